@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing Sluice needs.
+# Idempotent: asks apt only for what is missing, so a ready machine pays ~50 ms.
+# usage: scripts/deps.sh [build|test|bench]   (default test: build + test tools)
+set -euo pipefail
+MODE=${1:-test}
+
+BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates)
+TEST_PKGS=(prometheus)
+BENCH_PKGS=(wrk nginx-light procps)
+
+case "$MODE" in
+  build) want=("${BUILD_PKGS[@]}") ;;
+  test)  want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  bench) want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from elsewhere (with npm bundled): ask Debian only for a missing command.
+if [ "$MODE" != build ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# The prometheus package is wanted only for promtool: don't let its service start here.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace sluice::core {
+
+using Millis = std::chrono::milliseconds;
+
+enum class Profile { dev, staging, prod };
+enum class LogLevel { debug, info, warn, error };
+enum class LogFormat { json, text };
+
+struct ServerConfig {
+  // "host:port". Default: $PORT on 0.0.0.0 when set (PaaS convention), else 127.0.0.1:8080 in
+  // dev and 0.0.0.0:8080 in staging/prod.
+  std::string listen;
+  std::string host;    // parsed from listen
+  uint16_t port = 0;   // parsed from listen; 0 = ephemeral
+  int threads = 0;     // event loops; 0 = one per core
+  int max_connections = 0;  // 0 = 512 per event loop (nginx's worker_connections)
+  std::size_t max_header_bytes = 16 * 1024;   // -> 431
+  std::size_t max_body_bytes = 1024 * 1024;   // -> 413 (nginx's client_max_body_size)
+  Millis header_timeout{10'000};  // whole request head must arrive within this -> 408
+  Millis body_timeout{30'000};    // max silence between body reads -> 408
+  Millis idle_timeout{60'000};    // keep-alive connection idle before close
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::json;  // text by default in the dev profile
+  bool access_log = true;
+};
+
+struct MetricsConfig {
+  bool enabled = true;
+  std::string path = "/metrics";
+};
+
+struct ShutdownConfig {
+  Millis drain_delay{5'000};  // keep accepting while load balancers notice /readyz = 503
+  Millis grace{30'000};       // then wait this long for in-flight requests
+};
+
+struct ApiKeyConfig {
+  std::string name;
+  std::string key;  // secret: `key`, `key_file`, or ${VAR}
+  std::string role = "user";
+};
+
+struct AuthConfig {
+  std::vector<ApiKeyConfig> api_keys;  // none = no authentication (refused in prod)
+};
+
+struct CorsConfig {
+  std::vector<std::string> allow_origins;  // empty = CORS off; "*" = any origin
+  bool allow_credentials = false;
+  Millis max_age{600'000};
+};
+
+struct StorageConfig {
+  std::string data_dir = "./data";
+};
+
+struct Config {
+  Profile profile = Profile::dev;
+  ServerConfig server;
+  LogConfig log;
+  MetricsConfig metrics;
+  ShutdownConfig shutdown;
+  AuthConfig auth;
+  CorsConfig cors;
+  StorageConfig storage;
+};
+
+// One problem found while loading: the key path (e.g. "server.listen"), what is wrong, and how
+// to fix it.
+struct ConfigError {
+  std::string path;
+  std::string message;
+  std::string fix;
+};
+
+struct ConfigSource {
+  std::string file;                          // YAML path; empty = defaults + env only
+  std::map<std::string, std::string> env;    // the process environment (a snapshot, for tests)
+  std::map<std::string, std::string> overrides;  // key path -> value, from CLI flags; win over all
+};
+
+// Loads YAML, applies SLUICE_* env overrides and CLI overrides, interpolates ${VAR}, reads
+// *_file secrets, applies the profile's defaults and validates. Returns every problem found, not
+// just the first.
+Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source);
+
+// The effective configuration as YAML, every secret replaced by "<redacted>".
+std::string render_effective_config(const Config& config);
+
+// Snapshot of environ, for ConfigSource::env.
+std::map<std::string, std::string> process_environment();
+
+std::string_view to_string(Profile profile);
+std::string_view to_string(LogLevel level);
+
+}  // namespace sluice::core

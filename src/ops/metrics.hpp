@@ -1,0 +1,79 @@
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::ops {
+
+// A small Prometheus registry (Debian packages no C++ client). Families have fixed label names;
+// a series is created on first use of its label values. Updates go to a per-thread shard (no
+// lock shared across threads on the hot path); shards are merged when /metrics is scraped.
+// Rendered in the text exposition format 0.0.4 and checked with `promtool check metrics`.
+
+using Labels = std::initializer_list<std::string_view>;  // values, in label-name order
+
+class CounterFamily {
+ public:
+  virtual ~CounterFamily() = default;
+  virtual void inc(Labels label_values, double amount = 1.0) = 0;
+};
+
+class GaugeFamily {
+ public:
+  virtual ~GaugeFamily() = default;
+  // Adds to this thread's share of the series (summed at scrape): for in-flight counts.
+  virtual void add(Labels label_values, double delta) = 0;
+  // Sets a series' shared base value (then added to the per-thread shares): for states.
+  virtual void set(Labels label_values, double value) = 0;
+};
+
+class HistogramFamily {
+ public:
+  virtual ~HistogramFamily() = default;
+  virtual void observe(Labels label_values, double value) = 0;
+};
+
+// Appends exposition text for values computed at scrape time (process metrics, build info).
+using Collector = std::function<void(std::string& out)>;
+
+class Registry {
+ public:
+  Registry();
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Families live as long as the registry; registering a name twice returns the first family.
+  CounterFamily& counter(std::string name, std::string help, std::vector<std::string> labels);
+  GaugeFamily& gauge(std::string name, std::string help, std::vector<std::string> labels);
+  HistogramFamily& histogram(std::string name, std::string help, std::vector<std::string> labels,
+                             std::vector<double> bucket_bounds);
+  void add_collector(Collector collector);
+
+  // Every family and collector, in registration order, in text format 0.0.4.
+  std::string render() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Helpers for collectors: one family header and one sample line.
+void write_family_header(std::string& out, std::string_view name, std::string_view help,
+                         std::string_view type);
+void write_sample(std::string& out, std::string_view name,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+                  double value);
+
+// OpenTelemetry's default buckets for http.server.request.duration, in seconds.
+std::vector<double> default_duration_buckets();
+
+// Registers process_* metrics (CPU, RSS, virtual memory, open/max fds, start time) read from
+// /proc at scrape time.
+void register_process_metrics(Registry& registry);
+
+}  // namespace sluice::ops
