@@ -48,13 +48,18 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
 
   // Families live as long as the registry; registering a name twice returns the first family.
+  // Throws std::invalid_argument on a bug: a name or label name Prometheus rejects, a counter
+  // not ending in `_total` (or another type ending in it), empty help, unsorted buckets, or a
+  // re-registration with another type or label names. Updates with a wrong number of label
+  // values are dropped.
   CounterFamily& counter(std::string name, std::string help, std::vector<std::string> labels);
   GaugeFamily& gauge(std::string name, std::string help, std::vector<std::string> labels);
   HistogramFamily& histogram(std::string name, std::string help, std::vector<std::string> labels,
                              std::vector<double> bucket_bounds);
   void add_collector(Collector collector);
 
-  // Every family and collector, in registration order, in text format 0.0.4.
+  // Every family and collector, in registration order, in text format 0.0.4. Series are sorted
+  // by label values. Collectors run under the registry's lock: they must not register or render.
   std::string render() const;
 
  private:
