@@ -1,5 +1,7 @@
 #include "core/error.hpp"
 
+#include "core/json_text.hpp"
+
 namespace sluice {
 
 int http_status(Errc code) {
@@ -55,6 +57,19 @@ Errc errc_from_status(int status) {
     case 504: return Errc::gateway_timeout;
     default: return status >= 500 ? Errc::internal : Errc::invalid_request;
   }
+}
+
+std::string render_error_body(const Error& error) {
+  std::string out = "{\"error\":{\"message\":";
+  core::append_json_string(out, error.message);
+  out += ",\"type\":";
+  core::append_json_string(out, openai_error_type(error.code));
+  out += ",\"param\":";
+  if (error.param.empty()) out += "null"; else core::append_json_string(out, error.param);
+  out += ",\"code\":";
+  if (error.code_detail.empty()) out += "null"; else core::append_json_string(out, error.code_detail);
+  out += "}}";
+  return out;
 }
 
 }  // namespace sluice

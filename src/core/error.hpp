@@ -38,6 +38,9 @@ std::string_view openai_error_type(Errc code);
 // The kind that an HTTP status maps to, for errors relayed from elsewhere.
 Errc errc_from_status(int status);
 
+// The OpenAI error body: {"error":{"message","type","param","code"}}.
+std::string render_error_body(const Error& error);
+
 inline Error make_error(Errc code, std::string message, std::string param = {},
                         std::string code_detail = {}) {
   return Error{code, std::move(message), std::move(param), std::move(code_detail)};

@@ -1,0 +1,112 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "cmd/cli_args.hpp"
+#include "cmd/commands.hpp"
+#include "core/ids.hpp"
+
+namespace sluice::cmd {
+namespace {
+
+using Problems = std::vector<core::ConfigError>;
+
+void probe_data_dir(const core::Config& config, Problems& problems) {
+  const auto& dir = config.storage.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    problems.push_back({"storage.data_dir", "cannot create '" + dir + "': " + ec.message(),
+                        "choose a writable path or fix the directory's permissions"});
+    return;
+  }
+  const auto probe = std::filesystem::path(dir) / (".sluice-check-" + core::random_hex(4));
+  {
+    std::ofstream out(probe);
+    out << "ok";
+    if (!out) {
+      problems.push_back({"storage.data_dir", "'" + dir + "' is not writable",
+                          "choose a writable path or fix the directory's permissions"});
+      return;
+    }
+  }
+  std::filesystem::remove(probe, ec);
+}
+
+// Binds the listen address briefly: catches a taken port or a foreign address before serving.
+void probe_listen(const core::Config& config, Problems& problems) {
+  const auto& server = config.server;
+  const bool v6 = server.host.find(':') != std::string::npos;
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return;
+  const int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  int rc = -1;
+  const std::string host = server.host == "localhost" ? "127.0.0.1" : server.host;
+  if (v6) {
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_port = htons(server.port);
+    if (inet_pton(AF_INET6, host.c_str(), &addr.sin6_addr) == 1)
+      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    else
+      errno = EADDRNOTAVAIL;
+  } else {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server.port);
+    if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1)
+      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    else
+      errno = EADDRNOTAVAIL;
+  }
+  const int bind_errno = errno;
+  ::close(fd);
+  if (rc == 0) return;
+  const std::string where = server.listen;
+  if (bind_errno == EADDRINUSE)
+    problems.push_back({"server.listen", where + " is already in use",
+                        "stop the process holding the port, or set server.listen / PORT"});
+  else if (bind_errno == EACCES)
+    problems.push_back({"server.listen", "binding " + where + " needs privileges",
+                        "use a port above 1023"});
+  else
+    problems.push_back({"server.listen", "cannot bind " + where + ": " + std::strerror(bind_errno),
+                        "use an address of this machine, e.g. 0.0.0.0 or 127.0.0.1"});
+}
+
+}  // namespace
+
+int run_check(int argc, char** argv, int first) {
+  auto args = parse_cli_args(argc, argv, first);
+  if (!args) {
+    std::fprintf(stderr, "sluice check: %s\n", args.error().message.c_str());
+    return 2;
+  }
+  auto config = core::load_config(config_source(*args));
+  if (!config) {
+    print_config_errors(config.error());
+    return 1;
+  }
+  if (args->print) std::fputs(core::render_effective_config(*config).c_str(), stdout);
+  Problems problems;
+  probe_data_dir(*config, problems);
+  probe_listen(*config, problems);
+  if (!problems.empty()) {
+    print_config_errors(problems);
+    return 1;
+  }
+  std::fprintf(stderr, "ok: configuration valid (profile %s, listen %s:%u)\n",
+               std::string(core::to_string(config->profile)).c_str(),
+               config->server.host.c_str(), static_cast<unsigned>(config->server.port));
+  return 0;
+}
+
+}  // namespace sluice::cmd

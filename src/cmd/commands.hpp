@@ -1,0 +1,11 @@
+#pragma once
+
+namespace sluice::cmd {
+
+// Each returns the process exit code. argv[first] is the first argument after the subcommand.
+int run_serve(int argc, char** argv, int first);
+int run_check(int argc, char** argv, int first);
+int run_healthcheck(int argc, char** argv, int first);
+int run_version();
+
+}  // namespace sluice::cmd

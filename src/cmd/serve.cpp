@@ -1,0 +1,111 @@
+#include <filesystem>
+
+#include "api/ops_routes.hpp"
+#include "cmd/cli_args.hpp"
+#include "cmd/commands.hpp"
+#include "core/version.hpp"
+#include "http/server.hpp"
+#include "ops/health.hpp"
+#include "ops/http_observer.hpp"
+#include "ops/logger.hpp"
+#include "ops/metrics.hpp"
+#include "ops/signals.hpp"
+
+namespace sluice::cmd {
+namespace {
+
+using std::chrono::milliseconds;
+
+void register_build_info(ops::Registry& registry) {
+  registry.add_collector([](std::string& out) {
+    ops::write_family_header(out, "sluice_build_info",
+                             "Sluice build: version and revision, value always 1.", "gauge");
+    ops::write_sample(out, "sluice_build_info", {{"version", kVersion}, {"revision", kGitSha}}, 1);
+  });
+}
+
+[[noreturn]] void exit_now(int signal_number) {
+  ops::logger().warn("second signal: exiting without waiting",
+                     {{"signal", ops::signal_name(signal_number)}});
+  std::_Exit(128 + signal_number);
+}
+
+// SIGTERM: readiness fails at once; keep serving for drain_delay so load balancers stop sending;
+// close the listeners; let requests in flight finish within grace; exit 0.
+int drain(http::Server& server, ops::Health& health, const ops::TerminationSignals& signals,
+          const core::ShutdownConfig& shutdown, int signal_number) {
+  auto& log = ops::logger();
+  health.set_draining();
+  log.info("draining", {{"signal", ops::signal_name(signal_number)},
+                        {"drain_delay_ms", static_cast<long long>(shutdown.drain_delay.count())},
+                        {"grace_ms", static_cast<long long>(shutdown.grace.count())}});
+  if (int again = signals.wait(shutdown.drain_delay)) exit_now(again);
+  server.stop_accepting();
+  log.info("stopped accepting", {{"open_connections", server.open_connections()}});
+  const auto deadline = std::chrono::steady_clock::now() + shutdown.grace;
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    if (int again = signals.wait(milliseconds(20))) exit_now(again);
+  const std::size_t left = server.open_connections();
+  server.stop();
+  if (left > 0) log.warn("grace period over: connections cut", {{"connections", left}});
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int run_serve(int argc, char** argv, int first) {
+  auto args = parse_cli_args(argc, argv, first);
+  if (!args) {
+    std::fprintf(stderr, "sluice serve: %s\n", args.error().message.c_str());
+    return 2;
+  }
+  auto config = core::load_config(config_source(*args));
+  if (!config) {
+    print_config_errors(config.error());
+    return 1;
+  }
+  auto& log = ops::logger();
+  log.configure(config->log.level, config->log.format);
+  ops::TerminationSignals signals;
+  signals.block();
+
+  std::error_code fs_error;
+  std::filesystem::create_directories(config->storage.data_dir, fs_error);
+  if (fs_error) {
+    log.error("cannot create the data directory", {{"key", "storage.data_dir"},
+                                                    {"path", config->storage.data_dir},
+                                                    {"error", fs_error.message()}});
+    return 1;
+  }
+
+  ops::Registry registry;
+  ops::register_process_metrics(registry);
+  register_build_info(registry);
+  ops::Health health;
+  http::Router router;
+  api::register_ops_routes(router, health, registry, config->metrics);
+  ops::HttpObserver observer(registry, log, config->log.access_log);
+
+  http::Server server(config->server, router, observer);
+  if (auto status = server.listen(); !status) {
+    log.error("cannot start", {{"key", "server.listen"}, {"error", status.error().message}});
+    return 1;
+  }
+  server.start();
+  health.set_started();
+  log.info("listening", {{"host", config->server.host},
+                         {"port", static_cast<long long>(server.local_port())},
+                         {"profile", core::to_string(config->profile)},
+                         {"version", kVersion}});
+
+  const int signal_number = signals.wait(milliseconds(-1));
+  return drain(server, health, signals, config->shutdown, signal_number);
+}
+
+int run_version() {
+  std::printf("sluice %s (%s)\n", kVersion, kGitSha);
+  return 0;
+}
+
+}  // namespace sluice::cmd

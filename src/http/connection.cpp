@@ -1,0 +1,286 @@
+#include "http/connection.hpp"
+
+#include <strings.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <charconv>
+
+#include "core/json_text.hpp"
+#include "http/response_head.hpp"
+
+namespace sluice::http {
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1 << 20;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+Connection::Connection(EventLoop& loop, asio::ip::tcp::socket socket)
+    : loop_(loop), socket_(std::move(socket)) {
+  loop_.connections.push_front(this);
+  self_ = loop_.connections.begin();
+  loop_.shared.open_connections.fetch_add(1, std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+  loop_.connections.erase(self_);
+  loop_.shared.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::check_deadline(Clock::time_point now) {
+  if (now < deadline_ || timed_out_) return;
+  timed_out_ = true;
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void Connection::close_if_idle() {
+  closing_ = true;
+  if (state_ != State::idle) return;
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+std::optional<Error> Connection::read_error(const boost::system::error_code& ec) const {
+  const auto& config = loop_.shared.config;
+  if (timed_out_) return make_error(Errc::request_timeout, "timed out reading the request");
+  if (ec == bhttp::error::header_limit)
+    return make_error(Errc::headers_too_large, "request headers exceed " +
+                                                   std::to_string(config.max_header_bytes) + " bytes");
+  if (ec == bhttp::error::body_limit)
+    return make_error(Errc::payload_too_large,
+                      "request body exceeds " + std::to_string(config.max_body_bytes) + " bytes");
+  const auto& http_category = bhttp::make_error_code(bhttp::error::end_of_stream).category();
+  // Socket errors, or the client stopped mid-request: nobody to answer.
+  if (ec.category() != http_category || ec == bhttp::error::end_of_stream ||
+      ec == bhttp::error::partial_message)
+    return std::nullopt;
+  return make_error(Errc::invalid_request, "malformed HTTP request: " + ec.message());
+}
+
+asio::awaitable<void> Connection::run() {
+  const auto& config = loop_.shared.config;
+  try {
+    bool first = true;
+    for (;;) {
+      if (buffer_.size() == 0) {  // wait for the next request between keep-alive requests
+        if (closing_ || loop_.draining) break;
+        state_ = State::idle;
+        set_deadline(first ? config.header_timeout : config.idle_timeout);
+        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), kNoThrow);
+        if (ec) break;
+        buffer_.commit(n);
+      }
+      first = false;
+      state_ = State::reading;
+      const auto started = Clock::now();
+      loop_.now = started;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+      parser.body_limit(config.max_body_bytes);
+      set_deadline(config.header_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
+      if (!ec && !parser.is_done()) {
+        if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          if (!co_await write_all(kContinue, {})) break;
+        }
+        while (!ec && !parser.is_done()) {
+          set_deadline(config.body_timeout);  // a silence limit, as nginx's client_body_timeout
+          std::tie(ec, n) = co_await bhttp::async_read_some(socket_, buffer_, parser, kNoThrow);
+        }
+      }
+      if (ec) {
+        if (auto error = read_error(ec)) {
+          const std::string_view method =
+              parser.is_header_done() ? std::string_view(parser.get().method_string())
+                                     : std::string_view();
+          co_await respond_early(*error, method, started);
+        }
+        break;
+      }
+      if (!co_await serve_request(parser.get(), started)) break;
+    }
+  } catch (const std::exception&) {
+    // An I/O object failed in a way the tuple results don't cover: drop the connection.
+  }
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::time_point started) {
+  state_ = State::handling;
+  clear_deadline();
+  Exchange& exchange = exchange_;
+  exchange.reset();
+  exchange.started = started;
+  Request& request = exchange.request;
+  request.method = parsed.method_string();
+  request.target = parsed.target();
+  const auto question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  if (question != std::string_view::npos) request.query = request.target.substr(question + 1);
+  for (const auto& field : parsed) request.headers.emplace_back(field.name_string(), field.value());
+  request.body = std::move(parsed.body());
+  const std::string_view client_id = request.header("x-request-id");
+  if (core::is_valid_request_id(client_id))
+    exchange.request_id.assign(client_id);
+  else
+    core::assign_new_request_id(exchange.request_id);
+  request_id_ = exchange.request_id;
+  exchange.trace.reset_from(request.header("traceparent"));
+  http10_ = parsed.version() == 10;
+  keep_alive_ = parsed.keep_alive() && !closing_ && !loop_.draining;
+  bytes_sent_ = 0;
+
+  loop_.shared.observer->on_request_start();
+  co_await dispatch(exchange);
+
+  bool ok = true;
+  bool keep_alive = keep_alive_ && !closing_ && !loop_.draining;
+  if (exchange.streaming()) {
+    if (chunked_) ok = co_await write_all("0\r\n\r\n", {});
+    keep_alive = keep_alive && chunked_ && ok;
+  } else {
+    write_response_head(head_buffer_, exchange.response, loop_.date_line, exchange.request_id,
+                        BodyFraming::content_length, keep_alive, http10_);
+    const bool head_only = request.method == "HEAD";
+    const std::string_view body = head_only ? std::string_view() : exchange.response.body;
+    ok = co_await write_all(head_buffer_, body);
+    bytes_sent_ = body.size();
+  }
+  loop_.shared.observer->on_request_end(exchange, bytes_sent_);
+  co_return ok && keep_alive;
+}
+
+asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
+  const ServerShared& shared = loop_.shared;
+  Request& request = exchange.request;
+  const Router::Match match = shared.router->match(request.method, request.path, request.params);
+  if (match.outcome == Router::Outcome::not_found) {
+    exchange.response.set_error(make_error(
+        Errc::not_found, "no route for " + std::string(request.method) + " " +
+                             std::string(request.path), {}, "route_not_found"));
+    co_return;
+  }
+  exchange.route = match.route;
+  for (Filter* filter : shared.filters)
+    if (!filter->before(exchange)) co_return;
+  if (match.outcome == Router::Outcome::method_not_allowed) {
+    exchange.response.set_error(make_error(Errc::method_not_allowed,
+                                           std::string(request.method) + " is not allowed on " +
+                                               std::string(match.route) + "; allowed: " +
+                                               match.allow, {}, "method_not_allowed"));
+    exchange.response.add_header("Allow", match.allow);
+  } else {
+    std::string failure;
+    try {
+      co_await (*match.handler)(exchange);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (!failure.empty()) {  // a bug: answer 500 with the request id, log the cause
+      exchange.log_fields += ",\"error\":";
+      core::append_json_string(exchange.log_fields, failure);
+      if (!exchange.streaming()) {
+        exchange.response = Response{};
+        exchange.response.set_error(make_error(
+            Errc::internal, "internal error (request id " + exchange.request_id + ")"));
+      }
+    }
+  }
+  for (Filter* filter : shared.filters) filter->after(exchange);
+}
+
+asio::awaitable<void> Connection::respond_early(const Error& error, std::string_view method,
+                                                Clock::time_point started) {
+  closing_ = true;
+  Exchange exchange;
+  exchange.started = started;
+  exchange.request.method = method;
+  exchange.request_id = core::new_request_id();
+  exchange.trace = core::trace_context_from({});
+  exchange.response.set_error(error);
+  loop_.shared.observer->on_request_start();
+  write_response_head(head_buffer_, exchange.response, loop_.date_line, exchange.request_id,
+                      BodyFraming::content_length, false, false);
+  timed_out_ = false;
+  const bool ok = co_await write_all(head_buffer_, exchange.response.body);
+  loop_.shared.observer->on_request_end(exchange, ok ? exchange.response.body.size() : 0);
+  if (ok) co_await linger();
+}
+
+// After an error answered before the request was read whole, keep reading (and dropping) for a
+// moment: closing with unread data makes the kernel send RST, which can destroy the response
+// before the client reads it.
+asio::awaitable<void> Connection::linger() {
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  set_deadline(kLingerTime);
+  timed_out_ = false;
+  std::array<char, 16384> sink;
+  std::size_t drained = 0;
+  while (drained < kLingerBytes) {
+    auto [read_ec, n] = co_await socket_.async_read_some(asio::buffer(sink), kNoThrow);
+    if (read_ec) break;
+    drained += n;
+  }
+}
+
+asio::awaitable<bool> Connection::write_all(std::string_view head, std::string_view body) {
+  const State previous = state_;
+  state_ = State::writing;
+  set_deadline(loop_.shared.config.body_timeout);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head.size()),
+                                                  asio::buffer(body.data(), body.size())};
+  auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
+  state_ = previous;
+  clear_deadline();
+  co_return !ec;
+}
+
+asio::awaitable<bool> Connection::send_head(const Response& head) {
+  chunked_ = !http10_;
+  if (!chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
+  write_response_head(head_buffer_, head, loop_.date_line, request_id_,
+                      chunked_ ? BodyFraming::chunked : BodyFraming::until_close,
+                      keep_alive_ && !closing_, http10_);
+  co_return co_await write_all(head_buffer_, {});
+}
+
+asio::awaitable<bool> Connection::send_chunk(std::string_view data) {
+  bytes_sent_ += data.size();
+  if (!chunked_) co_return co_await write_all(data, {});
+  char size_line[24];
+  auto [end, errc] = std::to_chars(size_line, size_line + 20, data.size(), 16);
+  *end++ = '\r';
+  *end++ = '\n';
+  const State previous = state_;
+  state_ = State::writing;
+  set_deadline(loop_.shared.config.body_timeout);
+  const std::array<asio::const_buffer, 3> buffers{
+      asio::buffer(size_line, static_cast<std::size_t>(end - size_line)),
+      asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2)};
+  auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
+  state_ = previous;
+  clear_deadline();
+  co_return !ec;
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,68 @@
+#pragma once
+// Internal to the HTTP server (pulls in Asio and Beast).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <list>
+#include <optional>
+#include <string>
+
+#include "http/event_loop.hpp"
+#include "http/exchange.hpp"
+
+namespace sluice::http {
+
+// One client connection: reads requests (keep-alive, pipelining), enforces the limits and
+// timeouts, runs the handler and writes the response. Deadlines are checked by the loop's
+// ticker, which cancels the socket's pending operation when one passes.
+class Connection final : public StreamSink {
+ public:
+  Connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
+  ~Connection() override;
+
+  boost::asio::awaitable<void> run();
+
+  // Called by the ticker: cancels the pending operation if the deadline has passed.
+  void check_deadline(Clock::time_point now);
+  // Called at drain: closes the connection now if it waits between requests.
+  void close_if_idle();
+
+  boost::asio::awaitable<bool> send_head(const Response& head) override;
+  boost::asio::awaitable<bool> send_chunk(std::string_view data) override;
+
+ private:
+  enum class State { idle, reading, handling, writing };
+  using ParsedRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
+  void clear_deadline() { deadline_ = Clock::time_point::max(); }
+  boost::asio::awaitable<bool> write_all(std::string_view head, std::string_view body);
+  boost::asio::awaitable<void> respond_early(const Error& error, std::string_view method,
+                                             Clock::time_point started);
+  boost::asio::awaitable<bool> serve_request(ParsedRequest& parsed, Clock::time_point started);
+  boost::asio::awaitable<void> dispatch(Exchange& exchange);
+  std::optional<Error> read_error(const boost::system::error_code& ec) const;
+  boost::asio::awaitable<void> linger();
+
+  EventLoop& loop_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;
+  std::list<Connection*>::iterator self_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  State state_ = State::idle;
+  bool timed_out_ = false;
+  bool closing_ = false;       // send `Connection: close` and stop after this response
+  bool http10_ = false;
+  bool chunked_ = false;       // current streamed response uses chunked framing
+  bool keep_alive_ = false;    // what the current request allows
+  Exchange exchange_{this};    // reused for every request on this connection
+  std::string head_buffer_;    // reused for every response head
+  std::string chunk_prefix_;
+  std::string_view request_id_;
+  std::size_t bytes_sent_ = 0;
+};
+
+}  // namespace sluice::http

@@ -1,0 +1,72 @@
+#include "http/exchange.hpp"
+
+#include <strings.h>
+
+namespace sluice::http {
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0)
+      return value;
+  return {};
+}
+
+std::string_view Request::param(std::string_view name) const {
+  for (const auto& [key, value] : params)
+    if (key == name) return value;
+  return {};
+}
+
+bool Request::has_query_param(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    std::string_view item = rest.substr(0, amp);
+    const auto eq = item.find('=');
+    if (item.substr(0, eq) == name) return true;
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
+void Response::set_json(int status_code, std::string json) {
+  status = status_code;
+  content_type = "application/json";
+  body = std::move(json);
+}
+
+void Response::set_error(const Error& error) { set_json(http_status(error.code), render_error_body(error)); }
+
+void Response::add_header(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+void Exchange::reset() {
+  request.method = request.target = request.path = request.query = {};
+  request.headers.clear();
+  request.params.clear();
+  request.body.clear();
+  response.status = 200;
+  response.content_type.assign("application/json");
+  response.body.clear();
+  response.headers.clear();
+  route = "unmatched";
+  log_fields.clear();
+  streaming_ = false;
+  streamed_bytes_ = 0;
+}
+
+boost::asio::awaitable<bool> Exchange::begin_stream() {
+  if (streaming_ || !sink_) co_return false;
+  streaming_ = true;
+  co_return co_await sink_->send_head(response);
+}
+
+boost::asio::awaitable<bool> Exchange::write(std::string_view data) {
+  if (!streaming_ || data.empty()) co_return streaming_;
+  streamed_bytes_ += data.size();
+  co_return co_await sink_->send_chunk(data);
+}
+
+}  // namespace sluice::http

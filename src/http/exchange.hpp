@@ -1,0 +1,86 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/ids.hpp"
+
+namespace sluice::http {
+
+using HeaderView = std::pair<std::string_view, std::string_view>;
+
+// The parsed request. Views point into the connection's buffers and live as long as the
+// Exchange; handlers copy what they keep.
+struct Request {
+  std::string_view method;
+  std::string_view target;  // as received: path + query
+  std::string_view path;
+  std::string_view query;   // without '?'
+  std::vector<HeaderView> headers;
+  std::vector<std::pair<std::string_view, std::string_view>> params;  // from the route template
+  std::string body;
+
+  // Case-insensitive lookup; empty when absent.
+  std::string_view header(std::string_view name) const;
+  std::string_view param(std::string_view name) const;
+  // True when the query string has `name` (with or without a value).
+  bool has_query_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  void set_json(int status_code, std::string json);
+  // Sets the OpenAI-shaped error body and its status.
+  void set_error(const Error& error);
+  void add_header(std::string name, std::string value);
+};
+
+// Implemented by the connection: sends a streamed (chunked) response as the handler produces it.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  virtual boost::asio::awaitable<bool> send_head(const Response& head) = 0;
+  virtual boost::asio::awaitable<bool> send_chunk(std::string_view data) = 0;
+};
+
+// One request/response pair as handlers and filters see it.
+class Exchange {
+ public:
+  Request request;
+  Response response;
+  std::string_view route = "unmatched";  // the matched template: a metrics label, never raw
+  std::string request_id;
+  core::TraceContext trace;
+  std::chrono::steady_clock::time_point started;
+  // Extra JSON members for the access log line, pre-rendered: `,"key":value` each.
+  std::string log_fields;
+
+  explicit Exchange(StreamSink* sink = nullptr) : sink_(sink) {}
+
+  // Ready for the next request on the same connection, keeping every buffer's capacity: a
+  // keep-alive connection then serves requests without allocating for them.
+  void reset();
+
+  // Streaming: the head (status, content type, headers from `response`) goes out first, then
+  // each chunk as written. False once the client is gone: the handler should stop.
+  boost::asio::awaitable<bool> begin_stream();
+  boost::asio::awaitable<bool> write(std::string_view data);
+  bool streaming() const { return streaming_; }
+  std::size_t streamed_bytes() const { return streamed_bytes_; }
+
+ private:
+  StreamSink* sink_;
+  bool streaming_ = false;
+  std::size_t streamed_bytes_ = 0;
+};
+
+}  // namespace sluice::http

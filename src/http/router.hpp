@@ -1,0 +1,57 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "http/exchange.hpp"
+
+namespace sluice::http {
+
+using Handler = std::function<boost::asio::awaitable<void>(Exchange&)>;
+
+// Maps (method, path) to a handler. Templates use `{name}` for one path segment, e.g.
+// "/v1/collections/{collection}/documents/{id}". Static paths are a hash lookup; templated ones
+// are tried in registration order. HEAD is served by the GET route.
+class Router {
+ public:
+  void add(std::string_view method, std::string path_template, Handler handler);
+
+  enum class Outcome { found, not_found, method_not_allowed };
+  struct Match {
+    Outcome outcome = Outcome::not_found;
+    const Handler* handler = nullptr;
+    std::string_view route;  // the template; stable for the router's lifetime
+    std::string allow;       // for 405: the methods the path does accept, "GET, POST"
+  };
+
+  // Fills `params` with views into `path` for templated segments.
+  Match match(std::string_view method, std::string_view path,
+              std::vector<std::pair<std::string_view, std::string_view>>& params) const;
+
+ private:
+  struct Route {
+    std::string path_template;
+    std::vector<std::string> segments;  // "{x}" marks a parameter
+    std::vector<std::pair<std::string, Handler>> methods;
+  };
+  Route& route_for(const std::string& path_template);
+  static bool match_segments(const Route& route, std::string_view path,
+                             std::vector<std::pair<std::string_view, std::string_view>>& params);
+
+  // Transparent hashing: look up a string_view path without building a std::string per request.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::unordered_map<std::string, Route*, PathHash, std::equal_to<>> static_routes_;
+  std::vector<Route*> templated_routes_;
+};
+
+}  // namespace sluice::http

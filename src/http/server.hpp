@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "http/router.hpp"
+
+namespace sluice::http {
+
+// Sees every request at its start and end: metrics and the access log hang here.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void on_request_start() = 0;
+  // `bytes_sent` counts the body (streamed or not), not the head.
+  virtual void on_request_end(const Exchange& exchange, std::size_t bytes_sent) = 0;
+};
+
+// Runs after routing and before the handler (auth, CORS). Returning false means the filter has
+// written the response itself (a 401, a CORS preflight) and the handler is skipped.
+class Filter {
+ public:
+  virtual ~Filter() = default;
+  virtual bool before(Exchange& exchange) = 0;
+  virtual void after(Exchange& exchange) {}
+};
+
+// HTTP/1.1 server: one event loop per thread, each with its own SO_REUSEPORT listener, so no
+// lock is shared between loops on the request path. Limits and timeouts come from ServerConfig.
+class Server {
+ public:
+  Server(const core::ServerConfig& config, const Router& router, RequestObserver& observer);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void add_filter(Filter* filter);  // before start(); run in order added
+  Status listen();                  // binds every loop's listener
+  uint16_t local_port() const;      // the bound port (useful when config asked for port 0)
+  void start();                     // spawns the event-loop threads
+
+  // Drain: closes the listeners and idle keep-alive connections; requests in flight finish, and
+  // their responses carry `Connection: close`.
+  void stop_accepting();
+  std::size_t open_connections() const;
+  // Stops every loop (cutting whatever is still open) and joins the threads.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::http

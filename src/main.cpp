@@ -1,0 +1,35 @@
+#include <cstdio>
+#include <string_view>
+
+#include "cmd/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sluice <command> [flags]\n"
+    "commands:\n"
+    "  serve        run the API server (--config PATH, --listen HOST:PORT)\n"
+    "  check        validate the config and probe its dependencies (--print shows it)\n"
+    "  healthcheck  exit 0 iff the local instance's /livez answers 200 (--url URL)\n"
+    "  version      print the version\n"
+    "config: --config PATH or SLUICE_CONFIG; profile: SLUICE_ENV=dev|staging|prod\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string_view command = argv[1];
+  if (command == "serve") return sluice::cmd::run_serve(argc, argv, 2);
+  if (command == "check") return sluice::cmd::run_check(argc, argv, 2);
+  if (command == "healthcheck") return sluice::cmd::run_healthcheck(argc, argv, 2);
+  if (command == "version" || command == "--version") return sluice::cmd::run_version();
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "sluice: unknown command '%s'\n%s", argv[1], kUsage);
+  return 2;
+}

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sluice::ops {
+
+struct CheckResult {
+  bool ok = true;
+  std::string detail;
+};
+
+// Readiness: a registry of named checks that subsystems add (store, indexes, providers), plus the
+// server's own lifecycle: not ready until started, and not ready again once draining.
+class Health {
+ public:
+  using Check = std::function<CheckResult()>;
+
+  void add_check(std::string name, Check check);
+  void set_started() { started_.store(true); }
+  void set_draining() { draining_.store(true); }
+  bool draining() const { return draining_.load(); }
+
+  struct NamedResult {
+    std::string name;
+    CheckResult result;
+  };
+  struct Report {
+    bool ready = false;
+    std::vector<NamedResult> checks;  // lifecycle first, then the registered checks
+  };
+  // Runs every check; `ready` only if all pass. Checks must be cheap and non-blocking.
+  Report readiness() const;
+  // The fast path for plain /readyz: stops at the first failing check.
+  bool ready() const;
+
+ private:
+  std::atomic<bool> started_{false};
+  std::atomic<bool> draining_{false};
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::string, Check>> checks_;
+};
+
+}  // namespace sluice::ops

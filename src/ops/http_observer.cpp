@@ -1,0 +1,53 @@
+#include "ops/http_observer.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+namespace sluice::ops {
+
+std::string_view method_label(std::string_view method) {
+  static constexpr std::array<std::string_view, 9> kKnown{
+      "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"};
+  for (std::string_view known : kKnown)
+    if (method == known) return known;
+  return "_OTHER";
+}
+
+HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
+    : duration_(registry.histogram("http_server_request_duration_seconds",
+                                   "Duration of HTTP server requests.",
+                                   {"method", "route", "status"}, default_duration_buckets())),
+      active_(registry.gauge("http_server_active_requests", "Number of active HTTP server requests.",
+                             {})),
+      logger_(logger),
+      access_log_(access_log) {}
+
+void HttpObserver::on_request_start() { active_.add({}, 1); }
+
+void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) {
+  active_.add({}, -1);
+  const auto elapsed = std::chrono::steady_clock::now() - exchange.started;
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  char status[8];
+  auto [end, ec] = std::to_chars(status, status + sizeof status, exchange.response.status);
+  const std::string_view status_text(status, static_cast<std::size_t>(end - status));
+  const std::string_view method = method_label(exchange.request.method);
+  duration_.observe({method, exchange.route, status_text}, seconds);
+  if (!access_log_ || !logger_.enabled(core::LogLevel::info)) return;
+
+  std::string& line = logger_.begin_line(core::LogLevel::info, "request");
+  logger_.append_field(line, {"request_id", exchange.request_id});
+  logger_.append_field(line, {"trace_id", exchange.trace.trace_id});
+  logger_.append_field(line, {"span_id", exchange.trace.span_id});
+  logger_.append_field(line, {"method", method});
+  logger_.append_field(line, {"route", exchange.route});
+  logger_.append_field(line, {"path", exchange.request.path});
+  logger_.append_field(line, {"status", exchange.response.status});
+  logger_.append_field(line, {"duration_ms", std::round(seconds * 1e6) / 1000.0});
+  logger_.append_field(line, {"bytes", static_cast<long long>(bytes_sent)});
+  line += exchange.log_fields;
+  logger_.finish_line(line);
+}
+
+}  // namespace sluice::ops

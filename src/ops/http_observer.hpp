@@ -1,0 +1,28 @@
+#pragma once
+
+#include "http/server.hpp"
+#include "ops/logger.hpp"
+#include "ops/metrics.hpp"
+
+namespace sluice::ops {
+
+// Records every request: http_server_request_duration_seconds{method,route,status},
+// http_server_active_requests, and the access log line.
+class HttpObserver final : public http::RequestObserver {
+ public:
+  HttpObserver(Registry& registry, Logger& logger, bool access_log);
+
+  void on_request_start() override;
+  void on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) override;
+
+ private:
+  HistogramFamily& duration_;
+  GaugeFamily& active_;
+  Logger& logger_;
+  bool access_log_;
+};
+
+// Keeps the method label bounded: unknown methods become "_OTHER" (OpenTelemetry's rule).
+std::string_view method_label(std::string_view method);
+
+}  // namespace sluice::ops

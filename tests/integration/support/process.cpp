@@ -1,0 +1,136 @@
+#include "support/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace sluice::testing {
+namespace {
+
+std::string temp_path(const std::string& suffix) {
+  std::string templ = "/tmp/sluice-test-XXXXXX" + suffix;
+  const int fd = ::mkstemps(templ.data(), static_cast<int>(suffix.size()));
+  if (fd >= 0) ::close(fd);
+  return templ;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+SluiceProcess::SluiceProcess(std::vector<std::string> args, Env env) {
+  output_path_ = temp_path(".log");
+  args.insert(args.begin(), SLUICE_BINARY);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // A clean environment: only PATH/HOME plus what the test asks for, so the developer's own
+  // SLUICE_* or PORT variables cannot change the outcome.
+  env.emplace("PATH", "/usr/local/bin:/usr/bin:/bin");
+  env.emplace("HOME", "/tmp");
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, output_path_.c_str(), O_WRONLY | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (posix_spawn(&pid_, SLUICE_BINARY, &actions, nullptr, argv.data(), envp.data()) != 0) pid_ = -1;
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+SluiceProcess::~SluiceProcess() {
+  if (pid_ > 0 && !exit_code_) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  ::unlink(output_path_.c_str());
+}
+
+int SluiceProcess::wait_listening(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string out = read_file(output_path_);
+    const auto at = out.find("\"msg\":\"listening\"");
+    const auto text_at = out.find(" listening ");
+    const auto line_start = at != std::string::npos ? at : text_at;
+    if (line_start != std::string::npos) {
+      const auto port_at = out.find("port", line_start);
+      if (port_at != std::string::npos) {
+        const auto digits = out.find_first_of("0123456789", port_at);
+        port_ = std::atoi(out.c_str() + digits);
+        return port_;
+      }
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return 0;
+}
+
+void SluiceProcess::signal(int signal_number) {
+  if (pid_ > 0 && !exit_code_) ::kill(pid_, signal_number);
+}
+
+std::optional<int> SluiceProcess::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!exit_code_) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return exit_code_;
+}
+
+std::string SluiceProcess::output() const { return read_file(output_path_); }
+
+RunResult run_sluice(std::vector<std::string> args, Env env, std::chrono::milliseconds timeout) {
+  SluiceProcess process(std::move(args), std::move(env));
+  RunResult result;
+  auto code = process.wait_exit(timeout);
+  result.exit_code = code ? *code : -1;
+  result.output = process.output();
+  return result;
+}
+
+TempFile::TempFile(const std::string& content, const std::string& suffix)
+    : path_(temp_path(suffix)) {
+  std::ofstream(path_) << content;
+}
+
+TempFile::~TempFile() { ::unlink(path_.c_str()); }
+
+std::string make_temp_dir() {
+  char templ[] = "/tmp/sluice-data-XXXXXX";
+  const char* dir = ::mkdtemp(templ);
+  return dir ? dir : "/tmp";
+}
+
+}  // namespace sluice::testing
