@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -20,51 +21,67 @@ struct ServerConfig {
   // "host:port". Default: $PORT on 0.0.0.0 when set (PaaS convention), else 127.0.0.1:8080 in
   // dev and 0.0.0.0:8080 in staging/prod.
   std::string listen;
-  std::string host;    // parsed from listen
-  uint16_t port = 0;   // parsed from listen; 0 = ephemeral
-  int threads = 0;     // event loops; 0 = one per core
-  int max_connections = 0;  // 0 = 512 per event loop (nginx's worker_connections)
-  std::size_t max_header_bytes = 16 * 1024;   // -> 431
-  std::size_t max_body_bytes = 1024 * 1024;   // -> 413 (nginx's client_max_body_size)
-  Millis header_timeout{10'000};  // whole request head must arrive within this -> 408
-  Millis body_timeout{30'000};    // max silence between body reads -> 408
-  Millis idle_timeout{60'000};    // keep-alive connection idle before close
+  std::string host;                          // parsed from listen
+  uint16_t port = 0;                         // parsed from listen; 0 = ephemeral
+  int threads = 0;                           // event loops; 0 = one per core
+  int max_connections = 0;                   // 0 = 512 per event loop (nginx's worker_connections)
+  std::size_t max_header_bytes = 16 * 1024;  // -> 431
+  std::size_t max_body_bytes = 1024 * 1024;  // -> 413 (nginx's client_max_body_size)
+  Millis header_timeout{10'000};             // whole request head must arrive within this -> 408
+  Millis body_timeout{30'000};               // max silence between body reads -> 408
+  Millis idle_timeout{60'000};               // keep-alive connection idle before close
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct LogConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::json;  // text by default in the dev profile
   bool access_log = true;
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct MetricsConfig {
   bool enabled = true;
   std::string path = "/metrics";
+
+  bool operator==(const MetricsConfig&) const = default;
 };
 
 struct ShutdownConfig {
   Millis drain_delay{5'000};  // keep accepting while load balancers notice /readyz = 503
   Millis grace{30'000};       // then wait this long for in-flight requests
+
+  bool operator==(const ShutdownConfig&) const = default;
 };
 
 struct ApiKeyConfig {
   std::string name;
   std::string key;  // secret: `key`, `key_file`, or ${VAR}
   std::string role = "user";
+
+  bool operator==(const ApiKeyConfig&) const = default;
 };
 
 struct AuthConfig {
   std::vector<ApiKeyConfig> api_keys;  // none = no authentication (refused in prod)
+
+  bool operator==(const AuthConfig&) const = default;
 };
 
 struct CorsConfig {
   std::vector<std::string> allow_origins;  // empty = CORS off; "*" = any origin
   bool allow_credentials = false;
   Millis max_age{600'000};
+
+  bool operator==(const CorsConfig&) const = default;
 };
 
 struct StorageConfig {
   std::string data_dir = "./data";
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct Config {
@@ -76,6 +93,8 @@ struct Config {
   AuthConfig auth;
   CorsConfig cors;
   StorageConfig storage;
+
+  bool operator==(const Config&) const = default;
 };
 
 // One problem found while loading: the key path (e.g. "server.listen"), what is wrong, and how
@@ -84,17 +103,21 @@ struct ConfigError {
   std::string path;
   std::string message;
   std::string fix;
+
+  bool operator==(const ConfigError&) const = default;
 };
 
 struct ConfigSource {
-  std::string file;                          // YAML path; empty = defaults + env only
-  std::map<std::string, std::string> env;    // the process environment (a snapshot, for tests)
+  std::string file;                              // YAML path; empty = defaults + env only
+  std::map<std::string, std::string> env;        // the process environment (a snapshot, for tests)
   std::map<std::string, std::string> overrides;  // key path -> value, from CLI flags; win over all
 };
 
 // Loads YAML, applies SLUICE_* env overrides and CLI overrides, interpolates ${VAR}, reads
 // *_file secrets, applies the profile's defaults and validates. Returns every problem found, not
-// just the first.
+// just the first. When `file` is empty, env SLUICE_CONFIG (if set) names the file. Precedence:
+// profile defaults < file < SLUICE_<SECTION>__<KEY> env < overrides; ${VAR} is expanded in every
+// string afterwards, env-provided ones included ($$ is a literal $).
 Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source);
 
 // The effective configuration as YAML, every secret replaced by "<redacted>".
@@ -105,5 +128,9 @@ std::map<std::string, std::string> process_environment();
 
 std::string_view to_string(Profile profile);
 std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
+
+// One line for humans: "server.threads: expected an integer, got 'abc' (fix: ...)".
+std::string to_string(const ConfigError& error);
 
 }  // namespace sluice::core

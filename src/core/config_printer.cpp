@@ -1,0 +1,154 @@
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/config_schema.hpp"
+#include "core/config_values.hpp"
+
+namespace sluice::core {
+namespace {
+
+// The loader interpolates every string, so a literal '$' must be written as "$$" for the printed
+// config to load back unchanged.
+std::string escape_dollars(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    out += c;
+    if (c == '$') out += '$';
+  }
+  return out;
+}
+
+// Renders the schema as YAML, in the same units the loader reads.
+class Printer {
+ public:
+  explicit Printer(YAML::Emitter& out) : out_(out) {}
+
+  template <class F>
+  void section(std::string_view name, F&& fn) {
+    key(name);
+    out_ << YAML::BeginMap;
+    fn();
+    out_ << YAML::EndMap;
+  }
+
+  template <class T, class F>
+  void list(std::string_view name, std::vector<T>& items, F&& fn) {
+    key(name);
+    if (items.empty()) out_ << YAML::Flow;  // "[]" on the key's line
+    out_ << YAML::BeginSeq;
+    for (T& item : items) {
+      out_ << YAML::BeginMap;
+      fn(item);
+      out_ << YAML::EndMap;
+    }
+    out_ << YAML::EndSeq;
+  }
+
+  void field(std::string_view name, std::string& value) {
+    key(name);
+    out_ << escape_dollars(value);
+  }
+  void field(std::string_view name, int& value) {
+    key(name);
+    out_ << value;
+  }
+  void field(std::string_view name, bool& value) {
+    key(name);
+    out_ << value;
+  }
+  void field(std::string_view name, Millis& value) {
+    key(name);
+    out_ << format_duration(value);
+  }
+  void field(std::string_view name, LogLevel& value) {
+    key(name);
+    out_ << std::string(to_string(value));
+  }
+  void field(std::string_view name, LogFormat& value) {
+    key(name);
+    out_ << std::string(to_string(value));
+  }
+  void field(std::string_view name, std::vector<std::string>& values) {
+    key(name);
+    if (values.empty()) out_ << YAML::Flow;
+    out_ << YAML::BeginSeq;
+    for (const std::string& v : values) out_ << escape_dollars(v);
+    out_ << YAML::EndSeq;
+  }
+  void bytes(std::string_view name, std::size_t& value) {
+    key(name);
+    out_ << static_cast<unsigned long long>(value);
+  }
+  void secret(std::string_view name, std::string& value) {
+    key(name);
+    // An empty secret reveals nothing and shows that it is unset.
+    out_ << (value.empty() ? std::string() : std::string("<redacted>"));
+  }
+
+ private:
+  void key(std::string_view name) { out_ << YAML::Key << std::string(name) << YAML::Value; }
+
+  YAML::Emitter& out_;
+};
+
+}  // namespace
+
+std::string render_effective_config(const Config& config) {
+  Config copy = config;  // the schema visits mutable references
+  YAML::Emitter out;
+  out << YAML::Comment("profile: " + std::string(to_string(config.profile)) + " (from SLUICE_ENV)");
+  out << YAML::BeginMap;
+  Printer printer(out);
+  describe_config(printer, copy);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string_view to_string(Profile profile) {
+  switch (profile) {
+    case Profile::dev:
+      return "dev";
+    case Profile::staging:
+      return "staging";
+    case Profile::prod:
+      return "prod";
+  }
+  return "dev";
+}
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
+  }
+  return "info";
+}
+
+std::string_view to_string(LogFormat format) {
+  switch (format) {
+    case LogFormat::json:
+      return "json";
+    case LogFormat::text:
+      return "text";
+  }
+  return "json";
+}
+
+std::string to_string(const ConfigError& error) {
+  std::string out = error.path.empty() ? error.message : error.path + ": " + error.message;
+  if (!error.fix.empty()) out += " (fix: " + error.fix + ")";
+  return out;
+}
+
+}  // namespace sluice::core

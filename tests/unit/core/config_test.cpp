@@ -1,0 +1,725 @@
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace sluice::core {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// A fresh directory per test for config and secret files, removed afterwards.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("sluice-config-" + std::to_string(::getpid()) + "-" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& content) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path.string();
+  }
+
+  // Loads `yaml` (written to a file) with the given environment.
+  Result<Config, std::vector<ConfigError>> load(const std::string& yaml,
+                                                std::map<std::string, std::string> env = {},
+                                                std::map<std::string, std::string> overrides = {}) {
+    ConfigSource source;
+    source.file = write("sluice.yaml", yaml);
+    source.env = std::move(env);
+    source.overrides = std::move(overrides);
+    return load_config(source);
+  }
+
+  fs::path dir_;
+};
+
+std::string describe(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const ConfigError& e : errors) out += "  " + to_string(e) + "\n";
+  return out;
+}
+
+// The error recorded at exactly `path`, or null.
+const ConfigError* error_at(const std::vector<ConfigError>& errors, const std::string& path) {
+  for (const ConfigError& e : errors) {
+    if (e.path == path) return &e;
+  }
+  return nullptr;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+#define ASSERT_LOADS(result) ASSERT_TRUE((result).ok()) << describe((result).error())
+
+#define EXPECT_ERROR_AT(result, path, text)                                \
+  do {                                                                     \
+    ASSERT_FALSE((result).ok()) << "expected an error at " << (path);      \
+    const ConfigError* found = error_at((result).error(), (path));         \
+    ASSERT_NE(found, nullptr) << "no error at " << (path) << ", got:\n"    \
+                              << describe((result).error());               \
+    EXPECT_TRUE(contains(to_string(*found), (text))) << to_string(*found); \
+  } while (0)
+
+// ----- defaults and basic loading -------------------------------------------------------------
+
+TEST_F(ConfigTest, NoFileGivesDevDefaults) {
+  auto r = load_config(ConfigSource{});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->profile, Profile::dev);
+  EXPECT_EQ(r->server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(r->server.host, "127.0.0.1");
+  EXPECT_EQ(r->server.port, 8080);
+  EXPECT_EQ(r->log.format, LogFormat::text);
+  EXPECT_EQ(r->shutdown.drain_delay, milliseconds(0));
+  EXPECT_EQ(r->shutdown.grace, milliseconds(10'000));
+  EXPECT_EQ(r->server.max_header_bytes, 16u * 1024u);
+  EXPECT_TRUE(r->auth.api_keys.empty());
+}
+
+TEST_F(ConfigTest, EmptyFileIsAllDefaults) {
+  auto r = load("# nothing here\n");
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.port, 8080);
+}
+
+TEST_F(ConfigTest, ReadsEveryKindOfValue) {
+  auto r = load(R"(
+server:
+  listen: "[::1]:9000"
+  threads: 4
+  max_connections: 100
+  max_header_bytes: 32KiB
+  max_body_bytes: 2MiB
+  header_timeout: 250ms
+  body_timeout: 1m
+  idle_timeout: 90
+log:
+  level: debug
+  format: json
+  access_log: off
+metrics:
+  enabled: no
+  path: /internal/metrics
+shutdown:
+  drain_delay: 2s
+  grace: 1h
+auth:
+  api_keys:
+    - name: ops
+      key: ${OPS_KEY}
+      role: admin
+    - name: app
+      key: ${APP_KEY}
+cors:
+  allow_origins: ["https://app.example.com", "http://localhost:3000"]
+  allow_credentials: true
+  max_age: 10m
+storage:
+  data_dir: /var/lib/sluice
+)",
+                {{"OPS_KEY", "k-ops"}, {"APP_KEY", "k-app"}});
+  ASSERT_LOADS(r);
+  const Config& c = *r;
+  EXPECT_EQ(c.server.host, "::1");
+  EXPECT_EQ(c.server.port, 9000);
+  EXPECT_EQ(c.server.threads, 4);
+  EXPECT_EQ(c.server.max_connections, 100);
+  EXPECT_EQ(c.server.max_header_bytes, 32u * 1024u);
+  EXPECT_EQ(c.server.max_body_bytes, 2u * 1024u * 1024u);
+  EXPECT_EQ(c.server.header_timeout, milliseconds(250));
+  EXPECT_EQ(c.server.body_timeout, milliseconds(60'000));
+  EXPECT_EQ(c.server.idle_timeout, milliseconds(90'000));
+  EXPECT_EQ(c.log.level, LogLevel::debug);
+  EXPECT_EQ(c.log.format, LogFormat::json);
+  EXPECT_FALSE(c.log.access_log);
+  EXPECT_FALSE(c.metrics.enabled);
+  EXPECT_EQ(c.metrics.path, "/internal/metrics");
+  EXPECT_EQ(c.shutdown.drain_delay, milliseconds(2'000));
+  EXPECT_EQ(c.shutdown.grace, milliseconds(3'600'000));
+  ASSERT_EQ(c.auth.api_keys.size(), 2u);
+  EXPECT_EQ(c.auth.api_keys[0].name, "ops");
+  EXPECT_EQ(c.auth.api_keys[0].key, "k-ops");
+  EXPECT_EQ(c.auth.api_keys[0].role, "admin");
+  EXPECT_EQ(c.auth.api_keys[1].role, "user");
+  EXPECT_EQ(c.cors.allow_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:3000"}));
+  EXPECT_TRUE(c.cors.allow_credentials);
+  EXPECT_EQ(c.cors.max_age, milliseconds(600'000));
+  EXPECT_EQ(c.storage.data_dir, "/var/lib/sluice");
+}
+
+TEST_F(ConfigTest, SluiceConfigEnvNamesTheFile) {
+  ConfigSource source;
+  source.env = {{"SLUICE_CONFIG", write("other.yaml", "server:\n  threads: 3\n")}};
+  auto r = load_config(source);
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.threads, 3);
+}
+
+// ----- file errors ----------------------------------------------------------------------------
+
+TEST_F(ConfigTest, MissingFileIsAnErrorNamingTheFile) {
+  ConfigSource source;
+  source.file = (dir_ / "nope.yaml").string();
+  auto r = load_config(source);
+  EXPECT_ERROR_AT(r, source.file, "No such file");
+}
+
+TEST_F(ConfigTest, DirectoryIsAnUnreadableFile) {
+  ConfigSource source;
+  source.file = dir_.string();
+  auto r = load_config(source);
+  EXPECT_ERROR_AT(r, source.file, "directory");
+}
+
+TEST_F(ConfigTest, YamlSyntaxErrorNamesFileAndLine) {
+  auto r = load("server:\n  listen: 1.2.3.4:80\n  threads: [1, 2\nlog:\n  level: info\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().size(), 1u) << describe(r.error());
+  const std::string text = to_string(r.error()[0]);
+  EXPECT_TRUE(contains(text, "sluice.yaml:")) << text;
+  EXPECT_TRUE(contains(text, "line ")) << text;
+}
+
+TEST_F(ConfigTest, TopLevelMustBeAMapping) {
+  auto r = load("- a\n- b\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(contains(describe(r.error()), "mapping")) << describe(r.error());
+}
+
+TEST_F(ConfigTest, DuplicateKeyIsAnError) {
+  auto r = load("server:\n  threads: 1\n  threads: 2\n");
+  EXPECT_ERROR_AT(r, "server.threads", "duplicate");
+}
+
+// ----- unknown keys and types -----------------------------------------------------------------
+
+TEST_F(ConfigTest, UnknownKeyWithSuggestion) {
+  auto r = load("server:\n  listne: 127.0.0.1:1\n");
+  EXPECT_ERROR_AT(r, "server.listne", "unknown key");
+  EXPECT_ERROR_AT(r, "server.listne", "did you mean server.listen?");
+  EXPECT_ERROR_AT(r, "server.listne", "sluice.yaml:2");
+}
+
+TEST_F(ConfigTest, UnknownKeysAtEveryLevel) {
+  auto r = load(R"(
+servre: {}
+auth:
+  api_keys:
+    - name: a
+      key: ${K}
+      rol: admin
+    - name: b
+      key: ${K}
+      rloe: user
+cors:
+  zzzzzz: 1
+)",
+                {{"K", "x"}});
+  EXPECT_ERROR_AT(r, "servre", "did you mean server?");
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.rol", "did you mean auth.api_keys.0.role?");
+  EXPECT_ERROR_AT(r, "auth.api_keys.1.rloe", "did you mean auth.api_keys.1.role?");
+  EXPECT_ERROR_AT(r, "cors.zzzzzz", "unknown key");
+  EXPECT_FALSE(contains(to_string(*error_at(r.error(), "cors.zzzzzz")), "did you mean"));
+}
+
+TEST_F(ConfigTest, WrongTypesNameThePathAndTheValue) {
+  auto r = load(R"(
+server:
+  threads: abc
+  max_body_bytes: lots
+  idle_timeout: -5s
+  listen: [1, 2]
+log:
+  level: loud
+  access_log: maybe
+metrics: 5
+cors:
+  allow_origins: "*"
+)");
+  EXPECT_ERROR_AT(r, "server.threads", "server.threads: expected an integer, got 'abc'");
+  EXPECT_ERROR_AT(r, "server.max_body_bytes", "'lots'");
+  EXPECT_ERROR_AT(r, "server.idle_timeout", "negative");
+  EXPECT_ERROR_AT(r, "server.listen", "expected a string, got a list");
+  EXPECT_ERROR_AT(r, "log.level", "'loud'");
+  EXPECT_ERROR_AT(r, "log.access_log", "'maybe'");
+  EXPECT_ERROR_AT(r, "metrics", "expected a mapping");
+  EXPECT_ERROR_AT(r, "cors.allow_origins", "expected a list");
+}
+
+TEST_F(ConfigTest, CollectsAllErrorsNotJustTheFirst) {
+  auto r = load("server:\n  threads: x\n  max_connections: y\nlog:\n  level: z\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_GE(r.error().size(), 3u) << describe(r.error());
+}
+
+TEST_F(ConfigTest, NullValueIsAnError) {
+  auto r = load("server:\n  listen:\n");
+  EXPECT_ERROR_AT(r, "server.listen", "got nothing");
+}
+
+TEST_F(ConfigTest, EmptySectionIsFine) {
+  auto r = load("server:\nlog:\n");
+  ASSERT_LOADS(r);
+}
+
+// ----- env overrides --------------------------------------------------------------------------
+
+TEST_F(ConfigTest, EnvOverridesFileValues) {
+  auto r = load("server:\n  threads: 2\nlog:\n  level: info\n",
+                {{"SLUICE_SERVER__THREADS", "8"},
+                 {"SLUICE_LOG__LEVEL", "error"},
+                 {"SLUICE_SERVER__LISTEN", ":9999"},
+                 {"SLUICE_CORS__ALLOW_ORIGINS", "https://a.example, https://b.example"},
+                 {"SLUICE_CORS__ALLOW_CREDENTIALS", "yes"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.threads, 8);
+  EXPECT_EQ(r->log.level, LogLevel::error);
+  EXPECT_EQ(r->server.host, "0.0.0.0");
+  EXPECT_EQ(r->server.port, 9999);
+  EXPECT_EQ(r->cors.allow_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_TRUE(r->cors.allow_credentials);
+}
+
+TEST_F(ConfigTest, EnvIndexesLists) {
+  auto r = load("auth:\n  api_keys:\n    - name: first\n      key: ${K}\n",
+                {{"K", "k0"},
+                 {"SLUICE_AUTH__API_KEYS__0__ROLE", "admin"},
+                 {"SLUICE_AUTH__API_KEYS__1__NAME", "second"},
+                 {"SLUICE_AUTH__API_KEYS__1__KEY", "k1"},
+                 {"SLUICE_CORS__ALLOW_ORIGINS__0", "https://x.example"}});
+  ASSERT_LOADS(r);
+  ASSERT_EQ(r->auth.api_keys.size(), 2u);
+  EXPECT_EQ(r->auth.api_keys[0].name, "first");
+  EXPECT_EQ(r->auth.api_keys[0].role, "admin");
+  EXPECT_EQ(r->auth.api_keys[1].name, "second");
+  EXPECT_EQ(r->auth.api_keys[1].key, "k1");
+  EXPECT_EQ(r->cors.allow_origins, std::vector<std::string>{"https://x.example"});
+}
+
+TEST_F(ConfigTest, EnvListGapIsAnError) {
+  auto r = load("", {{"SLUICE_AUTH__API_KEYS__1__KEY", "k1"}});
+  EXPECT_ERROR_AT(r, "auth.api_keys.0", "SLUICE_AUTH__API_KEYS__1__KEY");
+  EXPECT_ERROR_AT(r, "auth.api_keys.0", "missing list entry");
+}
+
+TEST_F(ConfigTest, UnknownEnvKeyNamesTheVariable) {
+  auto r = load("", {{"SLUICE_SERVER__LISTNE", "1.2.3.4:80"}});
+  EXPECT_ERROR_AT(r, "SLUICE_SERVER__LISTNE", "server.listne");
+  EXPECT_ERROR_AT(r, "SLUICE_SERVER__LISTNE", "did you mean SLUICE_SERVER__LISTEN?");
+}
+
+TEST_F(ConfigTest, SingleUnderscoreEnvGetsASuggestion) {
+  auto r = load("", {{"SLUICE_SERVER_THREADS", "2"}});
+  EXPECT_ERROR_AT(r, "SLUICE_SERVER_THREADS", "did you mean SLUICE_SERVER__THREADS?");
+}
+
+TEST_F(ConfigTest, UnknownEnvKeyInsideListKeepsIndex) {
+  auto r = load("", {{"SLUICE_AUTH__API_KEYS__3__KYE", "x"}});
+  EXPECT_ERROR_AT(r, "SLUICE_AUTH__API_KEYS__3__KYE", "SLUICE_AUTH__API_KEYS__3__KEY");
+}
+
+TEST_F(ConfigTest, SluiceConfigAndSluiceEnvAreNotKeys) {
+  ConfigSource source;
+  source.env = {{"SLUICE_ENV", "dev"}, {"SLUICE_CONFIG", ""}, {"UNRELATED", "x"}};
+  auto r = load_config(source);
+  ASSERT_LOADS(r);
+}
+
+TEST_F(ConfigTest, EnvTypeErrorNamesTheVariable) {
+  auto r = load("", {{"SLUICE_SERVER__THREADS", "many"}});
+  EXPECT_ERROR_AT(r, "server.threads", "SLUICE_SERVER__THREADS");
+  EXPECT_ERROR_AT(r, "server.threads", "'many'");
+}
+
+TEST_F(ConfigTest, MalformedEnvNameIsAnError) {
+  auto r = load("", {{"SLUICE_SERVER____THREADS", "2"}});
+  EXPECT_ERROR_AT(r, "SLUICE_SERVER____THREADS", "not a valid key path");
+}
+
+// ----- CLI overrides --------------------------------------------------------------------------
+
+TEST_F(ConfigTest, OverridesWinOverEnvAndFile) {
+  auto r = load("server:\n  threads: 2\n", {{"SLUICE_SERVER__THREADS", "3"}},
+                {{"server.threads", "4"}, {"server.listen", "127.0.0.1:7000"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.threads, 4);
+  EXPECT_EQ(r->server.port, 7000);
+}
+
+TEST_F(ConfigTest, UnknownOverrideIsAnError) {
+  auto r = load("", {}, {{"server.listne", "x"}});
+  EXPECT_ERROR_AT(r, "server.listne", "did you mean server.listen?");
+}
+
+// ----- interpolation --------------------------------------------------------------------------
+
+TEST_F(ConfigTest, InterpolatesVariablesDefaultsAndEscapes) {
+  auto r = load(R"(
+server:
+  listen: "${HOST}:${APP_PORT:-7070}"
+storage:
+  data_dir: "/data/$${literal}/${EMPTY:-fallback}/${SET_EMPTY}x/$HOME"
+metrics:
+  path: ${METRICS_PATH:-/metrics}
+)",
+                {{"HOST", "10.0.0.1"}, {"EMPTY", ""}, {"SET_EMPTY", ""}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.host, "10.0.0.1");
+  EXPECT_EQ(r->server.port, 7070);
+  EXPECT_EQ(r->storage.data_dir, "/data/${literal}/fallback/x/$HOME");
+  EXPECT_EQ(r->metrics.path, "/metrics");
+}
+
+TEST_F(ConfigTest, UnsetVariableNamesKeyAndVariable) {
+  auto r = load("storage:\n  data_dir: ${DATA_HOME}/sluice\n");
+  EXPECT_ERROR_AT(r, "storage.data_dir", "DATA_HOME");
+}
+
+TEST_F(ConfigTest, UnsetVariableInsideListNamesTheIndex) {
+  auto r = load("cors:\n  allow_origins:\n    - https://ok.example\n    - ${FRONTEND}\n");
+  EXPECT_ERROR_AT(r, "cors.allow_origins.1", "FRONTEND");
+}
+
+TEST_F(ConfigTest, MalformedInterpolationIsAnError) {
+  auto r = load("storage:\n  data_dir: \"${UNCLOSED\"\nmetrics:\n  path: \"${1BAD}\"\n");
+  EXPECT_ERROR_AT(r, "storage.data_dir", "unterminated");
+  EXPECT_ERROR_AT(r, "metrics.path", "invalid variable name");
+}
+
+TEST_F(ConfigTest, InterpolationAppliesToEnvOverrides) {
+  auto r = load("", {{"SLUICE_STORAGE__DATA_DIR", "${BASE}/d"}, {"BASE", "/srv"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->storage.data_dir, "/srv/d");
+}
+
+// ----- secrets from files ---------------------------------------------------------------------
+
+TEST_F(ConfigTest, KeyFileReadsAndTrimsTrailingNewline) {
+  const std::string secret = write("api.key", "s3cr3t-from-file\n");
+  auto r = load("auth:\n  api_keys:\n    - name: a\n      key_file: " + secret + "\n");
+  ASSERT_LOADS(r);
+  ASSERT_EQ(r->auth.api_keys.size(), 1u);
+  EXPECT_EQ(r->auth.api_keys[0].key, "s3cr3t-from-file");
+}
+
+TEST_F(ConfigTest, KeyFilePathMayBeInterpolatedOrFromEnv) {
+  const std::string secret = write("api.key", "from-env-file\r\n");
+  auto r = load("", {{"SECRETS", dir_.string()},
+                     {"SLUICE_AUTH__API_KEYS__0__KEY_FILE", "${SECRETS}/api.key"}});
+  ASSERT_LOADS(r);
+  ASSERT_EQ(r->auth.api_keys.size(), 1u);
+  EXPECT_EQ(r->auth.api_keys[0].key, "from-env-file");
+}
+
+TEST_F(ConfigTest, UnreadableKeyFileNamesThePath) {
+  const std::string missing = (dir_ / "missing.key").string();
+  auto r = load("auth:\n  api_keys:\n    - name: a\n      key_file: " + missing + "\n");
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.key_file", missing);
+}
+
+TEST_F(ConfigTest, KeyAndKeyFileTogetherIsAnError) {
+  const std::string secret = write("api.key", "x\n");
+  auto r =
+      load("auth:\n  api_keys:\n    - name: a\n      key: ${K}\n      key_file: " + secret + "\n",
+           {{"K", "y"}});
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.key", "key_file");
+}
+
+// ----- profiles -------------------------------------------------------------------------------
+
+TEST_F(ConfigTest, ProdAndStagingProfileDefaults) {
+  for (const char* env : {"staging", "prod", "production"}) {
+    auto r = load("auth:\n  api_keys:\n    - name: a\n      key: ${K}\n",
+                  {{"SLUICE_ENV", env}, {"K", "abc"}});
+    ASSERT_LOADS(r);
+    EXPECT_NE(r->profile, Profile::dev) << env;
+    EXPECT_EQ(r->log.format, LogFormat::json) << env;
+    EXPECT_EQ(r->shutdown.drain_delay, milliseconds(5'000)) << env;
+    EXPECT_EQ(r->shutdown.grace, milliseconds(30'000)) << env;
+    EXPECT_EQ(r->server.listen, "0.0.0.0:8080") << env;
+  }
+  auto dev = load("", {{"SLUICE_ENV", "development"}});
+  ASSERT_LOADS(dev);
+  EXPECT_EQ(dev->profile, Profile::dev);
+}
+
+TEST_F(ConfigTest, FileAndEnvOverrideProfileDefaults) {
+  auto r = load("log:\n  format: json\nshutdown:\n  grace: 3s\n",
+                {{"SLUICE_SHUTDOWN__DRAIN_DELAY", "1s"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->log.format, LogFormat::json);
+  EXPECT_EQ(r->shutdown.grace, milliseconds(3'000));
+  EXPECT_EQ(r->shutdown.drain_delay, milliseconds(1'000));
+}
+
+TEST_F(ConfigTest, UnknownProfileIsAnError) {
+  auto r = load("", {{"SLUICE_ENV", "qa"}});
+  EXPECT_ERROR_AT(r, "SLUICE_ENV", "'qa'");
+}
+
+// ----- listen and PORT ------------------------------------------------------------------------
+
+TEST_F(ConfigTest, PortEnvSetsListenOnAllInterfaces) {
+  auto r = load("", {{"PORT", "3000"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.listen, "0.0.0.0:3000");
+  EXPECT_EQ(r->server.host, "0.0.0.0");
+  EXPECT_EQ(r->server.port, 3000);
+}
+
+TEST_F(ConfigTest, ExplicitListenBeatsPort) {
+  auto r = load("server:\n  listen: 127.0.0.1:5000\n", {{"PORT", "3000"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->server.port, 5000);
+  auto e = load("", {{"PORT", "3000"}, {"SLUICE_SERVER__LISTEN", "127.0.0.1:5001"}});
+  ASSERT_LOADS(e);
+  EXPECT_EQ(e->server.port, 5001);
+}
+
+TEST_F(ConfigTest, InvalidPortIsAnErrorNamingPort) {
+  for (const char* bad : {"http", "70000", "-1"}) {
+    auto r = load("", {{"PORT", bad}});
+    EXPECT_ERROR_AT(r, "server.listen", "PORT");
+  }
+}
+
+TEST_F(ConfigTest, BadListenIsAnError) {
+  auto r = load("server:\n  listen: localhost\n");
+  EXPECT_ERROR_AT(r, "server.listen", "missing port");
+  auto v6 = load("server:\n  listen: \"::1:80\"\n");
+  EXPECT_ERROR_AT(v6, "server.listen", "brackets");
+}
+
+// ----- validation -----------------------------------------------------------------------------
+
+TEST_F(ConfigTest, RangeValidation) {
+  auto r = load(R"(
+server:
+  threads: 257
+  max_connections: -1
+  max_header_bytes: 512
+  max_body_bytes: 100
+  header_timeout: 0s
+  body_timeout: 0
+  idle_timeout: 0ms
+metrics:
+  path: metrics
+storage:
+  data_dir: ""
+)");
+  EXPECT_ERROR_AT(r, "server.threads", "between 0 and 256");
+  EXPECT_ERROR_AT(r, "server.max_connections", "negative");
+  EXPECT_ERROR_AT(r, "server.max_header_bytes", "1KiB");
+  EXPECT_ERROR_AT(r, "server.max_body_bytes", "1KiB");
+  EXPECT_ERROR_AT(r, "server.header_timeout", "greater than 0");
+  EXPECT_ERROR_AT(r, "server.body_timeout", "greater than 0");
+  EXPECT_ERROR_AT(r, "server.idle_timeout", "greater than 0");
+  EXPECT_ERROR_AT(r, "metrics.path", "/");
+  EXPECT_ERROR_AT(r, "storage.data_dir", "empty");
+  EXPECT_ERROR_AT(r, "server.threads", "sluice.yaml:3");
+}
+
+TEST_F(ConfigTest, HeaderBytesUpperBound) {
+  auto r = load("server:\n  max_header_bytes: 2MiB\n");
+  EXPECT_ERROR_AT(r, "server.max_header_bytes", "1MiB");
+  auto ok = load("server:\n  max_header_bytes: 1MiB\n  max_body_bytes: 1KiB\n");
+  ASSERT_LOADS(ok);
+}
+
+TEST_F(ConfigTest, ApiKeyValidation) {
+  auto r = load(R"(
+auth:
+  api_keys:
+    - name: a
+      key: ${K1}
+      role: root
+    - name: b
+      key: ""
+    - name: c
+      key: ${K1}
+)",
+                {{"K1", "same-secret-value"}});
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.role", "admin, user or readonly");
+  EXPECT_ERROR_AT(r, "auth.api_keys.1.key", "empty");
+  EXPECT_ERROR_AT(r, "auth.api_keys.2.key", "auth.api_keys.0");
+  EXPECT_FALSE(contains(describe(r.error()), "same-secret-value")) << describe(r.error());
+}
+
+TEST_F(ConfigTest, CorsOriginValidation) {
+  auto r = load(R"(
+cors:
+  allow_origins:
+    - "*"
+    - https://app.example.com
+    - http://localhost:3000
+    - "http://[::1]:8080"
+    - app.example.com
+    - https://app.example.com/
+    - https://App.Example.com
+    - https://x.example:99999
+    - ftp://x.example
+)");
+  ASSERT_FALSE(r.ok());
+  for (int ok : {0, 1, 2, 3}) {
+    EXPECT_EQ(error_at(r.error(), "cors.allow_origins." + std::to_string(ok)), nullptr) << ok;
+  }
+  EXPECT_ERROR_AT(r, "cors.allow_origins.4", "http://");
+  EXPECT_ERROR_AT(r, "cors.allow_origins.5", "trailing slash");
+  EXPECT_ERROR_AT(r, "cors.allow_origins.6", "lowercase");
+  EXPECT_ERROR_AT(r, "cors.allow_origins.7", "port");
+  EXPECT_ERROR_AT(r, "cors.allow_origins.8", "http://");
+}
+
+// ----- prod guards ----------------------------------------------------------------------------
+
+TEST_F(ConfigTest, ProdRefusesToStartWithoutAuth) {
+  auto r = load("", {{"SLUICE_ENV", "prod"}});
+  EXPECT_ERROR_AT(r, "auth.api_keys", "without authentication");
+  auto staging = load("", {{"SLUICE_ENV", "staging"}});
+  ASSERT_LOADS(staging);
+}
+
+TEST_F(ConfigTest, ProdRefusesCorsWildcardWithCredentials) {
+  const std::map<std::string, std::string> env = {{"SLUICE_ENV", "prod"},
+                                                  {"SLUICE_AUTH__API_KEYS__0__KEY", "k"}};
+  auto r = load("cors:\n  allow_origins: [\"*\"]\n  allow_credentials: true\n", env);
+  EXPECT_ERROR_AT(r, "cors", "allow_credentials");
+  auto dev = load("cors:\n  allow_origins: [\"*\"]\n  allow_credentials: true\n");
+  ASSERT_LOADS(dev);
+  auto no_creds = load("cors:\n  allow_origins: [\"*\"]\n", env);
+  ASSERT_LOADS(no_creds);
+}
+
+TEST_F(ConfigTest, ProdRefusesInlineSecrets) {
+  const std::string yaml = "auth:\n  api_keys:\n    - name: a\n      key: literal-key-123\n";
+  auto r = load(yaml, {{"SLUICE_ENV", "prod"}});
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.key", "${VAR} or key_file");
+  EXPECT_FALSE(contains(describe(r.error()), "literal-key-123"));
+  auto dev = load(yaml);
+  ASSERT_LOADS(dev);
+}
+
+TEST_F(ConfigTest, ProdRejectsSecretFromInlineDefault) {
+  auto r = load("auth:\n  api_keys:\n    - name: a\n      key: ${API_KEY:-dev-key}\n",
+                {{"SLUICE_ENV", "prod"}});
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.key", "key_file");
+}
+
+TEST_F(ConfigTest, ProdAcceptsSecretsFromVarFileAndEnv) {
+  const std::string secret = write("k2", "file-key\n");
+  auto r = load(
+      "auth:\n  api_keys:\n    - name: a\n      key: ${API_KEY}\n"
+      "    - name: b\n      key_file: " +
+          secret +
+          "\n"
+          "    - name: c\n      key: overridden-literal\n",
+      {{"SLUICE_ENV", "prod"},
+       {"API_KEY", "var-key"},
+       {"SLUICE_AUTH__API_KEYS__2__KEY", "env-key"}});
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->auth.api_keys[0].key, "var-key");
+  EXPECT_EQ(r->auth.api_keys[1].key, "file-key");
+  EXPECT_EQ(r->auth.api_keys[2].key, "env-key");
+}
+
+// ----- printing -------------------------------------------------------------------------------
+
+TEST_F(ConfigTest, PrinterRedactsSecrets) {
+  const std::string secret = write("k", "file-secret-value\n");
+  auto r = load(
+      "auth:\n  api_keys:\n    - name: a\n      key: ${K}\n"
+      "    - name: b\n      key_file: " +
+          secret + "\n",
+      {{"K", "env-secret-value"}});
+  ASSERT_LOADS(r);
+  const std::string text = render_effective_config(*r);
+  EXPECT_FALSE(contains(text, "env-secret-value")) << text;
+  EXPECT_FALSE(contains(text, "file-secret-value")) << text;
+  EXPECT_TRUE(contains(text, "<redacted>")) << text;
+  EXPECT_TRUE(contains(text, "name: a")) << text;
+}
+
+TEST_F(ConfigTest, PrinterUsesReadableUnits) {
+  auto r = load("server:\n  header_timeout: 250ms\n  max_body_bytes: 2MiB\n");
+  ASSERT_LOADS(r);
+  const std::string text = render_effective_config(*r);
+  EXPECT_TRUE(contains(text, "header_timeout: 250ms")) << text;
+  EXPECT_TRUE(contains(text, "grace: 10s")) << text;
+  EXPECT_TRUE(contains(text, "max_age: 10m")) << text;
+  EXPECT_TRUE(contains(text, "max_body_bytes: 2097152")) << text;
+  EXPECT_TRUE(contains(text, "listen: 127.0.0.1:8080")) << text;
+  EXPECT_TRUE(contains(text, "profile: dev")) << text;
+}
+
+TEST_F(ConfigTest, RenderedConfigLoadsBackEqual) {
+  auto first = load(R"(
+server:
+  listen: "[::1]:9000"
+  threads: 3
+  max_header_bytes: 8KiB
+  header_timeout: 1500ms
+log:
+  level: warn
+  access_log: false
+metrics:
+  path: /m
+cors:
+  allow_origins: ["*", "https://a.example"]
+  max_age: 90s
+storage:
+  data_dir: "/tmp/$${weird} dir: #1"
+)",
+                    {{"SLUICE_ENV", "staging"}});
+  ASSERT_LOADS(first);
+  const std::string text = render_effective_config(*first);
+  auto second = load(text, {{"SLUICE_ENV", "staging"}});
+  ASSERT_LOADS(second);
+  EXPECT_EQ(second->storage.data_dir, "/tmp/${weird} dir: #1");
+  EXPECT_TRUE(*first == *second) << text;
+  EXPECT_EQ(render_effective_config(*second), text);
+}
+
+TEST_F(ConfigTest, DefaultConfigRoundTrips) {
+  auto first = load_config(ConfigSource{});
+  ASSERT_LOADS(first);
+  const std::string text = render_effective_config(*first);
+  auto second = load(text);
+  ASSERT_LOADS(second);
+  EXPECT_TRUE(*first == *second) << text;
+}
+
+TEST(ConfigToString, EnumsAndErrors) {
+  EXPECT_EQ(to_string(Profile::prod), "prod");
+  EXPECT_EQ(to_string(LogLevel::warn), "warn");
+  EXPECT_EQ(to_string(LogFormat::text), "text");
+  EXPECT_EQ(to_string(ConfigError{"a.b", "bad", "do x"}), "a.b: bad (fix: do x)");
+  EXPECT_EQ(to_string(ConfigError{"a.b", "bad", ""}), "a.b: bad");
+}
+
+TEST(ConfigEnvironment, SnapshotsTheProcessEnvironment) {
+  ::setenv("SLUICE_CONFIG_TEST_PROBE", "v=1", 1);
+  const auto env = process_environment();
+  ::unsetenv("SLUICE_CONFIG_TEST_PROBE");
+  ASSERT_TRUE(env.contains("SLUICE_CONFIG_TEST_PROBE"));
+  EXPECT_EQ(env.at("SLUICE_CONFIG_TEST_PROBE"), "v=1");
+}
+
+}  // namespace
+}  // namespace sluice::core
