@@ -428,6 +428,9 @@ void apply_env_overrides(const Env& env, RawNode& root, Errors& errors) {
     }
     std::vector<std::string> segments = split(name.substr(kEnvPrefix.size()), "__");
     for (std::string& s : segments) s = lower(s);
+    // A single-level name (no "__") can't be a key; it is someone else's variable (SLUICE_BIN,
+    // SLUICE_VERSION...) unless it looks like a mistyped key, which must still fail loudly.
+    if (segments.size() == 1 && !suggest_path(segments)) continue;
     if (!check_override_path(segments, name, /*as_env=*/true, errors)) continue;
     set_path(root, segments, value, Origin::env, "from env " + name);
   }

@@ -330,6 +330,12 @@ TEST_F(ConfigTest, SingleUnderscoreEnvGetsASuggestion) {
   EXPECT_ERROR_AT(r, "SLUICE_SERVER_THREADS", "did you mean SLUICE_SERVER__THREADS?");
 }
 
+TEST_F(ConfigTest, UnrelatedSingleLevelSluiceVariablesAreNotKeys) {
+  // Scripts and images set variables like these; they name no key and resemble none.
+  auto r = load("", {{"SLUICE_BIN", "/usr/bin/sluice"}, {"SLUICE_VERSION", "1.2.3"}});
+  ASSERT_LOADS(r);
+}
+
 TEST_F(ConfigTest, UnknownEnvKeyInsideListKeepsIndex) {
   auto r = load("", {{"SLUICE_AUTH__API_KEYS__3__KYE", "x"}});
   EXPECT_ERROR_AT(r, "SLUICE_AUTH__API_KEYS__3__KYE", "SLUICE_AUTH__API_KEYS__3__KEY");

@@ -1,0 +1,44 @@
+#include "core/json_text.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+
+namespace sluice::core {
+namespace {
+
+std::string quoted(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+TEST(JsonTextTest, EscapesPerRfc8259) {
+  EXPECT_EQ(quoted("plain"), "\"plain\"");
+  EXPECT_EQ(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(quoted("l1\nl2\r\t"), "\"l1\\nl2\\r\\t\"");
+  EXPECT_EQ(quoted(std::string_view("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+  EXPECT_EQ(quoted("h\xc3\xa9llo"), "\"h\xc3\xa9llo\"");  // UTF-8 passes through
+}
+
+TEST(ErrorBodyTest, HasOpenAiShape) {
+  auto body = render_error_body(make_error(Errc::not_found, "no \"x\"", "model", "model_not_found"));
+  EXPECT_EQ(body,
+            R"({"error":{"message":"no \"x\"","type":"not_found_error","param":"model","code":"model_not_found"}})");
+  auto bare = render_error_body(make_error(Errc::invalid_request, "bad"));
+  EXPECT_EQ(bare, R"({"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}})");
+}
+
+TEST(ErrorBodyTest, StatusAndTypeMapping) {
+  EXPECT_EQ(http_status(Errc::payload_too_large), 413);
+  EXPECT_EQ(http_status(Errc::headers_too_large), 431);
+  EXPECT_EQ(http_status(Errc::request_timeout), 408);
+  EXPECT_EQ(openai_error_type(Errc::unauthorized), "authentication_error");
+  EXPECT_EQ(openai_error_type(Errc::rate_limited), "rate_limit_error");
+  EXPECT_EQ(errc_from_status(429), Errc::rate_limited);
+  EXPECT_EQ(errc_from_status(599), Errc::internal);
+  EXPECT_EQ(errc_from_status(418), Errc::invalid_request);
+}
+
+}  // namespace
+}  // namespace sluice::core
