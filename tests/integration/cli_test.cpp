@@ -1,0 +1,123 @@
+// The CLI: config errors, check (and --print), healthcheck, version, PORT.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "support/server_fixture.hpp"
+
+namespace sluice::testing {
+namespace {
+
+bool contains(const std::string& s, const std::string& needle) {
+  return s.find(needle) != std::string::npos;
+}
+
+TEST(CliTest, ServeRefusesBadConfigNamingTheKey) {
+  TempFile config("server:\n  listne: 127.0.0.1:0\n  threads: many\n");
+  auto r = run_sluice({"serve", "--config", config.path()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "server.listne")) << r.output;
+  EXPECT_TRUE(contains(r.output, "did you mean server.listen?")) << r.output;
+  EXPECT_TRUE(contains(r.output, "server.threads")) << r.output;
+}
+
+TEST(CliTest, ServeRefusesBadEnvOverride) {
+  auto r = run_sluice({"serve"}, {{"SLUICE_SERVER__MAX_BODY_BYTES", "lots"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "server.max_body_bytes")) << r.output;
+}
+
+TEST(CliTest, ProdRefusesToStartWithoutAuth) {
+  auto r = run_sluice({"serve", "--listen", "127.0.0.1:0"}, {{"SLUICE_ENV", "prod"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "auth.api_keys")) << r.output;
+}
+
+TEST(CliTest, ProdRefusesInlineSecret) {
+  TempFile config("auth:\n  api_keys:\n    - name: ops\n      key: sk-inline-secret-123\n");
+  auto r = run_sluice({"check", "--config", config.path()}, {{"SLUICE_ENV", "prod"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "auth.api_keys.0.key")) << r.output;
+  EXPECT_FALSE(contains(r.output, "sk-inline-secret-123")) << "secret leaked:\n" << r.output;
+}
+
+TEST(CliTest, CheckPassesAndPrintsRedactedConfig) {
+  const std::string dir = make_temp_dir();
+  TempFile config("auth:\n  api_keys:\n    - name: ops\n      key: ${OPS_KEY}\n      role: admin\n");
+  auto r = run_sluice({"check", "--print", "--config", config.path(), "--listen", "127.0.0.1:0"},
+                      {{"OPS_KEY", "sk-very-secret-value"}, {"SLUICE_STORAGE__DATA_DIR", dir},
+                       {"SLUICE_ENV", "prod"}});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "ok: configuration valid")) << r.output;
+  EXPECT_TRUE(contains(r.output, "<redacted>")) << r.output;
+  EXPECT_TRUE(contains(r.output, "role: admin")) << r.output;
+  EXPECT_FALSE(contains(r.output, "sk-very-secret-value")) << "secret leaked:\n" << r.output;
+}
+
+TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  TempFile not_a_dir("just a file", ".txt");
+  auto r = run_sluice({"check", "--listen", listen},
+                      {{"SLUICE_STORAGE__DATA_DIR", not_a_dir.path() + "/sub"}});
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "server.listen: " + listen + " is already in use")) << r.output;
+  EXPECT_TRUE(contains(r.output, "storage.data_dir")) << r.output;
+  EXPECT_TRUE(contains(r.output, "fix:")) << r.output;
+}
+
+TEST(CliTest, HealthcheckFollowsLivez) {
+  auto server = start_server();
+  const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/livez";
+  EXPECT_EQ(run_sluice({"healthcheck", "--url", url}).exit_code, 0);
+  const std::string port_only = "127.0.0.1:" + std::to_string(server->port());
+  EXPECT_EQ(run_sluice({"healthcheck", "--listen", port_only}).exit_code, 0);
+  server.reset();  // killed: nothing answers any more
+  auto dead = run_sluice({"healthcheck", "--url", url});
+  EXPECT_EQ(dead.exit_code, 1);
+  EXPECT_TRUE(contains(dead.output, "unhealthy")) << dead.output;
+}
+
+TEST(CliTest, PortVariableBindsAllInterfaces) {
+  SluiceProcess process({"serve"}, {{"PORT", "0"}, {"SLUICE_STORAGE__DATA_DIR", make_temp_dir()},
+                                    {"SLUICE_LOG__FORMAT", "json"}});
+  ASSERT_GT(process.wait_listening(), 0) << process.output();
+  EXPECT_TRUE(contains(process.output(), "\"host\":\"0.0.0.0\"")) << process.output();
+  auto r = http_request(process.port(), "GET", "/livez");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(CliTest, VersionAndUnknownCommand) {
+  auto version = run_sluice({"version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(contains(version.output, "sluice 0.")) << version.output;
+  auto unknown = run_sluice({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_TRUE(contains(unknown.output, "usage:")) << unknown.output;
+}
+
+TEST(CliTest, DevProfileLogsReadableText) {
+  SluiceProcess process({"serve", "--listen", "127.0.0.1:0"},
+                        {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  ASSERT_GT(process.wait_listening(), 0) << process.output();
+  ASSERT_TRUE(http_request(process.port(), "GET", "/livez"));
+  process.signal(SIGTERM);
+  ASSERT_TRUE(process.wait_exit(std::chrono::seconds(5)));
+  const auto out = process.output();
+  EXPECT_TRUE(contains(out, " INFO  listening ")) << out;
+  EXPECT_TRUE(contains(out, "route=/livez")) << out;
+  EXPECT_FALSE(contains(out, "{\"ts\"")) << out;
+}
+
+}  // namespace
+}  // namespace sluice::testing
