@@ -684,6 +684,7 @@ class Binder {
   static const char* expected_kind(const std::string&) { return "a string"; }
   static const char* expected_kind(const int&) { return "an integer"; }
   static const char* expected_kind(const bool&) { return "a boolean"; }
+  static const char* expected_kind(const double&) { return "a number"; }
   static const char* expected_kind(const Millis&) { return "a duration"; }
   static const char* expected_kind(const LogLevel&) { return "a log level"; }
   static const char* expected_kind(const LogFormat&) { return "a log format"; }
@@ -705,6 +706,9 @@ class Binder {
       parsed = ValueError{"integer '" + node.scalar + "' is out of range"};
     }
     store(path, node, std::move(parsed), out);
+  }
+  void convert(const std::string& path, const RawNode& node, double& out) {
+    store(path, node, parse_number(node.scalar), out);
   }
   void convert(const std::string& path, const RawNode& node, bool& out) {
     store(path, node, parse_bool(node.scalar), out);

@@ -57,6 +57,10 @@ class Printer {
     key(name);
     out_ << value;
   }
+  void field(std::string_view name, double& value) {
+    key(name);
+    out_ << value;
+  }
   void field(std::string_view name, bool& value) {
     key(name);
     out_ << value;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -169,6 +170,17 @@ ValueResult<long long> parse_integer(std::string_view text) {
       return ValueError{"integer " + quoted(text) + " is out of range"};
     }
     return ValueError{"expected an integer, got " + quoted(text)};
+  }
+  return out;
+}
+
+ValueResult<double> parse_number(std::string_view text) {
+  std::string_view v = trim(text);
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  double out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc{} || end != v.data() + v.size() || !std::isfinite(out)) {
+    return ValueError{"expected a number, got " + quoted(text)};
   }
   return out;
 }

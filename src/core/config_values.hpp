@@ -37,6 +37,8 @@ ValueResult<bool> parse_bool(std::string_view text);
 
 // A decimal integer with optional sign.
 ValueResult<long long> parse_integer(std::string_view text);
+// A finite decimal number ("0.15", "2", "1e-3").
+ValueResult<double> parse_number(std::string_view text);
 
 // A TCP port number, 0..65535.
 ValueResult<uint16_t> parse_port(std::string_view text);

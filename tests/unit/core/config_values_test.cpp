@@ -141,3 +141,17 @@ TEST(ConfigValuesEnums, LogLevelsFormatsProfiles) {
 
 }  // namespace
 }  // namespace sluice::core
+
+namespace sluice::core {
+namespace {
+TEST(ConfigValuesNumberTest, ParsesFiniteNumbers) {
+  EXPECT_DOUBLE_EQ(*parse_number("0.15"), 0.15);
+  EXPECT_DOUBLE_EQ(*parse_number(" 2 "), 2.0);
+  EXPECT_DOUBLE_EQ(*parse_number("1e-3"), 0.001);
+  EXPECT_FALSE(parse_number("abc").ok());
+  EXPECT_FALSE(parse_number("1.5x").ok());
+  EXPECT_FALSE(parse_number("").ok());
+  EXPECT_FALSE(parse_number("inf").ok());
+}
+}  // namespace
+}  // namespace sluice::core
