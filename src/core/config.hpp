@@ -84,6 +84,81 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+struct ProviderConfig {
+  std::string name;            // referenced by deployments and by "name/model" model ids
+  std::string type = "openai";  // openai (any OpenAI-compatible API) | anthropic | mock
+  std::string base_url;        // e.g. https://api.openai.com/v1; empty for mock
+  std::string api_key;         // secret: api_key, api_key_file or ${VAR}
+  Millis connect_timeout{5'000};
+  Millis first_byte_timeout{60'000};  // request sent -> first response byte
+  Millis idle_timeout{30'000};        // longest silence between streamed chunks
+  Millis total_timeout{600'000};      // whole exchange
+  // mock only: deterministic answers with configurable latency and faults.
+  Millis mock_latency{0};
+  double mock_error_rate = 0;
+  int mock_error_status = 500;
+  int mock_chunks = 8;
+
+  bool operator==(const ProviderConfig&) const = default;
+};
+
+struct DeploymentConfig {
+  std::string provider;  // a ProviderConfig name
+  std::string model;     // the upstream's model id
+  int weight = 1;        // for weighted routing
+  int priority = 0;      // lower is tried first; higher priorities are fallbacks
+  std::string region;    // a tag for routing and logs
+
+  bool operator==(const DeploymentConfig&) const = default;
+};
+
+struct ModelAliasConfig {
+  std::string alias;                  // the model name clients send
+  std::string strategy = "weighted";  // weighted | least_outstanding | lowest_latency
+  std::vector<DeploymentConfig> deployments;
+  std::vector<std::string> fallbacks;  // other aliases, tried when every deployment failed
+
+  bool operator==(const ModelAliasConfig&) const = default;
+};
+
+struct PriceConfig {
+  std::string model;  // upstream model id (or alias)
+  double input_per_million = 0;
+  double output_per_million = 0;
+  double cached_input_per_million = 0;
+
+  bool operator==(const PriceConfig&) const = default;
+};
+
+struct RetryConfig {
+  int max_attempts = 3;     // per request, across deployments and fallbacks
+  Millis base_backoff{100};
+  Millis max_backoff{2'000};
+  Millis budget{15'000};    // total time a request may spend waiting between attempts
+
+  bool operator==(const RetryConfig&) const = default;
+};
+
+struct CircuitBreakerConfig {
+  int failure_threshold = 5;  // consecutive failures that open the circuit
+  Millis cooldown{30'000};    // open -> half-open after this
+  int half_open_requests = 1; // probes allowed while half-open
+
+  bool operator==(const CircuitBreakerConfig&) const = default;
+};
+
+struct GatewayConfig {
+  std::vector<ProviderConfig> providers;
+  std::vector<ModelAliasConfig> models;
+  std::vector<PriceConfig> prices;
+  RetryConfig retry;
+  CircuitBreakerConfig circuit_breaker;
+  // Serves model names that are neither aliases nor "provider/model"; empty = 404 for those.
+  std::string default_provider;
+
+  bool operator==(const GatewayConfig&) const = default;
+};
+
 struct Config {
   Profile profile = Profile::dev;
   ServerConfig server;
@@ -93,6 +168,7 @@ struct Config {
   AuthConfig auth;
   CorsConfig cors;
   StorageConfig storage;
+  GatewayConfig gateway;
 
   bool operator==(const Config&) const = default;
 };

@@ -1,3 +1,4 @@
+#include <charconv>
 #include <yaml-cpp/yaml.h>
 
 #include <string>
@@ -59,7 +60,9 @@ class Printer {
   }
   void field(std::string_view name, double& value) {
     key(name);
-    out_ << value;
+    char buf[32];  // shortest round-trip form: 0.15, not 0.14999999999999999
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out_ << std::string(buf, end);
   }
   void field(std::string_view name, bool& value) {
     key(name);

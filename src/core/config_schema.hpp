@@ -53,6 +53,52 @@ void describe_config(Visitor& v, Config& c) {
     v.field("max_age", c.cors.max_age);
   });
   v.section("storage", [&] { v.field("data_dir", c.storage.data_dir); });
+  v.section("gateway", [&] {
+    v.list("providers", c.gateway.providers, [&](ProviderConfig& p) {
+      v.field("name", p.name);
+      v.field("type", p.type);
+      v.field("base_url", p.base_url);
+      v.secret("api_key", p.api_key);
+      v.field("connect_timeout", p.connect_timeout);
+      v.field("first_byte_timeout", p.first_byte_timeout);
+      v.field("idle_timeout", p.idle_timeout);
+      v.field("total_timeout", p.total_timeout);
+      v.field("mock_latency", p.mock_latency);
+      v.field("mock_error_rate", p.mock_error_rate);
+      v.field("mock_error_status", p.mock_error_status);
+      v.field("mock_chunks", p.mock_chunks);
+    });
+    v.list("models", c.gateway.models, [&](ModelAliasConfig& m) {
+      v.field("alias", m.alias);
+      v.field("strategy", m.strategy);
+      v.list("deployments", m.deployments, [&](DeploymentConfig& d) {
+        v.field("provider", d.provider);
+        v.field("model", d.model);
+        v.field("weight", d.weight);
+        v.field("priority", d.priority);
+        v.field("region", d.region);
+      });
+      v.field("fallbacks", m.fallbacks);
+    });
+    v.list("prices", c.gateway.prices, [&](PriceConfig& p) {
+      v.field("model", p.model);
+      v.field("input_per_million", p.input_per_million);
+      v.field("output_per_million", p.output_per_million);
+      v.field("cached_input_per_million", p.cached_input_per_million);
+    });
+    v.section("retry", [&] {
+      v.field("max_attempts", c.gateway.retry.max_attempts);
+      v.field("base_backoff", c.gateway.retry.base_backoff);
+      v.field("max_backoff", c.gateway.retry.max_backoff);
+      v.field("budget", c.gateway.retry.budget);
+    });
+    v.section("circuit_breaker", [&] {
+      v.field("failure_threshold", c.gateway.circuit_breaker.failure_threshold);
+      v.field("cooldown", c.gateway.circuit_breaker.cooldown);
+      v.field("half_open_requests", c.gateway.circuit_breaker.half_open_requests);
+    });
+    v.field("default_provider", c.gateway.default_provider);
+  });
 }
 
 }  // namespace sluice::core
