@@ -1,0 +1,364 @@
+#include "http/upstream_client.hpp"
+
+#include <strings.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <unordered_map>
+
+namespace sluice::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxIdlePerEndpoint = 64;
+constexpr std::chrono::seconds kMaxIdleTime{30};  // below common upstream keep-alive timeouts
+constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
+
+asio::ssl::context& tls_context() {
+  static asio::ssl::context context = [] {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.set_default_verify_paths();
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    return ctx;
+  }();
+  return context;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A keep-alive connection to one upstream, plain or TLS.
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since;
+
+  beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+};
+
+struct Pool {
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
+  UpstreamPoolStats stats;
+};
+
+Pool& thread_pool() {
+  thread_local Pool pool;
+  return pool;
+}
+
+std::unique_ptr<Connection> take_pooled(const std::string& key) {
+  auto& pool = thread_pool();
+  auto it = pool.idle.find(key);
+  if (it == pool.idle.end()) return nullptr;
+  auto& list = it->second;
+  while (!list.empty()) {
+    auto connection = std::move(list.back());
+    list.pop_back();
+    if (Clock::now() - connection->idle_since < kMaxIdleTime && connection->tcp().socket().is_open())
+      return connection;
+  }
+  return nullptr;
+}
+
+void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
+  auto& list = thread_pool().idle[key];
+  if (list.size() >= kMaxIdlePerEndpoint) return;  // enough spares: let this one close
+  connection->idle_since = Clock::now();
+  list.push_back(std::move(connection));
+}
+
+std::string serialize_head(const UpstreamEndpoint& endpoint, const UpstreamRequest& request) {
+  std::string head;
+  head.reserve(256 + request.target.size());
+  head += request.method;
+  head += ' ';
+  head += request.target;
+  head += " HTTP/1.1\r\nHost: ";
+  head += endpoint.host;
+  const bool default_port = (endpoint.tls && endpoint.port == "443") ||
+                            (!endpoint.tls && endpoint.port == "80");
+  if (!default_port) {
+    head += ':';
+    head += endpoint.port;
+  }
+  head += "\r\n";
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    head += "Content-Length: ";
+    head += std::to_string(request.body.size());
+    head += "\r\n";
+  }
+  for (const auto& [name, value] : request.headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+}  // namespace
+
+Result<UpstreamEndpoint> UpstreamEndpoint::parse(std::string_view url) {
+  UpstreamEndpoint endpoint;
+  if (url.starts_with("https://")) {
+    endpoint.tls = true;
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  } else {
+    return make_error(Errc::invalid_request, "upstream URL must start with http:// or https://");
+  }
+  const auto slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "" : url.substr(slash);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  endpoint.base_path = std::string(path);
+  if (!authority.empty() && authority.front() == '[') {  // [v6]:port
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return make_error(Errc::invalid_request, "bad IPv6 host");
+    endpoint.host = std::string(authority.substr(1, close - 1));
+    authority.remove_prefix(close + 1);
+    endpoint.port = authority.starts_with(":") ? std::string(authority.substr(1)) : "";
+  } else {
+    const auto colon = authority.rfind(':');
+    endpoint.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) endpoint.port = std::string(authority.substr(colon + 1));
+  }
+  if (endpoint.port.empty()) endpoint.port = endpoint.tls ? "443" : "80";
+  if (endpoint.host.empty()) return make_error(Errc::invalid_request, "upstream URL has no host");
+  return endpoint;
+}
+
+std::string UpstreamEndpoint::pool_key() const {
+  return (tls ? "https://" : "http://") + host + ":" + port;
+}
+
+struct UpstreamCall::Impl {
+  std::string pool_key;
+  std::unique_ptr<Connection> connection;
+  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
+  UpstreamTimeouts timeouts;
+  Clock::time_point deadline;
+  UpstreamFailure failure = UpstreamFailure::none;
+  std::array<char, kReadChunk> chunk;
+  bool finished = false;
+
+  // The per-operation timeout, never past the whole exchange's deadline.
+  void arm(std::chrono::milliseconds op_timeout) {
+    const auto now = Clock::now();
+    const auto until = std::min(now + op_timeout, deadline);
+    connection->tcp().expires_after(until > now ? until - now : Clock::duration(1));
+  }
+
+  Error fail(UpstreamFailure kind, std::string message) {
+    failure = kind;
+    if (connection) {
+      boost::system::error_code ignored;
+      connection->tcp().socket().close(ignored);
+      connection.reset();
+    }
+    const bool timeout = kind == UpstreamFailure::first_byte_timeout ||
+                         kind == UpstreamFailure::idle_timeout ||
+                         kind == UpstreamFailure::total_timeout;
+    return make_error(timeout ? Errc::gateway_timeout : Errc::bad_gateway, std::move(message));
+  }
+
+  UpstreamFailure timeout_kind(UpstreamFailure otherwise) const {
+    return Clock::now() >= deadline ? UpstreamFailure::total_timeout : otherwise;
+  }
+
+  asio::awaitable<Status> connect(const UpstreamEndpoint& endpoint) {
+    auto executor = co_await asio::this_coro::executor;
+    tcp::resolver resolver(executor);
+    auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
+    if (resolve_ec)
+      co_return fail(UpstreamFailure::connect,
+                     "cannot resolve " + endpoint.host + ": " + resolve_ec.message());
+    connection = std::make_unique<Connection>();
+    if (endpoint.tls) {
+      connection->secure =
+          std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context());
+      // SNI and certificate host checks: without them TLS proves nothing about who answers.
+      SSL_set_tlsext_host_name(connection->secure->native_handle(), endpoint.host.c_str());
+      connection->secure->set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+    } else {
+      connection->plain = std::make_unique<beast::tcp_stream>(executor);
+    }
+    arm(timeouts.connect);
+    auto [connect_ec, ignored_endpoint] = co_await connection->tcp().async_connect(results, kNoThrow);
+    if (connect_ec)
+      co_return fail(UpstreamFailure::connect, "cannot connect to " + endpoint.pool_key() + ": " +
+                                                   connect_ec.message());
+    connection->tcp().socket().set_option(tcp::no_delay(true), connect_ec);
+    if (connection->secure) {
+      auto [tls_ec] = co_await connection->secure->async_handshake(
+          asio::ssl::stream_base::client, kNoThrow);
+      if (tls_ec)
+        co_return fail(UpstreamFailure::connect,
+                       "TLS handshake with " + endpoint.host + " failed: " + tls_ec.message());
+    }
+    ++thread_pool().stats.opened;
+    co_return Status{};
+  }
+
+  // Sends the request and reads the head on the current connection. `fresh` tells whether a
+  // dead connection can be blamed on pooling (then the caller retries on a new one).
+  asio::awaitable<Status> exchange(const UpstreamEndpoint& endpoint, const UpstreamRequest& request,
+                                   bool& retry_on_fresh) {
+    retry_on_fresh = false;
+    const std::string head = serialize_head(endpoint, request);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                    asio::buffer(request.body.data(), request.body.size())};
+    arm(timeouts.first_byte);
+    boost::system::error_code ec;
+    if (connection->secure)
+      std::tie(ec, std::ignore) = co_await asio::async_write(*connection->secure, buffers, kNoThrow);
+    else
+      std::tie(ec, std::ignore) = co_await asio::async_write(*connection->plain, buffers, kNoThrow);
+    if (ec) {
+      retry_on_fresh = true;
+      co_return fail(UpstreamFailure::reset, "sending to upstream failed: " + ec.message());
+    }
+    parser.emplace();
+    parser->header_limit(kMaxResponseHead);
+    parser->body_limit(boost::none);
+    if (connection->secure)
+      std::tie(ec, std::ignore) =
+          co_await bhttp::async_read_header(*connection->secure, connection->buffer, *parser, kNoThrow);
+    else
+      std::tie(ec, std::ignore) =
+          co_await bhttp::async_read_header(*connection->plain, connection->buffer, *parser, kNoThrow);
+    if (ec == beast::error::timeout)
+      co_return fail(timeout_kind(UpstreamFailure::first_byte_timeout),
+                     "upstream sent no response within the first-byte timeout");
+    if (ec) {
+      const bool closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+                          ec == asio::ssl::error::stream_truncated;
+      retry_on_fresh = closed;
+      co_return fail(closed ? UpstreamFailure::reset : UpstreamFailure::protocol,
+                     "upstream closed or sent a bad response head: " + ec.message());
+    }
+    connection->tcp().expires_never();
+    co_return Status{};
+  }
+};
+
+UpstreamCall::UpstreamCall() : impl_(std::make_unique<Impl>()) {}
+UpstreamCall::UpstreamCall(UpstreamCall&&) noexcept = default;
+UpstreamCall& UpstreamCall::operator=(UpstreamCall&&) noexcept = default;
+
+UpstreamCall::~UpstreamCall() {
+  if (impl_ && impl_->connection && impl_->finished && impl_->parser &&
+      impl_->parser->keep_alive()) {
+    impl_->connection->tcp().expires_never();
+    give_back(impl_->pool_key, std::move(impl_->connection));
+  }
+}
+
+asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
+                                            const UpstreamRequest& request,
+                                            const UpstreamTimeouts& timeouts) {
+  Impl& s = *impl_;
+  s.timeouts = timeouts;
+  s.deadline = Clock::now() + timeouts.total;
+  s.pool_key = endpoint.pool_key();
+  s.connection = take_pooled(s.pool_key);
+  bool retry_on_fresh = false;
+  if (s.connection) {
+    ++thread_pool().stats.reused;
+    Status status = co_await s.exchange(endpoint, request, retry_on_fresh);
+    if (status.ok() || !retry_on_fresh) co_return status;
+    s.failure = UpstreamFailure::none;  // the pooled connection had died: try a new one
+  }
+  Status connected = co_await s.connect(endpoint);
+  if (!connected.ok()) co_return connected;
+  co_return co_await s.exchange(endpoint, request, retry_on_fresh);
+}
+
+int UpstreamCall::status() const {
+  return impl_->parser ? static_cast<int>(impl_->parser->get().result_int()) : 0;
+}
+
+std::string_view UpstreamCall::header(std::string_view name) const {
+  if (!impl_->parser) return {};
+  for (const auto& field : impl_->parser->get())
+    if (iequals(field.name_string(), name)) return field.value();
+  return {};
+}
+
+asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
+  Impl& s = *impl_;
+  if (!s.connection || !s.parser) co_return s.fail(UpstreamFailure::protocol, "no upstream response");
+  while (!s.parser->is_done()) {
+    auto& body = s.parser->get().body();
+    body.data = s.chunk.data();
+    body.size = s.chunk.size();
+    s.arm(s.timeouts.idle);
+    boost::system::error_code ec;
+    if (s.connection->secure)
+      std::tie(ec, std::ignore) = co_await bhttp::async_read_some(
+          *s.connection->secure, s.connection->buffer, *s.parser, kNoThrow);
+    else
+      std::tie(ec, std::ignore) = co_await bhttp::async_read_some(
+          *s.connection->plain, s.connection->buffer, *s.parser, kNoThrow);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec == beast::error::timeout)
+      co_return s.fail(s.timeout_kind(UpstreamFailure::idle_timeout),
+                       "upstream went silent mid-response (idle timeout)");
+    if (ec) co_return s.fail(UpstreamFailure::reset, "upstream response cut: " + ec.message());
+    const std::size_t n = s.chunk.size() - body.size;
+    if (n > 0) co_return std::string_view(s.chunk.data(), n);
+  }
+  s.finished = true;
+  s.connection->tcp().expires_never();
+  co_return std::string_view();
+}
+
+asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {
+  std::string out;
+  for (;;) {
+    auto piece = co_await read_some();
+    if (!piece) co_return piece.error();
+    if (piece->empty()) co_return out;
+    if (out.size() + piece->size() > limit)
+      co_return impl_->fail(UpstreamFailure::body_too_large, "upstream response too large");
+    out.append(*piece);
+  }
+}
+
+UpstreamFailure UpstreamCall::failure() const { return impl_->failure; }
+
+void UpstreamCall::abandon() {
+  if (impl_->connection) {
+    boost::system::error_code ignored;
+    impl_->connection->tcp().socket().close(ignored);
+    impl_->connection.reset();
+  }
+}
+
+UpstreamPoolStats upstream_pool_stats_this_thread() { return thread_pool().stats; }
+
+}  // namespace sluice::http

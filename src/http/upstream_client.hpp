@@ -1,0 +1,93 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace sluice::http {
+
+// Where an upstream lives, parsed once from its base URL ("https://api.openai.com/v1").
+struct UpstreamEndpoint {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string base_path;  // without trailing slash, e.g. "/v1"
+
+  static Result<UpstreamEndpoint> parse(std::string_view url);
+  std::string pool_key() const;
+};
+
+struct UpstreamTimeouts {
+  std::chrono::milliseconds connect{5'000};
+  std::chrono::milliseconds first_byte{60'000};
+  std::chrono::milliseconds idle{30'000};
+  std::chrono::milliseconds total{600'000};
+};
+
+struct UpstreamRequest {
+  std::string_view method = "POST";
+  std::string target;  // path (+ query), already including the endpoint's base path
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string_view body;
+};
+
+// Why an upstream exchange failed: routing retries some of these and not others.
+enum class UpstreamFailure {
+  none,
+  connect,          // DNS, TCP or TLS setup failed: nothing was sent
+  reset,            // connection closed or reset before the response head
+  first_byte_timeout,
+  idle_timeout,     // silence between body chunks
+  total_timeout,
+  protocol,         // unparsable response
+  body_too_large,
+};
+
+// One request/response exchange with an upstream over a pooled keep-alive connection (one pool
+// per event-loop thread, so no locks). The response head is read by start(); the body is then
+// read incrementally, which keeps buffering bounded when relaying a stream. A connection goes
+// back to the pool only when its response was read to the end.
+class UpstreamCall {
+ public:
+  UpstreamCall();
+  ~UpstreamCall();
+  UpstreamCall(UpstreamCall&&) noexcept;
+  UpstreamCall& operator=(UpstreamCall&&) noexcept;
+
+  // Connects (or reuses a pooled connection), sends the request and reads the response head.
+  // A reused connection that turns out to be dead is replaced once, transparently.
+  boost::asio::awaitable<Status> start(const UpstreamEndpoint& endpoint,
+                                       const UpstreamRequest& request,
+                                       const UpstreamTimeouts& timeouts);
+  int status() const;
+  // Case-insensitive; empty when absent.
+  std::string_view header(std::string_view name) const;
+
+  // The next piece of the body; an empty string at the end. Errors carry failure().
+  boost::asio::awaitable<Result<std::string_view>> read_some();
+  // The whole (rest of the) body, at most `limit` bytes.
+  boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
+
+  UpstreamFailure failure() const;
+  // Closes the connection now (the client went away, or a stream must be abandoned).
+  void abandon();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Counters for tests and metrics: connections opened and reused on this thread.
+struct UpstreamPoolStats {
+  std::size_t opened = 0;
+  std::size_t reused = 0;
+};
+UpstreamPoolStats upstream_pool_stats_this_thread();
+
+}  // namespace sluice::http
