@@ -1,0 +1,141 @@
+#include "gateway/anthropic_provider.hpp"
+
+#include <boost/json.hpp>
+
+#include "gateway/anthropic_translate.hpp"
+#include "gateway/openai_provider.hpp"
+#include "gateway/openai_wire.hpp"
+#include "gateway/retry_policy.hpp"
+#include "gateway/sse_parser.hpp"
+
+namespace sluice::gateway {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::string_view kApiVersion = "2023-06-01";
+
+long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+AttemptResult transport_failure(const http::UpstreamCall& call, const Error& error) {
+  auto result = AttemptResult::failure(error, call.failure() != http::UpstreamFailure::body_too_large);
+  const auto kind = call.failure();
+  result.timed_out = kind == http::UpstreamFailure::first_byte_timeout ||
+                     kind == http::UpstreamFailure::idle_timeout ||
+                     kind == http::UpstreamFailure::total_timeout;
+  return result;
+}
+
+}  // namespace
+
+AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
+                                     http::UpstreamEndpoint endpoint)
+    : name_(config.name), endpoint_(std::move(endpoint)), api_key_(config.api_key) {
+  timeouts_.connect = config.connect_timeout;
+  timeouts_.first_byte = config.first_byte_timeout;
+  timeouts_.idle = config.idle_timeout;
+  timeouts_.total = config.total_timeout;
+}
+
+awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
+                                                 std::string_view upstream_model, ChunkSink* sink) {
+  auto body = anthropic_request_from_openai(*request.body, upstream_model);
+  if (!body) co_return AttemptResult::failure(body.error(), false);
+  http::UpstreamRequest upstream;
+  upstream.target = endpoint_.base_path + "/v1/messages";
+  upstream.body = *body;
+  upstream.headers.emplace_back("Content-Type", "application/json");
+  upstream.headers.emplace_back("x-api-key", api_key_);
+  upstream.headers.emplace_back("anthropic-version", std::string(kApiVersion));
+  if (request.trace) upstream.headers.emplace_back("traceparent", request.trace->traceparent());
+  http::UpstreamCall call;
+  if (auto started = co_await call.start(endpoint_, upstream, timeouts_); !started.ok())
+    co_return transport_failure(call, started.error());
+  if (call.status() != 200) {
+    auto error_body = co_await call.read_all(1 << 20);
+    const std::string text = error_body ? std::move(*error_body) : std::string();
+    AttemptResult failure = upstream_http_failure(
+        call.status(), openai_error_from_anthropic(text, call.status()), call.header("retry-after"),
+        {}, name_);
+    failure.error = error_from_anthropic(text, call.status());
+    co_return failure;
+  }
+  if (request.stream && sink) co_return co_await relay_stream(call, request, *sink);
+
+  auto response = co_await call.read_all(kMaxUpstreamBody);
+  if (!response) co_return transport_failure(call, response.error());
+  auto translated = openai_response_from_anthropic(*response, upstream_model, unix_now());
+  if (!translated)
+    co_return AttemptResult::failure(make_error(Errc::bad_gateway, translated.error().message), true);
+  AttemptResult result;
+  json::error_code ec;
+  auto parsed = json::parse(*translated, ec);
+  if (!ec && parsed.is_object()) read_usage(parsed.as_object(), result.usage);
+  result.ok = true;
+  result.body = std::move(*translated);
+  co_return result;
+}
+
+awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& call,
+                                                         const ChatRequest& request,
+                                                         ChunkSink& sink) {
+  AnthropicStreamTranslator translator(std::string(request.model), request.include_usage,
+                                       unix_now());
+  SseParser parser;
+  std::vector<SseEvent> events;
+  AttemptResult result;
+  while (!translator.done()) {
+    auto piece = co_await call.read_some();
+    if (!piece) {
+      auto failure = transport_failure(call, piece.error());
+      failure.retriable = failure.retriable && !sink.started();
+      co_return failure;
+    }
+    if (piece->empty()) break;
+    events.clear();
+    parser.feed(*piece, events);
+    for (const SseEvent& event : events) {
+      auto chunks = translator.on_event(event.event, event.data);
+      if (!chunks) {
+        auto failure = AttemptResult::failure(chunks.error(), !sink.started());
+        co_return failure;
+      }
+      for (const std::string& chunk : *chunks) {
+        if (!result.first_token_seen) {
+          result.first_token_seen = true;
+          result.first_token_at = std::chrono::steady_clock::now();
+        }
+        if (!co_await sink.send(chunk)) {
+          call.abandon();
+          co_return AttemptResult::failure(make_error(Errc::invalid_request, "client disconnected"),
+                                           false);
+        }
+      }
+    }
+  }
+  if (!translator.done())
+    co_return AttemptResult::failure(
+        make_error(Errc::bad_gateway, "upstream " + name_ + " ended the stream early"),
+        !sink.started());
+  result.usage.prompt_tokens = translator.prompt_tokens();
+  result.usage.completion_tokens = translator.completion_tokens();
+  result.usage.cached_tokens = translator.usage().cache_read_input_tokens;
+  result.usage.reported = true;
+  result.ok = true;
+  co_return result;
+}
+
+awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&,
+                                                       std::string_view) {
+  co_return AttemptResult::failure(
+      make_error(Errc::invalid_request, "provider " + name_ + " (anthropic) offers no embeddings",
+                 "model", "model_not_supported"),
+      false);
+}
+
+}  // namespace sluice::gateway

@@ -1,0 +1,177 @@
+#include "gateway/openai_provider.hpp"
+
+#include <boost/json.hpp>
+
+#include "gateway/openai_wire.hpp"
+#include "gateway/sse_parser.hpp"
+
+namespace sluice::gateway {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+AttemptResult transport_failure(const http::UpstreamCall& call, const Error& error) {
+  auto result = AttemptResult::failure(error, true);
+  const auto kind = call.failure();
+  result.timed_out = kind == http::UpstreamFailure::first_byte_timeout ||
+                     kind == http::UpstreamFailure::idle_timeout ||
+                     kind == http::UpstreamFailure::total_timeout;
+  // A response too large is the upstream's answer, not a fault another try would fix.
+  result.retriable = kind != http::UpstreamFailure::body_too_large;
+  return result;
+}
+
+awaitable<AttemptResult> read_http_failure(http::UpstreamCall& call, std::string_view provider) {
+  auto body = co_await call.read_all(1 << 20);
+  co_return upstream_http_failure(call.status(), body ? std::move(*body) : std::string(),
+                                  call.header("retry-after"), call.header("retry-after-ms"),
+                                  provider);
+}
+
+}  // namespace
+
+OpenAiProvider::OpenAiProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint)
+    : name_(config.name), endpoint_(std::move(endpoint)) {
+  timeouts_.connect = config.connect_timeout;
+  timeouts_.first_byte = config.first_byte_timeout;
+  timeouts_.idle = config.idle_timeout;
+  timeouts_.total = config.total_timeout;
+  if (!config.api_key.empty()) authorization_ = "Bearer " + config.api_key;
+}
+
+http::UpstreamRequest OpenAiProvider::make_request(std::string target, std::string_view body,
+                                                   const core::TraceContext* trace,
+                                                   std::string_view request_id, bool stream) const {
+  http::UpstreamRequest request;
+  request.target = endpoint_.base_path + target;
+  request.body = body;
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
+  if (!authorization_.empty()) request.headers.emplace_back("Authorization", authorization_);
+  if (trace) request.headers.emplace_back("traceparent", trace->traceparent());
+  if (!request_id.empty()) request.headers.emplace_back("x-request-id", std::string(request_id));
+  return request;
+}
+
+awaitable<AttemptResult> OpenAiProvider::chat(const ChatRequest& request,
+                                              std::string_view upstream_model, ChunkSink* sink) {
+  const std::string rewritten = upstream_chat_body(request, upstream_model);
+  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
+  const auto upstream_request = make_request("/chat/completions", body, request.trace,
+                                             request.request_id, request.stream);
+  http::UpstreamCall call;
+  if (auto started = co_await call.start(endpoint_, upstream_request, timeouts_); !started.ok())
+    co_return transport_failure(call, started.error());
+  if (call.status() != 200) co_return co_await read_http_failure(call, name_);
+  if (request.stream && sink) co_return co_await relay_stream(call, request, *sink);
+
+  auto response = co_await call.read_all(kMaxUpstreamBody);
+  if (!response) co_return transport_failure(call, response.error());
+  AttemptResult result;
+  json::error_code ec;
+  json::value parsed = json::parse(*response, ec);
+  if (ec || !parsed.is_object())
+    co_return AttemptResult::failure(
+        make_error(Errc::bad_gateway, "upstream " + name_ + " sent a response that is not JSON"),
+        true);
+  if (!read_usage(parsed.as_object(), result.usage)) {
+    result.usage.prompt_tokens = estimate_request_prompt_tokens(*request.body);
+    result.usage.completion_tokens = estimate_tokens_from_bytes(content_bytes(parsed.as_object()));
+    result.usage.estimated = true;
+  }
+  result.ok = true;
+  result.body = std::move(*response);
+  co_return result;
+}
+
+awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
+                                                      const ChatRequest& request, ChunkSink& sink) {
+  AttemptResult result;
+  SseParser parser;
+  std::vector<SseEvent> events;
+  std::size_t streamed_content = 0;
+  bool done = false;
+  while (!done) {
+    auto piece = co_await call.read_some();
+    if (!piece) {
+      auto failure = transport_failure(call, piece.error());
+      failure.retriable = failure.retriable && !sink.started();
+      failure.first_token_seen = result.first_token_seen;
+      failure.first_token_at = result.first_token_at;
+      co_return failure;
+    }
+    if (piece->empty()) break;  // upstream ended the body
+    events.clear();
+    parser.feed(*piece, events);
+    for (const SseEvent& event : events) {
+      if (event.data == "[DONE]") {
+        done = true;
+        break;
+      }
+      json::error_code ec;
+      json::value chunk = json::parse(event.data, ec);
+      if (ec || !chunk.is_object()) continue;  // not JSON: nothing a client could use
+      const auto& object = chunk.as_object();
+      if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
+        auto failure = upstream_http_failure(500, event.data, {}, {}, name_);
+        failure.retriable = !sink.started();
+        co_return failure;
+      }
+      const bool has_usage = read_usage(object, result.usage);
+      const auto* choices = object.if_contains("choices");
+      const bool usage_only = has_usage && choices && choices->is_array() &&
+                              choices->as_array().empty();
+      if (usage_only && !request.include_usage) continue;  // we asked for it, not the client
+      streamed_content += content_bytes(object);
+      if (!result.first_token_seen) {
+        result.first_token_seen = true;
+        result.first_token_at = std::chrono::steady_clock::now();
+      }
+      if (!co_await sink.send(event.data)) {  // the client went away: stop paying for tokens
+        call.abandon();
+        auto gone = AttemptResult::failure(make_error(Errc::invalid_request, "client disconnected"),
+                                           false);
+        gone.usage = result.usage;
+        co_return gone;
+      }
+    }
+  }
+  if (!done && !result.usage.reported) {
+    auto failure = AttemptResult::failure(
+        make_error(Errc::bad_gateway, "upstream " + name_ + " ended the stream early"),
+        !sink.started());
+    co_return failure;
+  }
+  if (!result.usage.reported) {
+    result.usage.prompt_tokens = estimate_request_prompt_tokens(*request.body);
+    result.usage.completion_tokens = estimate_tokens_from_bytes(streamed_content);
+    result.usage.estimated = true;
+  }
+  result.ok = true;
+  co_return result;
+}
+
+awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& request,
+                                                    std::string_view upstream_model) {
+  const std::string rewritten = upstream_embeddings_body(request, upstream_model);
+  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
+  http::UpstreamCall call;
+  if (auto started = co_await call.start(
+          endpoint_, make_request("/embeddings", body, request.trace, request.request_id, false),
+          timeouts_);
+      !started.ok())
+    co_return transport_failure(call, started.error());
+  if (call.status() != 200) co_return co_await read_http_failure(call, name_);
+  auto response = co_await call.read_all(kMaxUpstreamBody);
+  if (!response) co_return transport_failure(call, response.error());
+  AttemptResult result;
+  json::error_code ec;
+  json::value parsed = json::parse(*response, ec);
+  if (!ec && parsed.is_object()) read_usage(parsed.as_object(), result.usage);
+  result.ok = true;
+  result.body = std::move(*response);
+  co_return result;
+}
+
+}  // namespace sluice::gateway

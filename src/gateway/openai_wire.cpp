@@ -1,0 +1,105 @@
+#include "gateway/openai_wire.hpp"
+
+#include <boost/json.hpp>
+
+#include "gateway/retry_policy.hpp"
+#include "gateway/token_estimate.hpp"
+
+namespace sluice::gateway {
+namespace json = boost::json;
+
+std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model) {
+  const bool rename = request.model != upstream_model;
+  const bool force_usage = request.stream && !request.include_usage;
+  if (!rename && !force_usage) return {};
+  json::object copy = *request.body;
+  copy["model"] = upstream_model;
+  if (force_usage) {
+    json::value& options = copy["stream_options"];
+    if (!options.is_object()) options = json::object();
+    options.as_object()["include_usage"] = true;
+  }
+  return json::serialize(copy);
+}
+
+std::string upstream_embeddings_body(const EmbeddingsRequest& request,
+                                     std::string_view upstream_model) {
+  if (request.model == upstream_model) return {};
+  json::object copy = *request.body;
+  copy["model"] = upstream_model;
+  return json::serialize(copy);
+}
+
+bool read_usage(const json::object& object, Usage& usage) {
+  const auto* found = object.if_contains("usage");
+  if (!found || !found->is_object()) return false;
+  const auto& u = found->as_object();
+  auto number = [&](const json::object& o, std::string_view key) -> long long {
+    const auto* v = o.if_contains(key);
+    if (!v) return 0;
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64()) return static_cast<long long>(v->as_uint64());
+    if (v->is_double()) return static_cast<long long>(v->as_double());
+    return 0;
+  };
+  // Chat uses prompt/completion; embeddings only prompt (and total).
+  usage.prompt_tokens = number(u, "prompt_tokens");
+  usage.completion_tokens = number(u, "completion_tokens");
+  if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
+    usage.cached_tokens = number(details->as_object(), "cached_tokens");
+  usage.reported = true;
+  usage.estimated = false;
+  return true;
+}
+
+std::size_t content_bytes(const json::object& object) {
+  std::size_t total = 0;
+  const auto* choices = object.if_contains("choices");
+  if (!choices || !choices->is_array()) return 0;
+  for (const auto& choice : choices->as_array()) {
+    if (!choice.is_object()) continue;
+    for (const char* key : {"message", "delta"}) {
+      const auto* part = choice.as_object().if_contains(key);
+      if (!part || !part->is_object()) continue;
+      if (const auto* content = part->as_object().if_contains("content"); content && content->is_string())
+        total += content->as_string().size();
+      if (const auto* calls = part->as_object().if_contains("tool_calls"); calls && calls->is_array())
+        total += json::serialize(*calls).size();
+    }
+  }
+  return total;
+}
+
+long long estimate_request_prompt_tokens(const json::object& chat_request) {
+  const auto* messages = chat_request.if_contains("messages");
+  return messages && messages->is_array() ? estimate_prompt_tokens(messages->as_array()) : 0;
+}
+
+long long estimate_tokens_from_bytes(std::size_t bytes) {
+  return bytes == 0 ? 0 : static_cast<long long>((bytes + 3) / 4);  // ~4 bytes per token
+}
+
+AttemptResult upstream_http_failure(int status, std::string body, std::string_view retry_after,
+                                    std::string_view retry_after_ms, std::string_view provider) {
+  AttemptResult result;
+  result.upstream_status = status;
+  result.retriable = is_retriable_status(status);
+  result.retry_after = parse_retry_after_ms(retry_after_ms);
+  if (!result.retry_after)
+    result.retry_after = parse_retry_after(retry_after, std::chrono::system_clock::now());
+  std::string message = "upstream " + std::string(provider) + " answered " + std::to_string(status);
+  // Keep the upstream's own error when it is OpenAI-shaped: clients know how to read it.
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
+    const auto& error = parsed.as_object().at("error");
+    if (error.is_object())
+      if (const auto* m = error.as_object().if_contains("message"); m && m->is_string())
+        message += ": " + std::string(m->as_string());
+    result.upstream_error_body = std::move(body);
+  }
+  result.error = make_error(errc_from_status(status), std::move(message));
+  return result;
+}
+
+}  // namespace sluice::gateway

@@ -1,0 +1,36 @@
+#pragma once
+// Helpers for speaking OpenAI's wire format to upstreams: request rewriting, usage extraction,
+// error classification. Shared by the OpenAI-compatible provider and the service.
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "gateway/types.hpp"
+
+namespace sluice::gateway {
+
+// The body to send upstream: the client's bytes untouched when nothing changes, else the parsed
+// request with `model` replaced and, for streams, stream_options.include_usage forced on (the
+// gateway needs usage even when the client did not ask; that chunk is then not relayed).
+// Returns an empty string when `raw_body` can be sent as is.
+std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model);
+std::string upstream_embeddings_body(const EmbeddingsRequest& request,
+                                     std::string_view upstream_model);
+
+// Reads "usage" from a response or chunk object; false when absent or null.
+bool read_usage(const boost::json::object& object, Usage& usage);
+
+// The text the choices carry (message.content or delta.content), for estimating tokens.
+std::size_t content_bytes(const boost::json::object& response_or_chunk);
+
+// Token estimates for when an upstream reports no usage (marked estimated).
+long long estimate_request_prompt_tokens(const boost::json::object& chat_request);
+long long estimate_tokens_from_bytes(std::size_t bytes);
+
+// An AttemptResult for an upstream HTTP error: retriable for 408, 429 and 5xx; keeps an
+// OpenAI-shaped body to relay, or makes one.
+AttemptResult upstream_http_failure(int status, std::string body, std::string_view retry_after,
+                                    std::string_view retry_after_ms, std::string_view provider);
+
+}  // namespace sluice::gateway

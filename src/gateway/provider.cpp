@@ -1,0 +1,22 @@
+#include "gateway/provider.hpp"
+
+#include "gateway/anthropic_provider.hpp"
+#include "gateway/mock_provider.hpp"
+#include "gateway/openai_provider.hpp"
+
+namespace sluice::gateway {
+
+Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config) {
+  if (config.type == "mock") return std::unique_ptr<Provider>(std::make_unique<MockProvider>(config));
+  auto endpoint = http::UpstreamEndpoint::parse(config.base_url);
+  if (!endpoint)
+    return make_error(Errc::invalid_request,
+                      "provider " + config.name + ": " + endpoint.error().message);
+  if (config.type == "anthropic")
+    return std::unique_ptr<Provider>(std::make_unique<AnthropicProvider>(config, *endpoint));
+  if (config.type == "openai")
+    return std::unique_ptr<Provider>(std::make_unique<OpenAiProvider>(config, *endpoint));
+  return make_error(Errc::invalid_request, "provider " + config.name + ": unknown type " + config.type);
+}
+
+}  // namespace sluice::gateway

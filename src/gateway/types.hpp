@@ -1,0 +1,76 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/ids.hpp"
+
+namespace sluice::gateway {
+
+struct Usage {
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+  long long cached_tokens = 0;  // part of prompt_tokens served from the provider's cache
+  bool estimated = false;       // the upstream reported none; counted by us
+  bool reported = false;        // any usage seen at all
+};
+
+// Receives a streamed answer, one OpenAI chat.completion.chunk JSON payload at a time. The first
+// send() starts the client's response: from then on nothing may be retried.
+class ChunkSink {
+ public:
+  virtual ~ChunkSink() = default;
+  // Called before each attempt with the deployment it goes to (for x-sluice-deployment).
+  virtual void on_attempt(std::string_view deployment) = 0;
+  virtual boost::asio::awaitable<bool> send(std::string_view chunk_json) = 0;
+  virtual bool started() const = 0;
+};
+
+// A client's chat request, parsed once.
+struct ChatRequest {
+  const boost::json::object* body = nullptr;
+  std::string_view raw_body;
+  std::string model;  // as the client named it
+  bool stream = false;
+  bool include_usage = false;
+  const core::TraceContext* trace = nullptr;
+  std::string_view request_id;
+};
+
+struct EmbeddingsRequest {
+  const boost::json::object* body = nullptr;
+  std::string_view raw_body;
+  std::string model;
+  const core::TraceContext* trace = nullptr;
+  std::string_view request_id;
+};
+
+// What one attempt against one deployment produced.
+struct AttemptResult {
+  bool ok = false;
+  std::string body;  // non-streaming success: the OpenAI-shaped response to send as is
+  Usage usage;
+  // Failure details.
+  Error error;
+  int upstream_status = 0;         // when the upstream answered with an HTTP error
+  std::string upstream_error_body;  // its OpenAI-shaped body, relayed when final
+  std::optional<std::chrono::milliseconds> retry_after;
+  bool retriable = false;  // connect errors, resets, timeouts, 408/429/5xx
+  bool timed_out = false;
+  bool first_token_seen = false;  // streaming: time-to-first-token is meaningful
+  std::chrono::steady_clock::time_point first_token_at;
+
+  static AttemptResult failure(Error error, bool retriable) {
+    AttemptResult r;
+    r.error = std::move(error);
+    r.retriable = retriable;
+    return r;
+  }
+};
+
+}  // namespace sluice::gateway
