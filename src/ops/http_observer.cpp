@@ -14,6 +14,33 @@ std::string_view method_label(std::string_view method) {
   return "_OTHER";
 }
 
+// Handlers add fields as JSON members (`,"key":value`); the text format shows them as key=value.
+void HttpObserver::append_extra_fields(std::string& line, std::string_view json_members) const {
+  if (logger_.format() == core::LogFormat::json) {
+    line += json_members;
+    return;
+  }
+  bool in_string = false;
+  for (std::size_t i = 0; i < json_members.size(); ++i) {
+    const char c = json_members[i];
+    if (in_string) {
+      line += c;
+      if (c == '\\' && i + 1 < json_members.size()) line += json_members[++i];
+      else if (c == '"') in_string = false;
+    } else if (c == ',' && i + 1 < json_members.size() && json_members[i + 1] == '"') {
+      line += ' ';  // a new member: its quoted key becomes key=
+      const auto key_end = json_members.find('"', i + 2);
+      if (key_end == std::string_view::npos) return;
+      line.append(json_members.substr(i + 2, key_end - i - 2));
+      line += '=';
+      i = key_end + 1;  // skip the closing quote and the colon
+    } else {
+      if (c == '"') in_string = true;
+      line += c;
+    }
+  }
+}
+
 HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
     : duration_(registry.histogram("http_server_request_duration_seconds",
                                    "Duration of HTTP server requests.",
@@ -46,7 +73,7 @@ void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t by
   logger_.append_field(line, {"status", exchange.response.status});
   logger_.append_field(line, {"duration_ms", std::round(seconds * 1e6) / 1000.0});
   logger_.append_field(line, {"bytes", static_cast<long long>(bytes_sent)});
-  line += exchange.log_fields;
+  append_extra_fields(line, exchange.log_fields);
   logger_.finish_line(line);
 }
 

@@ -16,6 +16,8 @@ class HttpObserver final : public http::RequestObserver {
   void on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) override;
 
  private:
+  void append_extra_fields(std::string& line, std::string_view json_members) const;
+
   HistogramFamily& duration_;
   GaugeFamily& active_;
   Logger& logger_;
