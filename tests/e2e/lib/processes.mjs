@@ -1,0 +1,87 @@
+// Starts sluice processes (serve, mock-upstream) on ephemeral loopback ports and stops them.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BINARY = process.env.SLUICE_BINARY ?? new URL('../../../build/release/sluice', import.meta.url).pathname;
+
+const running = new Set();
+process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+
+// Spawns `sluice ...args`, resolves with { port, proc, output(), stop() } once it logs "listening".
+export function start(args, env = {}, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(BINARY, args, {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', SLUICE_LOG__FORMAT: 'json', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(proc);
+    let out = '';
+    let done = false;
+    const timer = setTimeout(() => finish(new Error(`no "listening" line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    function finish(error, port) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (error) { proc.kill('SIGKILL'); reject(error); return; }
+      resolve({
+        port,
+        proc,
+        url: `http://127.0.0.1:${port}`,
+        output: () => out,
+        stop: () => new Promise((res) => {
+          if (proc.exitCode !== null) { running.delete(proc); res(proc.exitCode); return; }
+          proc.once('exit', (code) => { running.delete(proc); res(code); });
+          proc.kill('SIGTERM');
+        }),
+      });
+    }
+    const onData = (data) => {
+      out += data.toString();
+      const match = out.match(/"msg":"listening".*?"port":(\d+)/);
+      if (match) finish(null, Number(match[1]));
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => finish(new Error(`exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+export function startMockUpstream(flags = []) {
+  return start(['mock-upstream', '--listen', '127.0.0.1:0', ...flags]);
+}
+
+// Starts `sluice serve` with `config` (an object rendered as JSON, which is valid YAML).
+export function startSluice(config = {}, env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+  const file = join(dir, 'sluice.json.yaml');
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return start(['serve', '--listen', '127.0.0.1:0', '--config', file],
+               { SLUICE_STORAGE__DATA_DIR: join(dir, 'data'), ...env });
+}
+
+// A gateway config with one alias served by an OpenAI-compatible upstream at `upstreamUrl`.
+export function gatewayConfig(upstreams, extra = {}) {
+  return {
+    gateway: {
+      providers: upstreams.map((u) => ({ name: u.name, type: 'openai', base_url: `${u.url}/v1`,
+                                         api_key: 'upstream-key', ...(u.provider ?? {}) })),
+      models: extra.models ?? [{ alias: 'test-model', deployments: upstreams.map((u, i) => ({
+        provider: u.name, model: u.model ?? 'upstream-model', priority: u.priority ?? i })) }],
+      ...(extra.gateway ?? {}),
+    },
+    ...(extra.root ?? {}),
+  };
+}
+
+export async function mockStats(mock) {
+  const r = await fetch(`${mock.url}/mock/stats`);
+  return r.json();
+}
+
+export async function mockConfig(mock, settings) {
+  const r = await fetch(`${mock.url}/mock/config`, { method: 'POST', body: JSON.stringify(settings),
+                                                     headers: { 'content-type': 'application/json' } });
+  if (!r.ok) throw new Error(`mock config failed: ${r.status} ${await r.text()}`);
+}
