@@ -1,6 +1,8 @@
 #include <filesystem>
 
 #include "api/ops_routes.hpp"
+#include "auth/api_key_filter.hpp"
+#include "auth/cors_filter.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "core/version.hpp"
@@ -86,8 +88,14 @@ int run_serve(int argc, char** argv, int first) {
   http::Router router;
   api::register_ops_routes(router, health, registry, config->metrics);
   ops::HttpObserver observer(registry, log, config->log.access_log);
+  // Declared before the server so they outlive its threads. CORS first: preflights carry no key,
+  // and a 401 needs CORS headers for a browser page to read it.
+  const auto cors = auth::make_cors_filter(config->cors);
+  const auto api_keys = auth::make_api_key_filter(config->auth);
 
   http::Server server(config->server, router, observer);
+  if (cors) server.add_filter(cors.get());
+  if (api_keys) server.add_filter(api_keys.get());
   if (auto status = server.listen(); !status) {
     log.error("cannot start", {{"key", "server.listen"}, {"error", status.error().message}});
     return 1;

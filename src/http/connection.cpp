@@ -173,16 +173,16 @@ asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
   const ServerShared& shared = loop_.shared;
   Request& request = exchange.request;
   const Router::Match match = shared.router->match(request.method, request.path, request.params);
+  if (match.outcome != Router::Outcome::not_found) exchange.route = match.route;
+  // Filters see unmatched requests too (route "unmatched"): auth then answers 401 before a 404
+  // could tell a stranger which routes exist, and CORS preflights work on any path.
+  for (Filter* filter : shared.filters)
+    if (!filter->before(exchange)) co_return;
   if (match.outcome == Router::Outcome::not_found) {
     exchange.response.set_error(make_error(
         Errc::not_found, "no route for " + std::string(request.method) + " " +
                              std::string(request.path), {}, "route_not_found"));
-    co_return;
-  }
-  exchange.route = match.route;
-  for (Filter* filter : shared.filters)
-    if (!filter->before(exchange)) co_return;
-  if (match.outcome == Router::Outcome::method_not_allowed) {
+  } else if (match.outcome == Router::Outcome::method_not_allowed) {
     exchange.response.set_error(make_error(Errc::method_not_allowed,
                                            std::string(request.method) + " is not allowed on " +
                                                std::string(match.route) + "; allowed: " +
