@@ -1,0 +1,42 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+
+namespace sluice::gateway {
+
+// USD prices per million tokens, by model id. Immutable after construction, so one table may be
+// shared by every thread.
+class PriceTable {
+ public:
+  // `prices` (gateway.prices) override the built-in list prices model by model.
+  explicit PriceTable(const std::vector<core::PriceConfig>& prices);
+
+  // The price of `model`: an exact match, else the id after a "provider/" prefix
+  // ("openai/gpt-4o" -> "gpt-4o"); configured entries before built-in ones. Null when unknown.
+  // Matching is exact otherwise, so dated snapshots that are not listed need a config entry.
+  const core::PriceConfig* find(std::string_view model) const;
+  bool has_price(std::string_view model) const { return find(model) != nullptr; }
+
+  // (prompt - cached) * input + cached * cached_input + completion * output, per million tokens.
+  // cached_input defaults to the input price when 0. Negative counts read as 0 and cached counts
+  // are capped at the prompt count. 0 for a model without a price (check has_price).
+  double cost_usd(std::string_view model, long long prompt_tokens, long long completion_tokens,
+                  long long cached_prompt_tokens = 0) const;
+
+ private:
+  using Table = std::map<std::string, core::PriceConfig, std::less<>>;
+  static const core::PriceConfig* lookup(const Table& table, std::string_view model);
+
+  Table configured_;
+};
+
+// The built-in list prices, used for models that gateway.prices does not name.
+const std::vector<core::PriceConfig>& builtin_prices();
+
+}  // namespace sluice::gateway
