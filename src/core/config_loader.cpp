@@ -878,6 +878,233 @@ std::optional<std::string> origin_problem(std::string_view origin) {
   return std::nullopt;
 }
 
+// A decimal as people write it: "0.5", "1e+06", not std::to_string's "0.500000".
+std::string number_text(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+// "'a', 'b' or 'c'": the valid choices, for a fix.
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += "'" + names[i] + "'";
+  }
+  return out;
+}
+
+// A fix for a reference to `kind` (provider, alias) that names nothing configured.
+std::string choose_from(const std::vector<std::string>& names, std::string_view kind,
+                        std::string_view section) {
+  if (names.empty()) {
+    return "no " + std::string(kind) + " is configured; add one under " + std::string(section);
+  }
+  return "use " + quoted_list(names) + ", or add it under " + std::string(section);
+}
+
+bool contains_name(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+void validate_providers(const GatewayConfig& g, Reporter& report) {
+  std::map<std::string, std::size_t> first_with_name;
+  for (std::size_t i = 0; i < g.providers.size(); ++i) {
+    const ProviderConfig& p = g.providers[i];
+    const std::string path = "gateway.providers." + std::to_string(i);
+    if (p.name.empty()) {
+      report.add(path + ".name", "must not be empty",
+                 "name the provider, e.g. openai: deployments and provider/model ids refer to it");
+    } else if (p.name.find('/') != std::string::npos) {
+      // Clients address a provider's models as "name/model", split at the first '/'.
+      report.add(path + ".name", "'" + p.name + "' contains '/'",
+                 "use a name without '/', e.g. " + p.name.substr(0, p.name.find('/')));
+    } else if (const auto [it, inserted] = first_with_name.emplace(p.name, i); !inserted) {
+      report.add(
+          path + ".name",
+          "'" + p.name + "' is also the name of gateway.providers." + std::to_string(it->second),
+          "give every provider a distinct name");
+    }
+    const bool remote = p.type == "openai" || p.type == "anthropic";
+    if (!remote && p.type != "mock") {
+      report.add(path + ".type", "unknown provider type '" + p.type + "'",
+                 "use openai (any OpenAI-compatible API), anthropic or mock");
+    }
+    if (remote && p.base_url.empty()) {
+      report.add(path + ".base_url", "is required for type " + p.type,
+                 p.type == "openai" ? "e.g. https://api.openai.com/v1"
+                                    : "e.g. https://api.anthropic.com/v1");
+    } else if (remote && !p.base_url.starts_with("https://") &&
+               !p.base_url.starts_with("http://")) {
+      report.add(path + ".base_url", "'" + p.base_url + "' must start with http:// or https://",
+                 "write the full URL, e.g. https://api.openai.com/v1");
+    }
+    const std::pair<const char*, Millis> timeouts[] = {
+        {".connect_timeout", p.connect_timeout},
+        {".first_byte_timeout", p.first_byte_timeout},
+        {".idle_timeout", p.idle_timeout},
+        {".total_timeout", p.total_timeout}};
+    for (const auto& [key, value] : timeouts) {
+      if (value <= Millis{0}) report.add(path + key, "must be greater than 0", "e.g. 30s");
+    }
+    if (!(p.mock_error_rate >= 0 && p.mock_error_rate <= 1)) {
+      report.add(path + ".mock_error_rate",
+                 "must be between 0 and 1, got " + number_text(p.mock_error_rate),
+                 "it is a probability: 0.05 fails one request in twenty");
+    }
+    if (p.mock_error_status < 400 || p.mock_error_status > 599) {
+      report.add(
+          path + ".mock_error_status",
+          "must be an error status between 400 and 599, got " + std::to_string(p.mock_error_status),
+          "e.g. 500, 503 or 429");
+    }
+    if (p.mock_chunks < 1) {
+      report.add(path + ".mock_chunks", "must be at least 1, got " + std::to_string(p.mock_chunks),
+                 "e.g. 8");
+    }
+  }
+}
+
+void validate_models(const GatewayConfig& g, const std::vector<std::string>& providers,
+                     Reporter& report) {
+  std::vector<std::string> aliases;
+  for (const ModelAliasConfig& m : g.models) {
+    if (!m.alias.empty() && !contains_name(aliases, m.alias)) aliases.push_back(m.alias);
+  }
+  std::map<std::string, std::size_t> first_with_alias;
+  for (std::size_t i = 0; i < g.models.size(); ++i) {
+    const ModelAliasConfig& m = g.models[i];
+    const std::string path = "gateway.models." + std::to_string(i);
+    if (m.alias.empty()) {
+      report.add(path + ".alias", "must not be empty",
+                 "set the model name clients send, e.g. alias: gpt-4o");
+    } else if (const auto [it, inserted] = first_with_alias.emplace(m.alias, i); !inserted) {
+      report.add(
+          path + ".alias",
+          "'" + m.alias + "' is also the alias of gateway.models." + std::to_string(it->second),
+          "merge their deployments into one entry, or rename one");
+    }
+    if (m.strategy != "weighted" && m.strategy != "least_outstanding" &&
+        m.strategy != "lowest_latency") {
+      report.add(path + ".strategy", "unknown strategy '" + m.strategy + "'",
+                 "use weighted, least_outstanding or lowest_latency");
+    }
+    if (m.deployments.empty()) {
+      report.add(path + ".deployments", "must list at least one deployment",
+                 "add e.g. {provider: openai, model: gpt-4o}");
+    }
+    for (std::size_t j = 0; j < m.deployments.size(); ++j) {
+      const DeploymentConfig& d = m.deployments[j];
+      const std::string dpath = path + ".deployments." + std::to_string(j);
+      if (d.provider.empty()) {
+        report.add(dpath + ".provider", "must not be empty",
+                   choose_from(providers, "provider", "gateway.providers"));
+      } else if (!contains_name(providers, d.provider)) {
+        report.add(dpath + ".provider", "'" + d.provider + "' is not a configured provider",
+                   choose_from(providers, "provider", "gateway.providers"));
+      }
+      if (d.model.empty()) {
+        report.add(dpath + ".model", "must not be empty",
+                   "set the upstream's model id, e.g. gpt-4o-mini");
+      }
+      if (d.weight < 0) {
+        report.add(dpath + ".weight", "must not be negative, got " + std::to_string(d.weight),
+                   "use 0 to drain the deployment, or a positive share of traffic");
+      }
+    }
+    for (std::size_t k = 0; k < m.fallbacks.size(); ++k) {
+      const std::string& f = m.fallbacks[k];
+      const std::string fpath = path + ".fallbacks." + std::to_string(k);
+      if (!m.alias.empty() && f == m.alias) {
+        report.add(fpath, "'" + f + "' is this alias itself",
+                   "name another alias, or remove the entry");
+      } else if (!contains_name(aliases, f)) {
+        report.add(fpath, "'" + f + "' is not a configured model alias",
+                   choose_from(aliases, "model alias", "gateway.models"));
+      }
+    }
+  }
+}
+
+void validate_prices(const GatewayConfig& g, Reporter& report) {
+  std::map<std::string, std::size_t> first_with_model;
+  for (std::size_t i = 0; i < g.prices.size(); ++i) {
+    const PriceConfig& p = g.prices[i];
+    const std::string path = "gateway.prices." + std::to_string(i);
+    if (p.model.empty()) {
+      report.add(path + ".model", "must not be empty", "set the upstream model id, e.g. gpt-4o");
+    } else if (const auto [it, inserted] = first_with_model.emplace(p.model, i); !inserted) {
+      report.add(path + ".model",
+                 "'" + p.model + "' is also priced by gateway.prices." + std::to_string(it->second),
+                 "keep one price entry per model");
+    }
+    const std::pair<const char*, double> prices[] = {
+        {".input_per_million", p.input_per_million},
+        {".output_per_million", p.output_per_million},
+        {".cached_input_per_million", p.cached_input_per_million}};
+    for (const auto& [key, value] : prices) {
+      if (value < 0) {
+        report.add(path + key, "must not be negative, got " + number_text(value),
+                   "prices are USD per million tokens, e.g. 2.5");
+      }
+    }
+  }
+}
+
+void validate_gateway(const GatewayConfig& g, Reporter& report) {
+  validate_providers(g, report);
+  std::vector<std::string> providers;
+  for (const ProviderConfig& p : g.providers) {
+    if (!p.name.empty() && !contains_name(providers, p.name)) providers.push_back(p.name);
+  }
+  validate_models(g, providers, report);
+  validate_prices(g, report);
+
+  const RetryConfig& r = g.retry;
+  if (r.max_attempts < 1 || r.max_attempts > 10) {
+    report.add("gateway.retry.max_attempts",
+               "must be between 1 and 10, got " + std::to_string(r.max_attempts),
+               "it counts the first try: 1 disables retries, 3 is typical");
+  }
+  if (r.base_backoff <= Millis{0}) {
+    report.add("gateway.retry.base_backoff", "must be greater than 0", "e.g. 100ms");
+  }
+  if (r.max_backoff <= Millis{0}) {
+    report.add("gateway.retry.max_backoff", "must be greater than 0", "e.g. 2s");
+  }
+  if (r.base_backoff > Millis{0} && r.max_backoff > Millis{0} && r.base_backoff > r.max_backoff) {
+    report.add("gateway.retry.base_backoff",
+               format_duration(r.base_backoff) + " is greater than gateway.retry.max_backoff (" +
+                   format_duration(r.max_backoff) + ")",
+               "lower base_backoff or raise max_backoff");
+  }
+  if (r.budget < Millis{0}) {
+    report.add("gateway.retry.budget", "must not be negative",
+               "use 0 to retry without waiting, e.g. 15s");
+  }
+
+  const CircuitBreakerConfig& cb = g.circuit_breaker;
+  if (cb.failure_threshold < 1) {
+    report.add("gateway.circuit_breaker.failure_threshold",
+               "must be at least 1, got " + std::to_string(cb.failure_threshold), "e.g. 5");
+  }
+  if (cb.cooldown <= Millis{0}) {
+    report.add("gateway.circuit_breaker.cooldown", "must be greater than 0", "e.g. 30s");
+  }
+  if (cb.half_open_requests < 1) {
+    report.add("gateway.circuit_breaker.half_open_requests",
+               "must be at least 1, got " + std::to_string(cb.half_open_requests), "e.g. 1");
+  }
+
+  if (!g.default_provider.empty() && !contains_name(providers, g.default_provider)) {
+    report.add("gateway.default_provider",
+               "'" + g.default_provider + "' is not a configured provider",
+               choose_from(providers, "provider", "gateway.providers") +
+                   "; or leave it empty to answer 404 for unknown models");
+  }
+}
+
 void validate(const Config& c, Reporter& report) {
   const ServerConfig& s = c.server;
   if (s.threads < 0 || s.threads > 256) {
@@ -935,6 +1162,7 @@ void validate(const Config& c, Reporter& report) {
   if (c.storage.data_dir.empty()) {
     report.add("storage.data_dir", "must not be empty", "e.g. ./data");
   }
+  validate_gateway(c.gateway, report);
 }
 
 void check_prod_rules(const Config& c, const std::vector<std::string>& inline_secrets,

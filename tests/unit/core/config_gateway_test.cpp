@@ -1,0 +1,497 @@
+// Validation of the gateway section: every problem names its key path and a fix.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+
+namespace sluice::core {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// A fresh directory per test for the config file, removed afterwards.
+class ConfigGatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("sluice-config-gateway-" + std::to_string(::getpid()) + "-" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& content) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path.string();
+  }
+
+  // Loads `yaml` (written to a file) with the given environment.
+  Result<Config, std::vector<ConfigError>> load(const std::string& yaml,
+                                                std::map<std::string, std::string> env = {},
+                                                std::map<std::string, std::string> overrides = {}) {
+    ConfigSource source;
+    source.file = write("sluice.yaml", yaml);
+    source.env = std::move(env);
+    source.overrides = std::move(overrides);
+    return load_config(source);
+  }
+
+  fs::path dir_;
+};
+
+std::string describe(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const ConfigError& e : errors) out += "  " + to_string(e) + "\n";
+  return out;
+}
+
+// The error recorded at exactly `path`, or null.
+const ConfigError* error_at(const std::vector<ConfigError>& errors, const std::string& path) {
+  for (const ConfigError& e : errors) {
+    if (e.path == path) return &e;
+  }
+  return nullptr;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+#define ASSERT_LOADS(result) ASSERT_TRUE((result).ok()) << describe((result).error())
+
+#define EXPECT_ERROR_AT(result, path, text)                                \
+  do {                                                                     \
+    ASSERT_FALSE((result).ok()) << "expected an error at " << (path);      \
+    const ConfigError* found = error_at((result).error(), (path));         \
+    ASSERT_NE(found, nullptr) << "no error at " << (path) << ", got:\n"    \
+                              << describe((result).error());               \
+    EXPECT_TRUE(contains(to_string(*found), (text))) << to_string(*found); \
+  } while (0)
+
+// Every error must come with a fix.
+#define EXPECT_ALL_HAVE_FIXES(result)                                                          \
+  do {                                                                                         \
+    ASSERT_FALSE((result).ok());                                                               \
+    for (const ConfigError& e : (result).error()) EXPECT_FALSE(e.fix.empty()) << to_string(e); \
+  } while (0)
+
+// Two providers and two aliases; each test appends or replaces one piece.
+const std::string kProviders = R"(
+gateway:
+  providers:
+    - name: openai
+      type: openai
+      base_url: https://api.openai.com/v1
+    - name: local
+      type: mock
+)";
+
+const std::string kModels = R"(
+  models:
+    - alias: fast
+      deployments:
+        - {provider: openai, model: gpt-4o-mini}
+    - alias: smart
+      deployments:
+        - {provider: openai, model: gpt-4o}
+)";
+
+// ----- a valid configuration -----------------------------------------------------------------
+
+TEST_F(ConfigGatewayTest, FullValidGatewayLoads) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - name: openai
+      type: openai
+      base_url: https://api.openai.com/v1
+      connect_timeout: 2s
+    - name: claude
+      type: anthropic
+      base_url: http://localhost:9000/v1
+    - name: local
+      type: mock
+      mock_error_rate: 1
+      mock_error_status: 429
+      mock_chunks: 1
+  models:
+    - alias: fast
+      strategy: least_outstanding
+      deployments:
+        - {provider: openai, model: gpt-4o-mini, weight: 0}
+        - {provider: local, model: mock-1, priority: 1}
+      fallbacks: [smart]
+    - alias: smart
+      strategy: lowest_latency
+      deployments:
+        - {provider: claude, model: claude-sonnet-4}
+      fallbacks: [fast]
+  prices:
+    - {model: mock-1, input_per_million: 0, output_per_million: 0}
+    - {model: gpt-4o-mini, input_per_million: 0.15, output_per_million: 0.6}
+  retry: {max_attempts: 10, base_backoff: 2s, max_backoff: 2s, budget: 0}
+  circuit_breaker: {failure_threshold: 1, cooldown: 1ms, half_open_requests: 1}
+  default_provider: openai
+)");
+  ASSERT_LOADS(r);
+  const GatewayConfig& g = r->gateway;
+  ASSERT_EQ(g.providers.size(), 3u);
+  EXPECT_EQ(g.providers[0].connect_timeout, milliseconds{2'000});
+  ASSERT_EQ(g.models.size(), 2u);
+  EXPECT_EQ(g.models[0].deployments[1].priority, 1);
+  EXPECT_EQ(g.models[1].fallbacks, std::vector<std::string>{"fast"});
+  EXPECT_EQ(g.retry.budget, milliseconds{0});
+  EXPECT_EQ(g.default_provider, "openai");
+}
+
+TEST_F(ConfigGatewayTest, DefaultsAreValid) {
+  auto r = load(kProviders + kModels);
+  ASSERT_LOADS(r);
+}
+
+// ----- providers -----------------------------------------------------------------------------
+
+TEST_F(ConfigGatewayTest, ProviderNameMustNotBeEmpty) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - type: mock
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.name", "must not be empty");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+TEST_F(ConfigGatewayTest, ProviderNamesMustBeUnique) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: a, type: mock}
+    - {name: b, type: mock}
+    - {name: a, type: mock}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.2.name", "also the name of gateway.providers.0");
+  EXPECT_EQ(error_at(r.error(), "gateway.providers.0.name"), nullptr);
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+TEST_F(ConfigGatewayTest, ProviderNameCannotContainSlash) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: openai/eu, type: mock}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.name", "contains '/'");
+}
+
+TEST_F(ConfigGatewayTest, ProviderTypeMustBeKnown) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: g, type: gemini, base_url: https://example.com}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.type", "unknown provider type 'gemini'");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.type", "use openai (any OpenAI-compatible API)");
+}
+
+TEST_F(ConfigGatewayTest, BaseUrlIsRequiredForRemoteProviders) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: o, type: openai}
+    - {name: a, type: anthropic}
+    - {name: m, type: mock}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.base_url", "is required for type openai");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.base_url", "https://api.openai.com/v1");
+  EXPECT_ERROR_AT(r, "gateway.providers.1.base_url", "is required for type anthropic");
+  EXPECT_EQ(error_at(r.error(), "gateway.providers.2.base_url"), nullptr);
+}
+
+TEST_F(ConfigGatewayTest, BaseUrlMustBeHttp) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: o, type: openai, base_url: api.openai.com/v1}
+    - {name: a, type: anthropic, base_url: "ftp://x"}
+    - {name: p, type: openai, base_url: "http://localhost:8000/v1"}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.base_url", "must start with http:// or https://");
+  EXPECT_ERROR_AT(r, "gateway.providers.1.base_url", "'ftp://x'");
+  EXPECT_EQ(error_at(r.error(), "gateway.providers.2.base_url"), nullptr);
+}
+
+TEST_F(ConfigGatewayTest, ProviderTimeoutsMustBePositive) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - name: m
+      type: mock
+      connect_timeout: 0s
+      first_byte_timeout: 0
+      idle_timeout: 0ms
+      total_timeout: 0s
+)");
+  for (const char* key :
+       {"connect_timeout", "first_byte_timeout", "idle_timeout", "total_timeout"}) {
+    EXPECT_ERROR_AT(r, std::string("gateway.providers.0.") + key, "must be greater than 0");
+  }
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+TEST_F(ConfigGatewayTest, MockErrorRateIsAProbability) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: a, type: mock, mock_error_rate: 1.5}
+    - {name: b, type: mock, mock_error_rate: -0.1}
+    - {name: c, type: mock, mock_error_rate: 0}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.mock_error_rate", "between 0 and 1, got 1.5");
+  EXPECT_ERROR_AT(r, "gateway.providers.1.mock_error_rate", "got -0.1");
+  EXPECT_EQ(error_at(r.error(), "gateway.providers.2.mock_error_rate"), nullptr);
+}
+
+TEST_F(ConfigGatewayTest, MockErrorStatusIsAnErrorStatus) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: a, type: mock, mock_error_status: 399}
+    - {name: b, type: mock, mock_error_status: 600}
+    - {name: c, type: mock, mock_error_status: 400}
+    - {name: d, type: mock, mock_error_status: 599}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.mock_error_status", "between 400 and 599, got 399");
+  EXPECT_ERROR_AT(r, "gateway.providers.1.mock_error_status", "got 600");
+  EXPECT_EQ(r.error().size(), 2u) << describe(r.error());
+}
+
+TEST_F(ConfigGatewayTest, MockChunksAtLeastOne) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: a, type: mock, mock_chunks: 0}
+)");
+  EXPECT_ERROR_AT(r, "gateway.providers.0.mock_chunks", "must be at least 1, got 0");
+}
+
+// ----- model aliases -------------------------------------------------------------------------
+
+TEST_F(ConfigGatewayTest, AliasMustNotBeEmpty) {
+  auto r = load(kProviders + R"(
+  models:
+    - deployments: [{provider: openai, model: gpt-4o}]
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.alias", "must not be empty");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+TEST_F(ConfigGatewayTest, AliasesMustBeUnique) {
+  auto r = load(kProviders + R"(
+  models:
+    - {alias: x, deployments: [{provider: openai, model: a}]}
+    - {alias: x, deployments: [{provider: local, model: b}]}
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.1.alias", "also the alias of gateway.models.0");
+}
+
+TEST_F(ConfigGatewayTest, StrategyMustBeKnown) {
+  auto r = load(kProviders + R"(
+  models:
+    - {alias: x, strategy: round_robin, deployments: [{provider: openai, model: a}]}
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.strategy", "unknown strategy 'round_robin'");
+  EXPECT_ERROR_AT(r, "gateway.models.0.strategy",
+                  "use weighted, least_outstanding or lowest_latency");
+}
+
+TEST_F(ConfigGatewayTest, AliasNeedsADeployment) {
+  auto r = load(kProviders + R"(
+  models:
+    - {alias: x}
+    - {alias: y, deployments: []}
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.deployments", "at least one deployment");
+  EXPECT_ERROR_AT(r, "gateway.models.1.deployments", "at least one deployment");
+}
+
+TEST_F(ConfigGatewayTest, DeploymentProviderMustBeConfigured) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: x
+      deployments:
+        - {provider: openai, model: a}
+        - {provider: azure, model: b}
+        - {model: c}
+)");
+  EXPECT_EQ(error_at(r.error(), "gateway.models.0.deployments.0.provider"), nullptr);
+  EXPECT_ERROR_AT(r, "gateway.models.0.deployments.1.provider",
+                  "'azure' is not a configured provider");
+  EXPECT_ERROR_AT(r, "gateway.models.0.deployments.1.provider", "use 'openai' or 'local'");
+  EXPECT_ERROR_AT(r, "gateway.models.0.deployments.2.provider", "must not be empty");
+}
+
+TEST_F(ConfigGatewayTest, DeploymentModelMustNotBeEmpty) {
+  auto r = load(kProviders + R"(
+  models:
+    - {alias: x, deployments: [{provider: openai}]}
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.deployments.0.model", "must not be empty");
+}
+
+TEST_F(ConfigGatewayTest, DeploymentWeightMustNotBeNegative) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: x
+      deployments:
+        - {provider: openai, model: a, weight: -1}
+        - {provider: openai, model: b, weight: 0}
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.deployments.0.weight", "must not be negative, got -1");
+  EXPECT_EQ(error_at(r.error(), "gateway.models.0.deployments.1.weight"), nullptr);
+}
+
+TEST_F(ConfigGatewayTest, FallbacksMustNameOtherAliases) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: fast
+      deployments: [{provider: openai, model: a}]
+      fallbacks: [smart, fast, nope]
+    - alias: smart
+      deployments: [{provider: openai, model: b}]
+)");
+  EXPECT_EQ(error_at(r.error(), "gateway.models.0.fallbacks.0"), nullptr);
+  EXPECT_ERROR_AT(r, "gateway.models.0.fallbacks.1", "'fast' is this alias itself");
+  EXPECT_ERROR_AT(r, "gateway.models.0.fallbacks.2", "'nope' is not a configured model alias");
+  EXPECT_ERROR_AT(r, "gateway.models.0.fallbacks.2", "use 'fast' or 'smart'");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+// ----- prices --------------------------------------------------------------------------------
+
+TEST_F(ConfigGatewayTest, PriceModelMustNotBeEmptyOrRepeated) {
+  auto r = load(R"(
+gateway:
+  prices:
+    - {input_per_million: 1}
+    - {model: m, input_per_million: 1}
+    - {model: m, input_per_million: 2}
+)");
+  EXPECT_ERROR_AT(r, "gateway.prices.0.model", "must not be empty");
+  EXPECT_ERROR_AT(r, "gateway.prices.2.model", "also priced by gateway.prices.1");
+}
+
+TEST_F(ConfigGatewayTest, PricesMustNotBeNegative) {
+  auto r = load(R"(
+gateway:
+  prices:
+    - model: m
+      input_per_million: -1
+      output_per_million: -2.5
+      cached_input_per_million: -0.5
+)");
+  EXPECT_ERROR_AT(r, "gateway.prices.0.input_per_million", "must not be negative, got -1");
+  EXPECT_ERROR_AT(r, "gateway.prices.0.output_per_million", "got -2.5");
+  EXPECT_ERROR_AT(r, "gateway.prices.0.cached_input_per_million", "got -0.5");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+// ----- retry, circuit breaker, default provider ----------------------------------------------
+
+TEST_F(ConfigGatewayTest, RetryMaxAttemptsBetweenOneAndTen) {
+  auto low = load("gateway:\n  retry: {max_attempts: 0}\n");
+  EXPECT_ERROR_AT(low, "gateway.retry.max_attempts", "between 1 and 10, got 0");
+  auto high = load("gateway:\n  retry: {max_attempts: 11}\n");
+  EXPECT_ERROR_AT(high, "gateway.retry.max_attempts", "got 11");
+  ASSERT_LOADS(load("gateway:\n  retry: {max_attempts: 1}\n"));
+}
+
+TEST_F(ConfigGatewayTest, RetryBackoffsMustBePositive) {
+  auto r = load("gateway:\n  retry: {base_backoff: 0s, max_backoff: 0ms}\n");
+  EXPECT_ERROR_AT(r, "gateway.retry.base_backoff", "must be greater than 0");
+  EXPECT_ERROR_AT(r, "gateway.retry.max_backoff", "must be greater than 0");
+  EXPECT_EQ(r.error().size(), 2u) << describe(r.error());
+}
+
+TEST_F(ConfigGatewayTest, RetryBaseBackoffNotAboveMax) {
+  auto r = load("gateway:\n  retry: {base_backoff: 3s, max_backoff: 500ms}\n");
+  EXPECT_ERROR_AT(r, "gateway.retry.base_backoff",
+                  "3s is greater than gateway.retry.max_backoff (500ms)");
+}
+
+TEST_F(ConfigGatewayTest, RetryBudgetMayBeZeroButNotNegative) {
+  ASSERT_LOADS(load("gateway:\n  retry: {budget: 0s}\n"));
+  auto r = load("gateway:\n  retry: {budget: -1s}\n");
+  EXPECT_ERROR_AT(r, "gateway.retry.budget", "negative");
+}
+
+TEST_F(ConfigGatewayTest, CircuitBreakerBounds) {
+  auto r = load(R"(
+gateway:
+  circuit_breaker: {failure_threshold: 0, cooldown: 0s, half_open_requests: 0}
+)");
+  EXPECT_ERROR_AT(r, "gateway.circuit_breaker.failure_threshold", "at least 1, got 0");
+  EXPECT_ERROR_AT(r, "gateway.circuit_breaker.cooldown", "must be greater than 0");
+  EXPECT_ERROR_AT(r, "gateway.circuit_breaker.half_open_requests", "at least 1, got 0");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+TEST_F(ConfigGatewayTest, DefaultProviderMustBeConfigured) {
+  auto r = load(kProviders + "  default_provider: azure\n");
+  EXPECT_ERROR_AT(r, "gateway.default_provider", "'azure' is not a configured provider");
+  EXPECT_ERROR_AT(r, "gateway.default_provider", "use 'openai' or 'local'");
+  ASSERT_LOADS(load(kProviders + "  default_provider: local\n"));
+  ASSERT_LOADS(load(kProviders + "  default_provider: \"\"\n"));
+}
+
+// ----- how errors are reported ---------------------------------------------------------------
+
+TEST_F(ConfigGatewayTest, ErrorsNameTheFileLine) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: x
+      strategy: fastest
+      deployments: [{provider: openai, model: a}]
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.strategy", "sluice.yaml:12)");
+}
+
+TEST_F(ConfigGatewayTest, EnvOverridesAreValidatedToo) {
+  auto r = load(kProviders + kModels,
+                {{"SLUICE_GATEWAY__MODELS__1__DEPLOYMENTS__0__PROVIDER", "nowhere"}});
+  EXPECT_ERROR_AT(r, "gateway.models.1.deployments.0.provider", "'nowhere'");
+}
+
+TEST_F(ConfigGatewayTest, AllProblemsAreReportedAtOnce) {
+  auto r = load(R"(
+gateway:
+  providers:
+    - {name: "", type: nope}
+  models:
+    - {alias: x, strategy: nope, fallbacks: [y]}
+  prices:
+    - {model: m, input_per_million: -1}
+  retry: {max_attempts: 0}
+  circuit_breaker: {failure_threshold: 0}
+  default_provider: nope
+)");
+  ASSERT_FALSE(r.ok());
+  for (const char* path :
+       {"gateway.providers.0.name", "gateway.providers.0.type", "gateway.models.0.strategy",
+        "gateway.models.0.deployments", "gateway.models.0.fallbacks.0",
+        "gateway.prices.0.input_per_million", "gateway.retry.max_attempts",
+        "gateway.circuit_breaker.failure_threshold", "gateway.default_provider"}) {
+    EXPECT_NE(error_at(r.error(), path), nullptr) << path << " in\n" << describe(r.error());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::core
