@@ -1,11 +1,15 @@
 #include <filesystem>
 
+#include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "core/version.hpp"
+#include "gateway/catalog.hpp"
+#include "gateway/gateway_metrics.hpp"
+#include "gateway/gateway_service.hpp"
 #include "http/server.hpp"
 #include "ops/health.hpp"
 #include "ops/http_observer.hpp"
@@ -87,6 +91,18 @@ int run_serve(int argc, char** argv, int first) {
   ops::Health health;
   http::Router router;
   api::register_ops_routes(router, health, registry, config->metrics);
+  auto catalog = gateway::Catalog::build(config->gateway);
+  if (!catalog) {
+    log.error("invalid gateway configuration", {{"key", "gateway"}, {"error", catalog.error().message}});
+    return 1;
+  }
+  gateway::GatewayMetrics gateway_metrics(registry, **catalog);
+  gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
+  api::register_openai_routes(router, gateway_service);
+  health.add_check("providers", [&catalog = **catalog] {
+    const bool ok = catalog.any_available(std::chrono::steady_clock::now());
+    return ops::CheckResult{ok, ok ? "" : "every deployment's circuit is open"};
+  });
   ops::HttpObserver observer(registry, log, config->log.access_log);
   // Declared before the server so they outlive its threads. CORS first: preflights carry no key,
   // and a 401 needs CORS headers for a browser page to read it.

@@ -23,6 +23,7 @@
 
 #include "core/config.hpp"
 #include "core/config_schema.hpp"
+#include "core/provider_discovery.hpp"
 #include "core/config_values.hpp"
 
 namespace sluice::core {
@@ -1224,6 +1225,7 @@ Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source)
   describe_config(binder, config);
   binder.finish();
 
+  discover_providers(config.gateway, source.env);
   Reporter report(errors, binder.given());
   resolve_listen(config, source.env, binder.given().contains("server.listen"), report);
   if (file_ok) {

@@ -60,6 +60,8 @@ void write_response_head(std::string& out, const Response& response, std::string
   }
   switch (framing) {
     case BodyFraming::content_length:
+      // 1xx, 204 and 304 responses have no body, and RFC 9110 forbids a Content-Length on 204.
+      if (response.status < 200 || response.status == 204 || response.status == 304) break;
       out += "Content-Length: ";
       append_number(out, response.body.size());
       out += "\r\n";

@@ -30,6 +30,15 @@ TEST(ResponseHeadTest, ChunkedCloseAndHttp10) {
   EXPECT_NE(out.find("Connection: keep-alive\r\n"), std::string::npos);
 }
 
+TEST(ResponseHeadTest, NoContentLengthOnNoContent) {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  std::string out;
+  write_response_head(out, r, "", "id", BodyFraming::content_length, true, false);
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+}
+
 TEST(ResponseHeadTest, DateLineIsImfFixdate) {
   EXPECT_EQ(http_date_line(784111777), "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n");
 }
