@@ -1,0 +1,61 @@
+#pragma once
+// Deterministic OpenAI-shaped responses, shared by `sluice mock-upstream` and the in-process
+// `mock` provider so that both answer a given request with the same bytes (modulo id/created).
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace sluice::gateway {
+
+struct MockToolCall {
+  std::string id;  // deterministic: derived from the function name and the last user message
+  std::string name;
+  std::string arguments;  // JSON text
+};
+
+// What the mock "model" answers: either text or tool calls, plus token accounting.
+struct MockReply {
+  std::string content;  // empty when tool_calls is not
+  std::vector<MockToolCall> tool_calls;
+  std::string finish_reason = "stop";  // "stop" | "tool_calls"
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+};
+
+// The reply to a (validated) chat request: text derived from the last user message, or one tool
+// call when `tools` is given and tool_choice is "required" or names a function. Tokens are
+// estimated as ceil(bytes / 4), plus 4 per message for the prompt.
+MockReply mock_chat_reply(const boost::json::object& request);
+
+// OpenAI's non-streaming `chat.completion` object.
+std::string chat_completion_json(const MockReply& reply, std::string_view model,
+                                 std::string_view id, long long created);
+
+// The JSON payloads (without the `data: ` framing or the final [DONE]) of OpenAI's stream: a
+// role chunk, the content in `chunk_count` deltas (at most one per byte), a finish chunk, and
+// with `include_usage` a last chunk with empty choices and the usage; every chunk then carries
+// "usage":null except that last one, and none has a usage member without it.
+std::vector<std::string> chat_chunks_json(const MockReply& reply, std::string_view model,
+                                          std::string_view id, long long created, int chunk_count,
+                                          bool include_usage);
+
+// OpenAI's embeddings `list` for a (validated) request: one unit-length vector per input,
+// derived from a hash of that input; `dimensions` (default 16) sets the length and
+// `encoding_format: "base64"` encodes little-endian float32 as OpenAI does.
+std::string embeddings_json(const boost::json::object& request, std::string_view model);
+
+// OpenAI's model `list`, owned_by "sluice".
+std::string models_json(const std::vector<std::string>& ids);
+
+// OpenAI-style 400s for what the mock cannot answer: model missing, messages missing, not an
+// array or empty, a message that is not an object or lacks a valid role.
+Status validate_chat_request(const boost::json::object& request);
+// Same for embeddings: model missing, input missing, empty or of the wrong type, bad
+// dimensions or encoding_format.
+Status validate_embeddings_request(const boost::json::object& request);
+
+}  // namespace sluice::gateway
