@@ -11,6 +11,7 @@ constexpr const char* kUsage =
     "  serve        run the API server (--config PATH, --listen HOST:PORT)\n"
     "  check        validate the config and probe its dependencies (--print shows it)\n"
     "  healthcheck  exit 0 iff the local instance's /livez answers 200 (--url URL)\n"
+    "  mock-upstream  run a fake OpenAI-compatible provider with fault injection (--help)\n"
     "  version      print the version\n"
     "config: --config PATH or SLUICE_CONFIG; profile: SLUICE_ENV=dev|staging|prod\n";
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return sluice::cmd::run_serve(argc, argv, 2);
   if (command == "check") return sluice::cmd::run_check(argc, argv, 2);
   if (command == "healthcheck") return sluice::cmd::run_healthcheck(argc, argv, 2);
+  if (command == "mock-upstream") return sluice::cmd::run_mock_upstream(argc, argv, 2);
   if (command == "version" || command == "--version") return sluice::cmd::run_version();
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);

@@ -151,6 +151,10 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
 
   loop_.shared.observer->on_request_start();
   co_await dispatch(exchange);
+  if (exchange.aborted()) {  // the socket is already gone: nothing more to write
+    loop_.shared.observer->on_request_end(exchange, bytes_sent_);
+    co_return false;
+  }
 
   bool ok = true;
   bool keep_alive = keep_alive_ && !closing_ && !loop_.draining;
@@ -262,6 +266,14 @@ asio::awaitable<bool> Connection::send_head(const Response& head) {
                       chunked_ ? BodyFraming::chunked : BodyFraming::until_close,
                       keep_alive_ && !closing_, http10_);
   co_return co_await write_all(head_buffer_, {});
+}
+
+// SO_LINGER 0 makes close() send RST instead of FIN: the client sees "connection reset", as when
+// a peer crashes or a proxy drops the connection.
+void Connection::abort() {
+  boost::system::error_code ignored;
+  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket_.close(ignored);
 }
 
 asio::awaitable<bool> Connection::send_chunk(std::string_view data) {

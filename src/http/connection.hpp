@@ -32,6 +32,7 @@ class Connection final : public StreamSink {
 
   boost::asio::awaitable<bool> send_head(const Response& head) override;
   boost::asio::awaitable<bool> send_chunk(std::string_view data) override;
+  void abort() override;
 
  private:
   enum class State { idle, reading, handling, writing };

@@ -54,16 +54,26 @@ void Exchange::reset() {
   route = "unmatched";
   log_fields.clear();
   streaming_ = false;
+  aborted_ = false;
   streamed_bytes_ = 0;
 }
 
+void Exchange::abort_connection() {
+  if (aborted_) return;
+  aborted_ = true;
+  // nginx's 444 "no response": what the access log and metrics record when nothing was sent.
+  if (!streaming_) response.status = 444;
+  if (sink_) sink_->abort();
+}
+
 boost::asio::awaitable<bool> Exchange::begin_stream() {
-  if (streaming_ || !sink_) co_return false;
+  if (streaming_ || aborted_ || !sink_) co_return false;
   streaming_ = true;
   co_return co_await sink_->send_head(response);
 }
 
 boost::asio::awaitable<bool> Exchange::write(std::string_view data) {
+  if (aborted_) co_return false;
   if (!streaming_ || data.empty()) co_return streaming_;
   streamed_bytes_ += data.size();
   co_return co_await sink_->send_chunk(data);

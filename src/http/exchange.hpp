@@ -50,6 +50,8 @@ class StreamSink {
   virtual ~StreamSink() = default;
   virtual boost::asio::awaitable<bool> send_head(const Response& head) = 0;
   virtual boost::asio::awaitable<bool> send_chunk(std::string_view data) = 0;
+  // Closes the connection at once with a reset, writing nothing more.
+  virtual void abort() = 0;
 };
 
 // One request/response pair as handlers and filters see it.
@@ -77,9 +79,15 @@ class Exchange {
   bool streaming() const { return streaming_; }
   std::size_t streamed_bytes() const { return streamed_bytes_; }
 
+  // Drops the connection without a response (or mid-stream), as a crashed peer would: for fault
+  // injection. Later writes return false and the server writes nothing for this request.
+  void abort_connection();
+  bool aborted() const { return aborted_; }
+
  private:
   StreamSink* sink_;
   bool streaming_ = false;
+  bool aborted_ = false;
   std::size_t streamed_bytes_ = 0;
 };
 

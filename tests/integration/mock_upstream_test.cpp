@@ -1,0 +1,326 @@
+// `sluice mock-upstream` against the real binary: OpenAI shapes, SSE framing, and each fault
+// (errors with Retry-After, connection resets, stalled streams) from flags, headers and
+// /mock/config, plus the /mock/stats counters.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "support/server_fixture.hpp"
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kChat =
+    R"({"model":"gpt-test","messages":[{"role":"user","content":"Hello mock"}]})";
+constexpr std::string_view kStreamChat =
+    R"({"model":"gpt-test","stream":true,"stream_options":{"include_usage":true},)"
+    R"("messages":[{"role":"user","content":"Hello mock"}]})";
+constexpr std::string_view kEmbeddings = R"({"model":"embed-test","input":["a","b"]})";
+
+std::unique_ptr<SluiceProcess> start_mock(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"mock-upstream", "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto process = std::make_unique<SluiceProcess>(args);
+  if (process->wait_listening() == 0)
+    ADD_FAILURE() << "mock-upstream did not start; output:\n" << process->output();
+  return process;
+}
+
+std::optional<HttpResponse> post(int port, std::string_view target, std::string_view body,
+                                 std::string_view headers = {}) {
+  return http_request(port, "POST", target, body, headers);
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::size_t count(const std::string& haystack, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+// A bare socket, for reading a response that never ends.
+class RawSocket {
+ public:
+  explicit RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawSocket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool send(std::string_view bytes) {
+    return fd_ >= 0 && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                           static_cast<ssize_t>(bytes.size());
+  }
+  // Everything that arrives until `quiet` passes with nothing new; `closed` on EOF or reset.
+  std::string read_until_quiet(std::chrono::milliseconds quiet) {
+    std::string out;
+    char buf[16384];
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(quiet.count())) != 1) return out;
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed = true;
+        return out;
+      }
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  bool closed = false;
+
+ private:
+  int fd_;
+};
+
+std::string request_bytes(std::string_view target, std::string_view body,
+                          std::string_view headers = {}) {
+  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n" + std::string(headers) +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+TEST(MockUpstreamTest, NonStreamingChatInOpenAiShape) {
+  auto mock = start_mock();
+  auto r = post(mock->port(), "/v1/chat/completions", kChat);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("content-type"), "application/json");
+  EXPECT_TRUE(r->body.starts_with(R"({"id":"chatcmpl-)")) << r->body;
+  for (const char* part :
+       {R"("object":"chat.completion")", R"("model":"gpt-test")",
+        R"("message":{"role":"assistant","content":"Mock reply to: Hello mock.)",
+        R"("refusal":null)", R"("logprobs":null,"finish_reason":"stop")", R"("prompt_tokens":7,)",
+        R"("prompt_tokens_details":{"cached_tokens":0})", R"("system_fingerprint":)"})
+    EXPECT_TRUE(contains(r->body, part)) << part << " in " << r->body;
+}
+
+TEST(MockUpstreamTest, StreamingSseFramingEndsWithDone) {
+  auto mock = start_mock({"--chunks", "4"});
+  auto r = post(mock->port(), "/v1/chat/completions", kStreamChat);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("content-type"), "text/event-stream");
+  EXPECT_EQ(r->header("transfer-encoding"), "chunked");
+  // Role chunk, 4 deltas, finish chunk, usage chunk, [DONE]: each "data: ...\n\n".
+  std::vector<std::string> events;
+  for (std::size_t at = 0; at < r->body.size();) {
+    const auto end = r->body.find("\n\n", at);
+    ASSERT_NE(end, std::string::npos) << "unterminated event in " << r->body;
+    events.push_back(r->body.substr(at, end - at));
+    at = end + 2;
+  }
+  ASSERT_EQ(events.size(), 8u) << r->body;
+  for (const auto& event : events) EXPECT_TRUE(event.starts_with("data: ")) << event;
+  EXPECT_TRUE(contains(events[0], R"("delta":{"role":"assistant","content":""})"));
+  EXPECT_TRUE(contains(events[5], R"("finish_reason":"stop")"));
+  EXPECT_TRUE(contains(events[6], R"("choices":[],"usage":{"prompt_tokens":7,)")) << events[6];
+  EXPECT_EQ(events[7], "data: [DONE]");
+
+  // Per-request chunk count.
+  auto three = post(mock->port(), "/v1/chat/completions", kStreamChat, "x-mock-chunks: 3\r\n");
+  ASSERT_TRUE(three);
+  EXPECT_EQ(count(three->body, "data: "), 1u + 3u + 1u + 1u + 1u);
+}
+
+TEST(MockUpstreamTest, ErrorRateWith429SendsRetryAfter) {
+  auto mock = start_mock({"--error-rate", "1", "--error-status", "429", "--retry-after", "7"});
+  for (std::string_view target : {"/v1/chat/completions", "/v1/embeddings"}) {
+    auto r = post(mock->port(), target, target.ends_with("embeddings") ? kEmbeddings : kChat);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 429);
+    EXPECT_EQ(r->header("retry-after"), "7");
+    EXPECT_EQ(r->header("x-ratelimit-remaining-requests"), "");
+    EXPECT_TRUE(contains(r->body, R"("type":"rate_limit_error")")) << r->body;
+    EXPECT_TRUE(contains(r->body, R"("code":"rate_limit_exceeded")")) << r->body;
+  }
+  auto models = http_request(mock->port(), "GET", "/v1/models");
+  ASSERT_TRUE(models);
+  EXPECT_EQ(models->status, 200) << "faults apply to inference calls only";
+
+  // Headers override the flags: a 200 asked for is a 200, another status is that status.
+  auto ok = post(mock->port(), "/v1/chat/completions", kChat, "x-mock-status: 200\r\n");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  auto overloaded = post(mock->port(), "/v1/chat/completions", kChat, "x-mock-status: 529\r\n");
+  ASSERT_TRUE(overloaded);
+  EXPECT_EQ(overloaded->status, 529);
+  EXPECT_TRUE(contains(overloaded->body, R"("type":"server_error")"));
+}
+
+TEST(MockUpstreamTest, ResetHeaderClosesTheConnectionWithoutAResponse) {
+  auto mock = start_mock();
+  HttpConnection connection(mock->port());
+  ASSERT_TRUE(
+      connection.send_raw(request_bytes("/v1/chat/completions", kChat, "x-mock-reset: 1\r\n")));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(connection.read_response(3s)) << "a response arrived";
+  EXPECT_TRUE(connection.wait_closed(100ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s) << "closed at once, not timed out";
+
+  // Streaming requests too, and the server keeps serving.
+  RawSocket raw(mock->port());
+  ASSERT_TRUE(raw.send(request_bytes("/v1/chat/completions", kStreamChat, "x-mock-reset: 1\r\n")));
+  EXPECT_EQ(raw.read_until_quiet(2s), "");
+  EXPECT_TRUE(raw.closed);
+  auto after = post(mock->port(), "/v1/chat/completions", kChat);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+TEST(MockUpstreamTest, StallAfterChunksLeavesTheStreamOpen) {
+  auto mock = start_mock({"--stall-after-chunks", "3"});
+  RawSocket raw(mock->port());
+  ASSERT_TRUE(raw.send(request_bytes("/v1/chat/completions", kStreamChat)));
+  const std::string received = raw.read_until_quiet(700ms);
+  EXPECT_FALSE(raw.closed);
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 200")) << received;
+  EXPECT_EQ(count(received, "data: "), 3u) << received;
+  EXPECT_FALSE(contains(received, "[DONE]"));
+  EXPECT_FALSE(contains(received, "\r\n0\r\n\r\n")) << "the chunked body must not end";
+
+  // The header form; and a drain does not wait for stalled streams.
+  RawSocket by_header(mock->port());
+  ASSERT_TRUE(by_header.send(
+      request_bytes("/v1/chat/completions", kStreamChat, "x-mock-stall-after-chunks: 1\r\n")));
+  EXPECT_EQ(count(by_header.read_until_quiet(500ms), "data: "), 1u);
+  mock->signal(SIGTERM);
+  auto code = mock->wait_exit(3s);
+  ASSERT_TRUE(code) << mock->output();
+  EXPECT_EQ(*code, 0);
+  by_header.read_until_quiet(1s);
+  EXPECT_TRUE(by_header.closed);
+}
+
+TEST(MockUpstreamTest, ConfigChangesBehaviourAtRuntime) {
+  auto mock = start_mock();
+  const int port = mock->port();
+  auto set = post(port, "/mock/config", R"({"error_rate":1,"error_status":503})");
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->status, 200);
+  EXPECT_TRUE(contains(set->body, R"("error_status":503)")) << set->body;
+  auto failed = post(port, "/v1/chat/completions", kChat);
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 503);
+  EXPECT_TRUE(contains(failed->body, R"({"error":{"message":)"));
+
+  ASSERT_TRUE(post(port, "/mock/config", R"({"latency_ms":300})"));  // errors off again
+  const auto started = std::chrono::steady_clock::now();
+  auto slow = post(port, "/v1/chat/completions", kChat);
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 290ms);
+
+  ASSERT_TRUE(post(port, "/mock/config", R"({"reset_rate":1})"));
+  HttpConnection reset(port);
+  ASSERT_TRUE(reset.send_raw(request_bytes("/v1/chat/completions", kChat)));
+  EXPECT_FALSE(reset.read_response(2s));
+
+  auto bad = post(port, "/mock/config", R"({"error_rate":2})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto unknown = post(port, "/mock/config", R"({"latency":5})");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_TRUE(contains(unknown->body, "latency")) << unknown->body;
+
+  ASSERT_TRUE(post(port, "/mock/config", "{}"));  // back to the flags' settings
+  auto current = http_request(port, "GET", "/mock/config");
+  ASSERT_TRUE(current);
+  EXPECT_TRUE(contains(current->body, R"("latency_ms":0,)")) << current->body;
+  auto fine = post(port, "/v1/chat/completions", kChat);
+  ASSERT_TRUE(fine);
+  EXPECT_EQ(fine->status, 200);
+}
+
+TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
+  auto mock = start_mock();
+  const int port = mock->port();
+  ASSERT_TRUE(post(port, "/v1/chat/completions", kChat));
+  ASSERT_TRUE(post(port, "/v1/chat/completions", kChat));
+  ASSERT_TRUE(post(port, "/v1/chat/completions", kStreamChat));
+  ASSERT_TRUE(post(port, "/v1/embeddings", kEmbeddings));
+  ASSERT_TRUE(post(port, "/v1/chat/completions", kChat, "x-mock-status: 500\r\n"));
+  EXPECT_FALSE(post(port, "/v1/chat/completions", kChat, "x-mock-reset: 1\r\n"));
+  auto stats = http_request(port, "GET", "/mock/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->body,
+            R"({"requests":6,"chat":5,"stream":1,"embeddings":1,"errors":1,"resets":1})");
+
+  auto reset = post(port, "/mock/stats/reset", "");
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset->status, 200);
+  stats = http_request(port, "GET", "/mock/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->body,
+            R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"errors":0,"resets":0})");
+}
+
+TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {
+  auto mock = start_mock({"--models", "alpha, beta"});
+  const int port = mock->port();
+  auto embeddings = post(port, "/v1/embeddings", R"({"model":"e","input":"hi","dimensions":4})");
+  ASSERT_TRUE(embeddings);
+  EXPECT_EQ(embeddings->status, 200);
+  EXPECT_TRUE(embeddings->body.starts_with(R"({"object":"list","data":[{"object":"embedding",)"))
+      << embeddings->body;
+  EXPECT_TRUE(contains(embeddings->body, R"("usage":{"prompt_tokens":1,"total_tokens":1})"));
+
+  auto models = http_request(port, "GET", "/v1/models");
+  ASSERT_TRUE(models);
+  EXPECT_TRUE(contains(models->body, R"({"id":"alpha","object":"model")")) << models->body;
+  EXPECT_TRUE(contains(models->body, R"({"id":"beta","object":"model")"));
+
+  auto live = http_request(port, "GET", "/livez");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+
+  auto invalid = post(port, "/v1/chat/completions", R"({"model":"m","messages":[]})");
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 400);
+  EXPECT_TRUE(contains(invalid->body, R"("param":"messages")")) << invalid->body;
+  auto not_json = post(port, "/v1/chat/completions", "{nope");
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
+}
+
+TEST(MockUpstreamTest, LatencyHeaderDelaysTheResponse) {
+  auto mock = start_mock();
+  const auto started = std::chrono::steady_clock::now();
+  auto r = post(mock->port(), "/v1/chat/completions", kChat, "x-mock-latency-ms: 250\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 240ms);
+  auto bad = post(mock->port(), "/v1/chat/completions", kChat, "x-mock-latency-ms: soon\r\n");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
+TEST(MockUpstreamTest, BadFlagsExitTwo) {
+  EXPECT_EQ(run_sluice({"mock-upstream", "--error-rate", "1.5"}).exit_code, 2);
+  EXPECT_EQ(run_sluice({"mock-upstream", "--bogus"}).exit_code, 2);
+  EXPECT_EQ(run_sluice({"mock-upstream", "--error-status", "200"}).exit_code, 2);
+  EXPECT_EQ(run_sluice({"mock-upstream", "--chunks"}).exit_code, 2);
+  auto help = run_sluice({"mock-upstream", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_TRUE(contains(help.output, "--stall-after-chunks"));
+}
+
+}  // namespace
+}  // namespace sluice::testing
