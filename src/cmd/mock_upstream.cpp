@@ -52,10 +52,11 @@ constexpr const char* kUsage =
     "  --chunks N                 content deltas per streamed reply (default 8)\n"
     "  --chunk-interval-ms N      pause between streamed events\n"
     "  --stall-after-chunks N     send N stream events, then go silent with the connection open\n"
+    "  --reply-tokens N           pad each answer to at least N tokens (long streams)\n"
     "  --models a,b,c             ids listed by GET /v1/models (default mock-model)\n"
     "  --access-log               log every request\n"
     "per request: x-mock-status, x-mock-latency-ms, x-mock-chunks, x-mock-chunk-interval-ms,\n"
-    "  x-mock-stall-after-chunks, x-mock-reset: 1, x-mock-retry-after\n"
+    "  x-mock-stall-after-chunks, x-mock-reset: 1, x-mock-retry-after, x-mock-reply-tokens\n"
     "runtime: POST /mock/config {snake_case knobs}, GET /mock/stats, POST /mock/stats/reset\n";
 
 // The fault knobs. -1 in stall_after_chunks means "never stall".
@@ -69,6 +70,7 @@ struct Knobs {
   long long chunk_interval_ms = 0;
   long long stall_after_chunks = -1;
   long long retry_after = 1;
+  long long reply_tokens = 0;  // pad answers to at least this many tokens
 };
 
 // The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
@@ -88,6 +90,7 @@ class LiveKnobs {
     k.chunk_interval_ms = chunk_interval_ms_.load(kOrder);
     k.stall_after_chunks = stall_after_chunks_.load(kOrder);
     k.retry_after = retry_after_.load(kOrder);
+    k.reply_tokens = reply_tokens_.load(kOrder);
     return k;
   }
   void store(const Knobs& k) {
@@ -100,12 +103,13 @@ class LiveKnobs {
     chunk_interval_ms_.store(k.chunk_interval_ms, kOrder);
     stall_after_chunks_.store(k.stall_after_chunks, kOrder);
     retry_after_.store(k.retry_after, kOrder);
+    reply_tokens_.store(k.reply_tokens, kOrder);
   }
 
  private:
   static constexpr auto kOrder = std::memory_order_relaxed;
   std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
-      chunk_interval_ms_, stall_after_chunks_, retry_after_;
+      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_;
   std::atomic<double> error_rate_, reset_rate_;
 };
 
@@ -169,6 +173,7 @@ constexpr KnobSpec kKnobSpecs[] = {
     {"chunk_interval_ms", &Knobs::chunk_interval_ms},
     {"stall_after_chunks", &Knobs::stall_after_chunks, nullptr, -1},  // -1: never
     {"retry_after", &Knobs::retry_after},
+    {"reply_tokens", &Knobs::reply_tokens},
 };
 
 const KnobSpec* find_knob(std::string_view snake_name) {
@@ -284,7 +289,8 @@ std::string knobs_json(const Knobs& k) {
       {"chunk_interval_ms", k.chunk_interval_ms},
       {"stall_after_chunks",
        k.stall_after_chunks >= 0 ? json::value(k.stall_after_chunks) : json::value(nullptr)},
-      {"retry_after", k.retry_after}};
+      {"retry_after", k.retry_after},
+      {"reply_tokens", k.reply_tokens}};
   return json::serialize(out);
 }
 
@@ -323,7 +329,8 @@ Result<Plan> plan_for(const http::Request& request, const MockState& state) {
       {"x-mock-chunks", 1, kNoMax, &k.chunks},
       {"x-mock-chunk-interval-ms", 0, kNoMax, &k.chunk_interval_ms},
       {"x-mock-stall-after-chunks", 0, kNoMax, &k.stall_after_chunks},
-      {"x-mock-retry-after", 0, kNoMax, &k.retry_after}};
+      {"x-mock-retry-after", 0, kNoMax, &k.retry_after},
+      {"x-mock-reply-tokens", 0, kNoMax, &k.reply_tokens}};
   for (const auto& knob : header_knobs) {
     const std::string_view text = request.header(knob.name);
     if (text.empty()) continue;
@@ -476,7 +483,7 @@ asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
     answer_error(ex, state, status.error());
     co_return;
   }
-  const auto reply = gateway::mock_chat_reply(*request);
+  const auto reply = gateway::mock_chat_reply(*request, plan->knobs.reply_tokens);
   const std::string model(request->at("model").get_string());
   const std::string id = "chatcmpl-" + core::random_hex(12);
   const long long created = static_cast<long long>(std::time(nullptr));
@@ -614,6 +621,8 @@ int run_mock_upstream(int argc, char** argv, int first) {
   config.port = address->port;
   config.threads = options->threads;
   config.max_body_bytes = kMaxBodyBytes;
+  // A load-test target must not be the bottleneck: the fd limit is the only cap.
+  config.max_connections = 1 << 20;
   http::Server server(config, router, observer);
   if (auto status = server.listen(); !status) {
     log.error("cannot start", {{"key", "--listen"}, {"error", status.error().message}});

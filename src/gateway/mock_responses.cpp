@@ -256,7 +256,7 @@ int requested_dimensions(const json::object& request) {
 
 }  // namespace
 
-MockReply mock_chat_reply(const json::object& request) {
+MockReply mock_chat_reply(const json::object& request, long long reply_tokens) {
   MockReply reply;
   std::string last_user;
   std::size_t prompt_bytes = 0;
@@ -291,6 +291,10 @@ MockReply mock_chat_reply(const json::object& request) {
   reply.content += snippet.empty() ? std::string_view("(no user message)") : snippet;
   reply.content += '.';
   reply.content += kPadding;
+  // Long answers on demand (streaming benchmarks, slow-reader tests), bounded at 16 MiB.
+  constexpr std::size_t kMaxReplyBytes = 16u << 20;
+  while (ceil_quarter(reply.content.size()) < reply_tokens && reply.content.size() < kMaxReplyBytes)
+    reply.content += kPadding;
   reply.completion_tokens = ceil_quarter(reply.content.size());
   return reply;
 }

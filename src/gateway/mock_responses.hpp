@@ -29,7 +29,8 @@ struct MockReply {
 // The reply to a (validated) chat request: text derived from the last user message, or one tool
 // call when `tools` is given and tool_choice is "required" or names a function. Tokens are
 // estimated as ceil(bytes / 4), plus 4 per message for the prompt.
-MockReply mock_chat_reply(const boost::json::object& request);
+// `reply_tokens` pads the answer (repeating its fixed sentence) to at least that many tokens.
+MockReply mock_chat_reply(const boost::json::object& request, long long reply_tokens = 0);
 
 // OpenAI's non-streaming `chat.completion` object.
 std::string chat_completion_json(const MockReply& reply, std::string_view model,
