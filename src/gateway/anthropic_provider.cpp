@@ -49,10 +49,9 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   http::UpstreamRequest upstream;
   upstream.target = endpoint_.base_path + "/v1/messages";
   upstream.body = *body;
-  upstream.headers.emplace_back("Content-Type", "application/json");
-  upstream.headers.emplace_back("x-api-key", api_key_);
-  upstream.headers.emplace_back("anthropic-version", std::string(kApiVersion));
-  if (request.trace) upstream.headers.emplace_back("traceparent", request.trace->traceparent());
+  upstream.headers = "Content-Type: application/json\r\nx-api-key: " + api_key_ +
+                     "\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
+  if (request.trace) upstream.headers += "traceparent: " + request.trace->traceparent() + "\r\n";
   http::UpstreamCall call;
   if (auto started = co_await call.start(endpoint_, upstream, timeouts_); !started.ok())
     co_return transport_failure(call, started.error());

@@ -37,7 +37,8 @@ OpenAiProvider::OpenAiProvider(const core::ProviderConfig& config, http::Upstrea
   timeouts_.first_byte = config.first_byte_timeout;
   timeouts_.idle = config.idle_timeout;
   timeouts_.total = config.total_timeout;
-  if (!config.api_key.empty()) authorization_ = "Bearer " + config.api_key;
+  fixed_headers_ = "Content-Type: application/json\r\n";
+  if (!config.api_key.empty()) fixed_headers_ += "Authorization: Bearer " + config.api_key + "\r\n";
 }
 
 http::UpstreamRequest OpenAiProvider::make_request(std::string target, std::string_view body,
@@ -46,11 +47,19 @@ http::UpstreamRequest OpenAiProvider::make_request(std::string target, std::stri
   http::UpstreamRequest request;
   request.target = endpoint_.base_path + target;
   request.body = body;
-  request.headers.emplace_back("Content-Type", "application/json");
-  request.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
-  if (!authorization_.empty()) request.headers.emplace_back("Authorization", authorization_);
-  if (trace) request.headers.emplace_back("traceparent", trace->traceparent());
-  if (!request_id.empty()) request.headers.emplace_back("x-request-id", std::string(request_id));
+  request.headers.reserve(fixed_headers_.size() + 160);
+  request.headers = fixed_headers_;
+  request.headers += stream ? "Accept: text/event-stream\r\n" : "Accept: application/json\r\n";
+  if (trace) {
+    request.headers += "traceparent: ";
+    request.headers += trace->traceparent();
+    request.headers += "\r\n";
+  }
+  if (!request_id.empty()) {
+    request.headers += "x-request-id: ";
+    request.headers += request_id;
+    request.headers += "\r\n";
+  }
   return request;
 }
 
@@ -70,7 +79,9 @@ awaitable<AttemptResult> OpenAiProvider::chat(const ChatRequest& request,
   if (!response) co_return transport_failure(call, response.error());
   AttemptResult result;
   json::error_code ec;
-  json::value parsed = json::parse(*response, ec);
+  unsigned char arena_buffer[4096];  // parsed only to read usage: keep it off the heap
+  json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
+  json::value parsed = json::parse(*response, ec, json::storage_ptr(&arena));
   if (ec || !parsed.is_object())
     co_return AttemptResult::failure(
         make_error(Errc::bad_gateway, "upstream " + name_ + " sent a response that is not JSON"),
@@ -92,6 +103,7 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
   std::vector<SseEvent> events;
   std::size_t streamed_content = 0;
   bool done = false;
+  unsigned char arena_buffer[2048];  // each chunk is parsed into it, then dropped
   while (!done) {
     auto piece = co_await call.read_some();
     if (!piece) {
@@ -110,7 +122,8 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
         break;
       }
       json::error_code ec;
-      json::value chunk = json::parse(event.data, ec);
+      json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
+      json::value chunk = json::parse(event.data, ec, json::storage_ptr(&arena));
       if (ec || !chunk.is_object()) continue;  // not JSON: nothing a client could use
       const auto& object = chunk.as_object();
       if (const auto* error = object.if_contains("error"); error && !error->is_null()) {

@@ -30,7 +30,7 @@ class OpenAiProvider final : public Provider {
   std::string name_;
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;
-  std::string authorization_;  // "Bearer <key>", empty for keyless local servers
+  std::string fixed_headers_;  // Content-Type and (unless keyless) Authorization lines
 };
 
 // Upstream bodies larger than this are refused rather than buffered.

@@ -53,6 +53,9 @@ struct Connection {
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
   Clock::time_point idle_since;
+  // Reused by every request on this connection: no per-request buffer allocations.
+  std::string head;
+  std::unique_ptr<char[]> chunk{new char[kReadChunk]};
 
   beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 };
@@ -88,9 +91,9 @@ void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
   list.push_back(std::move(connection));
 }
 
-std::string serialize_head(const UpstreamEndpoint& endpoint, const UpstreamRequest& request) {
-  std::string head;
-  head.reserve(256 + request.target.size());
+void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
+                    const UpstreamRequest& request) {
+  head.clear();
   head += request.method;
   head += ' ';
   head += request.target;
@@ -108,14 +111,8 @@ std::string serialize_head(const UpstreamEndpoint& endpoint, const UpstreamReque
     head += std::to_string(request.body.size());
     head += "\r\n";
   }
-  for (const auto& [name, value] : request.headers) {
-    head += name;
-    head += ": ";
-    head += value;
-    head += "\r\n";
-  }
+  head += request.headers;
   head += "\r\n";
-  return head;
 }
 
 }  // namespace
@@ -162,7 +159,6 @@ struct UpstreamCall::Impl {
   UpstreamTimeouts timeouts;
   Clock::time_point deadline;
   UpstreamFailure failure = UpstreamFailure::none;
-  std::array<char, kReadChunk> chunk;
   bool finished = false;
 
   // The per-operation timeout, never past the whole exchange's deadline.
@@ -228,7 +224,8 @@ struct UpstreamCall::Impl {
   asio::awaitable<Status> exchange(const UpstreamEndpoint& endpoint, const UpstreamRequest& request,
                                    bool& retry_on_fresh) {
     retry_on_fresh = false;
-    const std::string head = serialize_head(endpoint, request);
+    std::string& head = connection->head;
+    serialize_head(head, endpoint, request);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
                                                     asio::buffer(request.body.data(), request.body.size())};
     arm(timeouts.first_byte);
@@ -314,8 +311,9 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
   if (!s.connection || !s.parser) co_return s.fail(UpstreamFailure::protocol, "no upstream response");
   while (!s.parser->is_done()) {
     auto& body = s.parser->get().body();
-    body.data = s.chunk.data();
-    body.size = s.chunk.size();
+    char* const chunk = s.connection->chunk.get();
+    body.data = chunk;
+    body.size = kReadChunk;
     s.arm(s.timeouts.idle);
     boost::system::error_code ec;
     if (s.connection->secure)
@@ -329,8 +327,8 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
       co_return s.fail(s.timeout_kind(UpstreamFailure::idle_timeout),
                        "upstream went silent mid-response (idle timeout)");
     if (ec) co_return s.fail(UpstreamFailure::reset, "upstream response cut: " + ec.message());
-    const std::size_t n = s.chunk.size() - body.size;
-    if (n > 0) co_return std::string_view(s.chunk.data(), n);
+    const std::size_t n = kReadChunk - body.size;
+    if (n > 0) co_return std::string_view(chunk, n);
   }
   s.finished = true;
   s.connection->tcp().expires_never();

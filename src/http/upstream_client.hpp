@@ -5,8 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "core/result.hpp"
 
@@ -33,7 +31,9 @@ struct UpstreamTimeouts {
 struct UpstreamRequest {
   std::string_view method = "POST";
   std::string target;  // path (+ query), already including the endpoint's base path
-  std::vector<std::pair<std::string, std::string>> headers;
+  // Header lines, each "Name: value\r\n" (Host and Content-Length are added). Providers keep
+  // their fixed lines pre-rendered, so a request costs one append, not a string per header.
+  std::string headers;
   std::string_view body;
 };
 
