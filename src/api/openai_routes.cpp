@@ -58,7 +58,7 @@ class SseSink final : public gateway::ChunkSink {
 // A request body parsed into an arena: one buffer instead of an allocation per JSON node. The
 // arena must outlive the value, so they travel together.
 struct ParsedBody {
-  unsigned char initial[4096];
+  unsigned char initial[1024];  // held for a whole stream: small, the arena grows as needed
   json::monotonic_resource arena{initial, sizeof initial};
   json::object object{json::storage_ptr(&arena)};
 };

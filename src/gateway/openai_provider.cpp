@@ -78,19 +78,10 @@ awaitable<AttemptResult> OpenAiProvider::chat(const ChatRequest& request,
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
   AttemptResult result;
-  json::error_code ec;
-  unsigned char arena_buffer[4096];  // parsed only to read usage: keep it off the heap
-  json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
-  json::value parsed = json::parse(*response, ec, json::storage_ptr(&arena));
-  if (ec || !parsed.is_object())
+  if (!inspect_response(*response, *request.body, result.usage))
     co_return AttemptResult::failure(
         make_error(Errc::bad_gateway, "upstream " + name_ + " sent a response that is not JSON"),
         true);
-  if (!read_usage(parsed.as_object(), result.usage)) {
-    result.usage.prompt_tokens = estimate_request_prompt_tokens(*request.body);
-    result.usage.completion_tokens = estimate_tokens_from_bytes(content_bytes(parsed.as_object()));
-    result.usage.estimated = true;
-  }
   result.ok = true;
   result.body = std::move(*response);
   co_return result;
@@ -103,7 +94,6 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
   std::vector<SseEvent> events;
   std::size_t streamed_content = 0;
   bool done = false;
-  unsigned char arena_buffer[2048];  // each chunk is parsed into it, then dropped
   while (!done) {
     auto piece = co_await call.read_some();
     if (!piece) {
@@ -121,22 +111,15 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
         done = true;
         break;
       }
-      json::error_code ec;
-      json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
-      json::value chunk = json::parse(event.data, ec, json::storage_ptr(&arena));
-      if (ec || !chunk.is_object()) continue;  // not JSON: nothing a client could use
-      const auto& object = chunk.as_object();
-      if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
+      const ChunkInfo info = inspect_chunk(event.data, result.usage);
+      if (!info.is_json) continue;  // not JSON: nothing a client could use
+      if (info.is_error) {
         auto failure = upstream_http_failure(500, event.data, {}, {}, name_);
         failure.retriable = !sink.started();
         co_return failure;
       }
-      const bool has_usage = read_usage(object, result.usage);
-      const auto* choices = object.if_contains("choices");
-      const bool usage_only = has_usage && choices && choices->is_array() &&
-                              choices->as_array().empty();
-      if (usage_only && !request.include_usage) continue;  // we asked for it, not the client
-      streamed_content += content_bytes(object);
+      if (info.usage_only && !request.include_usage) continue;  // we asked for it, not the client
+      streamed_content += info.content_bytes;
       if (!result.first_token_seen) {
         result.first_token_seen = true;
         result.first_token_at = std::chrono::steady_clock::now();

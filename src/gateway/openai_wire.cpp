@@ -70,6 +70,40 @@ std::size_t content_bytes(const json::object& object) {
   return total;
 }
 
+ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
+  ChunkInfo info;
+  unsigned char initial[1024];
+  json::monotonic_resource arena(initial, sizeof initial);
+  json::error_code ec;
+  json::value chunk = json::parse(data, ec, json::storage_ptr(&arena));
+  if (ec || !chunk.is_object()) return info;
+  info.is_json = true;
+  const auto& object = chunk.as_object();
+  if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
+    info.is_error = true;
+    return info;
+  }
+  const bool has_usage = read_usage(object, usage);
+  const auto* choices = object.if_contains("choices");
+  info.usage_only = has_usage && choices && choices->is_array() && choices->as_array().empty();
+  info.content_bytes = content_bytes(object);
+  return info;
+}
+
+bool inspect_response(std::string_view body, const json::object& request, Usage& usage) {
+  unsigned char initial[4096];
+  json::monotonic_resource arena(initial, sizeof initial);
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec, json::storage_ptr(&arena));
+  if (ec || !parsed.is_object()) return false;
+  if (!read_usage(parsed.as_object(), usage)) {
+    usage.prompt_tokens = estimate_request_prompt_tokens(request);
+    usage.completion_tokens = estimate_tokens_from_bytes(content_bytes(parsed.as_object()));
+    usage.estimated = true;
+  }
+  return true;
+}
+
 long long estimate_request_prompt_tokens(const json::object& chat_request) {
   const auto* messages = chat_request.if_contains("messages");
   return messages && messages->is_array() ? estimate_prompt_tokens(messages->as_array()) : 0;

@@ -24,6 +24,20 @@ bool read_usage(const boost::json::object& object, Usage& usage);
 // The text the choices carry (message.content or delta.content), for estimating tokens.
 std::size_t content_bytes(const boost::json::object& response_or_chunk);
 
+// What one streamed chunk says. Parsed on the caller's stack, so that a coroutine relaying a
+// stream does not carry a JSON arena in its frame for the stream's whole life.
+struct ChunkInfo {
+  bool is_json = false;
+  bool is_error = false;    // the upstream reported a failure mid-stream
+  bool usage_only = false;  // the include_usage chunk: usage and no choices
+  std::size_t content_bytes = 0;
+};
+ChunkInfo inspect_chunk(std::string_view data, Usage& usage);
+
+// Reads usage from a whole response (estimating it, marked so, when absent); false when the
+// body is not a JSON object.
+bool inspect_response(std::string_view body, const boost::json::object& request, Usage& usage);
+
 // Token estimates for when an upstream reports no usage (marked estimated).
 long long estimate_request_prompt_tokens(const boost::json::object& chat_request);
 long long estimate_tokens_from_bytes(std::size_t bytes);
