@@ -24,6 +24,7 @@
 #include "gateway/mock_responses.hpp"
 #include "http/server.hpp"
 #include "ops/http_observer.hpp"
+#include "ops/drain.hpp"
 #include "ops/logger.hpp"
 #include "ops/metrics.hpp"
 #include "ops/signals.hpp"
@@ -557,34 +558,6 @@ void register_routes(http::Router& router, MockState& state) {
   });
 }
 
-// ---- Lifecycle -----------------------------------------------------------------------------
-
-[[noreturn]] void exit_now(int signal_number) {
-  ops::logger().warn("second signal: exiting without waiting",
-                     {{"signal", ops::signal_name(signal_number)}});
-  std::_Exit(128 + signal_number);
-}
-
-// As `serve` drains, with no drain delay (nothing balances load onto a mock): stop accepting,
-// let streams in flight finish within the grace period, exit 0.
-int drain(http::Server& server, MockState& state, const ops::TerminationSignals& signals,
-          int signal_number) {
-  auto& log = ops::logger();
-  log.info("draining", {{"signal", ops::signal_name(signal_number)},
-                        {"drain_delay_ms", 0LL},
-                        {"grace_ms", static_cast<long long>(kGrace.count())}});
-  state.stopping.store(true);
-  server.stop_accepting();
-  log.info("stopped accepting", {{"open_connections", server.open_connections()}});
-  const auto deadline = std::chrono::steady_clock::now() + kGrace;
-  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
-    if (int again = signals.wait(milliseconds(20))) exit_now(again);
-  const std::size_t left = server.open_connections();
-  server.stop();
-  if (left > 0) log.warn("grace period over: connections cut", {{"connections", left}});
-  log.info("stopped");
-  return 0;
-}
 
 }  // namespace
 
@@ -635,7 +608,12 @@ int run_mock_upstream(int argc, char** argv, int first) {
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  return drain(server, state, signals, signal_number);
+  // As serve drains, with no drain delay: nothing balances load onto a mock.
+  core::ShutdownConfig shutdown;
+  shutdown.drain_delay = milliseconds(0);
+  shutdown.grace = kGrace;
+  return ops::drain_and_stop(server, signals, shutdown, signal_number,
+                             [&state] { state.stopping.store(true); });
 }
 
 }  // namespace sluice::cmd

@@ -91,9 +91,8 @@ awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& cal
   while (!translator.done()) {
     auto piece = co_await call.read_some();
     if (!piece) {
-      auto failure = transport_failure(call, piece.error());
-      failure.retriable = failure.retriable && !sink.started();
-      co_return failure;
+      result.fail_stream(transport_failure(call, piece.error()), sink.started());
+      co_return result;
     }
     if (piece->empty()) break;
     events.clear();
@@ -101,8 +100,8 @@ awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& cal
     for (const SseEvent& event : events) {
       auto chunks = translator.on_event(event.event, event.data);
       if (!chunks) {
-        auto failure = AttemptResult::failure(chunks.error(), !sink.started());
-        co_return failure;
+        result.fail_stream(AttemptResult::failure(chunks.error(), true), sink.started());
+        co_return result;
       }
       for (const std::string& chunk : *chunks) {
         if (!result.first_token_seen) {
@@ -111,8 +110,8 @@ awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& cal
         }
         if (!co_await sink.send(chunk)) {
           call.abandon();
-          co_return AttemptResult::failure(make_error(Errc::invalid_request, "client disconnected"),
-                                           false);
+          result.fail_stream(AttemptResult::client_disconnected(), true);
+          co_return result;
         }
       }
     }

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
+#include "gateway/itinerary.hpp"
 #include "gateway/retry_policy.hpp"
 
 namespace sluice::gateway {
@@ -59,131 +60,107 @@ GatewayService::GatewayService(Catalog& catalog, const core::GatewayConfig& conf
                                GatewayMetrics& metrics)
     : catalog_(catalog), retry_(config.retry), prices_(config.prices), metrics_(metrics) {}
 
-asio::awaitable<Outcome> GatewayService::route(std::string_view model, std::string_view operation,
-                                               const Attempt& attempt, ChunkSink* sink) {
-  const auto started = Clock::now();
-  auto chain = catalog_.resolve(model);
-  if (!chain) {
-    Outcome outcome;
-    outcome.error = chain.error();
-    co_return outcome;
-  }
-  struct Level {
-    const std::vector<Deployment*>* deployments;
-    Strategy strategy;
-  };
-  std::vector<Level> levels;
-  for (const ModelAlias* alias : *chain)
-    for (const auto& group : alias->priority_groups) levels.push_back({&group, alias->strategy});
-
-  RetryBudget budget(retry_);
-  int attempts = 0;
-  AttemptResult last;
-  const Deployment* last_deployment = nullptr;
-  bool skipped_open = false;
-  std::vector<Candidate> candidates;
-  std::vector<Deployment*> pool;
-
-  auto finish_failure = [&](std::string_view type) {
-    Outcome outcome = failure_outcome(last, last_deployment, attempts);
-    metrics_.operation(operation, outcome.provider, model,
-                       std::chrono::duration<double>(Clock::now() - started).count(), type);
-    return outcome;
-  };
-
-  // Round 0 tries each deployment once, level by level; later rounds retry them after backoff.
-  for (int round = 0; attempts < retry_.max_attempts; ++round) {
-    bool attempted_this_round = false;
-    for (const Level& level : levels) {
-      pool.assign(level.deployments->begin(), level.deployments->end());
-      while (!pool.empty() && attempts < retry_.max_attempts) {
-        const auto now = Clock::now();
-        std::erase_if(pool, [&](Deployment* d) {
-          const bool open = d->breaker.state(now) == CircuitBreaker::State::open;
-          skipped_open |= open;
-          return open;
-        });
-        if (pool.empty()) break;
-        candidates.clear();
-        for (Deployment* d : pool) candidates.push_back({d->weight, &d->stats});
-        const std::size_t index = pick(level.strategy, candidates, thread_rng());
-        Deployment* deployment = pool[index];
-        pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(index));
-        if (!deployment->breaker.allow(now)) {  // half-open and its probes are taken
-          skipped_open = true;
-          continue;
-        }
-        if (round > 0) {  // a retry of a deployment that already failed: back off first
-          auto delay = budget.next_delay(attempts, last.retry_after);
-          if (!delay) co_return finish_failure(error_type(last));
-          co_await sleep_for(*delay);
-        }
-        ++attempts;
-        attempted_this_round = true;
-        if (sink) sink->on_attempt(deployment->id);
-        const auto attempt_started = Clock::now();
-        deployment->stats.begin();
-        AttemptResult result = co_await attempt(*deployment);
-        const auto attempt_done = Clock::now();
-        deployment->stats.end(attempt_done - attempt_started, result.ok);
-        metrics_.upstream_attempt(*deployment, attempt_outcome(result));
-        last_deployment = deployment;
-        const std::string& provider = deployment->provider->name();
-        if (result.ok) {
-          deployment->breaker.on_success(attempt_done);
-          Outcome outcome;
-          outcome.ok = true;
-          outcome.body = std::move(result.body);
-          outcome.usage = result.usage;
-          outcome.attempts = attempts;
-          outcome.deployment = deployment->id;
-          outcome.provider = provider;
-          outcome.cost_usd = prices_.cost_usd(deployment->upstream_model, result.usage.prompt_tokens,
-                                              result.usage.completion_tokens,
-                                              result.usage.cached_tokens);
-          metrics_.operation(operation, provider, model,
-                             std::chrono::duration<double>(attempt_done - started).count(), "");
-          metrics_.tokens(operation, provider, model, result.usage);
-          metrics_.cost(deployment->upstream_model, outcome.cost_usd);
-          if (result.first_token_seen)
-            metrics_.time_to_first_token(
-                provider, model,
-                std::chrono::duration<double>(result.first_token_at - started).count());
-          co_return outcome;
-        }
-        if (counts_against_deployment(result)) deployment->breaker.on_failure(attempt_done);
-        last = std::move(result);
-        if (sink && sink->started()) {  // bytes reached the client: no retry may follow
-          Outcome outcome = finish_failure(error_type(last));
-          outcome.stream_started = true;
-          co_return outcome;
-        }
-        if (!last.retriable) co_return finish_failure(error_type(last));
-      }
-    }
-    if (!attempted_this_round) break;
-  }
-  if (attempts == 0 && skipped_open) {
-    last.error = make_error(Errc::unavailable,
-                            "every deployment of model `" + std::string(model) +
-                                "` is unavailable (circuit open); try again later",
-                            "model", "deployments_unavailable");
-    last.upstream_error_body.clear();
-    co_return finish_failure("circuit_open");
-  }
-  co_return finish_failure(error_type(last));
+Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& result, int attempts,
+                                const RouteContext& context) {
+  Outcome outcome;
+  outcome.ok = true;
+  outcome.body = std::move(result.body);
+  outcome.usage = result.usage;
+  outcome.attempts = attempts;
+  outcome.deployment = deployment.id;
+  outcome.provider = deployment.provider->name();
+  outcome.cost_usd = prices_.cost_usd(deployment.upstream_model, result.usage.prompt_tokens,
+                                      result.usage.completion_tokens, result.usage.cached_tokens);
+  const auto now = Clock::now();
+  metrics_.operation(context.operation, outcome.provider, context.model,
+                     std::chrono::duration<double>(now - context.started).count(), "");
+  metrics_.tokens(context.operation, outcome.provider, context.model, result.usage);
+  metrics_.cost(deployment.upstream_model, outcome.cost_usd);
+  if (result.first_token_seen)
+    metrics_.time_to_first_token(
+        outcome.provider, context.model,
+        std::chrono::duration<double>(result.first_token_at - context.started).count());
+  return outcome;
 }
 
+Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deployment, int attempts,
+                             const RouteContext& context, std::string_view type) {
+  Outcome outcome = failure_outcome(last, deployment, attempts);
+  metrics_.operation(context.operation, outcome.provider, context.model,
+                     std::chrono::duration<double>(Clock::now() - context.started).count(), type);
+  return outcome;
+}
+
+Outcome GatewayService::unavailable(std::string_view model, const RouteContext& context) {
+  AttemptResult none;
+  none.error = make_error(Errc::unavailable,
+                          "every deployment of model `" + std::string(model) +
+                              "` is unavailable (circuit open); try again later",
+                          "model", "deployments_unavailable");
+  return fail(none, nullptr, 0, context, "circuit_open");
+}
+
+// The coroutine keeps only what must live across its suspensions; building outcomes and
+// choosing deployments happen in plain functions, so a long stream holds a small frame.
+asio::awaitable<Outcome> GatewayService::route(std::string_view model, std::string_view operation,
+                                               Attempt attempt, ChunkSink* sink) {
+  const RouteContext context{model, operation, Clock::now()};
+  auto chain = catalog_.resolve(model);
+  if (!chain) co_return failure_outcome(AttemptResult::failure(chain.error(), false), nullptr, 0);
+  Itinerary itinerary(*chain, retry_.max_attempts);
+  RetryBudget budget(retry_);
+  AttemptResult last;
+  const Deployment* last_deployment = nullptr;
+  while (Deployment* deployment = itinerary.next(Clock::now(), thread_rng())) {
+    if (itinerary.is_retry()) {  // that deployment failed already: back off first
+      const auto delay = budget.next_delay(itinerary.attempts() - 1, last.retry_after);
+      if (!delay) {
+        itinerary.cancel_last();
+        break;
+      }
+      co_await sleep_for(*delay);
+    }
+    if (sink) sink->on_attempt(deployment->id);
+    const auto attempt_started = Clock::now();
+    deployment->stats.begin();
+    last = co_await attempt(*deployment);
+    const auto attempt_done = Clock::now();
+    deployment->stats.end(attempt_done - attempt_started, last.ok);
+    metrics_.upstream_attempt(*deployment, attempt_outcome(last));
+    last_deployment = deployment;
+    if (last.ok) {
+      deployment->breaker.on_success(attempt_done);
+      co_return succeed(*deployment, last, itinerary.attempts(), context);
+    }
+    if (counts_against_deployment(last)) deployment->breaker.on_failure(attempt_done);
+    if (sink && sink->started()) {  // bytes reached the client: no retry may follow
+      Outcome outcome = fail(last, deployment, itinerary.attempts(), context, error_type(last));
+      outcome.stream_started = true;
+      co_return outcome;
+    }
+    if (!last.retriable) break;
+  }
+  if (itinerary.attempts() == 0 && itinerary.skipped_open())
+    co_return unavailable(model, context);
+  co_return fail(last, last_deployment, itinerary.attempts(), context, error_type(last));
+}
+
+// Not coroutines themselves: one frame less per request, which for a stream is held to its end.
 asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkSink* sink) {
-  Attempt attempt = [&](Deployment& d) {
-    return d.provider->chat(request, d.upstream_model, request.stream ? sink : nullptr);
-  };
-  co_return co_await route(request.model, "chat", attempt, request.stream ? sink : nullptr);
+  ChunkSink* stream_sink = request.stream ? sink : nullptr;
+  return route(
+      request.model, "chat",
+      [&request, stream_sink](Deployment& d) {
+        return d.provider->chat(request, d.upstream_model, stream_sink);
+      },
+      stream_sink);
 }
 
 asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& request) {
-  Attempt attempt = [&](Deployment& d) { return d.provider->embeddings(request, d.upstream_model); };
-  co_return co_await route(request.model, "embeddings", attempt, nullptr);
+  return route(
+      request.model, "embeddings",
+      [&request](Deployment& d) { return d.provider->embeddings(request, d.upstream_model); },
+      nullptr);
 }
 
 }  // namespace sluice::gateway

@@ -41,9 +41,20 @@ class GatewayService {
   const Catalog& catalog() const { return catalog_; }
 
  private:
+  struct RouteContext {
+    std::string_view model;
+    std::string_view operation;
+    std::chrono::steady_clock::time_point started;
+  };
+  Outcome succeed(const Deployment& deployment, AttemptResult& result, int attempts,
+                  const RouteContext& context);
+  Outcome fail(const AttemptResult& last, const Deployment* deployment, int attempts,
+               const RouteContext& context, std::string_view type);
+  Outcome unavailable(std::string_view model, const RouteContext& context);
+
   using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
   boost::asio::awaitable<Outcome> route(std::string_view model, std::string_view operation,
-                                        const Attempt& attempt, ChunkSink* sink);
+                                        Attempt attempt, ChunkSink* sink);
 
   Catalog& catalog_;
   core::RetryConfig retry_;

@@ -57,9 +57,10 @@ asio::awaitable<AttemptResult> MockProvider::chat(const ChatRequest& request,
         result.first_token_seen = true;
         result.first_token_at = std::chrono::steady_clock::now();
       }
-      if (!co_await sink->send(chunk))
-        co_return AttemptResult::failure(make_error(Errc::invalid_request, "client disconnected"),
-                                         false);
+      if (!co_await sink->send(chunk)) {
+        result.fail_stream(AttemptResult::client_disconnected(), true);
+        co_return result;
+      }
     }
   } else {
     result.body = chat_completion_json(reply, upstream_model, id, unix_now());

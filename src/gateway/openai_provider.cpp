@@ -63,33 +63,52 @@ http::UpstreamRequest OpenAiProvider::make_request(std::string target, std::stri
   return request;
 }
 
+// Not a coroutine: each path gets a frame with only what it needs, and a stream, whose frame
+// lives as long as it does, carries nothing of the request-sending step.
 awaitable<AttemptResult> OpenAiProvider::chat(const ChatRequest& request,
                                               std::string_view upstream_model, ChunkSink* sink) {
+  if (request.stream && sink) return chat_stream(request, upstream_model, *sink);
+  return chat_json(request, upstream_model);
+}
+
+awaitable<AttemptResult> OpenAiProvider::open(http::UpstreamCall& call, const ChatRequest& request,
+                                              std::string_view upstream_model) {
   const std::string rewritten = upstream_chat_body(request, upstream_model);
   const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
-  const auto upstream_request = make_request("/chat/completions", body, request.trace,
-                                             request.request_id, request.stream);
-  http::UpstreamCall call;
-  if (auto started = co_await call.start(endpoint_, upstream_request, timeouts_); !started.ok())
+  if (auto started = co_await call.start(endpoint_,
+                                         make_request("/chat/completions", body, request.trace,
+                                                      request.request_id, request.stream),
+                                         timeouts_);
+      !started.ok())
     co_return transport_failure(call, started.error());
   if (call.status() != 200) co_return co_await read_http_failure(call, name_);
-  if (request.stream && sink) co_return co_await relay_stream(call, request, *sink);
+  AttemptResult opened;
+  opened.ok = true;
+  co_return opened;
+}
 
+awaitable<AttemptResult> OpenAiProvider::chat_json(const ChatRequest& request,
+                                                   std::string_view upstream_model) {
+  http::UpstreamCall call;
+  AttemptResult result = co_await open(call, request, upstream_model);
+  if (!result.ok) co_return result;
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
-  AttemptResult result;
   if (!inspect_response(*response, *request.body, result.usage))
     co_return AttemptResult::failure(
         make_error(Errc::bad_gateway, "upstream " + name_ + " sent a response that is not JSON"),
         true);
-  result.ok = true;
   result.body = std::move(*response);
   co_return result;
 }
 
-awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
-                                                      const ChatRequest& request, ChunkSink& sink) {
-  AttemptResult result;
+awaitable<AttemptResult> OpenAiProvider::chat_stream(const ChatRequest& request,
+                                                     std::string_view upstream_model,
+                                                     ChunkSink& sink) {
+  http::UpstreamCall call;
+  AttemptResult result = co_await open(call, request, upstream_model);
+  if (!result.ok) co_return result;
+  result.ok = false;
   SseParser parser;
   std::vector<SseEvent> events;
   std::size_t streamed_content = 0;
@@ -97,11 +116,8 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
   while (!done) {
     auto piece = co_await call.read_some();
     if (!piece) {
-      auto failure = transport_failure(call, piece.error());
-      failure.retriable = failure.retriable && !sink.started();
-      failure.first_token_seen = result.first_token_seen;
-      failure.first_token_at = result.first_token_at;
-      co_return failure;
+      result.fail_stream(transport_failure(call, piece.error()), sink.started());
+      co_return result;
     }
     if (piece->empty()) break;  // upstream ended the body
     events.clear();
@@ -114,9 +130,8 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
       const ChunkInfo info = inspect_chunk(event.data, result.usage);
       if (!info.is_json) continue;  // not JSON: nothing a client could use
       if (info.is_error) {
-        auto failure = upstream_http_failure(500, event.data, {}, {}, name_);
-        failure.retriable = !sink.started();
-        co_return failure;
+        result.fail_stream(upstream_http_failure(500, event.data, {}, {}, name_), sink.started());
+        co_return result;
       }
       if (info.usage_only && !request.include_usage) continue;  // we asked for it, not the client
       streamed_content += info.content_bytes;
@@ -126,18 +141,17 @@ awaitable<AttemptResult> OpenAiProvider::relay_stream(http::UpstreamCall& call,
       }
       if (!co_await sink.send(event.data)) {  // the client went away: stop paying for tokens
         call.abandon();
-        auto gone = AttemptResult::failure(make_error(Errc::invalid_request, "client disconnected"),
-                                           false);
-        gone.usage = result.usage;
-        co_return gone;
+        result.fail_stream(AttemptResult::client_disconnected(), true);
+        co_return result;
       }
     }
   }
   if (!done && !result.usage.reported) {
-    auto failure = AttemptResult::failure(
-        make_error(Errc::bad_gateway, "upstream " + name_ + " ended the stream early"),
-        !sink.started());
-    co_return failure;
+    result.fail_stream(AttemptResult::failure(make_error(Errc::bad_gateway, "upstream " + name_ +
+                                                                                " ended the stream early"),
+                                              true),
+                       sink.started());
+    co_return result;
   }
   if (!result.usage.reported) {
     result.usage.prompt_tokens = estimate_request_prompt_tokens(*request.body);

@@ -24,8 +24,14 @@ class OpenAiProvider final : public Provider {
   http::UpstreamRequest make_request(std::string target, std::string_view body,
                                      const core::TraceContext* trace, std::string_view request_id,
                                      bool stream) const;
-  boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
-                                                     const ChatRequest& request, ChunkSink& sink);
+  // Sends the request and reads the response head; ok when the upstream answered 200.
+  boost::asio::awaitable<AttemptResult> open(http::UpstreamCall& call, const ChatRequest& request,
+                                             std::string_view upstream_model);
+  boost::asio::awaitable<AttemptResult> chat_json(const ChatRequest& request,
+                                                  std::string_view upstream_model);
+  boost::asio::awaitable<AttemptResult> chat_stream(const ChatRequest& request,
+                                                    std::string_view upstream_model,
+                                                    ChunkSink& sink);
 
   std::string name_;
   http::UpstreamEndpoint endpoint_;

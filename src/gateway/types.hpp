@@ -71,6 +71,19 @@ struct AttemptResult {
     r.retriable = retriable;
     return r;
   }
+  static AttemptResult client_disconnected() {
+    return failure(make_error(Errc::invalid_request, "client disconnected"), false);
+  }
+
+  // Turns a stream's running result into `failure`, keeping the usage and first-token time
+  // already seen; retriable only while the client has received nothing.
+  void fail_stream(AttemptResult failure, bool client_saw_bytes) {
+    failure.usage = usage;
+    failure.first_token_seen = first_token_seen;
+    failure.first_token_at = first_token_at;
+    failure.retriable = failure.retriable && !client_saw_bytes;
+    *this = std::move(failure);
+  }
 };
 
 }  // namespace sluice::gateway

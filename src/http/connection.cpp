@@ -23,6 +23,7 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = 1 << 20;
+constexpr std::size_t kInitialReadBytes = 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -82,7 +83,9 @@ asio::awaitable<void> Connection::run() {
         if (closing_ || loop_.draining) break;
         state_ = State::idle;
         set_deadline(first ? config.header_timeout : config.idle_timeout);
-        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), kNoThrow);
+        // Small: a connection holds this buffer as long as it lives, idle or streaming; a
+        // larger request grows it while it is read.
+        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(kInitialReadBytes), kNoThrow);
         if (ec) break;
         buffer_.commit(n);
       }
@@ -114,6 +117,8 @@ asio::awaitable<void> Connection::run() {
         }
         break;
       }
+      // A large request grew the buffer: don't keep that much for the rest of the connection.
+      if (buffer_.size() == 0 && buffer_.capacity() > 2 * kInitialReadBytes) buffer_.shrink_to_fit();
       if (!co_await serve_request(parser.get(), started)) break;
     }
   } catch (const std::exception&) {
@@ -173,43 +178,56 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   co_return ok && keep_alive;
 }
 
-asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
+// Routing, filters and routing errors: everything before the handler, outside any coroutine
+// frame (a streaming response keeps its frames for the stream's whole life). nullopt: a filter
+// answered; nullptr: a routing error was answered; else the handler to run.
+std::optional<const Handler*> Connection::route_request(Exchange& exchange) const {
   const ServerShared& shared = loop_.shared;
   Request& request = exchange.request;
   const Router::Match match = shared.router->match(request.method, request.path, request.params);
   if (match.outcome != Router::Outcome::not_found) exchange.route = match.route;
-  // Filters see unmatched requests too (route "unmatched"): auth then answers 401 before a 404
-  // could tell a stranger which routes exist, and CORS preflights work on any path.
+  // Filters also see unmatched paths (route "unmatched"): an unauthenticated caller gets 401,
+  // not a 404 that would tell which routes exist.
   for (Filter* filter : shared.filters)
-    if (!filter->before(exchange)) co_return;
+    if (!filter->before(exchange)) return std::nullopt;  // the filter answered itself
   if (match.outcome == Router::Outcome::not_found) {
     exchange.response.set_error(make_error(
         Errc::not_found, "no route for " + std::string(request.method) + " " +
                              std::string(request.path), {}, "route_not_found"));
-  } else if (match.outcome == Router::Outcome::method_not_allowed) {
+    return nullptr;
+  }
+  if (match.outcome == Router::Outcome::method_not_allowed) {
     exchange.response.set_error(make_error(Errc::method_not_allowed,
                                            std::string(request.method) + " is not allowed on " +
                                                std::string(match.route) + "; allowed: " +
                                                match.allow, {}, "method_not_allowed"));
     exchange.response.add_header("Allow", match.allow);
-  } else {
-    std::string failure;
+    return nullptr;
+  }
+  return match.handler;
+}
+
+void Connection::answer_handler_failure(Exchange& exchange, const char* what) {
+  // A bug: answer 500 with the request id, log the cause.
+  exchange.log_fields += ",\"error\":";
+  core::append_json_string(exchange.log_fields, what);
+  if (exchange.streaming()) return;
+  exchange.response = Response{};
+  exchange.response.set_error(
+      make_error(Errc::internal, "internal error (request id " + exchange.request_id + ")"));
+}
+
+asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
+  const std::optional<const Handler*> handler = route_request(exchange);
+  if (!handler) co_return;
+  if (*handler) {
     try {
-      co_await (*match.handler)(exchange);
+      co_await (**handler)(exchange);
     } catch (const std::exception& e) {
-      failure = e.what();
-    }
-    if (!failure.empty()) {  // a bug: answer 500 with the request id, log the cause
-      exchange.log_fields += ",\"error\":";
-      core::append_json_string(exchange.log_fields, failure);
-      if (!exchange.streaming()) {
-        exchange.response = Response{};
-        exchange.response.set_error(make_error(
-            Errc::internal, "internal error (request id " + exchange.request_id + ")"));
-      }
+      answer_handler_failure(exchange, e.what());
     }
   }
-  for (Filter* filter : shared.filters) filter->after(exchange);
+  for (Filter* filter : loop_.shared.filters) filter->after(exchange);
 }
 
 asio::awaitable<void> Connection::respond_early(const Error& error, std::string_view method,

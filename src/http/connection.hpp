@@ -12,6 +12,7 @@
 
 #include "http/event_loop.hpp"
 #include "http/exchange.hpp"
+#include "http/router.hpp"
 
 namespace sluice::http {
 
@@ -45,6 +46,8 @@ class Connection final : public StreamSink {
                                              Clock::time_point started);
   boost::asio::awaitable<bool> serve_request(ParsedRequest& parsed, Clock::time_point started);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
+  std::optional<const Handler*> route_request(Exchange& exchange) const;
+  static void answer_handler_failure(Exchange& exchange, const char* what);
   std::optional<Error> read_error(const boost::system::error_code& ec) const;
   boost::asio::awaitable<void> linger();
 

@@ -30,7 +30,7 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxIdlePerEndpoint = 64;
 constexpr std::chrono::seconds kMaxIdleTime{30};  // below common upstream keep-alive timeouts
-constexpr std::size_t kReadChunk = 4 * 1024;  // per pooled connection: open streams cost memory
+constexpr std::size_t kReadChunk = 2 * 1024;  // per pooled connection: open streams cost memory
 constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
 
 asio::ssl::context& tls_context() {

@@ -1,0 +1,183 @@
+// chat.completion -> Response object, and the pieces of a Response shared with the stream.
+#include <boost/json.hpp>
+
+#include "gateway/responses_translate.hpp"
+
+namespace sluice::gateway {
+namespace json = boost::json;
+namespace {
+
+// The request's value for `key`, or `fallback` when absent, null or there is no request.
+json::value echo(const json::object* request, std::string_view key, json::value fallback) {
+  if (request)
+    if (const json::value* v = request->if_contains(key); v && !v->is_null()) return *v;
+  return fallback;
+}
+
+long long number(const json::object& object, std::string_view key) {
+  const json::value* v = object.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
+  if (v->is_double()) return static_cast<long long>(v->get_double());
+  return 0;
+}
+
+long long detail(const json::object& usage, std::string_view details, std::string_view key) {
+  const json::value* d = usage.if_contains(details);
+  return d && d->is_object() ? number(d->get_object(), key) : 0;
+}
+
+json::object usage_object(long long input, long long cached, long long output, long long reasoning,
+                          long long total) {
+  return {{"input_tokens", input},
+          {"input_tokens_details", {{"cached_tokens", cached}}},
+          {"output_tokens", output},
+          {"output_tokens_details", {{"reasoning_tokens", reasoning}}},
+          {"total_tokens", total}};
+}
+
+std::string_view string_or_empty(const json::object& object, std::string_view key) {
+  const json::value* v = object.if_contains(key);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+Error not_a_completion() {
+  return make_error(Errc::bad_gateway, "the upstream answered with something other than a chat "
+                                       "completion");
+}
+
+}  // namespace
+
+json::object response_skeleton(std::string_view response_id, long long created,
+                               std::string_view model, const json::object* request) {
+  json::object reasoning{{"effort", nullptr}, {"summary", nullptr}};
+  if (request)
+    if (const json::value* r = request->if_contains("reasoning"); r && r->is_object())
+      for (std::string_view key : {"effort", "summary"})
+        if (const json::value* v = r->get_object().if_contains(key)) reasoning[key] = *v;
+  return {{"id", response_id},
+          {"object", "response"},
+          {"created_at", created},
+          {"status", "in_progress"},
+          {"background", false},
+          {"error", nullptr},
+          {"incomplete_details", nullptr},
+          {"instructions", echo(request, "instructions", nullptr)},
+          {"max_output_tokens", echo(request, "max_output_tokens", nullptr)},
+          {"model", model},
+          {"output", json::array()},
+          {"parallel_tool_calls", echo(request, "parallel_tool_calls", true)},
+          {"previous_response_id", nullptr},
+          {"reasoning", std::move(reasoning)},
+          {"store", false},  // nothing is kept: ids cannot be referred to later
+          {"temperature", echo(request, "temperature", 1.0)},
+          {"text", echo(request, "text", json::object{{"format", {{"type", "text"}}}})},
+          {"tool_choice", echo(request, "tool_choice", "auto")},
+          {"tools", echo(request, "tools", json::array())},
+          {"top_p", echo(request, "top_p", 1.0)},
+          {"truncation", echo(request, "truncation", "disabled")},
+          {"usage", nullptr},
+          {"user", echo(request, "user", nullptr)},
+          {"metadata", echo(request, "metadata", json::object())}};
+}
+
+json::object responses_usage(const json::object& chat_usage) {
+  const long long input = number(chat_usage, "prompt_tokens");
+  const long long output = number(chat_usage, "completion_tokens");
+  const long long total =
+      chat_usage.contains("total_tokens") ? number(chat_usage, "total_tokens") : input + output;
+  return usage_object(input, detail(chat_usage, "prompt_tokens_details", "cached_tokens"), output,
+                      detail(chat_usage, "completion_tokens_details", "reasoning_tokens"), total);
+}
+
+json::object responses_usage(const Usage& usage) {
+  return usage_object(usage.prompt_tokens, usage.cached_tokens, usage.completion_tokens, 0,
+                      usage.prompt_tokens + usage.completion_tokens);
+}
+
+std::string_view incomplete_reason(std::string_view finish_reason) {
+  if (finish_reason == "length") return "max_output_tokens";
+  if (finish_reason == "content_filter") return "content_filter";
+  return {};
+}
+
+json::object message_item(std::string_view id, std::string_view status, std::string_view text,
+                          std::string_view refusal) {
+  json::array content;
+  if (!refusal.empty()) content.push_back(json::object{{"type", "refusal"}, {"refusal", refusal}});
+  if (!text.empty() || refusal.empty())
+    content.push_back(json::object{
+        {"type", "output_text"}, {"text", text}, {"annotations", json::array()}, {"logprobs", json::array()}});
+  return {{"id", id},
+          {"type", "message"},
+          {"status", status},
+          {"role", "assistant"},
+          {"content", std::move(content)}};
+}
+
+json::object function_call_item(std::string_view id, std::string_view status,
+                                std::string_view call_id, std::string_view name,
+                                std::string_view arguments) {
+  return {{"id", id},           {"type", "function_call"}, {"status", status},
+          {"call_id", call_id}, {"name", name},            {"arguments", arguments}};
+}
+
+std::string_view response_id_suffix(std::string_view response_id) {
+  constexpr std::string_view kPrefix = "resp_";
+  if (response_id.starts_with(kPrefix)) response_id.remove_prefix(kPrefix.size());
+  return response_id;
+}
+
+Result<std::string> responses_json_from_chat(std::string_view chat_completion_json,
+                                             std::string_view response_id, long long created,
+                                             const json::object* request,
+                                             const Usage* fallback_usage) {
+  json::error_code ec;
+  const json::value parsed = json::parse(chat_completion_json, ec);
+  const json::object* chat = ec ? nullptr : parsed.if_object();
+  const json::value* choices = chat ? chat->if_contains("choices") : nullptr;
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return not_a_completion();
+  const json::object* choice = choices->get_array().front().if_object();
+  const json::value* message_value = choice ? choice->if_contains("message") : nullptr;
+  if (!message_value || !message_value->is_object()) return not_a_completion();
+  const json::object& message = message_value->get_object();
+
+  const std::string_view reason = incomplete_reason(string_or_empty(*choice, "finish_reason"));
+  const std::string_view item_status = reason.empty() ? "completed" : "incomplete";
+  const std::string suffix(response_id_suffix(response_id));
+  json::array output;
+  const std::string_view text = string_or_empty(message, "content");
+  const std::string_view refusal = string_or_empty(message, "refusal");
+  const json::value* calls = message.if_contains("tool_calls");
+  const bool has_calls = calls && calls->is_array() && !calls->get_array().empty();
+  if (!text.empty() || !refusal.empty() || !has_calls)
+    output.push_back(message_item("msg_" + suffix, item_status, text, refusal));
+  if (has_calls) {
+    const json::array& list = calls->get_array();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const json::object* call = list[i].if_object();
+      if (!call) continue;
+      const json::value* fn = call->if_contains("function");
+      const json::object empty;
+      const json::object& function = fn && fn->is_object() ? fn->get_object() : empty;
+      output.push_back(function_call_item("fc_" + suffix + "_" + std::to_string(i), item_status,
+                                          string_or_empty(*call, "id"),
+                                          string_or_empty(function, "name"),
+                                          string_or_empty(function, "arguments")));
+    }
+  }
+
+  json::object response =
+      response_skeleton(response_id, created, string_or_empty(*chat, "model"), request);
+  response["status"] = reason.empty() ? "completed" : "incomplete";
+  if (!reason.empty()) response["incomplete_details"] = {{"reason", reason}};
+  response["output"] = std::move(output);
+  if (const json::value* usage = chat->if_contains("usage"); usage && usage->is_object())
+    response["usage"] = responses_usage(usage->get_object());
+  else if (fallback_usage)
+    response["usage"] = responses_usage(*fallback_usage);
+  return json::serialize(response);
+}
+
+}  // namespace sluice::gateway

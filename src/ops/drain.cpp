@@ -1,0 +1,39 @@
+#include "ops/drain.hpp"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "ops/logger.hpp"
+
+namespace sluice::ops {
+namespace {
+
+[[noreturn]] void exit_now(int signal_number) {
+  logger().warn("second signal: exiting without waiting", {{"signal", signal_name(signal_number)}});
+  std::_Exit(128 + signal_number);
+}
+
+}  // namespace
+
+int drain_and_stop(http::Server& server, const TerminationSignals& signals,
+                   const core::ShutdownConfig& shutdown, int signal_number,
+                   const std::function<void()>& on_start) {
+  auto& log = logger();
+  if (on_start) on_start();
+  log.info("draining", {{"signal", signal_name(signal_number)},
+                        {"drain_delay_ms", static_cast<long long>(shutdown.drain_delay.count())},
+                        {"grace_ms", static_cast<long long>(shutdown.grace.count())}});
+  if (int again = signals.wait(shutdown.drain_delay)) exit_now(again);
+  server.stop_accepting();
+  log.info("stopped accepting", {{"open_connections", server.open_connections()}});
+  const auto deadline = std::chrono::steady_clock::now() + shutdown.grace;
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    if (int again = signals.wait(std::chrono::milliseconds(20))) exit_now(again);
+  const std::size_t left = server.open_connections();
+  server.stop();
+  if (left > 0) log.warn("grace period over: connections cut", {{"connections", left}});
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace sluice::ops
