@@ -85,3 +85,15 @@ export async function mockConfig(mock, settings) {
                                                      headers: { 'content-type': 'application/json' } });
   if (!r.ok) throw new Error(`mock config failed: ${r.status} ${await r.text()}`);
 }
+
+// The first JSON log line of `proc` for which `match(line)` holds, parsed; waits for it, since a
+// request's access-log line is written just after its response.
+export async function waitForLog(proc, match, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = proc.output().split('\n').find((l) => l.startsWith('{') && match(l));
+    if (line) return JSON.parse(line);
+    if (Date.now() > deadline) throw new Error(`no matching log line in:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
