@@ -2,6 +2,7 @@
 
 #include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
+#include "api/responses_routes.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
 #include "cmd/cli_args.hpp"
@@ -99,6 +100,7 @@ int run_serve(int argc, char** argv, int first) {
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
   api::register_openai_routes(router, gateway_service);
+  api::register_responses_routes(router, gateway_service);
   health.add_check("providers", [&catalog = **catalog] {
     const bool ok = catalog.any_available(std::chrono::steady_clock::now());
     return ops::CheckResult{ok, ok ? "" : "every deployment's circuit is open"};

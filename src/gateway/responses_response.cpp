@@ -1,6 +1,7 @@
 // chat.completion -> Response object, and the pieces of a Response shared with the stream.
 #include <boost/json.hpp>
 
+#include "gateway/openai_wire.hpp"
 #include "gateway/responses_translate.hpp"
 
 namespace sluice::gateway {
@@ -14,37 +15,18 @@ json::value echo(const json::object* request, std::string_view key, json::value 
   return fallback;
 }
 
-long long number(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
-  if (v->is_double()) return static_cast<long long>(v->get_double());
-  return 0;
-}
-
-long long detail(const json::object& usage, std::string_view details, std::string_view key) {
-  const json::value* d = usage.if_contains(details);
-  return d && d->is_object() ? number(d->get_object(), key) : 0;
-}
-
-json::object usage_object(long long input, long long cached, long long output, long long reasoning,
-                          long long total) {
+json::object usage_object(long long input, long long cached, long long output,
+                          long long reasoning) {
   return {{"input_tokens", input},
           {"input_tokens_details", {{"cached_tokens", cached}}},
           {"output_tokens", output},
           {"output_tokens_details", {{"reasoning_tokens", reasoning}}},
-          {"total_tokens", total}};
-}
-
-std::string_view string_or_empty(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+          {"total_tokens", input + output}};
 }
 
 Error not_a_completion() {
-  return make_error(Errc::bad_gateway, "the upstream answered with something other than a chat "
-                                       "completion");
+  return make_error(Errc::bad_gateway,
+                    "the upstream answered with something other than a chat completion");
 }
 
 }  // namespace
@@ -82,18 +64,22 @@ json::object response_skeleton(std::string_view response_id, long long created,
           {"metadata", echo(request, "metadata", json::object())}};
 }
 
-json::object responses_usage(const json::object& chat_usage) {
-  const long long input = number(chat_usage, "prompt_tokens");
-  const long long output = number(chat_usage, "completion_tokens");
-  const long long total =
-      chat_usage.contains("total_tokens") ? number(chat_usage, "total_tokens") : input + output;
-  return usage_object(input, detail(chat_usage, "prompt_tokens_details", "cached_tokens"), output,
-                      detail(chat_usage, "completion_tokens_details", "reasoning_tokens"), total);
+json::value responses_usage_of(const json::object& chat_completion_or_chunk) {
+  Usage usage;
+  if (!read_usage(chat_completion_or_chunk, usage)) return nullptr;
+  // Usage has no room for reasoning tokens: read them here.
+  long long reasoning = 0;
+  const json::object& chat_usage = chat_completion_or_chunk.at("usage").get_object();
+  if (const json::value* details = chat_usage.if_contains("completion_tokens_details");
+      details && details->is_object())
+    if (const json::value* n = details->get_object().if_contains("reasoning_tokens");
+        n && n->is_int64())
+      reasoning = n->get_int64();
+  return usage_object(usage.prompt_tokens, usage.cached_tokens, usage.completion_tokens, reasoning);
 }
 
 json::object responses_usage(const Usage& usage) {
-  return usage_object(usage.prompt_tokens, usage.cached_tokens, usage.completion_tokens, 0,
-                      usage.prompt_tokens + usage.completion_tokens);
+  return usage_object(usage.prompt_tokens, usage.cached_tokens, usage.completion_tokens, 0);
 }
 
 std::string_view incomplete_reason(std::string_view finish_reason) {
@@ -107,8 +93,10 @@ json::object message_item(std::string_view id, std::string_view status, std::str
   json::array content;
   if (!refusal.empty()) content.push_back(json::object{{"type", "refusal"}, {"refusal", refusal}});
   if (!text.empty() || refusal.empty())
-    content.push_back(json::object{
-        {"type", "output_text"}, {"text", text}, {"annotations", json::array()}, {"logprobs", json::array()}});
+    content.push_back(json::object{{"type", "output_text"},
+                                   {"text", text},
+                                   {"annotations", json::array()},
+                                   {"logprobs", json::array()}});
   return {{"id", id},
           {"type", "message"},
           {"status", status},
@@ -119,8 +107,13 @@ json::object message_item(std::string_view id, std::string_view status, std::str
 json::object function_call_item(std::string_view id, std::string_view status,
                                 std::string_view call_id, std::string_view name,
                                 std::string_view arguments) {
-  return {{"id", id},           {"type", "function_call"}, {"status", status},
-          {"call_id", call_id}, {"name", name},            {"arguments", arguments}};
+  return {{"id", id},     {"type", "function_call"}, {"status", status}, {"call_id", call_id},
+          {"name", name}, {"arguments", arguments}};
+}
+
+std::string_view string_field(const json::object& object, std::string_view key) {
+  const json::value* v = object.if_contains(key);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
 std::string_view response_id_suffix(std::string_view response_id) {
@@ -143,12 +136,12 @@ Result<std::string> responses_json_from_chat(std::string_view chat_completion_js
   if (!message_value || !message_value->is_object()) return not_a_completion();
   const json::object& message = message_value->get_object();
 
-  const std::string_view reason = incomplete_reason(string_or_empty(*choice, "finish_reason"));
+  const std::string_view reason = incomplete_reason(string_field(*choice, "finish_reason"));
   const std::string_view item_status = reason.empty() ? "completed" : "incomplete";
   const std::string suffix(response_id_suffix(response_id));
   json::array output;
-  const std::string_view text = string_or_empty(message, "content");
-  const std::string_view refusal = string_or_empty(message, "refusal");
+  const std::string_view text = string_field(message, "content");
+  const std::string_view refusal = string_field(message, "refusal");
   const json::value* calls = message.if_contains("tool_calls");
   const bool has_calls = calls && calls->is_array() && !calls->get_array().empty();
   if (!text.empty() || !refusal.empty() || !has_calls)
@@ -162,20 +155,18 @@ Result<std::string> responses_json_from_chat(std::string_view chat_completion_js
       const json::object empty;
       const json::object& function = fn && fn->is_object() ? fn->get_object() : empty;
       output.push_back(function_call_item("fc_" + suffix + "_" + std::to_string(i), item_status,
-                                          string_or_empty(*call, "id"),
-                                          string_or_empty(function, "name"),
-                                          string_or_empty(function, "arguments")));
+                                          string_field(*call, "id"), string_field(function, "name"),
+                                          string_field(function, "arguments")));
     }
   }
 
   json::object response =
-      response_skeleton(response_id, created, string_or_empty(*chat, "model"), request);
+      response_skeleton(response_id, created, string_field(*chat, "model"), request);
   response["status"] = reason.empty() ? "completed" : "incomplete";
   if (!reason.empty()) response["incomplete_details"] = {{"reason", reason}};
   response["output"] = std::move(output);
-  if (const json::value* usage = chat->if_contains("usage"); usage && usage->is_object())
-    response["usage"] = responses_usage(usage->get_object());
-  else if (fallback_usage)
+  response["usage"] = responses_usage_of(*chat);
+  if (response["usage"].is_null() && fallback_usage)
     response["usage"] = responses_usage(*fallback_usage);
   return json::serialize(response);
 }

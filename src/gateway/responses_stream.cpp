@@ -8,11 +8,6 @@ namespace sluice::gateway {
 namespace json = boost::json;
 namespace {
 
-std::string_view string_or_empty(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 json::object output_text_part(std::string_view text) {
   return {{"type", "output_text"},
           {"text", text},
@@ -23,8 +18,7 @@ json::object output_text_part(std::string_view text) {
 }  // namespace
 
 ResponsesStreamTranslator::ResponsesStreamTranslator(std::string response_id, long long created,
-                                                     std::string model,
-                                                     const json::object* request)
+                                                     std::string model, const json::object* request)
     : base_(response_skeleton(response_id, created, model, request)),
       id_suffix_(response_id_suffix(response_id)) {}
 
@@ -39,25 +33,24 @@ void ResponsesStreamTranslator::feed(std::string_view chunk_json,
   const json::object* chunk = ec ? nullptr : parsed.if_object();
   if (!chunk) return;
   if (!started_) {
-    if (const std::string_view model = string_or_empty(*chunk, "model"); !model.empty())
+    if (const std::string_view model = string_field(*chunk, "model"); !model.empty())
       base_["model"] = model;
     start(out);
   }
-  if (const json::value* usage = chunk->if_contains("usage"); usage && usage->is_object())
-    usage_ = responses_usage(usage->get_object());
+  if (json::value usage = responses_usage_of(*chunk); usage.is_object())
+    usage_ = std::move(usage.get_object());
   const json::value* choices = chunk->if_contains("choices");
   if (!choices || !choices->is_array() || choices->get_array().empty()) return;
   const json::object* choice = choices->get_array().front().if_object();
   if (!choice) return;
   if (const json::value* delta = choice->if_contains("delta"); delta && delta->is_object()) {
     const json::object& d = delta->get_object();
-    if (const std::string_view text = string_or_empty(d, "content"); !text.empty())
-      on_text(text, out);
+    if (const std::string_view text = string_field(d, "content"); !text.empty()) on_text(text, out);
     if (const json::value* calls = d.if_contains("tool_calls"); calls && calls->is_array())
       for (const json::value& call : calls->get_array())
         if (call.is_object()) on_tool_delta(call.get_object(), out);
   }
-  if (const std::string_view reason = string_or_empty(*choice, "finish_reason"); !reason.empty()) {
+  if (const std::string_view reason = string_field(*choice, "finish_reason"); !reason.empty()) {
     finish_reason_ = reason;
     close_items(out);
   }
@@ -84,8 +77,8 @@ void ResponsesStreamTranslator::on_text(std::string_view delta, std::vector<Resp
                       {"status", "in_progress"},
                       {"role", "assistant"},
                       {"content", json::array()}};
-    emit("response.output_item.added", {{"output_index", message_index_}, {"item", std::move(item)}},
-         out);
+    emit("response.output_item.added",
+         {{"output_index", message_index_}, {"item", std::move(item)}}, out);
     emit("response.content_part.added",
          {{"item_id", message_id_},
           {"output_index", message_index_},
@@ -113,12 +106,12 @@ void ResponsesStreamTranslator::on_tool_delta(const json::object& delta,
     added.item_id = "fc_" + id_suffix_ + "_" + std::to_string(added.output_index);
     call = &added;
   }
-  if (const std::string_view id = string_or_empty(delta, "id"); !id.empty() && !call->added)
+  if (const std::string_view id = string_field(delta, "id"); !id.empty() && !call->added)
     call->call_id = id;
   std::string_view arguments;
   if (const json::value* fn = delta.if_contains("function"); fn && fn->is_object()) {
-    if (!call->added) call->name += string_or_empty(fn->get_object(), "name");
-    arguments = string_or_empty(fn->get_object(), "arguments");
+    if (!call->added) call->name += string_field(fn->get_object(), "name");
+    arguments = string_field(fn->get_object(), "arguments");
   }
   call->arguments.append(arguments);
   if (!call->added) {
@@ -131,7 +124,8 @@ void ResponsesStreamTranslator::on_tool_delta(const json::object& delta,
 
 void ResponsesStreamTranslator::add_tool_call(ToolCall& call, std::vector<ResponsesEvent>& out) {
   call.added = true;
-  if (call.call_id.empty()) call.call_id = "call_" + id_suffix_ + "_" + std::to_string(call.output_index);
+  if (call.call_id.empty())
+    call.call_id = "call_" + id_suffix_ + "_" + std::to_string(call.output_index);
   emit("response.output_item.added",
        {{"output_index", call.output_index},
         {"item", function_call_item(call.item_id, "in_progress", call.call_id, call.name, "")}},
@@ -144,7 +138,8 @@ void ResponsesStreamTranslator::add_tool_call(ToolCall& call, std::vector<Respon
 void ResponsesStreamTranslator::close_message(std::vector<ResponsesEvent>& out) {
   if (!message_open_) return;
   message_open_ = false;
-  const std::string_view status = incomplete_reason(finish_reason_).empty() ? "completed" : "incomplete";
+  const std::string_view status =
+      incomplete_reason(finish_reason_).empty() ? "completed" : "incomplete";
   emit("response.output_text.done",
        {{"item_id", message_id_},
         {"output_index", message_index_},
@@ -166,7 +161,8 @@ void ResponsesStreamTranslator::close_message(std::vector<ResponsesEvent>& out) 
 
 void ResponsesStreamTranslator::close_items(std::vector<ResponsesEvent>& out) {
   close_message(out);
-  const std::string_view status = incomplete_reason(finish_reason_).empty() ? "completed" : "incomplete";
+  const std::string_view status =
+      incomplete_reason(finish_reason_).empty() ? "completed" : "incomplete";
   for (ToolCall& call : tool_calls_) {
     if (!call.added) add_tool_call(call, out);
     emit("response.function_call_arguments.done",

@@ -1,7 +1,7 @@
 // Responses API request -> Chat Completions request.
-#include <boost/json.hpp>
-
 #include "gateway/responses_translate.hpp"
+
+#include <boost/json.hpp>
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -20,11 +20,6 @@ std::string at(std::string_view base, std::size_t index) {
   return std::string(base) + "[" + std::to_string(index) + "]";
 }
 
-std::string_view string_member(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 // Copies `key` when present and not null.
 void copy_member(const json::object& from, std::string_view key, json::object& to,
                  std::string_view to_key = {}) {
@@ -36,7 +31,7 @@ void copy_member(const json::object& from, std::string_view key, json::object& t
 Result<json::value> chat_part(const json::value& part, const std::string& param) {
   const json::object* p = part.if_object();
   if (!p) return invalid(param, "Invalid '" + param + "': expected an object.");
-  const std::string_view type = string_member(*p, "type");
+  const std::string_view type = string_field(*p, "type");
   if (type == "input_text" || type == "output_text" || type == "text") {
     const json::value* text = p->if_contains("text");
     if (!text || !text->is_string())
@@ -44,7 +39,7 @@ Result<json::value> chat_part(const json::value& part, const std::string& param)
     return json::value(json::object{{"type", "text"}, {"text", *text}});
   }
   if (type == "input_image") {
-    const std::string_view url = string_member(*p, "image_url");
+    const std::string_view url = string_field(*p, "image_url");
     if (url.empty())
       return unsupported(param + ".file_id",
                          "Images by file_id are not supported here: send 'image_url' (an URL or a "
@@ -97,11 +92,11 @@ Status assistant_content(const json::value& content, const std::string& param,
   std::string text, refusal;
   for (std::size_t i = 0; i < parts->size(); ++i) {
     const json::object* p = (*parts)[i].if_object();
-    const std::string_view type = p ? string_member(*p, "type") : std::string_view();
+    const std::string_view type = p ? string_field(*p, "type") : std::string_view();
     if (type == "output_text" || type == "input_text" || type == "text")
-      text += string_member(*p, "text");
+      text += string_field(*p, "text");
     else if (type == "refusal")
-      refusal += string_member(*p, "refusal");
+      refusal += string_field(*p, "refusal");
     else
       return unsupported(at(param, i) + ".type", "Assistant content parts must be output_text.");
   }
@@ -111,7 +106,7 @@ Status assistant_content(const json::value& content, const std::string& param,
 }
 
 Status add_message(const json::object& item, const std::string& param, json::array& messages) {
-  std::string_view role = string_member(item, "role");
+  std::string_view role = string_field(item, "role");
   const json::value* content = item.if_contains("content");
   if (!content) return invalid(param + ".content", "Missing '" + param + ".content'.");
   json::object message;
@@ -125,8 +120,8 @@ Status add_message(const json::object& item, const std::string& param, json::arr
     if (!converted) return converted.error();
     message["content"] = std::move(*converted);
   } else {
-    return invalid(param + ".role", "Invalid '" + param + ".role': expected one of user, "
-                                    "assistant, system or developer.");
+    return invalid(param + ".role",
+                   "Invalid '" + param + ".role': expected user, assistant, system or developer.");
   }
   messages.push_back(std::move(message));
   return {};
@@ -136,16 +131,16 @@ Status add_message(const json::object& item, const std::string& param, json::arr
 // them in one message, followed by the tool results.
 Status add_function_call(const json::object& item, const std::string& param,
                          json::array& messages) {
-  const std::string_view call_id = string_member(item, "call_id");
-  const std::string_view name = string_member(item, "name");
+  const std::string_view call_id = string_field(item, "call_id");
+  const std::string_view name = string_field(item, "name");
   if (call_id.empty()) return invalid(param + ".call_id", "Missing '" + param + ".call_id'.");
   if (name.empty()) return invalid(param + ".name", "Missing '" + param + ".name'.");
-  const std::string_view arguments = string_member(item, "arguments");
+  const std::string_view arguments = string_field(item, "arguments");
   json::object call{{"id", call_id},
                     {"type", "function"},
                     {"function", {{"name", name}, {"arguments", arguments}}}};
   json::object* last = messages.empty() ? nullptr : messages.back().if_object();
-  if (!last || string_member(*last, "role") != "assistant") {
+  if (!last || string_field(*last, "role") != "assistant") {
     messages.push_back(json::object{{"role", "assistant"}, {"content", nullptr}});
     last = &messages.back().as_object();
   }
@@ -157,7 +152,7 @@ Status add_function_call(const json::object& item, const std::string& param,
 
 Status add_function_output(const json::object& item, const std::string& param,
                            json::array& messages) {
-  const std::string_view call_id = string_member(item, "call_id");
+  const std::string_view call_id = string_field(item, "call_id");
   if (call_id.empty()) return invalid(param + ".call_id", "Missing '" + param + ".call_id'.");
   const json::value* output = item.if_contains("output");
   if (!output) return invalid(param + ".output", "Missing '" + param + ".output'.");
@@ -191,7 +186,7 @@ Status add_input(const json::value& input, json::array& messages) {
     const std::string param = at("input", i);
     const json::object* item = (*items)[i].if_object();
     if (!item) return invalid(param, "Invalid '" + param + "': expected an object.");
-    const std::string_view type = string_member(*item, "type");
+    const std::string_view type = string_field(*item, "type");
     Status status;
     if (type.empty() || type == "message")
       status = add_message(*item, param, messages);
@@ -222,11 +217,11 @@ Result<json::array> chat_tools(const json::value& tools) {
     const std::string param = at("tools", i);
     const json::object* tool = (*list)[i].if_object();
     if (!tool) return invalid(param, "Invalid '" + param + "': expected an object.");
-    const std::string_view type = string_member(*tool, "type");
+    const std::string_view type = string_field(*tool, "type");
     if (type != "function")
       return unsupported(param + ".type", "Built-in tools ('" + std::string(type) +
                                               "') are not supported: only function tools are.");
-    if (string_member(*tool, "name").empty())
+    if (string_field(*tool, "name").empty())
       return invalid(param + ".name", "Missing '" + param + ".name'.");
     json::object function;
     for (std::string_view key : {"name", "description", "parameters", "strict"})
@@ -243,20 +238,19 @@ json::object function_choice(std::string_view name) {
 Result<json::value> chat_tool_choice(const json::value& choice) {
   if (choice.is_string()) return choice;  // auto, none, required
   const json::object* c = choice.if_object();
-  const std::string_view type = c ? string_member(*c, "type") : std::string_view();
-  if (type == "function") return json::value(function_choice(string_member(*c, "name")));
+  const std::string_view type = c ? string_field(*c, "type") : std::string_view();
+  if (type == "function") return json::value(function_choice(string_field(*c, "name")));
   if (type == "allowed_tools") {
     json::array tools;
     if (const json::value* list = c->if_contains("tools"); list && list->is_array())
       for (const json::value& t : list->get_array())
         if (const json::object* tool = t.if_object())
-          tools.push_back(function_choice(string_member(*tool, "name")));
-    json::object allowed{{"mode", string_member(*c, "mode")}, {"tools", std::move(tools)}};
+          tools.push_back(function_choice(string_field(*tool, "name")));
+    json::object allowed{{"mode", string_field(*c, "mode")}, {"tools", std::move(tools)}};
     return json::value(
         json::object{{"type", "allowed_tools"}, {"allowed_tools", std::move(allowed)}});
   }
-  return unsupported("tool_choice", "Only auto, none, required and function tool choices are "
-                                    "supported.");
+  return unsupported("tool_choice", "Only auto, none, required and function tool choices work.");
 }
 
 Result<json::value> chat_response_format(const json::value& text) {
@@ -264,15 +258,14 @@ Result<json::value> chat_response_format(const json::value& text) {
   const json::value* format = t ? t->if_contains("format") : nullptr;
   const json::object* f = format ? format->if_object() : nullptr;
   if (!f) return json::value(nullptr);
-  const std::string_view type = string_member(*f, "type");
+  const std::string_view type = string_field(*f, "type");
   if (type == "text") return json::value(nullptr);
   if (type == "json_object") return json::value(json::object{{"type", "json_object"}});
   if (type == "json_schema") {
     json::object schema;
     for (std::string_view key : {"name", "description", "schema", "strict"})
       copy_member(*f, key, schema);
-    return json::value(
-        json::object{{"type", "json_schema"}, {"json_schema", std::move(schema)}});
+    return json::value(json::object{{"type", "json_schema"}, {"json_schema", std::move(schema)}});
   }
   return unsupported("text.format.type", "Unknown text format '" + std::string(type) + "'.");
 }
@@ -309,8 +302,8 @@ Result<json::object> chat_request_from_responses(const json::object& request) {
   // OpenAI refuses max_tokens and max_completion_tokens together; the newer one is what it
   // and the Anthropic translation read.
   copy_member(request, "max_output_tokens", chat, "max_completion_tokens");
-  for (std::string_view key : {"temperature", "top_p", "parallel_tool_calls", "user",
-                               "safety_identifier", "prompt_cache_key", "service_tier"})
+  for (std::string_view key :
+       {"temperature", "top_p", "user", "safety_identifier", "prompt_cache_key", "service_tier"})
     copy_member(request, key, chat);
   if (const json::value* reasoning = request.if_contains("reasoning");
       reasoning && reasoning->is_object())
@@ -321,11 +314,14 @@ Result<json::object> chat_request_from_responses(const json::object& request) {
     if (!converted) return converted.error();
     if (!converted->empty()) chat["tools"] = std::move(*converted);
   }
-  if (const json::value* choice = request.if_contains("tool_choice"); choice && !choice->is_null()) {
+  // Chat refuses tool settings without tools.
+  if (const json::value* choice = request.if_contains("tool_choice");
+      choice && !choice->is_null() && chat.contains("tools")) {
     auto converted = chat_tool_choice(*choice);
     if (!converted) return converted.error();
     chat["tool_choice"] = std::move(*converted);
   }
+  if (chat.contains("tools")) copy_member(request, "parallel_tool_calls", chat);
   if (const json::value* text = request.if_contains("text"); text && !text->is_null()) {
     auto format = chat_response_format(*text);
     if (!format) return format.error();

@@ -38,8 +38,9 @@ Result<std::string> responses_json_from_chat(std::string_view chat_completion_js
 // fields that echo the request (OpenAI's defaults when absent or when `request` is null).
 boost::json::object response_skeleton(std::string_view response_id, long long created,
                                       std::string_view model, const boost::json::object* request);
-// Chat usage {prompt_tokens, completion_tokens, *_details} -> Responses usage {input_tokens, ...}.
-boost::json::object responses_usage(const boost::json::object& chat_usage);
+// The usage of a chat completion or chunk as Responses usage {input_tokens, ...}; null when it
+// carries none.
+boost::json::value responses_usage_of(const boost::json::object& chat_completion_or_chunk);
 boost::json::object responses_usage(const Usage& usage);
 // The incomplete_details reason for a chat finish_reason; empty when the answer is complete.
 std::string_view incomplete_reason(std::string_view finish_reason);
@@ -51,6 +52,8 @@ boost::json::object function_call_item(std::string_view id, std::string_view sta
                                        std::string_view arguments);
 // "resp_<x>" -> "<x>": item ids of a response share its random part.
 std::string_view response_id_suffix(std::string_view response_id);
+// The string at `key`, empty when absent or not a string.
+std::string_view string_field(const boost::json::object& object, std::string_view key);
 
 // One server-sent event of a Responses stream: `event: <type>` and `data: <data>`.
 struct ResponsesEvent {

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/object.hpp>
+
+#include "http/exchange.hpp"
+
+namespace sluice::api {
+
+// A request body parsed into an arena: one buffer instead of an allocation per JSON node. The
+// arena must outlive the value, so they travel together.
+struct ParsedBody {
+  unsigned char initial[1024];  // held for a whole stream: small, the arena grows as needed
+  boost::json::monotonic_resource arena{initial, sizeof initial};
+  boost::json::object object{boost::json::storage_ptr(&arena)};
+};
+
+// Parses a JSON object body; on failure sets the 400 and returns false.
+bool parse_object_body(http::Exchange& exchange, ParsedBody& out);
+
+}  // namespace sluice::api

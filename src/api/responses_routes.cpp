@@ -1,0 +1,124 @@
+#include "api/responses_routes.hpp"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <vector>
+
+#include "api/gateway_outcome.hpp"
+#include "api/json_body.hpp"
+#include "api/sse_sink.hpp"
+#include "core/ids.hpp"
+#include "gateway/mock_responses.hpp"
+#include "gateway/responses_translate.hpp"
+
+namespace sluice::api {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Streams the answer as Responses events (`event: <type>\ndata: <json>\n\n`), translated from the
+// chat chunks the gateway relays.
+class ResponsesSink final : public gateway::ChunkSink {
+ public:
+  ResponsesSink(http::Exchange& exchange, std::string response_id, long long created,
+                std::string model, const json::object* request)
+      : writer_(exchange),
+        translator_(std::move(response_id), created, std::move(model), request) {}
+
+  void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  bool started() const override { return writer_.started(); }
+
+  awaitable<bool> send(std::string_view chunk_json) override {
+    translator_.feed(chunk_json, events_);
+    co_return co_await flush();
+  }
+
+  // Usage counted by the gateway stands in when the upstream reported none.
+  awaitable<void> finish(const gateway::Usage& usage) {
+    translator_.finish(usage, events_);
+    co_await flush();
+  }
+
+  awaitable<void> fail(const Error& error) {
+    translator_.fail(error, events_);
+    co_await flush();
+  }
+
+ private:
+  awaitable<bool> flush() {
+    bool ok = true;
+    for (const auto& event : events_)
+      if (ok) ok = co_await writer_.write(event.type, event.data);
+    events_.clear();
+    co_return ok;
+  }
+
+  SseWriter writer_;
+  gateway::ResponsesStreamTranslator translator_;
+  std::vector<gateway::ResponsesEvent> events_;  // reused for every chunk
+};
+
+awaitable<void> create_response(gateway::GatewayService& service, http::Exchange& exchange) {
+  ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
+  if (!parse_object_body(exchange, parsed)) co_return;
+  const json::object& body = parsed.object;
+  auto chat = gateway::chat_request_from_responses(body);
+  if (!chat) {
+    exchange.response.set_error(chat.error());
+    co_return;
+  }
+  if (auto valid = gateway::validate_chat_request(*chat); !valid.ok()) {
+    exchange.response.set_error(valid.error());
+    co_return;
+  }
+  // Providers send raw_body as is when they change nothing: it must be the chat request.
+  const std::string chat_body = json::serialize(*chat);
+  gateway::ChatRequest request;
+  request.body = &*chat;
+  request.raw_body = chat_body;
+  request.model = std::string(chat->at("model").as_string());
+  if (const json::value* stream = chat->if_contains("stream")) request.stream = stream->as_bool();
+  request.include_usage = request.stream;
+  request.trace = &exchange.trace;
+  request.request_id = exchange.request_id;
+
+  const std::string response_id = "resp_" + core::random_hex(24);
+  const long long created = unix_now();
+  ResponsesSink sink(exchange, response_id, created, request.model, &body);
+  gateway::Outcome outcome = co_await service.chat(request, &sink);
+  log_outcome(exchange, request.model, outcome);
+  if (!outcome.ok) {
+    if (sink.started())
+      co_await sink.fail(outcome.error);
+    else
+      set_failure(exchange, outcome);
+    co_return;
+  }
+  if (request.stream) {
+    co_await sink.finish(outcome.usage);
+    co_return;
+  }
+  auto response =
+      gateway::responses_json_from_chat(outcome.body, response_id, created, &body, &outcome.usage);
+  if (response)
+    exchange.response.set_json(200, std::move(*response));
+  else
+    exchange.response.set_error(response.error());
+  exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+}
+
+}  // namespace
+
+void register_responses_routes(http::Router& router, gateway::GatewayService& service) {
+  router.add("POST", "/v1/responses",
+             [&service](http::Exchange& exchange) { return create_response(service, exchange); });
+}
+
+}  // namespace sluice::api

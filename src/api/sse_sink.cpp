@@ -1,0 +1,38 @@
+#include "api/sse_sink.hpp"
+
+namespace sluice::api {
+using boost::asio::awaitable;
+
+awaitable<bool> SseWriter::write(std::string_view type, std::string_view data) {
+  if (!started_) {
+    started_ = true;
+    auto& response = exchange_.response;
+    response.status = 200;
+    response.content_type = "text/event-stream; charset=utf-8";
+    response.add_header("Cache-Control", "no-cache");
+    response.add_header("x-sluice-deployment", deployment_);
+    if (!co_await exchange_.begin_stream()) co_return false;
+  }
+  frame_.clear();
+  if (!type.empty()) {
+    frame_.append("event: ");
+    frame_.append(type);
+    frame_.push_back('\n');
+  }
+  frame_.append("data: ");
+  frame_.append(data);
+  frame_.append("\n\n");
+  co_return co_await exchange_.write(frame_);
+}
+
+awaitable<bool> SseSink::send(std::string_view chunk_json) {
+  co_return co_await writer_.write({}, chunk_json);
+}
+
+awaitable<void> SseSink::finish() { co_await writer_.write({}, "[DONE]"); }
+
+awaitable<void> SseSink::fail(const Error& error) {
+  co_await writer_.write({}, render_error_body(error));
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <string_view>
+
+#include "gateway/types.hpp"
+#include "http/exchange.hpp"
+
+namespace sluice::api {
+
+// Writes a server-sent event stream: the 200 head (with x-sluice-deployment) goes out with the
+// first event, so that failures before it can still be answered with an error status.
+class SseWriter {
+ public:
+  explicit SseWriter(http::Exchange& exchange) : exchange_(exchange) {}
+
+  void set_deployment(std::string_view deployment) { deployment_.assign(deployment); }
+  bool started() const { return started_; }
+  // One event: `event: <type>\n` when `type` is not empty, then `data: <data>\n\n`. False once the
+  // client is gone.
+  boost::asio::awaitable<bool> write(std::string_view type, std::string_view data);
+
+ private:
+  http::Exchange& exchange_;
+  std::string deployment_;
+  std::string frame_;  // reused for every event
+  bool started_ = false;
+};
+
+// Streams chat chunks to the client as OpenAI does: `data: <json>\n\n` per chunk, then
+// `data: [DONE]`.
+class SseSink final : public gateway::ChunkSink {
+ public:
+  explicit SseSink(http::Exchange& exchange) : writer_(exchange) {}
+
+  void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  bool started() const override { return writer_.started(); }
+  boost::asio::awaitable<bool> send(std::string_view chunk_json) override;
+
+  boost::asio::awaitable<void> finish();
+  // A failure after the stream started: OpenAI's SDKs raise an APIError for a data event that
+  // carries an `error` object, so the client learns the stream broke instead of seeing a cut.
+  boost::asio::awaitable<void> fail(const Error& error);
+
+ private:
+  SseWriter writer_;
+};
+
+}  // namespace sluice::api
