@@ -12,6 +12,7 @@
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
 #include "http/server.hpp"
+#include "ops/drain.hpp"
 #include "ops/health.hpp"
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
@@ -29,34 +30,6 @@ void register_build_info(ops::Registry& registry) {
                              "Sluice build: version and revision, value always 1.", "gauge");
     ops::write_sample(out, "sluice_build_info", {{"version", kVersion}, {"revision", kGitSha}}, 1);
   });
-}
-
-[[noreturn]] void exit_now(int signal_number) {
-  ops::logger().warn("second signal: exiting without waiting",
-                     {{"signal", ops::signal_name(signal_number)}});
-  std::_Exit(128 + signal_number);
-}
-
-// SIGTERM: readiness fails at once; keep serving for drain_delay so load balancers stop sending;
-// close the listeners; let requests in flight finish within grace; exit 0.
-int drain(http::Server& server, ops::Health& health, const ops::TerminationSignals& signals,
-          const core::ShutdownConfig& shutdown, int signal_number) {
-  auto& log = ops::logger();
-  health.set_draining();
-  log.info("draining", {{"signal", ops::signal_name(signal_number)},
-                        {"drain_delay_ms", static_cast<long long>(shutdown.drain_delay.count())},
-                        {"grace_ms", static_cast<long long>(shutdown.grace.count())}});
-  if (int again = signals.wait(shutdown.drain_delay)) exit_now(again);
-  server.stop_accepting();
-  log.info("stopped accepting", {{"open_connections", server.open_connections()}});
-  const auto deadline = std::chrono::steady_clock::now() + shutdown.grace;
-  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
-    if (int again = signals.wait(milliseconds(20))) exit_now(again);
-  const std::size_t left = server.open_connections();
-  server.stop();
-  if (left > 0) log.warn("grace period over: connections cut", {{"connections", left}});
-  log.info("stopped");
-  return 0;
 }
 
 }  // namespace
@@ -126,7 +99,8 @@ int run_serve(int argc, char** argv, int first) {
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  return drain(server, health, signals, config->shutdown, signal_number);
+  return ops::drain_and_stop(server, signals, config->shutdown, signal_number,
+                             [&health] { health.set_draining(); });
 }
 
 int run_version() {
