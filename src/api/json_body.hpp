@@ -10,7 +10,7 @@ namespace sluice::api {
 // A request body parsed into an arena: one buffer instead of an allocation per JSON node. The
 // arena must outlive the value, so they travel together.
 struct ParsedBody {
-  unsigned char initial[1024];  // held for a whole stream: small, the arena grows as needed
+  unsigned char initial[512];  // held for a whole stream: small, the arena grows as needed
   boost::json::monotonic_resource arena{initial, sizeof initial};
   boost::json::object object{boost::json::storage_ptr(&arena)};
 };
