@@ -22,8 +22,6 @@ constexpr std::string_view kPadding =
     " This is a deterministic answer from the Sluice mock provider: the same request always gets "
     "the same words, so tests and benchmarks can compare bytes and count tokens.";
 
-long long ceil_quarter(std::size_t bytes) { return static_cast<long long>((bytes + 3) / 4); }
-
 uint64_t fnv1a(std::string_view data, uint64_t hash = 1469598103934665603ull) {
   for (unsigned char c : data) {
     hash ^= c;
@@ -54,20 +52,6 @@ std::vector<std::size_t> code_point_starts(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i)
     if (!is_utf8_continuation(text[i])) starts.push_back(i);
   return starts;
-}
-
-// A message's text: `content` as a string, or the `text` of its content parts.
-std::string message_text(const json::object& message) {
-  const json::value* content = message.if_contains("content");
-  if (!content) return {};
-  if (const json::string* s = content->if_string()) return std::string(*s);
-  std::string text;
-  if (const json::array* parts = content->if_array())
-    for (const json::value& part : *parts)
-      if (const json::object* p = part.if_object())
-        if (const json::value* t = p->if_contains("text"); t && t->is_string())
-          text.append(t->get_string());
-  return text;
 }
 
 std::string_view string_member(const json::object& object, std::string_view key) {
@@ -188,7 +172,7 @@ bool all_integers(const json::array& a) {
 std::vector<EmbeddingInput> embedding_inputs(const json::value& input) {
   std::vector<EmbeddingInput> out;
   if (const json::string* s = input.if_string()) {
-    if (!s->empty()) out.push_back({std::string(*s), ceil_quarter(s->size())});
+    if (!s->empty()) out.push_back({std::string(*s), mock_tokens(s->size())});
     return out;
   }
   const json::array* items = input.if_array();
@@ -199,7 +183,7 @@ std::vector<EmbeddingInput> embedding_inputs(const json::value& input) {
   }
   for (const json::value& item : *items) {
     if (const json::string* s = item.if_string(); s && !s->empty()) {
-      out.push_back({std::string(*s), ceil_quarter(s->size())});
+      out.push_back({std::string(*s), mock_tokens(s->size())});
     } else if (const json::array* t = item.if_array(); t && !t->empty() && all_integers(*t)) {
       out.push_back({token_key(*t), static_cast<long long>(t->size())});
     } else {
@@ -256,29 +240,28 @@ int requested_dimensions(const json::object& request) {
 
 }  // namespace
 
-MockReply mock_chat_reply(const json::object& request, long long reply_tokens) {
-  MockReply reply;
-  std::string last_user;
-  std::size_t prompt_bytes = 0;
-  long long message_count = 0;
-  if (const json::value* messages = request.if_contains("messages");
-      messages && messages->is_array())
-    for (const json::value& m : messages->get_array()) {
-      const json::object* message = m.if_object();
-      if (!message) continue;
-      ++message_count;
-      std::string text = message_text(*message);
-      prompt_bytes += text.size();
-      if (string_member(*message, "role") == "user") last_user = std::move(text);
-    }
-  reply.prompt_tokens = ceil_quarter(prompt_bytes) + 4 * message_count;
+long long mock_tokens(std::size_t bytes) { return static_cast<long long>((bytes + 3) / 4); }
 
-  if (std::string tool = forced_tool(request); !tool.empty()) {
+std::string mock_content_text(const json::value& content) {
+  if (const json::string* s = content.if_string()) return std::string(*s);
+  std::string text;
+  if (const json::array* parts = content.if_array())
+    for (const json::value& part : *parts)
+      if (const json::object* p = part.if_object())
+        if (const json::value* t = p->if_contains("text"); t && t->is_string())
+          text.append(t->get_string());
+  return text;
+}
+
+MockReply mock_reply_to(std::string_view last_user, std::string forced_tool,
+                        long long reply_tokens) {
+  MockReply reply;
+  if (!forced_tool.empty()) {
     MockToolCall call;
-    call.id = "call_" + hex16(fnv1a(last_user, fnv1a(tool)));
-    call.name = std::move(tool);
+    call.id = "call_" + hex16(fnv1a(last_user, fnv1a(forced_tool)));
+    call.name = std::move(forced_tool);
     call.arguments = "{}";
-    reply.completion_tokens = std::max(1LL, ceil_quarter(call.name.size() + call.arguments.size()));
+    reply.completion_tokens = std::max(1LL, mock_tokens(call.name.size() + call.arguments.size()));
     reply.tool_calls.push_back(std::move(call));
     reply.finish_reason = "tool_calls";
     return reply;
@@ -293,10 +276,45 @@ MockReply mock_chat_reply(const json::object& request, long long reply_tokens) {
   reply.content += kPadding;
   // Long answers on demand (streaming benchmarks, slow-reader tests), bounded at 16 MiB.
   constexpr std::size_t kMaxReplyBytes = 16u << 20;
-  while (ceil_quarter(reply.content.size()) < reply_tokens && reply.content.size() < kMaxReplyBytes)
+  while (mock_tokens(reply.content.size()) < reply_tokens && reply.content.size() < kMaxReplyBytes)
     reply.content += kPadding;
-  reply.completion_tokens = ceil_quarter(reply.content.size());
+  reply.completion_tokens = mock_tokens(reply.content.size());
   return reply;
+}
+
+MockReply mock_chat_reply(const json::object& request, long long reply_tokens) {
+  std::string last_user;
+  std::size_t prompt_bytes = 0;
+  long long message_count = 0;
+  if (const json::value* messages = request.if_contains("messages");
+      messages && messages->is_array())
+    for (const json::value& m : messages->get_array()) {
+      const json::object* message = m.if_object();
+      if (!message) continue;
+      ++message_count;
+      const json::value* content = message->if_contains("content");
+      std::string text = content ? mock_content_text(*content) : std::string();
+      prompt_bytes += text.size();
+      if (string_member(*message, "role") == "user") last_user = std::move(text);
+    }
+  MockReply reply = mock_reply_to(last_user, forced_tool(request), reply_tokens);
+  reply.prompt_tokens = mock_tokens(prompt_bytes) + 4 * message_count;
+  return reply;
+}
+
+std::vector<std::string_view> mock_stream_pieces(std::string_view text, int chunk_count) {
+  const auto starts = code_point_starts(text);
+  const std::size_t pieces =
+      std::min<std::size_t>(starts.size(), static_cast<std::size_t>(std::max(1, chunk_count)));
+  std::vector<std::string_view> out;
+  out.reserve(pieces);
+  for (std::size_t i = 0; i < pieces; ++i) {
+    const std::size_t begin = starts[i * starts.size() / pieces];
+    const std::size_t end =
+        i + 1 == pieces ? text.size() : starts[(i + 1) * starts.size() / pieces];
+    out.push_back(text.substr(begin, end - begin));
+  }
+  return out;
 }
 
 std::string chat_completion_json(const MockReply& reply, std::string_view model,
@@ -343,15 +361,8 @@ std::vector<std::string> chat_chunks_json(const MockReply& reply, std::string_vi
 
   if (reply.tool_calls.empty()) {
     emit(json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
-    const auto starts = code_point_starts(reply.content);
-    const std::size_t pieces =
-        std::min<std::size_t>(starts.size(), static_cast<std::size_t>(std::max(1, chunk_count)));
-    for (std::size_t i = 0; i < pieces; ++i) {
-      const std::size_t begin = starts[i * starts.size() / pieces];
-      const std::size_t end =
-          i + 1 == pieces ? reply.content.size() : starts[(i + 1) * starts.size() / pieces];
-      emit(json::object{{"content", reply.content.substr(begin, end - begin)}}, nullptr);
-    }
+    for (std::string_view piece : mock_stream_pieces(reply.content, chunk_count))
+      emit(json::object{{"content", piece}}, nullptr);
   } else {
     // As OpenAI streams tool calls: ids and names first, then the arguments as deltas.
     emit(json::object{{"role", "assistant"},

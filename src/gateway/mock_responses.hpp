@@ -32,6 +32,22 @@ struct MockReply {
 // `reply_tokens` pads the answer (repeating its fixed sentence) to at least that many tokens.
 MockReply mock_chat_reply(const boost::json::object& request, long long reply_tokens = 0);
 
+// The pieces of mock_chat_reply, for mocks of other APIs that must answer the same words.
+// Tokens as the mock counts them: ceil(bytes / 4).
+long long mock_tokens(std::size_t bytes);
+// A `content` value's text: the string itself, or the `text` members of an array of parts
+// (OpenAI's content parts and Anthropic's content blocks alike).
+std::string mock_content_text(const boost::json::value& content);
+// The answer to a conversation whose last user text is `last_user`: a call of `forced_tool` (when
+// not empty) with "{}" as arguments, else the quoting text padded to `reply_tokens`. Leaves
+// prompt_tokens to the caller, who knows the request's shape.
+MockReply mock_reply_to(std::string_view last_user, std::string forced_tool,
+                        long long reply_tokens);
+
+// `text` cut into `chunk_count` pieces for streaming: fewer when it has fewer code points, none
+// when it is empty, never splitting a UTF-8 sequence.
+std::vector<std::string_view> mock_stream_pieces(std::string_view text, int chunk_count);
+
 // OpenAI's non-streaming `chat.completion` object.
 std::string chat_completion_json(const MockReply& reply, std::string_view model,
                                  std::string_view id, long long created);

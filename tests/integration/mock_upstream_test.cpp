@@ -23,6 +23,12 @@ constexpr std::string_view kStreamChat =
     R"({"model":"gpt-test","stream":true,"stream_options":{"include_usage":true},)"
     R"("messages":[{"role":"user","content":"Hello mock"}]})";
 constexpr std::string_view kEmbeddings = R"({"model":"embed-test","input":["a","b"]})";
+constexpr std::string_view kMessages =
+    R"({"model":"claude-test","max_tokens":64,"messages":[{"role":"user","content":"Hello mock"}]})";
+constexpr std::string_view kStreamMessages =
+    R"({"model":"claude-test","max_tokens":64,"stream":true,)"
+    R"("messages":[{"role":"user","content":"Hello mock"}]})";
+constexpr std::string_view kAnthropicHeaders = "x-api-key: k\r\nanthropic-version: 2023-06-01\r\n";
 
 std::unique_ptr<SluiceProcess> start_mock(std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"mock-upstream", "--listen", "127.0.0.1:0"};
@@ -258,18 +264,130 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(post(port, "/v1/embeddings", kEmbeddings));
   ASSERT_TRUE(post(port, "/v1/chat/completions", kChat, "x-mock-status: 500\r\n"));
   EXPECT_FALSE(post(port, "/v1/chat/completions", kChat, "x-mock-reset: 1\r\n"));
+  ASSERT_TRUE(post(port, "/v1/messages", kStreamMessages, kAnthropicHeaders));
   auto stats = http_request(port, "GET", "/mock/stats");
   ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->body,
-            R"({"requests":6,"chat":5,"stream":1,"embeddings":1,"errors":1,"resets":1})");
+  EXPECT_EQ(
+      stats->body,
+      R"({"requests":7,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,"resets":1})");
 
   auto reset = post(port, "/mock/stats/reset", "");
   ASSERT_TRUE(reset);
   EXPECT_EQ(reset->status, 200);
   stats = http_request(port, "GET", "/mock/stats");
   ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->body,
-            R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"errors":0,"resets":0})");
+  EXPECT_EQ(
+      stats->body,
+      R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"messages":0,"errors":0,"resets":0})");
+}
+
+// Split "event: x\ndata: {...}\n\n" events into (name, data) pairs.
+std::vector<std::pair<std::string, std::string>> sse_events(const std::string& body) {
+  std::vector<std::pair<std::string, std::string>> events;
+  for (std::size_t at = 0; at < body.size();) {
+    const auto end = body.find("\n\n", at);
+    if (end == std::string::npos) break;
+    const std::string event = body.substr(at, end - at);
+    const auto newline = event.find('\n');
+    if (event.starts_with("event: ") && newline != std::string::npos &&
+        event.compare(newline + 1, 6, "data: ") == 0)
+      events.emplace_back(event.substr(7, newline - 7), event.substr(newline + 7));
+    else
+      events.emplace_back("", event);
+    at = end + 2;
+  }
+  return events;
+}
+
+TEST(MockUpstreamTest, AnthropicMessagesApi) {
+  auto mock = start_mock({"--chunks", "3"});
+  const int port = mock->port();
+  auto r = post(port, "/v1/messages", kMessages, kAnthropicHeaders);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("content-type"), "application/json");
+  EXPECT_TRUE(r->body.starts_with(R"({"id":"msg_)")) << r->body;
+  for (const char* part : {R"("type":"message","role":"assistant","model":"claude-test",)",
+                           R"("content":[{"type":"text","text":"Mock reply to: Hello mock.)",
+                           R"("stop_reason":"end_turn","stop_sequence":null,)",
+                           R"("usage":{"input_tokens":7,"output_tokens":)",
+                           R"("cache_read_input_tokens":0,"cache_creation_input_tokens":0})"})
+    EXPECT_TRUE(contains(r->body, part)) << part << " in " << r->body;
+
+  auto streamed = post(port, "/v1/messages", kStreamMessages, kAnthropicHeaders);
+  ASSERT_TRUE(streamed);
+  EXPECT_EQ(streamed->status, 200);
+  EXPECT_EQ(streamed->header("content-type"), "text/event-stream");
+  const auto events = sse_events(streamed->body);
+  std::vector<std::string> names;
+  for (const auto& [name, data] : events) {
+    names.push_back(name);
+    EXPECT_TRUE(contains(data, R"({"type":")" + name + '"')) << data;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"message_start", "content_block_start", "ping",
+                                             "content_block_delta", "content_block_delta",
+                                             "content_block_delta", "content_block_stop",
+                                             "message_delta", "message_stop"}))
+      << streamed->body;
+  EXPECT_TRUE(contains(events[3].second, R"("delta":{"type":"text_delta","text":"Mock reply to)"));
+  EXPECT_TRUE(contains(events[7].second, R"({"stop_reason":"end_turn","stop_sequence":null})"));
+
+  // Anthropic's checks, and its error shape.
+  auto no_key = post(port, "/v1/messages", kMessages, "anthropic-version: 2023-06-01\r\n");
+  ASSERT_TRUE(no_key);
+  EXPECT_EQ(no_key->status, 401);
+  EXPECT_EQ(no_key->body, R"({"type":"error","error":{"type":"authentication_error",)"
+                          R"("message":"x-api-key header is required"}})");
+  auto no_version = post(port, "/v1/messages", kMessages, "x-api-key: k\r\n");
+  ASSERT_TRUE(no_version);
+  EXPECT_EQ(no_version->status, 400);
+  EXPECT_TRUE(contains(no_version->body, "anthropic-version: header is required"));
+  auto no_max =
+      post(port, "/v1/messages", R"({"model":"m","messages":[{"role":"user","content":"x"}]})",
+           kAnthropicHeaders);
+  ASSERT_TRUE(no_max);
+  EXPECT_EQ(no_max->status, 400);
+  EXPECT_EQ(no_max->body, R"({"type":"error","error":{"type":"invalid_request_error",)"
+                          R"("message":"max_tokens: Field required"}})");
+  auto twice = post(port, "/v1/messages",
+                    R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a"},)"
+                    R"({"role":"user","content":"b"}]})",
+                    kAnthropicHeaders);
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 400);
+  EXPECT_TRUE(contains(twice->body, "roles must alternate")) << twice->body;
+
+  // The fault knobs speak Anthropic here: 529 is overloaded_error, 429 keeps Retry-After.
+  std::string headers(kAnthropicHeaders);
+  auto overloaded = post(port, "/v1/messages", kMessages, headers + "x-mock-status: 529\r\n");
+  ASSERT_TRUE(overloaded);
+  EXPECT_EQ(overloaded->status, 529);
+  EXPECT_TRUE(contains(overloaded->body, R"({"type":"error","error":{"type":"overloaded_error",)"))
+      << overloaded->body;
+  auto limited = post(port, "/v1/messages", kMessages,
+                      headers + "x-mock-status: 429\r\nx-mock-retry-after: 3\r\n");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->header("retry-after"), "3");
+  EXPECT_TRUE(contains(limited->body, R"("type":"rate_limit_error")")) << limited->body;
+  auto bad_knob = post(port, "/v1/messages", kMessages, headers + "x-mock-chunks: 0\r\n");
+  ASSERT_TRUE(bad_knob);
+  EXPECT_EQ(bad_knob->status, 400);
+  EXPECT_TRUE(bad_knob->body.starts_with(R"({"type":"error",)")) << bad_knob->body;
+
+  // A stall counts Anthropic's events too.
+  RawSocket raw(port);
+  ASSERT_TRUE(raw.send(request_bytes("/v1/messages", kStreamMessages,
+                                     headers + "x-mock-stall-after-chunks: 2\r\n")));
+  const std::string received = raw.read_until_quiet(500ms);
+  EXPECT_FALSE(raw.closed);
+  EXPECT_EQ(count(received, "event: "), 2u) << received;
+
+  auto stats = http_request(port, "GET", "/mock/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(
+      stats->body,
+      R"({"requests":10,"chat":0,"stream":2,"embeddings":0,"messages":10,"errors":7,"resets":0})");
 }
 
 TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {
