@@ -23,7 +23,8 @@ long long unix_now() {
 }
 
 AttemptResult transport_failure(const http::UpstreamCall& call, const Error& error) {
-  auto result = AttemptResult::failure(error, call.failure() != http::UpstreamFailure::body_too_large);
+  auto result =
+      AttemptResult::failure(error, call.failure() != http::UpstreamFailure::body_too_large);
   const auto kind = call.failure();
   result.timed_out = kind == http::UpstreamFailure::first_byte_timeout ||
                      kind == http::UpstreamFailure::idle_timeout ||
@@ -32,6 +33,12 @@ AttemptResult transport_failure(const http::UpstreamCall& call, const Error& err
 }
 
 }  // namespace
+
+std::string anthropic_messages_target(std::string_view base_path) {
+  std::string target(base_path);
+  target += base_path.ends_with("/v1") ? "/messages" : "/v1/messages";
+  return target;
+}
 
 AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
                                      http::UpstreamEndpoint endpoint)
@@ -47,7 +54,7 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   auto body = anthropic_request_from_openai(*request.body, upstream_model);
   if (!body) co_return AttemptResult::failure(body.error(), false);
   http::UpstreamRequest upstream;
-  upstream.target = endpoint_.base_path + "/v1/messages";
+  upstream.target = anthropic_messages_target(endpoint_.base_path);
   upstream.body = *body;
   upstream.headers = "Content-Type: application/json\r\nx-api-key: " + api_key_ +
                      "\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
@@ -58,19 +65,20 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   if (call.status() != 200) {
     auto error_body = co_await call.read_all(1 << 20);
     const std::string text = error_body ? std::move(*error_body) : std::string();
-    AttemptResult failure = upstream_http_failure(
-        call.status(), openai_error_from_anthropic(text, call.status()), call.header("retry-after"),
-        {}, name_);
+    AttemptResult failure =
+        upstream_http_failure(call.status(), openai_error_from_anthropic(text, call.status()),
+                              call.header("retry-after"), {}, name_);
     failure.error = error_from_anthropic(text, call.status());
     co_return failure;
   }
-  if (request.stream && sink) co_return co_await relay_stream(call, request, *sink);
+  if (request.stream && sink) co_return co_await relay_stream(call, request, upstream_model, *sink);
 
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
   auto translated = openai_response_from_anthropic(*response, upstream_model, unix_now());
   if (!translated)
-    co_return AttemptResult::failure(make_error(Errc::bad_gateway, translated.error().message), true);
+    co_return AttemptResult::failure(make_error(Errc::bad_gateway, translated.error().message),
+                                     true);
   AttemptResult result;
   json::error_code ec;
   auto parsed = json::parse(*translated, ec);
@@ -82,8 +90,11 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
 
 awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& call,
                                                          const ChatRequest& request,
+                                                         std::string_view upstream_model,
                                                          ChunkSink& sink) {
-  AnthropicStreamTranslator translator(std::string(request.model), request.include_usage,
+  // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
+  // do): the deployment's model, not the alias the client asked for.
+  AnthropicStreamTranslator translator(std::string(upstream_model), request.include_usage,
                                        unix_now());
   SseParser parser;
   std::vector<SseEvent> events;
@@ -128,8 +139,7 @@ awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& cal
   co_return result;
 }
 
-awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&,
-                                                       std::string_view) {
+awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&, std::string_view) {
   co_return AttemptResult::failure(
       make_error(Errc::invalid_request, "provider " + name_ + " (anthropic) offers no embeddings",
                  "model", "model_not_supported"),

@@ -21,12 +21,19 @@ class AnthropicProvider final : public Provider {
 
  private:
   boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
-                                                     const ChatRequest& request, ChunkSink& sink);
+                                                     const ChatRequest& request,
+                                                     std::string_view upstream_model,
+                                                     ChunkSink& sink);
 
   std::string name_;
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;
   std::string api_key_;
 };
+
+// The Messages API path under a base URL's path: "/v1/messages" appended to it, unless it already
+// ends in "/v1" ("https://api.anthropic.com/v1", as OpenAI-style base URLs are written), which
+// then takes "/messages" only.
+std::string anthropic_messages_target(std::string_view base_path);
 
 }  // namespace sluice::gateway
