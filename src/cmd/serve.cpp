@@ -47,6 +47,7 @@ int run_serve(int argc, char** argv, int first) {
   }
   auto& log = ops::logger();
   log.configure(config->log.level, config->log.format);
+  log.set_buffer_limit(config->log.access_log_buffer);
   ops::TerminationSignals signals;
   signals.block();
 

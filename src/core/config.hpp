@@ -38,6 +38,9 @@ struct LogConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::json;  // text by default in the dev profile
   bool access_log = true;
+  // Access-log lines gather per event loop and are written every 250 ms or when this many bytes
+  // wait, instead of one write(2) per request (nginx's `access_log ... buffer=`); 0 = unbuffered.
+  std::size_t access_log_buffer = 32 * 1024;
 
   bool operator==(const LogConfig&) const = default;
 };

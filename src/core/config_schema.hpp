@@ -31,6 +31,7 @@ void describe_config(Visitor& v, Config& c) {
     v.field("level", c.log.level);
     v.field("format", c.log.format);
     v.field("access_log", c.log.access_log);
+    v.bytes("access_log_buffer", c.log.access_log_buffer);
   });
   v.section("metrics", [&] {
     v.field("enabled", c.metrics.enabled);

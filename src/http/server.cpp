@@ -58,6 +58,7 @@ asio::awaitable<void> tick(EventLoop& loop) {
   for (;;) {
     refresh_clock(loop);
     for (Connection* connection : loop.connections) connection->check_deadline(loop.now);
+    loop.shared.observer->on_tick();
     loop.ticker.expires_after(kTick);
     auto [ec] = co_await loop.ticker.async_wait(kNoThrow);
     if (ec) co_return;
@@ -158,7 +159,10 @@ void Server::start() {
   for (auto& loop : impl_->loops) {
     asio::co_spawn(loop->io, accept_loop(*loop), asio::detached);
     asio::co_spawn(loop->io, tick(*loop), asio::detached);
-    impl_->threads.emplace_back([&io = loop->io] { io.run(); });
+    impl_->threads.emplace_back([&io = loop->io, observer = impl_->shared.observer] {
+      io.run();
+      observer->on_tick();  // the last word of this thread (buffered log lines)
+    });
   }
 }
 

@@ -16,6 +16,8 @@ class RequestObserver {
   virtual void on_request_start() = 0;
   // `bytes_sent` counts the body (streamed or not), not the head.
   virtual void on_request_end(const Exchange& exchange, std::size_t bytes_sent) = 0;
+  // On each event loop thread every 250 ms, and once more when the loop stops.
+  virtual void on_tick() {}
 };
 
 // Runs after routing and before the handler (auth, CORS). Returning false means the filter has

@@ -52,6 +52,8 @@ HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
 
 void HttpObserver::on_request_start() { active_.add({}, 1); }
 
+void HttpObserver::on_tick() { logger_.flush_thread(); }
+
 void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) {
   active_.add({}, -1);
   const auto elapsed = std::chrono::steady_clock::now() - exchange.started;
@@ -74,7 +76,7 @@ void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t by
   logger_.append_field(line, {"duration_ms", std::round(seconds * 1e6) / 1000.0});
   logger_.append_field(line, {"bytes", static_cast<long long>(bytes_sent)});
   append_extra_fields(line, exchange.log_fields);
-  logger_.finish_line(line);
+  logger_.finish_buffered_line(line);
 }
 
 }  // namespace sluice::ops

@@ -14,6 +14,7 @@ class HttpObserver final : public http::RequestObserver {
 
   void on_request_start() override;
   void on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) override;
+  void on_tick() override;
 
  private:
   void append_extra_fields(std::string& line, std::string_view json_members) const;

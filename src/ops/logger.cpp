@@ -126,10 +126,34 @@ void Logger::append_field(std::string& line, const LogField& field) const {
       field.value);
 }
 
+namespace {
+std::string& thread_buffer() {
+  thread_local std::string pending;
+  return pending;
+}
+}  // namespace
+
+void Logger::flush_thread() {
+  std::string& pending = thread_buffer();
+  if (pending.empty()) return;
+  write_fully(STDOUT_FILENO, pending.data(), pending.size());
+  pending.clear();
+}
+
 void Logger::finish_line(std::string& line) {
   if (format_ == core::LogFormat::json) line += '}';
   line += '\n';
+  flush_thread();  // this thread's earlier lines first, so its own lines stay in order
   write_fully(STDOUT_FILENO, line.data(), line.size());
+}
+
+void Logger::finish_buffered_line(std::string& line) {
+  if (buffer_limit_ == 0) return finish_line(line);
+  if (format_ == core::LogFormat::json) line += '}';
+  line += '\n';
+  std::string& pending = thread_buffer();
+  pending += line;
+  if (pending.size() >= buffer_limit_) flush_thread();
 }
 
 void Logger::log(core::LogLevel level, std::string_view msg,
