@@ -136,7 +136,7 @@ std::string& thread_buffer() {
 void Logger::flush_thread() {
   std::string& pending = thread_buffer();
   if (pending.empty()) return;
-  write_fully(STDOUT_FILENO, pending.data(), pending.size());
+  write_fully(fd_, pending.data(), pending.size());
   pending.clear();
 }
 
@@ -144,7 +144,7 @@ void Logger::finish_line(std::string& line) {
   if (format_ == core::LogFormat::json) line += '}';
   line += '\n';
   flush_thread();  // this thread's earlier lines first, so its own lines stay in order
-  write_fully(STDOUT_FILENO, line.data(), line.size());
+  write_fully(fd_, line.data(), line.size());
 }
 
 void Logger::finish_buffered_line(std::string& line) {

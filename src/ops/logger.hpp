@@ -58,6 +58,8 @@ class Logger {
   // Writes whatever this thread has buffered. Event loops call it on their timer and on exit.
   void flush_thread();
   void set_buffer_limit(std::size_t bytes) { buffer_limit_ = bytes; }
+  // Where lines go: stdout by default (tests point it at a file).
+  void set_output_fd(int fd) { fd_ = fd; }
   // Appends one field in the current format.
   void append_field(std::string& line, const LogField& field) const;
 
@@ -65,6 +67,7 @@ class Logger {
   core::LogLevel level_ = core::LogLevel::info;
   core::LogFormat format_ = core::LogFormat::json;
   std::size_t buffer_limit_ = 0;
+  int fd_ = 1;
 };
 
 // The process-wide logger.
