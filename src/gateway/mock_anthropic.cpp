@@ -110,27 +110,16 @@ Status validate_message(const json::value& value, std::size_t i, std::size_t cou
 }  // namespace
 
 MockReply mock_anthropic_reply(const json::object& request, long long reply_tokens) {
-  std::size_t prompt_bytes = 0;
-  long long message_count = 0;
+  MockConversation conversation = read_mock_conversation(request);
+  // Anthropic keeps the system prompt outside `messages`; count it as one more message.
   if (const json::value* system = request.if_contains("system")) {
     const std::string text = mock_content_text(*system);
-    prompt_bytes += text.size();
-    if (!text.empty()) ++message_count;
+    conversation.prompt_bytes += text.size();
+    if (!text.empty()) ++conversation.message_count;
   }
-  std::string last_user;
-  if (const json::value* messages = request.if_contains("messages");
-      messages && messages->is_array())
-    for (const json::value& m : messages->get_array()) {
-      const json::object* message = m.if_object();
-      if (!message) continue;
-      ++message_count;
-      const json::value* content = message->if_contains("content");
-      std::string text = content ? mock_content_text(*content) : std::string();
-      prompt_bytes += text.size();
-      // Tool results travel in user turns; the question is the last turn a person wrote.
-      if (string_member(*message, "role") == "user" && !text.empty()) last_user = std::move(text);
-    }
-  MockReply reply = mock_reply_to(last_user, forced_tool(request), reply_tokens);
+  const std::size_t prompt_bytes = conversation.prompt_bytes;
+  const long long message_count = conversation.message_count;
+  MockReply reply = mock_reply_to(conversation.last_user, forced_tool(request), reply_tokens);
   for (MockToolCall& call : reply.tool_calls) call.id = tool_use_id(call.id);
   reply.prompt_tokens = mock_tokens(prompt_bytes) + 4 * message_count;
   return reply;

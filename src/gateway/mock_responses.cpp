@@ -282,23 +282,28 @@ MockReply mock_reply_to(std::string_view last_user, std::string forced_tool,
   return reply;
 }
 
+MockConversation read_mock_conversation(const json::object& request) {
+  MockConversation conversation;
+  const json::value* messages = request.if_contains("messages");
+  if (!messages || !messages->is_array()) return conversation;
+  for (const json::value& m : messages->get_array()) {
+    const json::object* message = m.if_object();
+    if (!message) continue;
+    ++conversation.message_count;
+    const json::value* content = message->if_contains("content");
+    std::string text = content ? mock_content_text(*content) : std::string();
+    conversation.prompt_bytes += text.size();
+    if (string_member(*message, "role") == "user" && !text.empty())
+      conversation.last_user = std::move(text);
+  }
+  return conversation;
+}
+
 MockReply mock_chat_reply(const json::object& request, long long reply_tokens) {
-  std::string last_user;
-  std::size_t prompt_bytes = 0;
-  long long message_count = 0;
-  if (const json::value* messages = request.if_contains("messages");
-      messages && messages->is_array())
-    for (const json::value& m : messages->get_array()) {
-      const json::object* message = m.if_object();
-      if (!message) continue;
-      ++message_count;
-      const json::value* content = message->if_contains("content");
-      std::string text = content ? mock_content_text(*content) : std::string();
-      prompt_bytes += text.size();
-      if (string_member(*message, "role") == "user") last_user = std::move(text);
-    }
-  MockReply reply = mock_reply_to(last_user, forced_tool(request), reply_tokens);
-  reply.prompt_tokens = mock_tokens(prompt_bytes) + 4 * message_count;
+  const MockConversation conversation = read_mock_conversation(request);
+  MockReply reply = mock_reply_to(conversation.last_user, forced_tool(request), reply_tokens);
+  reply.prompt_tokens =
+      mock_tokens(conversation.prompt_bytes) + 4 * conversation.message_count;
   return reply;
 }
 

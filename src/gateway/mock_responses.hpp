@@ -38,6 +38,14 @@ long long mock_tokens(std::size_t bytes);
 // A `content` value's text: the string itself, or the `text` members of an array of parts
 // (OpenAI's content parts and Anthropic's content blocks alike).
 std::string mock_content_text(const boost::json::value& content);
+// What the mocks read of a request's `messages`: the last text a user wrote (tool results, which
+// travel in user turns with no text, don't count), and the prompt's size.
+struct MockConversation {
+  std::string last_user;
+  std::size_t prompt_bytes = 0;
+  long long message_count = 0;
+};
+MockConversation read_mock_conversation(const boost::json::object& request);
 // The answer to a conversation whose last user text is `last_user`: a call of `forced_tool` (when
 // not empty) with "{}" as arguments, else the quoting text padded to `reply_tokens`. Leaves
 // prompt_tokens to the caller, who knows the request's shape.
