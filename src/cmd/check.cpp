@@ -85,16 +85,10 @@ void probe_listen(const core::Config& config, Problems& problems) {
 }  // namespace
 
 int run_check(int argc, char** argv, int first) {
-  auto args = parse_cli_args(argc, argv, first);
-  if (!args) {
-    std::fprintf(stderr, "sluice check: %s\n", args.error().message.c_str());
-    return 2;
-  }
-  auto config = core::load_config(config_source(*args));
-  if (!config) {
-    print_config_errors(config.error());
-    return 1;
-  }
+  auto args = parse_cli_args_or_report(argc, argv, first, "check");
+  if (!args) return args.error();
+  auto config = load_config_or_report(*args);
+  if (!config) return config.error();
   if (args->print) std::fputs(core::render_effective_config(*config).c_str(), stdout);
   Problems problems;
   probe_data_dir(*config, problems);

@@ -46,6 +46,21 @@ core::ConfigSource config_source(const CliArgs& args) {
   return source;
 }
 
+Result<CliArgs, int> parse_cli_args_or_report(int argc, char** argv, int first,
+                                              const char* command) {
+  auto args = parse_cli_args(argc, argv, first);
+  if (args) return std::move(*args);
+  std::fprintf(stderr, "sluice %s: %s\n", command, args.error().message.c_str());
+  return 2;
+}
+
+Result<core::Config, int> load_config_or_report(const CliArgs& args) {
+  auto config = core::load_config(config_source(args));
+  if (config) return std::move(*config);
+  print_config_errors(config.error());
+  return 1;
+}
+
 void print_config_errors(const std::vector<core::ConfigError>& errors) {
   for (const auto& error : errors) {
     std::fprintf(stderr, "config error: %s: %s", error.path.c_str(), error.message.c_str());

@@ -89,18 +89,12 @@ int fetch_status(const Target& target) {
 }  // namespace
 
 int run_healthcheck(int argc, char** argv, int first) {
-  auto args = parse_cli_args(argc, argv, first);
-  if (!args) {
-    std::fprintf(stderr, "sluice healthcheck: %s\n", args.error().message.c_str());
-    return 2;
-  }
+  auto args = parse_cli_args_or_report(argc, argv, first, "healthcheck");
+  if (!args) return args.error();
   std::string url = args->url;
   if (url.empty()) {
-    auto config = core::load_config(config_source(*args));
-    if (!config) {
-      print_config_errors(config.error());
-      return 1;
-    }
+    auto config = load_config_or_report(*args);
+    if (!config) return config.error();
     std::string host = config->server.host;
     if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::") host = "::1";

@@ -35,16 +35,10 @@ void register_build_info(ops::Registry& registry) {
 }  // namespace
 
 int run_serve(int argc, char** argv, int first) {
-  auto args = parse_cli_args(argc, argv, first);
-  if (!args) {
-    std::fprintf(stderr, "sluice serve: %s\n", args.error().message.c_str());
-    return 2;
-  }
-  auto config = core::load_config(config_source(*args));
-  if (!config) {
-    print_config_errors(config.error());
-    return 1;
-  }
+  auto args = parse_cli_args_or_report(argc, argv, first, "serve");
+  if (!args) return args.error();
+  auto config = load_config_or_report(*args);
+  if (!config) return config.error();
   auto& log = ops::logger();
   log.configure(config->log.level, config->log.format);
   log.set_buffer_limit(config->log.access_log_buffer);
