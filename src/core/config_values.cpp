@@ -30,7 +30,14 @@ std::string lower(std::string_view s) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+  std::string out;  // appended, not `"'" + ... + "'"`, which trips GCC 12's -Wrestrict
+  out.reserve(s.size() + 2);
+  out += '\'';
+  out += s;
+  out += '\'';
+  return out;
+}
 
 // A non-negative decimal number such as "12" or "1.25", split so that it can be scaled exactly.
 struct Decimal {
