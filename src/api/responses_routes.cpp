@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "api/gateway_outcome.hpp"
@@ -9,6 +10,7 @@
 #include "api/sse_sink.hpp"
 #include "core/ids.hpp"
 #include "gateway/mock_responses.hpp"
+#include "gateway/response_store.hpp"
 #include "gateway/responses_translate.hpp"
 
 namespace sluice::api {
@@ -40,18 +42,17 @@ class ResponsesSink final : public gateway::ChunkSink {
     co_return co_await flush();
   }
 
-  // Usage counted by the gateway stands in when the upstream reported none.
-  awaitable<void> finish(const gateway::Usage& usage) {
-    translator_.finish(usage, events_);
-    co_await flush();
-  }
+  // Usage counted by the gateway stands in when the upstream reported none. The final events wait
+  // for flush(): the response is stored first, so a client acting on response.completed at once
+  // can refer to it.
+  void finish(const gateway::Usage& usage) { translator_.finish(usage, events_); }
+  boost::json::array output_items() const { return translator_.output_items(); }
 
   awaitable<void> fail(const Error& error) {
     translator_.fail(error, events_);
     co_await flush();
   }
 
- private:
   awaitable<bool> flush() {
     bool ok = true;
     for (const auto& event : events_)
@@ -60,16 +61,18 @@ class ResponsesSink final : public gateway::ChunkSink {
     co_return ok;
   }
 
+ private:
   SseWriter writer_;
   gateway::ResponsesStreamTranslator translator_;
   std::vector<gateway::ResponsesEvent> events_;  // reused for every chunk
 };
 
-awaitable<void> create_response(gateway::GatewayService& service, http::Exchange& exchange) {
+awaitable<void> create_response(gateway::GatewayService& service, gateway::ResponseStore& store,
+                                http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!parse_object_body(exchange, parsed)) co_return;
   const json::object& body = parsed.object;
-  auto chat = gateway::chat_request_from_responses(body);
+  auto chat = gateway::chat_request_from_responses(body, &store);
   if (!chat) {
     exchange.response.set_error(chat.error());
     co_return;
@@ -101,24 +104,35 @@ awaitable<void> create_response(gateway::GatewayService& service, http::Exchange
       set_failure(exchange, outcome);
     co_return;
   }
+  // Only answers that ended well are stored (incomplete ones too: their items reached the client).
+  const bool keep = gateway::store_requested(body);
   if (request.stream) {
-    co_await sink.finish(outcome.usage);
+    sink.finish(outcome.usage);
+    if (keep) store.put(response_id, gateway::stored_response(body, *chat, sink.output_items()));
+    co_await sink.flush();
     co_return;
   }
   auto response =
-      gateway::responses_json_from_chat(outcome.body, response_id, created, &body, &outcome.usage);
-  if (response)
-    exchange.response.set_json(200, std::move(*response));
-  else
+      gateway::response_from_chat(outcome.body, response_id, created, &body, &outcome.usage);
+  if (response) {
+    if (keep)
+      store.put(response_id,
+                gateway::stored_response(body, *chat, response->at("output").as_array()));
+    exchange.response.set_json(200, json::serialize(*response));
+  } else {
     exchange.response.set_error(response.error());
+  }
   exchange.response.add_header("x-sluice-deployment", outcome.deployment);
 }
 
 }  // namespace
 
 void register_responses_routes(http::Router& router, gateway::GatewayService& service) {
-  router.add("POST", "/v1/responses",
-             [&service](http::Exchange& exchange) { return create_response(service, exchange); });
+  // One per process, shared by every event-loop thread; see response_store.hpp for its scope.
+  auto store = std::make_shared<gateway::ResponseStore>();
+  router.add("POST", "/v1/responses", [&service, store](http::Exchange& exchange) {
+    return create_response(service, *store, exchange);
+  });
 }
 
 }  // namespace sluice::api

@@ -50,9 +50,9 @@ json::object response_skeleton(std::string_view response_id, long long created,
           {"model", model},
           {"output", json::array()},
           {"parallel_tool_calls", echo(request, "parallel_tool_calls", true)},
-          {"previous_response_id", nullptr},
+          {"previous_response_id", echo(request, "previous_response_id", nullptr)},
           {"reasoning", std::move(reasoning)},
-          {"store", false},  // nothing is kept: ids cannot be referred to later
+          {"store", echo(request, "store", true)},
           {"temperature", echo(request, "temperature", 1.0)},
           {"text", echo(request, "text", json::object{{"format", {{"type", "text"}}}})},
           {"tool_choice", echo(request, "tool_choice", "auto")},
@@ -122,10 +122,9 @@ std::string_view response_id_suffix(std::string_view response_id) {
   return response_id;
 }
 
-Result<std::string> responses_json_from_chat(std::string_view chat_completion_json,
-                                             std::string_view response_id, long long created,
-                                             const json::object* request,
-                                             const Usage* fallback_usage) {
+Result<json::object> response_from_chat(std::string_view chat_completion_json,
+                                        std::string_view response_id, long long created,
+                                        const json::object* request, const Usage* fallback_usage) {
   json::error_code ec;
   const json::value parsed = json::parse(chat_completion_json, ec);
   const json::object* chat = ec ? nullptr : parsed.if_object();
@@ -168,7 +167,17 @@ Result<std::string> responses_json_from_chat(std::string_view chat_completion_js
   response["usage"] = responses_usage_of(*chat);
   if (response["usage"].is_null() && fallback_usage)
     response["usage"] = responses_usage(*fallback_usage);
-  return json::serialize(response);
+  return response;
+}
+
+Result<std::string> responses_json_from_chat(std::string_view chat_completion_json,
+                                             std::string_view response_id, long long created,
+                                             const json::object* request,
+                                             const Usage* fallback_usage) {
+  auto response =
+      response_from_chat(chat_completion_json, response_id, created, request, fallback_usage);
+  if (!response) return response.error();
+  return json::serialize(*response);
 }
 
 }  // namespace sluice::gateway

@@ -239,13 +239,17 @@ void ResponsesStreamTranslator::emit_delta(std::string_view type, std::string_vi
   data += '}';
 }
 
-json::object ResponsesStreamTranslator::response_snapshot(std::string_view status) const {
-  json::object response = base_;
-  response["status"] = status;
+json::array ResponsesStreamTranslator::output_items() const {
   json::array output;
   for (const json::value& item : output_)
     if (!item.is_null()) output.push_back(item);
-  response["output"] = std::move(output);
+  return output;
+}
+
+json::object ResponsesStreamTranslator::response_snapshot(std::string_view status) const {
+  json::object response = base_;
+  response["status"] = status;
+  response["output"] = output_items();
   return response;
 }
 

@@ -2,6 +2,7 @@
 #include "gateway/responses_translate.hpp"
 
 #include <boost/json.hpp>
+#include <optional>
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -127,6 +128,19 @@ Status add_message(const json::object& item, const std::string& param, json::arr
   return {};
 }
 
+// The assistant message that tool calls join: the last message when it is the assistant's, else a
+// new one. Its tool_calls is an array.
+json::object& assistant_turn(json::array& messages) {
+  json::object* last = messages.empty() ? nullptr : messages.back().if_object();
+  if (!last || string_field(*last, "role") != "assistant") {
+    messages.push_back(json::object{{"role", "assistant"}, {"content", nullptr}});
+    last = &messages.back().as_object();
+  }
+  json::value& calls = (*last)["tool_calls"];
+  if (!calls.is_array()) calls = json::array();
+  return *last;
+}
+
 // Consecutive function_call items are one assistant turn with several tool calls: chat needs
 // them in one message, followed by the tool results.
 Status add_function_call(const json::object& item, const std::string& param,
@@ -139,14 +153,7 @@ Status add_function_call(const json::object& item, const std::string& param,
   json::object call{{"id", call_id},
                     {"type", "function"},
                     {"function", {{"name", name}, {"arguments", arguments}}}};
-  json::object* last = messages.empty() ? nullptr : messages.back().if_object();
-  if (!last || string_field(*last, "role") != "assistant") {
-    messages.push_back(json::object{{"role", "assistant"}, {"content", nullptr}});
-    last = &messages.back().as_object();
-  }
-  json::value& calls = (*last)["tool_calls"];
-  if (!calls.is_array()) calls = json::array();
-  calls.as_array().push_back(std::move(call));
+  assistant_turn(messages)["tool_calls"].as_array().push_back(std::move(call));
   return {};
 }
 
@@ -175,7 +182,65 @@ Status add_function_output(const json::object& item, const std::string& param,
   return {};
 }
 
-Status add_input(const json::value& input, json::array& messages) {
+// A chat message from the store, as JSON text; null when it is not an object.
+json::value parse_stored(std::string_view text) {
+  json::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  return ec || !parsed.is_object() ? json::value(nullptr) : parsed;
+}
+
+// Appends a stored message. Tool calls join a preceding assistant message as add_function_call's
+// do: a stored answer is referred to item by item (text, then each call), chat wants one turn.
+void append_stored(json::object message, json::array& messages) {
+  json::value* calls = message.if_contains("tool_calls");
+  if (!calls || !calls->is_array() || string_field(message, "role") != "assistant") {
+    messages.push_back(std::move(message));
+    return;
+  }
+  json::array& joined = assistant_turn(messages)["tool_calls"].as_array();
+  for (json::value& call : calls->get_array()) joined.push_back(std::move(call));
+}
+
+Status add_reference(const json::object& item, const std::string& param, ResponseStore* store,
+                     json::array& messages) {
+  const std::string_view id = string_field(item, "id");
+  if (id.empty()) return invalid(param + ".id", "Missing '" + param + ".id'.");
+  const std::optional<std::string> stored = store ? store->item(id) : std::nullopt;
+  json::value message = stored ? parse_stored(*stored) : json::value(nullptr);
+  if (!message.is_object())
+    return invalid(param, "Invalid '" + param + "': item '" + std::string(id) +
+                              "' is not stored. Stored responses live in one Sluice instance's "
+                              "memory: a restart or an eviction loses them and other replicas "
+                              "never had them. Send the item itself (Vercel AI SDK: "
+                              "providerOptions.openai.store = false).");
+  append_stored(std::move(message.get_object()), messages);
+  return {};
+}
+
+// The conversation of previous_response_id, before the new input: what that response answered,
+// then its output.
+Status add_previous_response(const json::object& request, ResponseStore* store,
+                             json::array& messages) {
+  const json::value* v = request.if_contains("previous_response_id");
+  if (!v || v->is_null()) return {};
+  if (!v->is_string() || v->get_string().empty())
+    return invalid("previous_response_id", "Invalid 'previous_response_id': expected an id.");
+  const std::string_view id = v->get_string();
+  const std::shared_ptr<const StoredResponse> stored = store ? store->response(id) : nullptr;
+  json::error_code ec;
+  json::value input = stored ? json::parse(stored->input, ec) : json::value(nullptr);
+  if (!stored || ec || !input.is_array())
+    return make_error(Errc::not_found,
+                      "Previous response with id '" + std::string(id) + "' not found.",
+                      "previous_response_id", "previous_response_not_found");
+  for (json::value& message : input.get_array()) messages.push_back(std::move(message));
+  for (const StoredItem& item : stored->output)
+    if (json::value message = parse_stored(item.chat_message); message.is_object())
+      append_stored(std::move(message.get_object()), messages);
+  return {};
+}
+
+Status add_input(const json::value& input, ResponseStore* store, json::array& messages) {
   if (input.is_string()) {
     messages.push_back(json::object{{"role", "user"}, {"content", input}});
     return {};
@@ -197,10 +262,7 @@ Status add_input(const json::value& input, json::array& messages) {
     else if (type == "reasoning")
       continue;  // a model's own reasoning summary: chat upstreams take no such input
     else if (type == "item_reference")
-      status = unsupported(param,
-                           "Item references are not supported: Sluice does not store responses. "
-                           "Send the items themselves (Vercel AI SDK: providerOptions.openai.store "
-                           "= false).");
+      status = add_reference(*item, param, store, messages);
     else
       status = unsupported(param + ".type",
                            "Input items of type '" + std::string(type) + "' are not supported.");
@@ -272,30 +334,40 @@ Result<json::value> chat_response_format(const json::value& text) {
 
 // Parameters that need state or machinery Sluice does not have.
 Status reject_unsupported(const json::object& request) {
-  for (std::string_view key : {"previous_response_id", "conversation", "prompt"})
+  for (std::string_view key : {"conversation", "prompt"})
     if (const json::value* v = request.if_contains(key); v && !v->is_null()) {
       std::string message(key);
-      message += " is not supported: Sluice does not store responses, conversations or prompts.";
+      message +=
+          " is not supported: Sluice keeps no conversations or prompts (previous_response_id "
+          "chains responses).";
       return unsupported(std::string(key), std::move(message));
     }
+  if (const json::value* v = request.if_contains("store"); v && !v->is_null() && !v->is_bool())
+    return make_error(Errc::invalid_request, "'store' must be a boolean", "store", "invalid_type");
   if (const json::value* v = request.if_contains("background"); v && v->is_bool() && v->get_bool())
     return unsupported("background", "Background responses are not supported.");
   return {};
 }
 
+// The instructions, which lead the chat messages as a system message; empty when there are none.
+std::string_view instructions(const json::object& request) {
+  return string_field(request, "instructions");
+}
+
 }  // namespace
 
-Result<json::object> chat_request_from_responses(const json::object& request) {
+Result<json::object> chat_request_from_responses(const json::object& request,
+                                                 ResponseStore* store) {
   if (auto s = reject_unsupported(request); !s) return s.error();
   json::object chat;
   copy_member(request, "model", chat);
   json::array messages;
-  if (const json::value* instructions = request.if_contains("instructions");
-      instructions && instructions->is_string() && !instructions->get_string().empty())
-    messages.push_back(json::object{{"role", "system"}, {"content", *instructions}});
+  if (!instructions(request).empty())
+    messages.push_back(json::object{{"role", "system"}, {"content", instructions(request)}});
   const json::value* input = request.if_contains("input");
   if (!input) return invalid("input", "Missing required parameter: 'input'.");
-  if (auto s = add_input(*input, messages); !s) return s.error();
+  if (auto s = add_previous_response(request, store, messages); !s) return s.error();
+  if (auto s = add_input(*input, store, messages); !s) return s.error();
   if (messages.empty()) return invalid("input", "Invalid 'input': no messages to answer.");
   chat["messages"] = std::move(messages);
 
@@ -337,6 +409,43 @@ Result<json::object> chat_request_from_responses(const json::object& request) {
     if (stream->get_bool()) chat["stream_options"] = {{"include_usage", true}};
   }
   return chat;
+}
+
+bool store_requested(const json::object& request) {
+  const json::value* store = request.if_contains("store");
+  return !store || !store->is_bool() || store->get_bool();
+}
+
+StoredResponse stored_response(const json::object& request, const json::object& chat,
+                               const json::array& output) {
+  StoredResponse stored;
+  stored.input.push_back('[');  // not = "[": GCC 12 warns falsely (-Wrestrict)
+  if (const json::value* messages = chat.if_contains("messages");
+      messages && messages->is_array()) {
+    const json::array& list = messages->get_array();
+    for (std::size_t i = instructions(request).empty() ? 0 : 1; i < list.size(); ++i) {
+      if (stored.input.size() > 1) stored.input += ',';
+      stored.input += json::serialize(list[i]);
+    }
+  }
+  stored.input += ']';
+  for (const json::value& value : output) {
+    const json::object* item = value.if_object();
+    const std::string_view id = item ? string_field(*item, "id") : std::string_view();
+    if (id.empty()) continue;
+    const std::string_view type = string_field(*item, "type");
+    json::array message;  // the item's chat message, alone
+    if (type == "message") {
+      json::object assistant{{"role", "assistant"}};
+      const json::value* content = item->if_contains("content");
+      if (!content || !assistant_content(*content, "output", assistant)) continue;
+      message.push_back(std::move(assistant));
+    } else if (type != "function_call" || !add_function_call(*item, "output", message)) {
+      continue;
+    }
+    stored.output.push_back({std::string(id), json::serialize(message.front())});
+  }
+  return stored;
 }
 
 }  // namespace sluice::gateway

@@ -1,9 +1,11 @@
 #pragma once
 
 // Translation between OpenAI's Responses API (POST /v1/responses, what the Vercel AI SDK and
-// newer OpenAI SDK code speak) and Chat Completions (what the gateway routes). Pure functions over
-// JSON: the route owns the socket, the gateway service stays unaware of the Responses API.
+// newer OpenAI SDK code speak) and Chat Completions (what the gateway routes). Functions over JSON
+// and the response store: the route owns the socket, the gateway service stays unaware of the
+// Responses API.
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <string>
@@ -11,22 +13,41 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "gateway/response_store.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
 
 // A Chat Completions request from a Responses request: model, input (string or items: messages,
-// function_call, function_call_output), instructions, max_output_tokens, temperature, top_p,
-// function tools, tool_choice, text.format, stream (with include_usage always on: the Responses
-// API always reports usage). What chat cannot express (built-in tools, previous_response_id,
-// conversation, background, item references) is a 400 invalid_request_error naming the param.
+// function_call, function_call_output, item_reference), instructions, previous_response_id,
+// max_output_tokens, temperature, top_p, function tools, tool_choice, text.format, stream (with
+// include_usage always on: the Responses API always reports usage). References resolve through
+// `store` (none: nothing is stored): an unknown item is a 400 naming input[i], an unknown previous
+// response a 404. What chat cannot express (built-in tools, conversation, background) is a 400
+// invalid_request_error naming the param.
 Result<boost::json::object> chat_request_from_responses(
-    const boost::json::object& responses_request);
+    const boost::json::object& responses_request, ResponseStore* store = nullptr);
+
+// Whether the response is to be stored: `store`, true by default as at OpenAI.
+bool store_requested(const boost::json::object& responses_request);
+// What the store keeps of a response that ended well: the messages of `chat_request` after the
+// instructions (previous_response_id does not carry those over, as at OpenAI) and each message or
+// function_call item of `output` (a Response's output) as the chat message it stands for. Each
+// response keeps its whole conversation, so that chains survive the eviction of earlier turns; the
+// store's byte bound covers what that repeats.
+StoredResponse stored_response(const boost::json::object& responses_request,
+                               const boost::json::object& chat_request,
+                               const boost::json::array& output);
 
 // A Response object (status completed, or incomplete for finish_reason length/content_filter) from
 // a chat.completion body. `request` (optional) fills the fields a Response echoes (instructions,
 // tools, temperature, ...); `fallback_usage` is reported when the body carries no usage. A body
 // that is not a chat completion is a bad_gateway Error.
+Result<boost::json::object> response_from_chat(std::string_view chat_completion_json,
+                                               std::string_view response_id, long long created,
+                                               const boost::json::object* request = nullptr,
+                                               const Usage* fallback_usage = nullptr);
+// The same, as JSON text.
 Result<std::string> responses_json_from_chat(std::string_view chat_completion_json,
                                              std::string_view response_id, long long created,
                                              const boost::json::object* request = nullptr,
@@ -80,6 +101,8 @@ class ResponsesStreamTranslator {
   void fail(const Error& error, std::vector<ResponsesEvent>& out);
 
   bool started() const { return started_; }
+  // The output items done so far, in order: after finish(), the Response's whole output.
+  boost::json::array output_items() const;
 
  private:
   struct ToolCall {

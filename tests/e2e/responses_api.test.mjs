@@ -112,16 +112,40 @@ test('Vercel AI SDK streamed tool call', async () => {
   assert.equal(await result.finishReason, 'tool-calls');
 });
 
-test('Vercel AI SDK second turn: stored item references are refused, full items work', async () => {
+test('Vercel AI SDK multi-turn conversation with default settings', async () => {
+  const alone = await generateText({ model: openai('test-model'), prompt: 'Third turn' });
   const first = await generateText({ model: openai('test-model'), prompt: 'First turn' });
-  const messages = [{ role: 'user', content: 'First turn' }, ...first.response.messages,
-                    { role: 'user', content: 'Second turn' }];
-  // By default the SDK refers to the earlier answer by id, which only a store could resolve.
+  const history = [{ role: 'user', content: 'First turn' }, ...first.response.messages];
+  // The SDK stores by default and sends the earlier answer as a reference to its item id.
+  assert.match(history.at(-1).content[0].providerOptions.openai.itemId, /^msg_/);
+  const second = streamText({ model: openai('test-model'),
+                              messages: [...history, { role: 'user', content: 'Second turn' }] });
+  assert.match(await second.text, /Mock reply to: Second turn\./);
+  history.push({ role: 'user', content: 'Second turn' }, ...(await second.response).messages);
+  // A streamed answer is referred to the same way.
+  const third = await generateText({ model: openai('test-model'),
+                                     messages: [...history, { role: 'user', content: 'Third turn' }] });
+  assert.match(third.text, /Mock reply to: Third turn\./);
+  // The upstream saw the whole conversation: both earlier answers, resolved from their ids.
+  const secondUsage = await second.usage;
+  assert.ok(third.usage.inputTokens >
+            alone.usage.inputTokens + first.usage.outputTokens + secondUsage.outputTokens,
+            `${third.usage.inputTokens} vs ${alone.usage.inputTokens}`);
+});
+
+test('Vercel AI SDK reference to an answer this instance does not have: a clear 400', async () => {
+  // What a client sees after a restart: the id it kept is no longer stored.
+  const messages = [
+    { role: 'user', content: 'Earlier' },
+    { role: 'assistant', content: [{ type: 'text', text: 'Earlier answer',
+                                     providerOptions: { openai: { itemId: 'msg_gone' } } }] },
+    { role: 'user', content: 'Now' },
+  ];
   await assert.rejects(generateText({ model: openai('test-model'), messages, maxRetries: 0 }),
-                       (error) => error.statusCode === 400 && /store/.test(error.message));
-  const second = await generateText({ model: openai('test-model'), messages,
-                                      providerOptions: { openai: { store: false } } });
-  assert.match(second.text, /Mock reply to: Second turn\./);
+                       (error) => error.statusCode === 400 && /msg_gone' is not stored/.test(error.message));
+  const full = await generateText({ model: openai('test-model'), messages,
+                                    providerOptions: { openai: { store: false } } });
+  assert.match(full.text, /Mock reply to: Now\./);
 });
 
 test('Vercel AI SDK chat completions model', async () => {
@@ -192,6 +216,36 @@ test('openai SDK function tools through responses.create', async () => {
   assert.match(answer.output_text, /Mock reply to: What time is it\?/);
 });
 
+test('openai SDK chains turns with previous_response_id', async () => {
+  const alone = await client.responses.create({ model: 'test-model', input: 'Third question', store: false });
+  const first = await client.responses.create({ model: 'test-model', input: 'First question',
+                                                instructions: 'Be brief.' });
+  assert.equal(first.store, true);
+  const second = await client.responses.create({ model: 'test-model', input: 'Second question',
+                                                 previous_response_id: first.id });
+  assert.equal(second.previous_response_id, first.id);
+  assert.match(second.output_text, /Mock reply to: Second question\./);
+  const stream = client.responses.stream({ model: 'test-model', input: 'Third question',
+                                           previous_response_id: second.id });
+  const third = await stream.finalResponse();
+  assert.match(third.output_text, /Mock reply to: Third question\./);
+  // Each turn sent the whole conversation upstream: prompts grow by at least the earlier answers.
+  assert.ok(second.usage.input_tokens > first.usage.input_tokens + first.usage.output_tokens);
+  assert.ok(third.usage.input_tokens >
+            alone.usage.input_tokens + first.usage.output_tokens + second.usage.output_tokens);
+  // A streamed response is stored too, and its items can be referred to.
+  const fourth = await client.responses.create({
+    model: 'test-model',
+    input: [{ type: 'item_reference', id: third.output[0].id }, { role: 'user', content: 'Fourth' }],
+  });
+  assert.match(fourth.output_text, /Mock reply to: Fourth\./);
+  assert.ok(fourth.usage.input_tokens > third.usage.output_tokens);
+  // store: false keeps nothing to chain from.
+  await assert.rejects(
+    client.responses.create({ model: 'test-model', input: 'x', previous_response_id: alone.id }),
+    (e) => e instanceof OpenAI.NotFoundError && e.param === 'previous_response_id');
+});
+
 test('errors keep the OpenAI shape', async () => {
   await assert.rejects(client.responses.create({ model: 'nope', input: 'x' }),
                        (e) => e instanceof OpenAI.APIError && e.status === 404);
@@ -200,7 +254,11 @@ test('errors keep the OpenAI shape', async () => {
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools[0].type');
   await assert.rejects(
     client.responses.create({ model: 'test-model', input: 'x', previous_response_id: 'resp_1' }),
-    (e) => e instanceof OpenAI.BadRequestError && e.param === 'previous_response_id');
+    (e) => e instanceof OpenAI.NotFoundError && e.type === 'not_found_error' &&
+           e.param === 'previous_response_id' && /Previous response with id 'resp_1' not found/.test(e.message));
+  await assert.rejects(
+    client.responses.create({ model: 'test-model', input: [{ type: 'item_reference', id: 'msg_gone' }] }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'input[0]' && /not stored/.test(e.message));
 });
 
 test('a stream that breaks mid-way ends with an error event both SDKs raise', async () => {

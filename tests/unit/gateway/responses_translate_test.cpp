@@ -179,7 +179,6 @@ TEST(ResponsesRequest, UnsupportedFeaturesNameTheParam) {
   };
   const Case cases[] = {
       {R"({"model":"m","input":"x","tools":[{"type":"web_search"}]})", "tools[0].type"},
-      {R"({"model":"m","input":"x","previous_response_id":"resp_1"})", "previous_response_id"},
       {R"({"model":"m","input":"x","conversation":"conv_1"})", "conversation"},
       {R"({"model":"m","input":"x","background":true})", "background"},
       {R"({"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference","id":"msg_1"}]})",
@@ -193,6 +192,9 @@ TEST(ResponsesRequest, UnsupportedFeaturesNameTheParam) {
       {R"({"model":"m","input":[]})", "input"},
       {R"({"model":"m","input":42})", "input"},
       {R"({"model":"m","input":"x","stream":"yes"})", "stream"},
+      {R"({"model":"m","input":"x","store":"yes"})", "store"},
+      {R"({"model":"m","input":"x","previous_response_id":7})", "previous_response_id"},
+      {R"({"model":"m","input":[{"type":"item_reference"}]})", "input[0].id"},
       {R"({"model":"m","input":"x","tools":[{"type":"function","name":"f"}],
            "tool_choice":{"type":"web_search_preview"}})",
        "tool_choice"},
@@ -253,13 +255,17 @@ TEST(ResponsesResponse, DefaultsAndRequestEcho) {
   EXPECT_EQ(defaults.at("tool_choice"), "auto");
   EXPECT_TRUE(defaults.at("tools").as_array().empty());
   EXPECT_EQ(defaults.at("temperature"), 1.0);
-  EXPECT_EQ(defaults.at("store"), false);
+  EXPECT_EQ(defaults.at("store"), true);  // OpenAI's default
+  EXPECT_TRUE(defaults.at("previous_response_id").is_null());
   EXPECT_EQ(json::serialize(defaults.at("text")), R"({"format":{"type":"text"}})");
 
   const json::object request = parse_object(R"({"model":"m","input":"x","instructions":"Be brief.",
       "temperature":0.5,"max_output_tokens":100,"metadata":{"k":"v"},
-      "tools":[{"type":"function","name":"f"}],"tool_choice":"required"})");
+      "tools":[{"type":"function","name":"f"}],"tool_choice":"required","store":false,
+      "previous_response_id":"resp_prev"})");
   const json::object echoed = response_from(kTextCompletion, &request);
+  EXPECT_EQ(echoed.at("store"), false);
+  EXPECT_EQ(echoed.at("previous_response_id"), "resp_prev");
   EXPECT_EQ(echoed.at("instructions"), "Be brief.");
   EXPECT_EQ(echoed.at("temperature"), 0.5);
   EXPECT_EQ(echoed.at("max_output_tokens"), 100);
@@ -327,6 +333,133 @@ TEST(ResponsesResponse, NotACompletionIsBadGateway) {
     auto r = responses_json_from_chat(body, kResponseId, kCreated);
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().code, Errc::bad_gateway);
+  }
+}
+
+// --- Stored responses: item_reference and previous_response_id ---
+
+constexpr std::string_view kToolCompletion = R"({"model":"m","choices":[{"message":{
+    "role":"assistant","content":"Checking.","tool_calls":[{"id":"call_1","type":"function",
+    "function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]},
+    "finish_reason":"tool_calls"}]})";
+
+// Stores what `request` and the chat `completion` make, as the route does; returns the Response.
+json::object answer_and_store(ResponseStore& store, std::string_view response_id,
+                              std::string_view request_json, std::string_view completion) {
+  const json::object request = parse_object(request_json);
+  auto chat = chat_request_from_responses(request, &store);
+  EXPECT_TRUE(chat.ok()) << (chat.ok() ? "" : chat.error().message);
+  if (!chat.ok()) return {};
+  auto response = response_from_chat(completion, response_id, kCreated, &request);
+  EXPECT_TRUE(response.ok());
+  if (!response.ok()) return {};
+  if (store_requested(request))
+    store.put(response_id, stored_response(request, *chat, response->at("output").as_array()));
+  return *response;
+}
+
+json::object chat_with(ResponseStore& store, std::string_view request) {
+  auto chat = chat_request_from_responses(parse_object(request), &store);
+  EXPECT_TRUE(chat.ok()) << (chat.ok() ? "" : chat.error().message);
+  return chat.ok() ? *chat : json::object();
+}
+
+TEST(ResponsesStored, StoredResponseHoldsTheConversationWithoutInstructions) {
+  const json::object request = parse_object(
+      R"({"model":"m","instructions":"Be brief.","input":[{"role":"user","content":"Hi"}]})");
+  const json::object chat = chat_request_from_responses(request).value();
+  const json::object response = response_from(kToolCompletion, &request);
+  const StoredResponse stored = stored_response(request, chat, response.at("output").as_array());
+  EXPECT_EQ(stored.input, R"([{"role":"user","content":"Hi"}])");
+  ASSERT_EQ(stored.output.size(), 2u);
+  EXPECT_EQ(stored.output[0].id, "msg_abc123");
+  EXPECT_EQ(stored.output[0].chat_message, R"({"role":"assistant","content":"Checking."})");
+  EXPECT_EQ(stored.output[1].id, "fc_abc123_0");
+  EXPECT_EQ(stored.output[1].chat_message,
+            R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",)"
+            R"("function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]})");
+}
+
+TEST(ResponsesStored, StoreIsRequestedUnlessFalse) {
+  EXPECT_TRUE(store_requested(parse_object(R"({"input":"x"})")));
+  EXPECT_TRUE(store_requested(parse_object(R"({"input":"x","store":null})")));
+  EXPECT_TRUE(store_requested(parse_object(R"({"input":"x","store":true})")));
+  EXPECT_FALSE(store_requested(parse_object(R"({"input":"x","store":false})")));
+}
+
+TEST(ResponsesStored, ItemReferencesResolveToTheStoredMessages) {
+  ResponseStore store;
+  answer_and_store(store, "resp_t1", R"({"model":"m","input":"Weather in Paris?"})",
+                   kToolCompletion);
+  // The Vercel AI SDK's second step: the earlier answer by reference, the tool result in full.
+  const json::object chat = chat_with(store, R"({"model":"m","input":[
+      {"role":"user","content":"Weather in Paris?"},
+      {"type":"item_reference","id":"msg_t1"},
+      {"type":"item_reference","id":"fc_t1_0"},
+      {"type":"function_call_output","call_id":"call_1","output":"sunny"}]})");
+  EXPECT_EQ(
+      json::serialize(chat.at("messages")),
+      R"([{"role":"user","content":"Weather in Paris?"},)"
+      R"({"role":"assistant","content":"Checking.","tool_calls":[{"id":"call_1","type":"function",)"
+      R"("function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]},)"
+      R"({"role":"tool","tool_call_id":"call_1","content":"sunny"}])");
+}
+
+TEST(ResponsesStored, AnUnknownItemReferenceIsNotStored) {
+  ResponseStore store;
+  auto chat = chat_request_from_responses(parse_object(R"({"model":"m","input":[
+      {"role":"user","content":"x"},{"type":"item_reference","id":"msg_gone"}]})"),
+                                          &store);
+  ASSERT_FALSE(chat.ok());
+  EXPECT_EQ(chat.error().code, Errc::invalid_request);
+  EXPECT_EQ(chat.error().param, "input[1]");
+  EXPECT_NE(chat.error().message.find("'msg_gone' is not stored"), std::string::npos)
+      << chat.error().message;
+  EXPECT_NE(chat.error().message.find("restart"), std::string::npos);
+}
+
+TEST(ResponsesStored, PreviousResponseIdPrependsItsConversation) {
+  ResponseStore store;
+  answer_and_store(store, "resp_one",
+                   R"({"model":"m","instructions":"Old rules.","input":"First question"})",
+                   kTextCompletion);
+  // Instructions are the new request's only: those of earlier turns are not carried over.
+  answer_and_store(store, "resp_two",
+                   R"({"model":"m","instructions":"New rules.","input":"Second question",
+                       "previous_response_id":"resp_one"})",
+                   kToolCompletion);
+  const json::object chat = chat_with(store, R"({"model":"m","previous_response_id":"resp_two",
+      "input":[{"type":"function_call_output","call_id":"call_1","output":"sunny"}]})");
+  EXPECT_EQ(
+      json::serialize(chat.at("messages")),
+      R"([{"role":"user","content":"First question"},{"role":"assistant","content":"Hello!"},)"
+      R"({"role":"user","content":"Second question"},)"
+      R"({"role":"assistant","content":"Checking.","tool_calls":[{"id":"call_1","type":"function",)"
+      R"("function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]},)"
+      R"({"role":"tool","tool_call_id":"call_1","content":"sunny"}])");
+}
+
+TEST(ResponsesStored, StoreFalseKeepsNothing) {
+  ResponseStore store;
+  answer_and_store(store, "resp_x", R"({"model":"m","input":"x","store":false})", kTextCompletion);
+  EXPECT_EQ(store.size(), 0u);
+  // References still resolve for a request that itself asks not to be stored.
+  answer_and_store(store, "resp_y", R"({"model":"m","input":"y"})", kTextCompletion);
+  const json::object chat = chat_with(
+      store, R"({"model":"m","store":false,"previous_response_id":"resp_y","input":"z"})");
+  EXPECT_EQ(chat.at("messages").as_array().size(), 3u);
+}
+
+TEST(ResponsesStored, AnUnknownPreviousResponseIsNotFound) {
+  ResponseStore store;
+  for (ResponseStore* s : {&store, static_cast<ResponseStore*>(nullptr)}) {
+    auto chat = chat_request_from_responses(
+        parse_object(R"({"model":"m","input":"x","previous_response_id":"resp_gone"})"), s);
+    ASSERT_FALSE(chat.ok());
+    EXPECT_EQ(chat.error().code, Errc::not_found);
+    EXPECT_EQ(openai_error_type(chat.error().code), "not_found_error");
+    EXPECT_EQ(chat.error().param, "previous_response_id");
+    EXPECT_EQ(chat.error().message, "Previous response with id 'resp_gone' not found.");
   }
 }
 
@@ -541,6 +674,31 @@ TEST(ResponsesStream, FailureMidStream) {
   const json::object& response = s.last().at("response").as_object();
   EXPECT_EQ(response.at("status"), "failed");
   EXPECT_EQ(response.at("error").at("message"), "upstream went silent");
+}
+
+TEST(ResponsesStream, OutputItemsAreTheCompletedOutput) {
+  ResponsesStreamTranslator translator(std::string(kResponseId), kCreated, "alias");
+  std::vector<ResponsesEvent> events;
+  translator.feed(chunk(R"({"content":"Checking"})"), events);
+  translator.feed(
+      chunk(
+          R"({"tool_calls":[{"index":0,"id":"call_a","function":{"name":"a","arguments":"{}"}}]})"),
+      events);
+  translator.feed(chunk("{}", R"("tool_calls")"), events);
+  translator.finish({}, events);
+  const json::array output = translator.output_items();
+  ASSERT_EQ(output.size(), 2u);
+  EXPECT_EQ(output[0].at("id"), "msg_abc123");
+  EXPECT_EQ(output[1].at("id"), "fc_abc123_1");
+  EXPECT_EQ(output, parse_object(events.back().data).at("response").at("output"));
+
+  // What the store keeps of it is what a later reference needs.
+  const json::object request = parse_object(R"({"model":"m","input":"x"})");
+  const StoredResponse stored =
+      stored_response(request, chat_request_from_responses(request).value(), output);
+  ASSERT_EQ(stored.output.size(), 2u);
+  EXPECT_EQ(stored.output[0].chat_message, R"({"role":"assistant","content":"Checking"})");
+  EXPECT_EQ(stored.output[1].id, "fc_abc123_1");
 }
 
 TEST(ResponsesStream, DeltasAreEscaped) {
