@@ -12,8 +12,8 @@ boost::asio::awaitable<void> livez(http::Exchange& exchange) {
 }
 
 std::string readiness_body(const ops::Health::Report& report) {
-  std::string body = report.ready ? R"({"status":"ready","checks":[)"
-                                  : R"({"status":"not_ready","checks":[)";
+  std::string body =
+      report.ready ? R"({"status":"ready","checks":[)" : R"({"status":"not_ready","checks":[)";
   bool first = true;
   for (const auto& check : report.checks) {
     if (!first) body += ',';
@@ -61,12 +61,13 @@ void register_ops_routes(http::Router& router, const ops::Health& health,
   });
 
   if (metrics.enabled)
-    router.add("GET", metrics.path, [&registry](http::Exchange& exchange) -> boost::asio::awaitable<void> {
-      exchange.response.status = 200;
-      exchange.response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      exchange.response.body = registry.render();
-      co_return;
-    });
+    router.add("GET", metrics.path,
+               [&registry](http::Exchange& exchange) -> boost::asio::awaitable<void> {
+                 exchange.response.status = 200;
+                 exchange.response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                 exchange.response.body = registry.render();
+                 co_return;
+               });
 }
 
 }  // namespace sluice::api

@@ -75,8 +75,8 @@ void probe_listen(const core::Config& config, Problems& problems) {
     problems.push_back({"server.listen", where + " is already in use",
                         "stop the process holding the port, or set server.listen / PORT"});
   else if (bind_errno == EACCES)
-    problems.push_back({"server.listen", "binding " + where + " needs privileges",
-                        "use a port above 1023"});
+    problems.push_back(
+        {"server.listen", "binding " + where + " needs privileges", "use a port above 1023"});
   else
     problems.push_back({"server.listen", "cannot bind " + where + ": " + std::strerror(bind_errno),
                         "use an address of this machine, e.g. 0.0.0.0 or 127.0.0.1"});
@@ -98,8 +98,8 @@ int run_check(int argc, char** argv, int first) {
     return 1;
   }
   std::fprintf(stderr, "ok: configuration valid (profile %s, listen %s:%u)\n",
-               std::string(core::to_string(config->profile)).c_str(),
-               config->server.host.c_str(), static_cast<unsigned>(config->server.port));
+               std::string(core::to_string(config->profile)).c_str(), config->server.host.c_str(),
+               static_cast<unsigned>(config->server.port));
   return 0;
 }
 

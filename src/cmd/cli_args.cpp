@@ -10,7 +10,8 @@ Result<CliArgs> parse_cli_args(int argc, char** argv, int first) {
   for (int i = first; i < argc; ++i) {
     const std::string_view arg = argv[i];
     auto value = [&](std::string_view flag) -> Result<std::string> {
-      if (i + 1 >= argc) return make_error(Errc::invalid_request, std::string(flag) + " needs a value");
+      if (i + 1 >= argc)
+        return make_error(Errc::invalid_request, std::string(flag) + " needs a value");
       return std::string(argv[++i]);
     };
     if (arg == "--config" || arg == "-c") {
@@ -41,7 +42,8 @@ core::ConfigSource config_source(const CliArgs& args) {
   source.env = core::process_environment();
   source.file = args.config_path;
   if (source.file.empty())
-    if (auto it = source.env.find("SLUICE_CONFIG"); it != source.env.end()) source.file = it->second;
+    if (auto it = source.env.find("SLUICE_CONFIG"); it != source.env.end())
+      source.file = it->second;
   source.overrides = args.overrides;
   return source;
 }

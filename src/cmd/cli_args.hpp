@@ -11,7 +11,7 @@ namespace sluice::cmd {
 
 // Flags shared by the subcommands: --config PATH, --listen HOST:PORT, --print, --url URL.
 struct CliArgs {
-  std::string config_path;  // also from SLUICE_CONFIG
+  std::string config_path;                       // also from SLUICE_CONFIG
   std::map<std::string, std::string> overrides;  // config key path -> value (e.g. --listen)
   bool print = false;
   std::string url;

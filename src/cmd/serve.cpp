@@ -49,8 +49,8 @@ int run_serve(int argc, char** argv, int first) {
   std::filesystem::create_directories(config->storage.data_dir, fs_error);
   if (fs_error) {
     log.error("cannot create the data directory", {{"key", "storage.data_dir"},
-                                                    {"path", config->storage.data_dir},
-                                                    {"error", fs_error.message()}});
+                                                   {"path", config->storage.data_dir},
+                                                   {"error", fs_error.message()}});
     return 1;
   }
 
@@ -62,7 +62,8 @@ int run_serve(int argc, char** argv, int first) {
   api::register_ops_routes(router, health, registry, config->metrics);
   auto catalog = gateway::Catalog::build(config->gateway);
   if (!catalog) {
-    log.error("invalid gateway configuration", {{"key", "gateway"}, {"error", catalog.error().message}});
+    log.error("invalid gateway configuration",
+              {{"key", "gateway"}, {"error", catalog.error().message}});
     return 1;
   }
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);

@@ -88,10 +88,10 @@ struct StorageConfig {
 };
 
 struct ProviderConfig {
-  std::string name;            // referenced by deployments and by "name/model" model ids
+  std::string name;             // referenced by deployments and by "name/model" model ids
   std::string type = "openai";  // openai (any OpenAI-compatible API) | anthropic | mock
-  std::string base_url;        // e.g. https://api.openai.com/v1; empty for mock
-  std::string api_key;         // secret: api_key, api_key_file or ${VAR}
+  std::string base_url;         // e.g. https://api.openai.com/v1; empty for mock
+  std::string api_key;          // secret: api_key, api_key_file or ${VAR}
   Millis connect_timeout{5'000};
   Millis first_byte_timeout{60'000};  // request sent -> first response byte
   Millis idle_timeout{30'000};        // longest silence between streamed chunks
@@ -134,18 +134,18 @@ struct PriceConfig {
 };
 
 struct RetryConfig {
-  int max_attempts = 3;     // per request, across deployments and fallbacks
+  int max_attempts = 3;  // per request, across deployments and fallbacks
   Millis base_backoff{100};
   Millis max_backoff{2'000};
-  Millis budget{15'000};    // total time a request may spend waiting between attempts
+  Millis budget{15'000};  // total time a request may spend waiting between attempts
 
   bool operator==(const RetryConfig&) const = default;
 };
 
 struct CircuitBreakerConfig {
-  int failure_threshold = 5;  // consecutive failures that open the circuit
-  Millis cooldown{30'000};    // open -> half-open after this
-  int half_open_requests = 1; // probes allowed while half-open
+  int failure_threshold = 5;   // consecutive failures that open the circuit
+  Millis cooldown{30'000};     // open -> half-open after this
+  int half_open_requests = 1;  // probes allowed while half-open
 
   bool operator==(const CircuitBreakerConfig&) const = default;
 };

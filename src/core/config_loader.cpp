@@ -23,8 +23,8 @@
 
 #include "core/config.hpp"
 #include "core/config_schema.hpp"
-#include "core/provider_discovery.hpp"
 #include "core/config_values.hpp"
+#include "core/provider_discovery.hpp"
 
 namespace sluice::core {
 namespace {

@@ -1,6 +1,6 @@
-#include <charconv>
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -28,7 +28,7 @@ enum class Errc {
 struct Error {
   Errc code = Errc::internal;
   std::string message;
-  std::string param;  // the offending request field, when there is one
+  std::string param;        // the offending request field, when there is one
   std::string code_detail;  // OpenAI's machine-readable `code` (e.g. "model_not_found")
 };
 

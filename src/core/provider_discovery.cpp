@@ -27,10 +27,10 @@ void discover_providers(GatewayConfig& gateway, const std::map<std::string, std:
         provider("openai", "openai", base.empty() ? "https://api.openai.com/v1" : base, key));
   }
   if (auto key = env_value(env, "ANTHROPIC_API_KEY"); !key.empty())
-    gateway.providers.push_back(provider("anthropic", "anthropic", "https://api.anthropic.com", key));
-  if (auto key = env_value(env, "GROQ_API_KEY"); !key.empty())
     gateway.providers.push_back(
-        provider("groq", "openai", "https://api.groq.com/openai/v1", key));
+        provider("anthropic", "anthropic", "https://api.anthropic.com", key));
+  if (auto key = env_value(env, "GROQ_API_KEY"); !key.empty())
+    gateway.providers.push_back(provider("groq", "openai", "https://api.groq.com/openai/v1", key));
   if (auto key = env_value(env, "GEMINI_API_KEY"); !key.empty())
     gateway.providers.push_back(provider(
         "gemini", "openai", "https://generativelanguage.googleapis.com/v1beta/openai", key));

@@ -23,9 +23,9 @@ Result<std::unique_ptr<Catalog>> Catalog::build(const core::GatewayConfig& confi
       Provider* provider = catalog->provider_named(d.provider);
       if (!provider)
         return make_error(Errc::invalid_request, "deployment names unknown provider " + d.provider);
-      catalog->deployments_.push_back(std::make_unique<Deployment>(
-          d.provider + "/" + d.model, provider, d.model, d.weight, d.priority, d.region,
-          config.circuit_breaker));
+      catalog->deployments_.push_back(
+          std::make_unique<Deployment>(d.provider + "/" + d.model, provider, d.model, d.weight,
+                                       d.priority, d.region, config.circuit_breaker));
       by_priority[d.priority].push_back(catalog->deployments_.back().get());
     }
     for (auto& [priority, group] : by_priority) alias.priority_groups.push_back(std::move(group));
@@ -46,14 +46,15 @@ const ModelAlias* Catalog::dynamic_alias(Provider* provider, std::string_view up
                                          std::string_view name) {
   {
     std::shared_lock lock(dynamic_mutex_);
-    if (auto it = dynamic_aliases_.find(name); it != dynamic_aliases_.end()) return it->second.get();
+    if (auto it = dynamic_aliases_.find(name); it != dynamic_aliases_.end())
+      return it->second.get();
   }
   std::unique_lock lock(dynamic_mutex_);
   if (auto it = dynamic_aliases_.find(name); it != dynamic_aliases_.end()) return it->second.get();
   if (dynamic_aliases_.size() >= kMaxDynamicModels) return nullptr;
-  dynamic_deployments_.push_back(std::make_unique<Deployment>(
-      provider->name() + "/" + std::string(upstream_model), provider, std::string(upstream_model), 1,
-      0, "", breaker_config_));
+  dynamic_deployments_.push_back(
+      std::make_unique<Deployment>(provider->name() + "/" + std::string(upstream_model), provider,
+                                   std::string(upstream_model), 1, 0, "", breaker_config_));
   auto alias = std::make_unique<ModelAlias>();
   alias->name = std::string(name);
   alias->priority_groups.push_back({dynamic_deployments_.back().get()});
@@ -78,9 +79,10 @@ Result<std::vector<const ModelAlias*>> Catalog::resolve(std::string_view model) 
   if (!alias && default_provider_ && !model.empty())
     alias = dynamic_alias(default_provider_, model, model);
   if (!alias)
-    return make_error(Errc::not_found,
-                      "The model `" + std::string(model) + "` does not exist or you do not have access to it.",
-                      "model", "model_not_found");
+    return make_error(
+        Errc::not_found,
+        "The model `" + std::string(model) + "` does not exist or you do not have access to it.",
+        "model", "model_not_found");
   chain.push_back(alias);
   return chain;
 }

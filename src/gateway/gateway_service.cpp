@@ -22,9 +22,7 @@ Rng& thread_rng() {
 }
 
 // Failures that say something about the deployment's health (not about the request).
-bool counts_against_deployment(const AttemptResult& result) {
-  return result.retriable;
-}
+bool counts_against_deployment(const AttemptResult& result) { return result.retriable; }
 
 std::string_view error_type(const AttemptResult& result) {
   if (result.timed_out) return "timeout";
@@ -140,8 +138,7 @@ asio::awaitable<Outcome> GatewayService::route(std::string_view model, std::stri
     }
     if (!last.retriable) break;
   }
-  if (itinerary.attempts() == 0 && itinerary.skipped_open())
-    co_return unavailable(model, context);
+  if (itinerary.attempts() == 0 && itinerary.skipped_open()) co_return unavailable(model, context);
   co_return fail(last, last_deployment, itinerary.attempts(), context, error_type(last));
 }
 

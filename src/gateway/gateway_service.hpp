@@ -13,10 +13,10 @@ namespace sluice::gateway {
 
 struct Outcome {
   bool ok = false;
-  std::string body;          // non-streaming success
+  std::string body;  // non-streaming success
   Usage usage;
   double cost_usd = 0;
-  std::string deployment;    // the one that answered (or failed last)
+  std::string deployment;  // the one that answered (or failed last)
   std::string provider;
   int attempts = 0;
   // Failure, for the client: status, error and (when the upstream gave one) its body.

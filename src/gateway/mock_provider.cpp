@@ -31,8 +31,8 @@ asio::awaitable<std::optional<AttemptResult>> MockProvider::latency_and_faults()
   if (config_.mock_error_rate > 0) {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     if (std::uniform_real_distribution<double>(0, 1)(rng) < config_.mock_error_rate) {
-      const Error error = make_error(errc_from_status(config_.mock_error_status),
-                                     "mock provider injected error");
+      const Error error =
+          make_error(errc_from_status(config_.mock_error_status), "mock provider injected error");
       co_return upstream_http_failure(config_.mock_error_status, render_error_body(error), "1", {},
                                       config_.name);
     }

@@ -302,8 +302,7 @@ MockConversation read_mock_conversation(const json::object& request) {
 MockReply mock_chat_reply(const json::object& request, long long reply_tokens) {
   const MockConversation conversation = read_mock_conversation(request);
   MockReply reply = mock_reply_to(conversation.last_user, forced_tool(request), reply_tokens);
-  reply.prompt_tokens =
-      mock_tokens(conversation.prompt_bytes) + 4 * conversation.message_count;
+  reply.prompt_tokens = mock_tokens(conversation.prompt_bytes) + 4 * conversation.message_count;
   return reply;
 }
 

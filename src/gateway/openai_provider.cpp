@@ -147,10 +147,10 @@ awaitable<AttemptResult> OpenAiProvider::chat_stream(const ChatRequest& request,
     }
   }
   if (!done && !result.usage.reported) {
-    result.fail_stream(AttemptResult::failure(make_error(Errc::bad_gateway, "upstream " + name_ +
-                                                                                " ended the stream early"),
-                                              true),
-                       sink.started());
+    result.fail_stream(
+        AttemptResult::failure(
+            make_error(Errc::bad_gateway, "upstream " + name_ + " ended the stream early"), true),
+        sink.started());
     co_return result;
   }
   if (!result.usage.reported) {

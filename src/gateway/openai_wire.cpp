@@ -61,9 +61,11 @@ std::size_t content_bytes(const json::object& object) {
     for (const char* key : {"message", "delta"}) {
       const auto* part = choice.as_object().if_contains(key);
       if (!part || !part->is_object()) continue;
-      if (const auto* content = part->as_object().if_contains("content"); content && content->is_string())
+      if (const auto* content = part->as_object().if_contains("content");
+          content && content->is_string())
         total += content->as_string().size();
-      if (const auto* calls = part->as_object().if_contains("tool_calls"); calls && calls->is_array())
+      if (const auto* calls = part->as_object().if_contains("tool_calls");
+          calls && calls->is_array())
         total += json::serialize(*calls).size();
     }
   }

@@ -57,7 +57,7 @@ struct AttemptResult {
   Usage usage;
   // Failure details.
   Error error;
-  int upstream_status = 0;         // when the upstream answered with an HTTP error
+  int upstream_status = 0;          // when the upstream answered with an HTTP error
   std::string upstream_error_body;  // its OpenAI-shaped body, relayed when final
   std::optional<std::chrono::milliseconds> retry_after;
   bool retriable = false;  // connect errors, resets, timeouts, 408/429/5xx

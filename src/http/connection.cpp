@@ -61,8 +61,9 @@ std::optional<Error> Connection::read_error(const boost::system::error_code& ec)
   const auto& config = loop_.shared.config;
   if (timed_out_) return make_error(Errc::request_timeout, "timed out reading the request");
   if (ec == bhttp::error::header_limit)
-    return make_error(Errc::headers_too_large, "request headers exceed " +
-                                                   std::to_string(config.max_header_bytes) + " bytes");
+    return make_error(
+        Errc::headers_too_large,
+        "request headers exceed " + std::to_string(config.max_header_bytes) + " bytes");
   if (ec == bhttp::error::body_limit)
     return make_error(Errc::payload_too_large,
                       "request body exceeds " + std::to_string(config.max_body_bytes) + " bytes");
@@ -85,7 +86,8 @@ asio::awaitable<void> Connection::run() {
         set_deadline(first ? config.header_timeout : config.idle_timeout);
         // Small: a connection holds this buffer as long as it lives, idle or streaming; a
         // larger request grows it while it is read.
-        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(kInitialReadBytes), kNoThrow);
+        auto [ec, n] =
+            co_await socket_.async_read_some(buffer_.prepare(kInitialReadBytes), kNoThrow);
         if (ec) break;
         buffer_.commit(n);
       }
@@ -110,15 +112,16 @@ asio::awaitable<void> Connection::run() {
       }
       if (ec) {
         if (auto error = read_error(ec)) {
-          const std::string_view method =
-              parser.is_header_done() ? std::string_view(parser.get().method_string())
-                                     : std::string_view();
+          const std::string_view method = parser.is_header_done()
+                                              ? std::string_view(parser.get().method_string())
+                                              : std::string_view();
           co_await respond_early(*error, method, started);
         }
         break;
       }
       // A large request grew the buffer: don't keep that much for the rest of the connection.
-      if (buffer_.size() == 0 && buffer_.capacity() > 2 * kInitialReadBytes) buffer_.shrink_to_fit();
+      if (buffer_.size() == 0 && buffer_.capacity() > 2 * kInitialReadBytes)
+        buffer_.shrink_to_fit();
       if (!co_await serve_request(parser.get(), started)) break;
     }
   } catch (const std::exception&) {
@@ -175,7 +178,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
     bytes_sent_ = body.size();
   }
   loop_.shared.observer->on_request_end(exchange, bytes_sent_);
-  co_return ok && keep_alive;
+  co_return ok&& keep_alive;
 }
 
 // Routing, filters and routing errors: everything before the handler, outside any coroutine
@@ -191,16 +194,18 @@ std::optional<const Handler*> Connection::route_request(Exchange& exchange) cons
   for (Filter* filter : shared.filters)
     if (!filter->before(exchange)) return std::nullopt;  // the filter answered itself
   if (match.outcome == Router::Outcome::not_found) {
-    exchange.response.set_error(make_error(
-        Errc::not_found, "no route for " + std::string(request.method) + " " +
-                             std::string(request.path), {}, "route_not_found"));
+    exchange.response.set_error(
+        make_error(Errc::not_found,
+                   "no route for " + std::string(request.method) + " " + std::string(request.path),
+                   {}, "route_not_found"));
     return nullptr;
   }
   if (match.outcome == Router::Outcome::method_not_allowed) {
     exchange.response.set_error(make_error(Errc::method_not_allowed,
                                            std::string(request.method) + " is not allowed on " +
-                                               std::string(match.route) + "; allowed: " +
-                                               match.allow, {}, "method_not_allowed"));
+                                               std::string(match.route) +
+                                               "; allowed: " + match.allow,
+                                           {}, "method_not_allowed"));
     exchange.response.add_header("Allow", match.allow);
     return nullptr;
   }

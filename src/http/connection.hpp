@@ -58,12 +58,12 @@ class Connection final : public StreamSink {
   Clock::time_point deadline_ = Clock::time_point::max();
   State state_ = State::idle;
   bool timed_out_ = false;
-  bool closing_ = false;       // send `Connection: close` and stop after this response
+  bool closing_ = false;  // send `Connection: close` and stop after this response
   bool http10_ = false;
-  bool chunked_ = false;       // current streamed response uses chunked framing
-  bool keep_alive_ = false;    // what the current request allows
-  Exchange exchange_{this};    // reused for every request on this connection
-  std::string head_buffer_;    // reused for every response head
+  bool chunked_ = false;     // current streamed response uses chunked framing
+  bool keep_alive_ = false;  // what the current request allows
+  Exchange exchange_{this};  // reused for every request on this connection
+  std::string head_buffer_;  // reused for every response head
   std::string chunk_prefix_;
   std::string_view request_id_;
   std::size_t bytes_sent_ = 0;

@@ -36,7 +36,9 @@ void Response::set_json(int status_code, std::string json) {
   body = std::move(json);
 }
 
-void Response::set_error(const Error& error) { set_json(http_status(error.code), render_error_body(error)); }
+void Response::set_error(const Error& error) {
+  set_json(http_status(error.code), render_error_body(error));
+}
 
 void Response::add_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));

@@ -20,7 +20,7 @@ struct Request {
   std::string_view method;
   std::string_view target;  // as received: path + query
   std::string_view path;
-  std::string_view query;   // without '?'
+  std::string_view query;  // without '?'
   std::vector<HeaderView> headers;
   std::vector<std::pair<std::string_view, std::string_view>> params;  // from the route template
   std::string body;

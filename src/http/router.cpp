@@ -65,8 +65,9 @@ bool Router::match_segments(const Route& route, std::string_view path,
   return true;
 }
 
-Router::Match Router::match(std::string_view method, std::string_view path,
-                            std::vector<std::pair<std::string_view, std::string_view>>& params) const {
+Router::Match Router::match(
+    std::string_view method, std::string_view path,
+    std::vector<std::pair<std::string_view, std::string_view>>& params) const {
   const Route* route = nullptr;
   if (auto it = static_routes_.find(path); it != static_routes_.end()) {
     route = it->second;

@@ -83,8 +83,7 @@ asio::awaitable<void> accept_loop(EventLoop& loop) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    asio::co_spawn(loop.io,
-                   serve_connection(std::make_unique<Connection>(loop, std::move(socket))),
+    asio::co_spawn(loop.io, serve_connection(std::make_unique<Connection>(loop, std::move(socket))),
                    asio::detached);
   }
 }
@@ -112,8 +111,8 @@ Server::Server(const core::ServerConfig& config, const Router& router, RequestOb
   impl_->shared.config = config;
   impl_->shared.router = &router;
   impl_->shared.observer = &observer;
-  int threads = config.threads > 0 ? config.threads
-                                   : static_cast<int>(std::thread::hardware_concurrency());
+  int threads =
+      config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads < 1) threads = 1;
   impl_->shared.config.threads = threads;
   if (impl_->shared.config.max_connections <= 0)

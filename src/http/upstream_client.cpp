@@ -30,7 +30,7 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxIdlePerEndpoint = 64;
 constexpr std::chrono::seconds kMaxIdleTime{30};  // below common upstream keep-alive timeouts
-constexpr std::size_t kReadChunk = 2 * 1024;  // per pooled connection: open streams cost memory
+constexpr std::size_t kReadChunk = 2 * 1024;      // per pooled connection: open streams cost memory
 constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
 
 asio::ssl::context& tls_context() {
@@ -78,7 +78,8 @@ std::unique_ptr<Connection> take_pooled(const std::string& key) {
   while (!list.empty()) {
     auto connection = std::move(list.back());
     list.pop_back();
-    if (Clock::now() - connection->idle_since < kMaxIdleTime && connection->tcp().socket().is_open())
+    if (Clock::now() - connection->idle_since < kMaxIdleTime &&
+        connection->tcp().socket().is_open())
       return connection;
   }
   return nullptr;
@@ -99,8 +100,8 @@ void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
   head += request.target;
   head += " HTTP/1.1\r\nHost: ";
   head += endpoint.host;
-  const bool default_port = (endpoint.tls && endpoint.port == "443") ||
-                            (!endpoint.tls && endpoint.port == "80");
+  const bool default_port =
+      (endpoint.tls && endpoint.port == "443") || (!endpoint.tls && endpoint.port == "80");
   if (!default_port) {
     head += ':';
     head += endpoint.port;
@@ -188,7 +189,8 @@ struct UpstreamCall::Impl {
   asio::awaitable<Status> connect(const UpstreamEndpoint& endpoint) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
-    auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
+    auto [resolve_ec, results] =
+        co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
     if (resolve_ec)
       co_return fail(UpstreamFailure::connect,
                      "cannot resolve " + endpoint.host + ": " + resolve_ec.message());
@@ -203,14 +205,15 @@ struct UpstreamCall::Impl {
       connection->plain = std::make_unique<beast::tcp_stream>(executor);
     }
     arm(timeouts.connect);
-    auto [connect_ec, ignored_endpoint] = co_await connection->tcp().async_connect(results, kNoThrow);
+    auto [connect_ec, ignored_endpoint] =
+        co_await connection->tcp().async_connect(results, kNoThrow);
     if (connect_ec)
-      co_return fail(UpstreamFailure::connect, "cannot connect to " + endpoint.pool_key() + ": " +
-                                                   connect_ec.message());
+      co_return fail(UpstreamFailure::connect,
+                     "cannot connect to " + endpoint.pool_key() + ": " + connect_ec.message());
     connection->tcp().socket().set_option(tcp::no_delay(true), connect_ec);
     if (connection->secure) {
-      auto [tls_ec] = co_await connection->secure->async_handshake(
-          asio::ssl::stream_base::client, kNoThrow);
+      auto [tls_ec] =
+          co_await connection->secure->async_handshake(asio::ssl::stream_base::client, kNoThrow);
       if (tls_ec)
         co_return fail(UpstreamFailure::connect,
                        "TLS handshake with " + endpoint.host + " failed: " + tls_ec.message());
@@ -226,12 +229,13 @@ struct UpstreamCall::Impl {
     retry_on_fresh = false;
     std::string& head = connection->head;
     serialize_head(head, endpoint, request);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                                    asio::buffer(request.body.data(), request.body.size())};
+    const std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(head), asio::buffer(request.body.data(), request.body.size())};
     arm(timeouts.first_byte);
     boost::system::error_code ec;
     if (connection->secure)
-      std::tie(ec, std::ignore) = co_await asio::async_write(*connection->secure, buffers, kNoThrow);
+      std::tie(ec, std::ignore) =
+          co_await asio::async_write(*connection->secure, buffers, kNoThrow);
     else
       std::tie(ec, std::ignore) = co_await asio::async_write(*connection->plain, buffers, kNoThrow);
     if (ec) {
@@ -242,11 +246,11 @@ struct UpstreamCall::Impl {
     parser->header_limit(kMaxResponseHead);
     parser->body_limit(boost::none);
     if (connection->secure)
-      std::tie(ec, std::ignore) =
-          co_await bhttp::async_read_header(*connection->secure, connection->buffer, *parser, kNoThrow);
+      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
+          *connection->secure, connection->buffer, *parser, kNoThrow);
     else
-      std::tie(ec, std::ignore) =
-          co_await bhttp::async_read_header(*connection->plain, connection->buffer, *parser, kNoThrow);
+      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
+          *connection->plain, connection->buffer, *parser, kNoThrow);
     if (ec == beast::error::timeout)
       co_return fail(timeout_kind(UpstreamFailure::first_byte_timeout),
                      "upstream sent no response within the first-byte timeout");
@@ -308,7 +312,8 @@ std::string_view UpstreamCall::header(std::string_view name) const {
 
 asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
   Impl& s = *impl_;
-  if (!s.connection || !s.parser) co_return s.fail(UpstreamFailure::protocol, "no upstream response");
+  if (!s.connection || !s.parser)
+    co_return s.fail(UpstreamFailure::protocol, "no upstream response");
   while (!s.parser->is_done()) {
     auto& body = s.parser->get().body();
     char* const chunk = s.connection->chunk.get();

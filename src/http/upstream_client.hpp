@@ -40,12 +40,12 @@ struct UpstreamRequest {
 // Why an upstream exchange failed: routing retries some of these and not others.
 enum class UpstreamFailure {
   none,
-  connect,          // DNS, TCP or TLS setup failed: nothing was sent
-  reset,            // connection closed or reset before the response head
+  connect,  // DNS, TCP or TLS setup failed: nothing was sent
+  reset,    // connection closed or reset before the response head
   first_byte_timeout,
-  idle_timeout,     // silence between body chunks
+  idle_timeout,  // silence between body chunks
   total_timeout,
-  protocol,         // unparsable response
+  protocol,  // unparsable response
   body_too_large,
 };
 

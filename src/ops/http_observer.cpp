@@ -25,8 +25,10 @@ void HttpObserver::append_extra_fields(std::string& line, std::string_view json_
     const char c = json_members[i];
     if (in_string) {
       line += c;
-      if (c == '\\' && i + 1 < json_members.size()) line += json_members[++i];
-      else if (c == '"') in_string = false;
+      if (c == '\\' && i + 1 < json_members.size())
+        line += json_members[++i];
+      else if (c == '"')
+        in_string = false;
     } else if (c == ',' && i + 1 < json_members.size() && json_members[i + 1] == '"') {
       line += ' ';  // a new member: its quoted key becomes key=
       const auto key_end = json_members.find('"', i + 2);
@@ -45,8 +47,8 @@ HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
     : duration_(registry.histogram("http_server_request_duration_seconds",
                                    "Duration of HTTP server requests.",
                                    {"method", "route", "status"}, default_duration_buckets())),
-      active_(registry.gauge("http_server_active_requests", "Number of active HTTP server requests.",
-                             {})),
+      active_(registry.gauge("http_server_active_requests",
+                             "Number of active HTTP server requests.", {})),
       logger_(logger),
       access_log_(access_log) {}
 

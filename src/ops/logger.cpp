@@ -14,10 +14,14 @@ namespace {
 
 std::string_view level_name(core::LogLevel level, bool upper) {
   switch (level) {
-    case core::LogLevel::debug: return upper ? "DEBUG" : "debug";
-    case core::LogLevel::info: return upper ? "INFO " : "info";
-    case core::LogLevel::warn: return upper ? "WARN " : "warn";
-    case core::LogLevel::error: return upper ? "ERROR" : "error";
+    case core::LogLevel::debug:
+      return upper ? "DEBUG" : "debug";
+    case core::LogLevel::info:
+      return upper ? "INFO " : "info";
+    case core::LogLevel::warn:
+      return upper ? "WARN " : "warn";
+    case core::LogLevel::error:
+      return upper ? "ERROR" : "error";
   }
   return "info";
 }
@@ -111,8 +115,8 @@ void Logger::append_field(std::string& line, const LogField& field) const {
       [&](const auto& value) {
         using T = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          const bool bare = !json && !value.empty() &&
-                            value.find_first_of(" \"=\n\t") == std::string_view::npos;
+          const bool bare =
+              !json && !value.empty() && value.find_first_of(" \"=\n\t") == std::string_view::npos;
           if (bare)
             line += value;
           else

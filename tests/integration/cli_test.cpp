@@ -44,9 +44,11 @@ TEST(CliTest, ProdRefusesInlineSecret) {
 
 TEST(CliTest, CheckPassesAndPrintsRedactedConfig) {
   const std::string dir = make_temp_dir();
-  TempFile config("auth:\n  api_keys:\n    - name: ops\n      key: ${OPS_KEY}\n      role: admin\n");
+  TempFile config(
+      "auth:\n  api_keys:\n    - name: ops\n      key: ${OPS_KEY}\n      role: admin\n");
   auto r = run_sluice({"check", "--print", "--config", config.path(), "--listen", "127.0.0.1:0"},
-                      {{"OPS_KEY", "sk-very-secret-value"}, {"SLUICE_STORAGE__DATA_DIR", dir},
+                      {{"OPS_KEY", "sk-very-secret-value"},
+                       {"SLUICE_STORAGE__DATA_DIR", dir},
                        {"SLUICE_ENV", "prod"}});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "ok: configuration valid")) << r.output;
@@ -88,7 +90,8 @@ TEST(CliTest, HealthcheckFollowsLivez) {
 }
 
 TEST(CliTest, PortVariableBindsAllInterfaces) {
-  SluiceProcess process({"serve"}, {{"PORT", "0"}, {"SLUICE_STORAGE__DATA_DIR", make_temp_dir()},
+  SluiceProcess process({"serve"}, {{"PORT", "0"},
+                                    {"SLUICE_STORAGE__DATA_DIR", make_temp_dir()},
                                     {"SLUICE_LOG__FORMAT", "json"}});
   ASSERT_GT(process.wait_listening(), 0) << process.output();
   EXPECT_TRUE(contains(process.output(), "\"host\":\"0.0.0.0\"")) << process.output();

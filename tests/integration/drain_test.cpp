@@ -12,13 +12,14 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(DrainTest, SigtermDrainsInFlightRequestsThenExitsZero) {
-  auto server = start_server({{"SLUICE_SHUTDOWN__DRAIN_DELAY", "1s"},
-                              {"SLUICE_SHUTDOWN__GRACE", "10s"}});
+  auto server =
+      start_server({{"SLUICE_SHUTDOWN__DRAIN_DELAY", "1s"}, {"SLUICE_SHUTDOWN__GRACE", "10s"}});
   const int port = server->port();
 
   // In flight: a request whose body is still arriving when the signal comes.
   HttpConnection in_flight(port);
-  ASSERT_TRUE(in_flight.send_raw("POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
+  ASSERT_TRUE(
+      in_flight.send_raw("POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
   // Idle keep-alive connection: must be closed by the server when it stops accepting.
   HttpConnection idle(port);
   ASSERT_TRUE(idle.send_raw("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -66,8 +67,8 @@ TEST(DrainTest, SigtermDrainsInFlightRequestsThenExitsZero) {
 }
 
 TEST(DrainTest, GraceBoundsTheWait) {
-  auto server = start_server({{"SLUICE_SHUTDOWN__DRAIN_DELAY", "0s"},
-                              {"SLUICE_SHUTDOWN__GRACE", "1s"}});
+  auto server =
+      start_server({{"SLUICE_SHUTDOWN__DRAIN_DELAY", "0s"}, {"SLUICE_SHUTDOWN__GRACE", "1s"}});
   HttpConnection stuck(server->port());
   ASSERT_TRUE(stuck.send_raw("POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n1"));
   std::this_thread::sleep_for(100ms);

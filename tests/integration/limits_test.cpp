@@ -115,8 +115,8 @@ TEST_F(LimitsTest, ConnectionWithNoRequestIsClosedAfterHeaderTimeout) {
 }
 
 TEST(ConnectionLimitTest, OverLimitConnectionsGet503AndServerRecovers) {
-  auto server = start_server({{"SLUICE_SERVER__MAX_CONNECTIONS", "2"},
-                              {"SLUICE_SERVER__THREADS", "1"}});
+  auto server =
+      start_server({{"SLUICE_SERVER__MAX_CONNECTIONS", "2"}, {"SLUICE_SERVER__THREADS", "1"}});
   HttpConnection a(server->port()), b(server->port());
   ASSERT_TRUE(a.send_raw("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(b.send_raw("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"));

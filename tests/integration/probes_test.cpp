@@ -44,7 +44,8 @@ TEST_F(ProbesTest, ReadyzAndVerbose) {
 
 TEST_F(ProbesTest, HeadHasNoBody) {
   HttpConnection c(port());
-  ASSERT_TRUE(c.send_raw("HEAD /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /livez HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send_raw("HEAD /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /livez HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto head = c.read_response(std::chrono::seconds(10), true);
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
@@ -87,8 +88,9 @@ TEST_F(ProbesTest, RequestIdHonouredOrGenerated) {
 
 TEST_F(ProbesTest, TraceIdFromTraceparentIsLogged) {
   const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-  auto r = http_request(port(), "GET", "/health", {},
-                        "traceparent: 00-" + trace + "-00f067aa0ba902b7-01\r\nX-Request-Id: traced-1\r\n");
+  auto r = http_request(
+      port(), "GET", "/health", {},
+      "traceparent: 00-" + trace + "-00f067aa0ba902b7-01\r\nX-Request-Id: traced-1\r\n");
   ASSERT_TRUE(r);
   // The access log line carries the caller's trace id and our request id.
   for (int i = 0; i < 200; ++i) {

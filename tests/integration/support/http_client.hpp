@@ -43,10 +43,10 @@ class HttpConnection {
 };
 
 // One request on a fresh connection. `extra_headers` are raw "Name: value\r\n" lines.
-std::optional<HttpResponse> http_request(int port, std::string_view method, std::string_view target,
-                                         std::string_view body = {},
-                                         std::string_view extra_headers = {},
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+std::optional<HttpResponse> http_request(
+    int port, std::string_view method, std::string_view target, std::string_view body = {},
+    std::string_view extra_headers = {},
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // True if a TCP connect to 127.0.0.1:port is refused (or fails) right away.
 bool connect_refused(int port);

@@ -53,7 +53,8 @@ SluiceProcess::SluiceProcess(std::vector<std::string> args, Env env) {
   posix_spawn_file_actions_addopen(&actions, 1, output_path_.c_str(), O_WRONLY | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  if (posix_spawn(&pid_, SLUICE_BINARY, &actions, nullptr, argv.data(), envp.data()) != 0) pid_ = -1;
+  if (posix_spawn(&pid_, SLUICE_BINARY, &actions, nullptr, argv.data(), envp.data()) != 0)
+    pid_ = -1;
   posix_spawn_file_actions_destroy(&actions);
 }
 

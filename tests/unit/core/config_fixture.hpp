@@ -56,7 +56,8 @@ inline std::string describe(const std::vector<ConfigError>& errors) {
 }
 
 // The error recorded at exactly `path`, or null.
-inline const ConfigError* error_at(const std::vector<ConfigError>& errors, const std::string& path) {
+inline const ConfigError* error_at(const std::vector<ConfigError>& errors,
+                                   const std::string& path) {
   for (const ConfigError& e : errors) {
     if (e.path == path) return &e;
   }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
 #include "config_fixture.hpp"
+#include "core/config.hpp"
 
 namespace sluice::core {
 namespace {

@@ -1,5 +1,4 @@
 #include "core/config.hpp"
-#include "config_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,6 +7,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "config_fixture.hpp"
 
 namespace sluice::core {
 namespace {

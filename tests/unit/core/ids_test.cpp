@@ -64,7 +64,8 @@ TEST(TraceparentTest, RejectsMalformedHeaders) {
 
 TEST(TraceparentTest, FutureVersionsMayAppendFields) {
   TraceContext ctx;
-  EXPECT_TRUE(parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-later", ctx));
+  EXPECT_TRUE(
+      parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-later", ctx));
 }
 
 TEST(TraceContextTest, ContinuesCallersTraceWithNewSpan) {

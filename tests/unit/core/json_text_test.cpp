@@ -22,11 +22,15 @@ TEST(JsonTextTest, EscapesPerRfc8259) {
 }
 
 TEST(ErrorBodyTest, HasOpenAiShape) {
-  auto body = render_error_body(make_error(Errc::not_found, "no \"x\"", "model", "model_not_found"));
-  EXPECT_EQ(body,
-            R"({"error":{"message":"no \"x\"","type":"not_found_error","param":"model","code":"model_not_found"}})");
+  auto body =
+      render_error_body(make_error(Errc::not_found, "no \"x\"", "model", "model_not_found"));
+  EXPECT_EQ(
+      body,
+      R"({"error":{"message":"no \"x\"","type":"not_found_error","param":"model","code":"model_not_found"}})");
   auto bare = render_error_body(make_error(Errc::invalid_request, "bad"));
-  EXPECT_EQ(bare, R"({"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}})");
+  EXPECT_EQ(
+      bare,
+      R"({"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}})");
 }
 
 TEST(ErrorBodyTest, StatusAndTypeMapping) {

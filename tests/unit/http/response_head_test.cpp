@@ -19,7 +19,8 @@ TEST(ResponseHeadTest, ContentLengthKeepAlive) {
 TEST(ResponseHeadTest, ChunkedCloseAndHttp10) {
   Response r;
   r.status = 431;
-  r.content_type = "text/event-stream";
+  r.content_type =
+      std::string("text/event-stream");  // (operator=(const char*) trips GCC 12 -Wrestrict)
   std::string out;
   write_response_head(out, r, "", "id", BodyFraming::chunked, false, false);
   EXPECT_NE(out.find("HTTP/1.1 431 Request Header Fields Too Large\r\n"), std::string::npos);

@@ -24,7 +24,8 @@ class LoggerTest : public ::testing::Test {
     ::lseek(fileno(file_), 0, SEEK_SET);
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(fileno(file_), buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    while ((n = ::read(fileno(file_), buf, sizeof buf)) > 0)
+      out.append(buf, static_cast<std::size_t>(n));
     return out;
   }
   Logger logger_;
@@ -37,9 +38,10 @@ TEST_F(LoggerTest, JsonLineWithTypedFields) {
   const std::string out = written();
   ASSERT_EQ(out.back(), '\n');
   EXPECT_EQ(out.rfind("{\"ts\":\"", 0), 0u);
-  EXPECT_NE(out.find("\",\"level\":\"info\",\"msg\":\"hello \\\"world\\\"\",\"count\":3,\"ratio\":0.5,"
-                     "\"ok\":true,\"who\":\"a\\nb\"}\n"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("\",\"level\":\"info\",\"msg\":\"hello \\\"world\\\"\",\"count\":3,\"ratio\":0.5,"
+               "\"ok\":true,\"who\":\"a\\nb\"}\n"),
+      std::string::npos)
       << out;
   EXPECT_EQ(out[7 + 23], 'Z') << "RFC 3339 UTC timestamp with milliseconds: " << out;
 }
