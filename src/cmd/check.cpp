@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -11,7 +12,9 @@
 
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/tcp_probe.hpp"
 #include "core/ids.hpp"
+#include "http/upstream_client.hpp"
 
 namespace sluice::cmd {
 namespace {
@@ -82,6 +85,33 @@ void probe_listen(const core::Config& config, Problems& problems) {
                         "use an address of this machine, e.g. 0.0.0.0 or 127.0.0.1"});
 }
 
+// Every upstream provider must be reachable: DNS and a TCP connection (not a request: that
+// would spend tokens or hit rate limits).
+void probe_providers(const core::Config& config, Problems& problems) {
+  constexpr auto kTimeout = std::chrono::seconds(3);
+  for (std::size_t i = 0; i < config.gateway.providers.size(); ++i) {
+    const auto& provider = config.gateway.providers[i];
+    if (provider.type == "mock") continue;
+    auto endpoint = http::UpstreamEndpoint::parse(provider.base_url);
+    const std::string key = "gateway.providers." + std::to_string(i) + ".base_url";
+    if (!endpoint) {
+      problems.push_back({key, endpoint.error().message, "use http(s)://host[:port][/path]"});
+      continue;
+    }
+    std::string error;
+    const int fd = connect_before(endpoint->host, endpoint->port,
+                                  std::chrono::steady_clock::now() + kTimeout, error);
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    problems.push_back({key,
+                        "provider " + provider.name + " is unreachable at " + endpoint->host + ":" +
+                            endpoint->port + ": " + error,
+                        "check the URL, DNS and egress rules (proxies, firewalls)"});
+  }
+}
+
 }  // namespace
 
 int run_check(int argc, char** argv, int first) {
@@ -93,6 +123,7 @@ int run_check(int argc, char** argv, int first) {
   Problems problems;
   probe_data_dir(*config, problems);
   probe_listen(*config, problems);
+  probe_providers(*config, problems);
   if (!problems.empty()) {
     print_config_errors(problems);
     return 1;

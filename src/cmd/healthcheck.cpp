@@ -1,4 +1,3 @@
-#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/tcp_probe.hpp"
 
 namespace sluice::cmd {
 namespace {
@@ -40,47 +40,26 @@ bool parse_url(const std::string& url, Target& out) {
   return !out.host.empty();
 }
 
-bool wait_fd(int fd, short events, std::chrono::steady_clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now())
-                        .count();
-  if (left <= 0) return false;
-  pollfd p{fd, events, 0};
-  return ::poll(&p, 1, static_cast<int>(left)) == 1;
-}
-
 // The status code of GET target, or -1 on any failure.
 int fetch_status(const Target& target) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(target.host.c_str(), target.port.c_str(), &hints, &found) != 0) return -1;
-  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  int rc = fd < 0 ? -1 : ::connect(fd, found->ai_addr, found->ai_addrlen);
-  ::freeaddrinfo(found);
+  std::string error;
+  const int fd = connect_before(target.host, target.port, deadline, error);
   if (fd < 0) return -1;
   int status = -1;
-  if (rc == 0 || errno == EINPROGRESS) {
-    int so_error = 0;
-    socklen_t len = sizeof so_error;
-    if (wait_fd(fd, POLLOUT, deadline) &&
-        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0) {
-      const std::string request = "GET " + target.path + " HTTP/1.1\r\nHost: " + target.host +
-                                  "\r\nConnection: close\r\nUser-Agent: sluice-healthcheck\r\n\r\n";
-      if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size())) {
-        std::string response;
-        char buf[512];
-        while (response.find("\r\n") == std::string::npos && wait_fd(fd, POLLIN, deadline)) {
-          const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-          if (n <= 0) break;
-          response.append(buf, static_cast<std::size_t>(n));
-        }
-        int code = 0;
-        if (std::sscanf(response.c_str(), "HTTP/1.%*d %d", &code) == 1) status = code;
-      }
+  const std::string request = "GET " + target.path + " HTTP/1.1\r\nHost: " + target.host +
+                              "\r\nConnection: close\r\nUser-Agent: sluice-healthcheck\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+      static_cast<ssize_t>(request.size())) {
+    std::string response;
+    char buf[512];
+    while (response.find("\r\n") == std::string::npos && wait_fd(fd, POLLIN, deadline)) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      response.append(buf, static_cast<std::size_t>(n));
     }
+    int code = 0;
+    if (std::sscanf(response.c_str(), "HTTP/1.%*d %d", &code) == 1) status = code;
   }
   ::close(fd);
   return status;

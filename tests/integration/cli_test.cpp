@@ -77,6 +77,31 @@ TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
   EXPECT_TRUE(contains(r.output, "fix:")) << r.output;
 }
 
+TEST(CliTest, CheckProbesEveryProvider) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);  // a reachable "provider"
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string up = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/v1";
+  TempFile config(
+      "gateway:\n  providers:\n"
+      "    - { name: up, type: openai, base_url: \"" +
+      up +
+      "\" }\n"
+      "    - { name: down, type: openai, base_url: \"http://127.0.0.1:1/v1\" }\n");
+  auto r = run_sluice({"check", "--config", config.path(), "--listen", "127.0.0.1:0"},
+                      {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "gateway.providers.1.base_url: provider down is unreachable"))
+      << r.output;
+  EXPECT_FALSE(contains(r.output, "providers.0")) << r.output;
+}
+
 TEST(CliTest, HealthcheckFollowsLivez) {
   auto server = start_server();
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/livez";
