@@ -48,15 +48,7 @@ taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx/s
 PIDS+=($!)
 
 SLUICE_PORT=$(free_port)
-cat > "$WORK/sluice.yaml" <<CONF
-server: { threads: 1, max_connections: 8192 }
-log: { format: json }
-gateway:
-  providers:
-    - { name: mock, type: openai, base_url: "http://127.0.0.1:$MOCK_PORT/v1", api_key: bench }
-  models:
-    - { alias: bench-model, deployments: [ { provider: mock, model: bench-model } ] }
-CONF
+write_gateway_config "$WORK/sluice.yaml" "$MOCK_PORT"
 SLUICE_STORAGE__DATA_DIR="$WORK/data" taskset -c 0 "$BIN" serve --config "$WORK/sluice.yaml" \
   --listen 127.0.0.1:$SLUICE_PORT > "$WORK/sluice.log" 2>&1 &
 PIDS+=($!)

@@ -16,3 +16,15 @@ wrk_summary() {
     /Requests\/sec/ { rps=$2 } / 50%/ { p50=us($2) } / 99%/ { p99=us($2) } /Non-2xx/ { bad=$NF }
     END { printf "%.0f %.0f %.0f %d\n", rps, p50, p99, bad }' "$1"
 }
+# A sluice config with one alias, bench-model, served by the OpenAI-compatible upstream on port $2.
+write_gateway_config() {  # file upstream_port
+  cat > "$1" <<CONF
+server: { threads: 1, max_connections: 8192 }
+log: { format: json }
+gateway:
+  providers:
+    - { name: mock, type: openai, base_url: "http://127.0.0.1:$2/v1", api_key: bench }
+  models:
+    - { alias: bench-model, deployments: [ { provider: mock, model: bench-model } ] }
+CONF
+}

@@ -15,15 +15,7 @@ taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 --ch
   --chunk-interval-ms "$INTERVAL" --reply-tokens $((CHUNKS * 4)) > "$WORK/mock.log" 2>&1 &
 PIDS+=($!)
 SLUICE_PORT=$(free_port)
-cat > "$WORK/sluice.yaml" <<CONF
-server: { threads: 1, max_connections: 8192 }
-log: { format: json, access_log: true }
-gateway:
-  providers:
-    - { name: mock, type: openai, base_url: "http://127.0.0.1:$MOCK_PORT/v1", api_key: bench }
-  models:
-    - { alias: bench-model, deployments: [ { provider: mock, model: bench-model } ] }
-CONF
+write_gateway_config "$WORK/sluice.yaml" "$MOCK_PORT"
 SLUICE_STORAGE__DATA_DIR="$WORK/data" taskset -c 0 "$BIN" serve --config "$WORK/sluice.yaml" \
   --listen 127.0.0.1:$SLUICE_PORT > "$WORK/sluice.log" 2>&1 &
 SLUICE_PID=$!

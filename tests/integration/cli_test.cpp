@@ -9,6 +9,30 @@
 namespace sluice::testing {
 namespace {
 
+// A loopback TCP listener on an ephemeral port, closed when destroyed: a port in use, or a
+// reachable upstream.
+class Listener {
+ public:
+  Listener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::listen(fd_, 4) == 0) {
+      socklen_t len = sizeof addr;
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+      port_ = ntohs(addr.sin_port);
+    }
+  }
+  ~Listener() { ::close(fd_); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  bool ok() const { return port_ != 0; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
 bool contains(const std::string& s, const std::string& needle) {
   return s.find(needle) != std::string::npos;
 }
@@ -58,19 +82,12 @@ TEST(CliTest, CheckPassesAndPrintsRedactedConfig) {
 }
 
 TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  Listener taken;
+  ASSERT_TRUE(taken.ok());
+  const std::string listen = taken.address();
   TempFile not_a_dir("just a file", ".txt");
   auto r = run_sluice({"check", "--listen", listen},
                       {{"SLUICE_STORAGE__DATA_DIR", not_a_dir.path() + "/sub"}});
-  ::close(fd);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "server.listen: " + listen + " is already in use")) << r.output;
   EXPECT_TRUE(contains(r.output, "storage.data_dir")) << r.output;
@@ -78,15 +95,9 @@ TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
 }
 
 TEST(CliTest, CheckProbesEveryProvider) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);  // a reachable "provider"
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 4), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const std::string up = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/v1";
+  Listener reachable;
+  ASSERT_TRUE(reachable.ok());
+  const std::string up = "http://" + reachable.address() + "/v1";
   TempFile config(
       "gateway:\n  providers:\n"
       "    - { name: up, type: openai, base_url: \"" +
@@ -95,7 +106,6 @@ TEST(CliTest, CheckProbesEveryProvider) {
       "    - { name: down, type: openai, base_url: \"http://127.0.0.1:1/v1\" }\n");
   auto r = run_sluice({"check", "--config", config.path(), "--listen", "127.0.0.1:0"},
                       {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
-  ::close(fd);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "gateway.providers.1.base_url: provider down is unreachable"))
       << r.output;
