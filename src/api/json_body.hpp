@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 
@@ -15,7 +16,11 @@ struct ParsedBody {
   boost::json::object object{boost::json::storage_ptr(&arena)};
 };
 
-// Parses a JSON object body; on failure sets the 400 and returns false.
-bool parse_object_body(http::Exchange& exchange, ParsedBody& out);
+// Parses a JSON object body; on failure sets the 400 and returns false. Bodies over
+// kParseOnPoolBytes are parsed on the blocking pool: a megabyte of JSON takes milliseconds,
+// which every other connection of the event loop would wait for.
+boost::asio::awaitable<bool> parse_object_body(http::Exchange& exchange, ParsedBody& out);
+
+inline constexpr std::size_t kParseOnPoolBytes = 128 * 1024;
 
 }  // namespace sluice::api

@@ -15,7 +15,7 @@ namespace {
 
 awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!parse_object_body(exchange, parsed)) co_return;
+  if (!co_await parse_object_body(exchange, parsed)) co_return;
   json::object* body = &parsed.object;
   if (auto valid = gateway::validate_chat_request(*body); !valid.ok()) {
     exchange.response.set_error(valid.error());
@@ -59,7 +59,7 @@ awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchang
 
 awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!parse_object_body(exchange, parsed)) co_return;
+  if (!co_await parse_object_body(exchange, parsed)) co_return;
   json::object* body = &parsed.object;
   if (auto valid = gateway::validate_embeddings_request(*body); !valid.ok()) {
     exchange.response.set_error(valid.error());

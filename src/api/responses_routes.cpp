@@ -70,7 +70,7 @@ class ResponsesSink final : public gateway::ChunkSink {
 awaitable<void> create_response(gateway::GatewayService& service, gateway::ResponseStore& store,
                                 http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!parse_object_body(exchange, parsed)) co_return;
+  if (!co_await parse_object_body(exchange, parsed)) co_return;
   const json::object& body = parsed.object;
   auto chat = gateway::chat_request_from_responses(body, &store);
   if (!chat) {

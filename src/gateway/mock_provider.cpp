@@ -74,9 +74,7 @@ asio::awaitable<AttemptResult> MockProvider::embeddings(const EmbeddingsRequest&
   if (auto fault = co_await latency_and_faults()) co_return std::move(*fault);
   AttemptResult result;
   result.body = embeddings_json(*request.body, upstream_model);
-  boost::json::error_code ec;
-  auto parsed = boost::json::parse(result.body, ec);
-  if (!ec && parsed.is_object()) read_usage(parsed.as_object(), result.usage);
+  read_trailing_usage(result.body, result.usage);
   result.ok = true;
   co_return result;
 }

@@ -176,9 +176,7 @@ awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& req
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
   AttemptResult result;
-  json::error_code ec;
-  json::value parsed = json::parse(*response, ec);
-  if (!ec && parsed.is_object()) read_usage(parsed.as_object(), result.usage);
+  read_trailing_usage(*response, result.usage);
   result.ok = true;
   result.body = std::move(*response);
   co_return result;

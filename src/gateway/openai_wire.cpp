@@ -52,6 +52,24 @@ bool read_usage(const json::object& object, Usage& usage) {
   return true;
 }
 
+bool read_trailing_usage(std::string_view body, Usage& usage) {
+  constexpr std::string_view kKey = "\"usage\"";
+  const auto at = body.rfind(kKey);
+  if (at == std::string_view::npos) return false;
+  const auto open = body.find_first_not_of(" \t\r\n:", at + kKey.size());
+  if (open == std::string_view::npos || body[open] != '{') return false;
+  unsigned char initial[1024];
+  json::monotonic_resource arena(initial, sizeof initial);
+  json::parser parser;
+  parser.reset(json::storage_ptr(&arena));
+  json::error_code ec;
+  parser.write_some(body.substr(open), ec);  // stops after the object: the rest is not read
+  if (ec) return false;  // incomplete input is an error too: the parser expects no more
+  json::object holder{json::storage_ptr(&arena)};
+  holder["usage"] = parser.release();
+  return read_usage(holder, usage);
+}
+
 std::size_t content_bytes(const json::object& object) {
   std::size_t total = 0;
   const auto* choices = object.if_contains("choices");
@@ -93,6 +111,9 @@ ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
 }
 
 bool inspect_response(std::string_view body, const json::object& request, Usage& usage) {
+  const auto first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || body[first] != '{') return false;
+  if (read_trailing_usage(body, usage)) return true;
   unsigned char initial[4096];
   json::monotonic_resource arena(initial, sizeof initial);
   json::error_code ec;

@@ -20,6 +20,9 @@ std::string upstream_embeddings_body(const EmbeddingsRequest& request,
 
 // Reads "usage" from a response or chunk object; false when absent or null.
 bool read_usage(const boost::json::object& object, Usage& usage);
+// Reads the last "usage" object of a JSON text without parsing the rest: OpenAI-compatible
+// servers put it at the end, and an embeddings response can be megabytes of floats before it.
+bool read_trailing_usage(std::string_view body, Usage& usage);
 
 // The text the choices carry (message.content or delta.content), for estimating tokens.
 std::size_t content_bytes(const boost::json::object& response_or_chunk);

@@ -125,3 +125,17 @@ test('upstream 429 surfaces as RateLimitError after the SDK honoured Retry-After
     await limited.stop();
   }
 });
+
+test('large bodies both ways: a 300 KB prompt and a 6 MB embeddings answer', async () => {
+  const big = 'lorem ipsum '.repeat(25_000);  // parsed on the blocking pool, not the event loop
+  const answer = await client.chat.completions.create({
+    model: 'test-model', messages: [{ role: 'user', content: `START ${big}` }] });
+  assert.match(answer.choices[0].message.content, /START lorem ipsum/);
+  assert.ok(answer.usage.prompt_tokens > 70_000);
+  const inputs = Array.from({ length: 512 }, (_, i) => `document ${i}`);
+  const result = await client.embeddings.create({ model: 'test-model', input: inputs, dimensions: 1536,
+                                                  encoding_format: 'float' });
+  assert.equal(result.data.length, 512);
+  assert.equal(result.data[511].embedding.length, 1536);
+  assert.ok(result.usage.prompt_tokens >= 512);
+});

@@ -1,0 +1,12 @@
+#include "ops/blocking_pool.hpp"
+
+#include <thread>
+
+namespace sluice::ops {
+
+boost::asio::thread_pool& blocking_pool() {
+  static boost::asio::thread_pool pool(std::max(1u, std::thread::hardware_concurrency()));
+  return pool;
+}
+
+}  // namespace sluice::ops

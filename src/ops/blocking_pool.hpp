@@ -1,0 +1,23 @@
+#pragma once
+// Work too slow for an event loop (parsing a large body, hashing, file I/O) runs here and is
+// awaited. Include only from .cpp files: it pulls in Asio.
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <type_traits>
+
+namespace sluice::ops {
+
+// The process' pool: one thread per core, shared by every event loop.
+boost::asio::thread_pool& blocking_pool();
+
+// Runs f() on the blocking pool; the awaiting coroutine resumes on its own executor afterwards.
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
+  co_return co_await boost::asio::co_spawn(
+      blocking_pool(), [&f]() -> boost::asio::awaitable<std::invoke_result_t<F&>> { co_return f(); },
+      boost::asio::use_awaitable);
+}
+
+}  // namespace sluice::ops
