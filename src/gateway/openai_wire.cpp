@@ -90,8 +90,55 @@ std::size_t content_bytes(const json::object& object) {
   return total;
 }
 
+namespace {
+
+// Where the value of member `"key"` starts (after the colon and any spaces), or npos.
+std::size_t value_after(std::string_view data, std::string_view quoted_key, std::size_t from) {
+  const auto at = data.find(quoted_key, from);
+  if (at == std::string_view::npos) return at;
+  const auto colon = data.find_first_not_of(" \t\r\n", at + quoted_key.size());
+  if (colon == std::string_view::npos || data[colon] != ':')
+    return value_after(data, quoted_key, at + 1);
+  return data.find_first_not_of(" \t\r\n", colon + 1);
+}
+
+// Whether some member `"key"` holds an object.
+bool has_object_member(std::string_view data, std::string_view quoted_key) {
+  for (auto v = value_after(data, quoted_key, 0); v != std::string_view::npos;
+       v = value_after(data, quoted_key, v))
+    if (data[v] == '{') return true;
+  return false;
+}
+
+// Bytes of every string value of members `"key"` (escapes count as one byte).
+std::size_t string_value_bytes(std::string_view data, std::string_view quoted_key) {
+  std::size_t total = 0;
+  for (auto v = value_after(data, quoted_key, 0); v != std::string_view::npos;
+       v = value_after(data, quoted_key, v)) {
+    if (data[v] != '"') continue;
+    std::size_t i = v + 1;
+    for (; i < data.size() && data[i] != '"'; ++i, ++total)
+      if (data[i] == '\\') ++i;
+    v = i;
+  }
+  return total;
+}
+
+}  // namespace
+
 ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
   ChunkInfo info;
+  // Most chunks carry a content delta and nothing the gateway needs: count their text with a
+  // scan and leave the parse to the few with usage or an error.
+  const auto first = data.find_first_not_of(" \t");
+  const auto last = data.find_last_not_of(" \t");
+  if (first == std::string_view::npos || data[first] != '{' || data[last] != '}') return info;
+  if (!has_object_member(data, "\"usage\"") && data.find("\"error\"") == std::string_view::npos) {
+    info.is_json = true;
+    info.content_bytes =
+        string_value_bytes(data, "\"content\"") + string_value_bytes(data, "\"arguments\"");
+    return info;
+  }
   unsigned char initial[1024];
   json::monotonic_resource arena(initial, sizeof initial);
   json::error_code ec;

@@ -3,18 +3,27 @@
 namespace sluice::gateway {
 
 void SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
-  for (char c : bytes) {
-    if (c == '\n' && last_was_cr_) {  // the \n of a \r\n pair: the line already ended
+  while (!bytes.empty()) {
+    if (last_was_cr_ && bytes.front() == '\n') {  // the \n of a \r\n pair: that line has ended
+      bytes.remove_prefix(1);
       last_was_cr_ = false;
       continue;
     }
-    last_was_cr_ = c == '\r';
-    if (c == '\n' || c == '\r') {
+    last_was_cr_ = false;
+    const auto end = bytes.find_first_of("\r\n");
+    if (end == std::string_view::npos) {  // a partial line: keep it for the next read
+      line_.append(bytes);
+      return;
+    }
+    if (line_.empty()) {
+      line(bytes.substr(0, end), out);  // the common case: the whole line is in this read
+    } else {
+      line_.append(bytes.substr(0, end));
       line(line_, out);
       line_.clear();
-    } else {
-      line_.push_back(c);
     }
+    last_was_cr_ = bytes[end] == '\r';
+    bytes.remove_prefix(end + 1);
   }
 }
 

@@ -59,6 +59,23 @@ TEST(InspectChunkTest, ClassifiesChunks) {
   EXPECT_FALSE(inspect_chunk("garbage", usage).is_json);
 }
 
+TEST(InspectChunkTest, ScanAgreesWithParseOnSpacedAndEscapedJson) {
+  Usage usage;
+  // Python servers write ": " and ", "; content may hold escapes and the word usage.
+  auto spaced = inspect_chunk(
+      R"({"choices": [{"delta": {"content": "say \"usage\": {x}"}}], "usage": null})", usage);
+  EXPECT_TRUE(spaced.is_json);
+  EXPECT_FALSE(spaced.usage_only);
+  EXPECT_EQ(spaced.content_bytes, 16u);  // say "usage": {x}
+  auto tail = inspect_chunk(
+      R"({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2}})", usage);
+  EXPECT_TRUE(tail.usage_only);
+  EXPECT_EQ(usage.completion_tokens, 2);
+  auto tool = inspect_chunk(
+      R"({"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"{\"a\":1}"}}]}}]})", usage);
+  EXPECT_EQ(tool.content_bytes, 7u);
+}
+
 TEST(UpstreamBodyTest, RawBodyKeptUnlessSomethingChanges) {
   const boost::json::object body =
       boost::json::parse(R"({"model":"m","messages":[],"stream":true,"x":1})").as_object();
