@@ -16,7 +16,8 @@ boost::asio::thread_pool& blocking_pool();
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
   co_return co_await boost::asio::co_spawn(
-      blocking_pool(), [&f]() -> boost::asio::awaitable<std::invoke_result_t<F&>> { co_return f(); },
+      blocking_pool(),
+      [&f]() -> boost::asio::awaitable<std::invoke_result_t<F&>> { co_return f(); },
       boost::asio::use_awaitable);
 }
 
