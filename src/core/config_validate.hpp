@@ -1,0 +1,41 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/config_tree.hpp"
+
+namespace sluice::core::detail {
+
+// Adds errors for a key, noting where the offending value was given.
+class Reporter {
+ public:
+  Reporter(Errors& errors, const std::map<std::string, std::string>& given)
+      : errors_(errors), given_(given) {}
+  void add(const std::string& path, std::string message, std::string fix) {
+    const auto it = given_.find(path);
+    errors_.push_back(
+        {path, it == given_.end() ? message : with_where(message, it->second), std::move(fix)});
+  }
+
+ private:
+  Errors& errors_;
+  const std::map<std::string, std::string>& given_;
+};
+
+// Sets server.listen when it was not given ($PORT, else the profile's default), then parses it
+// into server.host and server.port.
+void resolve_listen(Config& c, const Env& env, bool listen_given, Reporter& report);
+
+// Checks value ranges and references between keys, the gateway section included.
+void validate(const Config& c, Reporter& report);
+
+// In the prod profile only: requires authentication, refuses credentialed CORS for any origin
+// and secrets written inline in the file (`inline_secrets`, key paths).
+void check_prod_rules(const Config& c, const std::vector<std::string>& inline_secrets,
+                      Reporter& report);
+
+}  // namespace sluice::core::detail
