@@ -92,6 +92,7 @@ struct ProviderConfig {
   std::string type = "openai";  // openai (any OpenAI-compatible API) | anthropic | mock
   std::string base_url;         // e.g. https://api.openai.com/v1; empty for mock
   std::string api_key;          // secret: api_key, api_key_file or ${VAR}
+  std::string ca_file;          // PEM bundle to trust instead of the system CAs (private PKI)
   Millis connect_timeout{5'000};
   Millis first_byte_timeout{60'000};  // request sent -> first response byte
   Millis idle_timeout{30'000};        // longest silence between streamed chunks

@@ -59,6 +59,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("name", p.name);
       v.field("type", p.type);
       v.field("base_url", p.base_url);
+      v.field("ca_file", p.ca_file);
       v.secret("api_key", p.api_key);
       v.field("connect_timeout", p.connect_timeout);
       v.field("first_byte_timeout", p.first_byte_timeout);

@@ -152,6 +152,14 @@ void validate_providers(const GatewayConfig& g, Reporter& report) {
       report.add(path + ".base_url", "'" + p.base_url + "' must start with http:// or https://",
                  "write the full URL, e.g. https://api.openai.com/v1");
     }
+    if (!p.ca_file.empty()) {
+      if (std::FILE* f = std::fopen(p.ca_file.c_str(), "r")) {
+        std::fclose(f);
+      } else {
+        report.add(path + ".ca_file", "cannot read '" + p.ca_file + "'",
+                   "point it at a readable PEM file, or remove it to trust the system CAs");
+      }
+    }
     const std::pair<const char*, Millis> timeouts[] = {
         {".connect_timeout", p.connect_timeout},
         {".first_byte_timeout", p.first_byte_timeout},

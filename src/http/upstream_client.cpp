@@ -16,6 +16,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <map>
+#include <mutex>
 #include <unordered_map>
 
 namespace sluice::http {
@@ -33,14 +35,31 @@ constexpr std::chrono::seconds kMaxIdleTime{30};  // below common upstream keep-
 constexpr std::size_t kReadChunk = 2 * 1024;      // per pooled connection: open streams cost memory
 constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
 
-asio::ssl::context& tls_context() {
-  static asio::ssl::context context = [] {
-    asio::ssl::context ctx(asio::ssl::context::tls_client);
-    ctx.set_default_verify_paths();
-    ctx.set_verify_mode(asio::ssl::verify_peer);
-    return ctx;
-  }();
-  return context;
+// One TLS client context per trust source (system CAs, or a provider's ca_file), made on first
+// use and shared by every connection and thread (OpenSSL contexts are safe to share once set up).
+Result<asio::ssl::context*> tls_context(const std::string& ca_file) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<asio::ssl::context>> contexts;
+  std::lock_guard lock(mutex);
+  auto& slot = contexts[ca_file];
+  if (!slot) {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    boost::system::error_code ec;
+    if (ca_file.empty())
+      context->set_default_verify_paths(ec);
+    else
+      context->load_verify_file(ca_file, ec);
+    if (ec) {
+      contexts.erase(ca_file);
+      return make_error(Errc::bad_gateway,
+                        "cannot load CA certificates" +
+                            (ca_file.empty() ? std::string() : " from " + ca_file) + ": " +
+                            ec.message());
+    }
+    context->set_verify_mode(asio::ssl::verify_peer);
+    slot = std::move(context);
+  }
+  return slot.get();
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -150,7 +169,8 @@ Result<UpstreamEndpoint> UpstreamEndpoint::parse(std::string_view url) {
 }
 
 std::string UpstreamEndpoint::pool_key() const {
-  return (tls ? "https://" : "http://") + host + ":" + port;
+  return (tls ? "https://" : "http://") + host + ":" + port +
+         (ca_file.empty() ? "" : "|" + ca_file);
 }
 
 struct UpstreamCall::Impl {
@@ -196,8 +216,10 @@ struct UpstreamCall::Impl {
                      "cannot resolve " + endpoint.host + ": " + resolve_ec.message());
     connection = std::make_unique<Connection>();
     if (endpoint.tls) {
+      auto context = tls_context(endpoint.ca_file);
+      if (!context) co_return fail(UpstreamFailure::connect, context.error().message);
       connection->secure =
-          std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context());
+          std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, **context);
       // SNI and certificate host checks: without them TLS proves nothing about who answers.
       SSL_set_tlsext_host_name(connection->secure->native_handle(), endpoint.host.c_str());
       connection->secure->set_verify_callback(asio::ssl::host_name_verification(endpoint.host));

@@ -16,6 +16,7 @@ struct UpstreamEndpoint {
   std::string host;
   std::string port;
   std::string base_path;  // without trailing slash, e.g. "/v1"
+  std::string ca_file;    // PEM bundle to verify the server with; empty = the system CAs
 
   static Result<UpstreamEndpoint> parse(std::string_view url);
   std::string pool_key() const;

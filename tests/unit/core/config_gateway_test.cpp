@@ -440,3 +440,25 @@ gateway:
 
 }  // namespace
 }  // namespace sluice::core
+
+namespace sluice::core {
+namespace {
+
+TEST_F(ConfigGatewayTest, CaFileMustBeReadable) {
+  auto missing = load(R"(
+gateway:
+  providers:
+    - {name: private, type: openai, base_url: "https://llm.internal/v1", ca_file: /no/such/ca.pem}
+)");
+  EXPECT_ERROR_AT(missing, "gateway.providers.0.ca_file", "cannot read '/no/such/ca.pem'");
+  const std::string ca = write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  auto present = load(
+      "gateway:\n  providers:\n    - {name: private, type: openai, base_url: "
+      "\"https://llm.internal/v1\", ca_file: " +
+      ca + "}\n");
+  ASSERT_LOADS(present);
+  EXPECT_EQ(present->gateway.providers[0].ca_file, ca);
+}
+
+}  // namespace
+}  // namespace sluice::core
