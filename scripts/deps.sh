@@ -8,7 +8,7 @@ MODE=${1:-test}
 BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates)
-TEST_PKGS=(prometheus clang-format)
+TEST_PKGS=(prometheus clang-format openssl)
 BENCH_PKGS=(wrk nginx-light procps)
 
 case "$MODE" in
