@@ -221,7 +221,10 @@ struct UpstreamCall::Impl {
       connection->secure =
           std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, **context);
       // SNI and certificate host checks: without them TLS proves nothing about who answers.
-      SSL_set_tlsext_host_name(connection->secure->native_handle(), endpoint.host.c_str());
+      boost::system::error_code not_an_address;
+      asio::ip::make_address(endpoint.host, not_an_address);
+      if (not_an_address)  // SNI carries names only (RFC 6066); an IP is checked against the SAN
+        SSL_set_tlsext_host_name(connection->secure->native_handle(), endpoint.host.c_str());
       connection->secure->set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
     } else {
       connection->plain = std::make_unique<beast::tcp_stream>(executor);

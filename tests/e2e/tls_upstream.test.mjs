@@ -1,5 +1,6 @@
 // TLS to upstreams: a private CA given as ca_file is trusted, the system CAs don't trust it, and
-// the certificate must name the host that was dialled.
+// the certificate must name the host that was dialled. Addresses, not names: a bare build root
+// may have no /etc/hosts entry for localhost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -10,25 +11,29 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startSluice } from './lib/processes.mjs';
 
-let dir, upstream, port;
+let dir;
+const upstreams = {};
 
-// A CA and a certificate for "localhost", made with the openssl CLI for this run only.
-function makeCertificates() {
+// A CA, and certificates it signs for `san` (openssl's subjectAltName syntax), made with the
+// openssl CLI for this run only.
+function makeCa() {
   dir = mkdtempSync(join(tmpdir(), 'sluice-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key',
+                           '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Sluice Test CA'],
+               { cwd: dir, stdio: 'pipe' });
+}
+function makeCertificate(name, san) {
   const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
-      '-days', '2', '-subj', '/CN=Sluice Test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr',
-      '-subj', '/CN=localhost');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`,
+      '-subj', `/CN=${name}`);
+  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
+  run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+      '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.pem`)) };
 }
 
-before(async () => {
-  makeCertificates();
-  upstream = https.createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
-    (req, res) => {
+async function serve(certificate) {
+  const server = https.createServer(certificate, (req, res) => {
       let body = '';
       req.on('data', (d) => { body += d; });
       req.on('end', () => {
@@ -50,15 +55,22 @@ before(async () => {
           usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }));
       });
     });
-  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
-  port = upstream.address().port;
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+before(async () => {
+  makeCa();
+  upstreams.right = await serve(makeCertificate('right', 'IP:127.0.0.1'));
+  upstreams.wrong = await serve(makeCertificate('wrong', 'DNS:somewhere-else.test'));
 });
 
-after(() => upstream.close());
+after(() => { upstreams.right.close(); upstreams.wrong.close(); });
 
-function config(host, caFile) {
+function config(upstream, caFile) {
   return { gateway: {
-    providers: [{ name: 'tls', type: 'openai', base_url: `https://${host}:${port}/v1`, api_key: 'k',
+    providers: [{ name: 'tls', type: 'openai', base_url: `https://127.0.0.1:${upstream.address().port}/v1`,
+                  api_key: 'k',
                   ...(caFile ? { ca_file: caFile } : {}) }],
     models: [{ alias: 'secure', deployments: [{ provider: 'tls', model: 'm' }] }],
     retry: { max_attempts: 1 },
@@ -66,7 +78,7 @@ function config(host, caFile) {
 }
 
 test('a provider behind a private CA works with ca_file, JSON and streamed', async () => {
-  const sluice = await startSluice(config('localhost', join(dir, 'ca.pem')));
+  const sluice = await startSluice(config(upstreams.right, join(dir, 'ca.pem')));
   try {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${sluice.url}/v1`, maxRetries: 0 });
     const answer = await client.chat.completions.create({ model: 'secure', messages: [{ role: 'user', content: 'x' }] });
@@ -82,7 +94,7 @@ test('a provider behind a private CA works with ca_file, JSON and streamed', asy
 });
 
 test('without ca_file the private CA is not trusted', async () => {
-  const sluice = await startSluice(config('localhost', null));
+  const sluice = await startSluice(config(upstreams.right, null));
   try {
     const r = await fetch(`${sluice.url}/v1/chat/completions`, { method: 'POST',
       body: JSON.stringify({ model: 'secure', messages: [{ role: 'user', content: 'x' }] }) });
@@ -94,7 +106,7 @@ test('without ca_file the private CA is not trusted', async () => {
 });
 
 test('a certificate for another name is refused', async () => {
-  const sluice = await startSluice(config('127.0.0.1', join(dir, 'ca.pem')));  // cert says localhost
+  const sluice = await startSluice(config(upstreams.wrong, join(dir, 'ca.pem')));  // names another host
   try {
     const r = await fetch(`${sluice.url}/v1/chat/completions`, { method: 'POST',
       body: JSON.stringify({ model: 'secure', messages: [{ role: 'user', content: 'x' }] }) });
