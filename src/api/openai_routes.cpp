@@ -6,6 +6,7 @@
 #include "api/json_body.hpp"
 #include "api/sse_sink.hpp"
 #include "gateway/mock_responses.hpp"
+#include "gateway/openai_wire.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -33,10 +34,7 @@ awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchang
     }
     request.stream = stream->as_bool();
   }
-  if (const auto* options = body->if_contains("stream_options"); options && options->is_object())
-    if (const auto* usage = options->as_object().if_contains("include_usage");
-        usage && usage->is_bool())
-      request.include_usage = usage->as_bool();
+  request.include_usage = gateway::usage_requested(*body);
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
 

@@ -1,13 +1,13 @@
 #include "api/responses_routes.hpp"
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
 #include "api/sse_sink.hpp"
+#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "gateway/mock_responses.hpp"
 #include "gateway/response_store.hpp"
@@ -18,12 +18,6 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
-
-long long unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Streams the answer as Responses events (`event: <type>\ndata: <json>\n\n`), translated from the
 // chat chunks the gateway relays.
@@ -93,7 +87,7 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   request.request_id = exchange.request_id;
 
   const std::string response_id = "resp_" + core::random_hex(24);
-  const long long created = unix_now();
+  const long long created = core::unix_seconds();
   ResponsesSink sink(exchange, response_id, created, request.model, &body);
   gateway::Outcome outcome = co_await service.chat(request, &sink);
   log_outcome(exchange, request.model, outcome);

@@ -9,18 +9,19 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cmd/commands.hpp"
 #include "cmd/mock_knobs.hpp"
+#include "core/clock.hpp"
 #include "core/config_values.hpp"
 #include "core/ids.hpp"
 #include "core/version.hpp"
 #include "gateway/mock_anthropic.hpp"
 #include "gateway/mock_responses.hpp"
+#include "gateway/openai_wire.hpp"
 #include "http/server.hpp"
 #include "ops/drain.hpp"
 #include "ops/http_observer.hpp"
@@ -222,13 +223,8 @@ bool wants_stream(const json::object& request) {
 std::vector<std::string> openai_frames(const json::object& request, const gateway::MockReply& reply,
                                        std::string_view model, std::string_view id,
                                        long long created, int chunks) {
-  bool include_usage = false;
-  if (const json::value* options = request.if_contains("stream_options");
-      options && options->is_object())
-    if (const json::value* v = options->get_object().if_contains("include_usage");
-        v && v->is_bool())
-      include_usage = v->get_bool();
-  auto frames = gateway::chat_chunks_json(reply, model, id, created, chunks, include_usage);
+  auto frames = gateway::chat_chunks_json(reply, model, id, created, chunks,
+                                          gateway::usage_requested(request));
   frames.emplace_back("[DONE]");
   for (std::string& frame : frames) frame = "data: " + frame + "\n\n";
   return frames;
@@ -248,7 +244,7 @@ asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
   const auto reply = gateway::mock_chat_reply(*request, plan->knobs.reply_tokens);
   const std::string model(request->at("model").get_string());
   const std::string id = "chatcmpl-" + core::random_hex(12);
-  const long long created = static_cast<long long>(std::time(nullptr));
+  const long long created = core::unix_seconds();
   if (wants_stream(*request)) {
     co_await stream_frames(
         ex, state, *plan,

@@ -2,11 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include "core/clock.hpp"
 #include "gateway/anthropic_translate.hpp"
 #include "gateway/openai_provider.hpp"
 #include "gateway/openai_wire.hpp"
 #include "gateway/retry_policy.hpp"
 #include "gateway/sse_parser.hpp"
+#include "gateway/upstream_result.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -15,22 +17,6 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr std::string_view kApiVersion = "2023-06-01";
-
-long long unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-AttemptResult transport_failure(const http::UpstreamCall& call, const Error& error) {
-  auto result =
-      AttemptResult::failure(error, call.failure() != http::UpstreamFailure::body_too_large);
-  const auto kind = call.failure();
-  result.timed_out = kind == http::UpstreamFailure::first_byte_timeout ||
-                     kind == http::UpstreamFailure::idle_timeout ||
-                     kind == http::UpstreamFailure::total_timeout;
-  return result;
-}
 
 }  // namespace
 
@@ -42,12 +28,10 @@ std::string anthropic_messages_target(std::string_view base_path) {
 
 AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
                                      http::UpstreamEndpoint endpoint)
-    : name_(config.name), endpoint_(std::move(endpoint)), api_key_(config.api_key) {
-  timeouts_.connect = config.connect_timeout;
-  timeouts_.first_byte = config.first_byte_timeout;
-  timeouts_.idle = config.idle_timeout;
-  timeouts_.total = config.total_timeout;
-}
+    : name_(config.name),
+      endpoint_(std::move(endpoint)),
+      timeouts_(upstream_timeouts(config)),
+      api_key_(config.api_key) {}
 
 awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
                                                  std::string_view upstream_model, ChunkSink* sink) {
@@ -75,7 +59,7 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
 
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
-  auto translated = openai_response_from_anthropic(*response, upstream_model, unix_now());
+  auto translated = openai_response_from_anthropic(*response, upstream_model, core::unix_seconds());
   if (!translated)
     co_return AttemptResult::failure(make_error(Errc::bad_gateway, translated.error().message),
                                      true);
@@ -95,7 +79,7 @@ awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& cal
   // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
   // do): the deployment's model, not the alias the client asked for.
   AnthropicStreamTranslator translator(std::string(upstream_model), request.include_usage,
-                                       unix_now());
+                                       core::unix_seconds());
   SseParser parser;
   std::vector<SseEvent> events;
   AttemptResult result;

@@ -7,20 +7,13 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "gateway/mock_responses.hpp"
 #include "gateway/openai_wire.hpp"
 
 namespace sluice::gateway {
 namespace asio = boost::asio;
-
-namespace {
-long long unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 asio::awaitable<std::optional<AttemptResult>> MockProvider::latency_and_faults() {
   if (config_.mock_latency.count() > 0) {
@@ -51,8 +44,9 @@ asio::awaitable<AttemptResult> MockProvider::chat(const ChatRequest& request,
   result.usage.completion_tokens = reply.completion_tokens;
   result.usage.reported = true;
   if (request.stream && sink) {
-    for (const std::string& chunk : chat_chunks_json(reply, upstream_model, id, unix_now(),
-                                                     config_.mock_chunks, request.include_usage)) {
+    for (const std::string& chunk :
+         chat_chunks_json(reply, upstream_model, id, core::unix_seconds(), config_.mock_chunks,
+                          request.include_usage)) {
       if (!result.first_token_seen) {
         result.first_token_seen = true;
         result.first_token_at = std::chrono::steady_clock::now();
@@ -63,7 +57,7 @@ asio::awaitable<AttemptResult> MockProvider::chat(const ChatRequest& request,
       }
     }
   } else {
-    result.body = chat_completion_json(reply, upstream_model, id, unix_now());
+    result.body = chat_completion_json(reply, upstream_model, id, core::unix_seconds());
   }
   result.ok = true;
   co_return result;

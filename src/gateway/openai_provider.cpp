@@ -4,23 +4,13 @@
 
 #include "gateway/openai_wire.hpp"
 #include "gateway/sse_parser.hpp"
+#include "gateway/upstream_result.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
-
-AttemptResult transport_failure(const http::UpstreamCall& call, const Error& error) {
-  auto result = AttemptResult::failure(error, true);
-  const auto kind = call.failure();
-  result.timed_out = kind == http::UpstreamFailure::first_byte_timeout ||
-                     kind == http::UpstreamFailure::idle_timeout ||
-                     kind == http::UpstreamFailure::total_timeout;
-  // A response too large is the upstream's answer, not a fault another try would fix.
-  result.retriable = kind != http::UpstreamFailure::body_too_large;
-  return result;
-}
 
 awaitable<AttemptResult> read_http_failure(http::UpstreamCall& call, std::string_view provider) {
   auto body = co_await call.read_all(1 << 20);
@@ -32,11 +22,7 @@ awaitable<AttemptResult> read_http_failure(http::UpstreamCall& call, std::string
 }  // namespace
 
 OpenAiProvider::OpenAiProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint)
-    : name_(config.name), endpoint_(std::move(endpoint)) {
-  timeouts_.connect = config.connect_timeout;
-  timeouts_.first_byte = config.first_byte_timeout;
-  timeouts_.idle = config.idle_timeout;
-  timeouts_.total = config.total_timeout;
+    : name_(config.name), endpoint_(std::move(endpoint)), timeouts_(upstream_timeouts(config)) {
   fixed_headers_ = "Content-Type: application/json\r\n";
   if (!config.api_key.empty()) fixed_headers_ += "Authorization: Bearer " + config.api_key + "\r\n";
 }

@@ -30,6 +30,13 @@ std::string upstream_embeddings_body(const EmbeddingsRequest& request,
   return json::serialize(copy);
 }
 
+bool usage_requested(const json::object& chat_request) {
+  const auto* options = chat_request.if_contains("stream_options");
+  if (!options || !options->is_object()) return false;
+  const auto* usage = options->as_object().if_contains("include_usage");
+  return usage && usage->is_bool() && usage->as_bool();
+}
+
 bool read_usage(const json::object& object, Usage& usage) {
   const auto* found = object.if_contains("usage");
   if (!found || !found->is_object()) return false;

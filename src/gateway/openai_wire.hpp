@@ -18,6 +18,9 @@ std::string upstream_chat_body(const ChatRequest& request, std::string_view upst
 std::string upstream_embeddings_body(const EmbeddingsRequest& request,
                                      std::string_view upstream_model);
 
+// Whether a chat request asks for the final usage chunk (stream_options.include_usage: true).
+bool usage_requested(const boost::json::object& chat_request);
+
 // Reads "usage" from a response or chunk object; false when absent or null.
 bool read_usage(const boost::json::object& object, Usage& usage);
 // Reads the last "usage" object of a JSON text without parsing the rest: OpenAI-compatible

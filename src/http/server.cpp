@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "http/connection.hpp"
 #include "http/event_loop.hpp"
 #include "http/response_head.hpp"
@@ -44,9 +45,7 @@ asio::awaitable<void> reject_connection(tcp::socket socket) {
 
 void refresh_clock(EventLoop& loop) {
   loop.now = Clock::now();
-  const long long second = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+  const long long second = core::unix_seconds();
   if (second != loop.date_second) {
     loop.date_second = second;
     loop.date_line = http_date_line(second);

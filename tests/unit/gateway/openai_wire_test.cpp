@@ -108,3 +108,18 @@ TEST(UpstreamFailureTest, RetriableStatusesAndRetryAfter) {
 
 }  // namespace
 }  // namespace sluice::gateway
+
+namespace sluice::gateway {
+namespace {
+
+TEST(UsageRequestedTest, OnlyAnExplicitTrue) {
+  auto ask = [](const char* text) { return usage_requested(boost::json::parse(text).as_object()); };
+  EXPECT_TRUE(ask(R"({"stream_options":{"include_usage":true}})"));
+  EXPECT_FALSE(ask(R"({"stream_options":{"include_usage":false}})"));
+  EXPECT_FALSE(ask(R"({"stream_options":{"include_usage":"yes"}})"));
+  EXPECT_FALSE(ask(R"({"stream_options":null})"));
+  EXPECT_FALSE(ask(R"({})"));
+}
+
+}  // namespace
+}  // namespace sluice::gateway
