@@ -64,7 +64,6 @@ class Connection final : public StreamSink {
   bool keep_alive_ = false;  // what the current request allows
   Exchange exchange_{this};  // reused for every request on this connection
   std::string head_buffer_;  // reused for every response head
-  std::string chunk_prefix_;
   std::string_view request_id_;
   std::size_t bytes_sent_ = 0;
 };

@@ -57,7 +57,6 @@ void Exchange::reset() {
   log_fields.clear();
   streaming_ = false;
   aborted_ = false;
-  streamed_bytes_ = 0;
 }
 
 void Exchange::abort_connection() {
@@ -77,7 +76,6 @@ boost::asio::awaitable<bool> Exchange::begin_stream() {
 boost::asio::awaitable<bool> Exchange::write(std::string_view data) {
   if (aborted_) co_return false;
   if (!streaming_ || data.empty()) co_return streaming_;
-  streamed_bytes_ += data.size();
   co_return co_await sink_->send_chunk(data);
 }
 

@@ -77,7 +77,6 @@ class Exchange {
   boost::asio::awaitable<bool> begin_stream();
   boost::asio::awaitable<bool> write(std::string_view data);
   bool streaming() const { return streaming_; }
-  std::size_t streamed_bytes() const { return streamed_bytes_; }
 
   // Drops the connection without a response (or mid-stream), as a crashed peer would: for fault
   // injection. Later writes return false and the server writes nothing for this request.
@@ -88,7 +87,6 @@ class Exchange {
   StreamSink* sink_;
   bool streaming_ = false;
   bool aborted_ = false;
-  std::size_t streamed_bytes_ = 0;
 };
 
 }  // namespace sluice::http
