@@ -5,8 +5,9 @@
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
 #include "api/sse_sink.hpp"
-#include "gateway/mock_responses.hpp"
-#include "gateway/openai_wire.hpp"
+#include "gateway/model_list.hpp"
+#include "gateway/providers/openai/openai_wire.hpp"
+#include "gateway/providers/request_validation.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;

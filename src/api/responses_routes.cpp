@@ -9,9 +9,9 @@
 #include "api/sse_sink.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
-#include "gateway/mock_responses.hpp"
-#include "gateway/response_store.hpp"
-#include "gateway/responses_translate.hpp"
+#include "gateway/providers/request_validation.hpp"
+#include "gateway/responses/response_store.hpp"
+#include "gateway/responses/responses_translate.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;

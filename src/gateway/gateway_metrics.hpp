@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "gateway/catalog.hpp"
+#include "gateway/routing/catalog.hpp"
 #include "gateway/types.hpp"
 #include "ops/metrics.hpp"
 

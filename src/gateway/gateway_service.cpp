@@ -7,8 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
-#include "gateway/itinerary.hpp"
-#include "gateway/retry_policy.hpp"
+#include "gateway/routing/itinerary.hpp"
+#include "gateway/routing/retry_policy.hpp"
 
 namespace sluice::gateway {
 namespace asio = boost::asio;

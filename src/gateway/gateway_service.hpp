@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "core/config.hpp"
-#include "gateway/catalog.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/pricing.hpp"
+#include "gateway/routing/catalog.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {

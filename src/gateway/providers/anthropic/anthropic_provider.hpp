@@ -1,0 +1,39 @@
+#pragma once
+
+#include "gateway/providers/provider.hpp"
+#include "http/upstream_client.hpp"
+
+namespace sluice::gateway {
+
+// Anthropic's Messages API behind the OpenAI interface: requests, responses, errors and
+// streams are translated both ways.
+class AnthropicProvider final : public Provider {
+ public:
+  AnthropicProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint);
+
+  const std::string& name() const override { return name_; }
+  std::string_view type() const override { return "anthropic"; }
+  boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
+                                             std::string_view upstream_model,
+                                             ChunkSink* sink) override;
+  boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
+                                                   std::string_view upstream_model) override;
+
+ private:
+  boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
+                                                     const ChatRequest& request,
+                                                     std::string_view upstream_model,
+                                                     ChunkSink& sink);
+
+  std::string name_;
+  http::UpstreamEndpoint endpoint_;
+  http::UpstreamTimeouts timeouts_;
+  std::string api_key_;
+};
+
+// The Messages API path under a base URL's path: "/v1/messages" appended to it, unless it already
+// ends in "/v1" ("https://api.anthropic.com/v1", as OpenAI-style base URLs are written), which
+// then takes "/messages" only.
+std::string anthropic_messages_target(std::string_view base_path);
+
+}  // namespace sluice::gateway

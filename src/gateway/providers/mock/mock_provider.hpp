@@ -1,0 +1,28 @@
+#pragma once
+
+#include "gateway/providers/provider.hpp"
+
+namespace sluice::gateway {
+
+// In-process provider with deterministic answers (the dev default when no provider is
+// configured): configurable latency, error rate and status, and chunk count.
+class MockProvider final : public Provider {
+ public:
+  explicit MockProvider(const core::ProviderConfig& config) : config_(config) {}
+
+  const std::string& name() const override { return config_.name; }
+  std::string_view type() const override { return "mock"; }
+  boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
+                                             std::string_view upstream_model,
+                                             ChunkSink* sink) override;
+  boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
+                                                   std::string_view upstream_model) override;
+
+ private:
+  // Waits the configured latency; returns a failure when the error dice say so.
+  boost::asio::awaitable<std::optional<AttemptResult>> latency_and_faults();
+
+  core::ProviderConfig config_;
+};
+
+}  // namespace sluice::gateway

@@ -1,0 +1,216 @@
+#include "gateway/providers/openai/openai_wire.hpp"
+
+#include <boost/json.hpp>
+
+#include "gateway/routing/retry_policy.hpp"
+#include "gateway/token_estimate.hpp"
+
+namespace sluice::gateway {
+namespace json = boost::json;
+
+std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model) {
+  const bool rename = request.model != upstream_model;
+  const bool force_usage = request.stream && !request.include_usage;
+  if (!rename && !force_usage) return {};
+  json::object copy = *request.body;
+  copy["model"] = upstream_model;
+  if (force_usage) {
+    json::value& options = copy["stream_options"];
+    if (!options.is_object()) options = json::object();
+    options.as_object()["include_usage"] = true;
+  }
+  return json::serialize(copy);
+}
+
+std::string upstream_embeddings_body(const EmbeddingsRequest& request,
+                                     std::string_view upstream_model) {
+  if (request.model == upstream_model) return {};
+  json::object copy = *request.body;
+  copy["model"] = upstream_model;
+  return json::serialize(copy);
+}
+
+bool usage_requested(const json::object& chat_request) {
+  const auto* options = chat_request.if_contains("stream_options");
+  if (!options || !options->is_object()) return false;
+  const auto* usage = options->as_object().if_contains("include_usage");
+  return usage && usage->is_bool() && usage->as_bool();
+}
+
+bool read_usage(const json::object& object, Usage& usage) {
+  const auto* found = object.if_contains("usage");
+  if (!found || !found->is_object()) return false;
+  const auto& u = found->as_object();
+  auto number = [&](const json::object& o, std::string_view key) -> long long {
+    const auto* v = o.if_contains(key);
+    if (!v) return 0;
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64()) return static_cast<long long>(v->as_uint64());
+    if (v->is_double()) return static_cast<long long>(v->as_double());
+    return 0;
+  };
+  // Chat uses prompt/completion; embeddings only prompt (and total).
+  usage.prompt_tokens = number(u, "prompt_tokens");
+  usage.completion_tokens = number(u, "completion_tokens");
+  if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
+    usage.cached_tokens = number(details->as_object(), "cached_tokens");
+  usage.reported = true;
+  usage.estimated = false;
+  return true;
+}
+
+bool read_trailing_usage(std::string_view body, Usage& usage) {
+  constexpr std::string_view kKey = "\"usage\"";
+  const auto at = body.rfind(kKey);
+  if (at == std::string_view::npos) return false;
+  const auto open = body.find_first_not_of(" \t\r\n:", at + kKey.size());
+  if (open == std::string_view::npos || body[open] != '{') return false;
+  unsigned char initial[1024];
+  json::monotonic_resource arena(initial, sizeof initial);
+  json::parser parser;
+  parser.reset(json::storage_ptr(&arena));
+  json::error_code ec;
+  parser.write_some(body.substr(open), ec);  // stops after the object: the rest is not read
+  if (ec) return false;  // incomplete input is an error too: the parser expects no more
+  json::object holder{json::storage_ptr(&arena)};
+  holder["usage"] = parser.release();
+  return read_usage(holder, usage);
+}
+
+std::size_t content_bytes(const json::object& object) {
+  std::size_t total = 0;
+  const auto* choices = object.if_contains("choices");
+  if (!choices || !choices->is_array()) return 0;
+  for (const auto& choice : choices->as_array()) {
+    if (!choice.is_object()) continue;
+    for (const char* key : {"message", "delta"}) {
+      const auto* part = choice.as_object().if_contains(key);
+      if (!part || !part->is_object()) continue;
+      if (const auto* content = part->as_object().if_contains("content");
+          content && content->is_string())
+        total += content->as_string().size();
+      if (const auto* calls = part->as_object().if_contains("tool_calls");
+          calls && calls->is_array())
+        total += json::serialize(*calls).size();
+    }
+  }
+  return total;
+}
+
+namespace {
+
+// Where the value of member `"key"` starts (after the colon and any spaces), or npos.
+std::size_t value_after(std::string_view data, std::string_view quoted_key, std::size_t from) {
+  const auto at = data.find(quoted_key, from);
+  if (at == std::string_view::npos) return at;
+  const auto colon = data.find_first_not_of(" \t\r\n", at + quoted_key.size());
+  if (colon == std::string_view::npos || data[colon] != ':')
+    return value_after(data, quoted_key, at + 1);
+  return data.find_first_not_of(" \t\r\n", colon + 1);
+}
+
+// Whether some member `"key"` holds an object.
+bool has_object_member(std::string_view data, std::string_view quoted_key) {
+  for (auto v = value_after(data, quoted_key, 0); v != std::string_view::npos;
+       v = value_after(data, quoted_key, v))
+    if (data[v] == '{') return true;
+  return false;
+}
+
+// Bytes of every string value of members `"key"` (escapes count as one byte).
+std::size_t string_value_bytes(std::string_view data, std::string_view quoted_key) {
+  std::size_t total = 0;
+  for (auto v = value_after(data, quoted_key, 0); v != std::string_view::npos;
+       v = value_after(data, quoted_key, v)) {
+    if (data[v] != '"') continue;
+    std::size_t i = v + 1;
+    for (; i < data.size() && data[i] != '"'; ++i, ++total)
+      if (data[i] == '\\') ++i;
+    v = i;
+  }
+  return total;
+}
+
+}  // namespace
+
+ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
+  ChunkInfo info;
+  // Most chunks carry a content delta and nothing the gateway needs: count their text with a
+  // scan and leave the parse to the few with usage or an error.
+  const auto first = data.find_first_not_of(" \t");
+  const auto last = data.find_last_not_of(" \t");
+  if (first == std::string_view::npos || data[first] != '{' || data[last] != '}') return info;
+  if (!has_object_member(data, "\"usage\"") && data.find("\"error\"") == std::string_view::npos) {
+    info.is_json = true;
+    info.content_bytes =
+        string_value_bytes(data, "\"content\"") + string_value_bytes(data, "\"arguments\"");
+    return info;
+  }
+  unsigned char initial[1024];
+  json::monotonic_resource arena(initial, sizeof initial);
+  json::error_code ec;
+  json::value chunk = json::parse(data, ec, json::storage_ptr(&arena));
+  if (ec || !chunk.is_object()) return info;
+  info.is_json = true;
+  const auto& object = chunk.as_object();
+  if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
+    info.is_error = true;
+    return info;
+  }
+  const bool has_usage = read_usage(object, usage);
+  const auto* choices = object.if_contains("choices");
+  info.usage_only = has_usage && choices && choices->is_array() && choices->as_array().empty();
+  info.content_bytes = content_bytes(object);
+  return info;
+}
+
+bool inspect_response(std::string_view body, const json::object& request, Usage& usage) {
+  const auto first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || body[first] != '{') return false;
+  if (read_trailing_usage(body, usage)) return true;
+  unsigned char initial[4096];
+  json::monotonic_resource arena(initial, sizeof initial);
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec, json::storage_ptr(&arena));
+  if (ec || !parsed.is_object()) return false;
+  if (!read_usage(parsed.as_object(), usage)) {
+    usage.prompt_tokens = estimate_request_prompt_tokens(request);
+    usage.completion_tokens = estimate_tokens_from_bytes(content_bytes(parsed.as_object()));
+    usage.estimated = true;
+  }
+  return true;
+}
+
+long long estimate_request_prompt_tokens(const json::object& chat_request) {
+  const auto* messages = chat_request.if_contains("messages");
+  return messages && messages->is_array() ? estimate_prompt_tokens(messages->as_array()) : 0;
+}
+
+long long estimate_tokens_from_bytes(std::size_t bytes) {
+  return bytes == 0 ? 0 : static_cast<long long>((bytes + 3) / 4);  // ~4 bytes per token
+}
+
+AttemptResult upstream_http_failure(int status, std::string body, std::string_view retry_after,
+                                    std::string_view retry_after_ms, std::string_view provider) {
+  AttemptResult result;
+  result.upstream_status = status;
+  result.retriable = is_retriable_status(status);
+  result.retry_after = parse_retry_after_ms(retry_after_ms);
+  if (!result.retry_after)
+    result.retry_after = parse_retry_after(retry_after, std::chrono::system_clock::now());
+  std::string message = "upstream " + std::string(provider) + " answered " + std::to_string(status);
+  // Keep the upstream's own error when it is OpenAI-shaped: clients know how to read it.
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
+    const auto& error = parsed.as_object().at("error");
+    if (error.is_object())
+      if (const auto* m = error.as_object().if_contains("message"); m && m->is_string())
+        message += ": " + std::string(m->as_string());
+    result.upstream_error_body = std::move(body);
+  }
+  result.error = make_error(errc_from_status(status), std::move(message));
+  return result;
+}
+
+}  // namespace sluice::gateway

@@ -1,0 +1,53 @@
+#include "gateway/routing/itinerary.hpp"
+
+#include <algorithm>
+
+namespace sluice::gateway {
+
+Itinerary::Itinerary(const std::vector<const ModelAlias*>& chain, int max_attempts)
+    : max_attempts_(max_attempts) {
+  for (const ModelAlias* alias : chain)
+    for (const auto& group : alias->priority_groups) levels_.push_back({&group, alias->strategy});
+  start_level();
+}
+
+bool Itinerary::start_level() {
+  if (level_ >= levels_.size()) return false;
+  pool_.assign(levels_[level_].deployments->begin(), levels_[level_].deployments->end());
+  return true;
+}
+
+Deployment* Itinerary::next(Clock::time_point now, Rng& rng) {
+  while (attempts_ < max_attempts_) {
+    std::erase_if(pool_, [&](Deployment* d) {
+      const bool open = d->breaker.state(now) == CircuitBreaker::State::open;
+      skipped_open_ |= open;
+      return open;
+    });
+    if (pool_.empty()) {  // this level is done: the next one, or the next round
+      ++level_;
+      if (start_level()) continue;
+      if (!attempted_this_round_) return nullptr;  // a whole round found nothing to try
+      attempted_this_round_ = false;
+      ++round_;
+      level_ = 0;
+      if (!start_level()) return nullptr;
+      continue;
+    }
+    candidates_.clear();
+    for (const Deployment* d : pool_) candidates_.push_back({d->weight, &d->stats});
+    const std::size_t index = pick(levels_[level_].strategy, candidates_, rng);
+    Deployment* chosen = pool_[index];
+    pool_.erase(pool_.begin() + static_cast<std::ptrdiff_t>(index));
+    if (!chosen->breaker.allow(now)) {  // half-open, and its probes are taken
+      skipped_open_ = true;
+      continue;
+    }
+    ++attempts_;
+    attempted_this_round_ = true;
+    return chosen;
+  }
+  return nullptr;
+}
+
+}  // namespace sluice::gateway

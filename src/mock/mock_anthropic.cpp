@@ -1,0 +1,243 @@
+#include "mock/mock_anthropic.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+namespace sluice::gateway {
+namespace json = boost::json;
+namespace {
+
+std::string_view string_member(const json::object& object, std::string_view key) {
+  const json::value* v = object.if_contains(key);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+// The tool a request forces: {"type":"any"} picks the first tool, {"type":"tool","name":...}
+// that one. Empty: answer with text, as a model may under {"type":"auto"}.
+std::string forced_tool(const json::object& request) {
+  const json::value* tools = request.if_contains("tools");
+  const json::value* choice = request.if_contains("tool_choice");
+  if (!tools || !tools->is_array() || tools->get_array().empty() || !choice || !choice->is_object())
+    return {};
+  const std::string_view type = string_member(choice->get_object(), "type");
+  if (type == "tool") return std::string(string_member(choice->get_object(), "name"));
+  if (type != "any") return {};
+  const json::object* first = tools->get_array().front().if_object();
+  return first ? std::string(string_member(*first, "name")) : std::string();
+}
+
+// Anthropic's ids for tool calls look like "toolu_01A09q90qw90lq917835lq9"; the mock keeps the
+// OpenAI-shaped id's hash so that both mocks name a call alike.
+std::string tool_use_id(std::string_view openai_id) {
+  const auto underscore = openai_id.find('_');
+  return "toolu_" +
+         std::string(openai_id.substr(underscore == std::string_view::npos ? 0 : underscore + 1));
+}
+
+json::object tool_use_block(const MockToolCall& call, bool with_input) {
+  json::object block{{"type", "tool_use"}, {"id", call.id}, {"name", call.name}};
+  // Streams announce the block with an empty input and send the arguments as deltas.
+  json::value input = json::object();
+  boost::system::error_code ec;
+  if (with_input) input = json::parse(call.arguments, ec);
+  block["input"] = ec || !input.is_object() ? json::value(json::object()) : std::move(input);
+  return block;
+}
+
+std::string_view stop_reason(const MockReply& reply) {
+  return reply.tool_calls.empty() ? "end_turn" : "tool_use";
+}
+
+json::object usage_object(long long input_tokens, long long output_tokens) {
+  return {{"input_tokens", input_tokens},
+          {"output_tokens", output_tokens},
+          {"cache_read_input_tokens", 0},
+          {"cache_creation_input_tokens", 0}};
+}
+
+json::object message_object(const MockReply& reply, std::string_view model, std::string_view id,
+                            json::array content, json::value stop, long long output_tokens) {
+  return {{"id", id},
+          {"type", "message"},
+          {"role", "assistant"},
+          {"model", model},
+          {"content", std::move(content)},
+          {"stop_reason", std::move(stop)},
+          {"stop_sequence", nullptr},
+          {"usage", usage_object(reply.prompt_tokens, output_tokens)}};
+}
+
+Error invalid(std::string message) { return make_error(Errc::invalid_request, std::move(message)); }
+
+bool is_integer(const json::value& v) { return v.is_int64() || v.is_uint64(); }
+
+bool has_content(const json::value& content) {
+  if (const json::string* s = content.if_string()) return !s->empty();
+  if (const json::array* a = content.if_array()) return !a->empty();
+  return false;
+}
+
+Status validate_message(const json::value& value, std::size_t i, std::size_t count,
+                        std::string_view previous_role) {
+  const std::string at = "messages." + std::to_string(i);
+  const json::object* message = value.if_object();
+  if (!message) return invalid(at + ": Input should be a valid dictionary");
+  const std::string_view role = string_member(*message, "role");
+  if (role == "system")
+    return invalid(
+        "messages: Unexpected role \"system\". The Messages API accepts a top-level `system` "
+        "parameter, not \"system\" as an input message role.");
+  if (role != "user" && role != "assistant")
+    return invalid(at + ".role: Input should be 'user' or 'assistant'");
+  const json::value* content = message->if_contains("content");
+  if (!content) return invalid(at + ".content: Field required");
+  if (!content->is_string() && !content->is_array())
+    return invalid(at + ".content: Input should be a valid string or a valid list");
+  if (!has_content(*content) && !(role == "assistant" && i + 1 == count))
+    return invalid(at +
+                   ": all messages must have non-empty content except for the optional final "
+                   "assistant message");
+  if (i == 0 && role != "user")
+    return invalid("messages: first message must use the \"user\" role");
+  if (role == previous_role)
+    return invalid(
+        "messages: roles must alternate between \"user\" and \"assistant\", but found "
+        "multiple \"" +
+        std::string(role) + "\" roles in a row");
+  return {};
+}
+
+}  // namespace
+
+MockReply mock_anthropic_reply(const json::object& request, long long reply_tokens) {
+  MockConversation conversation = read_mock_conversation(request);
+  // Anthropic keeps the system prompt outside `messages`; count it as one more message.
+  if (const json::value* system = request.if_contains("system")) {
+    const std::string text = mock_content_text(*system);
+    conversation.prompt_bytes += text.size();
+    if (!text.empty()) ++conversation.message_count;
+  }
+  const std::size_t prompt_bytes = conversation.prompt_bytes;
+  const long long message_count = conversation.message_count;
+  MockReply reply = mock_reply_to(conversation.last_user, forced_tool(request), reply_tokens);
+  for (MockToolCall& call : reply.tool_calls) call.id = tool_use_id(call.id);
+  reply.prompt_tokens = mock_tokens(prompt_bytes) + 4 * message_count;
+  return reply;
+}
+
+std::string anthropic_message_json(const MockReply& reply, std::string_view model,
+                                   std::string_view id) {
+  json::array content;
+  if (reply.tool_calls.empty())
+    content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
+  for (const MockToolCall& call : reply.tool_calls) content.push_back(tool_use_block(call, true));
+  return json::serialize(message_object(reply, model, id, std::move(content),
+                                        json::value(stop_reason(reply)), reply.completion_tokens));
+}
+
+std::vector<AnthropicEvent> anthropic_stream_events(const MockReply& reply, std::string_view model,
+                                                    std::string_view id, int chunk_count) {
+  std::vector<AnthropicEvent> out;
+  // Every event's data repeats its name as "type", first, as Anthropic sends it.
+  auto emit = [&out](std::string_view name, json::object members) {
+    json::object data{{"type", name}};
+    for (auto& member : members) data.emplace(member.key(), std::move(member.value()));
+    out.push_back({std::string(name), json::serialize(data)});
+  };
+  // Anthropic counts the first output token in message_start and the total in message_delta.
+  emit("message_start", {{"message", message_object(reply, model, id, json::array(), nullptr,
+                                                    std::min(1LL, reply.completion_tokens))}});
+  auto block_start = [&](std::size_t index, json::object block) {
+    emit("content_block_start", {{"index", index}, {"content_block", std::move(block)}});
+    if (index == 0) emit("ping", {});
+  };
+  auto block_delta = [&](std::size_t index, json::object delta) {
+    emit("content_block_delta", {{"index", index}, {"delta", std::move(delta)}});
+  };
+  if (reply.tool_calls.empty()) {
+    block_start(0, {{"type", "text"}, {"text", ""}});
+    for (std::string_view piece : mock_stream_pieces(reply.content, chunk_count))
+      block_delta(0, {{"type", "text_delta"}, {"text", piece}});
+    emit("content_block_stop", {{"index", 0}});
+  }
+  for (std::size_t i = 0; i < reply.tool_calls.size(); ++i) {
+    const MockToolCall& call = reply.tool_calls[i];
+    block_start(i, tool_use_block(call, false));
+    block_delta(i, {{"type", "input_json_delta"}, {"partial_json", call.arguments}});
+    emit("content_block_stop", {{"index", i}});
+  }
+  emit("message_delta",
+       {{"delta", {{"stop_reason", stop_reason(reply)}, {"stop_sequence", nullptr}}},
+        {"usage", {{"output_tokens", reply.completion_tokens}}}});
+  emit("message_stop", {});
+  return out;
+}
+
+std::string sse_frame(const AnthropicEvent& event) {
+  std::string out;
+  out.reserve(event.name.size() + event.data.size() + 16);
+  out += "event: ";
+  out += event.name;
+  out += "\ndata: ";
+  out += event.data;
+  out += "\n\n";
+  return out;
+}
+
+std::string_view anthropic_error_type(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 413:
+      return "request_too_large";
+    case 429:
+      return "rate_limit_error";
+    case 529:
+      return "overloaded_error";
+    default:
+      return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::string anthropic_error_json(std::string_view type, std::string_view message) {
+  return json::serialize(
+      json::object{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}});
+}
+
+Status validate_anthropic_headers(std::string_view api_key, std::string_view version) {
+  if (api_key.empty()) return make_error(Errc::unauthorized, "x-api-key header is required");
+  if (version.empty()) return invalid("anthropic-version: header is required");
+  return {};
+}
+
+Status validate_anthropic_request(const json::object& request) {
+  const json::value* model = request.if_contains("model");
+  if (!model) return invalid("model: Field required");
+  if (!model->is_string() || model->get_string().empty())
+    return invalid("model: Input should be a valid string");
+  const json::value* max_tokens = request.if_contains("max_tokens");
+  if (!max_tokens) return invalid("max_tokens: Field required");
+  if (!is_integer(*max_tokens)) return invalid("max_tokens: Input should be a valid integer");
+  if (max_tokens->is_int64() && max_tokens->get_int64() < 1)
+    return invalid("max_tokens: Input should be greater than or equal to 1");
+  const json::value* messages = request.if_contains("messages");
+  if (!messages) return invalid("messages: Field required");
+  if (!messages->is_array()) return invalid("messages: Input should be a valid list");
+  const json::array& list = messages->get_array();
+  if (list.empty()) return invalid("messages: at least one message is required");
+  std::string_view previous_role;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (auto status = validate_message(list[i], i, list.size(), previous_role); !status)
+      return status;
+    previous_role = string_member(list[i].get_object(), "role");
+  }
+  if (const json::value* stream = request.if_contains("stream"); stream && !stream->is_bool())
+    return invalid("stream: Input should be a valid boolean");
+  return {};
+}
+
+}  // namespace sluice::gateway

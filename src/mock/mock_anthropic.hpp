@@ -1,0 +1,57 @@
+#pragma once
+// Deterministic replies in the shape of Anthropic's Messages API, for `sluice mock-upstream`'s
+// POST /v1/messages: the same words as the OpenAI-shaped mock (mock_responses.hpp), so that a
+// test can compare what a client gets through either provider type.
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "gateway/providers/mock/mock_replies.hpp"
+
+namespace sluice::gateway {
+
+// The reply to a (validated) Messages request: text quoting the last user turn that has text, or
+// one tool call (id "toolu_...") when `tools` is given and tool_choice is {"type":"any"} (the
+// first tool) or {"type":"tool","name":...}. Prompt tokens count the system prompt as one more
+// message, so a conversation costs what it costs through the OpenAI-shaped mock.
+MockReply mock_anthropic_reply(const boost::json::object& request, long long reply_tokens = 0);
+
+// Anthropic's non-streaming `message` object: text or tool_use blocks, stop_reason end_turn or
+// tool_use, usage with zero cache counts.
+std::string anthropic_message_json(const MockReply& reply, std::string_view model,
+                                   std::string_view id);
+
+struct AnthropicEvent {
+  std::string name;  // the SSE `event:` line
+  std::string data;  // the JSON on its `data:` line
+};
+
+// The events of a streamed message, in Anthropic's order: message_start, content_block_start,
+// ping, content_block_delta (text in `chunk_count` pieces, at most one per code point; a tool
+// call's arguments in one input_json_delta), content_block_stop, message_delta, message_stop.
+std::vector<AnthropicEvent> anthropic_stream_events(const MockReply& reply, std::string_view model,
+                                                    std::string_view id, int chunk_count);
+
+// "event: <name>\ndata: <data>\n\n".
+std::string sse_frame(const AnthropicEvent& event);
+
+// The error type Anthropic answers an HTTP status with: invalid_request_error (400 and other
+// 4xx), authentication_error (401), permission_error (403), not_found_error (404),
+// request_too_large (413), rate_limit_error (429), overloaded_error (529), api_error (other 5xx).
+std::string_view anthropic_error_type(int status);
+
+// Anthropic's error body {"type":"error","error":{"type","message"}}.
+std::string anthropic_error_json(std::string_view type, std::string_view message);
+
+// The 400s (invalid_request) and 401 (unauthorized) Anthropic answers before any model runs:
+// the x-api-key or anthropic-version header missing (either may be empty, meaning absent).
+Status validate_anthropic_headers(std::string_view api_key, std::string_view version);
+// model, max_tokens or messages missing or mistyped; a message role other than user/assistant,
+// or content missing; turns not alternating or not starting with user; stream not a boolean.
+// Messages follow Anthropic's "field.path: problem" style.
+Status validate_anthropic_request(const boost::json::object& request);
+
+}  // namespace sluice::gateway

@@ -1,0 +1,77 @@
+#pragma once
+// The fault knobs of `sluice mock-upstream` and where they come from: command-line flags, the
+// JSON of POST /mock/config, and per-request x-mock-* headers. No I/O here.
+
+#include <atomic>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "http/exchange.hpp"
+
+namespace sluice::mock {
+
+extern const char* const kUsage;
+
+// The fault knobs. -1 in stall_after_chunks means "never stall".
+struct Knobs {
+  long long latency_ms = 0;
+  long long latency_jitter_ms = 0;
+  double error_rate = 0;
+  long long error_status = 500;
+  double reset_rate = 0;
+  long long chunks = 8;
+  long long chunk_interval_ms = 0;
+  long long stall_after_chunks = -1;
+  long long retry_after = 1;
+  long long reply_tokens = 0;  // pad answers to at least this many tokens
+};
+
+// The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
+// concurrent /mock/config may be seen half-applied by one request, which a fault injector can
+// live with.
+class LiveKnobs {
+ public:
+  explicit LiveKnobs(const Knobs& k) { store(k); }
+  Knobs load() const;
+  void store(const Knobs& k);
+
+ private:
+  static constexpr auto kOrder = std::memory_order_relaxed;
+  std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
+      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_;
+  std::atomic<double> error_rate_, reset_rate_;
+};
+
+struct Options {
+  std::string listen = "127.0.0.1:0";
+  int threads = 1;
+  bool access_log = false;
+  bool help = false;
+  Knobs knobs;
+  std::vector<std::string> models;
+};
+
+// The command line after `mock-upstream`; an Error names the bad flag.
+Result<Options> parse_options(int argc, char** argv, int first);
+
+// POST /mock/config: `base` (the flags' knobs) with the body's members laid over them, so posting
+// {} restores the flags' behaviour. Unknown members are rejected: a typo must not pass silently.
+Result<Knobs> knobs_from_json(const boost::json::object& body, const Knobs& base);
+std::string knobs_json(const Knobs& k);
+
+// What one request gets.
+struct Plan {
+  Knobs knobs;
+  std::chrono::milliseconds latency{0};
+  bool reset = false;
+  int error_status = 0;  // 0: answer normally
+};
+
+// The live knobs, then the request's x-mock-* headers, then the dice. An x-mock-status below 400
+// forces a normal answer whatever the error rate. A malformed header is an invalid_request Error.
+Result<Plan> plan_for(const http::Request& request, const Knobs& live);
+
+}  // namespace sluice::mock

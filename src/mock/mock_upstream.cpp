@@ -1,0 +1,413 @@
+// `sluice mock-upstream`: a fake provider speaking OpenAI's API and Anthropic's Messages API,
+// with fault injection (latency, errors, resets, slow and stalled streams), for integration tests
+// and benchmarks. Faults come from flags, per-request x-mock-* headers, or POST /mock/config at
+// runtime (mock_knobs.hpp); this file wires the routes and handlers.
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cmd/commands.hpp"
+#include "core/clock.hpp"
+#include "core/config_values.hpp"
+#include "core/ids.hpp"
+#include "core/version.hpp"
+#include "gateway/model_list.hpp"
+#include "gateway/providers/mock/mock_replies.hpp"
+#include "gateway/providers/openai/openai_wire.hpp"
+#include "gateway/providers/request_validation.hpp"
+#include "http/server.hpp"
+#include "mock/mock_anthropic.hpp"
+#include "mock/mock_knobs.hpp"
+#include "ops/drain.hpp"
+#include "ops/http_observer.hpp"
+#include "ops/logger.hpp"
+#include "ops/metrics.hpp"
+#include "ops/signals.hpp"
+
+namespace sluice::cmd {
+namespace {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using sluice::mock::Knobs;
+using sluice::mock::Plan;
+using std::chrono::milliseconds;
+
+// With drain_delay 0 there is nothing to wait for but streams in flight; stalled ones are
+// dropped as soon as the drain starts.
+constexpr milliseconds kGrace{5'000};
+constexpr std::size_t kMaxBodyBytes = 16 << 20;  // large prompts and embedding batches
+
+// Counters for GET /mock/stats. `requests` counts the /v1 API calls, `chat` and `messages` the
+// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `errors` every error
+// answer (injected or a rejected request), `resets` the connections dropped on purpose.
+struct Stats {
+  std::atomic<long long> requests{0}, chat{0}, stream{0}, embeddings{0}, messages{0}, errors{0},
+      resets{0};
+
+  static void bump(std::atomic<long long>& counter) {
+    counter.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::string to_json() const {
+    return json::serialize(json::object{{"requests", requests.load()},
+                                        {"chat", chat.load()},
+                                        {"stream", stream.load()},
+                                        {"embeddings", embeddings.load()},
+                                        {"messages", messages.load()},
+                                        {"errors", errors.load()},
+                                        {"resets", resets.load()}});
+  }
+  void reset() {
+    for (auto* c : {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets})
+      c->store(0);
+  }
+};
+
+struct MockState {
+  explicit MockState(const Knobs& k) : startup(k), live(k) {}
+  const Knobs startup;  // from the flags: /mock/config overlays its fields onto these
+  mock::LiveKnobs live;
+  Stats stats;
+  std::vector<std::string> models{"mock-model"};
+  std::atomic<bool> stopping{false};
+};
+
+// Whose error shape an endpoint answers in: clients of each API parse only their own.
+enum class Dialect { openai, anthropic };
+
+// ---- Handlers ------------------------------------------------------------------------------
+
+asio::awaitable<void> sleep_for(milliseconds duration) {
+  if (duration.count() <= 0) co_return;
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+void answer_error(http::Exchange& ex, MockState& state, const Error& error,
+                  Dialect dialect = Dialect::openai) {
+  Stats::bump(state.stats.errors);
+  if (dialect == Dialect::openai) {
+    ex.response.set_error(error);
+    return;
+  }
+  const int status = http_status(error.code);
+  ex.response.set_json(
+      status, gateway::anthropic_error_json(gateway::anthropic_error_type(status), error.message));
+}
+
+std::string openai_injected_error(int status, long long retry_after) {
+  Error error;
+  error.code = errc_from_status(status);
+  if (status == 429) {
+    error.message = "Rate limit reached (injected by sluice mock-upstream). Please try again in " +
+                    std::to_string(retry_after) + "s.";
+    error.code_detail = "rate_limit_exceeded";
+  } else if (status >= 500) {
+    error.message =
+        "The server had an error while processing your request (injected by sluice "
+        "mock-upstream, status " +
+        std::to_string(status) + ").";
+  } else {
+    error.message = "Injected fault: sluice mock-upstream answered " + std::to_string(status) + ".";
+  }
+  return render_error_body(error);
+}
+
+std::string anthropic_injected_error(int status, long long retry_after) {
+  std::string message;
+  if (status == 429) {
+    message =
+        "Number of requests has exceeded your rate limit (injected by sluice "
+        "mock-upstream). Please try again in " +
+        std::to_string(retry_after) + "s.";
+  } else if (status == 529) {
+    message = "Overloaded (injected by sluice mock-upstream).";
+  } else if (status >= 500) {
+    message = "Internal server error (injected by sluice mock-upstream, status " +
+              std::to_string(status) + ").";
+  } else {
+    message = "Injected fault: sluice mock-upstream answered " + std::to_string(status) + ".";
+  }
+  return gateway::anthropic_error_json(gateway::anthropic_error_type(status), message);
+}
+
+void answer_injected_error(http::Exchange& ex, MockState& state, const Plan& plan,
+                           Dialect dialect) {
+  const int status = plan.error_status;
+  const long long retry_after = plan.knobs.retry_after;
+  if (status == 429) ex.response.add_header("Retry-After", std::to_string(retry_after));
+  Stats::bump(state.stats.errors);
+  // The exact status asked for, even one Errc has no kind of its own for (e.g. 529).
+  ex.response.set_json(status, dialect == Dialect::openai
+                                   ? openai_injected_error(status, retry_after)
+                                   : anthropic_injected_error(status, retry_after));
+}
+
+// Latency, then a reset or an injected error. True when the request has been dealt with.
+asio::awaitable<bool> inject_faults(http::Exchange& ex, MockState& state, const Plan& plan,
+                                    Dialect dialect) {
+  co_await sleep_for(plan.latency);
+  if (plan.reset) {
+    Stats::bump(state.stats.resets);
+    ex.abort_connection();
+    co_return true;
+  }
+  if (plan.error_status) {
+    answer_injected_error(ex, state, plan, dialect);
+    co_return true;
+  }
+  co_return false;
+}
+
+std::optional<json::object> parse_body(http::Exchange& ex, MockState& state,
+                                       Dialect dialect = Dialect::openai) {
+  boost::system::error_code ec;
+  json::value body = json::parse(ex.request.body, ec);
+  if (ec || !body.is_object()) {
+    answer_error(ex, state,
+                 make_error(Errc::invalid_request,
+                            "We could not parse the JSON body of your request: expected a JSON "
+                            "object."),
+                 dialect);
+    return std::nullopt;
+  }
+  return std::move(body.get_object());
+}
+
+// The plan and faults every inference endpoint goes through. Empty when already answered.
+asio::awaitable<std::optional<Plan>> begin_inference(http::Exchange& ex, MockState& state,
+                                                     Dialect dialect = Dialect::openai) {
+  auto plan = mock::plan_for(ex.request, state.live.load());
+  if (!plan) {
+    answer_error(ex, state, plan.error(), dialect);
+    co_return std::nullopt;
+  }
+  if (co_await inject_faults(ex, state, *plan, dialect)) co_return std::nullopt;
+  co_return std::move(*plan);
+}
+
+// Silent until the drain starts, then the connection is dropped so that shutdown need not wait.
+asio::awaitable<void> stall(http::Exchange& ex, MockState& state) {
+  while (!state.stopping.load(std::memory_order_relaxed)) co_await sleep_for(milliseconds(100));
+  ex.abort_connection();
+}
+
+// Sends `frames` (whole SSE events) as a stream, with the plan's pauses and stall.
+asio::awaitable<void> stream_frames(http::Exchange& ex, MockState& state, const Plan& plan,
+                                    const std::vector<std::string>& frames) {
+  Stats::bump(state.stats.stream);
+  ex.response.status = 200;
+  ex.response.content_type = "text/event-stream";
+  ex.response.add_header("Cache-Control", "no-cache");
+  if (!co_await ex.begin_stream()) co_return;
+  const long long stall_after = plan.knobs.stall_after_chunks;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (stall_after >= 0 && static_cast<long long>(i) == stall_after) {
+      co_await stall(ex, state);
+      co_return;
+    }
+    if (i > 0) co_await sleep_for(milliseconds(plan.knobs.chunk_interval_ms));
+    if (!co_await ex.write(frames[i])) co_return;
+  }
+}
+
+bool wants_stream(const json::object& request) {
+  const json::value* stream = request.if_contains("stream");
+  return stream && stream->is_bool() && stream->get_bool();
+}
+
+std::vector<std::string> openai_frames(const json::object& request, const gateway::MockReply& reply,
+                                       std::string_view model, std::string_view id,
+                                       long long created, int chunks) {
+  auto frames = gateway::chat_chunks_json(reply, model, id, created, chunks,
+                                          gateway::usage_requested(request));
+  frames.emplace_back("[DONE]");
+  for (std::string& frame : frames) frame = "data: " + frame + "\n\n";
+  return frames;
+}
+
+asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.chat);
+  auto plan = co_await begin_inference(ex, state);
+  if (!plan) co_return;
+  auto request = parse_body(ex, state);
+  if (!request) co_return;
+  if (auto status = gateway::validate_chat_request(*request); !status) {
+    answer_error(ex, state, status.error());
+    co_return;
+  }
+  const auto reply = gateway::mock_chat_reply(*request, plan->knobs.reply_tokens);
+  const std::string model(request->at("model").get_string());
+  const std::string id = "chatcmpl-" + core::random_hex(12);
+  const long long created = core::unix_seconds();
+  if (wants_stream(*request)) {
+    co_await stream_frames(
+        ex, state, *plan,
+        openai_frames(*request, reply, model, id, created, static_cast<int>(plan->knobs.chunks)));
+  } else {
+    ex.response.set_json(200, gateway::chat_completion_json(reply, model, id, created));
+  }
+}
+
+// Anthropic's POST /v1/messages. Past the faults, requests are checked in Anthropic's order:
+// headers (401 before 400), then the body.
+asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.messages);
+  constexpr Dialect kAnthropic = Dialect::anthropic;
+  auto plan = co_await begin_inference(ex, state, kAnthropic);
+  if (!plan) co_return;
+  if (auto status = gateway::validate_anthropic_headers(ex.request.header("x-api-key"),
+                                                        ex.request.header("anthropic-version"));
+      !status) {
+    answer_error(ex, state, status.error(), kAnthropic);
+    co_return;
+  }
+  auto request = parse_body(ex, state, kAnthropic);
+  if (!request) co_return;
+  if (auto status = gateway::validate_anthropic_request(*request); !status) {
+    answer_error(ex, state, status.error(), kAnthropic);
+    co_return;
+  }
+  const auto reply = gateway::mock_anthropic_reply(*request, plan->knobs.reply_tokens);
+  const std::string model(request->at("model").get_string());
+  const std::string id = "msg_" + core::random_hex(12);
+  if (wants_stream(*request)) {
+    std::vector<std::string> frames;
+    for (const auto& event :
+         gateway::anthropic_stream_events(reply, model, id, static_cast<int>(plan->knobs.chunks)))
+      frames.push_back(gateway::sse_frame(event));
+    co_await stream_frames(ex, state, *plan, frames);
+  } else {
+    ex.response.set_json(200, gateway::anthropic_message_json(reply, model, id));
+  }
+}
+
+asio::awaitable<void> embeddings(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.embeddings);
+  auto plan = co_await begin_inference(ex, state);
+  if (!plan) co_return;
+  auto request = parse_body(ex, state);
+  if (!request) co_return;
+  if (auto status = gateway::validate_embeddings_request(*request); !status) {
+    answer_error(ex, state, status.error());
+    co_return;
+  }
+  const std::string model(request->at("model").get_string());
+  ex.response.set_json(200, gateway::embeddings_json(*request, model));
+}
+
+asio::awaitable<void> post_config(http::Exchange& ex, MockState& state) {
+  boost::system::error_code ec;
+  json::value body = json::parse(ex.request.body, ec);
+  if (ec || !body.is_object()) {
+    ex.response.set_error(make_error(Errc::invalid_request, "expected a JSON object of knobs"));
+    co_return;
+  }
+  auto knobs = mock::knobs_from_json(body.get_object(), state.startup);
+  if (!knobs) {
+    ex.response.set_error(knobs.error());
+    co_return;
+  }
+  state.live.store(*knobs);
+  ex.response.set_json(200, mock::knobs_json(*knobs));
+}
+
+void register_routes(http::Router& router, MockState& state) {
+  using Exchange = http::Exchange;
+  router.add("POST", "/v1/chat/completions",
+             [&state](Exchange& ex) { return chat_completions(ex, state); });
+  router.add("POST", "/v1/embeddings", [&state](Exchange& ex) { return embeddings(ex, state); });
+  router.add("POST", "/v1/messages", [&state](Exchange& ex) { return messages(ex, state); });
+  router.add("GET", "/v1/models", [&state](Exchange& ex) -> asio::awaitable<void> {
+    Stats::bump(state.stats.requests);
+    ex.response.set_json(200, gateway::models_json(state.models));
+    co_return;
+  });
+  router.add("GET", "/livez", [](Exchange& ex) -> asio::awaitable<void> {
+    ex.response.set_json(200, R"({"status":"ok"})");
+    co_return;
+  });
+  router.add("POST", "/mock/config", [&state](Exchange& ex) { return post_config(ex, state); });
+  router.add("GET", "/mock/config", [&state](Exchange& ex) -> asio::awaitable<void> {
+    ex.response.set_json(200, mock::knobs_json(state.live.load()));
+    co_return;
+  });
+  router.add("GET", "/mock/stats", [&state](Exchange& ex) -> asio::awaitable<void> {
+    ex.response.set_json(200, state.stats.to_json());
+    co_return;
+  });
+  router.add("POST", "/mock/stats/reset", [&state](Exchange& ex) -> asio::awaitable<void> {
+    state.stats.reset();
+    ex.response.set_json(200, state.stats.to_json());
+    co_return;
+  });
+}
+
+}  // namespace
+
+int run_mock_upstream(int argc, char** argv, int first) {
+  auto options = mock::parse_options(argc, argv, first);
+  if (!options) {
+    std::fprintf(stderr, "sluice mock-upstream: %s\n%s", options.error().message.c_str(),
+                 mock::kUsage);
+    return 2;
+  }
+  if (options->help) {
+    std::fputs(mock::kUsage, stdout);
+    return 0;
+  }
+  auto address = core::parse_listen(options->listen);
+  if (!address) {
+    std::fprintf(stderr, "sluice mock-upstream: --listen: %s\n", address.error().message.c_str());
+    return 2;
+  }
+  auto& log = ops::logger();
+  log.configure(core::LogLevel::info, core::LogFormat::json);
+  ops::TerminationSignals signals;
+  signals.block();
+
+  MockState state(options->knobs);
+  if (!options->models.empty()) state.models = options->models;
+  http::Router router;
+  register_routes(router, state);
+  ops::Registry registry;  // HttpObserver's histogram lives here; nothing scrapes it
+  ops::HttpObserver observer(registry, log, options->access_log);
+
+  core::ServerConfig config;
+  config.listen = options->listen;
+  config.host = address->host;
+  config.port = address->port;
+  config.threads = options->threads;
+  config.max_body_bytes = kMaxBodyBytes;
+  // A load-test target must not be the bottleneck: the fd limit is the only cap.
+  config.max_connections = 1 << 20;
+  http::Server server(config, router, observer);
+  if (auto status = server.listen(); !status) {
+    log.error("cannot start", {{"key", "--listen"}, {"error", status.error().message}});
+    return 1;
+  }
+  server.start();
+  log.info("listening", {{"host", config.host},
+                         {"port", static_cast<long long>(server.local_port())},
+                         {"mode", "mock-upstream"},
+                         {"version", kVersion}});
+
+  const int signal_number = signals.wait(milliseconds(-1));
+  // As serve drains, with no drain delay: nothing balances load onto a mock.
+  core::ShutdownConfig shutdown;
+  shutdown.drain_delay = milliseconds(0);
+  shutdown.grace = kGrace;
+  return ops::drain_and_stop(server, signals, shutdown, signal_number,
+                             [&state] { state.stopping.store(true); });
+}
+
+}  // namespace sluice::cmd

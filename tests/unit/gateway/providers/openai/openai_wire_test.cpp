@@ -1,0 +1,125 @@
+#include "gateway/providers/openai/openai_wire.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace sluice::gateway {
+namespace {
+
+TEST(TrailingUsageTest, ReadsTheLastUsageWithoutTheRest) {
+  // The floats before it are not even valid JSON here: they are never parsed.
+  const std::string body =
+      R"({"data":[{"embedding":[0.1, NOT JSON]}],"usage":{"prompt_tokens":7,"total_tokens":7}})";
+  Usage usage;
+  ASSERT_TRUE(read_trailing_usage(body, usage));
+  EXPECT_EQ(usage.prompt_tokens, 7);
+  EXPECT_TRUE(usage.reported);
+}
+
+TEST(TrailingUsageTest, IgnoresQuotedTextAndMissingUsage) {
+  Usage usage;
+  EXPECT_FALSE(read_trailing_usage(R"({"content":"say \"usage\" twice"})", usage));
+  EXPECT_FALSE(read_trailing_usage(R"({"usage":null})", usage));
+  EXPECT_FALSE(read_trailing_usage(R"({"usage":{"prompt_tokens":)", usage));  // cut short
+}
+
+TEST(InspectResponseTest, UsageFromTheResponseOrEstimated) {
+  const boost::json::object request =
+      boost::json::parse(R"({"messages":[{"role":"user","content":"hello"}]})").as_object();
+  Usage reported;
+  ASSERT_TRUE(inspect_response(
+      R"({"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":3,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":2}}})",
+      request, reported));
+  EXPECT_EQ(reported.prompt_tokens, 3);
+  EXPECT_EQ(reported.completion_tokens, 1);
+  EXPECT_EQ(reported.cached_tokens, 2);
+  EXPECT_FALSE(reported.estimated);
+  Usage estimated;
+  ASSERT_TRUE(inspect_response(R"({"choices":[{"message":{"content":"twelve bytes"}}]})", request,
+                               estimated));
+  EXPECT_TRUE(estimated.estimated);
+  EXPECT_EQ(estimated.completion_tokens, 3);
+  EXPECT_GT(estimated.prompt_tokens, 0);
+  Usage none;
+  EXPECT_FALSE(inspect_response("not json", request, none));
+}
+
+TEST(InspectChunkTest, ClassifiesChunks) {
+  Usage usage;
+  auto content = inspect_chunk(R"({"choices":[{"delta":{"content":"abc"}}]})", usage);
+  EXPECT_TRUE(content.is_json);
+  EXPECT_EQ(content.content_bytes, 3u);
+  EXPECT_FALSE(content.usage_only);
+  auto tail =
+      inspect_chunk(R"({"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":5}})", usage);
+  EXPECT_TRUE(tail.usage_only);
+  EXPECT_EQ(usage.completion_tokens, 5);
+  EXPECT_TRUE(inspect_chunk(R"({"error":{"message":"overloaded"}})", usage).is_error);
+  EXPECT_FALSE(inspect_chunk("garbage", usage).is_json);
+}
+
+TEST(InspectChunkTest, ScanAgreesWithParseOnSpacedAndEscapedJson) {
+  Usage usage;
+  // Python servers write ": " and ", "; content may hold escapes and the word usage.
+  auto spaced = inspect_chunk(
+      R"({"choices": [{"delta": {"content": "say \"usage\": {x}"}}], "usage": null})", usage);
+  EXPECT_TRUE(spaced.is_json);
+  EXPECT_FALSE(spaced.usage_only);
+  EXPECT_EQ(spaced.content_bytes, 16u);  // say "usage": {x}
+  auto tail = inspect_chunk(
+      R"({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2}})", usage);
+  EXPECT_TRUE(tail.usage_only);
+  EXPECT_EQ(usage.completion_tokens, 2);
+  auto tool = inspect_chunk(
+      R"({"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"{\"a\":1}"}}]}}]})", usage);
+  EXPECT_EQ(tool.content_bytes, 7u);
+}
+
+TEST(UpstreamBodyTest, RawBodyKeptUnlessSomethingChanges) {
+  const boost::json::object body =
+      boost::json::parse(R"({"model":"m","messages":[],"stream":true,"x":1})").as_object();
+  ChatRequest request;
+  request.body = &body;
+  request.model = "m";
+  request.stream = true;
+  request.include_usage = true;
+  EXPECT_EQ(upstream_chat_body(request, "m"), "");  // bytes pass through untouched
+  auto renamed = boost::json::parse(upstream_chat_body(request, "upstream-m")).as_object();
+  EXPECT_EQ(renamed.at("model"), "upstream-m");
+  EXPECT_EQ(renamed.at("x"), 1);
+  request.include_usage = false;  // the gateway still needs usage: it asks for it
+  auto forced = boost::json::parse(upstream_chat_body(request, "m")).as_object();
+  EXPECT_EQ(forced.at("stream_options").at("include_usage"), true);
+}
+
+TEST(UpstreamFailureTest, RetriableStatusesAndRetryAfter) {
+  auto limited = upstream_http_failure(429, R"({"error":{"message":"slow down"}})", "2", "", "p");
+  EXPECT_TRUE(limited.retriable);
+  EXPECT_EQ(limited.retry_after, std::chrono::milliseconds(2000));
+  EXPECT_NE(limited.error.message.find("slow down"), std::string::npos);
+  EXPECT_FALSE(limited.upstream_error_body.empty());
+  auto bad = upstream_http_failure(400, "not json", "", "", "p");
+  EXPECT_FALSE(bad.retriable);
+  EXPECT_TRUE(bad.upstream_error_body.empty());  // not OpenAI-shaped: we write our own
+  EXPECT_EQ(upstream_http_failure(503, "", "", "1500", "p").retry_after,
+            std::chrono::milliseconds(1500));
+}
+
+}  // namespace
+}  // namespace sluice::gateway
+
+namespace sluice::gateway {
+namespace {
+
+TEST(UsageRequestedTest, OnlyAnExplicitTrue) {
+  auto ask = [](const char* text) { return usage_requested(boost::json::parse(text).as_object()); };
+  EXPECT_TRUE(ask(R"({"stream_options":{"include_usage":true}})"));
+  EXPECT_FALSE(ask(R"({"stream_options":{"include_usage":false}})"));
+  EXPECT_FALSE(ask(R"({"stream_options":{"include_usage":"yes"}})"));
+  EXPECT_FALSE(ask(R"({"stream_options":null})"));
+  EXPECT_FALSE(ask(R"({})"));
+}
+
+}  // namespace
+}  // namespace sluice::gateway

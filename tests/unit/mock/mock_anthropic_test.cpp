@@ -1,0 +1,281 @@
+#include "mock/mock_anthropic.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "gateway/providers/anthropic/anthropic_translate.hpp"
+
+namespace sluice::gateway {
+namespace {
+
+namespace json = boost::json;
+
+json::object parse_object(std::string_view text) { return json::parse(text).as_object(); }
+
+json::object messages_request(std::string_view user_text = "What is the capital of France?") {
+  return parse_object(R"({"model":"claude-test","max_tokens":64,"system":"Be brief.",)"
+                      R"("messages":[{"role":"user","content":)" +
+                      json::serialize(json::value(user_text)) + "}]}");
+}
+
+json::object tool_request(json::value tool_choice) {
+  json::object request = messages_request("Weather?");
+  request["tools"] = json::parse(R"([{"name":"get_weather","input_schema":{"type":"object"}},
+                                     {"name":"get_time","input_schema":{"type":"object"}}])");
+  request["tool_choice"] = std::move(tool_choice);
+  return request;
+}
+
+std::string_view str(const json::value& v) { return v.as_string(); }
+
+TEST(MockAnthropicTest, ReplyHasTheWordsAndTokensOfTheOpenAiMock) {
+  const auto reply = mock_anthropic_reply(messages_request());
+  const auto openai = mock_chat_reply(
+      parse_object(R"({"model":"m","messages":[{"role":"system","content":"Be brief."},)"
+                   R"({"role":"user","content":"What is the capital of France?"}]})"));
+  EXPECT_EQ(reply.content, openai.content);
+  EXPECT_TRUE(reply.content.starts_with("Mock reply to: What is the capital of France?"));
+  EXPECT_EQ(reply.prompt_tokens, openai.prompt_tokens) << "the system prompt counts as a message";
+  EXPECT_EQ(reply.completion_tokens, openai.completion_tokens);
+  EXPECT_GE(mock_anthropic_reply(messages_request(), 500).completion_tokens, 500);
+}
+
+TEST(MockAnthropicTest, QuotesTheLastUserTurnThatHasText) {
+  // A tool result travels in a user turn, but the question is what the person asked.
+  const auto request = parse_object(R"({"model":"m","max_tokens":9,"messages":[
+    {"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},
+    {"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"w","input":{}}]},
+    {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"21C"}]}]})");
+  const auto reply = mock_anthropic_reply(request);
+  EXPECT_TRUE(reply.content.starts_with("Mock reply to: Weather in Paris?.")) << reply.content;
+  EXPECT_TRUE(reply.tool_calls.empty());
+  // "Weather in Paris?" is 17 bytes: ceil(17 / 4) + 4 per message.
+  EXPECT_EQ(reply.prompt_tokens, 5 + 3 * 4);
+}
+
+TEST(MockAnthropicTest, ToolUseOnlyWhenToolChoiceForcesIt) {
+  EXPECT_TRUE(
+      mock_anthropic_reply(tool_request(json::object{{"type", "auto"}})).tool_calls.empty());
+  EXPECT_TRUE(
+      mock_anthropic_reply(tool_request(json::object{{"type", "none"}})).tool_calls.empty());
+
+  const auto any = mock_anthropic_reply(tool_request(json::object{{"type", "any"}}));
+  ASSERT_EQ(any.tool_calls.size(), 1u);
+  EXPECT_EQ(any.tool_calls[0].name, "get_weather");
+  EXPECT_TRUE(any.tool_calls[0].id.starts_with("toolu_")) << any.tool_calls[0].id;
+  EXPECT_EQ(any.tool_calls[0].arguments, "{}");
+  EXPECT_EQ(any.finish_reason, "tool_calls");
+  EXPECT_EQ(any.tool_calls[0].id,
+            mock_anthropic_reply(tool_request(json::object{{"type", "any"}})).tool_calls[0].id);
+
+  const auto named =
+      mock_anthropic_reply(tool_request(json::object{{"type", "tool"}, {"name", "get_time"}}));
+  ASSERT_EQ(named.tool_calls.size(), 1u);
+  EXPECT_EQ(named.tool_calls[0].name, "get_time");
+  EXPECT_NE(named.tool_calls[0].id, any.tool_calls[0].id);
+}
+
+TEST(MockAnthropicTest, MessageJsonInAnthropicShape) {
+  const auto reply = mock_anthropic_reply(messages_request());
+  const auto body = parse_object(anthropic_message_json(reply, "claude-test", "msg_01abc"));
+  EXPECT_EQ(str(body.at("id")), "msg_01abc");
+  EXPECT_EQ(str(body.at("type")), "message");
+  EXPECT_EQ(str(body.at("role")), "assistant");
+  EXPECT_EQ(str(body.at("model")), "claude-test");
+  const auto& content = body.at("content").as_array();
+  ASSERT_EQ(content.size(), 1u);
+  EXPECT_EQ(str(content[0].at("type")), "text");
+  EXPECT_EQ(str(content[0].at("text")), reply.content);
+  EXPECT_EQ(str(body.at("stop_reason")), "end_turn");
+  EXPECT_TRUE(body.at("stop_sequence").is_null());
+  EXPECT_EQ(json::serialize(body.at("usage")),
+            R"({"input_tokens":)" + std::to_string(reply.prompt_tokens) + R"(,"output_tokens":)" +
+                std::to_string(reply.completion_tokens) +
+                R"(,"cache_read_input_tokens":0,"cache_creation_input_tokens":0})");
+}
+
+TEST(MockAnthropicTest, MessageJsonWithToolUse) {
+  const auto reply = mock_anthropic_reply(tool_request(json::object{{"type", "any"}}));
+  const auto body = parse_object(anthropic_message_json(reply, "claude-test", "msg_1"));
+  const auto& content = body.at("content").as_array();
+  ASSERT_EQ(content.size(), 1u);
+  EXPECT_EQ(json::serialize(content[0]), R"({"type":"tool_use","id":")" + reply.tool_calls[0].id +
+                                             R"(","name":"get_weather","input":{}})");
+  EXPECT_EQ(str(body.at("stop_reason")), "tool_use");
+}
+
+std::vector<std::string> names_of(const std::vector<AnthropicEvent>& events) {
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.name);
+  return names;
+}
+
+TEST(MockAnthropicTest, StreamEventsInAnthropicOrder) {
+  const auto reply = mock_anthropic_reply(messages_request());
+  const auto events = anthropic_stream_events(reply, "claude-test", "msg_1", 3);
+  const std::vector<std::string> expected{
+      "message_start",       "content_block_start", "ping",
+      "content_block_delta", "content_block_delta", "content_block_delta",
+      "content_block_stop",  "message_delta",       "message_stop"};
+  EXPECT_EQ(names_of(events), expected);
+  for (const auto& e : events) EXPECT_EQ(str(parse_object(e.data).at("type")), e.name) << e.data;
+
+  const auto start = parse_object(events[0].data).at("message").as_object();
+  EXPECT_EQ(str(start.at("id")), "msg_1");
+  EXPECT_EQ(str(start.at("model")), "claude-test");
+  EXPECT_TRUE(start.at("content").as_array().empty());
+  EXPECT_TRUE(start.at("stop_reason").is_null());
+  EXPECT_EQ(start.at("usage").at("input_tokens").as_int64(), reply.prompt_tokens);
+  EXPECT_EQ(
+      events[1].data,
+      R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})");
+  EXPECT_EQ(events[2].data, R"({"type":"ping"})");
+  std::string text;
+  for (std::size_t i = 3; i < 6; ++i) {
+    const auto delta = parse_object(events[i].data);
+    EXPECT_EQ(delta.at("index").as_int64(), 0);
+    EXPECT_EQ(str(delta.at("delta").at("type")), "text_delta");
+    text += str(delta.at("delta").at("text"));
+  }
+  EXPECT_EQ(text, reply.content);
+  EXPECT_EQ(events[6].data, R"({"type":"content_block_stop","index":0})");
+  EXPECT_EQ(events[7].data,
+            R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
+            R"("usage":{"output_tokens":)" +
+                std::to_string(reply.completion_tokens) + "}}");
+  EXPECT_EQ(events[8].data, R"({"type":"message_stop"})");
+}
+
+TEST(MockAnthropicTest, StreamedToolUseSendsItsInputAsJsonDelta) {
+  const auto reply = mock_anthropic_reply(tool_request(json::object{{"type", "any"}}));
+  const auto events = anthropic_stream_events(reply, "claude-test", "msg_1", 8);
+  const std::vector<std::string> expected{
+      "message_start",      "content_block_start", "ping",        "content_block_delta",
+      "content_block_stop", "message_delta",       "message_stop"};
+  EXPECT_EQ(names_of(events), expected);
+  EXPECT_EQ(events[1].data, R"({"type":"content_block_start","index":0,"content_block":)"
+                            R"({"type":"tool_use","id":")" +
+                                reply.tool_calls[0].id + R"(","name":"get_weather","input":{}}})");
+  EXPECT_EQ(events[3].data, R"({"type":"content_block_delta","index":0,)"
+                            R"("delta":{"type":"input_json_delta","partial_json":"{}"}})");
+  EXPECT_EQ(str(parse_object(events[5].data).at("delta").at("stop_reason")), "tool_use");
+}
+
+// The gateway's own translator is the mock's first client: what one writes, the other reads.
+TEST(MockAnthropicTest, StreamTranslatesToOpenAiChunks) {
+  const auto reply = mock_anthropic_reply(messages_request());
+  AnthropicStreamTranslator translator("claude-test", /*include_usage=*/true, 1700000000);
+  std::vector<std::string> chunks;
+  for (const auto& e : anthropic_stream_events(reply, "claude-test", "msg_1", 4)) {
+    auto out = translator.on_event(e.name, e.data);
+    ASSERT_TRUE(out) << out.error().message;
+    chunks.insert(chunks.end(), out->begin(), out->end());
+  }
+  EXPECT_TRUE(translator.done());
+  EXPECT_EQ(translator.prompt_tokens(), reply.prompt_tokens);
+  EXPECT_EQ(translator.completion_tokens(), reply.completion_tokens);
+  std::string text;
+  for (const auto& c : chunks) {
+    const auto chunk = parse_object(c);
+    const auto& choices = chunk.at("choices").as_array();
+    if (!choices.empty())
+      if (const auto* content = choices[0].at("delta").as_object().if_contains("content"))
+        text += str(*content);
+  }
+  EXPECT_EQ(text, reply.content);
+  EXPECT_EQ(str(parse_object(chunks.at(chunks.size() - 2)).at("choices").at(0).at("finish_reason")),
+            "stop");
+}
+
+TEST(MockAnthropicTest, SseFrameHasEventAndDataLines) {
+  EXPECT_EQ(sse_frame({"ping", R"({"type":"ping"})"}),
+            "event: ping\ndata: {\"type\":\"ping\"}\n\n");
+}
+
+TEST(MockAnthropicTest, ErrorTypesAndBody) {
+  EXPECT_EQ(anthropic_error_type(400), "invalid_request_error");
+  EXPECT_EQ(anthropic_error_type(422), "invalid_request_error");
+  EXPECT_EQ(anthropic_error_type(401), "authentication_error");
+  EXPECT_EQ(anthropic_error_type(403), "permission_error");
+  EXPECT_EQ(anthropic_error_type(404), "not_found_error");
+  EXPECT_EQ(anthropic_error_type(413), "request_too_large");
+  EXPECT_EQ(anthropic_error_type(429), "rate_limit_error");
+  EXPECT_EQ(anthropic_error_type(500), "api_error");
+  EXPECT_EQ(anthropic_error_type(503), "api_error");
+  EXPECT_EQ(anthropic_error_type(529), "overloaded_error");
+  EXPECT_EQ(anthropic_error_json("overloaded_error", "Overloaded"),
+            R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+  // And the gateway reads it back as a 503.
+  EXPECT_EQ(error_from_anthropic(anthropic_error_json("overloaded_error", "Overloaded"), 529).code,
+            Errc::unavailable);
+}
+
+TEST(MockAnthropicTest, HeadersAreRequired) {
+  EXPECT_TRUE(validate_anthropic_headers("k", "2023-06-01"));
+  const Status no_key = validate_anthropic_headers("", "2023-06-01");
+  ASSERT_FALSE(no_key);
+  EXPECT_EQ(no_key.error().code, Errc::unauthorized);
+  EXPECT_EQ(no_key.error().message, "x-api-key header is required");
+  const Status no_version = validate_anthropic_headers("k", "");
+  ASSERT_FALSE(no_version);
+  EXPECT_EQ(no_version.error().code, Errc::invalid_request);
+  EXPECT_EQ(no_version.error().message, "anthropic-version: header is required");
+}
+
+TEST(MockAnthropicTest, RequestValidationLikeAnthropic) {
+  EXPECT_TRUE(validate_anthropic_request(messages_request()));
+  EXPECT_TRUE(validate_anthropic_request(parse_object(R"({"model":"m","max_tokens":5,"messages":[
+      {"role":"user","content":"q"},{"role":"assistant","content":""}]})")))
+      << "an empty final assistant turn is a prefill";
+  struct Case {
+    std::string_view request;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {R"({"max_tokens":5,"messages":[{"role":"user","content":"q"}]})", "model: Field required"},
+      {R"({"model":"m","messages":[{"role":"user","content":"q"}]})", "max_tokens: Field required"},
+      {R"({"model":"m","max_tokens":"5","messages":[{"role":"user","content":"q"}]})",
+       "max_tokens: Input should be a valid integer"},
+      {R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"q"}]})",
+       "max_tokens: Input should be greater than or equal to 1"},
+      {R"({"model":"m","max_tokens":5})", "messages: Field required"},
+      {R"({"model":"m","max_tokens":5,"messages":{}})", "messages: Input should be a valid list"},
+      {R"({"model":"m","max_tokens":5,"messages":[]})",
+       "messages: at least one message is required"},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"assistant","content":"hi"},
+          {"role":"user","content":"q"}]})",
+       "messages: first message must use the \"user\" role"},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a"},
+          {"role":"user","content":"b"}]})",
+       "messages: roles must alternate between \"user\" and \"assistant\", but found multiple "
+       "\"user\" roles in a row"},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a"},
+          {"role":"assistant","content":"b"},{"role":"assistant","content":"c"}]})",
+       "messages: roles must alternate between \"user\" and \"assistant\", but found multiple "
+       "\"assistant\" roles in a row"},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"s"}]})",
+       "messages: Unexpected role \"system\". The Messages API accepts a top-level `system` "
+       "parameter, not \"system\" as an input message role."},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"robot","content":"s"}]})",
+       "messages.0.role: Input should be 'user' or 'assistant'"},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"user"}]})",
+       "messages.0.content: Field required"},
+      {R"({"model":"m","max_tokens":5,"messages":["hi"]})",
+       "messages.0: Input should be a valid dictionary"},
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":""}]})",
+       "messages.0: all messages must have non-empty content except for the optional final "
+       "assistant message"},
+      {R"({"model":"m","max_tokens":5,"stream":"yes","messages":[{"role":"user","content":"q"}]})",
+       "stream: Input should be a valid boolean"},
+  };
+  for (const Case& c : cases) {
+    const Status status = validate_anthropic_request(parse_object(c.request));
+    ASSERT_FALSE(status) << c.request;
+    EXPECT_EQ(status.error().code, Errc::invalid_request) << c.request;
+    EXPECT_EQ(status.error().message, c.message) << c.request;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::gateway
