@@ -16,30 +16,66 @@ void append_log_number(std::string& out, std::string_view key, double value) {
   out.append(buf, end);
 }
 
+void append_log_string(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  core::append_json_string(out, value);
+}
+
+// A positive whole number of milliseconds, at most a day.
+std::optional<std::chrono::milliseconds> parse_timeout(std::string_view text) {
+  long long ms = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec != std::errc() || end != text.data() + text.size() || ms < 1 || ms > 86'400'000)
+    return std::nullopt;
+  return std::chrono::milliseconds(ms);
+}
+
 }  // namespace
+
+std::optional<Error> invalid_timeout_header(const http::Exchange& exchange) {
+  const std::string_view value = exchange.request.header(kTimeoutHeader);
+  if (value.empty() || parse_timeout(value)) return std::nullopt;
+  return make_error(
+      Errc::invalid_request,
+      std::string(kTimeoutHeader) + " must be a whole number of milliseconds from 1 to 86400000",
+      std::string(kTimeoutHeader), "invalid_header");
+}
+
+gateway::RequestLimits request_limits(http::Exchange& exchange,
+                                      const gateway::GatewayService& service,
+                                      std::string_view model) {
+  gateway::RequestLimits limits;
+  limits.deadline =
+      service.deadline_for(model, parse_timeout(exchange.request.header(kTimeoutHeader)));
+  limits.cancellation = &exchange.cancellation;
+  return limits;
+}
 
 void log_outcome(http::Exchange& exchange, std::string_view model,
                  const gateway::Outcome& outcome) {
   std::string& f = exchange.log_fields;
-  f += ",\"model\":";
-  core::append_json_string(f, model);
-  if (!outcome.deployment.empty()) {
-    f += ",\"deployment\":";
-    core::append_json_string(f, outcome.deployment);
-  }
+  append_log_string(f, "model", model);
+  if (!outcome.deployment.empty()) append_log_string(f, "deployment", outcome.deployment);
   append_log_number(f, "attempts", outcome.attempts);
+  append_log_string(f, "outcome", core::to_string(outcome.last_outcome));
   append_log_number(f, "prompt_tokens", static_cast<double>(outcome.usage.prompt_tokens));
   append_log_number(f, "completion_tokens", static_cast<double>(outcome.usage.completion_tokens));
   append_log_number(f, "cost_usd", outcome.cost_usd);
   if (outcome.usage.estimated) f += ",\"usage_estimated\":true";
-  if (!outcome.ok) {
-    f += ",\"upstream_error\":";
-    core::append_json_string(f, outcome.error.message);
-  }
+  if (outcome.time_to_first_token)
+    append_log_number(f, "ttft_ms", *outcome.time_to_first_token * 1000.0);
+  if (!outcome.finish_reason.empty()) append_log_string(f, "finish_reason", outcome.finish_reason);
+  if (!outcome.ok) append_log_string(f, "upstream_error", outcome.error.message);
 }
 
 void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
   auto& response = exchange.response;
+  if (!can_tell_client(outcome)) {
+    response.status = 499;
+    return;
+  }
   if (!outcome.error_body.empty())
     response.set_json(http_status(outcome.error.code), outcome.error_body);
   else

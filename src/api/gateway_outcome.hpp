@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "gateway/gateway_service.hpp"
@@ -7,12 +8,35 @@
 
 namespace sluice::api {
 
-// Appends the access log fields of a gateway call: model, deployment, attempts, tokens, cost and
-// the upstream error when it failed.
+// The header a client may send to shorten a request's deadline, in milliseconds.
+inline constexpr std::string_view kTimeoutHeader = "x-sluice-timeout-ms";
+
+// The request's deadline and cancellation: the alias' (or the gateway's) timeout, shortened by
+// the client's x-sluice-timeout-ms, and the exchange's cancellation signal.
+gateway::RequestLimits request_limits(http::Exchange& exchange,
+                                      const gateway::GatewayService& service,
+                                      std::string_view model);
+
+// Who is calling, for per-key metrics: the key the authentication filter accepted.
+inline gateway::Caller caller_of(const http::Exchange& exchange) {
+  return gateway::Caller{exchange.api_key_name};
+}
+
+// A malformed x-sluice-timeout-ms, as the 400 to answer; nullopt when absent or valid.
+std::optional<Error> invalid_timeout_header(const http::Exchange& exchange);
+
+// Appends the access log fields of a gateway call: model, deployment, attempts, outcome, tokens,
+// cost, time to first token, finish reason, and the upstream error when it failed.
 void log_outcome(http::Exchange& exchange, std::string_view model, const gateway::Outcome& outcome);
 
 // Answers a failed gateway call before any byte was streamed: the upstream's OpenAI-shaped body
-// when it gave one (else ours), its status, Retry-After and the deployment that failed last.
+// when it gave one (else ours), its status, Retry-After and the deployment that failed last. A
+// client that left gets nothing (logged as 499, nginx's "client closed request").
 void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome);
+
+// Whether a failed call's stream may still carry an error event: not once the client has gone.
+inline bool can_tell_client(const gateway::Outcome& outcome) {
+  return outcome.last_outcome != core::AttemptOutcome::client_gone;
+}
 
 }  // namespace sluice::api

@@ -19,6 +19,10 @@ awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchang
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
   json::object* body = &parsed.object;
+  if (auto bad = invalid_timeout_header(exchange)) {
+    exchange.response.set_error(*bad);
+    co_return;
+  }
   if (auto valid = gateway::validate_chat_request(*body); !valid.ok()) {
     exchange.response.set_error(valid.error());
     co_return;
@@ -38,9 +42,10 @@ awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchang
   request.include_usage = gateway::usage_requested(*body);
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
+  request.limits = request_limits(exchange, service, request.model);
 
-  SseSink sink(exchange);
-  gateway::Outcome outcome = co_await service.chat(request, &sink);
+  SseSink sink(exchange, service.metrics());
+  gateway::Outcome outcome = co_await service.chat(request, &sink, caller_of(exchange));
   log_outcome(exchange, request.model, outcome);
   if (outcome.ok) {
     if (request.stream) {
@@ -50,7 +55,7 @@ awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchang
       exchange.response.add_header("x-sluice-deployment", outcome.deployment);
     }
   } else if (sink.started()) {
-    co_await sink.fail(outcome.error);
+    if (can_tell_client(outcome)) co_await sink.fail(outcome.error);
   } else {
     set_failure(exchange, outcome);
   }
@@ -60,6 +65,10 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
   json::object* body = &parsed.object;
+  if (auto bad = invalid_timeout_header(exchange)) {
+    exchange.response.set_error(*bad);
+    co_return;
+  }
   if (auto valid = gateway::validate_embeddings_request(*body); !valid.ok()) {
     exchange.response.set_error(valid.error());
     co_return;
@@ -70,7 +79,8 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
   request.model = std::string(body->at("model").as_string());
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
-  gateway::Outcome outcome = co_await service.embeddings(request);
+  request.limits = request_limits(exchange, service, request.model);
+  gateway::Outcome outcome = co_await service.embeddings(request, caller_of(exchange));
   log_outcome(exchange, request.model, outcome);
   if (outcome.ok) {
     exchange.response.set_json(200, std::move(outcome.body));

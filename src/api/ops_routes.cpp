@@ -11,22 +11,29 @@ boost::asio::awaitable<void> livez(http::Exchange& exchange) {
   co_return;
 }
 
-std::string readiness_body(const ops::Health::Report& report) {
-  std::string body =
-      report.ready ? R"({"status":"ready","checks":[)" : R"({"status":"not_ready","checks":[)";
+void append_results(std::string& body, const std::vector<ops::Health::NamedResult>& results) {
   bool first = true;
-  for (const auto& check : report.checks) {
+  for (const auto& entry : results) {
     if (!first) body += ',';
     first = false;
     body += "{\"name\":";
-    core::append_json_string(body, check.name);
-    body += check.result.ok ? ",\"ok\":true" : ",\"ok\":false";
-    if (!check.result.detail.empty()) {
+    core::append_json_string(body, entry.name);
+    body += entry.result.ok ? ",\"ok\":true" : ",\"ok\":false";
+    if (!entry.result.detail.empty()) {
       body += ",\"detail\":";
-      core::append_json_string(body, check.result.detail);
+      core::append_json_string(body, entry.result.detail);
     }
     body += '}';
   }
+}
+
+// Checks decide readiness; upstream health is listed beside them for operators.
+std::string readiness_body(const ops::Health::Report& report) {
+  std::string body =
+      report.ready ? R"({"status":"ready","checks":[)" : R"({"status":"not_ready","checks":[)";
+  append_results(body, report.checks);
+  body += R"(],"upstreams":[)";
+  append_results(body, report.status);
   body += "]}";
   return body;
 }

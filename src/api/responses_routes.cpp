@@ -24,8 +24,8 @@ namespace {
 class ResponsesSink final : public gateway::ChunkSink {
  public:
   ResponsesSink(http::Exchange& exchange, std::string response_id, long long created,
-                std::string model, const json::object* request)
-      : writer_(exchange),
+                std::string model, const json::object* request, gateway::GatewayMetrics& metrics)
+      : writer_(exchange, &metrics),
         translator_(std::move(response_id), created, std::move(model), request) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
@@ -66,6 +66,10 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
   const json::object& body = parsed.object;
+  if (auto bad = invalid_timeout_header(exchange)) {
+    exchange.response.set_error(*bad);
+    co_return;
+  }
   auto chat = gateway::chat_request_from_responses(body, &store);
   if (!chat) {
     exchange.response.set_error(chat.error());
@@ -85,17 +89,18 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   request.include_usage = request.stream;
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
+  request.limits = request_limits(exchange, service, request.model);
 
   const std::string response_id = "resp_" + core::random_hex(24);
   const long long created = core::unix_seconds();
-  ResponsesSink sink(exchange, response_id, created, request.model, &body);
-  gateway::Outcome outcome = co_await service.chat(request, &sink);
+  ResponsesSink sink(exchange, response_id, created, request.model, &body, service.metrics());
+  gateway::Outcome outcome = co_await service.chat(request, &sink, caller_of(exchange));
   log_outcome(exchange, request.model, outcome);
   if (!outcome.ok) {
-    if (sink.started())
-      co_await sink.fail(outcome.error);
-    else
+    if (!sink.started())
       set_failure(exchange, outcome);
+    else if (can_tell_client(outcome))
+      co_await sink.fail(outcome.error);
     co_return;
   }
   // Only answers that ended well are stored (incomplete ones too: their items reached the client).

@@ -3,9 +3,14 @@
 namespace sluice::api {
 using boost::asio::awaitable;
 
+SseWriter::~SseWriter() {
+  if (started_ && metrics_) metrics_->active_streams(-1);
+}
+
 awaitable<bool> SseWriter::write(std::string_view type, std::string_view data) {
   if (!started_) {
     started_ = true;
+    if (metrics_) metrics_->active_streams(+1);
     auto& response = exchange_.response;
     response.status = 200;
     response.content_type = "text/event-stream; charset=utf-8";

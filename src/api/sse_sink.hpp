@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/gateway_metrics.hpp"
 #include "gateway/types.hpp"
 #include "http/exchange.hpp"
 
@@ -13,7 +14,12 @@ namespace sluice::api {
 // first event, so that failures before it can still be answered with an error status.
 class SseWriter {
  public:
-  explicit SseWriter(http::Exchange& exchange) : exchange_(exchange) {}
+  // `metrics`, when given, counts the stream in sluice_active_streams while it is open.
+  explicit SseWriter(http::Exchange& exchange, gateway::GatewayMetrics* metrics = nullptr)
+      : exchange_(exchange), metrics_(metrics) {}
+  ~SseWriter();
+  SseWriter(const SseWriter&) = delete;
+  SseWriter& operator=(const SseWriter&) = delete;
 
   void set_deployment(std::string_view deployment) { deployment_.assign(deployment); }
   bool started() const { return started_; }
@@ -23,6 +29,7 @@ class SseWriter {
 
  private:
   http::Exchange& exchange_;
+  gateway::GatewayMetrics* metrics_;
   std::string deployment_;
   std::string frame_;  // reused for every event
   bool started_ = false;
@@ -32,7 +39,8 @@ class SseWriter {
 // `data: [DONE]`.
 class SseSink final : public gateway::ChunkSink {
  public:
-  explicit SseSink(http::Exchange& exchange) : writer_(exchange) {}
+  SseSink(http::Exchange& exchange, gateway::GatewayMetrics& metrics)
+      : writer_(exchange, &metrics) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
   bool started() const override { return writer_.started(); }

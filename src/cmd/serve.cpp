@@ -70,9 +70,16 @@ int run_serve(int argc, char** argv, int first) {
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
   api::register_openai_routes(router, gateway_service);
   api::register_responses_routes(router, gateway_service);
-  health.add_check("providers", [&catalog = **catalog] {
-    const bool ok = catalog.any_available(std::chrono::steady_clock::now());
-    return ops::CheckResult{ok, ok ? "" : "every deployment's circuit is open"};
+  health.add_status([&catalog = **catalog] {
+    std::vector<ops::Health::NamedResult> upstreams;
+    const auto now = std::chrono::steady_clock::now();
+    for (const gateway::Deployment* d : catalog.deployments()) {
+      const auto state = d->breaker.state(now);
+      upstreams.push_back({d->id,
+                           {state != gateway::CircuitBreaker::State::open,
+                            "circuit " + std::string(gateway::to_string(state))}});
+    }
+    return upstreams;
   });
   ops::HttpObserver observer(registry, log, config->log.access_log);
   // Declared before the server so they outlive its threads. CORS first: preflights carry no key,

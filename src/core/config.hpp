@@ -121,6 +121,7 @@ struct ModelAliasConfig {
   std::string strategy = "weighted";  // weighted | least_outstanding | lowest_latency
   std::vector<DeploymentConfig> deployments;
   std::vector<std::string> fallbacks;  // other aliases, tried when every deployment failed
+  Millis timeout{0};  // whole-request deadline for this alias; 0 = gateway.request_timeout
 
   bool operator==(const ModelAliasConfig&) const = default;
 };
@@ -159,6 +160,9 @@ struct GatewayConfig {
   CircuitBreakerConfig circuit_breaker;
   // Serves model names that are neither aliases nor "provider/model"; empty = 404 for those.
   std::string default_provider;
+  // Whole-request deadline across attempts and backoff, streams included (clients may shorten it
+  // with the x-sluice-timeout-ms header).
+  Millis request_timeout{600'000};
 
   bool operator==(const GatewayConfig&) const = default;
 };

@@ -81,6 +81,7 @@ void describe_config(Visitor& v, Config& c) {
         v.field("region", d.region);
       });
       v.field("fallbacks", m.fallbacks);
+      v.field("timeout", m.timeout);
     });
     v.list("prices", c.gateway.prices, [&](PriceConfig& p) {
       v.field("model", p.model);
@@ -100,6 +101,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("half_open_requests", c.gateway.circuit_breaker.half_open_requests);
     });
     v.field("default_provider", c.gateway.default_provider);
+    v.field("request_timeout", c.gateway.request_timeout);
   });
 }
 

@@ -281,6 +281,14 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
   validate_models(g, providers, report);
   validate_prices(g, report);
 
+  if (g.request_timeout <= Millis{0})
+    report.add("gateway.request_timeout", "must be greater than 0",
+               "the longest a request may take across retries, e.g. 10m");
+  for (std::size_t i = 0; i < g.models.size(); ++i)
+    if (g.models[i].timeout < Millis{0})
+      report.add("gateway.models." + std::to_string(i) + ".timeout", "must not be negative",
+                 "omit it to use gateway.request_timeout");
+
   const RetryConfig& r = g.retry;
   if (r.max_attempts < 1 || r.max_attempts > 10) {
     report.add("gateway.retry.max_attempts",

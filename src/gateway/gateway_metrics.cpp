@@ -5,9 +5,10 @@
 namespace sluice::gateway {
 namespace {
 
-// Bucket boundaries recommended by the GenAI semantic conventions.
+// The GenAI semantic conventions' boundaries, extended to the minutes a long generation takes.
 std::vector<double> operation_buckets() {
-  return {0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92};
+  return {0.01, 0.02,  0.04,  0.08,  0.16,  0.32,   0.64,   1.28,  2.56,
+          5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36};
 }
 std::vector<double> token_buckets() {
   return {1,     4,     16,     64,      256,     1024,     4096,
@@ -42,15 +43,33 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog)
                                       {"gen_ai_operation_name", "gen_ai_provider_name",
                                        "gen_ai_request_model", "gen_ai_token_type"},
                                       token_buckets())),
-      time_to_first_token_(
-          registry.histogram("gen_ai_server_time_to_first_token_seconds",
-                             "Time to generate the first token of a streamed response.",
-                             {"gen_ai_provider_name", "gen_ai_request_model"}, ttft_buckets())),
+      time_to_first_token_(registry.histogram(
+          "gen_ai_server_time_to_first_token_seconds",
+          "Time to generate the first token of a streamed response.",
+          {"gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"},
+          ttft_buckets())),
       upstream_requests_(registry.counter("sluice_upstream_requests_total",
                                           "Attempts sent to upstream deployments, by outcome.",
                                           {"deployment", "outcome"})),
-      cost_(registry.counter("sluice_cost_usd_total", "Estimated spend in US dollars, by model.",
-                             {"model"})) {
+      upstream_in_flight_(registry.gauge("sluice_upstream_in_flight",
+                                         "Attempts waiting on an upstream deployment now.",
+                                         {"deployment"})),
+      retries_(registry.counter("sluice_upstream_retries_total",
+                                "Attempts after a failed one: retries within the requested alias, "
+                                "and fallbacks to a fallback alias.",
+                                {"kind"})),
+      circuit_transitions_(registry.counter("sluice_circuit_transitions_total",
+                                            "Circuit breaker transitions, by the state entered.",
+                                            {"deployment", "to"})),
+      active_streams_(registry.gauge("sluice_active_streams",
+                                     "Streamed responses being sent to clients now.", {})),
+      tokens_by_caller_(registry.counter("sluice_tokens_total",
+                                         "Tokens used, by requested model (alias) and API key.",
+                                         {"alias", "key", "type"})),
+      cost_(registry.counter("sluice_cost_usd_total",
+                             "Estimated spend in US dollars, by upstream model, requested model "
+                             "(alias) and API key.",
+                             {"model", "alias", "key"})) {
   registry.add_collector([&catalog](std::string& out) {
     ops::write_family_header(out, "sluice_circuit_state",
                              "Circuit breaker state per deployment: 0 closed, 1 half-open, 2 open.",
@@ -66,39 +85,42 @@ void GatewayMetrics::upstream_attempt(const Deployment& deployment, std::string_
   upstream_requests_.inc({deployment.id, outcome});
 }
 
-void GatewayMetrics::operation(std::string_view operation, std::string_view provider,
-                               std::string_view model, double seconds,
+void GatewayMetrics::in_flight(const Deployment& deployment, int delta) {
+  upstream_in_flight_.add({deployment.id}, delta);
+}
+
+void GatewayMetrics::retry(std::string_view kind) { retries_.inc({kind}); }
+
+void GatewayMetrics::circuit_transition(const Deployment& deployment,
+                                        CircuitBreaker::Transition transition) {
+  circuit_transitions_.inc(
+      {deployment.id, transition == CircuitBreaker::Transition::opened ? "open" : "closed"});
+}
+
+void GatewayMetrics::active_streams(int delta) { active_streams_.add({}, delta); }
+
+void GatewayMetrics::operation(const CallLabels& labels, double seconds,
                                std::string_view error_type) {
-  operation_duration_.observe({operation, provider, model, error_type}, seconds);
+  operation_duration_.observe({labels.operation, labels.provider, labels.model, error_type},
+                              seconds);
 }
 
-void GatewayMetrics::tokens(std::string_view operation, std::string_view provider,
-                            std::string_view model, const Usage& usage) {
-  token_usage_.observe({operation, provider, model, "input"},
-                       static_cast<double>(usage.prompt_tokens));
-  if (operation == "chat")
-    token_usage_.observe({operation, provider, model, "output"},
-                         static_cast<double>(usage.completion_tokens));
+void GatewayMetrics::tokens(const CallLabels& labels, const Usage& usage) {
+  const auto input = static_cast<double>(usage.prompt_tokens);
+  token_usage_.observe({labels.operation, labels.provider, labels.model, "input"}, input);
+  tokens_by_caller_.inc({labels.model, labels.key_name, "input"}, input);
+  if (labels.operation == "embeddings") return;
+  const auto output = static_cast<double>(usage.completion_tokens);
+  token_usage_.observe({labels.operation, labels.provider, labels.model, "output"}, output);
+  tokens_by_caller_.inc({labels.model, labels.key_name, "output"}, output);
 }
 
-void GatewayMetrics::time_to_first_token(std::string_view provider, std::string_view model,
-                                         double seconds) {
-  time_to_first_token_.observe({provider, model}, seconds);
+void GatewayMetrics::time_to_first_token(const CallLabels& labels, double seconds) {
+  time_to_first_token_.observe({labels.operation, labels.provider, labels.model}, seconds);
 }
 
-void GatewayMetrics::cost(std::string_view model, double usd) {
-  if (usd > 0) cost_.inc({model}, usd);
-}
-
-std::string_view attempt_outcome(const AttemptResult& result) {
-  if (result.ok) return "success";
-  if (result.timed_out) return "timeout";
-  if (result.upstream_status == 429) return "rate_limited";
-  if (!result.retriable && result.error.code == Errc::invalid_request &&
-      result.upstream_status == 0)
-    return "client_gone";
-  if (result.upstream_status >= 400 && result.upstream_status < 500) return "client_error";
-  return "error";
+void GatewayMetrics::cost(std::string_view upstream_model, const CallLabels& labels, double usd) {
+  if (usd > 0) cost_.inc({upstream_model, labels.model, labels.key_name}, usd);
 }
 
 }  // namespace sluice::gateway

@@ -8,30 +8,46 @@
 
 namespace sluice::gateway {
 
+// The labels of one model call: the GenAI conventions' operation, provider and requested model
+// (an alias, or a name the catalog's bounded table admitted), and the caller's key name (from
+// the configuration; empty when unauthenticated).
+struct CallLabels {
+  std::string_view operation;
+  std::string_view provider;
+  std::string_view model;
+  std::string_view key_name;
+};
+
 // The GenAI metrics (OpenTelemetry semantic conventions, in Prometheus form) and Sluice's own
-// upstream, circuit and cost metrics.
+// upstream, circuit, retry, stream and cost metrics.
 class GatewayMetrics {
  public:
   GatewayMetrics(ops::Registry& registry, const Catalog& catalog);
 
-  // outcome: success | error | timeout | rate_limited | client_error | client_gone
+  // outcome: core::to_string(AttemptOutcome)
   void upstream_attempt(const Deployment& deployment, std::string_view outcome);
-  void operation(std::string_view operation, std::string_view provider, std::string_view model,
-                 double seconds, std::string_view error_type);
-  void tokens(std::string_view operation, std::string_view provider, std::string_view model,
-              const Usage& usage);
-  void time_to_first_token(std::string_view provider, std::string_view model, double seconds);
-  void cost(std::string_view model, double usd);
+  void in_flight(const Deployment& deployment, int delta);
+  // kind: "retry" (another try of the same alias) or "fallback" (a fallback alias' deployment)
+  void retry(std::string_view kind);
+  void circuit_transition(const Deployment& deployment, CircuitBreaker::Transition transition);
+  void active_streams(int delta);
+
+  void operation(const CallLabels& labels, double seconds, std::string_view error_type);
+  void tokens(const CallLabels& labels, const Usage& usage);
+  void time_to_first_token(const CallLabels& labels, double seconds);
+  void cost(std::string_view upstream_model, const CallLabels& labels, double usd);
 
  private:
   ops::HistogramFamily& operation_duration_;
   ops::HistogramFamily& token_usage_;
   ops::HistogramFamily& time_to_first_token_;
   ops::CounterFamily& upstream_requests_;
+  ops::GaugeFamily& upstream_in_flight_;
+  ops::CounterFamily& retries_;
+  ops::CounterFamily& circuit_transitions_;
+  ops::GaugeFamily& active_streams_;
+  ops::CounterFamily& tokens_by_caller_;
   ops::CounterFamily& cost_;
 };
-
-// The outcome label for an attempt's result.
-std::string_view attempt_outcome(const AttemptResult& result);
 
 }  // namespace sluice::gateway

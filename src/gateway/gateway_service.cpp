@@ -1,18 +1,17 @@
 #include "gateway/gateway_service.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <random>
 
 #include "gateway/routing/itinerary.hpp"
 #include "gateway/routing/retry_policy.hpp"
+#include "ops/logger.hpp"
 
 namespace sluice::gateway {
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
+using core::AttemptOutcome;
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -21,25 +20,13 @@ Rng& thread_rng() {
   return rng;
 }
 
-// Failures that say something about the deployment's health (not about the request).
-bool counts_against_deployment(const AttemptResult& result) { return result.retriable; }
-
-std::string_view error_type(const AttemptResult& result) {
-  if (result.timed_out) return "timeout";
-  if (result.upstream_status == 429) return "rate_limited";
-  if (result.upstream_status >= 500) return "upstream_5xx";
-  if (result.upstream_status > 0) return "upstream_4xx";
-  return "unavailable";
-}
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(delay);
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+double seconds_between(Timing::Clock::time_point from, Timing::Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
 }
 
 Outcome failure_outcome(const AttemptResult& last, const Deployment* deployment, int attempts) {
   Outcome outcome;
+  outcome.last_outcome = last.outcome;
   outcome.error = last.error;
   outcome.error_body = last.upstream_error_body;
   outcome.retry_after = last.retry_after;
@@ -49,14 +36,51 @@ Outcome failure_outcome(const AttemptResult& last, const Deployment* deployment,
     outcome.provider = deployment->provider->name();
   }
   outcome.usage = last.usage;
+  outcome.finish_reason = last.finish_reason;
   return outcome;
+}
+
+bool in_first_alias(const std::vector<const ModelAlias*>& chain, const Deployment* deployment) {
+  for (const auto& group : chain.front()->priority_groups)
+    if (std::find(group.begin(), group.end(), deployment) != group.end()) return true;
+  return false;
 }
 
 }  // namespace
 
 GatewayService::GatewayService(Catalog& catalog, const core::GatewayConfig& config,
-                               GatewayMetrics& metrics)
-    : catalog_(catalog), retry_(config.retry), prices_(config.prices), metrics_(metrics) {}
+                               GatewayMetrics& metrics, Timing& timing)
+    : catalog_(catalog),
+      retry_(config.retry),
+      request_timeout_(config.request_timeout),
+      prices_(config.prices),
+      metrics_(metrics),
+      timing_(timing) {
+  for (const auto& alias : config.models)
+    if (alias.timeout.count() > 0) alias_timeouts_[alias.alias] = alias.timeout;
+}
+
+GatewayService::Clock::time_point GatewayService::deadline_for(
+    std::string_view model, std::optional<milliseconds> client_timeout) const {
+  milliseconds timeout = request_timeout_;
+  if (!alias_timeouts_.empty())
+    if (auto it = alias_timeouts_.find(std::string(model)); it != alias_timeouts_.end())
+      timeout = it->second;
+  if (client_timeout && *client_timeout < timeout) timeout = std::max(*client_timeout, 1ms);
+  return timing_.now() + timeout;
+}
+
+void GatewayService::report(Deployment& deployment, AttemptOutcome outcome, Clock::time_point now) {
+  const auto transition = deployment.breaker.report(outcome, now);
+  if (transition == CircuitBreaker::Transition::none) return;
+  metrics_.circuit_transition(deployment, transition);
+  if (transition == CircuitBreaker::Transition::opened)
+    ops::logger().warn("circuit opened: deployment taken out of rotation",
+                       {{"deployment", deployment.id}, {"outcome", core::to_string(outcome)}});
+  else
+    ops::logger().info("circuit closed: deployment back in rotation",
+                       {{"deployment", deployment.id}});
+}
 
 Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& result, int attempts,
                                 const RouteContext& context) {
@@ -67,95 +91,158 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
   outcome.attempts = attempts;
   outcome.deployment = deployment.id;
   outcome.provider = deployment.provider->name();
+  outcome.finish_reason = std::move(result.finish_reason);
   outcome.cost_usd = prices_.cost_usd(deployment.upstream_model, result.usage.prompt_tokens,
                                       result.usage.completion_tokens, result.usage.cached_tokens);
-  const auto now = Clock::now();
-  metrics_.operation(context.operation, outcome.provider, context.model,
-                     std::chrono::duration<double>(now - context.started).count(), "");
-  metrics_.tokens(context.operation, outcome.provider, context.model, result.usage);
-  metrics_.cost(deployment.upstream_model, outcome.cost_usd);
-  if (result.first_token_seen)
-    metrics_.time_to_first_token(
-        outcome.provider, context.model,
-        std::chrono::duration<double>(result.first_token_at - context.started).count());
+  const auto now = timing_.now();
+  const CallLabels labels{context.operation, outcome.provider, context.model,
+                          context.caller.key_name};
+  metrics_.operation(labels, seconds_between(context.started, now), "");
+  metrics_.tokens(labels, result.usage);
+  metrics_.cost(deployment.upstream_model, labels, outcome.cost_usd);
+  if (result.first_token_seen) {
+    outcome.time_to_first_token = seconds_between(context.started, result.first_token_at);
+    metrics_.time_to_first_token(labels, *outcome.time_to_first_token);
+  }
   return outcome;
 }
 
 Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deployment, int attempts,
-                             const RouteContext& context, std::string_view type) {
+                             const RouteContext& context) {
   Outcome outcome = failure_outcome(last, deployment, attempts);
-  metrics_.operation(context.operation, outcome.provider, context.model,
-                     std::chrono::duration<double>(Clock::now() - context.started).count(), type);
+  const CallLabels labels{context.operation, outcome.provider, context.model,
+                          context.caller.key_name};
+  metrics_.operation(labels, seconds_between(context.started, timing_.now()),
+                     core::to_string(last.outcome));
+  // Tokens a failed stream already delivered were paid for: count them.
+  if (deployment && (last.usage.prompt_tokens > 0 || last.usage.completion_tokens > 0)) {
+    metrics_.tokens(labels, last.usage);
+    outcome.cost_usd = prices_.cost_usd(deployment->upstream_model, last.usage.prompt_tokens,
+                                        last.usage.completion_tokens, last.usage.cached_tokens);
+    metrics_.cost(deployment->upstream_model, labels, outcome.cost_usd);
+  }
+  if (last.first_token_seen)
+    outcome.time_to_first_token = seconds_between(context.started, last.first_token_at);
   return outcome;
 }
 
-Outcome GatewayService::unavailable(std::string_view model, const RouteContext& context) {
-  AttemptResult none;
-  none.error = make_error(Errc::unavailable,
-                          "every deployment of model `" + std::string(model) +
-                              "` is unavailable (circuit open); try again later",
-                          "model", "deployments_unavailable");
-  return fail(none, nullptr, 0, context, "circuit_open");
+Outcome GatewayService::unavailable(const std::vector<const ModelAlias*>& chain,
+                                    const RouteContext& context) {
+  // The client may come back when the first circuit lets a probe through.
+  auto soonest = Clock::duration::max();
+  const auto now = timing_.now();
+  for (const ModelAlias* alias : chain)
+    for (const auto& group : alias->priority_groups)
+      for (const Deployment* d : group)
+        soonest = std::min(soonest, d->breaker.time_until_probe(now));
+  AttemptResult none =
+      AttemptResult::failure(AttemptOutcome::cancelled,
+                             make_error(Errc::unavailable,
+                                        "every deployment of model `" + std::string(context.model) +
+                                            "` is unavailable (circuit open); try again later",
+                                        "model", "deployments_unavailable"));
+  if (soonest != Clock::duration::max())
+    none.retry_after = std::max(
+        milliseconds{1000}, std::chrono::ceil<milliseconds>(soonest));  // whole seconds on the wire
+  metrics_.operation({context.operation, "", context.model, context.caller.key_name},
+                     seconds_between(context.started, now), "circuit_open");
+  return failure_outcome(none, nullptr, 0);
+}
+
+std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& context) const {
+  const RequestLimits& limits = *context.limits;
+  if (limits.cancellation && limits.cancellation->cancelled()) {
+    switch (limits.cancellation->reason()) {
+      case core::Cancellation::Reason::client_gone:
+        return AttemptResult::failure(
+            AttemptOutcome::client_gone,
+            make_error(Errc::invalid_request, "the client closed the connection"));
+      case core::Cancellation::Reason::shutdown:
+        return AttemptResult::failure(
+            AttemptOutcome::cancelled,
+            make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
+                       "shutting_down"));
+      default:
+        break;
+    }
+  }
+  if (timing_.now() >= limits.deadline)
+    return AttemptResult::failure(
+        AttemptOutcome::cancelled,
+        make_error(Errc::gateway_timeout,
+                   "the request's deadline passed before an upstream answered (raise the "
+                   "alias' timeout or gateway.request_timeout, or the x-sluice-timeout-ms header)",
+                   {}, "deadline_exceeded"));
+  return std::nullopt;
 }
 
 // The coroutine keeps only what must live across its suspensions; building outcomes and
 // choosing deployments happen in plain functions, so a long stream holds a small frame.
-asio::awaitable<Outcome> GatewayService::route(std::string_view model, std::string_view operation,
-                                               Attempt attempt, ChunkSink* sink) {
-  const RouteContext context{model, operation, Clock::now()};
-  auto chain = catalog_.resolve(model);
-  if (!chain) co_return failure_outcome(AttemptResult::failure(chain.error(), false), nullptr, 0);
+asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt attempt,
+                                               ChunkSink* sink) {
+  auto chain = catalog_.resolve(context.model);
+  if (!chain)
+    co_return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
+                              nullptr, 0);
   Itinerary itinerary(*chain, retry_.max_attempts);
   RetryBudget budget(retry_);
   AttemptResult last;
-  const Deployment* last_deployment = nullptr;
-  while (Deployment* deployment = itinerary.next(Clock::now(), thread_rng())) {
-    if (itinerary.is_retry()) {  // that deployment failed already: back off first
-      const auto delay = budget.next_delay(itinerary.attempts() - 1, last.retry_after);
-      if (!delay) {
+  Deployment* last_deployment = nullptr;
+  while (Deployment* deployment = itinerary.next(timing_.now(), thread_rng())) {
+    if (itinerary.attempts() > 1) {
+      // Another try after a failure: on a deployment already tried, back off first.
+      const auto delay = itinerary.is_retry()
+                             ? budget.next_delay(itinerary.attempts() - 1, last.retry_after)
+                             : std::optional<milliseconds>(0);
+      const bool fits = delay && timing_.now() + *delay < context.limits->deadline;
+      if (!fits || (delay->count() > 0 && !co_await timing_.sleep(*delay, *context.limits))) {
+        deployment->breaker.release();  // admitted by next(), never sent
         itinerary.cancel_last();
         break;
       }
-      co_await sleep_for(*delay);
+      metrics_.retry(in_first_alias(*chain, deployment) ? "retry" : "fallback");
     }
     if (sink) sink->on_attempt(deployment->id);
-    const auto attempt_started = Clock::now();
+    const auto attempt_started = timing_.now();
     deployment->stats.begin();
+    metrics_.in_flight(*deployment, +1);
     last = co_await attempt(*deployment);
-    const auto attempt_done = Clock::now();
-    deployment->stats.end(attempt_done - attempt_started, last.ok);
-    metrics_.upstream_attempt(*deployment, attempt_outcome(last));
+    metrics_.in_flight(*deployment, -1);
+    const auto attempt_done = timing_.now();
+    deployment->stats.end(attempt_done - attempt_started, last.ok());
+    report(*deployment, last.outcome, attempt_done);
+    metrics_.upstream_attempt(*deployment, core::to_string(last.outcome));
     last_deployment = deployment;
-    if (last.ok) {
-      deployment->breaker.on_success(attempt_done);
-      co_return succeed(*deployment, last, itinerary.attempts(), context);
-    }
-    if (counts_against_deployment(last)) deployment->breaker.on_failure(attempt_done);
+    if (last.ok()) co_return succeed(*deployment, last, itinerary.attempts(), context);
     if (sink && sink->started()) {  // bytes reached the client: no retry may follow
-      Outcome outcome = fail(last, deployment, itinerary.attempts(), context, error_type(last));
+      if (auto cut = cut_short(context)) last.fail_stream(std::move(*cut));
+      Outcome outcome = fail(last, deployment, itinerary.attempts(), context);
       outcome.stream_started = true;
       co_return outcome;
     }
-    if (!last.retriable) break;
+    if (!core::is_retriable(last.outcome) || cut_short(context)) break;
   }
-  if (itinerary.attempts() == 0 && itinerary.skipped_open()) co_return unavailable(model, context);
-  co_return fail(last, last_deployment, itinerary.attempts(), context, error_type(last));
+  if (itinerary.attempts() == 0 && itinerary.skipped_open()) co_return unavailable(*chain, context);
+  if (auto cut = cut_short(context)) last.fail_stream(std::move(*cut));
+  co_return fail(last, last_deployment, itinerary.attempts(), context);
 }
 
 // Not coroutines themselves: one frame less per request, which for a stream is held to its end.
-asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkSink* sink) {
+asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkSink* sink,
+                                              Caller caller) {
   ChunkSink* stream_sink = request.stream ? sink : nullptr;
   return route(
-      request.model, "chat",
+      RouteContext{request.model, "chat", timing_.now(), &request.limits, caller},
       [&request, stream_sink](Deployment& d) {
         return d.provider->chat(request, d.upstream_model, stream_sink);
       },
       stream_sink);
 }
 
-asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& request) {
+asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& request,
+                                                    Caller caller) {
   return route(
-      request.model, "embeddings",
+      RouteContext{request.model, "embeddings", timing_.now(), &request.limits, caller},
       [&request](Deployment& d) { return d.provider->embeddings(request, d.upstream_model); },
       nullptr);
 }

@@ -2,15 +2,18 @@
 
 #include <functional>
 #include <optional>
+#include <unordered_map>
 
 #include "core/config.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/pricing.hpp"
 #include "gateway/routing/catalog.hpp"
+#include "gateway/timing.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
 
+// How one request through the gateway ended, for the handler to render and log.
 struct Outcome {
   bool ok = false;
   std::string body;  // non-streaming success
@@ -19,6 +22,11 @@ struct Outcome {
   std::string deployment;  // the one that answered (or failed last)
   std::string provider;
   int attempts = 0;
+  // The last attempt's outcome (success when ok); `cancelled` also stands for a request that
+  // ran out of deadline between attempts.
+  core::AttemptOutcome last_outcome = core::AttemptOutcome::success;
+  std::optional<double> time_to_first_token;  // seconds, streams only
+  std::string finish_reason;
   // Failure, for the client: status, error and (when the upstream gave one) its body.
   Error error;
   std::string error_body;
@@ -26,40 +34,66 @@ struct Outcome {
   bool stream_started = false;  // the failure came after the client saw bytes
 };
 
+// Who asked, for cost and token metrics (bounded label sets: alias names and key names come
+// from the configuration).
+struct Caller {
+  std::string_view key_name;  // empty when unauthenticated
+};
+
 // Routes one request through a model's deployments: picks by the alias' strategy within the
 // lowest priority level, skips open circuits, retries retriable failures on other deployments
 // and then on the same ones with jittered exponential backoff (honouring Retry-After) within the
-// retry budget, falls back to lower priorities and fallback aliases, and never retries once the
-// client has received a byte. Accounts tokens, cost and metrics.
+// retry budget and the request's deadline, falls back to lower priorities and fallback aliases,
+// never retries once the client has received a byte, and stops as soon as the request is
+// cancelled. Every attempt's outcome is reported to its deployment's breaker. Accounts tokens,
+// cost and metrics.
 class GatewayService {
  public:
-  GatewayService(Catalog& catalog, const core::GatewayConfig& config, GatewayMetrics& metrics);
+  using Clock = Timing::Clock;
 
-  boost::asio::awaitable<Outcome> chat(const ChatRequest& request, ChunkSink* sink);
-  boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request);
+  GatewayService(Catalog& catalog, const core::GatewayConfig& config, GatewayMetrics& metrics,
+                 Timing& timing = real_timing());
+
+  boost::asio::awaitable<Outcome> chat(const ChatRequest& request, ChunkSink* sink,
+                                       Caller caller = {});
+  boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
+
+  GatewayMetrics& metrics() { return metrics_; }
   std::vector<std::string> model_ids() const { return catalog_.alias_names(); }
-  const Catalog& catalog() const { return catalog_; }
+
+  // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
+  // request_timeout), shortened to `client_timeout` when the client asked for less.
+  Clock::time_point deadline_for(std::string_view model,
+                                 std::optional<std::chrono::milliseconds> client_timeout) const;
 
  private:
   struct RouteContext {
     std::string_view model;
     std::string_view operation;
-    std::chrono::steady_clock::time_point started;
+    Clock::time_point started;
+    const RequestLimits* limits;
+    Caller caller;
   };
+  using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
+  boost::asio::awaitable<Outcome> route(RouteContext context, Attempt attempt, ChunkSink* sink);
+
   Outcome succeed(const Deployment& deployment, AttemptResult& result, int attempts,
                   const RouteContext& context);
   Outcome fail(const AttemptResult& last, const Deployment* deployment, int attempts,
-               const RouteContext& context, std::string_view type);
-  Outcome unavailable(std::string_view model, const RouteContext& context);
-
-  using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
-  boost::asio::awaitable<Outcome> route(std::string_view model, std::string_view operation,
-                                        Attempt attempt, ChunkSink* sink);
+               const RouteContext& context);
+  Outcome unavailable(const std::vector<const ModelAlias*>& chain, const RouteContext& context);
+  // The error a request cut short by its deadline or the drain gets, in place of the last
+  // attempt's.
+  std::optional<AttemptResult> cut_short(const RouteContext& context) const;
+  void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
 
   Catalog& catalog_;
   core::RetryConfig retry_;
+  std::chrono::milliseconds request_timeout_;
+  std::unordered_map<std::string, std::chrono::milliseconds> alias_timeouts_;
   PriceTable prices_;
   GatewayMetrics& metrics_;
+  Timing& timing_;
 };
 
 }  // namespace sluice::gateway

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/attempt_outcome.hpp"
+#include "core/cancellation.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
 
@@ -31,6 +33,13 @@ class ChunkSink {
   virtual bool started() const = 0;
 };
 
+// When and how a request ends early: its whole-request deadline (across attempts and backoff)
+// and its cancellation signal (client gone, drain grace over). Both optional.
+struct RequestLimits {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  core::Cancellation* cancellation = nullptr;
+};
+
 // A client's chat request, parsed once.
 struct ChatRequest {
   const boost::json::object* body = nullptr;
@@ -40,6 +49,7 @@ struct ChatRequest {
   bool include_usage = false;
   const core::TraceContext* trace = nullptr;
   std::string_view request_id;
+  RequestLimits limits;
 };
 
 struct EmbeddingsRequest {
@@ -48,40 +58,37 @@ struct EmbeddingsRequest {
   std::string model;
   const core::TraceContext* trace = nullptr;
   std::string_view request_id;
+  RequestLimits limits;
 };
 
 // What one attempt against one deployment produced.
 struct AttemptResult {
-  bool ok = false;
+  core::AttemptOutcome outcome = core::AttemptOutcome::success;
   std::string body;  // non-streaming success: the OpenAI-shaped response to send as is
   Usage usage;
   // Failure details.
   Error error;
-  int upstream_status = 0;          // when the upstream answered with an HTTP error
-  std::string upstream_error_body;  // its OpenAI-shaped body, relayed when final
+  std::string upstream_error_body;  // the upstream's OpenAI-shaped error body, relayed when final
   std::optional<std::chrono::milliseconds> retry_after;
-  bool retriable = false;  // connect errors, resets, timeouts, 408/429/5xx
-  bool timed_out = false;
   bool first_token_seen = false;  // streaming: time-to-first-token is meaningful
   std::chrono::steady_clock::time_point first_token_at;
+  std::string finish_reason;  // of the (first) choice, when the answer said
 
-  static AttemptResult failure(Error error, bool retriable) {
+  bool ok() const { return outcome == core::AttemptOutcome::success; }
+  static AttemptResult failure(core::AttemptOutcome outcome, Error error) {
     AttemptResult r;
+    r.outcome = outcome;
     r.error = std::move(error);
-    r.retriable = retriable;
     return r;
-  }
-  static AttemptResult client_disconnected() {
-    return failure(make_error(Errc::invalid_request, "client disconnected"), false);
   }
 
   // Turns a stream's running result into `failure`, keeping the usage and first-token time
-  // already seen; retriable only while the client has received nothing.
-  void fail_stream(AttemptResult failure, bool client_saw_bytes) {
+  // already seen.
+  void fail_stream(AttemptResult failure) {
     failure.usage = usage;
     failure.first_token_seen = first_token_seen;
     failure.first_token_at = first_token_at;
-    failure.retriable = failure.retriable && !client_saw_bytes;
+    failure.finish_reason = std::move(finish_reason);
     *this = std::move(failure);
   }
 };

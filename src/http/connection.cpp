@@ -1,6 +1,7 @@
 #include "http/connection.hpp"
 
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cerrno>
 #include <charconv>
 
 #include "core/json_text.hpp"
@@ -39,6 +41,7 @@ Connection::Connection(EventLoop& loop, asio::ip::tcp::socket socket)
 }
 
 Connection::~Connection() {
+  if (client_watch_) client_watch_->owner = nullptr;
   loop_.connections.erase(self_);
   loop_.shared.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -159,6 +162,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
 
   loop_.shared.observer->on_request_start();
   co_await dispatch(exchange);
+  stop_watching_client();
   if (exchange.aborted()) {  // the socket is already gone: nothing more to write
     loop_.shared.observer->on_request_end(exchange, bytes_sent_);
     co_return false;
@@ -289,6 +293,42 @@ asio::awaitable<bool> Connection::send_head(const Response& head) {
                       chunked_ ? BodyFraming::chunked : BodyFraming::until_close,
                       keep_alive_ && !closing_, http10_);
   co_return co_await write_all(head_buffer_, {});
+}
+
+void Connection::watch_client() {
+  if (client_watch_ && client_watch_->pending) return;
+  if (!client_watch_) client_watch_ = std::make_shared<ClientWatch>();
+  client_watch_->owner = this;
+  client_watch_->pending = true;
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [watch = client_watch_](const boost::system::error_code& ec) {
+                       watch->pending = false;
+                       if (!ec && watch->owner) watch->owner->on_client_readable();
+                     });
+}
+
+// Readable while a request is handled: the end of the stream (or a reset) means the client left;
+// bytes mean a pipelined request, left in the socket for the next read.
+void Connection::on_client_readable() {
+  char byte;
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+    exchange_.cancellation.cancel(core::Cancellation::Reason::client_gone);
+  else if (n < 0)
+    watch_client();  // a spurious wake-up: keep watching
+}
+
+void Connection::stop_watching_client() {
+  if (!client_watch_ || !client_watch_->pending) return;
+  // Only the watch is pending between the handler and the response: cancel() ends just that.
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+  client_watch_->pending = false;
+}
+
+void Connection::cancel_request() {
+  if (state_ == State::handling || state_ == State::writing)
+    exchange_.cancellation.cancel(core::Cancellation::Reason::shutdown);
 }
 
 // SO_LINGER 0 makes close() send RST instead of FIN: the client sees "connection reset", as when

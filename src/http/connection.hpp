@@ -7,6 +7,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,10 @@ class Connection final : public StreamSink {
   boost::asio::awaitable<bool> send_head(const Response& head) override;
   boost::asio::awaitable<bool> send_chunk(std::string_view data) override;
   void abort() override;
+  void watch_client() override;
+  // Drain grace over: cancels the request in flight, if any (its handler ends it, with an error
+  // event for a stream).
+  void cancel_request();
 
  private:
   enum class State { idle, reading, handling, writing };
@@ -50,6 +55,14 @@ class Connection final : public StreamSink {
   static void answer_handler_failure(Exchange& exchange, const char* what);
   std::optional<Error> read_error(const boost::system::error_code& ec) const;
   boost::asio::awaitable<void> linger();
+  void on_client_readable();
+  void stop_watching_client();
+
+  // Shared with a pending socket wait, whose completion may run after the connection is gone.
+  struct ClientWatch {
+    Connection* owner = nullptr;
+    bool pending = false;
+  };
 
   EventLoop& loop_;
   boost::asio::ip::tcp::socket socket_;
@@ -66,6 +79,7 @@ class Connection final : public StreamSink {
   std::string head_buffer_;  // reused for every response head
   std::string_view request_id_;
   std::size_t bytes_sent_ = 0;
+  std::shared_ptr<ClientWatch> client_watch_;
 };
 
 }  // namespace sluice::http

@@ -55,6 +55,8 @@ void Exchange::reset() {
   response.headers.clear();
   route = "unmatched";
   log_fields.clear();
+  cancellation.reset();
+  api_key_name = {};
   streaming_ = false;
   aborted_ = false;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cancellation.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
 
@@ -52,6 +53,9 @@ class StreamSink {
   virtual boost::asio::awaitable<bool> send_chunk(std::string_view data) = 0;
   // Closes the connection at once with a reset, writing nothing more.
   virtual void abort() = 0;
+  // Until the response is written, fires the exchange's cancellation (client_gone) if the
+  // client closes its end of the connection.
+  virtual void watch_client() {}
 };
 
 // One request/response pair as handlers and filters see it.
@@ -65,6 +69,11 @@ class Exchange {
   std::chrono::steady_clock::time_point started;
   // Extra JSON members for the access log line, pre-rendered: `,"key":value` each.
   std::string log_fields;
+  // Fired when the client disconnects mid-request or the drain grace runs out: whoever holds
+  // resources for the request (an upstream call, a timer) subscribes to release them at once.
+  core::Cancellation cancellation;
+  // The configured name of the API key the request authenticated with; empty when none.
+  std::string_view api_key_name;
 
   explicit Exchange(StreamSink* sink = nullptr) : sink_(sink) {}
 
@@ -82,6 +91,13 @@ class Exchange {
   // injection. Later writes return false and the server writes nothing for this request.
   void abort_connection();
   bool aborted() const { return aborted_; }
+
+  // For handlers that wait on upstreams: a client that disconnects while they wait fires
+  // `cancellation` (client_gone), so the upstream call stops at once. Costs a socket watch, so
+  // quick handlers don't ask for it.
+  void watch_client() {
+    if (sink_) sink_->watch_client();
+  }
 
  private:
   StreamSink* sink_;

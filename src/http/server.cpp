@@ -174,6 +174,13 @@ void Server::stop_accepting() {
     });
 }
 
+void Server::cancel_in_flight() {
+  for (auto& loop : impl_->loops)
+    asio::post(loop->io, [&loop = *loop] {
+      for (Connection* connection : loop.connections) connection->cancel_request();
+    });
+}
+
 std::size_t Server::open_connections() const {
   return impl_->shared.open_connections.load(std::memory_order_relaxed);
 }

@@ -47,6 +47,9 @@ class Server {
   // their responses carry `Connection: close`.
   void stop_accepting();
   std::size_t open_connections() const;
+  // Drain grace over: fires every in-flight request's cancellation (shutdown), so that handlers
+  // end what they hold (an open stream gets its error event) and log it, before stop().
+  void cancel_in_flight();
   // Stops every loop (cutting whatever is still open) and joins the threads.
   void stop();
 

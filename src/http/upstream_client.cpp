@@ -178,8 +178,11 @@ struct UpstreamCall::Impl {
   std::unique_ptr<Connection> connection;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
   UpstreamTimeouts timeouts;
-  Clock::time_point deadline;
-  UpstreamFailure failure = UpstreamFailure::none;
+  Clock::time_point deadline;          // of this exchange: the total timeout or the request's
+  Clock::time_point request_deadline;  // of the request across attempts
+  core::AttemptOutcome outcome = core::AttemptOutcome::success;
+  core::Cancellation* cancellation = nullptr;
+  core::Cancellation::Subscription on_cancel;
   bool finished = false;
 
   // The per-operation timeout, never past the whole exchange's deadline.
@@ -189,21 +192,35 @@ struct UpstreamCall::Impl {
     connection->tcp().expires_after(until > now ? until - now : Clock::duration(1));
   }
 
-  Error fail(UpstreamFailure kind, std::string message) {
-    failure = kind;
-    if (connection) {
-      boost::system::error_code ignored;
-      connection->tcp().socket().close(ignored);
-      connection.reset();
+  // Records how the exchange failed and drops its connection. When the request was cancelled,
+  // the I/O error is only the consequence: the cancellation's reason is the outcome.
+  Error fail(core::AttemptOutcome kind, std::string message) {
+    if (cancellation && cancellation->cancelled()) {
+      const bool gone = cancellation->reason() == core::Cancellation::Reason::client_gone;
+      kind = gone ? core::AttemptOutcome::client_gone : core::AttemptOutcome::cancelled;
+      message =
+          "upstream call cancelled (" + std::string(core::to_string(cancellation->reason())) + ")";
     }
-    const bool timeout = kind == UpstreamFailure::first_byte_timeout ||
-                         kind == UpstreamFailure::idle_timeout ||
-                         kind == UpstreamFailure::total_timeout;
-    return make_error(timeout ? Errc::gateway_timeout : Errc::bad_gateway, std::move(message));
+    outcome = kind;
+    close_connection();
+    return make_error(
+        kind == core::AttemptOutcome::timeout || kind == core::AttemptOutcome::cancelled
+            ? Errc::gateway_timeout
+            : Errc::bad_gateway,
+        std::move(message));
   }
 
-  UpstreamFailure timeout_kind(UpstreamFailure otherwise) const {
-    return Clock::now() >= deadline ? UpstreamFailure::total_timeout : otherwise;
+  void close_connection() {
+    if (!connection) return;
+    boost::system::error_code ignored;
+    connection->tcp().socket().close(ignored);
+    connection.reset();
+  }
+
+  // A timer fired: the request's own deadline (not the upstream's fault), or this attempt's.
+  core::AttemptOutcome timeout_kind() const {
+    return Clock::now() >= request_deadline ? core::AttemptOutcome::cancelled
+                                            : core::AttemptOutcome::timeout;
   }
 
   asio::awaitable<Status> connect(const UpstreamEndpoint& endpoint) {
@@ -212,12 +229,14 @@ struct UpstreamCall::Impl {
     auto [resolve_ec, results] =
         co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
     if (resolve_ec)
-      co_return fail(UpstreamFailure::connect,
+      co_return fail(core::AttemptOutcome::connect,
                      "cannot resolve " + endpoint.host + ": " + resolve_ec.message());
+    if (cancellation && cancellation->cancelled())
+      co_return fail(core::AttemptOutcome::cancelled, "cancelled while resolving");
     connection = std::make_unique<Connection>();
     if (endpoint.tls) {
       auto context = tls_context(endpoint.ca_file);
-      if (!context) co_return fail(UpstreamFailure::connect, context.error().message);
+      if (!context) co_return fail(core::AttemptOutcome::connect, context.error().message);
       connection->secure =
           std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, **context);
       // SNI and certificate host checks: without them TLS proves nothing about who answers.
@@ -233,14 +252,14 @@ struct UpstreamCall::Impl {
     auto [connect_ec, ignored_endpoint] =
         co_await connection->tcp().async_connect(results, kNoThrow);
     if (connect_ec)
-      co_return fail(UpstreamFailure::connect,
+      co_return fail(core::AttemptOutcome::connect,
                      "cannot connect to " + endpoint.pool_key() + ": " + connect_ec.message());
     connection->tcp().socket().set_option(tcp::no_delay(true), connect_ec);
     if (connection->secure) {
       auto [tls_ec] =
           co_await connection->secure->async_handshake(asio::ssl::stream_base::client, kNoThrow);
       if (tls_ec)
-        co_return fail(UpstreamFailure::connect,
+        co_return fail(core::AttemptOutcome::connect,
                        "TLS handshake with " + endpoint.host + " failed: " + tls_ec.message());
     }
     ++thread_pool().stats.opened;
@@ -265,7 +284,7 @@ struct UpstreamCall::Impl {
       std::tie(ec, std::ignore) = co_await asio::async_write(*connection->plain, buffers, kNoThrow);
     if (ec) {
       retry_on_fresh = true;
-      co_return fail(UpstreamFailure::reset, "sending to upstream failed: " + ec.message());
+      co_return fail(core::AttemptOutcome::reset, "sending to upstream failed: " + ec.message());
     }
     parser.emplace();
     parser->header_limit(kMaxResponseHead);
@@ -277,14 +296,13 @@ struct UpstreamCall::Impl {
       std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
           *connection->plain, connection->buffer, *parser, kNoThrow);
     if (ec == beast::error::timeout)
-      co_return fail(timeout_kind(UpstreamFailure::first_byte_timeout),
-                     "upstream sent no response within the first-byte timeout");
+      co_return fail(timeout_kind(), "upstream sent no response within the first-byte timeout");
     if (ec) {
       const bool closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
                           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
                           ec == asio::ssl::error::stream_truncated;
       retry_on_fresh = closed;
-      co_return fail(closed ? UpstreamFailure::reset : UpstreamFailure::protocol,
+      co_return fail(closed ? core::AttemptOutcome::reset : core::AttemptOutcome::protocol,
                      "upstream closed or sent a bad response head: " + ec.message());
     }
     connection->tcp().expires_never();
@@ -309,7 +327,13 @@ asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
                                             const UpstreamTimeouts& timeouts) {
   Impl& s = *impl_;
   s.timeouts = timeouts;
-  s.deadline = Clock::now() + timeouts.total;
+  s.request_deadline = timeouts.request_deadline;
+  s.deadline = std::min(Clock::now() + timeouts.total, timeouts.request_deadline);
+  s.cancellation = timeouts.cancellation;
+  // Closing the socket ends whatever operation is pending; fail() then reads the reason.
+  s.on_cancel = core::Cancellation::subscribe(s.cancellation, [&s] { s.close_connection(); });
+  if (s.cancellation && s.cancellation->cancelled())
+    co_return s.fail(core::AttemptOutcome::cancelled, "cancelled before sending");
   s.pool_key = endpoint.pool_key();
   s.connection = take_pooled(s.pool_key);
   bool retry_on_fresh = false;
@@ -317,7 +341,9 @@ asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
     ++thread_pool().stats.reused;
     Status status = co_await s.exchange(endpoint, request, retry_on_fresh);
     if (status.ok() || !retry_on_fresh) co_return status;
-    s.failure = UpstreamFailure::none;  // the pooled connection had died: try a new one
+    // The pooled connection had died: try a new one (unless the request itself was cancelled).
+    if (s.cancellation && s.cancellation->cancelled()) co_return status;
+    s.outcome = core::AttemptOutcome::success;
   }
   Status connected = co_await s.connect(endpoint);
   if (!connected.ok()) co_return connected;
@@ -338,7 +364,9 @@ std::string_view UpstreamCall::header(std::string_view name) const {
 asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
   Impl& s = *impl_;
   if (!s.connection || !s.parser)
-    co_return s.fail(UpstreamFailure::protocol, "no upstream response");
+    co_return s.fail(
+        s.outcome == core::AttemptOutcome::success ? core::AttemptOutcome::protocol : s.outcome,
+        "no upstream response");
   while (!s.parser->is_done()) {
     auto& body = s.parser->get().body();
     char* const chunk = s.connection->chunk.get();
@@ -354,9 +382,8 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
           *s.connection->plain, s.connection->buffer, *s.parser, kNoThrow);
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == beast::error::timeout)
-      co_return s.fail(s.timeout_kind(UpstreamFailure::idle_timeout),
-                       "upstream went silent mid-response (idle timeout)");
-    if (ec) co_return s.fail(UpstreamFailure::reset, "upstream response cut: " + ec.message());
+      co_return s.fail(s.timeout_kind(), "upstream went silent mid-response (idle timeout)");
+    if (ec) co_return s.fail(core::AttemptOutcome::reset, "upstream response cut: " + ec.message());
     const std::size_t n = kReadChunk - body.size;
     if (n > 0) co_return std::string_view(chunk, n);
   }
@@ -372,20 +399,14 @@ asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {
     if (!piece) co_return piece.error();
     if (piece->empty()) co_return out;
     if (out.size() + piece->size() > limit)
-      co_return impl_->fail(UpstreamFailure::body_too_large, "upstream response too large");
+      co_return impl_->fail(core::AttemptOutcome::too_large, "upstream response too large");
     out.append(*piece);
   }
 }
 
-UpstreamFailure UpstreamCall::failure() const { return impl_->failure; }
+core::AttemptOutcome UpstreamCall::outcome() const { return impl_->outcome; }
 
-void UpstreamCall::abandon() {
-  if (impl_->connection) {
-    boost::system::error_code ignored;
-    impl_->connection->tcp().socket().close(ignored);
-    impl_->connection.reset();
-  }
-}
+void UpstreamCall::abandon() { impl_->close_connection(); }
 
 UpstreamPoolStats upstream_pool_stats_this_thread() { return thread_pool().stats; }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/attempt_outcome.hpp"
+#include "core/cancellation.hpp"
 #include "core/result.hpp"
 
 namespace sluice::http {
@@ -27,6 +29,13 @@ struct UpstreamTimeouts {
   std::chrono::milliseconds first_byte{60'000};
   std::chrono::milliseconds idle{30'000};
   std::chrono::milliseconds total{600'000};
+  // The request's own deadline across attempts: reaching it ends the exchange as `cancelled`
+  // (the request ran out of time; the upstream is not blamed).
+  std::chrono::steady_clock::time_point request_deadline =
+      std::chrono::steady_clock::time_point::max();
+  // When it fires, the exchange ends at once: its connection is closed (never pooled) and the
+  // outcome is client_gone or cancelled, after the signal's reason.
+  core::Cancellation* cancellation = nullptr;
 };
 
 struct UpstreamRequest {
@@ -36,18 +45,6 @@ struct UpstreamRequest {
   // their fixed lines pre-rendered, so a request costs one append, not a string per header.
   std::string headers;
   std::string_view body;
-};
-
-// Why an upstream exchange failed: routing retries some of these and not others.
-enum class UpstreamFailure {
-  none,
-  connect,  // DNS, TCP or TLS setup failed: nothing was sent
-  reset,    // connection closed or reset before the response head
-  first_byte_timeout,
-  idle_timeout,  // silence between body chunks
-  total_timeout,
-  protocol,  // unparsable response
-  body_too_large,
 };
 
 // One request/response exchange with an upstream over a pooled keep-alive connection (one pool
@@ -75,7 +72,9 @@ class UpstreamCall {
   // The whole (rest of the) body, at most `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
 
-  UpstreamFailure failure() const;
+  // How the exchange failed (connect, reset, timeout, protocol, too_large, client_gone,
+  // cancelled), recorded where it happened; success while it has not.
+  core::AttemptOutcome outcome() const;
   // Closes the connection now (the client went away, or a stream must be abandoned).
   void abandon();
 

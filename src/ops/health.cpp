@@ -7,6 +7,11 @@ void Health::add_check(std::string name, Check check) {
   checks_.emplace_back(std::move(name), std::move(check));
 }
 
+void Health::add_status(Status status) {
+  std::lock_guard lock(mutex_);
+  statuses_.push_back(std::move(status));
+}
+
 Health::Report Health::readiness() const {
   Report report;
   report.checks.push_back({"startup", {started_.load(), started_.load() ? "" : "starting"}});
@@ -14,6 +19,8 @@ Health::Report Health::readiness() const {
   {
     std::lock_guard lock(mutex_);
     for (const auto& [name, check] : checks_) report.checks.push_back({name, check()});
+    for (const auto& status : statuses_)
+      for (auto& entry : status()) report.status.push_back(std::move(entry));
   }
   report.ready = true;
   for (const auto& check : report.checks) report.ready = report.ready && check.result.ok;

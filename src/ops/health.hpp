@@ -20,6 +20,12 @@ class Health {
   using Check = std::function<CheckResult()>;
 
   void add_check(std::string name, Check check);
+  // Entries shown by /readyz?verbose that never affect readiness: upstream health, say. An
+  // upstream outage is for fallbacks, 503s and alerts; failing readiness over it would pull
+  // every replica out of the load balancer at once.
+  struct NamedResult;
+  using Status = std::function<std::vector<NamedResult>()>;
+  void add_status(Status status);
   void set_started() { started_.store(true); }
   void set_draining() { draining_.store(true); }
   bool draining() const { return draining_.load(); }
@@ -31,6 +37,7 @@ class Health {
   struct Report {
     bool ready = false;
     std::vector<NamedResult> checks;  // lifecycle first, then the registered checks
+    std::vector<NamedResult> status;  // informational, from add_status
   };
   // Runs every check; `ready` only if all pass. Checks must be cheap and non-blocking.
   Report readiness() const;
@@ -42,6 +49,7 @@ class Health {
   std::atomic<bool> draining_{false};
   mutable std::mutex mutex_;
   std::vector<std::pair<std::string, Check>> checks_;
+  std::vector<Status> statuses_;
 };
 
 }  // namespace sluice::ops

@@ -4,19 +4,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { startMockUpstream, startSluice, gatewayConfig, mockStats, mockConfig } from './lib/processes.mjs';
+import { startMockUpstream, startSluice, gatewayConfig, mockStats, mockConfig, metrics, metricValue } from './lib/processes.mjs';
 
 const ask = (client, extra = {}) => client.chat.completions.create({
   model: 'test-model', messages: [{ role: 'user', content: 'hello' }], ...extra });
 
-async function metrics(sluice) {
-  return (await fetch(`${sluice.url}/metrics`)).text();
-}
-
-function metricValue(text, name, labels) {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 test('primary answering 500 -> the fallback serves every request', async () => {
   const broken = await startMockUpstream(['--error-rate', '1', '--error-status', '500']);
@@ -34,7 +26,7 @@ test('primary answering 500 -> the fallback serves every request', async () => {
     assert.equal((await mockStats(healthy)).chat, 20);
     assert.equal((await mockStats(broken)).chat, 20);  // tried first each time (priority 0)
     const m = await metrics(sluice);
-    assert.equal(metricValue(m, 'sluice_upstream_requests_total', 'deployment="primary/upstream-model",outcome="error"'), 20);
+    assert.equal(metricValue(m, 'sluice_upstream_requests_total', 'deployment="primary/upstream-model",outcome="upstream_5xx"'), 20);
     assert.equal(metricValue(m, 'sluice_upstream_requests_total', 'deployment="secondary/upstream-model",outcome="success"'), 20);
   } finally {
     await sluice.stop(); await broken.stop(); await healthy.stop();
@@ -86,7 +78,7 @@ test('circuit opens after the threshold and half-opens after the cool-down', asy
   }
 });
 
-test('readiness fails while every deployment is circuit-open', async () => {
+test('readiness stays green while every deployment is circuit-open; chat answers 503 with Retry-After', async () => {
   const broken = await startMockUpstream(['--error-rate', '1', '--error-status', '500']);
   const sluice = await startSluice(gatewayConfig([{ name: 'only', url: broken.url }],
     { gateway: { circuit_breaker: { failure_threshold: 2, cooldown: '30s' }, retry: { max_attempts: 1 } } }));
@@ -94,10 +86,19 @@ test('readiness fails while every deployment is circuit-open', async () => {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${sluice.url}/v1`, maxRetries: 0 });
     assert.equal((await fetch(`${sluice.url}/readyz`)).status, 200);
     for (let i = 0; i < 2; i++) await assert.rejects(ask(client), OpenAI.InternalServerError);
+    assert.equal((await fetch(`${sluice.url}/readyz`)).status, 200);
     const ready = await fetch(`${sluice.url}/readyz?verbose`);
-    assert.equal(ready.status, 503);
-    assert.match(await ready.text(), /"name":"providers","ok":false/);
-    await assert.rejects(ask(client), (e) => e.status === 503 && e.code === 'deployments_unavailable');
+    assert.equal(ready.status, 200);
+    assert.match(await ready.text(), /"upstreams":\[\{"name":"only\/upstream-model","ok":false,"detail":"circuit open"\}\]/);
+    const refused = await fetch(`${sluice.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
+      body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'x' }] }) });
+    assert.equal(refused.status, 503);
+    assert.equal((await refused.json()).error.code, 'deployments_unavailable');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 30, `Retry-After ${retryAfter}`);
+    const m = await metrics(sluice);
+    assert.equal(metricValue(m, 'sluice_circuit_transitions_total', 'deployment="only/upstream-model",to="open"'), 1);
   } finally {
     await sluice.stop(); await broken.stop();
   }

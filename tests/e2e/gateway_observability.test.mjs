@@ -8,7 +8,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { start, startMockUpstream, startSluice, gatewayConfig, mockStats, waitForLog } from './lib/processes.mjs';
+import { start, startMockUpstream, startSluice, gatewayConfig, mockStats, waitForLog , metricValue } from './lib/processes.mjs';
 
 // A minimal OpenAI-compatible upstream that records what it was sent.
 async function recordingUpstream(usage = { prompt_tokens: 1000, completion_tokens: 500 }) {
@@ -30,10 +30,6 @@ async function recordingUpstream(usage = { prompt_tokens: 1000, completion_token
   return { seen, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
-function metricValue(text, name, labels) {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
-  return line ? Number(line.split(' ').at(-1)) : undefined;
-}
 
 test('traceparent continues upstream with a new span; request id and key are forwarded', async () => {
   const upstream = await recordingUpstream();
@@ -74,7 +70,7 @@ test('cost from the price table reaches metrics and the access log; metrics pass
     await assert.rejects(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }));
     const text = await (await fetch(`${sluice.url}/metrics`)).text();
     // 2 x (1000 x 2.5 + 500 x 10) / 1e6 = 0.015 USD
-    assert.ok(Math.abs(metricValue(text, 'sluice_cost_usd_total', 'model="priced-model"') - 0.015) < 1e-9);
+    assert.ok(Math.abs(metricValue(text, 'sluice_cost_usd_total', 'model="priced-model",alias="test-model",key=""') - 0.015) < 1e-9);
     assert.equal(metricValue(text, 'gen_ai_client_token_usage_sum',
       'gen_ai_operation_name="chat",gen_ai_provider_name="rec",gen_ai_request_model="test-model",gen_ai_token_type="input"'), 2000);
     assert.equal(metricValue(text, 'gen_ai_client_operation_duration_seconds_count',

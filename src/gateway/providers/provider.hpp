@@ -13,7 +13,6 @@ class Provider {
  public:
   virtual ~Provider() = default;
   virtual const std::string& name() const = 0;
-  virtual std::string_view type() const = 0;
 
   // Non-streaming: fills result.body. Streaming: pushes chunks into `sink`; a failure before the
   // sink started may be retried elsewhere, one after it ends the client's stream.

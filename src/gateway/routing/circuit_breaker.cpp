@@ -35,10 +35,10 @@ bool CircuitBreaker::allow(Clock::time_point now) {
   return true;
 }
 
-void CircuitBreaker::on_success(Clock::time_point now) {
+CircuitBreaker::Transition CircuitBreaker::on_success(Clock::time_point now) {
   if (state_.load(std::memory_order_acquire) == State::closed &&
       consecutive_failures_.load(std::memory_order_relaxed) == 0) {
-    return;
+    return Transition::none;
   }
   std::lock_guard lock(mu_);
   switch (state_.load(std::memory_order_relaxed)) {
@@ -48,29 +48,55 @@ void CircuitBreaker::on_success(Clock::time_point now) {
     case State::half_open:
       state_.store(State::closed, std::memory_order_release);
       consecutive_failures_.store(0, std::memory_order_relaxed);
-      break;
+      return Transition::closed;
     case State::open:
       // A straggler admitted before the circuit opened proves little; wait for a probe.
       break;
   }
+  return Transition::none;
 }
 
-void CircuitBreaker::on_failure(Clock::time_point now) {
+CircuitBreaker::Transition CircuitBreaker::on_failure(Clock::time_point now) {
   std::lock_guard lock(mu_);
   switch (state_.load(std::memory_order_relaxed)) {
     case State::closed: {
       const int failures = consecutive_failures_.load(std::memory_order_relaxed) + 1;
       consecutive_failures_.store(failures, std::memory_order_relaxed);
-      if (failures >= failure_threshold_) open_locked(now);
-      break;
+      if (failures < failure_threshold_) break;
+      open_locked(now);
+      return Transition::opened;
     }
     case State::half_open:
       open_locked(now);
-      break;
+      return Transition::opened;
     case State::open:
       // Stragglers must not extend the cooldown, or a busy deployment would never be probed.
       break;
   }
+  return Transition::none;
+}
+
+void CircuitBreaker::release() {
+  if (state_.load(std::memory_order_acquire) == State::closed) return;
+  std::lock_guard lock(mu_);
+  if (state_.load(std::memory_order_relaxed) == State::half_open && probes_admitted_ > 0)
+    --probes_admitted_;
+}
+
+CircuitBreaker::Transition CircuitBreaker::report(core::AttemptOutcome outcome,
+                                                  Clock::time_point now) {
+  if (outcome == core::AttemptOutcome::success) return on_success(now);
+  if (core::counts_against_deployment(outcome)) return on_failure(now);
+  release();
+  return Transition::none;
+}
+
+CircuitBreaker::Clock::duration CircuitBreaker::time_until_probe(Clock::time_point now) const {
+  if (state_.load(std::memory_order_acquire) == State::closed) return Clock::duration::zero();
+  std::lock_guard lock(mu_);
+  if (state_.load(std::memory_order_relaxed) != State::open) return Clock::duration::zero();
+  const auto left = opened_at_ + cooldown_ - now;
+  return left > Clock::duration::zero() ? left : Clock::duration::zero();
 }
 
 CircuitBreaker::State CircuitBreaker::state(Clock::time_point now) const {

@@ -171,11 +171,6 @@ std::uint64_t thread_seed() {
 
 }  // namespace
 
-bool is_retriable_status(int status) {
-  if (status == 408 || status == 429) return true;
-  return status >= 500 && status <= 599 && status != 501 && status != 505;
-}
-
 std::optional<milliseconds> parse_retry_after(std::string_view header,
                                               std::chrono::system_clock::time_point now) {
   header = trim(header);
@@ -192,8 +187,7 @@ std::optional<milliseconds> parse_retry_after_ms(std::string_view header) {
 }
 
 RetryBudget::RetryBudget(const core::RetryConfig& config, std::uint64_t seed)
-    : max_attempts_(config.max_attempts),
-      base_backoff_(std::max(config.base_backoff, milliseconds{1})),
+    : base_backoff_(std::max(config.base_backoff, milliseconds{1})),
       max_backoff_(std::max(config.max_backoff, milliseconds{1})),
       budget_(std::max(config.budget, milliseconds{0})),
       rng_state_(seed) {}
@@ -204,7 +198,6 @@ std::optional<milliseconds> RetryBudget::next_delay(int attempt_number,
                                                     std::optional<milliseconds> retry_after) {
   attempt_number = std::max(attempt_number, 1);
   if (retry_after && *retry_after < milliseconds{0}) retry_after = milliseconds{0};
-  if (attempt_number >= max_attempts_) return std::nullopt;
   const milliseconds left = remaining();
   if (retry_after && *retry_after > left) return std::nullopt;
 

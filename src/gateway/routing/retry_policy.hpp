@@ -9,11 +9,6 @@
 
 namespace sluice::gateway {
 
-// Whether an upstream HTTP status is worth another attempt: 408, 429 and 5xx, except 501 (Not
-// Implemented) and 505 (HTTP Version Not Supported), which the same request will get again.
-// 409 is not retried: for an LLM API it reports a conflict in the request, not a transient state.
-bool is_retriable_status(int status);
-
 // A Retry-After header value: delta-seconds ("120"; a decimal such as "1.5" is accepted too) or
 // an HTTP-date in any of the three forms RFC 9110 requires recipients to read. A date in the past
 // gives 0. nullopt when the value is malformed.
@@ -35,9 +30,9 @@ class RetryBudget {
   // How long to wait before the next attempt, after attempt `attempt_number` (1 = the first try)
   // failed; `retry_after` is the upstream's demand, if it made one. The backoff is "full jitter":
   // uniform in [0, min(max_backoff, base_backoff * 2^(attempt_number-1))], raised to retry_after
-  // and lowered to what is left of the budget. nullopt when max_attempts (which counts the first
-  // try) have been made, or when retry_after alone exceeds what is left of the budget. Each
-  // returned delay is charged to the budget.
+  // and lowered to what is left of the budget. nullopt when retry_after alone exceeds what is left
+  // of the budget. Each returned delay is charged to the budget. (How many attempts a request
+  // makes is the Itinerary's business, not this schedule's.)
   std::optional<std::chrono::milliseconds> next_delay(
       int attempt_number, std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
 
@@ -47,7 +42,6 @@ class RetryBudget {
  private:
   std::uint64_t next_random();
 
-  const int max_attempts_;
   const std::chrono::milliseconds base_backoff_;
   const std::chrono::milliseconds max_backoff_;
   const std::chrono::milliseconds budget_;

@@ -97,3 +97,13 @@ export async function waitForLog(proc, match, timeoutMs = 3000) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+export async function metrics(sluice) {
+  return (await fetch(`${sluice.url}/metrics`)).text();
+}
+
+// The value of the series `name{labels}` (labels exactly as rendered), 0 when absent.
+export function metricValue(text, name, labels) {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}

@@ -6,9 +6,8 @@
 #include "gateway/providers/anthropic/anthropic_translate.hpp"
 #include "gateway/providers/openai/openai_provider.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
-#include "gateway/providers/sse_parser.hpp"
-#include "gateway/providers/upstream_result.hpp"
-#include "gateway/routing/retry_policy.hpp"
+#include "gateway/providers/stream_relay.hpp"
+#include "gateway/providers/upstream_failure.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -17,6 +16,40 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr std::string_view kApiVersion = "2023-06-01";
+
+// Anthropic's events become OpenAI chunks through the translator.
+class AnthropicStream final : public StreamTranslation {
+ public:
+  AnthropicStream(std::string upstream_model, bool include_usage)
+      : translator_(std::move(upstream_model), include_usage, core::unix_seconds()) {}
+
+  std::optional<AttemptResult> on_event(const SseEvent& event,
+                                        std::vector<std::string_view>& chunks) override {
+    auto translated = translator_.on_event(event.event, event.data);
+    if (!translated)
+      return AttemptResult::failure(core::AttemptOutcome::upstream_5xx, translated.error());
+    last_ = std::move(*translated);
+    for (const std::string& chunk : last_) chunks.push_back(chunk);
+    return std::nullopt;
+  }
+
+  bool done() const override { return translator_.done(); }
+
+  std::optional<AttemptResult> finish(Usage& usage) override {
+    usage.prompt_tokens = translator_.prompt_tokens();
+    usage.completion_tokens = translator_.completion_tokens();
+    usage.cached_tokens = translator_.usage().cache_read_input_tokens;
+    usage.reported = true;
+    if (translator_.done()) return std::nullopt;
+    return AttemptResult::failure(
+        core::AttemptOutcome::protocol,
+        make_error(Errc::bad_gateway, "upstream ended the stream before message_stop"));
+  }
+
+ private:
+  AnthropicStreamTranslator translator_;
+  std::vector<std::string> last_;  // the chunks of the last event, viewed by the relay
+};
 
 }  // namespace
 
@@ -36,7 +69,7 @@ AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
 awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
                                                  std::string_view upstream_model, ChunkSink* sink) {
   auto body = anthropic_request_from_openai(*request.body, upstream_model);
-  if (!body) co_return AttemptResult::failure(body.error(), false);
+  if (!body) co_return AttemptResult::failure(core::AttemptOutcome::rejected, body.error());
   http::UpstreamRequest upstream;
   upstream.target = anthropic_messages_target(endpoint_.base_path);
   upstream.body = *body;
@@ -44,90 +77,46 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
                      "\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
   if (request.trace) upstream.headers += "traceparent: " + request.trace->traceparent() + "\r\n";
   http::UpstreamCall call;
-  if (auto started = co_await call.start(endpoint_, upstream, timeouts_); !started.ok())
+  if (auto started =
+          co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
+      !started.ok())
     co_return transport_failure(call, started.error());
   if (call.status() != 200) {
     auto error_body = co_await call.read_all(1 << 20);
     const std::string text = error_body ? std::move(*error_body) : std::string();
     AttemptResult failure =
-        upstream_http_failure(call.status(), openai_error_from_anthropic(text, call.status()),
-                              call.header("retry-after"), {}, name_);
+        http_failure(call.status(), openai_error_from_anthropic(text, call.status()),
+                     call.header("retry-after"), {}, name_);
     failure.error = error_from_anthropic(text, call.status());
     co_return failure;
   }
-  if (request.stream && sink) co_return co_await relay_stream(call, request, upstream_model, *sink);
+  if (request.stream && sink) {
+    // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
+    // do): the deployment's model, not the alias the client asked for.
+    AnthropicStream translation(std::string(upstream_model), request.include_usage);
+    co_return co_await relay_stream(call, translation, *sink);
+  }
 
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
   auto translated = openai_response_from_anthropic(*response, upstream_model, core::unix_seconds());
   if (!translated)
-    co_return AttemptResult::failure(make_error(Errc::bad_gateway, translated.error().message),
-                                     true);
+    co_return AttemptResult::failure(core::AttemptOutcome::protocol,
+                                     make_error(Errc::bad_gateway, translated.error().message));
   AttemptResult result;
   json::error_code ec;
   auto parsed = json::parse(*translated, ec);
   if (!ec && parsed.is_object()) read_usage(parsed.as_object(), result.usage);
-  result.ok = true;
+  result.finish_reason = std::string(finish_reason_in(*translated));
   result.body = std::move(*translated);
-  co_return result;
-}
-
-awaitable<AttemptResult> AnthropicProvider::relay_stream(http::UpstreamCall& call,
-                                                         const ChatRequest& request,
-                                                         std::string_view upstream_model,
-                                                         ChunkSink& sink) {
-  // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
-  // do): the deployment's model, not the alias the client asked for.
-  AnthropicStreamTranslator translator(std::string(upstream_model), request.include_usage,
-                                       core::unix_seconds());
-  SseParser parser;
-  std::vector<SseEvent> events;
-  AttemptResult result;
-  while (!translator.done()) {
-    auto piece = co_await call.read_some();
-    if (!piece) {
-      result.fail_stream(transport_failure(call, piece.error()), sink.started());
-      co_return result;
-    }
-    if (piece->empty()) break;
-    events.clear();
-    parser.feed(*piece, events);
-    for (const SseEvent& event : events) {
-      auto chunks = translator.on_event(event.event, event.data);
-      if (!chunks) {
-        result.fail_stream(AttemptResult::failure(chunks.error(), true), sink.started());
-        co_return result;
-      }
-      for (const std::string& chunk : *chunks) {
-        if (!result.first_token_seen) {
-          result.first_token_seen = true;
-          result.first_token_at = std::chrono::steady_clock::now();
-        }
-        if (!co_await sink.send(chunk)) {
-          call.abandon();
-          result.fail_stream(AttemptResult::client_disconnected(), true);
-          co_return result;
-        }
-      }
-    }
-  }
-  if (!translator.done())
-    co_return AttemptResult::failure(
-        make_error(Errc::bad_gateway, "upstream " + name_ + " ended the stream early"),
-        !sink.started());
-  result.usage.prompt_tokens = translator.prompt_tokens();
-  result.usage.completion_tokens = translator.completion_tokens();
-  result.usage.cached_tokens = translator.usage().cache_read_input_tokens;
-  result.usage.reported = true;
-  result.ok = true;
   co_return result;
 }
 
 awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&, std::string_view) {
   co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
       make_error(Errc::invalid_request, "provider " + name_ + " (anthropic) offers no embeddings",
-                 "model", "model_not_supported"),
-      false);
+                 "model", "model_not_supported"));
 }
 
 }  // namespace sluice::gateway

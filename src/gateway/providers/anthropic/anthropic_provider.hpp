@@ -12,7 +12,6 @@ class AnthropicProvider final : public Provider {
   AnthropicProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint);
 
   const std::string& name() const override { return name_; }
-  std::string_view type() const override { return "anthropic"; }
   boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
                                              std::string_view upstream_model,
                                              ChunkSink* sink) override;
@@ -20,11 +19,6 @@ class AnthropicProvider final : public Provider {
                                                    std::string_view upstream_model) override;
 
  private:
-  boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
-                                                     const ChatRequest& request,
-                                                     std::string_view upstream_model,
-                                                     ChunkSink& sink);
-
   std::string name_;
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;

@@ -11,7 +11,6 @@ class MockProvider final : public Provider {
   explicit MockProvider(const core::ProviderConfig& config) : config_(config) {}
 
   const std::string& name() const override { return config_.name; }
-  std::string_view type() const override { return "mock"; }
   boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
                                              std::string_view upstream_model,
                                              ChunkSink* sink) override;
@@ -20,7 +19,8 @@ class MockProvider final : public Provider {
 
  private:
   // Waits the configured latency; returns a failure when the error dice say so.
-  boost::asio::awaitable<std::optional<AttemptResult>> latency_and_faults();
+  boost::asio::awaitable<std::optional<AttemptResult>> latency_and_faults(
+      const RequestLimits& limits);
 
   core::ProviderConfig config_;
 };

@@ -2,9 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_validate.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
-#include "gateway/providers/sse_parser.hpp"
-#include "gateway/providers/upstream_result.hpp"
+#include "gateway/providers/stream_relay.hpp"
+#include "gateway/providers/upstream_failure.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -14,10 +15,57 @@ namespace {
 
 awaitable<AttemptResult> read_http_failure(http::UpstreamCall& call, std::string_view provider) {
   auto body = co_await call.read_all(1 << 20);
-  co_return upstream_http_failure(call.status(), body ? std::move(*body) : std::string(),
-                                  call.header("retry-after"), call.header("retry-after-ms"),
-                                  provider);
+  co_return http_failure(call.status(), body ? std::move(*body) : std::string(),
+                         call.header("retry-after"), call.header("retry-after-ms"), provider);
 }
+
+// An OpenAI-compatible stream is already in the client's format: chunks pass through as they
+// are; the gateway only reads usage and errors, and counts content to estimate usage when the
+// upstream reports none.
+class OpenAiStream final : public StreamTranslation {
+ public:
+  OpenAiStream(const ChatRequest& request, std::string_view provider)
+      : request_(request), provider_(provider) {}
+
+  std::optional<AttemptResult> on_event(const SseEvent& event,
+                                        std::vector<std::string_view>& chunks) override {
+    if (event.data == "[DONE]") {
+      done_ = true;
+      return std::nullopt;
+    }
+    const ChunkInfo info = inspect_chunk(event.data, usage_);
+    if (!info.is_json) return std::nullopt;  // not JSON: nothing a client could use
+    if (info.is_error) return http_failure(500, event.data, {}, {}, provider_);
+    if (info.usage_only && !request_.include_usage) return std::nullopt;  // we asked, not them
+    content_bytes_ += info.content_bytes;
+    chunks.push_back(event.data);
+    return std::nullopt;
+  }
+
+  bool done() const override { return done_; }
+
+  std::optional<AttemptResult> finish(Usage& usage) override {
+    usage = usage_;
+    if (!done_ && !usage_.reported)
+      return AttemptResult::failure(
+          core::AttemptOutcome::protocol,
+          make_error(Errc::bad_gateway,
+                     "upstream " + std::string(provider_) + " ended the stream before [DONE]"));
+    if (!usage.reported) {
+      usage.prompt_tokens = estimate_request_prompt_tokens(*request_.body);
+      usage.completion_tokens = estimate_tokens_from_bytes(content_bytes_);
+      usage.estimated = true;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const ChatRequest& request_;
+  std::string_view provider_;
+  Usage usage_;
+  std::size_t content_bytes_ = 0;
+  bool done_ = false;
+};
 
 }  // namespace
 
@@ -64,26 +112,26 @@ awaitable<AttemptResult> OpenAiProvider::open(http::UpstreamCall& call, const Ch
   if (auto started = co_await call.start(endpoint_,
                                          make_request("/chat/completions", body, request.trace,
                                                       request.request_id, request.stream),
-                                         timeouts_);
+                                         timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
   if (call.status() != 200) co_return co_await read_http_failure(call, name_);
-  AttemptResult opened;
-  opened.ok = true;
-  co_return opened;
+  co_return AttemptResult{};
 }
 
 awaitable<AttemptResult> OpenAiProvider::chat_json(const ChatRequest& request,
                                                    std::string_view upstream_model) {
   http::UpstreamCall call;
   AttemptResult result = co_await open(call, request, upstream_model);
-  if (!result.ok) co_return result;
+  if (!result.ok()) co_return result;
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
   if (!inspect_response(*response, *request.body, result.usage))
     co_return AttemptResult::failure(
-        make_error(Errc::bad_gateway, "upstream " + name_ + " sent a response that is not JSON"),
-        true);
+        core::AttemptOutcome::protocol,
+        make_error(Errc::bad_gateway,
+                   "upstream " + name_ + " sent a response that is not complete JSON"));
+  result.finish_reason = std::string(finish_reason_in(*response));
   result.body = std::move(*response);
   co_return result;
 }
@@ -92,60 +140,10 @@ awaitable<AttemptResult> OpenAiProvider::chat_stream(const ChatRequest& request,
                                                      std::string_view upstream_model,
                                                      ChunkSink& sink) {
   http::UpstreamCall call;
-  AttemptResult result = co_await open(call, request, upstream_model);
-  if (!result.ok) co_return result;
-  result.ok = false;
-  SseParser parser;
-  std::vector<SseEvent> events;
-  std::size_t streamed_content = 0;
-  bool done = false;
-  while (!done) {
-    auto piece = co_await call.read_some();
-    if (!piece) {
-      result.fail_stream(transport_failure(call, piece.error()), sink.started());
-      co_return result;
-    }
-    if (piece->empty()) break;  // upstream ended the body
-    events.clear();
-    parser.feed(*piece, events);
-    for (const SseEvent& event : events) {
-      if (event.data == "[DONE]") {
-        done = true;
-        break;
-      }
-      const ChunkInfo info = inspect_chunk(event.data, result.usage);
-      if (!info.is_json) continue;  // not JSON: nothing a client could use
-      if (info.is_error) {
-        result.fail_stream(upstream_http_failure(500, event.data, {}, {}, name_), sink.started());
-        co_return result;
-      }
-      if (info.usage_only && !request.include_usage) continue;  // we asked for it, not the client
-      streamed_content += info.content_bytes;
-      if (!result.first_token_seen) {
-        result.first_token_seen = true;
-        result.first_token_at = std::chrono::steady_clock::now();
-      }
-      if (!co_await sink.send(event.data)) {  // the client went away: stop paying for tokens
-        call.abandon();
-        result.fail_stream(AttemptResult::client_disconnected(), true);
-        co_return result;
-      }
-    }
-  }
-  if (!done && !result.usage.reported) {
-    result.fail_stream(
-        AttemptResult::failure(
-            make_error(Errc::bad_gateway, "upstream " + name_ + " ended the stream early"), true),
-        sink.started());
-    co_return result;
-  }
-  if (!result.usage.reported) {
-    result.usage.prompt_tokens = estimate_request_prompt_tokens(*request.body);
-    result.usage.completion_tokens = estimate_tokens_from_bytes(streamed_content);
-    result.usage.estimated = true;
-  }
-  result.ok = true;
-  co_return result;
+  AttemptResult opened = co_await open(call, request, upstream_model);
+  if (!opened.ok()) co_return opened;
+  OpenAiStream translation(request, name_);
+  co_return co_await relay_stream(call, translation, sink);
 }
 
 awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& request,
@@ -155,15 +153,19 @@ awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& req
   http::UpstreamCall call;
   if (auto started = co_await call.start(
           endpoint_, make_request("/embeddings", body, request.trace, request.request_id, false),
-          timeouts_);
+          timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
   if (call.status() != 200) co_return co_await read_http_failure(call, name_);
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
+  if (!core::is_complete_json(*response))
+    co_return AttemptResult::failure(
+        core::AttemptOutcome::protocol,
+        make_error(Errc::bad_gateway,
+                   "upstream " + name_ + " sent a response that is not complete JSON"));
   AttemptResult result;
   read_trailing_usage(*response, result.usage);
-  result.ok = true;
   result.body = std::move(*response);
   co_return result;
 }

@@ -13,7 +13,6 @@ class OpenAiProvider final : public Provider {
   OpenAiProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint);
 
   const std::string& name() const override { return name_; }
-  std::string_view type() const override { return "openai"; }
   boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
                                              std::string_view upstream_model,
                                              ChunkSink* sink) override;

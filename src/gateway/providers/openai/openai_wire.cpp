@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "gateway/routing/retry_policy.hpp"
+#include "core/json_validate.hpp"
 #include "gateway/token_estimate.hpp"
 
 namespace sluice::gateway {
@@ -167,7 +167,8 @@ ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
 bool inspect_response(std::string_view body, const json::object& request, Usage& usage) {
   const auto first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || body[first] != '{') return false;
-  if (read_trailing_usage(body, usage)) return true;
+  // Usage sits at the end, but a body cut anywhere before its last brace must still fail.
+  if (read_trailing_usage(body, usage)) return core::is_complete_json(body);
   unsigned char initial[4096];
   json::monotonic_resource arena(initial, sizeof initial);
   json::error_code ec;
@@ -181,6 +182,19 @@ bool inspect_response(std::string_view body, const json::object& request, Usage&
   return true;
 }
 
+std::string_view finish_reason_in(std::string_view json) {
+  static constexpr std::string_view kKey = "\"finish_reason\":";
+  const auto at = json.find(kKey);
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = json.substr(at + kKey.size());
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  if (rest.empty() || rest.front() != '"') return {};
+  rest.remove_prefix(1);
+  const auto end = rest.find('"');
+  if (end == std::string_view::npos || end > 64) return {};
+  return rest.substr(0, end);
+}
+
 long long estimate_request_prompt_tokens(const json::object& chat_request) {
   const auto* messages = chat_request.if_contains("messages");
   return messages && messages->is_array() ? estimate_prompt_tokens(messages->as_array()) : 0;
@@ -188,29 +202,6 @@ long long estimate_request_prompt_tokens(const json::object& chat_request) {
 
 long long estimate_tokens_from_bytes(std::size_t bytes) {
   return bytes == 0 ? 0 : static_cast<long long>((bytes + 3) / 4);  // ~4 bytes per token
-}
-
-AttemptResult upstream_http_failure(int status, std::string body, std::string_view retry_after,
-                                    std::string_view retry_after_ms, std::string_view provider) {
-  AttemptResult result;
-  result.upstream_status = status;
-  result.retriable = is_retriable_status(status);
-  result.retry_after = parse_retry_after_ms(retry_after_ms);
-  if (!result.retry_after)
-    result.retry_after = parse_retry_after(retry_after, std::chrono::system_clock::now());
-  std::string message = "upstream " + std::string(provider) + " answered " + std::to_string(status);
-  // Keep the upstream's own error when it is OpenAI-shaped: clients know how to read it.
-  json::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
-    const auto& error = parsed.as_object().at("error");
-    if (error.is_object())
-      if (const auto* m = error.as_object().if_contains("message"); m && m->is_string())
-        message += ": " + std::string(m->as_string());
-    result.upstream_error_body = std::move(body);
-  }
-  result.error = make_error(errc_from_status(status), std::move(message));
-  return result;
 }
 
 }  // namespace sluice::gateway

@@ -40,17 +40,16 @@ struct ChunkInfo {
 };
 ChunkInfo inspect_chunk(std::string_view data, Usage& usage);
 
+// The first `"finish_reason":"..."` in a response or chunk, found by a scan (no parse); empty
+// when there is none or it is null.
+std::string_view finish_reason_in(std::string_view json);
+
 // Reads usage from a whole response (estimating it, marked so, when absent); false when the
-// body is not a JSON object.
+// body is not one complete JSON object (cut short, say).
 bool inspect_response(std::string_view body, const boost::json::object& request, Usage& usage);
 
 // Token estimates for when an upstream reports no usage (marked estimated).
 long long estimate_request_prompt_tokens(const boost::json::object& chat_request);
 long long estimate_tokens_from_bytes(std::size_t bytes);
-
-// An AttemptResult for an upstream HTTP error: retriable for 408, 429 and 5xx; keeps an
-// OpenAI-shaped body to relay, or makes one.
-AttemptResult upstream_http_failure(int status, std::string body, std::string_view retry_after,
-                                    std::string_view retry_after_ms, std::string_view provider);
 
 }  // namespace sluice::gateway

@@ -93,17 +93,27 @@ TEST(UpstreamBodyTest, RawBodyKeptUnlessSomethingChanges) {
   EXPECT_EQ(forced.at("stream_options").at("include_usage"), true);
 }
 
-TEST(UpstreamFailureTest, RetriableStatusesAndRetryAfter) {
-  auto limited = upstream_http_failure(429, R"({"error":{"message":"slow down"}})", "2", "", "p");
-  EXPECT_TRUE(limited.retriable);
-  EXPECT_EQ(limited.retry_after, std::chrono::milliseconds(2000));
-  EXPECT_NE(limited.error.message.find("slow down"), std::string::npos);
-  EXPECT_FALSE(limited.upstream_error_body.empty());
-  auto bad = upstream_http_failure(400, "not json", "", "", "p");
-  EXPECT_FALSE(bad.retriable);
-  EXPECT_TRUE(bad.upstream_error_body.empty());  // not OpenAI-shaped: we write our own
-  EXPECT_EQ(upstream_http_failure(503, "", "", "1500", "p").retry_after,
-            std::chrono::milliseconds(1500));
+TEST(FinishReasonTest, FoundByScan) {
+  EXPECT_EQ(finish_reason_in(R"({"choices":[{"index":0,"finish_reason":"stop"}]})"), "stop");
+  EXPECT_EQ(finish_reason_in(R"({"choices":[{"finish_reason": "tool_calls"}]})"), "tool_calls");
+  EXPECT_EQ(finish_reason_in(R"({"choices":[{"finish_reason":null}]})"), "");
+  EXPECT_EQ(finish_reason_in(R"({"choices":[]})"), "");
+  EXPECT_EQ(finish_reason_in(R"({"finish_reason":"unterminated)"), "");
+}
+
+TEST(InspectResponseTest, TruncatedBodyIsNotAResponse) {
+  const auto request = boost::json::parse(R"({"model":"m","messages":[]})").as_object();
+  const std::string whole =
+      R"({"id":"x","choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":3,"completion_tokens":1}})";
+  Usage usage;
+  EXPECT_TRUE(inspect_response(whole, request, usage));
+  EXPECT_EQ(usage.prompt_tokens, 3);
+  // Cut inside the choices, and cut just before the final brace: usage may be readable, but the
+  // body is not JSON a client could parse.
+  Usage cut;
+  EXPECT_FALSE(inspect_response(whole.substr(0, 30), request, cut));
+  EXPECT_FALSE(inspect_response(whole.substr(0, whole.size() - 1), request, cut));
+  EXPECT_FALSE(inspect_response(whole + "garbage", request, cut));
 }
 
 }  // namespace

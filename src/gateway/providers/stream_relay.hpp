@@ -1,0 +1,38 @@
+#pragma once
+// The one loop every HTTP provider relays a streamed answer with: read upstream bytes, parse
+// server-sent events, translate each into OpenAI chunks, send them to the client, and read the
+// next bytes only after the client took the last ones (so a slow client slows the upstream
+// instead of filling memory).
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "gateway/providers/sse_parser.hpp"
+#include "gateway/types.hpp"
+#include "http/upstream_client.hpp"
+
+namespace sluice::gateway {
+
+// What a provider makes of its upstream's events.
+class StreamTranslation {
+ public:
+  virtual ~StreamTranslation() = default;
+  // Appends the OpenAI chunk payloads `event` becomes to `chunks` (views valid until the next
+  // call). A returned failure ends the attempt.
+  virtual std::optional<AttemptResult> on_event(const SseEvent& event,
+                                                std::vector<std::string_view>& chunks) = 0;
+  // The upstream said the answer is complete: the relay reads no further.
+  virtual bool done() const = 0;
+  // After the body: fills the usage (reported or estimated), or fails an incomplete stream.
+  virtual std::optional<AttemptResult> finish(Usage& usage) = 0;
+};
+
+// Relays the body of `call` (whose 200 head was read) through `translation` into `sink`. A
+// client that stops taking chunks ends the attempt as client_gone and abandons the upstream
+// connection; a transport failure keeps the outcome the upstream client recorded.
+boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
+                                                   StreamTranslation& translation, ChunkSink& sink);
+
+}  // namespace sluice::gateway
