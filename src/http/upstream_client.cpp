@@ -1,7 +1,5 @@
 #include "http/upstream_client.hpp"
 
-#include <strings.h>
-
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +17,8 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+
+#include "core/strings.hpp"
 
 namespace sluice::http {
 namespace asio = boost::asio;
@@ -62,10 +62,6 @@ Result<asio::ssl::context*> tls_context(const std::string& ca_file) {
   return slot.get();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // A keep-alive connection to one upstream, plain or TLS.
 struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
@@ -77,11 +73,17 @@ struct Connection {
   std::unique_ptr<char[]> chunk{new char[kReadChunk]};
 
   beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Calls `operation` with whichever stream this connection has, so each I/O call is written
+  // once. Both instantiations must return the same type (an awaitable of the same result).
+  template <typename Operation>
+  auto on_stream(Operation&& operation) {
+    return secure ? operation(*secure) : operation(*plain);
+  }
 };
 
 struct Pool {
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
-  UpstreamPoolStats stats;
 };
 
 Pool& thread_pool() {
@@ -243,7 +245,6 @@ struct UpstreamCall::Impl {
         co_return fail(UpstreamFailure::connect,
                        "TLS handshake with " + endpoint.host + " failed: " + tls_ec.message());
     }
-    ++thread_pool().stats.opened;
     co_return Status{};
   }
 
@@ -257,25 +258,18 @@ struct UpstreamCall::Impl {
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(head), asio::buffer(request.body.data(), request.body.size())};
     arm(timeouts.first_byte);
-    boost::system::error_code ec;
-    if (connection->secure)
-      std::tie(ec, std::ignore) =
-          co_await asio::async_write(*connection->secure, buffers, kNoThrow);
-    else
-      std::tie(ec, std::ignore) = co_await asio::async_write(*connection->plain, buffers, kNoThrow);
-    if (ec) {
+    auto [send_ec, ignored_sent] = co_await connection->on_stream(
+        [&](auto& stream) { return asio::async_write(stream, buffers, kNoThrow); });
+    if (send_ec) {
       retry_on_fresh = true;
-      co_return fail(UpstreamFailure::reset, "sending to upstream failed: " + ec.message());
+      co_return fail(UpstreamFailure::reset, "sending to upstream failed: " + send_ec.message());
     }
     parser.emplace();
     parser->header_limit(kMaxResponseHead);
     parser->body_limit(boost::none);
-    if (connection->secure)
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
-          *connection->secure, connection->buffer, *parser, kNoThrow);
-    else
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
-          *connection->plain, connection->buffer, *parser, kNoThrow);
+    auto [ec, ignored_read] = co_await connection->on_stream([&](auto& stream) {
+      return bhttp::async_read_header(stream, connection->buffer, *parser, kNoThrow);
+    });
     if (ec == beast::error::timeout)
       co_return fail(timeout_kind(UpstreamFailure::first_byte_timeout),
                      "upstream sent no response within the first-byte timeout");
@@ -314,7 +308,6 @@ asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
   s.connection = take_pooled(s.pool_key);
   bool retry_on_fresh = false;
   if (s.connection) {
-    ++thread_pool().stats.reused;
     Status status = co_await s.exchange(endpoint, request, retry_on_fresh);
     if (status.ok() || !retry_on_fresh) co_return status;
     s.failure = UpstreamFailure::none;  // the pooled connection had died: try a new one
@@ -331,7 +324,7 @@ int UpstreamCall::status() const {
 std::string_view UpstreamCall::header(std::string_view name) const {
   if (!impl_->parser) return {};
   for (const auto& field : impl_->parser->get())
-    if (iequals(field.name_string(), name)) return field.value();
+    if (core::iequals(field.name_string(), name)) return field.value();
   return {};
 }
 
@@ -345,13 +338,9 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
     body.data = chunk;
     body.size = kReadChunk;
     s.arm(s.timeouts.idle);
-    boost::system::error_code ec;
-    if (s.connection->secure)
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_some(
-          *s.connection->secure, s.connection->buffer, *s.parser, kNoThrow);
-    else
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_some(
-          *s.connection->plain, s.connection->buffer, *s.parser, kNoThrow);
+    auto [ec, ignored_read] = co_await s.connection->on_stream([&](auto& stream) {
+      return bhttp::async_read_some(stream, s.connection->buffer, *s.parser, kNoThrow);
+    });
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == beast::error::timeout)
       co_return s.fail(s.timeout_kind(UpstreamFailure::idle_timeout),
@@ -386,7 +375,5 @@ void UpstreamCall::abandon() {
     impl_->connection.reset();
   }
 }
-
-UpstreamPoolStats upstream_pool_stats_this_thread() { return thread_pool().stats; }
 
 }  // namespace sluice::http
