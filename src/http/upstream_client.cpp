@@ -34,6 +34,9 @@ constexpr std::size_t kMaxIdlePerEndpoint = 64;
 constexpr std::chrono::seconds kMaxIdleTime{30};  // below common upstream keep-alive timeouts
 constexpr std::size_t kReadChunk = 2 * 1024;      // per pooled connection: open streams cost memory
 constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
+// Beast parses a chunk-size line (with its extensions) or the trailer section only once it is
+// whole, so the read buffer is their only bound: this much beyond a head, then a protocol error.
+constexpr std::size_t kMaxReadBuffer = kMaxResponseHead + 64 * 1024;
 
 // One TLS client context per trust source (system CAs, or a provider's ca_file), made on first
 // use and shared by every connection and thread (OpenSSL contexts are safe to share once set up).
@@ -66,7 +69,7 @@ Result<asio::ssl::context*> tls_context(const std::string& ca_file) {
 struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer{kMaxReadBuffer};
   Clock::time_point idle_since;
   // Reused by every request on this connection: no per-request buffer allocations.
   std::string head;
@@ -111,6 +114,19 @@ void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
   if (list.size() >= kMaxIdlePerEndpoint) return;  // enough spares: let this one close
   connection->idle_since = Clock::now();
   list.push_back(std::move(connection));
+}
+
+// The peer closed or reset the connection (a pooled one may have died while idle).
+bool connection_lost(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+// The upstream sent something that is not HTTP, or more than the read buffer holds.
+bool malformed(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
 void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
@@ -274,9 +290,7 @@ struct UpstreamCall::Impl {
       co_return fail(timeout_kind(UpstreamFailure::first_byte_timeout),
                      "upstream sent no response within the first-byte timeout");
     if (ec) {
-      const bool closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-                          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-                          ec == asio::ssl::error::stream_truncated;
+      const bool closed = connection_lost(ec);
       retry_on_fresh = closed;
       co_return fail(closed ? UpstreamFailure::reset : UpstreamFailure::protocol,
                      "upstream closed or sent a bad response head: " + ec.message());
@@ -345,6 +359,8 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
     if (ec == beast::error::timeout)
       co_return s.fail(s.timeout_kind(UpstreamFailure::idle_timeout),
                        "upstream went silent mid-response (idle timeout)");
+    if (ec && malformed(ec))
+      co_return s.fail(UpstreamFailure::protocol, "bad upstream response body: " + ec.message());
     if (ec) co_return s.fail(UpstreamFailure::reset, "upstream response cut: " + ec.message());
     const std::size_t n = kReadChunk - body.size;
     if (n > 0) co_return std::string_view(chunk, n);
