@@ -1,21 +1,18 @@
 #include "auth/cors_filter.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
+
+#include "core/strings.hpp"
 
 namespace sluice::auth {
 namespace {
+
+using core::iequals;
 
 constexpr std::string_view kAllowOrigin = "Access-Control-Allow-Origin";
 constexpr std::string_view kAllowMethods = "GET, POST, DELETE, OPTIONS";
 // Without this a page cannot read these headers from a cross-origin response.
 constexpr std::string_view kExposeHeaders = "x-request-id, x-sluice-deployment, retry-after";
-
-// Origins are scheme://host[:port]; schemes and hosts compare case-insensitively.
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 bool has_header(const http::Response& response, std::string_view name,
                 std::string_view value = {}) {

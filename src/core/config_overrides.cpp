@@ -16,6 +16,7 @@
 
 #include "core/config.hpp"
 #include "core/config_schema.hpp"
+#include "core/strings.hpp"
 
 namespace sluice::core::detail {
 namespace {
@@ -25,12 +26,6 @@ constexpr std::string_view kEnvPrefix = "SLUICE_";
 constexpr std::string_view kNonKeyEnv[] = {"SLUICE_CONFIG", "SLUICE_ENV"};
 // Bounds list indexes from env/overrides so a typo cannot allocate millions of entries.
 constexpr std::size_t kMaxListIndex = 1000;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);

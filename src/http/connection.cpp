@@ -1,6 +1,5 @@
 #include "http/connection.hpp"
 
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -15,6 +14,7 @@
 #include <charconv>
 
 #include "core/json_text.hpp"
+#include "core/strings.hpp"
 #include "http/response_head.hpp"
 
 namespace sluice::http {
@@ -26,10 +26,6 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = 1 << 20;
 constexpr std::size_t kInitialReadBytes = 1024;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 }  // namespace
 
@@ -104,7 +100,7 @@ asio::awaitable<void> Connection::run() {
       set_deadline(config.header_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
       if (!ec && !parser.is_done()) {
-        if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        if (core::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           if (!co_await write_all(kContinue, {})) break;
         }

@@ -1,7 +1,5 @@
 #include "http/upstream_client.hpp"
 
-#include <strings.h>
-
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +18,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/strings.hpp"
+
 namespace sluice::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -34,6 +34,9 @@ constexpr std::size_t kMaxIdlePerEndpoint = 64;
 constexpr std::chrono::seconds kMaxIdleTime{30};  // below common upstream keep-alive timeouts
 constexpr std::size_t kReadChunk = 2 * 1024;      // per pooled connection: open streams cost memory
 constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
+// Beast parses a chunk-size line (with its extensions) or the trailer section only once it is
+// whole, so the read buffer is their only bound: this much beyond a head, then a protocol error.
+constexpr std::size_t kMaxReadBuffer = kMaxResponseHead + 64 * 1024;
 
 // One TLS client context per trust source (system CAs, or a provider's ca_file), made on first
 // use and shared by every connection and thread (OpenSSL contexts are safe to share once set up).
@@ -62,26 +65,28 @@ Result<asio::ssl::context*> tls_context(const std::string& ca_file) {
   return slot.get();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // A keep-alive connection to one upstream, plain or TLS.
 struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer{kMaxReadBuffer};
   Clock::time_point idle_since;
   // Reused by every request on this connection: no per-request buffer allocations.
   std::string head;
   std::unique_ptr<char[]> chunk{new char[kReadChunk]};
 
   beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Calls `operation` with whichever stream this connection has, so each I/O call is written
+  // once. Both instantiations must return the same type (an awaitable of the same result).
+  template <typename Operation>
+  auto on_stream(Operation&& operation) {
+    return secure ? operation(*secure) : operation(*plain);
+  }
 };
 
 struct Pool {
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
-  UpstreamPoolStats stats;
 };
 
 Pool& thread_pool() {
@@ -109,6 +114,19 @@ void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
   if (list.size() >= kMaxIdlePerEndpoint) return;  // enough spares: let this one close
   connection->idle_since = Clock::now();
   list.push_back(std::move(connection));
+}
+
+// The peer closed or reset the connection (a pooled one may have died while idle).
+bool connection_lost(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+// The upstream sent something that is not HTTP, or more than the read buffer holds.
+bool malformed(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
 void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
@@ -262,7 +280,6 @@ struct UpstreamCall::Impl {
         co_return fail(core::AttemptOutcome::connect,
                        "TLS handshake with " + endpoint.host + " failed: " + tls_ec.message());
     }
-    ++thread_pool().stats.opened;
     co_return Status{};
   }
 
@@ -276,31 +293,23 @@ struct UpstreamCall::Impl {
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(head), asio::buffer(request.body.data(), request.body.size())};
     arm(timeouts.first_byte);
-    boost::system::error_code ec;
-    if (connection->secure)
-      std::tie(ec, std::ignore) =
-          co_await asio::async_write(*connection->secure, buffers, kNoThrow);
-    else
-      std::tie(ec, std::ignore) = co_await asio::async_write(*connection->plain, buffers, kNoThrow);
-    if (ec) {
+    auto [send_ec, ignored_sent] = co_await connection->on_stream(
+        [&](auto& stream) { return asio::async_write(stream, buffers, kNoThrow); });
+    if (send_ec) {
       retry_on_fresh = true;
-      co_return fail(core::AttemptOutcome::reset, "sending to upstream failed: " + ec.message());
+      co_return fail(core::AttemptOutcome::reset,
+                     "sending to upstream failed: " + send_ec.message());
     }
     parser.emplace();
     parser->header_limit(kMaxResponseHead);
     parser->body_limit(boost::none);
-    if (connection->secure)
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
-          *connection->secure, connection->buffer, *parser, kNoThrow);
-    else
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
-          *connection->plain, connection->buffer, *parser, kNoThrow);
+    auto [ec, ignored_read] = co_await connection->on_stream([&](auto& stream) {
+      return bhttp::async_read_header(stream, connection->buffer, *parser, kNoThrow);
+    });
     if (ec == beast::error::timeout)
       co_return fail(timeout_kind(), "upstream sent no response within the first-byte timeout");
     if (ec) {
-      const bool closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-                          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-                          ec == asio::ssl::error::stream_truncated;
+      const bool closed = connection_lost(ec);
       retry_on_fresh = closed;
       co_return fail(closed ? core::AttemptOutcome::reset : core::AttemptOutcome::protocol,
                      "upstream closed or sent a bad response head: " + ec.message());
@@ -338,7 +347,6 @@ asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
   s.connection = take_pooled(s.pool_key);
   bool retry_on_fresh = false;
   if (s.connection) {
-    ++thread_pool().stats.reused;
     Status status = co_await s.exchange(endpoint, request, retry_on_fresh);
     if (status.ok() || !retry_on_fresh) co_return status;
     // The pooled connection had died: try a new one (unless the request itself was cancelled).
@@ -357,7 +365,7 @@ int UpstreamCall::status() const {
 std::string_view UpstreamCall::header(std::string_view name) const {
   if (!impl_->parser) return {};
   for (const auto& field : impl_->parser->get())
-    if (iequals(field.name_string(), name)) return field.value();
+    if (core::iequals(field.name_string(), name)) return field.value();
   return {};
 }
 
@@ -373,16 +381,15 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
     body.data = chunk;
     body.size = kReadChunk;
     s.arm(s.timeouts.idle);
-    boost::system::error_code ec;
-    if (s.connection->secure)
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_some(
-          *s.connection->secure, s.connection->buffer, *s.parser, kNoThrow);
-    else
-      std::tie(ec, std::ignore) = co_await bhttp::async_read_some(
-          *s.connection->plain, s.connection->buffer, *s.parser, kNoThrow);
+    auto [ec, ignored_read] = co_await s.connection->on_stream([&](auto& stream) {
+      return bhttp::async_read_some(stream, s.connection->buffer, *s.parser, kNoThrow);
+    });
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == beast::error::timeout)
       co_return s.fail(s.timeout_kind(), "upstream went silent mid-response (idle timeout)");
+    if (ec && malformed(ec))
+      co_return s.fail(core::AttemptOutcome::protocol,
+                       "bad upstream response body: " + ec.message());
     if (ec) co_return s.fail(core::AttemptOutcome::reset, "upstream response cut: " + ec.message());
     const std::size_t n = kReadChunk - body.size;
     if (n > 0) co_return std::string_view(chunk, n);
@@ -407,7 +414,5 @@ asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {
 core::AttemptOutcome UpstreamCall::outcome() const { return impl_->outcome; }
 
 void UpstreamCall::abandon() { impl_->close_connection(); }
-
-UpstreamPoolStats upstream_pool_stats_this_thread() { return thread_pool().stats; }
 
 }  // namespace sluice::http

@@ -83,11 +83,4 @@ class UpstreamCall {
   std::unique_ptr<Impl> impl_;
 };
 
-// Counters for tests and metrics: connections opened and reused on this thread.
-struct UpstreamPoolStats {
-  std::size_t opened = 0;
-  std::size_t reused = 0;
-};
-UpstreamPoolStats upstream_pool_stats_this_thread();
-
 }  // namespace sluice::http

@@ -21,6 +21,15 @@ boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
     if (piece->empty()) break;  // the upstream ended the body
     events.clear();
     parser.feed(*piece, events);
+    if (parser.overflowed()) {
+      call.abandon();
+      result.fail_stream(AttemptResult::failure(
+          core::AttemptOutcome::protocol,
+          make_error(Errc::bad_gateway, "upstream sent a server-sent event over " +
+                                            std::to_string(SseParser::kDefaultMaxEventBytes) +
+                                            " bytes")));
+      co_return result;
+    }
     for (const SseEvent& event : events) {
       chunks.clear();
       if (auto failure = translation.on_event(event, chunks)) {

@@ -5,17 +5,14 @@
 #include <cmath>
 #include <random>
 
+#include "core/strings.hpp"
+
 namespace sluice::gateway {
 
 namespace {
 
+using core::trim;
 using std::chrono::milliseconds;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

@@ -52,5 +52,51 @@ TEST(SseParserTest, EventWithoutDataIsNotDispatched) {
   EXPECT_EQ(events[0].data, "real");
 }
 
+TEST(SseParserTest, DefaultBoundIsOneMebibytePerEvent) {
+  SseParser parser;
+  std::vector<SseEvent> events;
+  const std::string big(SseParser::kDefaultMaxEventBytes - 100, 'x');
+  parser.feed("data: " + big + "\n\n", events);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data.size(), big.size());
+  EXPECT_FALSE(parser.overflowed());
+}
+
+TEST(SseParserTest, EndlessLineOverflowsAndReleasesWhatItHeld) {
+  SseParser parser(64);
+  std::vector<SseEvent> events;
+  parser.feed("data: ok\n\ndata: ", events);
+  const std::string piece(16, 'x');
+  for (int i = 0; i < 10 && !parser.overflowed(); ++i) parser.feed(piece, events);
+  EXPECT_TRUE(parser.overflowed());
+  EXPECT_EQ(parser.buffered(), 0u);
+  ASSERT_EQ(events.size(), 1u);  // the event completed before the overflow is kept
+  EXPECT_EQ(events[0].data, "ok");
+  parser.feed("\n\ndata: later\n\n", events);  // nothing after an overflow is parsed
+  EXPECT_EQ(events.size(), 1u);
+}
+
+TEST(SseParserTest, ManyDataLinesOverflowAsOneEvent) {
+  SseParser parser(64);
+  std::vector<SseEvent> events;
+  for (int i = 0; i < 20 && !parser.overflowed(); ++i) parser.feed("data: 0123456789\n", events);
+  EXPECT_TRUE(parser.overflowed());
+  EXPECT_TRUE(events.empty());
+}
+
+TEST(SseParserTest, LineSplitAcrossFeedsIsHeldOnceAgainstTheBound) {
+  // The 58 bytes of data reach the event while the 64-byte line that carried them is released:
+  // they are not counted twice.
+  SseParser parser(64);
+  std::vector<SseEvent> events;
+  const std::string data(58, 'y');
+  parser.feed("data: " + data.substr(0, 30), events);
+  parser.feed(data.substr(30) + "\n", events);
+  parser.feed("\n", events);
+  EXPECT_FALSE(parser.overflowed());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data, data);
+}
+
 }  // namespace
 }  // namespace sluice::gateway
