@@ -50,6 +50,7 @@ gateway::RequestLimits request_limits(http::Exchange& exchange,
   limits.deadline =
       service.deadline_for(model, parse_timeout(exchange.request.header(kTimeoutHeader)));
   limits.cancellation = &exchange.cancellation;
+  exchange.watch_client();  // a client that leaves cancels the upstream call at once
   return limits;
 }
 

@@ -24,8 +24,7 @@ void Cancellation::cancel(Reason reason) {
 void Cancellation::reset() { reason_ = Reason::none; }
 
 void Cancellation::detach(Subscription* s) {
-  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), s),
-                     subscribers_.end());
+  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), s), subscribers_.end());
 }
 
 Cancellation::Subscription Cancellation::subscribe(Cancellation* cancellation,

@@ -194,8 +194,10 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
       const auto delay = itinerary.is_retry()
                              ? budget.next_delay(itinerary.attempts() - 1, last.retry_after)
                              : std::optional<milliseconds>(0);
-      const bool fits = delay && timing_.now() + *delay < context.limits->deadline;
-      if (!fits || (delay->count() > 0 && !co_await timing_.sleep(*delay, *context.limits))) {
+      bool go = delay && timing_.now() + *delay < context.limits->deadline;
+      // (A statement of its own: GCC 12 mishandles co_await inside && and ?: operands.)
+      if (go && delay->count() > 0) go = co_await timing_.sleep(*delay, *context.limits);
+      if (!go) {
         deployment->breaker.release();  // admitted by next(), never sent
         itinerary.cancel_last();
         break;

@@ -13,7 +13,7 @@ class RealTiming final : public Timing {
  public:
   Clock::time_point now() const override { return Clock::now(); }
 
-  asio::awaitable<bool> sleep(Clock::duration delay, const RequestLimits& limits) override {
+  asio::awaitable<bool> sleep(Clock::duration delay, RequestLimits limits) override {
     const auto wanted = Clock::now() + delay;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_at(std::min(wanted, limits.deadline));

@@ -16,8 +16,8 @@ class Timing {
   virtual Clock::time_point now() const = 0;
   // Waits `delay`, cut short by the request's deadline or cancellation: true when the whole
   // delay passed.
-  virtual boost::asio::awaitable<bool> sleep(Clock::duration delay,
-                                             const RequestLimits& limits) = 0;
+  // (By value: a coroutine must not hold a reference to its caller's temporary.)
+  virtual boost::asio::awaitable<bool> sleep(Clock::duration delay, RequestLimits limits) = 0;
 };
 
 // steady_clock and Asio timers on the calling coroutine's executor.

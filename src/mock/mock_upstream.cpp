@@ -22,6 +22,7 @@
 #include "gateway/providers/mock/mock_replies.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/request_validation.hpp"
+#include "gateway/timing.hpp"
 #include "http/server.hpp"
 #include "mock/mock_anthropic.hpp"
 #include "mock/mock_knobs.hpp"
@@ -46,10 +47,11 @@ constexpr std::size_t kMaxBodyBytes = 16 << 20;  // large prompts and embedding 
 
 // Counters for GET /mock/stats. `requests` counts the /v1 API calls, `chat` and `messages` the
 // OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `errors` every error
-// answer (injected or a rejected request), `resets` the connections dropped on purpose.
+// answer (injected or a rejected request), `resets` the connections dropped on purpose,
+// `cancelled` the calls whose client (the gateway) went away before the answer was complete.
 struct Stats {
   std::atomic<long long> requests{0}, chat{0}, stream{0}, embeddings{0}, messages{0}, errors{0},
-      resets{0};
+      resets{0}, cancelled{0};
 
   static void bump(std::atomic<long long>& counter) {
     counter.fetch_add(1, std::memory_order_relaxed);
@@ -61,10 +63,12 @@ struct Stats {
                                         {"embeddings", embeddings.load()},
                                         {"messages", messages.load()},
                                         {"errors", errors.load()},
-                                        {"resets", resets.load()}});
+                                        {"resets", resets.load()},
+                                        {"cancelled", cancelled.load()}});
   }
   void reset() {
-    for (auto* c : {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets})
+    for (auto* c :
+         {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets, &cancelled})
       c->store(0);
   }
 };
@@ -152,7 +156,17 @@ void answer_injected_error(http::Exchange& ex, MockState& state, const Plan& pla
 // Latency, then a reset or an injected error. True when the request has been dealt with.
 asio::awaitable<bool> inject_faults(http::Exchange& ex, MockState& state, const Plan& plan,
                                     Dialect dialect) {
-  co_await sleep_for(plan.latency);
+  if (plan.latency.count() > 0) {
+    // A client that leaves while we "think" is noticed at once, as a real upstream would.
+    ex.watch_client();
+    gateway::RequestLimits limits;
+    limits.cancellation = &ex.cancellation;
+    const bool slept = co_await gateway::real_timing().sleep(plan.latency, limits);
+    if (!slept) {
+      Stats::bump(state.stats.cancelled);
+      co_return true;
+    }
+  }
   if (plan.reset) {
     Stats::bump(state.stats.resets);
     ex.abort_connection();
@@ -213,7 +227,10 @@ asio::awaitable<void> stream_frames(http::Exchange& ex, MockState& state, const 
       co_return;
     }
     if (i > 0) co_await sleep_for(milliseconds(plan.knobs.chunk_interval_ms));
-    if (!co_await ex.write(frames[i])) co_return;
+    if (!co_await ex.write(frames[i])) {
+      Stats::bump(state.stats.cancelled);
+      co_return;
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "support/mock_fixture.hpp"
 #include "support/server_fixture.hpp"
 
 namespace sluice::testing {
@@ -29,15 +30,6 @@ constexpr std::string_view kStreamMessages =
     R"({"model":"claude-test","max_tokens":64,"stream":true,)"
     R"("messages":[{"role":"user","content":"Hello mock"}]})";
 constexpr std::string_view kAnthropicHeaders = "x-api-key: k\r\nanthropic-version: 2023-06-01\r\n";
-
-std::unique_ptr<SluiceProcess> start_mock(std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"mock-upstream", "--listen", "127.0.0.1:0"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  auto process = std::make_unique<SluiceProcess>(args);
-  if (process->wait_listening() == 0)
-    ADD_FAILURE() << "mock-upstream did not start; output:\n" << process->output();
-  return process;
-}
 
 std::optional<HttpResponse> post(int port, std::string_view target, std::string_view body,
                                  std::string_view headers = {}) {
@@ -269,7 +261,7 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(
       stats->body,
-      R"({"requests":7,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,"resets":1})");
+      R"({"requests":7,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,"resets":1,"cancelled":0})");
 
   auto reset = post(port, "/mock/stats/reset", "");
   ASSERT_TRUE(reset);
@@ -278,7 +270,7 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(
       stats->body,
-      R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"messages":0,"errors":0,"resets":0})");
+      R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"messages":0,"errors":0,"resets":0,"cancelled":0})");
 }
 
 // Split "event: x\ndata: {...}\n\n" events into (name, data) pairs.
@@ -387,7 +379,7 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(
       stats->body,
-      R"({"requests":10,"chat":0,"stream":2,"embeddings":0,"messages":10,"errors":7,"resets":0})");
+      R"({"requests":10,"chat":0,"stream":2,"embeddings":0,"messages":10,"errors":7,"resets":0,"cancelled":0})");
 }
 
 TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {

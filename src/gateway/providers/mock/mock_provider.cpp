@@ -15,8 +15,11 @@ namespace asio = boost::asio;
 
 asio::awaitable<std::optional<AttemptResult>> MockProvider::latency_and_faults(
     const RequestLimits& limits) {
-  if (config_.mock_latency.count() > 0 &&
-      !co_await real_timing().sleep(config_.mock_latency, limits)) {
+  // (The co_await is a statement of its own: GCC 12 mishandles it inside && and ?: operands.)
+  bool slept = true;
+  if (config_.mock_latency.count() > 0)
+    slept = co_await real_timing().sleep(config_.mock_latency, limits);
+  if (!slept) {
     const bool client_gone = limits.cancellation && limits.cancellation->reason() ==
                                                         core::Cancellation::Reason::client_gone;
     co_return AttemptResult::failure(
