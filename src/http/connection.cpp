@@ -100,7 +100,7 @@ asio::awaitable<void> Connection::run() {
         state_ = State::idle;
         set_deadline(first ? config.header_timeout : config.idle_timeout);
         // Small: a connection holds this buffer as long as it lives, idle or streaming; a
-        // larger request grows it while it is read.
+        // larger request grows it while it is read, up to server.max_header_bytes.
         auto [ec, n] =
             co_await socket_.async_read_some(buffer_.prepare(kInitialReadBytes), kNoThrow);
         if (ec) break;
@@ -110,16 +110,13 @@ asio::awaitable<void> Connection::run() {
       state_ = State::reading;
       const auto started = Clock::now();
       loop_.now = started;
-      bhttp::request_parser<bhttp::string_body> parser;
+      Parser parser;
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
       parser.body_limit(boost::none);  // the route's limit applies once the head is routed
       set_deadline(config.header_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
       if (!ec) {
-        const auto content_length = parser.content_length();
-        if (auto error =
-                route_head(parser.get(), parser.chunked(),
-                           content_length ? std::optional(*content_length) : std::nullopt)) {
+        if (auto error = route_head(parser)) {
           co_await respond_early(*error, std::string_view(parser.get().method_string()), started);
           break;
         }
@@ -203,8 +200,8 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
 
 // Routes a request by its head, before its body is read: the route decides the body limit.
 // Also checks the framing. An Error is answered at once, and the connection closed.
-std::optional<Error> Connection::route_head(const ParsedRequest& head, bool chunked,
-                                            std::optional<std::uint64_t> content_length) {
+std::optional<Error> Connection::route_head(const Parser& parser) {
+  const ParsedRequest& head = parser.get();
   exchange_.reset();
   Request& request = exchange_.request;
   request.method = head.method_string();
@@ -221,9 +218,10 @@ std::optional<Error> Connection::route_head(const ParsedRequest& head, bool chun
     body_limit_ = shared.config.max_body_bytes;
     body_limit_key_ = "server.max_body_bytes";
   }
-  if (auto error = framing_error(head, head.version(), chunked)) return error;
+  if (auto error = framing_error(head, head.version(), parser.chunked())) return error;
   // Refused before the upload: the client need not send what would be thrown away.
-  if (content_length && *content_length > body_limit_)
+  if (const auto content_length = parser.content_length();
+      content_length && *content_length > body_limit_)
     return body_too_large(body_limit_, body_limit_key_);
   return std::nullopt;
 }
