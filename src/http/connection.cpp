@@ -70,9 +70,14 @@ void Connection::close_if_idle() {
   socket_.cancel(ignored);
 }
 
-std::optional<Error> Connection::read_error(const boost::system::error_code& ec) const {
+std::optional<Error> Connection::read_error(const boost::system::error_code& ec,
+                                            bool head_read) const {
   const auto& config = loop_.shared.config;
-  if (timed_out_) return make_error(Errc::request_timeout, "timed out reading the request");
+  if (timed_out_)
+    return make_error(Errc::request_timeout,
+                      head_read
+                          ? "timed out reading the request body (raise server.body_timeout)"
+                          : "timed out reading the request head (raise server.header_timeout)");
   if (ec == bhttp::error::header_limit)
     return make_error(Errc::headers_too_large, "request headers exceed " +
                                                    std::to_string(config.max_header_bytes) +
@@ -133,7 +138,7 @@ asio::awaitable<void> Connection::run() {
         }
       }
       if (ec) {
-        if (auto error = read_error(ec)) {
+        if (auto error = read_error(ec, parser.is_header_done())) {
           const std::string_view method = parser.is_header_done()
                                               ? std::string_view(parser.get().method_string())
                                               : std::string_view();

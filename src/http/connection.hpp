@@ -51,7 +51,7 @@ class Connection final : public StreamSink {
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
   const Handler* handler_or_routing_error(Exchange& exchange) const;
   static void answer_handler_failure(Exchange& exchange, const char* what);
-  std::optional<Error> read_error(const boost::system::error_code& ec) const;
+  std::optional<Error> read_error(const boost::system::error_code& ec, bool head_read) const;
   void fail_writes();
   boost::asio::awaitable<void> linger();
 

@@ -32,7 +32,8 @@ asio::awaitable<void> serve_connection(std::unique_ptr<Connection> connection) {
 asio::awaitable<void> reject_connection(tcp::socket socket) {
   static const std::string kResponse = [] {
     Response response;
-    response.set_error(make_error(Errc::unavailable, "server is at its connection limit"));
+    response.set_error(make_error(
+        Errc::unavailable, "server is at its connection limit (raise server.max_connections)"));
     std::string head;
     write_response_head(head, response, "", "req_connection_limit", BodyFraming::content_length,
                         false, false);

@@ -91,6 +91,7 @@ TEST_F(LimitsTest, SlowlorisGets408WhileOthersAreServed) {
   dribbler.join();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 408);
+  EXPECT_NE(r->body.find("raise server.header_timeout"), std::string::npos) << r->body;
   EXPECT_EQ(r->header("connection"), "close");
   EXPECT_GE(waited, 900ms);
   EXPECT_LT(waited, 3s);  // 1 s header timeout + the 250 ms deadline tick, with slack
@@ -102,6 +103,7 @@ TEST_F(LimitsTest, StalledBodyGets408) {
   auto r = c.read_response(5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 408);
+  EXPECT_NE(r->body.find("raise server.body_timeout"), std::string::npos) << r->body;
 }
 
 TEST_F(LimitsTest, IdleKeepAliveConnectionIsClosedQuietly) {
@@ -130,7 +132,8 @@ TEST(ConnectionLimitTest, OverLimitConnectionsGet503AndServerRecovers) {
   auto rejected = c.read_response(5s);
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, 503);
-  EXPECT_NE(rejected->body.find("connection limit"), std::string::npos);
+  EXPECT_NE(rejected->body.find("connection limit (raise server.max_connections)"),
+            std::string::npos);
   {
     HttpConnection closing(server->port());  // may be rejected too: both slots are taken
   }
