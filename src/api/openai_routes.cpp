@@ -93,10 +93,14 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
 }  // namespace
 
 void register_openai_routes(http::Router& router, gateway::GatewayService& service) {
-  router.add("POST", "/v1/chat/completions",
-             [&service](http::Exchange& exchange) { return chat_completions(service, exchange); });
-  router.add("POST", "/v1/embeddings",
-             [&service](http::Exchange& exchange) { return embeddings(service, exchange); });
+  const http::RouteOptions model_route{.model_route = true};
+  router.add(
+      "POST", "/v1/chat/completions",
+      [&service](http::Exchange& exchange) { return chat_completions(service, exchange); },
+      model_route);
+  router.add(
+      "POST", "/v1/embeddings",
+      [&service](http::Exchange& exchange) { return embeddings(service, exchange); }, model_route);
   router.add("GET", "/v1/models", [&service](http::Exchange& exchange) -> awaitable<void> {
     exchange.response.set_json(200, gateway::models_json(service.model_ids()));
     co_return;

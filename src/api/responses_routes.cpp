@@ -129,9 +129,12 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
 void register_responses_routes(http::Router& router, gateway::GatewayService& service) {
   // One per process, shared by every event-loop thread; see response_store.hpp for its scope.
   auto store = std::make_shared<gateway::ResponseStore>();
-  router.add("POST", "/v1/responses", [&service, store](http::Exchange& exchange) {
-    return create_response(service, *store, exchange);
-  });
+  router.add(
+      "POST", "/v1/responses",
+      [&service, store](http::Exchange& exchange) {
+        return create_response(service, *store, exchange);
+      },
+      http::RouteOptions{.model_route = true});
 }
 
 }  // namespace sluice::api

@@ -17,6 +17,23 @@ constexpr std::string_view kMissingKey =
     "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 constexpr std::string_view kIncorrectKey = "Incorrect API key provided.";
 
+// The filter's counters, in FilterStats order.
+namespace result {
+enum : std::size_t {
+  allowed,
+  not_required,
+  preflight,
+  missing_key,
+  invalid_key,
+  admin_required,
+  read_only
+};
+}  // namespace result
+std::vector<std::string> result_names() {
+  return {"allowed",     "not_required",   "preflight", "missing_key",
+          "invalid_key", "admin_required", "read_only"};
+}
+
 bool has_prefix_path(std::string_view path, std::string_view prefix) {
   return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
@@ -74,16 +91,17 @@ bool requires_api_key(std::string_view path) {
   return has_prefix_path(path, "/v1") || path == "/query";
 }
 
-ApiKeyFilter::ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys) {
+ApiKeyFilter::ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys)
+    : SyncFilter("api_key", result_names()) {
   keys_.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     Key key;
     if (!sha256(keys[i].key, key.digest)) throw std::runtime_error("SHA-256 is unavailable");
     key.role = parse_role(keys[i].role);
     // Unnamed keys are logged by their config position, never by any part of the key.
-    const std::string name = keys[i].name.empty() ? "api_keys." + std::to_string(i) : keys[i].name;
+    key.name = keys[i].name.empty() ? "api_keys." + std::to_string(i) : keys[i].name;
     key.log_field = ",\"key_name\":";
-    core::append_json_string(key.log_field, name);
+    core::append_json_string(key.log_field, key.name);
     keys_.push_back(std::move(key));
   }
 }
@@ -102,39 +120,52 @@ const ApiKeyFilter::Key* ApiKeyFilter::find(std::string_view presented) const {
   return found;
 }
 
-bool ApiKeyFilter::before(http::Exchange& exchange) {
+http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
+  using http::FilterResult;
   const http::Request& request = exchange.request;
   // Judge both the route template and the raw path: whichever says "protected" wins, so that a
   // path the router maps oddly cannot slip past, and an unknown /v1 path gets 401, not a 404
   // that would tell a stranger which routes exist.
   const std::string_view route = exchange.route;
-  if (!requires_api_key(route) && !requires_api_key(request.path)) return true;
-  // Browsers send CORS preflights without credentials; the CORS filter answers them.
-  if (request.method == "OPTIONS" && !request.header("access-control-request-method").empty())
-    return true;
+  if (!requires_api_key(route) && !requires_api_key(request.path)) {
+    count(result::not_required);
+    return FilterResult::next;
+  }
+  // Browsers send CORS preflights without credentials; CORS (or, with CORS off, the server)
+  // answers them the same way for every path.
+  if (request.is_cors_preflight()) {
+    count(result::preflight);
+    return FilterResult::next;
+  }
 
   const std::string_view presented = presented_key(request);
   if (presented.empty()) {
+    count(result::missing_key);
     reject_unauthenticated(exchange, kMissingKey, {});
-    return false;
+    return FilterResult::responded;
   }
   const Key* key = find(presented);
   if (!key) {
+    count(result::invalid_key);
     reject_unauthenticated(exchange, kIncorrectKey, "invalid_api_key");
-    return false;
+    return FilterResult::responded;
   }
+  exchange.api_key_name = key->name;
   exchange.log_fields += key->log_field;
 
   if (key->role != Role::admin && (is_admin_path(route) || is_admin_path(request.path))) {
+    count(result::admin_required);
     exchange.response.set_error(
         make_error(Errc::forbidden, "this endpoint requires an admin API key"));
-    return false;
+    return FilterResult::responded;
   }
   if (key->role == Role::readonly && request.method != "GET" && request.method != "HEAD") {
+    count(result::read_only);
     exchange.response.set_error(make_error(Errc::forbidden, "this API key is read-only"));
-    return false;
+    return FilterResult::responded;
   }
-  return true;
+  count(result::allowed);
+  return FilterResult::next;
 }
 
 std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth) {

@@ -19,19 +19,22 @@ bool requires_api_key(std::string_view path);
 
 // Authenticates /v1 and /query requests by `Authorization: Bearer <key>` or `x-api-key: <key>`,
 // then enforces roles: readonly keys may only read (GET/HEAD), /v1/admin needs admin. Answers
-// 401/403 in OpenAI's error shape itself; on success appends `,"key_name":...` to the log fields.
-// Only SHA-256 digests of the keys are kept, compared in constant time.
-class ApiKeyFilter final : public http::Filter {
+// 401/403 in OpenAI's error shape itself; on success records the key's name in the exchange
+// and appends `,"key_name":...` to the log fields. Only SHA-256 digests of the keys are kept,
+// compared in constant time. Counts each request under one result: allowed, not_required,
+// preflight, missing_key, invalid_key, admin_required, read_only.
+class ApiKeyFilter final : public http::SyncFilter {
  public:
   explicit ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys);
 
-  bool before(http::Exchange& exchange) override;
+  http::FilterResult decide(http::Exchange& exchange) override;
 
  private:
   using Digest = std::array<unsigned char, 32>;
   struct Key {
     Digest digest;
     Role role;
+    std::string name;       // as configured, or "api_keys.<index>"
     std::string log_field;  // pre-rendered `,"key_name":"..."`
   };
   const Key* find(std::string_view presented) const;

@@ -21,10 +21,19 @@ bool has_header(const http::Response& response, std::string_view name,
   });
 }
 
+// The filter's counters, in FilterStats order.
+namespace result {
+enum : std::size_t { no_origin, allowed, other_origin, preflight, origin_not_allowed };
+}  // namespace result
+std::vector<std::string> result_names() {
+  return {"no_origin", "allowed", "other_origin", "preflight", "origin_not_allowed"};
+}
+
 }  // namespace
 
 CorsFilter::CorsFilter(const core::CorsConfig& config)
-    : credentials_(config.allow_credentials),
+    : SyncFilter("cors", result_names()),
+      credentials_(config.allow_credentials),
       max_age_(std::to_string(
           std::chrono::duration_cast<std::chrono::seconds>(config.max_age).count())) {
   for (const std::string& origin : config.allow_origins) {
@@ -53,24 +62,30 @@ void CorsFilter::add_headers(http::Response& response, std::string_view origin) 
   if (credentials_) response.add_header("Access-Control-Allow-Credentials", "true");
 }
 
-bool CorsFilter::before(http::Exchange& exchange) {
+http::FilterResult CorsFilter::decide(http::Exchange& exchange) {
+  using http::FilterResult;
   const http::Request& request = exchange.request;
   http::Response& response = exchange.response;
   // Even responses without CORS headers depend on Origin: a cache must not hand one of them to
   // an allowed origin.
   if (vary_) response.add_header("Vary", "Origin");
   const std::string_view origin = request.header("origin");
-  if (origin.empty()) return true;
+  if (origin.empty()) {
+    count(result::no_origin);
+    return FilterResult::next;
+  }
   const bool ok = allowed(origin);
 
-  const std::string_view requested_method = request.header("access-control-request-method");
-  if (request.method == "OPTIONS" && !requested_method.empty()) {
+  // Answered here for every path, whether a route exists or not: a preflight must not map them.
+  if (request.is_cors_preflight()) {
     if (!ok) {
+      count(result::origin_not_allowed);
       response.set_error(make_error(Errc::forbidden,
                                     "CORS: origin '" + std::string(origin) + "' is not allowed", {},
                                     "cors_origin_not_allowed"));
-      return false;
+      return FilterResult::responded;
     }
+    count(result::preflight);
     response.status = 204;
     response.content_type.clear();
     response.body.clear();
@@ -82,16 +97,19 @@ bool CorsFilter::before(http::Exchange& exchange) {
         !headers.empty())
       response.add_header("Access-Control-Allow-Headers", std::string(headers));
     response.add_header("Access-Control-Max-Age", max_age_);
-    return false;
+    return FilterResult::responded;
   }
   if (ok) {
+    count(result::allowed);
     add_headers(response, origin);
     response.add_header("Access-Control-Expose-Headers", std::string(kExposeHeaders));
+  } else {
+    count(result::other_origin);
   }
-  return true;
+  return FilterResult::next;
 }
 
-void CorsFilter::after(http::Exchange& exchange) {
+void CorsFilter::on_response(http::Exchange& exchange) {
   http::Response& response = exchange.response;
   if (vary_ && !has_header(response, "Vary", "Origin")) response.add_header("Vary", "Origin");
   const std::string_view origin = exchange.request.header("origin");

@@ -15,14 +15,15 @@ namespace sluice::auth {
 // answered here: 204 for an allowed origin, 403 in OpenAI's error shape for any other. Requests
 // from other origins proceed without CORS headers, and the browser keeps the response from the
 // page. Install it before authentication: preflights carry no credentials, and a 401 needs the
-// CORS headers for the page to read it.
-class CorsFilter final : public http::Filter {
+// CORS headers for the page to read it. Counts each request under one result: no_origin,
+// allowed, other_origin (served without CORS headers), preflight, origin_not_allowed.
+class CorsFilter final : public http::SyncFilter {
  public:
   explicit CorsFilter(const core::CorsConfig& config);
 
-  bool before(http::Exchange& exchange) override;
+  http::FilterResult decide(http::Exchange& exchange) override;
   // Restores the headers if the handler replaced the whole response (e.g. the 500 path).
-  void after(http::Exchange& exchange) override;
+  void on_response(http::Exchange& exchange) override;
 
  private:
   bool allowed(std::string_view origin) const;

@@ -17,6 +17,7 @@
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
 #include "ops/metrics.hpp"
+#include "ops/server_metrics.hpp"
 #include "ops/signals.hpp"
 
 namespace sluice::cmd {
@@ -90,6 +91,7 @@ int run_serve(int argc, char** argv, int first) {
   http::Server server(config->server, router, observer);
   if (cors) server.add_filter(cors.get());
   if (api_keys) server.add_filter(api_keys.get());
+  ops::register_server_metrics(registry, server);
   if (auto status = server.listen(); !status) {
     log.error("cannot start", {{"key", "server.listen"}, {"error", status.error().message}});
     return 1;
@@ -102,8 +104,10 @@ int run_serve(int argc, char** argv, int first) {
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  return ops::drain_and_stop(server, signals, config->shutdown, signal_number,
-                             [&health] { health.set_draining(); });
+  return ops::drain_and_stop(server, signals, config->shutdown, signal_number, [&health, &server] {
+    health.set_draining();
+    server.mark_draining();
+  });
 }
 
 int run_version() {

@@ -27,9 +27,11 @@ struct ServerConfig {
   int max_connections = 0;                   // 0 = 512 per event loop (nginx's worker_connections)
   std::size_t max_header_bytes = 16 * 1024;  // -> 431
   std::size_t max_body_bytes = 1024 * 1024;  // -> 413 (nginx's client_max_body_size)
-  Millis header_timeout{10'000};             // whole request head must arrive within this -> 408
-  Millis body_timeout{30'000};               // max silence between body reads -> 408
-  Millis idle_timeout{60'000};               // keep-alive connection idle before close
+  // Model routes (chat, embeddings, responses, messages): images and long contexts. -> 413
+  std::size_t max_model_body_bytes = 32 * 1024 * 1024;
+  Millis header_timeout{10'000};  // whole request head must arrive within this -> 408
+  Millis body_timeout{30'000};    // max silence between body reads -> 408
+  Millis idle_timeout{60'000};    // keep-alive connection idle before close
 
   bool operator==(const ServerConfig&) const = default;
 };

@@ -15,6 +15,8 @@
 
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
+#include "http/filter.hpp"
+#include "http/request_framing.hpp"
 #include "http/response_head.hpp"
 
 namespace sluice::http {
@@ -27,10 +29,20 @@ constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = 1 << 20;
 constexpr std::size_t kInitialReadBytes = 1024;
 
+Error body_too_large(std::size_t limit, std::string_view key) {
+  return make_error(Errc::payload_too_large, "request body exceeds " + std::to_string(limit) +
+                                                 " bytes (raise " + std::string(key) + ")");
+}
 }  // namespace
 
 Connection::Connection(EventLoop& loop, asio::ip::tcp::socket socket)
     : loop_(loop), socket_(std::move(socket)) {
+  // Every byte held for a request waits in this buffer until the parser takes it; bounding it
+  // bounds what chunk extensions and trailers (which the parser only skips once whole) can pin.
+  buffer_.max_size(loop_.shared.config.max_header_bytes);
+  boost::system::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  if (!ec) client_address_ = peer.address().to_string();
   loop_.connections.push_front(this);
   self_ = loop_.connections.begin();
   loop_.shared.open_connections.fetch_add(1, std::memory_order_relaxed);
@@ -56,16 +68,23 @@ void Connection::close_if_idle() {
   socket_.cancel(ignored);
 }
 
-std::optional<Error> Connection::read_error(const boost::system::error_code& ec) const {
+std::optional<Error> Connection::read_error(const boost::system::error_code& ec,
+                                            bool head_read) const {
   const auto& config = loop_.shared.config;
-  if (timed_out_) return make_error(Errc::request_timeout, "timed out reading the request");
+  if (timed_out_)
+    return make_error(Errc::request_timeout,
+                      head_read
+                          ? "timed out reading the request body (raise server.body_timeout)"
+                          : "timed out reading the request head (raise server.header_timeout)");
   if (ec == bhttp::error::header_limit)
-    return make_error(
-        Errc::headers_too_large,
-        "request headers exceed " + std::to_string(config.max_header_bytes) + " bytes");
-  if (ec == bhttp::error::body_limit)
-    return make_error(Errc::payload_too_large,
-                      "request body exceeds " + std::to_string(config.max_body_bytes) + " bytes");
+    return make_error(Errc::headers_too_large, "request headers exceed " +
+                                                   std::to_string(config.max_header_bytes) +
+                                                   " bytes (raise server.max_header_bytes)");
+  if (ec == bhttp::error::buffer_overflow)
+    return make_error(Errc::headers_too_large, "a chunk header or the trailers exceed " +
+                                                   std::to_string(config.max_header_bytes) +
+                                                   " bytes (raise server.max_header_bytes)");
+  if (ec == bhttp::error::body_limit) return body_too_large(body_limit_, body_limit_key_);
   const auto& http_category = bhttp::make_error_code(bhttp::error::end_of_stream).category();
   // Socket errors, or the client stopped mid-request: nobody to answer.
   if (ec.category() != http_category || ec == bhttp::error::end_of_stream ||
@@ -84,7 +103,7 @@ asio::awaitable<void> Connection::run() {
         state_ = State::idle;
         set_deadline(first ? config.header_timeout : config.idle_timeout);
         // Small: a connection holds this buffer as long as it lives, idle or streaming; a
-        // larger request grows it while it is read.
+        // larger request grows it while it is read, up to server.max_header_bytes.
         auto [ec, n] =
             co_await socket_.async_read_some(buffer_.prepare(kInitialReadBytes), kNoThrow);
         if (ec) break;
@@ -94,11 +113,18 @@ asio::awaitable<void> Connection::run() {
       state_ = State::reading;
       const auto started = Clock::now();
       loop_.now = started;
-      bhttp::request_parser<bhttp::string_body> parser;
+      Parser parser;
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-      parser.body_limit(config.max_body_bytes);
+      parser.body_limit(boost::none);  // the route's limit applies once the head is routed
       set_deadline(config.header_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
+      if (!ec) {
+        if (auto error = route_head(parser)) {
+          co_await respond_early(*error, std::string_view(parser.get().method_string()), started);
+          break;
+        }
+        parser.body_limit(body_limit_);
+      }
       if (!ec && !parser.is_done()) {
         if (core::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -110,7 +136,7 @@ asio::awaitable<void> Connection::run() {
         }
       }
       if (ec) {
-        if (auto error = read_error(ec)) {
+        if (auto error = read_error(ec, parser.is_header_done())) {
           const std::string_view method = parser.is_header_done()
                                               ? std::string_view(parser.get().method_string())
                                               : std::string_view();
@@ -135,14 +161,9 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   state_ = State::handling;
   clear_deadline();
   Exchange& exchange = exchange_;
-  exchange.reset();
   exchange.started = started;
+  exchange.client_address = client_address_;
   Request& request = exchange.request;
-  request.method = parsed.method_string();
-  request.target = parsed.target();
-  const auto question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  if (question != std::string_view::npos) request.query = request.target.substr(question + 1);
   for (const auto& field : parsed) request.headers.emplace_back(field.name_string(), field.value());
   request.body = std::move(parsed.body());
   const std::string_view client_id = request.header("x-request-id");
@@ -167,7 +188,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   bool ok = true;
   bool keep_alive = keep_alive_ && !closing_ && !loop_.draining;
   if (exchange.streaming()) {
-    if (chunked_) ok = co_await write_all("0\r\n\r\n", {});
+    if (chunked_) ok = co_await write_all("0\r\n\r\n", {});  // skipped once a write failed
     keep_alive = keep_alive && chunked_ && ok;
   } else {
     write_response_head(head_buffer_, exchange.response, loop_.date_line, exchange.request_id,
@@ -181,35 +202,63 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   co_return ok&& keep_alive;
 }
 
-// Routing, filters and routing errors: everything before the handler, outside any coroutine
-// frame (a streaming response keeps its frames for the stream's whole life). nullopt: a filter
-// answered; nullptr: a routing error was answered; else the handler to run.
-std::optional<const Handler*> Connection::route_request(Exchange& exchange) const {
+// Routes a request by its head, before its body is read: the route decides the body limit.
+// Also checks the framing. An Error is answered at once, and the connection closed.
+std::optional<Error> Connection::route_head(const Parser& parser) {
+  const ParsedRequest& head = parser.get();
+  exchange_.reset();
+  Request& request = exchange_.request;
+  request.method = head.method_string();
+  request.target = head.target();
+  const auto question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  if (question != std::string_view::npos) request.query = request.target.substr(question + 1);
   const ServerShared& shared = loop_.shared;
-  Request& request = exchange.request;
-  const Router::Match match = shared.router->match(request.method, request.path, request.params);
-  if (match.outcome != Router::Outcome::not_found) exchange.route = match.route;
-  // Filters also see unmatched paths (route "unmatched"): an unauthenticated caller gets 401,
-  // not a 404 that would tell which routes exist.
-  for (Filter* filter : shared.filters)
-    if (!filter->before(exchange)) return std::nullopt;  // the filter answered itself
-  if (match.outcome == Router::Outcome::not_found) {
+  match_ = shared.router->match(request.method, request.path, request.params);
+  if (match_.options.model_route) {
+    body_limit_ = shared.config.max_model_body_bytes;
+    body_limit_key_ = "server.max_model_body_bytes";
+  } else {
+    body_limit_ = shared.config.max_body_bytes;
+    body_limit_key_ = "server.max_body_bytes";
+  }
+  if (auto error = framing_error(head, head.version(), parser.chunked())) return error;
+  // Refused before the upload: the client need not send what would be thrown away.
+  if (const auto content_length = parser.content_length();
+      content_length && *content_length > body_limit_)
+    return body_too_large(body_limit_, body_limit_key_);
+  return std::nullopt;
+}
+
+// Routing errors and preflights no filter answered, outside any coroutine frame (a streaming
+// response keeps its frames for the stream's whole life). Null: the response is written.
+const Handler* Connection::handler_or_routing_error(Exchange& exchange) const {
+  const Request& request = exchange.request;
+  // Answered alike for every path, known or not, so that a preflight cannot map the routes.
+  // With CORS on, its filter has answered already.
+  if (request.is_cors_preflight()) {
+    exchange.response.set_error(
+        make_error(Errc::forbidden, "CORS: no origin is allowed (configure cors.allow_origins)", {},
+                   "cors_origin_not_allowed"));
+    return nullptr;
+  }
+  if (match_.outcome == Router::Outcome::not_found) {
     exchange.response.set_error(
         make_error(Errc::not_found,
                    "no route for " + std::string(request.method) + " " + std::string(request.path),
                    {}, "route_not_found"));
     return nullptr;
   }
-  if (match.outcome == Router::Outcome::method_not_allowed) {
+  if (match_.outcome == Router::Outcome::method_not_allowed) {
     exchange.response.set_error(make_error(Errc::method_not_allowed,
                                            std::string(request.method) + " is not allowed on " +
-                                               std::string(match.route) +
-                                               "; allowed: " + match.allow,
+                                               std::string(match_.route) +
+                                               "; allowed: " + match_.allow,
                                            {}, "method_not_allowed"));
-    exchange.response.add_header("Allow", match.allow);
+    exchange.response.add_header("Allow", match_.allow);
     return nullptr;
   }
-  return match.handler;
+  return match_.handler;
 }
 
 void Connection::answer_handler_failure(Exchange& exchange, const char* what) {
@@ -223,16 +272,28 @@ void Connection::answer_handler_failure(Exchange& exchange, const char* what) {
 }
 
 asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
-  const std::optional<const Handler*> handler = route_request(exchange);
-  if (!handler) co_return;
-  if (*handler) {
-    try {
-      co_await (**handler)(exchange);
-    } catch (const std::exception& e) {
-      answer_handler_failure(exchange, e.what());
+  if (match_.outcome != Router::Outcome::not_found) exchange.route = match_.route;
+  const std::vector<Filter*>& filters = loop_.shared.filters;
+  std::size_t passed = 0;  // filters whose on_request said `next`: they see the response
+  try {
+    bool responded = false;
+    for (; passed < filters.size(); ++passed) {
+      Filter& filter = *filters[passed];
+      // A filter that decides at once costs no coroutine frame.
+      std::optional<FilterResult> result = filter.on_request_now(exchange);
+      if (!result) result = co_await filter.on_request(exchange);
+      if (*result == FilterResult::responded) {
+        responded = true;
+        break;
+      }
     }
+    if (!responded)
+      if (const Handler* handler = handler_or_routing_error(exchange))
+        co_await (*handler)(exchange);
+  } catch (const std::exception& e) {
+    answer_handler_failure(exchange, e.what());
   }
-  for (Filter* filter : loop_.shared.filters) filter->after(exchange);
+  while (passed > 0) filters[--passed]->on_response(exchange);
 }
 
 asio::awaitable<void> Connection::respond_early(const Error& error, std::string_view method,
@@ -240,6 +301,7 @@ asio::awaitable<void> Connection::respond_early(const Error& error, std::string_
   closing_ = true;
   Exchange exchange;
   exchange.started = started;
+  exchange.client_address = client_address_;
   exchange.request.method = method;
   exchange.request_id = core::new_request_id();
   exchange.trace = core::trace_context_from({});
@@ -271,6 +333,7 @@ asio::awaitable<void> Connection::linger() {
 }
 
 asio::awaitable<bool> Connection::write_all(std::string_view head, std::string_view body) {
+  if (write_failed_) co_return false;
   const State previous = state_;
   state_ = State::writing;
   set_deadline(loop_.shared.config.body_timeout);
@@ -279,7 +342,17 @@ asio::awaitable<bool> Connection::write_all(std::string_view head, std::string_v
   auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
   state_ = previous;
   clear_deadline();
+  if (ec) fail_writes();
   co_return !ec;
+}
+
+// The client cannot be written to any more: close now, so that the handler's next write (an
+// error event, the terminating chunk) fails at once instead of waiting out another timeout.
+void Connection::fail_writes() {
+  write_failed_ = true;
+  closing_ = true;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
 }
 
 asio::awaitable<bool> Connection::send_head(const Response& head) {
@@ -336,8 +409,12 @@ void Connection::abort() {
 }
 
 asio::awaitable<bool> Connection::send_chunk(std::string_view data) {
-  bytes_sent_ += data.size();
-  if (!chunked_) co_return co_await write_all(data, {});
+  if (write_failed_) co_return false;
+  if (!chunked_) {
+    const bool ok = co_await write_all(data, {});
+    if (ok) bytes_sent_ += data.size();
+    co_return ok;
+  }
   char size_line[24];
   auto [end, errc] = std::to_chars(size_line, size_line + 20, data.size(), 16);
   *end++ = '\r';
@@ -351,7 +428,12 @@ asio::awaitable<bool> Connection::send_chunk(std::string_view data) {
   auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
   state_ = previous;
   clear_deadline();
-  co_return !ec;
+  if (ec) {
+    fail_writes();
+    co_return false;
+  }
+  bytes_sent_ += data.size();
+  co_return true;
 }
 
 }  // namespace sluice::http

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <list>
 #include <memory>
@@ -43,6 +44,7 @@ class Connection final : public StreamSink {
  private:
   enum class State { idle, reading, handling, writing };
   using ParsedRequest = boost::beast::http::request<boost::beast::http::string_body>;
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
   void clear_deadline() { deadline_ = Clock::time_point::max(); }
@@ -50,10 +52,12 @@ class Connection final : public StreamSink {
   boost::asio::awaitable<void> respond_early(const Error& error, std::string_view method,
                                              Clock::time_point started);
   boost::asio::awaitable<bool> serve_request(ParsedRequest& parsed, Clock::time_point started);
+  std::optional<Error> route_head(const Parser& parser);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
-  std::optional<const Handler*> route_request(Exchange& exchange) const;
+  const Handler* handler_or_routing_error(Exchange& exchange) const;
   static void answer_handler_failure(Exchange& exchange, const char* what);
-  std::optional<Error> read_error(const boost::system::error_code& ec) const;
+  std::optional<Error> read_error(const boost::system::error_code& ec, bool head_read) const;
+  void fail_writes();
   boost::asio::awaitable<void> linger();
   void on_client_readable();
   void stop_watching_client();
@@ -75,6 +79,13 @@ class Connection final : public StreamSink {
   bool http10_ = false;
   bool chunked_ = false;     // current streamed response uses chunked framing
   bool keep_alive_ = false;  // what the current request allows
+  // A write failed (the client is gone or too slow): every later write fails at once, so that
+  // the exchange ends and the connection's slot is freed without waiting for more timeouts.
+  bool write_failed_ = false;
+  Router::Match match_;         // the current request's route, found before its body is read
+  std::size_t body_limit_ = 0;  // the current request's, from its route
+  std::string_view body_limit_key_;
+  std::string client_address_;
   Exchange exchange_{this};  // reused for every request on this connection
   std::string head_buffer_;  // reused for every response head
   std::string_view request_id_;

@@ -20,13 +20,15 @@ namespace sluice::http {
 class Connection;
 using Clock = std::chrono::steady_clock;
 
-// What every loop shares, read-only after start (plus the connection count).
+// What every loop shares, read-only after start (plus the connection counts and the drain flag).
 struct ServerShared {
   core::ServerConfig config;
   const Router* router = nullptr;
   RequestObserver* observer = nullptr;
   std::vector<Filter*> filters;
   std::atomic<std::size_t> open_connections{0};
+  std::atomic<std::uint64_t> connections_rejected{0};
+  std::atomic<bool> draining{false};
 };
 
 // One event loop: its io_context, listener and connections, touched only from its own thread.

@@ -30,6 +30,11 @@ bool Request::has_query_param(std::string_view name) const {
   return false;
 }
 
+bool Request::is_cors_preflight() const {
+  return method == "OPTIONS" && !header("origin").empty() &&
+         !header("access-control-request-method").empty();
+}
+
 void Response::set_json(int status_code, std::string json) {
   status = status_code;
   content_type = "application/json";
@@ -54,9 +59,9 @@ void Exchange::reset() {
   response.body.clear();
   response.headers.clear();
   route = "unmatched";
+  api_key_name = {};
   log_fields.clear();
   cancellation.reset();
-  api_key_name = {};
   streaming_ = false;
   aborted_ = false;
 }

@@ -31,6 +31,9 @@ struct Request {
   std::string_view param(std::string_view name) const;
   // True when the query string has `name` (with or without a value).
   bool has_query_param(std::string_view name) const;
+  // A browser's CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. It
+  // carries no credentials.
+  bool is_cors_preflight() const;
 };
 
 struct Response {
@@ -67,13 +70,15 @@ class Exchange {
   std::string request_id;
   core::TraceContext trace;
   std::chrono::steady_clock::time_point started;
+  std::string_view client_address;  // the peer's IP address, for the access log
+  // The configured name of the API key that authenticated this request; empty when none did.
+  // Points into the authentication filter, which outlives every exchange.
+  std::string_view api_key_name;
   // Extra JSON members for the access log line, pre-rendered: `,"key":value` each.
   std::string log_fields;
   // Fired when the client disconnects mid-request or the drain grace runs out: whoever holds
   // resources for the request (an upstream call, a timer) subscribes to release them at once.
   core::Cancellation cancellation;
-  // The configured name of the API key the request authenticated with; empty when none.
-  std::string_view api_key_name;
 
   explicit Exchange(StreamSink* sink = nullptr) : sink_(sink) {}
 

@@ -39,8 +39,9 @@ Router::Route& Router::route_for(const std::string& path_template) {
   return *routes_.back();
 }
 
-void Router::add(std::string_view method, std::string path_template, Handler handler) {
-  route_for(path_template).methods.emplace_back(std::string(method), std::move(handler));
+void Router::add(std::string_view method, std::string path_template, Handler handler,
+                 RouteOptions options) {
+  route_for(path_template).methods.push_back({std::string(method), std::move(handler), options});
 }
 
 bool Router::match_segments(const Route& route, std::string_view path,
@@ -82,18 +83,19 @@ Router::Match Router::match(
   if (!route) return result;
   result.route = route->path_template;
   const std::string_view lookup = method == "HEAD" ? std::string_view("GET") : method;
-  for (const auto& [route_method, handler] : route->methods)
-    if (route_method == method || route_method == lookup) {
+  for (const auto& entry : route->methods)
+    if (entry.method == method || entry.method == lookup) {
       result.outcome = Outcome::found;
-      result.handler = &handler;
+      result.handler = &entry.handler;
+      result.options = entry.options;
       return result;
     }
   result.outcome = Outcome::method_not_allowed;
   params.clear();
-  for (const auto& [route_method, handler] : route->methods) {
+  for (const auto& entry : route->methods) {
     if (!result.allow.empty()) result.allow += ", ";
-    result.allow += route_method;
-    if (route_method == "GET") result.allow += ", HEAD";
+    result.allow += entry.method;
+    if (entry.method == "GET") result.allow += ", HEAD";
   }
   return result;
 }

@@ -14,17 +14,26 @@ namespace sluice::http {
 
 using Handler = std::function<boost::asio::awaitable<void>(Exchange&)>;
 
+// What a route asks of the server before its handler runs.
+struct RouteOptions {
+  // Model calls (chat, embeddings, responses, messages) carry images and long contexts: their
+  // bodies may reach server.max_model_body_bytes; every other route keeps server.max_body_bytes.
+  bool model_route = false;
+};
+
 // Maps (method, path) to a handler. Templates use `{name}` for one path segment, e.g.
 // "/v1/collections/{collection}/documents/{id}". Static paths are a hash lookup; templated ones
 // are tried in registration order. HEAD is served by the GET route.
 class Router {
  public:
-  void add(std::string_view method, std::string path_template, Handler handler);
+  void add(std::string_view method, std::string path_template, Handler handler,
+           RouteOptions options = {});
 
   enum class Outcome { found, not_found, method_not_allowed };
   struct Match {
     Outcome outcome = Outcome::not_found;
     const Handler* handler = nullptr;
+    RouteOptions options;    // the found route's; defaults otherwise
     std::string_view route;  // the template; stable for the router's lifetime
     std::string allow;       // for 405: the methods the path does accept, "GET, POST"
   };
@@ -37,7 +46,12 @@ class Router {
   struct Route {
     std::string path_template;
     std::vector<std::string> segments;  // "{x}" marks a parameter
-    std::vector<std::pair<std::string, Handler>> methods;
+    struct Method {
+      std::string method;
+      Handler handler;
+      RouteOptions options;
+    };
+    std::vector<Method> methods;
   };
   Route& route_for(const std::string& path_template);
   static bool match_segments(const Route& route, std::string_view path,

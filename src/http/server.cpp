@@ -32,7 +32,8 @@ asio::awaitable<void> serve_connection(std::unique_ptr<Connection> connection) {
 asio::awaitable<void> reject_connection(tcp::socket socket) {
   static const std::string kResponse = [] {
     Response response;
-    response.set_error(make_error(Errc::unavailable, "server is at its connection limit"));
+    response.set_error(make_error(
+        Errc::unavailable, "server is at its connection limit (raise server.max_connections)"));
     std::string head;
     write_response_head(head, response, "", "req_connection_limit", BodyFraming::content_length,
                         false, false);
@@ -77,6 +78,7 @@ asio::awaitable<void> accept_loop(EventLoop& loop) {
     }
     const auto limit = static_cast<std::size_t>(loop.shared.config.max_connections);
     if (loop.shared.open_connections.load(std::memory_order_relaxed) >= limit) {
+      loop.shared.connections_rejected.fetch_add(1, std::memory_order_relaxed);
       asio::co_spawn(loop.io, reject_connection(std::move(socket)), asio::detached);
       continue;
     }
@@ -122,6 +124,8 @@ Server::~Server() { stop(); }
 
 void Server::add_filter(Filter* filter) { impl_->shared.filters.push_back(filter); }
 
+const std::vector<Filter*>& Server::filters() const { return impl_->shared.filters; }
+
 Status Server::listen() {
   const auto& config = impl_->shared.config;
   auto address = resolve_host(config.host);
@@ -165,6 +169,7 @@ void Server::start() {
 }
 
 void Server::stop_accepting() {
+  impl_->shared.draining.store(true, std::memory_order_relaxed);
   for (auto& loop : impl_->loops)
     asio::post(loop->io, [&loop = *loop] {
       loop.draining = true;
@@ -184,6 +189,14 @@ void Server::cancel_in_flight() {
 std::size_t Server::open_connections() const {
   return impl_->shared.open_connections.load(std::memory_order_relaxed);
 }
+
+std::uint64_t Server::connections_rejected() const {
+  return impl_->shared.connections_rejected.load(std::memory_order_relaxed);
+}
+
+void Server::mark_draining() { impl_->shared.draining.store(true, std::memory_order_relaxed); }
+
+bool Server::draining() const { return impl_->shared.draining.load(std::memory_order_relaxed); }
 
 void Server::stop() {
   for (auto& loop : impl_->loops) loop->io.stop();

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "http/filter.hpp"
 #include "http/router.hpp"
 
 namespace sluice::http {
@@ -20,15 +22,6 @@ class RequestObserver {
   virtual void on_tick() {}
 };
 
-// Runs after routing and before the handler (auth, CORS). Returning false means the filter has
-// written the response itself (a 401, a CORS preflight) and the handler is skipped.
-class Filter {
- public:
-  virtual ~Filter() = default;
-  virtual bool before(Exchange& exchange) = 0;
-  virtual void after(Exchange& exchange) {}
-};
-
 // HTTP/1.1 server: one event loop per thread, each with its own SO_REUSEPORT listener, so no
 // lock is shared between loops on the request path. Limits and timeouts come from ServerConfig.
 class Server {
@@ -39,9 +32,10 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   void add_filter(Filter* filter);  // before start(); run in order added
-  Status listen();                  // binds every loop's listener
-  uint16_t local_port() const;      // the bound port (useful when config asked for port 0)
-  void start();                     // spawns the event-loop threads
+  const std::vector<Filter*>& filters() const;
+  Status listen();              // binds every loop's listener
+  uint16_t local_port() const;  // the bound port (useful when config asked for port 0)
+  void start();                 // spawns the event-loop threads
 
   // Drain: closes the listeners and idle keep-alive connections; requests in flight finish, and
   // their responses carry `Connection: close`.
@@ -50,6 +44,11 @@ class Server {
   // Drain grace over: fires every in-flight request's cancellation (shutdown), so that handlers
   // end what they hold (an open stream gets its error event) and log it, before stop().
   void cancel_in_flight();
+  // Connections refused at server.max_connections since start.
+  std::uint64_t connections_rejected() const;
+  // Shutdown has begun (readiness fails; the listeners may still be open for a drain delay).
+  void mark_draining();
+  bool draining() const;  // from mark_draining() or stop_accepting() on
   // Stops every loop (cutting whatever is still open) and joins the threads.
   void stop();
 

@@ -340,10 +340,16 @@ asio::awaitable<void> post_config(http::Exchange& ex, MockState& state) {
 
 void register_routes(http::Router& router, MockState& state) {
   using Exchange = http::Exchange;
-  router.add("POST", "/v1/chat/completions",
-             [&state](Exchange& ex) { return chat_completions(ex, state); });
-  router.add("POST", "/v1/embeddings", [&state](Exchange& ex) { return embeddings(ex, state); });
-  router.add("POST", "/v1/messages", [&state](Exchange& ex) { return messages(ex, state); });
+  // Model routes take bodies as large as the gateway's (server.max_model_body_bytes).
+  const http::RouteOptions model_route{.model_route = true};
+  router.add(
+      "POST", "/v1/chat/completions",
+      [&state](Exchange& ex) { return chat_completions(ex, state); }, model_route);
+  router.add(
+      "POST", "/v1/embeddings", [&state](Exchange& ex) { return embeddings(ex, state); },
+      model_route);
+  router.add(
+      "POST", "/v1/messages", [&state](Exchange& ex) { return messages(ex, state); }, model_route);
   router.add("GET", "/v1/models", [&state](Exchange& ex) -> asio::awaitable<void> {
     Stats::bump(state.stats.requests);
     ex.response.set_json(200, gateway::models_json(state.models));

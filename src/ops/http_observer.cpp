@@ -6,6 +6,14 @@
 
 namespace sluice::ops {
 
+std::vector<double> request_duration_buckets() {
+  // OpenTelemetry's defaults, then the scale of model calls: long generations and slow
+  // reasoning models run for minutes.
+  std::vector<double> buckets = default_duration_buckets();
+  buckets.insert(buckets.end(), {30, 60, 120, 300, 600});
+  return buckets;
+}
+
 std::string_view method_label(std::string_view method) {
   static constexpr std::array<std::string_view, 9> kKnown{
       "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"};
@@ -46,7 +54,7 @@ void HttpObserver::append_extra_fields(std::string& line, std::string_view json_
 HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
     : duration_(registry.histogram("http_server_request_duration_seconds",
                                    "Duration of HTTP server requests.",
-                                   {"method", "route", "status"}, default_duration_buckets())),
+                                   {"method", "route", "status"}, request_duration_buckets())),
       active_(registry.gauge("http_server_active_requests",
                              "Number of active HTTP server requests.", {})),
       logger_(logger),
@@ -65,6 +73,7 @@ void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t by
   const std::string_view status_text(status, static_cast<std::size_t>(end - status));
   const std::string_view method = method_label(exchange.request.method);
   duration_.observe({method, exchange.route, status_text}, seconds);
+  if (exchange.response.status >= 500) log_server_error(exchange, method);
   if (!access_log_ || !logger_.enabled(core::LogLevel::info)) return;
 
   std::string& line = logger_.begin_line(core::LogLevel::info, "request");
@@ -77,8 +86,26 @@ void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t by
   logger_.append_field(line, {"status", exchange.response.status});
   logger_.append_field(line, {"duration_ms", std::round(seconds * 1e6) / 1000.0});
   logger_.append_field(line, {"bytes", static_cast<long long>(bytes_sent)});
+  logger_.append_field(line, {"client", exchange.client_address});
+  logger_.append_field(line, {"user_agent", exchange.request.header("user-agent")});
   append_extra_fields(line, exchange.log_fields);
   logger_.finish_buffered_line(line);
+}
+
+// Whatever the access log's setting: operators alert on these. A 500 is our own bug; other 5xx
+// are mostly upstream trouble. The handler's fields (the error, the deployment) come along.
+void HttpObserver::log_server_error(const http::Exchange& exchange, std::string_view method) {
+  const core::LogLevel level =
+      exchange.response.status == 500 ? core::LogLevel::error : core::LogLevel::warn;
+  if (!logger_.enabled(level)) return;
+  std::string& line = logger_.begin_line(level, "request failed");
+  logger_.append_field(line, {"request_id", exchange.request_id});
+  logger_.append_field(line, {"trace_id", exchange.trace.trace_id});
+  logger_.append_field(line, {"method", method});
+  logger_.append_field(line, {"route", exchange.route});
+  logger_.append_field(line, {"status", exchange.response.status});
+  append_extra_fields(line, exchange.log_fields);
+  logger_.finish_line(line);
 }
 
 }  // namespace sluice::ops

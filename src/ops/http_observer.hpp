@@ -7,7 +7,9 @@
 namespace sluice::ops {
 
 // Records every request: http_server_request_duration_seconds{method,route,status},
-// http_server_active_requests, and the access log line.
+// http_server_active_requests, and the access log line (with the client's address, user agent
+// and whatever fields the handler added). Responses with status >= 500 are also logged at warn
+// (error for a 500), access log or not.
 class HttpObserver final : public http::RequestObserver {
  public:
   HttpObserver(Registry& registry, Logger& logger, bool access_log);
@@ -18,12 +20,16 @@ class HttpObserver final : public http::RequestObserver {
 
  private:
   void append_extra_fields(std::string& line, std::string_view json_members) const;
+  void log_server_error(const http::Exchange& exchange, std::string_view method);
 
   HistogramFamily& duration_;
   GaugeFamily& active_;
   Logger& logger_;
   bool access_log_;
 };
+
+// The buckets of http_server_request_duration_seconds, in seconds: up to 10 minutes.
+std::vector<double> request_duration_buckets();
 
 // Keeps the method label bounded: unknown methods become "_OTHER" (OpenTelemetry's rule).
 std::string_view method_label(std::string_view method);

@@ -1,4 +1,6 @@
 // API keys, roles and CORS against the real binary.
+#include <boost/json/parse.hpp>
+#include <cstring>
 #include <thread>
 
 #include "support/server_fixture.hpp"
@@ -85,6 +87,8 @@ TEST_F(AuthCorsTest, KeyNameIsLoggedNeverTheKey) {
       const auto line =
           out.substr(out.rfind('\n', at) + 1, out.find('\n', at) - out.rfind('\n', at) - 1);
       EXPECT_NE(line.find(R"("key_name":"ops")"), std::string::npos) << line;
+      EXPECT_NE(line.find(R"("client":"127.0.0.1")"), std::string::npos) << line;
+      EXPECT_NE(line.find(R"("user_agent":"")"), std::string::npos) << line;
       EXPECT_EQ(out.find("sk-it-"), std::string::npos) << "a key reached the log";
       return;
     }
@@ -134,6 +138,74 @@ TEST_F(AuthCorsTest, PreflightFromOtherOriginIs403) {
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find(R"("type":"permission_error")"), std::string::npos) << r.body;
   EXPECT_EQ(r.header("access-control-allow-origin"), "");
+}
+
+// A preflight must not tell a stranger which routes exist: known and unknown paths, protected
+// or not, get the same answer.
+TEST_F(AuthCorsTest, PreflightIsAnsweredAlikeForKnownAndUnknownPaths) {
+  const char* targets[] = {"/v1/chat/completions", "/v1/nothing-here", "/livez", "/no/such/path"};
+  for (const char* target : targets) {
+    auto allowed =
+        request("OPTIONS", target,
+                std::string("Origin: ") + kOrigin + "\r\nAccess-Control-Request-Method: POST\r\n");
+    EXPECT_EQ(allowed.status, 204) << target;
+    EXPECT_EQ(allowed.header("allow"), "") << target;
+    auto other = request("OPTIONS", target,
+                         "Origin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n");
+    EXPECT_EQ(other.status, 403) << target;
+    EXPECT_EQ(other.header("allow"), "") << target;
+    EXPECT_NE(other.body.find(R"("code":"cors_origin_not_allowed")"), std::string::npos);
+  }
+}
+
+TEST_F(AuthCorsTest, InvalidUtf8OriginComesBackAsValidJson) {
+  auto r = request("OPTIONS", "/v1/models",
+                   "Origin: https://\xff\xfe.example\r\nAccess-Control-Request-Method: GET\r\n");
+  EXPECT_EQ(r.status, 403);
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(r.body, ec);
+  ASSERT_FALSE(ec) << ec.message() << ": " << r.body;
+  EXPECT_EQ(body.at("error").at("message").as_string(),
+            "CORS: origin 'https://\xef\xbf\xbd\xef\xbf\xbd.example' is not allowed");
+}
+
+TEST_F(AuthCorsTest, FiltersCountWhatTheyDecideOnMetrics) {
+  request("GET", "/v1/models");  // no key
+  request("OPTIONS", "/livez",
+          std::string("Origin: ") + kOrigin + "\r\nAccess-Control-Request-Method: GET\r\n");
+  // Counted when each filter decides, before the response: a scrape sees them at once.
+  const auto m = request("GET", "/metrics").body;
+  EXPECT_NE(m.find("# TYPE sluice_filter_requests_total counter"), std::string::npos) << m;
+  for (const char* series :
+       {R"(sluice_filter_requests_total{filter="api_key",result="missing_key"})",
+        R"(sluice_filter_requests_total{filter="cors",result="preflight"})",
+        R"(sluice_filter_requests_total{filter="api_key",result="allowed"})"}) {
+    const auto at = m.find(series);
+    ASSERT_NE(at, std::string::npos) << series << "\n" << m;
+    if (std::string_view(series).find("allowed") == std::string_view::npos)
+      EXPECT_GE(std::atof(m.c_str() + at + std::strlen(series)), 1.0) << series;
+  }
+}
+
+TEST(AuthWithoutCorsTest, PreflightRevealsNoRoutes) {
+  auto server = start_server(
+      {{"SLUICE_AUTH__API_KEYS__0__NAME", "app"}, {"SLUICE_AUTH__API_KEYS__0__KEY", "sk-it-user"}});
+  std::optional<std::string> first_body;
+  for (const char* target : {"/v1/chat/completions", "/v1/nothing-here", "/livez", "/nope"}) {
+    auto r = http_request(server->port(), "OPTIONS", target, {},
+                          "Origin: https://app.example.com\r\n"
+                          "Access-Control-Request-Method: POST\r\n");
+    ASSERT_TRUE(r) << target;
+    EXPECT_EQ(r->status, 403) << target;
+    EXPECT_EQ(r->header("allow"), "") << target;
+    EXPECT_NE(r->body.find("configure cors.allow_origins"), std::string::npos) << r->body;
+    if (!first_body) first_body = r->body;
+    EXPECT_EQ(r->body, *first_body) << target;
+  }
+  // Anything else unauthenticated under /v1 still gets 401, route or not.
+  for (const char* target : {"/v1/chat/completions", "/v1/nothing-here"})
+    EXPECT_EQ(http_request(server->port(), "POST", target).value_or(HttpResponse{}).status, 401)
+        << target;
 }
 
 TEST_F(AuthCorsTest, PlainOptionsStillNeedsAKey) {

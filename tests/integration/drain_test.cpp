@@ -37,6 +37,9 @@ TEST(DrainTest, SigtermDrainsInFlightRequestsThenExitsZero) {
   EXPECT_NE(verbose->body.find(R"({"name":"shutdown","ok":false,"detail":"draining"})"),
             std::string::npos)
       << verbose->body;
+  auto scrape = http_request(port, "GET", "/metrics");
+  ASSERT_TRUE(scrape);
+  EXPECT_NE(scrape->body.find("\nsluice_draining 1\n"), std::string::npos) << scrape->body;
   auto live = http_request(port, "GET", "/livez");
   ASSERT_TRUE(live);
   EXPECT_EQ(live->status, 200);

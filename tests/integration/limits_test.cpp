@@ -31,7 +31,9 @@ TEST_F(LimitsTest, DeclaredBodyOverLimitGets413BeforeUpload) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(r->header("connection"), "close");
-  EXPECT_NE(r->body.find("request body exceeds 4096 bytes"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("request body exceeds 4096 bytes (raise server.max_body_bytes)"),
+            std::string::npos)
+      << r->body;
   EXPECT_NE(r->body.find("invalid_request_error"), std::string::npos);
 }
 
@@ -62,7 +64,9 @@ TEST_F(LimitsTest, HugeHeadersGet431) {
   auto r = c.read_response(5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 431);
-  EXPECT_NE(r->body.find("request headers exceed 2048 bytes"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("request headers exceed 2048 bytes (raise server.max_header_bytes)"),
+            std::string::npos)
+      << r->body;
 }
 
 TEST_F(LimitsTest, SlowlorisGets408WhileOthersAreServed) {
@@ -87,6 +91,7 @@ TEST_F(LimitsTest, SlowlorisGets408WhileOthersAreServed) {
   dribbler.join();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 408);
+  EXPECT_NE(r->body.find("raise server.header_timeout"), std::string::npos) << r->body;
   EXPECT_EQ(r->header("connection"), "close");
   EXPECT_GE(waited, 900ms);
   EXPECT_LT(waited, 3s);  // 1 s header timeout + the 250 ms deadline tick, with slack
@@ -98,6 +103,7 @@ TEST_F(LimitsTest, StalledBodyGets408) {
   auto r = c.read_response(5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 408);
+  EXPECT_NE(r->body.find("raise server.body_timeout"), std::string::npos) << r->body;
 }
 
 TEST_F(LimitsTest, IdleKeepAliveConnectionIsClosedQuietly) {
@@ -126,7 +132,8 @@ TEST(ConnectionLimitTest, OverLimitConnectionsGet503AndServerRecovers) {
   auto rejected = c.read_response(5s);
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, 503);
-  EXPECT_NE(rejected->body.find("connection limit"), std::string::npos);
+  EXPECT_NE(rejected->body.find("connection limit (raise server.max_connections)"),
+            std::string::npos);
   {
     HttpConnection closing(server->port());  // may be rejected too: both slots are taken
   }
@@ -141,6 +148,11 @@ TEST(ConnectionLimitTest, OverLimitConnectionsGet503AndServerRecovers) {
   }
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
+  auto metrics = http_request(server->port(), "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  const auto at = metrics->body.find("\nsluice_http_connections_rejected_total ");
+  ASSERT_NE(at, std::string::npos) << metrics->body;
+  EXPECT_GE(std::atof(metrics->body.c_str() + at + 40), 1.0);
 }
 
 }  // namespace

@@ -57,6 +57,11 @@ TEST(MetricsEndpointTest, ExposesHttpMetricsWithRouteTemplates) {
   EXPECT_NE(m.find("process_resident_memory_bytes "), std::string::npos);
   EXPECT_NE(m.find("process_cpu_seconds_total "), std::string::npos);
   EXPECT_NE(m.find("process_open_fds "), std::string::npos);
+  // Model calls last minutes: the buckets reach 10 minutes.
+  EXPECT_NE(m.find(R"(route="/livez",status="200",le="600"} 3)"), std::string::npos) << m;
+  EXPECT_NE(m.find("\nsluice_http_open_connections 1\n"), std::string::npos);
+  EXPECT_NE(m.find("\nsluice_http_connections_rejected_total 0\n"), std::string::npos);
+  EXPECT_NE(m.find("\nsluice_draining 0\n"), std::string::npos);
 }
 
 TEST(MetricsEndpointTest, PassesPromtool) {

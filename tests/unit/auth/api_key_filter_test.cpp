@@ -26,7 +26,7 @@ class ApiKeyFilterTest : public ::testing::Test {
     exchange_->request.path = path;
     exchange_->request.headers = std::move(headers);
     exchange_->route = route;
-    return filter_.before(*exchange_);
+    return filter_.on_request_now(*exchange_) == http::FilterResult::next;
   }
   const http::Response& response() const { return exchange_->response; }
 
@@ -105,8 +105,12 @@ TEST_F(ApiKeyFilterTest, UnnamedKeyIsLoggedByPosition) {
 }
 
 TEST_F(ApiKeyFilterTest, PreflightPassesWithoutKey) {
-  EXPECT_TRUE(run("OPTIONS", "/v1/chat/completions", {{"Access-Control-Request-Method", "POST"}}));
+  EXPECT_TRUE(run("OPTIONS", "/v1/chat/completions",
+                  {{"Origin", "http://a"}, {"Access-Control-Request-Method", "POST"}}));
   EXPECT_FALSE(run("OPTIONS", "/v1/chat/completions"));  // not a preflight
+  EXPECT_EQ(response().status, 401);
+  // Without Origin no browser sent it: not a preflight either.
+  EXPECT_FALSE(run("OPTIONS", "/v1/chat/completions", {{"Access-Control-Request-Method", "POST"}}));
   EXPECT_EQ(response().status, 401);
 }
 
@@ -147,7 +151,43 @@ TEST_F(ApiKeyFilterTest, FactoryWipesPlaintextAndSkipsWhenNoKeys) {
   exchange.request.method = "GET";
   exchange.request.path = "/v1/models";
   exchange.request.headers = {{"Authorization", "Bearer sk-secret"}};
-  EXPECT_TRUE(filter->before(exchange));
+  EXPECT_EQ(filter->on_request_now(exchange), http::FilterResult::next);
+  EXPECT_EQ(exchange.api_key_name, "k");
+}
+
+TEST_F(ApiKeyFilterTest, RecordsTheKeyNameOrItsConfigPosition) {
+  EXPECT_TRUE(run("GET", "/v1/models", {{"Authorization", "Bearer sk-user-key"}}));
+  EXPECT_EQ(exchange_->api_key_name, "app");
+  EXPECT_TRUE(run("GET", "/v1/models", {{"x-api-key", "sk-reader-key"}}));
+  EXPECT_EQ(exchange_->api_key_name, "api_keys.2");
+  EXPECT_FALSE(run("GET", "/v1/models", {{"x-api-key", "sk-wrong"}}));
+  EXPECT_TRUE(exchange_->api_key_name.empty());
+}
+
+std::uint64_t counted(const http::Filter& filter, std::string_view result) {
+  const auto& names = filter.stats().results();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == result) return filter.stats().value(i);
+  ADD_FAILURE() << "no result " << result;
+  return 0;
+}
+
+TEST_F(ApiKeyFilterTest, CountsEachRequestUnderOneResult) {
+  EXPECT_EQ(filter_.name(), "api_key");
+  run("GET", "/livez", {}, "/livez");
+  run("GET", "/v1/models");
+  run("GET", "/v1/models", {{"x-api-key", "nope"}});
+  run("GET", "/v1/models", {{"x-api-key", "sk-user-key"}});
+  run("GET", "/v1/admin/keys", {{"x-api-key", "sk-user-key"}});
+  run("POST", "/v1/chat/completions", {{"x-api-key", "sk-reader-key"}});
+  run("OPTIONS", "/v1/models", {{"Origin", "http://a"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(counted(filter_, "not_required"), 1u);
+  EXPECT_EQ(counted(filter_, "missing_key"), 1u);
+  EXPECT_EQ(counted(filter_, "invalid_key"), 1u);
+  EXPECT_EQ(counted(filter_, "allowed"), 1u);
+  EXPECT_EQ(counted(filter_, "admin_required"), 1u);
+  EXPECT_EQ(counted(filter_, "read_only"), 1u);
+  EXPECT_EQ(counted(filter_, "preflight"), 1u);
 }
 
 }  // namespace

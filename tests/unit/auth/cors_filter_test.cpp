@@ -23,14 +23,14 @@ core::CorsConfig config(std::vector<std::string> origins, bool credentials = fal
 
 class CorsFilterTest : public ::testing::Test {
  protected:
-  // Runs before() (and after(), when the request proceeds) on a fresh exchange.
+  // Runs the filter (and its on_response, when the request proceeds) on a fresh exchange.
   bool run(CorsFilter& filter, std::string_view method, std::vector<http::HeaderView> headers) {
     exchange_ = std::make_unique<http::Exchange>();
     exchange_->request.method = method;
     exchange_->request.path = "/v1/chat/completions";
     exchange_->request.headers = std::move(headers);
-    const bool proceed = filter.before(*exchange_);
-    if (proceed) filter.after(*exchange_);
+    const bool proceed = filter.on_request_now(*exchange_) == http::FilterResult::next;
+    if (proceed) filter.on_response(*exchange_);
     return proceed;
   }
   const http::Response& response() const { return exchange_->response; }
@@ -51,7 +51,7 @@ TEST_F(CorsFilterTest, AllowedOriginGetsHeaders) {
   EXPECT_EQ(header(response(), "Access-Control-Expose-Headers"),
             "x-request-id, x-sluice-deployment, retry-after");
   EXPECT_EQ(header(response(), "Access-Control-Allow-Credentials"), "");
-  EXPECT_EQ(response().headers.size(), 3u);  // after() added nothing twice
+  EXPECT_EQ(response().headers.size(), 3u);  // on_response added nothing twice
 }
 
 TEST_F(CorsFilterTest, OriginMatchIsCaseInsensitiveAndEchoesTheRequest) {
@@ -131,10 +131,10 @@ TEST_F(CorsFilterTest, AfterRestoresHeadersOnAReplacedResponse) {
   http::Exchange exchange;
   exchange.request.method = "GET";
   exchange.request.headers = {{"Origin", "http://localhost:3000"}};
-  ASSERT_TRUE(filter.before(exchange));
+  ASSERT_EQ(filter.on_request_now(exchange), http::FilterResult::next);
   exchange.response = http::Response{};  // as the 500 path does
   exchange.response.set_error(make_error(Errc::internal, "boom"));
-  filter.after(exchange);
+  filter.on_response(exchange);
   EXPECT_EQ(header(exchange.response, "Access-Control-Allow-Origin"), "http://localhost:3000");
   EXPECT_EQ(header(exchange.response, "Vary"), "Origin");
 }

@@ -21,6 +21,25 @@ TEST(JsonTextTest, EscapesPerRfc8259) {
   EXPECT_EQ(quoted("h\xc3\xa9llo"), "\"h\xc3\xa9llo\"");  // UTF-8 passes through
 }
 
+TEST(JsonTextTest, ReplacesInvalidUtf8WithReplacementCharacter) {
+  const std::string fffd = "\xef\xbf\xbd";
+  EXPECT_EQ(quoted("a\xffz"), "\"a" + fffd + "z\"");                    // never a lead byte
+  EXPECT_EQ(quoted("a\x80z"), "\"a" + fffd + "z\"");                    // lone continuation
+  EXPECT_EQ(quoted("\xc0\xaf"), "\"" + fffd + fffd + "\"");             // overlong '/'
+  EXPECT_EQ(quoted("\xed\xa0\x80"), "\"" + fffd + fffd + fffd + "\"");  // surrogate
+  EXPECT_EQ(quoted("\xf4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"");  // > U+10FFFF
+  EXPECT_EQ(quoted("\xe2\x82"), "\"" + fffd + "\"");  // truncated: one maximal subpart
+  EXPECT_EQ(quoted("\xe2\x82x"), "\"" + fffd + "x\"");
+  EXPECT_EQ(quoted("\xf0\x9f\x98\x80\"\xc3"), "\"\xf0\x9f\x98\x80\\\"" + fffd + "\"");
+  EXPECT_EQ(quoted("\xe2\x82\xac\xef\xbf\xbf"), "\"\xe2\x82\xac\xef\xbf\xbf\"");  // valid
+}
+
+TEST(ErrorBodyTest, InvalidUtf8InMessageStaysValidJson) {
+  auto body = render_error_body(make_error(Errc::not_found, "no route for GET /\xff\xfe"));
+  EXPECT_EQ(body.find('\xff'), std::string::npos);
+  EXPECT_NE(body.find("/\xef\xbf\xbd\xef\xbf\xbd\""), std::string::npos) << body;
+}
+
 TEST(ErrorBodyTest, HasOpenAiShape) {
   auto body =
       render_error_body(make_error(Errc::not_found, "no \"x\"", "model", "model_not_found"));

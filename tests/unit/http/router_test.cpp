@@ -34,6 +34,14 @@ TEST_F(RouterTest, MatchesStaticPath) {
   EXPECT_NE(m.handler, nullptr);
 }
 
+TEST_F(RouterTest, RouteOptionsComeWithTheMatch) {
+  router.add("POST", "/v1/embeddings", noop(), RouteOptions{.model_route = true});
+  EXPECT_TRUE(match("POST", "/v1/embeddings").options.model_route);
+  EXPECT_FALSE(match("GET", "/livez").options.model_route);
+  EXPECT_FALSE(match("GET", "/v1/embeddings").options.model_route);  // 405: defaults
+  EXPECT_FALSE(match("GET", "/nope").options.model_route);
+}
+
 TEST_F(RouterTest, HeadIsServedByGet) {
   EXPECT_EQ(match("HEAD", "/livez").outcome, Router::Outcome::found);
 }
