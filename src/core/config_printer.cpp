@@ -1,6 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,16 +25,33 @@ std::string escape_dollars(std::string_view s) {
   return out;
 }
 
+// A URL's credentials replaced: "scheme://user:<redacted>@host/...", or
+// "scheme://<redacted>@host/..." when the user info is a bare token. Anything else unchanged.
+std::string redact_url_credentials(std::string_view value) {
+  const std::size_t scheme_end = value.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(value);
+  const std::size_t authority = scheme_end + 3;
+  const std::size_t authority_end = value.find_first_of("/?#", authority);
+  const std::size_t at = value.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < authority) return std::string(value);
+  const std::size_t colon = value.substr(0, at).find(':', authority);
+  const std::size_t secret = colon == std::string_view::npos ? authority : colon + 1;
+  return std::string(value.substr(0, secret)) + "<redacted>" + std::string(value.substr(at));
+}
+
 // Renders the schema as YAML, in the same units the loader reads.
 class Printer {
  public:
-  explicit Printer(YAML::Emitter& out) : out_(out) {}
+  Printer(YAML::Emitter& out, const std::map<std::string, SecretSource>& secret_sources)
+      : out_(out), secret_sources_(secret_sources) {}
 
   template <class F>
   void section(std::string_view name, F&& fn) {
     key(name);
     out_ << YAML::BeginMap;
+    enter(name);
     fn();
+    leave();
     out_ << YAML::EndMap;
   }
 
@@ -42,17 +60,21 @@ class Printer {
     key(name);
     if (items.empty()) out_ << YAML::Flow;  // "[]" on the key's line
     out_ << YAML::BeginSeq;
-    for (T& item : items) {
+    enter(name);
+    for (std::size_t i = 0; i < items.size(); ++i) {
       out_ << YAML::BeginMap;
-      fn(item);
+      enter(std::to_string(i));
+      fn(items[i]);
+      leave();
       out_ << YAML::EndMap;
     }
+    leave();
     out_ << YAML::EndSeq;
   }
 
   void field(std::string_view name, std::string& value) {
     key(name);
-    out_ << escape_dollars(value);
+    out_ << escape_dollars(redact_url_credentials(value));
   }
   void field(std::string_view name, int& value) {
     key(name);
@@ -91,16 +113,31 @@ class Printer {
     key(name);
     out_ << static_cast<unsigned long long>(value);
   }
+  // Where the secret came from, in a form that loads back to the same value; never the value.
   void secret(std::string_view name, std::string& value) {
-    key(name);
-    // An empty secret reveals nothing and shows that it is unset.
-    out_ << (value.empty() ? std::string() : std::string("<redacted>"));
+    const auto source = secret_sources_.find(path_ + std::string(name));
+    if (source == secret_sources_.end()) {
+      key(name);
+      // An empty secret reveals nothing and shows that it is unset.
+      out_ << (value.empty() ? std::string() : std::string("<redacted>"));
+    } else if (source->second.kind == SecretSource::Kind::file) {
+      key(std::string(name) + "_file");
+      out_ << escape_dollars(source->second.ref);
+    } else {
+      key(name);
+      out_ << "${" + source->second.ref + "}";
+    }
   }
 
  private:
   void key(std::string_view name) { out_ << YAML::Key << std::string(name) << YAML::Value; }
+  // path_ is the dotted key path of the current mapping, with a trailing dot.
+  void enter(std::string_view name) { path_ += std::string(name) + "."; }
+  void leave() { path_.erase(path_.rfind('.', path_.size() - 2) + 1); }
 
   YAML::Emitter& out_;
+  const std::map<std::string, SecretSource>& secret_sources_;
+  std::string path_;
 };
 
 }  // namespace
@@ -110,7 +147,7 @@ std::string render_effective_config(const Config& config) {
   YAML::Emitter out;
   out << YAML::Comment("profile: " + std::string(to_string(config.profile)) + " (from SLUICE_ENV)");
   out << YAML::BeginMap;
-  Printer printer(out);
+  Printer printer(out, config.secret_sources);
   describe_config(printer, copy);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
