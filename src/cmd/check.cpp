@@ -12,6 +12,7 @@
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/tcp_probe.hpp"
+#include "core/config_values.hpp"
 #include "core/provider_discovery.hpp"
 #include "http/upstream_client.hpp"
 
@@ -91,8 +92,15 @@ void probe_providers(const core::Config& config, Problems& problems) {
   for (std::size_t i = 0; i < config.gateway.providers.size(); ++i) {
     const auto& provider = config.gateway.providers[i];
     if (provider.type == "mock") continue;
-    auto endpoint = http::UpstreamEndpoint::parse(provider.base_url);
     const std::string key = "gateway.providers." + std::to_string(i) + ".base_url";
+    if (const std::string redacted = core::redact_url_credentials(provider.base_url);
+        redacted != provider.base_url) {
+      // Not probed: the host would be resolved with the credentials in it, and echoed.
+      problems.push_back({key, "'" + redacted + "' has user info, which is not sent upstream",
+                          "remove it and put the credential in api_key"});
+      continue;
+    }
+    auto endpoint = http::UpstreamEndpoint::parse(provider.base_url);
     if (!endpoint) {
       problems.push_back({key, endpoint.error().message, "use http(s)://host[:port][/path]"});
       continue;

@@ -25,20 +25,6 @@ std::string escape_dollars(std::string_view s) {
   return out;
 }
 
-// A URL's credentials replaced: "scheme://user:<redacted>@host/...", or
-// "scheme://<redacted>@host/..." when the user info is a bare token. Anything else unchanged.
-std::string redact_url_credentials(std::string_view value) {
-  const std::size_t scheme_end = value.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(value);
-  const std::size_t authority = scheme_end + 3;
-  const std::size_t authority_end = value.find_first_of("/?#", authority);
-  const std::size_t at = value.substr(0, authority_end).rfind('@');
-  if (at == std::string_view::npos || at < authority) return std::string(value);
-  const std::size_t colon = value.substr(0, at).find(':', authority);
-  const std::size_t secret = colon == std::string_view::npos ? authority : colon + 1;
-  return std::string(value.substr(0, secret)) + "<redacted>" + std::string(value.substr(at));
-}
-
 // Renders the schema as YAML, in the same units the loader reads.
 class Printer {
  public:
