@@ -162,7 +162,7 @@ test('providers come from OPENAI_API_KEY / OPENAI_BASE_URL when the config names
   }
 });
 
-test('with no provider at all the built-in mock answers', async () => {
+test('with no provider at all the built-in mock answers in dev, and says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-none-'));
   const sluice = await start(['serve', '--listen', '127.0.0.1:0'], { SLUICE_STORAGE__DATA_DIR: dir });
   try {
@@ -170,8 +170,13 @@ test('with no provider at all the built-in mock answers', async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
     assert.deepEqual(ids, ['mock']);
-    const answer = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: 'ping' }] });
+    const { data: answer, response } = await client.chat.completions
+      .create({ model: 'mock', messages: [{ role: 'user', content: 'ping' }] }).withResponse();
     assert.match(answer.choices[0].message.content, /ping/);
+    assert.match(response.headers.get('x-sluice-deployment'), /^mock\//);
+    const warnings = sluice.output().split('\n').filter((l) => l.includes('serving fake answers'));
+    assert.equal(warnings.length, 1, sluice.output());
+    assert.match(warnings[0], /"level":"warn"/);
   } finally {
     await sluice.stop();
   }
