@@ -433,10 +433,9 @@ void check_profile_rules(const Config& c, const std::vector<InlineSecret>& inlin
   for (const InlineSecret& secret : inline_secrets) {
     const std::string file_key = std::string(last_segment(secret.path)) + "_file";
     if (secret.from_default) {
-      report.add(secret.path,
-                 "the default after :- is written inline in the config file, and prod refuses "
-                 "inline secrets",
-                 "put the secret in the environment variable, or in a file named by " + file_key);
+      report.add(secret.path, "the default after :- is written inline in the config file",
+                 "put the secret in the environment, or in a file named by " + file_key +
+                     "; prod refuses inline secrets");
     } else {
       report.add(secret.path, "secret written inline in the config file",
                  "secrets must come from ${VAR} or " + file_key + " in prod");
