@@ -73,8 +73,9 @@ Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source)
   const detail::Binding binding = detail::bind_config(root, config, errors);
 
   config.secret_sources = binding.secret_sources;
-  discover_providers(config, source.env);
-  detail::Reporter report(errors, binding.given);
+  std::map<std::string, std::string> given = binding.given;
+  given.merge(discover_providers(config, source.env));
+  detail::Reporter report(errors, given);
   detail::resolve_listen(config, source.env, binding.given.contains("server.listen"), report);
   if (file_ok) {
     detail::validate(config, report);

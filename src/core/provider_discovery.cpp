@@ -65,9 +65,14 @@ void add_mock_provider(GatewayConfig& gateway) {
 
 }  // namespace
 
-void discover_providers(Config& config, const std::map<std::string, std::string>& env) {
+std::map<std::string, std::string> discover_providers(
+    Config& config, const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> where;
   GatewayConfig& gateway = config.gateway;
-  if (!gateway.providers.empty()) return;
+  if (!gateway.providers.empty()) return where;
+  const auto next_path = [&gateway](std::string_view key) {
+    return "gateway.providers." + std::to_string(gateway.providers.size()) + "." + std::string(key);
+  };
   for (const EnvProvider& candidate : kEnvProviders) {
     const std::string key = env_value(env, candidate.key_var);
     const std::string url = env_value(env, candidate.url_var);
@@ -75,17 +80,22 @@ void discover_providers(Config& config, const std::map<std::string, std::string>
     ProviderConfig p =
         provider(candidate.name, candidate.type, url.empty() ? candidate.default_url : url);
     p.api_key = key;
+    if (!url.empty()) where[next_path("base_url")] = "from env " + std::string(candidate.url_var);
     if (!key.empty()) {
-      config.secret_sources["gateway.providers." + std::to_string(gateway.providers.size()) +
-                            ".api_key"] = {SecretSource::Kind::env_var, candidate.key_var};
+      where[next_path("api_key")] = "from env " + std::string(candidate.key_var);
+      config.secret_sources[next_path("api_key")] = {SecretSource::Kind::env_var,
+                                                     candidate.key_var};
     }
     gateway.providers.push_back(std::move(p));
   }
-  if (const std::string host = env_value(env, "OLLAMA_HOST"); !host.empty())
+  if (const std::string host = env_value(env, "OLLAMA_HOST"); !host.empty()) {
+    where[next_path("base_url")] = "from env OLLAMA_HOST";
     gateway.providers.push_back(provider("ollama", "openai", ollama_base_url(host)));
+  }
   if (gateway.providers.empty() && config.profile == Profile::dev) add_mock_provider(gateway);
   if (gateway.default_provider.empty() && !gateway.providers.empty())
     gateway.default_provider = gateway.providers.front().name;
+  return where;
 }
 
 std::string fake_answers_warning(const GatewayConfig& gateway) {

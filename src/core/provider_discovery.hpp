@@ -18,8 +18,10 @@ inline constexpr const char* kProviderEnvVars =
 // GEMINI_API_KEY, OLLAMA_HOST (keyless). The first found, in that order, serves model names that
 // are not aliases. With none at all, in the dev profile only, the in-process `mock` provider
 // serves (alias "mock"); staging and prod are then refused by validation. Keys taken from the
-// environment are recorded in config.secret_sources.
-void discover_providers(Config& config, const std::map<std::string, std::string>& env);
+// environment are recorded in config.secret_sources. Returns where each value set came from, by
+// key path ("gateway.providers.0.base_url" -> "from env OPENAI_BASE_URL"), for error messages.
+std::map<std::string, std::string> discover_providers(
+    Config& config, const std::map<std::string, std::string>& env);
 
 // The one start-up warning line when a provider of type mock serves fake answers; empty when
 // none does.

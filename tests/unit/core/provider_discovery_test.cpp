@@ -158,6 +158,13 @@ TEST_F(ProviderDiscoveryTest, ProdStartsWithAKeylessProviderFromTheEnvironment) 
   EXPECT_EQ(r->gateway.providers.at(0).base_url, "http://127.0.0.1:8000/v1");
 }
 
+TEST_F(ProviderDiscoveryTest, ErrorsNameTheVariableAValueCameFrom) {
+  auto r = load("", {{"OPENAI_BASE_URL", "localhost:8000/v1"}});
+  EXPECT_ERROR_AT(r, "gateway.providers.0.base_url", "(from env OPENAI_BASE_URL)");
+  auto anthropic = load("", {{"ANTHROPIC_BASE_URL", "api.example"}});
+  EXPECT_ERROR_AT(anthropic, "gateway.providers.0.base_url", "(from env ANTHROPIC_BASE_URL)");
+}
+
 TEST_F(ProviderDiscoveryTest, DevWithAnExplicitMockKeepsItAndAddsNothing) {
   auto r =
       load("gateway:\n  providers:\n    - {name: fake, type: mock}\n", {{"OPENAI_API_KEY", "sk"}});
