@@ -30,6 +30,8 @@ taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx/s
 PIDS+=($!)
 
 SLUICE_PORT=$(free_port)
+# prod needs a real provider to start; /livez never calls it, so a keyless one that is not there.
+OPENAI_BASE_URL=http://127.0.0.1:9/v1 \
 SLUICE_ENV=prod SLUICE_AUTH__API_KEYS__0__KEY=bench-key-0123456789 SLUICE_SERVER__THREADS=1 \
   SLUICE_STORAGE__DATA_DIR="$WORK/data" SLUICE_SHUTDOWN__DRAIN_DELAY=0s \
   taskset -c 0 "$BIN" serve --listen 127.0.0.1:$SLUICE_PORT > "$WORK/sluice.log" 2>&1 &

@@ -1,5 +1,7 @@
 #include "api/openai_routes.hpp"
 
+#include <strings.h>
+
 #include <boost/json.hpp>
 
 #include "api/gateway_outcome.hpp"
@@ -14,6 +16,18 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
+
+// The request's x-mock-* headers as header lines, for providers that forward them.
+std::string mock_header_lines(const http::Request& request) {
+  constexpr std::string_view kPrefix = "x-mock-";
+  std::string lines;
+  for (const auto& [name, value] : request.headers) {
+    if (name.size() > kPrefix.size() &&
+        strncasecmp(name.data(), kPrefix.data(), kPrefix.size()) == 0)
+      lines.append(name).append(": ").append(value).append("\r\n");
+  }
+  return lines;
+}
 
 awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
@@ -43,6 +57,8 @@ awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchang
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
   request.limits = request_limits(exchange, service, request.model);
+  const std::string mock_headers = mock_header_lines(exchange.request);
+  request.forward_headers = mock_headers;
 
   SseSink sink(exchange, service.metrics());
   gateway::Outcome outcome = co_await service.chat(request, &sink, caller_of(exchange));

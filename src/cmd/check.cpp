@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/tcp_probe.hpp"
-#include "core/ids.hpp"
+#include "core/config_values.hpp"
+#include "core/provider_discovery.hpp"
 #include "http/upstream_client.hpp"
 
 namespace sluice::cmd {
@@ -21,26 +21,26 @@ namespace {
 
 using Problems = std::vector<core::ConfigError>;
 
+// The data directory must exist and be writable, or its nearest existing ancestor must be (serve
+// creates the rest). Checked with access(2), so that check creates and writes nothing.
 void probe_data_dir(const core::Config& config, Problems& problems) {
-  const auto& dir = config.storage.data_dir;
+  namespace fs = std::filesystem;
+  const std::string& dir = config.storage.data_dir;
+  const auto fix = "choose a writable path or fix the directory's permissions";
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    problems.push_back({"storage.data_dir", "cannot create '" + dir + "': " + ec.message(),
-                        "choose a writable path or fix the directory's permissions"});
-    return;
+  fs::path existing = fs::absolute(dir, ec);
+  bool missing = false;
+  while (!fs::exists(existing, ec) && existing.has_relative_path()) {
+    existing = existing.parent_path();
+    missing = true;
   }
-  const auto probe = std::filesystem::path(dir) / (".sluice-check-" + core::random_hex(4));
-  {
-    std::ofstream out(probe);
-    out << "ok";
-    if (!out) {
-      problems.push_back({"storage.data_dir", "'" + dir + "' is not writable",
-                          "choose a writable path or fix the directory's permissions"});
-      return;
-    }
+  const std::string what =
+      missing ? "cannot create '" + dir + "': '" + existing.string() + "'" : "'" + dir + "'";
+  if (!fs::is_directory(existing, ec)) {
+    problems.push_back({"storage.data_dir", what + " is not a directory", fix});
+  } else if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    problems.push_back({"storage.data_dir", what + " is not writable", fix});
   }
-  std::filesystem::remove(probe, ec);
 }
 
 // Binds the listen address briefly: catches a taken port or a foreign address before serving.
@@ -92,8 +92,15 @@ void probe_providers(const core::Config& config, Problems& problems) {
   for (std::size_t i = 0; i < config.gateway.providers.size(); ++i) {
     const auto& provider = config.gateway.providers[i];
     if (provider.type == "mock") continue;
-    auto endpoint = http::UpstreamEndpoint::parse(provider.base_url);
     const std::string key = "gateway.providers." + std::to_string(i) + ".base_url";
+    if (const std::string redacted = core::redact_url_credentials(provider.base_url);
+        redacted != provider.base_url) {
+      // Not probed: the host would be resolved with the credentials in it, and echoed.
+      problems.push_back({key, "'" + redacted + "' has user info, which is not sent upstream",
+                          "remove it and put the credential in api_key"});
+      continue;
+    }
+    auto endpoint = http::UpstreamEndpoint::parse(provider.base_url);
     if (!endpoint) {
       problems.push_back({key, endpoint.error().message, "use http(s)://host[:port][/path]"});
       continue;
@@ -120,6 +127,8 @@ int run_check(int argc, char** argv, int first) {
   auto config = load_config_or_report(*args);
   if (!config) return config.error();
   if (args->print) std::fputs(core::render_effective_config(*config).c_str(), stdout);
+  if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())
+    std::fprintf(stderr, "warning: gateway.providers: %s\n", warning.c_str());
   Problems problems;
   probe_data_dir(*config, problems);
   probe_listen(*config, problems);

@@ -7,6 +7,7 @@
 #include "auth/cors_filter.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
@@ -98,6 +99,8 @@ int run_serve(int argc, char** argv, int first) {
   }
   server.start();
   health.set_started();
+  if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())
+    log.warn(warning, {{"key", "gateway.providers"}});
   log.info("listening", {{"host", config->server.host},
                          {"port", static_cast<long long>(server.local_port())},
                          {"profile", core::to_string(config->profile)},

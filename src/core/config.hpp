@@ -99,6 +99,9 @@ struct ProviderConfig {
   Millis first_byte_timeout{60'000};  // request sent -> first response byte
   Millis idle_timeout{30'000};        // longest silence between streamed chunks
   Millis total_timeout{600'000};      // whole exchange
+  // Pass the client's x-mock-* headers upstream (fault injection through the gateway, for tests
+  // against `sluice mock-upstream`). Off by default so that production never forwards them.
+  bool forward_mock_headers = false;
   // mock only: deterministic answers with configurable latency and faults.
   Millis mock_latency{0};
   double mock_error_rate = 0;
@@ -169,6 +172,15 @@ struct GatewayConfig {
   bool operator==(const GatewayConfig&) const = default;
 };
 
+// Where a secret's value came from, so that the printed config can say it without the value.
+struct SecretSource {
+  enum class Kind { env_var, file };
+  Kind kind = Kind::env_var;
+  std::string ref;  // the variable's name, or the file's path
+
+  bool operator==(const SecretSource&) const = default;
+};
+
 struct Config {
   Profile profile = Profile::dev;
   ServerConfig server;
@@ -179,6 +191,8 @@ struct Config {
   CorsConfig cors;
   StorageConfig storage;
   GatewayConfig gateway;
+  // Secret key path (e.g. "auth.api_keys.0.key") -> its source; absent = written inline.
+  std::map<std::string, SecretSource> secret_sources;
 
   bool operator==(const Config&) const = default;
 };
@@ -206,7 +220,9 @@ struct ConfigSource {
 // string afterwards, env-provided ones included ($$ is a literal $).
 Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source);
 
-// The effective configuration as YAML, every secret replaced by "<redacted>".
+// The effective configuration as YAML without any secret: a secret read from a file shows as
+// `<name>_file: PATH`, one from the environment as `${VAR}`, an inline one as "<redacted>"; the
+// password of a URL's user info is redacted too.
 std::string render_effective_config(const Config& config);
 
 // Snapshot of environ, for ConfigSource::env.

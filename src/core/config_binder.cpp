@@ -28,8 +28,8 @@ class Binder {
 
   // Key paths that were given a value, with where each came from.
   const std::map<std::string, std::string>& given() const { return given_; }
-  // Secret paths whose value was written literally in the YAML file.
-  const std::vector<std::string>& inline_secrets() const { return inline_secrets_; }
+  const std::vector<InlineSecret>& inline_secrets() const { return inline_secrets_; }
+  const std::map<std::string, SecretSource>& secret_sources() const { return secret_sources_; }
 
   template <class F>
   void section(std::string_view name, F&& fn) {
@@ -114,6 +114,7 @@ class Binder {
       given_[path] = file->where;
       if (!expect_scalar(file_path, *file, "a file path")) return;
       read_secret_file(file_path, *file, out);
+      secret_sources_[path] = {SecretSource::Kind::file, file->scalar};
       return;
     }
     if (value == nullptr) return;
@@ -121,8 +122,14 @@ class Binder {
     // Never echo a secret's value in an error, so no convert() here.
     if (!expect_scalar(path, *value, "a string")) return;
     out = value->scalar;
-    if (value->origin == Origin::file && !value->from_env_var && !out.empty()) {
-      inline_secrets_.push_back(path);
+    if (!value->env_var.empty()) {
+      secret_sources_[path] = {SecretSource::Kind::env_var, value->env_var};
+    } else if (value->origin == Origin::file && !value->interpolation_failed && !out.empty()) {
+      if (value->from_default) {
+        inline_secrets_.push_back({path, true});
+      } else if (!value->from_env_var) {
+        inline_secrets_.push_back({path, false});
+      }
     }
   }
 
@@ -268,7 +275,8 @@ class Binder {
   Errors& errors_;
   std::vector<Frame> frames_;
   std::map<std::string, std::string> given_;
-  std::vector<std::string> inline_secrets_;
+  std::vector<InlineSecret> inline_secrets_;
+  std::map<std::string, SecretSource> secret_sources_;
 };
 
 }  // namespace
@@ -277,7 +285,7 @@ Binding bind_config(const RawNode& root, Config& config, Errors& errors) {
   Binder binder(root, errors);
   describe_config(binder, config);
   binder.finish();
-  return {binder.given(), binder.inline_secrets()};
+  return {binder.given(), binder.inline_secrets(), binder.secret_sources()};
 }
 
 }  // namespace sluice::core::detail

@@ -9,10 +9,17 @@
 
 namespace sluice::core::detail {
 
+// A secret whose value is written in the YAML file.
+struct InlineSecret {
+  std::string path;
+  bool from_default = false;  // as the default of a ${VAR:-default}, rather than literally
+};
+
 // What binding learned about where values came from, for later errors and the prod rules.
 struct Binding {
   std::map<std::string, std::string> given;  // key paths given a value -> where each came from
-  std::vector<std::string> inline_secrets;   // secret paths written literally in the YAML file
+  std::vector<InlineSecret> inline_secrets;
+  std::map<std::string, SecretSource> secret_sources;  // the secrets not written inline
 };
 
 // Binds `root` to `config` through the schema (config_schema.hpp), reading *_file secrets. Keys

@@ -72,12 +72,14 @@ Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source)
 
   const detail::Binding binding = detail::bind_config(root, config, errors);
 
-  discover_providers(config.gateway, source.env);
-  detail::Reporter report(errors, binding.given);
+  config.secret_sources = binding.secret_sources;
+  std::map<std::string, std::string> given = binding.given;
+  given.merge(discover_providers(config, source.env));
+  detail::Reporter report(errors, given);
   detail::resolve_listen(config, source.env, binding.given.contains("server.listen"), report);
   if (file_ok) {
     detail::validate(config, report);
-    detail::check_prod_rules(config, binding.inline_secrets, report);
+    detail::check_profile_rules(config, binding.inline_secrets, report);
   }
 
   if (!errors.empty()) return errors;

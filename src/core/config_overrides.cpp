@@ -146,9 +146,9 @@ std::string dotted(const std::vector<std::string>& segments) {
 // Env and CLI overrides.
 
 // Sets the value at `segments`, creating maps and list slots on the way; an override replaces
-// whatever subtree the file had there.
-void set_path(RawNode& root, const std::vector<std::string>& segments, const std::string& value,
-              Origin origin, const std::string& where) {
+// whatever subtree the file had there. Returns the value's node.
+RawNode& set_path(RawNode& root, const std::vector<std::string>& segments, const std::string& value,
+                  Origin origin, const std::string& where) {
   const auto fresh = [&](RawNode::Kind kind) {
     RawNode n;
     n.kind = kind;
@@ -178,6 +178,7 @@ void set_path(RawNode& root, const std::vector<std::string>& segments, const std
   }
   *node = fresh(RawNode::Kind::scalar);
   node->scalar = value;
+  return *node;
 }
 
 // Checks an override's path against the schema; on failure records an error under `label`.
@@ -222,7 +223,7 @@ void apply_env_overrides(const Env& env, RawNode& root, Errors& errors) {
     // SLUICE_VERSION...) unless it looks like a mistyped key, which must still fail loudly.
     if (segments.size() == 1 && !suggest_path(segments)) continue;
     if (!check_override_path(segments, name, /*as_env=*/true, errors)) continue;
-    set_path(root, segments, value, Origin::env, "from env " + name);
+    set_path(root, segments, value, Origin::env, "from env " + name).env_var = name;
   }
 }
 

@@ -1,6 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,13 +28,16 @@ std::string escape_dollars(std::string_view s) {
 // Renders the schema as YAML, in the same units the loader reads.
 class Printer {
  public:
-  explicit Printer(YAML::Emitter& out) : out_(out) {}
+  Printer(YAML::Emitter& out, const std::map<std::string, SecretSource>& secret_sources)
+      : out_(out), secret_sources_(secret_sources) {}
 
   template <class F>
   void section(std::string_view name, F&& fn) {
     key(name);
     out_ << YAML::BeginMap;
+    enter(name);
     fn();
+    leave();
     out_ << YAML::EndMap;
   }
 
@@ -42,17 +46,21 @@ class Printer {
     key(name);
     if (items.empty()) out_ << YAML::Flow;  // "[]" on the key's line
     out_ << YAML::BeginSeq;
-    for (T& item : items) {
+    enter(name);
+    for (std::size_t i = 0; i < items.size(); ++i) {
       out_ << YAML::BeginMap;
-      fn(item);
+      enter(std::to_string(i));
+      fn(items[i]);
+      leave();
       out_ << YAML::EndMap;
     }
+    leave();
     out_ << YAML::EndSeq;
   }
 
   void field(std::string_view name, std::string& value) {
     key(name);
-    out_ << escape_dollars(value);
+    out_ << escape_dollars(redact_url_credentials(value));
   }
   void field(std::string_view name, int& value) {
     key(name);
@@ -91,16 +99,31 @@ class Printer {
     key(name);
     out_ << static_cast<unsigned long long>(value);
   }
+  // Where the secret came from, in a form that loads back to the same value; never the value.
   void secret(std::string_view name, std::string& value) {
-    key(name);
-    // An empty secret reveals nothing and shows that it is unset.
-    out_ << (value.empty() ? std::string() : std::string("<redacted>"));
+    const auto source = secret_sources_.find(path_ + std::string(name));
+    if (source == secret_sources_.end()) {
+      key(name);
+      // An empty secret reveals nothing and shows that it is unset.
+      out_ << (value.empty() ? std::string() : std::string("<redacted>"));
+    } else if (source->second.kind == SecretSource::Kind::file) {
+      key(std::string(name) + "_file");
+      out_ << escape_dollars(source->second.ref);
+    } else {
+      key(name);
+      out_ << "${" + source->second.ref + "}";
+    }
   }
 
  private:
   void key(std::string_view name) { out_ << YAML::Key << std::string(name) << YAML::Value; }
+  // path_ is the dotted key path of the current mapping, with a trailing dot.
+  void enter(std::string_view name) { path_ += std::string(name) + "."; }
+  void leave() { path_.erase(path_.rfind('.', path_.size() - 2) + 1); }
 
   YAML::Emitter& out_;
+  const std::map<std::string, SecretSource>& secret_sources_;
+  std::string path_;
 };
 
 }  // namespace
@@ -110,7 +133,7 @@ std::string render_effective_config(const Config& config) {
   YAML::Emitter out;
   out << YAML::Comment("profile: " + std::string(to_string(config.profile)) + " (from SLUICE_ENV)");
   out << YAML::BeginMap;
-  Printer printer(out);
+  Printer printer(out, config.secret_sources);
   describe_config(printer, copy);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -66,6 +66,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("first_byte_timeout", p.first_byte_timeout);
       v.field("idle_timeout", p.idle_timeout);
       v.field("total_timeout", p.total_timeout);
+      v.field("forward_mock_headers", p.forward_mock_headers);
       v.field("mock_latency", p.mock_latency);
       v.field("mock_error_rate", p.mock_error_rate);
       v.field("mock_error_status", p.mock_error_status);

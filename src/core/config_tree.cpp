@@ -233,6 +233,7 @@ void interpolate_scalar(RawNode& node, const std::string& path, const Env& env, 
     if (close == std::string::npos) {
       errors.push_back({path, with_where("unterminated ${ in value", node.where),
                         "close it with '}', or write $$ for a literal $"});
+      node.interpolation_failed = true;
       return;
     }
     const std::string_view inner = std::string_view(in).substr(i + 2, close - i - 2);
@@ -242,18 +243,24 @@ void interpolate_scalar(RawNode& node, const std::string& path, const Env& env, 
       errors.push_back(
           {path, with_where("invalid variable name in ${" + std::string(inner) + "}", node.where),
            "use ${NAME} or ${NAME:-default}; write $$ for a literal $"});
+      node.interpolation_failed = true;
       return;
     }
     const auto it = env.find(name);
+    const bool whole_value = i == 0 && close + 1 == in.size();
     if (it != env.end() && (dash == std::string_view::npos || !it->second.empty())) {
       out += it->second;
       node.from_env_var = true;
+      if (whole_value) node.env_var = name;
     } else if (dash != std::string_view::npos) {
-      out += inner.substr(dash + 2);
+      const std::string_view fallback = inner.substr(dash + 2);
+      out += fallback;
+      if (!fallback.empty()) node.from_default = true;
     } else {
       errors.push_back({path,
                         with_where("environment variable " + name + " is not set", node.where),
                         "set " + name + ", or give a default: ${" + name + ":-value}"});
+      node.interpolation_failed = true;
       return;
     }
     i = close;

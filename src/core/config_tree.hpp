@@ -30,6 +30,11 @@ struct RawNode {
   std::string where;          // "at sluice.yaml:12", "from env SLUICE_X", "from override a.b"
   bool placeholder = false;   // list slot created only to reach a higher index
   bool from_env_var = false;  // interpolation took part of the value from the environment
+  bool from_default = false;  // interpolation used the non-empty default of a ${VAR:-default}
+  bool interpolation_failed = false;  // already reported; the value is not usable
+  // The variable the whole value came from: the SLUICE_* override, or the ${VAR} that is the
+  // entire value. Empty when any part of it is written in the file.
+  std::string env_var;
 };
 struct RawEntry {
   std::string key;

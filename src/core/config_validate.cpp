@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/config_values.hpp"
+#include "core/provider_discovery.hpp"
 
 namespace sluice::core::detail {
 
@@ -400,8 +401,34 @@ void validate(const Config& c, Reporter& report) {
   validate_gateway(c.gateway, report);
 }
 
-void check_prod_rules(const Config& c, const std::vector<std::string>& inline_secrets,
-                      Reporter& report) {
+namespace {
+
+// The last segment of a key path: "key" for "auth.api_keys.0.key".
+std::string_view last_segment(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+void check_real_provider(const Config& c, Reporter& report) {
+  const auto& providers = c.gateway.providers;
+  if (std::any_of(providers.begin(), providers.end(),
+                  [](const ProviderConfig& p) { return p.type != "mock"; }))
+    return;
+  std::string message =
+      std::string(to_string(c.profile)) + " refuses to start without a real provider";
+  if (!providers.empty()) message += " (the built-in mock only serves fake answers)";
+  report.add("gateway.providers", std::move(message),
+             "add one under gateway.providers in sluice.yaml, e.g. {name: openai, type: openai, "
+             "base_url: https://api.openai.com/v1, api_key: ${OPENAI_API_KEY}}; or set " +
+                 std::string(kProviderEnvVars));
+}
+
+}  // namespace
+
+void check_profile_rules(const Config& c, const std::vector<InlineSecret>& inline_secrets,
+                         Reporter& report) {
+  if (c.profile == Profile::dev) return;
+  check_real_provider(c, report);
   if (c.profile != Profile::prod) return;
   if (c.auth.api_keys.empty()) {
     report.add("auth.api_keys", "prod refuses to start without authentication",
@@ -416,9 +443,16 @@ void check_prod_rules(const Config& c, const std::vector<std::string>& inline_se
                "credentialed requests",
                "list the allowed origins explicitly, or set cors.allow_credentials: false");
   }
-  for (const std::string& path : inline_secrets) {
-    report.add(path, "secret written inline in the config file",
-               "secrets must come from ${VAR} or key_file in prod");
+  for (const InlineSecret& secret : inline_secrets) {
+    const std::string file_key = std::string(last_segment(secret.path)) + "_file";
+    if (secret.from_default) {
+      report.add(secret.path, "the default after :- is written inline in the config file",
+                 "put the secret in the environment, or in a file named by " + file_key +
+                     "; prod refuses inline secrets");
+    } else {
+      report.add(secret.path, "secret written inline in the config file",
+                 "secrets must come from ${VAR} or " + file_key + " in prod");
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/config_binder.hpp"
 #include "core/config_tree.hpp"
 
 namespace sluice::core::detail {
@@ -33,9 +34,10 @@ void resolve_listen(Config& c, const Env& env, bool listen_given, Reporter& repo
 // Checks value ranges and references between keys, the gateway section included.
 void validate(const Config& c, Reporter& report);
 
-// In the prod profile only: requires authentication, refuses credentialed CORS for any origin
-// and secrets written inline in the file (`inline_secrets`, key paths).
-void check_prod_rules(const Config& c, const std::vector<std::string>& inline_secrets,
-                      Reporter& report);
+// In the staging and prod profiles: requires a real (not mock) provider. In prod also:
+// requires authentication, refuses credentialed CORS for any origin and secrets written inline
+// in the file (`inline_secrets`).
+void check_profile_rules(const Config& c, const std::vector<InlineSecret>& inline_secrets,
+                         Reporter& report);
 
 }  // namespace sluice::core::detail

@@ -276,4 +276,16 @@ std::string format_duration(Millis duration) {
   return std::to_string(ms) + "ms";
 }
 
+std::string redact_url_credentials(std::string_view value) {
+  const std::size_t scheme_end = value.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(value);
+  const std::size_t authority = scheme_end + 3;
+  const std::size_t authority_end = value.find_first_of("/?#", authority);
+  const std::size_t at = value.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < authority) return std::string(value);
+  const std::size_t colon = value.substr(0, at).find(':', authority);
+  const std::size_t secret = colon == std::string_view::npos ? authority : colon + 1;
+  return std::string(value.substr(0, secret)) + "<redacted>" + std::string(value.substr(at));
+}
+
 }  // namespace sluice::core

@@ -54,4 +54,8 @@ ValueResult<Profile> parse_profile(std::string_view text);
 // The shortest exact form that parse_duration reads back: "0s", "250ms", "5s", "10m", "1h".
 std::string format_duration(Millis duration);
 
+// A URL's credentials replaced: "scheme://user:<redacted>@host/...", or
+// "scheme://<redacted>@host/..." when the user info is a bare token. Anything else unchanged.
+std::string redact_url_credentials(std::string_view value);
+
 }  // namespace sluice::core

@@ -49,6 +49,9 @@ struct ChatRequest {
   bool include_usage = false;
   const core::TraceContext* trace = nullptr;
   std::string_view request_id;
+  // The client's x-mock-* headers as "Name: value\r\n" lines, passed upstream only by providers
+  // configured with forward_mock_headers.
+  std::string_view forward_headers;
   RequestLimits limits;
 };
 

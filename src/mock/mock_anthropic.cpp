@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -206,6 +207,17 @@ std::string_view anthropic_error_type(int status) {
 std::string anthropic_error_json(std::string_view type, std::string_view message) {
   return json::serialize(
       json::object{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}});
+}
+
+std::string_view anthropic_api_key(std::string_view x_api_key, std::string_view authorization) {
+  if (!x_api_key.empty()) return x_api_key;
+  constexpr std::string_view kBearer = "bearer ";
+  if (authorization.size() <= kBearer.size()) return {};
+  for (std::size_t i = 0; i < kBearer.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kBearer[i]) return {};
+  std::string_view token = authorization.substr(kBearer.size());
+  while (token.starts_with(' ')) token.remove_prefix(1);
+  return token;
 }
 
 Status validate_anthropic_headers(std::string_view api_key, std::string_view version) {

@@ -46,6 +46,10 @@ std::string_view anthropic_error_type(int status);
 // Anthropic's error body {"type":"error","error":{"type","message"}}.
 std::string anthropic_error_json(std::string_view type, std::string_view message);
 
+// The key a request authenticates with: x-api-key, else the token of `Authorization: Bearer`
+// (the official SDKs send either). Empty when neither is there.
+std::string_view anthropic_api_key(std::string_view x_api_key, std::string_view authorization);
+
 // The 400s (invalid_request) and 401 (unauthorized) Anthropic answers before any model runs:
 // the x-api-key or anthropic-version header missing (either may be empty, meaning absent).
 Status validate_anthropic_headers(std::string_view api_key, std::string_view version);

@@ -103,10 +103,12 @@ const char* const kUsage =
     "  --models a,b,c             ids listed by GET /v1/models (default mock-model)\n"
     "  --access-log               log every request\n"
     "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models; Anthropic's\n"
-    "  /v1/messages (errors in Anthropic's shape; needs x-api-key and anthropic-version)\n"
+    "  /v1/messages (errors in Anthropic's shape; needs x-api-key or Authorization: Bearer,\n"
+    "  and anthropic-version)\n"
     "per request: x-mock-status, x-mock-latency-ms, x-mock-chunks, x-mock-chunk-interval-ms,\n"
     "  x-mock-stall-after-chunks, x-mock-reset: 1, x-mock-retry-after, x-mock-reply-tokens\n"
-    "runtime: POST /mock/config {snake_case knobs}, GET /mock/stats, POST /mock/stats/reset\n";
+    "runtime: POST /mock/config {snake_case knobs} changes the knobs it names, DELETE\n"
+    "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset\n";
 
 Knobs LiveKnobs::load() const {
   Knobs k;
@@ -134,6 +136,17 @@ void LiveKnobs::store(const Knobs& k) {
   stall_after_chunks_.store(k.stall_after_chunks, kOrder);
   retry_after_.store(k.retry_after, kOrder);
   reply_tokens_.store(k.reply_tokens, kOrder);
+}
+
+Result<Knobs> LiveKnobs::merge(const json::object& body) {
+  auto merged = knobs_from_json(body, load());
+  if (merged) store(*merged);
+  return merged;
+}
+
+Knobs LiveKnobs::restore() {
+  store(startup_);
+  return startup_;
 }
 
 Result<Options> parse_options(int argc, char** argv, int first) {

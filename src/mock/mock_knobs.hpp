@@ -30,16 +30,22 @@ struct Knobs {
 };
 
 // The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
-// concurrent /mock/config may be seen half-applied by one request, which a fault injector can
-// live with.
+// concurrent /mock/config may be seen half-applied by one request, and of two concurrent ones
+// either may win, which a fault injector can live with.
 class LiveKnobs {
  public:
-  explicit LiveKnobs(const Knobs& k) { store(k); }
+  explicit LiveKnobs(const Knobs& startup) : startup_(startup) { store(startup); }
   Knobs load() const;
   void store(const Knobs& k);
+  // POST /mock/config: the body's members laid over the live knobs, so that only the knobs it
+  // names change. Stores and returns the result; on an Error nothing changes.
+  Result<Knobs> merge(const boost::json::object& body);
+  // DELETE /mock/config: back to the knobs the flags gave. Returns them.
+  Knobs restore();
 
  private:
   static constexpr auto kOrder = std::memory_order_relaxed;
+  const Knobs startup_;
   std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
       chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_;
   std::atomic<double> error_rate_, reset_rate_;
@@ -57,8 +63,8 @@ struct Options {
 // The command line after `mock-upstream`; an Error names the bad flag.
 Result<Options> parse_options(int argc, char** argv, int first);
 
-// POST /mock/config: `base` (the flags' knobs) with the body's members laid over them, so posting
-// {} restores the flags' behaviour. Unknown members are rejected: a typo must not pass silently.
+// `base` with the body's members laid over it. Unknown members are rejected: a typo must not
+// pass silently.
 Result<Knobs> knobs_from_json(const boost::json::object& body, const Knobs& base);
 std::string knobs_json(const Knobs& k);
 

@@ -74,8 +74,7 @@ struct Stats {
 };
 
 struct MockState {
-  explicit MockState(const Knobs& k) : startup(k), live(k) {}
-  const Knobs startup;  // from the flags: /mock/config overlays its fields onto these
+  explicit MockState(const Knobs& k) : live(k) {}
   mock::LiveKnobs live;
   Stats stats;
   std::vector<std::string> models{"mock-model"};
@@ -281,8 +280,10 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
   constexpr Dialect kAnthropic = Dialect::anthropic;
   auto plan = co_await begin_inference(ex, state, kAnthropic);
   if (!plan) co_return;
-  if (auto status = gateway::validate_anthropic_headers(ex.request.header("x-api-key"),
-                                                        ex.request.header("anthropic-version"));
+  if (auto status = gateway::validate_anthropic_headers(
+          gateway::anthropic_api_key(ex.request.header("x-api-key"),
+                                     ex.request.header("authorization")),
+          ex.request.header("anthropic-version"));
       !status) {
     answer_error(ex, state, status.error(), kAnthropic);
     co_return;
@@ -329,12 +330,11 @@ asio::awaitable<void> post_config(http::Exchange& ex, MockState& state) {
     ex.response.set_error(make_error(Errc::invalid_request, "expected a JSON object of knobs"));
     co_return;
   }
-  auto knobs = mock::knobs_from_json(body.get_object(), state.startup);
+  auto knobs = state.live.merge(body.get_object());
   if (!knobs) {
     ex.response.set_error(knobs.error());
     co_return;
   }
-  state.live.store(*knobs);
   ex.response.set_json(200, mock::knobs_json(*knobs));
 }
 
@@ -360,6 +360,10 @@ void register_routes(http::Router& router, MockState& state) {
     co_return;
   });
   router.add("POST", "/mock/config", [&state](Exchange& ex) { return post_config(ex, state); });
+  router.add("DELETE", "/mock/config", [&state](Exchange& ex) -> asio::awaitable<void> {
+    ex.response.set_json(200, mock::knobs_json(state.live.restore()));
+    co_return;
+  });
   router.add("GET", "/mock/config", [&state](Exchange& ex) -> asio::awaitable<void> {
     ex.response.set_json(200, mock::knobs_json(state.live.load()));
     co_return;

@@ -158,7 +158,36 @@ test('providers come from OPENAI_API_KEY / OPENAI_BASE_URL when the config names
   }
 });
 
-test('with no provider at all the built-in mock answers', async () => {
+test('a keyless OPENAI_BASE_URL sends no Authorization; x-mock-* pass only when opted in', async () => {
+  const upstream = await recordingUpstream();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-keyless-'));
+  const keyless = await start(['serve', '--listen', '127.0.0.1:0'],
+    { OPENAI_BASE_URL: `${upstream.url}/v1`, SLUICE_ENV: 'staging', SLUICE_STORAGE__DATA_DIR: dir });
+  const opted = await startSluice(gatewayConfig([{ name: 'rec', url: upstream.url,
+                                                   provider: { forward_mock_headers: true } }]));
+  try {
+    const chat = (gateway, model) => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST',
+      headers: { 'x-mock-latency-ms': '5', 'X-Mock-Status': '200' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+    const first = await chat(keyless, 'llama-3');
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-sluice-deployment'), 'openai/llama-3');
+    const second = await chat(opted, 'test-model');
+    assert.equal(second.status, 200);
+    assert.equal(upstream.seen.length, 2);
+    assert.equal(upstream.seen[0].headers.authorization, undefined);
+    assert.equal(upstream.seen[0].headers['x-mock-latency-ms'], undefined);
+    assert.equal(upstream.seen[1].headers.authorization, 'Bearer upstream-key');
+    assert.equal(upstream.seen[1].headers['x-mock-latency-ms'], '5');
+    assert.equal(upstream.seen[1].headers['x-mock-status'], '200');
+  } finally {
+    await keyless.stop();
+    await opted.stop();
+    upstream.close();
+  }
+});
+
+test('with no provider at all the built-in mock answers in dev, and says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-none-'));
   const sluice = await start(['serve', '--listen', '127.0.0.1:0'], { SLUICE_STORAGE__DATA_DIR: dir });
   try {
@@ -166,8 +195,13 @@ test('with no provider at all the built-in mock answers', async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
     assert.deepEqual(ids, ['mock']);
-    const answer = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: 'ping' }] });
+    const { data: answer, response } = await client.chat.completions
+      .create({ model: 'mock', messages: [{ role: 'user', content: 'ping' }] }).withResponse();
     assert.match(answer.choices[0].message.content, /ping/);
+    assert.match(response.headers.get('x-sluice-deployment'), /^mock\//);
+    const warnings = sluice.output().split('\n').filter((l) => l.includes('serving fake answers'));
+    assert.equal(warnings.length, 1, sluice.output());
+    assert.match(warnings[0], /"level":"warn"/);
   } finally {
     await sluice.stop();
   }

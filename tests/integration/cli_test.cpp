@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "support/server_fixture.hpp"
 
 namespace sluice::testing {
@@ -66,19 +68,120 @@ TEST(CliTest, ProdRefusesInlineSecret) {
   EXPECT_FALSE(contains(r.output, "sk-inline-secret-123")) << "secret leaked:\n" << r.output;
 }
 
-TEST(CliTest, CheckPassesAndPrintsRedactedConfig) {
+TEST(CliTest, CheckPassesAndPrintsConfigWithoutSecrets) {
+  Listener upstream;
+  ASSERT_TRUE(upstream.ok());
   const std::string dir = make_temp_dir();
+  TempFile key_file("sk-file-secret-value\n", ".key");
   TempFile config(
-      "auth:\n  api_keys:\n    - name: ops\n      key: ${OPS_KEY}\n      role: admin\n");
+      "auth:\n  api_keys:\n    - name: ops\n      key: ${OPS_KEY}\n      role: admin\n"
+      "    - name: app\n      key_file: " +
+      key_file.path() +
+      "\n"
+      "gateway:\n  providers:\n"
+      "    - {name: up, base_url: \"http://" +
+      upstream.address() + "/v1\"}\n");
   auto r = run_sluice({"check", "--print", "--config", config.path(), "--listen", "127.0.0.1:0"},
                       {{"OPS_KEY", "sk-very-secret-value"},
                        {"SLUICE_STORAGE__DATA_DIR", dir},
                        {"SLUICE_ENV", "prod"}});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "ok: configuration valid")) << r.output;
-  EXPECT_TRUE(contains(r.output, "<redacted>")) << r.output;
+  EXPECT_TRUE(contains(r.output, "key: ${OPS_KEY}")) << r.output;
+  EXPECT_TRUE(contains(r.output, "key_file: " + key_file.path())) << r.output;
   EXPECT_TRUE(contains(r.output, "role: admin")) << r.output;
-  EXPECT_FALSE(contains(r.output, "sk-very-secret-value")) << "secret leaked:\n" << r.output;
+  EXPECT_FALSE(contains(r.output, "warning")) << r.output;
+  for (const char* secret : {"sk-very-secret-value", "sk-file-secret-value"})
+    EXPECT_FALSE(contains(r.output, secret)) << "secret leaked:\n" << r.output;
+}
+
+TEST(CliTest, CheckNeverShowsCredentialsInABaseUrl) {
+  TempFile config(
+      "gateway:\n  providers:\n"
+      "    - {name: up, base_url: \"http://user:sk-url-password@127.0.0.1:9/v1\"}\n");
+  auto r = run_sluice({"check", "--print", "--config", config.path(), "--listen", "127.0.0.1:0"},
+                      {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "base_url: http://user:<redacted>@127.0.0.1:9/v1")) << r.output;
+  EXPECT_TRUE(contains(r.output, "gateway.providers.0.base_url: 'http://user:<redacted>@"))
+      << r.output;
+  EXPECT_FALSE(contains(r.output, "sk-url-password")) << "secret leaked:\n" << r.output;
+}
+
+TEST(CliTest, ProdReportsAnUnsetSecretOnce) {
+  TempFile config("auth:\n  api_keys:\n    - name: ops\n      key: ${OPS_KEY}\n");
+  auto r = run_sluice({"check", "--config", config.path()},
+                      {{"SLUICE_ENV", "prod"}, {"OPENAI_BASE_URL", "http://127.0.0.1:9/v1"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "auth.api_keys.0.key: environment variable OPS_KEY is not set"))
+      << r.output;
+  EXPECT_FALSE(contains(r.output, "inline")) << r.output;
+}
+
+TEST(CliTest, HelpPrintsUsageAndExitsZero) {
+  for (const char* command : {"serve", "check", "healthcheck"}) {
+    for (const char* flag : {"--help", "-h"}) {
+      auto r = run_sluice({command, flag});
+      EXPECT_EQ(r.exit_code, 0) << command << " " << flag << "\n" << r.output;
+      EXPECT_TRUE(contains(r.output, std::string("usage: sluice ") + command)) << r.output;
+      EXPECT_FALSE(contains(r.output, "unknown flag")) << r.output;
+    }
+  }
+}
+
+TEST(CliTest, UnknownFlagsAndArgumentsExitTwo) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"check", "-x"},
+                                               {"check", "--nope"},
+                                               {"check", "stray"},
+                                               {"serve", "--print"}}) {
+    auto r = run_sluice(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "sluice " + args[0] + ": ")) << r.output;
+    EXPECT_TRUE(contains(r.output, "usage: sluice " + args[0])) << r.output;
+  }
+}
+
+TEST(CliTest, CheckCreatesNothing) {
+  const std::string parent = make_temp_dir();
+  const std::string data_dir = parent + "/not-yet/data";
+  auto r =
+      run_sluice({"check", "--listen", "127.0.0.1:0"}, {{"SLUICE_STORAGE__DATA_DIR", data_dir}});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(::access((parent + "/not-yet").c_str(), F_OK), 0) << "check created the data dir";
+
+  const std::string existing = make_temp_dir();
+  auto again =
+      run_sluice({"check", "--listen", "127.0.0.1:0"}, {{"SLUICE_STORAGE__DATA_DIR", existing}});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(std::filesystem::directory_iterator(existing), std::filesystem::directory_iterator())
+      << "check wrote into the data dir";
+}
+
+TEST(CliTest, CheckWarnsAboutTheMockInDev) {
+  auto r = run_sluice({"check", "--listen", "127.0.0.1:0"},
+                      {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output,
+                       "warning: gateway.providers: serving fake answers from the "
+                       "built-in mock provider"))
+      << r.output;
+}
+
+TEST(CliTest, StagingAndProdRefuseToStartWithoutARealProvider) {
+  auto serve = run_sluice({"serve", "--listen", "127.0.0.1:0"},
+                          {{"SLUICE_ENV", "prod"},
+                           {"SLUICE_AUTH__API_KEYS__0__KEY", "k"},
+                           {"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_TRUE(
+      contains(serve.output, "gateway.providers: prod refuses to start without a real provider"))
+      << serve.output;
+  EXPECT_TRUE(contains(serve.output, "OPENAI_API_KEY / OPENAI_BASE_URL")) << serve.output;
+  auto check = run_sluice({"check"}, {{"SLUICE_ENV", "staging"}});
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_TRUE(
+      contains(check.output, "gateway.providers: staging refuses to start without a real provider"))
+      << check.output;
 }
 
 TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
@@ -90,7 +193,9 @@ TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
                       {{"SLUICE_STORAGE__DATA_DIR", not_a_dir.path() + "/sub"}});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "server.listen: " + listen + " is already in use")) << r.output;
-  EXPECT_TRUE(contains(r.output, "storage.data_dir")) << r.output;
+  EXPECT_TRUE(contains(r.output, "storage.data_dir: cannot create '" + not_a_dir.path() +
+                                     "/sub': '" + not_a_dir.path() + "' is not a directory"))
+      << r.output;
   EXPECT_TRUE(contains(r.output, "fix:")) << r.output;
 }
 

@@ -16,12 +16,6 @@ constexpr std::string_view kChat =
 constexpr std::string_view kStreamChat =
     R"({"model":"test-model","stream":true,"messages":[{"role":"user","content":"hello"}]})";
 
-std::string chat_request(std::string_view body, std::string_view extra_headers = {}) {
-  return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
-         std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) +
-         "\r\n\r\n" + std::string(body);
-}
-
 bool metric_at_least(int port, std::string_view series, double wanted) {
   auto metrics = http_request(port, "GET", "/metrics");
   if (!metrics) return false;
@@ -39,7 +33,7 @@ struct Gateway {
 Gateway start_gateway(std::vector<std::string> mock_flags, const std::string& extra = {},
                       Env env = {}) {
   Gateway g;
-  g.mock = start_mock(std::move(mock_flags));
+  g.mock = start_mock_upstream(std::move(mock_flags));
   g.config = std::make_unique<TempFile>(gateway_yaml(g.mock->port(), extra));
   g.sluice = start_server(std::move(env), {"--config", g.config->path()});
   return g;
@@ -87,7 +81,8 @@ TEST(GatewayCancellationTest, ClientDeadlineAnswers504AndFreesTheUpstream) {
 
 TEST(GatewayCancellationTest, AliasTimeoutBoundsRetriesAndBackoff) {
   // Every attempt fails fast and retries are generous; the alias' 700 ms deadline ends it.
-  auto mock = start_mock({"--error-rate", "1", "--error-status", "503", "--retry-after", "1"});
+  auto mock =
+      start_mock_upstream({"--error-rate", "1", "--error-status", "503", "--retry-after", "1"});
   TempFile config(gateway_yaml(mock->port(),
                                "      timeout: 700ms\n"
                                "  retry:\n    max_attempts: 10\n    budget: 60s\n"));

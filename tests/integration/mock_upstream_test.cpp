@@ -95,7 +95,7 @@ std::string request_bytes(std::string_view target, std::string_view body,
 }
 
 TEST(MockUpstreamTest, NonStreamingChatInOpenAiShape) {
-  auto mock = start_mock();
+  auto mock = start_mock_upstream();
   auto r = post(mock->port(), "/v1/chat/completions", kChat);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -110,7 +110,7 @@ TEST(MockUpstreamTest, NonStreamingChatInOpenAiShape) {
 }
 
 TEST(MockUpstreamTest, StreamingSseFramingEndsWithDone) {
-  auto mock = start_mock({"--chunks", "4"});
+  auto mock = start_mock_upstream({"--chunks", "4"});
   auto r = post(mock->port(), "/v1/chat/completions", kStreamChat);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -138,7 +138,8 @@ TEST(MockUpstreamTest, StreamingSseFramingEndsWithDone) {
 }
 
 TEST(MockUpstreamTest, ErrorRateWith429SendsRetryAfter) {
-  auto mock = start_mock({"--error-rate", "1", "--error-status", "429", "--retry-after", "7"});
+  auto mock =
+      start_mock_upstream({"--error-rate", "1", "--error-status", "429", "--retry-after", "7"});
   for (std::string_view target : {"/v1/chat/completions", "/v1/embeddings"}) {
     auto r = post(mock->port(), target, target.ends_with("embeddings") ? kEmbeddings : kChat);
     ASSERT_TRUE(r);
@@ -163,7 +164,7 @@ TEST(MockUpstreamTest, ErrorRateWith429SendsRetryAfter) {
 }
 
 TEST(MockUpstreamTest, ResetHeaderClosesTheConnectionWithoutAResponse) {
-  auto mock = start_mock();
+  auto mock = start_mock_upstream();
   HttpConnection connection(mock->port());
   ASSERT_TRUE(
       connection.send_raw(request_bytes("/v1/chat/completions", kChat, "x-mock-reset: 1\r\n")));
@@ -183,7 +184,7 @@ TEST(MockUpstreamTest, ResetHeaderClosesTheConnectionWithoutAResponse) {
 }
 
 TEST(MockUpstreamTest, StallAfterChunksLeavesTheStreamOpen) {
-  auto mock = start_mock({"--stall-after-chunks", "3"});
+  auto mock = start_mock_upstream({"--stall-after-chunks", "3"});
   RawSocket raw(mock->port());
   ASSERT_TRUE(raw.send(request_bytes("/v1/chat/completions", kStreamChat)));
   const std::string received = raw.read_until_quiet(700ms);
@@ -207,7 +208,7 @@ TEST(MockUpstreamTest, StallAfterChunksLeavesTheStreamOpen) {
 }
 
 TEST(MockUpstreamTest, ConfigChangesBehaviourAtRuntime) {
-  auto mock = start_mock();
+  auto mock = start_mock_upstream();
   const int port = mock->port();
   auto set = post(port, "/mock/config", R"({"error_rate":1,"error_status":503})");
   ASSERT_TRUE(set);
@@ -218,7 +219,16 @@ TEST(MockUpstreamTest, ConfigChangesBehaviourAtRuntime) {
   EXPECT_EQ(failed->status, 503);
   EXPECT_TRUE(contains(failed->body, R"({"error":{"message":)"));
 
-  ASSERT_TRUE(post(port, "/mock/config", R"({"latency_ms":300})"));  // errors off again
+  // Each config changes only the knobs it names: errors stay on.
+  auto merged = post(port, "/mock/config", R"({"latency_ms":300})");
+  ASSERT_TRUE(merged);
+  EXPECT_TRUE(contains(merged->body, R"("latency_ms":300,)")) << merged->body;
+  EXPECT_TRUE(contains(merged->body, R"("error_status":503)")) << merged->body;
+  auto slow_failure = post(port, "/v1/chat/completions", kChat);
+  ASSERT_TRUE(slow_failure);
+  EXPECT_EQ(slow_failure->status, 503);
+
+  ASSERT_TRUE(post(port, "/mock/config", R"({"error_rate":0})"));
   const auto started = std::chrono::steady_clock::now();
   auto slow = post(port, "/v1/chat/completions", kChat);
   ASSERT_TRUE(slow);
@@ -238,7 +248,9 @@ TEST(MockUpstreamTest, ConfigChangesBehaviourAtRuntime) {
   EXPECT_EQ(unknown->status, 400);
   EXPECT_TRUE(contains(unknown->body, "latency")) << unknown->body;
 
-  ASSERT_TRUE(post(port, "/mock/config", "{}"));  // back to the flags' settings
+  auto restored = http_request(port, "DELETE", "/mock/config");  // back to the flags' settings
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->status, 200);
   auto current = http_request(port, "GET", "/mock/config");
   ASSERT_TRUE(current);
   EXPECT_TRUE(contains(current->body, R"("latency_ms":0,)")) << current->body;
@@ -248,7 +260,7 @@ TEST(MockUpstreamTest, ConfigChangesBehaviourAtRuntime) {
 }
 
 TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
-  auto mock = start_mock();
+  auto mock = start_mock_upstream();
   const int port = mock->port();
   ASSERT_TRUE(post(port, "/v1/chat/completions", kChat));
   ASSERT_TRUE(post(port, "/v1/chat/completions", kChat));
@@ -292,7 +304,7 @@ std::vector<std::pair<std::string, std::string>> sse_events(const std::string& b
 }
 
 TEST(MockUpstreamTest, AnthropicMessagesApi) {
-  auto mock = start_mock({"--chunks", "3"});
+  auto mock = start_mock_upstream({"--chunks", "3"});
   const int port = mock->port();
   auto r = post(port, "/v1/messages", kMessages, kAnthropicHeaders);
   ASSERT_TRUE(r);
@@ -323,6 +335,12 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
       << streamed->body;
   EXPECT_TRUE(contains(events[3].second, R"("delta":{"type":"text_delta","text":"Mock reply to)"));
   EXPECT_TRUE(contains(events[7].second, R"({"stop_reason":"end_turn","stop_sequence":null})"));
+
+  // The official SDKs may authenticate with a bearer token instead of x-api-key.
+  auto bearer = post(port, "/v1/messages", kMessages,
+                     "authorization: Bearer sdk-key\r\nanthropic-version: 2023-06-01\r\n");
+  ASSERT_TRUE(bearer);
+  EXPECT_EQ(bearer->status, 200) << bearer->body;
 
   // Anthropic's checks, and its error shape.
   auto no_key = post(port, "/v1/messages", kMessages, "anthropic-version: 2023-06-01\r\n");
@@ -379,11 +397,11 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(
       stats->body,
-      R"({"requests":10,"chat":0,"stream":2,"embeddings":0,"messages":10,"errors":7,"resets":0,"cancelled":0})");
+      R"({"requests":11,"chat":0,"stream":2,"embeddings":0,"messages":11,"errors":7,"resets":0,"cancelled":0})");
 }
 
 TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {
-  auto mock = start_mock({"--models", "alpha, beta"});
+  auto mock = start_mock_upstream({"--models", "alpha, beta"});
   const int port = mock->port();
   auto embeddings = post(port, "/v1/embeddings", R"({"model":"e","input":"hi","dimensions":4})");
   ASSERT_TRUE(embeddings);
@@ -411,7 +429,7 @@ TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {
 }
 
 TEST(MockUpstreamTest, LatencyHeaderDelaysTheResponse) {
-  auto mock = start_mock();
+  auto mock = start_mock_upstream();
   const auto started = std::chrono::steady_clock::now();
   auto r = post(mock->port(), "/v1/chat/completions", kChat, "x-mock-latency-ms: 250\r\n");
   ASSERT_TRUE(r);

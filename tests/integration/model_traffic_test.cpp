@@ -8,20 +8,12 @@
 
 #include <thread>
 
-#include "support/server_fixture.hpp"
+#include "support/mock_fixture.hpp"
 
 namespace sluice::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::unique_ptr<SluiceProcess> start_mock(std::vector<std::string> flags) {
-  std::vector<std::string> args{"mock-upstream", "--listen", "127.0.0.1:0"};
-  args.insert(args.end(), flags.begin(), flags.end());
-  auto mock = std::make_unique<SluiceProcess>(args);
-  if (mock->wait_listening() == 0) ADD_FAILURE() << "mock-upstream: " << mock->output();
-  return mock;
-}
 
 std::string gateway_config(int mock_port) {
   return "gateway:\n  providers:\n"
@@ -32,14 +24,8 @@ std::string gateway_config(int mock_port) {
          "    - { alias: gpt-test, deployments: [ { provider: mock, model: gpt-test } ] }\n";
 }
 
-std::string chat_request(std::string_view body) {
-  return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-         "Content-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-}
-
 TEST(ModelTrafficTest, ModelRoutesTakeLargeBodiesAndProbesDoNot) {
-  auto mock = start_mock({});
+  auto mock = start_mock_upstream({});
   TempFile config(gateway_config(mock->port()));
   auto server =
       start_server({{"SLUICE_SERVER__MAX_MODEL_BODY_BYTES", "8MiB"}}, {"--config", config.path()});
@@ -139,7 +125,7 @@ std::optional<std::chrono::milliseconds> wait_for_connections(int port, std::siz
 
 TEST(ModelTrafficTest, AbandonedStreamsFreeTheirConnectionsAtOnce) {
   // Streams of 200 events, 20 ms apart: each would run for 4 s.
-  auto mock = start_mock({"--chunks", "200", "--chunk-interval-ms", "20"});
+  auto mock = start_mock_upstream({"--chunks", "200", "--chunk-interval-ms", "20"});
   TempFile config(gateway_config(mock->port()));
   auto server =
       start_server({{"SLUICE_SERVER__BODY_TIMEOUT", "1s"}, {"SLUICE_SERVER__THREADS", "2"}},

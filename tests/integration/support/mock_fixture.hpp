@@ -11,18 +11,9 @@
 
 #include "support/http_client.hpp"
 #include "support/process.hpp"
+#include "support/server_fixture.hpp"
 
 namespace sluice::testing {
-
-// Starts `sluice mock-upstream` on an ephemeral loopback port; `extra` adds its flags.
-inline std::unique_ptr<SluiceProcess> start_mock(std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"mock-upstream", "--listen", "127.0.0.1:0"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  auto process = std::make_unique<SluiceProcess>(args);
-  if (process->wait_listening() == 0)
-    ADD_FAILURE() << "mock-upstream did not start; output:\n" << process->output();
-  return process;
-}
 
 // A gateway configuration with one OpenAI-compatible provider at `upstream_port` serving the
 // alias "test-model" as "upstream-model"; `extra` is appended under `gateway:`.
@@ -41,6 +32,13 @@ inline std::string gateway_yaml(int upstream_port, const std::string& extra = {}
          "        - provider: up\n"
          "          model: upstream-model\n" +
          extra;
+}
+
+// A raw POST /v1/chat/completions request with `body`; `extra_headers` are "Name: value\r\n" lines.
+inline std::string chat_request(std::string_view body, std::string_view extra_headers = {}) {
+  return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+         std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + std::string(body);
 }
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes.

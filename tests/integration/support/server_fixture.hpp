@@ -22,4 +22,14 @@ inline std::unique_ptr<SluiceProcess> start_server(Env env = {},
   return process;
 }
 
+// Starts `sluice mock-upstream` on an ephemeral loopback port; `extra` adds flags.
+inline std::unique_ptr<SluiceProcess> start_mock_upstream(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"mock-upstream", "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto process = std::make_unique<SluiceProcess>(args);
+  if (process->wait_listening() == 0)
+    ADD_FAILURE() << "mock-upstream did not start; output:\n" << process->output();
+  return process;
+}
+
 }  // namespace sluice::testing

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ using ConfigTest = testing::ConfigFileTest;
 using testing::contains;
 using testing::describe;
 using testing::error_at;
+
+// Staging and prod refuse to start without a real provider: a keyless one from the environment.
+const std::pair<const std::string, std::string> kRealProvider{"OPENAI_BASE_URL",
+                                                              "http://127.0.0.1:8000/v1"};
 
 // ----- defaults and basic loading -------------------------------------------------------------
 
@@ -399,7 +404,7 @@ TEST_F(ConfigTest, KeyAndKeyFileTogetherIsAnError) {
 TEST_F(ConfigTest, ProdAndStagingProfileDefaults) {
   for (const char* env : {"staging", "prod", "production"}) {
     auto r = load("auth:\n  api_keys:\n    - name: a\n      key: ${K}\n",
-                  {{"SLUICE_ENV", env}, {"K", "abc"}});
+                  {{"SLUICE_ENV", env}, {"K", "abc"}, kRealProvider});
     ASSERT_LOADS(r);
     EXPECT_NE(r->profile, Profile::dev) << env;
     EXPECT_EQ(r->log.format, LogFormat::json) << env;
@@ -544,13 +549,13 @@ cors:
 TEST_F(ConfigTest, ProdRefusesToStartWithoutAuth) {
   auto r = load("", {{"SLUICE_ENV", "prod"}});
   EXPECT_ERROR_AT(r, "auth.api_keys", "without authentication");
-  auto staging = load("", {{"SLUICE_ENV", "staging"}});
+  auto staging = load("", {{"SLUICE_ENV", "staging"}, kRealProvider});
   ASSERT_LOADS(staging);
 }
 
 TEST_F(ConfigTest, ProdRefusesCorsWildcardWithCredentials) {
-  const std::map<std::string, std::string> env = {{"SLUICE_ENV", "prod"},
-                                                  {"SLUICE_AUTH__API_KEYS__0__KEY", "k"}};
+  const std::map<std::string, std::string> env = {
+      {"SLUICE_ENV", "prod"}, {"SLUICE_AUTH__API_KEYS__0__KEY", "k"}, kRealProvider};
   auto r = load("cors:\n  allow_origins: [\"*\"]\n  allow_credentials: true\n", env);
   EXPECT_ERROR_AT(r, "cors", "allow_credentials");
   auto dev = load("cors:\n  allow_origins: [\"*\"]\n  allow_credentials: true\n");
@@ -572,6 +577,22 @@ TEST_F(ConfigTest, ProdRejectsSecretFromInlineDefault) {
   auto r = load("auth:\n  api_keys:\n    - name: a\n      key: ${API_KEY:-dev-key}\n",
                 {{"SLUICE_ENV", "prod"}});
   EXPECT_ERROR_AT(r, "auth.api_keys.0.key", "key_file");
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.key", "the default after :- is written inline");
+  EXPECT_FALSE(contains(describe(r.error()), "dev-key"));
+  auto set = load("auth:\n  api_keys:\n    - name: a\n      key: ${API_KEY:-dev-key}\n",
+                  {{"SLUICE_ENV", "prod"}, {"API_KEY", "from-env"}, kRealProvider});
+  ASSERT_LOADS(set);
+}
+
+TEST_F(ConfigTest, ProdReportsAnUnsetSecretVariableOnce) {
+  auto r = load("auth:\n  api_keys:\n    - name: a\n      key: ${API_KEY}\n",
+                {{"SLUICE_ENV", "prod"}, kRealProvider});
+  ASSERT_FALSE(r.ok());
+  std::size_t at_key = 0;
+  for (const ConfigError& e : r.error()) at_key += e.path == "auth.api_keys.0.key";
+  EXPECT_EQ(at_key, 1u) << describe(r.error());
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.key", "API_KEY is not set");
+  EXPECT_FALSE(contains(describe(r.error()), "inline")) << describe(r.error());
 }
 
 TEST_F(ConfigTest, ProdAcceptsSecretsFromVarFileAndEnv) {
@@ -584,7 +605,8 @@ TEST_F(ConfigTest, ProdAcceptsSecretsFromVarFileAndEnv) {
           "    - name: c\n      key: overridden-literal\n",
       {{"SLUICE_ENV", "prod"},
        {"API_KEY", "var-key"},
-       {"SLUICE_AUTH__API_KEYS__2__KEY", "env-key"}});
+       {"SLUICE_AUTH__API_KEYS__2__KEY", "env-key"},
+       kRealProvider});
   ASSERT_LOADS(r);
   EXPECT_EQ(r->auth.api_keys[0].key, "var-key");
   EXPECT_EQ(r->auth.api_keys[1].key, "file-key");
@@ -604,8 +626,52 @@ TEST_F(ConfigTest, PrinterRedactsSecrets) {
   const std::string text = render_effective_config(*r);
   EXPECT_FALSE(contains(text, "env-secret-value")) << text;
   EXPECT_FALSE(contains(text, "file-secret-value")) << text;
-  EXPECT_TRUE(contains(text, "<redacted>")) << text;
   EXPECT_TRUE(contains(text, "name: a")) << text;
+}
+
+TEST_F(ConfigTest, PrinterSaysWhereEachSecretCameFrom) {
+  const std::string secret = write("k", "file-secret-value\n");
+  auto r = load(
+      "auth:\n  api_keys:\n    - name: a\n      key: ${K}\n"
+      "    - name: b\n      key_file: " +
+          secret +
+          "\n"
+          "    - name: c\n      key: inline-secret-value\n"
+          "    - name: d\n      key: x\n",
+      {{"K", "env-secret-value"}, {"SLUICE_AUTH__API_KEYS__3__KEY", "override-secret-value"}});
+  ASSERT_LOADS(r);
+  const std::string text = render_effective_config(*r);
+  EXPECT_TRUE(contains(text, "key: ${K}")) << text;
+  EXPECT_TRUE(contains(text, "key_file: " + secret)) << text;
+  EXPECT_TRUE(contains(text, "key: <redacted>")) << text;
+  EXPECT_TRUE(contains(text, "key: ${SLUICE_AUTH__API_KEYS__3__KEY}")) << text;
+  for (const char* value :
+       {"env-secret-value", "file-secret-value", "inline-secret-value", "override-secret-value"})
+    EXPECT_FALSE(contains(text, value)) << text;
+}
+
+TEST_F(ConfigTest, PrinterShowsKeysFromTheEnvironmentAndTheyLoadBack) {
+  const std::map<std::string, std::string> env = {{"OPENAI_API_KEY", "sk-from-env"}};
+  auto first = load("", env);
+  ASSERT_LOADS(first);
+  const std::string text = render_effective_config(*first);
+  EXPECT_TRUE(contains(text, "api_key: ${OPENAI_API_KEY}")) << text;
+  EXPECT_FALSE(contains(text, "sk-from-env")) << text;
+  auto second = load(text, env);
+  ASSERT_LOADS(second);
+  EXPECT_TRUE(*first == *second) << text;
+}
+
+TEST_F(ConfigTest, PrinterRedactsThePasswordInAUrl) {
+  auto r = load(
+      "gateway:\n  providers:\n"
+      "    - {name: a, base_url: \"http://user:hunter2@proxy:8080/v1\"}\n"
+      "    - {name: b, base_url: \"https://token@host/v1?x=a:b@c\"}\n");
+  ASSERT_LOADS(r);
+  const std::string text = render_effective_config(*r);
+  EXPECT_FALSE(contains(text, "hunter2")) << text;
+  EXPECT_TRUE(contains(text, "http://user:<redacted>@proxy:8080/v1")) << text;
+  EXPECT_TRUE(contains(text, "https://<redacted>@host/v1?x=a:b@c")) << text;
 }
 
 TEST_F(ConfigTest, PrinterUsesReadableUnits) {
@@ -638,10 +704,10 @@ cors:
 storage:
   data_dir: "/tmp/$${weird} dir: #1"
 )",
-                    {{"SLUICE_ENV", "staging"}});
+                    {{"SLUICE_ENV", "staging"}, kRealProvider});
   ASSERT_LOADS(first);
   const std::string text = render_effective_config(*first);
-  auto second = load(text, {{"SLUICE_ENV", "staging"}});
+  auto second = load(text, {{"SLUICE_ENV", "staging"}, kRealProvider});
   ASSERT_LOADS(second);
   EXPECT_EQ(second->storage.data_dir, "/tmp/${weird} dir: #1");
   EXPECT_TRUE(*first == *second) << text;

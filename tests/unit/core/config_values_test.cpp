@@ -153,5 +153,14 @@ TEST(ConfigValuesNumberTest, ParsesFiniteNumbers) {
   EXPECT_FALSE(parse_number("").ok());
   EXPECT_FALSE(parse_number("inf").ok());
 }
+
+TEST(ConfigValues, RedactUrlCredentials) {
+  EXPECT_EQ(redact_url_credentials("http://user:pw@host:1/v1"), "http://user:<redacted>@host:1/v1");
+  EXPECT_EQ(redact_url_credentials("https://tok@host/v1"), "https://<redacted>@host/v1");
+  EXPECT_EQ(redact_url_credentials("https://host/v1?a=b:c@d"), "https://host/v1?a=b:c@d");
+  EXPECT_EQ(redact_url_credentials("https://host:443"), "https://host:443");
+  EXPECT_EQ(redact_url_credentials("not a url"), "not a url");
+}
+
 }  // namespace
 }  // namespace sluice::core

@@ -223,6 +223,15 @@ TEST(MockAnthropicTest, HeadersAreRequired) {
   EXPECT_EQ(no_version.error().message, "anthropic-version: header is required");
 }
 
+TEST(MockAnthropicTest, ApiKeyFromEitherHeaderTheSdksSend) {
+  EXPECT_EQ(anthropic_api_key("k1", "Bearer k2"), "k1");
+  EXPECT_EQ(anthropic_api_key("", "Bearer k2"), "k2");
+  EXPECT_EQ(anthropic_api_key("", "bearer  k3"), "k3");
+  EXPECT_EQ(anthropic_api_key("", "Basic dXNlcjpwYXNz"), "");
+  EXPECT_EQ(anthropic_api_key("", "Bearer "), "");
+  EXPECT_EQ(anthropic_api_key("", ""), "");
+}
+
 TEST(MockAnthropicTest, RequestValidationLikeAnthropic) {
   EXPECT_TRUE(validate_anthropic_request(messages_request()));
   EXPECT_TRUE(validate_anthropic_request(parse_object(R"({"model":"m","max_tokens":5,"messages":[

@@ -64,7 +64,8 @@ AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
     : name_(config.name),
       endpoint_(std::move(endpoint)),
       timeouts_(upstream_timeouts(config)),
-      api_key_(config.api_key) {}
+      api_key_(config.api_key),
+      forward_mock_headers_(config.forward_mock_headers) {}
 
 awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
                                                  std::string_view upstream_model, ChunkSink* sink) {
@@ -73,9 +74,11 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   http::UpstreamRequest upstream;
   upstream.target = anthropic_messages_target(endpoint_.base_path);
   upstream.body = *body;
-  upstream.headers = "Content-Type: application/json\r\nx-api-key: " + api_key_ +
-                     "\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
+  upstream.headers =
+      "Content-Type: application/json\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
+  if (!api_key_.empty()) upstream.headers += "x-api-key: " + api_key_ + "\r\n";  // else keyless
   if (request.trace) upstream.headers += "traceparent: " + request.trace->traceparent() + "\r\n";
+  if (forward_mock_headers_) upstream.headers += request.forward_headers;
   http::UpstreamCall call;
   if (auto started =
           co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));

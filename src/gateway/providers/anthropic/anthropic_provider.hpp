@@ -23,6 +23,7 @@ class AnthropicProvider final : public Provider {
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;
   std::string api_key_;
+  bool forward_mock_headers_;  // config forward_mock_headers: pass the client's x-mock-* on
 };
 
 // The Messages API path under a base URL's path: "/v1/messages" appended to it, unless it already

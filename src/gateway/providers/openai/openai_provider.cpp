@@ -70,7 +70,10 @@ class OpenAiStream final : public StreamTranslation {
 }  // namespace
 
 OpenAiProvider::OpenAiProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint)
-    : name_(config.name), endpoint_(std::move(endpoint)), timeouts_(upstream_timeouts(config)) {
+    : name_(config.name),
+      endpoint_(std::move(endpoint)),
+      timeouts_(upstream_timeouts(config)),
+      forward_mock_headers_(config.forward_mock_headers) {
   fixed_headers_ = "Content-Type: application/json\r\n";
   if (!config.api_key.empty()) fixed_headers_ += "Authorization: Bearer " + config.api_key + "\r\n";
 }
@@ -109,10 +112,11 @@ awaitable<AttemptResult> OpenAiProvider::open(http::UpstreamCall& call, const Ch
                                               std::string_view upstream_model) {
   const std::string rewritten = upstream_chat_body(request, upstream_model);
   const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
-  if (auto started = co_await call.start(endpoint_,
-                                         make_request("/chat/completions", body, request.trace,
-                                                      request.request_id, request.stream),
-                                         timeouts_for(timeouts_, request.limits));
+  http::UpstreamRequest upstream =
+      make_request("/chat/completions", body, request.trace, request.request_id, request.stream);
+  if (forward_mock_headers_) upstream.headers += request.forward_headers;
+  if (auto started =
+          co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
   if (call.status() != 200) co_return co_await read_http_failure(call, name_);

@@ -36,6 +36,7 @@ class OpenAiProvider final : public Provider {
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;
   std::string fixed_headers_;  // Content-Type and (unless keyless) Authorization lines
+  bool forward_mock_headers_;  // config forward_mock_headers: pass the client's x-mock-* on
 };
 
 // Upstream bodies larger than this are refused rather than buffered.

@@ -1,0 +1,62 @@
+#include "mock/mock_knobs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace sluice::mock {
+namespace {
+
+namespace json = boost::json;
+
+json::object object(std::string_view text) { return json::parse(text).as_object(); }
+
+Knobs startup_knobs() {
+  Knobs k;
+  k.latency_ms = 7;
+  k.chunks = 3;
+  return k;
+}
+
+TEST(LiveKnobs, EachConfigChangesOnlyTheKnobsItNames) {
+  LiveKnobs live(startup_knobs());
+  ASSERT_TRUE(live.merge(object(R"({"error_rate":1,"error_status":503})")));
+  auto second = live.merge(object(R"({"latency_ms":300})"));
+  ASSERT_TRUE(second);
+  const Knobs now = live.load();
+  EXPECT_EQ(now.error_rate, 1);
+  EXPECT_EQ(now.error_status, 503);
+  EXPECT_EQ(now.latency_ms, 300);
+  EXPECT_EQ(now.chunks, 3) << "a knob from the flags stays";
+  EXPECT_EQ(second->error_status, 503) << "the answer shows the merged knobs";
+}
+
+TEST(LiveKnobs, AnEmptyConfigChangesNothing) {
+  LiveKnobs live(startup_knobs());
+  ASSERT_TRUE(live.merge(object(R"({"reset_rate":0.5})")));
+  ASSERT_TRUE(live.merge(object("{}")));
+  EXPECT_EQ(live.load().reset_rate, 0.5);
+}
+
+TEST(LiveKnobs, ABadConfigChangesNothing) {
+  LiveKnobs live(startup_knobs());
+  ASSERT_TRUE(live.merge(object(R"({"chunks":5})")));
+  auto bad = live.merge(object(R"({"latency_ms":1,"error_rate":2})"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_request);
+  EXPECT_EQ(live.load().latency_ms, 7);
+  EXPECT_EQ(live.load().chunks, 5);
+  EXPECT_FALSE(live.merge(object(R"({"latency":5})")));
+}
+
+TEST(LiveKnobs, RestoreGoesBackToTheFlags) {
+  LiveKnobs live(startup_knobs());
+  ASSERT_TRUE(live.merge(object(R"({"latency_ms":300,"stall_after_chunks":2})")));
+  EXPECT_EQ(live.restore().latency_ms, 7);
+  EXPECT_EQ(live.load().latency_ms, 7);
+  EXPECT_EQ(live.load().stall_after_chunks, -1);
+  EXPECT_EQ(live.load().chunks, 3);
+}
+
+}  // namespace
+}  // namespace sluice::mock
