@@ -159,6 +159,8 @@ struct GatewayConfig {
   CircuitBreakerConfig circuit_breaker;
   // Serves model names that are neither aliases nor "provider/model"; empty = 404 for those.
   std::string default_provider;
+  // How often each provider's upstream model list is fetched again; 0 = never fetched.
+  Millis models_refresh{600'000};
 
   bool operator==(const GatewayConfig&) const = default;
 };

@@ -100,6 +100,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("half_open_requests", c.gateway.circuit_breaker.half_open_requests);
     });
     v.field("default_provider", c.gateway.default_provider);
+    v.field("models_refresh", c.gateway.models_refresh);
   });
 }
 

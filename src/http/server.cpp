@@ -164,6 +164,11 @@ void Server::start() {
   }
 }
 
+void Server::spawn(std::function<asio::awaitable<void>()> task) {
+  if (!impl_->loops.empty())
+    asio::co_spawn(impl_->loops.front()->io, std::move(task), asio::detached);
+}
+
 void Server::stop_accepting() {
   for (auto& loop : impl_->loops)
     asio::post(loop->io, [&loop = *loop] {

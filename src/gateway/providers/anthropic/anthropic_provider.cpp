@@ -7,6 +7,7 @@
 #include "gateway/providers/openai/openai_provider.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/sse_parser.hpp"
+#include "gateway/providers/upstream_models.hpp"
 #include "gateway/providers/upstream_result.hpp"
 #include "gateway/routing/retry_policy.hpp"
 
@@ -18,12 +19,22 @@ namespace {
 
 constexpr std::string_view kApiVersion = "2023-06-01";
 
+std::string anthropic_target(std::string_view base_path, std::string_view resource) {
+  std::string target(base_path);
+  if (!base_path.ends_with("/v1")) target += "/v1";
+  target += resource;
+  return target;
+}
+
 }  // namespace
 
 std::string anthropic_messages_target(std::string_view base_path) {
-  std::string target(base_path);
-  target += base_path.ends_with("/v1") ? "/messages" : "/v1/messages";
-  return target;
+  return anthropic_target(base_path, "/messages");
+}
+
+std::string anthropic_models_target(std::string_view base_path) {
+  // One page of the largest size the API allows: far more models than Anthropic offers.
+  return anthropic_target(base_path, "/models?limit=1000");
 }
 
 AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
@@ -40,8 +51,7 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   http::UpstreamRequest upstream;
   upstream.target = anthropic_messages_target(endpoint_.base_path);
   upstream.body = *body;
-  upstream.headers = "Content-Type: application/json\r\nx-api-key: " + api_key_ +
-                     "\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
+  upstream.headers = "Content-Type: application/json\r\n" + auth_headers();
   if (request.trace) upstream.headers += "traceparent: " + request.trace->traceparent() + "\r\n";
   http::UpstreamCall call;
   if (auto started = co_await call.start(endpoint_, upstream, timeouts_); !started.ok())
@@ -128,6 +138,17 @@ awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&,
       make_error(Errc::invalid_request, "provider " + name_ + " (anthropic) offers no embeddings",
                  "model", "model_not_supported"),
       false);
+}
+
+std::string AnthropicProvider::auth_headers() const {
+  return "x-api-key: " + api_key_ + "\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
+}
+
+awaitable<Result<std::vector<std::string>>> AnthropicProvider::list_models() {
+  http::UpstreamRequest request;
+  request.target = anthropic_models_target(endpoint_.base_path);
+  request.headers = "Accept: application/json\r\n" + auth_headers();
+  return fetch_model_ids(endpoint_, std::move(request), timeouts_, name_);
 }
 
 }  // namespace sluice::gateway

@@ -4,6 +4,7 @@
 
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/sse_parser.hpp"
+#include "gateway/providers/upstream_models.hpp"
 #include "gateway/providers/upstream_result.hpp"
 
 namespace sluice::gateway {
@@ -166,6 +167,11 @@ awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& req
   result.ok = true;
   result.body = std::move(*response);
   co_return result;
+}
+
+awaitable<Result<std::vector<std::string>>> OpenAiProvider::list_models() {
+  return fetch_model_ids(endpoint_, make_request("/models", {}, nullptr, {}, false), timeouts_,
+                         name_);
 }
 
 }  // namespace sluice::gateway
