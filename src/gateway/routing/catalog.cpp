@@ -45,11 +45,12 @@ Route& Route::operator=(Route&& other) noexcept {
   return *this;
 }
 
-Result<std::unique_ptr<Catalog>> Catalog::build(const core::GatewayConfig& config) {
+Result<std::unique_ptr<Catalog>> Catalog::build(const core::GatewayConfig& config,
+                                                const ProviderFactory& make) {
   auto catalog = std::make_unique<Catalog>();
   catalog->breaker_config_ = config.circuit_breaker;
   for (const auto& provider_config : config.providers) {
-    auto provider = make_provider(provider_config);
+    auto provider = make(provider_config);
     if (!provider) return provider.error();
     catalog->providers_.push_back(std::move(*provider));
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -100,7 +101,11 @@ class Route {
 // behind a shared_mutex that the configured-alias path never takes.
 class Catalog {
  public:
-  static Result<std::unique_ptr<Catalog>> build(const core::GatewayConfig& config);
+  using ProviderFactory =
+      std::function<Result<std::unique_ptr<Provider>>(const core::ProviderConfig&)>;
+  // `make` builds each configured provider (tests pass fakes).
+  static Result<std::unique_ptr<Catalog>> build(const core::GatewayConfig& config,
+                                                const ProviderFactory& make = make_provider);
 
   // Where a request for `model` goes. Errors are 404 model_not_found.
   Result<Route> resolve(std::string_view model);

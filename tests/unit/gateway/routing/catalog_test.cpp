@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
+#include "../fake_provider.hpp"
+#include "gateway/gateway_service.hpp"
+#include "ops/metrics.hpp"
+
 namespace sluice::gateway {
 namespace {
 
@@ -144,6 +150,39 @@ TEST(CatalogTest, JunkNamesNeverLockOutValidOnes) {
   answered(*valid);
   valid = catalog->resolve("b/valid-model");  // the old route settles as it is replaced
   EXPECT_FALSE(catalog->resolve("b/valid-model")->transient());
+}
+
+// The same, through the request path: the upstream 404s a thousand junk names, then a model it
+// serves still routes, and is the only one the table kept.
+TEST(CatalogTest, JunkNamesThroughTheGatewayNeverLockOutValidOnes) {
+  auto config = config_with("a");
+  std::vector<testing::FakeProvider*> fakes;
+  auto catalog = testing::fake_catalog(config, fakes);
+  ASSERT_TRUE(catalog);
+  fakes[0]->known = {"valid-model"};
+  ops::Registry registry;
+  GatewayMetrics metrics(registry, *catalog);
+  GatewayService service(*catalog, config, metrics);
+  const std::size_t configured = catalog->deployments().size();
+  auto chat = [&](const std::string& model) {
+    boost::json::object body{{"model", model}, {"messages", boost::json::array{}}};
+    ChatRequest request;
+    request.body = &body;
+    request.model = model;
+    return testing::run_to_end(service.chat(request, nullptr));
+  };
+  for (int i = 0; i < 1000; ++i) {
+    const Outcome junk = chat("junk-" + std::to_string(i));
+    ASSERT_FALSE(junk.ok);
+    EXPECT_EQ(junk.error.code, Errc::not_found);
+  }
+  EXPECT_EQ(catalog->deployments().size(), configured);
+  const Outcome valid = chat("valid-model");
+  EXPECT_TRUE(valid.ok) << valid.error.message;
+  EXPECT_EQ(valid.deployment, "a/valid-model");
+  EXPECT_EQ(catalog->deployments().size(), configured + 1);
+  EXPECT_FALSE(catalog->resolve("valid-model")->transient());
+  EXPECT_EQ(fakes[0]->chats, 1001);
 }
 
 TEST(CatalogTest, PromotionsAreBoundedYetEveryNameStillRoutes) {
