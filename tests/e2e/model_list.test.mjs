@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { start, startMockUpstream } from './lib/processes.mjs';
+import { listedModelIds, start, startMockUpstream } from './lib/processes.mjs';
 
 let mock, sluice, client;
 
@@ -26,16 +26,7 @@ after(async () => {
   await mock.stop();
 });
 
-// The ids listed, once the first background fetch of the upstream list has landed.
-async function listedIds() {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const ids = [];
-    for await (const model of client.models.list()) ids.push(model.id);
-    if (ids.includes('openai/gpt-4o') || Date.now() > deadline) return ids;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const listedIds = () => listedModelIds(client, 'openai/gpt-4o');
 
 test('models.list returns the upstream models, prefixed and bare', async () => {
   const ids = await listedIds();

@@ -75,15 +75,20 @@ TEST(ModelsTest, ProvidersFromTheEnvironmentListTheirUpstreamModels) {
 
 TEST(ModelsTest, WithoutADefaultProviderOnlyWhatRoutesIsFound) {
   auto mock = start_mock("listed-model");
-  TempFile config("gateway:\n  providers:\n    - name: up\n      type: openai\n      base_url: " +
-                  base_url(*mock) +
-                  "\n  models:\n    - alias: fast\n      deployments:\n"
+  const std::string url = base_url(*mock);
+  TempFile config("gateway:\n  providers:\n    - {name: up, type: openai, base_url: '" + url +
+                  "'}\n    - {name: claude, type: anthropic, api_key: k, base_url: '" + url +
+                  "'}\n  models:\n    - alias: fast\n      deployments:\n"
                   "        - {provider: up, model: listed-model}\n");
   auto server = start_server({}, {"--config", config.path()});
   const std::string models = models_once_listed(*server, "up/listed-model");
   EXPECT_TRUE(contains(models, R"({"id":"fast","object":"model","created":0,"owned_by":"sluice"})"))
       << models;
   EXPECT_FALSE(contains(models, R"("id":"listed-model")")) << models;  // bare: default only
+  // Anthropic's list (GET /v1/models with its headers), from the same fake upstream.
+  EXPECT_TRUE(contains(models_once_listed(*server, "claude/listed-model"),
+                       R"({"id":"claude/listed-model","object":"model","created":0,)"
+                       R"("owned_by":"claude"})"));
   EXPECT_EQ(status_of(*server, "/v1/models/fast"), 200);
   EXPECT_EQ(status_of(*server, "/v1/models/up/listed-model"), 200);
   EXPECT_EQ(status_of(*server, "/v1/models/up/not-listed"), 200);  // a known provider routes
