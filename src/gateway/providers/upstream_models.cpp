@@ -39,6 +39,9 @@ boost::asio::awaitable<Result<std::vector<std::string>>> fetch_model_ids(
     const http::UpstreamTimeouts& timeouts, std::string_view provider) {
   request.method = "GET";
   request.body = {};
+  // Not pooled: by the next refresh the upstream has long closed it, and a chat request that
+  // picked the stale connection up would pay a transparent resend.
+  request.headers += "Connection: close\r\n";
   // A list is small and optional: a stalled upstream must not hold the fetch for the minutes a
   // long completion may take.
   http::UpstreamTimeouts bounded = timeouts;
