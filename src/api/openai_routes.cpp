@@ -95,9 +95,7 @@ awaitable<void> retrieve_model(gateway::GatewayService& service, http::Exchange&
     exchange.response.set_json(200, gateway::model_json(*model));
     co_return;
   }
-  exchange.response.set_error(make_error(
-      Errc::not_found, "The model `" + id + "` does not exist or you do not have access to it.",
-      "model", "model_not_found"));
+  exchange.response.set_error(gateway::model_not_found(id));
 }
 
 }  // namespace

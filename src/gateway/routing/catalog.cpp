@@ -15,13 +15,6 @@ std::string deployment_id(const Provider& provider, std::string_view model) {
   return id;
 }
 
-Error model_not_found(std::string_view model) {
-  return make_error(
-      Errc::not_found,
-      "The model `" + std::string(model) + "` does not exist or you do not have access to it.",
-      "model", "model_not_found");
-}
-
 ModelAlias single_deployment_alias(std::string_view name, Deployment* deployment) {
   ModelAlias alias;
   alias.name = std::string(name);
@@ -30,6 +23,13 @@ ModelAlias single_deployment_alias(std::string_view name, Deployment* deployment
 }
 
 }  // namespace
+
+Error model_not_found(std::string_view model) {
+  return make_error(
+      Errc::not_found,
+      "The model `" + std::string(model) + "` does not exist or you do not have access to it.",
+      "model", "model_not_found");
+}
 
 void Route::settle() {
   if (transient_ && catalog_) catalog_->settle(std::move(transient_));

@@ -163,6 +163,9 @@ class Catalog {
   std::size_t listed_ = 0;    // deployments created for listed names
 };
 
+// OpenAI's 404 for a model name nothing serves.
+Error model_not_found(std::string_view model);
+
 // What the table retains: names the upstream confirmed by answering, and, per provider, names
 // its list had (lists change over time, so this is bounded too).
 inline constexpr std::size_t kMaxPromotedModels = 256;
