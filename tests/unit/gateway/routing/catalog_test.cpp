@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
+#include <thread>
 
 #include "../fake_provider.hpp"
 #include "gateway/gateway_service.hpp"
@@ -220,6 +222,32 @@ TEST(CatalogTest, FindModelAnswersForWhatRoutes) {
   EXPECT_TRUE(strict->resolve("listed").ok());
   auto open = build(config_with("a"));
   EXPECT_EQ(open->find_model("unlisted")->owned_by, "a");
+}
+
+// Event loops share the catalog: resolving, settling and list refreshes may interleave freely.
+TEST(CatalogTest, ConcurrentResolvesPromotionsAndListRefreshes) {
+  auto catalog = build(config_with("a"));
+  Provider& b = provider_named(*catalog, "b");
+  std::vector<std::thread> loops;
+  for (int t = 0; t < 4; ++t)
+    loops.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        EXPECT_TRUE(catalog->resolve("fast").ok());
+        auto route = catalog->resolve("name-" + std::to_string(i % 200));
+        if (t % 2 == 0) answered(*route);  // answered on two loops, not on the others
+        EXPECT_TRUE(catalog->resolve("b/listed-" + std::to_string(i % 50)).ok());
+      }
+    });
+  loops.emplace_back([&] {
+    for (int i = 0; i < 200; ++i) {
+      catalog->set_upstream_models(b, {"listed-" + std::to_string(i % 50)});
+      EXPECT_FALSE(catalog->listed_models().empty());
+    }
+  });
+  for (auto& loop : loops) loop.join();
+  std::set<std::string> ids;
+  for (const Deployment* d : catalog->deployments()) EXPECT_TRUE(ids.insert(d->id).second) << d->id;
+  EXPECT_FALSE(catalog->resolve("name-7")->transient());  // answered, so kept
 }
 
 TEST(CatalogTest, AvailabilityFollowsConfiguredCircuits) {
