@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
@@ -106,6 +107,23 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
   }
 }
 
+awaitable<void> list_models(gateway::GatewayService& service, http::Exchange& exchange) {
+  exchange.response.set_json(200, gateway::model_list_json(service.catalog().listed_models()));
+  co_return;
+}
+
+awaitable<void> retrieve_model(gateway::GatewayService& service, http::Exchange& exchange) {
+  constexpr std::string_view kPrefix = "/v1/models/";
+  const auto encoded =
+      boost::urls::make_pct_string_view(exchange.request.path.substr(kPrefix.size()));
+  const std::string id = encoded ? encoded->decode() : std::string();
+  if (auto model = service.catalog().find_model(id)) {
+    exchange.response.set_json(200, gateway::model_json(*model));
+    co_return;
+  }
+  exchange.response.set_error(gateway::model_not_found(id));
+}
+
 }  // namespace
 
 void register_openai_routes(http::Router& router, gateway::GatewayService& service) {
@@ -117,23 +135,14 @@ void register_openai_routes(http::Router& router, gateway::GatewayService& servi
   router.add(
       "POST", "/v1/embeddings",
       [&service](http::Exchange& exchange) { return embeddings(service, exchange); }, model_route);
-  router.add("GET", "/v1/models", [&service](http::Exchange& exchange) -> awaitable<void> {
-    exchange.response.set_json(200, gateway::models_json(service.model_ids()));
-    co_return;
-  });
-  router.add("GET", "/v1/models/{model}", [&service](http::Exchange& exchange) -> awaitable<void> {
-    const std::string_view wanted = exchange.request.param("model");
-    for (const auto& id : service.model_ids())
-      if (id == wanted) {
-        json::object model{{"id", id}, {"object", "model"}, {"created", 0}, {"owned_by", "sluice"}};
-        exchange.response.set_json(200, json::serialize(model));
-        co_return;
-      }
-    exchange.response.set_error(make_error(
-        Errc::not_found,
-        "The model `" + std::string(wanted) + "` does not exist or you do not have access to it.",
-        "model", "model_not_found"));
-  });
+  router.add("GET", "/v1/models",
+             [&service](http::Exchange& exchange) { return list_models(service, exchange); });
+  // Ids may hold a '/' ("openai/gpt-4o", "groq/meta-llama/llama-4"), sent as is or as %2F (the
+  // openai SDK): templates match one segment each, so every depth an id may span is registered.
+  for (const char* target : {"/v1/models/{model}", "/v1/models/{provider}/{model}",
+                             "/v1/models/{provider}/{organization}/{model}"})
+    router.add("GET", target,
+               [&service](http::Exchange& exchange) { return retrieve_model(service, exchange); });
 }
 
 }  // namespace sluice::api

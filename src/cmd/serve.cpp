@@ -11,6 +11,7 @@
 #include "core/version.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/model_refresh.hpp"
 #include "gateway/routing/catalog.hpp"
 #include "http/server.hpp"
 #include "ops/drain.hpp"
@@ -83,6 +84,7 @@ int run_serve(int argc, char** argv, int first) {
     }
     return upstreams;
   });
+  gateway::ModelListRefresher model_lists(**catalog, config->gateway.models_refresh);
   ops::HttpObserver observer(registry, log, config->log.access_log);
   // Declared before the server so they outlive its threads. CORS first: preflights carry no key,
   // and a 401 needs CORS headers for a browser page to read it.
@@ -97,6 +99,8 @@ int run_serve(int argc, char** argv, int first) {
     log.error("cannot start", {{"key", "server.listen"}, {"error", status.error().message}});
     return 1;
   }
+  if (config->gateway.models_refresh.count() > 0)
+    server.spawn([&model_lists] { return model_lists.run(); });
   server.start();
   health.set_started();
   if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())

@@ -168,6 +168,8 @@ struct GatewayConfig {
   // Whole-request deadline across attempts and backoff, streams included (clients may shorten it
   // with the x-sluice-timeout-ms header).
   Millis request_timeout{600'000};
+  // How often each provider's upstream model list is fetched again; 0 = never fetched.
+  Millis models_refresh{600'000};
 
   bool operator==(const GatewayConfig&) const = default;
 };

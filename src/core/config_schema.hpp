@@ -104,6 +104,7 @@ void describe_config(Visitor& v, Config& c) {
     });
     v.field("default_provider", c.gateway.default_provider);
     v.field("request_timeout", c.gateway.request_timeout);
+    v.field("models_refresh", c.gateway.models_refresh);
   });
 }
 

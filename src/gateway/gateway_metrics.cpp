@@ -82,7 +82,7 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog)
 }
 
 void GatewayMetrics::upstream_attempt(const Deployment& deployment, std::string_view outcome) {
-  upstream_requests_.inc({deployment.id, outcome});
+  upstream_requests_.inc({deployment.metric_label, outcome});
 }
 
 void GatewayMetrics::in_flight(const Deployment& deployment, int delta) {

@@ -40,9 +40,10 @@ Outcome failure_outcome(const AttemptResult& last, const Deployment* deployment,
   return outcome;
 }
 
-bool in_first_alias(const std::vector<const ModelAlias*>& chain, const Deployment* deployment) {
-  for (const auto& group : chain.front()->priority_groups)
-    if (std::find(group.begin(), group.end(), deployment) != group.end()) return true;
+bool in_first_alias(const Route& chain, const Deployment* deployment) {
+  for (const auto& group : chain[0]->priority_groups)
+    for (const AliasMember& member : group)
+      if (member.deployment == deployment) return true;
   return false;
 }
 
@@ -126,15 +127,14 @@ Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deploy
   return outcome;
 }
 
-Outcome GatewayService::unavailable(const std::vector<const ModelAlias*>& chain,
-                                    const RouteContext& context) {
+Outcome GatewayService::unavailable(const Route& chain, const RouteContext& context) {
   // The client may come back when the first circuit lets a probe through.
   auto soonest = Clock::duration::max();
   const auto now = timing_.now();
-  for (const ModelAlias* alias : chain)
+  for (const ModelAlias* alias : chain.aliases())
     for (const auto& group : alias->priority_groups)
-      for (const Deployment* d : group)
-        soonest = std::min(soonest, d->breaker.time_until_probe(now));
+      for (const AliasMember& member : group)
+        soonest = std::min(soonest, member.deployment->breaker.time_until_probe(now));
   AttemptResult none =
       AttemptResult::failure(AttemptOutcome::cancelled,
                              make_error(Errc::unavailable,

@@ -59,7 +59,7 @@ class GatewayService {
   boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
 
   GatewayMetrics& metrics() { return metrics_; }
-  std::vector<std::string> model_ids() const { return catalog_.alias_names(); }
+  const Catalog& catalog() const { return catalog_; }
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
   // request_timeout), shortened to `client_timeout` when the client asked for less.
@@ -81,7 +81,7 @@ class GatewayService {
                   const RouteContext& context);
   Outcome fail(const AttemptResult& last, const Deployment* deployment, int attempts,
                const RouteContext& context);
-  Outcome unavailable(const std::vector<const ModelAlias*>& chain, const RouteContext& context);
+  Outcome unavailable(const Route& chain, const RouteContext& context);
   // The error a request cut short by its deadline or the drain gets, in place of the last
   // attempt's.
   std::optional<AttemptResult> cut_short(const RouteContext& context) const;

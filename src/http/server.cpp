@@ -168,6 +168,11 @@ void Server::start() {
   }
 }
 
+void Server::spawn(std::function<asio::awaitable<void>()> task) {
+  if (!impl_->loops.empty())
+    asio::co_spawn(impl_->loops.front()->io, std::move(task), asio::detached);
+}
+
 void Server::stop_accepting() {
   impl_->shared.draining.store(true, std::memory_order_relaxed);
   for (auto& loop : impl_->loops)

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,6 +38,9 @@ class Server {
   Status listen();              // binds every loop's listener
   uint16_t local_port() const;  // the bound port (useful when config asked for port 0)
   void start();                 // spawns the event-loop threads
+  // Runs `task` on the first event loop, for background work (periodic refreshes); after
+  // listen(). It ends when the loops stop, so what it references must outlive stop().
+  void spawn(std::function<boost::asio::awaitable<void>()> task);
 
   // Drain: closes the listeners and idle keep-alive connections; requests in flight finish, and
   // their responses carry `Connection: close`.

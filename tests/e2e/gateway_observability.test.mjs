@@ -8,12 +8,13 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { start, startMockUpstream, startSluice, gatewayConfig, mockStats, waitForLog , metricValue } from './lib/processes.mjs';
+import { answeredModelList, start, startMockUpstream, startSluice, gatewayConfig, listedModelIds, mockStats, waitForLog, metricValue } from './lib/processes.mjs';
 
 // A minimal OpenAI-compatible upstream that records what it was sent.
 async function recordingUpstream(usage = { prompt_tokens: 1000, completion_tokens: 500 }) {
   const seen = [];
   const server = http.createServer((req, res) => {
+    if (answeredModelList(req, res)) return;
     let body = '';
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
@@ -192,9 +193,7 @@ test('with no provider at all the built-in mock answers in dev, and says so', as
   const sluice = await start(['serve', '--listen', '127.0.0.1:0'], { SLUICE_STORAGE__DATA_DIR: dir });
   try {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${sluice.url}/v1` });
-    const ids = [];
-    for await (const m of client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids, ['mock']);
+    assert.deepEqual(await listedModelIds(client, 'mock/mock'), ['mock', 'mock/mock']);
     const { data: answer, response } = await client.chat.completions
       .create({ model: 'mock', messages: [{ role: 'user', content: 'ping' }] }).withResponse();
     assert.match(answer.choices[0].message.content, /ping/);

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startMockUpstream, startSluice, gatewayConfig, mockStats } from './lib/processes.mjs';
+import { startMockUpstream, startSluice, gatewayConfig, listedModelIds, mockStats } from './lib/processes.mjs';
 
 let mock, sluice, client;
 
@@ -71,10 +71,9 @@ test('embeddings, batched, in the SDK default base64 encoding', async () => {
   assert.ok(result.usage.prompt_tokens > 0);
 });
 
-test('models list names the configured aliases', async () => {
-  const ids = [];
-  for await (const model of client.models.list()) ids.push(model.id);
-  assert.deepEqual(ids, ['test-model']);
+test('models list names the configured aliases and the upstream\'s models', async () => {
+  const ids = await listedModelIds(client, 'primary/mock-model');
+  assert.deepEqual(ids, ['test-model', 'primary/mock-model']);
   const one = await client.models.retrieve('test-model');
   assert.equal(one.id, 'test-model');
   await assert.rejects(client.models.retrieve('nope'), OpenAI.NotFoundError);
@@ -119,7 +118,7 @@ test('upstream 429 surfaces as RateLimitError after the SDK honoured Retry-After
       });
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 1900, `two SDK retries should each wait Retry-After=1s, took ${elapsed} ms`);
-    assert.equal((await mockStats(limited)).requests, 3);  // 1 try + the SDK's 2 retries
+    assert.equal((await mockStats(limited)).chat, 3);  // 1 try + the SDK's 2 retries
   } finally {
     await gateway.stop();
     await limited.stop();

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startSluice } from './lib/processes.mjs';
+import { answeredModelList, startSluice } from './lib/processes.mjs';
 
 let dir;
 const upstreams = {};
@@ -34,6 +34,7 @@ function makeCertificate(name, san) {
 
 async function serve(certificate) {
   const server = https.createServer(certificate, (req, res) => {
+      if (answeredModelList(req, res)) return;
       let body = '';
       req.on('data', (d) => { body += d; });
       req.on('end', () => {

@@ -78,6 +78,23 @@ TEST(MetricsEndpointTest, PassesPromtool) {
   EXPECT_EQ(out, "") << "promtool lint findings:\n" << out;
 }
 
+// Two aliases naming one provider/model share its deployment: one circuit, one series.
+TEST(MetricsEndpointTest, OneCircuitSeriesPerProviderModel) {
+  TempFile config(
+      "gateway:\n  providers:\n    - {name: local, type: mock}\n  models:\n"
+      "    - alias: fast\n      deployments: [{provider: local, model: m, weight: 3}]\n"
+      "    - alias: cheap\n      deployments: [{provider: local, model: m, priority: 1}]\n");
+  auto server = start_server({}, {"--config", config.path()});
+  auto r = http_request(server->port(), "GET", "/metrics");
+  ASSERT_TRUE(r);
+  std::size_t series = 0;
+  for (auto at = r->body.find("\nsluice_circuit_state{"); at != std::string::npos;
+       at = r->body.find("\nsluice_circuit_state{", at + 1))
+    ++series;
+  EXPECT_EQ(series, 1u) << r->body;
+  EXPECT_NE(r->body.find("sluice_circuit_state{deployment=\"local/m\"} 0"), std::string::npos);
+}
+
 TEST(MetricsEndpointTest, CanBeMovedOrDisabled) {
   auto moved = start_server({{"SLUICE_METRICS__PATH", "/internal/metrics"}});
   auto at_new = http_request(moved->port(), "GET", "/internal/metrics");

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "gateway/types.hpp"
@@ -21,6 +23,8 @@ class Provider {
                                                      ChunkSink* sink) = 0;
   virtual boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                            std::string_view upstream_model) = 0;
+  // The upstream's own model ids (its models endpoint), bounded as parse_model_ids() bounds them.
+  virtual boost::asio::awaitable<Result<std::vector<std::string>>> list_models() = 0;
 };
 
 // Builds the provider for a validated config entry.

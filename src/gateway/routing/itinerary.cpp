@@ -13,14 +13,14 @@ Itinerary::Itinerary(const std::vector<const ModelAlias*>& chain, int max_attemp
 
 bool Itinerary::start_level() {
   if (level_ >= levels_.size()) return false;
-  pool_.assign(levels_[level_].deployments->begin(), levels_[level_].deployments->end());
+  pool_.assign(levels_[level_].members->begin(), levels_[level_].members->end());
   return true;
 }
 
 Deployment* Itinerary::next(Clock::time_point now, Rng& rng) {
   while (attempts_ < max_attempts_) {
-    std::erase_if(pool_, [&](Deployment* d) {
-      const bool open = d->breaker.state(now) == CircuitBreaker::State::open;
+    std::erase_if(pool_, [&](const AliasMember& m) {
+      const bool open = m.deployment->breaker.state(now) == CircuitBreaker::State::open;
       skipped_open_ |= open;
       return open;
     });
@@ -35,9 +35,9 @@ Deployment* Itinerary::next(Clock::time_point now, Rng& rng) {
       continue;
     }
     candidates_.clear();
-    for (const Deployment* d : pool_) candidates_.push_back({d->weight, &d->stats});
+    for (const AliasMember& m : pool_) candidates_.push_back({m.weight, &m.deployment->stats});
     const std::size_t index = pick(levels_[level_].strategy, candidates_, rng);
-    Deployment* chosen = pool_[index];
+    Deployment* chosen = pool_[index].deployment;
     pool_.erase(pool_.begin() + static_cast<std::ptrdiff_t>(index));
     if (!chosen->breaker.allow(now)) {  // half-open, and its probes are taken
       skipped_open_ = true;

@@ -17,6 +17,7 @@ class Itinerary {
   using Clock = std::chrono::steady_clock;
 
   Itinerary(const std::vector<const ModelAlias*>& chain, int max_attempts);
+  Itinerary(const Route& route, int max_attempts) : Itinerary(route.aliases(), max_attempts) {}
 
   // The next deployment to try, or null when the attempts, or the deployments admitted by
   // their circuits, are exhausted. Counts the attempt.
@@ -31,7 +32,7 @@ class Itinerary {
 
  private:
   struct Level {
-    const std::vector<Deployment*>* deployments;
+    const std::vector<AliasMember>* members;
     Strategy strategy;
   };
   bool start_level();  // loads pool_ for the current level; false when there is none left
@@ -43,7 +44,7 @@ class Itinerary {
   std::size_t level_ = 0;
   bool attempted_this_round_ = false;
   bool skipped_open_ = false;
-  std::vector<Deployment*> pool_;  // the current level's deployments not yet tried this round
+  std::vector<AliasMember> pool_;  // the current level's members not yet tried this round
   std::vector<Candidate> candidates_;
 };
 

@@ -75,6 +75,26 @@ export function gatewayConfig(upstreams, extra = {}) {
   };
 }
 
+// The ids `client.models.list()` returns once they include `id` (upstream model lists are
+// fetched in the background after start), or what it returns after `timeoutMs`.
+export async function listedModelIds(client, id, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    if (ids.includes(id) || Date.now() > deadline) return ids;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// For hand-written fake upstreams: answers their model list (empty) and returns true.
+export function answeredModelList(req, res) {
+  if (req.method !== 'GET' || !req.url.endsWith('/models')) return false;
+  res.setHeader('content-type', 'application/json');
+  res.end('{"object":"list","data":[]}');
+  return true;
+}
+
 export async function mockStats(mock) {
   const r = await fetch(`${mock.url}/mock/stats`);
   return r.json();

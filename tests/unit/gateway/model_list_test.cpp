@@ -24,5 +24,18 @@ TEST(ModelListTest, ModelsList) {
   EXPECT_EQ(str(data[1].at("owned_by")), "sluice");
 }
 
+TEST(ModelListTest, EachModelNamesItsOwner) {
+  const auto body =
+      parse_object(model_list_json({{"openai/gpt-4o", "openai"}, {"fast", "sluice"}}));
+  const auto& data = body.at("data").as_array();
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(str(data[0].at("owned_by")), "openai");
+  EXPECT_EQ(str(data[1].at("id")), "fast");
+  const auto one = parse_object(model_json({"openai/gpt-4o", "openai"}));
+  EXPECT_EQ(str(one.at("id")), "openai/gpt-4o");
+  EXPECT_EQ(str(one.at("object")), "model");
+  EXPECT_EQ(str(one.at("owned_by")), "openai");
+}
+
 }  // namespace
 }  // namespace sluice::gateway

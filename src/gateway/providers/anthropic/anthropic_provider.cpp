@@ -8,6 +8,7 @@
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/stream_relay.hpp"
 #include "gateway/providers/upstream_failure.hpp"
+#include "gateway/providers/upstream_models.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -16,6 +17,13 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr std::string_view kApiVersion = "2023-06-01";
+
+std::string anthropic_target(std::string_view base_path, std::string_view resource) {
+  std::string target(base_path);
+  if (!base_path.ends_with("/v1")) target += "/v1";
+  target += resource;
+  return target;
+}
 
 // Anthropic's events become OpenAI chunks through the translator.
 class AnthropicStream final : public StreamTranslation {
@@ -54,9 +62,12 @@ class AnthropicStream final : public StreamTranslation {
 }  // namespace
 
 std::string anthropic_messages_target(std::string_view base_path) {
-  std::string target(base_path);
-  target += base_path.ends_with("/v1") ? "/messages" : "/v1/messages";
-  return target;
+  return anthropic_target(base_path, "/messages");
+}
+
+std::string anthropic_models_target(std::string_view base_path) {
+  // One page of the largest size the API allows: far more models than Anthropic offers.
+  return anthropic_target(base_path, "/models?limit=1000");
 }
 
 AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
@@ -74,9 +85,7 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   http::UpstreamRequest upstream;
   upstream.target = anthropic_messages_target(endpoint_.base_path);
   upstream.body = *body;
-  upstream.headers =
-      "Content-Type: application/json\r\nanthropic-version: " + std::string(kApiVersion) + "\r\n";
-  if (!api_key_.empty()) upstream.headers += "x-api-key: " + api_key_ + "\r\n";  // else keyless
+  upstream.headers = "Content-Type: application/json\r\n" + auth_headers();
   if (request.trace) upstream.headers += "traceparent: " + request.trace->traceparent() + "\r\n";
   if (forward_mock_headers_) upstream.headers += request.forward_headers;
   http::UpstreamCall call;
@@ -120,6 +129,19 @@ awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&,
       core::AttemptOutcome::rejected,
       make_error(Errc::invalid_request, "provider " + name_ + " (anthropic) offers no embeddings",
                  "model", "model_not_supported"));
+}
+
+std::string AnthropicProvider::auth_headers() const {
+  std::string lines = "anthropic-version: " + std::string(kApiVersion) + "\r\n";
+  if (!api_key_.empty()) lines += "x-api-key: " + api_key_ + "\r\n";  // else keyless
+  return lines;
+}
+
+awaitable<Result<std::vector<std::string>>> AnthropicProvider::list_models() {
+  http::UpstreamRequest request;
+  request.target = anthropic_models_target(endpoint_.base_path);
+  request.headers = "Accept: application/json\r\n" + auth_headers();
+  return fetch_model_ids(endpoint_, std::move(request), timeouts_, name_);
 }
 
 }  // namespace sluice::gateway

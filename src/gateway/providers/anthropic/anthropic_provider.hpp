@@ -17,8 +17,11 @@ class AnthropicProvider final : public Provider {
                                              ChunkSink* sink) override;
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
+  boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
 
  private:
+  std::string auth_headers() const;  // x-api-key and anthropic-version lines
+
   std::string name_;
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;
@@ -30,5 +33,7 @@ class AnthropicProvider final : public Provider {
 // ends in "/v1" ("https://api.anthropic.com/v1", as OpenAI-style base URLs are written), which
 // then takes "/messages" only.
 std::string anthropic_messages_target(std::string_view base_path);
+// The same for the Models API ("/v1/models").
+std::string anthropic_models_target(std::string_view base_path);
 
 }  // namespace sluice::gateway

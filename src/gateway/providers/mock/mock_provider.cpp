@@ -79,4 +79,8 @@ asio::awaitable<AttemptResult> MockProvider::embeddings(const EmbeddingsRequest&
   co_return result;
 }
 
+asio::awaitable<Result<std::vector<std::string>>> MockProvider::list_models() {
+  co_return std::vector<std::string>{"mock"};  // it answers any name; this is the one it suggests
+}
+
 }  // namespace sluice::gateway

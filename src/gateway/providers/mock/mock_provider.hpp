@@ -16,6 +16,7 @@ class MockProvider final : public Provider {
                                              ChunkSink* sink) override;
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
+  boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
 
  private:
   // Waits the configured latency; returns a failure when the error dice say so.

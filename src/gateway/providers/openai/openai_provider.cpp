@@ -6,6 +6,7 @@
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/stream_relay.hpp"
 #include "gateway/providers/upstream_failure.hpp"
+#include "gateway/providers/upstream_models.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -172,6 +173,11 @@ awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& req
   read_trailing_usage(*response, result.usage);
   result.body = std::move(*response);
   co_return result;
+}
+
+awaitable<Result<std::vector<std::string>>> OpenAiProvider::list_models() {
+  return fetch_model_ids(endpoint_, make_request("/models", {}, nullptr, {}, false), timeouts_,
+                         name_);
 }
 
 }  // namespace sluice::gateway

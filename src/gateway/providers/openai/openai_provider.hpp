@@ -18,6 +18,7 @@ class OpenAiProvider final : public Provider {
                                              ChunkSink* sink) override;
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
+  boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
 
  private:
   http::UpstreamRequest make_request(std::string target, std::string_view body,

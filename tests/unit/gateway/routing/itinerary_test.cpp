@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace sluice::gateway {
 namespace {
 
@@ -10,14 +12,17 @@ using Clock = std::chrono::steady_clock;
 class ItineraryTest : public ::testing::Test {
  protected:
   Deployment* deployment(const std::string& id, int priority, int weight = 1) {
-    deployments_.push_back(
-        std::make_unique<Deployment>(id, nullptr, id, weight, priority, "", breaker_config_));
+    deployments_.push_back(std::make_unique<Deployment>(id, nullptr, id, breaker_config_));
+    membership_[deployments_.back().get()] = {deployments_.back().get(), weight, priority};
     return deployments_.back().get();
   }
   // An alias whose deployments are grouped by priority, lowest first.
   ModelAlias alias(std::vector<std::vector<Deployment*>> levels) {
     ModelAlias a;
-    a.priority_groups = std::move(levels);
+    for (const auto& level : levels) {
+      a.priority_groups.emplace_back();
+      for (Deployment* d : level) a.priority_groups.back().push_back(membership_.at(d));
+    }
     return a;
   }
   std::vector<std::string> walk(Itinerary& itinerary) {
@@ -28,6 +33,7 @@ class ItineraryTest : public ::testing::Test {
 
   core::CircuitBreakerConfig breaker_config_{2, std::chrono::seconds(30), 1};
   std::vector<std::unique_ptr<Deployment>> deployments_;
+  std::map<Deployment*, AliasMember> membership_;
   Clock::time_point now_ = Clock::now();
   Rng rng_{42};
 };
@@ -96,6 +102,19 @@ TEST_F(ItineraryTest, DrainedWeightZeroIsUsedOnlyWhenAlone) {
   ModelAlias m = alias({{drained, live}});
   Itinerary itinerary({&m}, 1);
   EXPECT_EQ(walk(itinerary), (std::vector<std::string>{"live"}));
+}
+
+TEST_F(ItineraryTest, WeightsBelongToTheAliasNotTheSharedDeployment) {
+  Deployment* shared = deployment("shared", 0);
+  Deployment* other = deployment("other", 0);
+  ModelAlias drains_shared;
+  drains_shared.priority_groups = {{{shared, 0, 0}, {other, 1, 0}}};
+  ModelAlias uses_shared;
+  uses_shared.priority_groups = {{{shared, 1, 0}, {other, 0, 0}}};
+  Itinerary first({&drains_shared}, 1);
+  EXPECT_EQ(walk(first), (std::vector<std::string>{"other"}));
+  Itinerary second({&uses_shared}, 1);
+  EXPECT_EQ(walk(second), (std::vector<std::string>{"shared"}));
 }
 
 }  // namespace

@@ -17,5 +17,10 @@ TEST(AnthropicProviderTest, BaseUrlEndingInV1IsNotDoubled) {
   EXPECT_EQ(anthropic_messages_target("/api/v10"), "/api/v10/v1/messages");
 }
 
+TEST(AnthropicProviderTest, ModelsTargetFollowsTheSameRule) {
+  EXPECT_EQ(anthropic_models_target(""), "/v1/models?limit=1000");
+  EXPECT_EQ(anthropic_models_target("/proxy/v1"), "/proxy/v1/models?limit=1000");
+}
+
 }  // namespace
 }  // namespace sluice::gateway
