@@ -1,0 +1,353 @@
+// The core request path with scripted providers and a fake clock: retries, fallbacks, the breaker
+// contract, deadlines and cancellation, without sockets or sleeps.
+#include "gateway/gateway_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+
+#include "ops/metrics.hpp"
+
+namespace sluice::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using core::AttemptOutcome;
+using Clock = Timing::Clock;
+
+// Time stands still unless a provider script or a backoff moves it.
+class FakeTiming final : public Timing {
+ public:
+  Clock::time_point now() const override { return now_; }
+  boost::asio::awaitable<bool> sleep(Clock::duration delay, RequestLimits limits) override {
+    slept += delay;
+    const auto wanted = now_ + delay;
+    now_ = std::min(wanted, limits.deadline);
+    co_return wanted <= limits.deadline &&
+        !(limits.cancellation && limits.cancellation->cancelled());
+  }
+  void advance(Clock::duration d) { now_ += d; }
+  Clock::duration slept{0};
+
+ private:
+  Clock::time_point now_ = Clock::time_point{} + 1h;
+};
+
+// One scripted step of an attempt: it may take time, stream chunks, then ends with `outcome`.
+struct Step {
+  AttemptOutcome outcome = AttemptOutcome::success;
+  Clock::duration takes{0};
+  int chunks = 0;
+  std::function<void()> during;  // runs mid-attempt (e.g. the client leaves)
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+class ScriptedProvider final : public Provider {
+ public:
+  ScriptedProvider(std::string name, FakeTiming& timing)
+      : name_(std::move(name)), timing_(timing) {}
+  const std::string& name() const override { return name_; }
+
+  boost::asio::awaitable<AttemptResult> chat(const ChatRequest&, std::string_view,
+                                             ChunkSink* sink) override {
+    ++calls;
+    Step step = script.empty() ? Step{} : script.front();
+    if (!script.empty()) script.pop_front();
+    timing_.advance(step.takes);
+    if (step.during) step.during();
+    for (int i = 0; i < step.chunks && sink; ++i) co_await sink->send(R"({"choices":[]})");
+    AttemptResult result;
+    result.outcome = step.outcome;
+    result.retry_after = step.retry_after;
+    if (step.outcome == AttemptOutcome::success)
+      result.body = R"({"choices":[{"finish_reason":"stop"}]})", result.finish_reason = "stop";
+    else
+      result.error =
+          make_error(Errc::bad_gateway, "scripted " + std::string(to_string(step.outcome)));
+    co_return result;
+  }
+  boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest&,
+                                                   std::string_view) override {
+    co_return AttemptResult{};
+  }
+  boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override {
+    co_return std::vector<std::string>{};
+  }
+
+  std::deque<Step> script;
+  int calls = 0;
+
+ private:
+  std::string name_;
+  FakeTiming& timing_;
+};
+
+class CountingSink final : public ChunkSink {
+ public:
+  void on_attempt(std::string_view deployment) override { attempts.emplace_back(deployment); }
+  boost::asio::awaitable<bool> send(std::string_view) override {
+    ++chunks;
+    co_return true;
+  }
+  bool started() const override { return chunks > 0; }
+  int chunks = 0;
+  std::vector<std::string> attempts;
+};
+
+template <class T>
+T run(boost::asio::awaitable<T> task) {
+  boost::asio::io_context io;
+  auto result = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+  io.run();
+  return result.get();
+}
+
+// Providers "a", "b", "c"; alias "m" is a/x (priority 0) then b/x (priority 1); alias "solo" is
+// c/x alone with fallback alias "backup" (b/y).
+struct Harness {
+  explicit Harness(std::function<void(core::GatewayConfig&)> tweak = {}) {
+    config.retry.base_backoff = 100ms;
+    config.retry.max_backoff = 1s;
+    config.retry.budget = 10s;
+    config.circuit_breaker.failure_threshold = 100;
+    config.circuit_breaker.cooldown = 30s;
+    for (const char* name : {"a", "b", "c"}) {
+      core::ProviderConfig p;
+      p.name = name;
+      p.type = "mock";
+      config.providers.push_back(p);
+    }
+    core::ModelAliasConfig m;
+    m.alias = "m";
+    m.deployments = {{"a", "x", 1, 0, ""}, {"b", "x", 1, 1, ""}};
+    core::ModelAliasConfig solo;
+    solo.alias = "solo";
+    solo.deployments = {{"c", "x", 1, 0, ""}};
+    solo.fallbacks = {"backup"};
+    core::ModelAliasConfig backup;
+    backup.alias = "backup";
+    backup.deployments = {{"b", "y", 1, 0, ""}};
+    config.models = {m, solo, backup};
+    if (tweak) tweak(config);
+    auto built = Catalog::build(config, [this](const core::ProviderConfig& c) {
+      auto p = std::make_unique<ScriptedProvider>(c.name, timing);
+      providers[c.name] = p.get();
+      return Result<std::unique_ptr<Provider>>(std::move(p));
+    });
+    catalog = std::move(*built);
+    metrics = std::make_unique<GatewayMetrics>(registry, *catalog);
+    service = std::make_unique<GatewayService>(*catalog, config, *metrics, timing);
+  }
+
+  Outcome chat(std::string model, ChunkSink* sink = nullptr,
+               core::Cancellation* cancellation = nullptr) {
+    body = boost::json::parse(R"({"model":")" + model + R"(","messages":[]})").as_object();
+    ChatRequest request;
+    request.body = &body;
+    request.model = model;
+    request.stream = sink != nullptr;
+    request.limits.deadline = service->deadline_for(model, client_timeout);
+    request.limits.cancellation = cancellation;
+    return run(service->chat(request, sink));
+  }
+  ScriptedProvider& p(const std::string& name) { return *providers.at(name); }
+  std::string metric(std::string_view needle) {
+    const std::string text = registry.render();
+    const auto at = text.find(needle);
+    if (at == std::string::npos) return "";
+    const auto end = text.find('\n', at);
+    return text.substr(at, end - at);
+  }
+
+  core::GatewayConfig config;
+  FakeTiming timing;
+  std::map<std::string, ScriptedProvider*> providers;
+  std::unique_ptr<Catalog> catalog;
+  ops::Registry registry;
+  std::unique_ptr<GatewayMetrics> metrics;
+  std::unique_ptr<GatewayService> service;
+  boost::json::object body;
+  std::optional<std::chrono::milliseconds> client_timeout;
+};
+
+TEST(GatewayServiceTest, RetriableFailureMovesToTheNextPriority) {
+  Harness h;
+  h.p("a").script = {{AttemptOutcome::upstream_5xx}};
+  const Outcome out = h.chat("m");
+  EXPECT_TRUE(out.ok);
+  EXPECT_EQ(out.deployment, "b/x");
+  EXPECT_EQ(out.attempts, 2);
+  EXPECT_EQ(out.finish_reason, "stop");
+  EXPECT_EQ(h.timing.slept, 0s) << "a different deployment needs no backoff";
+  EXPECT_NE(
+      h.metric(R"(sluice_upstream_requests_total{deployment="a/x",outcome="upstream_5xx"} 1)"), "");
+  EXPECT_NE(h.metric(R"(sluice_upstream_retries_total{kind="retry"} 1)"), "");
+}
+
+TEST(GatewayServiceTest, RequestFaultIsNotRetried) {
+  Harness h;
+  h.p("a").script = {{AttemptOutcome::upstream_4xx}};
+  const Outcome out = h.chat("m");
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.last_outcome, AttemptOutcome::upstream_4xx);
+  EXPECT_EQ(h.p("b").calls, 0);
+}
+
+TEST(GatewayServiceTest, NoRetryOnceTheClientReceivedBytes) {
+  Harness h;
+  h.p("a").script = {{.outcome = AttemptOutcome::reset, .chunks = 2}};
+  CountingSink sink;
+  const Outcome out = h.chat("m", &sink);
+  EXPECT_FALSE(out.ok);
+  EXPECT_TRUE(out.stream_started);
+  EXPECT_EQ(out.last_outcome, AttemptOutcome::reset);
+  EXPECT_EQ(h.p("b").calls, 0);
+  EXPECT_EQ(sink.attempts, std::vector<std::string>{"a/x"});
+}
+
+TEST(GatewayServiceTest, MaxAttemptsIsEnforcedOnce) {
+  Harness h([](core::GatewayConfig& c) { c.retry.max_attempts = 3; });
+  for (auto* name : {"a", "b"})
+    h.p(name).script = {
+        {AttemptOutcome::timeout}, {AttemptOutcome::timeout}, {AttemptOutcome::timeout}};
+  const Outcome out = h.chat("m");
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.attempts, 3);
+  EXPECT_EQ(h.p("a").calls + h.p("b").calls, 3);
+  EXPECT_GT(h.timing.slept, 0s) << "the second round backs off";
+}
+
+TEST(GatewayServiceTest, RetryAfterBeyondTheBudgetEndsTheRequest) {
+  Harness h([](core::GatewayConfig& c) {
+    c.retry.max_attempts = 5;
+    c.retry.budget = 2s;
+  });
+  h.p("c").script = {{.outcome = AttemptOutcome::rate_limited, .retry_after = 5000ms}};
+  h.p("b").script = {{.outcome = AttemptOutcome::rate_limited, .retry_after = 5000ms}};
+  const Outcome out = h.chat("solo");
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.last_outcome, AttemptOutcome::rate_limited);
+  EXPECT_EQ(out.attempts, 2);  // solo's deployment, then the fallback's: no third, no wait
+  EXPECT_EQ(h.timing.slept, 0s);
+  EXPECT_EQ(out.retry_after, 5000ms);
+}
+
+TEST(GatewayServiceTest, FallbackAliasServesAndIsCounted) {
+  Harness h;
+  h.p("c").script = {{AttemptOutcome::connect}};
+  const Outcome out = h.chat("solo");
+  EXPECT_TRUE(out.ok);
+  EXPECT_EQ(out.deployment, "b/y");
+  EXPECT_NE(h.metric(R"(sluice_upstream_retries_total{kind="fallback"} 1)"), "");
+}
+
+TEST(GatewayServiceTest, EveryCircuitOpenAnswers503WithTheShortestCooldown) {
+  Harness h([](core::GatewayConfig& c) {
+    c.circuit_breaker.failure_threshold = 1;
+    c.retry.max_attempts = 2;
+  });
+  h.p("a").script = {{AttemptOutcome::upstream_5xx}};
+  h.p("b").script = {{AttemptOutcome::upstream_5xx}};
+  EXPECT_FALSE(h.chat("m").ok);  // both circuits open now
+  EXPECT_NE(h.metric(R"(sluice_circuit_transitions_total{deployment="a/x",to="open"} 1)"), "");
+  h.timing.advance(10s);
+  const Outcome out = h.chat("m");
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.attempts, 0);
+  EXPECT_EQ(out.error.code, Errc::unavailable);
+  EXPECT_EQ(out.error.code_detail, "deployments_unavailable");
+  ASSERT_TRUE(out.retry_after);
+  EXPECT_EQ(*out.retry_after, 20s);
+  EXPECT_EQ(h.p("a").calls + h.p("b").calls, 2);
+}
+
+TEST(GatewayServiceTest, CancelledProbeReleasesTheHalfOpenSlot) {
+  Harness h([](core::GatewayConfig& c) {
+    c.circuit_breaker.failure_threshold = 1;
+    c.circuit_breaker.cooldown = 1s;
+    c.retry.max_attempts = 1;
+  });
+  h.p("c").script = {{AttemptOutcome::upstream_5xx}};
+  h.p("b").script = {{AttemptOutcome::upstream_5xx}};
+  EXPECT_FALSE(h.chat("solo").ok);  // c/x and b/y open
+  h.timing.advance(2s);             // half-open: one probe each
+  h.p("c").script = {{AttemptOutcome::client_gone}};
+  EXPECT_EQ(h.chat("solo").last_outcome, AttemptOutcome::client_gone);
+  // Without the release the probe slot stays taken and this request would get 503.
+  const Outcome probe = h.chat("solo");
+  EXPECT_TRUE(probe.ok);
+  EXPECT_EQ(probe.deployment, "c/x");
+  EXPECT_EQ(h.p("c").calls, 3);
+  EXPECT_NE(h.metric(R"(sluice_circuit_transitions_total{deployment="c/x",to="closed"} 1)"), "");
+}
+
+TEST(GatewayServiceTest, DeadlineBoundsRetriesAndAnswers504) {
+  Harness h([](core::GatewayConfig& c) {
+    c.retry.max_attempts = 10;
+    c.request_timeout = 5s;
+  });
+  for (auto* name : {"a", "b"})
+    for (int i = 0; i < 10; ++i) h.p(name).script.push_back({AttemptOutcome::timeout, 2s});
+  const Outcome out = h.chat("m");
+  EXPECT_FALSE(out.ok);
+  EXPECT_LE(out.attempts, 3);
+  EXPECT_EQ(out.error.code, Errc::gateway_timeout);
+  EXPECT_EQ(out.error.code_detail, "deadline_exceeded");
+}
+
+TEST(GatewayServiceTest, ClientTimeoutOnlyShortensTheAliasTimeout) {
+  Harness h([](core::GatewayConfig& c) { c.models[0].timeout = 3s; });
+  const auto now = h.timing.now();
+  EXPECT_EQ(h.service->deadline_for("m", std::nullopt), now + 3s);
+  EXPECT_EQ(h.service->deadline_for("m", 1000ms), now + 1s);
+  EXPECT_EQ(h.service->deadline_for("m", 60000ms), now + 3s);
+  EXPECT_EQ(h.service->deadline_for("solo", std::nullopt), now + h.config.request_timeout);
+}
+
+TEST(GatewayServiceTest, ClientThatLeavesStopsRetries) {
+  Harness h;
+  core::Cancellation cancellation;
+  h.p("a").script = {{.outcome = AttemptOutcome::client_gone, .during = [&] {
+                        cancellation.cancel(core::Cancellation::Reason::client_gone);
+                      }}};
+  const Outcome out = h.chat("m", nullptr, &cancellation);
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.last_outcome, AttemptOutcome::client_gone);
+  EXPECT_EQ(h.p("b").calls, 0);
+}
+
+TEST(GatewayServiceTest, ShutdownMidStreamEndsWithAShuttingDownError) {
+  Harness h;
+  core::Cancellation cancellation;
+  h.p("a").script = {{.outcome = AttemptOutcome::cancelled, .chunks = 1, .during = [&] {
+                        cancellation.cancel(core::Cancellation::Reason::shutdown);
+                      }}};
+  CountingSink sink;
+  const Outcome out = h.chat("m", &sink, &cancellation);
+  EXPECT_TRUE(out.stream_started);
+  EXPECT_EQ(out.error.code_detail, "shutting_down");
+  EXPECT_EQ(out.last_outcome, AttemptOutcome::cancelled);
+}
+
+TEST(GatewayServiceTest, BackoffIsCutShortByTheDeadline) {
+  Harness h([](core::GatewayConfig& c) {
+    c.retry.max_attempts = 3;
+    c.retry.base_backoff = 1s;
+    c.retry.max_backoff = 1s;
+    c.request_timeout = 1500ms;
+  });
+  h.p("c").script = {{AttemptOutcome::upstream_5xx}, {AttemptOutcome::upstream_5xx}};
+  h.p("b").script = {{AttemptOutcome::upstream_5xx}, {AttemptOutcome::upstream_5xx}};
+  const Outcome out = h.chat("solo");
+  EXPECT_FALSE(out.ok);
+  EXPECT_LE(h.timing.now() - (Clock::time_point{} + 1h), 1500ms);
+}
+
+}  // namespace
+}  // namespace sluice::gateway
