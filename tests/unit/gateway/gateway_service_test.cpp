@@ -65,11 +65,13 @@ class ScriptedProvider final : public Provider {
     AttemptResult result;
     result.outcome = step.outcome;
     result.retry_after = step.retry_after;
-    if (step.outcome == AttemptOutcome::success)
-      result.body = R"({"choices":[{"finish_reason":"stop"}]})", result.finish_reason = "stop";
-    else
+    if (step.outcome == AttemptOutcome::success) {
+      result.body = R"({"choices":[{"finish_reason":"stop"}]})";
+      result.finish_reason = "stop";
+    } else {
       result.error =
           make_error(Errc::bad_gateway, "scripted " + std::string(to_string(step.outcome)));
+    }
     co_return result;
   }
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest&,
