@@ -5,9 +5,10 @@
 
 namespace sluice::gateway {
 
-boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
-                                                   StreamTranslation& translation,
-                                                   ChunkSink& sink) {
+namespace {
+
+boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
+                                            StreamTranslation& translation, ChunkSink& sink) {
   SseParser parser;
   std::vector<SseEvent> events;
   std::vector<std::string_view> chunks;
@@ -55,11 +56,21 @@ boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
       if (translation.done()) break;
     }
   }
-  if (auto failure = translation.finish(result.usage)) {
+  if (auto failure = translation.finish()) {
     result.fail_stream(std::move(*failure));
     co_return result;
   }
   result.outcome = core::AttemptOutcome::success;
+  co_return result;
+}
+
+}  // namespace
+
+boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
+                                                   StreamTranslation& translation,
+                                                   ChunkSink& sink) {
+  AttemptResult result = co_await relay(call, translation, sink);
+  translation.account(result.usage);  // however it ended
   co_return result;
 }
 

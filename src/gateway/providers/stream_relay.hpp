@@ -25,8 +25,11 @@ class StreamTranslation {
                                                 std::vector<std::string_view>& chunks) = 0;
   // The upstream said the answer is complete: the relay reads no further.
   virtual bool done() const = 0;
-  // After the body: fills the usage (reported or estimated), or fails an incomplete stream.
-  virtual std::optional<AttemptResult> finish(Usage& usage) = 0;
+  // After the body: a failure when the stream is incomplete.
+  virtual std::optional<AttemptResult> finish() = 0;
+  // The usage so far, reported or estimated (marked so): a stream cut midway still paid for the
+  // tokens its client received.
+  virtual void account(Usage& usage) const = 0;
 };
 
 // Relays the body of `call` (whose 200 head was read) through `translation` into `sink`. A

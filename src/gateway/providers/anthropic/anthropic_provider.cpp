@@ -43,15 +43,19 @@ class AnthropicStream final : public StreamTranslation {
 
   bool done() const override { return translator_.done(); }
 
-  std::optional<AttemptResult> finish(Usage& usage) override {
-    usage.prompt_tokens = translator_.prompt_tokens();
-    usage.completion_tokens = translator_.completion_tokens();
-    usage.cached_tokens = translator_.usage().cache_read_input_tokens;
-    usage.reported = true;
+  std::optional<AttemptResult> finish() override {
     if (translator_.done()) return std::nullopt;
     return AttemptResult::failure(
         core::AttemptOutcome::protocol,
         make_error(Errc::bad_gateway, "upstream ended the stream before message_stop"));
+  }
+
+  // Anthropic reports input tokens at the start and output tokens as it goes.
+  void account(Usage& usage) const override {
+    usage.prompt_tokens = translator_.prompt_tokens();
+    usage.completion_tokens = translator_.completion_tokens();
+    usage.cached_tokens = translator_.usage().cache_read_input_tokens;
+    usage.reported = true;
   }
 
  private:

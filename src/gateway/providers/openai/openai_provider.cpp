@@ -45,19 +45,20 @@ class OpenAiStream final : public StreamTranslation {
 
   bool done() const override { return done_; }
 
-  std::optional<AttemptResult> finish(Usage& usage) override {
+  std::optional<AttemptResult> finish() override {
+    if (done_ || usage_.reported) return std::nullopt;
+    return AttemptResult::failure(
+        core::AttemptOutcome::protocol,
+        make_error(Errc::bad_gateway,
+                   "upstream " + std::string(provider_) + " ended the stream before [DONE]"));
+  }
+
+  void account(Usage& usage) const override {
     usage = usage_;
-    if (!done_ && !usage_.reported)
-      return AttemptResult::failure(
-          core::AttemptOutcome::protocol,
-          make_error(Errc::bad_gateway,
-                     "upstream " + std::string(provider_) + " ended the stream before [DONE]"));
-    if (!usage.reported) {
-      usage.prompt_tokens = estimate_request_prompt_tokens(*request_.body);
-      usage.completion_tokens = estimate_tokens_from_bytes(content_bytes_);
-      usage.estimated = true;
-    }
-    return std::nullopt;
+    if (usage.reported) return;
+    usage.prompt_tokens = estimate_request_prompt_tokens(*request_.body);
+    usage.completion_tokens = estimate_tokens_from_bytes(content_bytes_);
+    usage.estimated = true;
   }
 
  private:
