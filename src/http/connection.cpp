@@ -8,11 +8,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <charconv>
 
 #include "core/json_text.hpp"
+#include "http/request_parser.hpp"
 #include "http/response_head.hpp"
 
 namespace sluice::http {
@@ -95,9 +95,8 @@ asio::awaitable<void> Connection::run() {
       state_ = State::reading;
       const auto started = Clock::now();
       loop_.now = started;
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-      parser.body_limit(config.max_body_bytes);
+      RequestParser parser;
+      apply_request_limits(parser, config);
       set_deadline(config.header_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
       if (!ec && !parser.is_done()) {
@@ -139,13 +138,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   exchange.reset();
   exchange.started = started;
   Request& request = exchange.request;
-  request.method = parsed.method_string();
-  request.target = parsed.target();
-  const auto question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  if (question != std::string_view::npos) request.query = request.target.substr(question + 1);
-  for (const auto& field : parsed) request.headers.emplace_back(field.name_string(), field.value());
-  request.body = std::move(parsed.body());
+  view_request(parsed, request);
   const std::string_view client_id = request.header("x-request-id");
   if (core::is_valid_request_id(client_id))
     exchange.request_id.assign(client_id);

@@ -4,14 +4,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <list>
 #include <optional>
 #include <string>
 
 #include "http/event_loop.hpp"
 #include "http/exchange.hpp"
+#include "http/request_parser.hpp"
 #include "http/router.hpp"
 
 namespace sluice::http {
@@ -37,7 +36,6 @@ class Connection final : public StreamSink {
 
  private:
   enum class State { idle, reading, handling, writing };
-  using ParsedRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
   void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
   void clear_deadline() { deadline_ = Clock::time_point::max(); }
