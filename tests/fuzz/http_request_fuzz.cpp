@@ -1,11 +1,12 @@
 // The bytes a client sends on one connection, read as the server reads them: pipelined requests,
 // each through a parser with the server's limits (at their smallest valid values, so that the
 // limit paths are reachable), then the fields the connection takes from it (request id,
-// traceparent). Read twice, at once and in small reads: the result must not depend on how the
+// traceparent). Read twice, at once and in small reads: the requests must not depend on how the
 // bytes arrive.
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -101,12 +102,38 @@ std::vector<Outcome> read_connection(std::string_view input, std::size_t read_si
   return outcomes;
 }
 
+// Whether two reads of one connection agree. Beast looks for the end of a head before parsing it
+// only once a read left it incomplete, and that search stops a few bytes short of the limit. So a
+// head that is malformed and unterminated, or within bytes of the limit, may be read either way
+// depending on how the bytes arrived (400, 431, accepted, or no answer to a client that stopped
+// sending): from the first request that differs, one side must have failed so.
+bool agree(const std::vector<Outcome>& a, const std::vector<Outcome>& b) {
+  auto depends_on_reads = [](const boost::system::error_code& ec) {
+    return ec == bhttp::error::header_limit || ec == bhttp::error::partial_message;
+  };
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    if (!(a[i] == b[i])) return depends_on_reads(a[i].error) || depends_on_reads(b[i].error);
+  return a.size() == b.size();
+}
+
+void print(const char* label, const std::vector<Outcome>& outcomes) {
+  std::fprintf(stderr, "%s:\n", label);
+  for (const Outcome& o : outcomes)
+    std::fprintf(stderr, "  error '%s', %s %s, %zu headers, %zu body bytes, keep-alive %d\n",
+                 o.error.message().c_str(), o.method.c_str(), o.target.c_str(), o.headers.size(),
+                 o.body.size(), o.keep_alive);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input = fuzz::text(data, size);
   const std::vector<Outcome> at_once = read_connection(input, 0);
   const std::vector<Outcome> in_pieces = read_connection(input, 1 + size % 29);
-  FUZZ_CHECK(at_once == in_pieces);
+  if (!agree(at_once, in_pieces)) {
+    print("read at once", at_once);
+    print("read in pieces", in_pieces);
+  }
+  FUZZ_CHECK(agree(at_once, in_pieces));
   return 0;
 }
