@@ -3,8 +3,15 @@
 BUILD_DIR ?= build/release
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
+# `make fuzz`: clang + libFuzzer in a build of its own; each target runs FUZZ_SECONDS.
+FUZZ_DIR ?= build/fuzz
+FUZZ_SECONDS ?= 60
+# `make sanitize`: unit, integration and corpus-replay tests under ASan + UBSan (g++), at -O1 to
+# keep them fast; NDEBUG as in production. The fuzz build keeps assertions on.
+SANITIZE_DIR ?= build/sanitize
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-.PHONY: all deps build run test unit-test integration-test bench format clean
+.PHONY: all deps build run test unit-test integration-test fuzz sanitize bench format clean
 
 all: build
 
@@ -29,6 +36,23 @@ unit-test: build
 
 integration-test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration -j$(JOBS)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DSLUICE_FUZZ=ON \
+	  >/dev/null
+	@ninja -C $(FUZZ_DIR) -j$(JOBS) fuzz_targets
+	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+sanitize:
+	@scripts/deps.sh test
+	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+	@ninja -C $(SANITIZE_DIR) -j$(JOBS)
+	@ctest --test-dir $(SANITIZE_DIR) --output-on-failure -L 'unit|integration|fuzz' -j$(JOBS) \
+	  --timeout 300
 
 bench: build
 	@scripts/deps.sh bench

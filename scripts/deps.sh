@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, running and testing Sluice needs.
 # Idempotent: asks apt only for what is missing, so a ready machine pays ~50 ms.
-# usage: scripts/deps.sh [build|test|bench]   (default test: build + test tools)
+# usage: scripts/deps.sh [build|test|fuzz|bench]   (default test: build + test tools)
 set -euo pipefail
 MODE=${1:-test}
 
@@ -10,12 +10,15 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates)
 TEST_PKGS=(prometheus clang-format openssl)
 BENCH_PKGS=(wrk nginx-light procps)
+# libFuzzer ships with clang's runtime libraries.
+FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 
 case "$MODE" in
   build) want=("${BUILD_PKGS[@]}") ;;
   test)  want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  fuzz)  want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}") ;;
   bench) want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|fuzz|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -23,7 +26,7 @@ for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Node.js may come from elsewhere (with npm bundled): ask Debian only for a missing command.
-if [ "$MODE" != build ]; then
+if [ "$MODE" = test ] || [ "$MODE" = bench ]; then
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
 fi

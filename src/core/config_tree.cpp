@@ -122,11 +122,30 @@ std::string yaml_where(const std::string& file, const YAML::Mark& mark) {
   return mark.line >= 0 ? "at " + file + ":" + std::to_string(mark.line + 1) : "in " + file;
 }
 
+// Aliases make the YAML a graph: one that refers to itself (`a: &x [*x]`) would recurse forever,
+// and nested ones multiply (a "billion laughs"). The bounds are far beyond any real
+// configuration's shape.
+struct ExpansionLimits {
+  static constexpr int kMaxDepth = 32;
+  static constexpr std::size_t kMaxNodes = 100'000;
+  int depth = 0;
+  std::size_t nodes = 0;
+  bool exceeded = false;
+};
+
 RawNode from_yaml(const YAML::Node& node, const std::string& file, const std::string& path,
-                  Errors& errors) {
+                  Errors& errors, ExpansionLimits& limits) {
   RawNode out;
   out.origin = Origin::file;
   out.where = yaml_where(file, node.Mark());
+  if (limits.exceeded) return out;
+  if (limits.depth == ExpansionLimits::kMaxDepth || ++limits.nodes > ExpansionLimits::kMaxNodes) {
+    limits.exceeded = true;
+    errors.push_back({path, with_where("nested too deep or too large", out.where),
+                      "look for an alias that refers to itself or repeats a large node"});
+    return out;
+  }
+  ++limits.depth;
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -138,7 +157,8 @@ RawNode from_yaml(const YAML::Node& node, const std::string& file, const std::st
     case YAML::NodeType::Sequence:
       out.kind = RawNode::Kind::seq;
       for (std::size_t i = 0; i < node.size(); ++i) {
-        out.items.push_back(from_yaml(node[i], file, join(path, std::to_string(i)), errors));
+        out.items.push_back(
+            from_yaml(node[i], file, join(path, std::to_string(i)), errors, limits));
       }
       break;
     case YAML::NodeType::Map:
@@ -156,10 +176,11 @@ RawNode from_yaml(const YAML::Node& node, const std::string& file, const std::st
                             "keep only one " + key + " entry"});
           continue;
         }
-        out.entries.push_back({key, from_yaml(it->second, file, key_path, errors)});
+        out.entries.push_back({key, from_yaml(it->second, file, key_path, errors, limits)});
       }
       break;
   }
+  --limits.depth;
   return out;
 }
 
@@ -189,7 +210,8 @@ bool load_yaml_file(const std::string& file, RawNode& root, Errors& errors) {
     errors.push_back({location, message, "fix the YAML syntax near that line"});
     return false;
   }
-  root = from_yaml(doc, file, "", errors);
+  ExpansionLimits limits;
+  root = from_yaml(doc, file, "", errors, limits);
   if (root.kind == RawNode::Kind::null) {
     root.kind = RawNode::Kind::map;  // an empty file means "all defaults"
   } else if (root.kind != RawNode::Kind::map) {

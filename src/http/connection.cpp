@@ -8,7 +8,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cerrno>
 #include <charconv>
@@ -17,6 +16,7 @@
 #include "core/strings.hpp"
 #include "http/filter.hpp"
 #include "http/request_framing.hpp"
+#include "http/request_parser.hpp"
 #include "http/response_head.hpp"
 
 namespace sluice::http {
@@ -113,9 +113,8 @@ asio::awaitable<void> Connection::run() {
       state_ = State::reading;
       const auto started = Clock::now();
       loop_.now = started;
-      Parser parser;
-      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-      parser.body_limit(boost::none);  // the route's limit applies once the head is routed
+      RequestParser parser;
+      apply_request_limits(parser, config);
       set_deadline(config.header_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
       if (!ec) {
@@ -164,8 +163,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   exchange.started = started;
   exchange.client_address = client_address_;
   Request& request = exchange.request;
-  for (const auto& field : parsed) request.headers.emplace_back(field.name_string(), field.value());
-  request.body = std::move(parsed.body());
+  view_request(parsed, request);
   const std::string_view client_id = request.header("x-request-id");
   if (core::is_valid_request_id(client_id))
     exchange.request_id.assign(client_id);
@@ -204,7 +202,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
 
 // Routes a request by its head, before its body is read: the route decides the body limit.
 // Also checks the framing. An Error is answered at once, and the connection closed.
-std::optional<Error> Connection::route_head(const Parser& parser) {
+std::optional<Error> Connection::route_head(const RequestParser& parser) {
   const ParsedRequest& head = parser.get();
   exchange_.reset();
   Request& request = exchange_.request;

@@ -4,9 +4,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <list>
 #include <memory>
 #include <optional>
@@ -14,6 +11,7 @@
 
 #include "http/event_loop.hpp"
 #include "http/exchange.hpp"
+#include "http/request_parser.hpp"
 #include "http/router.hpp"
 
 namespace sluice::http {
@@ -43,8 +41,6 @@ class Connection final : public StreamSink {
 
  private:
   enum class State { idle, reading, handling, writing };
-  using ParsedRequest = boost::beast::http::request<boost::beast::http::string_body>;
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
   void clear_deadline() { deadline_ = Clock::time_point::max(); }
@@ -52,7 +48,7 @@ class Connection final : public StreamSink {
   boost::asio::awaitable<void> respond_early(const Error& error, std::string_view method,
                                              Clock::time_point started);
   boost::asio::awaitable<bool> serve_request(ParsedRequest& parsed, Clock::time_point started);
-  std::optional<Error> route_head(const Parser& parser);
+  std::optional<Error> route_head(const RequestParser& parser);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
   const Handler* handler_or_routing_error(Exchange& exchange) const;
   static void answer_handler_failure(Exchange& exchange, const char* what);

@@ -3,6 +3,7 @@
 
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/responses/responses_translate.hpp"
+#include "gateway/token_count.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -72,9 +73,8 @@ json::value responses_usage_of(const json::object& chat_completion_or_chunk) {
   const json::object& chat_usage = chat_completion_or_chunk.at("usage").get_object();
   if (const json::value* details = chat_usage.if_contains("completion_tokens_details");
       details && details->is_object())
-    if (const json::value* n = details->get_object().if_contains("reasoning_tokens");
-        n && n->is_int64())
-      reasoning = n->get_int64();
+    if (const json::value* n = details->get_object().if_contains("reasoning_tokens"))
+      reasoning = token_count(*n);
   return usage_object(usage.prompt_tokens, usage.cached_tokens, usage.completion_tokens, reasoning);
 }
 

@@ -14,11 +14,13 @@ namespace {
 using core::trim;
 using std::chrono::milliseconds;
 
+// Absurdly large waits are clamped rather than overflowing: any budget rejects them anyway.
+constexpr milliseconds kMaxWait{1'000'000'000'000'000};  // ~31,000 years
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // A non-negative decimal without sign or exponent ("12", "1.5"), in `unit`s, rounded up to whole
-// milliseconds. Absurdly large values are clamped rather than overflowing: any budget rejects
-// them anyway.
+// milliseconds, at most kMaxWait.
 std::optional<milliseconds> parse_decimal(std::string_view text, double ms_per_unit) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
@@ -41,8 +43,7 @@ std::optional<milliseconds> parse_decimal(std::string_view text, double ms_per_u
     }
   }
   if (!any_digit) return std::nullopt;
-  constexpr double kMaxMs = 1e15;  // ~31,000 years
-  const double ms = std::min(std::ceil(value * ms_per_unit), kMaxMs);
+  const double ms = std::min(std::ceil(value * ms_per_unit), static_cast<double>(kMaxWait.count()));
   return milliseconds{static_cast<long long>(ms)};
 }
 
@@ -137,8 +138,9 @@ bool read_asctime_date(std::string_view text, DateFields& f) {
          r.literal(" ") && r.number(4, 4, f.year) && r.done();
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(
-    std::string_view text, std::chrono::system_clock::time_point now) {
+// In whole seconds: years 0 to 9999 fit, where system_clock's nanoseconds cover only 1678-2262.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
+                                                        std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
   const int now_year = static_cast<int>(year_month_day{floor<days>(now)}.year());
   DateFields f;
@@ -173,10 +175,11 @@ std::optional<milliseconds> parse_retry_after(std::string_view header,
   header = trim(header);
   if (header.empty()) return std::nullopt;
   if (is_digit(header.front()) || header.front() == '.') return parse_decimal(header, 1000.0);
-  const std::optional<std::chrono::system_clock::time_point> when = parse_http_date(header, now);
+  const std::optional<std::chrono::sys_seconds> when = parse_http_date(header, now);
   if (!when) return std::nullopt;
-  if (*when <= now) return milliseconds{0};
-  return std::chrono::ceil<milliseconds>(*when - now);
+  // Milliseconds from a whole second, rounded up: `when` minus `now` floored to milliseconds.
+  const milliseconds wait = *when - std::chrono::floor<milliseconds>(now);
+  return std::clamp(wait, milliseconds{0}, kMaxWait);
 }
 
 std::optional<milliseconds> parse_retry_after_ms(std::string_view header) {

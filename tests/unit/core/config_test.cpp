@@ -153,6 +153,26 @@ TEST_F(ConfigTest, TopLevelMustBeAMapping) {
   EXPECT_TRUE(contains(describe(r.error()), "mapping")) << describe(r.error());
 }
 
+TEST_F(ConfigTest, AliasReferringToItselfIsAnErrorNotACrash) {
+  auto r = load("server: &loop [*loop]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(contains(describe(r.error()), "nested too deep")) << describe(r.error());
+}
+
+TEST_F(ConfigTest, AliasesThatMultiplyAreBounded) {
+  // Each level repeats the one before ten times: 10^6 nodes once expanded.
+  std::string yaml = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 5; ++level) {
+    const std::string previous = "*l" + std::to_string(level - 1);
+    yaml += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) yaml += (i ? ", " : "") + previous;
+    yaml += "]\n";
+  }
+  auto r = load(yaml);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(contains(describe(r.error()), "too large")) << describe(r.error());
+}
+
 TEST_F(ConfigTest, DuplicateKeyIsAnError) {
   auto r = load("server:\n  threads: 1\n  threads: 2\n");
   EXPECT_ERROR_AT(r, "server.threads", "duplicate");

@@ -3,21 +3,15 @@
 #include <boost/json.hpp>
 
 #include "core/ids.hpp"
+#include "gateway/token_count.hpp"
 
 namespace sluice::gateway::anthropic {
 namespace {
 
 namespace json = boost::json;
 
-long long count_of(const json::value& v) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64()) return static_cast<long long>(v.get_uint64());
-  if (v.is_double()) return static_cast<long long>(v.get_double());
-  return 0;
-}
-
 void read_count(const json::object& usage, std::string_view key, long long& out) {
-  if (const json::value* v = usage.if_contains(key); v && !v->is_null()) out = count_of(*v);
+  if (const json::value* v = usage.if_contains(key); v && !v->is_null()) out = token_count(*v);
 }
 
 }  // namespace

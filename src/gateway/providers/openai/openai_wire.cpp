@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/json_validate.hpp"
+#include "gateway/token_count.hpp"
 #include "gateway/token_estimate.hpp"
 
 namespace sluice::gateway {
@@ -43,11 +44,7 @@ bool read_usage(const json::object& object, Usage& usage) {
   const auto& u = found->as_object();
   auto number = [&](const json::object& o, std::string_view key) -> long long {
     const auto* v = o.if_contains(key);
-    if (!v) return 0;
-    if (v->is_int64()) return v->as_int64();
-    if (v->is_uint64()) return static_cast<long long>(v->as_uint64());
-    if (v->is_double()) return static_cast<long long>(v->as_double());
-    return 0;
+    return v ? token_count(*v) : 0;
   };
   // Chat uses prompt/completion; embeddings only prompt (and total).
   usage.prompt_tokens = number(u, "prompt_tokens");

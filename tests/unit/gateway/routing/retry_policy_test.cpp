@@ -55,6 +55,16 @@ TEST(ParseRetryAfterTest, PastDateMeansNow) {
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", kExampleDate + 1h), milliseconds{0});
 }
 
+// system_clock counts nanoseconds: years past 2262 or before 1678 once overflowed it.
+TEST(ParseRetryAfterTest, DatesOutsideTheClocksRangeDoNotOverflow) {
+  using std::chrono::days;
+  const auto far_future = parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", kExampleDate);
+  ASSERT_TRUE(far_future.has_value());
+  EXPECT_GT(*far_future, days{365} * 8000);
+  EXPECT_EQ(parse_retry_after("Sat, 01 Jan 0000 00:00:00 GMT", kExampleDate), milliseconds{0});
+  EXPECT_EQ(parse_retry_after("Mon Jan  1 00:00:00 1600", kExampleDate), milliseconds{0});
+}
+
 TEST(ParseRetryAfterTest, MalformedValues) {
   for (const char* bad :
        {"", "  ", "-5", "+5", "5s", "1e3", "1.2.3", ".", "soon", "Sun, 06 Nov 1994 08:49:37",

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "gateway/providers/anthropic/anthropic_translate.hpp"
+#include "gateway/token_count.hpp"
 
 namespace sluice::gateway {
 namespace {
@@ -111,6 +112,16 @@ TEST(AnthropicResponseTest, UsageCountsCachedInputAsPrompt) {
   EXPECT_EQ(usage.at("completion_tokens").to_number<long long>(), 30);
   EXPECT_EQ(usage.at("total_tokens").to_number<long long>(), 200);
   EXPECT_EQ(usage.at("prompt_tokens_details").at("cached_tokens").to_number<long long>(), 50);
+}
+
+TEST(AnthropicResponseTest, OutOfRangeUsageIsClamped) {
+  auto out = translate(R"({"id":"msg_c","type":"message","role":"assistant",
+    "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+    "usage":{"input_tokens":1e300,"cache_read_input_tokens":-1,"output_tokens":2.5}})");
+  const auto& usage = out.at("usage").as_object();
+  EXPECT_EQ(usage.at("prompt_tokens").to_number<long long>(), kMaxTokenCount);
+  EXPECT_EQ(usage.at("completion_tokens").to_number<long long>(), 2);
+  EXPECT_EQ(usage.at("prompt_tokens_details").at("cached_tokens").to_number<long long>(), 0);
 }
 
 TEST(AnthropicResponseTest, MalformedBodyIsBadGateway) {

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "gateway/token_count.hpp"
+
 namespace sluice::gateway {
 namespace {
 
@@ -22,6 +24,18 @@ TEST(TrailingUsageTest, IgnoresQuotedTextAndMissingUsage) {
   EXPECT_FALSE(read_trailing_usage(R"({"content":"say \"usage\" twice"})", usage));
   EXPECT_FALSE(read_trailing_usage(R"({"usage":null})", usage));
   EXPECT_FALSE(read_trailing_usage(R"({"usage":{"prompt_tokens":)", usage));  // cut short
+}
+
+TEST(ReadUsageTest, OutOfRangeCountsAreClamped) {
+  // An upstream's 1e300 once became a negative token metric.
+  const boost::json::object chunk = boost::json::parse(R"({"usage":{"prompt_tokens":1e300,
+      "completion_tokens":-3,"prompt_tokens_details":{"cached_tokens":18446744073709551615}}})")
+                                        .as_object();
+  Usage usage;
+  ASSERT_TRUE(read_usage(chunk, usage));
+  EXPECT_EQ(usage.prompt_tokens, kMaxTokenCount);
+  EXPECT_EQ(usage.completion_tokens, 0);
+  EXPECT_EQ(usage.cached_tokens, kMaxTokenCount);
 }
 
 TEST(InspectResponseTest, UsageFromTheResponseOrEstimated) {

@@ -1,0 +1,24 @@
+#pragma once
+// Internal to the HTTP server (pulls in Beast); also what the HTTP fuzz target drives.
+
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "core/config.hpp"
+#include "http/exchange.hpp"
+
+namespace sluice::http {
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+using ParsedRequest = RequestParser::value_type;
+
+// Sets the size limits known before routing: a head past max_header_bytes fails with
+// header_limit (431). The body is unlimited here: its limit depends on the route, and the
+// connection sets it once the head is routed (server.max_body_bytes or max_model_body_bytes).
+void apply_request_limits(RequestParser& parser, const core::ServerConfig& config);
+
+// Fills `request` from a parsed one: method, target split into path and query, headers, and the
+// body (moved). The views point into `parsed`, which must outlive `request`'s use.
+void view_request(ParsedRequest& parsed, Request& request);
+
+}  // namespace sluice::http

@@ -1,0 +1,69 @@
+#include "http/request_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <string>
+
+namespace sluice::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+core::ServerConfig limits(std::size_t header_bytes, std::size_t body_bytes) {
+  core::ServerConfig config;
+  config.max_header_bytes = header_bytes;
+  config.max_body_bytes = body_bytes;
+  return config;
+}
+
+// Puts `bytes` as the connection's read loop does: the head first, then the body.
+boost::system::error_code parse(RequestParser& parser, std::string_view bytes) {
+  boost::system::error_code ec;
+  while (!ec && !parser.is_done() && !bytes.empty())
+    bytes.remove_prefix(parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec));
+  return ec;
+}
+
+TEST(RequestParserTest, HeadPastTheLimitFailsWithHeaderLimit) {
+  RequestParser parser;
+  apply_request_limits(parser, limits(1024, 1024));
+  const std::string head = "GET / HTTP/1.1\r\nx-pad: " + std::string(1100, 'a') + "\r\n\r\n";
+  EXPECT_EQ(parse(parser, head), bhttp::error::header_limit);
+}
+
+// The body's limit depends on the route: none is set before the head is routed.
+TEST(RequestParserTest, BodyLimitWaitsForTheRoute) {
+  RequestParser parser;
+  apply_request_limits(parser, limits(1024, 1024));
+  EXPECT_FALSE(parse(parser, "POST / HTTP/1.1\r\ncontent-length: 1025\r\n\r\n"));
+}
+
+TEST(RequestParserTest, ViewSplitsTheTargetAndKeepsHeadersAndBody) {
+  RequestParser parser;
+  apply_request_limits(parser, limits(1024, 1024));
+  ASSERT_FALSE(parse(parser,
+                     "POST /v1/chat?x=1&y HTTP/1.1\r\nX-Request-Id: abc\r\ncontent-length: 2\r\n"
+                     "\r\nhi"));
+  ASSERT_TRUE(parser.is_done());
+  Request request;
+  view_request(parser.get(), request);
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.path, "/v1/chat");
+  EXPECT_EQ(request.query, "x=1&y");
+  EXPECT_EQ(request.header("x-request-id"), "abc");
+  EXPECT_EQ(request.body, "hi");
+}
+
+TEST(RequestParserTest, TargetWithoutQueryHasAnEmptyOne) {
+  RequestParser parser;
+  ASSERT_FALSE(parse(parser, "GET /livez HTTP/1.1\r\n\r\n"));
+  Request request;
+  view_request(parser.get(), request);
+  EXPECT_EQ(request.path, "/livez");
+  EXPECT_TRUE(request.query.empty());
+}
+
+}  // namespace
+}  // namespace sluice::http
