@@ -12,6 +12,7 @@
 
 #include "support/mock_fixture.hpp"
 #include "support/server_fixture.hpp"
+#include "support/text.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -34,17 +35,6 @@ constexpr std::string_view kAnthropicHeaders = "x-api-key: k\r\nanthropic-versio
 std::optional<HttpResponse> post(int port, std::string_view target, std::string_view body,
                                  std::string_view headers = {}) {
   return http_request(port, "POST", target, body, headers);
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::size_t count(const std::string& haystack, std::string_view needle) {
-  std::size_t n = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
-    ++n;
-  return n;
 }
 
 // A bare socket, for reading a response that never ends.

@@ -3,15 +3,12 @@
 #include <thread>
 
 #include "support/server_fixture.hpp"
+#include "support/text.hpp"
 
 namespace sluice::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::unique_ptr<SluiceProcess> start_mock(const std::string& models) {
   auto process = std::make_unique<SluiceProcess>(

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "support/server_fixture.hpp"
+#include "support/text.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -14,17 +15,6 @@ constexpr std::string_view kChat =
 // A chat for provider "up" of gateway_to().
 constexpr std::string_view kUpChat =
     R"({"model":"up/m","messages":[{"role":"user","content":"Hello"}]})";
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::size_t count(const std::string& haystack, std::string_view needle) {
-  std::size_t n = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
-    ++n;
-  return n;
-}
 
 std::string base_url(const SluiceProcess& upstream, std::string_view path = "/v1") {
   return "http://127.0.0.1:" + std::to_string(upstream.port()) + std::string(path);
