@@ -47,8 +47,10 @@ gateway::RequestLimits request_limits(http::Exchange& exchange,
                                       const gateway::GatewayService& service,
                                       std::string_view model) {
   gateway::RequestLimits limits;
-  limits.deadline =
-      service.deadline_for(model, parse_timeout(exchange.request.header(kTimeoutHeader)));
+  const auto client_timeout = parse_timeout(exchange.request.header(kTimeoutHeader));
+  limits.deadline = service.deadline_for(model, client_timeout);
+  limits.deadline_from_client =
+      client_timeout && limits.deadline < service.deadline_for(model, std::nullopt);
   limits.cancellation = &exchange.cancellation;
   exchange.watch_client();  // a client that leaves cancels the upstream call at once
   return limits;

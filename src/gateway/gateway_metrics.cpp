@@ -86,15 +86,15 @@ void GatewayMetrics::upstream_attempt(const Deployment& deployment, std::string_
 }
 
 void GatewayMetrics::in_flight(const Deployment& deployment, int delta) {
-  upstream_in_flight_.add({deployment.id}, delta);
+  upstream_in_flight_.add({deployment.metric_label}, delta);
 }
 
 void GatewayMetrics::retry(std::string_view kind) { retries_.inc({kind}); }
 
 void GatewayMetrics::circuit_transition(const Deployment& deployment,
                                         CircuitBreaker::Transition transition) {
-  circuit_transitions_.inc(
-      {deployment.id, transition == CircuitBreaker::Transition::opened ? "open" : "closed"});
+  circuit_transitions_.inc({deployment.metric_label,
+                            transition == CircuitBreaker::Transition::opened ? "open" : "closed"});
 }
 
 void GatewayMetrics::active_streams(int delta) { active_streams_.add({}, delta); }

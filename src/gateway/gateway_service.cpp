@@ -96,7 +96,7 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
   outcome.cost_usd = prices_.cost_usd(deployment.upstream_model, result.usage.prompt_tokens,
                                       result.usage.completion_tokens, result.usage.cached_tokens);
   const auto now = timing_.now();
-  const CallLabels labels{context.operation, outcome.provider, context.model,
+  const CallLabels labels{context.operation, outcome.provider, context.model_label,
                           context.caller.key_name};
   metrics_.operation(labels, seconds_between(context.started, now), "");
   metrics_.tokens(labels, result.usage);
@@ -111,7 +111,7 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
 Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deployment, int attempts,
                              const RouteContext& context) {
   Outcome outcome = failure_outcome(last, deployment, attempts);
-  const CallLabels labels{context.operation, outcome.provider, context.model,
+  const CallLabels labels{context.operation, outcome.provider, context.model_label,
                           context.caller.key_name};
   metrics_.operation(labels, seconds_between(context.started, timing_.now()),
                      core::to_string(last.outcome));
@@ -144,7 +144,7 @@ Outcome GatewayService::unavailable(const Route& chain, const RouteContext& cont
   if (soonest != Clock::duration::max())
     none.retry_after = std::max(
         milliseconds{1000}, std::chrono::ceil<milliseconds>(soonest));  // whole seconds on the wire
-  metrics_.operation({context.operation, "", context.model, context.caller.key_name},
+  metrics_.operation({context.operation, "", context.model_label, context.caller.key_name},
                      seconds_between(context.started, now), "circuit_open");
   return failure_outcome(none, nullptr, 0);
 }
@@ -170,8 +170,8 @@ std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& conte
     return AttemptResult::failure(
         AttemptOutcome::cancelled,
         make_error(Errc::gateway_timeout,
-                   "the request's deadline passed before an upstream answered (raise the "
-                   "alias' timeout or gateway.request_timeout, or the x-sluice-timeout-ms header)",
+                   "the request's deadline passed (set by the alias' timeout, "
+                   "gateway.request_timeout or the x-sluice-timeout-ms header)",
                    {}, "deadline_exceeded"));
   return std::nullopt;
 }
@@ -184,6 +184,10 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
   if (!chain)
     co_return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
                               nullptr, 0);
+  // A name the catalog does not keep is labelled as its provider's wildcard: clients choose
+  // model names, and every distinct label would be a metric series kept forever.
+  if (chain->transient())
+    context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
   Itinerary itinerary(*chain, retry_.max_attempts);
   RetryBudget budget(retry_);
   AttemptResult last;
@@ -234,7 +238,7 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
                                               Caller caller) {
   ChunkSink* stream_sink = request.stream ? sink : nullptr;
   return route(
-      RouteContext{request.model, "chat", timing_.now(), &request.limits, caller},
+      context_for(request.model, "chat", request.limits, caller),
       [&request, stream_sink](Deployment& d) {
         return d.provider->chat(request, d.upstream_model, stream_sink);
       },
@@ -244,7 +248,7 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
 asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& request,
                                                     Caller caller) {
   return route(
-      RouteContext{request.model, "embeddings", timing_.now(), &request.limits, caller},
+      context_for(request.model, "embeddings", request.limits, caller),
       [&request](Deployment& d) { return d.provider->embeddings(request, d.upstream_model); },
       nullptr);
 }

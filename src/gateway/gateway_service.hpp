@@ -69,11 +69,16 @@ class GatewayService {
  private:
   struct RouteContext {
     std::string_view model;
+    std::string_view model_label;  // for metrics: `model`, or a bounded stand-in
     std::string_view operation;
     Clock::time_point started;
     const RequestLimits* limits;
     Caller caller;
   };
+  RouteContext context_for(std::string_view model, std::string_view operation,
+                           const RequestLimits& limits, Caller caller) const {
+    return RouteContext{model, model, operation, timing_.now(), &limits, caller};
+  }
   using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
   boost::asio::awaitable<Outcome> route(RouteContext context, Attempt attempt, ChunkSink* sink);
 

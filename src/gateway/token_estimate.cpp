@@ -48,9 +48,11 @@ long long tool_call_tokens(const boost::json::value* tool_calls) {
 
 }  // namespace
 
-long long estimate_tokens(std::string_view text) {
-  return static_cast<long long>((text.size() + 3) / 4);
+long long estimate_tokens_from_bytes(std::size_t bytes) {
+  return static_cast<long long>((bytes + 3) / 4);  // ~4 bytes per token
 }
+
+long long estimate_tokens(std::string_view text) { return estimate_tokens_from_bytes(text.size()); }
 
 long long estimate_prompt_tokens(const boost::json::array& messages) {
   long long total = kReplyPriming;

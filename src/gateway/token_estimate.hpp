@@ -9,7 +9,9 @@ namespace sluice::gateway {
 // see something. About one token per 4 bytes of UTF-8, OpenAI's rule of thumb for English; it
 // undercounts CJK text and code, which is acceptable for an estimate that is flagged as such.
 
-// Tokens in `text`: ceil(bytes / 4); 0 only for empty text.
+// Tokens in `bytes` bytes of text: ceil(bytes / 4); 0 only for none.
+long long estimate_tokens_from_bytes(std::size_t bytes);
+// Tokens in `text`: estimate_tokens_from_bytes(text.size()).
 long long estimate_tokens(std::string_view text);
 
 // Prompt tokens of a chat `messages` array: each message's text (string content, or the "text"

@@ -37,6 +37,9 @@ class ChunkSink {
 // and its cancellation signal (client gone, drain grace over). Both optional.
 struct RequestLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // The client shortened the deadline: an attempt it cuts is the client's choice, not the
+  // upstream's fault (else a configured deadline that passes is the upstream's timeout).
+  bool deadline_from_client = false;
   core::Cancellation* cancellation = nullptr;
 };
 

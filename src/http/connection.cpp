@@ -178,7 +178,11 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   loop_.shared.observer->on_request_start();
   co_await dispatch(exchange);
   stop_watching_client();
-  if (exchange.aborted()) {  // the socket is already gone: nothing more to write
+  // The socket is gone, or the client closed its end while we worked: nothing more to write
+  // (as nginx, which logs 499 and closes).
+  const bool client_gone =
+      exchange.cancellation.reason() == core::Cancellation::Reason::client_gone;
+  if (exchange.aborted() || (client_gone && !exchange.streaming())) {
     loop_.shared.observer->on_request_end(exchange, bytes_sent_);
     co_return false;
   }

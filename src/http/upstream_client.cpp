@@ -235,10 +235,12 @@ struct UpstreamCall::Impl {
     connection.reset();
   }
 
-  // A timer fired: the request's own deadline (not the upstream's fault), or this attempt's.
+  // A timer fired: this attempt's, or the request's deadline, which is the upstream's fault
+  // unless the client chose it.
   core::AttemptOutcome timeout_kind() const {
-    return Clock::now() >= request_deadline ? core::AttemptOutcome::cancelled
-                                            : core::AttemptOutcome::timeout;
+    return Clock::now() >= request_deadline && timeouts.request_deadline_from_client
+               ? core::AttemptOutcome::cancelled
+               : core::AttemptOutcome::timeout;
   }
 
   asio::awaitable<Status> connect(const UpstreamEndpoint& endpoint) {

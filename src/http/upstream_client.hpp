@@ -29,10 +29,12 @@ struct UpstreamTimeouts {
   std::chrono::milliseconds first_byte{60'000};
   std::chrono::milliseconds idle{30'000};
   std::chrono::milliseconds total{600'000};
-  // The request's own deadline across attempts: reaching it ends the exchange as `cancelled`
-  // (the request ran out of time; the upstream is not blamed).
+  // The request's own deadline across attempts. Reaching a deadline the client chose is
+  // `cancelled`; one the operator configured is the upstream's `timeout` (so that a hung
+  // upstream still opens its circuit).
   std::chrono::steady_clock::time_point request_deadline =
       std::chrono::steady_clock::time_point::max();
+  bool request_deadline_from_client = false;
   // When it fires, the exchange ends at once: its connection is closed (never pooled) and the
   // outcome is client_gone or cancelled, after the signal's reason.
   core::Cancellation* cancellation = nullptr;

@@ -4,14 +4,13 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "core/json_read.hpp"
+
 namespace sluice::gateway {
 namespace json = boost::json;
 namespace {
 
-std::string_view string_member(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
+using core::string_field;
 
 // The tool a request forces: {"type":"any"} picks the first tool, {"type":"tool","name":...}
 // that one. Empty: answer with text, as a model may under {"type":"auto"}.
@@ -20,11 +19,11 @@ std::string forced_tool(const json::object& request) {
   const json::value* choice = request.if_contains("tool_choice");
   if (!tools || !tools->is_array() || tools->get_array().empty() || !choice || !choice->is_object())
     return {};
-  const std::string_view type = string_member(choice->get_object(), "type");
-  if (type == "tool") return std::string(string_member(choice->get_object(), "name"));
+  const std::string_view type = string_field(choice->get_object(), "type");
+  if (type == "tool") return std::string(string_field(choice->get_object(), "name"));
   if (type != "any") return {};
   const json::object* first = tools->get_array().front().if_object();
-  return first ? std::string(string_member(*first, "name")) : std::string();
+  return first ? std::string(string_field(*first, "name")) : std::string();
 }
 
 // Anthropic's ids for tool calls look like "toolu_01A09q90qw90lq917835lq9"; the mock keeps the
@@ -83,7 +82,7 @@ Status validate_message(const json::value& value, std::size_t i, std::size_t cou
   const std::string at = "messages." + std::to_string(i);
   const json::object* message = value.if_object();
   if (!message) return invalid(at + ": Input should be a valid dictionary");
-  const std::string_view role = string_member(*message, "role");
+  const std::string_view role = string_field(*message, "role");
   if (role == "system")
     return invalid(
         "messages: Unexpected role \"system\". The Messages API accepts a top-level `system` "
@@ -245,7 +244,7 @@ Status validate_anthropic_request(const json::object& request) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (auto status = validate_message(list[i], i, list.size(), previous_role); !status)
       return status;
-    previous_role = string_member(list[i].get_object(), "role");
+    previous_role = string_field(list[i].get_object(), "role");
   }
   if (const json::value* stream = request.if_contains("stream"); stream && !stream->is_bool())
     return invalid("stream: Input should be a valid boolean");

@@ -62,6 +62,18 @@ TEST(GatewayCancellationTest, ClientThatLeavesCancelsTheUpstreamCall) {
   })) << g.sluice->output();
 }
 
+// A client that closes its end is gone, as nginx treats it: the upstream call is cancelled and
+// nothing is written back (no bodiless 499 on the wire), only logged.
+TEST(GatewayCancellationTest, HalfClosedClientGetsNothingAndFreesTheUpstream) {
+  auto g = start_gateway({"--latency-ms", "10000"});
+  HttpConnection client(g.sluice->port());
+  ASSERT_TRUE(client.send_raw(chat_request(kChat)));
+  ASSERT_TRUE(eventually([&] { return mock_stat(g.mock->port(), "chat") == 1; }));
+  client.half_close();
+  EXPECT_TRUE(client.wait_closed(3s)) << "the server wrote something or kept the connection";
+  EXPECT_TRUE(eventually([&] { return mock_stat(g.mock->port(), "cancelled") == 1; }, 3s));
+}
+
 TEST(GatewayCancellationTest, ClientDeadlineAnswers504AndFreesTheUpstream) {
   auto g = start_gateway({"--latency-ms", "10000"});
   const auto begin = std::chrono::steady_clock::now();

@@ -20,6 +20,7 @@ http::UpstreamTimeouts timeouts_for(const http::UpstreamTimeouts& provider,
                                     const RequestLimits& limits) {
   http::UpstreamTimeouts timeouts = provider;
   timeouts.request_deadline = limits.deadline;
+  timeouts.request_deadline_from_client = limits.deadline_from_client;
   timeouts.cancellation = limits.cancellation;
   return timeouts;
 }

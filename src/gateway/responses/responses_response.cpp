@@ -111,11 +111,6 @@ json::object function_call_item(std::string_view id, std::string_view status,
           {"name", name}, {"arguments", arguments}};
 }
 
-std::string_view string_field(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 std::string_view response_id_suffix(std::string_view response_id) {
   constexpr std::string_view kPrefix = "resp_";
   if (response_id.starts_with(kPrefix)) response_id.remove_prefix(kPrefix.size());

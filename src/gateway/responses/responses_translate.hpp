@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_read.hpp"
 #include "core/result.hpp"
 #include "gateway/responses/response_store.hpp"
 #include "gateway/types.hpp"
@@ -73,8 +74,7 @@ boost::json::object function_call_item(std::string_view id, std::string_view sta
                                        std::string_view arguments);
 // "resp_<x>" -> "<x>": item ids of a response share its random part.
 std::string_view response_id_suffix(std::string_view response_id);
-// The string at `key`, empty when absent or not a string.
-std::string_view string_field(const boost::json::object& object, std::string_view key);
+using core::string_field;
 
 // One server-sent event of a Responses stream: `event: <type>` and `data: <data>`.
 struct ResponsesEvent {

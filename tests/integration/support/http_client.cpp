@@ -122,6 +122,10 @@ std::optional<HttpResponse> HttpConnection::read_response(std::chrono::milliseco
   return response;
 }
 
+void HttpConnection::half_close() {
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+}
+
 bool HttpConnection::wait_closed(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (fill(deadline)) {

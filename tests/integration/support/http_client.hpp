@@ -32,6 +32,8 @@ class HttpConnection {
   // Reads one response (Content-Length, chunked, or until close).
   std::optional<HttpResponse> read_response(
       std::chrono::milliseconds timeout = std::chrono::seconds(10), bool head_request = false);
+  // Closes our sending side (FIN), as a client that has said all it will say.
+  void half_close();
   // True if the peer closes (EOF or reset) within `timeout` without sending anything more.
   bool wait_closed(std::chrono::milliseconds timeout);
 

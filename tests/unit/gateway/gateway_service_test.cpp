@@ -337,6 +337,18 @@ TEST(GatewayServiceTest, ShutdownMidStreamEndsWithAShuttingDownError) {
   EXPECT_EQ(out.last_outcome, AttemptOutcome::cancelled);
 }
 
+// Clients choose model names: names the catalog does not keep must not become metric series.
+TEST(GatewayServiceTest, UnkeptModelNamesShareOneMetricLabel) {
+  Harness h;
+  for (int i = 0; i < 20; ++i) {
+    h.p("a").script = {{AttemptOutcome::upstream_4xx}};
+    EXPECT_FALSE(h.chat("a/junk-" + std::to_string(i)).ok);
+  }
+  const std::string text = h.registry.render();
+  EXPECT_EQ(text.find("junk"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(gen_ai_request_model="a/*")"), std::string::npos) << text;
+}
+
 TEST(GatewayServiceTest, BackoffIsCutShortByTheDeadline) {
   Harness h([](core::GatewayConfig& c) {
     c.retry.max_attempts = 3;

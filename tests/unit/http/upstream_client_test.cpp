@@ -272,17 +272,22 @@ TEST(UpstreamCallTest, FirstByteTimeoutFiresWhenTheUpstreamStaysSilent) {
   EXPECT_LT(waited, timeouts.idle);
 }
 
-TEST(UpstreamCallTest, RequestDeadlineEndsTheCallAsCancelledNotTimeout) {
+// A deadline the client chose cuts the call without blaming the upstream; the operator's
+// configured deadline is the upstream's timeout, so that a hung upstream opens its circuit.
+TEST(UpstreamCallTest, RequestDeadlineBlamesTheUpstreamOnlyWhenConfigured) {
   LoopbackServer server([](Peer& peer) {
     if (peer.read_request()) peer.wait_for_client_close();
   });
-  UpstreamTimeouts timeouts = short_timeouts();
-  timeouts.request_deadline = std::chrono::steady_clock::now() + milliseconds{50};
-  Outcome outcome;
-  run_client([&]() -> awaitable<void> { outcome = co_await fetch(server.endpoint(), timeouts); });
-  EXPECT_FALSE(outcome.started);
-  // The request ran out of time: the upstream is not blamed (no timeout for its breaker).
-  EXPECT_EQ(outcome.failure, core::AttemptOutcome::cancelled);
+  for (const bool from_client : {true, false}) {
+    UpstreamTimeouts timeouts = short_timeouts();
+    timeouts.request_deadline = std::chrono::steady_clock::now() + milliseconds{50};
+    timeouts.request_deadline_from_client = from_client;
+    Outcome outcome;
+    run_client([&]() -> awaitable<void> { outcome = co_await fetch(server.endpoint(), timeouts); });
+    EXPECT_FALSE(outcome.started);
+    EXPECT_EQ(outcome.failure,
+              from_client ? core::AttemptOutcome::cancelled : core::AttemptOutcome::timeout);
+  }
 }
 
 // The client of the gateway leaves while the upstream thinks: the upstream connection is closed

@@ -44,11 +44,6 @@ bool is_string(const json::value* v, std::string_view s) {
   return v && v->is_string() && v->get_string() == s;
 }
 
-std::string_view string_field(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 const json::object* object_field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   return v && v->is_object() ? &v->get_object() : nullptr;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/json_read.hpp"
 #include "gateway/providers/anthropic/anthropic_translate.hpp"
 
 namespace sluice::gateway::anthropic {
@@ -23,7 +24,7 @@ const boost::json::value* field(const boost::json::object& o, std::string_view k
 bool is_string(const boost::json::value* v, std::string_view s);
 
 // Lenient readers for upstream JSON: a missing or mistyped field reads as empty / nullptr.
-std::string_view string_field(const boost::json::object& o, std::string_view key);
+using core::string_field;
 const boost::json::object* object_field(const boost::json::object& o, std::string_view key);
 
 // ---- reading Anthropic responses ----

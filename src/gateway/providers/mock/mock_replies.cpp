@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/json_read.hpp"
 #include "core/json_text.hpp"
 #include "gateway/providers/request_validation.hpp"
+#include "gateway/token_estimate.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -54,10 +56,7 @@ std::vector<std::size_t> code_point_starts(std::string_view text) {
   return starts;
 }
 
-std::string_view string_member(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
+using core::string_field;
 
 // The function a request forces: tool_choice "required" picks the first tool, an object
 // {"type":"function","function":{"name":...}} picks that one. Empty: answer with text.
@@ -70,12 +69,12 @@ std::string forced_tool(const json::object& request) {
     const json::value& first = tools->get_array().front();
     if (const json::object* tool = first.if_object())
       if (const json::value* fn = tool->if_contains("function"); fn && fn->is_object())
-        return std::string(string_member(fn->get_object(), "name"));
+        return std::string(string_field(fn->get_object(), "name"));
     return {};
   }
   if (const json::object* object = choice->if_object())
     if (const json::value* fn = object->if_contains("function"); fn && fn->is_object())
-      return std::string(string_member(fn->get_object(), "name"));
+      return std::string(string_field(fn->get_object(), "name"));
   return {};
 }
 
@@ -151,7 +150,7 @@ int requested_dimensions(const json::object& request) {
 
 }  // namespace
 
-long long mock_tokens(std::size_t bytes) { return static_cast<long long>((bytes + 3) / 4); }
+long long mock_tokens(std::size_t bytes) { return estimate_tokens_from_bytes(bytes); }
 
 std::string mock_content_text(const json::value& content) {
   if (const json::string* s = content.if_string()) return std::string(*s);
@@ -204,7 +203,7 @@ MockConversation read_mock_conversation(const json::object& request) {
     const json::value* content = message->if_contains("content");
     std::string text = content ? mock_content_text(*content) : std::string();
     conversation.prompt_bytes += text.size();
-    if (string_member(*message, "role") == "user" && !text.empty())
+    if (string_field(*message, "role") == "user" && !text.empty())
       conversation.last_user = std::move(text);
   }
   return conversation;
@@ -311,7 +310,7 @@ std::vector<std::string> chat_chunks_json(const MockReply& reply, std::string_vi
 // skip building a DOM.
 std::string embeddings_json(const json::object& request, std::string_view model) {
   const int dimensions = requested_dimensions(request);
-  const bool base64 = string_member(request, "encoding_format") == "base64";
+  const bool base64 = string_field(request, "encoding_format") == "base64";
   const json::value* input = request.if_contains("input");
   const auto inputs = input ? embedding_inputs(*input) : std::vector<EmbeddingInput>{};
   std::string out = R"({"object":"list","data":[)";

@@ -197,8 +197,4 @@ long long estimate_request_prompt_tokens(const json::object& chat_request) {
   return messages && messages->is_array() ? estimate_prompt_tokens(messages->as_array()) : 0;
 }
 
-long long estimate_tokens_from_bytes(std::size_t bytes) {
-  return bytes == 0 ? 0 : static_cast<long long>((bytes + 3) / 4);  // ~4 bytes per token
-}
-
 }  // namespace sluice::gateway

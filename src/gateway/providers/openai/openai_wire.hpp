@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/token_estimate.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
@@ -50,6 +51,5 @@ bool inspect_response(std::string_view body, const boost::json::object& request,
 
 // Token estimates for when an upstream reports no usage (marked estimated).
 long long estimate_request_prompt_tokens(const boost::json::object& chat_request);
-long long estimate_tokens_from_bytes(std::size_t bytes);
 
 }  // namespace sluice::gateway
