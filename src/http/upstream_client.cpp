@@ -228,6 +228,14 @@ struct UpstreamCall::Impl {
         std::move(message));
   }
 
+  // Ends the pending operation, if any, without freeing what it still uses.
+  void interrupt() {
+    if (!connection) return;
+    boost::system::error_code ignored;
+    connection->tcp().socket().close(ignored);
+  }
+
+  // Only when no operation is pending on the connection.
   void close_connection() {
     if (!connection) return;
     boost::system::error_code ignored;
@@ -341,8 +349,9 @@ asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
   s.request_deadline = timeouts.request_deadline;
   s.deadline = std::min(Clock::now() + timeouts.total, timeouts.request_deadline);
   s.cancellation = timeouts.cancellation;
-  // Closing the socket ends whatever operation is pending; fail() then reads the reason.
-  s.on_cancel = core::Cancellation::subscribe(s.cancellation, [&s] { s.close_connection(); });
+  // Closing the socket ends whatever operation is pending; fail() then reads the reason. The
+  // connection object itself must stay until that operation returns: its buffers are in use.
+  s.on_cancel = core::Cancellation::subscribe(s.cancellation, [&s] { s.interrupt(); });
   if (s.cancellation && s.cancellation->cancelled())
     co_return s.fail(core::AttemptOutcome::cancelled, "cancelled before sending");
   s.pool_key = endpoint.pool_key();

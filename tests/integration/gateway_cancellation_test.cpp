@@ -74,6 +74,27 @@ TEST(GatewayCancellationTest, HalfClosedClientGetsNothingAndFreesTheUpstream) {
   EXPECT_TRUE(eventually([&] { return mock_stat(g.mock->port(), "cancelled") == 1; }, 3s));
 }
 
+// Clients that vanish at every moment of their upstream call (connecting, sending, waiting,
+// reading): each cancellation must free the call without touching what an operation still uses.
+TEST(GatewayCancellationTest, ManyClientsVanishingMidCallLeaveTheServerServing) {
+  auto g = start_gateway({});
+  for (int round = 0; round < 80; ++round) {
+    std::vector<std::unique_ptr<HttpConnection>> clients;
+    for (int i = 0; i < 32; ++i) {
+      clients.push_back(std::make_unique<HttpConnection>(g.sluice->port()));
+      clients.back()->send_raw(chat_request(kChat));
+    }
+  }  // each round's clients close as soon as they sent
+  auto live = http_request(g.sluice->port(), "GET", "/livez");
+  ASSERT_TRUE(live) << g.sluice->output();
+  EXPECT_EQ(live->status, 200);
+  auto chat = http_request(g.sluice->port(), "POST", "/v1/chat/completions", kChat,
+                           "Content-Type: application/json\r\n");
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->status, 200);
+  EXPECT_FALSE(g.sluice->wait_exit(0ms)) << g.sluice->output();
+}
+
 TEST(GatewayCancellationTest, ClientDeadlineAnswers504AndFreesTheUpstream) {
   auto g = start_gateway({"--latency-ms", "10000"});
   const auto begin = std::chrono::steady_clock::now();
