@@ -49,12 +49,12 @@ Connection::Connection(EventLoop& loop, asio::ip::tcp::socket socket)
 }
 
 Connection::~Connection() {
-  if (client_watch_) client_watch_->owner = nullptr;
   loop_.connections.erase(self_);
   loop_.shared.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Connection::check_deadline(Clock::time_point now) {
+  check_client();
   if (now < deadline_ || timed_out_) return;
   timed_out_ = true;
   boost::system::error_code ignored;
@@ -177,7 +177,7 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
 
   loop_.shared.observer->on_request_start();
   co_await dispatch(exchange);
-  stop_watching_client();
+  watching_client_ = false;
   // The socket is gone, or the client closed its end while we worked: nothing more to write
   // (as nginx, which logs 499 and closes).
   const bool client_gone =
@@ -366,35 +366,18 @@ asio::awaitable<bool> Connection::send_head(const Response& head) {
   co_return co_await write_all(head_buffer_, {});
 }
 
-void Connection::watch_client() {
-  if (client_watch_ && client_watch_->pending) return;
-  if (!client_watch_) client_watch_ = std::make_shared<ClientWatch>();
-  client_watch_->owner = this;
-  client_watch_->pending = true;
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [watch = client_watch_](const boost::system::error_code& ec) {
-                       watch->pending = false;
-                       if (!ec && watch->owner) watch->owner->on_client_readable();
-                     });
-}
+// Watching costs nothing per request: the loop's ticker looks at the watched connections every
+// 250 ms, so a request that ends sooner never pays a socket operation for it.
+void Connection::watch_client() { watching_client_ = true; }
 
-// Readable while a request is handled: the end of the stream (or a reset) means the client left;
-// bytes mean a pipelined request, left in the socket for the next read.
-void Connection::on_client_readable() {
+// While a request is handled, the end of the stream (or a reset) means the client left, as nginx
+// reads it; bytes mean a pipelined request, left in the socket for the next read.
+void Connection::check_client() {
+  if (!watching_client_ || exchange_.cancellation.cancelled()) return;
   char byte;
   const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
     exchange_.cancellation.cancel(core::Cancellation::Reason::client_gone);
-  else if (n < 0)
-    watch_client();  // a spurious wake-up: keep watching
-}
-
-void Connection::stop_watching_client() {
-  if (!client_watch_ || !client_watch_->pending) return;
-  // Only the watch is pending between the handler and the response: cancel() ends just that.
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
-  client_watch_->pending = false;
 }
 
 void Connection::cancel_request() {

@@ -26,7 +26,8 @@ class Connection final : public StreamSink {
 
   boost::asio::awaitable<void> run();
 
-  // Called by the ticker: cancels the pending operation if the deadline has passed.
+  // Called by the ticker: cancels the pending operation if the deadline has passed, and fires
+  // the request's cancellation if a watched client has gone.
   void check_deadline(Clock::time_point now);
   // Called at drain: closes the connection now if it waits between requests.
   void close_if_idle();
@@ -55,14 +56,7 @@ class Connection final : public StreamSink {
   std::optional<Error> read_error(const boost::system::error_code& ec, bool head_read) const;
   void fail_writes();
   boost::asio::awaitable<void> linger();
-  void on_client_readable();
-  void stop_watching_client();
-
-  // Shared with a pending socket wait, whose completion may run after the connection is gone.
-  struct ClientWatch {
-    Connection* owner = nullptr;
-    bool pending = false;
-  };
+  void check_client();
 
   EventLoop& loop_;
   boost::asio::ip::tcp::socket socket_;
@@ -86,7 +80,7 @@ class Connection final : public StreamSink {
   std::string head_buffer_;  // reused for every response head
   std::string_view request_id_;
   std::size_t bytes_sent_ = 0;
-  std::shared_ptr<ClientWatch> client_watch_;
+  bool watching_client_ = false;  // the handler asked: see watch_client()
 };
 
 }  // namespace sluice::http

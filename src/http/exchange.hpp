@@ -56,8 +56,8 @@ class StreamSink {
   virtual boost::asio::awaitable<bool> send_chunk(std::string_view data) = 0;
   // Closes the connection at once with a reset, writing nothing more.
   virtual void abort() = 0;
-  // Until the response is written, fires the exchange's cancellation (client_gone) if the
-  // client closes its end of the connection.
+  // Until the response is written, fires the exchange's cancellation (client_gone) within a
+  // tick (250 ms) of the client closing its end of the connection.
   virtual void watch_client() {}
 };
 
@@ -98,8 +98,7 @@ class Exchange {
   bool aborted() const { return aborted_; }
 
   // For handlers that wait on upstreams: a client that disconnects while they wait fires
-  // `cancellation` (client_gone), so the upstream call stops at once. Costs a socket watch, so
-  // quick handlers don't ask for it.
+  // `cancellation` (client_gone) within a tick, so the upstream call stops then.
   void watch_client() {
     if (sink_) sink_->watch_client();
   }
