@@ -66,11 +66,9 @@ Result<std::unique_ptr<Catalog>> Catalog::build(const core::GatewayConfig& confi
         return make_error(Errc::invalid_request, "deployment names unknown provider " + d.provider);
       std::string id = deployment_id(*provider, d.model);
       auto& slot = catalog->deployments_[id];
-      if (!slot) {
+      if (!slot)
         slot =
             std::make_unique<Deployment>(std::move(id), provider, d.model, config.circuit_breaker);
-        catalog->configured_.push_back(slot.get());
-      }
       by_priority[d.priority].push_back({slot.get(), d.weight, d.priority});
     }
     for (auto& [priority, group] : by_priority) alias.priority_groups.push_back(std::move(group));
@@ -236,13 +234,6 @@ std::vector<const Deployment*> Catalog::deployments() const {
   std::shared_lock lock(table_mutex_);
   for (const auto& [id, deployment] : deployments_) out.push_back(deployment.get());
   return out;
-}
-
-bool Catalog::any_available(std::chrono::steady_clock::time_point now) const {
-  if (configured_.empty()) return true;  // only on-demand deployments: nothing to judge yet
-  for (const Deployment* d : configured_)
-    if (d->breaker.state(now) != CircuitBreaker::State::open) return true;
-  return false;
 }
 
 }  // namespace sluice::gateway

@@ -125,8 +125,6 @@ class Catalog {
 
   // Every permanent deployment (configured and from the table), for metrics.
   std::vector<const Deployment*> deployments() const;
-  // Readiness: false only when every configured deployment's circuit is open.
-  bool any_available(std::chrono::steady_clock::time_point now) const;
 
  private:
   friend class Route;
@@ -152,7 +150,6 @@ class Catalog {
   core::CircuitBreakerConfig breaker_config_;
   std::vector<std::unique_ptr<Provider>> providers_;
   std::map<std::string, ModelAlias, std::less<>> aliases_;  // std::less<>: lookups allocate nothing
-  std::vector<const Deployment*> configured_;
   Provider* default_provider_ = nullptr;
 
   mutable std::shared_mutex table_mutex_;

@@ -250,14 +250,5 @@ TEST(CatalogTest, ConcurrentResolvesPromotionsAndListRefreshes) {
   EXPECT_FALSE(catalog->resolve("name-7")->transient());  // answered, so kept
 }
 
-TEST(CatalogTest, AvailabilityFollowsConfiguredCircuits) {
-  auto catalog = build(config_with(""));
-  const auto now = std::chrono::steady_clock::now();
-  EXPECT_TRUE(catalog->any_available(now));
-  for (const Deployment* d : catalog->deployments())
-    for (int i = 0; i < 5; ++i) const_cast<Deployment*>(d)->breaker.on_failure(now);
-  EXPECT_FALSE(catalog->any_available(now));
-}
-
 }  // namespace
 }  // namespace sluice::gateway
