@@ -4,14 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <deque>
 #include <functional>
 #include <map>
 
+#include "fake_provider.hpp"
 #include "ops/metrics.hpp"
 
 namespace sluice::gateway {
@@ -102,14 +100,6 @@ class CountingSink final : public ChunkSink {
   std::vector<std::string> attempts;
 };
 
-template <class T>
-T run(boost::asio::awaitable<T> task) {
-  boost::asio::io_context io;
-  auto result = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-  io.run();
-  return result.get();
-}
-
 // Providers "a", "b", "c"; alias "m" is a/x (priority 0) then b/x (priority 1); alias "solo" is
 // c/x alone with fallback alias "backup" (b/y).
 struct Harness {
@@ -156,7 +146,7 @@ struct Harness {
     request.stream = sink != nullptr;
     request.limits.deadline = service->deadline_for(model, client_timeout);
     request.limits.cancellation = cancellation;
-    return run(service->chat(request, sink));
+    return testing::run_to_end(service->chat(request, sink));
   }
   ScriptedProvider& p(const std::string& name) { return *providers.at(name); }
   std::string metric(std::string_view needle) {
