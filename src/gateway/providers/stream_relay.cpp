@@ -5,10 +5,11 @@
 
 namespace sluice::gateway {
 
-namespace {
-
-boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
-                                            StreamTranslation& translation, ChunkSink& sink) {
+// One frame for the whole stream (it lives as long as the stream does): every exit accounts the
+// usage so far itself instead of a wrapper coroutine doing it.
+boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
+                                                   StreamTranslation& translation,
+                                                   ChunkSink& sink) {
   SseParser parser;
   std::vector<SseEvent> events;
   std::vector<std::string_view> chunks;
@@ -17,6 +18,7 @@ boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
     auto piece = co_await call.read_some();
     if (!piece) {
       result.fail_stream(transport_failure(call, piece.error()));
+      translation.account(result.usage);
       co_return result;
     }
     if (piece->empty()) break;  // the upstream ended the body
@@ -29,6 +31,7 @@ boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
           make_error(Errc::bad_gateway, "upstream sent a server-sent event over " +
                                             std::to_string(SseParser::kDefaultMaxEventBytes) +
                                             " bytes")));
+      translation.account(result.usage);
       co_return result;
     }
     for (const SseEvent& event : events) {
@@ -36,6 +39,7 @@ boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
       if (auto failure = translation.on_event(event, chunks)) {
         call.abandon();
         result.fail_stream(std::move(*failure));
+        translation.account(result.usage);
         co_return result;
       }
       for (std::string_view chunk : chunks) {
@@ -50,6 +54,7 @@ boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
           result.fail_stream(AttemptResult::failure(
               core::AttemptOutcome::client_gone,
               make_error(Errc::invalid_request, "client disconnected mid-stream")));
+          translation.account(result.usage);
           co_return result;
         }
       }
@@ -58,19 +63,11 @@ boost::asio::awaitable<AttemptResult> relay(http::UpstreamCall& call,
   }
   if (auto failure = translation.finish()) {
     result.fail_stream(std::move(*failure));
+    translation.account(result.usage);
     co_return result;
   }
   result.outcome = core::AttemptOutcome::success;
-  co_return result;
-}
-
-}  // namespace
-
-boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
-                                                   StreamTranslation& translation,
-                                                   ChunkSink& sink) {
-  AttemptResult result = co_await relay(call, translation, sink);
-  translation.account(result.usage);  // however it ended
+  translation.account(result.usage);
   co_return result;
 }
 
