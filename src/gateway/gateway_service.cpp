@@ -83,6 +83,15 @@ void GatewayService::report(Deployment& deployment, AttemptOutcome outcome, Cloc
                        {{"deployment", deployment.id}});
 }
 
+double GatewayService::account_usage(const Deployment& deployment, const Usage& usage,
+                                     const CallLabels& labels) {
+  const double cost = prices_.cost_usd(deployment.upstream_model, usage.prompt_tokens,
+                                       usage.completion_tokens, usage.cached_tokens);
+  metrics_.tokens(labels, usage);
+  metrics_.cost(deployment.upstream_model, labels, cost);
+  return cost;
+}
+
 Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& result, int attempts,
                                 const RouteContext& context) {
   Outcome outcome;
@@ -93,14 +102,10 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
   outcome.deployment = deployment.id;
   outcome.provider = deployment.provider->name();
   outcome.finish_reason = std::move(result.finish_reason);
-  outcome.cost_usd = prices_.cost_usd(deployment.upstream_model, result.usage.prompt_tokens,
-                                      result.usage.completion_tokens, result.usage.cached_tokens);
-  const auto now = timing_.now();
   const CallLabels labels{context.operation, outcome.provider, context.model_label,
                           context.caller.key_name};
-  metrics_.operation(labels, seconds_between(context.started, now), "");
-  metrics_.tokens(labels, result.usage);
-  metrics_.cost(deployment.upstream_model, labels, outcome.cost_usd);
+  metrics_.operation(labels, seconds_between(context.started, timing_.now()), "");
+  outcome.cost_usd = account_usage(deployment, result.usage, labels);
   if (result.first_token_seen) {
     outcome.time_to_first_token = seconds_between(context.started, result.first_token_at);
     metrics_.time_to_first_token(labels, *outcome.time_to_first_token);
@@ -116,12 +121,8 @@ Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deploy
   metrics_.operation(labels, seconds_between(context.started, timing_.now()),
                      core::to_string(last.outcome));
   // Tokens a failed stream already delivered were paid for: count them.
-  if (deployment && (last.usage.prompt_tokens > 0 || last.usage.completion_tokens > 0)) {
-    metrics_.tokens(labels, last.usage);
-    outcome.cost_usd = prices_.cost_usd(deployment->upstream_model, last.usage.prompt_tokens,
-                                        last.usage.completion_tokens, last.usage.cached_tokens);
-    metrics_.cost(deployment->upstream_model, labels, outcome.cost_usd);
-  }
+  if (deployment && (last.usage.prompt_tokens > 0 || last.usage.completion_tokens > 0))
+    outcome.cost_usd = account_usage(*deployment, last.usage, labels);
   if (last.first_token_seen)
     outcome.time_to_first_token = seconds_between(context.started, last.first_token_at);
   return outcome;

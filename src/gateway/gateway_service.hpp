@@ -91,6 +91,8 @@ class GatewayService {
   // attempt's.
   std::optional<AttemptResult> cut_short(const RouteContext& context) const;
   void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
+  // Counts `usage` in the token and cost metrics; returns its cost.
+  double account_usage(const Deployment& deployment, const Usage& usage, const CallLabels& labels);
 
   Catalog& catalog_;
   core::RetryConfig retry_;
