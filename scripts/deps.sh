@@ -7,9 +7,12 @@ MODE=${1:-test}
 
 BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates)
+  libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates
+  libsqlite3-dev libstemmer-dev libhnswlib-dev libgumbo-dev libcmark-gfm-dev
+  libcmark-gfm-extensions-dev libpoppler-cpp-dev)
 TEST_PKGS=(prometheus clang-format openssl)
-BENCH_PKGS=(wrk nginx-light procps)
+# Anchors the RAG benchmark compares against: Xapian, SQLite FTS5 (sqlite3) and hnswlib's Python binding.
+BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3)
 # libFuzzer ships with clang's runtime libraries.
 FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 
