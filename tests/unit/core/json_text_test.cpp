@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include "core/error.hpp"
 
 namespace sluice::core {
@@ -19,6 +21,23 @@ TEST(JsonTextTest, EscapesPerRfc8259) {
   EXPECT_EQ(quoted("l1\nl2\r\t"), "\"l1\\nl2\\r\\t\"");
   EXPECT_EQ(quoted(std::string_view("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
   EXPECT_EQ(quoted("h\xc3\xa9llo"), "\"h\xc3\xa9llo\"");  // UTF-8 passes through
+}
+
+// The fast path tests eight bytes at a time: every special byte, at every offset of strings
+// around that width, must come back exactly when the output is parsed as JSON.
+TEST(JsonTextTest, EverySpecialByteAtEveryOffsetRoundTrips) {
+  for (std::string_view special : {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9", " "}) {
+    for (std::size_t length = 0; length <= 24; ++length) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        const auto parsed = boost::json::parse(quoted(std::string_view(text)));
+        ASSERT_TRUE(parsed.is_string()) << text;
+        EXPECT_EQ(std::string_view(parsed.as_string()), text)
+            << "length " << length << " at " << at;
+      }
+    }
+  }
 }
 
 TEST(JsonTextTest, ReplacesInvalidUtf8WithReplacementCharacter) {
