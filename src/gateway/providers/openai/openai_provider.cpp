@@ -132,7 +132,8 @@ awaitable<AttemptResult> OpenAiProvider::chat_json(const ChatRequest& request,
   if (!result.ok()) co_return result;
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
-  if (!inspect_response(*response, *request.body, result.usage))
+  if (!inspect_response(*response, *request.body, result.usage,
+                        call.body_framed() ? BodyEnd::framed : BodyEnd::at_close))
     co_return AttemptResult::failure(
         core::AttemptOutcome::protocol,
         make_error(Errc::bad_gateway,
@@ -146,10 +147,12 @@ awaitable<AttemptResult> OpenAiProvider::chat_stream(const ChatRequest& request,
                                                      std::string_view upstream_model,
                                                      ChunkSink& sink) {
   http::UpstreamCall call;
-  AttemptResult opened = co_await open(call, request, upstream_model);
-  if (!opened.ok()) co_return opened;
-  OpenAiStream translation(request, name_);
-  co_return co_await relay_stream(call, translation, sink);
+  AttemptResult result = co_await open(call, request, upstream_model);
+  if (result.ok()) {
+    OpenAiStream translation(request, name_);
+    co_await relay_stream(call, translation, sink, result);
+  }
+  co_return result;
 }
 
 awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& request,

@@ -1,6 +1,7 @@
 #include "gateway/providers/openai/openai_wire.hpp"
 
 #include <boost/json.hpp>
+#include <cstring>
 
 #include "core/json_validate.hpp"
 #include "gateway/token_count.hpp"
@@ -161,11 +162,17 @@ ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
   return info;
 }
 
-bool inspect_response(std::string_view body, const json::object& request, Usage& usage) {
+bool inspect_response(std::string_view body, const json::object& request, Usage& usage,
+                      BodyEnd end) {
   const auto first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || body[first] != '{') return false;
-  // Usage sits at the end, but a body cut anywhere before its last brace must still fail.
-  if (read_trailing_usage(body, usage)) return core::is_complete_json(body);
+  // Usage sits at the end, but a body cut anywhere before its last brace must still fail: only
+  // the HTTP framing can vouch for the bytes in between without parsing them.
+  if (read_trailing_usage(body, usage)) {
+    if (end == BodyEnd::at_close) return core::is_complete_json(body);
+    const auto last = body.find_last_not_of(" \t\r\n");
+    return body[last] == '}';
+  }
   unsigned char initial[4096];
   json::monotonic_resource arena(initial, sizeof initial);
   json::error_code ec;
@@ -181,7 +188,20 @@ bool inspect_response(std::string_view body, const json::object& request, Usage&
 
 std::string_view finish_reason_in(std::string_view json) {
   static constexpr std::string_view kKey = "\"finish_reason\":";
-  const auto at = json.find(kKey);
+  // Anchored on the key's underscore, found with memchr: rare in JSON, unlike the quotes that
+  // a plain find restarts at.
+  constexpr std::size_t kUnderscore = 7;  // its offset in kKey
+  std::size_t at = std::string_view::npos;
+  for (std::size_t from = kUnderscore; from < json.size();) {
+    const void* hit = std::memchr(json.data() + from, '_', json.size() - from);
+    if (hit == nullptr) break;
+    const auto i = static_cast<std::size_t>(static_cast<const char*>(hit) - json.data());
+    if (json.compare(i - kUnderscore, kKey.size(), kKey) == 0) {
+      at = i - kUnderscore;
+      break;
+    }
+    from = i + 1;
+  }
   if (at == std::string_view::npos) return {};
   std::string_view rest = json.substr(at + kKey.size());
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);

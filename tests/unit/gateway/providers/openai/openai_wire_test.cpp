@@ -130,6 +130,19 @@ TEST(InspectResponseTest, TruncatedBodyIsNotAResponse) {
   EXPECT_FALSE(inspect_response(whole + "garbage", request, cut));
 }
 
+TEST(InspectResponseTest, FramedBodyIsCheckedAtItsEndsOnly) {
+  const auto request = boost::json::parse(R"({"model":"m","messages":[]})").as_object();
+  const std::string whole =
+      R"({"id":"x","choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":3,"completion_tokens":1}})";
+  Usage usage;
+  EXPECT_TRUE(inspect_response(whole + "\n", request, usage, BodyEnd::framed));
+  EXPECT_EQ(usage.completion_tokens, 1);
+  Usage bad;
+  EXPECT_FALSE(inspect_response(whole + "garbage", request, bad, BodyEnd::framed));
+  EXPECT_FALSE(inspect_response("[" + whole, request, bad, BodyEnd::framed));
+  EXPECT_FALSE(inspect_response(whole.substr(0, 40), request, bad, BodyEnd::framed));
+}
+
 }  // namespace
 }  // namespace sluice::gateway
 
