@@ -30,36 +30,45 @@ std::string mock_header_lines(const http::Request& request) {
   return lines;
 }
 
-awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchange& exchange) {
-  ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!co_await parse_object_body(exchange, parsed)) co_return;
-  json::object* body = &parsed.object;
+// Checks the request and fills `request` (its forwarded headers kept in `mock_headers`); false
+// after answering the error. A plain function: its temporaries stay out of the handler's frame,
+// which a stream holds to its end.
+bool prepare_chat(gateway::GatewayService& service, http::Exchange& exchange, json::object& body,
+                  gateway::ChatRequest& request, std::string& mock_headers) {
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
-    co_return;
+    return false;
   }
-  if (auto valid = gateway::validate_chat_request(*body); !valid.ok()) {
+  if (auto valid = gateway::validate_chat_request(body); !valid.ok()) {
     exchange.response.set_error(valid.error());
-    co_return;
+    return false;
   }
-  gateway::ChatRequest request;
-  request.body = &*body;
+  request.body = &body;
   request.raw_body = exchange.request.body;
-  request.model = std::string(body->at("model").as_string());
-  if (const auto* stream = body->if_contains("stream"); stream && !stream->is_null()) {
+  request.model = std::string(body.at("model").as_string());
+  if (const auto* stream = body.if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) {
       exchange.response.set_error(
           make_error(Errc::invalid_request, "'stream' must be a boolean", "stream"));
-      co_return;
+      return false;
     }
     request.stream = stream->as_bool();
   }
-  request.include_usage = gateway::usage_requested(*body);
+  request.include_usage = gateway::usage_requested(body);
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
   request.limits = request_limits(exchange, service, request.model);
-  const std::string mock_headers = mock_header_lines(exchange.request);
+  mock_headers = mock_header_lines(exchange.request);
   request.forward_headers = mock_headers;
+  return true;
+}
+
+awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchange& exchange) {
+  ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
+  if (!co_await parse_object_body(exchange, parsed)) co_return;
+  gateway::ChatRequest request;
+  std::string mock_headers;
+  if (!prepare_chat(service, exchange, parsed.object, request, mock_headers)) co_return;
 
   SseSink sink(exchange, service.metrics());
   gateway::Outcome outcome = co_await service.chat(request, &sink, caller_of(exchange));

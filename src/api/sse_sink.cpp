@@ -18,16 +18,15 @@ awaitable<bool> SseWriter::write(std::string_view type, std::string_view data) {
     response.add_header("x-sluice-deployment", deployment_);
     if (!co_await exchange_.begin_stream()) co_return false;
   }
-  frame_.clear();
+  event_line_.clear();
   if (!type.empty()) {
-    frame_.append("event: ");
-    frame_.append(type);
-    frame_.push_back('\n');
+    event_line_.append("event: ");
+    event_line_.append(type);
+    event_line_.push_back('\n');
   }
-  frame_.append("data: ");
-  frame_.append(data);
-  frame_.append("\n\n");
-  co_return co_await exchange_.write(frame_);
+  // Written as parts, not copied into one frame: a stream holds no copy of its last event.
+  const std::string_view parts[] = {event_line_, "data: ", data, "\n\n"};
+  co_return co_await exchange_.write(parts);
 }
 
 awaitable<bool> SseSink::send(std::string_view chunk_json) {

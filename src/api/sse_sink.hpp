@@ -31,7 +31,7 @@ class SseWriter {
   http::Exchange& exchange_;
   gateway::GatewayMetrics* metrics_;
   std::string deployment_;
-  std::string frame_;  // reused for every event
+  std::string event_line_;  // `event: <type>\n`, reused
   bool started_ = false;
 };
 

@@ -150,6 +150,17 @@ Outcome GatewayService::unavailable(const Route& chain, const RouteContext& cont
   return failure_outcome(none, nullptr, 0);
 }
 
+bool GatewayService::stopped(const RouteContext& context) const {
+  const RequestLimits& limits = *context.limits;
+  if (limits.cancellation && limits.cancellation->cancelled()) {
+    const auto reason = limits.cancellation->reason();
+    if (reason == core::Cancellation::Reason::client_gone ||
+        reason == core::Cancellation::Reason::shutdown)
+      return true;
+  }
+  return timing_.now() >= limits.deadline;  // what a deadline cancellation also means
+}
+
 std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& context) const {
   const RequestLimits& limits = *context.limits;
   if (limits.cancellation && limits.cancellation->cancelled()) {
@@ -178,60 +189,82 @@ std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& conte
 }
 
 // The coroutine keeps only what must live across its suspensions; building outcomes and
-// choosing deployments happen in plain functions, so a long stream holds a small frame.
+// choosing deployments happen in plain functions, and it has one co_return (GCC gives each
+// co_return's temporary Outcome a frame slot of its own), so a long stream holds a small frame.
 asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt attempt,
                                                ChunkSink* sink) {
-  auto chain = catalog_.resolve(context.model);
-  if (!chain)
-    co_return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
-                              nullptr, 0);
-  // A name the catalog does not keep is labelled as its provider's wildcard: clients choose
-  // model names, and every distinct label would be a metric series kept forever.
-  if (chain->transient())
-    context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
-  Itinerary itinerary(*chain, retry_.max_attempts);
-  RetryBudget budget(retry_);
-  AttemptResult last;
-  Deployment* last_deployment = nullptr;
-  while (Deployment* deployment = itinerary.next(timing_.now(), thread_rng())) {
-    if (itinerary.attempts() > 1) {
-      // Another try after a failure: on a deployment already tried, back off first.
-      const auto delay = itinerary.is_retry()
-                             ? budget.next_delay(itinerary.attempts() - 1, last.retry_after)
-                             : std::optional<milliseconds>(0);
-      bool go = delay && timing_.now() + *delay < context.limits->deadline;
-      // (A statement of its own: GCC 12 mishandles co_await inside && and ?: operands.)
-      if (go && delay->count() > 0) go = co_await timing_.sleep(*delay, *context.limits);
-      if (!go) {
-        deployment->breaker.release();  // admitted by next(), never sent
-        itinerary.cancel_last();
+  const auto chain = catalog_.resolve(context.model);
+  RouteState state;
+  if (chain) {
+    // A name the catalog does not keep is labelled as its provider's wildcard: clients choose
+    // model names, and every distinct label would be a metric series kept forever.
+    if (chain->transient())
+      context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
+    Itinerary itinerary(*chain, retry_.max_attempts);
+    RetryBudget budget(retry_);
+    state.end = RouteEnd::failed;
+    while (Deployment* deployment = itinerary.next(timing_.now(), thread_rng())) {
+      if (itinerary.attempts() > 1) {
+        // Another try after a failure: on a deployment already tried, back off first.
+        const auto delay = itinerary.is_retry()
+                               ? budget.next_delay(itinerary.attempts() - 1, state.last.retry_after)
+                               : std::optional<milliseconds>(0);
+        bool go = delay && timing_.now() + *delay < context.limits->deadline;
+        // (A statement of its own: GCC 12 mishandles co_await inside && and ?: operands.)
+        if (go && delay->count() > 0) go = co_await timing_.sleep(*delay, *context.limits);
+        if (!go) {
+          deployment->breaker.release();  // admitted by next(), never sent
+          itinerary.cancel_last();
+          break;
+        }
+        metrics_.retry(in_first_alias(*chain, deployment) ? "retry" : "fallback");
+      }
+      if (sink) sink->on_attempt(deployment->id);
+      const auto attempt_started = timing_.now();
+      deployment->stats.begin();
+      metrics_.in_flight(*deployment, +1);
+      state.last = co_await attempt(*deployment);
+      metrics_.in_flight(*deployment, -1);
+      const auto attempt_done = timing_.now();
+      deployment->stats.end(attempt_done - attempt_started, state.last.ok());
+      report(*deployment, state.last.outcome, attempt_done);
+      metrics_.upstream_attempt(*deployment, core::to_string(state.last.outcome));
+      state.deployment = deployment;
+      if (state.last.ok()) {
+        state.end = RouteEnd::succeeded;
         break;
       }
-      metrics_.retry(in_first_alias(*chain, deployment) ? "retry" : "fallback");
+      if (sink && sink->started()) {  // bytes reached the client: no retry may follow
+        state.end = RouteEnd::stream_broke;
+        break;
+      }
+      if (!core::is_retriable(state.last.outcome) || stopped(context)) break;
     }
-    if (sink) sink->on_attempt(deployment->id);
-    const auto attempt_started = timing_.now();
-    deployment->stats.begin();
-    metrics_.in_flight(*deployment, +1);
-    last = co_await attempt(*deployment);
-    metrics_.in_flight(*deployment, -1);
-    const auto attempt_done = timing_.now();
-    deployment->stats.end(attempt_done - attempt_started, last.ok());
-    report(*deployment, last.outcome, attempt_done);
-    metrics_.upstream_attempt(*deployment, core::to_string(last.outcome));
-    last_deployment = deployment;
-    if (last.ok()) co_return succeed(*deployment, last, itinerary.attempts(), context);
-    if (sink && sink->started()) {  // bytes reached the client: no retry may follow
-      if (auto cut = cut_short(context)) last.fail_stream(std::move(*cut));
-      Outcome outcome = fail(last, deployment, itinerary.attempts(), context);
-      outcome.stream_started = true;
-      co_return outcome;
-    }
-    if (!core::is_retriable(last.outcome) || cut_short(context)) break;
+    state.attempts = itinerary.attempts();
+    if (state.end == RouteEnd::failed && state.attempts == 0 && itinerary.skipped_open())
+      state.end = RouteEnd::unavailable;
   }
-  if (itinerary.attempts() == 0 && itinerary.skipped_open()) co_return unavailable(*chain, context);
-  if (auto cut = cut_short(context)) last.fail_stream(std::move(*cut));
-  co_return fail(last, last_deployment, itinerary.attempts(), context);
+  co_return finish(chain, state, context);
+}
+
+Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
+                               const RouteContext& context) {
+  switch (state.end) {
+    case RouteEnd::rejected:
+      return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
+                             nullptr, 0);
+    case RouteEnd::succeeded:
+      return succeed(*state.deployment, state.last, state.attempts, context);
+    case RouteEnd::unavailable:
+      return unavailable(*chain, context);
+    case RouteEnd::stream_broke:
+    case RouteEnd::failed:
+      break;
+  }
+  if (auto cut = cut_short(context)) state.last.fail_stream(std::move(*cut));
+  Outcome outcome = fail(state.last, state.deployment, state.attempts, context);
+  outcome.stream_started = state.end == RouteEnd::stream_broke;
+  return outcome;
 }
 
 // Not coroutines themselves: one frame less per request, which for a stream is held to its end.

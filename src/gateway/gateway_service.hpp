@@ -82,6 +82,16 @@ class GatewayService {
   using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
   boost::asio::awaitable<Outcome> route(RouteContext context, Attempt attempt, ChunkSink* sink);
 
+  // How a route ended, and what finish() builds its outcome from.
+  enum class RouteEnd { rejected, succeeded, stream_broke, unavailable, failed };
+  struct RouteState {
+    RouteEnd end = RouteEnd::rejected;
+    AttemptResult last;
+    Deployment* deployment = nullptr;  // the last one tried
+    int attempts = 0;
+  };
+  Outcome finish(const Result<Route>& chain, RouteState& state, const RouteContext& context);
+
   Outcome succeed(const Deployment& deployment, AttemptResult& result, int attempts,
                   const RouteContext& context);
   Outcome fail(const AttemptResult& last, const Deployment* deployment, int attempts,
@@ -90,6 +100,8 @@ class GatewayService {
   // The error a request cut short by its deadline or the drain gets, in place of the last
   // attempt's.
   std::optional<AttemptResult> cut_short(const RouteContext& context) const;
+  // Whether the client left, the drain began or the deadline passed: no further attempt.
+  bool stopped(const RouteContext& context) const;
   void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
   // Counts `usage` in the token and cost metrics; returns its cost.
   double account_usage(const Deployment& deployment, const Usage& usage, const CallLabels& labels);

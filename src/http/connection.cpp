@@ -393,23 +393,25 @@ void Connection::abort() {
   socket_.close(ignored);
 }
 
-asio::awaitable<bool> Connection::send_chunk(std::string_view data) {
-  if (write_failed_) co_return false;
-  if (!chunked_) {
-    const bool ok = co_await write_all(data, {});
-    if (ok) bytes_sent_ += data.size();
-    co_return ok;
-  }
+asio::awaitable<bool> Connection::send_chunk(std::span<const std::string_view> parts) {
+  if (write_failed_ || parts.size() > kMaxChunkParts) co_return false;
+  std::size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  // The chunk's size line, the parts, then its CRLF, in one gather write (unused slots empty).
   char size_line[24];
-  auto [end, errc] = std::to_chars(size_line, size_line + 20, data.size(), 16);
-  *end++ = '\r';
-  *end++ = '\n';
+  std::array<asio::const_buffer, kMaxChunkParts + 2> buffers{};
+  std::size_t slot = 0;
+  if (chunked_) {
+    auto [end, errc] = std::to_chars(size_line, size_line + 20, size, 16);
+    *end++ = '\r';
+    *end++ = '\n';
+    buffers[slot++] = asio::buffer(size_line, static_cast<std::size_t>(end - size_line));
+  }
+  for (std::string_view part : parts) buffers[slot++] = asio::buffer(part.data(), part.size());
+  if (chunked_) buffers[slot++] = asio::buffer("\r\n", 2);
   const State previous = state_;
   state_ = State::writing;
   set_deadline(loop_.shared.config.body_timeout);
-  const std::array<asio::const_buffer, 3> buffers{
-      asio::buffer(size_line, static_cast<std::size_t>(end - size_line)),
-      asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2)};
   auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
   state_ = previous;
   clear_deadline();
@@ -417,7 +419,7 @@ asio::awaitable<bool> Connection::send_chunk(std::string_view data) {
     fail_writes();
     co_return false;
   }
-  bytes_sent_ += data.size();
+  bytes_sent_ += size;
   co_return true;
 }
 

@@ -33,7 +33,7 @@ class Connection final : public StreamSink {
   void close_if_idle();
 
   boost::asio::awaitable<bool> send_head(const Response& head) override;
-  boost::asio::awaitable<bool> send_chunk(std::string_view data) override;
+  boost::asio::awaitable<bool> send_chunk(std::span<const std::string_view> parts) override;
   void abort() override;
   void watch_client() override;
   // Drain grace over: cancels the request in flight, if any (its handler ends it, with an error

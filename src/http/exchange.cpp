@@ -81,9 +81,16 @@ boost::asio::awaitable<bool> Exchange::begin_stream() {
 }
 
 boost::asio::awaitable<bool> Exchange::write(std::string_view data) {
+  const std::string_view parts[1] = {data};
+  co_return co_await write(parts);
+}
+
+boost::asio::awaitable<bool> Exchange::write(std::span<const std::string_view> parts) {
   if (aborted_) co_return false;
-  if (!streaming_ || data.empty()) co_return streaming_;
-  co_return co_await sink_->send_chunk(data);
+  std::size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  if (!streaming_ || size == 0) co_return streaming_;  // an empty chunk would end the body
+  co_return co_await sink_->send_chunk(parts);
 }
 
 }  // namespace sluice::http

@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,7 +54,9 @@ class StreamSink {
  public:
   virtual ~StreamSink() = default;
   virtual boost::asio::awaitable<bool> send_head(const Response& head) = 0;
-  virtual boost::asio::awaitable<bool> send_chunk(std::string_view data) = 0;
+  // Sends `parts` (at most kMaxChunkParts) as one piece of the body, without joining them.
+  static constexpr std::size_t kMaxChunkParts = 4;
+  virtual boost::asio::awaitable<bool> send_chunk(std::span<const std::string_view> parts) = 0;
   // Closes the connection at once with a reset, writing nothing more.
   virtual void abort() = 0;
   // Until the response is written, fires the exchange's cancellation (client_gone) within a
@@ -90,6 +93,9 @@ class Exchange {
   // each chunk as written. False once the client is gone: the handler should stop.
   boost::asio::awaitable<bool> begin_stream();
   boost::asio::awaitable<bool> write(std::string_view data);
+  // One piece made of `parts` (at most StreamSink::kMaxChunkParts), written without a copy: a
+  // stream keeps no buffer of its own to frame its events.
+  boost::asio::awaitable<bool> write(std::span<const std::string_view> parts);
   bool streaming() const { return streaming_; }
 
   // Drops the connection without a response (or mid-stream), as a crashed peer would: for fault

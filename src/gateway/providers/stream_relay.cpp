@@ -5,70 +5,103 @@
 
 namespace sluice::gateway {
 
-// One frame for the whole stream (it lives as long as the stream does): every exit accounts the
-// usage so far itself instead of a wrapper coroutine doing it.
-boost::asio::awaitable<AttemptResult> relay_stream(http::UpstreamCall& call,
-                                                   StreamTranslation& translation,
-                                                   ChunkSink& sink) {
+namespace {
+
+// The failure branches are plain functions: their temporaries (an AttemptResult, an Error, the
+// message) would otherwise each take a slot in the relay's frame, held for the whole stream.
+
+void fail_transport(AttemptResult& result, const http::UpstreamCall& call, const Error& error) {
+  result.fail_stream(transport_failure(call, error));
+}
+
+void fail_oversized_event(AttemptResult& result, http::UpstreamCall& call) {
+  call.abandon();
+  result.fail_stream(AttemptResult::failure(
+      core::AttemptOutcome::protocol,
+      make_error(Errc::bad_gateway, "upstream sent a server-sent event over " +
+                                        std::to_string(SseParser::kDefaultMaxEventBytes) +
+                                        " bytes")));
+}
+
+void fail_client_gone(AttemptResult& result, http::UpstreamCall& call) {
+  call.abandon();
+  result.fail_stream(
+      AttemptResult::failure(core::AttemptOutcome::client_gone,
+                             make_error(Errc::invalid_request, "client disconnected mid-stream")));
+}
+
+// Translates one event into `chunks`; false (with `result` failed) when it ends the attempt.
+bool translate(StreamTranslation& translation, const SseEvent& event,
+               std::vector<std::string_view>& chunks, AttemptResult& result,
+               http::UpstreamCall& call) {
+  chunks.clear();
+  auto failure = translation.on_event(event, chunks);
+  if (!failure) return true;
+  call.abandon();
+  result.fail_stream(std::move(*failure));
+  return false;
+}
+
+void note_chunk(AttemptResult& result, std::string_view chunk) {
+  if (result.finish_reason.empty()) result.finish_reason = std::string(finish_reason_in(chunk));
+  if (!result.first_token_seen) {
+    result.first_token_seen = true;
+    result.first_token_at = std::chrono::steady_clock::now();
+  }
+}
+
+void finish_body(StreamTranslation& translation, AttemptResult& result) {
+  if (auto failure = translation.finish())
+    result.fail_stream(std::move(*failure));
+  else
+    result.outcome = core::AttemptOutcome::success;
+}
+
+}  // namespace
+
+// One frame for the whole stream (it lives as long as the stream does), with one exit that
+// accounts the usage so far, whichever way the stream ended. The result is the caller's: an
+// awaitable<AttemptResult> would hold a second one in this frame.
+boost::asio::awaitable<void> relay_stream(http::UpstreamCall& call, StreamTranslation& translation,
+                                          ChunkSink& sink, AttemptResult& result) {
   SseParser parser;
   std::vector<SseEvent> events;
   std::vector<std::string_view> chunks;
-  AttemptResult result;
-  while (!translation.done()) {
+  result = AttemptResult{};
+  bool failed = false;
+  while (!failed && !translation.done()) {
     auto piece = co_await call.read_some();
     if (!piece) {
-      result.fail_stream(transport_failure(call, piece.error()));
-      translation.account(result.usage);
-      co_return result;
+      fail_transport(result, call, piece.error());
+      failed = true;
+      break;
     }
     if (piece->empty()) break;  // the upstream ended the body
-    events.clear();
     parser.feed(*piece, events);
     if (parser.overflowed()) {
-      call.abandon();
-      result.fail_stream(AttemptResult::failure(
-          core::AttemptOutcome::protocol,
-          make_error(Errc::bad_gateway, "upstream sent a server-sent event over " +
-                                            std::to_string(SseParser::kDefaultMaxEventBytes) +
-                                            " bytes")));
-      translation.account(result.usage);
-      co_return result;
+      fail_oversized_event(result, call);
+      failed = true;
+      break;
     }
     for (const SseEvent& event : events) {
-      chunks.clear();
-      if (auto failure = translation.on_event(event, chunks)) {
-        call.abandon();
-        result.fail_stream(std::move(*failure));
-        translation.account(result.usage);
-        co_return result;
+      if (!translate(translation, event, chunks, result, call)) {
+        failed = true;
+        break;
       }
       for (std::string_view chunk : chunks) {
-        if (result.finish_reason.empty())
-          result.finish_reason = std::string(finish_reason_in(chunk));
-        if (!result.first_token_seen) {
-          result.first_token_seen = true;
-          result.first_token_at = std::chrono::steady_clock::now();
-        }
+        note_chunk(result, chunk);
         if (!co_await sink.send(chunk)) {  // the client went away: stop paying for tokens
-          call.abandon();
-          result.fail_stream(AttemptResult::failure(
-              core::AttemptOutcome::client_gone,
-              make_error(Errc::invalid_request, "client disconnected mid-stream")));
-          translation.account(result.usage);
-          co_return result;
+          fail_client_gone(result, call);
+          failed = true;
+          break;
         }
       }
-      if (translation.done()) break;
+      if (failed || translation.done()) break;
     }
+    events.clear();  // frees their text before the wait for the next bytes
   }
-  if (auto failure = translation.finish()) {
-    result.fail_stream(std::move(*failure));
-    translation.account(result.usage);
-    co_return result;
-  }
-  result.outcome = core::AttemptOutcome::success;
+  if (!failed) finish_body(translation, result);
   translation.account(result.usage);
-  co_return result;
 }
 
 }  // namespace sluice::gateway

@@ -110,7 +110,9 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
     // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
     // do): the deployment's model, not the alias the client asked for.
     AnthropicStream translation(std::string(upstream_model), request.include_usage);
-    co_return co_await relay_stream(call, translation, *sink);
+    AttemptResult result;
+    co_await relay_stream(call, translation, *sink, result);
+    co_return result;
   }
 
   auto response = co_await call.read_all(kMaxUpstreamBody);
