@@ -257,7 +257,8 @@ class Binder {
 
   void read_secret_file(const std::string& file_path, const RawNode& node, std::string& out) {
     std::string why;
-    std::optional<std::string> content = read_whole_file(node.scalar, why);
+    constexpr std::size_t kMaxSecretBytes = 64 * 1024;  // keys, tokens and CA paths are far smaller
+    std::optional<std::string> content = read_whole_file(node.scalar, why, kMaxSecretBytes);
     if (!content) {
       errors_.push_back(
           {file_path,

@@ -91,7 +91,8 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
 // ---------------------------------------------------------------------------------------------
 // Reading the YAML file.
 
-std::optional<std::string> read_whole_file(const std::string& path, std::string& why) {
+std::optional<std::string> read_whole_file(const std::string& path, std::string& why,
+                                           std::size_t max_bytes) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     why = "is a directory";
@@ -105,12 +106,23 @@ std::optional<std::string> read_whole_file(const std::string& path, std::string&
   std::string content;
   char buffer[8192];
   std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) content.append(buffer, n);
+  bool too_large = false;
+  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
+    if (content.size() + n > max_bytes) {  // /dev/zero or a wrong path must not fill memory
+      too_large = true;
+      break;
+    }
+    content.append(buffer, n);
+  }
   const bool failed = std::ferror(f) != 0;
   const int read_errno = errno;
   std::fclose(f);
   if (failed) {
     why = std::strerror(read_errno);
+    return std::nullopt;
+  }
+  if (too_large) {
+    why = "is larger than " + std::to_string(max_bytes) + " bytes";
     return std::nullopt;
   }
   return content;

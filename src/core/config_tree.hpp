@@ -56,8 +56,11 @@ std::vector<std::string> split(std::string_view s, std::string_view separator);
 // The candidate a typo most likely meant, if any is close enough to be worth suggesting.
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& options);
 
-// The whole content of `path`, or nullopt with the reason in `why`.
-std::optional<std::string> read_whole_file(const std::string& path, std::string& why);
+// The whole content of `path`, or nullopt with the reason in `why` (also when it is larger than
+// `max_bytes`: config files and secrets are small).
+inline constexpr std::size_t kMaxConfigFileBytes = 4 << 20;
+std::optional<std::string> read_whole_file(const std::string& path, std::string& why,
+                                           std::size_t max_bytes = kMaxConfigFileBytes);
 
 // Reads `file` into `root`, always a mapping. Returns false when the file could not be used at
 // all (missing, unreadable, invalid YAML).

@@ -211,10 +211,7 @@ std::optional<Error> Connection::route_head(const RequestParser& parser) {
   exchange_.reset();
   Request& request = exchange_.request;
   request.method = head.method_string();
-  request.target = head.target();
-  const auto question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  if (question != std::string_view::npos) request.query = request.target.substr(question + 1);
+  split_target(head.target(), request);
   const ServerShared& shared = loop_.shared;
   match_ = shared.router->match(request.method, request.path, request.params);
   if (match_.options.model_route) {

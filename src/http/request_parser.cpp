@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/strings.hpp"
+
 namespace sluice::http {
 
 void apply_request_limits(RequestParser& parser, const core::ServerConfig& config) {
@@ -10,12 +12,29 @@ void apply_request_limits(RequestParser& parser, const core::ServerConfig& confi
   parser.body_limit(boost::none);
 }
 
+void split_target(std::string_view target, Request& request) {
+  request.target = target;
+  std::string_view origin = target;
+  if (!target.empty() && target.front() != '/') {
+    const auto scheme_end = target.find("://");
+    const std::string_view scheme = target.substr(0, scheme_end);
+    if (scheme_end != std::string_view::npos &&
+        (core::iequals(scheme, "http") || core::iequals(scheme, "https"))) {
+      const auto path_start = target.find_first_of("/?", scheme_end + 3);
+      origin =
+          path_start == std::string_view::npos ? std::string_view() : target.substr(path_start);
+    }
+  }
+  const auto question = origin.find('?');
+  request.path = origin.substr(0, question);
+  if (request.path.empty() && origin.data() != target.data()) request.path = "/";
+  request.query =
+      question == std::string_view::npos ? std::string_view() : origin.substr(question + 1);
+}
+
 void view_request(ParsedRequest& parsed, Request& request) {
   request.method = parsed.method_string();
-  request.target = parsed.target();
-  const auto question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  if (question != std::string_view::npos) request.query = request.target.substr(question + 1);
+  split_target(parsed.target(), request);
   for (const auto& field : parsed) request.headers.emplace_back(field.name_string(), field.value());
   request.body = std::move(parsed.body());
 }

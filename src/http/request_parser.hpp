@@ -17,6 +17,11 @@ using ParsedRequest = RequestParser::value_type;
 // connection sets it once the head is routed (server.max_body_bytes or max_model_body_bytes).
 void apply_request_limits(RequestParser& parser, const core::ServerConfig& config);
 
+// Sets request.target, .path and .query from a request target. The absolute form
+// (`http://host/path?q`, RFC 9112 section 3.2.2, which a server must accept) routes by its path;
+// an authority without a path is "/".
+void split_target(std::string_view target, Request& request);
+
 // Fills `request` from a parsed one: method, target split into path and query, headers, and the
 // body (moved). The views point into `parsed`, which must outlive `request`'s use.
 void view_request(ParsedRequest& parsed, Request& request);

@@ -72,6 +72,15 @@ TEST_F(FramingTest, Http11NeedsExactlyOneHost) {
   EXPECT_EQ(r->status, 200);
 }
 
+// RFC 9112 section 3.2.2: a server must accept the absolute form, and routes by its path.
+TEST_F(FramingTest, AbsoluteFormTargetIsServed) {
+  HttpConnection c(port());
+  ASSERT_TRUE(c.send_raw("GET http://127.0.0.1/livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto r = c.read_response(5s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(FramingTest, InvalidUtf8InThePathComesBackAsValidJson) {
   HttpConnection c(port());
   ASSERT_TRUE(c.send_raw("GET /caf\xc3\xa9/\xff\xfe/x\xe2\x82 HTTP/1.1\r\nHost: x\r\n\r\n"));

@@ -462,3 +462,24 @@ gateway:
 
 }  // namespace
 }  // namespace sluice::core
+
+namespace sluice::core {
+namespace {
+
+// A secret file is read whole into memory: a huge file (or /dev/zero) is refused, not read.
+TEST_F(ConfigGatewayTest, SecretFileHasASizeLimit) {
+  const std::string key = write("key.txt", "sk-test\n");
+  auto small = load(
+      "gateway:\n  providers:\n    - {name: p, type: openai, base_url: "
+      "\"https://api.example.com/v1\", api_key_file: " +
+      key + "}\n");
+  ASSERT_LOADS(small);
+  EXPECT_EQ(small->gateway.providers[0].api_key, "sk-test");
+  auto endless = load(
+      "gateway:\n  providers:\n    - {name: p, type: openai, base_url: "
+      "\"https://api.example.com/v1\", api_key_file: /dev/zero}\n");
+  EXPECT_ERROR_AT(endless, "gateway.providers.0.api_key_file", "is larger than 65536 bytes");
+}
+
+}  // namespace
+}  // namespace sluice::core

@@ -65,5 +65,22 @@ TEST(RequestParserTest, TargetWithoutQueryHasAnEmptyOne) {
   EXPECT_TRUE(request.query.empty());
 }
 
+TEST(RequestParserTest, AbsoluteFormRoutesByItsPath) {
+  const auto split = [](std::string_view target) {
+    Request request;
+    split_target(target, request);
+    return std::pair(std::string(request.path), std::string(request.query));
+  };
+  EXPECT_EQ(split("http://127.0.0.1:8080/livez"), std::pair(std::string("/livez"), std::string()));
+  EXPECT_EQ(split("HTTPS://example.com/v1/models?limit=2"),
+            std::pair(std::string("/v1/models"), std::string("limit=2")));
+  EXPECT_EQ(split("http://example.com"), std::pair(std::string("/"), std::string()));
+  EXPECT_EQ(split("http://example.com?x"), std::pair(std::string("/"), std::string("x")));
+  // Not a URL this server takes: left as it is, so routing answers 404.
+  EXPECT_EQ(split("ftp://example.com/x"),
+            std::pair(std::string("ftp://example.com/x"), std::string()));
+  EXPECT_EQ(split("*"), std::pair(std::string("*"), std::string()));
+}
+
 }  // namespace
 }  // namespace sluice::http
