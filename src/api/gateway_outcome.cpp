@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/json_text.hpp"
+#include "core/strings.hpp"
 
 namespace sluice::api {
 namespace {
@@ -36,7 +37,16 @@ std::optional<std::chrono::milliseconds> parse_timeout(std::string_view text) {
 
 std::optional<Error> invalid_timeout_header(const http::Exchange& exchange) {
   const std::string_view value = exchange.request.header(kTimeoutHeader);
-  if (value.empty() || parse_timeout(value)) return std::nullopt;
+  if (value.empty()) return std::nullopt;
+  int copies = 0;
+  for (const auto& [name, ignored] : exchange.request.headers)
+    copies += core::iequals(name, kTimeoutHeader) ? 1 : 0;
+  if (copies > 1)  // which one a proxy on the way would honour is anyone's guess
+    return make_error(
+        Errc::invalid_request,
+        std::string(kTimeoutHeader) + " must appear once, not " + std::to_string(copies) + " times",
+        std::string(kTimeoutHeader), "invalid_header");
+  if (parse_timeout(value)) return std::nullopt;
   return make_error(
       Errc::invalid_request,
       std::string(kTimeoutHeader) + " must be a whole number of milliseconds from 1 to 86400000",

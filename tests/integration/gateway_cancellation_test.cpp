@@ -137,6 +137,12 @@ TEST(GatewayCancellationTest, MalformedTimeoutHeaderIs400) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400);
   EXPECT_NE(response->body.find("x-sluice-timeout-ms"), std::string::npos);
+  auto twice = http_request(
+      g.sluice->port(), "POST", "/v1/chat/completions", kChat,
+      "Content-Type: application/json\r\nx-sluice-timeout-ms: 5000\r\nX-Sluice-Timeout-Ms: 10\r\n");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 400);
+  EXPECT_NE(twice->body.find("must appear once, not 2 times"), std::string::npos) << twice->body;
 }
 
 TEST(GatewayCancellationTest, GraceExpiryEndsOpenStreamsWithAnErrorEventAndALogLine) {
