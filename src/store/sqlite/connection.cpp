@@ -72,6 +72,25 @@ int Connection::user_version() {
   return statement.step() ? statement.int32(0) : 0;
 }
 
+void Connection::checkpoint() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite_error(rc, "checkpoint", sqlite3_errmsg(db_));
+}
+
+void Connection::on_commit(std::function<void(int wal_pages)> hook) {
+  commit_hook_ = std::move(hook);
+  // sqlite3_wal_hook replaces the automatic checkpoint's own hook.
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        auto& hook = static_cast<Connection*>(self)->commit_hook_;
+        if (hook) hook(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
 Transaction::Transaction(Connection& connection, const char* begin) : connection_(connection) {
   connection_.exec(begin);
 }

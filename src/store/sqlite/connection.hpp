@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -39,9 +40,16 @@ class Connection {
   int64_t last_insert_rowid() const;
   // PRAGMA user_version: the schema version.
   int user_version();
+  // Copies committed WAL frames into the database file without waiting for anyone (PASSIVE).
+  void checkpoint();
+  // Called after each commit with the WAL's size in pages. Setting one turns off SQLite's own
+  // automatic checkpoint, which would otherwise run inside the committing call (fsyncs
+  // included); empty = no hook and no automatic checkpoint.
+  void on_commit(std::function<void(int wal_pages)> hook);
 
  private:
   sqlite3* db_ = nullptr;
+  std::function<void(int)> commit_hook_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 

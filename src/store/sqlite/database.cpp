@@ -8,6 +8,7 @@ Database::Database(const std::string& path, int readers, const ConnectionOptions
   ConnectionOptions writer_options = options;
   writer_options.create = true;
   writer_ = std::make_unique<Connection>(path, writer_options);
+  checkpointer_ = std::make_unique<Checkpointer>(path, options, *writer_);
   // Readers open read-write (not SQLITE_OPEN_READONLY) so that they can map the WAL index; they
   // only ever run queries.
   ConnectionOptions reader_options = options;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_error.hpp"
 
@@ -16,7 +17,8 @@ namespace sluice::store::sqlite {
 
 // One database file behind exactly one writer connection (SQLite allows one writer at a time;
 // queueing on our mutex is cheaper and fairer than spinning on SQLITE_BUSY) and a bounded pool of
-// reader connections, which WAL lets read alongside the writer on their own snapshots.
+// reader connections, which WAL lets read alongside the writer on their own snapshots. The WAL is
+// checkpointed in the background (Checkpointer).
 class Database {
  public:
   // Opens (creating the file when missing) the writer and `readers` reader connections.
@@ -73,6 +75,7 @@ class Database {
 
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // declared after writer_: stops before it closes
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;

@@ -80,10 +80,8 @@ Message read_message(const Statement& row) {
   return Message{row.int64(0), row.text(1), row.text(2), row.text(3), row.text(4), row.int64(5)};
 }
 
-std::string encode_embedding(const std::vector<float>& embedding) {
-  std::string blob(embedding.size() * sizeof(float), '\0');
-  if (!embedding.empty()) std::memcpy(blob.data(), embedding.data(), blob.size());
-  return blob;
+std::string_view embedding_bytes(const std::vector<float>& embedding) {
+  return {reinterpret_cast<const char*>(embedding.data()), embedding.size() * sizeof(float)};
 }
 
 std::vector<float> decode_embedding(std::string_view blob) {

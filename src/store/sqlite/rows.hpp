@@ -36,8 +36,8 @@ Job read_job(const Statement& row);
 Session read_session(const Statement& row);
 Message read_message(const Statement& row);
 
-// Embeddings are BLOBs of little-endian float32, 4 bytes per dimension.
-std::string encode_embedding(const std::vector<float>& embedding);
+// Embeddings are BLOBs of little-endian float32, 4 bytes per dimension: the vector's own bytes.
+std::string_view embedding_bytes(const std::vector<float>& embedding);
 std::vector<float> decode_embedding(std::string_view blob);
 
 // Tags are kept as a JSON array of strings.

@@ -58,7 +58,7 @@ void write_body(Connection& connection, const Document& doc, const std::string& 
           "INSERT OR REPLACE INTO document_bodies (document_id, version, body) "
           "VALUES (?1, ?2, ?3)")
       .bind_all(doc.id, doc.version)
-      .bind_blob(3, bytes.data(), bytes.size())
+      .bind_blob(3, bytes)
       .run();
 }
 
@@ -211,14 +211,13 @@ Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64
     const int64_t old_chunks = chunk_count(connection, document_id);
     connection.prepare("DELETE FROM chunks WHERE document_id = ?1").bind_all(document_id).run();
     for (const Chunk& chunk : chunks) {
-      const std::string embedding = encode_embedding(chunk.embedding);
       connection
           .prepare(
               "INSERT INTO chunks (document_id, collection_id, ordinal, text, heading_path, "
               "page, token_count, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
           .bind_all(document_id, doc.collection_id, chunk.ordinal, chunk.text, chunk.heading_path,
                     chunk.page, chunk.token_count)
-          .bind_blob(8, embedding.data(), embedding.size())
+          .bind_blob(8, embedding_bytes(chunk.embedding))
           .run();
     }
     const int64_t seq = bump_change_seq(connection, doc.collection_id, 0,

@@ -30,10 +30,11 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
-Statement& Statement::bind_blob(int index, const void* data, std::size_t size) {
-  // A zero-length blob rather than NULL, so that the column stays NOT NULL-friendly.
-  const int rc = size == 0 ? sqlite3_bind_zeroblob(stmt_, index, 0)
-                           : sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_TRANSIENT);
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  // A zero-length blob rather than NULL for empty input: the columns are NOT NULL.
+  const int rc = bytes.empty()
+                     ? sqlite3_bind_zeroblob(stmt_, index, 0)
+                     : sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
   check_bind(stmt_, rc);
   return *this;
 }

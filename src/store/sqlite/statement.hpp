@@ -28,7 +28,9 @@ class Statement {
   Statement& bind(int index, const std::string& text) {
     return bind(index, std::string_view(text));
   }
-  Statement& bind_blob(int index, const void* data, std::size_t size);
+  // Not copied: the bytes must stay valid until the statement is stepped (in practice, bind and
+  // run in one expression). Bodies and embeddings are large; a copy each would cost.
+  Statement& bind_blob(int index, std::string_view bytes);
   // Binds each argument to parameters 1, 2, ...
   template <class... Args>
   Statement& bind_all(const Args&... args) {

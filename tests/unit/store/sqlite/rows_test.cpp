@@ -7,7 +7,7 @@ namespace {
 
 TEST(RowsTest, EmbeddingsRoundTripAsFloat32) {
   const std::vector<float> embedding{1.0f, -0.5f, 3.25e-8f, 0.0f};
-  const std::string blob = encode_embedding(embedding);
+  const std::string blob(embedding_bytes(embedding));
   EXPECT_EQ(blob.size(), 16u);
   EXPECT_EQ(decode_embedding(blob), embedding);
   EXPECT_TRUE(decode_embedding("").empty());
