@@ -91,21 +91,23 @@ void Connection::on_commit(std::function<void(int wal_pages)> hook) {
       this);
 }
 
+// BEGIN, COMMIT and ROLLBACK run as cached statements: every read and write has them, and
+// parsing them each time was a visible part of a point lookup.
 Transaction::Transaction(Connection& connection, const char* begin) : connection_(connection) {
-  connection_.exec(begin);
+  connection_.prepare(begin).run();
 }
 
 Transaction::~Transaction() {
   if (!open_) return;
   try {
-    connection_.exec("ROLLBACK");
+    connection_.prepare("ROLLBACK").run();
   } catch (const SqliteError&) {
     // Already rolled back by SQLite itself (after an I/O error, say): nothing left to undo.
   }
 }
 
 void Transaction::commit() {
-  connection_.exec("COMMIT");
+  connection_.prepare("COMMIT").run();
   open_ = false;
 }
 
