@@ -21,9 +21,11 @@ class InnerProductSpace;
 namespace sluice::rag {
 
 struct VectorIndexOptions {
-  std::size_t m = 16;                   // graph degree
-  std::size_t ef_construction = 200;    // candidate list while inserting
-  std::size_t ef_search = 64;           // candidate list while searching (at least top_k)
+  std::size_t m = 16;                 // graph degree
+  std::size_t ef_construction = 200;  // candidate list while inserting
+  // Candidate list while searching (at least top_k). 128 keeps recall@10 >= 0.95 even on random
+  // 64-dimension vectors, the hardest case (64 gave 0.91 there); real embeddings need less.
+  std::size_t ef_search = 128;
   std::size_t initial_capacity = 1024;  // doubles whenever full
 };
 
