@@ -150,8 +150,14 @@ Status VectorIndex::load_graph(const std::string& path) {
   if (graph->label_offset_ - graph->offsetData_ != dimension_ * sizeof(float))
     return make_error(Errc::internal, "the vector index file has another dimension");
   graph->setEf(options_.ef_search);
+  // hnswlib 0.6 counts deletions on load into a field its loading constructor leaves
+  // uninitialized; count them again.
+  std::size_t deleted = 0;
+  for (hnswlib::tableint id = 0; id < graph->cur_element_count; ++id)
+    deleted += graph->isMarkedDeleted(id) ? 1 : 0;
+  graph->num_deleted_ = deleted;
   std::unique_lock lock(lock_);
-  live_ = graph->cur_element_count - graph->num_deleted_;
+  live_ = graph->cur_element_count - deleted;
   graph_ = std::move(graph);
   return {};
 }
