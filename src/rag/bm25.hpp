@@ -19,11 +19,27 @@ inline double idf(uint64_t n, uint64_t df) {
   return std::log(1.0 + (static_cast<double>(n) - d + 0.5) / (d + 0.5));
 }
 
-// One term's contribution: increasing in `tf`, decreasing in `doc_len` (which upper bounds rely
-// on).
-inline double term_score(double idf, double tf, double doc_len, double avg_doc_len) {
-  const double norm = k1 * (1.0 - b + b * doc_len / avg_doc_len);
+// BM25's length normalization k1 * (1 - b + b * doc_len / avg_doc_len), with the division by
+// the average length done once per query rather than once per posting.
+class LengthNorm {
+ public:
+  explicit LengthNorm(double avg_doc_len)
+      : base_(k1 * (1.0 - b)), per_unit_(avg_doc_len > 0 ? k1 * b / avg_doc_len : 0.0) {}
+  double operator()(double doc_len) const { return base_ + per_unit_ * doc_len; }
+
+ private:
+  double base_;
+  double per_unit_;
+};
+
+// One term's contribution given the document's length norm: increasing in `tf` and decreasing
+// in the norm (so in the length), which upper bounds rely on.
+inline double term_score(double idf, double tf, double norm) {
   return idf * (tf * (k1 + 1.0)) / (tf + norm);
+}
+
+inline double term_score(double idf, double tf, double doc_len, double avg_doc_len) {
+  return term_score(idf, tf, LengthNorm(avg_doc_len)(doc_len));
 }
 
 }  // namespace sluice::rag::bm25

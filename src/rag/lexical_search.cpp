@@ -19,6 +19,8 @@ struct TermCursor {
   std::size_t slot;  // position in the deduplicated query: the order scores are summed in
   std::size_t bound_block = SIZE_MAX;
   double bound_block_upper = 0;
+  double upper_at_doc =
+      0;  // bound at the current candidate (its block's), set when the top k is full
 };
 
 // Ranking order: higher score first, then lower chunk id.
@@ -64,7 +66,7 @@ class MaxScoreSearch {
         contributions_(slots, 0.0),
         top_(top_k),
         filter_(filter),
-        avg_len_(data.average_length()) {
+        norm_(data.average_length()) {
     // Cheapest terms first: they are the first to become non-essential.
     std::sort(terms_.begin(), terms_.end(),
               [](const TermCursor& a, const TermCursor& b) { return a.upper < b.upper; });
@@ -112,12 +114,14 @@ class MaxScoreSearch {
     for (TermCursor& term : terms_) {
       const std::size_t block = term.cursor.shallow_block(doc);
       const auto& blocks = term.cursor.list().blocks();
+      term.upper_at_doc = 0;
       if (block == blocks.size()) continue;  // no posting at or after doc
       if (block != term.bound_block) {
         term.bound_block = block;
         term.bound_block_upper = bm25::term_score(term.idf, blocks[block].max_wtf * 0.5,
-                                                  blocks[block].min_len * 0.5, avg_len_);
+                                                  norm_(blocks[block].min_len * 0.5));
       }
+      term.upper_at_doc = term.bound_block_upper;
       bound += term.bound_block_upper;
       up_to = std::min(up_to, blocks[block].last_doc);
     }
@@ -130,7 +134,7 @@ class MaxScoreSearch {
   }
 
   double contribution(const TermCursor& term, uint32_t doc) const {
-    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, data_.lengths[doc] * 0.5, avg_len_);
+    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm_(data_.lengths[doc] * 0.5));
   }
 
   void score(uint32_t doc) {
@@ -142,10 +146,14 @@ class MaxScoreSearch {
       contributions_[terms_[i].slot] = c;
       partial += c;
     }
-    // Non-essential terms, strongest first, while the doc can still make it.
+    // Non-essential terms, strongest first, while the doc can still make it: bounded by their
+    // blocks at this doc (block_bound_skip ran for it whenever the top k is full).
+    double remaining = 0;
+    for (std::size_t i = 0; i < first_essential_; ++i) remaining += terms_[i].upper_at_doc;
     for (std::size_t i = first_essential_; i-- > 0;) {
-      if (top_.full() && below_threshold(partial + prefix_upper_[i + 1])) return;
+      if (top_.full() && below_threshold(partial + remaining)) return;
       TermCursor& term = terms_[i];
+      remaining -= term.upper_at_doc;
       term.cursor.advance(doc);
       if (term.cursor.doc() != doc) continue;
       const double c = contribution(term, doc);
@@ -171,7 +179,7 @@ class MaxScoreSearch {
   std::size_t first_essential_ = 0;
   TopK top_;
   const ChunkFilter* filter_;
-  double avg_len_;
+  bm25::LengthNorm norm_;
 };
 
 }  // namespace
@@ -182,7 +190,7 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
   if (top_k == 0 || data.live_docs == 0) return {};
   std::vector<TermCursor> terms;
   std::vector<std::string_view> seen;
-  const double avg_len = data.average_length();
+  const bm25::LengthNorm norm(data.average_length());
   for (const std::string& text : query_terms) {
     if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
     seen.push_back(text);
@@ -191,7 +199,7 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
     const PostingList& list = data.postings[found->second];
     if (list.size() == 0) continue;
     const double idf = bm25::idf(data.live_docs, list.size());
-    const double upper = bm25::term_score(idf, list.max_wtf() * 0.5, list.min_len() * 0.5, avg_len);
+    const double upper = bm25::term_score(idf, list.max_wtf() * 0.5, norm(list.min_len() * 0.5));
     terms.push_back(TermCursor{PostingCursor(list), idf, upper, terms.size()});
   }
   if (terms.empty()) return {};

@@ -72,7 +72,7 @@ class ReferenceCorpus {
     }
     std::vector<LexicalHit> hits;
     if (live == 0) return hits;
-    const double avg = total_length / live;
+    const bm25::LengthNorm norm(total_length / live);
     for (const auto& chunk : chunks_) {
       if (!chunk.live || (filter && !(*filter)(chunk.chunk_id))) continue;
       double score = 0;
@@ -81,7 +81,7 @@ class ReferenceCorpus {
         const auto tf = chunk.tf.find(term);
         if (tf == chunk.tf.end()) continue;
         matched = true;
-        score += bm25::term_score(bm25::idf(live, df_.at(term)), tf->second, chunk.length, avg);
+        score += bm25::term_score(bm25::idf(live, df_.at(term)), tf->second, norm(chunk.length));
       }
       if (matched) hits.push_back(LexicalHit{chunk.chunk_id, static_cast<float>(score)});
     }
