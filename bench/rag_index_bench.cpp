@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -45,6 +46,7 @@ struct Options {
   std::size_t vectors = 0;
   std::size_t dimension = 128;
   std::string dir = "/tmp/sluice-rag-bench";
+  bool reuse = false;  // keep the lexical snapshot and load it instead of building next time
 };
 
 // Zipf(1) ranks through a quantized inverse CDF: O(1) per draw.
@@ -102,41 +104,59 @@ void bench_lexical(const Options& o) {
   const ZipfSampler zipf(o.vocabulary);
   std::mt19937_64 rng(42);
 
-  const long rss_before = rss_bytes();
-  sluice::rag::LexicalIndex index;
-  double add_seconds = 0;
-  const auto build_start = Clock::now();
-  FieldTerms terms;
-  for (std::size_t c = 0; c < o.chunks; ++c) {
-    terms.title.clear();
-    terms.heading.clear();
-    terms.body.clear();
-    for (int i = 0; i < 5; ++i) terms.title.push_back(vocabulary[zipf(rng)]);
-    for (int i = 0; i < 3; ++i) terms.heading.push_back(vocabulary[zipf(rng)]);
-    for (std::size_t i = 8; i < o.terms_per_chunk; ++i) terms.body.push_back(vocabulary[zipf(rng)]);
-    const auto add_start = Clock::now();
-    index.add(static_cast<int64_t>(c), "doc" + std::to_string(c / o.chunks_per_document), terms);
-    add_seconds += seconds_since(add_start);
+  const std::string path = o.dir + "/lexical.snap";
+  std::filesystem::create_directories(o.dir);
+  std::unique_ptr<sluice::rag::LexicalIndex> built;
+  if (o.reuse && std::filesystem::exists(path)) {
+    auto loaded = sluice::rag::load_lexical_snapshot(path);
+    if (!loaded.ok()) std::abort();
+    built = std::move(loaded->index);
+    std::printf("  reused the snapshot in %s\n", path.c_str());
+  } else {
+    const long rss_before = rss_bytes();
+    built = std::make_unique<sluice::rag::LexicalIndex>();
+    double add_seconds = 0, add_cpu_ms = 0;
+    const auto build_start = Clock::now();
+    FieldTerms terms;
+    for (std::size_t c = 0; c < o.chunks; ++c) {
+      terms.title.clear();
+      terms.heading.clear();
+      terms.body.clear();
+      for (int i = 0; i < 5; ++i) terms.title.push_back(vocabulary[zipf(rng)]);
+      for (int i = 0; i < 3; ++i) terms.heading.push_back(vocabulary[zipf(rng)]);
+      for (std::size_t i = 8; i < o.terms_per_chunk; ++i)
+        terms.body.push_back(vocabulary[zipf(rng)]);
+      const std::string document = "doc" + std::to_string(c / o.chunks_per_document);
+      const auto add_start = Clock::now();
+      const double add_cpu = thread_cpu_ms();
+      built->add(static_cast<int64_t>(c), document, terms);
+      add_cpu_ms += thread_cpu_ms() - add_cpu;
+      add_seconds += seconds_since(add_start);
+    }
+    const double build_seconds = seconds_since(build_start);
+    std::printf(
+        "  build: %.1f s total, %.1f s in add() (%.1f s cpu): %.0f chunks/s wall, %.0f chunks/s "
+        "cpu\n",
+        build_seconds, add_seconds, add_cpu_ms / 1e3, o.chunks / add_seconds,
+        o.chunks / (add_cpu_ms / 1e3));
+    std::printf("  rss growth while building: %.0f MB\n", (rss_bytes() - rss_before) / 1e6);
   }
-  const double build_seconds = seconds_since(build_start);
-  const long rss_after = rss_bytes();
-  std::printf("  build: %.1f s total, %.1f s in add() (%.0f chunks/s)\n", build_seconds,
-              add_seconds, o.chunks / add_seconds);
-  std::printf(
-      "  memory: %.0f MB by memory_bytes(), %.0f MB RSS growth; %.0f MB per million chunks\n",
-      index.memory_bytes() / 1e6, (rss_after - rss_before) / 1e6,
-      index.memory_bytes() / 1e6 * 1e6 / o.chunks);
-  std::printf("  terms: %zu\n", index.term_count());
+  sluice::rag::LexicalIndex& index = *built;
+  std::printf("  memory: %.0f MB by memory_bytes(), %.0f MB per million chunks; %zu terms\n",
+              index.memory_bytes() / 1e6, index.memory_bytes() / 1e6 * 1e6 / index.chunk_count(),
+              index.term_count());
 
   // Queries of 2-5 terms from the same distribution without its stop words; and a harder set
   // of 2-5 frequent terms (ranks stop_words .. 10 * stop_words).
   for (const auto& [label, low, high] : {std::tuple{"zipf", o.stop_words, o.vocabulary},
                                          std::tuple{"frequent", o.stop_words, o.stop_words * 10}}) {
+    std::mt19937_64 query_rng(
+        43);  // apart from the corpus's, so a reused snapshot sees the same queries
     std::vector<std::vector<std::string>> queries(o.queries);
     for (auto& q : queries) {
-      const std::size_t n = 2 + rng() % 4;
+      const std::size_t n = 2 + query_rng() % 4;
       while (q.size() < n) {
-        const uint32_t rank = zipf(rng);
+        const uint32_t rank = zipf(query_rng);
         if (rank >= low && rank < high) q.push_back(vocabulary[rank]);
       }
     }
@@ -159,8 +179,6 @@ void bench_lexical(const Options& o) {
         double(hits) / queries.size());
   }
 
-  std::filesystem::create_directories(o.dir);
-  const std::string path = o.dir + "/lexical.snap";
   auto start = Clock::now();
   if (!sluice::rag::save_lexical_snapshot(index, path, 1).ok()) std::abort();
   std::printf("  snapshot write: %.2f s, %.0f MB\n", seconds_since(start),
@@ -173,7 +191,7 @@ void bench_lexical(const Options& o) {
               loaded->index->chunk_count());
   const std::vector<std::string> probe{vocabulary[150], vocabulary[4000]};
   if (!(loaded->index->search(probe, 10) == index.search(probe, 10))) std::abort();
-  std::filesystem::remove(path);
+  if (!o.reuse) std::filesystem::remove(path);
 }
 
 void bench_vectors(const Options& o) {
@@ -248,10 +266,12 @@ int main(int argc, char** argv) {
       o.dimension = std::stoul(value);
     else if (flag == "--dir")
       o.dir = value;
+    else if (flag == "--reuse")
+      o.reuse = std::string(value) == "1";
     else {
       std::fprintf(stderr,
                    "usage: %s [--chunks N] [--vocabulary N] [--terms N] [--queries N] "
-                   "[--vectors N] [--dimension N] [--dir PATH]\n",
+                   "[--vectors N] [--dimension N] [--dir PATH] [--reuse 0|1]\n",
                    argv[0]);
       return 2;
     }

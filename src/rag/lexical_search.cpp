@@ -15,12 +15,8 @@ constexpr double kBoundSlack = 1.0 + 1e-6;
 struct TermCursor {
   PostingCursor cursor;
   double idf;
-  double upper;      // bound over the whole list
-  std::size_t slot;  // position in the deduplicated query: the order scores are summed in
-  std::size_t bound_block = SIZE_MAX;
-  double bound_block_upper = 0;
-  double upper_at_doc =
-      0;  // bound at the current candidate (its block's), set when the top k is full
+  std::size_t slot;         // position in the deduplicated query: the order scores are summed in
+  double upper_at_doc = 0;  // its block's bound in the current window
 };
 
 // Ranking order: higher score first, then lower chunk id.
@@ -57,37 +53,43 @@ class TopK {
   std::vector<LexicalHit> heap_;  // worst hit at the front
 };
 
+// MaxScore over windows of blocks. Until the top k is full every term is essential. Then the
+// doc ids are walked in windows that end at the nearest block end of any term: inside one, each
+// term's block bounds its contribution, the terms whose bounds together stay below the
+// threshold are non-essential (they only refine candidates from the others), and a window where
+// all are non-essential is skipped without decoding anything.
 class MaxScoreSearch {
  public:
   MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t slots,
                  std::size_t top_k, const ChunkFilter* filter)
       : data_(data),
         terms_(std::move(terms)),
+        order_(terms_.size()),
         contributions_(slots, 0.0),
         top_(top_k),
         filter_(filter),
         norm_(data.average_length()) {
-    // Cheapest terms first: they are the first to become non-essential.
-    std::sort(terms_.begin(), terms_.end(),
-              [](const TermCursor& a, const TermCursor& b) { return a.upper < b.upper; });
-    prefix_upper_.assign(terms_.size() + 1, 0.0);
-    for (std::size_t i = 0; i < terms_.size(); ++i)
-      prefix_upper_[i + 1] = prefix_upper_[i] + terms_[i].upper;
+    std::iota(order_.begin(), order_.end(), 0);
   }
 
   std::vector<LexicalHit> run() {
-    while (first_essential_ < terms_.size()) {
-      const uint32_t doc = next_candidate();
-      if (doc == PostingCursor::kEnd) break;
-      if (top_.full()) {
-        const uint32_t skip_to = block_bound_skip(doc);
-        if (skip_to != doc) {
-          advance_essential(skip_to);
+    uint32_t pos = 0;  // every doc before it has been decided
+    while (pos != PostingCursor::kEnd) {
+      if (top_.full() && (!window_valid_ || pos > window_end_)) {
+        compute_window(pos);
+        if (essential_from_ == order_.size()) {
+          pos = window_end_ + 1;
           continue;
         }
       }
+      const uint32_t doc = next_candidate(pos);
+      if (window_valid_ && doc > window_end_) {
+        pos = window_end_ + 1;  // nothing essential left in this window
+        continue;
+      }
+      if (doc == PostingCursor::kEnd) break;
       if (admissible(doc)) score(doc);
-      advance_essential(doc + 1);
+      pos = doc + 1;
     }
     return top_.take_sorted();
   }
@@ -95,37 +97,38 @@ class MaxScoreSearch {
  private:
   bool below_threshold(double bound) const { return bound * kBoundSlack < top_.threshold(); }
 
-  uint32_t next_candidate() const {
+  // Advances the essential cursors to `pos`; the smallest doc among them.
+  uint32_t next_candidate(uint32_t pos) {
     uint32_t doc = PostingCursor::kEnd;
-    for (std::size_t i = first_essential_; i < terms_.size(); ++i)
-      doc = std::min(doc, terms_[i].cursor.doc());
+    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
+      PostingCursor& cursor = terms_[order_[i]].cursor;
+      cursor.advance(pos);
+      doc = std::min(doc, cursor.doc());
+    }
     return doc;
   }
 
-  void advance_essential(uint32_t target) {
-    for (std::size_t i = first_essential_; i < terms_.size(); ++i) terms_[i].cursor.advance(target);
-  }
-
-  // With every term's block that may hold `doc`, bounds all docs up to the nearest block end.
-  // Returns the doc to continue from: `doc` itself when it may still enter the top k.
-  uint32_t block_bound_skip(uint32_t doc) {
-    double bound = 0;
-    uint32_t up_to = PostingCursor::kEnd - 1;
+  void compute_window(uint32_t pos) {
+    window_valid_ = true;
+    window_end_ = PostingCursor::kEnd - 1;
     for (TermCursor& term : terms_) {
-      const std::size_t block = term.cursor.shallow_block(doc);
+      const std::size_t block = term.cursor.shallow_block(pos);
       const auto& blocks = term.cursor.list().blocks();
       term.upper_at_doc = 0;
-      if (block == blocks.size()) continue;  // no posting at or after doc
-      if (block != term.bound_block) {
-        term.bound_block = block;
-        term.bound_block_upper = bm25::term_score(term.idf, blocks[block].max_wtf * 0.5,
-                                                  norm_(blocks[block].min_len * 0.5));
-      }
-      term.upper_at_doc = term.bound_block_upper;
-      bound += term.bound_block_upper;
-      up_to = std::min(up_to, blocks[block].last_doc);
+      if (block == blocks.size()) continue;  // no posting at or after pos
+      term.upper_at_doc = bm25::term_score(term.idf, blocks[block].max_wtf * 0.5,
+                                           norm_(blocks[block].min_len * 0.5));
+      window_end_ = std::min(window_end_, blocks[block].last_doc);
     }
-    return below_threshold(bound) ? up_to + 1 : doc;
+    // Weakest first: the longest prefix whose bounds sum below the threshold is non-essential.
+    std::sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
+      return terms_[a].upper_at_doc < terms_[b].upper_at_doc;
+    });
+    double sum = 0;
+    essential_from_ = 0;
+    while (essential_from_ < order_.size() &&
+           below_threshold(sum + terms_[order_[essential_from_]].upper_at_doc))
+      sum += terms_[order_[essential_from_++]].upper_at_doc;
   }
 
   bool admissible(uint32_t doc) const {
@@ -140,19 +143,19 @@ class MaxScoreSearch {
   void score(uint32_t doc) {
     std::fill(contributions_.begin(), contributions_.end(), 0.0);
     double partial = 0;
-    for (std::size_t i = first_essential_; i < terms_.size(); ++i) {
-      if (terms_[i].cursor.doc() != doc) continue;
-      const double c = contribution(terms_[i], doc);
-      contributions_[terms_[i].slot] = c;
+    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
+      const TermCursor& term = terms_[order_[i]];
+      if (term.cursor.doc() != doc) continue;
+      const double c = contribution(term, doc);
+      contributions_[term.slot] = c;
       partial += c;
     }
-    // Non-essential terms, strongest first, while the doc can still make it: bounded by their
-    // blocks at this doc (block_bound_skip ran for it whenever the top k is full).
+    // Non-essential terms (only inside a window), strongest first, while the doc can still make it.
     double remaining = 0;
-    for (std::size_t i = 0; i < first_essential_; ++i) remaining += terms_[i].upper_at_doc;
-    for (std::size_t i = first_essential_; i-- > 0;) {
-      if (top_.full() && below_threshold(partial + remaining)) return;
-      TermCursor& term = terms_[i];
+    for (std::size_t i = 0; i < essential_from_; ++i) remaining += terms_[order_[i]].upper_at_doc;
+    for (std::size_t i = essential_from_; i-- > 0;) {
+      if (below_threshold(partial + remaining)) return;
+      TermCursor& term = terms_[order_[i]];
       remaining -= term.upper_at_doc;
       term.cursor.advance(doc);
       if (term.cursor.doc() != doc) continue;
@@ -162,24 +165,19 @@ class MaxScoreSearch {
     }
     // Summed in query order so that the score does not depend on the pruning path.
     const double total = std::accumulate(contributions_.begin(), contributions_.end(), 0.0);
-    if (top_.offer(LexicalHit{data_.chunk_ids[doc], static_cast<float>(total)}) && top_.full())
-      update_essential();
-  }
-
-  // Terms whose bounds together cannot reach the threshold only refine candidates from the rest.
-  void update_essential() {
-    while (first_essential_ < terms_.size() && below_threshold(prefix_upper_[first_essential_ + 1]))
-      ++first_essential_;
+    top_.offer(LexicalHit{data_.chunk_ids[doc], static_cast<float>(total)});
   }
 
   const LexicalData& data_;
   std::vector<TermCursor> terms_;
-  std::vector<double> prefix_upper_;
+  std::vector<std::size_t> order_;  // terms by window bound, non-essential ones first
+  std::size_t essential_from_ = 0;
   std::vector<double> contributions_;
-  std::size_t first_essential_ = 0;
   TopK top_;
   const ChunkFilter* filter_;
   bm25::LengthNorm norm_;
+  bool window_valid_ = false;
+  uint32_t window_end_ = 0;
 };
 
 }  // namespace
@@ -190,7 +188,6 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
   if (top_k == 0 || data.live_docs == 0) return {};
   std::vector<TermCursor> terms;
   std::vector<std::string_view> seen;
-  const bm25::LengthNorm norm(data.average_length());
   for (const std::string& text : query_terms) {
     if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
     seen.push_back(text);
@@ -199,8 +196,7 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
     const PostingList& list = data.postings[found->second];
     if (list.size() == 0) continue;
     const double idf = bm25::idf(data.live_docs, list.size());
-    const double upper = bm25::term_score(idf, list.max_wtf() * 0.5, norm(list.min_len() * 0.5));
-    terms.push_back(TermCursor{PostingCursor(list), idf, upper, terms.size()});
+    terms.push_back(TermCursor{PostingCursor(list), idf, terms.size()});
   }
   if (terms.empty()) return {};
   const std::size_t slots = terms.size();
