@@ -15,11 +15,23 @@
 #include "core/config_values.hpp"
 #include "core/provider_discovery.hpp"
 #include "http/upstream_client.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace sluice::cmd {
 namespace {
 
 using Problems = std::vector<core::ConfigError>;
+
+// A database already in the directory must open and have a schema this binary can migrate to
+// (older or current); serve creates a missing one.
+void probe_database(const std::string& dir, Problems& problems) {
+  auto version = store::probe_sqlite_store(dir);
+  if (version) return;
+  problems.push_back({"storage.data_dir",
+                      "the database " + store::sqlite_path(dir) + ": " + version.error().message,
+                      "restore it from a backup, run the sluice version that wrote it, or "
+                      "choose another directory"});
+}
 
 // The data directory must exist and be writable, or its nearest existing ancestor must be (serve
 // creates the rest). Checked with access(2), so that check creates and writes nothing.
@@ -40,6 +52,8 @@ void probe_data_dir(const core::Config& config, Problems& problems) {
     problems.push_back({"storage.data_dir", what + " is not a directory", fix});
   } else if (::access(existing.c_str(), W_OK | X_OK) != 0) {
     problems.push_back({"storage.data_dir", what + " is not writable", fix});
+  } else if (!missing) {
+    probe_database(dir, problems);
   }
 }
 

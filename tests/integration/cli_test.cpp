@@ -1,10 +1,12 @@
 // The CLI: config errors, check (and --print), healthcheck, version, PORT.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "support/server_fixture.hpp"
 
@@ -155,6 +157,37 @@ TEST(CliTest, CheckCreatesNothing) {
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(std::filesystem::directory_iterator(existing), std::filesystem::directory_iterator())
       << "check wrote into the data dir";
+}
+
+// A database file in `dir` at schema `version`, written with SQLite directly.
+void write_database(const std::string& dir, int version) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/sluice.db").c_str(), &db), SQLITE_OK);
+  const std::string sql = "CREATE TABLE t (x); PRAGMA user_version=" + std::to_string(version);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST(CliTest, CheckAcceptsAMigratableDatabaseAndRefusesANewerOne) {
+  const std::string older = make_temp_dir();
+  write_database(older, 0);
+  auto ok = run_sluice({"check", "--listen", "127.0.0.1:0"}, {{"SLUICE_STORAGE__DATA_DIR", older}});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+
+  const std::string newer = make_temp_dir();
+  write_database(newer, 9999);
+  auto r = run_sluice({"check", "--listen", "127.0.0.1:0"}, {{"SLUICE_STORAGE__DATA_DIR", newer}});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "storage.data_dir: the database " + newer + "/sluice.db"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "schema version 9999 is newer than this binary's")) << r.output;
+
+  const std::string garbage = make_temp_dir();
+  { std::ofstream(garbage + "/sluice.db") << "this is not a database file at all, not even close"; }
+  auto bad =
+      run_sluice({"check", "--listen", "127.0.0.1:0"}, {{"SLUICE_STORAGE__DATA_DIR", garbage}});
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "storage.data_dir: the database")) << bad.output;
 }
 
 TEST(CliTest, CheckWarnsAboutTheMockInDev) {

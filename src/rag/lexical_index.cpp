@@ -1,0 +1,193 @@
+#include "rag/lexical_index.hpp"
+
+#include <algorithm>
+#include <shared_mutex>
+
+#include "rag/lexical_data.hpp"
+#include "rag/lexical_search.hpp"
+
+namespace sluice::rag {
+namespace {
+
+// Field weights in half units (body 1, heading path 1.5, title 2).
+constexpr uint32_t kBodyWeight = 2;
+constexpr uint32_t kHeadingWeight = 3;
+constexpr uint32_t kTitleWeight = 4;
+
+struct WeightedTerm {
+  std::string_view term;
+  uint32_t wtf;
+};
+
+// The chunk's distinct terms with their weighted frequencies, and its weighted length.
+std::vector<WeightedTerm> weigh(const FieldTerms& terms, uint32_t& length) {
+  std::vector<WeightedTerm> all;
+  all.reserve(terms.body.size() + terms.title.size() + terms.heading.size());
+  for (const auto& t : terms.body) all.push_back({t, kBodyWeight});
+  for (const auto& t : terms.heading) all.push_back({t, kHeadingWeight});
+  for (const auto& t : terms.title) all.push_back({t, kTitleWeight});
+  std::sort(all.begin(), all.end(),
+            [](const WeightedTerm& a, const WeightedTerm& b) { return a.term < b.term; });
+  length = 0;
+  std::vector<WeightedTerm> distinct;
+  for (const WeightedTerm& t : all) {
+    if (t.term.empty()) continue;
+    length += t.wtf;
+    if (!distinct.empty() && distinct.back().term == t.term) {
+      distinct.back().wtf += t.wtf;
+    } else {
+      distinct.push_back(t);
+    }
+  }
+  return distinct;
+}
+
+uint32_t append_doc(LexicalData& data, int64_t chunk_id, uint32_t length) {
+  const auto doc = static_cast<uint32_t>(data.chunk_ids.size());
+  data.chunk_ids.push_back(chunk_id);
+  data.lengths.push_back(length);
+  if (data.dead.size() * 64 <= doc) data.dead.push_back(0);
+  ++data.live_docs;
+  data.live_length += length;
+  return doc;
+}
+
+uint32_t term_id(LexicalData& data, std::string_view term) {
+  auto found = data.term_ids.find(term);
+  if (found != data.term_ids.end()) return found->second;
+  const auto id = static_cast<uint32_t>(data.postings.size());
+  data.term_ids.emplace(std::string(term), id);
+  data.postings.emplace_back();
+  return id;
+}
+
+// A copy of `data` without its dead docs, renumbered densely in the same order.
+std::unique_ptr<LexicalData> compacted(const LexicalData& data) {
+  auto out = std::make_unique<LexicalData>();
+  std::vector<uint32_t> remap(data.chunk_ids.size(), PostingCursor::kEnd);
+  for (uint32_t doc = 0; doc < data.chunk_ids.size(); ++doc) {
+    if (!data.is_dead(doc)) remap[doc] = append_doc(*out, data.chunk_ids[doc], data.lengths[doc]);
+  }
+  for (const auto& [document, docs] : data.documents) {
+    std::vector<uint32_t> live;
+    for (uint32_t doc : docs)
+      if (remap[doc] != PostingCursor::kEnd) live.push_back(remap[doc]);
+    if (!live.empty()) out->documents.emplace(document, std::move(live));
+  }
+  for (const auto& [term, id] : data.term_ids) {
+    PostingList list;
+    for (PostingCursor cursor(data.postings[id]); cursor.doc() != PostingCursor::kEnd;
+         cursor.next()) {
+      const uint32_t doc = remap[cursor.doc()];
+      if (doc != PostingCursor::kEnd) list.append(doc, cursor.wtf(), out->lengths[doc]);
+    }
+    if (list.size() == 0) continue;
+    list.shrink_to_fit();
+    out->term_ids.emplace(term, static_cast<uint32_t>(out->postings.size()));
+    out->postings.push_back(std::move(list));
+  }
+  return out;
+}
+
+}  // namespace
+
+LexicalIndex::LexicalIndex() : data_(std::make_unique<LexicalData>()) {}
+LexicalIndex::~LexicalIndex() = default;
+
+void LexicalIndex::add(int64_t chunk_id, std::string_view document_id, const FieldTerms& terms) {
+  uint32_t length = 0;
+  const std::vector<WeightedTerm> weighted = weigh(terms, length);
+  std::lock_guard writer(writer_);
+  std::unique_lock lock(lock_);
+  LexicalData& data = *data_;
+  auto document = data.documents.find(document_id);
+  if (document == data.documents.end())
+    document = data.documents.emplace(std::string(document_id), std::vector<uint32_t>{}).first;
+  for (uint32_t doc : document->second) {
+    if (data.chunk_ids[doc] == chunk_id && !data.is_dead(doc)) data.mark_dead(doc);
+  }
+  const uint32_t doc = append_doc(data, chunk_id, length);
+  document->second.push_back(doc);
+  for (const WeightedTerm& t : weighted)
+    data.postings[term_id(data, t.term)].append(doc, t.wtf, length);
+}
+
+std::size_t LexicalIndex::remove_document(std::string_view document_id) {
+  std::lock_guard writer(writer_);
+  std::size_t removed = 0;
+  bool compact_now = false;
+  {
+    std::unique_lock lock(lock_);
+    LexicalData& data = *data_;
+    const auto document = data.documents.find(document_id);
+    if (document == data.documents.end()) return 0;
+    for (uint32_t doc : document->second) {
+      if (data.is_dead(doc)) continue;
+      data.mark_dead(doc);
+      ++removed;
+    }
+    data.documents.erase(document);
+    compact_now = data.dead_docs() * 4 > data.chunk_ids.size();
+  }
+  if (compact_now) {
+    auto fresh = compacted(*data_);  // readers may go on meanwhile: nothing writes
+    std::unique_lock lock(lock_);
+    data_ = std::move(fresh);
+  }
+  return removed;
+}
+
+void LexicalIndex::compact() {
+  std::lock_guard writer(writer_);
+  auto fresh = compacted(*data_);
+  std::unique_lock lock(lock_);
+  data_ = std::move(fresh);
+}
+
+std::vector<LexicalHit> LexicalIndex::search(const std::vector<std::string>& query_terms,
+                                             std::size_t top_k, const ChunkFilter* filter) const {
+  std::shared_lock lock(lock_);
+  return search_lexical(*data_, query_terms, top_k, filter);
+}
+
+std::size_t LexicalIndex::chunk_count() const {
+  std::shared_lock lock(lock_);
+  return data_->live_docs;
+}
+
+std::size_t LexicalIndex::term_count() const {
+  std::shared_lock lock(lock_);
+  return data_->term_ids.size();
+}
+
+std::size_t LexicalIndex::memory_bytes() const {
+  std::shared_lock lock(lock_);
+  const LexicalData& data = *data_;
+  std::size_t bytes = sizeof(LexicalData) + data.chunk_ids.capacity() * sizeof(int64_t) +
+                      data.lengths.capacity() * sizeof(uint32_t) +
+                      data.dead.capacity() * sizeof(uint64_t) +
+                      data.postings.capacity() * sizeof(PostingList);
+  for (const PostingList& list : data.postings) bytes += list.memory_bytes();
+  // Hash nodes: key, value, next pointer and cached hash, plus the bucket array.
+  for (const auto& [term, id] : data.term_ids)
+    bytes += sizeof(std::string) + 4 + 16 + (term.size() > 15 ? term.capacity() + 1 : 0);
+  bytes += data.term_ids.bucket_count() * sizeof(void*);
+  for (const auto& [document, docs] : data.documents)
+    bytes += sizeof(std::string) + sizeof(docs) + 16 + docs.capacity() * sizeof(uint32_t) +
+             (document.size() > 15 ? document.capacity() + 1 : 0);
+  bytes += data.documents.bucket_count() * sizeof(void*);
+  return bytes;
+}
+
+void LexicalIndex::read_data(const std::function<void(const LexicalData&)>& visit) const {
+  std::lock_guard writer(writer_);
+  visit(*data_);
+}
+
+void LexicalIndex::replace_data(std::unique_ptr<LexicalData> data) {
+  std::lock_guard writer(writer_);
+  std::unique_lock lock(lock_);
+  data_ = std::move(data);
+}
+
+}  // namespace sluice::rag

@@ -1,0 +1,206 @@
+#include "rag/lexical_search.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "rag/bm25.hpp"
+
+namespace sluice::rag {
+namespace {
+
+// Bounds are computed in double and scores rounded to float: a candidate is pruned only when its
+// bound is below the threshold by more than any rounding, so pruning never changes the result.
+constexpr double kBoundSlack = 1.0 + 1e-6;
+
+struct TermCursor {
+  PostingCursor cursor;
+  double idf;
+  std::size_t slot;         // position in the deduplicated query: the order scores are summed in
+  double upper_at_doc = 0;  // its block's bound in the current window
+};
+
+// Ranking order: higher score first, then lower chunk id.
+bool ranks_before(const LexicalHit& a, const LexicalHit& b) {
+  return a.score != b.score ? a.score > b.score : a.chunk_id < b.chunk_id;
+}
+
+class TopK {
+ public:
+  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(k); }
+  bool full() const { return heap_.size() == k_; }
+  // Score a candidate must reach to have a chance (meaningful once full).
+  double threshold() const { return heap_.front().score; }
+  // True when the hit entered (and so the threshold may have risen).
+  bool offer(LexicalHit hit) {
+    if (!full()) {
+      heap_.push_back(hit);
+      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+      return true;
+    }
+    if (!ranks_before(hit, heap_.front())) return false;
+    std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
+    heap_.back() = hit;
+    std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+    return true;
+  }
+  std::vector<LexicalHit> take_sorted() {
+    std::sort(heap_.begin(), heap_.end(), ranks_before);
+    return std::move(heap_);
+  }
+
+ private:
+  std::size_t k_;
+  std::vector<LexicalHit> heap_;  // worst hit at the front
+};
+
+// MaxScore over windows of blocks. Until the top k is full every term is essential. Then the
+// doc ids are walked in windows that end at the nearest block end of any term: inside one, each
+// term's block bounds its contribution, the terms whose bounds together stay below the
+// threshold are non-essential (they only refine candidates from the others), and a window where
+// all are non-essential is skipped without decoding anything.
+class MaxScoreSearch {
+ public:
+  MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t slots,
+                 std::size_t top_k, const ChunkFilter* filter)
+      : data_(data),
+        terms_(std::move(terms)),
+        order_(terms_.size()),
+        contributions_(slots, 0.0),
+        top_(top_k),
+        filter_(filter),
+        norm_(data.average_length()) {
+    std::iota(order_.begin(), order_.end(), 0);
+  }
+
+  std::vector<LexicalHit> run() {
+    uint32_t pos = 0;  // every doc before it has been decided
+    while (pos != PostingCursor::kEnd) {
+      if (top_.full() && (!window_valid_ || pos > window_end_)) {
+        compute_window(pos);
+        if (essential_from_ == order_.size()) {
+          pos = window_end_ + 1;
+          continue;
+        }
+      }
+      const uint32_t doc = next_candidate(pos);
+      if (window_valid_ && doc > window_end_) {
+        pos = window_end_ + 1;  // nothing essential left in this window
+        continue;
+      }
+      if (doc == PostingCursor::kEnd) break;
+      if (admissible(doc)) score(doc);
+      pos = doc + 1;
+    }
+    return top_.take_sorted();
+  }
+
+ private:
+  bool below_threshold(double bound) const { return bound * kBoundSlack < top_.threshold(); }
+
+  // Advances the essential cursors to `pos`; the smallest doc among them.
+  uint32_t next_candidate(uint32_t pos) {
+    uint32_t doc = PostingCursor::kEnd;
+    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
+      PostingCursor& cursor = terms_[order_[i]].cursor;
+      cursor.advance(pos);
+      doc = std::min(doc, cursor.doc());
+    }
+    return doc;
+  }
+
+  void compute_window(uint32_t pos) {
+    window_valid_ = true;
+    window_end_ = PostingCursor::kEnd - 1;
+    for (TermCursor& term : terms_) {
+      const std::size_t block = term.cursor.shallow_block(pos);
+      const auto& blocks = term.cursor.list().blocks();
+      term.upper_at_doc = 0;
+      if (block == blocks.size()) continue;  // no posting at or after pos
+      term.upper_at_doc = bm25::term_score(term.idf, blocks[block].max_wtf * 0.5,
+                                           norm_(blocks[block].min_len * 0.5));
+      window_end_ = std::min(window_end_, blocks[block].last_doc);
+    }
+    // Weakest first: the longest prefix whose bounds sum below the threshold is non-essential.
+    std::sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
+      return terms_[a].upper_at_doc < terms_[b].upper_at_doc;
+    });
+    double sum = 0;
+    essential_from_ = 0;
+    while (essential_from_ < order_.size() &&
+           below_threshold(sum + terms_[order_[essential_from_]].upper_at_doc))
+      sum += terms_[order_[essential_from_++]].upper_at_doc;
+  }
+
+  bool admissible(uint32_t doc) const {
+    if (data_.is_dead(doc)) return false;
+    return filter_ == nullptr || !*filter_ || (*filter_)(data_.chunk_ids[doc]);
+  }
+
+  double contribution(const TermCursor& term, uint32_t doc) const {
+    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm_(data_.lengths[doc] * 0.5));
+  }
+
+  void score(uint32_t doc) {
+    std::fill(contributions_.begin(), contributions_.end(), 0.0);
+    double partial = 0;
+    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
+      const TermCursor& term = terms_[order_[i]];
+      if (term.cursor.doc() != doc) continue;
+      const double c = contribution(term, doc);
+      contributions_[term.slot] = c;
+      partial += c;
+    }
+    // Non-essential terms (only inside a window), strongest first, while the doc can still make it.
+    double remaining = 0;
+    for (std::size_t i = 0; i < essential_from_; ++i) remaining += terms_[order_[i]].upper_at_doc;
+    for (std::size_t i = essential_from_; i-- > 0;) {
+      if (below_threshold(partial + remaining)) return;
+      TermCursor& term = terms_[order_[i]];
+      remaining -= term.upper_at_doc;
+      term.cursor.advance(doc);
+      if (term.cursor.doc() != doc) continue;
+      const double c = contribution(term, doc);
+      contributions_[term.slot] = c;
+      partial += c;
+    }
+    // Summed in query order so that the score does not depend on the pruning path.
+    const double total = std::accumulate(contributions_.begin(), contributions_.end(), 0.0);
+    top_.offer(LexicalHit{data_.chunk_ids[doc], static_cast<float>(total)});
+  }
+
+  const LexicalData& data_;
+  std::vector<TermCursor> terms_;
+  std::vector<std::size_t> order_;  // terms by window bound, non-essential ones first
+  std::size_t essential_from_ = 0;
+  std::vector<double> contributions_;
+  TopK top_;
+  const ChunkFilter* filter_;
+  bm25::LengthNorm norm_;
+  bool window_valid_ = false;
+  uint32_t window_end_ = 0;
+};
+
+}  // namespace
+
+std::vector<LexicalHit> search_lexical(const LexicalData& data,
+                                       const std::vector<std::string>& query_terms,
+                                       std::size_t top_k, const ChunkFilter* filter) {
+  if (top_k == 0 || data.live_docs == 0) return {};
+  std::vector<TermCursor> terms;
+  std::vector<std::string_view> seen;
+  for (const std::string& text : query_terms) {
+    if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
+    seen.push_back(text);
+    const auto found = data.term_ids.find(std::string_view(text));
+    if (found == data.term_ids.end()) continue;
+    const PostingList& list = data.postings[found->second];
+    if (list.size() == 0) continue;
+    const double idf = bm25::idf(data.live_docs, list.size());
+    terms.push_back(TermCursor{PostingCursor(list), idf, terms.size()});
+  }
+  if (terms.empty()) return {};
+  const std::size_t slots = terms.size();
+  return MaxScoreSearch(data, std::move(terms), slots, top_k, filter).run();
+}
+
+}  // namespace sluice::rag

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/records.hpp"
+
+namespace sluice::store {
+
+// An upload as received: the body is kept by the store until it is ingested (and after, so a
+// document can be indexed again), so a crash between the 202 and the ingest loses nothing.
+struct NewDocument {
+  std::string external_id;  // optional; same id + different content = a new version
+  std::string title;
+  std::string source_name;
+  std::string media_type;
+  std::string metadata_json = "{}";
+  std::vector<std::string> tags;
+  std::string bytes;  // the raw body
+};
+
+struct PutOutcome {
+  Document doc;
+  std::string job_id;  // the ingest job of doc's current version
+  // false = identical content was already stored (same external id, or none given and the same
+  // content hash in the collection): nothing changed, doc and job_id are the existing ones.
+  bool created = true;
+};
+
+// What changed in a collection after a change sequence, for indexes and caches that follow it.
+struct DocumentChange {
+  enum class Kind { upserted, removed };
+  std::string document_id;
+  Kind kind = Kind::upserted;  // upserted: read chunks_of(document_id) again
+  int64_t change_seq = 0;
+};
+
+struct ChangeBatch {
+  std::vector<DocumentChange> changes;  // ascending change_seq, at most one per document
+  int64_t next_seq = 0;  // pass to the next changes_since; the last change's seq, or the input
+  bool more = false;     // the limit cut the batch
+};
+
+// Documents, their stored bodies and their chunks.
+class DocumentStore {
+ public:
+  virtual ~DocumentStore() = default;
+
+  // Stores a document and enqueues its ingest job, in one transaction. A known external id with
+  // different content replaces it: version+1, status pending, a new job (queued jobs of the old
+  // version are cancelled); its old chunks stay searchable until replace_chunks commits the new
+  // ones. not_found when the collection does not exist.
+  virtual Result<PutOutcome> put_document(const std::string& collection_id,
+                                          const NewDocument& document) = 0;
+  virtual Result<Document> get(const std::string& document_id) = 0;
+  // Oldest first.
+  virtual Result<Page<Document>> list(const std::string& collection_id, const std::string& cursor,
+                                      int limit) = 0;
+  // Deletes the document, its body, its chunks and its queued or running jobs; bumps change_seq.
+  virtual Status remove(const std::string& document_id) = 0;
+  // The stored body of the document's current version.
+  virtual Result<std::string> body(const std::string& document_id) = 0;
+  // Atomically swaps the document's chunks for `chunks` (ids assigned here; document_id and
+  // collection_id taken from the document) and marks it indexed, only while `version` is still
+  // its current version: conflict otherwise, so a stale ingest never wins. Idempotent: running it
+  // again for the same version replaces the chunks again, never duplicates them.
+  virtual Status replace_chunks(const std::string& document_id, int64_t version,
+                                std::vector<Chunk> chunks) = 0;
+  // Ordered by ordinal.
+  virtual Result<std::vector<Chunk>> chunks_of(const std::string& document_id) = 0;
+  // Documents changed after `after_seq`. A full rebuild reads the collection's change_seq S,
+  // then all_chunks, then replays changes_since(S): replays are idempotent, so it converges.
+  virtual Result<ChangeBatch> changes_since(const std::string& collection_id, int64_t after_seq,
+                                            int limit) = 0;
+  // Every chunk of the collection, by ascending id.
+  virtual Result<Page<Chunk>> all_chunks(const std::string& collection_id,
+                                         const std::string& cursor, int limit) = 0;
+};
+
+}  // namespace sluice::store

@@ -1,0 +1,101 @@
+#pragma once
+// The rows the Store keeps, as plain values: what every backend reads and writes.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::store {
+
+struct Collection {
+  std::string id;  // col_...
+  std::string name;
+  std::string language = "english";  // Snowball stemmer name
+  std::string embedding_model;       // empty = dense retrieval off
+  int64_t created_at_ms = 0;
+  int64_t change_seq = 0;  // bumped by every document put, replace, chunk swap and remove
+  int64_t document_count = 0;
+  int64_t chunk_count = 0;
+};
+
+struct Document {
+  std::string id;             // doc_...
+  std::string collection_id;  // col_...
+  std::string external_id;    // client-given, may be empty; unique per collection when set
+  std::string title;
+  std::string source_name;   // file name
+  std::string media_type;    // text/plain, text/markdown, text/html, application/pdf
+  std::string content_hash;  // hex SHA-256 of the body
+  int64_t bytes = 0;
+  int64_t version = 1;  // +1 each time changed content replaces the body
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  std::string status = "pending";    // pending | indexed | failed
+  std::string metadata_json = "{}";  // a JSON object's text
+  std::vector<std::string> tags;
+};
+
+struct Chunk {
+  int64_t id = 0;  // assigned by the store, increasing, never reused
+  std::string document_id;
+  std::string collection_id;
+  int ordinal = 0;  // position in its document
+  std::string text;
+  std::string heading_path;  // "A > B"
+  int page = 0;              // 0 = none
+  int token_count = 0;
+  std::vector<float> embedding;  // empty when none
+};
+
+struct Job {
+  std::string id;  // job_...
+  std::string kind = "ingest";
+  std::string collection_id;
+  std::string document_id;
+  int64_t document_version = 0;  // the version this job ingests
+  // queued | running | succeeded | dead | cancelled (superseded by a newer version)
+  std::string state = "queued";
+  std::string last_error;
+  std::string lease_owner;
+  int attempts = 0;  // leases taken so far
+  int max_attempts = 0;
+  int64_t run_after_ms = 0;
+  int64_t lease_expires_ms = 0;
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+struct Session {
+  std::string id;  // ses_...
+  std::string collection_id;
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+struct Message {
+  int64_t id = 0;  // assigned by the store, increasing within a session
+  std::string session_id;
+  std::string role;  // user | assistant
+  std::string content;
+  std::string citations_json;  // a JSON array's text, empty when none
+  int64_t created_at_ms = 0;
+};
+
+// One page of a list. Pass next_cursor back to continue; empty = no more items. Cursors are
+// keyset positions, so inserts and deletes between pages neither repeat nor skip items.
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;
+};
+
+// Every list limit is clamped to [1, kMaxPageLimit]; 0 or less means kDefaultPageLimit.
+inline constexpr int kDefaultPageLimit = 100;
+inline constexpr int kMaxPageLimit = 1000;
+
+inline int clamp_page_limit(int limit) {
+  if (limit <= 0) return kDefaultPageLimit;
+  return limit > kMaxPageLimit ? kMaxPageLimit : limit;
+}
+
+}  // namespace sluice::store

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/sqlite/connection.hpp"
+
+namespace sluice::store::sqlite {
+
+// Checkpoints the WAL on a thread of its own, so that commits never pay for it. SQLite's
+// automatic checkpoint runs inside the commit that crosses its threshold and fsyncs the WAL and
+// the database there: measured on 10 KB uploads, 7-11 MB/s with it, 28 MB/s without. Woken by
+// the writer once the WAL holds kWakePages, and every second while anything was committed. A
+// writer that outruns it checkpoints inline past kInlinePages, so the WAL stays bounded.
+class Checkpointer {
+ public:
+  static constexpr int kWakePages = 4000;     // ~16 MB; 1000 (SQLite's) halved the gain
+  static constexpr int kInlinePages = 50000;  // ~200 MB: back-pressure on the writer
+
+  // Opens its own connection to `path` and hooks `writer`'s commits; `writer` must outlive it.
+  Checkpointer(const std::string& path, const ConnectionOptions& options, Connection& writer);
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+  // Unhooks the writer and stops the thread.
+  ~Checkpointer();
+
+ private:
+  void committed(int wal_pages);
+  void run();
+
+  Connection& writer_;
+  std::unique_ptr<Connection> connection_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  int wal_pages_ = 0;  // as of the last commit
+  std::thread thread_;
+};
+
+}  // namespace sluice::store::sqlite

@@ -1,0 +1,114 @@
+#include "store/sqlite/connection.hpp"
+
+#include <sqlite3.h>
+
+#include "store/sqlite/sqlite_error.hpp"
+
+namespace sluice::store::sqlite {
+
+Connection::Connection(const std::string& path, const ConnectionOptions& options) {
+  int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time: the Database's pool guarantees it
+  flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string detail = db_ ? sqlite3_errmsg(db_) : path;
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw_sqlite_error(rc, ("open " + path).c_str(), detail.c_str());
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  // Waits for another process' writer (sluice worker beside sluice serve) instead of failing.
+  sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+  exec("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+  if (options.read_only) return;
+  // WAL: readers never block the writer nor each other. synchronous=NORMAL in WAL mode writes
+  // each commit into the WAL with write(2) before COMMIT returns and fsyncs at checkpoints: a
+  // committed upload (answered 202) survives the process being killed, SIGKILL included,
+  // because the kernel holds its pages; only a power loss or kernel crash can roll back the
+  // last commits (never corrupt the file). FULL adds an fsync per commit, milliseconds each, for
+  // that stronger promise: durable_commits selects it.
+  exec("PRAGMA journal_mode=WAL;");
+  exec(options.durable_commits ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+  // Keeps the WAL file from staying at its peak size after a large ingest.
+  exec("PRAGMA journal_size_limit=67108864;");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Statement Connection::prepare(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) throw_sqlite_error(rc, "prepare", sqlite3_errmsg(db_));
+    it = statements_.emplace(sql, stmt).first;
+  } else if (sqlite3_stmt_busy(it->second)) {
+    throw SqliteError(Errc::internal, "sqlite: statement reused while still stepping: " + sql);
+  }
+  return Statement(it->second);
+}
+
+void Connection::exec(const char* sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    const std::string detail = message ? message : "";
+    sqlite3_free(message);
+    throw_sqlite_error(sqlite3_extended_errcode(db_), "exec", detail.c_str());
+  }
+}
+
+int64_t Connection::changes() const { return sqlite3_changes64(db_); }
+
+int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+int Connection::user_version() {
+  Statement statement = prepare("PRAGMA user_version");
+  return statement.step() ? statement.int32(0) : 0;
+}
+
+void Connection::checkpoint() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite_error(rc, "checkpoint", sqlite3_errmsg(db_));
+}
+
+void Connection::on_commit(std::function<void(int wal_pages)> hook) {
+  commit_hook_ = std::move(hook);
+  // sqlite3_wal_hook replaces the automatic checkpoint's own hook.
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        auto& hook = static_cast<Connection*>(self)->commit_hook_;
+        if (hook) hook(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+// BEGIN, COMMIT and ROLLBACK run as cached statements: every read and write has them, and
+// parsing them each time was a visible part of a point lookup.
+Transaction::Transaction(Connection& connection, const char* begin) : connection_(connection) {
+  connection_.prepare(begin).run();
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  try {
+    connection_.prepare("ROLLBACK").run();
+  } catch (const SqliteError&) {
+    // Already rolled back by SQLite itself (after an I/O error, say): nothing left to undo.
+  }
+}
+
+void Transaction::commit() {
+  connection_.prepare("COMMIT").run();
+  open_ = false;
+}
+
+}  // namespace sluice::store::sqlite

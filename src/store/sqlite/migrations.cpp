@@ -1,0 +1,172 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <string>
+
+#include "store/sqlite/sqlite_error.hpp"
+
+namespace sluice::store::sqlite {
+namespace {
+
+// Text ids with an integer `seq` key: seq orders lists and makes their cursors (keyset
+// pagination); ids are what clients see. Chunk and message ids are AUTOINCREMENT so that an id
+// is never reused after a delete: in-memory indexes key on them.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE collections (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  language TEXT NOT NULL,
+  embedding_model TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  change_seq INTEGER NOT NULL DEFAULT 0,
+  document_count INTEGER NOT NULL DEFAULT 0,
+  chunk_count INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE documents (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  external_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  source_name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  metadata_json TEXT NOT NULL,
+  tags_json TEXT NOT NULL,
+  change_seq INTEGER NOT NULL,
+  last_job_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX documents_by_external_id ON documents(collection_id, external_id)
+  WHERE external_id <> '';
+CREATE INDEX documents_by_hash ON documents(collection_id, content_hash);
+CREATE INDEX documents_by_change ON documents(collection_id, change_seq);
+
+-- The current version's body, kept in the database so that it commits with its document row
+-- and its job in one transaction: no orphan files, no fsync ordering between two stores.
+CREATE TABLE document_bodies (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+
+CREATE TABLE document_tombstones (
+  document_id TEXT PRIMARY KEY,
+  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  change_seq INTEGER NOT NULL
+);
+CREATE INDEX document_tombstones_by_change ON document_tombstones(collection_id, change_seq);
+
+CREATE TABLE chunks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  collection_id TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  heading_path TEXT NOT NULL,
+  page INTEGER NOT NULL,
+  token_count INTEGER NOT NULL,
+  embedding BLOB NOT NULL
+);
+CREATE INDEX chunks_by_document ON chunks(document_id, ordinal);
+CREATE INDEX chunks_by_collection ON chunks(collection_id, id);
+
+-- ready_at_ms: when the job may be leased (run_after_ms while queued, lease_expires_ms while
+-- running, NULL once finished), so that lease() is one index probe.
+CREATE TABLE jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  document_id TEXT NOT NULL,
+  document_version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  lease_owner TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  run_after_ms INTEGER NOT NULL,
+  lease_expires_ms INTEGER NOT NULL DEFAULT 0,
+  ready_at_ms INTEGER,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX jobs_by_ready_at ON jobs(ready_at_ms, seq) WHERE ready_at_ms IS NOT NULL;
+CREATE INDEX jobs_by_state ON jobs(state, seq);
+CREATE INDEX jobs_by_document ON jobs(document_id);
+
+CREATE TABLE sessions (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  content TEXT NOT NULL,
+  citations_json TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX messages_by_session ON messages(session_id, id);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
+};
+
+constexpr const char* kMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  description TEXT NOT NULL,
+  applied_at_ms INTEGER NOT NULL
+);
+)sql";
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Status check_schema_version(int version, int latest) {
+  if (version <= latest) return Status::success();
+  return make_error(Errc::unavailable,
+                    "the database's schema version " + std::to_string(version) +
+                        " is newer than this binary's " + std::to_string(latest) +
+                        ": run a newer sluice, or point storage.data_dir elsewhere");
+}
+
+Status migrate(Connection& connection, std::span<const Migration> steps, int64_t now_ms) {
+  const int latest = steps.empty() ? 0 : steps.back().version;
+  try {
+    if (Status newer = check_schema_version(connection.user_version(), latest); !newer)
+      return newer;
+    for (const Migration& step : steps) {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      Transaction transaction(connection, "BEGIN IMMEDIATE");
+      if (connection.user_version() >= step.version) continue;
+      connection.exec(kMigrationsTable);
+      connection.exec(step.sql);
+      connection.prepare("INSERT INTO schema_migrations VALUES (?1, ?2, ?3)")
+          .bind_all(step.version, step.description, now_ms)
+          .run();
+      // PRAGMA takes no parameters; the version is one of our constants.
+      connection.exec(("PRAGMA user_version=" + std::to_string(step.version)).c_str());
+      transaction.commit();
+    }
+    return Status::success();
+  } catch (const SqliteError& e) {
+    return e.error();
+  }
+}
+
+}  // namespace sluice::store::sqlite

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "store/document_store.hpp"
+#include "store/sqlite/context.hpp"
+
+namespace sluice::store::sqlite {
+
+class SqliteDocumentStore final : public DocumentStore {
+ public:
+  explicit SqliteDocumentStore(Context& context) : context_(context) {}
+
+  Result<PutOutcome> put_document(const std::string& collection_id,
+                                  const NewDocument& document) override;
+  Result<Document> get(const std::string& document_id) override;
+  Result<Page<Document>> list(const std::string& collection_id, const std::string& cursor,
+                              int limit) override;
+  Status remove(const std::string& document_id) override;
+  Result<std::string> body(const std::string& document_id) override;
+  Status replace_chunks(const std::string& document_id, int64_t version,
+                        std::vector<Chunk> chunks) override;
+  Result<std::vector<Chunk>> chunks_of(const std::string& document_id) override;
+  Result<ChangeBatch> changes_since(const std::string& collection_id, int64_t after_seq,
+                                    int limit) override;
+  Result<Page<Chunk>> all_chunks(const std::string& collection_id, const std::string& cursor,
+                                 int limit) override;
+
+ private:
+  Context& context_;
+};
+
+}  // namespace sluice::store::sqlite

@@ -1,0 +1,114 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_collection_store.hpp"
+#include "store/sqlite/sqlite_document_store.hpp"
+#include "store/sqlite/sqlite_job_queue.hpp"
+#include "store/sqlite/sqlite_session_store.hpp"
+
+namespace sluice::store {
+namespace {
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+sqlite::ConnectionOptions connection_options(const SqliteOptions& options) {
+  sqlite::ConnectionOptions out;
+  out.busy_timeout = options.busy_timeout;
+  out.durable_commits = options.durable_commits;
+  return out;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<sqlite::Database> db, const SqliteOptions& options)
+      : db_(std::move(db)),
+        context_{*db_, options.clock ? options.clock : system_now_ms, options.job_max_attempts},
+        collections_(context_),
+        documents_(context_),
+        jobs_(context_),
+        sessions_(context_) {}
+
+  CollectionStore& collections() override { return collections_; }
+  DocumentStore& documents() override { return documents_; }
+  JobQueue& jobs() override { return jobs_; }
+  SessionStore& sessions() override { return sessions_; }
+
+  Status check() override {
+    return db_->read([](sqlite::Connection& connection) -> Status {
+      const int version = connection.user_version();
+      if (version == sqlite::latest_schema_version()) return Status::success();
+      return make_error(Errc::unavailable, "schema version " + std::to_string(version) +
+                                               ", expected " +
+                                               std::to_string(sqlite::latest_schema_version()));
+    });
+  }
+
+  int schema_version() override {
+    auto version = db_->read(
+        [](sqlite::Connection& connection) -> Result<int> { return connection.user_version(); });
+    return version ? *version : -1;
+  }
+
+ private:
+  std::unique_ptr<sqlite::Database> db_;
+  sqlite::Context context_;
+  sqlite::SqliteCollectionStore collections_;
+  sqlite::SqliteDocumentStore documents_;
+  sqlite::SqliteJobQueue jobs_;
+  sqlite::SqliteSessionStore sessions_;
+};
+
+}  // namespace
+
+std::string sqlite_path(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "sluice.db").string();
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir,
+                                                 SqliteOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec)
+    return make_error(Errc::unavailable,
+                      "cannot create the data directory '" + data_dir + "': " + ec.message());
+  if (!options.clock) options.clock = system_now_ms;
+  try {
+    auto db = std::make_unique<sqlite::Database>(sqlite_path(data_dir), options.reader_connections,
+                                                 connection_options(options));
+    const Status migrated = db->with_writer([&](sqlite::Connection& connection) {
+      return sqlite::migrate(connection, sqlite::schema_migrations(), options.clock());
+    });
+    if (!migrated) return migrated.error();
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), options));
+  } catch (const sqlite::SqliteError& e) {
+    return e.error();
+  }
+}
+
+Result<int> probe_sqlite_store(const std::string& data_dir) {
+  const std::string path = sqlite_path(data_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return 0;
+  try {
+    sqlite::ConnectionOptions options;
+    options.read_only = true;
+    sqlite::Connection connection(path, options);
+    const int version = connection.user_version();
+    if (Status current = sqlite::check_schema_version(version, sqlite::latest_schema_version());
+        !current)
+      return current.error();
+    return version;
+  } catch (const sqlite::SqliteError& e) {
+    return e.error();
+  }
+}
+
+}  // namespace sluice::store

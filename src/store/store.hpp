@@ -1,0 +1,26 @@
+#pragma once
+
+#include "core/result.hpp"
+#include "store/collection_store.hpp"
+#include "store/document_store.hpp"
+#include "store/job_queue.hpp"
+#include "store/session_store.hpp"
+
+namespace sluice::store {
+
+// Everything the services persist, one interface per aggregate. Calls block (disk, locks): run
+// them on the blocking pool (ops::run_blocking), never on an event loop. Thread-safe.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual CollectionStore& collections() = 0;
+  virtual DocumentStore& documents() = 0;
+  virtual JobQueue& jobs() = 0;
+  virtual SessionStore& sessions() = 0;
+  // Readiness: the database answers and its schema is the one this binary writes.
+  virtual Status check() = 0;
+  virtual int schema_version() = 0;
+};
+
+}  // namespace sluice::store

@@ -1,0 +1,107 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_error.hpp"
+#include "store_fixture.hpp"
+
+namespace sluice::store::sqlite {
+namespace {
+
+class MigrationsTest : public StoreTest {
+ protected:
+  std::unique_ptr<Connection> connect() {
+    ConnectionOptions options;
+    options.create = true;
+    return std::make_unique<Connection>(sqlite_path(dir_.string()), options);
+  }
+  static bool has_table(Connection& connection, const std::string& table) {
+    Statement row = connection.prepare("SELECT 1 FROM sqlite_master WHERE name = ?1");
+    row.bind_all(table);
+    return row.step();
+  }
+  static int applied_steps(Connection& connection) {
+    Statement row = connection.prepare("SELECT count(*) FROM schema_migrations");
+    return row.step() ? row.int32(0) : -1;
+  }
+};
+
+TEST_F(MigrationsTest, OpeningAnEmptyDirectoryAppliesEveryStep) {
+  Store& store = open();
+  EXPECT_EQ(store.schema_version(), latest_schema_version());
+  EXPECT_TRUE(store.check().ok());
+  store_.reset();
+  auto connection = connect();
+  EXPECT_EQ(connection->user_version(), latest_schema_version());
+  EXPECT_EQ(applied_steps(*connection), static_cast<int>(schema_migrations().size()));
+  EXPECT_TRUE(has_table(*connection, "documents"));
+}
+
+TEST_F(MigrationsTest, ReopeningKeepsDataAndAppliesNothingAgain) {
+  open();
+  make_collection("kept");
+  Store& reopened = open();
+  EXPECT_TRUE(reopened.collections().get("kept").ok());
+  store_.reset();
+  auto connection = connect();
+  EXPECT_EQ(applied_steps(*connection), static_cast<int>(schema_migrations().size()));
+}
+
+TEST_F(MigrationsTest, AppliesOnlyTheStepsNotYetApplied) {
+  const Migration v1[] = {{1, "one", "CREATE TABLE a (x INTEGER);"}};
+  const Migration v2[] = {{1, "one", "CREATE TABLE a (x INTEGER);"},
+                          {2, "two", "CREATE TABLE b (y INTEGER);"}};
+  auto connection = connect();
+  ASSERT_TRUE(migrate(*connection, v1, 1).ok());
+  EXPECT_EQ(connection->user_version(), 1);
+  // Step 1 is not run again (it would fail: table a exists).
+  ASSERT_TRUE(migrate(*connection, v2, 2).ok());
+  EXPECT_EQ(connection->user_version(), 2);
+  EXPECT_TRUE(has_table(*connection, "b"));
+  EXPECT_EQ(applied_steps(*connection), 2);
+}
+
+TEST_F(MigrationsTest, AFailingStepLeavesThePreviousVersion) {
+  const Migration steps[] = {{1, "one", "CREATE TABLE a (x INTEGER);"},
+                             {2, "bad", "CREATE TABLE c (z INTEGER); SELECT * FROM missing;"}};
+  auto connection = connect();
+  const Status migrated = migrate(*connection, steps, 1);
+  ASSERT_FALSE(migrated.ok());
+  EXPECT_EQ(connection->user_version(), 1);
+  EXPECT_TRUE(has_table(*connection, "a"));
+  EXPECT_FALSE(has_table(*connection, "c"));  // step 2 rolled back whole
+}
+
+TEST_F(MigrationsTest, RefusesADatabaseNewerThanTheBinary) {
+  open();
+  store_.reset();
+  const int newer = latest_schema_version() + 1;
+  connect()->exec(("PRAGMA user_version=" + std::to_string(newer)).c_str());
+  auto opened = open_sqlite_store(dir_.string(), options());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, Errc::unavailable);
+  EXPECT_NE(opened.error().message.find("newer than this binary"), std::string::npos);
+  EXPECT_NE(opened.error().message.find(std::to_string(newer)), std::string::npos);
+  EXPECT_FALSE(probe_sqlite_store(dir_.string()).ok());
+}
+
+TEST_F(MigrationsTest, ProbeReportsTheVersionWithoutCreatingADatabase) {
+  auto absent = probe_sqlite_store(dir_.string());
+  ASSERT_TRUE(absent.ok());
+  EXPECT_EQ(*absent, 0);
+  EXPECT_FALSE(std::filesystem::exists(sqlite_path(dir_.string())));
+  open();
+  store_.reset();
+  auto current = probe_sqlite_store(dir_.string());
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(*current, latest_schema_version());
+}
+
+TEST_F(MigrationsTest, AFileThatIsNotADatabaseIsAnError) {
+  { std::ofstream(sqlite_path(dir_.string())) << "not a database, just text long enough"; }
+  EXPECT_FALSE(open_sqlite_store(dir_.string(), options()).ok());
+  EXPECT_FALSE(probe_sqlite_store(dir_.string()).ok());
+}
+
+}  // namespace
+}  // namespace sluice::store::sqlite
