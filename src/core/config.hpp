@@ -89,6 +89,30 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+// Retrieval-augmented answers: ingestion, indexes, answers, cache and sessions.
+struct RagConfig {
+  std::string default_collection = "default";  // for POST /query and `sluice ingest` by default
+  std::string answer_model;     // model or alias that answers /v1/query; empty = extractive answers
+  std::string embedding_model;  // default for new collections; empty = dense retrieval off
+  int workers = 2;              // ingestion workers per `serve`/`worker` process; 0 = none
+  std::size_t max_document_bytes = std::size_t{50} << 20;  // one uploaded document
+  int chunk_target_tokens = 400;
+  int chunk_overlap_tokens = 50;
+  int chunk_max_tokens = 800;
+  int job_max_attempts = 5;      // then the job is dead (a dead letter an admin may retry)
+  Millis job_lease{60'000};      // a crashed worker's job is taken again after this
+  Millis job_retry_base{1'000};  // backoff after a failed attempt: base * 2^(attempt-1), <= 5 min
+  Millis index_follow{1'000};    // how often indexes catch up with changes made elsewhere
+  int top_k = 8;                 // passages an answer is built from, unless the request says
+  int max_top_k = 100;
+  int session_turns = 5;  // turns of a session that condense into the next query
+  std::size_t cache_max_bytes = std::size_t{64} << 20;  // exact answer cache; 0 = off
+  Millis cache_ttl{600'000};
+  bool snapshots = true;  // index snapshots under data_dir/indexes for fast restarts
+
+  bool operator==(const RagConfig&) const = default;
+};
+
 struct ProviderConfig {
   std::string name;             // referenced by deployments and by "name/model" model ids
   std::string type = "openai";  // openai (any OpenAI-compatible API) | anthropic | mock
@@ -192,6 +216,7 @@ struct Config {
   AuthConfig auth;
   CorsConfig cors;
   StorageConfig storage;
+  RagConfig rag;
   GatewayConfig gateway;
   // Secret key path (e.g. "auth.api_keys.0.key") -> its source; absent = written inline.
   std::map<std::string, SecretSource> secret_sources;

@@ -55,6 +55,26 @@ void describe_config(Visitor& v, Config& c) {
     v.field("max_age", c.cors.max_age);
   });
   v.section("storage", [&] { v.field("data_dir", c.storage.data_dir); });
+  v.section("rag", [&] {
+    v.field("default_collection", c.rag.default_collection);
+    v.field("answer_model", c.rag.answer_model);
+    v.field("embedding_model", c.rag.embedding_model);
+    v.field("workers", c.rag.workers);
+    v.bytes("max_document_bytes", c.rag.max_document_bytes);
+    v.field("chunk_target_tokens", c.rag.chunk_target_tokens);
+    v.field("chunk_overlap_tokens", c.rag.chunk_overlap_tokens);
+    v.field("chunk_max_tokens", c.rag.chunk_max_tokens);
+    v.field("job_max_attempts", c.rag.job_max_attempts);
+    v.field("job_lease", c.rag.job_lease);
+    v.field("job_retry_base", c.rag.job_retry_base);
+    v.field("index_follow", c.rag.index_follow);
+    v.field("top_k", c.rag.top_k);
+    v.field("max_top_k", c.rag.max_top_k);
+    v.field("session_turns", c.rag.session_turns);
+    v.bytes("cache_max_bytes", c.rag.cache_max_bytes);
+    v.field("cache_ttl", c.rag.cache_ttl);
+    v.field("snapshots", c.rag.snapshots);
+  });
   v.section("gateway", [&] {
     v.list("providers", c.gateway.providers, [&](ProviderConfig& p) {
       v.field("name", p.name);

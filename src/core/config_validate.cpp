@@ -334,6 +334,38 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
   }
 }
 
+void validate_rag(const RagConfig& r, Reporter& report) {
+  const auto range = [&](const char* path, long long value, long long low, long long high,
+                         const char* example) {
+    if (value < low || value > high)
+      report.add(path,
+                 "must be between " + std::to_string(low) + " and " + std::to_string(high) +
+                     ", got " + std::to_string(value),
+                 example);
+  };
+  if (r.default_collection.empty())
+    report.add("rag.default_collection", "must not be empty", "e.g. default");
+  range("rag.workers", r.workers, 0, 256, "e.g. 2; 0 runs no ingestion here");
+  range("rag.chunk_target_tokens", r.chunk_target_tokens, 16, 8192, "e.g. 400");
+  range("rag.chunk_max_tokens", r.chunk_max_tokens, r.chunk_target_tokens, 16384,
+        "at least rag.chunk_target_tokens, e.g. 800");
+  range("rag.chunk_overlap_tokens", r.chunk_overlap_tokens, 0, r.chunk_target_tokens / 2,
+        "at most half of rag.chunk_target_tokens, e.g. 50");
+  range("rag.job_max_attempts", r.job_max_attempts, 1, 100, "e.g. 5");
+  range("rag.max_top_k", r.max_top_k, 1, 1000, "e.g. 100");
+  range("rag.top_k", r.top_k, 1, r.max_top_k, "e.g. 8, at most rag.max_top_k");
+  range("rag.session_turns", r.session_turns, 0, 100, "e.g. 5");
+  if (r.max_document_bytes < 1024)
+    report.add("rag.max_document_bytes",
+               "must be at least 1KiB, got " + std::to_string(r.max_document_bytes), "e.g. 50MiB");
+  const std::pair<const char*, Millis> periods[] = {{"rag.job_lease", r.job_lease},
+                                                    {"rag.job_retry_base", r.job_retry_base},
+                                                    {"rag.index_follow", r.index_follow},
+                                                    {"rag.cache_ttl", r.cache_ttl}};
+  for (const auto& [path, value] : periods)
+    if (value <= Millis{0}) report.add(path, "must be greater than 0", "e.g. 30s");
+}
+
 }  // namespace
 
 void validate(const Config& c, Reporter& report) {
@@ -398,6 +430,7 @@ void validate(const Config& c, Reporter& report) {
   if (c.storage.data_dir.empty()) {
     report.add("storage.data_dir", "must not be empty", "e.g. ./data");
   }
+  validate_rag(c.rag, report);
   validate_gateway(c.gateway, report);
 }
 
