@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace sluice::rag {
+
+// Frequent function words left out of index and query terms, per Snowball language name, in the
+// case-folded form the tokenizer produces (before stemming).
+class StopWords {
+ public:
+  // The list for `language` (english, french, german, spanish), or an empty one.
+  static const StopWords& for_language(std::string_view language);
+
+  // `sorted_words` sorted bytewise and alive for as long as this object.
+  explicit StopWords(std::span<const std::string_view> sorted_words);
+
+  bool contains(std::string_view folded_word) const;
+  std::span<const std::string_view> words() const { return words_; }
+
+ private:
+  std::span<const std::string_view> words_;
+  std::size_t longest_ = 0;  // longer words skip the search: most terms are
+};
+
+}  // namespace sluice::rag
