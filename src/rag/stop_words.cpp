@@ -97,6 +97,13 @@ constexpr std::string_view kSpanish[] = {
 
 StopWords::StopWords(std::span<const std::string_view> sorted_words) : words_(sorted_words) {
   for (std::string_view word : words_) longest_ = std::max(longest_, word.size());
+  std::size_t index = 0;
+  for (std::size_t byte = 0; byte <= 256; ++byte) {
+    while (index < words_.size() && !words_[index].empty() &&
+           static_cast<unsigned char>(words_[index].front()) < byte)
+      ++index;
+    first_[byte] = static_cast<std::uint16_t>(index);
+  }
 }
 
 const StopWords& StopWords::for_language(std::string_view language) {
@@ -110,8 +117,10 @@ const StopWords& StopWords::for_language(std::string_view language) {
 }
 
 bool StopWords::contains(std::string_view folded_word) const {
-  if (folded_word.size() > longest_) return false;
-  return std::binary_search(words_.begin(), words_.end(), folded_word);
+  if (folded_word.empty() || folded_word.size() > longest_) return false;
+  const auto byte = static_cast<unsigned char>(folded_word.front());
+  return std::binary_search(words_.begin() + first_[byte], words_.begin() + first_[byte + 1],
+                            folded_word);
 }
 
 }  // namespace sluice::rag

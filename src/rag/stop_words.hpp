@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -22,6 +24,8 @@ class StopWords {
  private:
   std::span<const std::string_view> words_;
   std::size_t longest_ = 0;  // longer words skip the search: most terms are
+  // words_[first_[b], first_[b + 1]) start with byte b: the search covers a handful of words.
+  std::array<std::uint16_t, 257> first_{};
 };
 
 }  // namespace sluice::rag

@@ -3,7 +3,9 @@
 #include <libstemmer.h>
 
 #include <array>
+#include <functional>
 #include <memory>
+#include <new>
 #include <utility>
 
 #include "rag/case_fold.hpp"
@@ -44,16 +46,49 @@ struct StemmerDeleter {
   void operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
 };
 
-// This thread's stemmer for `language` (Snowball stemmers keep state between calls). A thread
-// meets few languages, so a short list beats a map.
-sb_stemmer* thread_stemmer(const std::string& language) {
-  thread_local std::vector<std::pair<std::string, std::unique_ptr<sb_stemmer, StemmerDeleter>>>
-      stemmers;
+// A Snowball stemmer (which keeps state between calls, so one per thread) in front of a
+// direct-mapped cache of recent stems: word frequencies follow Zipf's law, so most words of a
+// text were stemmed moments ago, and a lookup costs far less than the stemmer (about 1 us a word).
+// Entries keep their strings' capacity, so a warm cache allocates nothing.
+class CachingStemmer {
+ public:
+  explicit CachingStemmer(const std::string& language)
+      : stemmer_(sb_stemmer_new(language.c_str(), "UTF_8")), entries_(kEntries) {
+    if (stemmer_ == nullptr) throw std::bad_alloc();  // the language was checked at creation
+  }
+
+  std::string_view stem(std::string_view word) {
+    Entry& entry = entries_[std::hash<std::string_view>{}(word) & (kEntries - 1)];
+    if (entry.filled && entry.word == word) return entry.stem;
+    const sb_symbol* stem =
+        sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                        static_cast<int>(word.size()));
+    if (stem == nullptr) throw std::bad_alloc();
+    entry.word.assign(word);
+    entry.stem.assign(reinterpret_cast<const char*>(stem),
+                      static_cast<std::size_t>(sb_stemmer_length(stemmer_.get())));
+    entry.filled = true;
+    return entry.stem;
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 8192;  // a power of two
+  struct Entry {
+    std::string word;
+    std::string stem;
+    bool filled = false;
+  };
+  std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer_;
+  std::vector<Entry> entries_;
+};
+
+// This thread's stemmer for `language`. A thread meets few languages, so a list beats a map.
+CachingStemmer& thread_stemmer(const std::string& language) {
+  thread_local std::vector<std::pair<std::string, std::unique_ptr<CachingStemmer>>> stemmers;
   for (const auto& [name, stemmer] : stemmers)
-    if (name == language) return stemmer.get();
-  std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer{sb_stemmer_new(language.c_str(), "UTF_8")};
-  if (stemmer == nullptr) throw std::bad_alloc();  // the language was checked at creation
-  return stemmers.emplace_back(language, std::move(stemmer)).second.get();
+    if (name == language) return *stemmer;
+  auto stemmer = std::make_unique<CachingStemmer>(language);
+  return *stemmers.emplace_back(language, std::move(stemmer)).second;
 }
 
 bool is_ascii_digits(std::string_view word) {
@@ -79,7 +114,7 @@ Tokenizer::Tokenizer(std::string language, const StopWords& stop_words, bool ste
     : language_(std::move(language)), stop_words_(&stop_words), stems_(stems) {}
 
 void Tokenizer::for_each_term_impl(std::string_view text, TermSink sink, void* context) const {
-  sb_stemmer* stemmer = stems_ ? thread_stemmer(language_) : nullptr;
+  CachingStemmer* stemmer = stems_ ? &thread_stemmer(language_) : nullptr;
   std::string word;
   word.reserve(kMaxTermBytes + 4);
   bool too_long = false;
@@ -88,12 +123,7 @@ void Tokenizer::for_each_term_impl(std::string_view text, TermSink sink, void* c
       if (stemmer == nullptr || is_ascii_digits(word)) {
         sink(context, word);
       } else {
-        const sb_symbol* stem =
-            sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
-                            static_cast<int>(word.size()));
-        if (stem == nullptr) throw std::bad_alloc();
-        sink(context, {reinterpret_cast<const char*>(stem),
-                       static_cast<std::size_t>(sb_stemmer_length(stemmer))});
+        sink(context, stemmer->stem(word));
       }
     }
     word.clear();

@@ -20,8 +20,10 @@ Block paragraph(std::string text, int page = 0) {
 // A paragraph of `count` distinct sentences of 6 tokens each ("Fact 12 is in here.").
 std::string facts(int first, int count) {
   std::string text;
-  for (int i = first; i < first + count; ++i)
-    text += (text.empty() ? "" : " ") + std::string("Fact ") + std::to_string(i) + " is in here.";
+  for (int i = first; i < first + count; ++i) {
+    if (!text.empty()) text.push_back(' ');
+    text.append("Fact ").append(std::to_string(i)).append(" is in here.");
+  }
   return text;
 }
 
