@@ -11,8 +11,9 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libsqlite3-dev libstemmer-dev libhnswlib-dev libgumbo-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev libpoppler-cpp-dev)
 TEST_PKGS=(prometheus clang-format openssl)
-# Anchors the RAG benchmark compares against: Xapian, SQLite FTS5 (sqlite3) and hnswlib's Python binding.
-BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3)
+# The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
+# its corpus (the PostgreSQL manual).
+BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15)
 # libFuzzer ships with clang's runtime libraries.
 FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 

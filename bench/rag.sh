@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# RAG benchmark, side by side in one run on the same passages and questions:
+#   corpus    : the PostgreSQL 15 manual from Debian (postgresql-doc-15, 1,169 HTML pages),
+#               uploaded COPIES times (ids copyN/page.html) to reach the chunk count wanted
+#   questions : bench/rag/questions.tsv, 70 questions with the page that answers each
+#   anchors   : Xapian (BM25) and SQLite FTS5 (bm25) over the chunks Sluice made, exported from
+#               its store; with embeddings, hnswlib's Python binding and exact search
+# Reports ingest MB/s, hit@1/hit@5/MRR@10, BM25 latency and QPS (one connection, one thread),
+# restart-to-ready with a snapshot, and RSS.
+# usage: bench/rag.sh [copies=1] [embeddings=0|1]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+COPIES=${1:-1}; EMBED=${2:-0}
+DOCS=/usr/share/doc/postgresql-doc-15/html
+PY=/usr/bin/python3  # Debian's, with python3-xapian and python3-hnswlib
+"$ROOT/scripts/deps.sh" bench
+QUESTIONS=$ROOT/bench/rag/questions.tsv
+
+MOCK_PORT=$(free_port)
+taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 > "$WORK/mock.log" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$MOCK_PORT/livez"
+PORT=$(free_port)
+cat > "$WORK/sluice.yaml" <<CONF
+server: { threads: 1 }
+log: { format: json, level: warn, access_log: false }
+storage: { data_dir: "$WORK/data" }
+rag: { workers: 2, embedding_model: "$([ "$EMBED" = 1 ] && echo bench-embed || true)" }
+gateway:
+  providers:
+    - { name: mock, type: openai, base_url: "http://127.0.0.1:$MOCK_PORT/v1", api_key: bench }
+  models:
+    - { alias: bench-embed, deployments: [ { provider: mock, model: bench-embed } ] }
+CONF
+start_sluice() {
+  taskset -c 0 "$BIN" serve --config "$WORK/sluice.yaml" --listen 127.0.0.1:$PORT \
+    >> "$WORK/sluice.log" 2>&1 &
+  SLUICE_PID=$!
+  PIDS+=($SLUICE_PID)
+}
+start_sluice
+wait_http "http://127.0.0.1:$PORT/livez"
+URL=http://127.0.0.1:$PORT
+
+echo "corpus: $DOCS x $COPIES copies; sluice on CPU 0 (1 event loop, 2 ingest workers)"
+echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")"
+
+# The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
+sqlite3 -json "$WORK/data/sluice.db" "SELECT c.id AS id, d.external_id AS doc, d.title AS title,
+  c.heading_path AS heading, c.text AS text FROM chunks c JOIN documents d ON d.id = c.document_id
+  ORDER BY c.id" | $PY -c 'import json,sys; [print(json.dumps(r)) for r in json.load(sys.stdin)]' \
+  > "$WORK/chunks.jsonl"
+echo "chunks : $(wc -l < "$WORK/chunks.jsonl")"
+
+echo "quality and in-process latency (one thread):"
+$PY "$ROOT/bench/rag/anchors.py" lexical "$WORK/chunks.jsonl" "$QUESTIONS" 3
+$PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" bm25 "$WORK/sluice-bm25.jsonl"
+$PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-bm25.jsonl" "$QUESTIONS" "sluice-bm25 (http)"
+if [ "$EMBED" = 1 ]; then
+  $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" hybrid "$WORK/sluice-hybrid.jsonl"
+  $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-hybrid.jsonl" "$QUESTIONS" "sluice-hybrid (http)"
+fi
+
+# Sluice's BM25 through HTTP on one connection: every question in turn, as wrk's Lua sends them.
+$PY - "$QUESTIONS" > "$WORK/search.lua" <<'PY'
+import json, sys
+qs = [l.split("\t")[0] for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")]
+bodies = [json.dumps({"query": q, "top_k": 10, "mode": "bm25"}) for q in qs]
+print("local bodies = {" + ",".join("[==[" + b + "]==]" for b in bodies) + "}")
+print('local i = 0\nrequest = function()\n  i = i % #bodies + 1\n'
+      '  return wrk.format("POST", nil, {["Content-Type"]="application/json"}, bodies[i])\nend')
+PY
+taskset -c 1 wrk -t1 -c1 -d10s --latency -s "$WORK/search.lua" "$URL/v1/collections/pg/search" \
+  > "$WORK/wrk-search.txt"
+read -r rps p50 p99 bad < <(wrk_summary "$WORK/wrk-search.txt")
+echo "{\"engine\": \"sluice-bm25 (http, wrk -c1, top_k 10)\", \"qps\": $rps, \"p50_us\": $p50, \"p99_us\": $p99, \"non2xx\": $bad}"
+
+rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+echo "sluice RSS with the index loaded: $(rss_kib $SLUICE_PID) KiB"
+# Restart: the indexes come back from their snapshot (written at shutdown).
+kill -TERM $SLUICE_PID; wait $SLUICE_PID 2>/dev/null || true
+started=$(date +%s%N)
+start_sluice
+until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
+echo "restart to ready (snapshot): $(( ($(date +%s%N) - started) / 1000000 )) ms; RSS $(rss_kib $SLUICE_PID) KiB"

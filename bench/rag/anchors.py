@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""The RAG benchmark's anchors and scoring, on exactly the chunks Sluice indexed.
+
+  anchors.py lexical CHUNKS.jsonl QUESTIONS.tsv      Xapian (BM25) and SQLite FTS5 (bm25)
+  anchors.py score RESULTS.jsonl QUESTIONS.tsv NAME  quality of another engine's rankings
+  anchors.py vectors VECTORS.npy IDS.json QUERIES.npy SLUICE_DENSE.jsonl
+                                                      exact search vs hnswlib vs Sluice's HNSW
+
+Chunks come from Sluice's own store (one JSON object per line: id, doc, title, heading, text),
+so every engine ranks the same passages. Quality is judged per document: a ranking of chunks
+becomes a ranking of their documents (first occurrence wins) and the expected document's rank
+gives hit@1, hit@5 and MRR@10. Run with Debian's /usr/bin/python3 (python3-xapian,
+python3-hnswlib and numpy come from Debian packages).
+"""
+import json
+import statistics
+import sqlite3
+import sys
+import time
+
+TOP_CHUNKS = 50  # chunks asked of every engine; enough for ten distinct documents
+
+
+def read_questions(path):
+    questions = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            text, expected = line.rstrip("\n").split("\t")
+            questions.append((text, expected))
+    return questions
+
+
+def read_chunks(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def document_rank(chunk_docs, expected):
+    """1-based rank of `expected` among the distinct documents of a chunk ranking; 0 if absent.
+    A replicated corpus names copies `copyN/file`: any copy of the file counts."""
+    seen = []
+    for doc in chunk_docs:
+        name = doc.rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.append(name)
+        if name == expected:
+            return len(seen)
+    return 0
+
+
+def quality(ranks):
+    n = len(ranks)
+    return {
+        "hit@1": sum(1 for r in ranks if r == 1) / n,
+        "hit@5": sum(1 for r in ranks if 1 <= r <= 5) / n,
+        "mrr@10": sum(1.0 / r for r in ranks if 1 <= r <= 10) / n,
+    }
+
+
+def latency(samples_s):
+    ordered = sorted(samples_s)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e6
+    return {"p50_us": round(pick(0.50)), "p99_us": round(pick(0.99)),
+            "qps": round(len(ordered) / sum(ordered))}
+
+
+def timed(search, questions, rounds):
+    """Runs every question `rounds` times; returns (last rankings, per-query seconds)."""
+    samples, rankings = [], []
+    for _ in range(rounds):
+        rankings = []
+        for text, _ in questions:
+            started = time.perf_counter()
+            docs = search(text)
+            samples.append(time.perf_counter() - started)
+            rankings.append(docs)
+    return rankings, samples
+
+
+def xapian_engine(chunks):
+    import xapian
+    db = xapian.WritableDatabase("", xapian.DB_BACKEND_INMEMORY)
+    indexer = xapian.TermGenerator()
+    stemmer = xapian.Stem("english")
+    indexer.set_stemmer(stemmer)
+    indexer.set_stemming_strategy(xapian.TermGenerator.STEM_SOME)
+    docs = []
+    for chunk in chunks:
+        document = xapian.Document()
+        indexer.set_document(document)
+        # The same field weights as Sluice's BM25F-lite: title x2, heading path x1.5 (rounded).
+        indexer.index_text(chunk.get("title", ""), 2)
+        indexer.index_text(chunk.get("heading", ""), 2)
+        indexer.index_text(chunk["text"])
+        db.add_document(document)
+        docs.append(chunk["doc"])
+    parser = xapian.QueryParser()
+    parser.set_stemmer(stemmer)
+    parser.set_stemming_strategy(xapian.QueryParser.STEM_SOME)
+    parser.set_default_op(xapian.Query.OP_OR)
+    stopper = xapian.SimpleStopper()
+    for word in ENGLISH_STOP_WORDS:
+        stopper.add(word)
+    parser.set_stopper(stopper)
+    enquire = xapian.Enquire(db)
+    enquire.set_weighting_scheme(xapian.BM25Weight())
+
+    def search(text):
+        enquire.set_query(parser.parse_query(text))
+        return [docs[m.docid - 1] for m in enquire.get_mset(0, TOP_CHUNKS)]
+    return search
+
+
+def fts5_engine(chunks):
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE c USING fts5(title, heading, body, doc UNINDEXED, "
+               "tokenize='porter unicode61')")
+    db.executemany("INSERT INTO c(title, heading, body, doc) VALUES (?, ?, ?, ?)",
+                   [(ch.get("title", ""), ch.get("heading", ""), ch["text"], ch["doc"])
+                    for ch in chunks])
+    db.commit()
+
+    def search(text):
+        words = [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
+                 if w not in ENGLISH_STOP_WORDS]
+        if not words:
+            return []
+        query = " OR ".join('"' + w + '"' for w in words)
+        rows = db.execute("SELECT doc FROM c WHERE c MATCH ? ORDER BY bm25(c, 2.0, 1.5, 1.0) "
+                          "LIMIT ?", (query, TOP_CHUNKS)).fetchall()
+        return [r[0] for r in rows]
+    return search
+
+
+ENGLISH_STOP_WORDS = set("""a an and are as at be but by can do does for from has have how i if in
+into is it its of on or so such that the their then there these they this to was what when where
+which who will with would you your""".split())
+
+
+def lexical(chunks_path, questions_path, rounds="5"):
+    rounds = int(rounds)
+    chunks = read_chunks(chunks_path)
+    questions = read_questions(questions_path)
+    for name, make in (("xapian", xapian_engine), ("fts5", fts5_engine)):
+        started = time.perf_counter()
+        search = make(chunks)
+        build_s = time.perf_counter() - started
+        rankings, samples = timed(search, questions, rounds)
+        ranks = [document_rank(r, expected) for r, (_, expected) in zip(rankings, questions)]
+        print(json.dumps({"engine": name, "chunks": len(chunks), "build_s": round(build_s, 2),
+                          **quality(ranks), **latency(samples)}))
+
+
+def score(results_path, questions_path, name):
+    """RESULTS.jsonl: one line per question, in order: {"docs": [...], "seconds": s}."""
+    questions = read_questions(questions_path)
+    with open(results_path, encoding="utf-8") as f:
+        results = [json.loads(line) for line in f if line.strip()]
+    ranks = [document_rank(r["docs"], expected) for r, (_, expected) in zip(results, questions)]
+    out = {"engine": name, **quality(ranks)}
+    if results and "seconds" in results[0]:
+        out.update(latency([r["seconds"] for r in results]))
+    print(json.dumps(out))
+
+
+def vectors(vectors_path, ids_path, queries_path, sluice_dense_path, k=10):
+    import hnswlib
+    import numpy as np
+    data = np.load(vectors_path).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True) + 1e-12
+    ids = json.load(open(ids_path))
+    queries = np.load(queries_path).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True) + 1e-12
+    exact = [set(np.argsort(-data @ q)[:k].tolist()) for q in queries]
+    index = hnswlib.Index(space="ip", dim=data.shape[1])
+    started = time.perf_counter()
+    index.init_index(max_elements=len(data), ef_construction=200, M=16)
+    index.add_items(data, np.arange(len(data)))
+    build_s = time.perf_counter() - started
+    index.set_ef(64)
+    samples, found = [], []
+    for q in queries:
+        t = time.perf_counter()
+        labels, _ = index.knn_query(q, k=k)
+        samples.append(time.perf_counter() - t)
+        found.append(set(labels[0].tolist()))
+    recall = statistics.mean(len(f & e) / k for f, e in zip(found, exact))
+    print(json.dumps({"engine": "hnswlib-python", "vectors": len(data), "dim": data.shape[1],
+                      "build_s": round(build_s, 2), "recall@10": round(recall, 4),
+                      **latency(samples)}))
+    position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+    with open(sluice_dense_path, encoding="utf-8") as f:
+        sluice = [json.loads(line) for line in f if line.strip()]
+    recall = statistics.mean(
+        len({position[c] for c in r["chunk_ids"][:k] if c in position} & e) / k
+        for r, e in zip(sluice, exact))
+    out = {"engine": "sluice-hnsw", "recall@10": round(recall, 4)}
+    if sluice and "seconds" in sluice[0]:
+        out.update(latency([r["seconds"] for r in sluice]))
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    {"lexical": lexical, "score": score, "vectors": vectors}[command](*args)
