@@ -17,6 +17,15 @@ Connection::Connection(const std::string& path, const ConnectionOptions& options
     db_ = nullptr;
     throw_sqlite_error(rc, ("open " + path).c_str(), detail.c_str());
   }
+  try {
+    configure(options);
+  } catch (const SqliteError&) {
+    sqlite3_close_v2(db_);  // the destructor does not run for a constructor that throws
+    throw;
+  }
+}
+
+void Connection::configure(const ConnectionOptions& options) {
   sqlite3_extended_result_codes(db_, 1);
   // Waits for another process' writer (sluice worker beside sluice serve) instead of failing.
   sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));

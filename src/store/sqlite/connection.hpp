@@ -48,6 +48,8 @@ class Connection {
   void on_commit(std::function<void(int wal_pages)> hook);
 
  private:
+  void configure(const ConnectionOptions& options);
+
   sqlite3* db_ = nullptr;
   std::function<void(int)> commit_hook_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
