@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -80,6 +81,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir,
     return make_error(Errc::unavailable,
                       "cannot create the data directory '" + data_dir + "': " + ec.message());
   if (!options.clock) options.clock = system_now_ms;
+  options.job_max_attempts = std::max(options.job_max_attempts, 1);
   try {
     auto db = std::make_unique<sqlite::Database>(sqlite_path(data_dir), options.reader_connections,
                                                  connection_options(options));
