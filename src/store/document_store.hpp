@@ -15,7 +15,7 @@ struct NewDocument {
   std::string title;
   std::string source_name;
   std::string media_type;
-  std::string metadata_json = "{}";
+  std::string metadata_json = "{}";  // a JSON object's text, validated by the caller
   std::vector<std::string> tags;
   std::string bytes;  // the raw body
 };

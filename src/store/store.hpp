@@ -20,6 +20,7 @@ class Store {
   virtual SessionStore& sessions() = 0;
   // Readiness: the database answers and its schema is the one this binary writes.
   virtual Status check() = 0;
+  // The schema version the database is at; -1 when it cannot be read.
   virtual int schema_version() = 0;
 };
 

@@ -6,22 +6,54 @@
 
 namespace sluice::store::sqlite {
 
+namespace {
+
+// file: URI of `path` with `?immutable=1`; %, ? and # in the path are escaped.
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%')
+      uri += "%25";
+    else if (c == '?')
+      uri += "%3f";
+    else if (c == '#')
+      uri += "%23";
+    else
+      uri += c;
+  }
+  return uri + "?immutable=1";
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, const ConnectionOptions& options) {
   int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time: the Database's pool guarantees it
-  flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  const bool read_only = options.read_only || options.immutable;
+  flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !read_only) flags |= SQLITE_OPEN_CREATE;
+  if (options.immutable) flags |= SQLITE_OPEN_URI;
+  const int rc = sqlite3_open_v2(options.immutable ? immutable_uri(path).c_str() : path.c_str(),
+                                 &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string detail = db_ ? sqlite3_errmsg(db_) : path;
     sqlite3_close_v2(db_);
     db_ = nullptr;
     throw_sqlite_error(rc, ("open " + path).c_str(), detail.c_str());
   }
+  try {
+    configure(options);
+  } catch (const SqliteError&) {
+    sqlite3_close_v2(db_);  // the destructor does not run for a constructor that throws
+    throw;
+  }
+}
+
+void Connection::configure(const ConnectionOptions& options) {
   sqlite3_extended_result_codes(db_, 1);
   // Waits for another process' writer (sluice worker beside sluice serve) instead of failing.
   sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
   exec("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
-  if (options.read_only) return;
+  if (options.read_only || options.immutable) return;
   // WAL: readers never block the writer nor each other. synchronous=NORMAL in WAL mode writes
   // each commit into the WAL with write(2) before COMMIT returns and fsyncs at checkpoints: a
   // committed upload (answered 202) survives the process being killed, SIGKILL included,

@@ -15,6 +15,9 @@ namespace sluice::store::sqlite {
 
 struct ConnectionOptions {
   bool read_only = false;
+  // Read-only and promised that no one writes the file meanwhile: no -wal or -shm file is
+  // created. Only for a database no process has open.
+  bool immutable = false;
   bool create = false;  // create the file when missing (read-write only)
   std::chrono::milliseconds busy_timeout{5000};
   bool durable_commits = false;  // synchronous=FULL instead of NORMAL
@@ -48,6 +51,8 @@ class Connection {
   void on_commit(std::function<void(int wal_pages)> hook);
 
  private:
+  void configure(const ConnectionOptions& options);
+
   sqlite3* db_ = nullptr;
   std::function<void(int)> commit_hook_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;

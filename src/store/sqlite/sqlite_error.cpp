@@ -13,6 +13,7 @@ void throw_sqlite_error(int rc, const char* context, const char* detail) {
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+    case SQLITE_FULL:  // disk full: an operator frees space, the client retries
       code = Errc::unavailable;
       break;
     default:

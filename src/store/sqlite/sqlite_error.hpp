@@ -19,7 +19,7 @@ class SqliteError : public std::runtime_error {
 };
 
 // The error for SQLite result code `rc`: unique/primary-key violations are conflicts, a locked
-// database is unavailable (retry later), anything else is internal.
+// database or a full disk is unavailable (retry later), anything else is internal.
 [[noreturn]] void throw_sqlite_error(int rc, const char* context, const char* detail);
 
 }  // namespace sluice::store::sqlite

@@ -215,4 +215,15 @@ Result<JobCounts> SqliteJobQueue::counts() {
   });
 }
 
+Result<int64_t> SqliteJobQueue::prune_finished(int64_t before_ms) {
+  return context_.db.write([&](Connection& connection) -> Result<int64_t> {
+    connection
+        .prepare(
+            "DELETE FROM jobs WHERE state IN ('succeeded', 'cancelled') AND updated_at_ms < ?1")
+        .bind_all(before_ms)
+        .run();
+    return connection.changes();
+  });
+}
+
 }  // namespace sluice::store::sqlite

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -80,6 +81,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir,
     return make_error(Errc::unavailable,
                       "cannot create the data directory '" + data_dir + "': " + ec.message());
   if (!options.clock) options.clock = system_now_ms;
+  options.job_max_attempts = std::max(options.job_max_attempts, 1);
   try {
     auto db = std::make_unique<sqlite::Database>(sqlite_path(data_dir), options.reader_connections,
                                                  connection_options(options));
@@ -98,8 +100,12 @@ Result<int> probe_sqlite_store(const std::string& data_dir) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return 0;
   try {
+    // A -wal file means a process has the database open (or was killed with it open): read
+    // through the WAL, whose files exist already. Otherwise open it immutable, which creates
+    // no -wal or -shm file: check writes nothing.
     sqlite::ConnectionOptions options;
     options.read_only = true;
+    options.immutable = !std::filesystem::exists(path + "-wal", ec);
     sqlite::Connection connection(path, options);
     const int version = connection.user_version();
     if (Status current = sqlite::check_schema_version(version, sqlite::latest_schema_version());

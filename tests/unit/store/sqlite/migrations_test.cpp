@@ -95,6 +95,13 @@ TEST_F(MigrationsTest, ProbeReportsTheVersionWithoutCreatingADatabase) {
   auto current = probe_sqlite_store(dir_.string());
   ASSERT_TRUE(current.ok());
   EXPECT_EQ(*current, latest_schema_version());
+  EXPECT_FALSE(std::filesystem::exists(sqlite_path(dir_.string()) + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(sqlite_path(dir_.string()) + "-shm"));
+  // With the store open (its WAL in use), the probe reads through the WAL.
+  open();
+  auto while_open = probe_sqlite_store(dir_.string());
+  ASSERT_TRUE(while_open.ok()) << while_open.error().message;
+  EXPECT_EQ(*while_open, latest_schema_version());
 }
 
 TEST_F(MigrationsTest, AFileThatIsNotADatabaseIsAnError) {

@@ -166,6 +166,27 @@ TEST_F(JobQueueTest, CountsPerStateAndTheOldestRunnableAge) {
   EXPECT_EQ(counts->oldest_queued_age_ms, 400);  // the one backing off is not late
 }
 
+TEST_F(JobQueueTest, PruneFinishedKeepsPendingAndDeadJobs) {
+  const PutOutcome done = put("done");
+  const PutOutcome waiting = put("waiting");
+  ASSERT_TRUE(lease("w").has_value());
+  ASSERT_TRUE(jobs().complete(done.job_id, "w").ok());
+  const PutOutcome v1 = put("v1", "ext");
+  put("v2", "ext");  // cancels v1's job
+  now_ += 1000;
+  const PutOutcome later = put("later");
+  ASSERT_TRUE(lease("w").has_value());                     // waiting
+  ASSERT_TRUE(jobs().complete(waiting.job_id, "w").ok());  // updated now: kept
+
+  auto pruned = jobs().prune_finished(now_.load());
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 2);
+  EXPECT_EQ(jobs().get(done.job_id).error().code, Errc::not_found);
+  EXPECT_EQ(jobs().get(v1.job_id).error().code, Errc::not_found);
+  EXPECT_TRUE(jobs().get(waiting.job_id).ok());
+  EXPECT_TRUE(jobs().get(later.job_id).ok());
+}
+
 TEST_F(JobQueueTest, ListsByStateWithCursors) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(put("doc " + std::to_string(i)).job_id);
