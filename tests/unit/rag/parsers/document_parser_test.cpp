@@ -68,5 +68,15 @@ TEST(DocumentParserTest, BinaryGarbageIsRefused) {
   EXPECT_EQ(parsed.error().code, Errc::unprocessable);
 }
 
+TEST(DocumentParserTest, AHugeSingleLineIsOneBlockInEveryTextFormat) {
+  const std::string line(1'000'000, 'w');
+  for (const char* media_type : {"text/plain", "text/markdown", "text/html"}) {
+    const auto parsed = parse_document(line, media_type, "");
+    ASSERT_TRUE(parsed.ok()) << media_type;
+    ASSERT_EQ(parsed->blocks.size(), 1u) << media_type;
+    EXPECT_EQ(parsed->blocks[0].text.size(), line.size()) << media_type;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::rag
