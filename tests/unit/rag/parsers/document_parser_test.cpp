@@ -18,7 +18,8 @@ TEST(DocumentParserTest, ThenTheExtensionThenTheBytes) {
   EXPECT_EQ(detect_format("%PDF-1.4", "application/octet-stream", "a.txt"),
             DocumentFormat::plain_text);
   EXPECT_EQ(detect_format("x", "", "dir/page.htm"), DocumentFormat::html);
-  EXPECT_EQ(detect_format("junk\n%PDF-1.4", "", "upload"), DocumentFormat::pdf);
+  EXPECT_EQ(detect_format("%PDF-1.4\n", "", "upload"), DocumentFormat::pdf);
+  EXPECT_EQ(detect_format("About the %PDF-1.4 header", "", "upload"), DocumentFormat::plain_text);
   EXPECT_EQ(detect_format("\xEF\xBB\xBF  <!DOCTYPE html><p>x", "", ""), DocumentFormat::html);
   EXPECT_EQ(detect_format(" <HTML><body>", "", "file.bin"), DocumentFormat::html);
   EXPECT_EQ(detect_format("# Title", "", ""), DocumentFormat::plain_text);
