@@ -165,7 +165,10 @@ class MaxScoreSearch {
     }
     // Summed in query order so that the score does not depend on the pruning path.
     const double total = std::accumulate(contributions_.begin(), contributions_.end(), 0.0);
-    top_.offer(LexicalHit{data_.chunk_ids[doc], static_cast<float>(total)});
+    const auto score = static_cast<float>(total);
+    // Most candidates lose on the score alone: skip loading their chunk id (a cache miss).
+    if (top_.full() && score < top_.threshold()) return;
+    top_.offer(LexicalHit{data_.chunk_ids[doc], score});
   }
 
   const LexicalData& data_;
