@@ -194,9 +194,9 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
   for (const std::string& text : query_terms) {
     if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
     seen.push_back(text);
-    const auto found = data.term_ids.find(std::string_view(text));
-    if (found == data.term_ids.end()) continue;
-    const PostingList& list = data.postings[found->second];
+    const auto found = data.terms.find(std::string_view(text));
+    if (found == data.terms.end()) continue;
+    const PostingList& list = found->second;
     if (list.size() == 0) continue;
     const double idf = bm25::idf(data.live_docs, list.size());
     terms.push_back(TermCursor{PostingCursor(list), idf, terms.size()});
