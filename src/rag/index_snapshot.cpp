@@ -169,8 +169,8 @@ Result<LoadedSnapshot<LexicalIndex>> load_lexical_snapshot(const std::string& pa
 Status save_vector_snapshot(const VectorIndex& index, const std::string& path, int64_t change_seq) {
   const std::string graph = graph_path(path);
   const std::string temp_graph = graph + ".tmp";
-  const uint64_t count = index.size();
-  if (Status saved = index.save_graph(temp_graph); !saved) return saved;
+  const auto count = index.save_graph(temp_graph);
+  if (!count) return count.error();
   uint64_t graph_size = 0;
   const auto graph_checksum = file_checksum(temp_graph, graph_size);
   if (!graph_checksum || !sync_file(temp_graph) ||
@@ -178,7 +178,7 @@ Status save_vector_snapshot(const VectorIndex& index, const std::string& path, i
     std::remove(temp_graph.c_str());
     return make_error(Errc::internal, "cannot write the vector index to " + graph);
   }
-  SnapshotWriter out(path, SnapshotHeader{kVectorMagic, kVectorVersion, change_seq, count});
+  SnapshotWriter out(path, SnapshotHeader{kVectorMagic, kVectorVersion, change_seq, *count});
   const VectorIndexOptions& options = index.options();
   const uint64_t fields[] = {index.dimension(), options.m,  options.ef_construction,
                              options.ef_search, graph_size, *graph_checksum};
