@@ -26,22 +26,20 @@ bool ranks_before(const LexicalHit& a, const LexicalHit& b) {
 
 class TopK {
  public:
-  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(k); }
+  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(std::min<std::size_t>(k, 1024)); }
   bool full() const { return heap_.size() == k_; }
   // Score a candidate must reach to have a chance (meaningful once full).
   double threshold() const { return heap_.front().score; }
-  // True when the hit entered (and so the threshold may have risen).
-  bool offer(LexicalHit hit) {
+  void offer(LexicalHit hit) {
     if (!full()) {
       heap_.push_back(hit);
       std::push_heap(heap_.begin(), heap_.end(), ranks_before);
-      return true;
+      return;
     }
-    if (!ranks_before(hit, heap_.front())) return false;
+    if (!ranks_before(hit, heap_.front())) return;
     std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
     heap_.back() = hit;
     std::push_heap(heap_.begin(), heap_.end(), ranks_before);
-    return true;
   }
   std::vector<LexicalHit> take_sorted() {
     std::sort(heap_.begin(), heap_.end(), ranks_before);
