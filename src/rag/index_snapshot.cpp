@@ -65,8 +65,7 @@ void write_lexical(SnapshotWriter& out, const LexicalData& data) {
   std::vector<const PostingList*> lists;
   std::vector<uint32_t> counts;
   std::vector<uint64_t> byte_offsets{0}, block_offsets{0};
-  for (const auto& [term, id] : data.term_ids) {
-    const PostingList& list = data.postings[id];
+  for (const auto& [term, list] : data.terms) {
     terms.push_back(&term);
     lists.push_back(&list);
     counts.push_back(list.size());
@@ -122,17 +121,17 @@ bool read_postings(SnapshotReader& in, LexicalData& data) {
       !read_offsets(in, terms.size(), block_offsets) ||
       !in.read_array(bytes, byte_offsets.back()) || !in.read_array(blocks, block_offsets.back()))
     return false;
-  data.term_ids.reserve(terms.size());
-  data.postings.resize(terms.size());
+  data.terms.reserve(terms.size());
   for (std::size_t i = 0; i < terms.size(); ++i) {
     std::vector<PostingBlock> list_blocks(blocks.begin() + block_offsets[i],
                                           blocks.begin() + block_offsets[i + 1]);
     if (!list_blocks.empty() && list_blocks.back().last_doc >= data.chunk_ids.size()) return false;
+    PostingList list;
     if (!PostingList::assemble(std::vector<uint8_t>(bytes.begin() + byte_offsets[i],
                                                     bytes.begin() + byte_offsets[i + 1]),
-                               std::move(list_blocks), counts[i], data.postings[i]))
+                               std::move(list_blocks), counts[i], list))
       return false;
-    if (!data.term_ids.emplace(std::move(terms[i]), static_cast<uint32_t>(i)).second) return false;
+    if (!data.terms.emplace(std::move(terms[i]), std::move(list)).second) return false;
   }
   return true;
 }
@@ -170,8 +169,8 @@ Result<LoadedSnapshot<LexicalIndex>> load_lexical_snapshot(const std::string& pa
 Status save_vector_snapshot(const VectorIndex& index, const std::string& path, int64_t change_seq) {
   const std::string graph = graph_path(path);
   const std::string temp_graph = graph + ".tmp";
-  const uint64_t count = index.size();
-  if (Status saved = index.save_graph(temp_graph); !saved) return saved;
+  const auto count = index.save_graph(temp_graph);
+  if (!count) return count.error();
   uint64_t graph_size = 0;
   const auto graph_checksum = file_checksum(temp_graph, graph_size);
   if (!graph_checksum || !sync_file(temp_graph) ||
@@ -179,7 +178,7 @@ Status save_vector_snapshot(const VectorIndex& index, const std::string& path, i
     std::remove(temp_graph.c_str());
     return make_error(Errc::internal, "cannot write the vector index to " + graph);
   }
-  SnapshotWriter out(path, SnapshotHeader{kVectorMagic, kVectorVersion, change_seq, count});
+  SnapshotWriter out(path, SnapshotHeader{kVectorMagic, kVectorVersion, change_seq, *count});
   const VectorIndexOptions& options = index.options();
   const uint64_t fields[] = {index.dimension(), options.m,  options.ef_construction,
                              options.ef_search, graph_size, *graph_checksum};

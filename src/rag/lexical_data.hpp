@@ -22,8 +22,8 @@ using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>
 // Lengths and term frequencies are weighted (see lexical_index.hpp) and kept in half units so
 // they stay integers.
 struct LexicalData {
-  StringMap<uint32_t> term_ids;
-  std::vector<PostingList> postings;  // by term id
+  // A term's postings live in its hash node: one cache miss fewer per term while adding.
+  StringMap<PostingList> terms;
 
   std::vector<int64_t> chunk_ids;              // by doc id
   std::vector<uint32_t> lengths;               // by doc id, half units

@@ -52,13 +52,10 @@ uint32_t append_doc(LexicalData& data, int64_t chunk_id, uint32_t length) {
   return doc;
 }
 
-uint32_t term_id(LexicalData& data, std::string_view term) {
-  auto found = data.term_ids.find(term);
-  if (found != data.term_ids.end()) return found->second;
-  const auto id = static_cast<uint32_t>(data.postings.size());
-  data.term_ids.emplace(std::string(term), id);
-  data.postings.emplace_back();
-  return id;
+PostingList& postings_of(LexicalData& data, std::string_view term) {
+  auto found = data.terms.find(term);
+  if (found != data.terms.end()) return found->second;
+  return data.terms.emplace(std::string(term), PostingList{}).first->second;
 }
 
 // A copy of `data` without its dead docs, renumbered densely in the same order.
@@ -74,17 +71,15 @@ std::unique_ptr<LexicalData> compacted(const LexicalData& data) {
       if (remap[doc] != PostingCursor::kEnd) live.push_back(remap[doc]);
     if (!live.empty()) out->documents.emplace(document, std::move(live));
   }
-  for (const auto& [term, id] : data.term_ids) {
+  for (const auto& [term, postings] : data.terms) {
     PostingList list;
-    for (PostingCursor cursor(data.postings[id]); cursor.doc() != PostingCursor::kEnd;
-         cursor.next()) {
+    for (PostingCursor cursor(postings); cursor.doc() != PostingCursor::kEnd; cursor.next()) {
       const uint32_t doc = remap[cursor.doc()];
       if (doc != PostingCursor::kEnd) list.append(doc, cursor.wtf(), out->lengths[doc]);
     }
     if (list.size() == 0) continue;
     list.shrink_to_fit();
-    out->term_ids.emplace(term, static_cast<uint32_t>(out->postings.size()));
-    out->postings.push_back(std::move(list));
+    out->terms.emplace(term, std::move(list));
   }
   return out;
 }
@@ -108,8 +103,7 @@ void LexicalIndex::add(int64_t chunk_id, std::string_view document_id, const Fie
   }
   const uint32_t doc = append_doc(data, chunk_id, length);
   document->second.push_back(doc);
-  for (const WeightedTerm& t : weighted)
-    data.postings[term_id(data, t.term)].append(doc, t.wtf, length);
+  for (const WeightedTerm& t : weighted) postings_of(data, t.term).append(doc, t.wtf, length);
 }
 
 std::size_t LexicalIndex::remove_document(std::string_view document_id) {
@@ -157,7 +151,7 @@ std::size_t LexicalIndex::chunk_count() const {
 
 std::size_t LexicalIndex::term_count() const {
   std::shared_lock lock(lock_);
-  return data_->term_ids.size();
+  return data_->terms.size();
 }
 
 std::size_t LexicalIndex::memory_bytes() const {
@@ -165,13 +159,12 @@ std::size_t LexicalIndex::memory_bytes() const {
   const LexicalData& data = *data_;
   std::size_t bytes = sizeof(LexicalData) + data.chunk_ids.capacity() * sizeof(int64_t) +
                       data.lengths.capacity() * sizeof(uint32_t) +
-                      data.dead.capacity() * sizeof(uint64_t) +
-                      data.postings.capacity() * sizeof(PostingList);
-  for (const PostingList& list : data.postings) bytes += list.memory_bytes();
+                      data.dead.capacity() * sizeof(uint64_t);
   // Hash nodes: key, value, next pointer and cached hash, plus the bucket array.
-  for (const auto& [term, id] : data.term_ids)
-    bytes += sizeof(std::string) + 4 + 16 + (term.size() > 15 ? term.capacity() + 1 : 0);
-  bytes += data.term_ids.bucket_count() * sizeof(void*);
+  for (const auto& [term, postings] : data.terms)
+    bytes += sizeof(std::string) + sizeof(PostingList) + 16 + postings.memory_bytes() +
+             (term.size() > 15 ? term.capacity() + 1 : 0);
+  bytes += data.terms.bucket_count() * sizeof(void*);
   for (const auto& [document, docs] : data.documents)
     bytes += sizeof(std::string) + sizeof(docs) + 16 + docs.capacity() * sizeof(uint32_t) +
              (document.size() > 15 ? document.capacity() + 1 : 0);

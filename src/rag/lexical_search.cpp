@@ -26,22 +26,20 @@ bool ranks_before(const LexicalHit& a, const LexicalHit& b) {
 
 class TopK {
  public:
-  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(k); }
+  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(std::min<std::size_t>(k, 1024)); }
   bool full() const { return heap_.size() == k_; }
   // Score a candidate must reach to have a chance (meaningful once full).
   double threshold() const { return heap_.front().score; }
-  // True when the hit entered (and so the threshold may have risen).
-  bool offer(LexicalHit hit) {
+  void offer(LexicalHit hit) {
     if (!full()) {
       heap_.push_back(hit);
       std::push_heap(heap_.begin(), heap_.end(), ranks_before);
-      return true;
+      return;
     }
-    if (!ranks_before(hit, heap_.front())) return false;
+    if (!ranks_before(hit, heap_.front())) return;
     std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
     heap_.back() = hit;
     std::push_heap(heap_.begin(), heap_.end(), ranks_before);
-    return true;
   }
   std::vector<LexicalHit> take_sorted() {
     std::sort(heap_.begin(), heap_.end(), ranks_before);
@@ -165,7 +163,10 @@ class MaxScoreSearch {
     }
     // Summed in query order so that the score does not depend on the pruning path.
     const double total = std::accumulate(contributions_.begin(), contributions_.end(), 0.0);
-    top_.offer(LexicalHit{data_.chunk_ids[doc], static_cast<float>(total)});
+    const auto score = static_cast<float>(total);
+    // Most candidates lose on the score alone: skip loading their chunk id (a cache miss).
+    if (top_.full() && score < top_.threshold()) return;
+    top_.offer(LexicalHit{data_.chunk_ids[doc], score});
   }
 
   const LexicalData& data_;
@@ -191,9 +192,9 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
   for (const std::string& text : query_terms) {
     if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
     seen.push_back(text);
-    const auto found = data.term_ids.find(std::string_view(text));
-    if (found == data.term_ids.end()) continue;
-    const PostingList& list = data.postings[found->second];
+    const auto found = data.terms.find(std::string_view(text));
+    if (found == data.terms.end()) continue;
+    const PostingList& list = found->second;
     if (list.size() == 0) continue;
     const double idf = bm25::idf(data.live_docs, list.size());
     terms.push_back(TermCursor{PostingCursor(list), idf, terms.size()});

@@ -46,49 +46,61 @@ struct StemmerDeleter {
   void operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
 };
 
-// A Snowball stemmer (which keeps state between calls, so one per thread) in front of a
-// direct-mapped cache of recent stems: word frequencies follow Zipf's law, so most words of a
-// text were stemmed moments ago, and a lookup costs far less than the stemmer (about 1 us a word).
-// Entries keep their strings' capacity, so a warm cache allocates nothing.
-class CachingStemmer {
+// What a folded word becomes: nothing (a stop word) or its stem, from a Snowball stemmer (which
+// keeps state between calls, so one per thread) behind a direct-mapped cache of recent words.
+// Word frequencies follow Zipf's law, so most words of a text were seen moments ago, and a
+// lookup (one hash, one comparison) costs far less than the stop-word search and the stemmer
+// (about 1 us a word). Entries keep their strings' capacity: a warm cache allocates nothing.
+class TermCache {
  public:
-  explicit CachingStemmer(const std::string& language)
-      : stemmer_(sb_stemmer_new(language.c_str(), "UTF_8")), entries_(kEntries) {
+  TermCache(const std::string& language, const StopWords& stop_words)
+      : stemmer_(sb_stemmer_new(language.c_str(), "UTF_8")),
+        stop_words_(stop_words),
+        entries_(kEntries) {
     if (stemmer_ == nullptr) throw std::bad_alloc();  // the language was checked at creation
   }
 
-  std::string_view stem(std::string_view word) {
+  // The term for `word`, or nullptr for a stop word; valid until the next call.
+  const std::string* term_for(std::string_view word) {
     Entry& entry = entries_[std::hash<std::string_view>{}(word) & (kEntries - 1)];
-    if (entry.filled && entry.word == word) return entry.stem;
-    const sb_symbol* stem =
-        sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()),
-                        static_cast<int>(word.size()));
-    if (stem == nullptr) throw std::bad_alloc();
-    entry.word.assign(word);
-    entry.stem.assign(reinterpret_cast<const char*>(stem),
-                      static_cast<std::size_t>(sb_stemmer_length(stemmer_.get())));
-    entry.filled = true;
-    return entry.stem;
+    if (!entry.filled || entry.word != word) fill(entry, word);
+    return entry.stop_word ? nullptr : &entry.term;
   }
 
  private:
   static constexpr std::size_t kEntries = 8192;  // a power of two
   struct Entry {
     std::string word;
-    std::string stem;
+    std::string term;
     bool filled = false;
+    bool stop_word = false;
   };
+
+  void fill(Entry& entry, std::string_view word) {
+    entry.word.assign(word);
+    entry.filled = true;
+    entry.stop_word = stop_words_.contains(word);
+    if (entry.stop_word) return;
+    const sb_symbol* stem =
+        sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                        static_cast<int>(word.size()));
+    if (stem == nullptr) throw std::bad_alloc();
+    entry.term.assign(reinterpret_cast<const char*>(stem),
+                      static_cast<std::size_t>(sb_stemmer_length(stemmer_.get())));
+  }
+
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer_;
+  const StopWords& stop_words_;
   std::vector<Entry> entries_;
 };
 
-// This thread's stemmer for `language`. A thread meets few languages, so a list beats a map.
-CachingStemmer& thread_stemmer(const std::string& language) {
-  thread_local std::vector<std::pair<std::string, std::unique_ptr<CachingStemmer>>> stemmers;
-  for (const auto& [name, stemmer] : stemmers)
-    if (name == language) return *stemmer;
-  auto stemmer = std::make_unique<CachingStemmer>(language);
-  return *stemmers.emplace_back(language, std::move(stemmer)).second;
+// This thread's cache for `language`. A thread meets few languages, so a list beats a map.
+TermCache& thread_term_cache(const std::string& language, const StopWords& stop_words) {
+  thread_local std::vector<std::pair<std::string, std::unique_ptr<TermCache>>> caches;
+  for (const auto& [name, cache] : caches)
+    if (name == language) return *cache;
+  auto cache = std::make_unique<TermCache>(language, stop_words);
+  return *caches.emplace_back(language, std::move(cache)).second;
 }
 
 bool is_ascii_digits(std::string_view word) {
@@ -114,18 +126,19 @@ Tokenizer::Tokenizer(std::string language, const StopWords& stop_words, bool ste
     : language_(std::move(language)), stop_words_(&stop_words), stems_(stems) {}
 
 void Tokenizer::for_each_term_impl(std::string_view text, TermSink sink, void* context) const {
-  CachingStemmer* stemmer = stems_ ? &thread_stemmer(language_) : nullptr;
+  TermCache* cache = stems_ ? &thread_term_cache(language_, *stop_words_) : nullptr;
   std::string word;
   word.reserve(kMaxTermBytes + 4);
   bool too_long = false;
-  const auto end_word = [&] {
-    if (!word.empty() && !too_long && !stop_words_->contains(word)) {
-      if (stemmer == nullptr || is_ascii_digits(word)) {
-        sink(context, word);
-      } else {
-        sink(context, stemmer->stem(word));
-      }
+  const auto emit = [&](std::string_view folded) {
+    if (cache == nullptr || is_ascii_digits(folded)) {  // no stop word is a number
+      if (!stop_words_->contains(folded)) sink(context, folded);
+    } else if (const std::string* term = cache->term_for(folded)) {
+      sink(context, *term);
     }
+  };
+  const auto end_word = [&] {
+    if (!word.empty() && !too_long) emit(word);
     word.clear();
     too_long = false;
   };

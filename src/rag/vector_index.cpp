@@ -130,14 +130,14 @@ std::size_t VectorIndex::memory_bytes() const {
   return bytes;
 }
 
-Status VectorIndex::save_graph(const std::string& path) const {
+Result<uint64_t> VectorIndex::save_graph(const std::string& path) const {
   std::shared_lock lock(lock_);
   try {
     graph_->saveIndex(path);
   } catch (const std::exception& e) {
     return make_error(Errc::internal, "cannot write the vector index: " + std::string(e.what()));
   }
-  return {};
+  return uint64_t{live_};
 }
 
 Status VectorIndex::load_graph(const std::string& path) {

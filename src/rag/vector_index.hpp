@@ -62,8 +62,9 @@ class VectorIndex {
   std::size_t size() const;  // live vectors
   std::size_t memory_bytes() const;
 
-  // hnswlib's own file format (its API writes and reads paths only).
-  Status save_graph(const std::string& path) const;
+  // hnswlib's own file format (its API writes and reads paths only). Saving returns the number
+  // of live vectors written.
+  Result<uint64_t> save_graph(const std::string& path) const;
   Status load_graph(const std::string& path);
 
  private:

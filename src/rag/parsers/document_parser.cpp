@@ -40,7 +40,7 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
 }
 
 DocumentFormat sniff(std::string_view bytes) {
-  if (bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos) return DocumentFormat::pdf;
+  if (bytes.starts_with("%PDF-")) return DocumentFormat::pdf;
   std::string_view head = bytes.substr(0, 1024);
   if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
   head = core::trim(head);

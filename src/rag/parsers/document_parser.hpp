@@ -11,7 +11,7 @@ enum class DocumentFormat { plain_text, markdown, html, pdf };
 
 // The format of an upload: by media type (parameters ignored; text/plain, application/
 // octet-stream and unknown types do not decide), then by the file name's extension, then by
-// sniffing the first bytes (%PDF-, <!doctype html, <html), else plain text.
+// sniffing the first bytes (%PDF-, or <!doctype html / <html after spaces), else plain text.
 DocumentFormat detect_format(std::string_view bytes, std::string_view media_type,
                              std::string_view file_name);
 

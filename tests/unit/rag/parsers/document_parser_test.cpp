@@ -18,7 +18,8 @@ TEST(DocumentParserTest, ThenTheExtensionThenTheBytes) {
   EXPECT_EQ(detect_format("%PDF-1.4", "application/octet-stream", "a.txt"),
             DocumentFormat::plain_text);
   EXPECT_EQ(detect_format("x", "", "dir/page.htm"), DocumentFormat::html);
-  EXPECT_EQ(detect_format("junk\n%PDF-1.4", "", "upload"), DocumentFormat::pdf);
+  EXPECT_EQ(detect_format("%PDF-1.4\n", "", "upload"), DocumentFormat::pdf);
+  EXPECT_EQ(detect_format("About the %PDF-1.4 header", "", "upload"), DocumentFormat::plain_text);
   EXPECT_EQ(detect_format("\xEF\xBB\xBF  <!DOCTYPE html><p>x", "", ""), DocumentFormat::html);
   EXPECT_EQ(detect_format(" <HTML><body>", "", "file.bin"), DocumentFormat::html);
   EXPECT_EQ(detect_format("# Title", "", ""), DocumentFormat::plain_text);
@@ -66,6 +67,16 @@ TEST(DocumentParserTest, BinaryGarbageIsRefused) {
   const auto parsed = parse_document(garbage, "", "blob");
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.error().code, Errc::unprocessable);
+}
+
+TEST(DocumentParserTest, AHugeSingleLineIsOneBlockInEveryTextFormat) {
+  const std::string line(1'000'000, 'w');
+  for (const char* media_type : {"text/plain", "text/markdown", "text/html"}) {
+    const auto parsed = parse_document(line, media_type, "");
+    ASSERT_TRUE(parsed.ok()) << media_type;
+    ASSERT_EQ(parsed->blocks.size(), 1u) << media_type;
+    EXPECT_EQ(parsed->blocks[0].text.size(), line.size()) << media_type;
+  }
 }
 
 }  // namespace
