@@ -14,6 +14,7 @@ void Checksum64::consume_stride(const unsigned char* p) {
 }
 
 void Checksum64::update(const void* data, std::size_t size) {
+  if (size == 0) return;  // data may be null then (an empty vector's)
   auto* p = static_cast<const unsigned char*>(data);
   total_ += size;
   if (pending_size_ > 0) {

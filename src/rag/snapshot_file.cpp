@@ -99,7 +99,7 @@ bool SnapshotWriter::flush() {
 }
 
 void SnapshotWriter::write(const void* data, std::size_t size) {
-  if (failed_) return;
+  if (failed_ || size == 0) return;
   checksum_.update(data, size);
   payload_size_ += size;
   auto* bytes = static_cast<const char*>(data);
@@ -181,6 +181,7 @@ Result<SnapshotReader> SnapshotReader::open(const std::string& path, const Snaps
 
 bool SnapshotReader::read(void* out, std::size_t size) {
   if (size > data_.size() - position_) return false;
+  if (size == 0) return true;  // out may be null then (an empty vector's)
   std::memcpy(out, data_.data() + position_, size);
   position_ += size;
   return true;
