@@ -9,6 +9,7 @@
                                                   and the time each took
   client.py dense URL COLLECTION QUERIES.txt OUT.jsonl   mode=dense chunk ids, per query
 """
+import concurrent.futures
 import http.client
 import json
 import os
@@ -18,6 +19,7 @@ import uuid
 from urllib.parse import urlsplit
 
 KEY = os.environ.get("SLUICE_API_KEY", "")
+UPLOADERS = 4
 
 
 class Client:
@@ -57,29 +59,42 @@ def upload(url, collection, directory, copies):
     if status not in (201, 409):
         sys.exit(f"cannot create collection: {status} {body}")
     files = sorted(f for f in os.listdir(directory) if f.endswith(".html"))
-    total, jobs = 0, []
+    work = [(copy, name) for copy in range(int(copies)) for name in files]
     started = time.perf_counter()
-    for copy in range(int(copies)):
-        for name in files:
+
+    def send(part):  # one connection per thread: uploads overlap as real clients' do
+        own = Client(url)
+        sent, ids = 0, []
+        for copy, name in part:
             content = open(os.path.join(directory, name), "rb").read()
             payload, media = multipart({"id": f"copy{copy}/{name}"}, name, content, "text/html")
-            status, body = client.call("POST", f"/v1/collections/{collection}/documents", payload,
-                                       {"Content-Type": media})
+            status, body = own.call("POST", f"/v1/collections/{collection}/documents", payload,
+                                    {"Content-Type": media})
             if status != 202:
-                sys.exit(f"upload of {name} failed: {status} {body}")
-            total += len(content)
-            jobs.append(body["job_id"])
+                raise SystemExit(f"upload of {name} failed: {status} {body}")
+            sent += len(content)
+            ids.append(body["job_id"])
+        return sent, ids
+
+    with concurrent.futures.ThreadPoolExecutor(UPLOADERS) as pool:
+        results = list(pool.map(send, [work[i::UPLOADERS] for i in range(UPLOADERS)]))
+    total = sum(sent for sent, _ in results)
+    jobs = [job for _, ids in results for job in ids]
     uploaded_s = time.perf_counter() - started
-    pending = set(jobs)
-    while pending:
-        for job in list(pending):
-            status, body = client.call("GET", f"/v1/jobs/{job}")
-            if status == 200 and body.get("state") in ("succeeded", "cancelled"):
-                pending.discard(job)
-            elif status == 200 and body.get("state") == "dead":
-                sys.exit(f"job {job} dead: {body.get('last_error')}")
-        if pending:
-            time.sleep(0.2)
+    # Done when no job is queued or running (admin route; auth is off in the dev profile).
+    while True:
+        busy = False
+        for state in ("queued", "running"):
+            status, body = client.call("GET", f"/v1/admin/jobs?state={state}&limit=1")
+            if status != 200:
+                sys.exit(f"cannot list jobs: {status} {body}")
+            busy = busy or bool(body["data"])
+        if not busy:
+            break
+        time.sleep(0.05)
+    status, body = client.call("GET", "/v1/admin/jobs?state=dead&limit=1")
+    if status == 200 and body["data"]:
+        sys.exit(f"dead jobs, e.g. {body['data'][0]}")
     indexed_s = time.perf_counter() - started
     status, info = client.call("GET", f"/v1/collections/{collection}")
     print(json.dumps({"documents": len(jobs), "mb": round(total / 1e6, 1),
