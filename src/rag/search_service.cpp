@@ -118,11 +118,12 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
   bool run_dense = *mode != SearchMode::bm25;
   std::vector<float> query_vector;
   if (run_dense) {
-    auto embedded = embedder_
-                        ? co_await embedder_->embed(index->collection().embedding_model,
-                                                    std::span<const std::string>(&request.query, 1))
-                        : Result<std::vector<std::vector<float>>>(
-                              make_error(Errc::unavailable, "no embedder is configured"));
+    // No co_await inside a conditional expression: GCC 12 miscompiles its coroutine frame.
+    Result<std::vector<std::vector<float>>> embedded =
+        make_error(Errc::unavailable, "no embedder is configured");
+    if (embedder_)
+      embedded = co_await embedder_->embed(index->collection().embedding_model,
+                                           std::span<const std::string>(&request.query, 1));
     if (embedded && embedded->size() == 1) {
       query_vector = std::move((*embedded)[0]);
     } else if (*mode == SearchMode::dense) {
