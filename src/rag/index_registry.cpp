@@ -78,7 +78,7 @@ void IndexRegistry::notify(const std::string& collection_id) {
 std::size_t IndexRegistry::loading() const {
   std::shared_lock lock(mutex_);
   std::size_t count = 0;
-  for (const auto& [id, entry] : entries_) count += entry.index ? 0 : 1;
+  for (const auto& [id, entry] : entries_) count += entry.index || entry.failure ? 0 : 1;
   return count;
 }
 
@@ -99,6 +99,7 @@ Result<std::shared_ptr<const CollectionIndex>> IndexRegistry::find(
     if (named != names_.end()) it = entries_.find(named->second);
   }
   if (it == entries_.end()) return collection_not_found(collection);
+  if (it->second.failure) return *it->second.failure;
   if (!it->second.index)
     return make_error(Errc::unavailable,
                       "collection '" + collection + "' is loading its indexes; retry shortly",
@@ -163,6 +164,19 @@ void IndexRegistry::load(const std::string& id) {
   }
   if (!index) {
     auto built = rebuild(*collection);
+    if (!built && built.error().code == Errc::invalid_request) {
+      log.error("collection cannot be indexed",
+                {{"collection", id}, {"error", built.error().message}});
+      std::unique_lock lock(mutex_);
+      if (auto it = entries_.find(id); it != entries_.end()) {
+        it->second.failure =
+            make_error(Errc::internal, "collection '" + it->second.name +
+                                           "' cannot be indexed: " + built.error().message);
+        it->second.loading = false;
+        finish_initial(it->second);
+      }
+      return;
+    }
     if (!built) return fail(built.error());
     index = std::move(built.value());
     rebuilt = true;
@@ -303,7 +317,7 @@ void IndexRegistry::discover() {
     for (const auto& [id, entry] : entries_) {
       if (!present.contains(id))
         gone.push_back(id);
-      else if (!entry.index && !entry.loading)
+      else if (!entry.index && !entry.loading && !entry.failure)
         unloaded.push_back(id);
     }
   }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -34,7 +35,8 @@ struct IndexRegistryOptions {
 // Start: each collection is loaded on the blocking pool from its snapshot when the snapshot was
 // taken at the store's change_seq, else rebuilt from the store (all chunks, then the changes made
 // meanwhile); a stale or corrupt snapshot is ignored, never trusted. A load that fails (store
-// error) is tried again at the next poll.
+// error) is tried again at the next poll; a collection that cannot be indexed at all (unknown
+// language) does not hold readiness back, and its searches fail with the reason.
 // Following: a thread of its own applies changes_since for collections named by notify()
 // (coalesced: a burst costs one catch-up) and for all of them every follow_interval, picks up new
 // collections and drops deleted ones. Snapshots are written after a rebuild, at most every
@@ -83,6 +85,7 @@ class IndexRegistry {
     std::shared_ptr<CollectionIndex> index;  // null while loading
     bool loading = false;                    // a load is scheduled or running
     bool initial = false;                    // present at start: readiness waits for it
+    std::optional<Error> failure;            // it cannot be indexed (its language has no tokenizer)
     int64_t snapshot_version = -1;           // the version of its last snapshot
     std::chrono::steady_clock::time_point snapshot_at;
   };

@@ -144,6 +144,16 @@ TEST_F(IndexRegistryTest, PollingPicksUpNewAndDeletedCollections) {
   }));
 }
 
+TEST_F(IndexRegistryTest, ACollectionThatCannotBeIndexedDoesNotHoldReadinessBack) {
+  ASSERT_TRUE(store_->collections().create("odd", "klingon", "").ok());
+  auto& registry = start_registry();  // waits for ready()
+  EXPECT_EQ(registry.loading(), 0u);
+  auto index = registry.find("odd");
+  ASSERT_FALSE(index.ok());
+  EXPECT_EQ(index.error().code, Errc::internal);
+  EXPECT_NE(index.error().message.find("cannot be indexed"), std::string::npos);
+}
+
 TEST_F(IndexRegistryTest, UnknownCollectionsAreNotFound) {
   start_registry();
   auto missing = registry_->find("nope");
