@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
 #include <fstream>
+#include <future>
 
 #include "indexed_store_fixture.hpp"
 
@@ -152,6 +154,28 @@ TEST_F(IndexRegistryTest, ACollectionThatCannotBeIndexedDoesNotHoldReadinessBack
   ASSERT_FALSE(index.ok());
   EXPECT_EQ(index.error().code, Errc::internal);
   EXPECT_NE(index.error().message.find("cannot be indexed"), std::string::npos);
+}
+
+TEST_F(IndexRegistryTest, NotReadyAndLoadingUntilEveryCollectionPresentAtStartHasLoaded) {
+  const auto c = collection("docs");
+  put(c, "T", {{"alpha", "", 0}});
+  // The pool's only thread is held, so the load waits behind it.
+  boost::asio::thread_pool held(1);
+  std::promise<void> release;
+  boost::asio::post(held, [gate = release.get_future().share()] { gate.wait(); });
+  IndexRegistry registry(*store_, held, {});
+  ASSERT_TRUE(registry.start().ok());
+  EXPECT_FALSE(registry.ready());
+  EXPECT_EQ(registry.loading(), 1u);
+  auto loading = registry.find("docs");
+  ASSERT_FALSE(loading.ok());
+  EXPECT_EQ(loading.error().code, Errc::unavailable);
+  EXPECT_EQ(loading.error().code_detail, "collection_loading");
+  release.set_value();
+  ASSERT_TRUE(wait_for([&] { return registry.ready(); }));
+  EXPECT_TRUE(registry.find("docs").ok());
+  registry.stop();
+  held.join();
 }
 
 TEST_F(IndexRegistryTest, UnknownCollectionsAreNotFound) {
