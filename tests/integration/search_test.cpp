@@ -29,13 +29,16 @@ class SearchTest : public ::testing::Test {
 
   // A document with one chunk per text, committed as an ingest worker would.
   std::string put(const std::string& title, const std::vector<std::string>& texts,
-                  const std::string& external_id = {}) {
+                  const std::string& external_id = {},
+                  const std::vector<std::vector<float>>& embeddings = {},
+                  const std::string& collection_id = {}) {
     store::NewDocument doc;
     doc.title = title;
     doc.external_id = external_id;
     doc.media_type = "text/plain";
     doc.bytes = title + std::to_string(texts.size()) + texts.front();
-    auto put = store_->documents().put_document(collection_.id, doc);
+    auto put = store_->documents().put_document(
+        collection_id.empty() ? collection_.id : collection_id, doc);
     EXPECT_TRUE(put.ok());
     std::vector<store::Chunk> chunks;
     for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -44,6 +47,7 @@ class SearchTest : public ::testing::Test {
       chunk.text = texts[i];
       chunk.heading_path = "Setup > Network";
       chunk.page = 7;
+      if (i < embeddings.size()) chunk.embedding = embeddings[i];
       chunks.push_back(chunk);
     }
     EXPECT_TRUE(store_->documents().replace_chunks(put->doc.id, put->doc.version, chunks).ok());
@@ -165,6 +169,38 @@ TEST_F(SearchTest, RestartsFromItsSnapshotAndRebuildsFromAStaleOne) {
   EXPECT_EQ(hit_count(third->port(), "vlan"), 1u);
   EXPECT_EQ(hit_count(third->port(), "firewall"), 1u);
   stop(*third);
+}
+
+TEST_F(SearchTest, HybridByDefaultWhenTheCollectionHasAnEmbeddingModel) {
+  auto server = start();  // dev profile without providers: the mock serves embeddings
+  const std::vector<std::string> texts = {"alpha beta", "gamma delta"};
+  auto embedded = http_request(server->port(), "POST", "/v1/embeddings",
+                               R"({"model":"mock","input":["alpha beta","gamma delta"]})",
+                               "Content-Type: application/json\r\n");
+  ASSERT_EQ(embedded->status, 200) << embedded->body;
+  std::vector<std::vector<float>> vectors;
+  const json::value parsed = json::parse(embedded->body);
+  for (const json::value& item : parsed.at("data").as_array()) {
+    std::vector<float> vector;
+    for (const json::value& x : item.at("embedding").as_array())
+      vector.push_back(static_cast<float>(x.to_number<double>()));
+    vectors.push_back(vector);
+  }
+  const auto dense = *store_->collections().create("vectors", "english", "mock");
+  put("Greek letters", texts, "", vectors, dense.id);
+
+  std::optional<HttpResponse> found;
+  ASSERT_TRUE(wait_until([&] {
+    found = search(server->port(), R"({"query":"gamma delta","mode":"dense"})", "vectors");
+    return found && found->status == 200;
+  })) << (found ? found->body : "");
+  const json::value body = json::parse(found->body);
+  EXPECT_EQ(json::serialize(body.at("modes")), R"(["dense"])");
+  EXPECT_EQ(body.at("data").at(0).at("snippet"), "gamma delta");
+  EXPECT_EQ(body.at("data").at(0).at("ranks").at("dense").as_int64(), 1);
+  const auto hybrid = search(server->port(), R"({"query":"alpha"})", "vectors");
+  EXPECT_EQ(json::serialize(json::parse(hybrid->body).at("modes")), R"(["bm25","dense"])");
+  stop(*server);
 }
 
 }  // namespace
