@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <unordered_set>
 
 #include "ops/blocking_pool.hpp"
@@ -101,6 +102,81 @@ awaitable<Result<std::shared_ptr<const CollectionIndex>>> SearchService::find(
                        "collection", "collection_loading");
 }
 
+awaitable<Result<std::optional<std::vector<float>>>> SearchService::embed_query(
+    const CollectionIndex& index, SearchMode mode, const std::string& query) {
+  // No co_await inside a conditional expression: GCC 12 miscompiles its coroutine frame.
+  Result<std::vector<std::vector<float>>> embedded =
+      make_error(Errc::unavailable, "no embedder is configured");
+  if (embedder_)
+    embedded = co_await embedder_->embed(index.collection().embedding_model,
+                                         std::span<const std::string>(&query, 1));
+  if (embedded && embedded->size() == 1) co_return std::optional(std::move((*embedded)[0]));
+  if (mode == SearchMode::dense)
+    co_return embedded ? make_error(Errc::bad_gateway, "the embedder returned no vector")
+                       : embedded.error();
+  ops::logger().warn("query embedding failed; searching with bm25 only",
+                     {{"collection", index.collection().id},
+                      {"error", embedded ? "no vector" : embedded.error().message}});
+  co_return std::optional<std::vector<float>>();
+}
+
+void SearchService::rank(const CollectionIndex& index, const Candidates& query,
+                         SearchResult& result) const {
+  auto lock = index.read_lock();
+  result.index_version = index.version();
+  const ChunkFilter chunk_filter = [&](int64_t chunk_id) {
+    const ChunkInfo* chunk = index.chunk(chunk_id);
+    return chunk && query.filter.matches(*chunk->document);
+  };
+  const ChunkFilter* passes = query.filter.empty() ? nullptr : &chunk_filter;
+  const bool lexical_runs = query.lexical, dense_runs = query.vector != nullptr;
+  const bool fused = lexical_runs && dense_runs;
+  const std::size_t pool =
+      fused ? std::max(query.top_k * options_.fusion_over_fetch, kMinFusionPool) : query.top_k;
+  std::vector<LexicalHit> lexical;
+  std::vector<VectorHit> dense;
+  if (lexical_runs) {
+    if (!query.terms.empty()) lexical = index.lexical().search(query.terms, pool, passes);
+    result.modes.emplace_back("bm25");
+  }
+  if (dense_runs) {
+    const VectorIndex* vectors = index.vectors();
+    if (vectors && vectors->dimension() == query.vector->size())
+      dense = vectors->search(*query.vector, pool, passes);
+    result.modes.emplace_back("dense");
+  }
+  std::vector<FusedHit> ranking;
+  if (fused)
+    ranking = query.fusion == FusionMethod::rrf
+                  ? fuse_rrf(lexical, dense, options_.rrf_k, query.top_k)
+                  : fuse_linear(lexical, dense, query.alpha, query.top_k);
+  else
+    ranking = lexical_runs ? ranked(lexical, query.top_k) : ranked(dense, query.top_k);
+  result.hits = describe(index, ranking);
+}
+
+awaitable<Status> SearchService::attach_text(const CollectionIndex& index,
+                                             const std::vector<std::string>& terms,
+                                             std::vector<SearchHit>& hits) {
+  if (hits.empty()) co_return Status{};
+  std::vector<int64_t> ids;
+  for (const SearchHit& hit : hits) ids.push_back(hit.chunk_id);
+  auto chunks = co_await ops::run_blocking([&] { return store_.documents().get_chunks(ids); });
+  if (!chunks) co_return chunks.error();
+  const std::unordered_set<std::string> query_terms(terms.begin(), terms.end());
+  std::size_t next = 0;
+  std::vector<SearchHit> kept;
+  for (SearchHit& hit : hits) {
+    // get_chunks keeps the order and skips chunks deleted since the search.
+    if (next >= chunks->size() || (*chunks)[next].id != hit.chunk_id) continue;
+    hit.text = std::move((*chunks)[next++].text);
+    hit.snippet = best_snippet(hit.text, index.tokenizer(), query_terms);
+    kept.push_back(std::move(hit));
+  }
+  hits = std::move(kept);
+  co_return Status{};
+}
+
 awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   auto found = co_await find(request.collection);
@@ -108,92 +184,33 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
   const std::shared_ptr<const CollectionIndex> index = *std::move(found);
   auto mode = resolve_mode(request, *index);
   if (!mode) co_return mode.error();
-  const std::size_t top_k = std::clamp<std::size_t>(request.top_k, 1, options_.max_top_k);
-
-  std::vector<std::string> terms = index->tokenizer().terms(request.query);
-  std::sort(terms.begin(), terms.end());
-  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-
-  bool run_lexical = *mode != SearchMode::dense;
-  bool run_dense = *mode != SearchMode::bm25;
-  std::vector<float> query_vector;
-  if (run_dense) {
-    // No co_await inside a conditional expression: GCC 12 miscompiles its coroutine frame.
-    Result<std::vector<std::vector<float>>> embedded =
-        make_error(Errc::unavailable, "no embedder is configured");
-    if (embedder_)
-      embedded = co_await embedder_->embed(index->collection().embedding_model,
-                                           std::span<const std::string>(&request.query, 1));
-    if (embedded && embedded->size() == 1) {
-      query_vector = std::move((*embedded)[0]);
-    } else if (*mode == SearchMode::dense) {
-      co_return embedded ? make_error(Errc::bad_gateway, "the embedder returned no vector")
-                         : embedded.error();
-    } else {
-      ops::logger().warn("query embedding failed; searching with bm25 only",
-                         {{"collection", index->collection().id},
-                          {"error", embedded ? "no vector" : embedded.error().message}});
-      run_dense = false;
-    }
-  }
-
   auto filter = DocumentFilter::compile(request.filters);
   if (!filter) co_return filter.error();
-  SearchResult result;
-  result.collection_id = index->collection().id;
-  {
-    auto lock = index->read_lock();
-    result.index_version = index->version();
-    ChunkFilter chunk_filter = [&](int64_t chunk_id) {
-      const ChunkInfo* chunk = index->chunk(chunk_id);
-      return chunk && filter->matches(*chunk->document);
-    };
-    const ChunkFilter* passes = filter->empty() ? nullptr : &chunk_filter;
-    const bool fused = run_lexical && run_dense;
-    const std::size_t pool =
-        fused ? std::max(top_k * options_.fusion_over_fetch, kMinFusionPool) : top_k;
-    std::vector<LexicalHit> lexical;
-    std::vector<VectorHit> dense;
-    if (run_lexical) {
-      if (!terms.empty()) lexical = index->lexical().search(terms, pool, passes);
-      result.modes.emplace_back("bm25");
-    }
-    if (run_dense) {
-      const VectorIndex* vectors = index->vectors();
-      if (vectors && vectors->dimension() == query_vector.size())
-        dense = vectors->search(query_vector, pool, passes);
-      result.modes.emplace_back("dense");
-    }
-    std::vector<FusedHit> ranking;
-    if (fused)
-      ranking = request.fusion == FusionMethod::rrf
-                    ? fuse_rrf(lexical, dense, options_.rrf_k, top_k)
-                    : fuse_linear(lexical, dense, request.alpha, top_k);
-    else
-      ranking = run_lexical ? ranked(lexical, top_k) : ranked(dense, top_k);
-    result.hits = describe(*index, ranking);
+
+  Candidates query{.filter = *filter,
+                   .top_k = std::clamp<std::size_t>(request.top_k, 1, options_.max_top_k),
+                   .lexical = *mode != SearchMode::dense,
+                   .fusion = request.fusion,
+                   .alpha = request.alpha};
+  query.terms = index->tokenizer().terms(request.query);
+  std::sort(query.terms.begin(), query.terms.end());
+  query.terms.erase(std::unique(query.terms.begin(), query.terms.end()), query.terms.end());
+  std::optional<std::vector<float>> vector;
+  if (*mode != SearchMode::bm25) {
+    auto embedded = co_await embed_query(*index, *mode, request.query);
+    if (!embedded) co_return embedded.error();
+    vector = *std::move(embedded);
+    if (vector) query.vector = &*vector;
   }
 
-  if (!result.hits.empty()) {
-    std::vector<int64_t> ids;
-    for (const SearchHit& hit : result.hits) ids.push_back(hit.chunk_id);
-    auto chunks = co_await ops::run_blocking([&] { return store_.documents().get_chunks(ids); });
-    if (!chunks) co_return chunks.error();
-    const std::unordered_set<std::string> query_terms(terms.begin(), terms.end());
-    std::size_t next = 0;
-    std::vector<SearchHit> kept;
-    for (SearchHit& hit : result.hits) {
-      // get_chunks keeps the order and skips chunks deleted since the search.
-      if (next >= chunks->size() || (*chunks)[next].id != hit.chunk_id) continue;
-      hit.text = std::move((*chunks)[next++].text);
-      hit.snippet = best_snippet(hit.text, index->tokenizer(), query_terms);
-      kept.push_back(std::move(hit));
-    }
-    result.hits = std::move(kept);
-  }
+  SearchResult result;
+  result.collection_id = index->collection().id;
+  rank(*index, query, result);
+  if (Status attached = co_await attach_text(*index, query.terms, result.hits); !attached)
+    co_return attached.error();
   if (options_.duration) {
     const std::string_view label =
-        run_lexical && run_dense ? "hybrid" : (run_dense ? "dense" : "bm25");
+        query.lexical && query.vector ? "hybrid" : (query.vector ? "dense" : "bm25");
     options_.duration->observe(
         {label}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }

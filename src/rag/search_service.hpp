@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
+#include "rag/document_filter.hpp"
 #include "rag/embedder.hpp"
 #include "rag/index_registry.hpp"
 #include "rag/retriever.hpp"
@@ -38,8 +40,28 @@ class SearchService final : public Retriever {
   Result<int64_t> index_version(const std::string& collection) override;
 
  private:
+  // What one search asks of the indexes.
+  struct Candidates {
+    const DocumentFilter& filter;
+    std::size_t top_k = 10;
+    bool lexical = true;
+    const std::vector<float>* vector = nullptr;  // dense runs when set
+    FusionMethod fusion = FusionMethod::rrf;
+    float alpha = 0.5f;
+    std::vector<std::string> terms;  // deduplicated
+  };
+
   boost::asio::awaitable<Result<std::shared_ptr<const CollectionIndex>>> find(
       const std::string& collection);
+  // The query's vector; nullopt when a hybrid search falls back to bm25.
+  boost::asio::awaitable<Result<std::optional<std::vector<float>>>> embed_query(
+      const CollectionIndex& index, SearchMode mode, const std::string& query);
+  // Ranks and describes the hits (modes, index version) under the index's read lock.
+  void rank(const CollectionIndex& index, const Candidates& query, SearchResult& result) const;
+  // Reads the hits' text from the store and cuts their snippets; drops hits deleted meanwhile.
+  boost::asio::awaitable<Status> attach_text(const CollectionIndex& index,
+                                             const std::vector<std::string>& terms,
+                                             std::vector<SearchHit>& hits);
 
   IndexRegistry& registry_;
   store::Store& store_;
