@@ -67,16 +67,24 @@ FieldTerms CollectionIndex::terms_of(const DocumentInfo& document,
   return terms;
 }
 
-void CollectionIndex::insert_chunk(DocumentInfo& document, const store::Chunk& chunk,
-                                   const FieldTerms& terms) {
-  lexical_->add(chunk.id, document.id, terms);
-  if (has_embedding_model() && !chunk.embedding.empty()) {
-    if (!vectors_) vectors_ = std::make_unique<VectorIndex>(chunk.embedding.size());
+void CollectionIndex::add_vectors(const std::vector<store::Chunk>& chunks) {
+  if (!has_embedding_model()) return;
+  for (const store::Chunk& chunk : chunks) {
+    if (chunk.embedding.empty()) continue;
+    if (!vectors_) {
+      std::unique_lock lock(lock_);  // readers see the pointer change
+      vectors_ = std::make_unique<VectorIndex>(chunk.embedding.size());
+    }
     if (chunk.embedding.size() == vectors_->dimension())
       vectors_->add(chunk.id, chunk.embedding);
     else
       ++skipped_embeddings_;
   }
+}
+
+void CollectionIndex::insert_chunk(DocumentInfo& document, const store::Chunk& chunk,
+                                   const FieldTerms& terms) {
+  lexical_->add(chunk.id, document.id, terms);
   auto [it, inserted] = catalog_.chunks.insert_or_assign(
       chunk.id, ChunkInfo{&document, chunk.ordinal, chunk.page, chunk.heading_path});
   if (inserted) {
@@ -85,10 +93,11 @@ void CollectionIndex::insert_chunk(DocumentInfo& document, const store::Chunk& c
   }
 }
 
-void CollectionIndex::erase_chunks(DocumentInfo& document) {
+void CollectionIndex::erase_chunks(DocumentInfo& document,
+                                   const std::unordered_set<int64_t>& keep_vectors) {
   lexical_->remove_document(document.id);
   for (int64_t id : document.chunk_ids) {
-    if (vectors_) vectors_->remove(id);
+    if (vectors_ && !keep_vectors.contains(id)) vectors_->remove(id);
     catalog_.chunks.erase(id);
   }
   chunk_count_.fetch_sub(document.chunk_ids.size(), std::memory_order_relaxed);
@@ -104,9 +113,15 @@ void CollectionIndex::upsert_document(const store::Document& document,
   terms.reserve(chunks.size());
   for (const store::Chunk& chunk : chunks) terms.push_back(terms_of(probe, chunk));
 
+  // Vectors go in first, outside the lock: an HNSW insertion takes about a millisecond, which
+  // searches would otherwise wait for. Readers skip vectors the catalog does not know yet.
+  add_vectors(chunks);
+  std::unordered_set<int64_t> kept;
+  for (const store::Chunk& chunk : chunks) kept.insert(chunk.id);
+
   std::unique_lock lock(lock_);
   DocumentInfo& info = document_info(document);
-  erase_chunks(info);
+  erase_chunks(info, kept);
   for (std::size_t i = 0; i < chunks.size(); ++i) insert_chunk(info, chunks[i], terms[i]);
 }
 
@@ -114,7 +129,7 @@ void CollectionIndex::remove_document(const std::string& document_id) {
   std::unique_lock lock(lock_);
   auto it = catalog_.documents.find(document_id);
   if (it == catalog_.documents.end()) return;
-  erase_chunks(*it->second);
+  erase_chunks(*it->second, {});
   catalog_.documents.erase(it);
 }
 
@@ -132,6 +147,7 @@ bool CollectionIndex::add_chunk(const store::Chunk& chunk) {
     info = it->second.get();
   }
   const FieldTerms terms = terms_of(*info, chunk);  // only this writer changes `info`
+  add_vectors({chunk});
   std::unique_lock lock(lock_);
   insert_chunk(*info, chunk, terms);
   return true;

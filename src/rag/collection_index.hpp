@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.hpp"
@@ -51,9 +52,11 @@ struct CollectionCatalog {
 // through the collection language's Tokenizer.
 //
 // Threads: one writer at a time (the registry's loader or follower). A document's update is
-// atomic for readers: writers hold the exclusive lock while they swap a document's chunks, and
-// readers hold `read_lock()` for everything they look up, so a search never sees a document half
-// replaced or a chunk without its metadata.
+// atomic for readers: writers hold the exclusive lock while they swap a document's chunks in the
+// lexical index and the catalog, and readers hold `read_lock()` for everything they look up, so a
+// search never sees a document half replaced. New vectors are added before that swap (HNSW
+// insertions are slow), so the vector index may hold chunks the catalog does not know yet:
+// dense searches keep only chunks that chunk() knows, through their ChunkFilter.
 class CollectionIndex {
  public:
   // invalid_request when the collection's language has no tokenizer.
@@ -98,8 +101,11 @@ class CollectionIndex {
   explicit CollectionIndex(const store::Collection& collection, Tokenizer tokenizer);
   DocumentInfo& document_info(const store::Document& document);
   FieldTerms terms_of(const DocumentInfo& document, const store::Chunk& chunk) const;
+  // Adds the chunks' embeddings (when the collection has a model) without the exclusive lock.
+  void add_vectors(const std::vector<store::Chunk>& chunks);
   void insert_chunk(DocumentInfo& document, const store::Chunk& chunk, const FieldTerms& terms);
-  void erase_chunks(DocumentInfo& document);
+  // Drops the document's chunks, leaving in the vector index those in `keep_vectors`.
+  void erase_chunks(DocumentInfo& document, const std::unordered_set<int64_t>& keep_vectors);
 
   store::Collection collection_;
   Tokenizer tokenizer_;

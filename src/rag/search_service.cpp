@@ -142,7 +142,7 @@ void SearchService::rank(const CollectionIndex& index, const Candidates& query,
   if (dense_runs) {
     const VectorIndex* vectors = index.vectors();
     if (vectors && vectors->dimension() == query.vector->size())
-      dense = vectors->search(*query.vector, pool, passes);
+      dense = vectors->search(*query.vector, pool, &chunk_filter);  // see CollectionIndex
     result.modes.emplace_back("dense");
   }
   std::vector<FusedHit> ranking;

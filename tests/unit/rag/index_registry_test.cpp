@@ -188,7 +188,7 @@ TEST_F(IndexRegistryTest, UnknownCollectionsAreNotFound) {
 TEST_F(IndexRegistryTest, EmbeddingsGoToTheVectorIndexOfACollectionWithAModel) {
   const auto with = collection("dense", "embed-model");
   const auto without = collection("plain");
-  put(with, "T", {{"alpha", "", 0, {1, 0, 0}}, {"beta", "", 0, {0, 1, 0}}});
+  put(with, "T", {{"alpha", "", 0, {1, 0, 0}}, {"beta", "", 0, {0, 1, 0}}}, "e");
   put(without, "T", {{"alpha", "", 0, {1, 0, 0}}});
   start_registry();
   auto dense = registry_->find("dense");
@@ -196,6 +196,12 @@ TEST_F(IndexRegistryTest, EmbeddingsGoToTheVectorIndexOfACollectionWithAModel) {
   ASSERT_NE((*dense)->vectors(), nullptr);
   EXPECT_EQ((*dense)->vectors()->size(), 2u);
   EXPECT_EQ((*plain)->vectors(), nullptr);
+  // A new version of the same content re-reads the same chunk ids: their vectors stay.
+  store::NewDocument again = text_document("other body", "e");
+  ASSERT_TRUE(store_->documents().put_document(with.id, again).ok());
+  registry_->sync();
+  EXPECT_EQ((*registry_->find("dense"))->version(), store_->collections().get(with.id)->change_seq);
+  EXPECT_EQ((*registry_->find("dense"))->vectors()->size(), 2u);
   // And they survive a snapshot round trip.
   registry_->stop();
   registry_.reset();
