@@ -67,7 +67,7 @@ FieldTerms CollectionIndex::terms_of(const DocumentInfo& document,
   return terms;
 }
 
-void CollectionIndex::add_vectors(const std::vector<store::Chunk>& chunks) {
+void CollectionIndex::add_vectors(std::span<const store::Chunk> chunks) {
   if (!has_embedding_model()) return;
   for (const store::Chunk& chunk : chunks) {
     if (chunk.embedding.empty()) continue;
@@ -147,7 +147,7 @@ bool CollectionIndex::add_chunk(const store::Chunk& chunk) {
     info = it->second.get();
   }
   const FieldTerms terms = terms_of(*info, chunk);  // only this writer changes `info`
-  add_vectors({chunk});
+  add_vectors(std::span(&chunk, 1));
   std::unique_lock lock(lock_);
   insert_chunk(*info, chunk, terms);
   return true;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -102,7 +103,7 @@ class CollectionIndex {
   DocumentInfo& document_info(const store::Document& document);
   FieldTerms terms_of(const DocumentInfo& document, const store::Chunk& chunk) const;
   // Adds the chunks' embeddings (when the collection has a model) without the exclusive lock.
-  void add_vectors(const std::vector<store::Chunk>& chunks);
+  void add_vectors(std::span<const store::Chunk> chunks);
   void insert_chunk(DocumentInfo& document, const store::Chunk& chunk, const FieldTerms& terms);
   // Drops the document's chunks, leaving in the vector index those in `keep_vectors`.
   void erase_chunks(DocumentInfo& document, const std::unordered_set<int64_t>& keep_vectors);
