@@ -73,6 +73,8 @@ void RetrievalServing::stop() { parts_->registry.stop(); }
 
 rag::Retriever& RetrievalServing::retriever() { return parts_->search; }
 
+rag::Embedder& RetrievalServing::embedder() { return parts_->embedder; }
+
 std::function<void(const std::string&)> RetrievalServing::change_listener() {
   return parts_->registry.change_listener();
 }

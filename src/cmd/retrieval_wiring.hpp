@@ -6,6 +6,7 @@
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "rag/embedder.hpp"
 #include "rag/retriever.hpp"
 
 namespace sluice::gateway {
@@ -40,6 +41,8 @@ class RetrievalServing {
   void stop();
 
   rag::Retriever& retriever();
+  // The gateway-backed embedder, for ingestion to share.
+  rag::Embedder& embedder();
   // For ingest workers: call after each document's chunks are committed.
   std::function<void(const std::string& collection_id)> change_listener();
 
