@@ -292,17 +292,17 @@ void IndexRegistry::drop(const std::string& id) {
   ops::logger().info("collection indexes dropped", {{"collection", id}});
 }
 
-void IndexRegistry::discover() {
-  std::unordered_set<std::string> present;
+std::optional<IndexRegistry::StoreSequences> IndexRegistry::discover() {
+  StoreSequences present;
   std::string cursor;
   do {
     auto page = store_.collections().list(cursor, store::kMaxPageLimit);
     if (!page) {
       ops::logger().warn("cannot list collections", {{"error", page.error().message}});
-      return;
+      return std::nullopt;
     }
     for (const store::Collection& collection : page->items) {
-      present.insert(collection.id);
+      present.emplace(collection.id, collection.change_seq);
       std::unique_lock lock(mutex_);
       if (entries_.try_emplace(collection.id).second) {
         entries_[collection.id].name = collection.name;
@@ -323,9 +323,11 @@ void IndexRegistry::discover() {
   }
   for (const std::string& id : gone) drop(id);
   for (const std::string& id : unloaded) schedule_load(id);
+  return present;
 }
 
-void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only) {
+void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only,
+                                 const StoreSequences* known) {
   std::vector<std::pair<std::string, std::shared_ptr<CollectionIndex>>> loaded;
   bool unknown = false;
   {
@@ -345,6 +347,13 @@ void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only) {
   }
   if (unknown) discover();
   for (auto& [id, index] : loaded) {
+    if (known) {
+      // Listed at its index's version: nothing to read.
+      if (auto seq = known->find(id); seq != known->end() && seq->second == index->version()) {
+        snapshot(id, true);
+        continue;
+      }
+    }
     Status caught_up = catch_up(*index);
     if (!caught_up && caught_up.error().code == Errc::not_found) {
       drop(id);
@@ -386,8 +395,8 @@ void IndexRegistry::snapshot(const std::string& id, bool only_when_due) {
 
 void IndexRegistry::sync() {
   std::lock_guard sync(sync_mutex_);
-  discover();
-  catch_up_all(nullptr);
+  const auto known = discover();
+  catch_up_all(nullptr, known ? &*known : nullptr);
 }
 
 void IndexRegistry::follow() {
@@ -403,8 +412,9 @@ void IndexRegistry::follow() {
     {
       std::lock_guard sync_lock(sync_mutex_);
       if (poll) {
-        discover();
-        catch_up_all(nullptr);
+        // One listing tells which collections moved: idle ones cost no further query.
+        const auto known = discover();
+        catch_up_all(nullptr, known ? &*known : nullptr);
       } else {
         catch_up_all(&notified);
       }

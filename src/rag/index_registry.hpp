@@ -90,15 +90,22 @@ class IndexRegistry {
     std::chrono::steady_clock::time_point snapshot_at;
   };
 
+  using StoreSequences = std::unordered_map<std::string, int64_t>;  // collection id -> change_seq
+
   void follow();
-  void discover();
+  // Lists the store's collections: registers new ones (scheduling their loads), drops deleted
+  // ones. Their change sequences; nullopt when the store cannot list them.
+  std::optional<StoreSequences> discover();
   void schedule_load(const std::string& id);
   void load(const std::string& id);
   Result<std::shared_ptr<CollectionIndex>> rebuild(const store::Collection& collection);
   // Applies the collection's changes after index.version(); not_found once it is deleted.
   Status catch_up(CollectionIndex& index);
   Status apply(CollectionIndex& index, const store::DocumentChange& change);
-  void catch_up_all(const std::unordered_set<std::string>* only);
+  // Catches up the loaded collections (`only` those, when given), skipping those `known` lists
+  // at their index's version; writes the snapshots that are due.
+  void catch_up_all(const std::unordered_set<std::string>* only,
+                    const StoreSequences* known = nullptr);
   void drop(const std::string& id);
   void snapshot(const std::string& id, bool only_when_due);
   void finish_initial(Entry& entry);
