@@ -108,7 +108,8 @@ Result<std::shared_ptr<const CollectionIndex>> IndexRegistry::find(
 }
 
 IndexRegistry::Stats IndexRegistry::stats() const {
-  return {rebuilds_.load(), snapshot_loads_.load(), snapshots_written_.load()};
+  return {rebuilds_.load(), snapshot_loads_.load(), snapshots_written_.load(),
+          follow_steps_.load()};
 }
 
 void IndexRegistry::schedule_load(const std::string& id) {
@@ -409,6 +410,7 @@ void IndexRegistry::follow() {
     notified.swap(pending_);
     const bool poll = std::chrono::steady_clock::now() >= next_poll;
     lock.unlock();
+    ++follow_steps_;
     {
       std::lock_guard sync_lock(sync_mutex_);
       if (poll) {

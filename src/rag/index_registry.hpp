@@ -76,6 +76,7 @@ class IndexRegistry {
     uint64_t rebuilds = 0;
     uint64_t snapshot_loads = 0;
     uint64_t snapshots_written = 0;
+    uint64_t follow_steps = 0;  // notified or periodic catch-ups run by the follower
   };
   Stats stats() const;
 
@@ -127,7 +128,7 @@ class IndexRegistry {
   bool stopping_ = false;
   std::thread follower_;
 
-  std::atomic<uint64_t> rebuilds_{0}, snapshot_loads_{0}, snapshots_written_{0};
+  std::atomic<uint64_t> rebuilds_{0}, snapshot_loads_{0}, snapshots_written_{0}, follow_steps_{0};
 };
 
 }  // namespace sluice::rag

@@ -131,6 +131,20 @@ TEST_F(IndexRegistryTest, FollowsUpsertsAndDeletesWhenNotified) {
   EXPECT_EQ((*index)->version(), store_->collections().get(c.id)->change_seq);
 }
 
+TEST_F(IndexRegistryTest, ABurstOfNotificationsCoalesces) {
+  const auto c = collection("docs");
+  IndexRegistryOptions options;
+  options.follow_interval = std::chrono::hours(1);  // notifications only
+  registry_ = std::make_unique<IndexRegistry>(*store_, pool_, options);
+  ASSERT_TRUE(registry_->start().ok());
+  ASSERT_TRUE(wait_for([&] { return registry_->ready(); }));
+  put(c, "T", {{"alpha", "", 0}});
+  constexpr int kBurst = 500;
+  for (int i = 0; i < kBurst; ++i) registry_->notify(c.id);
+  ASSERT_TRUE(wait_for([&] { return hits(c.id, "alpha") == 1; }));
+  EXPECT_LT(registry_->stats().follow_steps, static_cast<uint64_t>(kBurst) / 10);
+}
+
 TEST_F(IndexRegistryTest, PollingPicksUpNewAndDeletedCollections) {
   start_registry();
   const auto c = collection("later");
