@@ -6,7 +6,6 @@
 #include "ops/blocking_pool.hpp"
 #include "ops/health.hpp"
 #include "ops/metrics.hpp"
-#include "rag/gateway_embedder.hpp"
 #include "rag/index_registry.hpp"
 #include "rag/search_service.hpp"
 
@@ -29,15 +28,13 @@ std::vector<double> retrieval_buckets() {
 }  // namespace
 
 struct RetrievalServing::Parts {
-  rag::GatewayEmbedder embedder;
   rag::IndexRegistry registry;
   rag::SearchService search;
 
-  Parts(const core::Config& config, store::Store& store, gateway::GatewayService& gateway,
+  Parts(const core::Config& config, store::Store& store, rag::Embedder* embedder,
         ops::Registry& metrics)
-      : embedder(gateway),
-        registry(store, ops::blocking_pool(), registry_options(config)),
-        search(registry, store, &embedder,
+      : registry(store, ops::blocking_pool(), registry_options(config)),
+        search(registry, store, embedder,
                {.max_top_k = static_cast<std::size_t>(config.rag.max_top_k),
                 .duration = &metrics.histogram("rag_retrieval_duration_seconds",
                                                "Time to retrieve a search's hits, by mode.",
@@ -45,9 +42,9 @@ struct RetrievalServing::Parts {
 };
 
 RetrievalServing::RetrievalServing(const core::Config& config, store::Store& store,
-                                   gateway::GatewayService& gateway, http::Router& router,
+                                   rag::Embedder* embedder, http::Router& router,
                                    ops::Health& health, ops::Registry& metrics)
-    : parts_(std::make_unique<Parts>(config, store, gateway, metrics)) {
+    : parts_(std::make_unique<Parts>(config, store, embedder, metrics)) {
   api::register_search_routes(router, parts_->search,
                               static_cast<std::size_t>(config.rag.max_top_k));
   rag::IndexRegistry& registry = parts_->registry;
@@ -72,8 +69,6 @@ Status RetrievalServing::start() { return parts_->registry.start(); }
 void RetrievalServing::stop() { parts_->registry.stop(); }
 
 rag::Retriever& RetrievalServing::retriever() { return parts_->search; }
-
-rag::Embedder& RetrievalServing::embedder() { return parts_->embedder; }
 
 std::function<void(const std::string&)> RetrievalServing::change_listener() {
   return parts_->registry.change_listener();

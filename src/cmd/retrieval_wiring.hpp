@@ -9,9 +9,6 @@
 #include "rag/embedder.hpp"
 #include "rag/retriever.hpp"
 
-namespace sluice::gateway {
-class GatewayService;
-}
 namespace sluice::http {
 class Router;
 }
@@ -26,13 +23,13 @@ class Store;
 namespace sluice::cmd {
 
 // The serving half of retrieval in `serve`: the index registry following the store (snapshots
-// under <data_dir>/indexes), the search service (embedding queries through the gateway), the
-// search route, the `indexes` readiness check and the index metrics.
+// under <data_dir>/indexes), the search service (embedding queries with `embedder`), the search
+// route, the `indexes` readiness check and the index metrics.
 class RetrievalServing {
  public:
-  RetrievalServing(const core::Config& config, store::Store& store,
-                   gateway::GatewayService& gateway, http::Router& router, ops::Health& health,
-                   ops::Registry& metrics);
+  // `embedder` null: dense retrieval is off (no embeddings API is configured).
+  RetrievalServing(const core::Config& config, store::Store& store, rag::Embedder* embedder,
+                   http::Router& router, ops::Health& health, ops::Registry& metrics);
   ~RetrievalServing();  // stop()
 
   // Schedules every collection's load (on the blocking pool) and starts following changes.
@@ -41,8 +38,6 @@ class RetrievalServing {
   void stop();
 
   rag::Retriever& retriever();
-  // The gateway-backed embedder, for ingestion to share.
-  rag::Embedder& embedder();
   // For ingest workers: call after each document's chunks are committed.
   std::function<void(const std::string& collection_id)> change_listener();
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 
 #include "api/openai_routes.hpp"
@@ -7,6 +8,7 @@
 #include "auth/cors_filter.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/rag_wiring.hpp"
 #include "cmd/retrieval_wiring.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
@@ -22,10 +24,16 @@
 #include "ops/metrics.hpp"
 #include "ops/server_metrics.hpp"
 #include "ops/signals.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "rag/gateway_embedder.hpp"
 
 namespace sluice::cmd {
 namespace {
+
+// Whether an embeddings API is configured: any provider but the built-in mock.
+bool embeddings_configured(const core::GatewayConfig& gateway) {
+  return std::any_of(gateway.providers.begin(), gateway.providers.end(),
+                     [](const core::ProviderConfig& p) { return p.type != "mock"; });
+}
 
 using std::chrono::milliseconds;
 
@@ -37,12 +45,8 @@ void register_build_info(ops::Registry& registry) {
   });
 }
 
-}  // namespace
-
-int run_serve(int argc, char** argv, int first) {
-  auto args = parse_cli_args_or_report(argc, argv, first, "serve");
-  if (!args) return args.error();
-  auto config = load_config_or_report(*args);
+int serve(const CliArgs& args, Role role) {
+  auto config = load_config_or_report(args);
   if (!config) return config.error();
   auto& log = ops::logger();
   log.configure(config->log.level, config->log.format);
@@ -63,8 +67,12 @@ int run_serve(int argc, char** argv, int first) {
   ops::register_process_metrics(registry);
   register_build_info(registry);
   ops::Health health;
+  // Declared before the router and the server: it outlives both, and closes the store last.
+  auto rag = open_rag_runtime(*config, role, registry, health);
+  if (!rag) return 1;
   http::Router router;
   api::register_ops_routes(router, health, registry, config->metrics);
+  rag->register_routes(router);
   auto catalog = gateway::Catalog::build(config->gateway);
   if (!catalog) {
     log.error("invalid gateway configuration",
@@ -73,18 +81,25 @@ int run_serve(int argc, char** argv, int first) {
   }
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
-  api::register_openai_routes(router, gateway_service);
-  api::register_responses_routes(router, gateway_service);
-  auto store = store::open_sqlite_store(config->storage.data_dir);
-  if (!store) {
-    log.error("cannot open the store",
-              {{"key", "storage.data_dir"}, {"error", store.error().message}});
-    return 1;
+  if (role != Role::worker) {
+    api::register_openai_routes(router, gateway_service);
+    api::register_responses_routes(router, gateway_service);
   }
-  RetrievalServing retrieval(*config, **store, gateway_service, router, health, registry);
-  if (auto started = retrieval.start(); !started) {
-    log.error("cannot load the indexes", {{"error", started.error().message}});
-    return 1;
+  // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
+  // stand in for a collection's embedding model.
+  rag::GatewayEmbedder gateway_embedder(gateway_service);
+  rag::Embedder* embedder = embeddings_configured(config->gateway) ? &gateway_embedder : nullptr;
+  rag->embedder = embedder;
+  // Retrieval: indexes that follow the store, and the search route; a worker has neither.
+  std::unique_ptr<RetrievalServing> retrieval;
+  if (role != Role::worker) {
+    retrieval = std::make_unique<RetrievalServing>(*config, *rag->store, embedder, router, health,
+                                                   registry);
+    rag->on_change = retrieval->change_listener();
+    if (auto started = retrieval->start(); !started) {
+      log.error("cannot load the indexes", {{"error", started.error().message}});
+      return 1;
+    }
   }
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;
@@ -114,20 +129,42 @@ int run_serve(int argc, char** argv, int first) {
   }
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
+  rag->start(server);
   server.start();
   health.set_started();
   if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())
     log.warn(warning, {{"key", "gateway.providers"}});
   log.info("listening", {{"host", config->server.host},
                          {"port", static_cast<long long>(server.local_port())},
+                         {"role", role == Role::all   ? "all"
+                                  : role == Role::api ? "api"
+                                                      : "worker"},
                          {"profile", core::to_string(config->profile)},
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  return ops::drain_and_stop(server, signals, config->shutdown, signal_number, [&health, &server] {
-    health.set_draining();
-    server.mark_draining();
-  });
+  return ops::drain_and_stop(
+      server, signals, config->shutdown, signal_number,
+      [&health, &server, &rag] {
+        health.set_draining();
+        server.mark_draining();
+        rag->begin_drain();
+      },
+      [&rag] { return rag->busy(); });
+}
+
+}  // namespace
+
+int run_serve(int argc, char** argv, int first) {
+  auto args = parse_cli_args_or_report(argc, argv, first, "serve");
+  if (!args) return args.error();
+  return serve(*args, parse_role(args->role));
+}
+
+int run_worker(int argc, char** argv, int first) {
+  auto args = parse_cli_args_or_report(argc, argv, first, "worker");
+  if (!args) return args.error();
+  return serve(*args, Role::worker);
 }
 
 int run_version() {

@@ -14,7 +14,6 @@ namespace sluice::ops {
 boost::asio::thread_pool& blocking_pool();
 
 // Runs f() on the blocking pool; the awaiting coroutine resumes on its own executor afterwards.
-// f's result need not be default-constructible (a Result<T>, say).
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
   using T = std::invoke_result_t<F&>;
@@ -23,11 +22,12 @@ boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
         blocking_pool(), [&f]() -> boost::asio::awaitable<T> { co_return f(); },
         boost::asio::use_awaitable);
   } else {
-    std::optional<T> result = co_await boost::asio::co_spawn(
+    // co_spawn's result must be default-constructible (a Result<T> is not): carried in an optional.
+    std::optional<T> out = co_await boost::asio::co_spawn(
         blocking_pool(),
         [&f]() -> boost::asio::awaitable<std::optional<T>> { co_return std::optional<T>(f()); },
         boost::asio::use_awaitable);
-    co_return std::move(*result);
+    co_return std::move(*out);
   }
 }
 

@@ -68,15 +68,21 @@ std::string_view to_string(SearchMode mode) {
   return "bm25";
 }
 
-Result<SearchMode> resolve_mode(const SearchRequest& request, const CollectionIndex& index) {
-  if (!request.mode) return index.has_embedding_model() ? SearchMode::hybrid : SearchMode::bm25;
-  if (*request.mode != SearchMode::bm25 && !index.has_embedding_model())
+Result<SearchMode> resolve_mode(const SearchRequest& request, const CollectionIndex& index,
+                                bool embedder_available) {
+  const bool dense_possible = index.has_embedding_model() && embedder_available;
+  if (!request.mode) return dense_possible ? SearchMode::hybrid : SearchMode::bm25;
+  if (*request.mode == SearchMode::bm25 || dense_possible) return *request.mode;
+  const std::string mode(to_string(*request.mode));
+  if (!index.has_embedding_model())
     return make_error(Errc::invalid_request,
-                      "mode '" + std::string(to_string(*request.mode)) + "' needs dense " +
-                          "retrieval, which is off for collection '" + index.collection().name +
-                          "': it has no embedding model; use mode 'bm25'",
+                      "mode '" + mode + "' needs dense retrieval, which is off for collection '" +
+                          index.collection().name + "': it has no embedding model; use mode 'bm25'",
                       "mode", "dense_retrieval_off");
-  return *request.mode;
+  return make_error(Errc::unavailable,
+                    "mode '" + mode + "' needs embeddings, and no embeddings API is configured " +
+                        "(gateway.providers); use mode 'bm25'",
+                    "mode", "embeddings_unavailable");
 }
 
 SearchService::SearchService(IndexRegistry& registry, store::Store& store, Embedder* embedder,
@@ -104,12 +110,10 @@ awaitable<Result<std::shared_ptr<const CollectionIndex>>> SearchService::find(
 
 awaitable<Result<std::optional<std::vector<float>>>> SearchService::embed_query(
     const CollectionIndex& index, SearchMode mode, const std::string& query) {
-  // No co_await inside a conditional expression: GCC 12 miscompiles its coroutine frame.
-  Result<std::vector<std::vector<float>>> embedded =
-      make_error(Errc::unavailable, "no embedder is configured");
-  if (embedder_)
-    embedded = co_await embedder_->embed(index.collection().embedding_model,
-                                         std::span<const std::string>(&query, 1));
+  // resolve_mode ran dense only with an embedder. No co_await inside a conditional expression:
+  // GCC 12 miscompiles its coroutine frame.
+  Result<std::vector<std::vector<float>>> embedded = co_await embedder_->embed(
+      index.collection().embedding_model, std::span<const std::string>(&query, 1));
   if (embedded && embedded->size() == 1) co_return std::optional(std::move((*embedded)[0]));
   if (mode == SearchMode::dense)
     co_return embedded ? make_error(Errc::bad_gateway, "the embedder returned no vector")
@@ -182,7 +186,7 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
   auto found = co_await find(request.collection);
   if (!found) co_return found.error();
   const std::shared_ptr<const CollectionIndex> index = *std::move(found);
-  auto mode = resolve_mode(request, *index);
+  auto mode = resolve_mode(request, *index, embedder_ != nullptr);
   if (!mode) co_return mode.error();
   auto filter = DocumentFilter::compile(request.filters);
   if (!filter) co_return filter.error();

@@ -32,7 +32,7 @@ class SearchService final : public Retriever {
  public:
   static constexpr std::size_t kMinFusionPool = 50;
 
-  // `embedder` may be null when no collection has an embedding model.
+  // `embedder` null: no embeddings API is configured, so every collection searches with bm25.
   SearchService(IndexRegistry& registry, store::Store& store, Embedder* embedder,
                 SearchServiceOptions options = {});
 
@@ -69,9 +69,11 @@ class SearchService final : public Retriever {
   SearchServiceOptions options_;
 };
 
-// The mode a request runs: its own, or hybrid when the collection has an embedding model and
-// bm25 otherwise; invalid_request (param "mode") for dense or hybrid without one.
-Result<SearchMode> resolve_mode(const SearchRequest& request, const CollectionIndex& index);
+// The mode a request runs: its own, or hybrid when the collection has an embedding model (and an
+// embedder is available) and bm25 otherwise. Dense or hybrid asked of a collection without an
+// embedding model: invalid_request (param "mode"); with one but no embedder: unavailable.
+Result<SearchMode> resolve_mode(const SearchRequest& request, const CollectionIndex& index,
+                                bool embedder_available);
 
 std::string_view to_string(SearchMode mode);
 

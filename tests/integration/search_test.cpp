@@ -54,10 +54,14 @@ class SearchTest : public ::testing::Test {
     return put->doc.id;
   }
 
-  std::unique_ptr<SluiceProcess> start() {
-    auto server = start_server({{"SLUICE_STORAGE__DATA_DIR", dir_},
-                                {"SLUICE_RAG__INDEX_FOLLOW", "100ms"},
-                                {"SLUICE_SHUTDOWN__DRAIN_DELAY", "0s"}});
+  // Ingestion workers are off unless `env` turns them on: the chunks the test commits itself
+  // would otherwise be replaced by a worker's own ingest of the document's body.
+  std::unique_ptr<SluiceProcess> start(Env env = {}) {
+    env.emplace("SLUICE_STORAGE__DATA_DIR", dir_);
+    env.emplace("SLUICE_RAG__INDEX_FOLLOW", "100ms");
+    env.emplace("SLUICE_RAG__WORKERS", "0");
+    env.emplace("SLUICE_SHUTDOWN__DRAIN_DELAY", "0s");
+    auto server = start_server(env);
     EXPECT_TRUE(wait_until([&] {
       auto ready = http_request(server->port(), "GET", "/readyz");
       return ready && ready->status == 200;
@@ -77,6 +81,11 @@ class SearchTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return true;
+  }
+
+  static std::optional<HttpResponse> post(int port, const std::string& path,
+                                          const std::string& body) {
+    return http_request(port, "POST", path, body, "Content-Type: application/json\r\n");
   }
 
   static std::optional<HttpResponse> search(int port, const std::string& body,
@@ -172,11 +181,13 @@ TEST_F(SearchTest, RestartsFromItsSnapshotAndRebuildsFromAStaleOne) {
 }
 
 TEST_F(SearchTest, HybridByDefaultWhenTheCollectionHasAnEmbeddingModel) {
-  auto server = start();  // dev profile without providers: the mock serves embeddings
-  const std::vector<std::string> texts = {"alpha beta", "gamma delta"};
-  auto embedded = http_request(server->port(), "POST", "/v1/embeddings",
-                               R"({"model":"mock","input":["alpha beta","gamma delta"]})",
-                               "Content-Type: application/json\r\n");
+  auto upstream = start_mock_upstream();  // an OpenAI-compatible embeddings API
+  auto server =
+      start({{"OPENAI_BASE_URL", "http://127.0.0.1:" + std::to_string(upstream->port()) + "/v1"},
+             {"OPENAI_API_KEY", "sk-test"}});
+  const std::string model = "text-embedding-3-small";
+  auto embedded = post(server->port(), "/v1/embeddings",
+                       R"({"model":")" + model + R"(","input":["alpha beta","gamma delta"]})");
   ASSERT_EQ(embedded->status, 200) << embedded->body;
   std::vector<std::vector<float>> vectors;
   const json::value parsed = json::parse(embedded->body);
@@ -186,8 +197,8 @@ TEST_F(SearchTest, HybridByDefaultWhenTheCollectionHasAnEmbeddingModel) {
       vector.push_back(static_cast<float>(x.to_number<double>()));
     vectors.push_back(vector);
   }
-  const auto dense = *store_->collections().create("vectors", "english", "mock");
-  put("Greek letters", texts, "", vectors, dense.id);
+  const auto dense = *store_->collections().create("vectors", "english", model);
+  put("Greek letters", {"alpha beta", "gamma delta"}, "", vectors, dense.id);
 
   std::optional<HttpResponse> found;
   ASSERT_TRUE(wait_until([&] {
@@ -200,6 +211,61 @@ TEST_F(SearchTest, HybridByDefaultWhenTheCollectionHasAnEmbeddingModel) {
   EXPECT_EQ(body.at("data").at(0).at("ranks").at("dense").as_int64(), 1);
   const auto hybrid = search(server->port(), R"({"query":"alpha"})", "vectors");
   EXPECT_EQ(json::serialize(json::parse(hybrid->body).at("modes")), R"(["bm25","dense"])");
+  stop(*server);
+}
+
+TEST_F(SearchTest, WithoutAnEmbeddingsApiDenseIsUnavailableAndBm25TheDefault) {
+  auto server = start();  // dev profile, no provider: only the built-in mock
+  const auto dense = *store_->collections().create("vectors", "english", "text-embedding-3-small");
+  put("Greek letters", {"alpha beta"}, "", {{1, 0}}, dense.id);
+  std::optional<HttpResponse> found;
+  ASSERT_TRUE(wait_until([&] {
+    found = search(server->port(), R"({"query":"alpha"})", "vectors");
+    return found && found->status == 200;
+  })) << (found ? found->body : "");
+  EXPECT_EQ(json::serialize(json::parse(found->body).at("modes")), R"(["bm25"])");
+  const auto refused = search(server->port(), R"({"query":"alpha","mode":"hybrid"})", "vectors");
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(json::parse(refused->body).at("error").at("code"), "embeddings_unavailable");
+  stop(*server);
+}
+
+TEST_F(SearchTest, UploadedDocumentsAreFoundAndDeletedOnesNeverReturn) {
+  auto server = start({{"SLUICE_RAG__WORKERS", "1"}});
+  const int port = server->port();
+  ASSERT_EQ(post(port, "/v1/collections", R"({"name":"guides"})")->status, 201);
+  const auto uploaded =
+      post(port, "/v1/collections/guides/documents",
+           R"({"id":"net-1","title":"Network guide","format":"markdown","tags":["ops"],)"
+           R"("text":"# Setup\n\n## Firewall\n\nOpen port 443 on the perimeter firewall.\n"})");
+  ASSERT_EQ(uploaded->status, 202) << uploaded->body;
+  const std::string document_id =
+      std::string(json::parse(uploaded->body).at("document_id").as_string());
+
+  std::optional<HttpResponse> found;
+  ASSERT_TRUE(wait_until([&] {
+    found = search(port, R"({"query":"perimeter firewall"})", "guides");
+    return found && found->status == 200 && !json::parse(found->body).at("data").as_array().empty();
+  })) << (found ? found->body : "");
+  const json::value hit = json::parse(found->body).at("data").at(0);
+  EXPECT_EQ(hit.at("document_id").as_string(), document_id);
+  EXPECT_EQ(hit.at("id"), "net-1");
+  EXPECT_EQ(hit.at("title"), "Network guide");
+  EXPECT_EQ(hit.at("heading_path"), "Setup > Firewall");
+  EXPECT_NE(std::string(hit.at("snippet").as_string()).find("perimeter firewall"),
+            std::string::npos);
+  const auto tagged =
+      search(port, R"({"query":"firewall","filters":{"tags":["other"]}})", "guides");
+  EXPECT_TRUE(json::parse(tagged->body).at("data").as_array().empty());
+
+  const auto removed =
+      http_request(port, "DELETE", "/v1/collections/guides/documents/" + document_id);
+  ASSERT_TRUE(removed && removed->status / 100 == 2) << (removed ? removed->body : "");
+  // The delete notifies the indexes at once: the next search already misses it.
+  EXPECT_TRUE(json::parse(search(port, R"({"query":"perimeter firewall"})", "guides")->body)
+                  .at("data")
+                  .as_array()
+                  .empty());
   stop(*server);
 }
 

@@ -125,6 +125,22 @@ TEST_F(SearchServiceTest, HybridFallsBackToBm25WhenTheQueryCannotBeEmbedded) {
   EXPECT_NE(failed.error().message.find("no vector"), std::string::npos);
 }
 
+TEST_F(SearchServiceTest, WithoutAnEmbedderBm25IsTheDefaultAndDenseUnavailable) {
+  const auto c = collection("docs", "embed");
+  put(c, "Lexical", {{"apples", "", 0, {0, 1}}});
+  start_registry();
+  SearchService service(*registry_, *store_, nullptr);
+  SearchRequest r = request("docs", "apples");
+  auto plain = run<Result<SearchResult>>([&]() { return service.search(r); });
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->modes, std::vector<std::string>{"bm25"});
+  r.mode = SearchMode::dense;
+  auto dense = run<Result<SearchResult>>([&]() { return service.search(r); });
+  ASSERT_FALSE(dense.ok());
+  EXPECT_EQ(dense.error().code, Errc::unavailable);
+  EXPECT_EQ(dense.error().code_detail, "embeddings_unavailable");
+}
+
 TEST_F(SearchServiceTest, FiltersByDocumentTagsAndMetadata) {
   const auto c = collection("docs");
   put(c, "A", {{"shared words", "", 0}}, "a", R"({"year":2021,"lang":"en","meta":{"n":1}})", {"x"});
