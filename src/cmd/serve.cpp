@@ -1,5 +1,6 @@
 #include "cmd/serve.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "api/openai_routes.hpp"
@@ -10,6 +11,7 @@
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/rag_wiring.hpp"
+#include "cmd/retrieval_wiring.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/gateway_metrics.hpp"
@@ -24,9 +26,16 @@
 #include "ops/metrics.hpp"
 #include "ops/server_metrics.hpp"
 #include "ops/signals.hpp"
+#include "rag/gateway_embedder.hpp"
 
 namespace sluice::cmd {
 namespace {
+
+// Whether an embeddings API is configured: any provider but the built-in mock.
+bool embeddings_configured(const core::GatewayConfig& gateway) {
+  return std::any_of(gateway.providers.begin(), gateway.providers.end(),
+                     [](const core::ProviderConfig& p) { return p.type != "mock"; });
+}
 
 using std::chrono::milliseconds;
 
@@ -79,6 +88,22 @@ int serve(const CliArgs& args, Role role) {
   if (role != Role::worker) {
     api::register_openai_routes(router, gateway_service);
     api::register_responses_routes(router, gateway_service);
+  }
+  // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
+  // stand in for a collection's embedding model.
+  rag::GatewayEmbedder gateway_embedder(gateway_service);
+  rag::Embedder* embedder = embeddings_configured(config->gateway) ? &gateway_embedder : nullptr;
+  rag->embedder = embedder;
+  // Retrieval: indexes that follow the store, and the search route; a worker has neither.
+  std::unique_ptr<RetrievalServing> retrieval;
+  if (role != Role::worker) {
+    retrieval = std::make_unique<RetrievalServing>(*config, *rag->store, embedder, router, health,
+                                                   registry);
+    rag->on_change = retrieval->change_listener();
+    if (auto started = retrieval->start(); !started) {
+      log.error("cannot load the indexes", {{"error", started.error().message}});
+      return 1;
+    }
   }
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;
