@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <type_traits>
 
 namespace sluice::ops {
@@ -15,10 +16,18 @@ boost::asio::thread_pool& blocking_pool();
 // Runs f() on the blocking pool; the awaiting coroutine resumes on its own executor afterwards.
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
-  co_return co_await boost::asio::co_spawn(
-      blocking_pool(),
-      [&f]() -> boost::asio::awaitable<std::invoke_result_t<F&>> { co_return f(); },
-      boost::asio::use_awaitable);
+  using T = std::invoke_result_t<F&>;
+  if constexpr (std::is_void_v<T> || std::is_default_constructible_v<T>) {
+    co_return co_await boost::asio::co_spawn(
+        blocking_pool(), [&f]() -> boost::asio::awaitable<T> { co_return f(); },
+        boost::asio::use_awaitable);
+  } else {  // co_spawn's completion wants a default value (a Result has none): carry it optional
+    std::optional<T> result = co_await boost::asio::co_spawn(
+        blocking_pool(),
+        [&f]() -> boost::asio::awaitable<std::optional<T>> { co_return std::optional<T>(f()); },
+        boost::asio::use_awaitable);
+    co_return std::move(*result);
+  }
 }
 
 }  // namespace sluice::ops
