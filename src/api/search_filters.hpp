@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "rag/retriever.hpp"

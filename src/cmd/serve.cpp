@@ -7,6 +7,7 @@
 #include "auth/cors_filter.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/retrieval_wiring.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/gateway_metrics.hpp"
@@ -21,6 +22,7 @@
 #include "ops/metrics.hpp"
 #include "ops/server_metrics.hpp"
 #include "ops/signals.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace sluice::cmd {
 namespace {
@@ -73,6 +75,17 @@ int run_serve(int argc, char** argv, int first) {
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
   api::register_openai_routes(router, gateway_service);
   api::register_responses_routes(router, gateway_service);
+  auto store = store::open_sqlite_store(config->storage.data_dir);
+  if (!store) {
+    log.error("cannot open the store",
+              {{"key", "storage.data_dir"}, {"error", store.error().message}});
+    return 1;
+  }
+  RetrievalServing retrieval(*config, **store, gateway_service, router, health, registry);
+  if (auto started = retrieval.start(); !started) {
+    log.error("cannot load the indexes", {{"error", started.error().message}});
+    return 1;
+  }
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;
     const auto now = std::chrono::steady_clock::now();

@@ -14,6 +14,7 @@ namespace sluice::ops {
 boost::asio::thread_pool& blocking_pool();
 
 // Runs f() on the blocking pool; the awaiting coroutine resumes on its own executor afterwards.
+// f's result need not be default-constructible (a Result<T>, say).
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
   using T = std::invoke_result_t<F&>;
@@ -21,7 +22,7 @@ boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
     co_return co_await boost::asio::co_spawn(
         blocking_pool(), [&f]() -> boost::asio::awaitable<T> { co_return f(); },
         boost::asio::use_awaitable);
-  } else {  // co_spawn's completion wants a default value (a Result has none): carry it optional
+  } else {
     std::optional<T> result = co_await boost::asio::co_spawn(
         blocking_pool(),
         [&f]() -> boost::asio::awaitable<std::optional<T>> { co_return std::optional<T>(f()); },

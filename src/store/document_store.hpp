@@ -69,6 +69,9 @@ class DocumentStore {
                                 std::vector<Chunk> chunks) = 0;
   // Ordered by ordinal.
   virtual Result<std::vector<Chunk>> chunks_of(const std::string& document_id) = 0;
+  // The chunks with these ids, in the order asked; ids that no longer exist are left out. For
+  // search results, whose chunk text the indexes do not keep.
+  virtual Result<std::vector<Chunk>> get_chunks(const std::vector<int64_t>& ids) = 0;
   // Documents changed after `after_seq`. A full rebuild reads the collection's change_seq S,
   // then all_chunks, then replays changes_since(S): replays are idempotent, so it converges.
   virtual Result<ChangeBatch> changes_since(const std::string& collection_id, int64_t after_seq,

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_document_store.hpp"
 
 #include <optional>
+#include <unordered_map>
 
 #include "store/sqlite/collection_rows.hpp"
 #include "store/sqlite/job_rows.hpp"
@@ -239,6 +240,32 @@ Result<std::vector<Chunk>> SqliteDocumentStore::chunks_of(const std::string& doc
     std::vector<Chunk> chunks;
     while (rows.step()) chunks.push_back(read_chunk(rows));
     return chunks;
+  });
+}
+
+Result<std::vector<Chunk>> SqliteDocumentStore::get_chunks(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return std::vector<Chunk>{};
+  // One statement for the whole list: the ids travel as a JSON array.
+  std::string id_array = "[";
+  for (int64_t id : ids) id_array.append(std::to_string(id)).push_back(',');
+  id_array.back() = ']';
+  return context_.db.read([&](Connection& connection) -> Result<std::vector<Chunk>> {
+    static const std::string sql = std::string("SELECT ") + kChunkColumns +
+                                   " FROM chunks WHERE id IN (SELECT value FROM json_each(?1))";
+    Statement rows = connection.prepare(sql);
+    rows.bind_all(id_array);
+    std::unordered_map<int64_t, Chunk> found;
+    while (rows.step()) {
+      Chunk chunk = read_chunk(rows);
+      found.emplace(chunk.id, std::move(chunk));
+    }
+    std::vector<Chunk> ordered;
+    ordered.reserve(found.size());
+    for (int64_t id : ids) {
+      auto it = found.find(id);
+      if (it != found.end()) ordered.push_back(std::move(it->second));
+    }
+    return ordered;
   });
 }
 

@@ -19,6 +19,7 @@ class SqliteDocumentStore final : public DocumentStore {
   Status replace_chunks(const std::string& document_id, int64_t version,
                         std::vector<Chunk> chunks) override;
   Result<std::vector<Chunk>> chunks_of(const std::string& document_id) override;
+  Result<std::vector<Chunk>> get_chunks(const std::vector<int64_t>& ids) override;
   Result<ChangeBatch> changes_since(const std::string& collection_id, int64_t after_seq,
                                     int limit) override;
   Result<Page<Chunk>> all_chunks(const std::string& collection_id, const std::string& cursor,

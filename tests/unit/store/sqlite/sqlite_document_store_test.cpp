@@ -152,6 +152,21 @@ TEST_F(DocumentStoreTest, ReplaceChunksSwapsAtomicallyAndRefusesAStaleVersion) {
   EXPECT_EQ(documents().replace_chunks("doc_missing", 1, {}).error().code, Errc::not_found);
 }
 
+TEST_F(DocumentStoreTest, GetChunksReturnsTheAskedOrderAndSkipsMissingIds) {
+  const PutOutcome doc = put("body");
+  ASSERT_TRUE(documents().replace_chunks(doc.doc.id, 1, chunks({"a", "b", "c"})).ok());
+  auto all = documents().chunks_of(doc.doc.id);
+  ASSERT_EQ(all->size(), 3u);
+  const int64_t a = (*all)[0].id, c = (*all)[2].id;
+  auto got = documents().get_chunks({c, 999'999, a});
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].text, "c");
+  EXPECT_EQ((*got)[0].heading_path, "A > B");
+  EXPECT_EQ((*got)[1].text, "a");
+  EXPECT_TRUE(documents().get_chunks({})->empty());
+}
+
 TEST_F(DocumentStoreTest, RemoveCascadesAndLeavesATombstone) {
   const PutOutcome gone = put("gone");
   const PutOutcome kept = put("kept");
