@@ -5,6 +5,7 @@
 #include "api/responses_routes.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
+#include "cmd/answer_wiring.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/retrieval_wiring.hpp"
@@ -73,8 +74,6 @@ int run_serve(int argc, char** argv, int first) {
   }
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
-  api::register_openai_routes(router, gateway_service);
-  api::register_responses_routes(router, gateway_service);
   auto store = store::open_sqlite_store(config->storage.data_dir);
   if (!store) {
     log.error("cannot open the store",
@@ -86,6 +85,10 @@ int run_serve(int argc, char** argv, int first) {
     log.error("cannot load the indexes", {{"error", started.error().message}});
     return 1;
   }
+  AnswerServing answers(*config, **store, retrieval.retriever(), **catalog, gateway_service, router,
+                        registry);
+  api::register_openai_routes(router, gateway_service, &answers.rag_chat());
+  api::register_responses_routes(router, gateway_service);
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;
     const auto now = std::chrono::steady_clock::now();

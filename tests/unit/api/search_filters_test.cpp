@@ -34,10 +34,16 @@ TEST(SearchFiltersTest, MistakesNameTheirField) {
   EXPECT_EQ(parse_search_filters(json::parse("[]")).error().param, "filters");
   EXPECT_EQ(parse_search_filters(json::parse(R"({"tags":"a"})")).error().param, "filters.tags");
   EXPECT_EQ(parse_search_filters(json::parse(R"({"color":1})")).error().param, "filters.color");
-  EXPECT_EQ(parse_search_filters(json::parse(R"({"metadata":{"y":{"near":1}}})")).error().param,
-            "filters.metadata.y");
   EXPECT_EQ(parse_search_filters(json::parse(R"({"metadata":{"y":{"in":1}}})")).error().param,
-            "filters.metadata.y");
+            "filters.metadata.y.in");
+}
+
+TEST(SearchFiltersTest, AnObjectThatIsNotAllOperatorsIsAValueToEqual) {
+  auto filters = parse_search_filters(json::parse(R"({"metadata":{"y":{"near":1}}})"));
+  ASSERT_TRUE(filters.ok());
+  ASSERT_EQ(filters->metadata.size(), 1u);
+  EXPECT_EQ(filters->metadata[0].op, Op::eq);
+  EXPECT_EQ(filters->metadata[0].value_json, R"({"near":1})");
 }
 
 }  // namespace
