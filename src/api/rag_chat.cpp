@@ -24,17 +24,25 @@ Result<rag::AnswerRequest> parse_rag_chat(const json::object& body) {
   const json::value* messages = body.if_contains("messages");
   if (!messages || !messages->is_array())
     return make_error(Errc::invalid_request, "'messages' must be an array", "messages");
+  // The last user message is the question; the user and assistant messages before it are the
+  // conversation (system messages are the answer template's business).
   for (const json::value& m : messages->get_array()) {
     const json::object* message = m.if_object();
     if (!message) continue;
     const json::value* role = message->if_contains("role");
     const json::value* content = message->if_contains("content");
-    if (role && role->is_string() && role->get_string() == "user" && content)
-      request.question = gateway::mock_content_text(*content);
+    if (!role || !role->is_string() || !content) continue;
+    const std::string_view name = role->get_string();
+    if (name != "user" && name != "assistant") continue;
+    request.history.push_back({std::string(name), gateway::mock_content_text(*content)});
   }
-  if (request.question.empty())
+  while (!request.history.empty() && request.history.back().role != "user")
+    request.history.pop_back();
+  if (request.history.empty() || request.history.back().content.empty())
     return make_error(Errc::invalid_request, "a rag/<collection> model needs a user message",
                       "messages");
+  request.question = std::move(request.history.back().content);
+  request.history.pop_back();
   if (const json::value* top_k = body.if_contains("top_k"); top_k && !top_k->is_null()) {
     if (!top_k->is_int64() || top_k->get_int64() < 1)
       return make_error(Errc::invalid_request, "'top_k' must be a positive integer", "top_k");

@@ -1,6 +1,8 @@
 #pragma once
 // Retrieval-augmented answers for OpenAI clients: model "rag/<collection>" on
-// /v1/chat/completions. The last user message is the question; the answer comes back as a
+// /v1/chat/completions. The last user message is the question, the user and assistant messages
+// before it the conversation (condensed into the retrieval query as a session's); the answer
+// comes back as a
 // chat.completion (or chat.completion.chunk stream) with an extra top-level `citations` array in
 // /v1/query's citation shape, plus `template_version` and `cached`. In a stream, the first chunk
 // carries every passage's citation and the last one (finish_reason "stop") the cited ones.

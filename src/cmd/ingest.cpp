@@ -154,12 +154,17 @@ int run_ingest(int argc, char** argv, int first) {
     }
     boost::system::error_code ec;
     const json::value parsed = json::parse(response->body, ec);
-    if (response->status == 202) {
-      ++tally.uploaded;
-      if (const std::string job = field(parsed, "job_id"); !job.empty())
-        jobs.emplace_back(file.id, job);
-    } else if (response->status == 200) {
-      ++tally.unchanged;  // same content under the same id: nothing to do
+    if (response->status == 202 || response->status == 200) {
+      // `created` false: the same content under the same id was there already.
+      const json::value* created =
+          parsed.is_object() ? parsed.get_object().if_contains("created") : nullptr;
+      if (created && created->is_bool() && !created->get_bool()) {
+        ++tally.unchanged;
+      } else {
+        ++tally.uploaded;
+        if (const std::string job = field(parsed, "job_id"); !job.empty())
+          jobs.emplace_back(file.id, job);
+      }
     } else {
       progress.say("failed " + file.id + ": " + std::to_string(response->status) + " " +
                    error_message(*response));

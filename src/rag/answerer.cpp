@@ -103,6 +103,7 @@ awaitable<Status> Answerer::prepare(const AnswerRequest& request, Plan& plan,
       plan.history = last_turns(std::move(turns), config_.session_turns);
     }
   }
+  if (plan.session_id.empty()) plan.history = last_turns(request.history, config_.session_turns);
   plan.model = request.model.empty() ? config_.answer_model : request.model;
   if (extractive(plan.model)) plan.model.clear();
   co_return Status::success();

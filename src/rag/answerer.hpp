@@ -14,6 +14,7 @@
 #include "rag/answer.hpp"
 #include "rag/answer_cache.hpp"
 #include "rag/model_call.hpp"
+#include "rag/prompt_template.hpp"
 #include "rag/rag_metrics.hpp"
 #include "rag/retriever.hpp"
 #include "store/store.hpp"
@@ -24,6 +25,9 @@ struct AnswerRequest {
   std::string question;
   std::string collection;  // id or name; empty: the session's, else rag.default_collection
   std::string session_id;  // empty: no conversation
+  // Without a session: the conversation so far as the client sent it (a chat's earlier
+  // messages), oldest first.
+  std::vector<Turn> history;
   std::optional<std::size_t> top_k;  // default rag.top_k; at most rag.max_top_k
   std::string model;                 // empty: rag.answer_model
   SearchFilters filters;

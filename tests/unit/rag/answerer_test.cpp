@@ -279,6 +279,17 @@ TEST_F(AnswererTest, AConfiguredModelCondensesAndTheCondensedQuestionSkipsTheCac
   EXPECT_FALSE(ask("is it fast?", session->id).answer.cached);
 }
 
+TEST_F(AnswererTest, AClientsOwnConversationCondensesLikeASession) {
+  AnswerRequest request;
+  request.question = "is it fast?";
+  request.collection = "docs";
+  request.history = {{"user", "How does Sluice install?"}, {"assistant", "With apt [1]."}};
+  const auto outcome = run_to_end(answerer_->answer(request));
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(retriever_.requests.back().query, "How does Sluice install? is it fast?");
+  EXPECT_FALSE(run_to_end(answerer_->answer(request)).answer.cached);
+}
+
 TEST_F(AnswererTest, StreamingSendsTheHeadThenThePieces) {
   config_.answer_model = "answer";
   llm_->replies = {"Installs with apt [1]."};
@@ -321,6 +332,7 @@ TEST_F(AnswererTest, RequestErrorsNameTheirField) {
   EXPECT_EQ(outcome.error->code, Errc::not_found);
   EXPECT_EQ(outcome.error->param, "session_id");
   EXPECT_EQ(metric("rag_queries_total{status=\"error\"}"), 4);
+  EXPECT_EQ(metric("rag_queries_total{status=\"cached\"}"), 0);
 }
 
 TEST_F(AnswererTest, ALoadingCollectionAsksToRetry) {
