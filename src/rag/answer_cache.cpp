@@ -78,16 +78,16 @@ std::string render_cache_key(const AnswerCacheKey& key) {
 AnswerCache::AnswerCache(std::size_t max_bytes, std::chrono::milliseconds ttl, Now now)
     : max_bytes_(max_bytes), ttl_(ttl), now_(std::move(now)) {}
 
-std::optional<Answer> AnswerCache::get(const std::string& key) {
-  if (!enabled()) return std::nullopt;
+std::shared_ptr<const Answer> AnswerCache::get(const std::string& key) {
+  if (!enabled()) return nullptr;
   const auto now = now_();
   std::lock_guard lock(mutex_);
   const auto found = index_.find(key);
-  if (found == index_.end()) return std::nullopt;
+  if (found == index_.end()) return nullptr;
   const Lru::iterator it = found->second;
   if (it->expires <= now) {
     erase_locked(it);
-    return std::nullopt;
+    return nullptr;
   }
   lru_.splice(lru_.begin(), lru_, it);
   return it->answer;
@@ -98,10 +98,11 @@ void AnswerCache::put(const std::string& key, const Answer& answer) {
   const std::size_t bytes = entry_bytes(key, answer);
   if (bytes > max_bytes_) return;
   const auto expires = now_() + ttl_;
+  auto shared = std::make_shared<const Answer>(answer);  // copied before the lock is taken
   std::lock_guard lock(mutex_);
   if (const auto found = index_.find(key); found != index_.end()) erase_locked(found->second);
   while (!lru_.empty() && bytes_ + bytes > max_bytes_) erase_locked(std::prev(lru_.end()));
-  lru_.push_front(Entry{key, answer, expires, bytes});
+  lru_.push_front(Entry{key, std::move(shared), expires, bytes});
   index_.emplace(lru_.front().key, lru_.begin());
   bytes_ += bytes;
 }

@@ -219,9 +219,9 @@ awaitable<AnswerOutcome> Answerer::answer(const AnswerRequest& request, AnswerSt
                               plan.model.empty() ? std::string(kExtractiveModel) : plan.model,
                               request.filters, std::string(kTemplateVersion), *version});
     }
-    std::optional<Answer> hit = key.empty() ? std::nullopt : cache_.get(key);
+    std::shared_ptr<const Answer> hit = key.empty() ? nullptr : cache_.get(key);
     if (hit) {
-      answer = std::move(*hit);
+      answer = *hit;
       answer.cached = true;
       status = "cached";
       metrics_.cache_hit();
