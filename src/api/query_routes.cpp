@@ -35,11 +35,13 @@ class QueryStream final : public rag::AnswerStream {
   }
   awaitable<void> finish(const json::object& response) {
     if (!co_await send_head()) co_return;
-    if (!co_await writer_.write("done", json::serialize(response))) co_return;
+    const std::string done = json::serialize(response);
+    if (!co_await writer_.write("done", done)) co_return;
     co_await writer_.write({}, "[DONE]");
   }
   awaitable<void> fail(const Error& error) {
-    co_await writer_.write("error", render_error_body(error));
+    const std::string body = render_error_body(error);
+    co_await writer_.write("error", body);
   }
 
  private:

@@ -95,12 +95,14 @@ class ChatStream final : public rag::AnswerStream {
     last["citations"] = rag::citations_json(answer.citations);
     last["template_version"] = answer.template_version;
     last["cached"] = answer.cached;
-    if (!co_await sink_.send(json::serialize(last))) co_return;
+    const std::string last_event = json::serialize(last);
+    if (!co_await sink_.send(last_event)) co_return;
     if (include_usage) {
       json::object usage{{"id", frame_.id},           {"object", "chat.completion.chunk"},
                          {"created", frame_.created}, {"model", frame_.model},
                          {"choices", json::array()},  {"usage", usage_json(answer.usage)}};
-      if (!co_await sink_.send(json::serialize(usage))) co_return;
+      const std::string usage_event = json::serialize(usage);
+      if (!co_await sink_.send(usage_event)) co_return;
     }
     co_await sink_.finish();
   }
@@ -113,7 +115,8 @@ class ChatStream final : public rag::AnswerStream {
     json::object first =
         chunk(frame_, json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
     first["citations"] = std::move(citations_);
-    co_return co_await sink_.send(json::serialize(first));
+    const std::string event = json::serialize(first);
+    co_return co_await sink_.send(event);
   }
 
   SseSink sink_;

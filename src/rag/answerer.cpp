@@ -136,21 +136,26 @@ awaitable<Status> Answerer::generate(const AnswerRequest& request, const Plan& p
   Answer& answer = outcome.answer;
   const std::vector<Citation> all = citations_for(hits);
   answer.citations = all;
+  // Extractive, or nothing to ground a model's answer on: no model is asked.
+  const bool ask_model = !plan.model.empty() && !hits.empty();
+  answer.model = ask_model            ? plan.model
+                 : plan.model.empty() ? std::string(kExtractiveModel)
+                                      : "none";
   if (stream) stream->set_head(answer);
 
-  if (plan.model.empty() || hits.empty()) {
-    // Extractive, or nothing to ground a model's answer on: no model is asked.
-    answer.model = plan.model.empty() ? std::string(kExtractiveModel) : "none";
+  if (!ask_model) {
     auto tokenizer = Tokenizer::create(plan.collection.language);
     if (!tokenizer) tokenizer = Tokenizer::create("none");
     const auto sentences = extractive_sentences(plan.question, hits, *tokenizer);
     for (std::size_t i = 0; i < sentences.size(); ++i) {
-      if (i > 0) answer.text += ' ';
-      answer.text += sentences[i];
-      if (stream && !co_await stream->text((i > 0 ? " " : "") + sentences[i])) break;
+      const std::string piece = i > 0 ? ' ' + sentences[i] : sentences[i];
+      answer.text += piece;
+      if (!stream) continue;
+      // No temporaries in a co_await's full expression: GCC 12 mis-destroys them.
+      const bool open = co_await stream->text(piece);
+      if (!open) break;
     }
   } else {
-    answer.model = plan.model;
     const bool streaming = stream != nullptr;
     json::object body =
         chat_body(plan.model, answer_prompt(plan.question, hits, plan.history), streaming);

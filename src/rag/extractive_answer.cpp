@@ -77,8 +77,10 @@ std::vector<std::string> extractive_sentences(std::string_view question,
   });
   std::vector<std::string> chosen;
   std::unordered_set<std::string_view> used;  // the same sentence may repeat across chunks
+  const std::size_t best = ranked.front().matches;
   for (const RankedSentence& sentence : ranked) {
-    if (chosen.size() == max_sentences) break;
+    // A sentence sharing half the best one's terms or fewer is about something else.
+    if (chosen.size() == max_sentences || (best > 1 && 2 * sentence.matches <= best)) break;
     if (!used.insert(sentence.text).second) continue;
     chosen.push_back(std::string(sentence.text) + " [" + std::to_string(sentence.passage + 1) +
                      ']');

@@ -17,7 +17,8 @@ inline constexpr std::string_view kNothingFoundAnswer =
 
 // Up to `max_sentences` sentences of `hits`, ranked by how many distinct terms of `question`
 // (as `tokenizer` sees them) they contain, ties going to the better passage and then the
-// earlier sentence, each once; each followed by " [n]" (n = its passage's 1-based position).
+// earlier sentence, each once, leaving out sentences with at most half the best one's terms;
+// each followed by " [n]" (n = its passage's 1-based position).
 // When no sentence shares a term with the question, the first sentence of the best passage.
 // Empty `hits` give {kNothingFoundAnswer}. In rank order: a stream sends them one by one.
 std::vector<std::string> extractive_sentences(std::string_view question,

@@ -30,6 +30,13 @@ TEST(ExtractiveAnswerTest, PicksTheMostRelevantSentencesWithTheirPassageNumbers)
   EXPECT_EQ(answer.find("Berlin"), std::string::npos);
 }
 
+TEST(ExtractiveAnswerTest, SentencesFarLessRelevantThanTheBestAreLeftOut) {
+  const std::vector<SearchHit> hits = {
+      hit(1, "A", "", 0, "Sluice installs with apt. Sluice answers questions.")};
+  EXPECT_EQ(extractive_answer("How does Sluice install?", hits, english()),
+            "Sluice installs with apt. [1]");
+}
+
 TEST(ExtractiveAnswerTest, LimitsTheNumberOfSentences) {
   const std::vector<SearchHit> hits = {hit(1, "A", "", 0, "Paris one. Paris two. Paris three.")};
   EXPECT_EQ(extractive_sentences("paris", hits, english(), 2).size(), 2u);
