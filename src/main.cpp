@@ -8,7 +8,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: sluice <command> [flags]\n"
     "commands:\n"
-    "  serve        run the API server (--config PATH, --listen HOST:PORT)\n"
+    "  serve        run the API server (--config PATH, --listen HOST:PORT, --role all|api|worker)\n"
+    "  worker       run ingestion workers only, with probes and /metrics\n"
     "  check        validate the config and probe its dependencies (--print shows it)\n"
     "  healthcheck  exit 0 iff the local instance's /livez answers 200 (--url URL)\n"
     "  mock-upstream  run a fake OpenAI-compatible provider with fault injection (--help)\n"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   }
   const std::string_view command = argv[1];
   if (command == "serve") return sluice::cmd::run_serve(argc, argv, 2);
+  if (command == "worker") return sluice::cmd::run_worker(argc, argv, 2);
   if (command == "check") return sluice::cmd::run_check(argc, argv, 2);
   if (command == "healthcheck") return sluice::cmd::run_healthcheck(argc, argv, 2);
   if (command == "ingest") return sluice::cmd::run_ingest(argc, argv, 2);

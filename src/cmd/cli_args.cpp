@@ -15,12 +15,20 @@ struct CommandSpec {
 const std::vector<CommandSpec>& command_specs() {
   static const std::vector<CommandSpec> specs = {
       {"serve",
-       {"--listen"},
-       "usage: sluice serve [--config PATH] [--listen HOST:PORT]\n"
+       {"--listen", "--role"},
+       "usage: sluice serve [--config PATH] [--listen HOST:PORT] [--role all|api|worker]\n"
        "  runs the API server\n"
        "  --config, -c PATH    the YAML config (default: $SLUICE_CONFIG, else none)\n"
        "  --listen HOST:PORT   overrides server.listen\n"
+       "  --role ROLE          all (default): API and ingestion workers; api: no workers;\n"
+       "                       worker: workers with probes and /metrics only\n"
        "profile: SLUICE_ENV=dev|staging|prod; every key also from SLUICE_<SECTION>__<KEY>\n"},
+      {"worker",
+       {"--listen"},
+       "usage: sluice worker [--config PATH] [--listen HOST:PORT]\n"
+       "  runs ingestion workers (rag.workers) with probes and /metrics on server.listen\n"
+       "  --config, -c PATH    the YAML config (default: $SLUICE_CONFIG, else none)\n"
+       "  --listen HOST:PORT   overrides server.listen\n"},
       {"check",
        {"--listen", "--print"},
        "usage: sluice check [--config PATH] [--listen HOST:PORT] [--print]\n"
@@ -80,6 +88,13 @@ Result<CliArgs> parse_cli_args(std::string_view command, int argc, char** argv, 
       auto v = value();
       if (!v) return v.error();
       args.url = *v;
+    } else if (arg == "--role" && takes(arg)) {
+      auto v = value();
+      if (!v) return v.error();
+      if (*v != "all" && *v != "api" && *v != "worker")
+        return make_error(Errc::invalid_request,
+                          "--role must be all, api or worker, not '" + *v + "'");
+      args.role = *v;
     } else if (arg == "--print" && takes(arg)) {
       args.print = true;
     } else if (arg.starts_with("-")) {

@@ -18,6 +18,7 @@ struct CliArgs {
   bool print = false;
   bool help = false;
   std::string url;
+  std::string role = "all";  // serve --role: all | api | worker
 };
 
 // The arguments after `sluice <command>`; an Error names a flag the command does not take, a

@@ -4,6 +4,7 @@ namespace sluice::cmd {
 
 // Each returns the process exit code. argv[first] is the first argument after the subcommand.
 int run_serve(int argc, char** argv, int first);
+int run_worker(int argc, char** argv, int first);
 int run_check(int argc, char** argv, int first);
 int run_healthcheck(int argc, char** argv, int first);
 int run_mock_upstream(int argc, char** argv, int first);

@@ -8,6 +8,7 @@
 #include "cmd/answer_wiring.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/rag_wiring.hpp"
 #include "cmd/retrieval_wiring.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
@@ -23,7 +24,6 @@
 #include "ops/metrics.hpp"
 #include "ops/server_metrics.hpp"
 #include "ops/signals.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 
 namespace sluice::cmd {
 namespace {
@@ -38,12 +38,8 @@ void register_build_info(ops::Registry& registry) {
   });
 }
 
-}  // namespace
-
-int run_serve(int argc, char** argv, int first) {
-  auto args = parse_cli_args_or_report(argc, argv, first, "serve");
-  if (!args) return args.error();
-  auto config = load_config_or_report(*args);
+int serve(const CliArgs& args, Role role) {
+  auto config = load_config_or_report(args);
   if (!config) return config.error();
   auto& log = ops::logger();
   log.configure(config->log.level, config->log.format);
@@ -64,8 +60,12 @@ int run_serve(int argc, char** argv, int first) {
   ops::register_process_metrics(registry);
   register_build_info(registry);
   ops::Health health;
+  // Declared before the router and the server: it outlives both, and closes the store last.
+  auto rag = open_rag_runtime(*config, role, registry, health);
+  if (!rag) return 1;
   http::Router router;
   api::register_ops_routes(router, health, registry, config->metrics);
+  rag->register_routes(router);
   auto catalog = gateway::Catalog::build(config->gateway);
   if (!catalog) {
     log.error("invalid gateway configuration",
@@ -74,21 +74,22 @@ int run_serve(int argc, char** argv, int first) {
   }
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
-  auto store = store::open_sqlite_store(config->storage.data_dir);
-  if (!store) {
-    log.error("cannot open the store",
-              {{"key", "storage.data_dir"}, {"error", store.error().message}});
-    return 1;
+  // Retrieval and answers serve the API; a worker only ingests.
+  std::unique_ptr<RetrievalServing> retrieval;
+  std::unique_ptr<AnswerServing> answers;
+  if (role != Role::worker) {
+    retrieval = std::make_unique<RetrievalServing>(*config, *rag->store, gateway_service, router,
+                                                   health, registry);
+    if (auto started = retrieval->start(); !started) {
+      log.error("cannot load the indexes", {{"error", started.error().message}});
+      return 1;
+    }
+    rag->on_change = retrieval->change_listener();
+    answers = std::make_unique<AnswerServing>(*config, *rag->store, retrieval->retriever(),
+                                              **catalog, gateway_service, router, registry);
+    api::register_openai_routes(router, gateway_service, &answers->rag_chat());
+    api::register_responses_routes(router, gateway_service);
   }
-  RetrievalServing retrieval(*config, **store, gateway_service, router, health, registry);
-  if (auto started = retrieval.start(); !started) {
-    log.error("cannot load the indexes", {{"error", started.error().message}});
-    return 1;
-  }
-  AnswerServing answers(*config, **store, retrieval.retriever(), **catalog, gateway_service, router,
-                        registry);
-  api::register_openai_routes(router, gateway_service, &answers.rag_chat());
-  api::register_responses_routes(router, gateway_service);
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;
     const auto now = std::chrono::steady_clock::now();
@@ -117,20 +118,42 @@ int run_serve(int argc, char** argv, int first) {
   }
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
+  rag->start(server);
   server.start();
   health.set_started();
   if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())
     log.warn(warning, {{"key", "gateway.providers"}});
   log.info("listening", {{"host", config->server.host},
                          {"port", static_cast<long long>(server.local_port())},
+                         {"role", role == Role::all   ? "all"
+                                  : role == Role::api ? "api"
+                                                      : "worker"},
                          {"profile", core::to_string(config->profile)},
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  return ops::drain_and_stop(server, signals, config->shutdown, signal_number, [&health, &server] {
-    health.set_draining();
-    server.mark_draining();
-  });
+  return ops::drain_and_stop(
+      server, signals, config->shutdown, signal_number,
+      [&health, &server, &rag] {
+        health.set_draining();
+        server.mark_draining();
+        rag->begin_drain();
+      },
+      [&rag] { return rag->busy(); });
+}
+
+}  // namespace
+
+int run_serve(int argc, char** argv, int first) {
+  auto args = parse_cli_args_or_report(argc, argv, first, "serve");
+  if (!args) return args.error();
+  return serve(*args, parse_role(args->role));
+}
+
+int run_worker(int argc, char** argv, int first) {
+  auto args = parse_cli_args_or_report(argc, argv, first, "worker");
+  if (!args) return args.error();
+  return serve(*args, Role::worker);
 }
 
 int run_version() {

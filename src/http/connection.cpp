@@ -214,7 +214,10 @@ std::optional<Error> Connection::route_head(const RequestParser& parser) {
   split_target(head.target(), request);
   const ServerShared& shared = loop_.shared;
   match_ = shared.router->match(request.method, request.path, request.params);
-  if (match_.options.model_route) {
+  if (match_.options.max_body_bytes > 0) {
+    body_limit_ = match_.options.max_body_bytes;
+    body_limit_key_ = match_.options.body_limit_key;
+  } else if (match_.options.model_route) {
     body_limit_ = shared.config.max_model_body_bytes;
     body_limit_key_ = "server.max_model_body_bytes";
   } else {

@@ -17,18 +17,21 @@ std::string_view Request::param(std::string_view name) const {
   return {};
 }
 
-bool Request::has_query_param(std::string_view name) const {
+std::optional<std::string_view> Request::query_param(std::string_view name) const {
   std::string_view rest = query;
   while (!rest.empty()) {
     const auto amp = rest.find('&');
     std::string_view item = rest.substr(0, amp);
     const auto eq = item.find('=');
-    if (item.substr(0, eq) == name) return true;
+    if (item.substr(0, eq) == name)
+      return eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }
-  return false;
+  return std::nullopt;
 }
+
+bool Request::has_query_param(std::string_view name) const { return query_param(name).has_value(); }
 
 bool Request::is_cors_preflight() const {
   return method == "OPTIONS" && !header("origin").empty() &&

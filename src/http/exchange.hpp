@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct Request {
   std::string_view param(std::string_view name) const;
   // True when the query string has `name` (with or without a value).
   bool has_query_param(std::string_view name) const;
+  // The first `name=value`'s value as sent (not percent-decoded); empty for a bare `name`.
+  std::optional<std::string_view> query_param(std::string_view name) const;
   // A browser's CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. It
   // carries no credentials.
   bool is_cors_preflight() const;

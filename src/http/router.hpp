@@ -19,6 +19,11 @@ struct RouteOptions {
   // Model calls (chat, embeddings, responses, messages) carry images and long contexts: their
   // bodies may reach server.max_model_body_bytes; every other route keeps server.max_body_bytes.
   bool model_route = false;
+  // A body limit of the route's own (document uploads: rag.max_document_bytes), overriding both
+  // server-wide ones when non-zero; a 413 names `body_limit_key`, which must outlive the router
+  // (a string literal).
+  std::size_t max_body_bytes = 0;
+  std::string_view body_limit_key = {};
 };
 
 // Maps (method, path) to a handler. Templates use `{name}` for one path segment, e.g.

@@ -168,9 +168,12 @@ void Server::start() {
   }
 }
 
-void Server::spawn(std::function<asio::awaitable<void>()> task) {
+void Server::spawn(std::function<asio::awaitable<void>()> task) { spawn(std::move(task), 0); }
+
+void Server::spawn(std::function<asio::awaitable<void>()> task, std::size_t loop_index) {
   if (!impl_->loops.empty())
-    asio::co_spawn(impl_->loops.front()->io, std::move(task), asio::detached);
+    asio::co_spawn(impl_->loops[loop_index % impl_->loops.size()]->io, std::move(task),
+                   asio::detached);
 }
 
 void Server::stop_accepting() {

@@ -41,6 +41,8 @@ class Server {
   // Runs `task` on the first event loop, for background work (periodic refreshes); after
   // listen(). It ends when the loops stop, so what it references must outlive stop().
   void spawn(std::function<boost::asio::awaitable<void>()> task);
+  // The same on event loop `loop_index` modulo their count: spreads long-lived tasks (workers).
+  void spawn(std::function<boost::asio::awaitable<void>()> task, std::size_t loop_index);
 
   // Drain: closes the listeners and idle keep-alive connections; requests in flight finish, and
   // their responses carry `Connection: close`.

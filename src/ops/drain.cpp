@@ -20,7 +20,7 @@ constexpr std::chrono::milliseconds kCancelWait{1'000};
 
 int drain_and_stop(http::Server& server, const TerminationSignals& signals,
                    const core::ShutdownConfig& shutdown, int signal_number,
-                   const std::function<void()>& on_start) {
+                   const std::function<void()>& on_start, const std::function<bool()>& busy) {
   auto& log = logger();
   if (on_start) on_start();
   log.info("draining", {{"signal", signal_name(signal_number)},
@@ -30,8 +30,10 @@ int drain_and_stop(http::Server& server, const TerminationSignals& signals,
   server.stop_accepting();
   log.info("stopped accepting", {{"open_connections", server.open_connections()}});
   const auto deadline = std::chrono::steady_clock::now() + shutdown.grace;
-  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+  while ((server.open_connections() > 0 || (busy && busy())) &&
+         std::chrono::steady_clock::now() < deadline)
     if (int again = signals.wait(std::chrono::milliseconds(20))) exit_now(again);
+  if (busy && busy()) log.warn("grace period over: abandoning background work in progress");
   std::size_t left = server.open_connections();
   if (left > 0) {
     // Requests still running are told to end: streams send an error event instead of being cut

@@ -54,6 +54,9 @@ class DocumentStore {
   virtual Result<PutOutcome> put_document(const std::string& collection_id,
                                           const NewDocument& document) = 0;
   virtual Result<Document> get(const std::string& document_id) = 0;
+  // In `collection_id`, by document id or, failing that, by the client's external id.
+  virtual Result<Document> find(const std::string& collection_id,
+                                const std::string& id_or_external_id) = 0;
   // Oldest first.
   virtual Result<Page<Document>> list(const std::string& collection_id, const std::string& cursor,
                                       int limit) = 0;

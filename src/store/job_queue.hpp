@@ -41,6 +41,10 @@ class JobQueue {
   // failed) once its attempts reach max_attempts. conflict when `owner` no longer holds it.
   virtual Status fail(const std::string& job_id, const std::string& owner, const std::string& error,
                       int64_t retry_at_ms) = 0;
+  // A failure no retry can cure (a document that cannot be parsed): the job turns dead at once
+  // with `error`, its document version failed. conflict when `owner` no longer holds it.
+  virtual Status fail_permanently(const std::string& job_id, const std::string& owner,
+                                  const std::string& error) = 0;
   virtual Result<Job> get(const std::string& job_id) = 0;
   // Oldest first; empty `state` = every state.
   virtual Result<Page<Job>> list(const std::string& state, const std::string& cursor,

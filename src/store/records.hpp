@@ -33,6 +33,9 @@ struct Document {
   std::string status = "pending";    // pending | indexed | failed
   std::string metadata_json = "{}";  // a JSON object's text
   std::vector<std::string> tags;
+  // Read-only, filled by reads: the current version's ingest job and the chunks stored now.
+  std::string last_job_id;
+  int64_t chunk_count = 0;
 };
 
 struct Chunk {

@@ -36,6 +36,8 @@ Document read_document(const Statement& row) {
   doc.status = row.text(11);
   doc.metadata_json = row.text(12);
   doc.tags = decode_tags(row.blob(13));
+  doc.last_job_id = row.text(14);
+  doc.chunk_count = row.int64(15);
   return doc;
 }
 

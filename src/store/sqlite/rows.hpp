@@ -18,7 +18,8 @@ inline constexpr const char* kCollectionColumns =
     "id, name, language, embedding_model, created_at_ms, change_seq, document_count, chunk_count";
 inline constexpr const char* kDocumentColumns =
     "id, collection_id, external_id, title, source_name, media_type, content_hash, bytes, "
-    "version, created_at_ms, updated_at_ms, status, metadata_json, tags_json";
+    "version, created_at_ms, updated_at_ms, status, metadata_json, tags_json, last_job_id, "
+    "(SELECT count(*) FROM chunks WHERE chunks.document_id = documents.id)";
 inline constexpr const char* kChunkColumns =
     "id, document_id, collection_id, ordinal, text, heading_path, page, token_count, embedding";
 inline constexpr const char* kJobColumns =

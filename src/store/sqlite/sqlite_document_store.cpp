@@ -31,7 +31,7 @@ std::optional<StoredDocument> find_document(Connection& connection, const char* 
                                             const std::string& first,
                                             const std::string& second = {}) {
   Statement row = connection.prepare(std::string("SELECT ") + kDocumentColumns +
-                                     ", last_job_id FROM documents WHERE " + where + " LIMIT 1");
+                                     " FROM documents WHERE " + where + " LIMIT 1");
   row.bind(1, first);
   if (!second.empty()) row.bind(2, second);
   if (!row.step()) return std::nullopt;
@@ -156,6 +156,18 @@ Result<Document> SqliteDocumentStore::get(const std::string& document_id) {
   });
 }
 
+Result<Document> SqliteDocumentStore::find(const std::string& collection_id,
+                                           const std::string& id_or_external_id) {
+  return context_.db.read([&](Connection& connection) -> Result<Document> {
+    auto found = find_document(connection,
+                               "collection_id = ?1 AND (id = ?2 OR external_id = ?2) "
+                               "ORDER BY id = ?2 DESC",
+                               collection_id, id_or_external_id);
+    if (!found) return document_not_found(id_or_external_id);
+    return std::move(found->doc);
+  });
+}
+
 Result<Page<Document>> SqliteDocumentStore::list(const std::string& collection_id,
                                                  const std::string& cursor, int limit) {
   auto after = parse_cursor(cursor);
@@ -168,7 +180,7 @@ Result<Page<Document>> SqliteDocumentStore::list(const std::string& collection_i
         ", seq FROM documents WHERE collection_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
     Statement rows = connection.prepare(sql);
     rows.bind_all(collection_id, *after, limit + 1);
-    return read_page<Document>(rows, limit, 14, read_document);
+    return read_page<Document>(rows, limit, 16, read_document);
   });
 }
 

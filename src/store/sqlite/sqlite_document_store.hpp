@@ -12,6 +12,8 @@ class SqliteDocumentStore final : public DocumentStore {
   Result<PutOutcome> put_document(const std::string& collection_id,
                                   const NewDocument& document) override;
   Result<Document> get(const std::string& document_id) override;
+  Result<Document> find(const std::string& collection_id,
+                        const std::string& id_or_external_id) override;
   Result<Page<Document>> list(const std::string& collection_id, const std::string& cursor,
                               int limit) override;
   Status remove(const std::string& document_id) override;

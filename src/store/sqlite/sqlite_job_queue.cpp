@@ -132,6 +132,17 @@ Status SqliteJobQueue::fail(const std::string& job_id, const std::string& owner,
   });
 }
 
+Status SqliteJobQueue::fail_permanently(const std::string& job_id, const std::string& owner,
+                                        const std::string& error) {
+  const int64_t now = context_.now_ms();
+  return context_.db.write([&](Connection& connection) -> Status {
+    auto job = held_job(connection, job_id, owner);
+    if (!job) return job.error();
+    bury(connection, *job, error, now);
+    return Status::success();
+  });
+}
+
 Result<Job> SqliteJobQueue::get(const std::string& job_id) {
   return context_.db.read([&](Connection& connection) -> Result<Job> {
     auto job = find_job(connection, job_id);

@@ -16,6 +16,8 @@ class SqliteJobQueue final : public JobQueue {
   Status complete(const std::string& job_id, const std::string& owner) override;
   Status fail(const std::string& job_id, const std::string& owner, const std::string& error,
               int64_t retry_at_ms) override;
+  Status fail_permanently(const std::string& job_id, const std::string& owner,
+                          const std::string& error) override;
   Result<Job> get(const std::string& job_id) override;
   Result<Page<Job>> list(const std::string& state, const std::string& cursor, int limit) override;
   Status retry_dead(const std::string& job_id) override;

@@ -17,7 +17,7 @@ Result<CliArgs> parse(std::string_view command, std::vector<std::string> words) 
 
 TEST(CliArgs, HelpInEitherForm) {
   for (const char* flag : {"-h", "--help"}) {
-    for (const char* command : {"serve", "check", "healthcheck"}) {
+    for (const char* command : {"serve", "worker", "check", "healthcheck"}) {
       auto args = parse(command, {flag});
       ASSERT_TRUE(args.ok()) << command << " " << flag;
       EXPECT_TRUE(args->help);
@@ -40,6 +40,16 @@ TEST(CliArgs, EachCommandTakesItsOwnFlags) {
   ASSERT_FALSE(print_on_serve.ok());
   EXPECT_EQ(print_on_serve.error().message, "unknown flag --print");
   EXPECT_FALSE(parse("check", {"--url", "x"}).ok());
+}
+
+TEST(CliArgs, ServeTakesARole) {
+  EXPECT_EQ(parse("serve", {})->role, "all");
+  EXPECT_EQ(parse("serve", {"--role", "api"})->role, "api");
+  EXPECT_EQ(parse("serve", {"--role", "worker"})->role, "worker");
+  auto wrong = parse("serve", {"--role", "both"});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().message, "--role must be all, api or worker, not 'both'");
+  EXPECT_FALSE(parse("worker", {"--role", "api"}).ok());
 }
 
 TEST(CliArgs, UnknownFlagsAndStrayArgumentsAreErrors) {

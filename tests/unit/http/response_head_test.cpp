@@ -63,6 +63,15 @@ TEST(ExchangeTest, QueryParameterPresence) {
   EXPECT_FALSE(req.has_query_param("verbose"));
 }
 
+TEST(ExchangeTest, QueryParameterValues) {
+  Request req;
+  req.query = "limit=10&verbose&after=abc&limit=20";
+  EXPECT_EQ(req.query_param("limit"), "10");
+  EXPECT_EQ(req.query_param("after"), "abc");
+  EXPECT_EQ(req.query_param("verbose"), "");
+  EXPECT_EQ(req.query_param("state"), std::nullopt);
+}
+
 TEST(ExchangeTest, ResetKeepsNothingFromThePreviousRequest) {
   Exchange ex;
   ex.request.body = std::string("x");  // (operator=(const char*) trips GCC 12 -Wrestrict)

@@ -167,6 +167,22 @@ TEST_F(DocumentStoreTest, GetChunksReturnsTheAskedOrderAndSkipsMissingIds) {
   EXPECT_TRUE(documents().get_chunks({})->empty());
 }
 
+TEST_F(DocumentStoreTest, FindsByIdOrExternalIdWithItsChunkCountAndJob) {
+  const PutOutcome doc = put("body", "client-7");
+  ASSERT_TRUE(documents().replace_chunks(doc.doc.id, 1, chunks({"a", "b"})).ok());
+  auto by_id = documents().find(collection_.id, doc.doc.id);
+  ASSERT_TRUE(by_id.ok());
+  EXPECT_EQ(by_id->chunk_count, 2);
+  EXPECT_EQ(by_id->last_job_id, doc.job_id);
+  auto by_external = documents().find(collection_.id, "client-7");
+  ASSERT_TRUE(by_external.ok());
+  EXPECT_EQ(by_external->id, doc.doc.id);
+  EXPECT_EQ(documents().list(collection_.id, "", 10)->items[0].chunk_count, 2);
+  const Collection other = make_collection("other");
+  EXPECT_EQ(documents().find(other.id, "client-7").error().code, Errc::not_found);
+  EXPECT_EQ(documents().find(collection_.id, "missing").error().code, Errc::not_found);
+}
+
 TEST_F(DocumentStoreTest, RemoveCascadesAndLeavesATombstone) {
   const PutOutcome gone = put("gone");
   const PutOutcome kept = put("kept");

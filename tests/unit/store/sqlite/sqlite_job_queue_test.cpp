@@ -114,6 +114,20 @@ TEST_F(JobQueueTest, AJobThatKeepsLosingItsLeaseEndsDead) {
   EXPECT_NE(dead->last_error.find("expired"), std::string::npos);
 }
 
+TEST_F(JobQueueTest, FailPermanentlyBuriesOnTheFirstAttempt) {
+  const PutOutcome doc = put("cannot be parsed");
+  ASSERT_TRUE(lease("w").has_value());
+  EXPECT_EQ(jobs().fail_permanently(doc.job_id, "other", "no text").error().code, Errc::conflict);
+  ASSERT_TRUE(jobs().fail_permanently(doc.job_id, "w", "no text").ok());
+  auto dead = jobs().get(doc.job_id);
+  EXPECT_EQ(dead->state, "dead");
+  EXPECT_EQ(dead->attempts, 1);
+  EXPECT_EQ(dead->last_error, "no text");
+  EXPECT_EQ(store_->documents().get(doc.doc.id)->status, "failed");
+  now_ += 1'000'000;
+  EXPECT_FALSE(lease("w").has_value());
+}
+
 TEST_F(JobQueueTest, RetryDeadQueuesAgainWithAttemptsReset) {
   const PutOutcome doc = put("poison");
   for (int attempt = 1; attempt <= 3; ++attempt) {

@@ -1,0 +1,52 @@
+#pragma once
+// One ingest job's work: the stored body of a document version becomes its chunks (with their
+// embeddings when the collection has an embedding model) in the store.
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/result.hpp"
+#include "rag/chunker.hpp"
+#include "rag/embedder.hpp"
+#include "store/store.hpp"
+
+namespace sluice::rag {
+
+// Told after a collection's chunks changed (the retrieval layer updates its indexes). Called on
+// an event loop: it must not block.
+using CollectionChangeListener = std::function<void(const std::string& collection_id)>;
+
+struct IngestOptions {
+  ChunkingOptions chunking;
+  std::size_t embed_batch = 64;  // texts per embeddings call
+};
+
+struct IngestOutcome {
+  // superseded: a newer version (or a delete) overtook this one; nothing was written.
+  bool superseded = false;
+  int64_t bytes = 0;  // the body's size
+  int64_t chunks = 0;
+};
+
+class IngestPipeline {
+ public:
+  // `store` and `embedder` must outlive the pipeline; `embedder` may be null while no embedding
+  // API is configured: jobs of collections with an embedding model then fail, saying so.
+  IngestPipeline(store::Store& store, Embedder* embedder, IngestOptions options,
+                 CollectionChangeListener on_change = {});
+
+  // Reads, parses and chunks the job's document version on the blocking pool, embeds the chunks
+  // in batches, swaps them in with replace_chunks and tells the change listener. An unprocessable
+  // error (the parser refused the document) is permanent; any other error is worth a retry.
+  boost::asio::awaitable<Result<IngestOutcome>> run(const store::Job& job);
+
+ private:
+  store::Store& store_;
+  Embedder* embedder_;
+  IngestOptions options_;
+  CollectionChangeListener on_change_;
+};
+
+}  // namespace sluice::rag

@@ -1,0 +1,98 @@
+#pragma once
+// Ingestion workers: coroutines on the event loops that lease jobs from the store's queue and run
+// them through the IngestPipeline, with lease renewal, retries with exponential backoff, dead
+// letters for documents that cannot be parsed, and a drain.
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "rag/ingest_metrics.hpp"
+#include "rag/ingest_pipeline.hpp"
+#include "store/store.hpp"
+
+namespace sluice::rag {
+
+struct IngestWorkerOptions {
+  std::string owner;  // the lease owner: host:pid:n
+  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds retry_base{1'000};
+  std::chrono::milliseconds idle_min{50};     // idle polling backs off from here ...
+  std::chrono::milliseconds idle_max{1'000};  // ... to here
+  // Milliseconds since the Unix epoch, for leases and retry times; empty = the system clock.
+  std::function<int64_t()> clock;
+};
+
+// The wait before attempt `attempts` + 1 of a job that failed: base * 2^(attempts-1), at most
+// kMaxRetryDelay.
+inline constexpr std::chrono::milliseconds kMaxRetryDelay{5 * 60 * 1000};
+std::chrono::milliseconds retry_delay(std::chrono::milliseconds base, int attempts);
+
+// One worker: a loop of lease, run, complete (or fail). Lives on one event loop; its methods
+// other than wake() and stop() run there.
+class IngestWorker {
+ public:
+  IngestWorker(store::Store& store, IngestPipeline& pipeline, IngestMetrics* metrics,
+               IngestWorkerOptions options);
+
+  // Leases one job and runs it to its end (completed, failed, or dead); false when the queue
+  // had nothing runnable (or the store could not be asked).
+  boost::asio::awaitable<bool> run_once();
+  // Runs jobs until stop(); idles with backoff when the queue is empty.
+  boost::asio::awaitable<void> run();
+  // From any thread: an idle worker looks at the queue at once / stops leasing.
+  void wake();
+  void stop();
+  bool running() const { return running_.load(); }
+  const std::string& owner() const { return options_.owner; }
+
+ private:
+  int64_t now_ms() const;
+  boost::asio::awaitable<void> finish(const store::Job& job, const Result<IngestOutcome>& outcome,
+                                      std::chrono::steady_clock::time_point started);
+
+  store::Store& store_;
+  IngestPipeline& pipeline_;
+  IngestMetrics* metrics_;
+  IngestWorkerOptions options_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> running_{false};
+  std::atomic<bool> woken_{false};
+  // Set by run() on its loop: wake() posts the cancel of the idle timer there.
+  std::mutex timer_mutex_;
+  std::unique_ptr<boost::asio::steady_timer> idle_timer_;
+};
+
+// The process' workers; `spawn(task, n)` starts a coroutine on event loop n (modulo their
+// count). Owners are `<owner_prefix>:<n>`.
+class IngestWorkers {
+ public:
+  using Spawn = std::function<void(std::function<boost::asio::awaitable<void>()>, std::size_t)>;
+
+  IngestWorkers(store::Store& store, IngestPipeline& pipeline, IngestMetrics* metrics, int count,
+                const IngestWorkerOptions& options);
+
+  void start(const Spawn& spawn);
+  // An upload was accepted: idle workers lease at once instead of at their next poll.
+  void wake();
+  // Drain: no new leases; jobs in progress finish (or are abandoned with the loops, their lease
+  // left to expire).
+  void stop();
+  // True while a worker is still in its loop (finishing a job).
+  bool busy() const;
+
+ private:
+  std::vector<std::unique_ptr<IngestWorker>> workers_;
+};
+
+// host:pid, the prefix of this process' lease owners.
+std::string lease_owner_prefix();
+
+}  // namespace sluice::rag

@@ -1,0 +1,60 @@
+#include "rag/store_monitor.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "ops/blocking_pool.hpp"
+
+namespace sluice::rag {
+
+StoreMonitor::StoreMonitor(store::Store& store, ops::Registry& registry) : store_(store) {
+  registry.add_collector([this](std::string& out) { render(out); });
+}
+
+void StoreMonitor::refresh() {
+  const Status status = store_.check();
+  auto counts = store_.jobs().counts();
+  std::lock_guard lock(mutex_);
+  readiness_ =
+      status ? ops::CheckResult{true, {}} : ops::CheckResult{false, status.error().message};
+  if (counts) {
+    counts_ = *counts;
+    has_counts_ = true;
+  }
+}
+
+boost::asio::awaitable<void> StoreMonitor::run(std::chrono::milliseconds period) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(period);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) co_return;
+    co_await ops::run_blocking([this] { refresh(); });
+  }
+}
+
+ops::CheckResult StoreMonitor::readiness() const {
+  std::lock_guard lock(mutex_);
+  return readiness_;
+}
+
+void StoreMonitor::render(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  if (!has_counts_) return;
+  ops::write_family_header(out, "sluice_jobs", "Ingest jobs in the store, by state.", "gauge");
+  const std::pair<std::string_view, int64_t> states[] = {{"queued", counts_.queued},
+                                                         {"running", counts_.running},
+                                                         {"succeeded", counts_.succeeded},
+                                                         {"dead", counts_.dead},
+                                                         {"cancelled", counts_.cancelled}};
+  for (const auto& [state, n] : states)
+    ops::write_sample(out, "sluice_jobs", {{"state", state}}, static_cast<double>(n));
+  ops::write_family_header(out, "sluice_job_queue_oldest_age_seconds",
+                           "How long the oldest runnable queued job has waited.", "gauge");
+  ops::write_sample(out, "sluice_job_queue_oldest_age_seconds", {},
+                    static_cast<double>(counts_.oldest_queued_age_ms) / 1000.0);
+}
+
+}  // namespace sluice::rag

@@ -1,0 +1,113 @@
+#include "rag/ingest_pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include "ingest_fixture.hpp"
+
+namespace sluice::rag {
+namespace {
+
+constexpr const char* kGuide =
+    "# Guide\n\nIntro paragraph about the guide.\n\n## Install\n\nRun the installer.\n\n"
+    "## Use\n\nOpen the app and work.\n";
+
+class IngestPipelineTest : public IngestTest {
+ protected:
+  IngestPipeline pipeline(Embedder* embedder, std::size_t embed_batch = 64) {
+    IngestOptions options;
+    options.chunking = {.target_tokens = 8, .overlap_tokens = 0, .max_tokens = 16};
+    options.embed_batch = embed_batch;
+    return IngestPipeline(*store_, embedder, options,
+                          [this](const std::string& id) { changed_.push_back(id); });
+  }
+  std::vector<std::string> changed_;
+};
+
+TEST_F(IngestPipelineTest, StoresTheChunksOfTheDocumentAndTellsTheListener) {
+  const store::Collection collection = make_collection();
+  const store::PutOutcome doc = put(collection.id, kGuide);
+  IngestPipeline ingest = pipeline(nullptr);
+  auto outcome = run(ingest.run(lease_job()));
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_FALSE(outcome->superseded);
+  EXPECT_EQ(outcome->bytes, static_cast<int64_t>(std::string(kGuide).size()));
+  auto chunks = store_->documents().chunks_of(doc.doc.id);
+  ASSERT_TRUE(chunks.ok());
+  ASSERT_EQ(static_cast<int64_t>(chunks->size()), outcome->chunks);
+  ASSERT_GE(chunks->size(), 3u);
+  EXPECT_EQ((*chunks)[0].heading_path, "Guide");
+  EXPECT_EQ(chunks->back().heading_path, "Guide > Use");
+  EXPECT_TRUE(chunks->back().embedding.empty());
+  EXPECT_EQ(store_->documents().get(doc.doc.id)->status, "indexed");
+  EXPECT_EQ(changed_, std::vector<std::string>{collection.id});
+
+  // The same job again (a retry after a crash) replaces the chunks, never duplicates them.
+  store::Job again = *store_->jobs().get(doc.job_id);
+  ASSERT_TRUE(run(ingest.run(again)).ok());
+  EXPECT_EQ(store_->documents().chunks_of(doc.doc.id)->size(), chunks->size());
+}
+
+TEST_F(IngestPipelineTest, EmbedsInBatchesWithTheCollectionsModel) {
+  auto collection = store_->collections().create("dense", "english", "embed-small");
+  ASSERT_TRUE(collection.ok());
+  const store::PutOutcome doc = put(collection->id, kGuide);
+  FakeEmbedder embedder;
+  IngestPipeline ingest = pipeline(&embedder, 2);
+  auto outcome = run(ingest.run(lease_job()));
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_EQ(embedder.calls, static_cast<int>((outcome->chunks + 1) / 2));
+  EXPECT_EQ(embedder.last_model, "embed-small");
+  auto chunks = store_->documents().chunks_of(doc.doc.id);
+  ASSERT_TRUE(chunks.ok());
+  for (const store::Chunk& chunk : *chunks)
+    EXPECT_EQ(chunk.embedding, (std::vector<float>{static_cast<float>(chunk.text.size()), 1.0f}));
+}
+
+TEST_F(IngestPipelineTest, AnEmbeddingFailureOrAMissingEmbedderStoresNothing) {
+  auto collection = store_->collections().create("dense", "english", "embed-small");
+  const store::PutOutcome doc = put(collection->id, kGuide);
+  const store::Job job = lease_job();
+  IngestPipeline without = pipeline(nullptr);
+  auto missing = run(without.run(job));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::unavailable);
+  EXPECT_NE(missing.error().message.find("embed-small"), std::string::npos);
+
+  FakeEmbedder embedder;
+  embedder.failures = 1;
+  IngestPipeline failing = pipeline(&embedder);
+  auto failed = run(failing.run(job));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, Errc::bad_gateway);
+  EXPECT_TRUE(store_->documents().chunks_of(doc.doc.id)->empty());
+  EXPECT_TRUE(changed_.empty());
+}
+
+TEST_F(IngestPipelineTest, ASupersededVersionWritesNothing) {
+  const store::Collection collection = make_collection();
+  const store::PutOutcome v1 = put(collection.id, kGuide, "text/markdown", "ext");
+  const store::Job old_job = lease_job();
+  put(collection.id, "# Other\n\nNew content.\n", "text/markdown", "ext");
+  IngestPipeline ingest = pipeline(nullptr);
+  auto outcome = run(ingest.run(old_job));
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_TRUE(outcome->superseded);
+  EXPECT_TRUE(store_->documents().chunks_of(v1.doc.id)->empty());
+
+  ASSERT_TRUE(store_->documents().remove(v1.doc.id).ok());
+  auto removed = run(ingest.run(old_job));
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(removed->superseded);
+}
+
+TEST_F(IngestPipelineTest, ADocumentThatCannotBeParsedIsUnprocessable) {
+  const store::Collection collection = make_collection();
+  put(collection.id, std::string("\x00\x01\x02 binary", 10), "text/plain");
+  IngestPipeline ingest = pipeline(nullptr);
+  auto outcome = run(ingest.run(lease_job()));
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().code, Errc::unprocessable);
+}
+
+}  // namespace
+}  // namespace sluice::rag

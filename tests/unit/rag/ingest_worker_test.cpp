@@ -1,0 +1,118 @@
+#include "rag/ingest_worker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "ingest_fixture.hpp"
+
+namespace sluice::rag {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kRetryBase{1'000};
+
+TEST(RetryDelay, DoublesFromTheBaseUpToFiveMinutes) {
+  EXPECT_EQ(retry_delay(kRetryBase, 1), milliseconds(1'000));
+  EXPECT_EQ(retry_delay(kRetryBase, 2), milliseconds(2'000));
+  EXPECT_EQ(retry_delay(kRetryBase, 4), milliseconds(8'000));
+  EXPECT_EQ(retry_delay(kRetryBase, 9), milliseconds(256'000));
+  EXPECT_EQ(retry_delay(kRetryBase, 10), kMaxRetryDelay);
+  EXPECT_EQ(retry_delay(kRetryBase, 1'000'000), kMaxRetryDelay);
+  EXPECT_EQ(retry_delay(milliseconds(0), 1), milliseconds(1));
+}
+
+class IngestWorkerTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    IngestTest::SetUp();
+    collection_ = *store_->collections().create("dense", "english", "embed-small");
+    pipeline_ = std::make_unique<IngestPipeline>(*store_, &embedder_, IngestOptions{});
+    metrics_ = std::make_unique<IngestMetrics>(registry_);
+  }
+  IngestWorkerOptions options(milliseconds idle_min = milliseconds(50)) {
+    IngestWorkerOptions options;
+    options.owner = "host:1:0";
+    options.retry_base = kRetryBase;
+    options.idle_min = idle_min;
+    options.idle_max = idle_min;
+    options.clock = [this] { return now_.load(); };
+    return options;
+  }
+  store::Job job(const std::string& id) { return *store_->jobs().get(id); }
+  bool rendered(const std::string& line) {
+    return registry_.render().find(line) != std::string::npos;
+  }
+
+  FakeEmbedder embedder_;
+  store::Collection collection_;
+  std::unique_ptr<IngestPipeline> pipeline_;
+  ops::Registry registry_;
+  std::unique_ptr<IngestMetrics> metrics_;
+};
+
+TEST_F(IngestWorkerTest, CompletesAJobAndCountsIt) {
+  IngestWorker worker(*store_, *pipeline_, metrics_.get(), options());
+  EXPECT_FALSE(run(worker.run_once()));  // nothing queued
+  const store::PutOutcome doc = put(collection_.id, "# Title\n\nSome text.\n");
+  EXPECT_TRUE(run(worker.run_once()));
+  EXPECT_EQ(job(doc.job_id).state, "succeeded");
+  EXPECT_EQ(store_->documents().get(doc.doc.id)->status, "indexed");
+  EXPECT_TRUE(rendered("sluice_ingest_documents_total{result=\"indexed\"} 1"));
+  EXPECT_TRUE(rendered("sluice_ingest_chunks_total 1"));
+  EXPECT_TRUE(rendered("sluice_ingest_duration_seconds_count 1"));
+}
+
+TEST_F(IngestWorkerTest, TransientFailuresBackOffExponentiallyThenTheJobIsDead) {
+  embedder_.failures = 100;
+  IngestWorker worker(*store_, *pipeline_, metrics_.get(), options());
+  const store::PutOutcome doc = put(collection_.id, "# Title\n\nSome text.\n");
+  const int max_attempts = job(doc.job_id).max_attempts;  // 3 in the store fixture
+  for (int attempt = 1; attempt < max_attempts; ++attempt) {
+    ASSERT_TRUE(run(worker.run_once()));
+    const store::Job failed = job(doc.job_id);
+    EXPECT_EQ(failed.state, "queued");
+    EXPECT_EQ(failed.attempts, attempt);
+    EXPECT_NE(failed.last_error.find("502"), std::string::npos);
+    EXPECT_EQ(failed.run_after_ms, now_.load() + retry_delay(kRetryBase, attempt).count());
+    EXPECT_FALSE(run(worker.run_once()));  // still backing off
+    now_ = failed.run_after_ms;
+  }
+  ASSERT_TRUE(run(worker.run_once()));
+  EXPECT_EQ(job(doc.job_id).state, "dead");
+  EXPECT_EQ(store_->documents().get(doc.doc.id)->status, "failed");
+  EXPECT_TRUE(rendered("sluice_ingest_documents_total{result=\"retried\"} 2"));
+  EXPECT_TRUE(rendered("sluice_ingest_documents_total{result=\"dead\"} 1"));
+}
+
+TEST_F(IngestWorkerTest, ADocumentThatCannotBeParsedIsDeadAtOnce) {
+  IngestWorker worker(*store_, *pipeline_, metrics_.get(), options());
+  const store::PutOutcome doc = put(collection_.id, std::string("\x00\x01 bin", 6), "text/plain");
+  ASSERT_TRUE(run(worker.run_once()));
+  const store::Job dead = job(doc.job_id);
+  EXPECT_EQ(dead.state, "dead");
+  EXPECT_EQ(dead.attempts, 1);
+  EXPECT_FALSE(dead.last_error.empty());
+  EXPECT_EQ(embedder_.calls, 0);
+}
+
+TEST_F(IngestWorkerTest, AWakeEndsTheIdleWaitAndStopEndsTheLoop) {
+  // Idle polls an hour apart: only the wake can make the worker see the upload in time.
+  IngestWorker worker(*store_, *pipeline_, metrics_.get(), options(milliseconds(3'600'000)));
+  auto ended = boost::asio::co_spawn(io_, worker.run(), boost::asio::use_future);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!worker.running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  const store::PutOutcome doc = put(collection_.id, "# Title\n\nWoken.\n");
+  worker.wake();
+  while (job(doc.job_id).state != "succeeded" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_EQ(job(doc.job_id).state, "succeeded");
+  worker.stop();
+  EXPECT_EQ(ended.wait_until(deadline), std::future_status::ready);
+  EXPECT_FALSE(worker.running());
+}
+
+}  // namespace
+}  // namespace sluice::rag
