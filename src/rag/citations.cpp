@@ -68,7 +68,7 @@ json::array citations_json(const std::vector<Citation>& citations) {
                                {"chunk_id", c.chunk_id},
                                {"title", c.title},
                                {"heading_path", c.heading_path},
-                               {"page", c.page},
+                               {"page", c.page > 0 ? json::value(c.page) : json::value()},
                                {"snippet", c.snippet},
                                {"score", c.score}});
   }

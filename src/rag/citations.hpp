@@ -35,7 +35,8 @@ std::vector<int> cited_indices(std::string_view answer, std::size_t passages);
 // that ignored the instruction still used the passages it was given).
 std::vector<Citation> keep_cited(const std::vector<Citation>& all, std::string_view answer);
 
-// {index, document_id, id, chunk_id, title, heading_path, page, snippet, score} per citation.
+// {index, document_id, id, chunk_id, title, heading_path, page, snippet, score} per citation;
+// page is null for formats without pages (as in search hits).
 boost::json::array citations_json(const std::vector<Citation>& citations);
 
 }  // namespace sluice::rag

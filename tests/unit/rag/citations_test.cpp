@@ -53,6 +53,8 @@ TEST(CitationsTest, JsonHasTheDocumentedFields) {
     EXPECT_TRUE(c.contains(key)) << key;
   EXPECT_EQ(c.at("index").as_int64(), 2);
   EXPECT_EQ(c.at("title").as_string(), "B");
+  EXPECT_EQ(c.at("page").as_int64(), 4);
+  EXPECT_TRUE(array.at(0).at("page").is_null());  // no pages in that format
 }
 
 }  // namespace
