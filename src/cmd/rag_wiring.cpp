@@ -19,6 +19,18 @@ Role parse_role(std::string_view role) {
   return Role::all;
 }
 
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::api:
+      return "api";
+    case Role::worker:
+      return "worker";
+    case Role::all:
+      break;
+  }
+  return "all";
+}
+
 std::unique_ptr<RagRuntime> open_rag_runtime(const core::Config& config, Role role,
                                              ops::Registry& registry, ops::Health& health) {
   store::SqliteOptions options;

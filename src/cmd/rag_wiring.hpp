@@ -26,6 +26,7 @@ namespace sluice::cmd {
 // and /metrics only (`sluice worker`).
 enum class Role { all, api, worker };
 Role parse_role(std::string_view role);  // "all" | "api" | "worker", as checked by the CLI
+std::string_view role_name(Role role);
 
 struct RagRuntime {
   const core::Config& config;

@@ -1,3 +1,5 @@
+#include "cmd/serve.hpp"
+
 #include <filesystem>
 
 #include "api/openai_routes.hpp"
@@ -37,6 +39,8 @@ void register_build_info(ops::Registry& registry) {
     ops::write_sample(out, "sluice_build_info", {{"version", kVersion}, {"revision", kGitSha}}, 1);
   });
 }
+
+}  // namespace
 
 int serve(const CliArgs& args, Role role) {
   auto config = load_config_or_report(args);
@@ -125,9 +129,7 @@ int serve(const CliArgs& args, Role role) {
     log.warn(warning, {{"key", "gateway.providers"}});
   log.info("listening", {{"host", config->server.host},
                          {"port", static_cast<long long>(server.local_port())},
-                         {"role", role == Role::all   ? "all"
-                                  : role == Role::api ? "api"
-                                                      : "worker"},
+                         {"role", role_name(role)},
                          {"profile", core::to_string(config->profile)},
                          {"version", kVersion}});
 
@@ -142,18 +144,10 @@ int serve(const CliArgs& args, Role role) {
       [&rag] { return rag->busy(); });
 }
 
-}  // namespace
-
 int run_serve(int argc, char** argv, int first) {
   auto args = parse_cli_args_or_report(argc, argv, first, "serve");
   if (!args) return args.error();
   return serve(*args, parse_role(args->role));
-}
-
-int run_worker(int argc, char** argv, int first) {
-  auto args = parse_cli_args_or_report(argc, argv, first, "worker");
-  if (!args) return args.error();
-  return serve(*args, Role::worker);
 }
 
 int run_version() {

@@ -75,12 +75,14 @@ asio::awaitable<bool> IngestWorker::run_once() {
   auto keeper = std::make_shared<LeaseKeeper>(co_await asio::this_coro::executor);
   asio::co_spawn(
       keeper->timer.get_executor(),
-      [this, keeper, job_id = job.id, lease_ms]() -> asio::awaitable<void> {
+      // Owns copies of what it uses: it may resume once more after this worker is gone.
+      [&store = store_, keeper, job_id = job.id, owner = options_.owner, clock = options_.clock,
+       lease_ms]() -> asio::awaitable<void> {
         while (!keeper->done) {
           co_await wait(keeper->timer, milliseconds(std::max<int64_t>(lease_ms / 3, 1)));
           if (keeper->done) break;
-          const Status renewed = co_await ops::run_blocking([this, &job_id, lease_ms] {
-            return store_.jobs().renew(job_id, options_.owner, lease_ms, now_ms());
+          const Status renewed = co_await ops::run_blocking([&] {
+            return store.jobs().renew(job_id, owner, lease_ms, clock ? clock() : system_now_ms());
           });
           if (!renewed) {
             ops::logger().warn("ingest job lease lost",

@@ -73,8 +73,10 @@ TEST_F(AuthCorsTest, RolesAreEnforced) {
   EXPECT_EQ(readonly_post.status, 403);
   EXPECT_NE(readonly_post.body.find("this API key is read-only"), std::string::npos);
   EXPECT_EQ(request("GET", "/v1/collections", "Authorization: Bearer sk-it-reader\r\n").status,
-            404);
+            200);
   EXPECT_EQ(request("GET", "/v1/admin/keys", "Authorization: Bearer sk-it-user\r\n").status, 403);
+  EXPECT_EQ(request("GET", "/v1/admin/jobs", "Authorization: Bearer sk-it-user\r\n").status, 403);
+  EXPECT_EQ(request("GET", "/v1/admin/jobs", "Authorization: Bearer sk-it-admin\r\n").status, 200);
   EXPECT_EQ(request("GET", "/v1/admin/keys", "Authorization: Bearer sk-it-admin\r\n").status, 404);
 }
 

@@ -67,7 +67,7 @@ TEST(IngestCrashTest, SigkillMidIngestThenRestartIndexesEveryDocumentExactlyOnce
     ASSERT_TRUE(eventually(
         [&] {
           at_kill = chunk_count(workers->port());
-          return at_kill > 0;
+          return at_kill >= kDocuments / 4;  // well into the run, far from its end
         },
         20s));
     workers->signal(SIGKILL);
@@ -77,6 +77,8 @@ TEST(IngestCrashTest, SigkillMidIngestThenRestartIndexesEveryDocumentExactlyOnce
   const int64_t unfinished =
       query_int(dir, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')");
   EXPECT_GT(unfinished, 0);
+  RecordProperty("indexed_at_kill", static_cast<int>(at_kill));
+  RecordProperty("unfinished_at_kill", static_cast<int>(unfinished));
 
   auto restarted = start_on(dir, "all");
   ASSERT_TRUE(eventually(

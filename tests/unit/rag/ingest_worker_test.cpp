@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <future>
 
 #include "ingest_fixture.hpp"
@@ -95,6 +98,41 @@ TEST_F(IngestWorkerTest, ADocumentThatCannotBeParsedIsDeadAtOnce) {
   EXPECT_EQ(dead.attempts, 1);
   EXPECT_FALSE(dead.last_error.empty());
   EXPECT_EQ(embedder_.calls, 0);
+}
+
+// Embeds slowly: moves the test clock on, then waits long enough for several lease renewals, and
+// records the job's lease expiry as the store then has it.
+class SlowEmbedder final : public Embedder {
+ public:
+  SlowEmbedder(store::Store& store, std::atomic<int64_t>& now) : store_(store), now_(now) {}
+  boost::asio::awaitable<Result<std::vector<std::vector<float>>>> embed(
+      std::string_view, std::span<const std::string> texts) override {
+    now_ += 10'000;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(milliseconds(200));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    lease_expiry_seen = store_.jobs().list("running", "", 1)->items.at(0).lease_expires_ms;
+    co_return std::vector<std::vector<float>>(texts.size(), std::vector<float>{1});
+  }
+  int64_t lease_expiry_seen = 0;
+
+ private:
+  store::Store& store_;
+  std::atomic<int64_t>& now_;
+};
+
+TEST_F(IngestWorkerTest, ALongJobKeepsRenewingItsLease) {
+  SlowEmbedder slow(*store_, now_);
+  IngestPipeline pipeline(*store_, &slow, IngestOptions{});
+  IngestWorkerOptions renewing = options();
+  renewing.lease = milliseconds(60);  // renewed every 20 ms
+  IngestWorker worker(*store_, pipeline, metrics_.get(), renewing);
+  const store::PutOutcome doc = put(collection_.id, "# Title\n\nSlow.\n");
+  const int64_t leased_at = now_.load();
+  ASSERT_TRUE(run(worker.run_once()));
+  EXPECT_EQ(job(doc.job_id).state, "succeeded");
+  // Renewed after the clock moved on: the first lease would have expired at leased_at + 60.
+  EXPECT_EQ(slow.lease_expiry_seen, leased_at + 10'000 + 60);
 }
 
 TEST_F(IngestWorkerTest, AWakeEndsTheIdleWaitAndStopEndsTheLoop) {
