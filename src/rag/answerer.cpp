@@ -109,7 +109,8 @@ awaitable<Status> Answerer::prepare(const AnswerRequest& request, Plan& plan,
   co_return Status::success();
 }
 
-awaitable<std::string> Answerer::condense(const AnswerRequest& request, const Plan& plan) {
+awaitable<std::string> Answerer::condense(const AnswerRequest& request, const Plan& plan,
+                                          AnswerUsage& usage) {
   if (plan.history.empty()) co_return plan.question;
   if (plan.model.empty()) co_return concatenated_query(plan.history, plan.question);
   json::object body =
@@ -124,6 +125,8 @@ awaitable<std::string> Answerer::condense(const AnswerRequest& request, const Pl
   chat.forward_headers = request.forward_headers;
   chat.limits = request.limits;
   const gateway::Outcome outcome = co_await gateway_.chat(chat, nullptr, request.caller);
+  usage.prompt_tokens += outcome.usage.prompt_tokens;
+  usage.completion_tokens += outcome.usage.completion_tokens;
   std::string query = outcome.ok ? std::string(core::trim(completion_text(outcome.body))) : "";
   // A model that failed or said nothing still leaves a usable query.
   if (query.empty()) query = concatenated_query(plan.history, plan.question);
@@ -172,7 +175,8 @@ awaitable<Status> Answerer::generate(const AnswerRequest& request, const Plan& p
     chat.limits = request.limits;
     TextRelay relay(stream);
     gateway::Outcome called = co_await gateway_.chat(chat, &relay, request.caller);
-    answer.usage = {called.usage.prompt_tokens, called.usage.completion_tokens};
+    answer.usage.prompt_tokens += called.usage.prompt_tokens;
+    answer.usage.completion_tokens += called.usage.completion_tokens;
     const bool ok = called.ok;
     if (ok) answer.text = streaming ? relay.text() : completion_text(called.body);
     if (!ok) outcome.retry_after = called.retry_after;
@@ -211,7 +215,7 @@ awaitable<AnswerOutcome> Answerer::answer(const AnswerRequest& request, AnswerSt
     Answer& answer = outcome.answer;
     answer.template_version = std::string(kTemplateVersion);
     answer.collection_id = plan.collection.id;
-    const std::string query = co_await condense(request, plan);
+    const std::string query = co_await condense(request, plan, answer.usage);
     // A condensed question is not the one asked: its answer depends on the conversation.
     const bool cacheable = query == plan.question;
     auto version = retriever_.index_version(plan.collection.id);

@@ -81,7 +81,9 @@ class Answerer {
   struct Plan;
   boost::asio::awaitable<Status> prepare(const AnswerRequest& request, Plan& plan,
                                          AnswerOutcome& outcome);
-  boost::asio::awaitable<std::string> condense(const AnswerRequest& request, const Plan& plan);
+  // The retrieval query; a model call's tokens are added to `usage`.
+  boost::asio::awaitable<std::string> condense(const AnswerRequest& request, const Plan& plan,
+                                               AnswerUsage& usage);
   boost::asio::awaitable<Status> generate(const AnswerRequest& request, const Plan& plan,
                                           const std::vector<SearchHit>& hits,
                                           AnswerOutcome& outcome, AnswerStream* stream);

@@ -271,6 +271,7 @@ TEST_F(AnswererTest, AConfiguredModelCondensesAndTheCondensedQuestionSkipsTheCac
   ASSERT_EQ(retriever_.requests.size(), 2u);
   EXPECT_EQ(retriever_.requests[1].query, "sluice speed");
   EXPECT_EQ(second.answer.text, "Fast [1].");
+  EXPECT_EQ(second.answer.usage.prompt_tokens, 22);  // the condensation's tokens count too
   // The answer prompt carries the earlier turn as history.
   const json::object body = json::parse(llm_->bodies.back()).as_object();
   EXPECT_EQ(body.at("messages").as_array().size(), 4u);
