@@ -13,6 +13,8 @@ constexpr const char* kUsage =
     "  check        validate the config and probe its dependencies (--print shows it)\n"
     "  healthcheck  exit 0 iff the local instance's /livez answers 200 (--url URL)\n"
     "  mock-upstream  run a fake OpenAI-compatible provider with fault injection (--help)\n"
+    "  ingest PATH...  upload files and folders to a running server (--help)\n"
+    "  query TEXT   ask a running server a question; prints the answer and its sources\n"
     "  version      print the version\n"
     "config: --config PATH or SLUICE_CONFIG; profile: SLUICE_ENV=dev|staging|prod\n";
 
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   if (command == "worker") return sluice::cmd::run_worker(argc, argv, 2);
   if (command == "check") return sluice::cmd::run_check(argc, argv, 2);
   if (command == "healthcheck") return sluice::cmd::run_healthcheck(argc, argv, 2);
+  if (command == "ingest") return sluice::cmd::run_ingest(argc, argv, 2);
+  if (command == "query") return sluice::cmd::run_query(argc, argv, 2);
   if (command == "mock-upstream") return sluice::cmd::run_mock_upstream(argc, argv, 2);
   if (command == "version" || command == "--version") return sluice::cmd::run_version();
   if (command == "help" || command == "--help" || command == "-h") {

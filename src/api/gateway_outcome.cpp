@@ -1,12 +1,13 @@
 #include "api/gateway_outcome.hpp"
 
+#include <strings.h>
+
 #include <charconv>
 
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
 
 namespace sluice::api {
-namespace {
 
 void append_log_number(std::string& out, std::string_view key, double value) {
   out += ",\"";
@@ -23,6 +24,19 @@ void append_log_string(std::string& out, std::string_view key, std::string_view 
   out += "\":";
   core::append_json_string(out, value);
 }
+
+std::string mock_header_lines(const http::Request& request) {
+  constexpr std::string_view kPrefix = "x-mock-";
+  std::string lines;
+  for (const auto& [name, value] : request.headers) {
+    if (name.size() > kPrefix.size() &&
+        strncasecmp(name.data(), kPrefix.data(), kPrefix.size()) == 0)
+      lines.append(name).append(": ").append(value).append("\r\n");
+  }
+  return lines;
+}
+
+namespace {
 
 // A positive whole number of milliseconds, at most a day.
 std::optional<std::chrono::milliseconds> parse_timeout(std::string_view text) {

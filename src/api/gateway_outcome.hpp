@@ -25,6 +25,13 @@ inline gateway::Caller caller_of(const http::Exchange& exchange) {
 // A malformed x-sluice-timeout-ms, as the 400 to answer; nullopt when absent or valid.
 std::optional<Error> invalid_timeout_header(const http::Exchange& exchange);
 
+// The request's x-mock-* headers as "Name: value\r\n" lines, for providers that forward them.
+std::string mock_header_lines(const http::Request& request);
+
+// Appends `,"key":value` to an access log line's extra fields.
+void append_log_number(std::string& out, std::string_view key, double value);
+void append_log_string(std::string& out, std::string_view key, std::string_view value);
+
 // Appends the access log fields of a gateway call: model, deployment, attempts, outcome, tokens,
 // cost, time to first token, finish reason, and the upstream error when it failed.
 void log_outcome(http::Exchange& exchange, std::string_view model, const gateway::Outcome& outcome);

@@ -1,12 +1,11 @@
 #include "api/openai_routes.hpp"
 
-#include <strings.h>
-
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
+#include "api/rag_chat.hpp"
 #include "api/sse_sink.hpp"
 #include "gateway/model_list.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
@@ -17,18 +16,6 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
-
-// The request's x-mock-* headers as header lines, for providers that forward them.
-std::string mock_header_lines(const http::Request& request) {
-  constexpr std::string_view kPrefix = "x-mock-";
-  std::string lines;
-  for (const auto& [name, value] : request.headers) {
-    if (name.size() > kPrefix.size() &&
-        strncasecmp(name.data(), kPrefix.data(), kPrefix.size()) == 0)
-      lines.append(name).append(": ").append(value).append("\r\n");
-  }
-  return lines;
-}
 
 // Checks the request and fills `request` (its forwarded headers kept in `mock_headers`); false
 // after answering the error. A plain function: its temporaries stay out of the handler's frame,
@@ -63,9 +50,18 @@ bool prepare_chat(gateway::GatewayService& service, http::Exchange& exchange, js
   return true;
 }
 
-awaitable<void> chat_completions(gateway::GatewayService& service, http::Exchange& exchange) {
+awaitable<void> chat_completions(gateway::GatewayService& service, RagChat* rag,
+                                 http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
+  if (rag && RagChat::wants(parsed.object)) {
+    if (auto bad = invalid_timeout_header(exchange)) {
+      exchange.response.set_error(*bad);
+      co_return;
+    }
+    co_await rag->handle(exchange, parsed.object);
+    co_return;
+  }
   gateway::ChatRequest request;
   std::string mock_headers;
   if (!prepare_chat(service, exchange, parsed.object, request, mock_headers)) co_return;
@@ -135,11 +131,13 @@ awaitable<void> retrieve_model(gateway::GatewayService& service, http::Exchange&
 
 }  // namespace
 
-void register_openai_routes(http::Router& router, gateway::GatewayService& service) {
+void register_openai_routes(http::Router& router, gateway::GatewayService& service, RagChat* rag) {
   const http::RouteOptions model_route{.model_route = true};
   router.add(
       "POST", "/v1/chat/completions",
-      [&service](http::Exchange& exchange) { return chat_completions(service, exchange); },
+      [&service, rag](http::Exchange& exchange) {
+        return chat_completions(service, rag, exchange);
+      },
       model_route);
   router.add(
       "POST", "/v1/embeddings",

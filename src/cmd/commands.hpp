@@ -8,6 +8,8 @@ int run_worker(int argc, char** argv, int first);
 int run_check(int argc, char** argv, int first);
 int run_healthcheck(int argc, char** argv, int first);
 int run_mock_upstream(int argc, char** argv, int first);
+int run_ingest(int argc, char** argv, int first);
+int run_query(int argc, char** argv, int first);
 int run_version();
 
 }  // namespace sluice::cmd

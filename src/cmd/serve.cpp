@@ -8,6 +8,7 @@
 #include "api/responses_routes.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
+#include "cmd/answer_wiring.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/rag_wiring.hpp"
@@ -85,17 +86,15 @@ int serve(const CliArgs& args, Role role) {
   }
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
-  if (role != Role::worker) {
-    api::register_openai_routes(router, gateway_service);
-    api::register_responses_routes(router, gateway_service);
-  }
   // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
   // stand in for a collection's embedding model.
   rag::GatewayEmbedder gateway_embedder(gateway_service);
   rag::Embedder* embedder = embeddings_configured(config->gateway) ? &gateway_embedder : nullptr;
   rag->embedder = embedder;
-  // Retrieval: indexes that follow the store, and the search route; a worker has neither.
+  // Retrieval (indexes that follow the store, search) and answers serve the API; a worker only
+  // ingests.
   std::unique_ptr<RetrievalServing> retrieval;
+  std::unique_ptr<AnswerServing> answers;
   if (role != Role::worker) {
     retrieval = std::make_unique<RetrievalServing>(*config, *rag->store, embedder, router, health,
                                                    registry);
@@ -104,6 +103,10 @@ int serve(const CliArgs& args, Role role) {
       log.error("cannot load the indexes", {{"error", started.error().message}});
       return 1;
     }
+    answers = std::make_unique<AnswerServing>(*config, *rag->store, retrieval->retriever(),
+                                              **catalog, gateway_service, router, registry);
+    api::register_openai_routes(router, gateway_service, &answers->rag_chat());
+    api::register_responses_routes(router, gateway_service);
   }
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;
