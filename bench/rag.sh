@@ -59,6 +59,13 @@ $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-bm25.jsonl" "$QUESTIONS" "s
 if [ "$EMBED" = 1 ]; then
   $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" hybrid "$WORK/sluice-hybrid.jsonl"
   $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-hybrid.jsonl" "$QUESTIONS" "sluice-hybrid (http)"
+  # HNSW: Sluice's dense top 10 and hnswlib's Python binding against exact search, same vectors.
+  $PY "$ROOT/bench/rag/anchors.py" export-vectors "$WORK/data/sluice.db" "$WORK/vectors.npy" \
+    "$WORK/vector_ids.json"
+  $PY "$ROOT/bench/rag/client.py" dense "$URL" pg "$QUESTIONS" "http://127.0.0.1:$MOCK_PORT" \
+    bench-embed "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
+  $PY "$ROOT/bench/rag/anchors.py" vectors "$WORK/vectors.npy" "$WORK/vector_ids.json" \
+    "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
 fi
 
 # Sluice's BM25 through HTTP on one connection: every question in turn, as wrk's Lua sends them.

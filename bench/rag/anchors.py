@@ -5,6 +5,7 @@
   anchors.py score RESULTS.jsonl QUESTIONS.tsv NAME  quality of another engine's rankings
   anchors.py vectors VECTORS.npy IDS.json QUERIES.npy SLUICE_DENSE.jsonl
                                                       exact search vs hnswlib vs Sluice's HNSW
+  anchors.py export-vectors SLUICE.db VECTORS.npy IDS.json   the chunk vectors Sluice stored
 
 Chunks come from Sluice's own store (one JSON object per line: id, doc, title, heading, text),
 so every engine ranks the same passages. Quality is judged per document: a ranking of chunks
@@ -202,6 +203,17 @@ def vectors(vectors_path, ids_path, queries_path, sluice_dense_path, k=10):
     print(json.dumps(out))
 
 
+def export_vectors(db_path, vectors_out, ids_out):
+    """The chunk vectors Sluice stored (float32 BLOBs), in chunk id order."""
+    import numpy as np
+    db = sqlite3.connect(db_path)
+    rows = db.execute("SELECT id, embedding FROM chunks WHERE length(embedding) > 0 "
+                      "ORDER BY id").fetchall()
+    np.save(vectors_out, np.stack([np.frombuffer(blob, dtype=np.float32) for _, blob in rows]))
+    json.dump([chunk_id for chunk_id, _ in rows], open(ids_out, "w"))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"lexical": lexical, "score": score, "vectors": vectors}[command](*args)
+    {"lexical": lexical, "score": score, "vectors": vectors,
+     "export-vectors": export_vectors}[command](*args)

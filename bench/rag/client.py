@@ -7,7 +7,9 @@
   client.py search URL COLLECTION QUESTIONS.tsv MODE OUT.jsonl
                                                   one search per question: ranked document ids
                                                   and the time each took
-  client.py dense URL COLLECTION QUERIES.txt OUT.jsonl   mode=dense chunk ids, per query
+  client.py dense URL COLLECTION QUESTIONS.tsv EMBEDDINGS_URL MODEL QUERIES.npy OUT.jsonl
+                                                  mode=dense chunk ids per question, and the
+                                                  questions' vectors from the embeddings API
 """
 import concurrent.futures
 import http.client
@@ -123,6 +125,29 @@ def search(url, collection, questions_path, mode, out_path):
                                   "chunk_ids": [hit["chunk_id"] for hit in body["data"]]}) + "\n")
 
 
+def dense(url, collection, questions_path, embeddings_url, model, queries_out, out_path):
+    """Sluice's dense search per question (top 10 chunk ids), and each question's vector from
+    the same embeddings API, for exact search and hnswlib to be compared on."""
+    import numpy as np
+    client, embedder = Client(url), Client(embeddings_url)
+    vectors = []
+    with open(out_path, "w", encoding="utf-8") as out:
+        for question in read_questions(questions_path):
+            status, body = embedder.call("POST", "/v1/embeddings", {"model": model, "input": question})
+            if status != 200:
+                sys.exit(f"embeddings failed: {status} {body}")
+            vectors.append(body["data"][0]["embedding"])
+            started = time.perf_counter()
+            status, body = client.call("POST", f"/v1/collections/{collection}/search",
+                                       {"query": question, "top_k": 10, "mode": "dense"})
+            seconds = time.perf_counter() - started
+            if status != 200:
+                sys.exit(f"dense search failed: {status} {body}")
+            out.write(json.dumps({"chunk_ids": [h["chunk_id"] for h in body["data"]],
+                                  "seconds": seconds}) + "\n")
+    np.save(queries_out, np.array(vectors, dtype=np.float32))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"upload": upload, "search": search}[command](*args)
+    {"upload": upload, "search": search, "dense": dense}[command](*args)
