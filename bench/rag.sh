@@ -17,7 +17,8 @@ PY=/usr/bin/python3  # Debian's, with python3-xapian and python3-hnswlib
 QUESTIONS=$ROOT/bench/rag/questions.tsv
 
 MOCK_PORT=$(free_port)
-taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 > "$WORK/mock.log" 2>&1 &
+taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 --embedding-dimensions 384 \
+  > "$WORK/mock.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$MOCK_PORT/livez"
 PORT=$(free_port)

@@ -33,6 +33,7 @@ constexpr KnobSpec kKnobSpecs[] = {
     {"stall_after_chunks", &Knobs::stall_after_chunks, nullptr, -1},  // -1: never
     {"retry_after", &Knobs::retry_after},
     {"reply_tokens", &Knobs::reply_tokens},
+    {"embedding_dimensions", &Knobs::embedding_dimensions, nullptr, 1, 65536},
 };
 
 const KnobSpec* find_knob(std::string_view snake_name) {
@@ -100,6 +101,7 @@ const char* const kUsage =
     "  --chunk-interval-ms N      pause between streamed events\n"
     "  --stall-after-chunks N     send N stream events, then go silent with the connection open\n"
     "  --reply-tokens N           pad each answer to at least N tokens (long streams)\n"
+    "  --embedding-dimensions N   length of embedding vectors unless a request asks (default 16)\n"
     "  --models a,b,c             ids listed by GET /v1/models (default mock-model)\n"
     "  --access-log               log every request\n"
     "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models; Anthropic's\n"
@@ -122,6 +124,7 @@ Knobs LiveKnobs::load() const {
   k.stall_after_chunks = stall_after_chunks_.load(kOrder);
   k.retry_after = retry_after_.load(kOrder);
   k.reply_tokens = reply_tokens_.load(kOrder);
+  k.embedding_dimensions = embedding_dimensions_.load(kOrder);
   return k;
 }
 
@@ -136,6 +139,7 @@ void LiveKnobs::store(const Knobs& k) {
   stall_after_chunks_.store(k.stall_after_chunks, kOrder);
   retry_after_.store(k.retry_after, kOrder);
   reply_tokens_.store(k.reply_tokens, kOrder);
+  embedding_dimensions_.store(k.embedding_dimensions, kOrder);
 }
 
 Result<Knobs> LiveKnobs::merge(const json::object& body) {
@@ -217,7 +221,8 @@ std::string knobs_json(const Knobs& k) {
       {"stall_after_chunks",
        k.stall_after_chunks >= 0 ? json::value(k.stall_after_chunks) : json::value(nullptr)},
       {"retry_after", k.retry_after},
-      {"reply_tokens", k.reply_tokens}};
+      {"reply_tokens", k.reply_tokens},
+      {"embedding_dimensions", k.embedding_dimensions}};
   return json::serialize(out);
 }
 

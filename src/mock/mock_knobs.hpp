@@ -26,7 +26,8 @@ struct Knobs {
   long long chunk_interval_ms = 0;
   long long stall_after_chunks = -1;
   long long retry_after = 1;
-  long long reply_tokens = 0;  // pad answers to at least this many tokens
+  long long reply_tokens = 0;           // pad answers to at least this many tokens
+  long long embedding_dimensions = 16;  // unless the request asks for `dimensions`
 };
 
 // The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
@@ -47,7 +48,7 @@ class LiveKnobs {
   static constexpr auto kOrder = std::memory_order_relaxed;
   const Knobs startup_;
   std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
-      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_;
+      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_, embedding_dimensions_;
   std::atomic<double> error_rate_, reset_rate_;
 };
 

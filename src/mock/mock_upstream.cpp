@@ -320,7 +320,9 @@ asio::awaitable<void> embeddings(http::Exchange& ex, MockState& state) {
     co_return;
   }
   const std::string model(request->at("model").get_string());
-  ex.response.set_json(200, gateway::embeddings_json(*request, model));
+  ex.response.set_json(
+      200, gateway::embeddings_json(*request, model,
+                                    static_cast<int>(plan->knobs.embedding_dimensions)));
 }
 
 asio::awaitable<void> post_config(http::Exchange& ex, MockState& state) {

@@ -31,6 +31,16 @@ TEST(LiveKnobs, EachConfigChangesOnlyTheKnobsItNames) {
   EXPECT_EQ(second->error_status, 503) << "the answer shows the merged knobs";
 }
 
+TEST(LiveKnobs, EmbeddingDimensionsAreAKnobWithBounds) {
+  LiveKnobs live(startup_knobs());
+  EXPECT_EQ(live.load().embedding_dimensions, 16);
+  ASSERT_TRUE(live.merge(object(R"({"embedding_dimensions":384})")));
+  EXPECT_EQ(live.load().embedding_dimensions, 384);
+  EXPECT_FALSE(live.merge(object(R"({"embedding_dimensions":0})")));
+  EXPECT_FALSE(live.merge(object(R"({"embedding_dimensions":70000})")));
+  EXPECT_EQ(live.load().embedding_dimensions, 384) << "a refused config changes nothing";
+}
+
 TEST(LiveKnobs, AnEmptyConfigChangesNothing) {
   LiveKnobs live(startup_knobs());
   ASSERT_TRUE(live.merge(object(R"({"reset_rate":0.5})")));

@@ -17,7 +17,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kSnippetChars = 60;
-constexpr int kDefaultDimensions = 16;
 constexpr std::string_view kFingerprint = "fp_sluice_mock";
 // Padding so that every reply streams in several chunks and counts a few dozen tokens.
 constexpr std::string_view kPadding =
@@ -141,11 +140,11 @@ std::string base64_floats(const std::vector<float>& values) {
 
 bool is_integer(const json::value& v) { return v.is_int64() || v.is_uint64(); }
 
-int requested_dimensions(const json::object& request) {
+int requested_dimensions(const json::object& request, int fallback) {
   const json::value* d = request.if_contains("dimensions");
-  if (!d || !is_integer(*d)) return kDefaultDimensions;
+  if (!d || !is_integer(*d)) return fallback;
   const long long n = d->is_int64() ? d->get_int64() : static_cast<long long>(d->get_uint64());
-  return n >= 1 && n <= kMaxEmbeddingDimensions ? static_cast<int>(n) : kDefaultDimensions;
+  return n >= 1 && n <= kMaxEmbeddingDimensions ? static_cast<int>(n) : fallback;
 }
 
 }  // namespace
@@ -308,8 +307,9 @@ std::vector<std::string> chat_chunks_json(const MockReply& reply, std::string_vi
 // Written by hand rather than through json::value: float32 values print in their shortest form
 // ("-0.30146396", as OpenAI's do) instead of as doubles in exponent notation, and large batches
 // skip building a DOM.
-std::string embeddings_json(const json::object& request, std::string_view model) {
-  const int dimensions = requested_dimensions(request);
+std::string embeddings_json(const json::object& request, std::string_view model,
+                            int default_dimensions) {
+  const int dimensions = requested_dimensions(request, default_dimensions);
   const bool base64 = string_field(request, "encoding_format") == "base64";
   const json::value* input = request.if_contains("input");
   const auto inputs = input ? embedding_inputs(*input) : std::vector<EmbeddingInput>{};

@@ -230,6 +230,13 @@ TEST(MockRepliesTest, EmbeddingsDefaultDimensionAndTokenArrays) {
   const auto single =
       parse_object(embeddings_json(parse_object(R"({"model":"e","input":"x"})"), "e"));
   EXPECT_EQ(single.at("data").at(0).at("embedding").as_array().size(), 16u);
+  // mock-upstream's --embedding-dimensions sets the default; a request's `dimensions` still wins.
+  const auto wider =
+      parse_object(embeddings_json(parse_object(R"({"model":"e","input":"x"})"), "e", 384));
+  EXPECT_EQ(wider.at("data").at(0).at("embedding").as_array().size(), 384u);
+  const auto asked = parse_object(
+      embeddings_json(parse_object(R"({"model":"e","input":"x","dimensions":8})"), "e", 384));
+  EXPECT_EQ(asked.at("data").at(0).at("embedding").as_array().size(), 8u);
   const auto tokens =
       parse_object(embeddings_json(parse_object(R"({"model":"e","input":[[1,2,3],[4,5]]})"), "e"));
   EXPECT_EQ(tokens.at("data").as_array().size(), 2u);
