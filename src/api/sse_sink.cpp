@@ -36,7 +36,10 @@ awaitable<bool> SseSink::send(std::string_view chunk_json) {
 awaitable<void> SseSink::finish() { co_await writer_.write({}, "[DONE]"); }
 
 awaitable<void> SseSink::fail(const Error& error) {
-  co_await writer_.write({}, render_error_body(error));
+  // A named local, not a temporary argument: GCC 12 may destroy a co_await operand's temporaries
+  // before the coroutine resumes.
+  const std::string body = render_error_body(error);
+  co_await writer_.write({}, body);
 }
 
 }  // namespace sluice::api
