@@ -34,7 +34,9 @@ Result<ApiClient> ApiClient::create(std::string_view base_url, std::string api_k
 
 ApiClient::ApiClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ApiClient::ApiClient(ApiClient&&) noexcept = default;
-ApiClient::~ApiClient() = default;
+ApiClient::~ApiClient() {
+  if (impl_) http::close_pooled_connections();  // they belong to impl_->io, which goes now
+}
 
 Result<ApiResponse> ApiClient::request(std::string_view method, std::string_view path,
                                        std::string_view content_type, std::string_view body) {

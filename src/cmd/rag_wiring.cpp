@@ -59,10 +59,14 @@ std::unique_ptr<RagRuntime> open_rag_runtime(const core::Config& config, Role ro
   return runtime;
 }
 
-RagRuntime::~RagRuntime() {
-  // Work the stopped loops left on the pool may still use the store.
+void RagRuntime::stop() {
+  // Work the stopped loops left on the pool may still use the store and post to the loops.
   ops::blocking_pool().join();
+  workers.reset();
+  pipeline.reset();
 }
+
+RagRuntime::~RagRuntime() { ops::blocking_pool().join(); }
 
 void RagRuntime::register_routes(http::Router& router) {
   if (role != Role::worker) api::register_document_api(router, *api);

@@ -43,7 +43,10 @@ struct RagRuntime {
   std::unique_ptr<api::RagApi> api;
 
   RagRuntime(const core::Config& config, Role role) : config(config), role(role) {}
-  // After the server stopped: waits for the blocking pool's work, then closes the store.
+  // After the server stopped, before it is destroyed: waits for the blocking pool's work (its
+  // completions go to the stopped loops) and frees what lives on the loops (workers' timers).
+  void stop();
+  // Closes the store.
   ~RagRuntime();
 
   // The document API (unless Role::worker). The router must not outlive this runtime.

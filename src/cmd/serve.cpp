@@ -148,7 +148,7 @@ int serve(const CliArgs& args, Role role) {
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  return ops::drain_and_stop(
+  const int exit_code = ops::drain_and_stop(
       server, signals, config->shutdown, signal_number,
       [&health, &server, &rag] {
         health.set_draining();
@@ -156,6 +156,10 @@ int serve(const CliArgs& args, Role role) {
         rag->begin_drain();
       },
       [&rag] { return rag->busy(); });
+  // The loops have stopped but still exist: what refers to them goes first.
+  if (retrieval) retrieval->stop();
+  rag->stop();
+  return exit_code;
 }
 
 int run_serve(int argc, char** argv, int first) {

@@ -109,6 +109,12 @@ std::unique_ptr<Connection> take_pooled(const std::string& key) {
   return nullptr;
 }
 
+}  // namespace
+
+void close_pooled_connections() { thread_pool().idle.clear(); }
+
+namespace {
+
 void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
   auto& list = thread_pool().idle[key];
   if (list.size() >= kMaxIdlePerEndpoint) return;  // enough spares: let this one close

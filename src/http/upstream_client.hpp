@@ -53,6 +53,10 @@ struct UpstreamRequest {
 // per event-loop thread, so no locks). The response head is read by start(); the body is then
 // read incrementally, which keeps buffering bounded when relaying a stream. A connection goes
 // back to the pool only when its response was read to the end.
+// Closes this thread's idle pooled connections. Call it before destroying an io_context whose
+// connections this thread pooled (a client with a private event loop): the pool outlives it.
+void close_pooled_connections();
+
 class UpstreamCall {
  public:
   UpstreamCall();
