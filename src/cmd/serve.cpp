@@ -137,6 +137,12 @@ int serve(const CliArgs& args, Role role) {
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
   rag->start(server);
+  // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
+  // the blocking pool), then the pool's work and the ingest workers.
+  server.on_stopped([&retrieval, &rag] {
+    if (retrieval) retrieval->stop();
+    rag->stop();
+  });
   server.start();
   health.set_started();
   if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())
@@ -148,7 +154,7 @@ int serve(const CliArgs& args, Role role) {
                          {"version", kVersion}});
 
   const int signal_number = signals.wait(milliseconds(-1));
-  const int exit_code = ops::drain_and_stop(
+  return ops::drain_and_stop(
       server, signals, config->shutdown, signal_number,
       [&health, &server, &rag] {
         health.set_draining();
@@ -156,10 +162,6 @@ int serve(const CliArgs& args, Role role) {
         rag->begin_drain();
       },
       [&rag] { return rag->busy(); });
-  // The loops have stopped but still exist: what refers to them goes first.
-  if (retrieval) retrieval->stop();
-  rag->stop();
-  return exit_code;
 }
 
 int run_serve(int argc, char** argv, int first) {

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <thread>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "http/connection.hpp"
@@ -104,6 +105,7 @@ struct Server::Impl {
   ServerShared shared;
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<std::thread> threads;
+  std::vector<std::function<void()>> stopped_hooks;
   uint16_t port = 0;
 };
 
@@ -206,11 +208,16 @@ void Server::mark_draining() { impl_->shared.draining.store(true, std::memory_or
 
 bool Server::draining() const { return impl_->shared.draining.load(std::memory_order_relaxed); }
 
+void Server::on_stopped(std::function<void()> hook) {
+  impl_->stopped_hooks.push_back(std::move(hook));
+}
+
 void Server::stop() {
   for (auto& loop : impl_->loops) loop->io.stop();
   for (auto& thread : impl_->threads)
     if (thread.joinable()) thread.join();
   impl_->threads.clear();
+  for (auto& hook : std::exchange(impl_->stopped_hooks, {})) hook();
   impl_->loops.clear();  // destroys suspended coroutines, and with them their connections
 }
 

@@ -58,6 +58,9 @@ class Server {
   bool draining() const;  // from mark_draining() or stop_accepting() on
   // Stops every loop (cutting whatever is still open) and joins the threads.
   void stop();
+  // Runs once in stop(), after the loops' threads ended and before the loops are destroyed: where
+  // owners of objects bound to the loops (timers, sockets) free them, single-threaded.
+  void on_stopped(std::function<void()> hook);
 
  private:
   struct Impl;
