@@ -150,41 +150,44 @@ Outcome GatewayService::unavailable(const Route& chain, const RouteContext& cont
   return failure_outcome(none, nullptr, 0);
 }
 
-bool GatewayService::stopped(const RouteContext& context) const {
+core::Cancellation::Reason GatewayService::stop_reason(const RouteContext& context) const {
   const RequestLimits& limits = *context.limits;
   if (limits.cancellation && limits.cancellation->cancelled()) {
     const auto reason = limits.cancellation->reason();
     if (reason == core::Cancellation::Reason::client_gone ||
         reason == core::Cancellation::Reason::shutdown)
-      return true;
+      return reason;
   }
-  return timing_.now() >= limits.deadline;  // what a deadline cancellation also means
+  // What a deadline cancellation also means.
+  return timing_.now() >= limits.deadline ? core::Cancellation::Reason::deadline
+                                          : core::Cancellation::Reason::none;
+}
+
+bool GatewayService::stopped(const RouteContext& context) const {
+  return stop_reason(context) != core::Cancellation::Reason::none;
 }
 
 std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& context) const {
-  const RequestLimits& limits = *context.limits;
-  if (limits.cancellation && limits.cancellation->cancelled()) {
-    switch (limits.cancellation->reason()) {
-      case core::Cancellation::Reason::client_gone:
-        return AttemptResult::failure(
-            AttemptOutcome::client_gone,
-            make_error(Errc::invalid_request, "the client closed the connection"));
-      case core::Cancellation::Reason::shutdown:
-        return AttemptResult::failure(
-            AttemptOutcome::cancelled,
-            make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
-                       "shutting_down"));
-      default:
-        break;
-    }
+  switch (stop_reason(context)) {
+    case core::Cancellation::Reason::client_gone:
+      return AttemptResult::failure(
+          AttemptOutcome::client_gone,
+          make_error(Errc::invalid_request, "the client closed the connection"));
+    case core::Cancellation::Reason::shutdown:
+      return AttemptResult::failure(
+          AttemptOutcome::cancelled,
+          make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
+                     "shutting_down"));
+    case core::Cancellation::Reason::deadline:
+      return AttemptResult::failure(
+          AttemptOutcome::cancelled,
+          make_error(Errc::gateway_timeout,
+                     "the request's deadline passed (set by the alias' timeout, "
+                     "gateway.request_timeout or the x-sluice-timeout-ms header)",
+                     {}, "deadline_exceeded"));
+    case core::Cancellation::Reason::none:
+      break;
   }
-  if (timing_.now() >= limits.deadline)
-    return AttemptResult::failure(
-        AttemptOutcome::cancelled,
-        make_error(Errc::gateway_timeout,
-                   "the request's deadline passed (set by the alias' timeout, "
-                   "gateway.request_timeout or the x-sluice-timeout-ms header)",
-                   {}, "deadline_exceeded"));
   return std::nullopt;
 }
 

@@ -100,7 +100,9 @@ class GatewayService {
   // The error a request cut short by its deadline or the drain gets, in place of the last
   // attempt's.
   std::optional<AttemptResult> cut_short(const RouteContext& context) const;
-  // Whether the client left, the drain began or the deadline passed: no further attempt.
+  // Why no further attempt may start: client_gone, shutdown, deadline (passed, whoever cancelled
+  // for it), or none.
+  core::Cancellation::Reason stop_reason(const RouteContext& context) const;
   bool stopped(const RouteContext& context) const;
   void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
   // Counts `usage` in the token and cost metrics; returns its cost.
