@@ -1,5 +1,7 @@
 #include "rag/utf8.hpp"
 
+#include "rag/ascii_run.hpp"
+
 namespace sluice::rag {
 
 namespace {
@@ -72,6 +74,11 @@ std::string to_valid_utf8(std::string_view text, std::size_t* replaced) {
   out.reserve(text.size());
   std::size_t count = 0;
   for (std::size_t pos = 0; pos < text.size();) {
+    if (const std::size_t run = ascii_run<0x01, 0x7E>(text.substr(pos))) {
+      out.append(text.data() + pos, run);
+      pos += run;
+      continue;
+    }
     const DecodedCodePoint decoded = decode_utf8(text, pos);
     if (decoded.valid) {
       out.append(text.substr(pos, decoded.length));
