@@ -26,12 +26,13 @@ cat > "$WORK/sluice.yaml" <<CONF
 server: { threads: 1 }
 log: { format: json, level: warn, access_log: false }
 storage: { data_dir: "$WORK/data" }
-rag: { workers: 2, embedding_model: "$([ "$EMBED" = 1 ] && echo bench-embed || true)" }
+rag: { workers: 2, embedding_model: "$([ "$EMBED" = 1 ] && echo bench-embed || true)", answer_model: bench-chat }
 gateway:
   providers:
     - { name: mock, type: openai, base_url: "http://127.0.0.1:$MOCK_PORT/v1", api_key: bench }
   models:
     - { alias: bench-embed, deployments: [ { provider: mock, model: bench-embed } ] }
+    - { alias: bench-chat, deployments: [ { provider: mock, model: bench-chat } ] }
 CONF
 start_sluice() {
   taskset -c 0 "$BIN" serve --config "$WORK/sluice.yaml" --listen 127.0.0.1:$PORT \
@@ -69,15 +70,19 @@ if [ "$EMBED" = 1 ]; then
     "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
 fi
 
-# Sluice's BM25 through HTTP on one connection: every question in turn, as wrk's Lua sends them.
-$PY - "$QUESTIONS" > "$WORK/search.lua" <<'PY'
+# A wrk script sending every question in turn as FIELD of a JSON body with EXTRA's fields.
+wrk_questions() {  # FIELD EXTRA_JSON
+  $PY - "$QUESTIONS" "$1" "$2" <<'PY'
 import json, sys
 qs = [l.split("\t")[0] for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")]
-bodies = [json.dumps({"query": q, "top_k": 10, "mode": "bm25"}) for q in qs]
+bodies = [json.dumps({sys.argv[2]: q, **json.loads(sys.argv[3])}) for q in qs]
 print("local bodies = {" + ",".join("[==[" + b + "]==]" for b in bodies) + "}")
 print('local i = 0\nrequest = function()\n  i = i % #bodies + 1\n'
       '  return wrk.format("POST", nil, {["Content-Type"]="application/json"}, bodies[i])\nend')
 PY
+}
+# Sluice's BM25 through HTTP on one connection: every question in turn.
+wrk_questions query '{"top_k": 10, "mode": "bm25"}' > "$WORK/search.lua"
 taskset -c 1 wrk -t1 -c1 -d10s --latency -s "$WORK/search.lua" "$URL/v1/collections/pg/search" \
   > "$WORK/wrk-search.txt"
 read -r rps p50 p99 bad < <(wrk_summary "$WORK/wrk-search.txt")
@@ -91,3 +96,24 @@ started=$(date +%s%N)
 start_sluice
 until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
 echo "restart to ready (snapshot): $(( ($(date +%s%N) - started) / 1000000 )) ms; RSS $(rss_kib $SLUICE_PID) KiB"
+
+# Answers: POST /v1/query, every question in turn on 8 connections, answered by the mock LLM
+# through the gateway (rag.answer_model: bench-chat -> mock-upstream). First with the answer
+# cache off (each query retrieves, builds the prompt, calls the model, renders citations), then
+# with it on and warmed (each query a cache hit).
+wrk_questions question '{"collection": "pg"}' > "$WORK/query.lua"
+query_bench() {  # LABEL
+  taskset -c 1 wrk -t1 -c8 -d10s --latency -s "$WORK/query.lua" "$URL/v1/query" > "$WORK/wrk-query.txt"
+  read -r rps p50 p99 bad < <(wrk_summary "$WORK/wrk-query.txt")
+  echo "{\"engine\": \"sluice /v1/query ($1, wrk -c8)\", \"rps\": $rps, \"p50_us\": $p50, \"p99_us\": $p99, \"non2xx\": $bad}"
+}
+kill -TERM $SLUICE_PID; wait $SLUICE_PID 2>/dev/null || true
+SLUICE_RAG__CACHE_MAX_BYTES=0 start_sluice
+until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
+query_bench "mock LLM, cache off"
+kill -TERM $SLUICE_PID; wait $SLUICE_PID 2>/dev/null || true
+start_sluice
+until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
+taskset -c 1 wrk -t1 -c8 -d2s -s "$WORK/query.lua" "$URL/v1/query" > /dev/null  # warm the cache
+query_bench "cache hits"
+curl -s "$URL/metrics" | grep -E '^rag_(queries_total|cache_hits_total)' || true
