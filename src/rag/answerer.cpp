@@ -81,7 +81,10 @@ awaitable<Status> Answerer::prepare(const AnswerRequest& request, Plan& plan,
     if (collection.empty()) collection = session_collection;
   }
   if (collection.empty()) collection = config_.default_collection;
-  auto found = co_await in_store([&] { return store_.collections().get(collection); });
+  // From the indexes when they know it: a cache hit then makes no store call at all.
+  Result<store::Collection> found = retriever_.collection(collection);
+  if (!found && found.error().code == Errc::not_found)
+    found = co_await in_store([&] { return store_.collections().get(collection); });
   if (!found) {
     Error error = found.error();
     error.param = "collection";

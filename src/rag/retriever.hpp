@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/records.hpp"
 
 namespace sluice::rag {
 
@@ -73,6 +74,11 @@ class Retriever {
   // The collection's change sequence its indexes reflect (cache keys include it); not_found or
   // unavailable as for search.
   virtual Result<int64_t> index_version(const std::string& collection) = 0;
+  // The collection as the indexes know it, without a store call; not_found or unavailable as
+  // for search (not_found also when the indexes have not seen it yet: ask the store then).
+  virtual Result<store::Collection> collection(const std::string& collection) {
+    return make_error(Errc::not_found, "collection '" + collection + "' is not indexed here");
+  }
 };
 
 }  // namespace sluice::rag

@@ -95,6 +95,12 @@ Result<int64_t> SearchService::index_version(const std::string& collection) {
   return (*index)->version();
 }
 
+Result<store::Collection> SearchService::collection(const std::string& collection) {
+  auto index = registry_.find(collection);
+  if (!index) return index.error();
+  return (*index)->collection();
+}
+
 awaitable<Result<std::shared_ptr<const CollectionIndex>>> SearchService::find(
     const std::string& collection) {
   auto index = registry_.find(collection);

@@ -38,6 +38,7 @@ class SearchService final : public Retriever {
 
   boost::asio::awaitable<Result<SearchResult>> search(const SearchRequest& request) override;
   Result<int64_t> index_version(const std::string& collection) override;
+  Result<store::Collection> collection(const std::string& collection) override;
 
  private:
   // What one search asks of the indexes.

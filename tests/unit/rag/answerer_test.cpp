@@ -244,6 +244,25 @@ TEST_F(AnswererTest, ARepeatIsServedFromTheCacheUntilTheIndexChanges) {
   EXPECT_EQ(retriever_.requests.size(), 2u);
 }
 
+// A collection the indexes know is not looked up in the store: answering it works even when
+// the store has no such collection (here: a name only the indexes have).
+TEST_F(AnswererTest, ACollectionTheIndexesKnowNeedsNoStoreCall) {
+  store::Collection indexed = collection_;
+  indexed.name = "indexed-only";
+  retriever_.indexed = indexed;
+  AnswerRequest request;
+  request.question = "How does Sluice install?";
+  request.collection = "indexed-only";
+  const auto outcome = run_to_end(answerer_->answer(request, nullptr));
+  ASSERT_TRUE(outcome.ok()) << outcome.error->message;
+  EXPECT_EQ(outcome.answer.collection_id, collection_.id);
+
+  retriever_.indexed.reset();  // unknown to the indexes: the store decides
+  const auto missing = run_to_end(answerer_->answer(request, nullptr));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error->code, Errc::not_found);
+}
+
 TEST_F(AnswererTest, SessionsKeepTheConversationAndCondenseByConcatenation) {
   auto session = store_->sessions().create(collection_.id);
   ASSERT_TRUE(session.ok());

@@ -28,10 +28,15 @@ class FakeRetriever final : public Retriever {
     if (error) return *error;
     return version;
   }
+  Result<store::Collection> collection(const std::string& name) override {
+    if (indexed && (name == indexed->name || name == indexed->id)) return *indexed;
+    return Retriever::collection(name);
+  }
 
   std::vector<SearchHit> hits;
   int64_t version = 1;
   std::optional<Error> error;
+  std::optional<store::Collection> indexed;  // the collection the indexes know, if any
   std::vector<SearchRequest> requests;
 };
 
