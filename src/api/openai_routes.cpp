@@ -112,16 +112,38 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
   }
 }
 
-awaitable<void> list_models(gateway::GatewayService& service, http::Exchange& exchange) {
-  exchange.response.set_json(200, gateway::model_list_json(service.catalog().listed_models()));
-  co_return;
+// The gateway's models, then rag/<collection> for each collection when answers are served.
+awaitable<void> list_models(gateway::GatewayService& service, RagChat* rag,
+                            http::Exchange& exchange) {
+  std::vector<gateway::ListedModel> models = service.catalog().listed_models();
+  if (rag) {
+    auto collections = co_await rag->models();
+    if (!collections) {
+      exchange.response.set_error(collections.error());
+      co_return;
+    }
+    models.insert(models.end(), collections->begin(), collections->end());
+  }
+  exchange.response.set_json(200, gateway::model_list_json(models));
 }
 
-awaitable<void> retrieve_model(gateway::GatewayService& service, http::Exchange& exchange) {
+awaitable<void> retrieve_model(gateway::GatewayService& service, RagChat* rag,
+                               http::Exchange& exchange) {
   constexpr std::string_view kPrefix = "/v1/models/";
   const auto encoded =
       boost::urls::make_pct_string_view(exchange.request.path.substr(kPrefix.size()));
   const std::string id = encoded ? encoded->decode() : std::string();
+  // rag/ ids are answered by collections, as chat completions route them.
+  if (rag && id.starts_with(kRagModelPrefix)) {
+    auto model = co_await rag->model(id);
+    if (model)
+      exchange.response.set_json(200, gateway::model_json(*model));
+    else if (model.error().code == Errc::not_found)
+      exchange.response.set_error(gateway::model_not_found(id));
+    else
+      exchange.response.set_error(model.error());
+    co_return;
+  }
   if (auto model = service.catalog().find_model(id)) {
     exchange.response.set_json(200, gateway::model_json(*model));
     co_return;
@@ -142,14 +164,16 @@ void register_openai_routes(http::Router& router, gateway::GatewayService& servi
   router.add(
       "POST", "/v1/embeddings",
       [&service](http::Exchange& exchange) { return embeddings(service, exchange); }, model_route);
-  router.add("GET", "/v1/models",
-             [&service](http::Exchange& exchange) { return list_models(service, exchange); });
+  router.add("GET", "/v1/models", [&service, rag](http::Exchange& exchange) {
+    return list_models(service, rag, exchange);
+  });
   // Ids may hold a '/' ("openai/gpt-4o", "groq/meta-llama/llama-4"), sent as is or as %2F (the
   // openai SDK): templates match one segment each, so every depth an id may span is registered.
   for (const char* target : {"/v1/models/{model}", "/v1/models/{provider}/{model}",
                              "/v1/models/{provider}/{organization}/{model}"})
-    router.add("GET", target,
-               [&service](http::Exchange& exchange) { return retrieve_model(service, exchange); });
+    router.add("GET", target, [&service, rag](http::Exchange& exchange) {
+      return retrieve_model(service, rag, exchange);
+    });
 }
 
 }  // namespace sluice::api

@@ -1,5 +1,6 @@
 #include "api/rag_chat.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 
@@ -7,6 +8,7 @@
 #include "api/search_filters.hpp"
 #include "api/sse_sink.hpp"
 #include "gateway/providers/mock/mock_replies.hpp"
+#include "ops/blocking_pool.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -180,6 +182,24 @@ awaitable<void> RagChat::handle(http::Exchange& exchange, json::object& body) {
     co_await events.finish(outcome.answer, include_usage);
   else
     exchange.response.set_json(200, completion_json(frame, outcome.answer));
+}
+
+awaitable<Result<std::vector<gateway::ListedModel>>> RagChat::models() {
+  auto page = co_await ops::run_blocking(
+      [this] { return store_.collections().list("", kMaxListedCollections); });
+  if (!page) co_return page.error();
+  std::vector<gateway::ListedModel> out;
+  out.reserve(page->items.size());
+  for (const store::Collection& collection : page->items)
+    out.push_back({std::string(kRagModelPrefix) + collection.name, "sluice"});
+  co_return out;
+}
+
+awaitable<Result<gateway::ListedModel>> RagChat::model(std::string_view id) {
+  const std::string name(id.substr(std::min(id.size(), kRagModelPrefix.size())));
+  auto collection = co_await ops::run_blocking([&] { return store_.collections().get(name); });
+  if (!collection) co_return collection.error();
+  co_return gateway::ListedModel{std::string(kRagModelPrefix) + collection->name, "sluice"};
 }
 
 }  // namespace sluice::api

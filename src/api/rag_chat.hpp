@@ -11,10 +11,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <string_view>
+#include <vector>
 
+#include "core/result.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/model_list.hpp"
 #include "http/exchange.hpp"
 #include "rag/answerer.hpp"
+#include "store/store.hpp"
 
 namespace sluice::api {
 
@@ -22,17 +26,24 @@ inline constexpr std::string_view kRagModelPrefix = "rag/";
 
 class RagChat {
  public:
-  RagChat(rag::Answerer& answerer, gateway::GatewayService& service)
-      : answerer_(answerer), service_(service) {}
+  RagChat(rag::Answerer& answerer, gateway::GatewayService& service, store::Store& store)
+      : answerer_(answerer), service_(service), store_(store) {}
 
   // Whether `body` asks for a rag/<collection> model.
   static bool wants(const boost::json::object& body);
   // Answers the chat request `body` (a JSON object) on `exchange`.
   boost::asio::awaitable<void> handle(http::Exchange& exchange, boost::json::object& body);
+  // "rag/<name>" of every collection, for /v1/models (at most kMaxListedCollections of them).
+  boost::asio::awaitable<Result<std::vector<gateway::ListedModel>>> models();
+  // The model "rag/<name>" when the collection exists; not_found otherwise.
+  boost::asio::awaitable<Result<gateway::ListedModel>> model(std::string_view id);
+
+  static constexpr int kMaxListedCollections = 1000;
 
  private:
   rag::Answerer& answerer_;
   gateway::GatewayService& service_;
+  store::Store& store_;
 };
 
 }  // namespace sluice::api

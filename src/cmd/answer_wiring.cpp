@@ -19,7 +19,7 @@ struct AnswerServing::Parts {
                  [&catalog](std::string_view model) {
                    return gateway::routes_only_to_mock(catalog, model);
                  }),
-        chat(answerer, gateway) {}
+        chat(answerer, gateway, store) {}
 
   rag::AnswerCache cache;
   rag::RagMetrics metrics;

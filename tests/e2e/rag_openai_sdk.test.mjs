@@ -80,6 +80,14 @@ test('rag/<collection> streams with citations on the first and last chunks', asy
   assert.ok(chunks.at(-1).usage, 'include_usage ends with a usage chunk');
 });
 
+test('models.list and models.retrieve know rag/<collection>', async () => {
+  const ids = [];
+  for await (const model of client.models.list()) ids.push(model.id);
+  assert.ok(ids.includes('rag/kb'), `rag/kb missing from ${ids}`);
+  assert.equal((await client.models.retrieve('rag/kb')).id, 'rag/kb');
+  await assert.rejects(client.models.retrieve('rag/nope'), (error) => error.status === 404);
+});
+
 test('an unknown collection is a 404 the SDK raises', async () => {
   await assert.rejects(
     client.chat.completions.create({ model: 'rag/nope', messages: [{ role: 'user', content: 'q' }] }),

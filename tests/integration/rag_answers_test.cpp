@@ -201,6 +201,27 @@ TEST_F(RagAnswersTest, RagModelAnswersChatCompletions) {
   EXPECT_TRUE(stream->body.ends_with("data: [DONE]\n\n"));
 }
 
+// OpenAI clients discover rag/<collection> models like any other.
+TEST_F(RagAnswersTest, RagModelsAreListed) {
+  auto list = http_request(port_, "GET", "/v1/models", "", "", 10s);
+  ASSERT_TRUE(list && list->status == 200);
+  bool listed = false;
+  const json::object listing = parse_object(list->body);
+  for (const json::value& model : listing.at("data").as_array())
+    listed = listed || model.at("id").as_string() == "rag/docs";
+  EXPECT_TRUE(listed) << list->body;
+
+  for (const char* target : {"/v1/models/rag/docs", "/v1/models/rag%2Fdocs"}) {
+    auto one = http_request(port_, "GET", target, "", "", 10s);
+    ASSERT_TRUE(one && one->status == 200) << target << " " << (one ? one->body : "");
+    EXPECT_EQ(parse_object(one->body).at("id").as_string(), "rag/docs");
+  }
+  auto missing = http_request(port_, "GET", "/v1/models/rag/absent", "", "", 10s);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_TRUE(contains(missing->body, "model_not_found")) << missing->body;
+}
+
 TEST_F(RagAnswersTest, CliIngestsAFolderAndQueries) {
   const std::string dir = make_temp_dir();
   std::filesystem::create_directories(dir + "/guide");
