@@ -1,5 +1,7 @@
 #include "rag/parsers/html_parser.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <variant>
@@ -80,14 +82,26 @@ bool is_block(HtmlTag tag) {
   }
 }
 
-// Source line breaks are spaces in HTML; only <br> (appended as '\n') breaks a line.
+void replace_line_break(char& c) {
+  if (c == '\n' || c == '\r' || c == '\t' || c == '\f') c = ' ';
+}
+
+// Source line breaks are spaces in HTML; only <br> (appended as '\n') breaks a line. Text rarely
+// holds a control character: words of 8 bytes without one are copied as they are.
 void append_flowing(std::string& out, std::string_view text) {
   const std::size_t start = out.size();
   out.append(text);
-  for (std::size_t i = start; i < out.size(); ++i) {
-    const char c = out[i];
-    if (c == '\n' || c == '\r' || c == '\t' || c == '\f') out[i] = ' ';
+  char* chars = out.data() + start;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, chars + i, 8);
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    const bool has_control = ((word - 0x20 * kOnes) & ~word & 0x80 * kOnes) != 0;  // a byte < 0x20
+    if (!has_control) continue;
+    for (std::size_t j = i; j < i + 8; ++j) replace_line_break(chars[j]);
   }
+  for (; i < text.size(); ++i) replace_line_break(chars[i]);
 }
 
 // The text of a heading or a pre: flowing text collapsed, or verbatim for pre; <br> and block
@@ -178,6 +192,15 @@ class TableCapture {
   void text(std::string_view text) {
     if (!text.empty()) append_flowing(cell(false), text);
   }
+  // Text out of place in this table (not in a nested one) goes before it.
+  void table_text(std::string_view text) {
+    if (depth_ == 1) {
+      append_flowing(before_, text);
+    } else {
+      this->text(text);
+    }
+  }
+  const std::string& before() const { return before_; }
   std::string render() const {
     std::string out;
     for (const std::vector<std::string>& row : rows_) {
@@ -202,6 +225,7 @@ class TableCapture {
     return rows_.back().back();
   }
   std::vector<std::vector<std::string>> rows_;
+  std::string before_;
   int depth_ = 0;  // of tables
 };
 
@@ -261,8 +285,19 @@ class BlockCollector final : public HtmlTreeHandler {
     append_flowing(paragraph_, text);
   }
 
+  void table_text(std::string_view text) override {
+    if (auto* table = std::get_if<TableCapture>(&capture_);
+        table && capture_depth_ > 0 && skip_depth_ == 0) {
+      table->table_text(text);
+    } else {
+      this->text(text);
+    }
+  }
+
   void end_paragraph() {
-    add_block(document_, BlockKind::paragraph, collapse_whitespace(paragraph_, true));
+    // Most block boundaries end a paragraph of nothing but the source's line breaks.
+    if (paragraph_.find_first_not_of(' ') != std::string::npos)
+      add_block(document_, BlockKind::paragraph, collapse_whitespace(paragraph_, true));
     paragraph_.clear();
   }
 
@@ -316,6 +351,7 @@ class BlockCollector final : public HtmlTreeHandler {
     if (const auto* list = std::get_if<ListCapture>(&capture_)) {
       add_block(document_, BlockKind::list, list->render());
     } else if (const auto* table = std::get_if<TableCapture>(&capture_)) {
+      add_block(document_, BlockKind::paragraph, collapse_whitespace(table->before(), true));
       add_block(document_, BlockKind::table, table->render());
     } else if (heading_level_ > 0) {
       std::string text = std::get<TextCapture>(capture_).heading();

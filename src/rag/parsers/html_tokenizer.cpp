@@ -106,6 +106,16 @@ std::size_t scan_attributes(std::string_view input, std::size_t pos, bool& self_
   }
 }
 
+// Whether `text` holds `lowercase_word` in any case.
+bool mentions(std::string_view text, std::string_view lowercase_word) {
+  const char first = lowercase_word.front();
+  for (std::size_t i = 0; i + lowercase_word.size() <= text.size(); ++i)
+    if (core::ascii_lower(text[i]) == first &&
+        core::iequals(text.substr(i, lowercase_word.size()), lowercase_word))
+      return true;
+  return false;
+}
+
 void append_lower(std::string& out, std::string_view text) {
   for (char c : text) out.push_back(core::ascii_lower(c));
 }
@@ -205,10 +215,7 @@ const std::vector<HtmlAttribute>& HtmlToken::attributes() const {
 
 const HtmlAttribute* HtmlToken::attribute(std::string_view name) const {
   // Most tags do not mention the name at all: no need to parse them.
-  bool mentioned = false;
-  for (std::size_t i = 0; !mentioned && i + name.size() <= raw_attributes_.size(); ++i)
-    mentioned = core::iequals(raw_attributes_.substr(i, name.size()), name);
-  if (!mentioned) return nullptr;
+  if (name.empty() || !mentions(raw_attributes_, name)) return nullptr;
   for (const HtmlAttribute& candidate : attributes())
     if (candidate.name == name) return &candidate;
   return nullptr;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::rag {
@@ -30,6 +31,10 @@ bool is_table_part(HtmlTag tag) {
 bool is_row_group(HtmlTag tag) {
   return tag == HtmlTag::thead || tag == HtmlTag::tbody || tag == HtmlTag::tfoot;
 }
+// Where text is out of place: browsers show it before the table.
+bool holds_rows(HtmlTag tag) {
+  return tag == HtmlTag::table || tag == HtmlTag::tr || is_row_group(tag);
+}
 bool is_cell(HtmlTag tag) { return tag == HtmlTag::td || tag == HtmlTag::th; }
 bool is_definition(HtmlTag tag) { return tag == HtmlTag::dd || tag == HtmlTag::dt; }
 bool is_foreign_root(HtmlTag tag) { return tag == HtmlTag::svg || tag == HtmlTag::math; }
@@ -55,7 +60,19 @@ class TreeBuilder {
   TreeBuilder(HtmlTreeHandler& handler, std::size_t max_depth)
       : handler_(handler), max_depth_(max_depth) {}
 
+  void text(std::string_view text) {
+    if (std::exchange(skip_newline_, false) && text.starts_with('\n')) text.remove_prefix(1);
+    if (text.empty()) return;
+    if (!stack_.empty() && holds_rows(stack_.back().tag) &&
+        text.find_first_not_of(" \n\t") != std::string_view::npos) {
+      handler_.table_text(text);
+    } else {
+      handler_.text(text);
+    }
+  }
+
   void start_tag(const HtmlToken& token) {
+    skip_newline_ = false;
     const HtmlTag tag = html_tag(token.text);
     if (tag == HtmlTag::html || tag == HtmlTag::head || tag == HtmlTag::body ||
         tag == HtmlTag::frameset)
@@ -111,6 +128,7 @@ class TreeBuilder {
   }
 
   void end_tag(const HtmlToken& token) {
+    skip_newline_ = false;
     const HtmlTag tag = html_tag(token.text);
     if (tag == HtmlTag::br) {  // </br> is read as <br>
       handler_.open(tag, nullptr);
@@ -210,6 +228,8 @@ class TreeBuilder {
     stack_.push_back(element);
     count(tag, 1);
     handler_.open(tag, start_tag);
+    // A line break right after these start tags is not part of their text.
+    skip_newline_ = tag == HtmlTag::pre || tag == HtmlTag::listing || tag == HtmlTag::textarea;
   }
 
   // Closes the open elements from the top down to stack_[size].
@@ -237,6 +257,7 @@ class TreeBuilder {
   int tables_ = 0;
   int foreign_ = 0;           // svg and math: their self-closing tags close at once
   std::size_t overflow_ = 0;  // start tags dropped beyond the depth limit
+  bool skip_newline_ = false;
 };
 
 }  // namespace
@@ -248,7 +269,7 @@ void build_html_tree(std::string_view html, HtmlTreeHandler& handler, std::size_
     const HtmlToken& token = tokenizer.next();
     switch (token.kind) {
       case HtmlToken::Kind::text:
-        handler.text(token.text);
+        builder.text(token.text);
         break;
       case HtmlToken::Kind::start_tag:
         builder.start_tag(token);

@@ -17,6 +17,9 @@ class HtmlTreeHandler {
   virtual void open(HtmlTag tag, const HtmlToken* start_tag) = 0;
   virtual void close(HtmlTag tag) = 0;
   virtual void text(std::string_view text) = 0;
+  // Text directly inside a table, row group or row, outside any cell: browsers show it before
+  // the table ("foster parenting").
+  virtual void table_text(std::string_view text) = 0;
 };
 
 // Browsers cap the depth of the element tree too (Chromium at 512).
@@ -28,9 +31,10 @@ inline constexpr std::size_t kMaxHtmlNesting = 512;
 // <dt>/<dd>, <option> by their next sibling; table rows and cells by the next row or cell (a
 // cell outside a row gets one; table parts outside a table are ignored); a heading by another;
 // an end tag closes up to its element when that is in scope and is ignored otherwise. html, head
-// and body tags are not reported. Start tags beyond `max_depth` open elements are dropped, with
-// as many of the end tags that follow, so their text stays at the deepest allowed level: memory
-// and time stay linear in the input.
+// and body tags are not reported; a line break right after <pre>, <listing> or <textarea> is
+// dropped. Start tags beyond `max_depth` open elements are dropped, with as many of the end tags
+// that follow, so their text stays at the deepest allowed level: memory and time stay linear in the
+// input.
 void build_html_tree(std::string_view html, HtmlTreeHandler& handler,
                      std::size_t max_depth = kMaxHtmlNesting);
 
