@@ -17,11 +17,7 @@ namespace {
 // Whether an element and everything under it is left out. `in_content`: inside article or main.
 bool is_dropped(HtmlTag tag, const HtmlToken* start_tag, bool in_content) {
   switch (tag) {
-    case HtmlTag::head:
     case HtmlTag::title:  // the document's title when it comes first, never body text
-    case HtmlTag::meta:
-    case HtmlTag::link:
-    case HtmlTag::base:
     case HtmlTag::script:
     case HtmlTag::style:
     case HtmlTag::noscript:
@@ -238,7 +234,6 @@ class BlockCollector final : public HtmlTreeHandler {
   void open(HtmlTag tag, const HtmlToken* start_tag) override {
     ++depth_;
     if (skip_depth_ > 0) return;
-    if (tag == HtmlTag::body) body_started_ = true;
     if (tag == HtmlTag::title && !body_started_ && !title_seen_) {
       title_seen_ = in_title_ = true;
     }
