@@ -35,6 +35,7 @@ bool is_row_group(HtmlTag tag) {
 bool holds_rows(HtmlTag tag) {
   return tag == HtmlTag::table || tag == HtmlTag::tr || is_row_group(tag);
 }
+bool is_table(HtmlTag tag) { return tag == HtmlTag::table; }
 bool is_cell(HtmlTag tag) { return tag == HtmlTag::td || tag == HtmlTag::th; }
 bool is_definition(HtmlTag tag) { return tag == HtmlTag::dd || tag == HtmlTag::dt; }
 bool is_foreign_root(HtmlTag tag) { return tag == HtmlTag::svg || tag == HtmlTag::math; }
@@ -105,10 +106,14 @@ class TreeBuilder {
       case HtmlTag::tr:
         close_found(find_open([](HtmlTag t) { return t == HtmlTag::tr; }, bounds_table_scope));
         break;
+      case HtmlTag::caption:
+      case HtmlTag::colgroup:
       case HtmlTag::thead:
       case HtmlTag::tbody:
       case HtmlTag::tfoot:
-        close_found(find_open(is_row_group, bounds_table_scope));
+        // These start over at the table's level: open cells, rows and row groups end.
+        if (const std::size_t table = find_open(is_table, bounds_table_scope); table != kNone)
+          pop_to(table + 1);
         break;
       case HtmlTag::option:
       case HtmlTag::optgroup:

@@ -78,6 +78,9 @@ TEST(HtmlTreeBuilderTest, TableRowsAndCellsCloseEachOther) {
             "<tfoot><tr><td>c</td></tr></tfoot></table>");
   EXPECT_EQ(tree("<table><tr><td><table><tr><td>in</table>out</table>"),
             "<table><tr><td><table><tr><td>in</td></tr></table>out</td></tr></table>");
+  EXPECT_EQ(tree("<table><tr><td>a<caption>c<colgroup><col></table>"),
+            "<table><tr><td>a</td></tr><caption>c</caption><colgroup><col></col></colgroup>"
+            "</table>");
   EXPECT_EQ(tree("<td>a</td><tr>b</tr>"), "ab");  // table parts outside a table are ignored
   EXPECT_EQ(tree("<table>lost <tr> <td>x</td>more</tr></table>"),
             "<table>{lost }<tr> <td>x</td>{more}</tr></table>");
