@@ -1,9 +1,7 @@
 #include "rag/parsers/html_tags.hpp"
 
 #include <array>
-#include <bit>
 #include <cstddef>
-#include <cstring>
 
 namespace sluice::rag {
 
@@ -119,7 +117,7 @@ constexpr TagInfo kTags[] = {
 static_assert(std::size(kTags) == static_cast<std::size_t>(HtmlTag::count_) - 1);
 
 // An open-addressing hash of the names, built at compile time. A name of up to 16 bytes is
-// compared as two words: a lookup is one hash and one or two comparisons of integers.
+// packed into two words: a lookup is one hash and one or two comparisons of integers.
 constexpr std::size_t kSlots = 512;
 constexpr std::size_t kLongestName = 16;
 
@@ -169,12 +167,7 @@ bool has_trait(HtmlTag tag, Trait trait) {
 
 HtmlTag html_tag(std::string_view lowercase_name) {
   if (lowercase_name.empty() || lowercase_name.size() > kLongestName) return HtmlTag::other;
-  NameKey key;
-  char bytes[kLongestName] = {};
-  std::memcpy(bytes, lowercase_name.data(), lowercase_name.size());
-  std::memcpy(&key.low, bytes, 8);  // the byte order key_of builds on a little-endian machine
-  std::memcpy(&key.high, bytes + 8, 8);
-  if constexpr (std::endian::native != std::endian::little) key = key_of(lowercase_name);
+  const NameKey key = key_of(lowercase_name);
   for (std::size_t slot = slot_of(key); kTable.tags[slot] != HtmlTag::other;
        slot = (slot + 1) % kSlots)
     if (kTable.keys[slot] == key) return kTable.tags[slot];

@@ -106,13 +106,14 @@ std::size_t scan_attributes(std::string_view input, std::size_t pos, bool& self_
   }
 }
 
-// Whether `text` holds `lowercase_word` in any case.
+// Whether `text` holds `lowercase_word` in any ASCII case: memchr finds where it may start (its
+// first character as given and, for a letter, upper case).
 bool mentions(std::string_view text, std::string_view lowercase_word) {
-  const char first = lowercase_word.front();
-  for (std::size_t i = 0; i + lowercase_word.size() <= text.size(); ++i)
-    if (core::ascii_lower(text[i]) == first &&
-        core::iequals(text.substr(i, lowercase_word.size()), lowercase_word))
-      return true;
+  for (const char first :
+       {lowercase_word.front(), static_cast<char>(lowercase_word.front() - 32)}) {
+    for (std::size_t pos = text.find(first); pos != kNpos; pos = text.find(first, pos + 1))
+      if (core::iequals(text.substr(pos, lowercase_word.size()), lowercase_word)) return true;
+  }
   return false;
 }
 
@@ -373,6 +374,10 @@ void HtmlTokenizer::emit_text(std::string_view raw, bool decode) {
 }
 
 void HtmlTokenizer::enter_text_mode_for(std::string_view tag_name) {
+  // Names of 3 to 9 letters starting with one of these: most tags are none of them.
+  constexpr std::string_view kFirstLetters = "inpstx";
+  if (tag_name.size() < 3 || tag_name.size() > 9 || kFirstLetters.find(tag_name[0]) == kNpos)
+    return;
   if (tag_name == "plaintext") {
     mode_ = TextMode::plaintext;
     return;
