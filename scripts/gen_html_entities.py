@@ -2,7 +2,8 @@
 """Writes src/rag/parsers/html_entities.cpp: WHATWG's named character references (Python's
 html.entities.html5, all 2,231 names) as one array sorted by name, for binary search.
 Names keep their ';' when they have one; the legacy names also listed without it are the ones
-the tokenizer accepts unterminated. usage: scripts/gen_html_entities.py > src/rag/parsers/html_entities.cpp
+the tokenizer accepts unterminated.
+usage: scripts/gen_html_entities.py > src/rag/parsers/html_entities.cpp
 """
 import html.entities
 
