@@ -113,13 +113,30 @@ constexpr TagInfo kTags[] = {
     {"bgsound", HtmlTag::bgsound, kSpecial | kVoid},
     {"option", HtmlTag::option, 0},
     {"optgroup", HtmlTag::optgroup, 0},
+    {"a", HtmlTag::a, 0},
+    {"abbr", HtmlTag::abbr, 0},
+    {"b", HtmlTag::b, 0},
+    {"cite", HtmlTag::cite, 0},
+    {"code", HtmlTag::code, 0},
+    {"em", HtmlTag::em, 0},
+    {"i", HtmlTag::i, 0},
+    {"kbd", HtmlTag::kbd, 0},
+    {"label", HtmlTag::label, 0},
+    {"small", HtmlTag::small, 0},
+    {"span", HtmlTag::span, 0},
+    {"strong", HtmlTag::strong, 0},
+    {"sub", HtmlTag::sub, 0},
+    {"sup", HtmlTag::sup, 0},
+    {"tt", HtmlTag::tt, 0},
+    {"u", HtmlTag::u, 0},
+    {"var", HtmlTag::var, 0},
 };
 static_assert(std::size(kTags) == static_cast<std::size_t>(HtmlTag::count_) - 1);
 
-// An open-addressing hash of the names, built at compile time. A name of up to 16 bytes is
+// An open-addressing hash of the names, built at compile time. A name (at most 16 bytes) is
 // packed into two words: a lookup is one hash and one or two comparisons of integers.
 constexpr std::size_t kSlots = 512;
-constexpr std::size_t kLongestName = 16;
+constexpr std::size_t kLongestName = 10;  // blockquote, figcaption
 
 struct NameKey {
   std::uint64_t low = 0, high = 0;

@@ -5,7 +5,8 @@
 
 namespace sluice::rag {
 
-// The HTML elements whose tags change how text is extracted; every other name is `other`.
+// The HTML elements whose tags change how text is extracted, and the most common inline ones (an
+// open element with a known tag needs no copy of its name); every other name is `other`.
 enum class HtmlTag : std::uint8_t {
   other,
   // document and head
@@ -103,6 +104,24 @@ enum class HtmlTag : std::uint8_t {
   bgsound,
   option,
   optgroup,
+  // inline
+  a,
+  abbr,
+  b,
+  cite,
+  code,
+  em,
+  i,
+  kbd,
+  label,
+  small,
+  span,
+  strong,
+  sub,
+  sup,
+  tt,
+  u,
+  var,
   count_
 };
 
