@@ -1,6 +1,6 @@
-// HTML as users upload it, through the nesting limit and gumbo: never a crash or a hang (gumbo's
-// time grows with nesting depth, which the limit bounds); the blocks are valid UTF-8 with sane
-// levels, or the input is refused as binary.
+// HTML as users upload it, through Sluice's own tokenizer, tree builder and block collector: never
+// a crash or a hang (the depth of open elements is bounded, so time and memory stay linear); the
+// blocks are valid UTF-8 with sane levels, or the input is refused as binary.
 
 #include "fuzz_support.hpp"
 #include "parsed_document_checks.hpp"

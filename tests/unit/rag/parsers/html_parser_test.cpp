@@ -81,5 +81,69 @@ TEST(HtmlParserTest, MalformedMarkupIsRepaired) {
   EXPECT_NE(all_text(document).find("cell"), std::string::npos);
 }
 
+TEST(HtmlParserTest, ImpliedEndsShapeTheBlocks) {
+  const ParsedDocument document = parse(
+      "<p>one<p>two<ul><li>a<li>b<ul><li>c</ul><li>d</ul>"
+      "<table><tr><td>x<td>y<tr><td>z</table><dl><dt>term<dd>meaning</dl>");
+  ASSERT_EQ(document.blocks.size(), 6u);
+  EXPECT_EQ(document.blocks[0].text, "one");
+  EXPECT_EQ(document.blocks[1].text, "two");
+  EXPECT_EQ(document.blocks[2].text, "- a\n- b\n  - c\n- d");
+  EXPECT_EQ(document.blocks[3].text, "| x | y |\n| z |");
+  EXPECT_EQ(document.blocks[4].text, "term");
+  EXPECT_EQ(document.blocks[5].text, "meaning");
+}
+
+TEST(HtmlParserTest, StrayAndMisnestedTagsKeepTheText) {
+  const ParsedDocument document =
+      parse("<div><b><i>bold</b> after</i></div></span><p>x</p></p>y<h1>A<h2>B</h1>tail");
+  ASSERT_EQ(document.blocks.size(), 6u);
+  EXPECT_EQ(document.blocks[0].text, "bold after");
+  EXPECT_EQ(document.blocks[1].text, "x");
+  EXPECT_EQ(document.blocks[2].text, "y");
+  EXPECT_EQ(document.blocks[3].text, "A");
+  EXPECT_EQ(document.blocks[4].level, 2);
+  EXPECT_EQ(document.blocks[4].text, "B");
+  EXPECT_EQ(document.blocks[5].text, "tail");
+}
+
+TEST(HtmlParserTest, TitleComesFirstAndIsNeverBodyText) {
+  EXPECT_EQ(parse("<title>A &amp; B</title><p>x").title, "A & B");
+  const ParsedDocument late = parse("<p>x</p><title>Late</title><h1>Heading</h1>");
+  EXPECT_EQ(late.title, "Heading");
+  EXPECT_EQ(all_text(late).find("Late"), std::string::npos);
+}
+
+TEST(HtmlParserTest, RawTextAndHiddenElementsStayOut) {
+  const ParsedDocument document = parse(
+      "<script>document.write('<p>no</p>')</script><div HIDDEN>no</div><p data-hidden=1>yes "
+      "<textarea>typed &lt;here&gt;</textarea><!-- <p>no</p> -->");
+  ASSERT_EQ(document.blocks.size(), 1u);
+  EXPECT_EQ(document.blocks[0].text, "yes typed <here>");
+}
+
+TEST(HtmlParserTest, PreDropsItsFirstLineBreakAndTablesTheirMisplacedText) {
+  const ParsedDocument document =
+      parse("<pre>\n  a &amp;&amp; b\n</pre><table>lost<tr><td>cell</table>");
+  ASSERT_EQ(document.blocks.size(), 3u);
+  EXPECT_EQ(document.blocks[0].text, "  a && b");
+  EXPECT_EQ(document.blocks[1].kind, BlockKind::paragraph);
+  EXPECT_EQ(document.blocks[1].text, "lost");
+  EXPECT_EQ(document.blocks[2].text, "| cell |");
+}
+
+TEST(HtmlParserTest, DeepNestingIsBoundedAndLeavesLaterTextAlone) {
+  std::string html;
+  for (int i = 0; i < 50'000; ++i) html += "<div><ul><li>";
+  html += "deep";
+  for (int i = 0; i < 50'000; ++i) html += "</li></ul></div>";
+  html += "<p>after</p>";
+  const ParsedDocument document = parse(html);
+  ASSERT_EQ(document.blocks.size(), 2u);
+  EXPECT_EQ(document.blocks[0].kind, BlockKind::list);
+  EXPECT_NE(document.blocks[0].text.find("- deep"), std::string::npos);
+  EXPECT_EQ(document.blocks[1].text, "after");
+}
+
 }  // namespace
 }  // namespace sluice::rag
