@@ -93,8 +93,8 @@ class ChunkBuilder {
     if (has_new_text_) {
       if (carry_overlap && options_.overlap_tokens > 0)
         tail = sentence_tail(text_, static_cast<std::size_t>(options_.overlap_tokens));
-      const int token_count = static_cast<int>(Tokenizer::count_tokens(text_));
-      out_.push_back(TextChunk{std::move(text_), heading_path_, page_, token_count});
+      // Pieces end at word boundaries and "\n\n" is no token: the sum is the joined count.
+      out_.push_back(TextChunk{std::move(text_), heading_path_, page_, static_cast<int>(tokens_)});
     }
     text_ = std::move(tail);
     tokens_ = Tokenizer::count_tokens(text_);
