@@ -1,5 +1,7 @@
 #include "rag/parsers/text_cleanup.hpp"
 
+#include <cstring>
+
 #include "core/strings.hpp"
 #include "rag/ascii_run.hpp"
 #include "rag/utf8.hpp"
@@ -60,30 +62,19 @@ Result<std::string> decode_text_input(std::string_view bytes, std::string_view f
   return out;
 }
 
+// Written through a pointer into a buffer of the input's size: the output is never longer (every
+// whitespace run becomes at most one byte), and most bytes are visible ASCII copied as they come.
 std::string collapse_whitespace(std::string_view text, bool keep_newlines) {
-  std::string out;
-  out.reserve(text.size());
+  std::string out(text.size(), '\0');
+  char* const begin = out.data();
+  char* write = begin;
   bool pending_space = false;
-  bool pending_newline = false;
-  const auto separate = [&] {
-    if (!out.empty() && pending_newline) {
-      out.push_back('\n');
-    } else if (!out.empty() && pending_space) {
-      out.push_back(' ');
-    }
-    pending_space = pending_newline = false;
-  };
+  bool pending_newline = false;  // implies pending_space
   for (std::size_t pos = 0; pos < text.size();) {
-    if (const std::size_t run = ascii_run<0x21, 0x7E>(text.substr(pos))) {
-      separate();
-      out.append(text.data() + pos, run);
-      pos += run;
-      continue;
-    }
-    const char c = text[pos];
+    const auto c = static_cast<unsigned char>(text[pos]);
     std::size_t length = 1;
-    bool space = static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;  // controls too
-    if (static_cast<unsigned char>(c) >= 0x80) {
+    bool space = c <= 0x20 || c == 0x7F;  // controls too
+    if (c >= 0x80) {
       const DecodedCodePoint decoded = decode_utf8(text, pos);
       length = decoded.length;
       space = is_unicode_space(decoded.code_point);
@@ -91,12 +82,22 @@ std::string collapse_whitespace(std::string_view text, bool keep_newlines) {
     if (space) {
       if (keep_newlines && (c == '\n' || c == '\f' || c == '\v')) pending_newline = true;
       pending_space = true;
+      pos += length;
+      continue;
+    }
+    if (pending_space) {
+      if (write != begin) *write++ = pending_newline ? '\n' : ' ';
+      pending_space = pending_newline = false;
+    }
+    if (length == 1) {
+      *write++ = static_cast<char>(c);
     } else {
-      separate();
-      out.append(text.data() + pos, length);
+      std::memcpy(write, text.data() + pos, length);
+      write += length;
     }
     pos += length;
   }
+  out.resize(static_cast<std::size_t>(write - begin));
   return out;
 }
 
