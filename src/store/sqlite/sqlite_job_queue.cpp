@@ -218,8 +218,11 @@ Result<JobCounts> SqliteJobQueue::counts() {
       else if (state == "cancelled")
         counts.cancelled = n;
     }
+    // Walks jobs_by_ready_at from the earliest (the unary + keeps the planner off jobs_by_state,
+    // which would sort every queued job): only running jobs, a few, come before it.
     Statement oldest = connection.prepare(
-        "SELECT min(ready_at_ms) FROM jobs WHERE state = 'queued' AND ready_at_ms <= ?1");
+        "SELECT ready_at_ms FROM jobs WHERE ready_at_ms <= ?1 AND +state = 'queued' "
+        "ORDER BY ready_at_ms LIMIT 1");
     oldest.bind_all(now);
     if (oldest.step() && !oldest.is_null(0)) counts.oldest_queued_age_ms = now - oldest.int64(0);
     return counts;
