@@ -58,15 +58,30 @@ $PY "$ROOT/bench/rag/anchors.py" lexical "$WORK/chunks.jsonl" "$QUESTIONS" 3
 $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" bm25 "$WORK/sluice-bm25.jsonl"
 $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-bm25.jsonl" "$QUESTIONS" "sluice-bm25 (http)"
 if [ "$EMBED" = 1 ]; then
-  $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" hybrid "$WORK/sluice-hybrid.jsonl"
-  $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-hybrid.jsonl" "$QUESTIONS" "sluice-hybrid (http)"
-  # HNSW: Sluice's dense top 10 and hnswlib's Python binding against exact search, same vectors.
+  for fusion in rrf linear; do
+    $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" hybrid \
+      "$WORK/sluice-hybrid-$fusion.jsonl" $fusion
+    $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-hybrid-$fusion.jsonl" "$QUESTIONS" \
+      "sluice-hybrid $fusion (http)"
+  done
+  $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" dense "$WORK/sluice-dense-docs.jsonl"
+  $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-dense-docs.jsonl" "$QUESTIONS" \
+    "sluice-dense (http)"
+  # HNSW: Sluice's dense top 10 and hnswlib's Python binding against exact search, same vectors,
+  # same M and ef_construction, over an ef_search sweep; Sluice's index also in-process (no HTTP),
+  # on CPU 1 like the Python side.
   $PY "$ROOT/bench/rag/anchors.py" export-vectors "$WORK/data/sluice.db" "$WORK/vectors.npy" \
     "$WORK/vector_ids.json"
   $PY "$ROOT/bench/rag/client.py" dense "$URL" pg "$QUESTIONS" "http://127.0.0.1:$MOCK_PORT" \
     bench-embed "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
-  $PY "$ROOT/bench/rag/anchors.py" vectors "$WORK/vectors.npy" "$WORK/vector_ids.json" \
-    "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
+  $PY "$ROOT/bench/rag/anchors.py" dense-quality "$WORK/vectors.npy" "$WORK/vector_ids.json" \
+    "$WORK/queries.npy" "$WORK/chunks.jsonl" "$QUESTIONS"
+  taskset -c 1 $PY "$ROOT/bench/rag/anchors.py" vectors "$WORK/vectors.npy" \
+    "$WORK/vector_ids.json" "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
+  INDEX_BENCH=$(dirname "$BIN")/rag_index_bench
+  [ -x "$INDEX_BENCH" ] || ninja -C "$(dirname "$BIN")" rag_index_bench > /dev/null
+  taskset -c 1 "$INDEX_BENCH" --chunks 0 --vectors-file "$WORK/vectors.npy" \
+    --queries-file "$WORK/queries.npy"
 fi
 
 # Sluice's BM25 through HTTP on one connection: every question in turn, as wrk's Lua sends them.
