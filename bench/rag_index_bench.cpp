@@ -55,7 +55,7 @@ struct Options {
   std::string vectors_file;  // .npy float32 rows: the indexed vectors
   std::string queries_file;  // .npy float32 rows: the queries
   sluice::rag::VectorIndexOptions hnsw;
-  std::vector<std::size_t> ef_sweep{10, 16, 32, 64, 128};  // ef_search values to measure
+  std::vector<std::size_t> ef_sweep{16, 32, 48, 56, 64, 128};  // ef_search values to measure
   bool reuse = false;  // keep the lexical snapshot and load it instead of building next time
 };
 

@@ -168,8 +168,8 @@ def score(results_path, questions_path, name):
     print(json.dumps(out))
 
 
-HNSW = {"M": 16, "ef_construction": 200}  # Sluice's VectorIndexOptions defaults
-EF_SWEEP = (10, 16, 32, 64, 128)
+HNSW = {"M": 24, "ef_construction": 200}  # Sluice's VectorIndexOptions defaults
+EF_SWEEP = (16, 32, 48, 56, 64, 128)  # Sluice: 56
 ROUNDS = 20  # every question this many times per measured setting: QPS of a few ms in all
 
 
