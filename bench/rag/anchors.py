@@ -168,8 +168,8 @@ def score(results_path, questions_path, name):
     print(json.dumps(out))
 
 
-HNSW = {"M": 24, "ef_construction": 200}  # Sluice's VectorIndexOptions defaults
-EF_SWEEP = (16, 32, 48, 56, 64, 128)  # Sluice: 56
+HNSW = {"M": 24, "ef_construction": 100}  # Sluice's VectorIndexOptions defaults
+EF_SWEEP = (16, 32, 48, 64, 80, 128)  # Sluice: 64
 ROUNDS = 20  # every question this many times per measured setting: QPS of a few ms in all
 
 

@@ -10,8 +10,10 @@ namespace sluice::gateway {
 namespace {
 
 // Weight of a word's trigrams against the word itself: enough to pull inflections together, not
-// so much that words with common spellings look alike.
-constexpr double kTrigramWeight = 0.35;
+// so much that words with common spellings look alike. On bench/rag.sh's questions, exact dense
+// search finds the answering page first for 0.41 of them with words alone, 0.50 at 0.35, 0.54 at
+// 0.6, 0.49 at 0.8.
+constexpr double kTrigramWeight = 0.6;
 
 // Words with no topic of their own; without corpus statistics (IDF) they would dominate.
 constexpr std::string_view kFunctionWords[] = {
