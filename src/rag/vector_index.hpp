@@ -20,16 +20,16 @@ class InnerProductSpace;
 
 namespace sluice::rag {
 
-// Defaults measured on text embeddings (bench/rag.sh: the PostgreSQL manual's 10k chunks, 384
-// dimensions): recall@10 against exact search 0.96 at about twice the queries per second of
-// M 16 / ef_search 128 (0.99). ef_construction 100 halves the insertion cost of 200 (0.45 ms a
-// vector instead of 0.9, most of what embeddings add to ingestion) for 0.006 of recall; M 24
-// reaches that recall with a shorter search than M 16 (ef_search 80). Random vectors, whose
-// neighbours mean nothing, would need far more.
+// Defaults measured on text embeddings (bench/rag.sh 1 1: the PostgreSQL manual's 10k chunks, 384
+// dimensions): recall@10 against exact search 0.966-0.969 over runs, at twice the queries per
+// second of M 16 / ef_construction 200 / ef_search 128 (0.99). ef_construction 100 halves the
+// cost of inserting a vector (0.44 ms instead of 0.9; insertion is most of what embeddings add to
+// ingestion) and asks a wider search for the same recall. Random vectors, whose neighbours mean
+// nothing, would need far more.
 struct VectorIndexOptions {
   std::size_t m = 24;                   // graph degree
-  std::size_t ef_construction = 200;    // candidate list while inserting
-  std::size_t ef_search = 56;           // candidate list while searching (at least top_k)
+  std::size_t ef_construction = 100;    // candidate list while inserting
+  std::size_t ef_search = 80;           // candidate list while searching (at least top_k)
   std::size_t initial_capacity = 1024;  // doubles whenever full
 };
 

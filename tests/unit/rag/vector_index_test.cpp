@@ -88,7 +88,7 @@ class VectorIndexTest : public ::testing::Test {
 std::vector<std::vector<float>>* VectorIndexTest::vectors_ = nullptr;
 VectorIndex* VectorIndexTest::index_ = nullptr;
 
-// The default options' recall (a candidate list of 10 gives 0.87 here).
+// The default options' recall (ef_search 10 falls below 0.9 here).
 TEST_F(VectorIndexTest, RecallAtTenAgainstExactSearch) {
   EXPECT_EQ(index_->size(), 5000u);
   const auto queries = embedding_like_vectors(200, 2);
