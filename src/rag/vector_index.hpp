@@ -21,10 +21,10 @@ class InnerProductSpace;
 namespace sluice::rag {
 
 // Defaults measured on text embeddings (bench/rag.sh 1 1: the PostgreSQL manual's 10k chunks, 384
-// dimensions): recall@10 against exact search 0.966-0.969 over runs, at twice the queries per
-// second of M 16 / ef_construction 200 / ef_search 128 (0.99). ef_construction 100 halves the
-// cost of inserting a vector (0.44 ms instead of 0.9; insertion is most of what embeddings add to
-// ingestion) and asks a wider search for the same recall. Random vectors, whose neighbours mean
+// dimensions): recall@10 against exact search 0.966-0.971 over runs, with 1.6 times the queries
+// per second of M 16 / ef_construction 200 / ef_search 128 (0.989) and 0.55 of its insertion
+// cost (0.4 ms a vector; insertion is most of what embeddings add to ingestion). M 16 needs
+// ef_search 96 for the same recall, at a lower rate. Random vectors, whose neighbours mean
 // nothing, would need far more.
 struct VectorIndexOptions {
   std::size_t m = 24;                   // graph degree
