@@ -19,7 +19,8 @@ QUESTIONS=$ROOT/bench/rag/questions.tsv
 MOCK_PORT=$(free_port)
 taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 --embedding-dimensions 384 \
   > "$WORK/mock.log" 2>&1 &
-PIDS+=($!)
+MOCK_PID=$!
+PIDS+=($MOCK_PID)
 wait_http "http://127.0.0.1:$MOCK_PORT/livez"
 PORT=$(free_port)
 cat > "$WORK/sluice.yaml" <<CONF
@@ -45,7 +46,22 @@ wait_http "http://127.0.0.1:$PORT/livez"
 URL=http://127.0.0.1:$PORT
 
 echo "corpus: $DOCS x $COPIES copies; sluice on CPU 0 (1 event loop, 2 ingest workers)"
-echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")"
+started=$(date +%s%N)
+INGEST=$($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")
+echo "ingest : $INGEST"
+# Until every chunk is in the in-memory indexes too (HNSW insertion follows the store), and the
+# CPU seconds it took, which a busy machine does not inflate: Sluice's, and the mock's (embeddings).
+CHUNKS=$(echo "$INGEST" | $PY -c 'import json, sys; print(json.load(sys.stdin)["chunks"])')
+until [ "$(curl -s "$URL/metrics" | awk '/^sluice_index_chunks / { print $2 }')" = "$CHUNKS" ]; do
+  sleep 0.05
+done
+cpu_s() { awk -v tck="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tck }' "/proc/$1/stat"; }
+$PY - "$INGEST" $(( $(date +%s%N) - started )) "$(cpu_s $SLUICE_PID)" "$(cpu_s $MOCK_PID)" <<'PY'
+import json, sys
+mb, wall_ns, sluice, mock = json.loads(sys.argv[1])["mb"], *map(float, sys.argv[2:])
+print(json.dumps({"in_memory_s": round(wall_ns / 1e9, 2), "sluice_cpu_s": sluice,
+                  "mock_cpu_s": mock, "mb_per_sluice_cpu_s": round(mb / sluice, 2)}))
+PY
 
 # The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
 sqlite3 -json "$WORK/data/sluice.db" "SELECT c.id AS id, d.external_id AS doc, d.title AS title,
@@ -59,15 +75,30 @@ $PY "$ROOT/bench/rag/anchors.py" lexical "$WORK/chunks.jsonl" "$QUESTIONS" 3
 $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" bm25 "$WORK/sluice-bm25.jsonl"
 $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-bm25.jsonl" "$QUESTIONS" "sluice-bm25 (http)"
 if [ "$EMBED" = 1 ]; then
-  $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" hybrid "$WORK/sluice-hybrid.jsonl"
-  $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-hybrid.jsonl" "$QUESTIONS" "sluice-hybrid (http)"
-  # HNSW: Sluice's dense top 10 and hnswlib's Python binding against exact search, same vectors.
+  for fusion in rrf linear; do
+    $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" hybrid \
+      "$WORK/sluice-hybrid-$fusion.jsonl" $fusion
+    $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-hybrid-$fusion.jsonl" "$QUESTIONS" \
+      "sluice-hybrid $fusion (http)"
+  done
+  $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" dense "$WORK/sluice-dense-docs.jsonl"
+  $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-dense-docs.jsonl" "$QUESTIONS" \
+    "sluice-dense (http)"
+  # HNSW: Sluice's dense top 10 and hnswlib's Python binding against exact search, same vectors,
+  # same M and ef_construction, over an ef_search sweep; Sluice's index also in-process (no HTTP),
+  # on CPU 1 like the Python side.
   $PY "$ROOT/bench/rag/anchors.py" export-vectors "$WORK/data/sluice.db" "$WORK/vectors.npy" \
     "$WORK/vector_ids.json"
   $PY "$ROOT/bench/rag/client.py" dense "$URL" pg "$QUESTIONS" "http://127.0.0.1:$MOCK_PORT" \
     bench-embed "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
-  $PY "$ROOT/bench/rag/anchors.py" vectors "$WORK/vectors.npy" "$WORK/vector_ids.json" \
-    "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
+  $PY "$ROOT/bench/rag/anchors.py" dense-quality "$WORK/vectors.npy" "$WORK/vector_ids.json" \
+    "$WORK/queries.npy" "$WORK/chunks.jsonl" "$QUESTIONS"
+  taskset -c 1 $PY "$ROOT/bench/rag/anchors.py" vectors "$WORK/vectors.npy" \
+    "$WORK/vector_ids.json" "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
+  INDEX_BENCH=$(dirname "$BIN")/rag_index_bench
+  [ -x "$INDEX_BENCH" ] || ninja -C "$(dirname "$BIN")" rag_index_bench > /dev/null
+  taskset -c 1 "$INDEX_BENCH" --chunks 0 --vectors-file "$WORK/vectors.npy" \
+    --queries-file "$WORK/queries.npy"
 fi
 
 # A wrk script sending every question in turn as FIELD of a JSON body with EXTRA's fields.

@@ -1,6 +1,10 @@
 // Synthetic benchmark of the in-memory retrieval indexes: build, memory, BM25 latency, snapshot
 // write and load, and (with --vectors) HNSW recall and latency.
 //   ninja -C build/release rag_index_bench && build/release/rag_index_bench --chunks 1000000
+// With --vectors-file and --queries-file (float32 .npy matrices, e.g. exported by
+// bench/rag/anchors.py), HNSW recall@10 against exact search and single-thread QPS on those
+// vectors over an ef_search sweep, for comparison with hnswlib's Python binding:
+//   build/release/rag_index_bench --chunks 0 --vectors-file V.npy --queries-file Q.npy
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,8 +13,10 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +52,10 @@ struct Options {
   std::size_t vectors = 0;
   std::size_t dimension = 128;
   std::string dir = "/tmp/sluice-rag-bench";
+  std::string vectors_file;  // .npy float32 rows: the indexed vectors
+  std::string queries_file;  // .npy float32 rows: the queries
+  sluice::rag::VectorIndexOptions hnsw;
+  std::vector<std::size_t> ef_sweep{16, 32, 48, 64, 80, 128};  // ef_search values to measure
   bool reuse = false;  // keep the lexical snapshot and load it instead of building next time
 };
 
@@ -198,13 +208,13 @@ void bench_lexical(const Options& o) {
 
 void bench_vectors(const Options& o) {
   std::printf(
-      "vectors: %zu x %zu dims (random, normalized), M 16, ef_construction 200, ef_search 128\n",
-      o.vectors, o.dimension);
+      "vectors: %zu x %zu dims (random, normalized), M %zu, ef_construction %zu, ef_search %zu\n",
+      o.vectors, o.dimension, o.hnsw.m, o.hnsw.ef_construction, o.hnsw.ef_search);
   std::mt19937_64 rng(7);
   std::normal_distribution<float> normal;
   std::vector<float> data(o.vectors * o.dimension);
   for (float& x : data) x = normal(rng);
-  sluice::rag::VectorIndex index(o.dimension);
+  sluice::rag::VectorIndex index(o.dimension, o.hnsw);
   auto start = Clock::now();
   for (std::size_t i = 0; i < o.vectors; ++i)
     index.add(static_cast<int64_t>(i), std::span<const float>(&data[i * o.dimension], o.dimension));
@@ -247,6 +257,111 @@ void bench_vectors(const Options& o) {
   std::filesystem::remove(path + ".hnsw");
 }
 
+// "16,32,64" -> {16, 32, 64}
+std::vector<std::size_t> numbers(const std::string& list) {
+  std::vector<std::size_t> out;
+  for (std::size_t at = 0; at < list.size();) {
+    const std::size_t end = std::min(list.find(',', at), list.size());
+    out.push_back(std::stoul(list.substr(at, end - at)));
+    at = end + 1;
+  }
+  return out;
+}
+
+// A float32 matrix saved by numpy.save (format 1.x, little-endian, C order).
+struct Matrix {
+  std::size_t rows = 0, columns = 0;
+  std::vector<float> values;
+  std::span<const float> row(std::size_t i) const {
+    return std::span<const float>(&values[i * columns], columns);
+  }
+};
+
+Matrix read_npy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[8] = {};
+  uint16_t header_size = 0;
+  in.read(magic, sizeof magic);
+  in.read(reinterpret_cast<char*>(&header_size), sizeof header_size);
+  std::string header(header_size, '\0');
+  in.read(header.data(), header_size);
+  Matrix m;
+  const auto shape = header.find("'shape': (");
+  if (!in || std::memcmp(magic, "\x93NUMPY\x01", 7) != 0 ||
+      header.find("'<f4'") == std::string::npos ||
+      header.find("'fortran_order': False") == std::string::npos || shape == std::string::npos ||
+      std::sscanf(header.c_str() + shape, "'shape': (%zu, %zu)", &m.rows, &m.columns) != 2) {
+    std::fprintf(stderr, "%s: not a 2-d float32 .npy file\n", path.c_str());
+    std::exit(2);
+  }
+  m.values.resize(m.rows * m.columns);
+  in.read(reinterpret_cast<char*>(m.values.data()),
+          static_cast<std::streamsize>(m.values.size() * sizeof(float)));
+  if (!in) std::exit(2);
+  return m;
+}
+
+std::set<int64_t> exact_top(const Matrix& data, std::span<const float> query, std::size_t k) {
+  std::vector<std::pair<double, int64_t>> scored(data.rows);
+  double query_norm = 0;
+  for (float x : query) query_norm += static_cast<double>(x) * x;
+  for (std::size_t i = 0; i < data.rows; ++i) {
+    double dot = 0, norm = 0;
+    for (std::size_t d = 0; d < data.columns; ++d) {
+      dot += static_cast<double>(data.values[i * data.columns + d]) * query[d];
+      norm += static_cast<double>(data.values[i * data.columns + d]) *
+              data.values[i * data.columns + d];
+    }
+    scored[i] = {-dot / std::sqrt(norm * query_norm + 1e-30), static_cast<int64_t>(i)};
+  }
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(k), scored.end());
+  std::set<int64_t> top;
+  for (std::size_t i = 0; i < k; ++i) top.insert(scored[i].second);
+  return top;
+}
+
+// Same output shape as bench/rag/anchors.py's hnswlib lines, one per ef_search.
+void bench_vector_files(const Options& o) {
+  constexpr std::size_t kTop = 10, kRounds = 20;
+  const Matrix data = read_npy(o.vectors_file), queries = read_npy(o.queries_file);
+  if (data.columns != queries.columns || data.rows < kTop) std::exit(2);
+  std::vector<std::set<int64_t>> exact;
+  for (std::size_t q = 0; q < queries.rows; ++q)
+    exact.push_back(exact_top(data, queries.row(q), kTop));
+  sluice::rag::VectorIndex index(data.columns, o.hnsw);
+  const auto start = Clock::now();
+  const double build_cpu = thread_cpu_ms();
+  for (std::size_t i = 0; i < data.rows; ++i) index.add(static_cast<int64_t>(i), data.row(i));
+  const double build_s = seconds_since(start), build_cpu_s = (thread_cpu_ms() - build_cpu) / 1e3;
+  for (std::size_t ef : o.ef_sweep) {
+    index.set_ef_search(ef);
+    std::vector<double> latencies;
+    std::size_t found = 0;
+    double cpu_ms = 0;  // this thread's: preemption on a shared machine does not count
+    for (std::size_t round = 0; round < kRounds; ++round)
+      for (std::size_t q = 0; q < queries.rows; ++q) {
+        const auto t = Clock::now();
+        const double cpu = thread_cpu_ms();
+        const auto hits = index.search(queries.row(q), kTop);
+        cpu_ms += thread_cpu_ms() - cpu;
+        latencies.push_back(seconds_since(t));
+        if (round == 0)
+          for (const auto& hit : hits) found += exact[q].count(hit.chunk_id);
+      }
+    double total = 0;
+    for (double l : latencies) total += l;
+    std::printf(
+        "{\"engine\": \"sluice-hnsw (in-process)\", \"vectors\": %zu, \"dim\": %zu, \"M\": %zu, "
+        "\"ef_construction\": %zu, \"ef_search\": %zu, \"build_s\": %.2f, \"build_cpu_s\": %.2f, "
+        "\"recall@10\": %.4f, "
+        "\"p50_us\": %.0f, \"p99_us\": %.0f, \"qps\": %.0f, \"cpu_qps\": %.0f}\n",
+        data.rows, data.columns, o.hnsw.m, o.hnsw.ef_construction, ef, build_s, build_cpu_s,
+        double(found) / (queries.rows * kTop), percentile(latencies, 0.5) * 1e6,
+        percentile(latencies, 0.99) * 1e6, latencies.size() / total,
+        latencies.size() / (cpu_ms / 1e3));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -270,15 +385,27 @@ int main(int argc, char** argv) {
       o.dir = value;
     else if (flag == "--reuse")
       o.reuse = std::string(value) == "1";
+    else if (flag == "--vectors-file")
+      o.vectors_file = value;
+    else if (flag == "--queries-file")
+      o.queries_file = value;
+    else if (flag == "--m")
+      o.hnsw.m = std::stoul(value);
+    else if (flag == "--ef-construction")
+      o.hnsw.ef_construction = std::stoul(value);
+    else if (flag == "--ef-search")
+      o.ef_sweep = numbers(value);
     else {
       std::fprintf(stderr,
                    "usage: %s [--chunks N] [--vocabulary N] [--terms N] [--queries N] "
-                   "[--vectors N] [--dimension N] [--dir PATH] [--reuse 0|1]\n",
+                   "[--vectors N] [--dimension N] [--dir PATH] [--reuse 0|1] [--vectors-file V.npy "
+                   "--queries-file Q.npy [--m N] [--ef-construction N] [--ef-search N,N...]]\n",
                    argv[0]);
       return 2;
     }
   }
   if (o.chunks > 0) bench_lexical(o);
   if (o.vectors > 0) bench_vectors(o);
+  if (!o.vectors_file.empty() && !o.queries_file.empty()) bench_vector_files(o);
   return 0;
 }

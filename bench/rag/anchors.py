@@ -5,6 +5,8 @@
   anchors.py score RESULTS.jsonl QUESTIONS.tsv NAME  quality of another engine's rankings
   anchors.py vectors VECTORS.npy IDS.json QUERIES.npy SLUICE_DENSE.jsonl
                                                       exact search vs hnswlib vs Sluice's HNSW
+  anchors.py dense-quality VECTORS.npy IDS.json QUERIES.npy CHUNKS.jsonl QUESTIONS.tsv
+                                                      quality of exact dense search alone
   anchors.py export-vectors SLUICE.db VECTORS.npy IDS.json   the chunk vectors Sluice stored
 
 Chunks come from Sluice's own store (one JSON object per line: id, doc, title, heading, text),
@@ -166,41 +168,78 @@ def score(results_path, questions_path, name):
     print(json.dumps(out))
 
 
+HNSW = {"M": 24, "ef_construction": 100}  # Sluice's VectorIndexOptions defaults
+EF_SWEEP = (16, 32, 48, 64, 80, 128)  # Sluice: 64
+ROUNDS = 20  # every question this many times per measured setting: QPS of a few ms in all
+
+
+def unit_rows(path):
+    import numpy as np
+    rows = np.load(path).astype(np.float32)
+    return rows / (np.linalg.norm(rows, axis=1, keepdims=True) + 1e-12)
+
+
+def exact_top(data, queries, k):
+    import numpy as np
+    return [set(np.argsort(-(data @ q))[:k].tolist()) for q in queries]
+
+
+def recall_at(found, exact, k):
+    return statistics.mean(len(set(f[:k]) & e) / k for f, e in zip(found, exact))
+
+
 def vectors(vectors_path, ids_path, queries_path, sluice_dense_path, k=10):
+    """Recall@10 against exact search and single-thread QPS of hnswlib's Python binding (one
+    knn_query per question, as a service would call it) at Sluice's M and ef_construction, over
+    an ef_search sweep; then the recall of Sluice's dense top 10 served over HTTP."""
     import hnswlib
     import numpy as np
-    data = np.load(vectors_path).astype(np.float32)
-    data /= np.linalg.norm(data, axis=1, keepdims=True) + 1e-12
+    data, queries = unit_rows(vectors_path), unit_rows(queries_path)
     ids = json.load(open(ids_path))
-    queries = np.load(queries_path).astype(np.float32)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True) + 1e-12
-    exact = [set(np.argsort(-data @ q)[:k].tolist()) for q in queries]
+    exact = exact_top(data, queries, k)
     index = hnswlib.Index(space="ip", dim=data.shape[1])
+    index.set_num_threads(1)
     started = time.perf_counter()
-    index.init_index(max_elements=len(data), ef_construction=200, M=16)
+    index.init_index(max_elements=len(data), **HNSW)
     index.add_items(data, np.arange(len(data)))
     build_s = time.perf_counter() - started
-    index.set_ef(64)
-    samples, found = [], []
-    for q in queries:
-        t = time.perf_counter()
-        labels, _ = index.knn_query(q, k=k)
-        samples.append(time.perf_counter() - t)
-        found.append(set(labels[0].tolist()))
-    recall = statistics.mean(len(f & e) / k for f, e in zip(found, exact))
-    print(json.dumps({"engine": "hnswlib-python", "vectors": len(data), "dim": data.shape[1],
-                      "build_s": round(build_s, 2), "recall@10": round(recall, 4),
-                      **latency(samples)}))
+    for ef in EF_SWEEP:
+        index.set_ef(max(ef, k))
+        found, samples, cpu_s = [], [], 0.0
+        for _ in range(ROUNDS):
+            found = []
+            for q in queries:
+                t, cpu = time.perf_counter(), time.thread_time()
+                labels, _ = index.knn_query(q, k=k)
+                cpu_s += time.thread_time() - cpu
+                samples.append(time.perf_counter() - t)
+                found.append(labels[0].tolist())
+        print(json.dumps({"engine": "hnswlib-python", "vectors": len(data), "dim": data.shape[1],
+                          **HNSW, "ef_search": ef, "build_s": round(build_s, 2),
+                          "recall@10": round(recall_at(found, exact, k), 4), **latency(samples),
+                          "cpu_qps": round(len(samples) / cpu_s)}))
     position = {chunk_id: i for i, chunk_id in enumerate(ids)}
     with open(sluice_dense_path, encoding="utf-8") as f:
         sluice = [json.loads(line) for line in f if line.strip()]
-    recall = statistics.mean(
-        len({position[c] for c in r["chunk_ids"][:k] if c in position} & e) / k
-        for r, e in zip(sluice, exact))
-    out = {"engine": "sluice-hnsw", "recall@10": round(recall, 4)}
+    found = [[position.get(c, -1) for c in r["chunk_ids"]] for r in sluice]
+    out = {"engine": "sluice-hnsw (http)", "recall@10": round(recall_at(found, exact, k), 4)}
     if sluice and "seconds" in sluice[0]:
         out.update(latency([r["seconds"] for r in sluice]))
     print(json.dumps(out))
+
+
+def dense_quality(vectors_path, ids_path, queries_path, chunks_path, questions_path):
+    """hit@1/hit@5/MRR@10 of exact dense search alone: what the embeddings are worth."""
+    data, queries = unit_rows(vectors_path), unit_rows(queries_path)
+    import numpy as np
+    doc_of = {c["id"]: c["doc"] for c in read_chunks(chunks_path)}
+    ids = json.load(open(ids_path))
+    questions = read_questions(questions_path)
+    ranks = []
+    for q, (_, expected) in zip(queries, questions):
+        order = np.argsort(-(data @ q))[:TOP_CHUNKS]
+        ranks.append(document_rank([doc_of[ids[i]] for i in order], expected))
+    print(json.dumps({"engine": "dense (exact)", **quality(ranks)}))
 
 
 def export_vectors(db_path, vectors_out, ids_out):
@@ -215,5 +254,5 @@ def export_vectors(db_path, vectors_out, ids_out):
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"lexical": lexical, "score": score, "vectors": vectors,
+    {"lexical": lexical, "score": score, "vectors": vectors, "dense-quality": dense_quality,
      "export-vectors": export_vectors}[command](*args)

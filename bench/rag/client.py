@@ -4,9 +4,9 @@
   client.py upload URL COLLECTION DIR COPIES      upload every *.html of DIR COPIES times
                                                   (ids copyN/FILE), wait until all are indexed,
                                                   print MB/s
-  client.py search URL COLLECTION QUESTIONS.tsv MODE OUT.jsonl
+  client.py search URL COLLECTION QUESTIONS.tsv MODE OUT.jsonl [FUSION]
                                                   one search per question: ranked document ids
-                                                  and the time each took
+                                                  and the time each took (FUSION: rrf, linear)
   client.py dense URL COLLECTION QUESTIONS.tsv EMBEDDINGS_URL MODEL QUERIES.npy OUT.jsonl
                                                   mode=dense chunk ids per question, and the
                                                   questions' vectors from the embeddings API
@@ -110,13 +110,14 @@ def read_questions(path):
         return [line.split("\t")[0] for line in f if line.strip() and not line.startswith("#")]
 
 
-def search(url, collection, questions_path, mode, out_path):
+def search(url, collection, questions_path, mode, out_path, fusion=""):
     client = Client(url)
+    extra = {"fusion": fusion} if fusion else {}  # hybrid's fusion: rrf (default) or linear
     with open(out_path, "w", encoding="utf-8") as out:
         for question in read_questions(questions_path):
             started = time.perf_counter()
             status, body = client.call("POST", f"/v1/collections/{collection}/search",
-                                       {"query": question, "top_k": 50, "mode": mode})
+                                       {"query": question, "top_k": 50, "mode": mode, **extra})
             seconds = time.perf_counter() - started
             if status != 200:
                 sys.exit(f"search failed: {status} {body}")

@@ -114,6 +114,12 @@ std::vector<VectorHit> VectorIndex::exact_search(const float* query, std::size_t
   return hits;
 }
 
+void VectorIndex::set_ef_search(std::size_t ef_search) {
+  std::unique_lock lock(lock_);
+  options_.ef_search = ef_search;
+  graph_->setEf(ef_search);
+}
+
 std::size_t VectorIndex::size() const {
   std::shared_lock lock(lock_);
   return live_;

@@ -53,11 +53,12 @@ Status validate_model(const json::object& request) {
 
 bool is_integer(const json::value& v) { return v.is_int64() || v.is_uint64(); }
 
+// Token ids as words ("17 4 17"): a text model sees repeated and shared tokens as such.
 std::string token_key(const json::array& tokens) {
   std::string key;
   for (const json::value& t : tokens) {
-    const uint64_t v = t.is_int64() ? static_cast<uint64_t>(t.get_int64()) : t.get_uint64();
-    for (int i = 0; i < 8; ++i) key.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    if (!key.empty()) key += ' ';
+    key += t.is_int64() ? std::to_string(t.get_int64()) : std::to_string(t.get_uint64());
   }
   return key;
 }

@@ -18,7 +18,8 @@ Status validate_chat_request(const boost::json::object& request);
 // Model missing, input missing, empty or of the wrong type, bad dimensions or encoding_format.
 Status validate_embeddings_request(const boost::json::object& request);
 
-// One embeddings input: the bytes a vector is derived from, and its token count.
+// One embeddings input: the text a vector is derived from (a token array's ids, space-separated),
+// and its token count.
 struct EmbeddingInput {
   std::string key;
   long long tokens = 0;

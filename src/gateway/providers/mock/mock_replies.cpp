@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 
 #include "core/json_read.hpp"
 #include "core/json_text.hpp"
+#include "gateway/providers/mock/mock_embedding.hpp"
 #include "gateway/providers/request_validation.hpp"
 #include "gateway/token_estimate.hpp"
 
@@ -29,13 +29,6 @@ uint64_t fnv1a(std::string_view data, uint64_t hash = 1469598103934665603ull) {
     hash *= 1099511628211ull;
   }
   return hash;
-}
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
 }
 
 std::string hex16(uint64_t value) {
@@ -98,21 +91,6 @@ json::array tool_calls_array(const MockReply& reply, bool with_index, bool with_
     calls.push_back(std::move(entry));
   }
   return calls;
-}
-
-std::vector<float> unit_vector(std::string_view key, int dimensions) {
-  uint64_t state = fnv1a(key);
-  std::vector<double> raw(static_cast<std::size_t>(dimensions));
-  double norm = 0;
-  for (double& x : raw) {
-    x = static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53 * 2.0 - 1.0;
-    norm += x * x;
-  }
-  norm = std::sqrt(norm);
-  std::vector<float> out(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i)
-    out[i] = norm > 0 ? static_cast<float>(raw[i] / norm) : (i == 0 ? 1.0f : 0.0f);
-  return out;
 }
 
 std::string base64_floats(const std::vector<float>& values) {
@@ -318,7 +296,7 @@ std::string embeddings_json(const json::object& request, std::string_view model,
   char number[32];
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     tokens += inputs[i].tokens;
-    const auto vector = unit_vector(inputs[i].key, dimensions);
+    const auto vector = mock_embedding(inputs[i].key, dimensions);
     if (i > 0) out += ',';
     out += R"({"object":"embedding","index":)";
     out += std::to_string(i);

@@ -69,9 +69,9 @@ std::vector<std::string> chat_chunks_json(const MockReply& reply, std::string_vi
                                           bool include_usage);
 
 // OpenAI's embeddings `list` for a (validated) request: one unit-length vector per input,
-// derived from a hash of that input; `dimensions` (default 16) sets the length and
-// `encoding_format: "base64"` encodes little-endian float32 as OpenAI does.
-// Vectors of `dimensions` floats when the request asks, else of `default_dimensions`.
+// mock_embedding() of its text (a token array's ids read as words); `dimensions` (default 16) sets
+// the length and `encoding_format: "base64"` encodes little-endian float32 as OpenAI does. Vectors
+// of `dimensions` floats when the request asks, else of `default_dimensions`.
 std::string embeddings_json(const boost::json::object& request, std::string_view model,
                             int default_dimensions = 16);
 

@@ -240,11 +240,14 @@ TEST(MockRepliesTest, EmbeddingsDefaultDimensionAndTokenArrays) {
   const auto tokens =
       parse_object(embeddings_json(parse_object(R"({"model":"e","input":[[1,2,3],[4,5]]})"), "e"));
   EXPECT_EQ(tokens.at("data").as_array().size(), 2u);
+  EXPECT_NE(tokens.at("data").at(0).at("embedding"), tokens.at("data").at(1).at("embedding"));
   EXPECT_EQ(tokens.at("usage").at("prompt_tokens").as_int64(), 5);
   const auto one_array =
       parse_object(embeddings_json(parse_object(R"({"model":"e","input":[1,2,3]})"), "e"));
   EXPECT_EQ(one_array.at("data").as_array().size(), 1u);
   EXPECT_EQ(one_array.at("usage").at("prompt_tokens").as_int64(), 3);
+  // Token ids read as words: the same ids give the same vector as the first of the batch.
+  EXPECT_EQ(one_array.at("data").at(0).at("embedding"), tokens.at("data").at(0).at("embedding"));
 }
 
 std::string decode_base64(std::string_view text) {
