@@ -8,6 +8,10 @@
 # Reports ingest MB/s, hit@1/hit@5/MRR@10, BM25 latency and QPS (one connection, one thread),
 # restart-to-ready with a snapshot, and RSS.
 # usage: bench/rag.sh [copies=1] [embeddings=0|1]
+# RAG_BENCH_REUSE=DIR keeps the data directory, the exported chunks and the anchors' indexes in
+# DIR: the first run with a given COPIES ingests and indexes everything as usual; later runs start
+# Sluice on that data (a restart from its snapshot), skip the upload and reuse Xapian's and FTS5's
+# databases, so the 1M-chunk numbers can be repeated without re-ingesting for minutes.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 COPIES=${1:-1}; EMBED=${2:-0}
@@ -15,6 +19,13 @@ DOCS=/usr/share/doc/postgresql-doc-15/html
 PY=/usr/bin/python3  # Debian's, with python3-xapian and python3-hnswlib
 "$ROOT/scripts/deps.sh" bench
 QUESTIONS=$ROOT/bench/rag/questions.tsv
+STATE=${RAG_BENCH_REUSE:-$WORK}
+if [ -n "${RAG_BENCH_REUSE:-}" ] && [ "$(cat "$STATE/copies" 2>/dev/null)" != "$COPIES $EMBED" ]; then
+  rm -rf "$STATE/data" "$STATE/chunks.jsonl" "$STATE/anchors" "$STATE/copies"
+fi
+mkdir -p "$STATE"
+[ "$STATE" = "$WORK" ] || ln -s "$STATE/data" "$WORK/data"
+REUSED=$([ -f "$STATE/copies" ] && echo 1 || echo 0)
 
 MOCK_PORT=$(free_port)
 taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 --embedding-dimensions 384 \
@@ -25,7 +36,7 @@ PORT=$(free_port)
 cat > "$WORK/sluice.yaml" <<CONF
 server: { threads: 1 }
 log: { format: json, level: warn, access_log: false }
-storage: { data_dir: "$WORK/data" }
+storage: { data_dir: "$STATE/data" }
 rag: { workers: 2, embedding_model: "$([ "$EMBED" = 1 ] && echo bench-embed || true)" }
 gateway:
   providers:
@@ -39,22 +50,26 @@ start_sluice() {
   SLUICE_PID=$!
   PIDS+=($SLUICE_PID)
 }
+started=$(date +%s%N)
 start_sluice
-wait_http "http://127.0.0.1:$PORT/livez"
 URL=http://127.0.0.1:$PORT
+until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
 
 echo "corpus: $DOCS x $COPIES copies; sluice on CPU 0 (1 event loop, 2 ingest workers)"
-echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")"
-
-# The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
-sqlite3 -json "$WORK/data/sluice.db" "SELECT c.id AS id, d.external_id AS doc, d.title AS title,
-  c.heading_path AS heading, c.text AS text FROM chunks c JOIN documents d ON d.id = c.document_id
-  ORDER BY c.id" | $PY -c 'import json,sys; [print(json.dumps(r)) for r in json.load(sys.stdin)]' \
-  > "$WORK/chunks.jsonl"
-echo "chunks : $(wc -l < "$WORK/chunks.jsonl")"
+if [ "$REUSED" = 1 ]; then
+  echo "ingest : reused $STATE (copies $COPIES); start to ready $(( ($(date +%s%N) - started) / 1000000 )) ms"
+else
+  echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")"
+  # The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
+  $PY "$ROOT/bench/rag/anchors.py" export-chunks "$STATE/data/sluice.db" "$STATE/chunks.jsonl"
+  [ -z "${RAG_BENCH_REUSE:-}" ] || echo "$COPIES $EMBED" > "$STATE/copies"
+fi
+echo "chunks : $(wc -l < "$STATE/chunks.jsonl")"
 
 echo "quality and in-process latency (one thread):"
-$PY "$ROOT/bench/rag/anchors.py" lexical "$WORK/chunks.jsonl" "$QUESTIONS" 3
+# With a reuse directory the anchors keep their databases there; without, they index in memory.
+$PY "$ROOT/bench/rag/anchors.py" lexical "$STATE/chunks.jsonl" "$QUESTIONS" 3 \
+  ${RAG_BENCH_REUSE:+"$STATE/anchors"}
 $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" bm25 "$WORK/sluice-bm25.jsonl"
 $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-bm25.jsonl" "$QUESTIONS" "sluice-bm25 (http)"
 if [ "$EMBED" = 1 ]; then
@@ -91,3 +106,17 @@ started=$(date +%s%N)
 start_sluice
 until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
 echo "restart to ready (snapshot): $(( ($(date +%s%N) - started) / 1000000 )) ms; RSS $(rss_kib $SLUICE_PID) KiB"
+CHUNKS=$(wc -l < "$STATE/chunks.jsonl")
+echo "RSS per million chunks after the restart: $(( $(rss_kib $SLUICE_PID) * 1000000 / CHUNKS / 1024 )) MiB"
+
+# The engine alone, without HTTP, snippets or chunk text: the server's BM25 snapshot loaded by
+# rag_index_bench and the same questions run in process (top 10 for latency as wrk asks; top 50
+# for quality as client.py asks).
+INDEX_BENCH=$(dirname "$BIN")/rag_index_bench
+[ -x "$INDEX_BENCH" ] || ninja -C "$(dirname "$BIN")" rag_index_bench > /dev/null
+SNAPSHOT=$(ls "$STATE"/data/indexes/*.lexical | head -1)
+taskset -c 0 "$INDEX_BENCH" --snapshot "$SNAPSHOT" --questions "$QUESTIONS" --top-k 10 | tail -1
+taskset -c 0 "$INDEX_BENCH" --snapshot "$SNAPSHOT" --questions "$QUESTIONS" --top-k 50 --rounds 3 \
+  --out "$WORK/sluice-inprocess.jsonl" > /dev/null
+$PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-inprocess.jsonl" "$QUESTIONS" \
+  "sluice-bm25 (in-process, top 50)" "$STATE/chunks.jsonl"

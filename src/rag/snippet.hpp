@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "rag/tokenizer.hpp"
 
@@ -11,12 +11,12 @@ namespace sluice::rag {
 
 inline constexpr std::size_t kSnippetBytes = 240;
 
-// The window of `text` with the most words whose terms are among `query_terms` (the earliest of
-// equals; the start when none match), at most `max_bytes`, cut on whitespace and never inside a
-// UTF-8 sequence, whitespace runs shown as one space. A word longer than the window is cut at a
-// code point boundary.
+// The window of `text` with the most words whose terms are among `query_terms` (sorted
+// ascending; the earliest of equals; the start when none match), at most `max_bytes`, cut on
+// whitespace and never inside a UTF-8 sequence, whitespace runs shown as one space. A word longer
+// than the window is cut at a code point boundary. The text is tokenized once, as a whole.
 std::string best_snippet(std::string_view text, const Tokenizer& tokenizer,
-                         const std::unordered_set<std::string>& query_terms,
+                         std::span<const std::string> query_terms,
                          std::size_t max_bytes = kSnippetBytes);
 
 }  // namespace sluice::rag
