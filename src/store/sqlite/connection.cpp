@@ -26,7 +26,8 @@ std::string immutable_uri(const std::string& path) {
 
 }  // namespace
 
-Connection::Connection(const std::string& path, const ConnectionOptions& options) {
+Connection::Connection(const std::string& path, const ConnectionOptions& options)
+    : on_statement_(options.on_statement) {
   int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time: the Database's pool guarantees it
   const bool read_only = options.read_only || options.immutable;
   flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -82,7 +83,7 @@ Statement Connection::prepare(const std::string& sql) {
   } else if (sqlite3_stmt_busy(it->second)) {
     throw SqliteError(Errc::internal, "sqlite: statement reused while still stepping: " + sql);
   }
-  return Statement(it->second);
+  return Statement(it->second, &on_statement_);
 }
 
 void Connection::exec(const char* sql) {

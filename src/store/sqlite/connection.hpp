@@ -21,6 +21,9 @@ struct ConnectionOptions {
   bool create = false;  // create the file when missing (read-write only)
   std::chrono::milliseconds busy_timeout{5000};
   bool durable_commits = false;  // synchronous=FULL instead of NORMAL
+  // Called when a statement is reset, with its SQL and the virtual-machine steps it took: how
+  // tests prove that a query's cost does not grow with the table. Empty in production.
+  StatementObserver on_statement;
 };
 
 // One SQLite connection with its pragmas set and its prepared statements cached by SQL text.
@@ -55,6 +58,7 @@ class Connection {
 
   sqlite3* db_ = nullptr;
   std::function<void(int)> commit_hook_;
+  StatementObserver on_statement_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 

@@ -119,8 +119,15 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_session ON messages(session_id, id);
 )sql";
 
+// Indexes that keep listing documents by page and the queue's oldest-ready probe off full scans.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE INDEX documents_by_collection ON documents(collection_id, seq);
+CREATE INDEX jobs_by_state_ready_at ON jobs(state, ready_at_ms);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
+    {2, "indexes for document pages and the oldest ready job", kSchemaV2},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

@@ -42,13 +42,21 @@ std::optional<StoredDocument> find_by_id(Connection& connection, const std::stri
   return find_document(connection, "id = ?1", id);
 }
 
+// `external_id <> ''` lets the planner use the partial unique index on external ids; without it
+// the lookup scans the collection's documents.
+std::optional<StoredDocument> find_by_external_id(Connection& connection,
+                                                  const std::string& collection_id,
+                                                  const std::string& external_id) {
+  return find_document(connection, "collection_id = ?1 AND external_id = ?2 AND external_id <> ''",
+                       collection_id, external_id);
+}
+
 // The document an upload is the same as: its external id's, or without one, the first with the
 // same content.
 std::optional<StoredDocument> find_same(Connection& connection, const std::string& collection_id,
                                         const NewDocument& in, const std::string& hash) {
   if (!in.external_id.empty())
-    return find_document(connection, "collection_id = ?1 AND external_id = ?2", collection_id,
-                         in.external_id);
+    return find_by_external_id(connection, collection_id, in.external_id);
   return find_document(connection, "collection_id = ?1 AND content_hash = ?2 ORDER BY seq",
                        collection_id, hash);
 }
@@ -159,10 +167,10 @@ Result<Document> SqliteDocumentStore::get(const std::string& document_id) {
 Result<Document> SqliteDocumentStore::find(const std::string& collection_id,
                                            const std::string& id_or_external_id) {
   return context_.db.read([&](Connection& connection) -> Result<Document> {
-    auto found = find_document(connection,
-                               "collection_id = ?1 AND (id = ?2 OR external_id = ?2) "
-                               "ORDER BY id = ?2 DESC",
-                               collection_id, id_or_external_id);
+    // An id wins over an equal external id; two index probes, never a scan.
+    auto found = find_document(connection, "id = ?2 AND collection_id = ?1", collection_id,
+                               id_or_external_id);
+    if (!found) found = find_by_external_id(connection, collection_id, id_or_external_id);
     if (!found) return document_not_found(id_or_external_id);
     return std::move(found->doc);
   });

@@ -24,6 +24,7 @@ sqlite::ConnectionOptions connection_options(const SqliteOptions& options) {
   sqlite::ConnectionOptions out;
   out.busy_timeout = options.busy_timeout;
   out.durable_commits = options.durable_commits;
+  out.on_statement = options.on_statement;
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "store/store.hpp"
@@ -20,6 +21,8 @@ struct SqliteOptions {
   // Milliseconds since the Unix epoch for the timestamps the store records; empty = the system
   // clock. Tests inject theirs.
   std::function<int64_t()> clock;
+  // Tests: every statement's SQL and virtual-machine steps (see sqlite::ConnectionOptions).
+  std::function<void(std::string_view sql, int64_t vm_steps)> on_statement;
 };
 
 // The database file inside a data directory.

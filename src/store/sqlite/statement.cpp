@@ -14,6 +14,8 @@ void check_bind(sqlite3_stmt* stmt, int rc) {
 }  // namespace
 
 Statement::~Statement() {
+  if (observer_ != nullptr && *observer_)
+    (*observer_)(sqlite3_sql(stmt_), sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 1));
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }

@@ -2,6 +2,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -9,12 +10,15 @@ struct sqlite3_stmt;
 
 namespace sluice::store::sqlite {
 
+using StatementObserver = std::function<void(std::string_view sql, int64_t vm_steps)>;
+
 // A borrowed prepared statement from a Connection's cache: binds, steps and reads columns, and
 // resets itself (bindings cleared) when it goes out of scope, ready for its next use. Parameter
 // and column indexes are as in SQL: parameters from 1, columns from 0.
 class Statement {
  public:
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  explicit Statement(sqlite3_stmt* stmt, const StatementObserver* observer = nullptr)
+      : stmt_(stmt), observer_(observer) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   ~Statement();
@@ -55,6 +59,7 @@ class Statement {
   Statement& bind_int64(int index, int64_t value);
 
   sqlite3_stmt* stmt_;
+  const StatementObserver* observer_;  // null or empty: not observed
 };
 
 }  // namespace sluice::store::sqlite

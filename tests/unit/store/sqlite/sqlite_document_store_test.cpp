@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "store_fixture.hpp"
 
 namespace sluice::store {
@@ -275,6 +277,71 @@ TEST_F(DocumentStoreTest, ChunkIdsAreNeverReused) {
   const PutOutcome next = put("b");
   ASSERT_TRUE(documents().replace_chunks(next.doc.id, 1, chunks({"c"})).ok());
   EXPECT_GT(documents().chunks_of(next.doc.id)->front().id, first_max);
+}
+
+// The work of a lookup, an idempotent re-upload and a page must not grow with the collection:
+// each is an index probe (a full scan would multiply the steps by the document count).
+class DocumentStoreScaleTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    SqliteOptions with = options();
+    with.on_statement = [this](std::string_view, int64_t steps) {
+      std::lock_guard lock(mutex_);
+      steps_ += steps;
+    };
+    open(with);
+    collection_ = make_collection();
+  }
+  void add_documents(int count) {
+    for (int i = 0; i < count; ++i, ++added_) {
+      auto put = store_->documents().put_document(
+          collection_.id,
+          text_document("body " + std::to_string(added_), "ext-" + std::to_string(added_)));
+      ASSERT_TRUE(put.ok()) << put.error().message;
+      last_id_ = put->doc.id;
+    }
+  }
+  // The steps the store's statements took for `operation`.
+  template <class F>
+  int64_t steps_of(F&& operation) {
+    {
+      std::lock_guard lock(mutex_);
+      steps_ = 0;
+    }
+    operation();
+    std::lock_guard lock(mutex_);
+    return steps_;
+  }
+  int64_t steps_of_lookups() {
+    DocumentStore& documents = store_->documents();
+    return steps_of([&] {
+      EXPECT_TRUE(documents.find(collection_.id, "ext-3").ok());
+      EXPECT_TRUE(documents.find(collection_.id, last_id_).ok());
+      EXPECT_FALSE(documents.find(collection_.id, "absent").ok());
+      auto same = documents.put_document(collection_.id, text_document("body 3", "ext-3"));
+      ASSERT_TRUE(same.ok());
+      EXPECT_FALSE(same->created);
+      auto page = documents.list(collection_.id, "", 5);
+      ASSERT_TRUE(page.ok());
+      EXPECT_TRUE(documents.list(collection_.id, page->next_cursor, 5).ok());
+    });
+  }
+
+  std::mutex mutex_;
+  int64_t steps_ = 0;
+  int added_ = 0;
+  std::string last_id_;
+  Collection collection_;
+};
+
+TEST_F(DocumentStoreScaleTest, LookupsReuploadsAndPagesCostTheSameInABiggerCollection) {
+  add_documents(10);
+  const int64_t small = steps_of_lookups();
+  add_documents(400);
+  const int64_t big = steps_of_lookups();
+  EXPECT_GT(small, 0);
+  EXPECT_LT(big, small * 3 / 2) << "small collection: " << small << " steps, big: " << big;
 }
 
 }  // namespace
