@@ -8,6 +8,8 @@
 # Reports ingest MB/s, hit@1/hit@5/MRR@10, BM25 latency and QPS (one connection, one thread),
 # restart-to-ready with a snapshot, and RSS.
 # usage: bench/rag.sh [copies=1] [embeddings=0|1]
+# RAG_BENCH_REPLICATE=1 uploads one copy and replicates it in the store (replicate_store.py)
+# instead of uploading COPIES copies through the service, for corpora too large to ingest quickly.
 # RAG_BENCH_REUSE=DIR keeps the data directory, the exported chunks and the anchors' indexes in
 # DIR: the first run with a given COPIES ingests and indexes everything as usual; later runs start
 # Sluice on that data (a restart from its snapshot), skip the upload and reuse Xapian's and FTS5's
@@ -59,7 +61,20 @@ echo "corpus: $DOCS x $COPIES copies; sluice on CPU 0 (1 event loop, 2 ingest wo
 if [ "$REUSED" = 1 ]; then
   echo "ingest : reused $STATE (copies $COPIES); start to ready $(( ($(date +%s%N) - started) / 1000000 )) ms"
 else
-  echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")"
+  if [ "${RAG_BENCH_REPLICATE:-0}" = 1 ] && [ "$COPIES" -gt 1 ]; then
+    # Bench-only shortcut (see bench/rag/replicate_store.py): one copy uploaded and ingested, the
+    # others copied inside the stopped server's store; the restart rebuilds the indexes from it.
+    echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" 1) (copy0)"
+    kill -TERM $SLUICE_PID; wait $SLUICE_PID 2>/dev/null || true
+    echo "store  : $($PY "$ROOT/bench/rag/replicate_store.py" "$STATE/data/sluice.db" "$COPIES")"
+    rm -rf "$STATE/data/indexes"
+    started=$(date +%s%N)
+    start_sluice
+    until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.05; done
+    echo "rebuild from the store to ready: $(( ($(date +%s%N) - started) / 1000000 )) ms"
+  else
+    echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")"
+  fi
   # The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
   $PY "$ROOT/bench/rag/anchors.py" export-chunks "$STATE/data/sluice.db" "$STATE/chunks.jsonl"
   [ -z "${RAG_BENCH_REUSE:-}" ] || echo "$COPIES $EMBED" > "$STATE/copies"

@@ -4,7 +4,8 @@
   anchors.py lexical CHUNKS.jsonl QUESTIONS.tsv [ROUNDS] [CACHE_DIR]
                                                       Xapian (BM25) and SQLite FTS5 (bm25); with
                                                       CACHE_DIR their databases are kept there and
-                                                      reused (built once for a large corpus)
+                                                      reused (built once for a large corpus);
+                                                      RAG_ANCHORS="xapian" skips FTS5
   anchors.py export-chunks SLUICE.db CHUNKS.jsonl    the chunks Sluice made, in id order
   anchors.py score RESULTS.jsonl QUESTIONS.tsv NAME [CHUNKS.jsonl]
                                                       quality of another engine's rankings; with
@@ -179,8 +180,11 @@ def lexical(chunks_path, questions_path, rounds="5", cache_dir=None):
     questions = read_questions(questions_path)
     if cache_dir:
         os.makedirs(cache_dir, exist_ok=True)
+    engines = os.environ.get("RAG_ANCHORS", "xapian fts5").split()  # FTS5 is slow to build at 1M
     for name, make, file in (("xapian", xapian_engine, "xapian.db"),
                              ("fts5", fts5_engine, "fts5.db")):
+        if name not in engines:
+            continue
         path = os.path.join(cache_dir, file) if cache_dir else None
         reused = bool(path and os.path.exists(path))
         started = time.perf_counter()

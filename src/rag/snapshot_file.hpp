@@ -82,6 +82,7 @@ class SnapshotReader {
     return read(out.data(), count * sizeof(T));
   }
   bool at_end() const { return position_ == data_.size(); }
+  std::size_t remaining() const { return data_.size() - position_; }
 
  private:
   SnapshotHeader header_;

@@ -129,13 +129,12 @@ void Tokenizer::for_each_term_impl(std::string_view text, TermSink sink, void* c
   TermCache* cache = stems_ ? &thread_term_cache(language_, *stop_words_) : nullptr;
   std::string word;
   word.reserve(kMaxTermBytes + 4);
-  std::size_t word_start = 0;
   bool too_long = false;
   const auto emit = [&](std::string_view folded) {
     if (cache == nullptr || is_ascii_digits(folded)) {  // no stop word is a number
-      if (!stop_words_->contains(folded)) sink(context, folded, word_start);
+      if (!stop_words_->contains(folded)) sink(context, folded);
     } else if (const std::string* term = cache->term_for(folded)) {
-      sink(context, *term, word_start);
+      sink(context, *term);
     }
   };
   const auto end_word = [&] {
@@ -154,7 +153,6 @@ void Tokenizer::for_each_term_impl(std::string_view text, TermSink sink, void* c
     if (byte < 0x80) {
       const char folded = kAsciiFold[byte];
       if (folded != 0) {
-        if (word.empty() && !too_long) word_start = pos;
         append([&] { word.push_back(folded); });
       } else {
         end_word();
@@ -162,19 +160,17 @@ void Tokenizer::for_each_term_impl(std::string_view text, TermSink sink, void* c
       ++pos;
       continue;
     }
-    const std::size_t start = pos;
     const DecodedCodePoint decoded = decode_utf8(text, pos);
     pos += decoded.length;
     const CharClass kind = decoded.valid ? classify(decoded.code_point) : CharClass::separator;
     if (kind == CharClass::word) {
-      if (word.empty() && !too_long) word_start = start;
       append([&] { append_utf8(word, fold_case(decoded.code_point)); });
       continue;
     }
     end_word();
     if (kind == CharClass::ideograph) {
       append_utf8(word, decoded.code_point);
-      sink(context, word, start);  // never a stop word, never stemmed
+      sink(context, word);  // never a stop word, never stemmed
       word.clear();
     }
   }

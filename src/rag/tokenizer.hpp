@@ -37,21 +37,7 @@ class Tokenizer {
   template <class OnTerm>
   void for_each_term(std::string_view text, OnTerm&& on_term) const {
     for_each_term_impl(
-        text,
-        [](void* context, std::string_view term, std::size_t) {
-          (*static_cast<OnTerm*>(context))(term);
-        },
-        &on_term);
-  }
-  // The same terms, each with the byte offset in `text` of the word it came from:
-  // on_term(std::string_view term, std::size_t word_start).
-  template <class OnTerm>
-  void for_each_term_at(std::string_view text, OnTerm&& on_term) const {
-    for_each_term_impl(
-        text,
-        [](void* context, std::string_view term, std::size_t word_start) {
-          (*static_cast<OnTerm*>(context))(term, word_start);
-        },
+        text, [](void* context, std::string_view term) { (*static_cast<OnTerm*>(context))(term); },
         &on_term);
   }
 
@@ -67,7 +53,7 @@ class Tokenizer {
   static std::size_t count_tokens(std::string_view text);
 
  private:
-  using TermSink = void (*)(void* context, std::string_view term, std::size_t word_start);
+  using TermSink = void (*)(void* context, std::string_view term);
 
   Tokenizer(std::string language, const StopWords& stop_words, bool stems);
   void for_each_term_impl(std::string_view text, TermSink sink, void* context) const;

@@ -116,6 +116,21 @@ TEST_F(SnippetTest, AgreesWithTokenizingEachWordAlone) {
   }
 }
 
+// One maker over many texts, with more distinct words than its memo holds, cuts what a fresh
+// maker cuts for each text.
+TEST_F(SnippetTest, AMakerReusedAcrossTextsAgreesWithFreshOnes) {
+  const std::vector<std::string> query = terms("index word7 word300 Größe");
+  SnippetMaker shared(tokenizer, query, 60);
+  for (int t = 0; t < 40; ++t) {
+    std::string text;
+    for (int i = 0; i < 200; ++i)
+      text += "word" + std::to_string((t * 131 + i * 7) % 5000) + (i % 17 == 0 ? " Index " : " ");
+    text += t % 2 ? "Größe indexes" : "";
+    EXPECT_EQ(shared.best(text), best_snippet(text, tokenizer, query, 60)) << "text " << t;
+  }
+  EXPECT_EQ(shared.best(std::string(100, 'x') + " index"), "index");  // a word past the memo
+}
+
 TEST_F(SnippetTest, NeverCutsAUtf8Sequence) {
   std::string long_word;
   for (int i = 0; i < 100; ++i) long_word += "é";  // 200 bytes, no spaces
