@@ -77,6 +77,14 @@ else
   fi
   # The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
   $PY "$ROOT/bench/rag/anchors.py" export-chunks "$STATE/data/sluice.db" "$STATE/chunks.jsonl"
+  if [ "${RAG_BENCH_REPLICATE:-0}" = 1 ] && [ -n "${RAG_BENCH_REUSE:-}" ] && [ "$COPIES" -gt 1 ]; then
+    # Xapian's database replicated the same way: copy0 indexed, merged COPIES times.
+    mkdir -p "$STATE/anchors"
+    $PY "$ROOT/bench/rag/anchors.py" export-chunks "$STATE/data/sluice.db" "$WORK/copy0.jsonl" \
+      "d.external_id LIKE 'copy0/%'"
+    $PY "$ROOT/bench/rag/anchors.py" xapian-replicate "$WORK/copy0.jsonl" "$COPIES" \
+      "$STATE/anchors/xapian.db"
+  fi
   [ -z "${RAG_BENCH_REUSE:-}" ] || echo "$COPIES $EMBED" > "$STATE/copies"
 fi
 echo "chunks : $(wc -l < "$STATE/chunks.jsonl")"
