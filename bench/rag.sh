@@ -5,9 +5,16 @@
 #   questions : bench/rag/questions.tsv, 70 questions with the page that answers each
 #   anchors   : Xapian (BM25) and SQLite FTS5 (bm25) over the chunks Sluice made, exported from
 #               its store; with embeddings, hnswlib's Python binding and exact search
-# Reports ingest MB/s, hit@1/hit@5/MRR@10, BM25 latency and QPS (one connection, one thread),
-# restart-to-ready with a snapshot, and RSS.
+# Reports ingest MB/s (Sluice on both CPUs), hit@1/hit@5/MRR@10, BM25 latency and QPS (one
+# connection, one thread, HTTP and in process), restart-to-ready with a snapshot, RSS, and
+# /v1/query RPS with the mock LLM (answer cache off, then every query a cache hit).
 # usage: bench/rag.sh [copies=1] [embeddings=0|1]
+# RAG_BENCH_REPLICATE=1 uploads one copy and replicates it in the store (replicate_store.py)
+# instead of uploading COPIES copies through the service, for corpora too large to ingest quickly.
+# RAG_BENCH_REUSE=DIR keeps the data directory, the exported chunks and the anchors' indexes in
+# DIR: the first run with a given COPIES ingests and indexes everything as usual; later runs start
+# Sluice on that data (a restart from its snapshot), skip the upload and reuse Xapian's and FTS5's
+# databases, so the 1M-chunk numbers can be repeated without re-ingesting for minutes.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 COPIES=${1:-1}; EMBED=${2:-0}
@@ -15,6 +22,13 @@ DOCS=/usr/share/doc/postgresql-doc-15/html
 PY=/usr/bin/python3  # Debian's, with python3-xapian and python3-hnswlib
 "$ROOT/scripts/deps.sh" bench
 QUESTIONS=$ROOT/bench/rag/questions.tsv
+STATE=${RAG_BENCH_REUSE:-$WORK}
+if [ -n "${RAG_BENCH_REUSE:-}" ] && [ "$(cat "$STATE/copies" 2>/dev/null)" != "$COPIES $EMBED" ]; then
+  rm -rf "$STATE/data" "$STATE/chunks.jsonl" "$STATE/anchors" "$STATE/copies"
+fi
+mkdir -p "$STATE"
+[ "$STATE" = "$WORK" ] || ln -s "$STATE/data" "$WORK/data"
+REUSED=$([ -f "$STATE/copies" ] && echo 1 || echo 0)
 
 MOCK_PORT=$(free_port)
 taskset -c 1 "$BIN" mock-upstream --listen 127.0.0.1:$MOCK_PORT --threads 1 --embedding-dimensions 384 \
@@ -26,7 +40,7 @@ PORT=$(free_port)
 cat > "$WORK/sluice.yaml" <<CONF
 server: { threads: 1 }
 log: { format: json, level: warn, access_log: false }
-storage: { data_dir: "$WORK/data" }
+storage: { data_dir: "$STATE/data" }
 rag: { workers: 2, embedding_model: "$([ "$EMBED" = 1 ] && echo bench-embed || true)", answer_model: bench-chat }
 gateway:
   providers:
@@ -35,43 +49,73 @@ gateway:
     - { alias: bench-embed, deployments: [ { provider: mock, model: bench-embed } ] }
     - { alias: bench-chat, deployments: [ { provider: mock, model: bench-chat } ] }
 CONF
-start_sluice() {
-  taskset -c 0 "$BIN" serve --config "$WORK/sluice.yaml" --listen 127.0.0.1:$PORT \
+start_sluice() {  # [CPUS] it may run on (default 0)
+  taskset -c "${1:-0}" "$BIN" serve --config "$WORK/sluice.yaml" --listen 127.0.0.1:$PORT \
     >> "$WORK/sluice.log" 2>&1 &
   SLUICE_PID=$!
   PIDS+=($SLUICE_PID)
 }
-start_sluice
-wait_http "http://127.0.0.1:$PORT/livez"
-URL=http://127.0.0.1:$PORT
-
-echo "corpus: $DOCS x $COPIES copies; sluice on CPU 0 (1 event loop, 2 ingest workers)"
 started=$(date +%s%N)
-INGEST=$($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")
-echo "ingest : $INGEST"
-# Until every chunk is in the in-memory indexes too (HNSW insertion follows the store), and the
-# CPU seconds it took, which a busy machine does not inflate: Sluice's, and the mock's (embeddings).
-CHUNKS=$(echo "$INGEST" | $PY -c 'import json, sys; print(json.load(sys.stdin)["chunks"])')
-until [ "$(curl -s "$URL/metrics" | awk '/^sluice_index_chunks / { print $2 }')" = "$CHUNKS" ]; do
-  sleep 0.05
-done
-cpu_s() { awk -v tck="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tck }' "/proc/$1/stat"; }
-$PY - "$INGEST" $(( $(date +%s%N) - started )) "$(cpu_s $SLUICE_PID)" "$(cpu_s $MOCK_PID)" <<'PY'
+start_sluice 0,1  # ingestion uses both CPUs
+URL=http://127.0.0.1:$PORT
+until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
+
+echo "corpus: $DOCS x $COPIES copies; sluice (1 event loop, 2 ingest workers) on CPUs 0-1 while ingesting, then on CPU 0 alone"
+if [ "$REUSED" = 1 ]; then
+  echo "ingest : reused $STATE (copies $COPIES); start to ready $(( ($(date +%s%N) - started) / 1000000 )) ms"
+else
+  if [ "${RAG_BENCH_REPLICATE:-0}" = 1 ] && [ "$COPIES" -gt 1 ]; then
+    # Bench-only shortcut (see bench/rag/replicate_store.py): one copy uploaded and ingested, the
+    # others copied inside the stopped server's store; the restart rebuilds the indexes from it.
+    echo "ingest : $($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" 1) (copy0)"
+    kill -TERM $SLUICE_PID; wait $SLUICE_PID 2>/dev/null || true
+    echo "store  : $($PY "$ROOT/bench/rag/replicate_store.py" "$STATE/data/sluice.db" "$COPIES")"
+    rm -rf "$STATE/data/indexes"
+    started=$(date +%s%N)
+    start_sluice 0,1
+    until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.05; done
+    echo "rebuild from the store to ready: $(( ($(date +%s%N) - started) / 1000000 )) ms"
+  else
+    started=$(date +%s%N)
+    INGEST=$($PY "$ROOT/bench/rag/client.py" upload "$URL" pg "$DOCS" "$COPIES")
+    echo "ingest : $INGEST"
+    # Until every chunk is in the in-memory indexes too (HNSW insertion follows the store), and
+    # the CPU seconds it took, which a busy machine does not inflate: Sluice's, and the mock's
+    # (embeddings).
+    CHUNKS=$(echo "$INGEST" | $PY -c 'import json, sys; print(json.load(sys.stdin)["chunks"])')
+    until [ "$(curl -s "$URL/metrics" | awk '/^sluice_index_chunks / { print $2 }')" = "$CHUNKS" ]; do
+      sleep 0.05
+    done
+    cpu_s() { awk -v tck="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tck }' "/proc/$1/stat"; }
+    $PY - "$INGEST" $(( $(date +%s%N) - started )) "$(cpu_s $SLUICE_PID)" "$(cpu_s $MOCK_PID)" <<'PY'
 import json, sys
 mb, wall_ns, sluice, mock = json.loads(sys.argv[1])["mb"], *map(float, sys.argv[2:])
 print(json.dumps({"in_memory_s": round(wall_ns / 1e9, 2), "sluice_cpu_s": sluice,
                   "mock_cpu_s": mock, "mb_per_sluice_cpu_s": round(mb / sluice, 2)}))
 PY
-
-# The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
-sqlite3 -json "$WORK/data/sluice.db" "SELECT c.id AS id, d.external_id AS doc, d.title AS title,
-  c.heading_path AS heading, c.text AS text FROM chunks c JOIN documents d ON d.id = c.document_id
-  ORDER BY c.id" | $PY -c 'import json,sys; [print(json.dumps(r)) for r in json.load(sys.stdin)]' \
-  > "$WORK/chunks.jsonl"
-echo "chunks : $(wc -l < "$WORK/chunks.jsonl")"
+  fi
+  # The chunks Sluice made, for the anchors: same passages, same titles and heading paths.
+  $PY "$ROOT/bench/rag/anchors.py" export-chunks "$STATE/data/sluice.db" "$STATE/chunks.jsonl"
+  if [ "${RAG_BENCH_REPLICATE:-0}" = 1 ] && [ -n "${RAG_BENCH_REUSE:-}" ] && [ "$COPIES" -gt 1 ]; then
+    # Xapian's database replicated the same way: copy0 indexed, merged COPIES times.
+    mkdir -p "$STATE/anchors"
+    $PY "$ROOT/bench/rag/anchors.py" export-chunks "$STATE/data/sluice.db" "$WORK/copy0.jsonl" \
+      "d.external_id LIKE 'copy0/%'"
+    $PY "$ROOT/bench/rag/anchors.py" xapian-replicate "$WORK/copy0.jsonl" "$COPIES" \
+      "$STATE/anchors/xapian.db"
+  fi
+  [ -z "${RAG_BENCH_REUSE:-}" ] || echo "$COPIES $EMBED" > "$STATE/copies"
+fi
+echo "chunks : $(wc -l < "$STATE/chunks.jsonl")"
+# Everything below measures Sluice on CPU 0 alone: restarted there (from its snapshot).
+kill -TERM $SLUICE_PID; wait $SLUICE_PID 2>/dev/null || true
+start_sluice 0
+until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
 
 echo "quality and in-process latency (one thread):"
-$PY "$ROOT/bench/rag/anchors.py" lexical "$WORK/chunks.jsonl" "$QUESTIONS" 3
+# With a reuse directory the anchors keep their databases there; without, they index in memory.
+$PY "$ROOT/bench/rag/anchors.py" lexical "$STATE/chunks.jsonl" "$QUESTIONS" 3 \
+  ${RAG_BENCH_REUSE:+"$STATE/anchors"}
 $PY "$ROOT/bench/rag/client.py" search "$URL" pg "$QUESTIONS" bm25 "$WORK/sluice-bm25.jsonl"
 $PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-bm25.jsonl" "$QUESTIONS" "sluice-bm25 (http)"
 if [ "$EMBED" = 1 ]; then
@@ -87,12 +131,12 @@ if [ "$EMBED" = 1 ]; then
   # HNSW: Sluice's dense top 10 and hnswlib's Python binding against exact search, same vectors,
   # same M and ef_construction, over an ef_search sweep; Sluice's index also in-process (no HTTP),
   # on CPU 1 like the Python side.
-  $PY "$ROOT/bench/rag/anchors.py" export-vectors "$WORK/data/sluice.db" "$WORK/vectors.npy" \
+  $PY "$ROOT/bench/rag/anchors.py" export-vectors "$STATE/data/sluice.db" "$WORK/vectors.npy" \
     "$WORK/vector_ids.json"
   $PY "$ROOT/bench/rag/client.py" dense "$URL" pg "$QUESTIONS" "http://127.0.0.1:$MOCK_PORT" \
     bench-embed "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
   $PY "$ROOT/bench/rag/anchors.py" dense-quality "$WORK/vectors.npy" "$WORK/vector_ids.json" \
-    "$WORK/queries.npy" "$WORK/chunks.jsonl" "$QUESTIONS"
+    "$WORK/queries.npy" "$STATE/chunks.jsonl" "$QUESTIONS"
   taskset -c 1 $PY "$ROOT/bench/rag/anchors.py" vectors "$WORK/vectors.npy" \
     "$WORK/vector_ids.json" "$WORK/queries.npy" "$WORK/sluice-dense.jsonl"
   INDEX_BENCH=$(dirname "$BIN")/rag_index_bench
@@ -127,6 +171,20 @@ started=$(date +%s%N)
 start_sluice
 until curl -sf -o /dev/null "$URL/readyz"; do sleep 0.01; done
 echo "restart to ready (snapshot): $(( ($(date +%s%N) - started) / 1000000 )) ms; RSS $(rss_kib $SLUICE_PID) KiB"
+CHUNKS=$(wc -l < "$STATE/chunks.jsonl")
+echo "RSS per million chunks after the restart: $(( $(rss_kib $SLUICE_PID) * 1000000 / CHUNKS / 1024 )) MiB"
+
+# The engine alone, without HTTP, snippets or chunk text: the server's BM25 snapshot loaded by
+# rag_index_bench and the same questions run in process (top 10 for latency as wrk asks; top 50
+# for quality as client.py asks).
+INDEX_BENCH=$(dirname "$BIN")/rag_index_bench
+[ -x "$INDEX_BENCH" ] || ninja -C "$(dirname "$BIN")" rag_index_bench > /dev/null
+SNAPSHOT=$(ls "$STATE"/data/indexes/*.lexical | head -1)
+taskset -c 0 "$INDEX_BENCH" --snapshot "$SNAPSHOT" --questions "$QUESTIONS" --top-k 10 | tail -1
+taskset -c 0 "$INDEX_BENCH" --snapshot "$SNAPSHOT" --questions "$QUESTIONS" --top-k 50 --rounds 3 \
+  --out "$WORK/sluice-inprocess.jsonl" > /dev/null
+$PY "$ROOT/bench/rag/anchors.py" score "$WORK/sluice-inprocess.jsonl" "$QUESTIONS" \
+  "sluice-bm25 (in-process, top 50)" "$STATE/chunks.jsonl"
 
 # Answers: POST /v1/query, every question in turn on 8 connections, answered by the mock LLM
 # through the gateway (rag.answer_model: bench-chat -> mock-upstream). First with the answer

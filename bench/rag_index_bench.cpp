@@ -5,6 +5,11 @@
 // bench/rag/anchors.py), HNSW recall@10 against exact search and single-thread QPS on those
 // vectors over an ef_search sweep, for comparison with hnswlib's Python binding:
 //   build/release/rag_index_bench --chunks 0 --vectors-file V.npy --queries-file Q.npy
+// With --snapshot, the engine alone on real data: a server's lexical snapshot (DATA/indexes/
+// ID.lexical) loaded, the questions of a TSV tokenized as the server does and searched (top 10)
+// for --rounds rounds on one thread; the last round's chunk ids and times go to --out (JSON lines,
+// for bench/rag/anchors.py score-chunks).
+//   rag_index_bench --snapshot PATH --questions bench/rag/questions.tsv --out results.jsonl
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -22,6 +27,7 @@
 
 #include "rag/index_snapshot.hpp"
 #include "rag/lexical_index.hpp"
+#include "rag/tokenizer.hpp"
 #include "rag/vector_index.hpp"
 
 namespace {
@@ -56,7 +62,13 @@ struct Options {
   std::string queries_file;  // .npy float32 rows: the queries
   sluice::rag::VectorIndexOptions hnsw;
   std::vector<std::size_t> ef_sweep{16, 32, 48, 64, 80, 128};  // ef_search values to measure
-  bool reuse = false;  // keep the lexical snapshot and load it instead of building next time
+  bool reuse = false;     // keep the lexical snapshot and load it instead of building next time
+  std::string snapshot;   // a server's lexical snapshot: run --questions on it
+  std::string questions;  // TSV: question, tab, expected document
+  std::string out;        // JSON lines: chunk ids and seconds per question
+  std::string language = "english";
+  std::size_t rounds = 20;
+  std::size_t top_k = 10;
 };
 
 // Zipf(1) ranks through a quantized inverse CDF: O(1) per draw.
@@ -204,6 +216,61 @@ void bench_lexical(const Options& o) {
   const std::vector<std::string> probe{vocabulary[150], vocabulary[4000]};
   if (!(loaded->index->search(probe, 10) == index.search(probe, 10))) std::abort();
   if (!o.reuse) std::filesystem::remove(path);
+}
+
+// Search terms as SearchService makes them: tokenized, sorted, deduplicated.
+std::vector<std::string> query_terms(const sluice::rag::Tokenizer& tokenizer,
+                                     const std::string& text) {
+  std::vector<std::string> terms = tokenizer.terms(text);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
+
+void bench_snapshot(const Options& o) {
+  const auto load_start = Clock::now();
+  auto loaded = sluice::rag::load_lexical_snapshot(o.snapshot);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "cannot load %s: %s\n", o.snapshot.c_str(),
+                 loaded.error().message.c_str());
+    std::exit(1);
+  }
+  const sluice::rag::LexicalIndex& index = *loaded->index;
+  std::printf("snapshot: %zu chunks, %zu terms, loaded in %.2f s, %.0f MB by memory_bytes()\n",
+              index.chunk_count(), index.term_count(), seconds_since(load_start),
+              index.memory_bytes() / 1e6);
+  auto tokenizer = sluice::rag::Tokenizer::create(o.language);
+  if (!tokenizer.ok()) std::abort();
+  std::vector<std::string> questions;
+  std::ifstream in(o.questions);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') questions.push_back(line.substr(0, line.find('\t')));
+  std::vector<double> latencies;
+  std::vector<std::vector<sluice::rag::LexicalHit>> last(questions.size());
+  std::vector<double> last_seconds(questions.size());
+  double total = 0;
+  for (std::size_t round = 0; round < o.rounds; ++round) {
+    for (std::size_t q = 0; q < questions.size(); ++q) {
+      const auto t = Clock::now();
+      last[q] = index.search(query_terms(*tokenizer, questions[q]), o.top_k);
+      const double s = seconds_since(t);
+      latencies.push_back(s * 1e6);
+      last_seconds[q] = s;
+      total += s;
+    }
+  }
+  std::printf(
+      "{\"engine\": \"sluice-bm25 (in-process, top %zu, no text)\", \"chunks\": %zu, "
+      "\"p50_us\": %.0f, \"p99_us\": %.0f, \"qps\": %.0f}\n",
+      o.top_k, index.chunk_count(), percentile(latencies, 0.5), percentile(latencies, 0.99),
+      latencies.size() / total);
+  if (o.out.empty()) return;
+  std::ofstream out(o.out);
+  for (std::size_t q = 0; q < questions.size(); ++q) {
+    out << "{\"chunk_ids\": [";
+    for (std::size_t i = 0; i < last[q].size(); ++i) out << (i ? ", " : "") << last[q][i].chunk_id;
+    out << "], \"seconds\": " << last_seconds[q] << "}\n";
+  }
 }
 
 void bench_vectors(const Options& o) {
@@ -395,14 +462,32 @@ int main(int argc, char** argv) {
       o.hnsw.ef_construction = std::stoul(value);
     else if (flag == "--ef-search")
       o.ef_sweep = numbers(value);
+    else if (flag == "--snapshot")
+      o.snapshot = value;
+    else if (flag == "--questions")
+      o.questions = value;
+    else if (flag == "--out")
+      o.out = value;
+    else if (flag == "--language")
+      o.language = value;
+    else if (flag == "--rounds")
+      o.rounds = std::stoul(value);
+    else if (flag == "--top-k")
+      o.top_k = std::stoul(value);
     else {
       std::fprintf(stderr,
                    "usage: %s [--chunks N] [--vocabulary N] [--terms N] [--queries N] "
                    "[--vectors N] [--dimension N] [--dir PATH] [--reuse 0|1] [--vectors-file V.npy "
-                   "--queries-file Q.npy [--m N] [--ef-construction N] [--ef-search N,N...]]\n",
-                   argv[0]);
+                   "--queries-file Q.npy [--m N] [--ef-construction N] [--ef-search N,N...]]\n"
+                   "       %s --snapshot PATH --questions TSV [--out JSONL] [--language L] "
+                   "[--rounds N] [--top-k K]\n",
+                   argv[0], argv[0]);
       return 2;
     }
+  }
+  if (!o.snapshot.empty()) {
+    bench_snapshot(o);
+    return 0;
   }
   if (o.chunks > 0) bench_lexical(o);
   if (o.vectors > 0) bench_vectors(o);

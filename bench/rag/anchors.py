@@ -1,8 +1,18 @@
 #!/usr/bin/python3
 """The RAG benchmark's anchors and scoring, on exactly the chunks Sluice indexed.
 
-  anchors.py lexical CHUNKS.jsonl QUESTIONS.tsv      Xapian (BM25) and SQLite FTS5 (bm25)
-  anchors.py score RESULTS.jsonl QUESTIONS.tsv NAME  quality of another engine's rankings
+  anchors.py lexical CHUNKS.jsonl QUESTIONS.tsv [ROUNDS] [CACHE_DIR]
+                                                      Xapian (BM25) and SQLite FTS5 (bm25); with
+                                                      CACHE_DIR their databases are kept there and
+                                                      reused (built once for a large corpus);
+                                                      RAG_ANCHORS="xapian" skips FTS5
+  anchors.py export-chunks SLUICE.db CHUNKS.jsonl [WHERE]
+                                                      the chunks Sluice made, in id order
+  anchors.py xapian-replicate CHUNKS.jsonl COPIES DEST
+                                                      Xapian's database of CHUNKS replicated
+  anchors.py score RESULTS.jsonl QUESTIONS.tsv NAME [CHUNKS.jsonl]
+                                                      quality of another engine's rankings; with
+                                                      CHUNKS, results name chunk_ids, not docs
   anchors.py vectors VECTORS.npy IDS.json QUERIES.npy SLUICE_DENSE.jsonl
                                                       exact search vs hnswlib vs Sluice's HNSW
   anchors.py dense-quality VECTORS.npy IDS.json QUERIES.npy CHUNKS.jsonl QUESTIONS.tsv
@@ -37,7 +47,9 @@ def read_questions(path):
 
 def read_chunks(path):
     with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
 
 
 def document_rank(chunk_docs, expected):
@@ -82,23 +94,37 @@ def timed(search, questions, rounds):
     return rankings, samples
 
 
-def xapian_engine(chunks):
+def xapian_engine(chunks, path=None):
+    """`path`: an on-disk database there, built only when absent. Xapian's docid n is the n-th
+    chunk."""
+    import os
     import xapian
-    db = xapian.WritableDatabase("", xapian.DB_BACKEND_INMEMORY)
-    indexer = xapian.TermGenerator()
     stemmer = xapian.Stem("english")
-    indexer.set_stemmer(stemmer)
-    indexer.set_stemming_strategy(xapian.TermGenerator.STEM_SOME)
-    docs = []
-    for chunk in chunks:
-        document = xapian.Document()
-        indexer.set_document(document)
-        # The same field weights as Sluice's BM25F-lite: title x2, heading path x1.5 (rounded).
-        indexer.index_text(chunk.get("title", ""), 2)
-        indexer.index_text(chunk.get("heading", ""), 2)
-        indexer.index_text(chunk["text"])
-        db.add_document(document)
-        docs.append(chunk["doc"])
+    if path and os.path.exists(path):
+        db = xapian.Database(path)
+    else:
+        db = (xapian.WritableDatabase(path + ".tmp", xapian.DB_CREATE_OR_OVERWRITE) if path else
+              xapian.WritableDatabase("", xapian.DB_BACKEND_INMEMORY))
+        indexer = xapian.TermGenerator()
+        indexer.set_stemmer(stemmer)
+        indexer.set_stemming_strategy(xapian.TermGenerator.STEM_SOME)
+        for chunk in chunks():
+            document = xapian.Document()
+            indexer.set_document(document)
+            # The same field weights as Sluice's BM25F-lite: title x2, heading path x1.5 (rounded).
+            indexer.index_text(chunk.get("title", ""), 2)
+            indexer.index_text(chunk.get("heading", ""), 2)
+            indexer.index_text(chunk["text"])
+            db.add_document(document)
+        if path:
+            db.close()
+            os.rename(path + ".tmp", path)
+            db = xapian.Database(path)
+    if path and os.path.exists(path + ".docs"):  # a replicated database's own docid order
+        with open(path + ".docs", encoding="utf-8") as f:
+            docs = f.read().splitlines()
+    else:
+        docs = [chunk["doc"] for chunk in chunks()]
     parser = xapian.QueryParser()
     parser.set_stemmer(stemmer)
     parser.set_stemming_strategy(xapian.QueryParser.STEM_SOME)
@@ -116,14 +142,23 @@ def xapian_engine(chunks):
     return search
 
 
-def fts5_engine(chunks):
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE c USING fts5(title, heading, body, doc UNINDEXED, "
-               "tokenize='porter unicode61')")
-    db.executemany("INSERT INTO c(title, heading, body, doc) VALUES (?, ?, ?, ?)",
-                   [(ch.get("title", ""), ch.get("heading", ""), ch["text"], ch["doc"])
-                    for ch in chunks])
-    db.commit()
+def fts5_engine(chunks, path=None):
+    """`path`: a database file there, built only when absent."""
+    import os
+    if path and os.path.exists(path):
+        db = sqlite3.connect(path)
+    else:
+        db = sqlite3.connect(path + ".tmp" if path else ":memory:")
+        db.execute("CREATE VIRTUAL TABLE c USING fts5(title, heading, body, doc UNINDEXED, "
+                   "tokenize='porter unicode61')")
+        db.executemany("INSERT INTO c(title, heading, body, doc) VALUES (?, ?, ?, ?)",
+                       ((ch.get("title", ""), ch.get("heading", ""), ch["text"], ch["doc"])
+                        for ch in chunks()))
+        db.commit()
+        if path:
+            db.close()
+            os.rename(path + ".tmp", path)
+            db = sqlite3.connect(path)
 
     def search(text):
         words = [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
@@ -142,25 +177,78 @@ into is it its of on or so such that the their then there these they this to was
 which who will with would you your""".split())
 
 
-def lexical(chunks_path, questions_path, rounds="5"):
+def count_lines(path):
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def lexical(chunks_path, questions_path, rounds="5", cache_dir=None):
+    import os
     rounds = int(rounds)
-    chunks = read_chunks(chunks_path)
+    chunks = lambda: read_chunks(chunks_path)  # streamed: a million chunks need not sit in memory
     questions = read_questions(questions_path)
-    for name, make in (("xapian", xapian_engine), ("fts5", fts5_engine)):
+    if cache_dir:
+        os.makedirs(cache_dir, exist_ok=True)
+    engines = os.environ.get("RAG_ANCHORS", "xapian fts5").split()  # FTS5 is slow to build at 1M
+    for name, make, file in (("xapian", xapian_engine, "xapian.db"),
+                             ("fts5", fts5_engine, "fts5.db")):
+        if name not in engines:
+            continue
+        path = os.path.join(cache_dir, file) if cache_dir else None
+        reused = bool(path and os.path.exists(path))
         started = time.perf_counter()
-        search = make(chunks)
+        search = make(chunks, path)
         build_s = time.perf_counter() - started
+        search(questions[0][0])  # warm-up: an on-disk database's first query reads its tables
         rankings, samples = timed(search, questions, rounds)
         ranks = [document_rank(r, expected) for r, (_, expected) in zip(rankings, questions)]
-        print(json.dumps({"engine": name, "chunks": len(chunks), "build_s": round(build_s, 2),
+        print(json.dumps({"engine": name, "chunks": count_lines(chunks_path),
+                          "build_s": "reused" if reused else round(build_s, 2),
                           **quality(ranks), **latency(samples)}))
 
 
-def score(results_path, questions_path, name):
-    """RESULTS.jsonl: one line per question, in order: {"docs": [...], "seconds": s}."""
+def xapian_replicate(chunks_path, copies, dest):
+    """Xapian's database of a corpus replicated COPIES times, as replicate_store.py replicates
+    Sluice's: the chunks of CHUNKS.jsonl (copy0) indexed once, then merged COPIES times into one
+    database by Xapian's own compactor (docids concatenated), with DEST.docs naming each docid's
+    document. Same postings and statistics as indexing every copy, in minutes less."""
+    import os
+    import xapian
+    chunks = lambda: read_chunks(chunks_path)
+    xapian_engine(chunks, dest + ".copy0")
+    combined = xapian.Database()
+    for _ in range(int(copies)):
+        combined.add_database(xapian.Database(dest + ".copy0"))
+    combined.compact(dest + ".tmp", xapian.DBCOMPACT_MULTIPASS)
+    names = [chunk["doc"].split("/", 1)[-1] for chunk in chunks()]
+    with open(dest + ".docs", "w", encoding="utf-8") as out:
+        for copy in range(int(copies)):
+            out.writelines(f"copy{copy}/{name}\n" for name in names)
+    os.rename(dest + ".tmp", dest)
+
+
+def export_chunks(db_path, out_path, where="1"):
+    """The chunks with their document's id and title, one JSON object per line, in id order."""
+    db = sqlite3.connect(db_path)
+    rows = db.execute("SELECT c.id, d.external_id, d.title, c.heading_path, c.text FROM chunks c "
+                      f"JOIN documents d ON d.id = c.document_id WHERE {where} ORDER BY c.id")
+    with open(out_path, "w", encoding="utf-8") as out:
+        for chunk_id, doc, title, heading, text in rows:
+            out.write(json.dumps({"id": chunk_id, "doc": doc, "title": title,
+                                  "heading": heading, "text": text}) + "\n")
+
+
+def score(results_path, questions_path, name, chunks_path=None):
+    """RESULTS.jsonl: one line per question, in order: {"docs": [...], "seconds": s}, or with
+    `chunks_path` {"chunk_ids": [...], "seconds": s}."""
     questions = read_questions(questions_path)
     with open(results_path, encoding="utf-8") as f:
         results = [json.loads(line) for line in f if line.strip()]
+    if chunks_path:
+        wanted = {c for r in results for c in r["chunk_ids"]}
+        doc_of = {ch["id"]: ch["doc"] for ch in read_chunks(chunks_path) if ch["id"] in wanted}
+        for r in results:
+            r["docs"] = [doc_of[c] for c in r["chunk_ids"] if c in doc_of]
     ranks = [document_rank(r["docs"], expected) for r, (_, expected) in zip(results, questions)]
     out = {"engine": name, **quality(ranks)}
     if results and "seconds" in results[0]:
@@ -255,4 +343,5 @@ def export_vectors(db_path, vectors_out, ids_out):
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     {"lexical": lexical, "score": score, "vectors": vectors, "dense-quality": dense_quality,
-     "export-vectors": export_vectors}[command](*args)
+     "export-vectors": export_vectors, "export-chunks": export_chunks,
+     "xapian-replicate": xapian_replicate}[command](*args)

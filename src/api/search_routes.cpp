@@ -2,10 +2,13 @@
 
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 
 #include "api/json_body.hpp"
 #include "api/search_filters.hpp"
+#include "core/json_text.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -68,36 +71,76 @@ Status parse_search_request(const json::object& body, std::size_t max_top_k,
   return {};
 }
 
-json::value rank(int r) { return r > 0 ? json::value(r) : json::value(nullptr); }
-
-std::string render(const rag::SearchResult& result, double took_ms) {
-  json::array data;
-  data.reserve(result.hits.size());
-  for (const rag::SearchHit& hit : result.hits) {
-    json::object item;
-    item["object"] = "search.hit";
-    item["chunk_id"] = hit.chunk_id;
-    item["document_id"] = hit.document_id;
-    if (!hit.external_id.empty()) item["id"] = hit.external_id;
-    item["title"] = hit.title;
-    item["heading_path"] = hit.heading_path;
-    item["page"] = hit.page > 0 ? json::value(hit.page) : json::value(nullptr);
-    item["ordinal"] = hit.ordinal;
-    item["snippet"] = hit.snippet;
-    item["score"] = hit.score;
-    item["ranks"] = {{"bm25", rank(hit.lexical_rank)}, {"dense", rank(hit.dense_rank)}};
-    data.emplace_back(std::move(item));
+void append_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
   }
-  json::array modes;
-  for (const std::string& mode : result.modes) modes.emplace_back(mode);
-  json::object out;
-  out["object"] = "list";
-  out["data"] = std::move(data);
-  out["modes"] = std::move(modes);
-  out["collection_id"] = result.collection_id;
-  out["index_version"] = result.index_version;
-  out["took_ms"] = took_ms;
-  return json::serialize(out);
+  char digits[32];
+  const auto written = std::to_chars(digits, digits + sizeof(digits), value);
+  out.append(digits, written.ptr);
+}
+
+void append_int(std::string& out, int64_t value) {
+  char digits[24];
+  const auto written = std::to_chars(digits, digits + sizeof(digits), value);
+  out.append(digits, written.ptr);
+}
+
+void append_rank(std::string& out, int rank) {
+  if (rank > 0)
+    append_int(out, rank);
+  else
+    out += "null";
+}
+
+// The response written straight into its text: a fixed shape, on the search hot path, where
+// building a json::object per hit cost more than the ranking.
+std::string render(const rag::SearchResult& result, double took_ms) {
+  std::string out;
+  out.reserve(512 + result.hits.size() * 512);
+  out += R"({"object":"list","data":[)";
+  for (const rag::SearchHit& hit : result.hits) {
+    if (&hit != &result.hits.front()) out += ',';
+    out += R"({"object":"search.hit","chunk_id":)";
+    append_int(out, hit.chunk_id);
+    out += R"(,"document_id":)";
+    core::append_json_string(out, hit.document_id);
+    if (!hit.external_id.empty()) {
+      out += R"(,"id":)";
+      core::append_json_string(out, hit.external_id);
+    }
+    out += R"(,"title":)";
+    core::append_json_string(out, hit.title);
+    out += R"(,"heading_path":)";
+    core::append_json_string(out, hit.heading_path);
+    out += R"(,"page":)";
+    append_rank(out, hit.page);
+    out += R"(,"ordinal":)";
+    append_int(out, hit.ordinal);
+    out += R"(,"snippet":)";
+    core::append_json_string(out, hit.snippet);
+    out += R"(,"score":)";
+    append_number(out, hit.score);
+    out += R"(,"ranks":{"bm25":)";
+    append_rank(out, hit.lexical_rank);
+    out += R"(,"dense":)";
+    append_rank(out, hit.dense_rank);
+    out += "}}";
+  }
+  out += R"(],"modes":[)";
+  for (const std::string& mode : result.modes) {
+    if (&mode != &result.modes.front()) out += ',';
+    core::append_json_string(out, mode);
+  }
+  out += R"(],"collection_id":)";
+  core::append_json_string(out, result.collection_id);
+  out += R"(,"index_version":)";
+  append_int(out, result.index_version);
+  out += R"(,"took_ms":)";
+  append_number(out, took_ms);
+  out += '}';
+  return out;
 }
 
 awaitable<void> search(rag::Retriever& retriever, std::size_t max_top_k, http::Exchange& exchange) {

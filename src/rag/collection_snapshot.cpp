@@ -26,12 +26,12 @@ void write_string(SnapshotWriter& out, const std::string& s) {
   out.write(s.data(), s.size());
 }
 
+// Straight into the string: a restart reads one per chunk (its heading path).
 bool read_string(SnapshotReader& in, std::string& s) {
   uint64_t size = 0;
-  std::vector<char> bytes;
-  if (!in.read_pod(size) || !in.read_array(bytes, size)) return false;
-  s.assign(bytes.begin(), bytes.end());
-  return true;
+  if (!in.read_pod(size) || size > in.remaining()) return false;
+  s.resize(size);
+  return in.read(s.data(), size);
 }
 
 Status save_catalog(const CollectionIndex& index, const std::string& path) {

@@ -114,22 +114,23 @@ bool read_postings(SnapshotReader& in, LexicalData& data) {
   std::vector<std::string> terms;
   std::vector<uint32_t> counts;
   std::vector<uint64_t> byte_offsets, block_offsets;
-  std::vector<uint8_t> bytes;
   std::vector<PostingBlock> blocks;
   if (!read_strings(in, terms) || !in.read_array(counts, terms.size()) ||
       !read_offsets(in, terms.size(), byte_offsets) ||
-      !read_offsets(in, terms.size(), block_offsets) ||
-      !in.read_array(bytes, byte_offsets.back()) || !in.read_array(blocks, block_offsets.back()))
+      !read_offsets(in, terms.size(), block_offsets))
     return false;
+  // Each list's bytes straight into its own vector: no copy of all of them in between.
+  std::vector<std::vector<uint8_t>> bytes(terms.size());
+  for (std::size_t i = 0; i < terms.size(); ++i)
+    if (!in.read_array(bytes[i], byte_offsets[i + 1] - byte_offsets[i])) return false;
+  if (!in.read_array(blocks, block_offsets.back())) return false;
   data.terms.reserve(terms.size());
   for (std::size_t i = 0; i < terms.size(); ++i) {
     std::vector<PostingBlock> list_blocks(blocks.begin() + block_offsets[i],
                                           blocks.begin() + block_offsets[i + 1]);
     if (!list_blocks.empty() && list_blocks.back().last_doc >= data.chunk_ids.size()) return false;
     PostingList list;
-    if (!PostingList::assemble(std::vector<uint8_t>(bytes.begin() + byte_offsets[i],
-                                                    bytes.begin() + byte_offsets[i + 1]),
-                               std::move(list_blocks), counts[i], list))
+    if (!PostingList::assemble(std::move(bytes[i]), std::move(list_blocks), counts[i], list))
       return false;
     if (!data.terms.emplace(std::move(terms[i]), std::move(list)).second) return false;
   }

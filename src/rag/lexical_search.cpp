@@ -134,17 +134,19 @@ class MaxScoreSearch {
     return filter_ == nullptr || !*filter_ || (*filter_)(data_.chunk_ids[doc]);
   }
 
-  double contribution(const TermCursor& term, uint32_t doc) const {
-    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm_(data_.lengths[doc] * 0.5));
+  // `norm`: the doc's length norm, computed once per doc.
+  static double contribution(const TermCursor& term, double norm) {
+    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm);
   }
 
   void score(uint32_t doc) {
-    std::fill(contributions_.begin(), contributions_.end(), 0.0);
+    for (double& c : contributions_) c = 0.0;  // a handful of slots: cheaper than a memset call
+    const double norm = norm_(data_.lengths[doc] * 0.5);
     double partial = 0;
     for (std::size_t i = essential_from_; i < order_.size(); ++i) {
       const TermCursor& term = terms_[order_[i]];
       if (term.cursor.doc() != doc) continue;
-      const double c = contribution(term, doc);
+      const double c = contribution(term, norm);
       contributions_[term.slot] = c;
       partial += c;
     }
@@ -157,7 +159,7 @@ class MaxScoreSearch {
       remaining -= term.upper_at_doc;
       term.cursor.advance(doc);
       if (term.cursor.doc() != doc) continue;
-      const double c = contribution(term, doc);
+      const double c = contribution(term, norm);
       contributions_[term.slot] = c;
       partial += c;
     }

@@ -111,8 +111,7 @@ void PostingCursor::next() {
   }
 }
 
-void PostingCursor::advance(uint32_t target) {
-  if (doc_ >= target) return;
+void PostingCursor::advance_to(uint32_t target) {
   const auto& blocks = list_->blocks();
   if (blocks[block_].last_doc < target) {
     std::size_t index = block_ + 1;

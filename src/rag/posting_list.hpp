@@ -61,8 +61,11 @@ class PostingCursor {
   uint32_t doc() const { return doc_; }
   uint32_t wtf() const { return wtfs_[pos_]; }
   void next();
-  // Moves to the first posting whose doc >= target (kEnd if none).
-  void advance(uint32_t target);
+  // Moves to the first posting whose doc >= target (kEnd if none). Inline for its common case,
+  // a cursor already there: searches ask it of every essential term per candidate.
+  void advance(uint32_t target) {
+    if (doc_ < target) advance_to(target);
+  }
   // The first block whose last doc >= target (blocks().size() if none), decoding nothing.
   // Targets must not decrease between calls.
   std::size_t shallow_block(uint32_t target);
@@ -70,6 +73,7 @@ class PostingCursor {
 
  private:
   void load_block(std::size_t index);
+  void advance_to(uint32_t target);
 
   const PostingList* list_;
   std::size_t block_ = 0;

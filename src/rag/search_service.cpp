@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <unordered_set>
 
 #include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
@@ -173,14 +172,14 @@ awaitable<Status> SearchService::attach_text(const CollectionIndex& index,
   for (const SearchHit& hit : hits) ids.push_back(hit.chunk_id);
   auto chunks = co_await ops::run_blocking([&] { return store_.documents().get_chunks(ids); });
   if (!chunks) co_return chunks.error();
-  const std::unordered_set<std::string> query_terms(terms.begin(), terms.end());
+  SnippetMaker snippets(index.tokenizer(), terms);
   std::size_t next = 0;
   std::vector<SearchHit> kept;
   for (SearchHit& hit : hits) {
     // get_chunks keeps the order and skips chunks deleted since the search.
     if (next >= chunks->size() || (*chunks)[next].id != hit.chunk_id) continue;
     hit.text = std::move((*chunks)[next++].text);
-    hit.snippet = best_snippet(hit.text, index.tokenizer(), query_terms);
+    hit.snippet = snippets.best(hit.text);
     kept.push_back(std::move(hit));
   }
   hits = std::move(kept);

@@ -49,7 +49,7 @@ class SearchService final : public Retriever {
     const std::vector<float>* vector = nullptr;  // dense runs when set
     FusionMethod fusion = FusionMethod::rrf;
     float alpha = 0.5f;
-    std::vector<std::string> terms;  // deduplicated
+    std::vector<std::string> terms;  // sorted, deduplicated
   };
 
   boost::asio::awaitable<Result<std::shared_ptr<const CollectionIndex>>> find(

@@ -1,11 +1,13 @@
 #include "rag/snapshot_file.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
+#include <utility>
 
 namespace sluice::rag {
 namespace {
@@ -37,17 +39,6 @@ uint64_t seal(uint64_t payload_checksum, const RawHeader& raw) {
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-bool read_all(int fd, char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::read(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     data += n;
@@ -146,6 +137,24 @@ Status SnapshotWriter::commit() {
   return {};
 }
 
+SnapshotReader::SnapshotReader(SnapshotReader&& other) noexcept { *this = std::move(other); }
+
+SnapshotReader& SnapshotReader::operator=(SnapshotReader&& other) noexcept {
+  if (this == &other) return *this;
+  if (mapping_ != nullptr) ::munmap(mapping_, mapping_size_);
+  header_ = other.header_;
+  mapping_ = std::exchange(other.mapping_, nullptr);
+  mapping_size_ = std::exchange(other.mapping_size_, 0);
+  data_ = std::exchange(other.data_, nullptr);
+  size_ = std::exchange(other.size_, 0);
+  position_ = std::exchange(other.position_, 0);
+  return *this;
+}
+
+SnapshotReader::~SnapshotReader() {
+  if (mapping_ != nullptr) ::munmap(mapping_, mapping_size_);
+}
+
 Result<SnapshotReader> SnapshotReader::open(const std::string& path, const SnapshotMagic& magic,
                                             uint32_t version) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -154,17 +163,21 @@ Result<SnapshotReader> SnapshotReader::open(const std::string& path, const Snaps
     return io_error("cannot open", path, errno);
   }
   struct stat st {};
-  RawHeader raw{};
   SnapshotReader reader;
-  bool read_ok = ::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= kHeaderSize &&
-                 read_all(fd, reinterpret_cast<char*>(&raw), kHeaderSize);
-  if (read_ok && raw.magic == magic && raw.version == version && raw.header_size == kHeaderSize &&
-      raw.payload_size == static_cast<uint64_t>(st.st_size) - kHeaderSize) {
-    reader.data_.resize(raw.payload_size);
-    read_ok = read_all(fd, reader.data_.data(), reader.data_.size());
+  bool read_ok = ::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= kHeaderSize;
+  if (read_ok) {
+    void* mapping = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ,
+                           MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    read_ok = mapping != MAP_FAILED;
+    if (read_ok) {
+      reader.mapping_ = mapping;
+      reader.mapping_size_ = static_cast<std::size_t>(st.st_size);
+    }
   }
   ::close(fd);
   if (!read_ok) return invalid(path, "truncated or unreadable");
+  RawHeader raw{};
+  std::memcpy(&raw, reader.mapping_, kHeaderSize);
   if (raw.magic != magic) return invalid(path, "not this kind of snapshot");
   if (raw.version != version)
     return invalid(path, "format version " + std::to_string(raw.version) + ", expected " +
@@ -172,17 +185,19 @@ Result<SnapshotReader> SnapshotReader::open(const std::string& path, const Snaps
   if (raw.header_size != kHeaderSize ||
       raw.payload_size != static_cast<uint64_t>(st.st_size) - kHeaderSize)
     return invalid(path, "truncated");
+  reader.data_ = static_cast<const char*>(reader.mapping_) + kHeaderSize;
+  reader.size_ = raw.payload_size;
   Checksum64 checksum;
-  checksum.update(reader.data_.data(), reader.data_.size());
+  checksum.update(reader.data_, reader.size_);
   if (seal(checksum.finish(), raw) != raw.checksum) return invalid(path, "checksum mismatch");
   reader.header_ = SnapshotHeader{raw.magic, raw.version, raw.change_seq, raw.chunk_count};
   return reader;
 }
 
 bool SnapshotReader::read(void* out, std::size_t size) {
-  if (size > data_.size() - position_) return false;
+  if (size > size_ - position_) return false;
   if (size == 0) return true;  // out may be null then (an empty vector's)
-  std::memcpy(out, data_.data() + position_, size);
+  std::memcpy(out, data_ + position_, size);
   position_ += size;
   return true;
 }

@@ -61,9 +61,16 @@ class SnapshotWriter {
   uint64_t payload_size_ = 0;
 };
 
-// A whole snapshot read and verified, with bounds-checked reads over its payload.
+// A whole snapshot mapped and verified, with bounds-checked reads over its payload. The file is
+// mapped read-only rather than copied: a restart reads hundreds of megabytes, and a copy costs
+// as much again in fresh pages. Snapshots are replaced by rename, so a mapped file never changes.
 class SnapshotReader {
  public:
+  SnapshotReader() = default;
+  SnapshotReader(SnapshotReader&& other) noexcept;
+  SnapshotReader& operator=(SnapshotReader&& other) noexcept;
+  ~SnapshotReader();
+
   // Errc::not_found when there is no file; Errc::internal when it is not a valid snapshot with
   // this magic and version (wrong kind, other version, truncated, corrupted).
   static Result<SnapshotReader> open(const std::string& path, const SnapshotMagic& magic,
@@ -77,15 +84,19 @@ class SnapshotReader {
   }
   template <class T>
   bool read_array(std::vector<T>& out, uint64_t count) {
-    if (count > (data_.size() - position_) / sizeof(T)) return false;
+    if (count > remaining() / sizeof(T)) return false;
     out.resize(count);
     return read(out.data(), count * sizeof(T));
   }
-  bool at_end() const { return position_ == data_.size(); }
+  bool at_end() const { return position_ == size_; }
+  std::size_t remaining() const { return size_ - position_; }
 
  private:
   SnapshotHeader header_;
-  std::vector<char> data_;  // the payload
+  void* mapping_ = nullptr;  // the whole file
+  std::size_t mapping_size_ = 0;
+  const char* data_ = nullptr;  // the payload, inside the mapping
+  std::size_t size_ = 0;
   std::size_t position_ = 0;
 };
 

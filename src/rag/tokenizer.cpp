@@ -68,7 +68,7 @@ class TermCache {
   }
 
  private:
-  static constexpr std::size_t kEntries = 8192;  // a power of two
+  static constexpr std::size_t kEntries = 32768;  // a power of two; a corpus's common vocabulary
   struct Entry {
     std::string word;
     std::string term;

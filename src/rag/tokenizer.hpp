@@ -19,7 +19,7 @@ class StopWords;
 //
 // Thread safety: a Tokenizer is immutable and may be shared by any number of threads; the Snowball
 // stemmers, which are not thread-safe, are kept one per thread and language with a cache of
-// recent stems (about 0.6 MB each).
+// recent stems (about 2.4 MB each).
 class Tokenizer {
  public:
   static constexpr std::size_t kMaxTermBytes = 64;

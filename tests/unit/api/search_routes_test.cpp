@@ -88,6 +88,48 @@ TEST_F(SearchRoutesTest, PassesTheRequestAndRendersHits) {
   EXPECT_TRUE(body.at("took_ms").is_number());
 }
 
+TEST_F(SearchRoutesTest, RendersEveryFieldAsValidJson) {
+  rag::SearchResult result;
+  rag::SearchHit first;
+  first.chunk_id = 7;
+  first.document_id = "doc_\"q\"";
+  first.title = "line\nbreak \\ tab\t";
+  first.heading_path = "Größe > 漢字";
+  first.ordinal = 4;
+  first.snippet = "a \x01 b";
+  first.score = 0.1f;
+  first.dense_rank = 1;
+  rag::SearchHit second = first;
+  second.chunk_id = 8;
+  second.score = 13.058008193969727f;
+  result.hits = {first, second};
+  result.modes = {"bm25"};
+  result.collection_id = "col_1";
+  result.index_version = 3;
+  retriever_.answer = result;
+  const auto response = post("docs", R"({"query":"q"})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const json::value body = json::parse(response.body);
+  EXPECT_EQ(body.at("collection_id"), "col_1");
+  ASSERT_EQ(body.at("data").as_array().size(), 2u);
+  const json::value& hit = body.at("data").at(0);
+  EXPECT_EQ(hit.at("object"), "search.hit");
+  EXPECT_EQ(hit.at("document_id"), "doc_\"q\"");
+  EXPECT_FALSE(hit.as_object().contains("id"));  // no external id
+  EXPECT_EQ(hit.at("title"), "line\nbreak \\ tab\t");
+  EXPECT_EQ(hit.at("heading_path"), "Größe > 漢字");
+  EXPECT_TRUE(hit.at("page").is_null());
+  EXPECT_EQ(hit.at("ordinal").as_int64(), 4);
+  EXPECT_EQ(hit.at("snippet"), "a \x01 b");
+  // The float score survives the round trip exactly.
+  EXPECT_EQ(static_cast<float>(hit.at("score").to_number<double>()), 0.1f);
+  EXPECT_EQ(static_cast<float>(body.at("data").at(1).at("score").to_number<double>()),
+            13.058008193969727f);
+  EXPECT_TRUE(hit.at("ranks").at("bm25").is_null());
+  EXPECT_EQ(hit.at("ranks").at("dense").as_int64(), 1);
+  EXPECT_EQ(body.at("data").at(1).at("chunk_id").as_int64(), 8);
+}
+
 TEST_F(SearchRoutesTest, ALoadingCollectionIs503WithRetryAfter) {
   retriever_.answer = make_error(Errc::unavailable, "loading", "collection", "collection_loading");
   const auto response = post("docs", R"({"query":"q"})");
