@@ -157,9 +157,10 @@ int serve(const CliArgs& args, Role role) {
   return ops::drain_and_stop(
       server, signals, config->shutdown, signal_number,
       [&health, &server, &rag] {
+        // Workers first: an upload accepted once /readyz says 503 must stay queued.
+        rag->begin_drain();
         health.set_draining();
         server.mark_draining();
-        rag->begin_drain();
       },
       [&rag] { return rag->busy(); });
 }

@@ -102,8 +102,9 @@ struct RagConfig {
   int job_max_attempts = 5;      // then the job is dead (a dead letter an admin may retry)
   Millis job_lease{60'000};      // a crashed worker's job is taken again after this
   Millis job_retry_base{1'000};  // backoff after a failed attempt: base * 2^(attempt-1), <= 5 min
-  Millis index_follow{1'000};    // how often indexes catch up with changes made elsewhere
-  int top_k = 8;                 // passages an answer is built from, unless the request says
+  Millis job_retention{7 * 24 * 3'600'000LL};  // finished jobs are deleted this long after they end
+  Millis index_follow{1'000};  // how often indexes catch up with changes made elsewhere
+  int top_k = 8;               // passages an answer is built from, unless the request says
   int max_top_k = 100;
   int session_turns = 5;  // turns of a session that condense into the next query
   std::size_t cache_max_bytes = std::size_t{64} << 20;  // exact answer cache; 0 = off

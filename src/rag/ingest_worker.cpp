@@ -62,8 +62,11 @@ int64_t IngestWorker::now_ms() const { return options_.clock ? options_.clock() 
 
 asio::awaitable<bool> IngestWorker::run_once() {
   const int64_t lease_ms = options_.lease.count();
-  auto leased = co_await ops::run_blocking(
-      [this, lease_ms] { return store_.jobs().lease(options_.owner, lease_ms, now_ms()); });
+  // Checked again on the pool: a stop that came while this call waited for a thread wins.
+  auto leased = co_await ops::run_blocking([this, lease_ms]() -> Result<std::optional<store::Job>> {
+    if (stopping_.load()) return std::optional<store::Job>();
+    return store_.jobs().lease(options_.owner, lease_ms, now_ms());
+  });
   if (!leased) {
     ops::logger().warn("cannot lease an ingest job", {{"error", leased.error().message}});
     co_return false;

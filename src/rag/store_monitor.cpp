@@ -5,14 +5,34 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "ops/blocking_pool.hpp"
+#include "ops/logger.hpp"
 
 namespace sluice::rag {
 
-StoreMonitor::StoreMonitor(store::Store& store, ops::Registry& registry) : store_(store) {
+StoreMonitor::StoreMonitor(store::Store& store, ops::Registry& registry,
+                           StoreMonitorOptions options)
+    : store_(store), options_(std::move(options)) {
   registry.add_collector([this](std::string& out) { render(out); });
 }
 
+void StoreMonitor::prune_finished_jobs() {
+  const int64_t now = options_.now_ms ? options_.now_ms()
+                                      : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count();
+  if (now < next_prune_ms_) return;
+  auto pruned = store_.jobs().prune_finished(now - options_.job_retention.count(), kPruneBatch);
+  if (!pruned) {
+    ops::logger().warn("cannot delete expired jobs", {{"error", pruned.error().message}});
+  } else if (*pruned > 0) {
+    ops::logger().info("expired jobs deleted", {{"jobs", static_cast<int>(*pruned)}});
+  }
+  const bool more = pruned && *pruned == kPruneBatch;
+  next_prune_ms_ = more ? now : now + kPruneEveryMs;
+}
+
 void StoreMonitor::refresh() {
+  prune_finished_jobs();
   const Status status = store_.check();
   auto counts = store_.jobs().counts();
   std::lock_guard lock(mutex_);

@@ -4,6 +4,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 
 #include "ops/health.hpp"
@@ -12,13 +14,23 @@
 
 namespace sluice::rag {
 
+struct StoreMonitorOptions {
+  // Finished (succeeded, cancelled) jobs older than this are deleted, a bounded batch at a time.
+  std::chrono::milliseconds job_retention{std::chrono::hours(24 * 7)};
+  std::function<int64_t()> now_ms;  // milliseconds since the Unix epoch; empty = the system clock
+};
+
 class StoreMonitor {
  public:
   // Registers sluice_jobs{state} and sluice_job_queue_oldest_age_seconds with `registry`; both
   // must outlive the monitor's use.
-  StoreMonitor(store::Store& store, ops::Registry& registry);
+  StoreMonitor(store::Store& store, ops::Registry& registry, StoreMonitorOptions options = {});
 
-  // Blocking: reads Store::check() and the job counts into the cache.
+  static constexpr int kPruneBatch = 1000;
+  static constexpr int64_t kPruneEveryMs = 60'000;
+
+  // Blocking: reads Store::check() and the job counts into the cache; deletes a batch of expired
+  // finished jobs when one is due (each minute, or at once after a full batch).
   void refresh();
   // Refreshes every `period` on the blocking pool, for as long as its event loop runs.
   boost::asio::awaitable<void> run(std::chrono::milliseconds period);
@@ -27,8 +39,11 @@ class StoreMonitor {
 
  private:
   void render(std::string& out) const;
+  void prune_finished_jobs();
 
   store::Store& store_;
+  StoreMonitorOptions options_;
+  int64_t next_prune_ms_ = 0;  // touched by refresh() only, one call at a time
   mutable std::mutex mutex_;
   ops::CheckResult readiness_{false, "not checked yet"};
   store::JobCounts counts_;

@@ -53,9 +53,10 @@ class JobQueue {
   // conflict when the job is not dead or its document version was replaced or removed.
   virtual Status retry_dead(const std::string& job_id) = 0;
   virtual Result<JobCounts> counts() = 0;
-  // Deletes succeeded and cancelled jobs last updated before `before_ms` (history retention);
-  // returns how many. Queued, running and dead jobs are never pruned.
-  virtual Result<int64_t> prune_finished(int64_t before_ms) = 0;
+  // Deletes at most `limit` succeeded and cancelled jobs last updated before `before_ms` (history
+  // retention), each state's oldest first; returns how many. Queued, running and dead jobs are
+  // never pruned.
+  virtual Result<int64_t> prune_finished(int64_t before_ms, int limit) = 0;
 };
 
 }  // namespace sluice::store

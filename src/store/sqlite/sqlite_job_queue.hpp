@@ -22,7 +22,7 @@ class SqliteJobQueue final : public JobQueue {
   Result<Page<Job>> list(const std::string& state, const std::string& cursor, int limit) override;
   Status retry_dead(const std::string& job_id) override;
   Result<JobCounts> counts() override;
-  Result<int64_t> prune_finished(int64_t before_ms) override;
+  Result<int64_t> prune_finished(int64_t before_ms, int limit) override;
 
  private:
   Context& context_;

@@ -34,5 +34,33 @@ TEST_F(StoreMonitorTest, ServesReadinessAndJobGaugesFromItsLastReading) {
   EXPECT_NE(registry.render().find("sluice_jobs{state=\"queued\"} 1"), std::string::npos);
 }
 
+// Finished jobs past the retention are deleted at a refresh, a bounded batch at a time; queued
+// ones and recent ones stay.
+TEST_F(StoreMonitorTest, RefreshDeletesExpiredFinishedJobs) {
+  open();
+  ops::Registry registry;
+  StoreMonitor monitor(*store_, registry,
+                       {std::chrono::milliseconds(10'000), [this] { return now_.load(); }});
+  const store::Collection collection = make_collection();
+  auto done = store_->documents().put_document(collection.id, text_document("done"));
+  auto waiting = store_->documents().put_document(collection.id, text_document("waiting"));
+  ASSERT_TRUE(done.ok() && waiting.ok());
+  auto leased = store_->jobs().lease("w", 60'000, now_.load());
+  ASSERT_TRUE(leased.ok() && leased->has_value());
+  ASSERT_EQ((*leased)->id, done->job_id);
+  ASSERT_TRUE(store_->jobs().complete(done->job_id, "w").ok());
+
+  monitor.refresh();  // the job ended just now: kept
+  EXPECT_TRUE(store_->jobs().get(done->job_id).ok());
+  now_ += 10'001;
+  monitor.refresh();  // within a minute of the last pass: not yet
+  EXPECT_TRUE(store_->jobs().get(done->job_id).ok());
+  now_ += StoreMonitor::kPruneEveryMs;
+  monitor.refresh();
+  EXPECT_EQ(store_->jobs().get(done->job_id).error().code, Errc::not_found);
+  EXPECT_TRUE(store_->jobs().get(waiting->job_id).ok());  // queued: never pruned
+  EXPECT_NE(registry.render().find("sluice_jobs{state=\"succeeded\"} 0"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::rag
