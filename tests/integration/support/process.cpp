@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,14 +48,23 @@ SluiceProcess::SluiceProcess(std::vector<std::string> args, Env env) {
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, output_path_.c_str(), O_WRONLY | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  if (posix_spawn(&pid_, SLUICE_BINARY, &actions, nullptr, argv.data(), envp.data()) != 0)
-    pid_ = -1;
-  posix_spawn_file_actions_destroy(&actions);
+  // fork + exec rather than posix_spawn: the child asks to be killed when the test process dies,
+  // so a test that crashes leaves no server running (and holding its port) behind it. Between
+  // fork and exec only async-signal-safe calls.
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the test died before prctl took effect
+    const int out = ::open(output_path_.c_str(), O_WRONLY | O_TRUNC);
+    const int in = ::open("/dev/null", O_RDONLY);
+    if (out < 0 || in < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0 || ::dup2(in, 0) < 0)
+      ::_exit(127);
+    if (out > 2) ::close(out);
+    if (in > 2) ::close(in);
+    ::execve(SLUICE_BINARY, argv.data(), envp.data());
+    ::_exit(127);
+  }
 }
 
 SluiceProcess::~SluiceProcess() {
