@@ -138,6 +138,19 @@ Status Server::listen() {
     refresh_clock(*loop);
     boost::system::error_code ec;
     tcp::endpoint endpoint(*address, impl_->port);
+    // Another process' SO_REUSEPORT listener on this port would silently share its traffic with
+    // ours: a probe bound without SO_REUSEPORT fails when anyone listens there.
+    if (i == 0 && impl_->port != 0) {
+      tcp::acceptor probe(loop->io);
+      boost::system::error_code in_use;
+      probe.open(endpoint.protocol(), in_use);
+      if (!in_use) probe.set_option(asio::socket_base::reuse_address(true), in_use);
+      if (!in_use) probe.bind(endpoint, in_use);
+      if (in_use)
+        return make_error(Errc::internal, "cannot listen on " + config.host + ":" +
+                                              std::to_string(impl_->port) + ": " +
+                                              in_use.message());
+    }
     auto& acceptor = loop->acceptor.emplace(loop->io);
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);

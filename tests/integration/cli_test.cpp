@@ -262,6 +262,21 @@ TEST(CliTest, HealthcheckFollowsLivez) {
   EXPECT_TRUE(contains(dead.output, "unhealthy")) << dead.output;
 }
 
+// Every loop's listener sets SO_REUSEPORT, which would let a second sluice share the port (and its
+// traffic) without a word: serve refuses a port another process listens on.
+TEST(CliTest, ServeRefusesAPortAnotherServerListensOn) {
+  auto first = start_server();
+  const std::string listen = "127.0.0.1:" + std::to_string(first->port());
+  auto second =
+      run_sluice({"serve", "--listen", listen}, {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  EXPECT_NE(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(contains(second.output, "server.listen")) << second.output;
+  EXPECT_TRUE(contains(second.output, "Address already in use")) << second.output;
+  auto still = http_request(first->port(), "GET", "/livez");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);
+}
+
 TEST(CliTest, PortVariableBindsAllInterfaces) {
   SluiceProcess process({"serve"}, {{"PORT", "0"},
                                     {"SLUICE_STORAGE__DATA_DIR", make_temp_dir()},
