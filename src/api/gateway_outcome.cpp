@@ -2,8 +2,6 @@
 
 #include <strings.h>
 
-#include <charconv>
-
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
 
@@ -13,9 +11,7 @@ void append_log_number(std::string& out, std::string_view key, double value) {
   out += ",\"";
   out += key;
   out += "\":";
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, end);
+  core::append_json_number(out, value);
 }
 
 void append_log_string(std::string& out, std::string_view key, std::string_view value) {

@@ -2,9 +2,7 @@
 
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
-#include <charconv>
 #include <chrono>
-#include <cmath>
 
 #include "api/json_body.hpp"
 #include "api/search_filters.hpp"
@@ -71,25 +69,9 @@ Status parse_search_request(const json::object& body, std::size_t max_top_k,
   return {};
 }
 
-void append_number(std::string& out, double value) {
-  if (!std::isfinite(value)) {
-    out += "null";
-    return;
-  }
-  char digits[32];
-  const auto written = std::to_chars(digits, digits + sizeof(digits), value);
-  out.append(digits, written.ptr);
-}
-
-void append_int(std::string& out, int64_t value) {
-  char digits[24];
-  const auto written = std::to_chars(digits, digits + sizeof(digits), value);
-  out.append(digits, written.ptr);
-}
-
 void append_rank(std::string& out, int rank) {
   if (rank > 0)
-    append_int(out, rank);
+    core::append_json_number(out, rank);
   else
     out += "null";
 }
@@ -103,7 +85,7 @@ std::string render(const rag::SearchResult& result, double took_ms) {
   for (const rag::SearchHit& hit : result.hits) {
     if (&hit != &result.hits.front()) out += ',';
     out += R"({"object":"search.hit","chunk_id":)";
-    append_int(out, hit.chunk_id);
+    core::append_json_number(out, hit.chunk_id);
     out += R"(,"document_id":)";
     core::append_json_string(out, hit.document_id);
     if (!hit.external_id.empty()) {
@@ -117,11 +99,11 @@ std::string render(const rag::SearchResult& result, double took_ms) {
     out += R"(,"page":)";
     append_rank(out, hit.page);
     out += R"(,"ordinal":)";
-    append_int(out, hit.ordinal);
+    core::append_json_number(out, hit.ordinal);
     out += R"(,"snippet":)";
     core::append_json_string(out, hit.snippet);
     out += R"(,"score":)";
-    append_number(out, hit.score);
+    core::append_json_number(out, hit.score);
     out += R"(,"ranks":{"bm25":)";
     append_rank(out, hit.lexical_rank);
     out += R"(,"dense":)";
@@ -136,9 +118,9 @@ std::string render(const rag::SearchResult& result, double took_ms) {
   out += R"(],"collection_id":)";
   core::append_json_string(out, result.collection_id);
   out += R"(,"index_version":)";
-  append_int(out, result.index_version);
+  core::append_json_number(out, result.index_version);
   out += R"(,"took_ms":)";
-  append_number(out, took_ms);
+  core::append_json_number(out, took_ms);
   out += '}';
   return out;
 }

@@ -1,5 +1,6 @@
 #include "core/json_text.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -63,6 +64,16 @@ std::size_t clean_prefix(std::string_view s) {
 }
 
 }  // namespace
+
+void append_json_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char digits[32];
+  const auto written = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, written.ptr);
+}
 
 void append_json_string(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <ctime>
 
@@ -36,13 +35,6 @@ void write_fully(int fd, const char* data, std::size_t size) {
     data += n;
     size -= static_cast<std::size_t>(n);
   }
-}
-
-template <class Number>
-void append_number(std::string& out, Number value) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, end);
 }
 
 }  // namespace
@@ -124,7 +116,7 @@ void Logger::append_field(std::string& line, const LogField& field) const {
         } else if constexpr (std::is_same_v<T, bool>) {
           line += value ? "true" : "false";
         } else {
-          append_number(line, value);
+          core::append_json_number(line, value);
         }
       },
       field.value);

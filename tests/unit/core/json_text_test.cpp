@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <cmath>
+#include <limits>
 
 #include "core/error.hpp"
 
@@ -80,6 +82,22 @@ TEST(ErrorBodyTest, StatusAndTypeMapping) {
   EXPECT_EQ(errc_from_status(429), Errc::rate_limited);
   EXPECT_EQ(errc_from_status(599), Errc::internal);
   EXPECT_EQ(errc_from_status(418), Errc::invalid_request);
+}
+
+TEST(JsonTextTest, NumbersAreShortestAndNonFiniteIsNull) {
+  std::string out;
+  append_json_number(out, -42);
+  out += ' ';
+  append_json_number(out, std::size_t{18446744073709551615u});
+  out += ' ';
+  append_json_number(out, 0.1);
+  out += ' ';
+  append_json_number(out, 1.5f);
+  out += ' ';
+  append_json_number(out, std::numeric_limits<double>::infinity());
+  out += ' ';
+  append_json_number(out, std::nan(""));
+  EXPECT_EQ(out, "-42 18446744073709551615 0.1 1.5 null null");
 }
 
 }  // namespace
