@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/fnv1a.hpp"
 #include "rag/utf8.hpp"
 
 namespace sluice::rag {
@@ -14,13 +15,6 @@ struct Word {
   std::size_t start = 0, end = 0;
   int hits = 0;
 };
-
-// FNV-1a: words are short, and this runs once per word of every hit.
-uint64_t hash_of(std::string_view word) {
-  uint64_t hash = 14695981039346656037ull;
-  for (char c : word) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return hash;
-}
 
 }  // namespace
 
@@ -55,7 +49,7 @@ int SnippetMaker::hits_of(std::string_view word) {
   if (query_terms_.empty()) return 0;
   if (word.size() > kMaxMemoWord) return count_hits(word);
   if (slots_.empty()) slots_.resize(kSlots);
-  const uint64_t hash = hash_of(word);
+  const uint64_t hash = core::fnv1a(word);  // words are short; this runs for each word of a hit
   for (std::size_t i = hash & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
     Slot& slot = slots_[i];
     if (slot.length == 0) break;

@@ -6,6 +6,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/fnv1a.hpp"
+
 namespace sluice::gateway {
 namespace {
 
@@ -35,12 +37,7 @@ uint64_t mix(uint64_t z) {  // splitmix64's finalizer
 }
 
 uint64_t hash(std::string_view data, uint64_t seed) {
-  uint64_t h = 1469598103934665603ull ^ seed;  // FNV-1a
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return mix(h);
+  return mix(core::fnv1a(data, kMockHashBasis ^ seed));
 }
 
 bool is_word_byte(unsigned char c) {

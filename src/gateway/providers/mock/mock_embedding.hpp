@@ -5,10 +5,15 @@
 // feature-hashed bag of words and word trigrams. Texts sharing words are close, a question lands
 // near the passages that use its words, and the same text always gets the same vector.
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
 namespace sluice::gateway {
+
+// The mock's hashes start FNV-1a from this basis (not the standard one), so that its ids and
+// vectors stay what they have always been.
+inline constexpr uint64_t kMockHashBasis = 1469598103934665603ull;
 
 // A unit-length vector of `dimensions` (>= 1) floats for `text`. Features: the lower-cased words
 // (runs of ASCII letters and digits, plus any non-ASCII bytes), without English function words,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/fnv1a.hpp"
 #include "core/json_read.hpp"
 #include "core/json_text.hpp"
 #include "gateway/providers/mock/mock_embedding.hpp"
@@ -22,14 +23,6 @@ constexpr std::string_view kFingerprint = "fp_sluice_mock";
 constexpr std::string_view kPadding =
     " This is a deterministic answer from the Sluice mock provider: the same request always gets "
     "the same words, so tests and benchmarks can compare bytes and count tokens.";
-
-uint64_t fnv1a(std::string_view data, uint64_t hash = 1469598103934665603ull) {
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 std::string hex16(uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -145,7 +138,7 @@ MockReply mock_reply_to(std::string_view last_user, std::string forced_tool,
   MockReply reply;
   if (!forced_tool.empty()) {
     MockToolCall call;
-    call.id = "call_" + hex16(fnv1a(last_user, fnv1a(forced_tool)));
+    call.id = "call_" + hex16(core::fnv1a(last_user, core::fnv1a(forced_tool, kMockHashBasis)));
     call.name = std::move(forced_tool);
     call.arguments = "{}";
     reply.completion_tokens = std::max(1LL, mock_tokens(call.name.size() + call.arguments.size()));
