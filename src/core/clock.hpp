@@ -11,4 +11,11 @@ inline long long unix_seconds() {
       .count();
 }
 
+// Milliseconds since the Unix epoch: the store's timestamps, job leases and retention.
+inline long long unix_milliseconds() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace sluice::core

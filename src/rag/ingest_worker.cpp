@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 
+#include "core/clock.hpp"
 #include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
 
@@ -19,12 +20,6 @@ namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 namespace {
-
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Waits on `timer`, returning early (without an error) when it is cancelled.
 asio::awaitable<void> wait(asio::steady_timer& timer, milliseconds delay) {
@@ -58,7 +53,9 @@ IngestWorker::IngestWorker(store::Store& store, IngestPipeline& pipeline, Ingest
                            IngestWorkerOptions options)
     : store_(store), pipeline_(pipeline), metrics_(metrics), options_(std::move(options)) {}
 
-int64_t IngestWorker::now_ms() const { return options_.clock ? options_.clock() : system_now_ms(); }
+int64_t IngestWorker::now_ms() const {
+  return options_.clock ? options_.clock() : core::unix_milliseconds();
+}
 
 asio::awaitable<bool> IngestWorker::run_once() {
   const int64_t lease_ms = options_.lease.count();
@@ -85,7 +82,8 @@ asio::awaitable<bool> IngestWorker::run_once() {
           co_await wait(keeper->timer, milliseconds(std::max<int64_t>(lease_ms / 3, 1)));
           if (keeper->done) break;
           const Status renewed = co_await ops::run_blocking([&] {
-            return store.jobs().renew(job_id, owner, lease_ms, clock ? clock() : system_now_ms());
+            return store.jobs().renew(job_id, owner, lease_ms,
+                                      clock ? clock() : core::unix_milliseconds());
           });
           if (!renewed) {
             ops::logger().warn("ingest job lease lost",

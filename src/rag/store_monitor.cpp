@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "core/clock.hpp"
 #include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
 
@@ -16,10 +17,7 @@ StoreMonitor::StoreMonitor(store::Store& store, ops::Registry& registry,
 }
 
 void StoreMonitor::prune_finished_jobs() {
-  const int64_t now = options_.now_ms ? options_.now_ms()
-                                      : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count();
+  const int64_t now = options_.now_ms ? options_.now_ms() : core::unix_milliseconds();
   if (now < next_prune_ms_) return;
   auto pruned = store_.jobs().prune_finished(now - options_.job_retention.count(), kPruneBatch);
   if (!pruned) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/clock.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_collection_store.hpp"
@@ -13,12 +14,6 @@
 
 namespace sluice::store {
 namespace {
-
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 sqlite::ConnectionOptions connection_options(const SqliteOptions& options) {
   sqlite::ConnectionOptions out;
@@ -32,7 +27,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<sqlite::Database> db, const SqliteOptions& options)
       : db_(std::move(db)),
-        context_{*db_, options.clock ? options.clock : system_now_ms, options.job_max_attempts},
+        context_{*db_, options.clock ? options.clock : core::unix_milliseconds,
+                 options.job_max_attempts},
         collections_(context_),
         documents_(context_),
         jobs_(context_),
@@ -81,7 +77,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir,
   if (ec)
     return make_error(Errc::unavailable,
                       "cannot create the data directory '" + data_dir + "': " + ec.message());
-  if (!options.clock) options.clock = system_now_ms;
+  if (!options.clock) options.clock = core::unix_milliseconds;
   options.job_max_attempts = std::max(options.job_max_attempts, 1);
   try {
     auto db = std::make_unique<sqlite::Database>(sqlite_path(data_dir), options.reader_connections,
