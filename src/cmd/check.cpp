@@ -1,6 +1,3 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +11,7 @@
 #include "cmd/tcp_probe.hpp"
 #include "core/config_values.hpp"
 #include "core/provider_discovery.hpp"
+#include "http/bind_probe.hpp"
 #include "http/upstream_client.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -60,33 +58,8 @@ void probe_data_dir(const core::Config& config, Problems& problems) {
 // Binds the listen address briefly: catches a taken port or a foreign address before serving.
 void probe_listen(const core::Config& config, Problems& problems) {
   const auto& server = config.server;
-  const bool v6 = server.host.find(':') != std::string::npos;
-  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return;
-  const int on = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  int rc = -1;
-  const std::string host = server.host == "localhost" ? "127.0.0.1" : server.host;
-  if (v6) {
-    sockaddr_in6 addr{};
-    addr.sin6_family = AF_INET6;
-    addr.sin6_port = htons(server.port);
-    if (inet_pton(AF_INET6, host.c_str(), &addr.sin6_addr) == 1)
-      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    else
-      errno = EADDRNOTAVAIL;
-  } else {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(server.port);
-    if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1)
-      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    else
-      errno = EADDRNOTAVAIL;
-  }
-  const int bind_errno = errno;
-  ::close(fd);
-  if (rc == 0) return;
+  const int bind_errno = http::probe_bind(server.host, static_cast<uint16_t>(server.port));
+  if (bind_errno == 0) return;
   const std::string where = server.listen;
   if (bind_errno == EADDRINUSE)
     problems.push_back({"server.listen", where + " is already in use",

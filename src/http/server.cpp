@@ -8,10 +8,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstring>
 #include <thread>
 #include <utility>
 
 #include "core/clock.hpp"
+#include "http/bind_probe.hpp"
 #include "http/connection.hpp"
 #include "http/event_loop.hpp"
 #include "http/response_head.hpp"
@@ -141,15 +143,10 @@ Status Server::listen() {
     // Another process' SO_REUSEPORT listener on this port would silently share its traffic with
     // ours: a probe bound without SO_REUSEPORT fails when anyone listens there.
     if (i == 0 && impl_->port != 0) {
-      tcp::acceptor probe(loop->io);
-      boost::system::error_code in_use;
-      probe.open(endpoint.protocol(), in_use);
-      if (!in_use) probe.set_option(asio::socket_base::reuse_address(true), in_use);
-      if (!in_use) probe.bind(endpoint, in_use);
-      if (in_use)
+      if (const int taken = probe_bind(address->to_string(), impl_->port); taken != 0)
         return make_error(Errc::internal, "cannot listen on " + config.host + ":" +
                                               std::to_string(impl_->port) + ": " +
-                                              in_use.message());
+                                              std::strerror(taken));
     }
     auto& acceptor = loop->acceptor.emplace(loop->io);
     acceptor.open(endpoint.protocol(), ec);
