@@ -5,7 +5,7 @@
 namespace sluice::ops {
 
 boost::asio::thread_pool& blocking_pool() {
-  static boost::asio::thread_pool pool(std::max(1u, std::thread::hardware_concurrency()));
+  static boost::asio::thread_pool pool(std::max(4u, 2 * std::thread::hardware_concurrency()));
   return pool;
 }
 

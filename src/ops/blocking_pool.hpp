@@ -10,7 +10,9 @@
 
 namespace sluice::ops {
 
-// The process' pool: one thread per core, shared by every event loop.
+// The process' pool, shared by every event loop: two threads per core (at least 4), because
+// besides work for a core its calls wait: on the store's writer (a group commit, an ingest
+// batch) and on the disk, and two such waits must not leave parsing and reads without a thread.
 boost::asio::thread_pool& blocking_pool();
 
 // Runs f() on the blocking pool; the awaiting coroutine resumes on its own executor afterwards.

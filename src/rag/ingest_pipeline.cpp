@@ -9,32 +9,31 @@
 namespace sluice::rag {
 namespace {
 
-// The document version's chunks, ready to store; or nothing when the version is stale.
-struct Prepared {
-  bool superseded = false;
+// The document version parsed and chunked, with the model to embed its chunks with (if any).
+struct Parsed {
+  PreparedIngest prepared;
   std::string embedding_model;
-  int64_t bytes = 0;
-  std::vector<store::Chunk> chunks;
 };
 
-Result<Prepared> prepare(store::Store& store, const store::Job& job,
-                         const ChunkingOptions& chunking) {
-  Prepared prepared;
+Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
+                               const ChunkingOptions& chunking) {
+  Parsed out;
+  PreparedIngest& prepared = out.prepared;
   auto document = store.documents().get(job.document_id);
   if (!document) {
     if (document.error().code != Errc::not_found) return document.error();
     prepared.superseded = true;  // deleted since the upload
-    return prepared;
+    return out;
   }
   if (document->version != job.document_version) {
     prepared.superseded = true;
-    return prepared;
+    return out;
   }
   auto collection = store.collections().get(job.collection_id);
   if (!collection) return collection.error();
   auto body = store.documents().body(job.document_id);
   if (!body) return body.error();
-  prepared.embedding_model = collection->embedding_model;
+  out.embedding_model = collection->embedding_model;
   prepared.bytes = static_cast<int64_t>(body->size());
   auto parsed = parse_document(*body, document->media_type, document->source_name);
   if (!parsed) return parsed.error();
@@ -51,10 +50,17 @@ Result<Prepared> prepare(store::Store& store, const store::Job& job,
     chunk.token_count = pieces[i].token_count;
     prepared.chunks.push_back(std::move(chunk));
   }
-  return prepared;
+  return out;
 }
 
 }  // namespace
+
+std::size_t PreparedIngest::held_bytes() const {
+  std::size_t total = 0;
+  for (const store::Chunk& chunk : chunks)
+    total += chunk.text.size() + chunk.heading_path.size() + chunk.embedding.size() * sizeof(float);
+  return total;
+}
 
 IngestPipeline::IngestPipeline(store::Store& store, Embedder* embedder, IngestOptions options,
                                CollectionChangeListener on_change)
@@ -63,50 +69,62 @@ IngestPipeline::IngestPipeline(store::Store& store, Embedder* embedder, IngestOp
 }
 
 boost::asio::awaitable<Result<IngestOutcome>> IngestPipeline::run(const store::Job& job) {
-  auto prepared =
-      co_await ops::run_blocking([this, &job] { return prepare(store_, job, options_.chunking); });
+  auto prepared = co_await prepare(job);
   if (!prepared) co_return prepared.error();
-  IngestOutcome outcome{prepared->superseded, prepared->bytes, 0};
-  if (prepared->superseded) co_return outcome;
+  auto outcome = co_await ops::run_blocking([&] { return store(job, *prepared); });
+  if (outcome && !outcome->superseded) changed(job.collection_id);
+  co_return outcome;
+}
 
-  std::vector<store::Chunk>& chunks = prepared->chunks;
-  if (!prepared->embedding_model.empty()) {
-    if (embedder_ == nullptr)
-      co_return make_error(Errc::unavailable,
-                           "the collection's embedding model '" + prepared->embedding_model +
-                               "' needs an embeddings API, and none is configured");
-    std::vector<std::string> texts;
-    for (std::size_t first = 0; first < chunks.size(); first += options_.embed_batch) {
-      const std::size_t end = std::min(chunks.size(), first + options_.embed_batch);
-      texts.clear();
-      for (std::size_t i = first; i < end; ++i) texts.push_back(chunks[i].text);
-      auto vectors = co_await embedder_->embed(prepared->embedding_model, texts);
-      if (!vectors) co_return vectors.error();
-      if (vectors->size() != texts.size())
-        co_return make_error(Errc::bad_gateway,
-                             "the embeddings API returned " + std::to_string(vectors->size()) +
-                                 " vectors for " + std::to_string(texts.size()) + " texts");
-      for (std::size_t i = first; i < end; ++i)
-        chunks[i].embedding = std::move((*vectors)[i - first]);
-    }
+boost::asio::awaitable<Result<PreparedIngest>> IngestPipeline::prepare(const store::Job& job) {
+  auto parsed = co_await ops::run_blocking(
+      [this, &job] { return parse_and_chunk(store_, job, options_.chunking); });
+  if (!parsed) co_return parsed.error();
+  PreparedIngest& prepared = parsed->prepared;
+  if (prepared.superseded || parsed->embedding_model.empty()) co_return std::move(prepared);
+
+  if (embedder_ == nullptr)
+    co_return make_error(Errc::unavailable,
+                         "the collection's embedding model '" + parsed->embedding_model +
+                             "' needs an embeddings API, and none is configured");
+  std::vector<store::Chunk>& chunks = prepared.chunks;
+  std::vector<std::string> texts;
+  for (std::size_t first = 0; first < chunks.size(); first += options_.embed_batch) {
+    const std::size_t end = std::min(chunks.size(), first + options_.embed_batch);
+    texts.clear();
+    for (std::size_t i = first; i < end; ++i) texts.push_back(chunks[i].text);
+    auto vectors = co_await embedder_->embed(parsed->embedding_model, texts);
+    if (!vectors) co_return vectors.error();
+    if (vectors->size() != texts.size())
+      co_return make_error(Errc::bad_gateway,
+                           "the embeddings API returned " + std::to_string(vectors->size()) +
+                               " vectors for " + std::to_string(texts.size()) + " texts");
+    for (std::size_t i = first; i < end; ++i)
+      chunks[i].embedding = std::move((*vectors)[i - first]);
   }
+  co_return std::move(prepared);
+}
 
-  outcome.chunks = static_cast<int64_t>(chunks.size());
-  const Status stored = co_await ops::run_blocking([this, &job, &chunks] {
-    return store_.documents().replace_chunks(job.document_id, job.document_version,
-                                             std::move(chunks));
-  });
+Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedIngest& prepared) {
+  IngestOutcome outcome{prepared.superseded, prepared.bytes, 0};
+  if (prepared.superseded) return outcome;
+  outcome.chunks = static_cast<int64_t>(prepared.chunks.size());
+  const Status stored = store_.documents().replace_chunks(job.document_id, job.document_version,
+                                                          std::move(prepared.chunks));
   if (!stored) {
     // A newer version or a delete won the race: this version's chunks must not be stored.
     if (stored.error().code == Errc::conflict || stored.error().code == Errc::not_found) {
       outcome.superseded = true;
       outcome.chunks = 0;
-      co_return outcome;
+      return outcome;
     }
-    co_return stored.error();
+    return stored.error();
   }
-  if (on_change_) on_change_(job.collection_id);
-  co_return outcome;
+  return outcome;
+}
+
+void IngestPipeline::changed(const std::string& collection_id) {
+  if (on_change_) on_change_(collection_id);
 }
 
 }  // namespace sluice::rag

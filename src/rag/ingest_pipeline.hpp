@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "rag/chunker.hpp"
@@ -30,6 +31,16 @@ struct IngestOutcome {
   int64_t chunks = 0;
 };
 
+// A job's document version made ready to store: its chunks, embedded when the collection has an
+// embedding model; none when a newer version (or a delete) overtook it.
+struct PreparedIngest {
+  bool superseded = false;
+  int64_t bytes = 0;  // the body's size
+  std::vector<store::Chunk> chunks;
+  // What holding it costs in memory: the chunks' text and vectors.
+  std::size_t held_bytes() const;
+};
+
 class IngestPipeline {
  public:
   // `store` and `embedder` must outlive the pipeline; `embedder` may be null while no embedding
@@ -41,6 +52,13 @@ class IngestPipeline {
   // in batches, swaps them in with replace_chunks and tells the change listener. An unprocessable
   // error (the parser refused the document) is permanent; any other error is worth a retry.
   boost::asio::awaitable<Result<IngestOutcome>> run(const store::Job& job);
+
+  // run() in its steps, for a worker that stores several jobs' chunks in one store batch:
+  // prepare reads, parses, chunks and embeds; store swaps the chunks in (blocking: on the pool,
+  // inside store::Store::batch or not); changed tells the listener once they are committed.
+  boost::asio::awaitable<Result<PreparedIngest>> prepare(const store::Job& job);
+  Result<IngestOutcome> store(const store::Job& job, PreparedIngest& prepared);
+  void changed(const std::string& collection_id);
 
  private:
   store::Store& store_;

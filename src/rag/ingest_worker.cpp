@@ -28,14 +28,27 @@ asio::awaitable<void> wait(asio::steady_timer& timer, milliseconds delay) {
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
-// Keeps a running job's lease alive (renewed every third of it) until `done`.
+// Keeps the leases of a batch's unfinished jobs alive (renewed every third of a lease, in one
+// store batch) until `done`.
 struct LeaseKeeper {
   explicit LeaseKeeper(asio::any_io_executor executor) : timer(executor) {}
   asio::steady_timer timer;
+  std::vector<std::string> job_ids;  // the jobs still running
   bool done = false;
 };
 
 }  // namespace
+
+// A leased job's work so far: prepared, then stored and ended in a store batch.
+struct IngestWorker::JobRun {
+  store::Job job;
+  std::chrono::steady_clock::time_point started;
+  Result<PreparedIngest> prepared = make_error(Errc::internal, "not run");
+  Result<IngestOutcome> outcome = make_error(Errc::internal, "not run");
+  std::string_view result;  // indexed, superseded, retried or dead
+  Status recorded;          // the job's end in the queue
+  bool committed = false;   // its batch was committed
+};
 
 milliseconds retry_delay(milliseconds base, int attempts) {
   milliseconds delay = std::max(base, milliseconds(1));
@@ -57,88 +70,148 @@ int64_t IngestWorker::now_ms() const {
   return options_.clock ? options_.clock() : core::unix_milliseconds();
 }
 
-asio::awaitable<bool> IngestWorker::run_once() {
-  const int64_t lease_ms = options_.lease.count();
-  // Checked again on the pool: a stop that came while this call waited for a thread wins.
-  auto leased = co_await ops::run_blocking([this, lease_ms]() -> Result<std::optional<store::Job>> {
-    if (stopping_.load()) return std::optional<store::Job>();
-    return store_.jobs().lease(options_.owner, lease_ms, now_ms());
+Result<std::vector<store::Job>> IngestWorker::lease_batch() {
+  std::vector<store::Job> jobs;
+  if (stopping_.load()) return jobs;  // a stop that came while this call waited for a thread
+  Status failed;
+  const Status batched = store_.batch([&] {
+    while (jobs.size() < std::max<std::size_t>(options_.batch, 1)) {
+      auto leased = store_.jobs().lease(options_.owner, options_.lease.count(), now_ms());
+      if (!leased) failed = leased.error();
+      if (!leased || !leased->has_value()) return;
+      jobs.push_back(**leased);
+    }
   });
+  if (!batched) return batched.error();
+  if (jobs.empty() && !failed) return failed.error();
+  return jobs;
+}
+
+asio::awaitable<bool> IngestWorker::run_once() {
+  auto leased = co_await ops::run_blocking([this] { return lease_batch(); });
   if (!leased) {
     ops::logger().warn("cannot lease an ingest job", {{"error", leased.error().message}});
     co_return false;
   }
-  if (!leased->has_value()) co_return false;
-  const store::Job job = **leased;
-  const auto started = std::chrono::steady_clock::now();
+  if (leased->empty()) co_return false;
 
   auto keeper = std::make_shared<LeaseKeeper>(co_await asio::this_coro::executor);
+  for (const store::Job& job : *leased) keeper->job_ids.push_back(job.id);
+  const int64_t lease_ms = options_.lease.count();
   asio::co_spawn(
       keeper->timer.get_executor(),
       // Owns copies of what it uses: it may resume once more after this worker is gone.
-      [&store = store_, keeper, job_id = job.id, owner = options_.owner, clock = options_.clock,
+      [&store = store_, keeper, owner = options_.owner, clock = options_.clock,
        lease_ms]() -> asio::awaitable<void> {
         while (!keeper->done) {
           co_await wait(keeper->timer, milliseconds(std::max<int64_t>(lease_ms / 3, 1)));
           if (keeper->done) break;
-          const Status renewed = co_await ops::run_blocking([&] {
-            return store.jobs().renew(job_id, owner, lease_ms,
-                                      clock ? clock() : core::unix_milliseconds());
+          const std::vector<std::string> ids = keeper->job_ids;
+          std::vector<Status> renewed(ids.size());
+          co_await ops::run_blocking([&] {
+            const int64_t now = clock ? clock() : core::unix_milliseconds();
+            const Status batched = store.batch([&] {
+              for (std::size_t i = 0; i < ids.size(); ++i)
+                renewed[i] = store.jobs().renew(ids[i], owner, lease_ms, now);
+            });
+            if (!batched) std::fill(renewed.begin(), renewed.end(), batched);
           });
-          if (!renewed) {
-            ops::logger().warn("ingest job lease lost",
-                               {{"job_id", job_id}, {"error", renewed.error().message}});
-            break;
+          for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (renewed[i]) continue;
+            ops::logger().warn("ingest job lease not renewed",
+                               {{"job_id", ids[i]}, {"error", renewed[i].error().message}});
+            // Lost (expired and taken by another owner, or gone): no use renewing it again.
+            const Errc code = renewed[i].error().code;
+            if (code == Errc::conflict || code == Errc::not_found)
+              std::erase(keeper->job_ids, ids[i]);
           }
         }
       },
       asio::detached);
 
-  Result<IngestOutcome> outcome = make_error(Errc::internal, "not run");
-  try {
-    outcome = co_await pipeline_.run(job);
-  } catch (const std::exception& e) {
-    outcome = make_error(Errc::internal, std::string("ingest failed: ") + e.what());
+  // Jobs run one after another; their ends are stored together, in store batches that hold at
+  // most max_held_bytes of chunks.
+  std::vector<JobRun> runs;
+  std::size_t held = 0;
+  for (const store::Job& job : *leased) {
+    JobRun& run = runs.emplace_back();
+    run.job = job;
+    run.started = std::chrono::steady_clock::now();
+    try {
+      run.prepared = co_await pipeline_.prepare(job);
+    } catch (const std::exception& e) {
+      run.prepared = make_error(Errc::internal, std::string("ingest failed: ") + e.what());
+    }
+    if (run.prepared) held += run.prepared->held_bytes();
+    if (held >= options_.max_held_bytes || &job == &leased->back()) {
+      co_await finish(runs);
+      for (const JobRun& ended : runs) std::erase(keeper->job_ids, ended.job.id);
+      runs.clear();
+      held = 0;
+    }
   }
   keeper->done = true;
   keeper->timer.cancel();
-  co_await finish(job, outcome, started);
   co_return true;
 }
 
-asio::awaitable<void> IngestWorker::finish(const store::Job& job,
-                                           const Result<IngestOutcome>& outcome,
-                                           std::chrono::steady_clock::time_point started) {
-  std::string_view result;
-  Status recorded;
-  if (outcome) {
-    result = outcome->superseded ? "superseded" : "indexed";
-    recorded = co_await ops::run_blocking(
-        [this, &job] { return store_.jobs().complete(job.id, options_.owner); });
-  } else if (outcome.error().code == Errc::unprocessable) {
-    result = "dead";
-    recorded = co_await ops::run_blocking([this, &job, &outcome] {
-      return store_.jobs().fail_permanently(job.id, options_.owner, outcome.error().message);
-    });
+void IngestWorker::end_job(JobRun& run) {
+  if (run.prepared)
+    run.outcome = pipeline_.store(run.job, *run.prepared);
+  else
+    run.outcome = run.prepared.error();
+  const store::Job& job = run.job;
+  if (run.outcome) {
+    run.result = run.outcome->superseded ? "superseded" : "indexed";
+    run.recorded = store_.jobs().complete(job.id, options_.owner);
+  } else if (run.outcome.error().code == Errc::unprocessable) {
+    run.result = "dead";
+    run.recorded =
+        store_.jobs().fail_permanently(job.id, options_.owner, run.outcome.error().message);
   } else {
-    result = job.attempts >= job.max_attempts ? "dead" : "retried";
+    run.result = job.attempts >= job.max_attempts ? "dead" : "retried";
     const int64_t retry_at = now_ms() + retry_delay(options_.retry_base, job.attempts).count();
-    recorded = co_await ops::run_blocking([this, &job, &outcome, retry_at] {
-      return store_.jobs().fail(job.id, options_.owner, outcome.error().message, retry_at);
-    });
+    run.recorded =
+        store_.jobs().fail(job.id, options_.owner, run.outcome.error().message, retry_at);
   }
-  if (!recorded)
-    ops::logger().warn("cannot record the end of an ingest job",
-                       {{"job_id", job.id}, {"error", recorded.error().message}});
-  if (!outcome)
-    ops::logger().warn("ingest job failed", {{"job_id", job.id},
-                                             {"document_id", job.document_id},
-                                             {"attempt", job.attempts},
-                                             {"result", result},
-                                             {"error", outcome.error().message}});
-  if (metrics_)
-    metrics_->record(result, outcome ? outcome->bytes : 0, outcome ? outcome->chunks : 0,
-                     std::chrono::steady_clock::now() - started);
+}
+
+asio::awaitable<void> IngestWorker::finish(std::vector<JobRun>& runs) {
+  co_await ops::run_blocking([&] {
+    const Status batched = store_.batch([&] {
+      for (JobRun& run : runs) end_job(run);
+    });
+    if (batched) {
+      for (JobRun& run : runs) run.committed = true;
+      return;
+    }
+    // Nothing of the batch was committed: the leases expire and the jobs run again.
+    for (JobRun& run : runs) {
+      run.result = "retried";
+      run.recorded = batched;
+    }
+  });
+  std::vector<std::string_view> changed;
+  for (const JobRun& run : runs) {
+    const store::Job& job = run.job;
+    if (!run.recorded)
+      ops::logger().warn("cannot record the end of an ingest job",
+                         {{"job_id", job.id}, {"error", run.recorded.error().message}});
+    if (run.committed && run.outcome && !run.outcome->superseded &&
+        std::find(changed.begin(), changed.end(), job.collection_id) == changed.end())
+      changed.push_back(job.collection_id);
+    if (!run.outcome)
+      ops::logger().warn("ingest job failed", {{"job_id", job.id},
+                                               {"document_id", job.document_id},
+                                               {"attempt", job.attempts},
+                                               {"result", run.result},
+                                               {"error", run.outcome.error().message}});
+    if (metrics_)
+      metrics_->record(run.result, run.outcome ? run.outcome->bytes : 0,
+                       run.outcome ? run.outcome->chunks : 0,
+                       std::chrono::steady_clock::now() - run.started);
+  }
+  for (std::string_view collection_id : changed) pipeline_.changed(std::string(collection_id));
 }
 
 asio::awaitable<void> IngestWorker::run() {

@@ -26,6 +26,11 @@ struct IngestWorkerOptions {
   std::chrono::milliseconds retry_base{1'000};
   std::chrono::milliseconds idle_min{50};     // idle polling backs off from here ...
   std::chrono::milliseconds idle_max{1'000};  // ... to here
+  // Jobs leased at once: their leases, and their chunks and ends, each commit in one store
+  // batch rather than a commit per job.
+  std::size_t batch = 8;
+  // Chunks held for one store batch at most: a batch of large documents commits in parts.
+  std::size_t max_held_bytes = 4 << 20;
   // Milliseconds since the Unix epoch, for leases and retry times; empty = the system clock.
   std::function<int64_t()> clock;
 };
@@ -42,8 +47,8 @@ class IngestWorker {
   IngestWorker(store::Store& store, IngestPipeline& pipeline, IngestMetrics* metrics,
                IngestWorkerOptions options);
 
-  // Leases one job and runs it to its end (completed, failed, or dead); false when the queue
-  // had nothing runnable (or the store could not be asked).
+  // Leases up to options.batch jobs and runs each to its end (completed, failed, or dead);
+  // false when the queue had nothing runnable (or the store could not be asked).
   boost::asio::awaitable<bool> run_once();
   // Runs jobs until stop(); idles with backoff when the queue is empty.
   boost::asio::awaitable<void> run();
@@ -54,9 +59,15 @@ class IngestWorker {
   const std::string& owner() const { return options_.owner; }
 
  private:
+  struct JobRun;
+
   int64_t now_ms() const;
-  boost::asio::awaitable<void> finish(const store::Job& job, const Result<IngestOutcome>& outcome,
-                                      std::chrono::steady_clock::time_point started);
+  // Blocking: the jobs leased for one run, in one store batch.
+  Result<std::vector<store::Job>> lease_batch();
+  // Blocking, inside a store batch: stores a prepared job's chunks and records its end.
+  void end_job(JobRun& run);
+  // Ends `runs` in one store batch, then logs, counts and tells the indexes.
+  boost::asio::awaitable<void> finish(std::vector<JobRun>& runs);
 
   store::Store& store_;
   IngestPipeline& pipeline_;

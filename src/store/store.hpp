@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "core/result.hpp"
 #include "store/collection_store.hpp"
 #include "store/document_store.hpp"
@@ -18,6 +20,10 @@ class Store {
   virtual DocumentStore& documents() = 0;
   virtual JobQueue& jobs() = 0;
   virtual SessionStore& sessions() = 0;
+  // Runs `calls` (store calls only) so that the writes they make on this thread commit together
+  // at its end: cheaper than a commit each. Inside, a write's success is provisional; an error
+  // from batch means none of them took effect.
+  virtual Status batch(const std::function<void()>& calls) = 0;
   // Readiness: the database answers and its schema is the one this binary writes.
   virtual Status check() = 0;
   // The schema version the database is at; -1 when it cannot be read.

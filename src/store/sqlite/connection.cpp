@@ -98,6 +98,8 @@ void Connection::exec(const char* sql) {
 
 int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 int Connection::user_version() {
@@ -141,6 +143,27 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   connection_.prepare("COMMIT").run();
+  open_ = false;
+}
+
+Savepoint::Savepoint(Connection& connection) : connection_(connection) {
+  if (!connection_.in_transaction())
+    throw SqliteError(Errc::unavailable, "sqlite: the transaction was rolled back");
+  connection_.prepare("SAVEPOINT store_write").run();
+}
+
+Savepoint::~Savepoint() {
+  if (!open_) return;
+  try {
+    connection_.prepare("ROLLBACK TO store_write").run();
+    connection_.prepare("RELEASE store_write").run();
+  } catch (const SqliteError&) {
+    // The transaction itself is gone: nothing left to undo, and its commit will fail.
+  }
+}
+
+void Savepoint::release() {
+  connection_.prepare("RELEASE store_write").run();
   open_ = false;
 }
 

@@ -43,6 +43,8 @@ class Connection {
   void exec(const char* sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t changes() const;
+  // Whether a transaction is open (BEGIN without its COMMIT or ROLLBACK yet).
+  bool in_transaction() const;
   int64_t last_insert_rowid() const;
   // PRAGMA user_version: the schema version.
   int user_version();
@@ -70,6 +72,22 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
   void commit();
+
+ private:
+  Connection& connection_;
+  bool open_ = true;
+};
+
+// SAVEPOINT on construction, inside the connection's open transaction (throws SqliteError when
+// there is none: SQLite rolled it back after a failure, and a savepoint would silently start a
+// new one); rolled back to and released on destruction unless released.
+class Savepoint {
+ public:
+  explicit Savepoint(Connection& connection);
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  ~Savepoint();
+  void release();
 
  private:
   Connection& connection_;

@@ -1,6 +1,7 @@
 #include "store/sqlite/database.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace sluice::store::sqlite {
 
@@ -30,6 +31,81 @@ Database::ReaderLease::~ReaderLease() {
     db_.idle_readers_.push_back(std::move(connection_));
   }
   db_.reader_returned_.notify_one();
+}
+
+Status Database::batch(const std::function<void()>& calls) {
+  return write([&](Connection&) {
+    calls();
+    return Status::success();
+  });
+}
+
+std::size_t Database::queued_writes() {
+  std::lock_guard lock(group_mutex_);
+  return queued_.size();
+}
+
+void Database::commit_in_group(PendingWrite& pending) {
+  std::unique_lock lock(group_mutex_);
+  queued_.push_back(&pending);
+  for (;;) {
+    group_done_.wait(lock, [&] { return pending.done || !leading_; });
+    if (pending.done) return;
+    leading_ = true;
+    const std::size_t n = std::min(queued_.size(), kMaxGroup);
+    const std::vector<PendingWrite*> group(queued_.begin(), queued_.begin() + n);
+    queued_.erase(queued_.begin(), queued_.begin() + n);
+    lock.unlock();
+    commit_group(group);
+    lock.lock();
+    for (PendingWrite* member : group) member->done = true;
+    leading_ = false;
+    group_done_.notify_all();
+  }
+}
+
+void Database::commit_group(const std::vector<PendingWrite*>& group) {
+  std::lock_guard lock(writer_mutex_);
+  Connection& connection = *writer_;
+  struct Writing {  // writes nested in the members' f join this transaction
+    explicit Writing(std::atomic<std::thread::id>& mark) : mark(mark) {
+      mark.store(std::this_thread::get_id());
+    }
+    ~Writing() { mark.store(std::thread::id()); }
+    std::atomic<std::thread::id>& mark;
+  };
+  // A write alone needs no savepoint: the transaction is its own.
+  const bool alone = group.size() == 1;
+  std::vector<char> succeeded(group.size(), 0);
+  std::size_t ran = 0;
+  try {
+    Transaction transaction(connection, "BEGIN IMMEDIATE");
+    {
+      Writing writing(writing_thread_);
+      for (; ran < group.size(); ++ran) {
+        PendingWrite& member = *group[ran];
+        try {
+          if (alone) {
+            succeeded[ran] = member.run(connection);
+          } else {
+            Savepoint savepoint(connection);
+            succeeded[ran] = member.run(connection);
+            if (succeeded[ran]) savepoint.release();
+          }
+        } catch (const SqliteError& e) {
+          member.status = e.error();
+        } catch (...) {
+          member.exception = std::current_exception();
+        }
+      }
+    }
+    if (std::find(succeeded.begin(), succeeded.end(), 1) != succeeded.end()) transaction.commit();
+  } catch (const SqliteError& e) {
+    // The transaction is gone (its commit failed, or SQLite rolled it back after an I/O error):
+    // nothing of the group took effect.
+    for (std::size_t i = 0; i < group.size(); ++i)
+      if (succeeded[i] || i >= ran) group[i]->status = e.error();
+  }
 }
 
 }  // namespace sluice::store::sqlite

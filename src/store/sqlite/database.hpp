@@ -1,9 +1,14 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -25,13 +30,36 @@ class Database {
   // Throws SqliteError.
   Database(const std::string& path, int readers, const ConnectionOptions& options);
 
-  // Runs f(Connection&) -> Result<T> | Status in a write transaction (BEGIN IMMEDIATE): committed
-  // when f succeeds, rolled back when it returns an error or SQLite fails.
+  // Runs f(Connection&) -> Result<T> | Status in a write transaction: its changes commit when f
+  // succeeds and are rolled back when it returns an error or SQLite fails; returns once they
+  // are committed (or not). Writes that arrive while another commits wait, then commit together
+  // (group commit), each in a savepoint of its own: a commit writes every page it changed to
+  // the WAL, and consecutive writes share most of their pages (the same index leaves, the same
+  // collection row), so one commit for several costs little more than one for each.
+  // Inside batch(), or inside another write's f, f runs in a savepoint of that transaction.
   template <class F>
   auto write(F&& f) -> std::invoke_result_t<F&, Connection&> {
-    std::lock_guard lock(writer_mutex_);
-    return in_transaction(*writer_, "BEGIN IMMEDIATE", f);
+    using R = std::invoke_result_t<F&, Connection&>;
+    if (writing_thread_.load() == std::this_thread::get_id()) return in_savepoint(*writer_, f);
+    std::optional<R> out;
+    PendingWrite pending([&](Connection& connection) {
+      out.emplace(f(connection));
+      return static_cast<bool>(*out);
+    });
+    commit_in_group(pending);
+    if (pending.exception) std::rethrow_exception(pending.exception);
+    if (!pending.status) return pending.status.error();
+    return std::move(*out);
   }
+
+  // Runs `calls` so that every write() it makes on this thread commits in one transaction at
+  // its end, each in a savepoint (a write that fails undoes only its own changes). The writer is
+  // held throughout: only store calls belong inside. Inside, a write's success is provisional:
+  // an error from batch means none of them took effect.
+  Status batch(const std::function<void()>& calls);
+
+  // Writes waiting for the next group commit.
+  std::size_t queued_writes();
 
   // Runs f(Connection&) on a reader, in a read transaction so that its queries see one snapshot.
   // Waits while every reader is busy.
@@ -61,6 +89,18 @@ class Database {
   };
 
   template <class F>
+  static auto in_savepoint(Connection& connection, F& f) -> std::invoke_result_t<F&, Connection&> {
+    try {
+      Savepoint savepoint(connection);
+      auto result = f(connection);
+      if (result) savepoint.release();
+      return result;
+    } catch (const SqliteError& e) {
+      return e.error();
+    }
+  }
+
+  template <class F>
   static auto in_transaction(Connection& connection, const char* begin, F& f)
       -> std::invoke_result_t<F&, Connection&> {
     try {
@@ -73,7 +113,28 @@ class Database {
     }
   }
 
+  // One write waiting for (or in) a group commit.
+  struct PendingWrite {
+    explicit PendingWrite(std::function<bool(Connection&)> run) : run(std::move(run)) {}
+    std::function<bool(Connection&)> run;  // false: f returned an error, undo its changes
+    Status status;                         // the group's commit, or how SQLite failed f
+    std::exception_ptr exception;          // anything else f threw
+    bool done = false;
+  };
+  static constexpr std::size_t kMaxGroup = 64;
+
+  // Queues `pending`; a waiter finds its write committed by another, or leads the next group.
+  void commit_in_group(PendingWrite& pending);
+  // The leader's part: the group in one transaction, on the writer.
+  void commit_group(const std::vector<PendingWrite*>& group);
+
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<PendingWrite*> queued_;
+  bool leading_ = false;
+
   std::mutex writer_mutex_;
+  std::atomic<std::thread::id> writing_thread_;  // the thread running writes in a transaction
   std::unique_ptr<Connection> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;  // declared after writer_: stops before it closes
   std::mutex readers_mutex_;

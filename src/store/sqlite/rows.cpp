@@ -122,9 +122,13 @@ Result<int64_t> parse_cursor(const std::string& cursor) {
   return seq;
 }
 
-std::string new_id(std::string_view prefix) {
+std::string new_id(std::string_view prefix, int64_t now_ms) {
+  static constexpr char kHex[] = "0123456789abcdef";
   std::string id(prefix);
-  core::append_random_hex(id, 12);
+  // 48 bits of milliseconds, most significant first, then 48 random bits.
+  for (int shift = 44; shift >= 0; shift -= 4)
+    id += kHex[(static_cast<uint64_t>(now_ms) >> shift) & 0xf];
+  core::append_random_hex(id, 6);
   return id;
 }
 

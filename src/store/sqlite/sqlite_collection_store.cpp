@@ -16,7 +16,8 @@ Error collection_not_found(const std::string& id_or_name) {
 Result<Collection> SqliteCollectionStore::create(const std::string& name,
                                                  const std::string& language,
                                                  const std::string& embedding_model) {
-  Collection collection{new_id("col_"), name, language, embedding_model, context_.now_ms()};
+  const int64_t now = context_.now_ms();
+  Collection collection{new_id("col_", now), name, language, embedding_model, now};
   return context_.db.write([&](Connection& connection) -> Result<Collection> {
     Statement insert = connection.prepare(
         "INSERT INTO collections (id, name, language, embedding_model, created_at_ms) "

@@ -133,7 +133,7 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
     if (same && same->doc.content_hash == hash)
       return PutOutcome{std::move(same->doc), std::move(same->last_job_id), false};
 
-    PutOutcome outcome{same ? std::move(same->doc) : Document{}, new_id("job_"), true};
+    PutOutcome outcome{same ? std::move(same->doc) : Document{}, new_id("job_", now), true};
     Document& doc = outcome.doc;
     apply_upload(doc, in, hash, now);
     if (same) {
@@ -143,7 +143,7 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
       update_document(connection, doc, bump_change_seq(connection, collection_id, 0, 0),
                       outcome.job_id);
     } else {
-      doc.id = new_id("doc_");
+      doc.id = new_id("doc_", now);
       doc.collection_id = collection_id;
       doc.version = 1;
       doc.created_at_ms = now;

@@ -26,7 +26,7 @@ std::optional<Session> find_session(Connection& connection, const std::string& s
 
 Result<Session> SqliteSessionStore::create(const std::string& collection_id) {
   const int64_t now = context_.now_ms();
-  Session session{new_id("ses_"), collection_id, now, now};
+  Session session{new_id("ses_", now), collection_id, now, now};
   return context_.db.write([&](Connection& connection) -> Result<Session> {
     if (!collection_exists(connection, collection_id))
       return make_error(Errc::not_found, "collection '" + collection_id + "' does not exist",

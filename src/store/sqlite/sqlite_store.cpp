@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
   DocumentStore& documents() override { return documents_; }
   JobQueue& jobs() override { return jobs_; }
   SessionStore& sessions() override { return sessions_; }
+  Status batch(const std::function<void()>& calls) override { return db_->batch(calls); }
 
   Status check() override {
     return db_->read([](sqlite::Connection& connection) -> Status {

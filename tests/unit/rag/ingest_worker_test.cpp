@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -65,6 +66,39 @@ TEST_F(IngestWorkerTest, CompletesAJobAndCountsIt) {
   EXPECT_TRUE(rendered("sluice_ingest_documents_total{result=\"indexed\"} 1"));
   EXPECT_TRUE(rendered("sluice_ingest_chunks_total 1"));
   EXPECT_TRUE(rendered("sluice_ingest_duration_seconds_count 1"));
+}
+
+// A run leases up to `batch` jobs in one transaction and ends them in another, instead of
+// three commits per job; past max_held_bytes of chunks, the jobs done so far commit early.
+TEST_F(IngestWorkerTest, LeasesAndEndsSeveralJobsInOneTransactionEach) {
+  std::atomic<int> writes{0};
+  store::SqliteOptions counted = store::StoreTest::options();
+  counted.on_statement = [&](std::string_view sql, int64_t) {
+    if (sql == "BEGIN IMMEDIATE") ++writes;  // a write transaction
+  };
+  pipeline_.reset();
+  open(std::move(counted));
+  pipeline_ = std::make_unique<IngestPipeline>(*store_, &embedder_, IngestOptions{});
+  std::vector<store::PutOutcome> docs;
+  for (int i = 0; i < 5; ++i)
+    docs.push_back(put(collection_.id, "# Doc " + std::to_string(i) + "\n\nSome text.\n"));
+  IngestWorkerOptions three = options();
+  three.batch = 3;
+  IngestWorker worker(*store_, *pipeline_, metrics_.get(), three);
+  writes = 0;
+  ASSERT_TRUE(run(worker.run_once()));
+  EXPECT_EQ(writes.load(), 2);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(job(docs[i].job_id).state, i < 3 ? "succeeded" : "queued") << i;
+  EXPECT_TRUE(rendered("sluice_ingest_documents_total{result=\"indexed\"} 3"));
+
+  three.max_held_bytes = 1;  // every job's chunks are over it: each commits on its own
+  IngestWorker eager(*store_, *pipeline_, metrics_.get(), three);
+  writes = 0;
+  ASSERT_TRUE(run(eager.run_once()));
+  EXPECT_EQ(writes.load(), 3);  // the lease, then one per job
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(job(docs[i].job_id).state, "succeeded") << i;
+  EXPECT_EQ(store_->documents().get(docs[4].doc.id)->status, "indexed");
 }
 
 TEST_F(IngestWorkerTest, TransientFailuresBackOffExponentiallyThenTheJobIsDead) {

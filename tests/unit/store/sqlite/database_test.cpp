@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store_fixture.hpp"
 
@@ -36,6 +40,139 @@ TEST_F(DatabaseTest, AFailedWriteRollsBackWhole) {
   });
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(*rows, 0);
+}
+
+// The writes that queue while one commits form the next group: one transaction, in which a
+// write that fails (an error returned, SQLite's or anything thrown) undoes only its own changes
+// and its caller alone hears of it.
+TEST_F(DatabaseTest, WritesQueuedBehindACommitCommitTogetherEachWithItsOwnOutcome) {
+  std::atomic<int> begins{0};
+  sqlite::ConnectionOptions options;
+  options.on_statement = [&](std::string_view sql, int64_t) {
+    if (sql == "BEGIN IMMEDIATE") ++begins;
+  };
+  sqlite::Database db(sqlite_path(dir_.string()), 1, options);
+  ASSERT_TRUE(db.write([](sqlite::Connection& c) -> Status {
+                  c.exec("CREATE TABLE t (x INTEGER UNIQUE)");
+                  return Status::success();
+                }).ok());
+  auto insert = [&](int x) {
+    return db.write([x](sqlite::Connection& c) -> Status {
+      c.prepare("INSERT INTO t VALUES (?1)").bind_all(x).run();
+      if (x % 4 == 1) return make_error(Errc::conflict, "refused " + std::to_string(x));
+      if (x % 4 == 2) c.prepare("INSERT INTO t VALUES (?1)").bind_all(x).run();  // unique: throws
+      if (x % 4 == 3) throw std::runtime_error("thrown " + std::to_string(x));
+      return Status::success();
+    });
+  };
+  constexpr int kQueued = 12;
+  begins = 0;
+  std::vector<Status> outcomes(kQueued + 1);
+  std::vector<std::string> thrown(kQueued + 1);
+  std::vector<std::thread> writers;
+  // The first write holds the writer until every other is queued behind it.
+  writers.emplace_back([&] {
+    outcomes[0] = db.write([&](sqlite::Connection& c) -> Status {
+      while (db.queued_writes() < kQueued) std::this_thread::yield();
+      c.exec("INSERT INTO t VALUES (100)");
+      return Status::success();
+    });
+  });
+  while (begins.load() == 0) std::this_thread::yield();
+  for (int x = 1; x <= kQueued; ++x)
+    writers.emplace_back([&, x] {
+      try {
+        outcomes[x] = insert(x);
+      } catch (const std::runtime_error& e) {
+        thrown[x] = e.what();
+      }
+    });
+  for (auto& writer : writers) writer.join();
+
+  EXPECT_EQ(begins.load(), 2);  // the first write's transaction, then the group's
+  EXPECT_TRUE(outcomes[0].ok());
+  std::vector<int> expected{100};
+  for (int x = 1; x <= kQueued; ++x) {
+    switch (x % 4) {
+      case 0:
+        EXPECT_TRUE(outcomes[x].ok()) << x;
+        expected.push_back(x);
+        break;
+      case 1:
+        EXPECT_EQ(outcomes[x].error().message, "refused " + std::to_string(x));
+        break;
+      case 2:
+        EXPECT_EQ(outcomes[x].error().code, Errc::conflict) << x;
+        break;
+      case 3:
+        EXPECT_EQ(thrown[x], "thrown " + std::to_string(x));
+        break;
+    }
+  }
+  auto rows = db.read([](sqlite::Connection& c) -> Result<std::vector<int>> {
+    sqlite::Statement row = c.prepare("SELECT x FROM t ORDER BY x");
+    std::vector<int> xs;
+    while (row.step()) xs.push_back(row.int32(0));
+    return xs;
+  });
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*rows, expected);
+}
+
+// A batch's writes commit in one transaction at its end; one that fails undoes only itself; a
+// failed commit leaves nothing of the batch.
+TEST_F(DatabaseTest, ABatchCommitsItsWritesAtItsEndOrNoneOfThem) {
+  std::atomic<int> begins{0};
+  sqlite::ConnectionOptions options;
+  options.on_statement = [&](std::string_view sql, int64_t) {
+    if (sql == "BEGIN IMMEDIATE") ++begins;
+  };
+  sqlite::Database db(sqlite_path(dir_.string()), 1, options);
+  ASSERT_TRUE(db.write([](sqlite::Connection& c) -> Status {
+                  c.exec(
+                      "CREATE TABLE t (x INTEGER UNIQUE);"
+                      "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                      "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) "
+                      "DEFERRABLE INITIALLY DEFERRED);");
+                  return Status::success();
+                }).ok());
+  auto insert = [&](int x) {
+    return db.write([x](sqlite::Connection& c) -> Status {
+      c.prepare("INSERT INTO t VALUES (?1)").bind_all(x).run();
+      return Status::success();
+    });
+  };
+  auto count = [&] {
+    return *db.read([](sqlite::Connection& c) -> Result<int64_t> {
+      sqlite::Statement row = c.prepare("SELECT count(*) FROM t");
+      return row.step() ? row.int64(0) : -1;
+    });
+  };
+  begins = 0;
+  Status first, duplicate, second;
+  const Status batched = db.batch([&] {
+    first = insert(1);
+    duplicate = insert(1);
+    second = insert(2);
+    EXPECT_EQ(count(), 0);  // nothing committed yet
+  });
+  EXPECT_TRUE(batched.ok());
+  EXPECT_TRUE(first.ok());
+  EXPECT_EQ(duplicate.error().code, Errc::conflict);
+  EXPECT_TRUE(second.ok());
+  EXPECT_EQ(begins.load(), 1);
+  EXPECT_EQ(count(), 2);
+
+  // The child's missing parent fails the commit itself (a deferred foreign key).
+  const Status failed = db.batch([&] {
+    EXPECT_TRUE(insert(3).ok());
+    EXPECT_TRUE(db.write([](sqlite::Connection& c) -> Status {
+                    c.exec("INSERT INTO child VALUES (42)");
+                    return Status::success();
+                  }).ok());
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(count(), 2);
 }
 
 TEST_F(DatabaseTest, AStatementReusedWhileSteppingIsRefused) {

@@ -29,11 +29,22 @@ TEST(RowsTest, CursorsAreDecimalSeqs) {
 }
 
 TEST(RowsTest, IdsAndHashes) {
-  const std::string id = new_id("doc_");
+  const std::string id = new_id("doc_", 1'780'000'000'000);
   EXPECT_EQ(id.size(), 28u);
-  EXPECT_TRUE(id.starts_with("doc_"));
-  EXPECT_NE(new_id("doc_"), id);
+  EXPECT_TRUE(id.starts_with("doc_019e70448800")) << id;  // the milliseconds, in hex
+  EXPECT_NE(new_id("doc_", 1'780'000'000'000), id);
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Ids sort by creation time, so that the indexes keyed on them grow at one end.
+TEST(RowsTest, LaterIdsSortAfterEarlierOnes) {
+  std::string previous = new_id("job_", 0);
+  for (int64_t ms : std::initializer_list<int64_t>{1, 15, 16, 4096, 1'780'000'000'000,
+                                                   1'780'000'000'001, (int64_t{1} << 48) - 1}) {
+    const std::string id = new_id("job_", ms);
+    EXPECT_LT(previous, id) << ms;
+    previous = id;
+  }
 }
 
 }  // namespace
