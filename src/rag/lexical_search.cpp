@@ -1,6 +1,7 @@
 #include "rag/lexical_search.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 #include "rag/bm25.hpp"
@@ -15,8 +16,9 @@ constexpr double kBoundSlack = 1.0 + 1e-6;
 struct TermCursor {
   PostingCursor cursor;
   double idf;
-  std::size_t slot;         // position in the deduplicated query: the order scores are summed in
-  double upper_at_doc = 0;  // its block's bound in the current window
+  std::size_t window_block = SIZE_MAX;  // its block in the current window
+  double upper_at_doc = 0;              // that block's bound
+  double shortest_norm = 0;             // the length norm of that block's shortest document
 };
 
 // Ranking order: higher score first, then lower chunk id.
@@ -58,12 +60,11 @@ class TopK {
 // all are non-essential is skipped without decoding anything.
 class MaxScoreSearch {
  public:
-  MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t slots,
-                 std::size_t top_k, const ChunkFilter* filter)
+  MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t top_k,
+                 const ChunkFilter* filter)
       : data_(data),
         terms_(std::move(terms)),
         order_(terms_.size()),
-        contributions_(slots, 0.0),
         top_(top_k),
         filter_(filter),
         norm_(data.average_length()) {
@@ -86,7 +87,7 @@ class MaxScoreSearch {
         continue;
       }
       if (doc == PostingCursor::kEnd) break;
-      if (admissible(doc)) score(doc);
+      if ((!top_.full() || may_reach_threshold(doc)) && admissible(doc)) score(doc);
       pos = doc + 1;
     }
     return top_.take_sorted();
@@ -112,21 +113,54 @@ class MaxScoreSearch {
     for (TermCursor& term : terms_) {
       const std::size_t block = term.cursor.shallow_block(pos);
       const auto& blocks = term.cursor.list().blocks();
-      term.upper_at_doc = 0;
-      if (block == blocks.size()) continue;  // no posting at or after pos
-      term.upper_at_doc = bm25::term_score(term.idf, blocks[block].max_wtf * 0.5,
-                                           norm_(blocks[block].min_len * 0.5));
+      if (block == blocks.size()) {  // no posting at or after pos
+        term.upper_at_doc = 0;
+        continue;
+      }
       window_end_ = std::min(window_end_, blocks[block].last_doc);
+      if (block == term.window_block) continue;  // the bound from the last window still holds
+      term.window_block = block;
+      term.shortest_norm = norm_(blocks[block].min_len * 0.5);
+      term.upper_at_doc =
+          bm25::term_score(term.idf, blocks[block].max_wtf * 0.5, term.shortest_norm);
     }
     // Weakest first: the longest prefix whose bounds sum below the threshold is non-essential.
     std::sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
       return terms_[a].upper_at_doc < terms_[b].upper_at_doc;
     });
-    double sum = 0;
+    non_essential_bound_ = 0;
     essential_from_ = 0;
     while (essential_from_ < order_.size() &&
-           below_threshold(sum + terms_[order_[essential_from_]].upper_at_doc))
-      sum += terms_[order_[essential_from_++]].upper_at_doc;
+           below_threshold(non_essential_bound_ + terms_[order_[essential_from_]].upper_at_doc))
+      non_essential_bound_ += terms_[order_[essential_from_++]].upper_at_doc;
+  }
+
+  // A term's contribution bounded from its frequency in the doc alone: the doc is in the term's
+  // window block, so it is no shorter than that block's shortest document.
+  static double frequency_bound(const TermCursor& term) {
+    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, term.shortest_norm);
+  }
+
+  // Whether `doc`, a candidate from the essential terms in the current window, can still reach
+  // the threshold. Decided before reading the doc's length (a cache miss per candidate): the
+  // terms it has are bounded by their frequencies, the non-essential ones are looked up strongest
+  // first until the bound falls short. Leaves every non-essential cursor at or past `doc` when
+  // it returns true.
+  bool may_reach_threshold(uint32_t doc) {
+    double bound = non_essential_bound_;
+    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
+      const TermCursor& term = terms_[order_[i]];
+      if (term.cursor.doc() == doc) bound += frequency_bound(term);
+    }
+    if (below_threshold(bound)) return false;
+    for (std::size_t i = essential_from_; i-- > 0;) {
+      TermCursor& term = terms_[order_[i]];
+      bound -= term.upper_at_doc;
+      term.cursor.advance(doc);
+      if (term.cursor.doc() == doc) bound += frequency_bound(term);
+      if (below_threshold(bound)) return false;
+    }
+    return true;
   }
 
   bool admissible(uint32_t doc) const {
@@ -134,37 +168,13 @@ class MaxScoreSearch {
     return filter_ == nullptr || !*filter_ || (*filter_)(data_.chunk_ids[doc]);
   }
 
-  // `norm`: the doc's length norm, computed once per doc.
-  static double contribution(const TermCursor& term, double norm) {
-    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm);
-  }
-
+  // Every cursor is at or past `doc`: the terms it has are those whose cursor is on it.
   void score(uint32_t doc) {
-    for (double& c : contributions_) c = 0.0;  // a handful of slots: cheaper than a memset call
     const double norm = norm_(data_.lengths[doc] * 0.5);
-    double partial = 0;
-    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
-      const TermCursor& term = terms_[order_[i]];
-      if (term.cursor.doc() != doc) continue;
-      const double c = contribution(term, norm);
-      contributions_[term.slot] = c;
-      partial += c;
-    }
-    // Non-essential terms (only inside a window), strongest first, while the doc can still make it.
-    double remaining = 0;
-    for (std::size_t i = 0; i < essential_from_; ++i) remaining += terms_[order_[i]].upper_at_doc;
-    for (std::size_t i = essential_from_; i-- > 0;) {
-      if (below_threshold(partial + remaining)) return;
-      TermCursor& term = terms_[order_[i]];
-      remaining -= term.upper_at_doc;
-      term.cursor.advance(doc);
-      if (term.cursor.doc() != doc) continue;
-      const double c = contribution(term, norm);
-      contributions_[term.slot] = c;
-      partial += c;
-    }
-    // Summed in query order so that the score does not depend on the pruning path.
-    const double total = std::accumulate(contributions_.begin(), contributions_.end(), 0.0);
+    double total = 0;  // summed in query order so that the score does not depend on pruning
+    for (const TermCursor& term : terms_)
+      if (term.cursor.doc() == doc)
+        total += bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm);
     const auto score = static_cast<float>(total);
     // Most candidates lose on the score alone: skip loading their chunk id (a cache miss).
     if (top_.full() && score < top_.threshold()) return;
@@ -175,7 +185,7 @@ class MaxScoreSearch {
   std::vector<TermCursor> terms_;
   std::vector<std::size_t> order_;  // terms by window bound, non-essential ones first
   std::size_t essential_from_ = 0;
-  std::vector<double> contributions_;
+  double non_essential_bound_ = 0;  // the non-essential terms' bounds summed
   TopK top_;
   const ChunkFilter* filter_;
   bm25::LengthNorm norm_;
@@ -199,11 +209,10 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
     const PostingList& list = found->second;
     if (list.size() == 0) continue;
     const double idf = bm25::idf(data.live_docs, list.size());
-    terms.push_back(TermCursor{PostingCursor(list), idf, terms.size()});
+    terms.push_back(TermCursor{PostingCursor(list), idf});
   }
   if (terms.empty()) return {};
-  const std::size_t slots = terms.size();
-  return MaxScoreSearch(data, std::move(terms), slots, top_k, filter).run();
+  return MaxScoreSearch(data, std::move(terms), top_k, filter).run();
 }
 
 }  // namespace sluice::rag

@@ -64,7 +64,7 @@ TEST(PostingListTest, AdvanceFindsTheFirstDocAtOrAfterTheTarget) {
   uint32_t target = 0;
   std::size_t expected = 0;
   while (true) {
-    target += rng() % 5000;
+    target += rng() % (rng() % 2 ? 8 : 5000);  // short steps stay inside the decoded block
     while (expected < postings.size() && postings[expected].doc < target) ++expected;
     cursor.advance(target);
     if (expected == postings.size()) {
