@@ -13,6 +13,16 @@ namespace {
 // bound is below the threshold by more than any rounding, so pruning never changes the result.
 constexpr double kBoundSlack = 1.0 + 1e-6;
 
+// Dense stretches are scored exhaustively, kDenseSpan doc ids at a time, when the essential
+// terms' postings per doc id times kCandidateCost exceed all terms' times kPostingCost plus
+// kDocCost: the relative costs of a candidate walked one by one, a posting scored term at a time
+// and a doc id swept (measured on the PostgreSQL manual).
+constexpr uint32_t kDenseSpan = 4096;
+constexpr double kCandidateCost = 60;
+constexpr double kPostingCost = 4;
+constexpr double kDocCost = 1.5;
+constexpr uint32_t kSweepStride = 64;  // docs whose scores are checked at once
+
 struct TermCursor {
   PostingCursor cursor;
   double idf;
@@ -20,6 +30,16 @@ struct TermCursor {
   double upper_at_doc = 0;              // that block's bound
   double shortest_norm = 0;             // the length norm of that block's shortest document
 };
+
+// The largest of `n` values, in four independent lanes: the sweep over dense stretches.
+double largest(const double* values, uint32_t n) {
+  double lanes[4] = {0, 0, 0, 0};
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int lane = 0; lane < 4; ++lane) lanes[lane] = std::max(lanes[lane], values[i + lane]);
+  for (; i < n; ++i) lanes[0] = std::max(lanes[0], values[i]);
+  return std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+}
 
 // Ranking order: higher score first, then lower chunk id.
 bool ranks_before(const LexicalHit& a, const LexicalHit& b) {
@@ -57,7 +77,9 @@ class TopK {
 // doc ids are walked in windows that end at the nearest block end of any term: inside one, each
 // term's block bounds its contribution, the terms whose bounds together stay below the
 // threshold are non-essential (they only refine candidates from the others), and a window where
-// all are non-essential is skipped without decoding anything.
+// all are non-essential is skipped without decoding anything. Where the essential terms are so
+// common that nearly every doc is a candidate (many everyday words in one question), a stretch
+// of docs is scored exhaustively instead: cheaper than pruning it candidate by candidate.
 class MaxScoreSearch {
  public:
   MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t top_k,
@@ -78,6 +100,11 @@ class MaxScoreSearch {
         compute_window(pos);
         if (essential_from_ == order_.size()) {
           pos = window_end_ + 1;
+          continue;
+        }
+        if (candidates_are_dense()) {
+          pos = score_every_doc(pos);
+          window_valid_ = false;
           continue;
         }
       }
@@ -163,6 +190,63 @@ class MaxScoreSearch {
     return true;
   }
 
+  // Whether the essential terms have so many postings from the window on that walking them one by
+  // one (a few unpredictable branches each, probing the non-essential terms) costs more than
+  // scoring every doc of the next kDenseSpan exhaustively. Densities come from each term's window
+  // block.
+  bool candidates_are_dense() const {
+    double essential = 0, all = 0;  // postings per doc id
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+      const TermCursor& term = terms_[order_[i]];
+      if (term.upper_at_doc == 0) continue;  // no postings left
+      const auto& blocks = term.cursor.list().blocks();
+      const std::size_t block = term.window_block;
+      const uint32_t start = block == 0 ? 0 : blocks[block - 1].last_doc + 1;
+      const double density = kPostingBlockSize / (blocks[block].last_doc - start + 1.0);
+      all += density;
+      if (i >= essential_from_) essential += density;
+    }
+    return essential * kCandidateCost > all * kPostingCost + kDocCost;
+  }
+
+  // Scores every doc in [first, first + kDenseSpan) term at a time, summing each doc's
+  // contributions in query order as score() does, so the scores are the same; offers those that
+  // rank. Returns the doc after the span; every cursor is there or past it.
+  uint32_t score_every_doc(uint32_t first) {
+    const uint32_t last = static_cast<uint32_t>(
+        std::min<uint64_t>(uint64_t{first} + kDenseSpan, data_.lengths.size()) - 1);
+    scores_.assign(last - first + 1, 0.0);
+    for (TermCursor& term : terms_) {
+      term.cursor.advance(first);
+      term.cursor.visit_through(last, [&](const uint32_t* docs, const uint32_t* wtfs, uint32_t n) {
+        // Three passes so that the middle one, the divisions, runs on vector registers.
+        double tfs[kPostingBlockSize], lengths[kPostingBlockSize];
+        for (uint32_t i = 0; i < n; ++i) {
+          tfs[i] = wtfs[i] * 0.5;
+          lengths[i] = data_.lengths[docs[i]] * 0.5;
+        }
+        for (uint32_t i = 0; i < n; ++i)
+          tfs[i] = bm25::term_score(term.idf, tfs[i], norm_(lengths[i]));
+        for (uint32_t i = 0; i < n; ++i) scores_[docs[i] - first] += tfs[i];
+      });
+    }
+    const uint32_t span = last - first + 1;
+    float threshold = top_.threshold();
+    for (uint32_t from = 0; from < span; from += kSweepStride) {
+      const uint32_t to = std::min(span, from + kSweepStride);
+      if (largest(&scores_[from], to - from) * kBoundSlack < threshold) continue;
+      for (uint32_t offset = from; offset < to; ++offset) {
+        const auto score = static_cast<float>(scores_[offset]);
+        if (score < threshold) continue;
+        const uint32_t doc = first + offset;
+        if (!admissible(doc)) continue;
+        top_.offer(LexicalHit{data_.chunk_ids[doc], score});
+        threshold = top_.threshold();
+      }
+    }
+    return last + 1;
+  }
+
   bool admissible(uint32_t doc) const {
     if (data_.is_dead(doc)) return false;
     return filter_ == nullptr || !*filter_ || (*filter_)(data_.chunk_ids[doc]);
@@ -189,6 +273,7 @@ class MaxScoreSearch {
   TopK top_;
   const ChunkFilter* filter_;
   bm25::LengthNorm norm_;
+  std::vector<double> scores_;  // score_every_doc's, by doc offset
   bool window_valid_ = false;
   uint32_t window_end_ = 0;
 };

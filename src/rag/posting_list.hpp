@@ -70,6 +70,22 @@ class PostingCursor {
     while (docs_[pos_] < target) ++pos_;
     doc_ = docs_[pos_];
   }
+  // Hands the postings from the current one through doc `last` to visit(docs, wtfs, count), a
+  // run of decoded postings at a time, then stands on the next posting: the loop that scores
+  // dense stretches, reading decoded blocks in place.
+  template <class Visit>
+  void visit_through(uint32_t last, Visit&& visit) {
+    while (doc_ <= last && docs_[size_ - 1] <= last) {
+      visit(docs_ + pos_, wtfs_ + pos_, size_ - pos_);
+      load_block(block_ + 1);
+    }
+    if (doc_ > last) return;
+    uint32_t end = pos_;
+    while (docs_[end] <= last) ++end;
+    visit(docs_ + pos_, wtfs_ + pos_, end - pos_);
+    pos_ = end;
+    doc_ = docs_[pos_];
+  }
   // The first block whose last doc >= target (blocks().size() if none), decoding nothing.
   // Targets must not decrease between calls.
   std::size_t shallow_block(uint32_t target);
