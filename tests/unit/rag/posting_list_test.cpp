@@ -43,6 +43,26 @@ TEST(PostingListTest, DecodesWhatWasAppendedAcrossBlocks) {
   EXPECT_EQ(cursor.doc(), PostingCursor::kEnd);
 }
 
+TEST(PostingListTest, DecodesRunsOfOneByteVarintsAndLongerOnesMixed) {
+  // Mostly small gaps and frequencies (one byte each, decoded four postings at a time), now and
+  // then a gap or a frequency that needs more bytes, and a list that ends mid-run.
+  std::mt19937 rng(6);
+  std::vector<Posting> postings;
+  uint32_t doc = 0;
+  for (int i = 0; i < 1000; ++i) {
+    doc += 1 + (rng() % 9 == 0 ? rng() % 70000 : rng() % 100);
+    postings.push_back({doc, rng() % 11 == 0 ? 128 + rng() % 5000 : 1 + rng() % 127, 10});
+  }
+  const PostingList list = build(postings);
+  PostingCursor cursor(list);
+  for (const auto& p : postings) {
+    ASSERT_EQ(cursor.doc(), p.doc);
+    EXPECT_EQ(cursor.wtf(), p.wtf);
+    cursor.next();
+  }
+  EXPECT_EQ(cursor.doc(), PostingCursor::kEnd);
+}
+
 TEST(PostingListTest, BlocksBoundTheirPostings) {
   const auto postings = random_postings(700, 2);
   const PostingList list = build(postings);
