@@ -96,6 +96,33 @@ TEST(PostingListTest, AdvanceFindsTheFirstDocAtOrAfterTheTarget) {
   }
 }
 
+TEST(PostingListTest, VisitThroughHandsOverEveryPostingUpToTheLastDocThenStandsAfter) {
+  const auto postings = random_postings(3000, 7);
+  const PostingList list = build(postings);
+  std::mt19937 rng(8);
+  PostingCursor cursor(list);
+  std::size_t expected = 0;
+  uint32_t last = 0;
+  while (expected < postings.size()) {
+    last += rng() % (rng() % 2 ? 40 : 20000);  // within a block, and across several
+    std::vector<Posting> seen;
+    cursor.visit_through(last, [&](const uint32_t* docs, const uint32_t* wtfs, uint32_t n) {
+      for (uint32_t i = 0; i < n; ++i) seen.push_back({docs[i], wtfs[i], 0});
+    });
+    for (const Posting& p : seen) {
+      ASSERT_LT(expected, postings.size());
+      ASSERT_EQ(p.doc, postings[expected].doc);
+      EXPECT_EQ(p.wtf, postings[expected].wtf);
+      ++expected;
+    }
+    if (expected < postings.size()) {
+      ASSERT_GT(postings[expected].doc, last);
+      ASSERT_EQ(cursor.doc(), postings[expected].doc);
+    }
+  }
+  EXPECT_EQ(cursor.doc(), PostingCursor::kEnd);
+}
+
 TEST(PostingListTest, ShallowBlockFindsTheBlockThatMayHoldTheTarget) {
   const PostingList list = build(random_postings(1000, 5));
   PostingCursor cursor(list);
