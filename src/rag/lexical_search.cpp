@@ -1,6 +1,7 @@
 #include "rag/lexical_search.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 #include "rag/bm25.hpp"
@@ -12,12 +13,33 @@ namespace {
 // bound is below the threshold by more than any rounding, so pruning never changes the result.
 constexpr double kBoundSlack = 1.0 + 1e-6;
 
+// Dense stretches are scored exhaustively, kDenseSpan doc ids at a time, when the essential
+// terms' postings per doc id times kCandidateCost exceed all terms' times kPostingCost plus
+// kDocCost: the relative costs of a candidate walked one by one, a posting scored term at a time
+// and a doc id swept (measured on the PostgreSQL manual).
+constexpr uint32_t kDenseSpan = 4096;
+constexpr double kCandidateCost = 60;
+constexpr double kPostingCost = 4;
+constexpr double kDocCost = 1.5;
+constexpr uint32_t kSweepStride = 64;  // docs whose scores are checked at once
+
 struct TermCursor {
   PostingCursor cursor;
   double idf;
-  std::size_t slot;         // position in the deduplicated query: the order scores are summed in
-  double upper_at_doc = 0;  // its block's bound in the current window
+  std::size_t window_block = SIZE_MAX;  // its block in the current window
+  double upper_at_doc = 0;              // that block's bound
+  double shortest_norm = 0;             // the length norm of that block's shortest document
 };
+
+// The largest of `n` values, in four independent lanes: the sweep over dense stretches.
+double largest(const double* values, uint32_t n) {
+  double lanes[4] = {0, 0, 0, 0};
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int lane = 0; lane < 4; ++lane) lanes[lane] = std::max(lanes[lane], values[i + lane]);
+  for (; i < n; ++i) lanes[0] = std::max(lanes[0], values[i]);
+  return std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+}
 
 // Ranking order: higher score first, then lower chunk id.
 bool ranks_before(const LexicalHit& a, const LexicalHit& b) {
@@ -55,15 +77,16 @@ class TopK {
 // doc ids are walked in windows that end at the nearest block end of any term: inside one, each
 // term's block bounds its contribution, the terms whose bounds together stay below the
 // threshold are non-essential (they only refine candidates from the others), and a window where
-// all are non-essential is skipped without decoding anything.
+// all are non-essential is skipped without decoding anything. Where the essential terms are so
+// common that nearly every doc is a candidate (many everyday words in one question), a stretch
+// of docs is scored exhaustively instead: cheaper than pruning it candidate by candidate.
 class MaxScoreSearch {
  public:
-  MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t slots,
-                 std::size_t top_k, const ChunkFilter* filter)
+  MaxScoreSearch(const LexicalData& data, std::vector<TermCursor> terms, std::size_t top_k,
+                 const ChunkFilter* filter)
       : data_(data),
         terms_(std::move(terms)),
         order_(terms_.size()),
-        contributions_(slots, 0.0),
         top_(top_k),
         filter_(filter),
         norm_(data.average_length()) {
@@ -79,6 +102,11 @@ class MaxScoreSearch {
           pos = window_end_ + 1;
           continue;
         }
+        if (candidates_are_dense()) {
+          pos = score_every_doc(pos);
+          window_valid_ = false;
+          continue;
+        }
       }
       const uint32_t doc = next_candidate(pos);
       if (window_valid_ && doc > window_end_) {
@@ -86,7 +114,7 @@ class MaxScoreSearch {
         continue;
       }
       if (doc == PostingCursor::kEnd) break;
-      if (admissible(doc)) score(doc);
+      if ((!top_.full() || may_reach_threshold(doc)) && admissible(doc)) score(doc);
       pos = doc + 1;
     }
     return top_.take_sorted();
@@ -112,21 +140,111 @@ class MaxScoreSearch {
     for (TermCursor& term : terms_) {
       const std::size_t block = term.cursor.shallow_block(pos);
       const auto& blocks = term.cursor.list().blocks();
-      term.upper_at_doc = 0;
-      if (block == blocks.size()) continue;  // no posting at or after pos
-      term.upper_at_doc = bm25::term_score(term.idf, blocks[block].max_wtf * 0.5,
-                                           norm_(blocks[block].min_len * 0.5));
+      if (block == blocks.size()) {  // no posting at or after pos
+        term.upper_at_doc = 0;
+        continue;
+      }
       window_end_ = std::min(window_end_, blocks[block].last_doc);
+      if (block == term.window_block) continue;  // the bound from the last window still holds
+      term.window_block = block;
+      term.shortest_norm = norm_(blocks[block].min_len * 0.5);
+      term.upper_at_doc =
+          bm25::term_score(term.idf, blocks[block].max_wtf * 0.5, term.shortest_norm);
     }
     // Weakest first: the longest prefix whose bounds sum below the threshold is non-essential.
     std::sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
       return terms_[a].upper_at_doc < terms_[b].upper_at_doc;
     });
-    double sum = 0;
+    non_essential_bound_ = 0;
     essential_from_ = 0;
     while (essential_from_ < order_.size() &&
-           below_threshold(sum + terms_[order_[essential_from_]].upper_at_doc))
-      sum += terms_[order_[essential_from_++]].upper_at_doc;
+           below_threshold(non_essential_bound_ + terms_[order_[essential_from_]].upper_at_doc))
+      non_essential_bound_ += terms_[order_[essential_from_++]].upper_at_doc;
+  }
+
+  // A term's contribution bounded from its frequency in the doc alone: the doc is in the term's
+  // window block, so it is no shorter than that block's shortest document.
+  static double frequency_bound(const TermCursor& term) {
+    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, term.shortest_norm);
+  }
+
+  // Whether `doc`, a candidate from the essential terms in the current window, can still reach
+  // the threshold. Decided before reading the doc's length (a cache miss per candidate): the
+  // terms it has are bounded by their frequencies, the non-essential ones are looked up strongest
+  // first until the bound falls short. Leaves every non-essential cursor at or past `doc` when
+  // it returns true.
+  bool may_reach_threshold(uint32_t doc) {
+    double bound = non_essential_bound_;
+    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
+      const TermCursor& term = terms_[order_[i]];
+      if (term.cursor.doc() == doc) bound += frequency_bound(term);
+    }
+    if (below_threshold(bound)) return false;
+    for (std::size_t i = essential_from_; i-- > 0;) {
+      TermCursor& term = terms_[order_[i]];
+      bound -= term.upper_at_doc;
+      term.cursor.advance(doc);
+      if (term.cursor.doc() == doc) bound += frequency_bound(term);
+      if (below_threshold(bound)) return false;
+    }
+    return true;
+  }
+
+  // Whether the essential terms have so many postings from the window on that walking them one by
+  // one (a few unpredictable branches each, probing the non-essential terms) costs more than
+  // scoring every doc of the next kDenseSpan exhaustively. Densities come from each term's window
+  // block.
+  bool candidates_are_dense() const {
+    double essential = 0, all = 0;  // postings per doc id
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+      const TermCursor& term = terms_[order_[i]];
+      if (term.upper_at_doc == 0) continue;  // no postings left
+      const auto& blocks = term.cursor.list().blocks();
+      const std::size_t block = term.window_block;
+      const uint32_t start = block == 0 ? 0 : blocks[block - 1].last_doc + 1;
+      const double density = kPostingBlockSize / (blocks[block].last_doc - start + 1.0);
+      all += density;
+      if (i >= essential_from_) essential += density;
+    }
+    return essential * kCandidateCost > all * kPostingCost + kDocCost;
+  }
+
+  // Scores every doc in [first, first + kDenseSpan) term at a time, summing each doc's
+  // contributions in query order as score() does, so the scores are the same; offers those that
+  // rank. Returns the doc after the span; every cursor is there or past it.
+  uint32_t score_every_doc(uint32_t first) {
+    const uint32_t last = static_cast<uint32_t>(
+        std::min<uint64_t>(uint64_t{first} + kDenseSpan, data_.lengths.size()) - 1);
+    scores_.assign(last - first + 1, 0.0);
+    for (TermCursor& term : terms_) {
+      term.cursor.advance(first);
+      term.cursor.visit_through(last, [&](const uint32_t* docs, const uint32_t* wtfs, uint32_t n) {
+        // Three passes so that the middle one, the divisions, runs on vector registers.
+        double tfs[kPostingBlockSize], lengths[kPostingBlockSize];
+        for (uint32_t i = 0; i < n; ++i) {
+          tfs[i] = wtfs[i] * 0.5;
+          lengths[i] = data_.lengths[docs[i]] * 0.5;
+        }
+        for (uint32_t i = 0; i < n; ++i)
+          tfs[i] = bm25::term_score(term.idf, tfs[i], norm_(lengths[i]));
+        for (uint32_t i = 0; i < n; ++i) scores_[docs[i] - first] += tfs[i];
+      });
+    }
+    const uint32_t span = last - first + 1;
+    float threshold = top_.threshold();
+    for (uint32_t from = 0; from < span; from += kSweepStride) {
+      const uint32_t to = std::min(span, from + kSweepStride);
+      if (largest(&scores_[from], to - from) * kBoundSlack < threshold) continue;
+      for (uint32_t offset = from; offset < to; ++offset) {
+        const auto score = static_cast<float>(scores_[offset]);
+        if (score < threshold) continue;
+        const uint32_t doc = first + offset;
+        if (!admissible(doc)) continue;
+        top_.offer(LexicalHit{data_.chunk_ids[doc], score});
+        threshold = top_.threshold();
+      }
+    }
+    return last + 1;
   }
 
   bool admissible(uint32_t doc) const {
@@ -134,37 +252,13 @@ class MaxScoreSearch {
     return filter_ == nullptr || !*filter_ || (*filter_)(data_.chunk_ids[doc]);
   }
 
-  // `norm`: the doc's length norm, computed once per doc.
-  static double contribution(const TermCursor& term, double norm) {
-    return bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm);
-  }
-
+  // Every cursor is at or past `doc`: the terms it has are those whose cursor is on it.
   void score(uint32_t doc) {
-    for (double& c : contributions_) c = 0.0;  // a handful of slots: cheaper than a memset call
     const double norm = norm_(data_.lengths[doc] * 0.5);
-    double partial = 0;
-    for (std::size_t i = essential_from_; i < order_.size(); ++i) {
-      const TermCursor& term = terms_[order_[i]];
-      if (term.cursor.doc() != doc) continue;
-      const double c = contribution(term, norm);
-      contributions_[term.slot] = c;
-      partial += c;
-    }
-    // Non-essential terms (only inside a window), strongest first, while the doc can still make it.
-    double remaining = 0;
-    for (std::size_t i = 0; i < essential_from_; ++i) remaining += terms_[order_[i]].upper_at_doc;
-    for (std::size_t i = essential_from_; i-- > 0;) {
-      if (below_threshold(partial + remaining)) return;
-      TermCursor& term = terms_[order_[i]];
-      remaining -= term.upper_at_doc;
-      term.cursor.advance(doc);
-      if (term.cursor.doc() != doc) continue;
-      const double c = contribution(term, norm);
-      contributions_[term.slot] = c;
-      partial += c;
-    }
-    // Summed in query order so that the score does not depend on the pruning path.
-    const double total = std::accumulate(contributions_.begin(), contributions_.end(), 0.0);
+    double total = 0;  // summed in query order so that the score does not depend on pruning
+    for (const TermCursor& term : terms_)
+      if (term.cursor.doc() == doc)
+        total += bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm);
     const auto score = static_cast<float>(total);
     // Most candidates lose on the score alone: skip loading their chunk id (a cache miss).
     if (top_.full() && score < top_.threshold()) return;
@@ -175,10 +269,11 @@ class MaxScoreSearch {
   std::vector<TermCursor> terms_;
   std::vector<std::size_t> order_;  // terms by window bound, non-essential ones first
   std::size_t essential_from_ = 0;
-  std::vector<double> contributions_;
+  double non_essential_bound_ = 0;  // the non-essential terms' bounds summed
   TopK top_;
   const ChunkFilter* filter_;
   bm25::LengthNorm norm_;
+  std::vector<double> scores_;  // score_every_doc's, by doc offset
   bool window_valid_ = false;
   uint32_t window_end_ = 0;
 };
@@ -199,11 +294,10 @@ std::vector<LexicalHit> search_lexical(const LexicalData& data,
     const PostingList& list = found->second;
     if (list.size() == 0) continue;
     const double idf = bm25::idf(data.live_docs, list.size());
-    terms.push_back(TermCursor{PostingCursor(list), idf, terms.size()});
+    terms.push_back(TermCursor{PostingCursor(list), idf});
   }
   if (terms.empty()) return {};
-  const std::size_t slots = terms.size();
-  return MaxScoreSearch(data, std::move(terms), slots, top_k, filter).run();
+  return MaxScoreSearch(data, std::move(terms), top_k, filter).run();
 }
 
 }  // namespace sluice::rag

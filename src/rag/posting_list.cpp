@@ -1,6 +1,7 @@
 #include "rag/posting_list.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sluice::rag {
 namespace {
@@ -18,6 +19,15 @@ inline uint32_t get_varint(const uint8_t*& p) {
   uint32_t value = *p & 0x7f;
   for (int shift = 7; *p++ & 0x80; shift += 7) value |= static_cast<uint32_t>(*p & 0x7f) << shift;
   return value;
+}
+
+// Whether the eight bytes at `p` (if the stream has them) are four postings of two one-byte
+// varints each: no continuation bit among them.
+inline bool four_short_postings(const uint8_t* p, const uint8_t* end) {
+  if (end - p < 8) return false;
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return (word & 0x8080808080808080ULL) == 0;
 }
 
 // Delta base of a block: the previous block's last doc (0 before the first block).
@@ -77,11 +87,23 @@ uint32_t PostingList::decode_block(std::size_t index, uint32_t* docs, uint32_t* 
   const uint32_t size = std::min<uint32_t>(
       kPostingBlockSize, count_ - static_cast<uint32_t>(index) * kPostingBlockSize);
   const uint8_t* p = bytes_.data() + blocks_[index].offset;
+  const uint8_t* const end = bytes_.data() + bytes_.size();
   uint32_t doc = block_base(blocks_, index);
-  for (uint32_t i = 0; i < size; ++i) {
+  // Most postings of a common term are two one-byte varints: four of them at a time while the
+  // next eight bytes hold no continuation bit, one at a time otherwise.
+  for (uint32_t i = 0; i < size;) {
+    if (i + 4 <= size && four_short_postings(p, end)) {
+      for (int j = 0; j < 4; ++j, ++i) {
+        doc += p[2 * j];
+        docs[i] = doc;
+        wtfs[i] = p[2 * j + 1];
+      }
+      p += 8;
+      continue;
+    }
     doc += get_varint(p);
     docs[i] = doc;
-    wtfs[i] = get_varint(p);
+    wtfs[i++] = get_varint(p);
   }
   return size;
 }

@@ -61,10 +61,30 @@ class PostingCursor {
   uint32_t doc() const { return doc_; }
   uint32_t wtf() const { return wtfs_[pos_]; }
   void next();
-  // Moves to the first posting whose doc >= target (kEnd if none). Inline for its common case,
-  // a cursor already there: searches ask it of every essential term per candidate.
+  // Moves to the first posting whose doc >= target (kEnd if none). Inline for its common cases,
+  // a cursor already there or a target inside the decoded block: searches ask it of several
+  // terms per candidate.
   void advance(uint32_t target) {
-    if (doc_ < target) advance_to(target);
+    if (doc_ >= target) return;
+    if (target > docs_[size_ - 1]) return advance_to(target);
+    while (docs_[pos_] < target) ++pos_;
+    doc_ = docs_[pos_];
+  }
+  // Hands the postings from the current one through doc `last` to visit(docs, wtfs, count), a
+  // run of decoded postings at a time, then stands on the next posting: the loop that scores
+  // dense stretches, reading decoded blocks in place.
+  template <class Visit>
+  void visit_through(uint32_t last, Visit&& visit) {
+    while (doc_ <= last && docs_[size_ - 1] <= last) {
+      visit(docs_ + pos_, wtfs_ + pos_, size_ - pos_);
+      load_block(block_ + 1);
+    }
+    if (doc_ > last) return;
+    uint32_t end = pos_;
+    while (docs_[end] <= last) ++end;
+    visit(docs_ + pos_, wtfs_ + pos_, end - pos_);
+    pos_ = end;
+    doc_ = docs_[pos_];
   }
   // The first block whose last doc >= target (blocks().size() if none), decoding nothing.
   // Targets must not decrease between calls.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "lexical_test_corpus.hpp"
@@ -75,6 +76,46 @@ TEST(LexicalSearchTest, CommonTermsDoNotScoreEveryPosting) {
   const std::vector<std::string> query{"common", "other", "rare"};
   EXPECT_EQ(index.search(query, 5), reference.search(query, 5));
 }
+
+// A corpus copied many times, as when the same pages are uploaded again: every score ties across
+// the copies, so the top k is decided by chunk id alone. Common terms make stretches dense enough
+// to be scored exhaustively, rare ones are walked candidate by candidate; with chunk ids rising
+// in the order chunks are added, and shuffled, both must return the exhaustive top k.
+class CopiedCorpusIsExact : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CopiedCorpusIsExact, TiesAcrossCopiesRankByChunkId) {
+  const bool shuffled = GetParam();
+  ZipfTerms terms(300, shuffled ? 7 : 8);
+  auto& rng = terms.rng();
+  std::vector<FieldTerms> originals;
+  for (int i = 0; i < 250; ++i) {
+    FieldTerms fields{terms.next(1 + rng() % 60), {}, {}};
+    if (rng() % 4 == 0) fields.title = terms.next(1 + rng() % 3);
+    originals.push_back(std::move(fields));
+  }
+  const int copies = 48;
+  std::vector<int64_t> ids(originals.size() * copies);
+  std::iota(ids.begin(), ids.end(), 100);
+  if (shuffled) std::shuffle(ids.begin(), ids.end(), rng);
+  LexicalIndex index;
+  ReferenceCorpus reference;
+  for (int copy = 0; copy < copies; ++copy)
+    for (std::size_t i = 0; i < originals.size(); ++i)
+      reference.add(index, ids[copy * originals.size() + i],
+                    "copy" + std::to_string(copy) + "/" + std::to_string(i), originals[i]);
+  for (int q = 0; q < 80; ++q) {
+    const auto query = terms.next(1 + rng() % 8);
+    const auto exhaustive = reference.search(query, 100);
+    for (std::size_t k : {1, 10, 50, 100}) {
+      const std::vector<LexicalHit> expected(exhaustive.begin(),
+                                             exhaustive.begin() + std::min(k, exhaustive.size()));
+      ASSERT_EQ(index.search(query, k), expected)
+          << "query " << ::testing::PrintToString(query) << " k " << k;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ChunkIdOrder, CopiedCorpusIsExact, ::testing::Bool());
 
 }  // namespace
 }  // namespace sluice::rag

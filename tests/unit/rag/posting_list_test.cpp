@@ -43,6 +43,26 @@ TEST(PostingListTest, DecodesWhatWasAppendedAcrossBlocks) {
   EXPECT_EQ(cursor.doc(), PostingCursor::kEnd);
 }
 
+TEST(PostingListTest, DecodesRunsOfOneByteVarintsAndLongerOnesMixed) {
+  // Mostly small gaps and frequencies (one byte each, decoded four postings at a time), now and
+  // then a gap or a frequency that needs more bytes, and a list that ends mid-run.
+  std::mt19937 rng(6);
+  std::vector<Posting> postings;
+  uint32_t doc = 0;
+  for (int i = 0; i < 1000; ++i) {
+    doc += 1 + (rng() % 9 == 0 ? rng() % 70000 : rng() % 100);
+    postings.push_back({doc, rng() % 11 == 0 ? 128 + rng() % 5000 : 1 + rng() % 127, 10});
+  }
+  const PostingList list = build(postings);
+  PostingCursor cursor(list);
+  for (const auto& p : postings) {
+    ASSERT_EQ(cursor.doc(), p.doc);
+    EXPECT_EQ(cursor.wtf(), p.wtf);
+    cursor.next();
+  }
+  EXPECT_EQ(cursor.doc(), PostingCursor::kEnd);
+}
+
 TEST(PostingListTest, BlocksBoundTheirPostings) {
   const auto postings = random_postings(700, 2);
   const PostingList list = build(postings);
@@ -64,7 +84,7 @@ TEST(PostingListTest, AdvanceFindsTheFirstDocAtOrAfterTheTarget) {
   uint32_t target = 0;
   std::size_t expected = 0;
   while (true) {
-    target += rng() % 5000;
+    target += rng() % (rng() % 2 ? 8 : 5000);  // short steps stay inside the decoded block
     while (expected < postings.size() && postings[expected].doc < target) ++expected;
     cursor.advance(target);
     if (expected == postings.size()) {
@@ -74,6 +94,35 @@ TEST(PostingListTest, AdvanceFindsTheFirstDocAtOrAfterTheTarget) {
     ASSERT_EQ(cursor.doc(), postings[expected].doc);
     EXPECT_EQ(cursor.wtf(), postings[expected].wtf);
   }
+}
+
+TEST(PostingListTest, VisitThroughHandsOverEveryPostingUpToTheLastDocThenStandsAfter) {
+  std::mt19937 rng(8);
+  std::vector<Posting> postings;  // dense, so that `last` often is a posting's doc
+  for (uint32_t doc = 0; postings.size() < 3000; doc += 1 + rng() % 3)
+    postings.push_back({doc, 1 + static_cast<uint32_t>(rng() % 300), 10});
+  const PostingList list = build(postings);
+  PostingCursor cursor(list);
+  std::size_t expected = 0;
+  uint32_t last = 0;
+  while (expected < postings.size()) {
+    last += rng() % (rng() % 2 ? 40 : 1000);  // within a block, and across several
+    std::vector<Posting> seen;
+    cursor.visit_through(last, [&](const uint32_t* docs, const uint32_t* wtfs, uint32_t n) {
+      for (uint32_t i = 0; i < n; ++i) seen.push_back({docs[i], wtfs[i], 0});
+    });
+    for (const Posting& p : seen) {
+      ASSERT_LT(expected, postings.size());
+      ASSERT_EQ(p.doc, postings[expected].doc);
+      EXPECT_EQ(p.wtf, postings[expected].wtf);
+      ++expected;
+    }
+    if (expected < postings.size()) {
+      ASSERT_GT(postings[expected].doc, last);
+      ASSERT_EQ(cursor.doc(), postings[expected].doc);
+    }
+  }
+  EXPECT_EQ(cursor.doc(), PostingCursor::kEnd);
 }
 
 TEST(PostingListTest, ShallowBlockFindsTheBlockThatMayHoldTheTarget) {
