@@ -45,7 +45,8 @@ std::unique_ptr<RagRuntime> open_rag_runtime(const core::Config& config, Role ro
   auto runtime = std::make_unique<RagRuntime>(config, role);
   runtime->store = std::move(*opened);
   runtime->monitor = std::make_unique<rag::StoreMonitor>(
-      *runtime->store, registry, rag::StoreMonitorOptions{config.rag.job_retention, {}});
+      *runtime->store, registry,
+      rag::StoreMonitorOptions{config.rag.job_retention, config.rag.tombstone_retention, {}});
   runtime->monitor->refresh();
   health.add_check("store", [monitor = runtime->monitor.get()] { return monitor->readiness(); });
   runtime->ingest_metrics = std::make_unique<rag::IngestMetrics>(registry);

@@ -103,6 +103,8 @@ struct RagConfig {
   Millis job_lease{60'000};      // a crashed worker's job is taken again after this
   Millis job_retry_base{1'000};  // backoff after a failed attempt: base * 2^(attempt-1), <= 5 min
   Millis job_retention{7 * 24 * 3'600'000LL};  // finished jobs are deleted this long after they end
+  // Removed documents' tombstones (the change log's deletes) are deleted this long after.
+  Millis tombstone_retention{7 * 24 * 3'600'000LL};
   Millis index_follow{1'000};  // how often indexes catch up with changes made elsewhere
   int top_k = 8;               // passages an answer is built from, unless the request says
   int max_top_k = 100;

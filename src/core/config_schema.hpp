@@ -68,6 +68,7 @@ void describe_config(Visitor& v, Config& c) {
     v.field("job_lease", c.rag.job_lease);
     v.field("job_retry_base", c.rag.job_retry_base);
     v.field("job_retention", c.rag.job_retention);
+    v.field("tombstone_retention", c.rag.tombstone_retention);
     v.field("index_follow", c.rag.index_follow);
     v.field("top_k", c.rag.top_k);
     v.field("max_top_k", c.rag.max_top_k);

@@ -16,6 +16,18 @@ Error collection_not_found(const std::string& collection) {
 
 long long as_number(std::size_t value) { return static_cast<long long>(value); }
 
+// An index at `version` can follow the change log from there, unless removals after it were
+// pruned from the log (their tombstones expired).
+Status log_covers(const store::Collection& collection, int64_t version) {
+  if (version >= collection.removals_pruned_seq) return {};
+  return make_error(Errc::conflict,
+                    "the index is at change " + std::to_string(version) +
+                        ", and removals up to change " +
+                        std::to_string(collection.removals_pruned_seq) +
+                        " are no longer in the change log (rag.tombstone_retention)",
+                    "collection", "change_log_pruned");
+}
+
 }  // namespace
 
 IndexRegistry::IndexRegistry(store::Store& store, boost::asio::thread_pool& pool,
@@ -156,6 +168,10 @@ void IndexRegistry::load(const std::string& id) {
   if (!options_.snapshot_dir.empty()) {
     auto loaded = load_collection_snapshot(*collection, options_.snapshot_dir);
     if (loaded) {
+      if (Status covered = log_covers(*collection, (*loaded)->version()); !covered)
+        loaded = covered.error();
+    }
+    if (loaded) {
       index = std::move(loaded.value());
       ++snapshot_loads_;
     } else if (loaded.error().code != Errc::not_found) {
@@ -265,6 +281,7 @@ Status IndexRegistry::catch_up(CollectionIndex& index) {
   auto collection = store_.collections().get(id);
   if (!collection) return collection.error();
   if (collection->change_seq == index.version()) return {};
+  if (Status covered = log_covers(*collection, index.version()); !covered) return covered;
   int64_t seq = index.version();
   for (;;) {
     auto batch = store_.documents().changes_since(id, seq, options_.page_size);
@@ -358,6 +375,16 @@ void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only,
     Status caught_up = catch_up(*index);
     if (!caught_up && caught_up.error().code == Errc::not_found) {
       drop(id);
+    } else if (!caught_up && caught_up.error().code_detail == "change_log_pruned") {
+      // Too far behind to follow: loaded again, which rebuilds it from the store.
+      ops::logger().warn("collection indexes rebuilt: they fell behind the change log",
+                         {{"collection", id}, {"error", caught_up.error().message}});
+      {
+        std::unique_lock lock(mutex_);
+        if (auto it = entries_.find(id); it != entries_.end() && it->second.index == index)
+          it->second.index.reset();
+      }
+      schedule_load(id);
     } else if (!caught_up) {
       ops::logger().warn("cannot follow a collection's changes",
                          {{"collection", id}, {"error", caught_up.error().message}});

@@ -16,21 +16,37 @@ StoreMonitor::StoreMonitor(store::Store& store, ops::Registry& registry,
   registry.add_collector([this](std::string& out) { render(out); });
 }
 
-void StoreMonitor::prune_finished_jobs() {
+namespace {
+
+// Logs a pruning's outcome; true when it deleted a full batch (more may be due).
+bool logged(const Result<int64_t>& pruned, const char* what, int batch) {
+  if (!pruned) {
+    ops::logger().warn(std::string("cannot delete expired ") + what,
+                       {{"error", pruned.error().message}});
+    return false;
+  }
+  if (*pruned > 0)
+    ops::logger().info(std::string("expired ") + what + " deleted",
+                       {{what, static_cast<int>(*pruned)}});
+  return *pruned == batch;
+}
+
+}  // namespace
+
+void StoreMonitor::prune_expired() {
   const int64_t now = options_.now_ms ? options_.now_ms() : core::unix_milliseconds();
   if (now < next_prune_ms_) return;
-  auto pruned = store_.jobs().prune_finished(now - options_.job_retention.count(), kPruneBatch);
-  if (!pruned) {
-    ops::logger().warn("cannot delete expired jobs", {{"error", pruned.error().message}});
-  } else if (*pruned > 0) {
-    ops::logger().info("expired jobs deleted", {{"jobs", static_cast<int>(*pruned)}});
-  }
-  const bool more = pruned && *pruned == kPruneBatch;
-  next_prune_ms_ = more ? now : now + kPruneEveryMs;
+  const bool more_jobs =
+      logged(store_.jobs().prune_finished(now - options_.job_retention.count(), kPruneBatch),
+             "jobs", kPruneBatch);
+  const bool more_tombstones = logged(
+      store_.documents().prune_tombstones(now - options_.tombstone_retention.count(), kPruneBatch),
+      "tombstones", kPruneBatch);
+  next_prune_ms_ = more_jobs || more_tombstones ? now : now + kPruneEveryMs;
 }
 
 void StoreMonitor::refresh() {
-  prune_finished_jobs();
+  prune_expired();
   const Status status = store_.check();
   auto counts = store_.jobs().counts();
   std::lock_guard lock(mutex_);

@@ -17,6 +17,9 @@ namespace sluice::rag {
 struct StoreMonitorOptions {
   // Finished (succeeded, cancelled) jobs older than this are deleted, a bounded batch at a time.
   std::chrono::milliseconds job_retention{std::chrono::hours(24 * 7)};
+  // Tombstones of removed documents older than this are deleted likewise: an index snapshot or
+  // a replica further behind then rebuilds from the store instead of catching up.
+  std::chrono::milliseconds tombstone_retention{std::chrono::hours(24 * 7)};
   std::function<int64_t()> now_ms;  // milliseconds since the Unix epoch; empty = the system clock
 };
 
@@ -30,7 +33,8 @@ class StoreMonitor {
   static constexpr int64_t kPruneEveryMs = 60'000;
 
   // Blocking: reads Store::check() and the job counts into the cache; deletes a batch of expired
-  // finished jobs when one is due (each minute, or at once after a full batch).
+  // finished jobs and one of expired tombstones when due (each minute, or at once after a full
+  // batch).
   void refresh();
   // Refreshes every `period` on the blocking pool, for as long as its event loop runs.
   boost::asio::awaitable<void> run(std::chrono::milliseconds period);
@@ -39,7 +43,7 @@ class StoreMonitor {
 
  private:
   void render(std::string& out) const;
-  void prune_finished_jobs();
+  void prune_expired();
 
   store::Store& store_;
   StoreMonitorOptions options_;

@@ -82,6 +82,9 @@ class DocumentStore {
   // Every chunk of the collection, by ascending id.
   virtual Result<Page<Chunk>> all_chunks(const std::string& collection_id,
                                          const std::string& cursor, int limit) = 0;
+  // Deletes up to `limit` tombstones of documents removed before `before_ms` (oldest first),
+  // raising their collections' removals_pruned_seq; how many it deleted.
+  virtual Result<int64_t> prune_tombstones(int64_t before_ms, int limit) = 0;
 };
 
 }  // namespace sluice::store

@@ -16,6 +16,9 @@ struct Collection {
   int64_t change_seq = 0;  // bumped by every document put, replace, chunk swap and remove
   int64_t document_count = 0;
   int64_t chunk_count = 0;
+  // Removals up to this change_seq may be missing from the change log (their tombstones were
+  // pruned): an index at an older version cannot catch up and rebuilds from the store.
+  int64_t removals_pruned_seq = 0;
 };
 
 struct Document {

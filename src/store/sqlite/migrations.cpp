@@ -125,9 +125,19 @@ constexpr const char* kSchemaV2 = R"sql(
 CREATE INDEX documents_by_collection ON documents(collection_id, seq);
 )sql";
 
+// Tombstones get their time, so that they can be pruned after a retention; each collection keeps
+// the highest change_seq pruned, below which its change log is incomplete. Tombstones from before
+// have no time (0): the first pruning takes them.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE document_tombstones ADD COLUMN removed_at_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX document_tombstones_by_time ON document_tombstones(removed_at_ms);
+ALTER TABLE collections ADD COLUMN removals_pruned_seq INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
+    {3, "tombstones pruned after a retention", kSchemaV3},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

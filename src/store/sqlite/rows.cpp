@@ -16,8 +16,8 @@ static_assert(std::endian::native == std::endian::little,
               "embeddings are stored as little-endian float32 and copied as they are in memory");
 
 Collection read_collection(const Statement& row) {
-  return Collection{row.text(0),  row.text(1),  row.text(2),  row.text(3),
-                    row.int64(4), row.int64(5), row.int64(6), row.int64(7)};
+  return Collection{row.text(0),  row.text(1),  row.text(2),  row.text(3), row.int64(4),
+                    row.int64(5), row.int64(6), row.int64(7), row.int64(8)};
 }
 
 Document read_document(const Statement& row) {

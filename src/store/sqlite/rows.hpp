@@ -15,7 +15,8 @@
 namespace sluice::store::sqlite {
 
 inline constexpr const char* kCollectionColumns =
-    "id, name, language, embedding_model, created_at_ms, change_seq, document_count, chunk_count";
+    "id, name, language, embedding_model, created_at_ms, change_seq, document_count, chunk_count, "
+    "removals_pruned_seq";
 inline constexpr const char* kDocumentColumns =
     "id, collection_id, external_id, title, source_name, media_type, content_hash, bytes, "
     "version, created_at_ms, updated_at_ms, status, metadata_json, tags_json, last_job_id, "
@@ -48,11 +49,15 @@ std::vector<std::string> decode_tags(std::string_view json);
 // List cursors are the last item's seq in decimal: empty = from the start. invalid_request for
 // anything else.
 Result<int64_t> parse_cursor(const std::string& cursor);
+// The cursor column of a page query that selects a record's columns and then its seq.
+inline constexpr int kLastColumn = -1;
+
 // Reads a page from `rows`, a query that selects up to limit + 1 rows in seq order with seq in
-// column `seq_column`: the extra row only tells that another page follows.
+// column `seq_column` (or kLastColumn): the extra row only tells that another page follows.
 template <class T, class ReadRow>
 Page<T> read_page(Statement& rows, int limit, int seq_column, ReadRow read_row) {
   Page<T> page;
+  if (seq_column == kLastColumn) seq_column = rows.column_count() - 1;
   int64_t last_seq = 0;
   while (rows.step()) {
     if (static_cast<int>(page.items.size()) == limit) {

@@ -48,7 +48,7 @@ Result<Page<Collection>> SqliteCollectionStore::list(const std::string& cursor, 
                                    ", seq FROM collections WHERE seq > ?1 ORDER BY seq LIMIT ?2";
     Statement rows = connection.prepare(sql);
     rows.bind_all(*after, limit + 1);
-    return read_page<Collection>(rows, limit, 8, read_collection);
+    return read_page<Collection>(rows, limit, kLastColumn, read_collection);
   });
 }
 

@@ -188,7 +188,7 @@ Result<Page<Document>> SqliteDocumentStore::list(const std::string& collection_i
         ", seq FROM documents WHERE collection_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
     Statement rows = connection.prepare(sql);
     rows.bind_all(collection_id, *after, limit + 1);
-    return read_page<Document>(rows, limit, 16, read_document);
+    return read_page<Document>(rows, limit, kLastColumn, read_document);
   });
 }
 
@@ -202,10 +202,43 @@ Status SqliteDocumentStore::remove(const std::string& document_id) {
     // Foreign keys cascade to the body and the chunks.
     connection.prepare("DELETE FROM documents WHERE id = ?1").bind_all(document_id).run();
     const int64_t seq = bump_change_seq(connection, collection_id, -1, -chunks);
-    connection.prepare("INSERT OR REPLACE INTO document_tombstones VALUES (?1, ?2, ?3)")
-        .bind_all(document_id, collection_id, seq)
+    connection
+        .prepare(
+            "INSERT OR REPLACE INTO document_tombstones "
+            "(document_id, collection_id, change_seq, removed_at_ms) VALUES (?1, ?2, ?3, ?4)")
+        .bind_all(document_id, collection_id, seq, context_.now_ms())
         .run();
     return Status::success();
+  });
+}
+
+Result<int64_t> SqliteDocumentStore::prune_tombstones(int64_t before_ms, int limit) {
+  return context_.db.write([&](Connection& connection) -> Result<int64_t> {
+    // The oldest `limit` first: each collection's watermark rises to the highest it loses.
+    static constexpr const char* kOldest =
+        "SELECT rowid, collection_id, change_seq FROM document_tombstones "
+        "WHERE removed_at_ms < ?1 ORDER BY removed_at_ms LIMIT ?2";
+    std::vector<int64_t> rows;
+    std::unordered_map<std::string, int64_t> watermarks;
+    {
+      Statement oldest = connection.prepare(kOldest);
+      oldest.bind_all(before_ms, std::max(limit, 0));
+      while (oldest.step()) {
+        rows.push_back(oldest.int64(0));
+        int64_t& seq = watermarks[oldest.text(1)];
+        seq = std::max(seq, oldest.int64(2));
+      }
+    }
+    for (const auto& [collection_id, seq] : watermarks)
+      connection
+          .prepare(
+              "UPDATE collections SET removals_pruned_seq = max(removals_pruned_seq, ?2) "
+              "WHERE id = ?1")
+          .bind_all(collection_id, seq)
+          .run();
+    for (int64_t row : rows)
+      connection.prepare("DELETE FROM document_tombstones WHERE rowid = ?1").bind_all(row).run();
+    return static_cast<int64_t>(rows.size());
   });
 }
 

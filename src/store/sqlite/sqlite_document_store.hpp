@@ -26,6 +26,7 @@ class SqliteDocumentStore final : public DocumentStore {
                                     int limit) override;
   Result<Page<Chunk>> all_chunks(const std::string& collection_id, const std::string& cursor,
                                  int limit) override;
+  Result<int64_t> prune_tombstones(int64_t before_ms, int limit) override;
 
  private:
   Context& context_;

@@ -168,7 +168,7 @@ Result<Page<Job>> SqliteJobQueue::list(const std::string& state, const std::stri
     Statement rows = connection.prepare(state.empty() ? all_sql : state_sql);
     rows.bind_all(*after, limit + 1);
     if (!state.empty()) rows.bind(3, state);
-    return read_page<Job>(rows, limit, 14, read_job);
+    return read_page<Job>(rows, limit, kLastColumn, read_job);
   });
 }
 

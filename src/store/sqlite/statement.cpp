@@ -54,6 +54,8 @@ void Statement::run() {
   }
 }
 
+int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+
 int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string Statement::text(int column) const {

@@ -49,6 +49,7 @@ class Statement {
   void run();
 
   int64_t int64(int column) const;
+  int column_count() const;
   int int32(int column) const { return static_cast<int>(int64(column)); }
   std::string text(int column) const;
   // The column's bytes; valid until the next step or the statement's end.

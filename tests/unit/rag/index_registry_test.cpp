@@ -96,6 +96,41 @@ TEST_F(IndexRegistryTest, AStaleSnapshotIsIgnoredAndRebuilt) {
   EXPECT_EQ(hits(c.id, "alpha"), 1u);
 }
 
+// A removal whose tombstone was pruned cannot reach a snapshot from before it: such a snapshot
+// is rebuilt instead of caught up, and the removed document does not come back.
+TEST_F(IndexRegistryTest, ASnapshotOlderThanThePrunedChangeLogIsRebuilt) {
+  const auto c = collection("docs");
+  const std::string gone = put(c, "T", {{"alpha", "", 0}});
+  put(c, "U", {{"omega", "", 0}});
+  start_registry();
+  registry_->stop();
+  registry_.reset();
+  ASSERT_TRUE(store_->documents().remove(gone).ok());  // while the server is down
+  ASSERT_EQ(*store_->documents().prune_tombstones(now_.load() + 1, 100), 1);
+
+  start_registry();
+  EXPECT_EQ(registry_->stats().snapshot_loads, 0u);
+  EXPECT_EQ(registry_->stats().rebuilds, 1u);
+  EXPECT_EQ(hits(c.id, "alpha"), 0u);
+  EXPECT_EQ(hits(c.id, "omega"), 1u);
+}
+
+// A live index that fell behind a pruned change log (a replica cut off for longer than the
+// retention) is rebuilt rather than left with the removed document.
+TEST_F(IndexRegistryTest, ALiveIndexBehindThePrunedChangeLogIsRebuilt) {
+  const auto c = collection("docs");
+  const std::string gone = put(c, "T", {{"alpha", "", 0}});
+  start_registry(false);
+  ASSERT_EQ(hits(c.id, "alpha"), 1u);
+  // Removed and pruned before this replica heard of it (no notify).
+  ASSERT_TRUE(store_->documents().remove(gone).ok());
+  ASSERT_EQ(*store_->documents().prune_tombstones(now_.load() + 1, 100), 1);
+  registry_->notify(c.id);
+  ASSERT_TRUE(wait_for([&] { return registry_->stats().rebuilds == 2; }));
+  ASSERT_TRUE(wait_for([&] { return registry_->find(c.id).ok(); }));
+  EXPECT_EQ(hits(c.id, "alpha"), 0u);
+}
+
 TEST_F(IndexRegistryTest, ACorruptSnapshotIsIgnoredAndRebuilt) {
   const auto c = collection("docs");
   put(c, "T", {{"alpha", "", 0}});

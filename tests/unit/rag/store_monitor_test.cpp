@@ -40,7 +40,8 @@ TEST_F(StoreMonitorTest, RefreshDeletesExpiredFinishedJobs) {
   open();
   ops::Registry registry;
   StoreMonitor monitor(*store_, registry,
-                       {std::chrono::milliseconds(10'000), [this] { return now_.load(); }});
+                       {std::chrono::milliseconds(10'000), std::chrono::milliseconds(10'000),
+                        [this] { return now_.load(); }});
   const store::Collection collection = make_collection();
   auto done = store_->documents().put_document(collection.id, text_document("done"));
   auto waiting = store_->documents().put_document(collection.id, text_document("waiting"));
@@ -60,6 +61,29 @@ TEST_F(StoreMonitorTest, RefreshDeletesExpiredFinishedJobs) {
   EXPECT_EQ(store_->jobs().get(done->job_id).error().code, Errc::not_found);
   EXPECT_TRUE(store_->jobs().get(waiting->job_id).ok());  // queued: never pruned
   EXPECT_NE(registry.render().find("sluice_jobs{state=\"succeeded\"} 0"), std::string::npos);
+}
+
+// Tombstones past their retention go the same way, and the collection remembers how far its
+// change log was cut.
+TEST_F(StoreMonitorTest, RefreshDeletesExpiredTombstones) {
+  open();
+  ops::Registry registry;
+  StoreMonitor monitor(
+      *store_, registry,
+      {std::chrono::hours(1), std::chrono::milliseconds(10'000), [this] { return now_.load(); }});
+  const store::Collection collection = make_collection();
+  auto gone = store_->documents().put_document(collection.id, text_document("gone"));
+  ASSERT_TRUE(gone.ok());
+  ASSERT_TRUE(store_->documents().remove(gone->doc.id).ok());
+  const int64_t removed_at = store_->collections().get(collection.id)->change_seq;
+  auto changes = [&] { return store_->documents().changes_since(collection.id, 0, 10)->changes; };
+  monitor.refresh();  // removed just now: kept
+  ASSERT_EQ(changes().size(), 1u);
+  EXPECT_EQ(store_->collections().get(collection.id)->removals_pruned_seq, 0);
+  now_ += 10'001 + StoreMonitor::kPruneEveryMs;
+  monitor.refresh();
+  EXPECT_TRUE(changes().empty());
+  EXPECT_EQ(store_->collections().get(collection.id)->removals_pruned_seq, removed_at);
 }
 
 }  // namespace

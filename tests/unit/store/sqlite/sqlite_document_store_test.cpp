@@ -206,6 +206,31 @@ TEST_F(DocumentStoreTest, RemoveCascadesAndLeavesATombstone) {
   EXPECT_EQ(documents().remove(gone.doc.id).error().code, Errc::not_found);
 }
 
+// Tombstones removed before the cutoff go, oldest first and a bounded number at a time; the
+// collection's removals_pruned_seq rises to the newest change pruned, never falls.
+TEST_F(DocumentStoreTest, PruneTombstonesDeletesTheOldestAndRaisesTheWatermark) {
+  const PutOutcome a = put("a");
+  const PutOutcome b = put("b");
+  const PutOutcome c = put("c");
+  ASSERT_TRUE(documents().remove(a.doc.id).ok());
+  const int64_t a_removed = change_seq();
+  now_ += 10;
+  ASSERT_TRUE(documents().remove(b.doc.id).ok());
+  const int64_t b_removed = change_seq();
+  now_ += 10;
+  ASSERT_TRUE(documents().remove(c.doc.id).ok());
+  auto removals = [&] { return documents().changes_since(collection_.id, 0, 10)->changes.size(); };
+  ASSERT_EQ(removals(), 3u);
+
+  EXPECT_EQ(*documents().prune_tombstones(now_.load(), 1), 1);  // a only: the limit
+  EXPECT_EQ(store_->collections().get(collection_.id)->removals_pruned_seq, a_removed);
+  EXPECT_EQ(*documents().prune_tombstones(now_.load(), 100), 1);  // b; c is not before now
+  EXPECT_EQ(store_->collections().get(collection_.id)->removals_pruned_seq, b_removed);
+  EXPECT_EQ(removals(), 1u);
+  EXPECT_EQ(*documents().prune_tombstones(now_.load(), 100), 0);
+  EXPECT_EQ(store_->collections().get(collection_.id)->removals_pruned_seq, b_removed);
+}
+
 TEST_F(DocumentStoreTest, ChangesSinceReportsUpsertsAndRemovalsInOrder) {
   const PutOutcome a = put("a");
   const PutOutcome b = put("b");
