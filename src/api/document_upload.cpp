@@ -105,6 +105,7 @@ Result<store::NewDocument> upload_from_json(const json::object& body) {
   if (out.media_type.empty()) out.media_type = "text/plain";
   if (Status s = check_client_id(out.external_id); !s) return s.error();
   if (Status s = check_title(out.title); !s) return s.error();
+  out.title_given = !out.title.empty();
   if (const json::value* metadata = member(body, "metadata"))
     if (Status s = read_metadata(*metadata, out); !s) return s.error();
   if (const json::value* tags = member(body, "tags"))
@@ -152,6 +153,7 @@ Result<store::NewDocument> upload_from_multipart(std::string_view content_type,
   }
   if (!has_file) return invalid("the form needs a `file` part with the document", "file");
   if (out.bytes.empty()) return invalid("the uploaded file is empty", "file");
+  out.title_given = !out.title.empty();
   if (out.title.empty() && !out.source_name.empty()) {
     const std::size_t dot = out.source_name.rfind('.');
     out.title = out.source_name.substr(0, dot == 0 ? std::string::npos : dot);

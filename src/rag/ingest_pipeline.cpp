@@ -37,7 +37,7 @@ Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
   prepared.bytes = static_cast<int64_t>(body->size());
   auto parsed = parse_document(*body, document->media_type, document->source_name);
   if (!parsed) return parsed.error();
-  if (parsed->title.empty()) parsed->title = document->title;
+  if (!parsed->title_from_file_name) prepared.found_title = parsed->title;
   std::vector<TextChunk> pieces = chunk_document(*parsed, chunking);
   if (pieces.empty()) return make_error(Errc::unprocessable, "the document has no text to index");
   prepared.chunks.reserve(pieces.size());
@@ -109,8 +109,8 @@ Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedInges
   IngestOutcome outcome{prepared.superseded, prepared.bytes, 0};
   if (prepared.superseded) return outcome;
   outcome.chunks = static_cast<int64_t>(prepared.chunks.size());
-  const Status stored = store_.documents().replace_chunks(job.document_id, job.document_version,
-                                                          std::move(prepared.chunks));
+  const Status stored = store_.documents().replace_chunks(
+      job.document_id, job.document_version, std::move(prepared.chunks), prepared.found_title);
   if (!stored) {
     // A newer version or a delete won the race: this version's chunks must not be stored.
     if (stored.error().code == Errc::conflict || stored.error().code == Errc::not_found) {

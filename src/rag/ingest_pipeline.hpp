@@ -37,6 +37,7 @@ struct PreparedIngest {
   bool superseded = false;
   int64_t bytes = 0;  // the body's size
   std::vector<store::Chunk> chunks;
+  std::string found_title;  // the title the content gives (not the file name), or empty
   // What holding it costs in memory: the chunks' text and vectors.
   std::size_t held_bytes() const;
 };

@@ -18,6 +18,7 @@ struct Block {
 struct ParsedDocument {
   std::string title;  // may be empty
   std::vector<Block> blocks;
+  bool title_from_file_name = false;  // no title in the content: `title` is the file's stem
 };
 
 }  // namespace sluice::rag

@@ -13,6 +13,9 @@ namespace sluice::store {
 struct NewDocument {
   std::string external_id;  // optional; same id + different content = a new version
   std::string title;
+  // false: `title` is a stand-in (the file name) that the title found in the content replaces
+  // once the document is ingested.
+  bool title_given = true;
   std::string source_name;
   std::string media_type;
   std::string metadata_json = "{}";  // a JSON object's text, validated by the caller
@@ -67,9 +70,11 @@ class DocumentStore {
   // Atomically swaps the document's chunks for `chunks` (ids assigned here; document_id and
   // collection_id taken from the document) and marks it indexed, only while `version` is still
   // its current version: conflict otherwise, so a stale ingest never wins. Idempotent: running it
-  // again for the same version replaces the chunks again, never duplicates them.
+  // again for the same version replaces the chunks again, never duplicates them. `found_title`,
+  // the title the content gives (or empty), becomes the document's title unless the upload named
+  // one.
   virtual Status replace_chunks(const std::string& document_id, int64_t version,
-                                std::vector<Chunk> chunks) = 0;
+                                std::vector<Chunk> chunks, const std::string& found_title = {}) = 0;
   // Ordered by ordinal.
   virtual Result<std::vector<Chunk>> chunks_of(const std::string& document_id) = 0;
   // The chunks with these ids, in the order asked; ids that no longer exist are left out. For

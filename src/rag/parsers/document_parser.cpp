@@ -101,7 +101,10 @@ Result<ParsedDocument> parse_document(std::string_view bytes, std::string_view m
                       format == DocumentFormat::pdf
                           ? "the PDF has no text layer (scanned pages need OCR first)"
                           : "the " + std::string(format_name(format)) + " document has no text");
-  if (parsed->title.empty()) parsed->title = to_valid_utf8(core::trim(file_stem(file_name)));
+  if (parsed->title.empty()) {
+    parsed->title = to_valid_utf8(core::trim(file_stem(file_name)));
+    parsed->title_from_file_name = true;
+  }
   return parsed;
 }
 

@@ -127,17 +127,19 @@ CREATE INDEX documents_by_collection ON documents(collection_id, seq);
 
 // Tombstones get their time, so that they can be pruned after a retention; each collection keeps
 // the highest change_seq pruned, below which its change log is incomplete. Tombstones from before
-// have no time (0): the first pruning takes them.
+// have no time (0): the first pruning takes them. Documents remember whether their upload named
+// their title: when it did not, the title the content gives replaces the file name at ingest.
 constexpr const char* kSchemaV3 = R"sql(
 ALTER TABLE document_tombstones ADD COLUMN removed_at_ms INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX document_tombstones_by_time ON document_tombstones(removed_at_ms);
 ALTER TABLE collections ADD COLUMN removals_pruned_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN title_given INTEGER NOT NULL DEFAULT 1;
 )sql";
 
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
-    {3, "tombstones pruned after a retention", kSchemaV3},
+    {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

@@ -92,31 +92,31 @@ void apply_upload(Document& doc, const NewDocument& in, const std::string& hash,
 }
 
 void insert_document(Connection& connection, const Document& doc, int64_t change_seq,
-                     const std::string& job_id) {
+                     const std::string& job_id, bool title_given) {
   connection
       .prepare(
           "INSERT INTO documents (id, collection_id, external_id, title, source_name, "
           "media_type, content_hash, bytes, version, created_at_ms, updated_at_ms, status, "
-          "metadata_json, tags_json, change_seq, last_job_id) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")
+          "metadata_json, tags_json, change_seq, last_job_id, title_given) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
       .bind_all(doc.id, doc.collection_id, doc.external_id, doc.title, doc.source_name,
                 doc.media_type, doc.content_hash, doc.bytes, doc.version, doc.created_at_ms,
                 doc.updated_at_ms, doc.status, doc.metadata_json, encode_tags(doc.tags), change_seq,
-                job_id)
+                job_id, title_given)
       .run();
 }
 
 void update_document(Connection& connection, const Document& doc, int64_t change_seq,
-                     const std::string& job_id) {
+                     const std::string& job_id, bool title_given) {
   connection
       .prepare(
           "UPDATE documents SET title = ?2, source_name = ?3, media_type = ?4, "
           "content_hash = ?5, bytes = ?6, version = ?7, updated_at_ms = ?8, status = ?9, "
-          "metadata_json = ?10, tags_json = ?11, change_seq = ?12, last_job_id = ?13 "
-          "WHERE id = ?1")
+          "metadata_json = ?10, tags_json = ?11, change_seq = ?12, last_job_id = ?13, "
+          "title_given = ?14 WHERE id = ?1")
       .bind_all(doc.id, doc.title, doc.source_name, doc.media_type, doc.content_hash, doc.bytes,
                 doc.version, doc.updated_at_ms, doc.status, doc.metadata_json,
-                encode_tags(doc.tags), change_seq, job_id)
+                encode_tags(doc.tags), change_seq, job_id, title_given)
       .run();
 }
 
@@ -141,14 +141,14 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
       cancel_pending_jobs(connection, doc.id,
                           "superseded by version " + std::to_string(doc.version), now);
       update_document(connection, doc, bump_change_seq(connection, collection_id, 0, 0),
-                      outcome.job_id);
+                      outcome.job_id, in.title_given);
     } else {
       doc.id = new_id("doc_", now);
       doc.collection_id = collection_id;
       doc.version = 1;
       doc.created_at_ms = now;
       insert_document(connection, doc, bump_change_seq(connection, collection_id, 1, 0),
-                      outcome.job_id);
+                      outcome.job_id, in.title_given);
     }
     write_body(connection, doc, in.bytes);
     enqueue_ingest(connection, outcome.job_id, doc, context_.job_max_attempts, now);
@@ -252,7 +252,8 @@ Result<std::string> SqliteDocumentStore::body(const std::string& document_id) {
 }
 
 Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64_t version,
-                                           std::vector<Chunk> chunks) {
+                                           std::vector<Chunk> chunks,
+                                           const std::string& found_title) {
   return context_.db.write([&](Connection& connection) -> Status {
     auto found = find_by_id(connection, document_id);
     if (!found) return document_not_found(document_id);
@@ -276,8 +277,11 @@ Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64
     }
     const int64_t seq = bump_change_seq(connection, doc.collection_id, 0,
                                         static_cast<int64_t>(chunks.size()) - old_chunks);
-    connection.prepare("UPDATE documents SET status = 'indexed', change_seq = ?2 WHERE id = ?1")
-        .bind_all(document_id, seq)
+    connection
+        .prepare(
+            "UPDATE documents SET status = 'indexed', change_seq = ?2, title = CASE WHEN "
+            "title_given = 0 AND ?3 <> '' THEN ?3 ELSE title END WHERE id = ?1")
+        .bind_all(document_id, seq, found_title)
         .run();
     return Status::success();
   });

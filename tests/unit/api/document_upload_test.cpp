@@ -26,6 +26,8 @@ TEST(DocumentUpload, ReadsEveryJsonField) {
   ASSERT_TRUE(doc) << doc.error().message;
   EXPECT_EQ(doc->bytes, "# T");
   EXPECT_EQ(doc->title, "Guide");
+  EXPECT_TRUE(doc->title_given);
+  EXPECT_FALSE(from_json(R"({"text":"x"})")->title_given);
   EXPECT_EQ(doc->external_id, "g-1");
   EXPECT_EQ(doc->media_type, "text/markdown");
   EXPECT_EQ(doc->metadata_json, R"({"team":"ops","n":2})");
@@ -68,7 +70,8 @@ TEST(DocumentUpload, ReadsAFormWithAFileAndItsFields) {
   EXPECT_EQ(doc->bytes, "%PDF-1.4 bytes");
   EXPECT_EQ(doc->source_name, "report.v2.pdf");
   EXPECT_EQ(doc->media_type, "application/pdf");
-  EXPECT_EQ(doc->title, "report.v2");  // the file name without its extension
+  EXPECT_EQ(doc->title, "report.v2");  // the file name without its extension ...
+  EXPECT_FALSE(doc->title_given);      // ... until ingestion finds the content's own
   EXPECT_EQ(doc->external_id, "r-2");
   EXPECT_EQ(doc->metadata_json, R"({"year":2026})");
   EXPECT_EQ(doc->tags, (std::vector<std::string>{"one", "two", "three"}));

@@ -47,6 +47,23 @@ TEST_F(IngestPipelineTest, StoresTheChunksOfTheDocumentAndTellsTheListener) {
   EXPECT_EQ(store_->documents().chunks_of(doc.doc.id)->size(), chunks->size());
 }
 
+// An upload without a title is titled by its file name until ingestion finds the content's own
+// (an HTML <title>, a Markdown heading, a PDF's Title).
+TEST_F(IngestPipelineTest, TheContentsOwnTitleReplacesTheFileName) {
+  const store::Collection collection = make_collection();
+  store::NewDocument page = text_document(
+      "<html><head><title>43.9. Errors and Messages</title></head><body><p>Raise it.</p>");
+  page.media_type = "text/html";
+  page.source_name = "plpgsql-errors.html";
+  page.title = "plpgsql-errors";
+  page.title_given = false;
+  auto doc = store_->documents().put_document(collection.id, page);
+  ASSERT_TRUE(doc.ok());
+  IngestPipeline ingest = pipeline(nullptr);
+  ASSERT_TRUE(run(ingest.run(lease_job())).ok());
+  EXPECT_EQ(store_->documents().get(doc->doc.id)->title, "43.9. Errors and Messages");
+}
+
 TEST_F(IngestPipelineTest, EmbedsInBatchesWithTheCollectionsModel) {
   auto collection = store_->collections().create("dense", "english", "embed-small");
   ASSERT_TRUE(collection.ok());

@@ -154,6 +154,23 @@ TEST_F(DocumentStoreTest, ReplaceChunksSwapsAtomicallyAndRefusesAStaleVersion) {
   EXPECT_EQ(documents().replace_chunks("doc_missing", 1, {}).error().code, Errc::not_found);
 }
 
+// The title found in the content replaces a stand-in title (the file name), never one the
+// upload named.
+TEST_F(DocumentStoreTest, ReplaceChunksTakesTheFoundTitleOnlyInPlaceOfAStandIn) {
+  NewDocument unnamed = text_document("unnamed");
+  unnamed.title = "report";  // the file's stem
+  unnamed.title_given = false;
+  auto stand_in = documents().put_document(collection_.id, unnamed);
+  const PutOutcome named = put("named");  // titled "Title" by its upload
+  ASSERT_TRUE(stand_in.ok());
+  ASSERT_TRUE(documents().replace_chunks(stand_in->doc.id, 1, chunks({"a"}), "").ok());
+  EXPECT_EQ(documents().get(stand_in->doc.id)->title, "report");  // nothing found: kept
+  ASSERT_TRUE(documents().replace_chunks(stand_in->doc.id, 1, chunks({"a"}), "Annual Report").ok());
+  EXPECT_EQ(documents().get(stand_in->doc.id)->title, "Annual Report");
+  ASSERT_TRUE(documents().replace_chunks(named.doc.id, 1, chunks({"b"}), "Found").ok());
+  EXPECT_EQ(documents().get(named.doc.id)->title, "Title");
+}
+
 TEST_F(DocumentStoreTest, GetChunksReturnsTheAskedOrderAndSkipsMissingIds) {
   const PutOutcome doc = put("body");
   ASSERT_TRUE(documents().replace_chunks(doc.doc.id, 1, chunks({"a", "b", "c"})).ok());
