@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -14,7 +15,25 @@
 namespace sluice::store {
 namespace {
 
-class DatabaseTest : public StoreTest {};
+class DatabaseTest : public StoreTest {
+ protected:
+  // A database with `schema` whose write transactions (BEGIN IMMEDIATE) are counted in `begins`,
+  // from zero once the schema is in.
+  std::unique_ptr<sqlite::Database> counting_write_transactions(std::atomic<int>& begins,
+                                                                const char* schema) {
+    sqlite::ConnectionOptions options;
+    options.on_statement = [&begins](std::string_view sql, int64_t) {
+      if (sql == "BEGIN IMMEDIATE") ++begins;
+    };
+    auto db = std::make_unique<sqlite::Database>(sqlite_path(dir_.string()), 1, options);
+    EXPECT_TRUE(db->write([schema](sqlite::Connection& c) -> Status {
+                    c.exec(schema);
+                    return Status::success();
+                  }).ok());
+    begins = 0;
+    return db;
+  }
+};
 
 TEST_F(DatabaseTest, AFailedWriteRollsBackWhole) {
   sqlite::ConnectionOptions options;
@@ -47,15 +66,8 @@ TEST_F(DatabaseTest, AFailedWriteRollsBackWhole) {
 // and its caller alone hears of it.
 TEST_F(DatabaseTest, WritesQueuedBehindACommitCommitTogetherEachWithItsOwnOutcome) {
   std::atomic<int> begins{0};
-  sqlite::ConnectionOptions options;
-  options.on_statement = [&](std::string_view sql, int64_t) {
-    if (sql == "BEGIN IMMEDIATE") ++begins;
-  };
-  sqlite::Database db(sqlite_path(dir_.string()), 1, options);
-  ASSERT_TRUE(db.write([](sqlite::Connection& c) -> Status {
-                  c.exec("CREATE TABLE t (x INTEGER UNIQUE)");
-                  return Status::success();
-                }).ok());
+  auto owned = counting_write_transactions(begins, "CREATE TABLE t (x INTEGER UNIQUE)");
+  sqlite::Database& db = *owned;
   auto insert = [&](int x) {
     return db.write([x](sqlite::Connection& c) -> Status {
       c.prepare("INSERT INTO t VALUES (?1)").bind_all(x).run();
@@ -66,7 +78,6 @@ TEST_F(DatabaseTest, WritesQueuedBehindACommitCommitTogetherEachWithItsOwnOutcom
     });
   };
   constexpr int kQueued = 12;
-  begins = 0;
   std::vector<Status> outcomes(kQueued + 1);
   std::vector<std::string> thrown(kQueued + 1);
   std::vector<std::thread> writers;
@@ -123,19 +134,12 @@ TEST_F(DatabaseTest, WritesQueuedBehindACommitCommitTogetherEachWithItsOwnOutcom
 // failed commit leaves nothing of the batch.
 TEST_F(DatabaseTest, ABatchCommitsItsWritesAtItsEndOrNoneOfThem) {
   std::atomic<int> begins{0};
-  sqlite::ConnectionOptions options;
-  options.on_statement = [&](std::string_view sql, int64_t) {
-    if (sql == "BEGIN IMMEDIATE") ++begins;
-  };
-  sqlite::Database db(sqlite_path(dir_.string()), 1, options);
-  ASSERT_TRUE(db.write([](sqlite::Connection& c) -> Status {
-                  c.exec(
-                      "CREATE TABLE t (x INTEGER UNIQUE);"
-                      "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-                      "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) "
-                      "DEFERRABLE INITIALLY DEFERRED);");
-                  return Status::success();
-                }).ok());
+  auto owned = counting_write_transactions(begins,
+                                           "CREATE TABLE t (x INTEGER UNIQUE);"
+                                           "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                                           "CREATE TABLE child (parent_id INTEGER REFERENCES "
+                                           "parent(id) DEFERRABLE INITIALLY DEFERRED);");
+  sqlite::Database& db = *owned;
   auto insert = [&](int x) {
     return db.write([x](sqlite::Connection& c) -> Status {
       c.prepare("INSERT INTO t VALUES (?1)").bind_all(x).run();
@@ -148,7 +152,6 @@ TEST_F(DatabaseTest, ABatchCommitsItsWritesAtItsEndOrNoneOfThem) {
       return row.step() ? row.int64(0) : -1;
     });
   };
-  begins = 0;
   Status first, duplicate, second;
   const Status batched = db.batch([&] {
     first = insert(1);
