@@ -70,33 +70,23 @@ int64_t IngestWorker::now_ms() const {
   return options_.clock ? options_.clock() : core::unix_milliseconds();
 }
 
-Result<std::vector<store::Job>> IngestWorker::lease_batch() {
-  std::vector<store::Job> jobs;
-  if (stopping_.load()) return jobs;  // a stop that came while this call waited for a thread
-  Status failed;
-  const Status batched = store_.batch([&] {
-    while (jobs.size() < std::max<std::size_t>(options_.batch, 1)) {
-      auto leased = store_.jobs().lease(options_.owner, options_.lease.count(), now_ms());
-      if (!leased) failed = leased.error();
-      if (!leased || !leased->has_value()) return;
-      jobs.push_back(**leased);
-    }
-  });
-  if (!batched) return batched.error();
-  if (jobs.empty() && !failed) return failed.error();
-  return jobs;
+Result<std::optional<store::Job>> IngestWorker::lease_one() {
+  // Checked on the pool: a stop that came while this call waited for a thread wins.
+  if (stopping_.load()) return std::optional<store::Job>();
+  return store_.jobs().lease(options_.owner, options_.lease.count(), now_ms());
 }
 
 asio::awaitable<bool> IngestWorker::run_once() {
-  auto leased = co_await ops::run_blocking([this] { return lease_batch(); });
-  if (!leased) {
-    ops::logger().warn("cannot lease an ingest job", {{"error", leased.error().message}});
-    co_return false;
-  }
-  if (leased->empty()) co_return false;
-
   auto keeper = std::make_shared<LeaseKeeper>(co_await asio::this_coro::executor);
-  for (const store::Job& job : *leased) keeper->job_ids.push_back(job.id);
+  // However this run ends (an exception included), the keeper stops renewing its jobs' leases:
+  // a job it no longer runs must expire and be taken again.
+  struct StopKeeper {
+    ~StopKeeper() {
+      keeper->done = true;
+      keeper->timer.cancel();
+    }
+    std::shared_ptr<LeaseKeeper> keeper;
+  } stop_keeper{keeper};
   const int64_t lease_ms = options_.lease.count();
   asio::co_spawn(
       keeper->timer.get_executor(),
@@ -107,6 +97,7 @@ asio::awaitable<bool> IngestWorker::run_once() {
           co_await wait(keeper->timer, milliseconds(std::max<int64_t>(lease_ms / 3, 1)));
           if (keeper->done) break;
           const std::vector<std::string> ids = keeper->job_ids;
+          if (ids.empty()) continue;
           std::vector<Status> renewed(ids.size());
           co_await ops::run_blocking([&] {
             const int64_t now = clock ? clock() : core::unix_milliseconds();
@@ -129,30 +120,45 @@ asio::awaitable<bool> IngestWorker::run_once() {
       },
       asio::detached);
 
-  // Jobs run one after another; their ends are stored together, in store batches that hold at
-  // most max_held_bytes of chunks.
+  // Jobs are leased and prepared one at a time (a lease charges an attempt: only a job about to
+  // run takes one, and an idle worker beside this one can take the next); their ends are stored
+  // together, up to options.batch jobs or max_held_bytes of chunks, or when the queue is empty
+  // or the worker stops.
   std::vector<JobRun> runs;
   std::size_t held = 0;
-  for (const store::Job& job : *leased) {
+  bool worked = false;
+  for (;;) {
+    const bool full =
+        runs.size() >= std::max<std::size_t>(options_.batch, 1) || held >= options_.max_held_bytes;
+    std::optional<store::Job> job;
+    if (!full) {
+      auto leased = co_await ops::run_blocking([this] { return lease_one(); });
+      if (!leased)
+        ops::logger().warn("cannot lease an ingest job", {{"error", leased.error().message}});
+      else
+        job = std::move(*leased);
+    }
+    if (!job) {
+      if (!runs.empty()) co_await finish(runs);
+      for (const JobRun& ended : runs) std::erase(keeper->job_ids, ended.job.id);
+      runs.clear();
+      held = 0;
+      if (full && !stopping_.load()) continue;
+      break;
+    }
+    worked = true;
+    keeper->job_ids.push_back(job->id);
     JobRun& run = runs.emplace_back();
-    run.job = job;
+    run.job = *std::move(job);
     run.started = std::chrono::steady_clock::now();
     try {
-      run.prepared = co_await pipeline_.prepare(job);
+      run.prepared = co_await pipeline_.prepare(run.job);
     } catch (const std::exception& e) {
       run.prepared = make_error(Errc::internal, std::string("ingest failed: ") + e.what());
     }
     if (run.prepared) held += run.prepared->held_bytes();
-    if (held >= options_.max_held_bytes || &job == &leased->back()) {
-      co_await finish(runs);
-      for (const JobRun& ended : runs) std::erase(keeper->job_ids, ended.job.id);
-      runs.clear();
-      held = 0;
-    }
   }
-  keeper->done = true;
-  keeper->timer.cancel();
-  co_return true;
+  co_return worked;
 }
 
 void IngestWorker::end_job(JobRun& run) {
@@ -177,24 +183,32 @@ void IngestWorker::end_job(JobRun& run) {
 }
 
 asio::awaitable<void> IngestWorker::finish(std::vector<JobRun>& runs) {
-  co_await ops::run_blocking([&] {
-    const Status batched = store_.batch([&] {
-      for (JobRun& run : runs) end_job(run);
+  Status batched;
+  try {
+    batched = co_await ops::run_blocking([&] {
+      return store_.batch([&] {
+        for (JobRun& run : runs) end_job(run);
+      });
     });
-    if (batched) {
-      for (JobRun& run : runs) run.committed = true;
-      return;
-    }
+  } catch (const std::exception& e) {
+    batched = make_error(Errc::internal, std::string("ingest batch failed: ") + e.what());
+  }
+  if (batched) {
+    for (JobRun& run : runs) run.committed = true;
+  } else {
     // Nothing of the batch was committed: the leases expire and the jobs run again.
+    ops::logger().error(
+        "ingest jobs' ends not stored; they run again once their leases expire",
+        {{"jobs", static_cast<int>(runs.size())}, {"error", batched.error().message}});
     for (JobRun& run : runs) {
       run.result = "retried";
       run.recorded = batched;
     }
-  });
+  }
   std::vector<std::string_view> changed;
   for (const JobRun& run : runs) {
     const store::Job& job = run.job;
-    if (!run.recorded)
+    if (!run.recorded && run.committed)
       ops::logger().warn("cannot record the end of an ingest job",
                          {{"job_id", job.id}, {"error", run.recorded.error().message}});
     if (run.committed && run.outcome && !run.outcome->superseded &&
@@ -206,9 +220,11 @@ asio::awaitable<void> IngestWorker::finish(std::vector<JobRun>& runs) {
                                                {"attempt", job.attempts},
                                                {"result", run.result},
                                                {"error", run.outcome.error().message}});
+    // Bytes and chunks count only what was stored.
+    const bool stored = run.committed && run.outcome;
     if (metrics_)
-      metrics_->record(run.result, run.outcome ? run.outcome->bytes : 0,
-                       run.outcome ? run.outcome->chunks : 0,
+      metrics_->record(run.result, stored ? run.outcome->bytes : 0,
+                       stored ? run.outcome->chunks : 0,
                        std::chrono::steady_clock::now() - run.started);
   }
   for (std::string_view collection_id : changed) pipeline_.changed(std::string(collection_id));

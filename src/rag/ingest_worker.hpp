@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,7 @@ struct IngestWorkerOptions {
   std::chrono::milliseconds retry_base{1'000};
   std::chrono::milliseconds idle_min{50};     // idle polling backs off from here ...
   std::chrono::milliseconds idle_max{1'000};  // ... to here
-  // Jobs leased at once: their leases, and their chunks and ends, each commit in one store
-  // batch rather than a commit per job.
+  // Jobs whose chunks and ends commit in one store batch rather than a commit each.
   std::size_t batch = 8;
   // Chunks held for one store batch at most: a batch of large documents commits in parts.
   std::size_t max_held_bytes = 4 << 20;
@@ -47,8 +47,9 @@ class IngestWorker {
   IngestWorker(store::Store& store, IngestPipeline& pipeline, IngestMetrics* metrics,
                IngestWorkerOptions options);
 
-  // Leases up to options.batch jobs and runs each to its end (completed, failed, or dead);
-  // false when the queue had nothing runnable (or the store could not be asked).
+  // Leases and runs jobs one after another to their ends (completed, failed, or dead), storing
+  // up to options.batch of them together; false when the queue had nothing runnable (or the
+  // store could not be asked).
   boost::asio::awaitable<bool> run_once();
   // Runs jobs until stop(); idles with backoff when the queue is empty.
   boost::asio::awaitable<void> run();
@@ -62,8 +63,8 @@ class IngestWorker {
   struct JobRun;
 
   int64_t now_ms() const;
-  // Blocking: the jobs leased for one run, in one store batch.
-  Result<std::vector<store::Job>> lease_batch();
+  // Blocking: the next job, leased (none while stopping).
+  Result<std::optional<store::Job>> lease_one();
   // Blocking, inside a store batch: stores a prepared job's chunks and records its end.
   void end_job(JobRun& run);
   // Ends `runs` in one store batch, then logs, counts and tells the indexes.

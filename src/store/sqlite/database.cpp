@@ -51,12 +51,22 @@ void Database::commit_in_group(PendingWrite& pending) {
   for (;;) {
     group_done_.wait(lock, [&] { return pending.done || !leading_; });
     if (pending.done) return;
-    leading_ = true;
     const std::size_t n = std::min(queued_.size(), kMaxGroup);
-    const std::vector<PendingWrite*> group(queued_.begin(), queued_.begin() + n);
+    std::vector<PendingWrite*> group;
+    try {
+      group.assign(queued_.begin(), queued_.begin() + n);
+    } catch (...) {  // out of memory: this write leaves the queue and fails alone
+      std::erase(queued_, &pending);
+      throw;
+    }
     queued_.erase(queued_.begin(), queued_.begin() + n);
+    leading_ = true;
     lock.unlock();
-    commit_group(group);
+    try {
+      commit_group(group);
+    } catch (...) {  // out of memory before a member ran: every member hears of it
+      for (PendingWrite* member : group) member->exception = std::current_exception();
+    }
     lock.lock();
     for (PendingWrite* member : group) member->done = true;
     leading_ = false;
@@ -97,12 +107,19 @@ void Database::commit_group(const std::vector<PendingWrite*>& group) {
         } catch (...) {
           member.exception = std::current_exception();
         }
+        // SQLite rolled the whole transaction back (SQLITE_FULL, an I/O error): the members
+        // before lost their changes too, for this member's reason.
+        if (!alone && !connection.in_transaction()) {
+          throw SqliteError(member.status ? Errc::unavailable : member.status.error().code,
+                            member.status ? "sqlite: the transaction was rolled back"
+                                          : member.status.error().message);
+        }
       }
     }
     if (std::find(succeeded.begin(), succeeded.end(), 1) != succeeded.end()) transaction.commit();
   } catch (const SqliteError& e) {
-    // The transaction is gone (its commit failed, or SQLite rolled it back after an I/O error):
-    // nothing of the group took effect.
+    // The transaction is gone (its commit failed, or SQLite rolled it back): nothing of the
+    // group took effect.
     for (std::size_t i = 0; i < group.size(); ++i)
       if (succeeded[i] || i >= ran) group[i]->status = e.error();
   }

@@ -125,10 +125,10 @@ Result<int64_t> parse_cursor(const std::string& cursor) {
 std::string new_id(std::string_view prefix, int64_t now_ms) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id(prefix);
-  // 48 bits of milliseconds, most significant first, then 48 random bits.
+  // 48 bits of milliseconds, most significant first, then 96 random bits.
   for (int shift = 44; shift >= 0; shift -= 4)
     id += kHex[(static_cast<uint64_t>(now_ms) >> shift) & 0xf];
-  core::append_random_hex(id, 6);
+  core::append_random_hex(id, 12);
   return id;
 }
 

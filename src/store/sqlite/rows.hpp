@@ -70,10 +70,11 @@ Page<T> read_page(Statement& rows, int limit, int seq_column, ReadRow read_row) 
   return page;
 }
 
-// A new id: prefix + 24 hex characters, the creation time in milliseconds (12) then 48 random
-// bits (12). Time first, so that ids made one after another sort together: inserts into the
-// indexes keyed on them (ids, bodies, jobs and chunks by document) land on the same few pages
-// instead of a random page each, which is most of what a commit writes.
+// A new id: prefix + 36 hex characters, the creation time in milliseconds (12) then 96 random
+// bits (24): a session id is all a client needs to read its session. Time first, so that ids made
+// one after another sort together: inserts into the indexes keyed on them (ids, bodies, jobs and
+// chunks by document) land on the same few pages instead of a random page each, which is most of
+// what a commit writes.
 std::string new_id(std::string_view prefix, int64_t now_ms);
 // Lowercase hex SHA-256.
 std::string sha256_hex(std::string_view data);

@@ -30,7 +30,7 @@ TEST(RowsTest, CursorsAreDecimalSeqs) {
 
 TEST(RowsTest, IdsAndHashes) {
   const std::string id = new_id("doc_", 1'780'000'000'000);
-  EXPECT_EQ(id.size(), 28u);
+  EXPECT_EQ(id.size(), 40u);
   EXPECT_TRUE(id.starts_with("doc_019e70448800")) << id;  // the milliseconds, in hex
   EXPECT_NE(new_id("doc_", 1'780'000'000'000), id);
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
