@@ -17,6 +17,7 @@ rag::IndexRegistryOptions registry_options(const core::Config& config) {
   if (config.rag.snapshots)
     options.snapshot_dir = (std::filesystem::path(config.storage.data_dir) / "indexes").string();
   options.follow_interval = config.rag.index_follow;
+  options.snapshot_interval = config.rag.index_snapshot;
   return options;
 }
 

@@ -105,8 +105,9 @@ struct RagConfig {
   Millis job_retention{7 * 24 * 3'600'000LL};  // finished jobs are deleted this long after they end
   // Removed documents' tombstones (the change log's deletes) are deleted this long after.
   Millis tombstone_retention{7 * 24 * 3'600'000LL};
-  Millis index_follow{1'000};  // how often indexes catch up with changes made elsewhere
-  int top_k = 8;               // passages an answer is built from, unless the request says
+  Millis index_follow{1'000};     // how often indexes catch up with changes made elsewhere
+  Millis index_snapshot{30'000};  // at most one index snapshot per collection this often
+  int top_k = 8;                  // passages an answer is built from, unless the request says
   int max_top_k = 100;
   int session_turns = 5;  // turns of a session that condense into the next query
   std::size_t cache_max_bytes = std::size_t{64} << 20;  // exact answer cache; 0 = off

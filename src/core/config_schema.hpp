@@ -70,6 +70,7 @@ void describe_config(Visitor& v, Config& c) {
     v.field("job_retention", c.rag.job_retention);
     v.field("tombstone_retention", c.rag.tombstone_retention);
     v.field("index_follow", c.rag.index_follow);
+    v.field("index_snapshot", c.rag.index_snapshot);
     v.field("top_k", c.rag.top_k);
     v.field("max_top_k", c.rag.max_top_k);
     v.field("session_turns", c.rag.session_turns);

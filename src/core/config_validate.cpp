@@ -361,7 +361,8 @@ void validate_rag(const RagConfig& r, Reporter& report) {
   const std::pair<const char*, Millis> periods[] = {
       {"rag.job_lease", r.job_lease},         {"rag.job_retry_base", r.job_retry_base},
       {"rag.job_retention", r.job_retention}, {"rag.tombstone_retention", r.tombstone_retention},
-      {"rag.index_follow", r.index_follow},   {"rag.cache_ttl", r.cache_ttl}};
+      {"rag.index_follow", r.index_follow},   {"rag.index_snapshot", r.index_snapshot},
+      {"rag.cache_ttl", r.cache_ttl}};
   for (const auto& [path, value] : periods)
     if (value <= Millis{0}) report.add(path, "must be greater than 0", "e.g. 30s");
 }

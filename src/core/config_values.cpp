@@ -73,7 +73,7 @@ std::optional<Wide> scale_exact(const Decimal& d, Wide unit) {
 ValueResult<Millis> parse_duration(std::string_view text) {
   const std::string_view original = text;
   const auto bad = [&] {
-    return ValueError{"expected a duration like 250ms, 5s, 1m or 1h, got " + quoted(original)};
+    return ValueError{"expected a duration like 250ms, 5s, 1m, 1h or 7d, got " + quoted(original)};
   };
   text = trim(text);
   if (!text.empty() && text.front() == '-') {
@@ -91,6 +91,8 @@ ValueResult<Millis> parse_duration(std::string_view text) {
     millis_per_unit = 60'000;
   } else if (unit == "h") {
     millis_per_unit = 3'600'000;
+  } else if (unit == "d") {  // retentions: the README's defaults are written in days
+    millis_per_unit = 86'400'000;
   } else {
     return bad();
   }
@@ -270,6 +272,7 @@ ValueResult<Profile> parse_profile(std::string_view text) {
 std::string format_duration(Millis duration) {
   const Millis::rep ms = duration.count();
   if (ms == 0) return "0s";
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";

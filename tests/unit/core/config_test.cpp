@@ -48,6 +48,21 @@ TEST_F(ConfigTest, EmptyFileIsAllDefaults) {
   EXPECT_EQ(r->server.port, 8080);
 }
 
+// The store's history and the index snapshots: how long, how often; never zero.
+TEST_F(ConfigTest, RagRetentionsAndSnapshotIntervalAreDurations) {
+  auto r = load("rag: {tombstone_retention: 2d, index_snapshot: 5s}\n");
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->rag.tombstone_retention, milliseconds(2 * 24 * 3'600'000LL));
+  EXPECT_EQ(r->rag.index_snapshot, milliseconds(5'000));
+  auto defaults = load("");
+  ASSERT_LOADS(defaults);
+  EXPECT_EQ(defaults->rag.tombstone_retention, milliseconds(7 * 24 * 3'600'000LL));
+  EXPECT_EQ(defaults->rag.index_snapshot, milliseconds(30'000));
+  auto zero = load("rag: {tombstone_retention: 0s, index_snapshot: 0ms}\n");
+  EXPECT_ERROR_AT(zero, "rag.tombstone_retention", "must be greater than 0");
+  EXPECT_ERROR_AT(zero, "rag.index_snapshot", "must be greater than 0");
+}
+
 TEST_F(ConfigTest, ReadsEveryKindOfValue) {
   auto r = load(R"(
 server:

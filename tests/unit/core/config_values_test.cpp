@@ -21,6 +21,7 @@ TEST(ConfigValuesDuration, AcceptsUnitsAndBareSeconds) {
   EXPECT_EQ(ok(parse_duration("5s")), milliseconds(5'000));
   EXPECT_EQ(ok(parse_duration("1m")), milliseconds(60'000));
   EXPECT_EQ(ok(parse_duration("1h")), milliseconds(3'600'000));
+  EXPECT_EQ(ok(parse_duration("7d")), milliseconds(7 * 86'400'000LL));
   EXPECT_EQ(ok(parse_duration("30")), milliseconds(30'000));
   EXPECT_EQ(ok(parse_duration("0")), milliseconds(0));
   EXPECT_EQ(ok(parse_duration("1.5s")), milliseconds(1'500));
@@ -45,8 +46,9 @@ TEST(ConfigValuesDuration, FormatRoundTrips) {
   EXPECT_EQ(format_duration(milliseconds(5'000)), "5s");
   EXPECT_EQ(format_duration(milliseconds(600'000)), "10m");
   EXPECT_EQ(format_duration(milliseconds(7'200'000)), "2h");
+  EXPECT_EQ(format_duration(milliseconds(2 * 86'400'000LL)), "2d");
   EXPECT_EQ(format_duration(milliseconds(1'500)), "1500ms");
-  for (long long ms : {0LL, 1LL, 999LL, 1'000LL, 61'000LL, 3'600'001LL}) {
+  for (long long ms : {0LL, 1LL, 999LL, 1'000LL, 61'000LL, 3'600'001LL, 90'000'000LL}) {
     EXPECT_EQ(ok(parse_duration(format_duration(milliseconds(ms)))), milliseconds(ms)) << ms;
   }
 }
