@@ -16,6 +16,9 @@ Error collection_not_found(const std::string& collection) {
 
 long long as_number(std::size_t value) { return static_cast<long long>(value); }
 
+// The code_detail of an index too far behind the change log to follow it.
+constexpr const char* kChangeLogPruned = "change_log_pruned";
+
 // An index at `version` can follow the change log from there, unless removals after it were
 // pruned from the log (their tombstones expired).
 Status log_covers(const store::Collection& collection, int64_t version) {
@@ -25,7 +28,7 @@ Status log_covers(const store::Collection& collection, int64_t version) {
                         ", and removals up to change " +
                         std::to_string(collection.removals_pruned_seq) +
                         " are no longer in the change log (rag.tombstone_retention)",
-                    "collection", "change_log_pruned");
+                    "collection", kChangeLogPruned);
 }
 
 }  // namespace
@@ -375,7 +378,7 @@ void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only,
     Status caught_up = catch_up(*index);
     if (!caught_up && caught_up.error().code == Errc::not_found) {
       drop(id);
-    } else if (!caught_up && caught_up.error().code_detail == "change_log_pruned") {
+    } else if (!caught_up && caught_up.error().code_detail == kChangeLogPruned) {
       // Too far behind to follow: loaded again, which rebuilds it from the store.
       ops::logger().warn("collection indexes rebuilt: they fell behind the change log",
                          {{"collection", id}, {"error", caught_up.error().message}});

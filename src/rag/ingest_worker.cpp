@@ -122,42 +122,39 @@ asio::awaitable<bool> IngestWorker::run_once() {
 
   // Jobs are leased and prepared one at a time (a lease charges an attempt: only a job about to
   // run takes one, and an idle worker beside this one can take the next); their ends are stored
-  // together, up to options.batch jobs or max_held_bytes of chunks, or when the queue is empty
-  // or the worker stops.
+  // together, up to options.batch jobs or max_held_bytes of chunks, and the rest when the queue
+  // is empty or the worker stops.
   std::vector<JobRun> runs;
   std::size_t held = 0;
   bool worked = false;
   for (;;) {
-    const bool full =
-        runs.size() >= std::max<std::size_t>(options_.batch, 1) || held >= options_.max_held_bytes;
-    std::optional<store::Job> job;
-    if (!full) {
-      auto leased = co_await ops::run_blocking([this] { return lease_one(); });
-      if (!leased)
-        ops::logger().warn("cannot lease an ingest job", {{"error", leased.error().message}});
-      else
-        job = std::move(*leased);
-    }
-    if (!job) {
-      if (!runs.empty()) co_await finish(runs);
-      for (const JobRun& ended : runs) std::erase(keeper->job_ids, ended.job.id);
-      runs.clear();
-      held = 0;
-      if (full && !stopping_.load()) continue;
+    auto leased = co_await ops::run_blocking([this] { return lease_one(); });
+    if (!leased) {
+      ops::logger().warn("cannot lease an ingest job", {{"error", leased.error().message}});
       break;
     }
+    if (!leased->has_value()) break;
     worked = true;
-    keeper->job_ids.push_back(job->id);
     JobRun& run = runs.emplace_back();
-    run.job = *std::move(job);
+    run.job = **std::move(leased);
     run.started = std::chrono::steady_clock::now();
+    keeper->job_ids.push_back(run.job.id);
     try {
       run.prepared = co_await pipeline_.prepare(run.job);
     } catch (const std::exception& e) {
       run.prepared = make_error(Errc::internal, std::string("ingest failed: ") + e.what());
     }
     if (run.prepared) held += run.prepared->held_bytes();
+    if (runs.size() >= std::max<std::size_t>(options_.batch, 1) ||
+        held >= options_.max_held_bytes) {
+      co_await finish(runs);
+      for (const JobRun& ended : runs) std::erase(keeper->job_ids, ended.job.id);
+      runs.clear();
+      held = 0;
+    }
   }
+  // The keeper stops with this run: the jobs ended here need no removing from it.
+  if (!runs.empty()) co_await finish(runs);
   co_return worked;
 }
 

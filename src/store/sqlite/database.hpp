@@ -52,10 +52,10 @@ class Database {
     return std::move(*out);
   }
 
-  // Runs `calls` so that every write() it makes on this thread commits in one transaction at
-  // its end, each in a savepoint (a write that fails undoes only its own changes). The writer is
-  // held throughout: only store calls belong inside. Inside, a write's success is provisional:
-  // an error from batch means none of them took effect.
+  // Runs `calls` (on the thread that leads its commit) so that every write() it makes commits in
+  // one transaction at its end, each in a savepoint (a write that fails undoes only its own
+  // changes). The writer is held throughout: only store calls belong inside. Inside, a write's
+  // success is provisional: an error from batch means none of them took effect.
   Status batch(const std::function<void()>& calls);
 
   // Writes waiting for the next group commit.
