@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -41,5 +42,22 @@ inline double term_score(double idf, double tf, double norm) {
 inline double term_score(double idf, double tf, double doc_len, double avg_doc_len) {
   return term_score(idf, tf, LengthNorm(avg_doc_len)(doc_len));
 }
+
+// A document's score sums its terms' contributions in fixed point, units of 2^-32: integer
+// addition does not depend on the order, so a search may add a document's terms in whatever
+// order its pruning reaches them and still agree bit for bit with any other scorer.
+using ScoreSum = int64_t;
+inline constexpr double kScoreUnitsPerPoint = 4294967296.0;  // 2^32
+
+// `contribution` (>= 0 and < 2^19) in units, rounded to nearest: adding 2^52 leaves the integer
+// in the low mantissa bits. Plain double arithmetic, so it vectorizes where a conversion
+// instruction to int64 would not (SSE2 has none).
+inline ScoreSum to_units(double contribution) {
+  constexpr double kShift = 4503599627370496.0;  // 2^52
+  return std::bit_cast<int64_t>(contribution * kScoreUnitsPerPoint + kShift) -
+         std::bit_cast<int64_t>(kShift);
+}
+
+inline double to_points(ScoreSum sum) { return static_cast<double>(sum) / kScoreUnitsPerPoint; }
 
 }  // namespace sluice::rag::bm25

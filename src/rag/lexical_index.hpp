@@ -33,7 +33,7 @@ struct LexicalHit {
 // An in-memory BM25 index (k1 = 1.2, b = 0.75, Lucene's idf) over chunks.
 //
 // Ranking: score descending, then chunk id ascending, so results are deterministic. Query terms
-// are deduplicated; a chunk's score sums its terms' contributions in query order.
+// are deduplicated; a chunk's score sums its terms' contributions (bm25::ScoreSum).
 // Statistics: N and the average length count live chunks exactly; a term's document frequency
 // still counts removed chunks until compaction (as Lucene's does until a merge), clamped to N.
 // Removed chunks never appear in results.

@@ -9,9 +9,11 @@
 namespace sluice::rag {
 namespace {
 
-// Bounds are computed in double and scores rounded to float: a candidate is pruned only when its
-// bound is below the threshold by more than any rounding, so pruning never changes the result.
+// Bounds are computed in double, scores summed in fixed point and rounded to float: a candidate is
+// pruned only when its bound is below the threshold by more than any rounding (relative, and
+// half a unit per term absolute), so pruning never changes the result.
 constexpr double kBoundSlack = 1.0 + 1e-6;
+constexpr double kRoundingSlack = 1e-6;
 
 // Dense stretches are scored exhaustively, kDenseSpan doc ids at a time, when the essential
 // terms' postings per doc id times kCandidateCost exceed all terms' times kPostingCost plus
@@ -22,6 +24,11 @@ constexpr double kCandidateCost = 60;
 constexpr double kPostingCost = 4;
 constexpr double kDocCost = 1.5;
 constexpr uint32_t kSweepStride = 64;  // docs whose scores are checked at once
+// Inside a dense stretch, the weakest terms whose bounds sum below this share of the threshold
+// are looked up only for the docs the others bring within reach: at the full threshold nearly
+// every doc with any other term would be, at none every common term's postings are scored
+// (half measured fastest on the PostgreSQL manual at 1M chunks).
+constexpr double kSpanRestShare = 0.5;
 
 struct TermCursor {
   PostingCursor cursor;
@@ -29,16 +36,33 @@ struct TermCursor {
   std::size_t window_block = SIZE_MAX;  // its block in the current window
   double upper_at_doc = 0;              // that block's bound
   double shortest_norm = 0;             // the length norm of that block's shortest document
+  double span_bound = 0;                // its bound over the dense span being scored
 };
 
 // The largest of `n` values, in four independent lanes: the sweep over dense stretches.
-double largest(const double* values, uint32_t n) {
-  double lanes[4] = {0, 0, 0, 0};
+bm25::ScoreSum largest(const bm25::ScoreSum* values, uint32_t n) {
+  bm25::ScoreSum lanes[4] = {0, 0, 0, 0};
   uint32_t i = 0;
   for (; i + 4 <= n; i += 4)
     for (int lane = 0; lane < 4; ++lane) lanes[lane] = std::max(lanes[lane], values[i + lane]);
   for (; i < n; ++i) lanes[0] = std::max(lanes[0], values[i]);
   return std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+}
+
+// One run of a term's postings scored in fixed-point units: where scoring dense stretches spends
+// its time. Built for AVX2 as well (four divisions per instruction instead of SSE2's two), the
+// version picked when the program loads; both do the same IEEE operations, so the same scores.
+__attribute__((target_clones("avx2", "default"))) void score_postings(
+    double idf, bm25::LengthNorm norm, const uint32_t* lengths, const uint32_t* docs,
+    const uint32_t* wtfs, uint32_t n, bm25::ScoreSum* units) {
+  // Three passes so that the middle one, the divisions, runs on vector registers.
+  double tfs[kPostingBlockSize], halves[kPostingBlockSize];
+  for (uint32_t i = 0; i < n; ++i) {
+    tfs[i] = wtfs[i] * 0.5;
+    halves[i] = lengths[docs[i]] * 0.5;
+  }
+  for (uint32_t i = 0; i < n; ++i)
+    units[i] = bm25::to_units(bm25::term_score(idf, tfs[i], norm(halves[i])));
 }
 
 // Ranking order: higher score first, then lower chunk id.
@@ -121,7 +145,9 @@ class MaxScoreSearch {
   }
 
  private:
-  bool below_threshold(double bound) const { return bound * kBoundSlack < top_.threshold(); }
+  bool below_threshold(double bound) const {
+    return bound * kBoundSlack + kRoundingSlack < top_.threshold();
+  }
 
   // Advances the essential cursors to `pos`; the smallest doc among them.
   uint32_t next_candidate(uint32_t pos) {
@@ -148,8 +174,7 @@ class MaxScoreSearch {
       if (block == term.window_block) continue;  // the bound from the last window still holds
       term.window_block = block;
       term.shortest_norm = norm_(blocks[block].min_len * 0.5);
-      term.upper_at_doc =
-          bm25::term_score(term.idf, blocks[block].max_wtf * 0.5, term.shortest_norm);
+      term.upper_at_doc = block_bound(term, blocks[block]);
     }
     // Weakest first: the longest prefix whose bounds sum below the threshold is non-essential.
     std::sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
@@ -193,12 +218,15 @@ class MaxScoreSearch {
   // Whether the essential terms have so many postings from the window on that walking them one by
   // one (a few unpredictable branches each, probing the non-essential terms) costs more than
   // scoring every doc of the next kDenseSpan exhaustively. Densities come from each term's window
-  // block.
+  // block; the weakest terms, which a dense span only looks up, count in neither.
   bool candidates_are_dense() const {
     double essential = 0, all = 0;  // postings per doc id
+    double weak = 0;                // bounds summed, weakest first
     for (std::size_t i = 0; i < order_.size(); ++i) {
       const TermCursor& term = terms_[order_[i]];
       if (term.upper_at_doc == 0) continue;  // no postings left
+      weak += term.upper_at_doc;
+      if (weak < kSpanRestShare * top_.threshold()) continue;  // left out of dense spans
       const auto& blocks = term.cursor.list().blocks();
       const std::size_t block = term.window_block;
       const uint32_t start = block == 0 ? 0 : blocks[block - 1].last_doc + 1;
@@ -209,42 +237,90 @@ class MaxScoreSearch {
     return essential * kCandidateCost > all * kPostingCost + kDocCost;
   }
 
-  // Scores every doc in [first, first + kDenseSpan) term at a time, summing each doc's
-  // contributions in query order as score() does, so the scores are the same; offers those that
-  // rank. Returns the doc after the span; every cursor is there or past it.
+  // Scores every doc in [first, first + kDenseSpan) term at a time. Only the span's essential
+  // terms are summed for every doc: bounded over the blocks the span touches, the weakest terms
+  // whose bounds together stay below the threshold are the most common ones, and they are looked
+  // up only for the docs the others bring near it. Offers those that rank; returns the doc after
+  // the span, where or past which every essential cursor stands.
   uint32_t score_every_doc(uint32_t first) {
     const uint32_t last = static_cast<uint32_t>(
         std::min<uint64_t>(uint64_t{first} + kDenseSpan, data_.lengths.size()) - 1);
-    scores_.assign(last - first + 1, 0.0);
-    for (TermCursor& term : terms_) {
+    const std::size_t essential_from = split_for_span(first, last);
+    scores_.assign(last - first + 1, 0);
+    for (std::size_t i = essential_from; i < span_order_.size(); ++i) {
+      TermCursor& term = terms_[span_order_[i]];
       term.cursor.advance(first);
       term.cursor.visit_through(last, [&](const uint32_t* docs, const uint32_t* wtfs, uint32_t n) {
-        // Three passes so that the middle one, the divisions, runs on vector registers.
-        double tfs[kPostingBlockSize], lengths[kPostingBlockSize];
-        for (uint32_t i = 0; i < n; ++i) {
-          tfs[i] = wtfs[i] * 0.5;
-          lengths[i] = data_.lengths[docs[i]] * 0.5;
-        }
-        for (uint32_t i = 0; i < n; ++i)
-          tfs[i] = bm25::term_score(term.idf, tfs[i], norm_(lengths[i]));
-        for (uint32_t i = 0; i < n; ++i) scores_[docs[i] - first] += tfs[i];
+        bm25::ScoreSum units[kPostingBlockSize];
+        score_postings(term.idf, norm_, data_.lengths.data(), docs, wtfs, n, units);
+        for (uint32_t i = 0; i < n; ++i) scores_[docs[i] - first] += units[i];
       });
     }
     const uint32_t span = last - first + 1;
-    float threshold = top_.threshold();
+    const double rest_bound = span_rest_bound_;
     for (uint32_t from = 0; from < span; from += kSweepStride) {
       const uint32_t to = std::min(span, from + kSweepStride);
-      if (largest(&scores_[from], to - from) * kBoundSlack < threshold) continue;
+      if (below_threshold(bm25::to_points(largest(&scores_[from], to - from)) + rest_bound))
+        continue;
       for (uint32_t offset = from; offset < to; ++offset) {
-        const auto score = static_cast<float>(scores_[offset]);
-        if (score < threshold) continue;
+        if (below_threshold(bm25::to_points(scores_[offset]) + rest_bound)) continue;
         const uint32_t doc = first + offset;
-        if (!admissible(doc)) continue;
+        bm25::ScoreSum total = scores_[offset];
+        if (!add_span_rest(doc, essential_from, total)) continue;
+        const auto score = static_cast<float>(bm25::to_points(total));
+        if (score < top_.threshold() || !admissible(doc)) continue;
         top_.offer(LexicalHit{data_.chunk_ids[doc], score});
-        threshold = top_.threshold();
       }
     }
     return last + 1;
+  }
+
+  // Orders span_order_ by each term's bound over the blocks that [first, last] touches, weakest
+  // first, and returns where its essential terms start; span_rest_bound_ sums the others' bounds.
+  std::size_t split_for_span(uint32_t first, uint32_t last) {
+    span_order_.resize(terms_.size());
+    std::iota(span_order_.begin(), span_order_.end(), 0);
+    for (TermCursor& term : terms_) {
+      const auto& blocks = term.cursor.list().blocks();
+      term.span_bound = 0;
+      for (std::size_t block = term.cursor.shallow_block(first); block < blocks.size(); ++block) {
+        term.span_bound = std::max(term.span_bound, block_bound(term, blocks[block]));
+        if (blocks[block].last_doc >= last) break;
+      }
+    }
+    std::sort(span_order_.begin(), span_order_.end(), [this](std::size_t a, std::size_t b) {
+      return terms_[a].span_bound < terms_[b].span_bound;
+    });
+    span_rest_bound_ = 0;
+    std::size_t essential_from = 0;
+    while (essential_from < span_order_.size() &&
+           span_rest_bound_ + terms_[span_order_[essential_from]].span_bound <
+               kSpanRestShare * top_.threshold())
+      span_rest_bound_ += terms_[span_order_[essential_from++]].span_bound;
+    return essential_from;
+  }
+
+  // Adds to `total` the contributions of the span's non-essential terms (span_order_ before
+  // `essential_from`) that `doc` has, strongest first; false as soon as the doc cannot reach the
+  // threshold.
+  bool add_span_rest(uint32_t doc, std::size_t essential_from, bm25::ScoreSum& total) {
+    double bound = span_rest_bound_;
+    double norm = -1;  // computed on the first term the doc has
+    for (std::size_t i = essential_from; i-- > 0;) {
+      TermCursor& term = terms_[span_order_[i]];
+      bound -= term.span_bound;
+      term.cursor.advance(doc);
+      if (term.cursor.doc() == doc) {
+        if (norm < 0) norm = norm_(data_.lengths[doc] * 0.5);
+        total += bm25::to_units(bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm));
+      }
+      if (below_threshold(bm25::to_points(total) + bound)) return false;
+    }
+    return true;
+  }
+
+  double block_bound(const TermCursor& term, const PostingBlock& block) const {
+    return bm25::term_score(term.idf, block.max_wtf * 0.5, norm_(block.min_len * 0.5));
   }
 
   bool admissible(uint32_t doc) const {
@@ -255,11 +331,11 @@ class MaxScoreSearch {
   // Every cursor is at or past `doc`: the terms it has are those whose cursor is on it.
   void score(uint32_t doc) {
     const double norm = norm_(data_.lengths[doc] * 0.5);
-    double total = 0;  // summed in query order so that the score does not depend on pruning
+    bm25::ScoreSum total = 0;
     for (const TermCursor& term : terms_)
       if (term.cursor.doc() == doc)
-        total += bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm);
-    const auto score = static_cast<float>(total);
+        total += bm25::to_units(bm25::term_score(term.idf, term.cursor.wtf() * 0.5, norm));
+    const auto score = static_cast<float>(bm25::to_points(total));
     // Most candidates lose on the score alone: skip loading their chunk id (a cache miss).
     if (top_.full() && score < top_.threshold()) return;
     top_.offer(LexicalHit{data_.chunk_ids[doc], score});
@@ -273,7 +349,9 @@ class MaxScoreSearch {
   TopK top_;
   const ChunkFilter* filter_;
   bm25::LengthNorm norm_;
-  std::vector<double> scores_;  // score_every_doc's, by doc offset
+  std::vector<bm25::ScoreSum> scores_;   // score_every_doc's, by doc offset
+  std::vector<std::size_t> span_order_;  // terms by span bound, non-essential ones first
+  double span_rest_bound_ = 0;           // the span's non-essential terms' bounds summed
   bool window_valid_ = false;
   uint32_t window_end_ = 0;
 };

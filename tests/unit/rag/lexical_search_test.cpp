@@ -77,6 +77,24 @@ TEST(LexicalSearchTest, CommonTermsDoNotScoreEveryPosting) {
   EXPECT_EQ(index.search(query, 5), reference.search(query, 5));
 }
 
+TEST(LexicalSearchTest, WeakTermsOfDenseStretchesStillRank) {
+  // A stretch where every chunk has "topic" is scored exhaustively; "the", in most chunks, is too
+  // weak to be summed there and is looked up only for the chunks "topic" brings within reach. All
+  // chunks have the same length, so among the stretch's chunks only the count of "the" ranks, and
+  // it grows along the stretch: the best come last.
+  LexicalIndex index;
+  ReferenceCorpus reference;
+  for (int i = 0; i < 30000; ++i) {
+    const bool topic = (i >= 10000 && i < 14000) || i % 5000 == 1;
+    const int the = i % 5 == 0 ? 0 : topic && i >= 10000 ? 1 + (i - 10000) / 700 : 1 + i % 3;
+    std::string text = topic ? "topic" : "pad";
+    for (int t = 0; t < 8; ++t) text += t < the ? " the" : " pad";
+    reference.add(index, i, "d" + std::to_string(i), testing::body(text));
+  }
+  const std::vector<std::string> query{"the", "topic"};
+  for (std::size_t k : {1, 10, 100}) EXPECT_EQ(index.search(query, k), reference.search(query, k));
+}
+
 // A corpus copied many times, as when the same pages are uploaded again: every score ties across
 // the copies, so the top k is decided by chunk id alone. Common terms make stretches dense enough
 // to be scored exhaustively, rare ones are walked candidate by candidate; with chunk ids rising

@@ -75,15 +75,17 @@ class ReferenceCorpus {
     const bm25::LengthNorm norm(total_length / live);
     for (const auto& chunk : chunks_) {
       if (!chunk.live || (filter && !(*filter)(chunk.chunk_id))) continue;
-      double score = 0;
+      bm25::ScoreSum score = 0;
       bool matched = false;
       for (const auto& term : distinct) {
         const auto tf = chunk.tf.find(term);
         if (tf == chunk.tf.end()) continue;
         matched = true;
-        score += bm25::term_score(bm25::idf(live, df_.at(term)), tf->second, norm(chunk.length));
+        score += bm25::to_units(
+            bm25::term_score(bm25::idf(live, df_.at(term)), tf->second, norm(chunk.length)));
       }
-      if (matched) hits.push_back(LexicalHit{chunk.chunk_id, static_cast<float>(score)});
+      if (matched)
+        hits.push_back(LexicalHit{chunk.chunk_id, static_cast<float>(bm25::to_points(score))});
     }
     std::sort(hits.begin(), hits.end(), [](const LexicalHit& a, const LexicalHit& b) {
       return a.score != b.score ? a.score > b.score : a.chunk_id < b.chunk_id;
