@@ -3,10 +3,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -23,11 +27,14 @@ namespace {
 constexpr const char* kIngestUsage =
     "usage: sluice ingest PATH... [--collection C] [--url URL] [--key KEY] [--no-wait]\n"
     "  uploads files and folders (recursively: .txt .md .markdown .html .htm .pdf) to a\n"
-    "  running server, then waits for their ingestion unless --no-wait. The collection\n"
-    "  defaults to \"default\" and is created when missing; URL defaults to $SLUICE_URL or\n"
-    "  http://127.0.0.1:8080, KEY to $SLUICE_API_KEY\n";
+    "  running server, four at a time, then waits for their ingestion unless --no-wait. The\n"
+    "  collection defaults to \"default\" and is created when missing; URL defaults to\n"
+    "  $SLUICE_URL or http://127.0.0.1:8080, KEY to $SLUICE_API_KEY\n";
 
 constexpr auto kJobPoll = std::chrono::milliseconds(200);
+// Uploads in flight at once, each on its own connection: the server parses, hashes and commits
+// one while the next is on the wire.
+constexpr std::size_t kParallelUploads = 4;
 
 struct Tally {
   int uploaded = 0;
@@ -92,6 +99,62 @@ std::string wait_for_job(ApiClient& client, const std::string& job_id, std::stri
   }
 }
 
+// One file's upload: its job id when the server took a new version.
+struct Upload {
+  enum class Result { uploaded, unchanged, failed, unreachable } result = Result::failed;
+  std::string job_id;
+  std::string message;  // why it failed
+};
+
+// Creates a missing collection once, for whichever upload finds it missing first; the others
+// wait for that attempt's outcome.
+class CollectionCreator {
+ public:
+  CollectionCreator(std::string name, const Progress& progress, std::mutex& output)
+      : name_(std::move(name)), progress_(progress), output_(output) {}
+  // True when the collection exists after the (first) attempt.
+  bool ensure(ApiClient& client) {
+    std::lock_guard lock(output_);
+    if (!tried_) exists_ = create_collection(client, name_, progress_);
+    tried_ = true;
+    return exists_;
+  }
+
+ private:
+  std::string name_;
+  const Progress& progress_;
+  std::mutex& output_;  // also keeps progress lines whole
+  bool tried_ = false;
+  bool exists_ = false;
+};
+
+// Uploads `file` as multipart to `path`; a 404 (no such collection) has `creator` create it and
+// is retried once.
+Upload upload_file(ApiClient& client, const std::string& path, const FileToUpload& file,
+                   CollectionCreator& creator) {
+  std::ifstream in(file.path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  if (!in) return Upload{Upload::Result::failed, {}, "cannot read the file"};
+  const MultipartBody body = multipart_upload(file, content.str());
+  auto response = client.request("POST", path, body.content_type, body.body);
+  if (response && response->status == 404 && creator.ensure(client))
+    response = client.request("POST", path, body.content_type, body.body);
+  if (!response) return Upload{Upload::Result::unreachable, {}, response.error().message};
+  if (response->status != 202 && response->status != 200)
+    return Upload{Upload::Result::failed,
+                  {},
+                  std::to_string(response->status) + " " + error_message(*response)};
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(response->body, ec);
+  // `created` false: the same content under the same id was there already.
+  const json::value* created =
+      parsed.is_object() ? parsed.get_object().if_contains("created") : nullptr;
+  if (created && created->is_bool() && !created->get_bool())
+    return Upload{Upload::Result::unchanged, {}, {}};
+  return Upload{Upload::Result::uploaded, field(parsed, "job_id"), {}};
+}
+
 }  // namespace
 
 int run_ingest(int argc, char** argv, int first) {
@@ -124,52 +187,49 @@ int run_ingest(int argc, char** argv, int first) {
   Tally tally;
   Progress progress(files->size());
   const std::string path = "/v1/collections/" + percent_encode(collection) + "/documents";
-  bool tried_create = false;
   std::vector<std::pair<std::string, std::string>> jobs;  // file, job id
-  for (std::size_t i = 0; i < files->size(); ++i) {
-    const FileToUpload& file = (*files)[i];
-    progress.show(i, "uploading " + file.id);
-    std::ifstream in(file.path, std::ios::binary);
-    std::stringstream content;
-    content << in.rdbuf();
-    if (!in) {
-      progress.say("failed " + file.id + ": cannot read the file");
-      ++tally.failed;
-      continue;
-    }
-    const MultipartBody body = multipart_upload(file, content.str());
-    auto response = client->request("POST", path, body.content_type, body.body);
-    if (response && response->status == 404 && !tried_create) {
-      tried_create = true;  // a missing collection is created once, then the upload retried
-      if (create_collection(*client, collection, progress))
-        response = client->request("POST", path, body.content_type, body.body);
-    }
-    if (!response) {
-      progress.say("failed " + file.id + ": " + response.error().message);
-      ++tally.failed;
-      if (i > 0) continue;
-      // Nothing listens there: every other file would fail the same way.
-      tally.failed += static_cast<int>(files->size()) - 1;
-      break;
-    }
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(response->body, ec);
-    if (response->status == 202 || response->status == 200) {
-      // `created` false: the same content under the same id was there already.
-      const json::value* created =
-          parsed.is_object() ? parsed.get_object().if_contains("created") : nullptr;
-      if (created && created->is_bool() && !created->get_bool()) {
-        ++tally.unchanged;
-      } else {
+  std::mutex mutex;                                       // guards tally, jobs and progress
+  CollectionCreator creator(collection, progress, mutex);
+  const auto record = [&](std::size_t done, const FileToUpload& file, const Upload& upload) {
+    std::lock_guard lock(mutex);
+    progress.show(done, "uploaded " + file.id);
+    switch (upload.result) {
+      case Upload::Result::uploaded:
         ++tally.uploaded;
-        if (const std::string job = field(parsed, "job_id"); !job.empty())
-          jobs.emplace_back(file.id, job);
-      }
-    } else {
-      progress.say("failed " + file.id + ": " + std::to_string(response->status) + " " +
-                   error_message(*response));
-      ++tally.failed;
+        if (!upload.job_id.empty()) jobs.emplace_back(file.id, upload.job_id);
+        break;
+      case Upload::Result::unchanged:
+        ++tally.unchanged;
+        break;
+      default:
+        progress.say("failed " + file.id + ": " + upload.message);
+        ++tally.failed;
     }
+  };
+  // The first file alone: if nothing listens there, every other file would fail the same way.
+  bool unreachable = false;
+  if (!files->empty()) {
+    progress.show(0, "uploading " + files->front().id);
+    const Upload first = upload_file(*client, path, files->front(), creator);
+    record(1, files->front(), first);
+    unreachable = first.result == Upload::Result::unreachable;
+    if (unreachable) tally.failed += static_cast<int>(files->size()) - 1;
+  }
+  if (files->size() > 1 && !unreachable) {
+    std::atomic<std::size_t> next = 1, done = 1;
+    const auto uploader = [&](ApiClient& connection) {
+      for (std::size_t i; (i = next++) < files->size();)
+        record(++done, (*files)[i], upload_file(connection, path, (*files)[i], creator));
+    };
+    std::vector<ApiClient> connections;
+    for (std::size_t i = 1; i < std::min(kParallelUploads, files->size() - 1); ++i)
+      if (auto connection = ApiClient::create(args->url, args->key))
+        connections.push_back(std::move(*connection));
+    std::vector<std::thread> threads;
+    for (ApiClient& connection : connections)
+      threads.emplace_back([&uploader, &connection] { uploader(connection); });
+    uploader(*client);
+    for (std::thread& thread : threads) thread.join();
   }
   if (!args->no_wait) {
     for (std::size_t i = 0; i < jobs.size(); ++i) {

@@ -250,5 +250,25 @@ TEST_F(RagAnswersTest, CliIngestsAFolderAndQueries) {
   std::filesystem::remove_all(dir);
 }
 
+// Uploads run several at a time: every file of a larger folder arrives exactly once, and a file
+// the server refuses fails alone without stopping the others.
+TEST_F(RagAnswersTest, CliUploadsManyFilesInParallel) {
+  const std::string dir = make_temp_dir();
+  constexpr int kFiles = 24;
+  for (int i = 0; i < kFiles; ++i)
+    std::ofstream(dir + "/note" + std::to_string(i) + ".md")
+        << "# Note " << i << "\n\nParallel upload marker" << i << ".\n";
+  std::ofstream(dir + "/empty.txt");  // no text: refused
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_);
+  auto ingested = run_sluice({"ingest", dir, "--collection", "notes", "--url", url}, {}, 60s);
+  EXPECT_EQ(ingested.exit_code, 1) << ingested.output;
+  EXPECT_TRUE(contains(ingested.output, "uploaded 24, unchanged 0, failed 1")) << ingested.output;
+  EXPECT_TRUE(contains(ingested.output, "failed " + dir + "/empty.txt")) << ingested.output;
+  auto collection = http_request(port_, "GET", "/v1/collections/notes", "", "", 10s);
+  ASSERT_TRUE(collection && collection->status == 200);
+  EXPECT_EQ(parse_object(collection->body).at("document_count").as_int64(), kFiles);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace sluice::testing
