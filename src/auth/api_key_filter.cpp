@@ -1,21 +1,23 @@
 #include "auth/api_key_filter.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <strings.h>
 
 #include <stdexcept>
 
+#include "auth/route_permissions.hpp"
+#include "core/clock.hpp"
 #include "core/json_text.hpp"
 
 namespace sluice::auth {
 namespace {
 
-// OpenAI's wording and shape for these two cases, so that SDKs show their usual messages.
+// OpenAI's wording and shape for these cases, so that SDKs show their usual messages.
 constexpr std::string_view kMissingKey =
     "You didn't provide an API key. You need to provide your API key in an Authorization header "
     "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 constexpr std::string_view kIncorrectKey = "Incorrect API key provided.";
+constexpr std::string_view kExpiredKey = "This API key has expired.";
 
 // The filter's counters, in FilterStats order.
 namespace result {
@@ -26,30 +28,27 @@ enum : std::size_t {
   missing_key,
   invalid_key,
   admin_required,
-  read_only
+  read_only,
+  expired_key,
+  permission_denied,
+  auth_off
 };
 }  // namespace result
 std::vector<std::string> result_names() {
-  return {"allowed",     "not_required",   "preflight", "missing_key",
-          "invalid_key", "admin_required", "read_only"};
+  return {"allowed",        "not_required", "preflight",   "missing_key",       "invalid_key",
+          "admin_required", "read_only",    "expired_key", "permission_denied", "auth_off"};
 }
 
-bool has_prefix_path(std::string_view path, std::string_view prefix) {
-  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
-}
-
-bool is_admin_path(std::string_view path) { return has_prefix_path(path, "/v1/admin"); }
-
-bool sha256(std::string_view data, std::array<unsigned char, 32>& out) {
-  unsigned int size = 0;
-  return EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha256(), nullptr) == 1 &&
-         size == out.size();
-}
-
-Role parse_role(std::string_view role) {
-  if (role == "admin") return Role::admin;
-  if (role == "readonly") return Role::readonly;
-  return Role::user;  // the loader rejects unknown roles
+std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig& key,
+                                                        std::size_t index) {
+  auto principal = std::make_shared<core::Principal>();
+  // Unnamed keys are logged by their config position, never by any part of the key.
+  principal->name = key.name.empty() ? "api_keys." + std::to_string(index) : key.name;
+  principal->read_only = key.role == "readonly";
+  if (!principal->read_only) principal->permissions = permissions_of({key.role});
+  principal->log_field = ",\"key_name\":";
+  core::append_json_string(principal->log_field, principal->name);
+  return principal;
 }
 
 // The key from `Authorization: Bearer <key>` (scheme case-insensitive, RFC 9110), else from
@@ -67,10 +66,10 @@ std::string_view presented_key(const http::Request& request) {
   return request.header("x-api-key");
 }
 
-// OpenAI answers both 401 cases with type invalid_request_error (not our Errc mapping's
+// OpenAI answers the 401 cases with type invalid_request_error (not our Errc mapping's
 // authentication_error), and clients match on it.
 void reject_unauthenticated(http::Exchange& exchange, std::string_view message,
-                            std::string_view code) {
+                            std::string_view code, std::string_view log_reason) {
   std::string body = "{\"error\":{\"message\":";
   core::append_json_string(body, message);
   body += ",\"type\":\"invalid_request_error\",\"param\":null,\"code\":";
@@ -81,42 +80,39 @@ void reject_unauthenticated(http::Exchange& exchange, std::string_view message,
   body += "}}";
   exchange.response.set_json(401, std::move(body));
   exchange.response.add_header("WWW-Authenticate", "Bearer");
-  exchange.log_fields +=
-      code.empty() ? ",\"auth_error\":\"missing_key\"" : ",\"auth_error\":\"invalid_key\"";
+  exchange.log_fields += ",\"auth_error\":\"";
+  exchange.log_fields += log_reason;
+  exchange.log_fields += '"';
 }
 
 }  // namespace
 
 bool requires_api_key(std::string_view path) {
-  return has_prefix_path(path, "/v1") || path == "/query";
+  return path == "/v1" || path.starts_with("/v1/") || path == "/query";
 }
 
-ApiKeyFilter::ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys)
-    : SyncFilter("api_key", result_names()) {
+ApiKeyFilter::ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys, KeyRegistry* registry,
+                           std::function<int64_t()> now_ms)
+    : SyncFilter("api_key", result_names()),
+      registry_(registry),
+      now_ms_(now_ms ? std::move(now_ms) : core::unix_milliseconds) {
   keys_.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    Key key;
-    if (!sha256(keys[i].key, key.digest)) throw std::runtime_error("SHA-256 is unavailable");
-    key.role = parse_role(keys[i].role);
-    // Unnamed keys are logged by their config position, never by any part of the key.
-    key.name = keys[i].name.empty() ? "api_keys." + std::to_string(i) : keys[i].name;
-    key.log_field = ",\"key_name\":";
-    core::append_json_string(key.log_field, key.name);
+    ConfigKey key;
+    if (!digest_of(keys[i].key, key.digest)) throw std::runtime_error("SHA-256 is unavailable");
+    key.principal = config_principal(keys[i], i);
     keys_.push_back(std::move(key));
   }
 }
 
-// Compares the presented key's digest with every stored digest, without stopping at a match:
-// the time taken depends on neither the key nor which entry it matches.
-const ApiKeyFilter::Key* ApiKeyFilter::find(std::string_view presented) const {
-  Digest digest;
-  if (!sha256(presented, digest)) return nullptr;
-  const Key* found = nullptr;
-  for (const Key& key : keys_) {
+// Compares the digest with every config key's, without stopping at a match: the time taken
+// depends on neither the key nor which entry it matches.
+const ApiKeyFilter::ConfigKey* ApiKeyFilter::find_config_key(const Digest& digest) const {
+  const ConfigKey* found = nullptr;
+  for (const ConfigKey& key : keys_) {
     const bool equal = CRYPTO_memcmp(key.digest.data(), digest.data(), digest.size()) == 0;
     found = equal ? &key : found;
   }
-  OPENSSL_cleanse(digest.data(), digest.size());
   return found;
 }
 
@@ -137,40 +133,74 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
     count(result::preflight);
     return FilterResult::next;
   }
+  if (keys_.empty() && (registry_ == nullptr || !registry_->ever_held())) {
+    count(result::auth_off);
+    return FilterResult::next;
+  }
 
   const std::string_view presented = presented_key(request);
   if (presented.empty()) {
     count(result::missing_key);
-    reject_unauthenticated(exchange, kMissingKey, {});
+    reject_unauthenticated(exchange, kMissingKey, {}, "missing_key");
     return FilterResult::responded;
   }
-  const Key* key = find(presented);
-  if (!key) {
+  Digest digest;
+  if (!digest_of(presented, digest)) throw std::runtime_error("SHA-256 is unavailable");
+  std::shared_ptr<const core::Principal> principal;
+  if (const ConfigKey* key = find_config_key(digest)) principal = key->principal;
+  if (!principal && registry_) {
+    KeyRegistry::Match match = registry_->find(digest, now_ms_());
+    if (match.expired_at_ms > 0) {
+      count(result::expired_key);
+      reject_unauthenticated(exchange, kExpiredKey, "invalid_api_key", "expired_key");
+      return FilterResult::responded;
+    }
+    principal = std::move(match.principal);
+  }
+  OPENSSL_cleanse(digest.data(), digest.size());
+  if (!principal) {
     count(result::invalid_key);
-    reject_unauthenticated(exchange, kIncorrectKey, "invalid_api_key");
+    reject_unauthenticated(exchange, kIncorrectKey, "invalid_api_key", "invalid_key");
     return FilterResult::responded;
   }
-  exchange.api_key_name = key->name;
-  exchange.log_fields += key->log_field;
+  exchange.log_fields += principal->log_field;
+  exchange.api_key_name = principal->name;
+  exchange.principal = std::move(principal);
+  const core::Principal& who = *exchange.principal;
 
-  if (key->role != Role::admin && (is_admin_path(route) || is_admin_path(request.path))) {
+  if (!who.has(core::Permission::admin) && (is_admin_path(route) || is_admin_path(request.path))) {
     count(result::admin_required);
     exchange.response.set_error(
         make_error(Errc::forbidden, "this endpoint requires an admin API key"));
     return FilterResult::responded;
   }
-  if (key->role == Role::readonly && request.method != "GET" && request.method != "HEAD") {
+  const bool reading = request.method == "GET" || request.method == "HEAD";
+  if (who.read_only && !reading) {
     count(result::read_only);
     exchange.response.set_error(make_error(Errc::forbidden, "this API key is read-only"));
+    return FilterResult::responded;
+  }
+  const auto needed =
+      required_permission(request.method, route == "unmatched" ? request.path : route);
+  if (needed && !who.has(*needed)) {
+    count(result::permission_denied);
+    exchange.response.set_error(
+        make_error(Errc::forbidden, "this endpoint requires an API key with the '" +
+                                        std::string(permission_name(*needed)) + "' role"));
     return FilterResult::responded;
   }
   count(result::allowed);
   return FilterResult::next;
 }
 
-std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth) {
-  if (auth.api_keys.empty()) return nullptr;
-  auto filter = std::make_unique<ApiKeyFilter>(auth.api_keys);
+std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry) {
+  if (!auth.admin_key.empty()) {
+    auth.api_keys.push_back(core::ApiKeyConfig{"admin_key", auth.admin_key, "admin"});
+    OPENSSL_cleanse(auth.admin_key.data(), auth.admin_key.size());
+    auth.admin_key.clear();
+  }
+  if (auth.api_keys.empty() && registry == nullptr) return nullptr;
+  auto filter = std::make_unique<ApiKeyFilter>(auth.api_keys, registry);
   for (core::ApiKeyConfig& key : auth.api_keys) {
     OPENSSL_cleanse(key.key.data(), key.key.size());
     key.key.clear();

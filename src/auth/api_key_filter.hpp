@@ -1,49 +1,56 @@
 #pragma once
 
-#include <array>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "auth/key_registry.hpp"
+#include "auth/secret_digest.hpp"
 #include "core/config.hpp"
 #include "http/server.hpp"
 
 namespace sluice::auth {
 
-enum class Role { admin, user, readonly };
-
 // True for the API surface that needs a key: everything under /v1 and the RAG alias /query.
 // Probes and metrics stay open so orchestrators can reach them without secrets.
 bool requires_api_key(std::string_view path);
 
-// Authenticates /v1 and /query requests by `Authorization: Bearer <key>` or `x-api-key: <key>`,
-// then enforces roles: readonly keys may only read (GET/HEAD), /v1/admin needs admin. Answers
-// 401/403 in OpenAI's error shape itself; on success records the key's name in the exchange
-// and appends `,"key_name":...` to the log fields. Only SHA-256 digests of the keys are kept,
-// compared in constant time. Counts each request under one result: allowed, not_required,
-// preflight, missing_key, invalid_key, admin_required, read_only.
+// Authenticates /v1 and /query requests by `Authorization: Bearer <key>` or `x-api-key: <key>`
+// against the config file's keys and the store's virtual keys (a KeyRegistry), then enforces
+// permissions (route_permissions): /v1/admin needs admin, other writes ingest or query, and the
+// config file's readonly keys may only read. Answers 401/403 in OpenAI's error shape itself; on
+// success puts the key's principal on the exchange and `,"key_name":...` in the log fields.
+// Only SHA-256 digests of the keys are kept; config keys are compared in constant time.
+// Authentication is off while there is no config key and no virtual key has ever existed.
+// Counts each request under one result: allowed, not_required, preflight, missing_key,
+// invalid_key, admin_required, read_only, expired_key, permission_denied, auth_off.
 class ApiKeyFilter final : public http::SyncFilter {
  public:
-  explicit ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys);
+  // `registry` may be null (config keys only); it must outlive the filter. `now_ms` is the clock
+  // keys expire by (milliseconds since the Unix epoch); empty = the system clock.
+  ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys, KeyRegistry* registry,
+               std::function<int64_t()> now_ms = {});
 
   http::FilterResult decide(http::Exchange& exchange) override;
 
  private:
-  using Digest = std::array<unsigned char, 32>;
-  struct Key {
+  struct ConfigKey {
     Digest digest;
-    Role role;
-    std::string name;       // as configured, or "api_keys.<index>"
-    std::string log_field;  // pre-rendered `,"key_name":"..."`
+    std::shared_ptr<const core::Principal> principal;
   };
-  const Key* find(std::string_view presented) const;
+  const ConfigKey* find_config_key(const Digest& digest) const;
 
-  std::vector<Key> keys_;
+  std::vector<ConfigKey> keys_;
+  KeyRegistry* registry_;
+  std::function<int64_t()> now_ms_;
 };
 
-// The filter for `auth`, or null when no keys are configured (authentication off). Wipes the
-// plaintext keys from `auth` once hashed, so that only digests stay in the process's memory.
-std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth);
+// The filter for `auth` and `registry` (null: no store). Adds `auth.admin_key` as an admin key
+// named "admin_key", and wipes the plaintext keys from `auth` once hashed, so that only digests
+// stay in the process's memory.
+std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry);
 
 }  // namespace sluice::auth

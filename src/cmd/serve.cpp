@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "api/admin_key_routes.hpp"
 #include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
+#include "auth/key_follower.hpp"
 #include "cmd/answer_wiring.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
@@ -78,6 +80,17 @@ int serve(const CliArgs& args, Role role) {
   http::Router router;
   api::register_ops_routes(router, health, registry, config->metrics);
   rag->register_routes(router);
+  // Virtual keys: all of them in memory before the first request, then what any replica writes.
+  auth::KeyRegistry key_registry(static_cast<std::size_t>(config->auth.max_keys));
+  auth::KeyFollower key_follower(rag->store->keys(), key_registry);
+  if (Status loaded = key_follower.catch_up(); !loaded) {
+    log.error("cannot read the virtual keys", {{"error", loaded.error().message}});
+    return 1;
+  }
+  api::AdminKeys admin_keys{rag->store->keys(), key_registry,
+                            !config->auth.api_keys.empty() || !config->auth.admin_key.empty(),
+                            {}};
+  if (role != Role::worker) api::register_admin_key_routes(router, admin_keys);
   auto catalog = gateway::Catalog::build(config->gateway);
   if (!catalog) {
     log.error("invalid gateway configuration",
@@ -124,7 +137,7 @@ int serve(const CliArgs& args, Role role) {
   // Declared before the server so they outlive its threads. CORS first: preflights carry no key,
   // and a 401 needs CORS headers for a browser page to read it.
   const auto cors = auth::make_cors_filter(config->cors);
-  const auto api_keys = auth::make_api_key_filter(config->auth);
+  const auto api_keys = auth::make_api_key_filter(config->auth, &key_registry);
 
   http::Server server(config->server, router, observer);
   if (cors) server.add_filter(cors.get());
@@ -136,6 +149,8 @@ int serve(const CliArgs& args, Role role) {
   }
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
+  server.spawn(
+      [&key_follower, period = config->auth.key_refresh] { return key_follower.run(period); });
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.

@@ -70,7 +70,11 @@ struct ApiKeyConfig {
 };
 
 struct AuthConfig {
-  std::vector<ApiKeyConfig> api_keys;  // none = no authentication (refused in prod)
+  std::vector<ApiKeyConfig> api_keys;  // none (and no admin_key) = no authentication until a
+                                       // virtual key exists (refused in prod)
+  std::string admin_key;     // secret: a bootstrap admin key (`admin_key_file`, ${VAR}); optional
+  int max_keys = 100000;     // virtual keys held in memory for authentication
+  Millis key_refresh{1000};  // how often the virtual keys other replicas wrote are read
 
   bool operator==(const AuthConfig&) const = default;
 };

@@ -48,6 +48,9 @@ void describe_config(Visitor& v, Config& c) {
       v.secret("key", key.key);
       v.field("role", key.role);
     });
+    v.secret("admin_key", c.auth.admin_key);
+    v.field("max_keys", c.auth.max_keys);
+    v.field("key_refresh", c.auth.key_refresh);
   });
   v.section("cors", [&] {
     v.field("allow_origins", c.cors.allow_origins);

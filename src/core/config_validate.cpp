@@ -407,8 +407,10 @@ void validate(const Config& c, Reporter& report) {
   for (std::size_t i = 0; i < c.auth.api_keys.size(); ++i) {
     const ApiKeyConfig& k = c.auth.api_keys[i];
     const std::string path = "auth.api_keys." + std::to_string(i);
-    if (k.role != "admin" && k.role != "user" && k.role != "readonly") {
-      report.add(path + ".role", "unknown role '" + k.role + "'", "use admin, user or readonly");
+    if (k.role != "admin" && k.role != "user" && k.role != "readonly" && k.role != "ingest" &&
+        k.role != "query") {
+      report.add(path + ".role", "unknown role '" + k.role + "'",
+                 "use admin, user (ingest and query), ingest, query or readonly");
     }
     if (k.key.empty()) {
       report.add(path + ".key", "must not be empty", "set key (from ${VAR}) or key_file");
@@ -420,6 +422,14 @@ void validate(const Config& c, Reporter& report) {
       report.add(path + ".key", "same key as auth.api_keys." + std::to_string(it->second),
                  "give every API key a distinct value");
     }
+  }
+  if (c.auth.max_keys < 1 || c.auth.max_keys > 10'000'000) {
+    report.add("auth.max_keys",
+               "must be between 1 and 10000000, got " + std::to_string(c.auth.max_keys),
+               "e.g. 100000");
+  }
+  if (c.auth.key_refresh < Millis{100}) {
+    report.add("auth.key_refresh", "must be at least 100ms", "e.g. 1s");
   }
   for (std::size_t i = 0; i < c.cors.allow_origins.size(); ++i) {
     if (std::optional<std::string> problem = origin_problem(c.cors.allow_origins[i])) {
@@ -464,10 +474,10 @@ void check_profile_rules(const Config& c, const std::vector<InlineSecret>& inlin
   if (c.profile == Profile::dev) return;
   check_real_provider(c, report);
   if (c.profile != Profile::prod) return;
-  if (c.auth.api_keys.empty()) {
+  if (c.auth.api_keys.empty() && c.auth.admin_key.empty()) {
     report.add("auth.api_keys", "prod refuses to start without authentication",
                "add an entry under auth.api_keys with key: ${VAR} or key_file, or set "
-               "SLUICE_AUTH__API_KEYS__0__KEY");
+               "SLUICE_AUTH__API_KEYS__0__KEY, or a bootstrap admin key in auth.admin_key");
   }
   const bool any_origin = std::find(c.cors.allow_origins.begin(), c.cors.allow_origins.end(),
                                     "*") != c.cors.allow_origins.end();

@@ -62,6 +62,7 @@ void Exchange::reset() {
   response.body.clear();
   response.headers.clear();
   route = "unmatched";
+  principal.reset();
   api_key_name = {};
   log_fields.clear();
   cancellation.reset();

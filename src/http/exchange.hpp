@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@
 #include "core/cancellation.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
+#include "core/principal.hpp"
 
 namespace sluice::http {
 
@@ -77,8 +79,10 @@ class Exchange {
   core::TraceContext trace;
   std::chrono::steady_clock::time_point started;
   std::string_view client_address;  // the peer's IP address, for the access log
-  // The configured name of the API key that authenticated this request; empty when none did.
-  // Points into the authentication filter, which outlives every exchange.
+  // The API key that authenticated this request and what it may do; null when authentication is
+  // off or the route needs no key. Held for the exchange: a key revoked meanwhile stays whole.
+  std::shared_ptr<const core::Principal> principal;
+  // Its name (points into `principal`); empty when none.
   std::string_view api_key_name;
   // Extra JSON members for the access log line, pre-rendered: `,"key":value` each.
   std::string log_fields;

@@ -71,6 +71,31 @@ struct Job {
   int64_t updated_at_ms = 0;
 };
 
+// A virtual API key. Its secret is shown once at creation and never stored: only its SHA-256
+// (hex) and a display prefix.
+struct ApiKey {
+  std::string id;  // key_...
+  std::string name;
+  std::string team;                      // empty: the key is a tenant of its own
+  std::vector<std::string> roles;        // admin, ingest, query
+  std::vector<std::string> models;       // models and aliases it may call; empty = all
+  std::vector<std::string> collections;  // collection names it may use; empty = all
+  int64_t requests_per_minute = 0;       // 0 = no per-key limit
+  int64_t tokens_per_minute = 0;
+  int64_t daily_budget_micro_usd = 0;  // 0 = no budget
+  int64_t monthly_budget_micro_usd = 0;
+  std::string prefix;       // the secret's first characters, to recognize it by
+  std::string secret_hash;  // hex SHA-256 of the secret
+  // After a rotation, the previous secret's hash stays valid until previous_valid_until_ms.
+  std::string previous_hash;
+  int64_t previous_valid_until_ms = 0;
+  int64_t expires_at_ms = 0;  // 0 = never
+  int64_t revoked_at_ms = 0;  // 0 = not revoked
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  int64_t change_seq = 0;  // the store's write sequence over all keys: followers read past theirs
+};
+
 struct Session {
   std::string id;  // ses_...
   std::string collection_id;

@@ -6,6 +6,7 @@
 #include "store/collection_store.hpp"
 #include "store/document_store.hpp"
 #include "store/job_queue.hpp"
+#include "store/key_store.hpp"
 #include "store/session_store.hpp"
 
 namespace sluice::store {
@@ -20,6 +21,7 @@ class Store {
   virtual DocumentStore& documents() = 0;
   virtual JobQueue& jobs() = 0;
   virtual SessionStore& sessions() = 0;
+  virtual KeyStore& keys() = 0;
   // Runs `calls` (store calls only) so that the writes they make on this thread commit together
   // at its end: cheaper than a commit each. Inside, a write's success is provisional; an error
   // from batch means none of them took effect.

@@ -136,10 +136,39 @@ ALTER TABLE collections ADD COLUMN removals_pruned_seq INTEGER NOT NULL DEFAULT 
 ALTER TABLE documents ADD COLUMN title_given INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// Virtual API keys: only their secrets' SHA-256 (unique, current or previous after a rotation);
+// change_seq orders every write so that replicas follow the table.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE api_keys (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  team TEXT NOT NULL,
+  roles_json TEXT NOT NULL,
+  models_json TEXT NOT NULL,
+  collections_json TEXT NOT NULL,
+  requests_per_minute INTEGER NOT NULL,
+  tokens_per_minute INTEGER NOT NULL,
+  daily_budget_micro_usd INTEGER NOT NULL,
+  monthly_budget_micro_usd INTEGER NOT NULL,
+  prefix TEXT NOT NULL,
+  secret_hash TEXT NOT NULL UNIQUE,
+  previous_hash TEXT NOT NULL,
+  previous_valid_until_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  revoked_at_ms INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  change_seq INTEGER NOT NULL UNIQUE
+);
+CREATE INDEX api_keys_by_previous_hash ON api_keys(previous_hash) WHERE previous_hash <> '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
     {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
+    {4, "virtual API keys", kSchemaV4},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

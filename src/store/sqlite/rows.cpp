@@ -35,7 +35,7 @@ Document read_document(const Statement& row) {
   doc.updated_at_ms = row.int64(10);
   doc.status = row.text(11);
   doc.metadata_json = row.text(12);
-  doc.tags = decode_tags(row.blob(13));
+  doc.tags = decode_strings(row.blob(13));
   doc.last_job_id = row.text(14);
   doc.chunk_count = row.int64(15);
   return doc;
@@ -93,7 +93,7 @@ std::vector<float> decode_embedding(std::string_view blob) {
   return embedding;
 }
 
-std::string encode_tags(const std::vector<std::string>& tags) {
+std::string encode_strings(const std::vector<std::string>& tags) {
   std::string json = "[";
   for (const std::string& tag : tags) {
     if (json.size() > 1) json += ',';
@@ -103,11 +103,11 @@ std::string encode_tags(const std::vector<std::string>& tags) {
   return json;
 }
 
-std::vector<std::string> decode_tags(std::string_view json) {
+std::vector<std::string> decode_strings(std::string_view json) {
   std::vector<std::string> tags;
   boost::system::error_code ec;
   const boost::json::value value = boost::json::parse(json, ec);
-  if (ec || !value.is_array()) return tags;  // written by encode_tags: never happens
+  if (ec || !value.is_array()) return tags;  // written by encode_strings: never happens
   for (const auto& tag : value.get_array())
     if (tag.is_string()) tags.emplace_back(tag.get_string());
   return tags;

@@ -42,9 +42,9 @@ Message read_message(const Statement& row);
 std::string_view embedding_bytes(const std::vector<float>& embedding);
 std::vector<float> decode_embedding(std::string_view blob);
 
-// Tags are kept as a JSON array of strings.
-std::string encode_tags(const std::vector<std::string>& tags);
-std::vector<std::string> decode_tags(std::string_view json);
+// Lists of strings (tags, roles, names) are kept as a JSON array.
+std::string encode_strings(const std::vector<std::string>& strings);
+std::vector<std::string> decode_strings(std::string_view json);
 
 // List cursors are the last item's seq in decimal: empty = from the start. invalid_request for
 // anything else.

@@ -10,6 +10,7 @@
 #include "store/sqlite/sqlite_collection_store.hpp"
 #include "store/sqlite/sqlite_document_store.hpp"
 #include "store/sqlite/sqlite_job_queue.hpp"
+#include "store/sqlite/sqlite_key_store.hpp"
 #include "store/sqlite/sqlite_session_store.hpp"
 
 namespace sluice::store {
@@ -32,12 +33,14 @@ class SqliteStore final : public Store {
         collections_(context_),
         documents_(context_),
         jobs_(context_),
-        sessions_(context_) {}
+        sessions_(context_),
+        keys_(context_) {}
 
   CollectionStore& collections() override { return collections_; }
   DocumentStore& documents() override { return documents_; }
   JobQueue& jobs() override { return jobs_; }
   SessionStore& sessions() override { return sessions_; }
+  KeyStore& keys() override { return keys_; }
   Status batch(const std::function<void()>& calls) override { return db_->batch(calls); }
 
   Status check() override {
@@ -63,6 +66,7 @@ class SqliteStore final : public Store {
   sqlite::SqliteDocumentStore documents_;
   sqlite::SqliteJobQueue jobs_;
   sqlite::SqliteSessionStore sessions_;
+  sqlite::SqliteKeyStore keys_;
 };
 
 }  // namespace

@@ -11,12 +11,28 @@ std::string header(const http::Response& response, std::string_view name) {
   return {};
 }
 
+// A virtual key of the store with `secret`, as the registry gets it.
+store::ApiKey virtual_key(const std::string& id, const std::string& secret,
+                          std::vector<std::string> roles, int64_t change_seq) {
+  store::ApiKey key;
+  key.id = id;
+  key.name = id + "-name";
+  key.team = "search";
+  key.roles = std::move(roles);
+  Digest digest;
+  digest_of(secret, digest);
+  key.secret_hash = to_hex(digest);
+  key.change_seq = change_seq;
+  return key;
+}
+
 class ApiKeyFilterTest : public ::testing::Test {
  protected:
   ApiKeyFilterTest()
       : filter_({{"ops", "sk-admin-key", "admin"},
                  {"app", "sk-user-key", "user"},
-                 {"", "sk-reader-key", "readonly"}}) {}
+                 {"", "sk-reader-key", "readonly"}},
+                &registry_, [this] { return now_; }) {}
 
   // Runs the filter on a fresh exchange; true if the request may proceed to its handler.
   bool run(std::string_view method, std::string_view path,
@@ -30,6 +46,8 @@ class ApiKeyFilterTest : public ::testing::Test {
   }
   const http::Response& response() const { return exchange_->response; }
 
+  int64_t now_ = 1'000'000;
+  KeyRegistry registry_{100};
   ApiKeyFilter filter_;
   std::unique_ptr<http::Exchange> exchange_;
 };
@@ -140,13 +158,21 @@ TEST_F(ApiKeyFilterTest, AdminRoutesNeedAdmin) {
 
 TEST_F(ApiKeyFilterTest, FactoryWipesPlaintextAndSkipsWhenNoKeys) {
   core::AuthConfig none;
-  EXPECT_EQ(make_api_key_filter(none), nullptr);
+  EXPECT_EQ(make_api_key_filter(none, nullptr), nullptr);
 
   core::AuthConfig auth;
   auth.api_keys.push_back({"k", "sk-secret", "user"});
-  auto filter = make_api_key_filter(auth);
+  auth.admin_key = "sk-bootstrap";
+  auto filter = make_api_key_filter(auth, nullptr);
   ASSERT_NE(filter, nullptr);
   EXPECT_TRUE(auth.api_keys[0].key.empty());
+  EXPECT_TRUE(auth.admin_key.empty());
+  http::Exchange admin;
+  admin.request.method = "POST";
+  admin.request.path = "/v1/admin/keys";
+  admin.request.headers = {{"Authorization", "Bearer sk-bootstrap"}};
+  EXPECT_EQ(filter->on_request_now(admin), http::FilterResult::next);
+  EXPECT_EQ(admin.api_key_name, "admin_key");
   http::Exchange exchange;
   exchange.request.method = "GET";
   exchange.request.path = "/v1/models";
@@ -188,6 +214,98 @@ TEST_F(ApiKeyFilterTest, CountsEachRequestUnderOneResult) {
   EXPECT_EQ(counted(filter_, "admin_required"), 1u);
   EXPECT_EQ(counted(filter_, "read_only"), 1u);
   EXPECT_EQ(counted(filter_, "preflight"), 1u);
+}
+
+TEST_F(ApiKeyFilterTest, VirtualKeysAuthenticateWithTheirPrincipal) {
+  ASSERT_TRUE(registry_.apply(virtual_key("key_a", "sk-sluice-a", {"query"}, 1)));
+  EXPECT_TRUE(run("POST", "/v1/chat/completions", {{"Authorization", "Bearer sk-sluice-a"}},
+                  "/v1/chat/completions"));
+  ASSERT_NE(exchange_->principal, nullptr);
+  EXPECT_EQ(exchange_->principal->key_id, "key_a");
+  EXPECT_EQ(exchange_->principal->team, "search");
+  EXPECT_EQ(exchange_->api_key_name, "key_a-name");
+  EXPECT_EQ(exchange_->log_fields, R"(,"key_name":"key_a-name","key_id":"key_a")");
+  EXPECT_FALSE(run("GET", "/v1/models", {{"Authorization", "Bearer sk-sluice-b"}}));
+  EXPECT_EQ(response().status, 401);
+}
+
+TEST_F(ApiKeyFilterTest, RolesDecideWhichWritesAKeyMayMake) {
+  ASSERT_TRUE(registry_.apply(virtual_key("key_q", "sk-q", {"query"}, 1)));
+  ASSERT_TRUE(registry_.apply(virtual_key("key_i", "sk-i", {"ingest"}, 2)));
+  const http::HeaderView query{"x-api-key", "sk-q"}, ingest{"x-api-key", "sk-i"};
+  const std::string_view upload = "/v1/collections/{collection}/documents";
+  EXPECT_TRUE(
+      run("POST", "/v1/collections/docs/search", {query}, "/v1/collections/{collection}/search"));
+  EXPECT_TRUE(run("POST", "/v1/query", {query}, "/v1/query"));
+  EXPECT_TRUE(run("GET", "/v1/collections/docs/documents", {query}, upload));
+  EXPECT_FALSE(run("POST", "/v1/collections/docs/documents", {query}, upload));
+  EXPECT_EQ(response().status, 403);
+  EXPECT_NE(response().body.find("'ingest' role"), std::string::npos) << response().body;
+  EXPECT_TRUE(run("POST", "/v1/collections/docs/documents", {ingest}, upload));
+  EXPECT_TRUE(run("DELETE", "/v1/collections/docs", {ingest}, "/v1/collections/{collection}"));
+  EXPECT_FALSE(run("POST", "/v1/chat/completions", {ingest}, "/v1/chat/completions"));
+  EXPECT_NE(response().body.find("'query' role"), std::string::npos) << response().body;
+  EXPECT_FALSE(run("GET", "/v1/admin/keys", {query}, "/v1/admin/keys"));
+  EXPECT_EQ(response().status, 403);
+  // The config file's user keys hold both.
+  EXPECT_TRUE(
+      run("POST", "/v1/collections/docs/documents", {{"x-api-key", "sk-user-key"}}, upload));
+  EXPECT_EQ(counted(filter_, "permission_denied"), 2u);
+}
+
+TEST_F(ApiKeyFilterTest, ExpiredRevokedAndRotatedKeys) {
+  store::ApiKey key = virtual_key("key_r", "sk-old", {"admin"}, 1);
+  key.expires_at_ms = now_ + 5000;
+  ASSERT_TRUE(registry_.apply(key));
+  EXPECT_TRUE(run("GET", "/v1/models", {{"x-api-key", "sk-old"}}));
+  // Rotated with a 1 s overlap: both secrets work until it ends, then only the new one.
+  store::ApiKey rotated = virtual_key("key_r", "sk-new", {"admin"}, 2);
+  rotated.expires_at_ms = key.expires_at_ms;
+  rotated.previous_hash = key.secret_hash;
+  rotated.previous_valid_until_ms = now_ + 1000;
+  ASSERT_TRUE(registry_.apply(rotated));
+  EXPECT_TRUE(run("GET", "/v1/models", {{"x-api-key", "sk-old"}}));
+  EXPECT_TRUE(run("GET", "/v1/models", {{"x-api-key", "sk-new"}}));
+  now_ += 1000;
+  EXPECT_FALSE(run("GET", "/v1/models", {{"x-api-key", "sk-old"}}));
+  EXPECT_EQ(response().status, 401);
+  EXPECT_NE(response().body.find("expired"), std::string::npos);
+  EXPECT_TRUE(run("GET", "/v1/models", {{"x-api-key", "sk-new"}}));
+  now_ += 4000;
+  EXPECT_FALSE(run("GET", "/v1/models", {{"x-api-key", "sk-new"}}));
+  EXPECT_EQ(exchange_->log_fields, R"(,"auth_error":"expired_key")");
+  // Revoked: unknown at once.
+  store::ApiKey revoked = virtual_key("key_v", "sk-v", {"query"}, 3);
+  ASSERT_TRUE(registry_.apply(revoked));
+  EXPECT_TRUE(run("GET", "/v1/models", {{"x-api-key", "sk-v"}}));
+  revoked.revoked_at_ms = now_;
+  revoked.change_seq = 4;
+  ASSERT_TRUE(registry_.apply(revoked));
+  EXPECT_FALSE(run("GET", "/v1/models", {{"x-api-key", "sk-v"}}));
+  EXPECT_NE(response().body.find("Incorrect API key"), std::string::npos);
+}
+
+TEST(ApiKeyFilterAuthOff, OpenUntilTheFirstVirtualKeyAndNeverAgain) {
+  KeyRegistry registry(10);
+  ApiKeyFilter filter({}, &registry);
+  const auto run = [&filter](std::vector<http::HeaderView> headers) {
+    http::Exchange exchange;
+    exchange.request.method = "POST";
+    exchange.request.path = "/v1/chat/completions";
+    exchange.request.headers = std::move(headers);
+    return filter.on_request_now(exchange) == http::FilterResult::next;
+  };
+  EXPECT_TRUE(run({}));
+  store::ApiKey key = virtual_key("key_1", "sk-1", {"query"}, 1);
+  ASSERT_TRUE(registry.apply(key));
+  EXPECT_FALSE(run({}));
+  EXPECT_TRUE(run({{"x-api-key", "sk-1"}}));
+  key.revoked_at_ms = 1;
+  key.change_seq = 2;
+  ASSERT_TRUE(registry.apply(key));
+  EXPECT_EQ(registry.size(), 0u);
+  EXPECT_FALSE(run({}));  // revoking the last key does not open the server
+  EXPECT_FALSE(run({{"x-api-key", "sk-1"}}));
 }
 
 }  // namespace

@@ -548,10 +548,23 @@ auth:
       key: ${K1}
 )",
                 {{"K1", "same-secret-value"}});
-  EXPECT_ERROR_AT(r, "auth.api_keys.0.role", "admin, user or readonly");
+  EXPECT_ERROR_AT(r, "auth.api_keys.0.role", "admin, user (ingest and query), ingest, query or");
   EXPECT_ERROR_AT(r, "auth.api_keys.1.key", "empty");
   EXPECT_ERROR_AT(r, "auth.api_keys.2.key", "auth.api_keys.0");
   EXPECT_FALSE(contains(describe(r.error()), "same-secret-value")) << describe(r.error());
+}
+
+TEST_F(ConfigTest, VirtualKeySettings) {
+  auto defaults = load("");
+  ASSERT_LOADS(defaults);
+  EXPECT_EQ(defaults->auth.max_keys, 100000);
+  EXPECT_EQ(defaults->auth.key_refresh, core::Millis(1000));
+  auto bad = load("auth: { max_keys: 0, key_refresh: 10ms }");
+  EXPECT_ERROR_AT(bad, "auth.max_keys", "between 1 and");
+  EXPECT_ERROR_AT(bad, "auth.key_refresh", "at least 100ms");
+  auto admin = load("auth:\n  admin_key: ${ADMIN}\n", {{"ADMIN", "sk-bootstrap"}});
+  ASSERT_LOADS(admin);
+  EXPECT_EQ(admin->auth.admin_key, "sk-bootstrap");
 }
 
 TEST_F(ConfigTest, CorsOriginValidation) {
@@ -586,6 +599,10 @@ TEST_F(ConfigTest, ProdRefusesToStartWithoutAuth) {
   EXPECT_ERROR_AT(r, "auth.api_keys", "without authentication");
   auto staging = load("", {{"SLUICE_ENV", "staging"}, kRealProvider});
   ASSERT_LOADS(staging);
+  // A bootstrap admin key is authentication enough.
+  auto bootstrap =
+      load("", {{"SLUICE_ENV", "prod"}, {"SLUICE_AUTH__ADMIN_KEY", "sk-boot"}, kRealProvider});
+  ASSERT_LOADS(bootstrap);
 }
 
 TEST_F(ConfigTest, ProdRefusesCorsWildcardWithCredentials) {

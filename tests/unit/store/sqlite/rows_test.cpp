@@ -17,8 +17,8 @@ TEST(RowsTest, EmbeddingsRoundTripAsFloat32) {
 
 TEST(RowsTest, TagsRoundTripThroughJson) {
   const std::vector<std::string> tags{"plain", "with \"quotes\"", "ünïcode", ""};
-  EXPECT_EQ(decode_tags(encode_tags(tags)), tags);
-  EXPECT_EQ(encode_tags({}), "[]");
+  EXPECT_EQ(decode_strings(encode_strings(tags)), tags);
+  EXPECT_EQ(encode_strings({}), "[]");
 }
 
 TEST(RowsTest, CursorsAreDecimalSeqs) {

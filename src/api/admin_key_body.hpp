@@ -1,0 +1,24 @@
+#pragma once
+// The JSON of /v1/admin/keys: request bodies read into a store::ApiKey's fields (strictly: a
+// wrong type or value is a 400 naming the field) and keys rendered without their secret.
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+
+#include "core/result.hpp"
+#include "store/records.hpp"
+
+namespace sluice::api {
+
+// Applies the fields `body` has (name, team, roles, models, collections, rate_limits
+// {requests_per_minute, tokens_per_minute}, budgets {daily_usd, monthly_usd}, expires_at (Unix
+// seconds or null), expires_in (seconds)) to `key`; fields it lacks stay as they are. Unknown
+// fields are refused: a typo must not silently leave a limit off.
+Status read_key_fields(const boost::json::object& body, int64_t now_ms, store::ApiKey& key);
+
+// {"id","object":"api_key","name","team","roles","models","collections","rate_limits","budgets",
+// "prefix","created_at","updated_at","expires_at","revoked_at","previous_key_valid_until"};
+// times in Unix seconds, null when unset.
+boost::json::object key_json(const store::ApiKey& key);
+
+}  // namespace sluice::api

@@ -1,0 +1,177 @@
+// Virtual keys through /v1/admin/keys against the real binary: created with a bootstrap admin
+// key, enforced at once on the replica that wrote them and within a refresh on another replica of
+// the same store, rotated, revoked, expired, and kept across a restart.
+#include "support/rag_client.hpp"
+#include "support/server_fixture.hpp"
+#include "support/text.hpp"
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+constexpr const char* kAdmin = "sk-bootstrap-admin";
+
+class VirtualKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_dir_ = make_temp_dir();
+    server_ = start_replica();
+  }
+  std::unique_ptr<SluiceProcess> start_replica() {
+    return start_server({{"SLUICE_STORAGE__DATA_DIR", data_dir_},
+                         {"SLUICE_AUTH__ADMIN_KEY", kAdmin},
+                         {"SLUICE_AUTH__KEY_REFRESH", "200ms"}});
+  }
+  static JsonResponse as(int port, const std::string& key, std::string_view method,
+                         std::string_view target, std::string_view body = {}) {
+    return call(port, method, target, body,
+                "Content-Type: application/json\r\nAuthorization: Bearer " + key + "\r\n");
+  }
+  JsonResponse admin(std::string_view method, std::string_view target, std::string_view body = {}) {
+    return as(server_->port(), kAdmin, method, target, body);
+  }
+  // Creates a key; its {id, secret}.
+  std::pair<std::string, std::string> create(const std::string& body) {
+    auto created = admin("POST", "/v1/admin/keys", body);
+    EXPECT_EQ(created.status, 201) << created.raw;
+    return {string_field(created.body, "id"), string_field(created.body, "key")};
+  }
+
+  std::string data_dir_;
+  std::unique_ptr<SluiceProcess> server_;
+};
+
+TEST_F(VirtualKeysTest, CreatedOnceShownAndListedWithoutSecrets) {
+  auto created = admin("POST", "/v1/admin/keys",
+                       R"({"name":"ci","team":"search","roles":["ingest","query"],)"
+                       R"("models":["fast"],"rate_limits":{"requests_per_minute":60},)"
+                       R"("budgets":{"daily_usd":2.5},"expires_in":3600})");
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string secret = string_field(created.body, "key");
+  EXPECT_TRUE(secret.starts_with("sk-sluice-")) << created.raw;
+  EXPECT_EQ(secret.size(), 58u);
+  EXPECT_EQ(string_field(created.body, "prefix"), secret.substr(0, 14));
+  EXPECT_EQ(created.body.at("budgets").at("daily_usd").as_double(), 2.5);
+  EXPECT_EQ(created.body.at("rate_limits").at("requests_per_minute").as_int64(), 60);
+  EXPECT_TRUE(created.body.at("expires_at").is_int64());
+
+  auto listed = admin("GET", "/v1/admin/keys");
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  ASSERT_EQ(listed.body.at("data").as_array().size(), 1u);
+  EXPECT_FALSE(contains(listed.raw, secret));
+  EXPECT_FALSE(contains(listed.raw, secret.substr(14)));
+  EXPECT_FALSE(contains(listed.raw, "\"key\""));
+  auto one = admin("GET", "/v1/admin/keys/" + string_field(created.body, "id"));
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(string_field(one.body, "team"), "search");
+  EXPECT_FALSE(contains(one.raw, secret));
+  EXPECT_EQ(admin("GET", "/v1/admin/keys/key_missing").status, 404);
+
+  // The key works at once on this replica, within its roles.
+  EXPECT_EQ(as(server_->port(), secret, "GET", "/v1/collections").status, 200);
+  EXPECT_EQ(as(server_->port(), secret, "POST", "/v1/collections", R"({"name":"docs"})").status,
+            201);
+  auto not_admin = as(server_->port(), secret, "GET", "/v1/admin/keys");
+  EXPECT_EQ(not_admin.status, 403);
+}
+
+TEST_F(VirtualKeysTest, BadBodiesAreRefusedNamingTheField) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"roles":["superuser"]})", "roles"},
+      {R"({"roles":[]})", "roles"},
+      {R"({"rate_limit":{"requests_per_minute":5}})", "rate_limit"},
+      {R"({"rate_limits":{"requests_per_minute":-1}})", "rate_limits.requests_per_minute"},
+      {R"({"rate_limits":{"rpm":1}})", "rate_limits.rpm"},
+      {R"({"budgets":{"daily_usd":"5"}})", "budgets.daily_usd"},
+      {R"({"expires_at":1})", "expires_at"},
+      {R"({"expires_in":0})", "expires_in"},
+      {R"({"models":"fast"})", "models"},
+      {R"({"name":7})", "name"},
+  };
+  for (const auto& [body, field] : cases) {
+    auto refused = admin("POST", "/v1/admin/keys", body);
+    EXPECT_EQ(refused.status, 400) << body << " " << refused.raw;
+    EXPECT_EQ(string_field(refused.body.at("error").as_object(), "param"), field) << refused.raw;
+  }
+  EXPECT_EQ(admin("POST", "/v1/admin/keys", "{not json").status, 400);
+  EXPECT_EQ(admin("GET", "/v1/admin/keys").body.at("data").as_array().size(), 0u);
+}
+
+TEST_F(VirtualKeysTest, PatchRotateAndRevoke) {
+  auto [id, secret] = create(R"({"name":"app","roles":["query"]})");
+  const int port = server_->port();
+  EXPECT_EQ(as(port, secret, "POST", "/v1/collections", R"({"name":"a"})").status, 403);
+  auto patched = admin("PATCH", "/v1/admin/keys/" + id, R"({"roles":["ingest"],"name":"app2"})");
+  ASSERT_EQ(patched.status, 200) << patched.raw;
+  EXPECT_EQ(string_field(patched.body, "name"), "app2");
+  EXPECT_EQ(as(port, secret, "POST", "/v1/collections", R"({"name":"a"})").status, 201);
+
+  // Rotation with an overlap: both secrets work; without one, the old secret stops at once.
+  auto rotated = admin("POST", "/v1/admin/keys/" + id + "/rotate", R"({"overlap_seconds":600})");
+  ASSERT_EQ(rotated.status, 200) << rotated.raw;
+  const std::string second = string_field(rotated.body, "key");
+  EXPECT_NE(second, secret);
+  EXPECT_TRUE(rotated.body.at("previous_key_valid_until").is_int64());
+  EXPECT_EQ(as(port, secret, "GET", "/v1/collections").status, 200);
+  EXPECT_EQ(as(port, second, "GET", "/v1/collections").status, 200);
+  auto again = admin("POST", "/v1/admin/keys/" + id + "/rotate", R"({"overlap_seconds":0})");
+  ASSERT_EQ(again.status, 200) << again.raw;
+  const std::string third = string_field(again.body, "key");
+  EXPECT_EQ(as(port, second, "GET", "/v1/collections").status, 401);
+  EXPECT_EQ(as(port, secret, "GET", "/v1/collections").status, 401);
+  EXPECT_EQ(as(port, third, "GET", "/v1/collections").status, 200);
+  EXPECT_EQ(admin("POST", "/v1/admin/keys/" + id + "/rotate", R"({"overlap":1})").status, 400);
+
+  auto revoked = admin("DELETE", "/v1/admin/keys/" + id);
+  ASSERT_EQ(revoked.status, 200) << revoked.raw;
+  EXPECT_TRUE(revoked.body.at("revoked_at").is_int64());
+  EXPECT_EQ(as(port, third, "GET", "/v1/collections").status, 401);
+  EXPECT_EQ(admin("DELETE", "/v1/admin/keys/" + id).status, 200);  // idempotent
+  EXPECT_EQ(admin("PATCH", "/v1/admin/keys/" + id, R"({"name":"x"})").status, 409);
+  EXPECT_EQ(admin("POST", "/v1/admin/keys/" + id + "/rotate").status, 409);
+}
+
+TEST_F(VirtualKeysTest, AnotherReplicaFollowsWithoutARestart) {
+  auto replica = start_replica();
+  auto [id, secret] = create(R"({"roles":["query"]})");
+  EXPECT_TRUE(eventually(
+      [&] { return as(replica->port(), secret, "GET", "/v1/collections").status == 200; }, 10s));
+  ASSERT_EQ(admin("DELETE", "/v1/admin/keys/" + id).status, 200);
+  EXPECT_TRUE(eventually(
+      [&] { return as(replica->port(), secret, "GET", "/v1/collections").status == 401; }, 10s));
+}
+
+TEST_F(VirtualKeysTest, ExpiryAndRestart) {
+  auto [short_id, short_lived] = create(R"({"roles":["query"],"expires_in":1})");
+  auto [id, secret] = create(R"({"roles":["query"]})");
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = as(server_->port(), short_lived, "GET", "/v1/collections");
+        return r.status == 401 && contains(r.raw, "expired");
+      },
+      10s));
+  server_.reset();
+  server_ = start_replica();
+  EXPECT_EQ(as(server_->port(), secret, "GET", "/v1/collections").status, 200);
+  EXPECT_EQ(as(server_->port(), short_lived, "GET", "/v1/collections").status, 401);
+}
+
+TEST(VirtualKeysWithoutAuth, TheFirstKeyMustBeAnAdminKey) {
+  auto server = start_server();
+  const int port = server->port();
+  EXPECT_EQ(call(port, "GET", "/v1/collections").status, 200);  // authentication is off
+  auto refused = post_json(port, "/v1/admin/keys", json::object{{"roles", json::array{"query"}}});
+  EXPECT_EQ(refused.status, 400) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, "admin")) << refused.raw;
+  auto created = post_json(port, "/v1/admin/keys", json::object{{"roles", json::array{"admin"}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(call(port, "GET", "/v1/collections").status, 401);  // on from now
+  const std::string key = string_field(created.body, "key");
+  EXPECT_EQ(call(port, "GET", "/v1/admin/keys", {}, "Authorization: Bearer " + key + "\r\n").status,
+            200);
+}
+
+}  // namespace
+}  // namespace sluice::testing
