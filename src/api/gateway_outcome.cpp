@@ -45,6 +45,12 @@ std::optional<std::chrono::milliseconds> parse_timeout(std::string_view text) {
 
 }  // namespace
 
+std::optional<Error> model_refused(const http::Exchange& exchange, std::string_view model) {
+  if (model.empty() || model_visible(exchange, model)) return std::nullopt;
+  return make_error(Errc::forbidden, "this API key may not use model '" + std::string(model) + "'",
+                    "model", "model_not_allowed");
+}
+
 std::optional<Error> invalid_timeout_header(const http::Exchange& exchange) {
   const std::string_view value = exchange.request.header(kTimeoutHeader);
   if (value.empty()) return std::nullopt;

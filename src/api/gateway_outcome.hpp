@@ -22,6 +22,14 @@ inline gateway::Caller caller_of(const http::Exchange& exchange) {
   return gateway::Caller{exchange.api_key_name};
 }
 
+// The 403 for a key whose models allowlist does not name `model`; nullopt when the key may call
+// it (or no key, or no model: validation answers that).
+std::optional<Error> model_refused(const http::Exchange& exchange, std::string_view model);
+// Whether the exchange's key may see `model` in listings.
+inline bool model_visible(const http::Exchange& exchange, std::string_view model) {
+  return !exchange.principal || exchange.principal->may_use_model(model);
+}
+
 // A malformed x-sluice-timeout-ms, as the 400 to answer; nullopt when absent or valid.
 std::optional<Error> invalid_timeout_header(const http::Exchange& exchange);
 

@@ -7,6 +7,7 @@
 #include "api/json_body.hpp"
 #include "api/rag_chat.hpp"
 #include "api/sse_sink.hpp"
+#include "core/json_read.hpp"
 #include "gateway/model_list.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/request_validation.hpp"
@@ -54,6 +55,10 @@ awaitable<void> chat_completions(gateway::GatewayService& service, RagChat* rag,
                                  http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
+  if (auto refused = model_refused(exchange, core::string_field(parsed.object, "model"))) {
+    exchange.response.set_error(*refused);
+    co_return;
+  }
   if (rag && RagChat::wants(parsed.object)) {
     if (auto bad = invalid_timeout_header(exchange)) {
       exchange.response.set_error(*bad);
@@ -87,6 +92,10 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
   json::object* body = &parsed.object;
+  if (auto refused = model_refused(exchange, core::string_field(*body, "model"))) {
+    exchange.response.set_error(*refused);
+    co_return;
+  }
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return;
@@ -124,6 +133,9 @@ awaitable<void> list_models(gateway::GatewayService& service, RagChat* rag,
     }
     models.insert(models.end(), collections->begin(), collections->end());
   }
+  std::erase_if(models, [&exchange](const gateway::ListedModel& model) {
+    return !model_visible(exchange, model.id);
+  });
   exchange.response.set_json(200, gateway::model_list_json(models));
 }
 
@@ -133,6 +145,10 @@ awaitable<void> retrieve_model(gateway::GatewayService& service, RagChat* rag,
   const auto encoded =
       boost::urls::make_pct_string_view(exchange.request.path.substr(kPrefix.size()));
   const std::string id = encoded ? encoded->decode() : std::string();
+  if (!model_visible(exchange, id)) {
+    exchange.response.set_error(gateway::model_not_found(id));
+    co_return;
+  }
   // rag/ ids are answered by collections, as chat completions route them.
   if (rag && id.starts_with(kRagModelPrefix)) {
     auto model = co_await rag->model(id);

@@ -9,6 +9,7 @@
 #include "api/sse_sink.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "core/json_read.hpp"
 #include "gateway/providers/request_validation.hpp"
 #include "gateway/responses/response_store.hpp"
 #include "gateway/responses/responses_translate.hpp"
@@ -66,6 +67,10 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
   if (!co_await parse_object_body(exchange, parsed)) co_return;
   const json::object& body = parsed.object;
+  if (auto refused = model_refused(exchange, core::string_field(body, "model"))) {
+    exchange.response.set_error(*refused);
+    co_return;
+  }
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return;

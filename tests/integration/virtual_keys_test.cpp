@@ -45,16 +45,14 @@ class VirtualKeysTest : public ::testing::Test {
 
 TEST_F(VirtualKeysTest, CreatedOnceShownAndListedWithoutSecrets) {
   auto created = admin("POST", "/v1/admin/keys",
-                       R"({"name":"ci","team":"search","roles":["ingest","query"],)"
-                       R"("models":["fast"],"rate_limits":{"requests_per_minute":60},)"
-                       R"("budgets":{"daily_usd":2.5},"expires_in":3600})");
+                       R"({"name":"ci","roles":["ingest","query"],"models":["fast"],)"
+                       R"("expires_in":3600})");
   ASSERT_EQ(created.status, 201) << created.raw;
   const std::string secret = string_field(created.body, "key");
   EXPECT_TRUE(secret.starts_with("sk-sluice-")) << created.raw;
   EXPECT_EQ(secret.size(), 58u);
   EXPECT_EQ(string_field(created.body, "prefix"), secret.substr(0, 14));
-  EXPECT_EQ(created.body.at("budgets").at("daily_usd").as_double(), 2.5);
-  EXPECT_EQ(created.body.at("rate_limits").at("requests_per_minute").as_int64(), 60);
+  EXPECT_EQ(created.body.at("models").as_array().size(), 1u);
   EXPECT_TRUE(created.body.at("expires_at").is_int64());
 
   auto listed = admin("GET", "/v1/admin/keys");
@@ -65,7 +63,7 @@ TEST_F(VirtualKeysTest, CreatedOnceShownAndListedWithoutSecrets) {
   EXPECT_FALSE(contains(listed.raw, "\"key\""));
   auto one = admin("GET", "/v1/admin/keys/" + string_field(created.body, "id"));
   ASSERT_EQ(one.status, 200);
-  EXPECT_EQ(string_field(one.body, "team"), "search");
+  EXPECT_EQ(string_field(one.body, "name"), "ci");
   EXPECT_FALSE(contains(one.raw, secret));
   EXPECT_EQ(admin("GET", "/v1/admin/keys/key_missing").status, 404);
 
@@ -82,9 +80,9 @@ TEST_F(VirtualKeysTest, BadBodiesAreRefusedNamingTheField) {
       {R"({"roles":["superuser"]})", "roles"},
       {R"({"roles":[]})", "roles"},
       {R"({"rate_limit":{"requests_per_minute":5}})", "rate_limit"},
-      {R"({"rate_limits":{"requests_per_minute":-1}})", "rate_limits.requests_per_minute"},
-      {R"({"rate_limits":{"rpm":1}})", "rate_limits.rpm"},
-      {R"({"budgets":{"daily_usd":"5"}})", "budgets.daily_usd"},
+      {R"({"models":["fast",""]})", "models.1"},
+      {R"({"models":[7]})", "models.0"},
+      {R"({"expires_at":1,"expires_in":5})", "expires_in"},
       {R"({"expires_at":1})", "expires_at"},
       {R"({"expires_in":0})", "expires_in"},
       {R"({"models":"fast"})", "models"},
@@ -97,6 +95,40 @@ TEST_F(VirtualKeysTest, BadBodiesAreRefusedNamingTheField) {
   }
   EXPECT_EQ(admin("POST", "/v1/admin/keys", "{not json").status, 400);
   EXPECT_EQ(admin("GET", "/v1/admin/keys").body.at("data").as_array().size(), 0u);
+}
+
+// A key limited to some models calls and sees only those (the dev profile's built-in mock answers
+// any model name).
+TEST_F(VirtualKeysTest, AModelsAllowlistLimitsCallsAndListings) {
+  auto [id, secret] = create(R"({"roles":["query"],"models":["gpt-4o-mini","rag/docs"]})");
+  const int port = server_->port();
+  const std::string chat = R"({"model":"%","messages":[{"role":"user","content":"hi"}]})";
+  const auto chat_with = [&](const std::string& model) {
+    std::string body = chat;
+    body.replace(body.find('%'), 1, model);
+    return as(port, secret, "POST", "/v1/chat/completions", body);
+  };
+  auto refused = chat_with("gpt-4o");
+  EXPECT_EQ(refused.status, 403) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, R"("code":"model_not_allowed")")) << refused.raw;
+  EXPECT_EQ(chat_with("gpt-4o-mini").status, 200);
+  auto embeddings = as(port, secret, "POST", "/v1/embeddings",
+                       R"({"model":"text-embedding-3-small","input":"x"})");
+  EXPECT_EQ(embeddings.status, 403) << embeddings.raw;
+  auto response = as(port, secret, "POST", "/v1/responses", R"({"model":"o3","input":"hi"})");
+  EXPECT_EQ(response.status, 403) << response.raw;
+  auto listed = as(port, secret, "GET", "/v1/models");
+  ASSERT_EQ(listed.status, 200);
+  for (const auto& model : listed.body.at("data").as_array()) {
+    const std::string model_id(model.at("id").as_string());
+    EXPECT_TRUE(model_id == "gpt-4o-mini" || model_id == "rag/docs") << listed.raw;
+  }
+  auto all = admin("GET", "/v1/models");
+  EXPECT_GT(all.body.at("data").as_array().size(), listed.body.at("data").as_array().size());
+  EXPECT_EQ(as(port, secret, "GET", "/v1/models/gpt-4o").status, 404);
+  // Lifted by a PATCH: an empty list allows every model.
+  ASSERT_EQ(admin("PATCH", "/v1/admin/keys/" + id, R"({"models":[]})").status, 200);
+  EXPECT_EQ(chat_with("gpt-4o").status, 200);
 }
 
 TEST_F(VirtualKeysTest, PatchRotateAndRevoke) {
