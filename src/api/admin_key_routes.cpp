@@ -183,6 +183,71 @@ boost::asio::awaitable<void> rotate_key(AdminKeys& keys, http::Exchange& exchang
   respond_with_secret(exchange, 200, *key, secret);
 }
 
+// A YYYY-MM-DD query parameter, or `fallback` when absent; nullopt after answering a 400.
+std::optional<std::string> day_param(http::Exchange& exchange, std::string_view name,
+                                     std::string fallback) {
+  const auto value = exchange.request.query_param(name);
+  if (!value) return fallback;
+  const std::string_view day = *value;
+  const bool shaped = day.size() == 10 && day[4] == '-' && day[7] == '-' &&
+                      std::all_of(day.begin(), day.end(),
+                                  [](char c) { return (c >= '0' && c <= '9') || c == '-'; });
+  if (!shaped) {
+    exchange.response.set_error(make_error(Errc::invalid_request,
+                                           std::string(name) + " must be a day, YYYY-MM-DD",
+                                           std::string(name)));
+    return std::nullopt;
+  }
+  return std::string(day);
+}
+
+boost::asio::awaitable<void> key_usage(AdminKeys& keys, http::Exchange& exchange) {
+  constexpr int64_t kDefaultDays = 30;
+  const int64_t now = now_ms(keys);
+  const auto to = day_param(exchange, "to", gateway::utc_day(now));
+  if (!to) co_return;
+  const auto from =
+      day_param(exchange, "from", gateway::utc_day(now - (kDefaultDays - 1) * 86'400'000));
+  if (!from) co_return;
+  const std::string id(exchange.request.param("id"));
+  auto rows = co_await ops::run_blocking([&]() -> Result<std::vector<store::UsageRow>> {
+    if (auto key = keys.store.get(id); !key) return key.error();
+    // This replica's latest calls count too; a failed flush leaves them for later, and the
+    // stored totals are still an answer.
+    (void)keys.ledger.flush();
+    return keys.usage.for_key(id, *from, *to);
+  });
+  if (!rows) {
+    exchange.response.set_error(rows.error());
+    co_return;
+  }
+  json::array data;
+  int64_t requests = 0, prompt = 0, completion = 0, cost = 0;
+  for (const store::UsageRow& row : *rows) {
+    data.push_back(json::object{{"day", row.day},
+                                {"model", row.model},
+                                {"requests", row.requests},
+                                {"prompt_tokens", row.prompt_tokens},
+                                {"completion_tokens", row.completion_tokens},
+                                {"cost_usd", static_cast<double>(row.cost_nano_usd) / 1e9}});
+    requests += row.requests;
+    prompt += row.prompt_tokens;
+    completion += row.completion_tokens;
+    cost += row.cost_nano_usd;
+  }
+  respond_json(exchange, 200,
+               json::object{{"object", "list"},
+                            {"key_id", id},
+                            {"from", *from},
+                            {"to", *to},
+                            {"data", std::move(data)},
+                            {"total",
+                             {{"requests", requests},
+                              {"prompt_tokens", prompt},
+                              {"completion_tokens", completion},
+                              {"cost_usd", static_cast<double>(cost) / 1e9}}}});
+}
+
 }  // namespace
 
 void register_admin_key_routes(http::Router& router, AdminKeys& keys) {
@@ -198,6 +263,8 @@ void register_admin_key_routes(http::Router& router, AdminKeys& keys) {
              [&keys](http::Exchange& exchange) { return revoke_key(keys, exchange); });
   router.add("POST", "/v1/admin/keys/{id}/rotate",
              [&keys](http::Exchange& exchange) { return rotate_key(keys, exchange); });
+  router.add("GET", "/v1/admin/keys/{id}/usage",
+             [&keys](http::Exchange& exchange) { return key_usage(keys, exchange); });
 }
 
 }  // namespace sluice::api

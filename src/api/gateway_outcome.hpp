@@ -17,9 +17,12 @@ gateway::RequestLimits request_limits(http::Exchange& exchange,
                                       const gateway::GatewayService& service,
                                       std::string_view model);
 
-// Who is calling, for per-key metrics: the key the authentication filter accepted.
+// Who is calling: the key the authentication filter accepted. Metrics label config keys by name
+// and every virtual key as "virtual" (there may be many: their usage is recorded by key id).
 inline gateway::Caller caller_of(const http::Exchange& exchange) {
-  return gateway::Caller{exchange.api_key_name};
+  if (exchange.principal && !exchange.principal->key_id.empty())
+    return gateway::Caller{"virtual", exchange.principal->key_id};
+  return gateway::Caller{exchange.api_key_name, {}};
 }
 
 // The 403 for a key whose models allowlist does not name `model`; nullopt when the key may call

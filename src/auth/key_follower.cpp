@@ -1,12 +1,7 @@
 #include "auth/key_follower.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
+#include "ops/periodic.hpp"
 
 namespace sluice::auth {
 
@@ -31,18 +26,9 @@ Status KeyFollower::catch_up() {
 }
 
 boost::asio::awaitable<void> KeyFollower::run(std::chrono::milliseconds period) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  bool failing = false;
-  for (;;) {
-    timer.expires_after(period);
-    boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    if (ec) co_return;
-    const Status status = co_await ops::run_blocking([this] { return catch_up(); });
-    if (!status && !failing)
-      ops::logger().error("cannot read the virtual keys", {{"error", status.error().message}});
-    failing = !status;
-  }
+  ops::FailureStreak failures;
+  co_await ops::repeat_blocking(
+      period, [this, &failures] { failures.report(catch_up(), "cannot read the virtual keys"); });
 }
 
 }  // namespace sluice::auth

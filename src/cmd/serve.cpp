@@ -21,6 +21,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/model_refresh.hpp"
 #include "gateway/routing/catalog.hpp"
+#include "gateway/usage_ledger.hpp"
 #include "http/server.hpp"
 #include "ops/drain.hpp"
 #include "ops/health.hpp"
@@ -33,6 +34,10 @@
 
 namespace sluice::cmd {
 namespace {
+
+// How often virtual keys' usage is added to the store: what a crash can lose, and how stale
+// another replica's figures may be.
+constexpr std::chrono::milliseconds kUsageFlushPeriod{2000};
 
 // Whether an embeddings API is configured: any provider but the built-in mock.
 bool embeddings_configured(const core::GatewayConfig& gateway) {
@@ -87,8 +92,12 @@ int serve(const CliArgs& args, Role role) {
     log.error("cannot read the virtual keys", {{"error", loaded.error().message}});
     return 1;
   }
-  api::AdminKeys admin_keys{rag->store->keys(), key_registry,
+  gateway::UsageLedger usage_ledger(rag->store->usage());
+  api::AdminKeys admin_keys{rag->store->keys(),
+                            key_registry,
                             !config->auth.api_keys.empty() || !config->auth.admin_key.empty(),
+                            rag->store->usage(),
+                            usage_ledger,
                             {}};
   if (role != Role::worker) api::register_admin_key_routes(router, admin_keys);
   auto catalog = gateway::Catalog::build(config->gateway);
@@ -99,6 +108,7 @@ int serve(const CliArgs& args, Role role) {
   }
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
+  gateway_service.set_usage_sink(&usage_ledger);
   // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
   // stand in for a collection's embedding model.
   rag::GatewayEmbedder gateway_embedder(gateway_service);
@@ -154,9 +164,12 @@ int serve(const CliArgs& args, Role role) {
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.
-  server.on_stopped([&retrieval, &rag] {
+  server.on_stopped([&retrieval, &rag, &usage_ledger] {
     if (retrieval) retrieval->stop();
     rag->stop();
+    // The calls of the last seconds: their usage is in no flush yet.
+    if (Status flushed = usage_ledger.flush(); !flushed)
+      ops::logger().error("cannot store virtual key usage", {{"error", flushed.error().message}});
   });
   server.start();
   health.set_started();

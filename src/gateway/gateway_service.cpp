@@ -106,6 +106,7 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
                           context.caller.key_name};
   metrics_.operation(labels, seconds_between(context.started, timing_.now()), "");
   outcome.cost_usd = account_usage(deployment, result.usage, labels);
+  record_usage(context, outcome);
   if (result.first_token_seen) {
     outcome.time_to_first_token = seconds_between(context.started, result.first_token_at);
     metrics_.time_to_first_token(labels, *outcome.time_to_first_token);
@@ -125,7 +126,15 @@ Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deploy
     outcome.cost_usd = account_usage(*deployment, last.usage, labels);
   if (last.first_token_seen)
     outcome.time_to_first_token = seconds_between(context.started, last.first_token_at);
+  record_usage(context, outcome);
   return outcome;
+}
+
+// By the model the client asked for. Only calls a deployment took: a name no provider accepts
+// never becomes a row.
+void GatewayService::record_usage(const RouteContext& context, const Outcome& outcome) {
+  if (usage_sink_ && !context.caller.key_id.empty() && !outcome.deployment.empty())
+    usage_sink_->record(context.caller.key_id, context.model, outcome.usage, outcome.cost_usd);
 }
 
 Outcome GatewayService::unavailable(const Route& chain, const RouteContext& context) {

@@ -10,6 +10,7 @@
 #include "gateway/routing/catalog.hpp"
 #include "gateway/timing.hpp"
 #include "gateway/types.hpp"
+#include "gateway/usage_sink.hpp"
 
 namespace sluice::gateway {
 
@@ -37,7 +38,8 @@ struct Outcome {
 // Who asked, for cost and token metrics (bounded label sets: alias names and key names come
 // from the configuration).
 struct Caller {
-  std::string_view key_name;  // empty when unauthenticated
+  std::string_view key_name;  // empty when unauthenticated; "virtual" for any virtual key
+  std::string_view key_id;    // the virtual key's id, whose usage is recorded; empty otherwise
 };
 
 // Routes one request through a model's deployments: picks by the alias' strategy within the
@@ -59,6 +61,9 @@ class GatewayService {
   boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
 
   GatewayMetrics& metrics() { return metrics_; }
+  // Where the usage of virtual keys' calls goes; null (the default) = nowhere. Set before
+  // serving; `sink` must outlive the service.
+  void set_usage_sink(UsageSink* sink) { usage_sink_ = sink; }
   const Catalog& catalog() const { return catalog_; }
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
@@ -107,6 +112,8 @@ class GatewayService {
   void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
   // Counts `usage` in the token and cost metrics; returns its cost.
   double account_usage(const Deployment& deployment, const Usage& usage, const CallLabels& labels);
+  // Every finished call of a virtual key, failed ones included (with what they used).
+  void record_usage(const RouteContext& context, const Outcome& outcome);
 
   Catalog& catalog_;
   core::RetryConfig retry_;
@@ -114,6 +121,7 @@ class GatewayService {
   std::unordered_map<std::string, std::chrono::milliseconds> alias_timeouts_;
   PriceTable prices_;
   GatewayMetrics& metrics_;
+  UsageSink* usage_sink_ = nullptr;
   Timing& timing_;
 };
 

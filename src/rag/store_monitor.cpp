@@ -1,12 +1,8 @@
 #include "rag/store_monitor.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-
 #include "core/clock.hpp"
-#include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
+#include "ops/periodic.hpp"
 
 namespace sluice::rag {
 
@@ -59,14 +55,7 @@ void StoreMonitor::refresh() {
 }
 
 boost::asio::awaitable<void> StoreMonitor::run(std::chrono::milliseconds period) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  for (;;) {
-    timer.expires_after(period);
-    boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    if (ec) co_return;
-    co_await ops::run_blocking([this] { refresh(); });
-  }
+  co_await ops::repeat_blocking(period, [this] { refresh(); });
 }
 
 ops::CheckResult StoreMonitor::readiness() const {

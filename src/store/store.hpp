@@ -8,6 +8,7 @@
 #include "store/job_queue.hpp"
 #include "store/key_store.hpp"
 #include "store/session_store.hpp"
+#include "store/usage_store.hpp"
 
 namespace sluice::store {
 
@@ -22,6 +23,7 @@ class Store {
   virtual JobQueue& jobs() = 0;
   virtual SessionStore& sessions() = 0;
   virtual KeyStore& keys() = 0;
+  virtual UsageStore& usage() = 0;
   // Runs `calls` (store calls only) so that the writes they make on this thread commit together
   // at its end: cheaper than a commit each. Inside, a write's success is provisional; an error
   // from batch means none of them took effect.

@@ -1,6 +1,8 @@
 // Virtual keys through /v1/admin/keys against the real binary: created with a bootstrap admin
 // key, enforced at once on the replica that wrote them and within a refresh on another replica of
 // the same store, rotated, revoked, expired, and kept across a restart.
+#include <csignal>
+
 #include "support/rag_client.hpp"
 #include "support/server_fixture.hpp"
 #include "support/text.hpp"
@@ -129,6 +131,52 @@ TEST_F(VirtualKeysTest, AModelsAllowlistLimitsCallsAndListings) {
   // Lifted by a PATCH: an empty list allows every model.
   ASSERT_EQ(admin("PATCH", "/v1/admin/keys/" + id, R"({"models":[]})").status, 200);
   EXPECT_EQ(chat_with("gpt-4o").status, 200);
+}
+
+// Each call of a key is counted by day and model, failed ones included, and the totals survive
+// a restart.
+TEST_F(VirtualKeysTest, UsagePerDayAndModel) {
+  auto [id, secret] = create(R"({"roles":["query"]})");
+  auto [other_id, other] = create(R"({"roles":["query"]})");
+  const int port = server_->port();
+  const std::string body =
+      R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"count me"}]})";
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(as(port, secret, "POST", "/v1/chat/completions", body).status, 200);
+  ASSERT_EQ(as(port, other, "POST", "/v1/chat/completions", body).status, 200);
+  ASSERT_EQ(as(port, secret, "POST", "/v1/embeddings", R"({"model":"emb","input":"x"})").status,
+            200);
+  auto usage = admin("GET", "/v1/admin/keys/" + id + "/usage");
+  ASSERT_EQ(usage.status, 200) << usage.raw;
+  const json::array& rows = usage.body.at("data").as_array();
+  ASSERT_EQ(rows.size(), 2u) << usage.raw;
+  const json::object& chat = rows[1].as_object();  // by model: "emb", then "gpt-4o-mini"
+  EXPECT_EQ(string_field(chat, "model"), "gpt-4o-mini");
+  EXPECT_EQ(chat.at("requests").as_int64(), 3);
+  EXPECT_GT(chat.at("prompt_tokens").as_int64(), 0);
+  EXPECT_GT(chat.at("completion_tokens").as_int64(), 0);
+  const json::object& total = usage.body.at("total").as_object();
+  EXPECT_EQ(total.at("requests").as_int64(), 4);
+  EXPECT_EQ(string_field(usage.body, "from").size(), 10u);
+
+  server_->signal(SIGTERM);
+  ASSERT_TRUE(server_->wait_exit(10s));
+  server_ = start_replica();
+  auto after = admin("GET", "/v1/admin/keys/" + id + "/usage");
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(after.body.at("total").at("requests").as_int64(), 4) << after.raw;
+  EXPECT_EQ(admin("GET", "/v1/admin/keys/" + other_id + "/usage")
+                .body.at("total")
+                .at("requests")
+                .as_int64(),
+            1);
+  EXPECT_EQ(admin("GET", "/v1/admin/keys/key_missing/usage").status, 404);
+  EXPECT_EQ(admin("GET", "/v1/admin/keys/" + id + "/usage?from=yesterday").status, 400);
+  EXPECT_EQ(admin("GET", "/v1/admin/keys/" + id + "/usage?from=2000-01-01&to=2000-01-02")
+                .body.at("data")
+                .as_array()
+                .size(),
+            0u);
 }
 
 TEST_F(VirtualKeysTest, PatchRotateAndRevoke) {

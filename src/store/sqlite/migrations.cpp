@@ -137,7 +137,7 @@ ALTER TABLE documents ADD COLUMN title_given INTEGER NOT NULL DEFAULT 1;
 )sql";
 
 // Virtual API keys: only their secrets' SHA-256 (unique, current or previous after a rotation);
-// change_seq orders every write so that replicas follow the table.
+// change_seq orders every write so that replicas follow the table. Their usage by day and model.
 constexpr const char* kSchemaV4 = R"sql(
 CREATE TABLE api_keys (
   seq INTEGER PRIMARY KEY,
@@ -162,13 +162,25 @@ CREATE TABLE api_keys (
   change_seq INTEGER NOT NULL UNIQUE
 );
 CREATE INDEX api_keys_by_previous_hash ON api_keys(previous_hash) WHERE previous_hash <> '';
+
+-- Each virtual key's model calls, totalled per UTC day and requested model.
+CREATE TABLE key_usage (
+  key_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  model TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cost_nano_usd INTEGER NOT NULL,
+  PRIMARY KEY (key_id, day, model)
+) WITHOUT ROWID;
 )sql";
 
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
     {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
-    {4, "virtual API keys", kSchemaV4},
+    {4, "virtual API keys and their usage", kSchemaV4},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

@@ -101,8 +101,8 @@ void insert_document(Connection& connection, const Document& doc, int64_t change
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
       .bind_all(doc.id, doc.collection_id, doc.external_id, doc.title, doc.source_name,
                 doc.media_type, doc.content_hash, doc.bytes, doc.version, doc.created_at_ms,
-                doc.updated_at_ms, doc.status, doc.metadata_json, encode_strings(doc.tags), change_seq,
-                job_id, title_given)
+                doc.updated_at_ms, doc.status, doc.metadata_json, encode_strings(doc.tags),
+                change_seq, job_id, title_given)
       .run();
 }
 

@@ -12,6 +12,7 @@
 #include "store/sqlite/sqlite_job_queue.hpp"
 #include "store/sqlite/sqlite_key_store.hpp"
 #include "store/sqlite/sqlite_session_store.hpp"
+#include "store/sqlite/sqlite_usage_store.hpp"
 
 namespace sluice::store {
 namespace {
@@ -34,13 +35,15 @@ class SqliteStore final : public Store {
         documents_(context_),
         jobs_(context_),
         sessions_(context_),
-        keys_(context_) {}
+        keys_(context_),
+        usage_(context_) {}
 
   CollectionStore& collections() override { return collections_; }
   DocumentStore& documents() override { return documents_; }
   JobQueue& jobs() override { return jobs_; }
   SessionStore& sessions() override { return sessions_; }
   KeyStore& keys() override { return keys_; }
+  UsageStore& usage() override { return usage_; }
   Status batch(const std::function<void()>& calls) override { return db_->batch(calls); }
 
   Status check() override {
@@ -67,6 +70,7 @@ class SqliteStore final : public Store {
   sqlite::SqliteJobQueue jobs_;
   sqlite::SqliteSessionStore sessions_;
   sqlite::SqliteKeyStore keys_;
+  sqlite::SqliteUsageStore usage_;
 };
 
 }  // namespace

@@ -1,0 +1,55 @@
+#pragma once
+// Virtual keys' usage, gathered in memory per (key, UTC day, model) as calls finish and added to
+// the store's totals every period: a model call never waits on the database.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "gateway/usage_sink.hpp"
+#include "store/usage_store.hpp"
+
+namespace sluice::gateway {
+
+// The UTC day of `unix_ms` as YYYY-MM-DD.
+std::string utc_day(int64_t unix_ms);
+
+class UsageLedger final : public UsageSink {
+ public:
+  // `store` must outlive the ledger. At most `max_pending` (key, day, model) rows wait for a
+  // flush; calls beyond them are counted in dropped() and logged, never held.
+  UsageLedger(store::UsageStore& store, std::size_t max_pending = 10000,
+              std::function<int64_t()> now_ms = {});
+
+  void record(std::string_view key_id, std::string_view model, const Usage& usage,
+              double cost_usd) override;
+
+  // Blocking: adds the gathered rows to the store in one commit; on failure they stay gathered
+  // (merged with what arrives meanwhile) for the next flush.
+  Status flush();
+  // flush() every `period` on the blocking pool, for as long as its event loop runs.
+  boost::asio::awaitable<void> run(std::chrono::milliseconds period);
+
+  uint64_t dropped() const;
+
+ private:
+  using RowKey = std::tuple<std::string, std::string, std::string>;  // key id, day, model
+  struct Totals {
+    int64_t requests = 0, prompt_tokens = 0, completion_tokens = 0, cost_nano_usd = 0;
+  };
+  void merge(std::map<RowKey, Totals>& into, const RowKey& key, const Totals& add);
+
+  store::UsageStore& store_;
+  const std::size_t max_pending_;
+  std::function<int64_t()> now_ms_;
+  mutable std::mutex mutex_;
+  std::map<RowKey, Totals> pending_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace sluice::gateway
