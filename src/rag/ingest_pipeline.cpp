@@ -55,12 +55,7 @@ Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
 
 }  // namespace
 
-std::size_t PreparedIngest::held_bytes() const {
-  std::size_t total = 0;
-  for (const store::Chunk& chunk : chunks)
-    total += chunk.text.size() + chunk.heading_path.size() + chunk.embedding.size() * sizeof(float);
-  return total;
-}
+std::size_t PreparedIngest::held_bytes() const { return store::held_bytes(chunks); }
 
 IngestPipeline::IngestPipeline(store::Store& store, Embedder* embedder, IngestOptions options,
                                CollectionChangeListener on_change)
@@ -72,7 +67,12 @@ boost::asio::awaitable<Result<IngestOutcome>> IngestPipeline::run(const store::J
   auto prepared = co_await prepare(job);
   if (!prepared) co_return prepared.error();
   auto outcome = co_await ops::run_blocking([&] { return store(job, *prepared); });
-  if (outcome && !outcome->superseded) changed(job.collection_id);
+  if (outcome && !outcome->superseded) {
+    std::vector<store::IngestedVersion> ingested;
+    if (outcome->ingested) ingested.push_back(*std::move(outcome->ingested));
+    outcome->ingested.reset();
+    changed(job.collection_id, std::move(ingested));
+  }
   co_return outcome;
 }
 
@@ -106,11 +106,11 @@ boost::asio::awaitable<Result<PreparedIngest>> IngestPipeline::prepare(const sto
 }
 
 Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedIngest& prepared) {
-  IngestOutcome outcome{prepared.superseded, prepared.bytes, 0};
+  IngestOutcome outcome{prepared.superseded, prepared.bytes, 0, std::nullopt};
   if (prepared.superseded) return outcome;
   outcome.chunks = static_cast<int64_t>(prepared.chunks.size());
-  const Status stored = store_.documents().replace_chunks(
-      job.document_id, job.document_version, std::move(prepared.chunks), prepared.found_title);
+  auto stored = store_.documents().replace_chunks(job.document_id, job.document_version,
+                                                  std::move(prepared.chunks), prepared.found_title);
   if (!stored) {
     // A newer version or a delete won the race: this version's chunks must not be stored.
     if (stored.error().code == Errc::conflict || stored.error().code == Errc::not_found) {
@@ -120,11 +120,13 @@ Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedInges
     }
     return stored.error();
   }
+  outcome.ingested = *std::move(stored);
   return outcome;
 }
 
-void IngestPipeline::changed(const std::string& collection_id) {
-  if (on_change_) on_change_(collection_id);
+void IngestPipeline::changed(const std::string& collection_id,
+                             std::vector<store::IngestedVersion> ingested) {
+  if (on_change_) on_change_(collection_id, std::move(ingested));
 }
 
 }  // namespace sluice::rag

@@ -5,19 +5,17 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "rag/chunker.hpp"
+#include "rag/collection_change_listener.hpp"
 #include "rag/embedder.hpp"
 #include "store/store.hpp"
 
 namespace sluice::rag {
-
-// Told after a collection's chunks changed (the retrieval layer updates its indexes). Called on
-// an event loop: it must not block.
-using CollectionChangeListener = std::function<void(const std::string& collection_id)>;
 
 struct IngestOptions {
   ChunkingOptions chunking;
@@ -29,6 +27,8 @@ struct IngestOutcome {
   bool superseded = false;
   int64_t bytes = 0;  // the body's size
   int64_t chunks = 0;
+  // What was stored, when chunks were: for the change listener once it has committed.
+  std::optional<store::IngestedVersion> ingested;
 };
 
 // A job's document version made ready to store: its chunks, embedded when the collection has an
@@ -59,7 +59,7 @@ class IngestPipeline {
   // inside store::Store::batch or not); changed tells the listener once they are committed.
   boost::asio::awaitable<Result<PreparedIngest>> prepare(const store::Job& job);
   Result<IngestOutcome> store(const store::Job& job, PreparedIngest& prepared);
-  void changed(const std::string& collection_id);
+  void changed(const std::string& collection_id, std::vector<store::IngestedVersion> ingested = {});
 
  private:
   store::Store& store_;

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_document_store.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
@@ -69,12 +70,6 @@ void write_body(Connection& connection, const Document& doc, const std::string& 
       .bind_all(doc.id, doc.version)
       .bind_blob(3, bytes)
       .run();
-}
-
-int64_t chunk_count(Connection& connection, const std::string& document_id) {
-  Statement row = connection.prepare("SELECT count(*) FROM chunks WHERE document_id = ?1");
-  row.bind_all(document_id);
-  return row.step() ? row.int64(0) : 0;
 }
 
 // The upload's fields over `doc` (a new one, or the version it replaces).
@@ -197,7 +192,7 @@ Status SqliteDocumentStore::remove(const std::string& document_id) {
     auto found = find_by_id(connection, document_id);
     if (!found) return document_not_found(document_id);
     const std::string& collection_id = found->doc.collection_id;
-    const int64_t chunks = chunk_count(connection, document_id);
+    const int64_t chunks = found->doc.chunk_count;
     delete_pending_jobs(connection, document_id);
     // Foreign keys cascade to the body and the chunks.
     connection.prepare("DELETE FROM documents WHERE id = ?1").bind_all(document_id).run();
@@ -251,21 +246,22 @@ Result<std::string> SqliteDocumentStore::body(const std::string& document_id) {
   });
 }
 
-Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64_t version,
-                                           std::vector<Chunk> chunks,
-                                           const std::string& found_title) {
-  return context_.db.write([&](Connection& connection) -> Status {
+Result<IngestedVersion> SqliteDocumentStore::replace_chunks(const std::string& document_id,
+                                                            int64_t version,
+                                                            std::vector<Chunk> chunks,
+                                                            const std::string& found_title) {
+  return context_.db.write([&](Connection& connection) -> Result<IngestedVersion> {
     auto found = find_by_id(connection, document_id);
     if (!found) return document_not_found(document_id);
-    const Document& doc = found->doc;
+    IngestedVersion out{std::move(found->doc), 0, {}};
+    Document& doc = out.doc;
     if (doc.version != version)
       return make_error(Errc::conflict,
                         "document '" + document_id + "' is at version " +
                             std::to_string(doc.version) + ", not " + std::to_string(version),
                         "version", "stale_version");
-    const int64_t old_chunks = chunk_count(connection, document_id);
     connection.prepare("DELETE FROM chunks WHERE document_id = ?1").bind_all(document_id).run();
-    for (const Chunk& chunk : chunks) {
+    for (Chunk& chunk : chunks) {
       connection
           .prepare(
               "INSERT INTO chunks (document_id, collection_id, ordinal, text, heading_path, "
@@ -274,16 +270,24 @@ Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64
                     chunk.page, chunk.token_count)
           .bind_blob(8, embedding_bytes(chunk.embedding))
           .run();
+      chunk.id = connection.last_insert_rowid();
+      chunk.document_id = document_id;
+      chunk.collection_id = doc.collection_id;
     }
-    const int64_t seq = bump_change_seq(connection, doc.collection_id, 0,
-                                        static_cast<int64_t>(chunks.size()) - old_chunks);
-    connection
-        .prepare(
-            "UPDATE documents SET status = 'indexed', change_seq = ?2, title = CASE WHEN "
-            "title_given = 0 AND ?3 <> '' THEN ?3 ELSE title END WHERE id = ?1")
-        .bind_all(document_id, seq, found_title)
-        .run();
-    return Status::success();
+    const auto count = static_cast<int64_t>(chunks.size());
+    out.change_seq = bump_change_seq(connection, doc.collection_id, 0, count - doc.chunk_count);
+    Statement update = connection.prepare(
+        "UPDATE documents SET status = 'indexed', change_seq = ?2, title = CASE WHEN "
+        "title_given = 0 AND ?3 <> '' THEN ?3 ELSE title END WHERE id = ?1 RETURNING title");
+    update.bind_all(document_id, out.change_seq, found_title);
+    if (update.step()) doc.title = update.text(0);
+    doc.status = "indexed";
+    doc.chunk_count = count;
+    // chunks_of's order: by ordinal, then id.
+    std::stable_sort(chunks.begin(), chunks.end(),
+                     [](const Chunk& a, const Chunk& b) { return a.ordinal < b.ordinal; });
+    out.chunks = std::move(chunks);
+    return out;
   });
 }
 
