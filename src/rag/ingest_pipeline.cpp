@@ -19,23 +19,21 @@ Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
                                const ChunkingOptions& chunking) {
   Parsed out;
   PreparedIngest& prepared = out.prepared;
-  auto document = store.documents().get(job.document_id);
-  if (!document) {
-    if (document.error().code != Errc::not_found) return document.error();
+  auto body = store.documents().body(job.document_id);
+  if (!body) {
+    if (body.error().code != Errc::not_found) return body.error();
     prepared.superseded = true;  // deleted since the upload
     return out;
   }
-  if (document->version != job.document_version) {
+  if (body->version != job.document_version) {
     prepared.superseded = true;
     return out;
   }
   auto collection = store.collections().get(job.collection_id);
   if (!collection) return collection.error();
-  auto body = store.documents().body(job.document_id);
-  if (!body) return body.error();
   out.embedding_model = collection->embedding_model;
-  prepared.bytes = static_cast<int64_t>(body->size());
-  auto parsed = parse_document(*body, document->media_type, document->source_name);
+  prepared.bytes = static_cast<int64_t>(body->bytes.size());
+  auto parsed = parse_document(body->bytes, body->media_type, body->source_name);
   if (!parsed) return parsed.error();
   if (!parsed->title_from_file_name) prepared.found_title = parsed->title;
   std::vector<TextChunk> pieces = chunk_document(*parsed, chunking);

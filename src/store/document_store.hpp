@@ -53,6 +53,14 @@ struct IngestedVersion {
   std::vector<Chunk> chunks;
 };
 
+// The stored body of a document's current version, with what parsing it needs.
+struct DocumentBody {
+  int64_t version = 0;
+  std::string media_type;
+  std::string source_name;
+  std::string bytes;
+};
+
 // Documents, their stored bodies and their chunks.
 class DocumentStore {
  public:
@@ -73,8 +81,8 @@ class DocumentStore {
                                       int limit) = 0;
   // Deletes the document, its body, its chunks and its queued or running jobs; bumps change_seq.
   virtual Status remove(const std::string& document_id) = 0;
-  // The stored body of the document's current version.
-  virtual Result<std::string> body(const std::string& document_id) = 0;
+  // The stored body of the document's current version (one read: an ingest's first step).
+  virtual Result<DocumentBody> body(const std::string& document_id) = 0;
   // Atomically swaps the document's chunks for `chunks` (ids assigned here; document_id and
   // collection_id taken from the document) and marks it indexed, only while `version` is still
   // its current version: conflict otherwise, so a stale ingest never wins. Idempotent: running it

@@ -123,10 +123,14 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
   const std::string hash = sha256_hex(in.bytes);
   const int64_t now = context_.now_ms();
   return context_.db.write([&](Connection& connection) -> Result<PutOutcome> {
-    if (!collection_exists(connection, collection_id)) return collection_not_found(collection_id);
+    // A document found proves its collection exists (deleting a collection deletes its
+    // documents); otherwise bumping the collection's change_seq does.
     std::optional<StoredDocument> same = find_same(connection, collection_id, in, hash);
     if (same && same->doc.content_hash == hash)
       return PutOutcome{std::move(same->doc), std::move(same->last_job_id), false};
+    const std::optional<int64_t> seq =
+        try_bump_change_seq(connection, collection_id, same ? 0 : 1, 0);
+    if (!seq) return collection_not_found(collection_id);
 
     PutOutcome outcome{same ? std::move(same->doc) : Document{}, new_id("job_", now), true};
     Document& doc = outcome.doc;
@@ -135,15 +139,13 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
       ++doc.version;
       cancel_pending_jobs(connection, doc.id,
                           "superseded by version " + std::to_string(doc.version), now);
-      update_document(connection, doc, bump_change_seq(connection, collection_id, 0, 0),
-                      outcome.job_id, in.title_given);
+      update_document(connection, doc, *seq, outcome.job_id, in.title_given);
     } else {
       doc.id = new_id("doc_", now);
       doc.collection_id = collection_id;
       doc.version = 1;
       doc.created_at_ms = now;
-      insert_document(connection, doc, bump_change_seq(connection, collection_id, 1, 0),
-                      outcome.job_id, in.title_given);
+      insert_document(connection, doc, *seq, outcome.job_id, in.title_given);
     }
     write_body(connection, doc, in.bytes);
     enqueue_ingest(connection, outcome.job_id, doc, context_.job_max_attempts, now);
@@ -237,12 +239,15 @@ Result<int64_t> SqliteDocumentStore::prune_tombstones(int64_t before_ms, int lim
   });
 }
 
-Result<std::string> SqliteDocumentStore::body(const std::string& document_id) {
-  return context_.db.read([&](Connection& connection) -> Result<std::string> {
-    Statement row = connection.prepare("SELECT body FROM document_bodies WHERE document_id = ?1");
+Result<DocumentBody> SqliteDocumentStore::body(const std::string& document_id) {
+  return context_.db.read([&](Connection& connection) -> Result<DocumentBody> {
+    // The body's version is its document's: both are written in one transaction.
+    Statement row = connection.prepare(
+        "SELECT b.version, d.media_type, d.source_name, b.body FROM document_bodies b "
+        "JOIN documents d ON d.id = b.document_id WHERE b.document_id = ?1");
     row.bind_all(document_id);
     if (!row.step()) return document_not_found(document_id);
-    return std::string(row.blob(0));
+    return DocumentBody{row.int64(0), row.text(1), row.text(2), std::string(row.blob(3))};
   });
 }
 

@@ -17,7 +17,7 @@ class SqliteDocumentStore final : public DocumentStore {
   Result<Page<Document>> list(const std::string& collection_id, const std::string& cursor,
                               int limit) override;
   Status remove(const std::string& document_id) override;
-  Result<std::string> body(const std::string& document_id) override;
+  Result<DocumentBody> body(const std::string& document_id) override;
   Result<IngestedVersion> replace_chunks(const std::string& document_id, int64_t version,
                                          std::vector<Chunk> chunks,
                                          const std::string& found_title = {}) override;

@@ -61,7 +61,12 @@ TEST_F(DocumentStoreTest, PutStoresTheDocumentItsBodyAndAQueuedJob) {
   EXPECT_EQ(got->metadata_json, R"({"lang":"en"})");
   EXPECT_EQ(got->tags, in.tags);
   EXPECT_EQ(got->content_hash, doc.content_hash);
-  EXPECT_EQ(*documents().body(doc.id), in.bytes);
+  auto body = documents().body(doc.id);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ(body->bytes, in.bytes);
+  EXPECT_EQ(body->version, doc.version);
+  EXPECT_EQ(body->media_type, doc.media_type);
+  EXPECT_EQ(body->source_name, doc.source_name);
 
   auto job = store_->jobs().get(put->job_id);
   ASSERT_TRUE(job.ok());
@@ -108,7 +113,8 @@ TEST_F(DocumentStoreTest, ChangedContentUnderTheSameExternalIdIsANewVersion) {
   EXPECT_EQ(v2.doc.updated_at_ms, now_.load());
   EXPECT_NE(v2.job_id, v1.job_id);
   EXPECT_GT(change_seq(), seq_before);
-  EXPECT_EQ(*documents().body(v1.doc.id), "second");
+  EXPECT_EQ(documents().body(v1.doc.id)->bytes, "second");
+  EXPECT_EQ(documents().body(v1.doc.id)->version, 2);
   // The old chunks stay searchable until the new version's commit.
   auto old_chunks = documents().chunks_of(v1.doc.id);
   ASSERT_EQ(old_chunks->size(), 1u);
