@@ -137,8 +137,8 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
     apply_upload(doc, in, hash, now);
     if (same) {
       ++doc.version;
-      cancel_pending_jobs(connection, doc.id,
-                          "superseded by version " + std::to_string(doc.version), now);
+      cancel_pending_job(connection, same->last_job_id,
+                         "superseded by version " + std::to_string(doc.version), now);
       update_document(connection, doc, *seq, outcome.job_id, in.title_given);
     } else {
       doc.id = new_id("doc_", now);
@@ -195,7 +195,7 @@ Status SqliteDocumentStore::remove(const std::string& document_id) {
     if (!found) return document_not_found(document_id);
     const std::string& collection_id = found->doc.collection_id;
     const int64_t chunks = found->doc.chunk_count;
-    delete_pending_jobs(connection, document_id);
+    delete_pending_job(connection, found->last_job_id);
     // Foreign keys cascade to the body and the chunks.
     connection.prepare("DELETE FROM documents WHERE id = ?1").bind_all(document_id).run();
     const int64_t seq = bump_change_seq(connection, collection_id, -1, -chunks);
