@@ -16,7 +16,8 @@ struct Parsed {
 };
 
 Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
-                               const ChunkingOptions& chunking) {
+                               const ChunkingOptions& chunking,
+                               const std::function<Result<std::string>()>& embedding_model) {
   Parsed out;
   PreparedIngest& prepared = out.prepared;
   auto body = store.documents().body(job.document_id);
@@ -29,9 +30,9 @@ Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
     prepared.superseded = true;
     return out;
   }
-  auto collection = store.collections().get(job.collection_id);
-  if (!collection) return collection.error();
-  out.embedding_model = collection->embedding_model;
+  auto model = embedding_model();
+  if (!model) return model.error();
+  out.embedding_model = *std::move(model);
   prepared.bytes = static_cast<int64_t>(body->bytes.size());
   auto parsed = parse_document(body->bytes, body->media_type, body->source_name);
   if (!parsed) return parsed.error();
@@ -75,8 +76,10 @@ boost::asio::awaitable<Result<IngestOutcome>> IngestPipeline::run(const store::J
 }
 
 boost::asio::awaitable<Result<PreparedIngest>> IngestPipeline::prepare(const store::Job& job) {
-  auto parsed = co_await ops::run_blocking(
-      [this, &job] { return parse_and_chunk(store_, job, options_.chunking); });
+  auto parsed = co_await ops::run_blocking([this, &job] {
+    return parse_and_chunk(store_, job, options_.chunking,
+                           [&] { return embedding_model(job.collection_id); });
+  });
   if (!parsed) co_return parsed.error();
   PreparedIngest& prepared = parsed->prepared;
   if (prepared.superseded || parsed->embedding_model.empty()) co_return std::move(prepared);
@@ -120,6 +123,20 @@ Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedInges
   }
   outcome.ingested = *std::move(stored);
   return outcome;
+}
+
+Result<std::string> IngestPipeline::embedding_model(const std::string& collection_id) {
+  {
+    std::lock_guard lock(models_mutex_);
+    if (auto it = embedding_models_.find(collection_id); it != embedding_models_.end())
+      return it->second;
+  }
+  auto collection = store_.collections().get(collection_id);
+  if (!collection) return collection.error();
+  std::lock_guard lock(models_mutex_);
+  if (embedding_models_.size() >= kMaxCachedModels) embedding_models_.clear();
+  embedding_models_.emplace(collection_id, collection->embedding_model);
+  return collection->embedding_model;
 }
 
 void IngestPipeline::changed(const std::string& collection_id,

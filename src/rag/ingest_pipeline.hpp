@@ -5,8 +5,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -62,10 +64,16 @@ class IngestPipeline {
   void changed(const std::string& collection_id, std::vector<store::IngestedVersion> ingested = {});
 
  private:
+  // The collection's embedding model (fixed for its lifetime; ids are never reused), read once.
+  Result<std::string> embedding_model(const std::string& collection_id);
+
   store::Store& store_;
   Embedder* embedder_;
   IngestOptions options_;
   CollectionChangeListener on_change_;
+  static constexpr std::size_t kMaxCachedModels = 1024;  // then the cache starts over
+  std::mutex models_mutex_;
+  std::unordered_map<std::string, std::string> embedding_models_;  // by collection id
 };
 
 }  // namespace sluice::rag

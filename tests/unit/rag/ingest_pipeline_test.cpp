@@ -59,6 +59,25 @@ TEST_F(IngestPipelineTest, StoresTheChunksOfTheDocumentAndTellsTheListener) {
   EXPECT_EQ(store_->documents().chunks_of(doc.doc.id)->size(), chunks->size());
 }
 
+// A collection's embedding model never changes: it is read once, not at every ingest.
+TEST_F(IngestPipelineTest, ReadsACollectionsEmbeddingModelOnce) {
+  int collection_reads = 0;
+  store::SqliteOptions counted = store::StoreTest::options();
+  counted.on_statement = [&](std::string_view sql, int64_t) {
+    if (sql.find("FROM collections WHERE id = ?1 OR name = ?1") != std::string_view::npos)
+      ++collection_reads;
+  };
+  open(std::move(counted));
+  const store::Collection collection = make_collection();
+  put(collection.id, kGuide);
+  put(collection.id, "# Other\n\nMore text.\n");
+  IngestPipeline ingest = pipeline(nullptr);
+  collection_reads = 0;
+  ASSERT_TRUE(run(ingest.run(lease_job())).ok());
+  ASSERT_TRUE(run(ingest.run(lease_job())).ok());
+  EXPECT_EQ(collection_reads, 1);
+}
+
 // An upload without a title is titled by its file name until ingestion finds the content's own
 // (an HTML <title>, a Markdown heading, a PDF's Title).
 TEST_F(IngestPipelineTest, TheContentsOwnTitleReplacesTheFileName) {
