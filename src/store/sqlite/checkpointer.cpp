@@ -29,7 +29,9 @@ void Checkpointer::committed(int wal_pages) {
   // starts it over instead of growing it (a PASSIVE checkpoint alone never catches up with a
   // steady writer). A small WAL is left for the background: this costs the commit two fsyncs.
   const bool tail_due = tail_due_.exchange(false);
-  bool whole = false;  // every frame is in the database: nothing for the background to do
+  // The WAL is in the database (but for frames a reader still held back): nothing for the
+  // background to do.
+  bool whole = false;
   if (wal_pages >= kInlinePages || (tail_due && wal_pages >= kWakePages)) {
     try {
       writer_.checkpoint();
