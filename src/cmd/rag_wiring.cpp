@@ -56,7 +56,7 @@ std::unique_ptr<RagRuntime> open_rag_runtime(const core::Config& config, Role ro
                     if (r->workers) r->workers->wake();
                   },
                   [r = runtime.get()](const std::string& collection_id) {
-                    if (r->on_change) r->on_change(collection_id);
+                    if (r->on_change) r->on_change(collection_id, {});
                   }});
   return runtime;
 }
@@ -80,10 +80,11 @@ void RagRuntime::start(http::Server& server) {
   rag::IngestOptions ingest;
   ingest.chunking = {config.rag.chunk_target_tokens, config.rag.chunk_overlap_tokens,
                      config.rag.chunk_max_tokens};
-  pipeline = std::make_unique<rag::IngestPipeline>(*store, embedder, ingest,
-                                                   [this](const std::string& collection_id) {
-                                                     if (on_change) on_change(collection_id);
-                                                   });
+  pipeline = std::make_unique<rag::IngestPipeline>(
+      *store, embedder, ingest,
+      [this](const std::string& collection_id, std::vector<store::IngestedVersion> ingested) {
+        if (on_change) on_change(collection_id, std::move(ingested));
+      });
   rag::IngestWorkerOptions options;
   options.owner = rag::lease_owner_prefix();
   options.lease = config.rag.job_lease;

@@ -71,7 +71,7 @@ void RetrievalServing::stop() { parts_->registry.stop(); }
 
 rag::Retriever& RetrievalServing::retriever() { return parts_->search; }
 
-std::function<void(const std::string&)> RetrievalServing::change_listener() {
+rag::CollectionChangeListener RetrievalServing::change_listener() {
   return parts_->registry.change_listener();
 }
 

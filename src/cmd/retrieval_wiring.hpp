@@ -6,6 +6,7 @@
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "rag/collection_change_listener.hpp"
 #include "rag/embedder.hpp"
 #include "rag/retriever.hpp"
 
@@ -39,7 +40,7 @@ class RetrievalServing {
 
   rag::Retriever& retriever();
   // For ingest workers: call after each document's chunks are committed.
-  std::function<void(const std::string& collection_id)> change_listener();
+  rag::CollectionChangeListener change_listener();
 
  private:
   struct Parts;

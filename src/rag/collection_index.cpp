@@ -106,12 +106,14 @@ void CollectionIndex::erase_chunks(DocumentInfo& document,
 
 void CollectionIndex::upsert_document(const store::Document& document,
                                       const std::vector<store::Chunk>& chunks) {
-  // Tokenize before taking the lock: searches wait only for the swap itself.
-  DocumentInfo probe;
-  probe.title = document.title;
-  std::vector<FieldTerms> terms;
-  terms.reserve(chunks.size());
-  for (const store::Chunk& chunk : chunks) terms.push_back(terms_of(probe, chunk));
+  // Tokenize before taking the lock: searches wait only for the swap itself. The title once.
+  const std::vector<std::string> title = tokenizer_.terms(document.title);
+  std::vector<FieldTerms> terms(chunks.size());
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    terms[i].body = tokenizer_.terms(chunks[i].text);
+    terms[i].title = title;
+    terms[i].heading = tokenizer_.terms(chunks[i].heading_path);
+  }
 
   // Vectors go in first, outside the lock: an HNSW insertion takes about a millisecond, which
   // searches would otherwise wait for. Readers skip vectors the catalog does not know yet.

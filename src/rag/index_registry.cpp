@@ -35,7 +35,10 @@ Status log_covers(const store::Collection& collection, int64_t version) {
 
 IndexRegistry::IndexRegistry(store::Store& store, boost::asio::thread_pool& pool,
                              IndexRegistryOptions options)
-    : store_(store), pool_(pool), options_(std::move(options)) {}
+    : store_(store),
+      pool_(pool),
+      options_(std::move(options)),
+      handoff_(options_.handoff_max_bytes) {}
 
 IndexRegistry::~IndexRegistry() { stop(); }
 
@@ -82,7 +85,20 @@ void IndexRegistry::stop() {
   for (const std::string& id : ids) snapshot(id, false);
 }
 
-void IndexRegistry::notify(const std::string& collection_id) {
+void IndexRegistry::notify(const std::string& collection_id,
+                           std::vector<store::IngestedVersion> ingested) {
+  if (!ingested.empty()) {
+    bool loaded = false;
+    {
+      std::shared_lock lock(mutex_);
+      auto it = entries_.find(collection_id);
+      loaded = it != entries_.end() && it->second.index;
+    }
+    // A collection still loading reads its changes back: its index does not follow yet.
+    if (loaded)
+      for (store::IngestedVersion& version : ingested)
+        handoff_.offer(collection_id, std::move(version));
+  }
   {
     std::lock_guard lock(follow_mutex_);
     pending_.insert(collection_id);
@@ -123,8 +139,8 @@ Result<std::shared_ptr<const CollectionIndex>> IndexRegistry::find(
 }
 
 IndexRegistry::Stats IndexRegistry::stats() const {
-  return {rebuilds_.load(), snapshot_loads_.load(), snapshots_written_.load(),
-          follow_steps_.load()};
+  return {rebuilds_.load(), snapshot_loads_.load(), snapshots_written_.load(), follow_steps_.load(),
+          handed_over_.load()};
 }
 
 void IndexRegistry::schedule_load(const std::string& id) {
@@ -263,6 +279,11 @@ Status IndexRegistry::apply(CollectionIndex& index, const store::DocumentChange&
     index.remove_document(change.document_id);
     return {};
   }
+  if (auto ingested = handoff_.take(index.collection().id, change)) {
+    index.upsert_document(ingested->doc, ingested->chunks);
+    ++handed_over_;
+    return {};
+  }
   auto document = store_.documents().get(change.document_id);
   auto chunks = document ? store_.documents().chunks_of(change.document_id)
                          : Result<std::vector<store::Chunk>>(document.error());
@@ -309,6 +330,7 @@ void IndexRegistry::drop(const std::string& id) {
       names_.erase(named);
     entries_.erase(it);
   }
+  handoff_.forget_collection(id);
   if (!options_.snapshot_dir.empty()) remove_collection_snapshot(id, options_.snapshot_dir);
   ops::logger().info("collection indexes dropped", {{"collection", id}});
 }
@@ -371,6 +393,7 @@ void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only,
     if (known) {
       // Listed at its index's version: nothing to read.
       if (auto seq = known->find(id); seq != known->end() && seq->second == index->version()) {
+        handoff_.forget_through(id, index->version());
         snapshot(id, true);
         continue;
       }
@@ -392,6 +415,7 @@ void IndexRegistry::catch_up_all(const std::unordered_set<std::string>* only,
       ops::logger().warn("cannot follow a collection's changes",
                          {{"collection", id}, {"error", caught_up.error().message}});
     } else {
+      handoff_.forget_through(id, index->version());
       snapshot(id, true);
     }
   }

@@ -15,6 +15,7 @@
 
 #include "core/result.hpp"
 #include "rag/collection_index.hpp"
+#include "rag/ingest_handoff.hpp"
 #include "store/store.hpp"
 
 namespace boost::asio {
@@ -28,6 +29,9 @@ struct IndexRegistryOptions {
   std::chrono::milliseconds follow_interval{1000};      // poll for changes made by other processes
   std::chrono::milliseconds snapshot_interval{30'000};  // at most one snapshot per collection per
   int page_size = 1000;                                 // rows per store call while rebuilding
+  // Committed versions handed over by this process' ingest, held until the follower applies
+  // them (beyond this, they are read back from the store).
+  std::size_t handoff_max_bytes = 16 << 20;
 };
 
 // Every collection's indexes, kept in step with the store.
@@ -55,9 +59,13 @@ class IndexRegistry {
   void stop();
 
   // A collection changed (ingest workers call it after each commit); cheap, never blocks.
-  void notify(const std::string& collection_id);
-  std::function<void(const std::string& collection_id)> change_listener() {
-    return [this](const std::string& collection_id) { notify(collection_id); };
+  // `ingested`: versions this process has committed there, applied from memory while each is
+  // still its document's latest change (see IngestHandoff), read from the store otherwise.
+  void notify(const std::string& collection_id, std::vector<store::IngestedVersion> ingested = {});
+  std::function<void(const std::string&, std::vector<store::IngestedVersion>)> change_listener() {
+    return [this](const std::string& collection_id, std::vector<store::IngestedVersion> ingested) {
+      notify(collection_id, std::move(ingested));
+    };
   }
 
   // Readiness: every collection present at start has loaded.
@@ -77,6 +85,7 @@ class IndexRegistry {
     uint64_t snapshot_loads = 0;
     uint64_t snapshots_written = 0;
     uint64_t follow_steps = 0;  // notified or periodic catch-ups run by the follower
+    uint64_t handed_over = 0;   // changes applied from ingested versions, without a store read
   };
   Stats stats() const;
 
@@ -128,7 +137,9 @@ class IndexRegistry {
   bool stopping_ = false;
   std::thread follower_;
 
-  std::atomic<uint64_t> rebuilds_{0}, snapshot_loads_{0}, snapshots_written_{0}, follow_steps_{0};
+  IngestHandoff handoff_;
+  std::atomic<uint64_t> rebuilds_{0}, snapshot_loads_{0}, snapshots_written_{0}, follow_steps_{0},
+      handed_over_{0};
 };
 
 }  // namespace sluice::rag

@@ -16,26 +16,25 @@ struct Parsed {
 };
 
 Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
-                               const ChunkingOptions& chunking) {
+                               const ChunkingOptions& chunking,
+                               const std::function<Result<std::string>()>& embedding_model) {
   Parsed out;
   PreparedIngest& prepared = out.prepared;
-  auto document = store.documents().get(job.document_id);
-  if (!document) {
-    if (document.error().code != Errc::not_found) return document.error();
+  auto body = store.documents().body(job.document_id);
+  if (!body) {
+    if (body.error().code != Errc::not_found) return body.error();
     prepared.superseded = true;  // deleted since the upload
     return out;
   }
-  if (document->version != job.document_version) {
+  if (body->version != job.document_version) {
     prepared.superseded = true;
     return out;
   }
-  auto collection = store.collections().get(job.collection_id);
-  if (!collection) return collection.error();
-  auto body = store.documents().body(job.document_id);
-  if (!body) return body.error();
-  out.embedding_model = collection->embedding_model;
-  prepared.bytes = static_cast<int64_t>(body->size());
-  auto parsed = parse_document(*body, document->media_type, document->source_name);
+  auto model = embedding_model();
+  if (!model) return model.error();
+  out.embedding_model = *std::move(model);
+  prepared.bytes = static_cast<int64_t>(body->bytes.size());
+  auto parsed = parse_document(body->bytes, body->media_type, body->source_name);
   if (!parsed) return parsed.error();
   if (!parsed->title_from_file_name) prepared.found_title = parsed->title;
   std::vector<TextChunk> pieces = chunk_document(*parsed, chunking);
@@ -55,12 +54,7 @@ Result<Parsed> parse_and_chunk(store::Store& store, const store::Job& job,
 
 }  // namespace
 
-std::size_t PreparedIngest::held_bytes() const {
-  std::size_t total = 0;
-  for (const store::Chunk& chunk : chunks)
-    total += chunk.text.size() + chunk.heading_path.size() + chunk.embedding.size() * sizeof(float);
-  return total;
-}
+std::size_t PreparedIngest::held_bytes() const { return store::held_bytes(chunks); }
 
 IngestPipeline::IngestPipeline(store::Store& store, Embedder* embedder, IngestOptions options,
                                CollectionChangeListener on_change)
@@ -72,13 +66,20 @@ boost::asio::awaitable<Result<IngestOutcome>> IngestPipeline::run(const store::J
   auto prepared = co_await prepare(job);
   if (!prepared) co_return prepared.error();
   auto outcome = co_await ops::run_blocking([&] { return store(job, *prepared); });
-  if (outcome && !outcome->superseded) changed(job.collection_id);
+  if (outcome && !outcome->superseded) {
+    std::vector<store::IngestedVersion> ingested;
+    if (outcome->ingested) ingested.push_back(*std::move(outcome->ingested));
+    outcome->ingested.reset();
+    changed(job.collection_id, std::move(ingested));
+  }
   co_return outcome;
 }
 
 boost::asio::awaitable<Result<PreparedIngest>> IngestPipeline::prepare(const store::Job& job) {
-  auto parsed = co_await ops::run_blocking(
-      [this, &job] { return parse_and_chunk(store_, job, options_.chunking); });
+  auto parsed = co_await ops::run_blocking([this, &job] {
+    return parse_and_chunk(store_, job, options_.chunking,
+                           [&] { return embedding_model(job.collection_id); });
+  });
   if (!parsed) co_return parsed.error();
   PreparedIngest& prepared = parsed->prepared;
   if (prepared.superseded || parsed->embedding_model.empty()) co_return std::move(prepared);
@@ -106,11 +107,11 @@ boost::asio::awaitable<Result<PreparedIngest>> IngestPipeline::prepare(const sto
 }
 
 Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedIngest& prepared) {
-  IngestOutcome outcome{prepared.superseded, prepared.bytes, 0};
+  IngestOutcome outcome{prepared.superseded, prepared.bytes, 0, std::nullopt};
   if (prepared.superseded) return outcome;
   outcome.chunks = static_cast<int64_t>(prepared.chunks.size());
-  const Status stored = store_.documents().replace_chunks(
-      job.document_id, job.document_version, std::move(prepared.chunks), prepared.found_title);
+  auto stored = store_.documents().replace_chunks(job.document_id, job.document_version,
+                                                  std::move(prepared.chunks), prepared.found_title);
   if (!stored) {
     // A newer version or a delete won the race: this version's chunks must not be stored.
     if (stored.error().code == Errc::conflict || stored.error().code == Errc::not_found) {
@@ -120,11 +121,27 @@ Result<IngestOutcome> IngestPipeline::store(const store::Job& job, PreparedInges
     }
     return stored.error();
   }
+  outcome.ingested = *std::move(stored);
   return outcome;
 }
 
-void IngestPipeline::changed(const std::string& collection_id) {
-  if (on_change_) on_change_(collection_id);
+Result<std::string> IngestPipeline::embedding_model(const std::string& collection_id) {
+  {
+    std::lock_guard lock(models_mutex_);
+    if (auto it = embedding_models_.find(collection_id); it != embedding_models_.end())
+      return it->second;
+  }
+  auto collection = store_.collections().get(collection_id);
+  if (!collection) return collection.error();
+  std::lock_guard lock(models_mutex_);
+  if (embedding_models_.size() >= kMaxCachedModels) embedding_models_.clear();
+  embedding_models_.emplace(collection_id, collection->embedding_model);
+  return collection->embedding_model;
+}
+
+void IngestPipeline::changed(const std::string& collection_id,
+                             std::vector<store::IngestedVersion> ingested) {
+  if (on_change_) on_change_(collection_id, std::move(ingested));
 }
 
 }  // namespace sluice::rag

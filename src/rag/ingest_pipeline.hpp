@@ -5,19 +5,19 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
 #include "rag/chunker.hpp"
+#include "rag/collection_change_listener.hpp"
 #include "rag/embedder.hpp"
 #include "store/store.hpp"
 
 namespace sluice::rag {
-
-// Told after a collection's chunks changed (the retrieval layer updates its indexes). Called on
-// an event loop: it must not block.
-using CollectionChangeListener = std::function<void(const std::string& collection_id)>;
 
 struct IngestOptions {
   ChunkingOptions chunking;
@@ -29,6 +29,8 @@ struct IngestOutcome {
   bool superseded = false;
   int64_t bytes = 0;  // the body's size
   int64_t chunks = 0;
+  // What was stored, when chunks were: for the change listener once it has committed.
+  std::optional<store::IngestedVersion> ingested;
 };
 
 // A job's document version made ready to store: its chunks, embedded when the collection has an
@@ -59,13 +61,19 @@ class IngestPipeline {
   // inside store::Store::batch or not); changed tells the listener once they are committed.
   boost::asio::awaitable<Result<PreparedIngest>> prepare(const store::Job& job);
   Result<IngestOutcome> store(const store::Job& job, PreparedIngest& prepared);
-  void changed(const std::string& collection_id);
+  void changed(const std::string& collection_id, std::vector<store::IngestedVersion> ingested = {});
 
  private:
+  // The collection's embedding model (fixed for its lifetime; ids are never reused), read once.
+  Result<std::string> embedding_model(const std::string& collection_id);
+
   store::Store& store_;
   Embedder* embedder_;
   IngestOptions options_;
   CollectionChangeListener on_change_;
+  static constexpr std::size_t kMaxCachedModels = 1024;  // then the cache starts over
+  std::mutex models_mutex_;
+  std::unordered_map<std::string, std::string> embedding_models_;  // by collection id
 };
 
 }  // namespace sluice::rag

@@ -202,15 +202,20 @@ asio::awaitable<void> IngestWorker::finish(std::vector<JobRun>& runs) {
       run.recorded = batched;
     }
   }
-  std::vector<std::string_view> changed;
-  for (const JobRun& run : runs) {
+  // Per collection, the versions committed here: the change listener applies them from memory.
+  std::vector<std::pair<std::string_view, std::vector<store::IngestedVersion>>> changed;
+  for (JobRun& run : runs) {
     const store::Job& job = run.job;
     if (!run.recorded && run.committed)
       ops::logger().warn("cannot record the end of an ingest job",
                          {{"job_id", job.id}, {"error", run.recorded.error().message}});
-    if (run.committed && run.outcome && !run.outcome->superseded &&
-        std::find(changed.begin(), changed.end(), job.collection_id) == changed.end())
-      changed.push_back(job.collection_id);
+    if (run.committed && run.outcome && !run.outcome->superseded) {
+      auto it = std::find_if(changed.begin(), changed.end(),
+                             [&](const auto& entry) { return entry.first == job.collection_id; });
+      if (it == changed.end()) it = changed.insert(changed.end(), {job.collection_id, {}});
+      if (run.outcome->ingested) it->second.push_back(*std::move(run.outcome->ingested));
+      run.outcome->ingested.reset();
+    }
     if (!run.outcome)
       ops::logger().warn("ingest job failed", {{"job_id", job.id},
                                                {"document_id", job.document_id},
@@ -224,7 +229,8 @@ asio::awaitable<void> IngestWorker::finish(std::vector<JobRun>& runs) {
                        stored ? run.outcome->chunks : 0,
                        std::chrono::steady_clock::now() - run.started);
   }
-  for (std::string_view collection_id : changed) pipeline_.changed(std::string(collection_id));
+  for (auto& [collection_id, ingested] : changed)
+    pipeline_.changed(std::string(collection_id), std::move(ingested));
 }
 
 asio::awaitable<void> IngestWorker::run() {

@@ -45,6 +45,22 @@ struct ChangeBatch {
   bool more = false;     // the limit cut the batch
 };
 
+// A document version as replace_chunks committed it: its row (status indexed, title as found)
+// at `change_seq`, and its chunks with their ids, as chunks_of would read them.
+struct IngestedVersion {
+  Document doc;
+  int64_t change_seq = 0;
+  std::vector<Chunk> chunks;
+};
+
+// The stored body of a document's current version, with what parsing it needs.
+struct DocumentBody {
+  int64_t version = 0;
+  std::string media_type;
+  std::string source_name;
+  std::string bytes;
+};
+
 // Documents, their stored bodies and their chunks.
 class DocumentStore {
  public:
@@ -65,16 +81,18 @@ class DocumentStore {
                                       int limit) = 0;
   // Deletes the document, its body, its chunks and its queued or running jobs; bumps change_seq.
   virtual Status remove(const std::string& document_id) = 0;
-  // The stored body of the document's current version.
-  virtual Result<std::string> body(const std::string& document_id) = 0;
+  // The stored body of the document's current version (one read: an ingest's first step).
+  virtual Result<DocumentBody> body(const std::string& document_id) = 0;
   // Atomically swaps the document's chunks for `chunks` (ids assigned here; document_id and
   // collection_id taken from the document) and marks it indexed, only while `version` is still
   // its current version: conflict otherwise, so a stale ingest never wins. Idempotent: running it
   // again for the same version replaces the chunks again, never duplicates them. `found_title`,
   // the title the content gives (or empty), becomes the document's title unless the upload named
-  // one.
-  virtual Status replace_chunks(const std::string& document_id, int64_t version,
-                                std::vector<Chunk> chunks, const std::string& found_title = {}) = 0;
+  // one. Returns what it wrote, so that a caller in this process can index it without reading it
+  // back (valid once the transaction it ran in has committed).
+  virtual Result<IngestedVersion> replace_chunks(const std::string& document_id, int64_t version,
+                                                 std::vector<Chunk> chunks,
+                                                 const std::string& found_title = {}) = 0;
   // Ordered by ordinal.
   virtual Result<std::vector<Chunk>> chunks_of(const std::string& document_id) = 0;
   // The chunks with these ids, in the order asked; ids that no longer exist are left out. For

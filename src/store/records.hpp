@@ -1,6 +1,7 @@
 #pragma once
 // The rows the Store keeps, as plain values: what every backend reads and writes.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -52,6 +53,14 @@ struct Chunk {
   int token_count = 0;
   std::vector<float> embedding;  // empty when none
 };
+
+// What holding chunks costs in memory: their text, heading paths and vectors.
+inline std::size_t held_bytes(const std::vector<Chunk>& chunks) {
+  std::size_t total = 0;
+  for (const Chunk& chunk : chunks)
+    total += chunk.text.size() + chunk.heading_path.size() + chunk.embedding.size() * sizeof(float);
+  return total;
+}
 
 struct Job {
   std::string id;  // job_...

@@ -24,9 +24,18 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::committed(int wal_pages) {
-  if (wal_pages >= kInlinePages) {
+  // Past kWakePages, the frames committed while the background checkpoint ran are copied here,
+  // where no commit can add more: the WAL is then whole in the database and the next write
+  // starts it over instead of growing it (a PASSIVE checkpoint alone never catches up with a
+  // steady writer). A small WAL is left for the background: this costs the commit two fsyncs.
+  const bool tail_due = tail_due_.exchange(false);
+  // The WAL is in the database (but for frames a reader still held back): nothing for the
+  // background to do.
+  bool whole = false;
+  if (wal_pages >= kInlinePages || (tail_due && wal_pages >= kWakePages)) {
     try {
       writer_.checkpoint();
+      whole = true;
     } catch (const SqliteError&) {
       // The commit itself succeeded; the background thread tries again.
     }
@@ -34,8 +43,10 @@ void Checkpointer::committed(int wal_pages) {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    wake = wal_pages >= kWakePages && wal_pages_ < kWakePages;
-    wal_pages_ = wal_pages;
+    wake = !whole && wal_pages >= kWakePages && wal_pages_ < kWakePages;
+    // When the next write cannot start the WAL over (a reader still uses it), its commit wakes
+    // the background again.
+    wal_pages_ = whole ? 0 : wal_pages;
   }
   if (wake) wake_.notify_one();
 }
@@ -49,12 +60,19 @@ void Checkpointer::run() {
     if (wal_pages_ == 0) continue;
     wal_pages_ = 0;
     lock.unlock();
+    bool done = false;
     try {
       connection_->checkpoint();
+      done = true;
     } catch (const SqliteError&) {
       // Busy or failing now: the next commit or tick retries.
     }
     lock.lock();
+    // A large WAL's rest is the next commit's (not another pass here, which would race it).
+    if (done && wal_pages_ >= kWakePages) {
+      tail_due_ = true;
+      wal_pages_ = 0;
+    }
   }
 }
 

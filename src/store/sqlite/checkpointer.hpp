@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -13,8 +14,11 @@ namespace sluice::store::sqlite {
 // Checkpoints the WAL on a thread of its own, so that commits never pay for it. SQLite's
 // automatic checkpoint runs inside the commit that crosses its threshold and fsyncs the WAL and
 // the database there: measured on 10 KB uploads, 7-11 MB/s with it, 28 MB/s without. Woken by
-// the writer once the WAL holds kWakePages, and every second while anything was committed. A
-// writer that outruns it checkpoints inline past kInlinePages, so the WAL stays bounded.
+// the writer once the WAL holds kWakePages, and every second while anything was committed. Past
+// kWakePages, the first commit after a background checkpoint copies the few frames committed
+// meanwhile, so that the WAL starts over rather than grows under a steady writer (measured on
+// the PostgreSQL manual's ingest: 10% fewer bytes written, the WAL's peak 40-65 MB instead of
+// 125). A writer that outruns it checkpoints inline past kInlinePages, so the WAL stays bounded.
 class Checkpointer {
  public:
   static constexpr int kWakePages = 4000;     // ~16 MB; 1000 (SQLite's) halved the gain
@@ -37,6 +41,9 @@ class Checkpointer {
   std::condition_variable wake_;
   bool stop_ = false;
   int wal_pages_ = 0;  // as of the last commit
+  // A background checkpoint finished: the writer copies the frames committed meanwhile at its
+  // next commit, so that the WAL is whole in the database and the next write can start it over.
+  std::atomic<bool> tail_due_{false};
   std::thread thread_;
 };
 

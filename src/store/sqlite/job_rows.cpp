@@ -13,20 +13,20 @@ void enqueue_ingest(Connection& connection, const std::string& job_id, const Doc
       .run();
 }
 
-void cancel_pending_jobs(Connection& connection, const std::string& document_id,
-                         const std::string& reason, int64_t now_ms) {
+void cancel_pending_job(Connection& connection, const std::string& last_job_id,
+                        const std::string& reason, int64_t now_ms) {
   connection
       .prepare(
           "UPDATE jobs SET state = 'cancelled', last_error = ?2, lease_owner = '', "
           "ready_at_ms = NULL, updated_at_ms = ?3 "
-          "WHERE document_id = ?1 AND state IN ('queued', 'running')")
-      .bind_all(document_id, reason, now_ms)
+          "WHERE id = ?1 AND state IN ('queued', 'running')")
+      .bind_all(last_job_id, reason, now_ms)
       .run();
 }
 
-void delete_pending_jobs(Connection& connection, const std::string& document_id) {
-  connection.prepare("DELETE FROM jobs WHERE document_id = ?1 AND state IN ('queued', 'running')")
-      .bind_all(document_id)
+void delete_pending_job(Connection& connection, const std::string& last_job_id) {
+  connection.prepare("DELETE FROM jobs WHERE id = ?1 AND state IN ('queued', 'running')")
+      .bind_all(last_job_id)
       .run();
 }
 

@@ -13,10 +13,11 @@ namespace sluice::store::sqlite {
 // Inserts a queued ingest job for `doc`'s current version, runnable at now_ms.
 void enqueue_ingest(Connection& connection, const std::string& job_id, const Document& doc,
                     int max_attempts, int64_t now_ms);
-// Queued or running jobs of the document turn cancelled with `reason`: a running worker finds
-// its lease gone when it reports.
-void cancel_pending_jobs(Connection& connection, const std::string& document_id,
-                         const std::string& reason, int64_t now_ms);
-void delete_pending_jobs(Connection& connection, const std::string& document_id);
+// A document's only job that can be queued or running is its current version's (its
+// last_job_id): cancel_pending_job turns it cancelled with `reason` if it is (a running worker
+// finds its lease gone when it reports); delete_pending_job deletes it.
+void cancel_pending_job(Connection& connection, const std::string& last_job_id,
+                        const std::string& reason, int64_t now_ms);
+void delete_pending_job(Connection& connection, const std::string& last_job_id);
 
 }  // namespace sluice::store::sqlite

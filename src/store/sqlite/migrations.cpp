@@ -136,9 +136,17 @@ ALTER TABLE collections ADD COLUMN removals_pruned_seq INTEGER NOT NULL DEFAULT 
 ALTER TABLE documents ADD COLUMN title_given INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// A document has at most one queued or running job, its current version's (documents.
+// last_job_id: an upload cancels the pending jobs before it enqueues its own, and only the current
+// version's dead job can be retried), so settling a document's jobs goes by that id, and no
+// upload pays for an index of jobs by document.
+constexpr const char* kSchemaV4 = R"sql(
+DROP INDEX IF EXISTS jobs_by_document;
+)sql";
+
 // Virtual API keys: only their secrets' SHA-256 (unique, current or previous after a rotation);
 // change_seq orders every write so that replicas follow the table. Their usage by day and model.
-constexpr const char* kSchemaV4 = R"sql(
+constexpr const char* kSchemaV5 = R"sql(
 CREATE TABLE api_keys (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -180,7 +188,8 @@ constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
     {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
-    {4, "virtual API keys and their usage", kSchemaV4},
+    {4, "jobs settled by the document's last job id, without an index by document", kSchemaV4},
+    {5, "virtual API keys and their usage", kSchemaV5},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

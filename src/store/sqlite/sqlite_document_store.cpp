@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_document_store.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
@@ -71,12 +72,6 @@ void write_body(Connection& connection, const Document& doc, const std::string& 
       .run();
 }
 
-int64_t chunk_count(Connection& connection, const std::string& document_id) {
-  Statement row = connection.prepare("SELECT count(*) FROM chunks WHERE document_id = ?1");
-  row.bind_all(document_id);
-  return row.step() ? row.int64(0) : 0;
-}
-
 // The upload's fields over `doc` (a new one, or the version it replaces).
 void apply_upload(Document& doc, const NewDocument& in, const std::string& hash, int64_t now_ms) {
   doc.external_id = in.external_id;
@@ -128,27 +123,29 @@ Result<PutOutcome> SqliteDocumentStore::put_document(const std::string& collecti
   const std::string hash = sha256_hex(in.bytes);
   const int64_t now = context_.now_ms();
   return context_.db.write([&](Connection& connection) -> Result<PutOutcome> {
-    if (!collection_exists(connection, collection_id)) return collection_not_found(collection_id);
+    // A document found proves its collection exists (deleting a collection deletes its
+    // documents); otherwise bumping the collection's change_seq does.
     std::optional<StoredDocument> same = find_same(connection, collection_id, in, hash);
     if (same && same->doc.content_hash == hash)
       return PutOutcome{std::move(same->doc), std::move(same->last_job_id), false};
+    const std::optional<int64_t> seq =
+        try_bump_change_seq(connection, collection_id, same ? 0 : 1, 0);
+    if (!seq) return collection_not_found(collection_id);
 
     PutOutcome outcome{same ? std::move(same->doc) : Document{}, new_id("job_", now), true};
     Document& doc = outcome.doc;
     apply_upload(doc, in, hash, now);
     if (same) {
       ++doc.version;
-      cancel_pending_jobs(connection, doc.id,
-                          "superseded by version " + std::to_string(doc.version), now);
-      update_document(connection, doc, bump_change_seq(connection, collection_id, 0, 0),
-                      outcome.job_id, in.title_given);
+      cancel_pending_job(connection, same->last_job_id,
+                         "superseded by version " + std::to_string(doc.version), now);
+      update_document(connection, doc, *seq, outcome.job_id, in.title_given);
     } else {
       doc.id = new_id("doc_", now);
       doc.collection_id = collection_id;
       doc.version = 1;
       doc.created_at_ms = now;
-      insert_document(connection, doc, bump_change_seq(connection, collection_id, 1, 0),
-                      outcome.job_id, in.title_given);
+      insert_document(connection, doc, *seq, outcome.job_id, in.title_given);
     }
     write_body(connection, doc, in.bytes);
     enqueue_ingest(connection, outcome.job_id, doc, context_.job_max_attempts, now);
@@ -197,8 +194,8 @@ Status SqliteDocumentStore::remove(const std::string& document_id) {
     auto found = find_by_id(connection, document_id);
     if (!found) return document_not_found(document_id);
     const std::string& collection_id = found->doc.collection_id;
-    const int64_t chunks = chunk_count(connection, document_id);
-    delete_pending_jobs(connection, document_id);
+    const int64_t chunks = found->doc.chunk_count;
+    delete_pending_job(connection, found->last_job_id);
     // Foreign keys cascade to the body and the chunks.
     connection.prepare("DELETE FROM documents WHERE id = ?1").bind_all(document_id).run();
     const int64_t seq = bump_change_seq(connection, collection_id, -1, -chunks);
@@ -242,30 +239,34 @@ Result<int64_t> SqliteDocumentStore::prune_tombstones(int64_t before_ms, int lim
   });
 }
 
-Result<std::string> SqliteDocumentStore::body(const std::string& document_id) {
-  return context_.db.read([&](Connection& connection) -> Result<std::string> {
-    Statement row = connection.prepare("SELECT body FROM document_bodies WHERE document_id = ?1");
+Result<DocumentBody> SqliteDocumentStore::body(const std::string& document_id) {
+  return context_.db.read([&](Connection& connection) -> Result<DocumentBody> {
+    // The body's version is its document's: both are written in one transaction.
+    Statement row = connection.prepare(
+        "SELECT b.version, d.media_type, d.source_name, b.body FROM document_bodies b "
+        "JOIN documents d ON d.id = b.document_id WHERE b.document_id = ?1");
     row.bind_all(document_id);
     if (!row.step()) return document_not_found(document_id);
-    return std::string(row.blob(0));
+    return DocumentBody{row.int64(0), row.text(1), row.text(2), std::string(row.blob(3))};
   });
 }
 
-Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64_t version,
-                                           std::vector<Chunk> chunks,
-                                           const std::string& found_title) {
-  return context_.db.write([&](Connection& connection) -> Status {
+Result<IngestedVersion> SqliteDocumentStore::replace_chunks(const std::string& document_id,
+                                                            int64_t version,
+                                                            std::vector<Chunk> chunks,
+                                                            const std::string& found_title) {
+  return context_.db.write([&](Connection& connection) -> Result<IngestedVersion> {
     auto found = find_by_id(connection, document_id);
     if (!found) return document_not_found(document_id);
-    const Document& doc = found->doc;
+    IngestedVersion out{std::move(found->doc), 0, {}};
+    Document& doc = out.doc;
     if (doc.version != version)
       return make_error(Errc::conflict,
                         "document '" + document_id + "' is at version " +
                             std::to_string(doc.version) + ", not " + std::to_string(version),
                         "version", "stale_version");
-    const int64_t old_chunks = chunk_count(connection, document_id);
     connection.prepare("DELETE FROM chunks WHERE document_id = ?1").bind_all(document_id).run();
-    for (const Chunk& chunk : chunks) {
+    for (Chunk& chunk : chunks) {
       connection
           .prepare(
               "INSERT INTO chunks (document_id, collection_id, ordinal, text, heading_path, "
@@ -274,16 +275,24 @@ Status SqliteDocumentStore::replace_chunks(const std::string& document_id, int64
                     chunk.page, chunk.token_count)
           .bind_blob(8, embedding_bytes(chunk.embedding))
           .run();
+      chunk.id = connection.last_insert_rowid();
+      chunk.document_id = document_id;
+      chunk.collection_id = doc.collection_id;
     }
-    const int64_t seq = bump_change_seq(connection, doc.collection_id, 0,
-                                        static_cast<int64_t>(chunks.size()) - old_chunks);
-    connection
-        .prepare(
-            "UPDATE documents SET status = 'indexed', change_seq = ?2, title = CASE WHEN "
-            "title_given = 0 AND ?3 <> '' THEN ?3 ELSE title END WHERE id = ?1")
-        .bind_all(document_id, seq, found_title)
-        .run();
-    return Status::success();
+    const auto count = static_cast<int64_t>(chunks.size());
+    out.change_seq = bump_change_seq(connection, doc.collection_id, 0, count - doc.chunk_count);
+    Statement update = connection.prepare(
+        "UPDATE documents SET status = 'indexed', change_seq = ?2, title = CASE WHEN "
+        "title_given = 0 AND ?3 <> '' THEN ?3 ELSE title END WHERE id = ?1 RETURNING title");
+    update.bind_all(document_id, out.change_seq, found_title);
+    if (update.step()) doc.title = update.text(0);
+    doc.status = "indexed";
+    doc.chunk_count = count;
+    // chunks_of's order: by ordinal, then id.
+    std::stable_sort(chunks.begin(), chunks.end(),
+                     [](const Chunk& a, const Chunk& b) { return a.ordinal < b.ordinal; });
+    out.chunks = std::move(chunks);
+    return out;
   });
 }
 

@@ -17,9 +17,10 @@ class SqliteDocumentStore final : public DocumentStore {
   Result<Page<Document>> list(const std::string& collection_id, const std::string& cursor,
                               int limit) override;
   Status remove(const std::string& document_id) override;
-  Result<std::string> body(const std::string& document_id) override;
-  Status replace_chunks(const std::string& document_id, int64_t version, std::vector<Chunk> chunks,
-                        const std::string& found_title = {}) override;
+  Result<DocumentBody> body(const std::string& document_id) override;
+  Result<IngestedVersion> replace_chunks(const std::string& document_id, int64_t version,
+                                         std::vector<Chunk> chunks,
+                                         const std::string& found_title = {}) override;
   Result<std::vector<Chunk>> chunks_of(const std::string& document_id) override;
   Result<std::vector<Chunk>> get_chunks(const std::vector<int64_t>& ids) override;
   Result<ChangeBatch> changes_since(const std::string& collection_id, int64_t after_seq,

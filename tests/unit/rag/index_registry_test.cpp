@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <fstream>
 #include <future>
+#include <set>
 
 #include "indexed_store_fixture.hpp"
 
@@ -26,6 +27,62 @@ class IndexRegistryTest : public IndexedStoreTest {
   }
   std::size_t hits(const std::string& collection, const std::string& query) {
     return lexical_ids(collection, query).size();
+  }
+  // A registry that follows notifications only (no periodic poll), without snapshots.
+  std::unique_ptr<IndexRegistry> notified_registry(std::size_t handoff_max_bytes = 16 << 20) {
+    IndexRegistryOptions options;
+    options.follow_interval = std::chrono::hours(1);
+    options.handoff_max_bytes = handoff_max_bytes;
+    auto registry = std::make_unique<IndexRegistry>(*store_, pool_, options);
+    EXPECT_TRUE(registry->start().ok());
+    EXPECT_TRUE(wait_for([&] { return registry->ready(); }));
+    return registry;
+  }
+  // `followed`'s index of the collection is what a rebuild from the store makes.
+  void expect_as_rebuilt(IndexRegistry& followed, const std::string& collection,
+                         const std::vector<std::string>& queries) {
+    auto rebuilt_registry = notified_registry();
+    auto a = followed.find(collection);
+    auto b = rebuilt_registry->find(collection);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(b.ok());
+    const CollectionIndex& got = **a;
+    const CollectionIndex& want = **b;
+    EXPECT_EQ(got.version(), want.version());
+    EXPECT_EQ(got.chunk_count(), want.chunk_count());
+    auto got_lock = got.read_lock();
+    auto want_lock = want.read_lock();
+    EXPECT_EQ(got.lexical().chunk_count(), want.lexical().chunk_count());
+    ASSERT_EQ(got.catalog().documents.size(), want.catalog().documents.size());
+    for (const auto& [id, info] : want.catalog().documents) {
+      auto it = got.catalog().documents.find(id);
+      ASSERT_NE(it, got.catalog().documents.end()) << id;
+      EXPECT_EQ(it->second->external_id, info->external_id);
+      EXPECT_EQ(it->second->title, info->title);
+      EXPECT_EQ(it->second->tags, info->tags);
+      EXPECT_EQ(it->second->metadata_json, info->metadata_json);
+      EXPECT_EQ(it->second->chunk_ids, info->chunk_ids);
+    }
+    ASSERT_EQ(got.catalog().chunks.size(), want.catalog().chunks.size());
+    for (const auto& [id, info] : want.catalog().chunks) {
+      const ChunkInfo* chunk = got.chunk(id);
+      ASSERT_NE(chunk, nullptr) << id;
+      EXPECT_EQ(chunk->document->id, info.document->id);
+      EXPECT_EQ(chunk->ordinal, info.ordinal);
+      EXPECT_EQ(chunk->page, info.page);
+      EXPECT_EQ(chunk->heading_path, info.heading_path);
+    }
+    // The chunks each query finds (scores may differ until removed chunks are compacted away).
+    const auto found = [](const CollectionIndex& index, const std::string& query) {
+      std::set<int64_t> ids;
+      for (const LexicalHit& hit : index.lexical().search(index.tokenizer().terms(query), 10))
+        ids.insert(hit.chunk_id);
+      return ids;
+    };
+    for (const std::string& query : queries) {
+      EXPECT_FALSE(found(want, query).empty()) << query;
+      EXPECT_EQ(found(got, query), found(want, query)) << query;
+    }
   }
 };
 
@@ -164,6 +221,59 @@ TEST_F(IndexRegistryTest, FollowsUpsertsAndDeletesWhenNotified) {
   EXPECT_EQ(registry_->chunk_count(), 0u);
   auto index = registry_->find(c.id);
   EXPECT_EQ((*index)->version(), store_->collections().get(c.id)->change_seq);
+}
+
+// An ingest in this process hands what it committed to the follower, which applies it without
+// reading it back; the index ends as a rebuild from the store makes it.
+TEST_F(IndexRegistryTest, HandedOverVersionsApplyWithoutAReadAndMatchARebuild) {
+  const auto c = collection("docs");
+  put(c, "Old", {{"kept words", "Intro", 0}}, "kept");
+  auto registry = notified_registry();
+  put(c, "Guide", {{"the scheduler picks tasks", "Intro > CPU", 3}, {"memory pages", "", 4}},
+      "ext-1", R"({"year":2024})", {"linux"});
+  registry->notify(c.id, {last_ingested_});
+  ASSERT_TRUE(wait_for([&] { return registry->stats().handed_over == 1; }));
+  // A new version of the same document, handed over too.
+  put(c, "Guide v2", {{"the planner picks paths", "Intro", 0}}, "ext-1", R"({"year":2025})");
+  registry->notify(c.id, {last_ingested_});
+  ASSERT_TRUE(wait_for([&] { return registry->stats().handed_over == 2; }));
+  EXPECT_EQ((*registry->find(c.id))->version(), store_->collections().get(c.id)->change_seq);
+  expect_as_rebuilt(*registry, c.id, {"planner", "guide", "intro", "kept", "paths"});
+  registry->stop();
+}
+
+// A handed-over version that a later change overtook (here: a newer upload committed before the
+// follower ran) is not applied: the follower reads the store.
+TEST_F(IndexRegistryTest, AHandedOverVersionALaterChangeOvertookIsReadFromTheStore) {
+  const auto c = collection("docs");
+  auto registry = notified_registry();
+  put(c, "T", {{"alpha", "", 0}}, "ext");
+  const store::IngestedVersion first = last_ingested_;
+  put(c, "T", {{"beta", "", 0}}, "ext");
+  registry->notify(c.id, {first});
+  ASSERT_TRUE(wait_for([&] {
+    auto index = registry->find(c.id);
+    return (*index)->version() == store_->collections().get(c.id)->change_seq;
+  }));
+  EXPECT_EQ(registry->stats().handed_over, 0u);
+  auto index = registry->find(c.id);
+  auto lock = (*index)->read_lock();
+  EXPECT_EQ((*index)->lexical().search((*index)->tokenizer().terms("beta"), 10).size(), 1u);
+  EXPECT_TRUE((*index)->lexical().search((*index)->tokenizer().terms("alpha"), 10).empty());
+  lock.unlock();
+  registry->stop();
+}
+
+// Past handoff_max_bytes, versions are not held: their changes are read back.
+TEST_F(IndexRegistryTest, HandedOverVersionsPastTheBoundAreReadFromTheStore) {
+  const auto c = collection("docs");
+  auto registry = notified_registry(0);
+  put(c, "T", {{"alpha", "", 0}});
+  registry->notify(c.id, {last_ingested_});
+  ASSERT_TRUE(wait_for([&] { return (*registry->find(c.id))->chunk_count() == 1; }));
+  EXPECT_EQ(registry->stats().handed_over, 0u);
+  expect_as_rebuilt(*registry, c.id, {"alpha"});
+  registry->stop();
 }
 
 TEST_F(IndexRegistryTest, ABurstOfNotificationsCoalesces) {

@@ -53,7 +53,8 @@ class IndexedStoreTest : public store::StoreTest {
     return *created;
   }
 
-  // Puts a document and commits its chunks; returns its id.
+  // Puts a document and commits its chunks (keeping what replace_chunks returned in
+  // last_ingested_); returns its id.
   std::string put(const store::Collection& c, const std::string& title,
                   const std::vector<ChunkSpec>& chunks, const std::string& external_id = {},
                   const std::string& metadata_json = "{}",
@@ -74,9 +75,9 @@ class IndexedStoreTest : public store::StoreTest {
       chunk.embedding = chunks[i].embedding;
       rows.push_back(chunk);
     }
-    Status swapped =
-        store_->documents().replace_chunks(outcome->doc.id, outcome->doc.version, rows);
+    auto swapped = store_->documents().replace_chunks(outcome->doc.id, outcome->doc.version, rows);
     if (!swapped) throw std::runtime_error(swapped.error().message);
+    last_ingested_ = *std::move(swapped);
     return outcome->doc.id;
   }
 
@@ -104,6 +105,7 @@ class IndexedStoreTest : public store::StoreTest {
   boost::asio::thread_pool pool_{2};
   std::unique_ptr<IndexRegistry> registry_;
   int puts_ = 0;
+  store::IngestedVersion last_ingested_;  // what the last put() committed
 };
 
 }  // namespace sluice::rag

@@ -17,10 +17,15 @@ class IngestPipelineTest : public IngestTest {
     IngestOptions options;
     options.chunking = {.target_tokens = 8, .overlap_tokens = 0, .max_tokens = 16};
     options.embed_batch = embed_batch;
-    return IngestPipeline(*store_, embedder, options,
-                          [this](const std::string& id) { changed_.push_back(id); });
+    return IngestPipeline(
+        *store_, embedder, options,
+        [this](const std::string& id, std::vector<store::IngestedVersion> ingested) {
+          changed_.push_back(id);
+          for (store::IngestedVersion& version : ingested) ingested_.push_back(std::move(version));
+        });
   }
   std::vector<std::string> changed_;
+  std::vector<store::IngestedVersion> ingested_;
 };
 
 TEST_F(IngestPipelineTest, StoresTheChunksOfTheDocumentAndTellsTheListener) {
@@ -40,11 +45,37 @@ TEST_F(IngestPipelineTest, StoresTheChunksOfTheDocumentAndTellsTheListener) {
   EXPECT_TRUE(chunks->back().embedding.empty());
   EXPECT_EQ(store_->documents().get(doc.doc.id)->status, "indexed");
   EXPECT_EQ(changed_, std::vector<std::string>{collection.id});
+  // The listener gets what was committed, as a read would find it.
+  ASSERT_EQ(ingested_.size(), 1u);
+  EXPECT_EQ(ingested_[0].doc.id, doc.doc.id);
+  EXPECT_EQ(ingested_[0].change_seq, store_->collections().get(collection.id)->change_seq);
+  ASSERT_EQ(ingested_[0].chunks.size(), chunks->size());
+  EXPECT_EQ(ingested_[0].chunks.back().id, chunks->back().id);
+  EXPECT_EQ(ingested_[0].chunks.back().text, chunks->back().text);
 
   // The same job again (a retry after a crash) replaces the chunks, never duplicates them.
   store::Job again = *store_->jobs().get(doc.job_id);
   ASSERT_TRUE(run(ingest.run(again)).ok());
   EXPECT_EQ(store_->documents().chunks_of(doc.doc.id)->size(), chunks->size());
+}
+
+// A collection's embedding model never changes: it is read once, not at every ingest.
+TEST_F(IngestPipelineTest, ReadsACollectionsEmbeddingModelOnce) {
+  int collection_reads = 0;
+  store::SqliteOptions counted = store::StoreTest::options();
+  counted.on_statement = [&](std::string_view sql, int64_t) {
+    if (sql.find("FROM collections WHERE id = ?1 OR name = ?1") != std::string_view::npos)
+      ++collection_reads;
+  };
+  open(std::move(counted));
+  const store::Collection collection = make_collection();
+  put(collection.id, kGuide);
+  put(collection.id, "# Other\n\nMore text.\n");
+  IngestPipeline ingest = pipeline(nullptr);
+  collection_reads = 0;
+  ASSERT_TRUE(run(ingest.run(lease_job())).ok());
+  ASSERT_TRUE(run(ingest.run(lease_job())).ok());
+  EXPECT_EQ(collection_reads, 1);
 }
 
 // An upload without a title is titled by its file name until ingestion finds the content's own

@@ -104,6 +104,37 @@ TEST_F(IngestWorkerTest, StoresTheEndsOfSeveralJobsInOneTransaction) {
   EXPECT_EQ(job(docs.back().job_id).state, "succeeded");
 }
 
+// Once a batch has committed, the change listener gets what it stored, per collection, so that
+// the indexes of this process need not read it back.
+TEST_F(IngestWorkerTest, HandsWhatABatchCommittedToTheChangeListener) {
+  std::vector<std::pair<std::string, std::size_t>> told;
+  std::vector<store::IngestedVersion> versions;
+  pipeline_ = std::make_unique<IngestPipeline>(
+      *store_, &embedder_, IngestOptions{},
+      [&](const std::string& id, std::vector<store::IngestedVersion> ingested) {
+        told.emplace_back(id, ingested.size());
+        for (store::IngestedVersion& version : ingested) versions.push_back(std::move(version));
+      });
+  std::vector<store::PutOutcome> docs;
+  for (int i = 0; i < 3; ++i)
+    docs.push_back(put(collection_.id, "# Doc " + std::to_string(i) + "\n\nSome text.\n"));
+  IngestWorkerOptions two = options();
+  two.batch = 2;
+  IngestWorker worker(*store_, *pipeline_, metrics_.get(), two);
+  ASSERT_TRUE(run(worker.run_once()));
+  using Told = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(told, (Told{{collection_.id, 2}, {collection_.id, 1}}));
+  ASSERT_EQ(versions.size(), docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    EXPECT_EQ(versions[i].doc.id, docs[i].doc.id);
+    auto chunks = store_->documents().chunks_of(docs[i].doc.id);
+    ASSERT_EQ(versions[i].chunks.size(), chunks->size());
+    EXPECT_EQ(versions[i].chunks[0].id, (*chunks)[0].id);
+    EXPECT_EQ(versions[i].chunks[0].embedding, (*chunks)[0].embedding);
+  }
+  EXPECT_EQ(versions.back().change_seq, store_->collections().get(collection_.id)->change_seq);
+}
+
 TEST_F(IngestWorkerTest, TransientFailuresBackOffExponentiallyThenTheJobIsDead) {
   embedder_.failures = 100;
   IngestWorker worker(*store_, *pipeline_, metrics_.get(), options());

@@ -240,8 +240,8 @@ TEST_F(DatabaseTest, ConcurrentWritersReadersAndWorkersNeverSeeBusy) {
         }
         Chunk chunk;
         chunk.text = "chunk";
-        Status indexed = store.documents().replace_chunks((*job)->document_id,
-                                                          (*job)->document_version, {chunk});
+        auto indexed = store.documents().replace_chunks((*job)->document_id,
+                                                        (*job)->document_version, {chunk});
         if (!indexed) count_error(indexed.error());
         Status done = store.jobs().complete((*job)->id, owner);
         if (!done) count_error(done.error());

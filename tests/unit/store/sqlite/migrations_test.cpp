@@ -72,6 +72,39 @@ TEST_F(MigrationsTest, AFailingStepLeavesThePreviousVersion) {
   EXPECT_FALSE(has_table(*connection, "c"));  // step 2 rolled back whole
 }
 
+// A database written at version 3 (jobs indexed by document) opens at version 4 without that
+// index, and a new version of its document still cancels the old version's queued job.
+TEST_F(MigrationsTest, Version4SettlesAnOlderDatabasesJobsByTheDocumentsLastJob) {
+  {
+    auto connection = connect();
+    ASSERT_TRUE(migrate(*connection, schema_migrations().first(3), 1).ok());
+    EXPECT_TRUE(has_table(*connection, "jobs_by_document"));
+    connection->exec(
+        "INSERT INTO collections (id, name, language, embedding_model, created_at_ms, change_seq, "
+        "document_count) VALUES ('col_1', 'c', 'english', '', 1, 1, 1);"
+        "INSERT INTO documents (id, collection_id, external_id, title, source_name, media_type, "
+        "content_hash, bytes, version, created_at_ms, updated_at_ms, status, metadata_json, "
+        "tags_json, change_seq, last_job_id) VALUES ('doc_1', 'col_1', 'ext', 't', 's.txt', "
+        "'text/plain', 'hash', 3, 1, 1, 1, 'pending', '{}', '[]', 1, 'job_1');"
+        "INSERT INTO document_bodies VALUES ('doc_1', 1, 'old');"
+        "INSERT INTO jobs (id, kind, collection_id, document_id, document_version, state, "
+        "max_attempts, run_after_ms, ready_at_ms, created_at_ms, updated_at_ms) VALUES "
+        "('job_1', 'ingest', 'col_1', 'doc_1', 1, 'queued', 3, 1, 1, 1, 1);");
+  }
+  Store& store = open();
+  EXPECT_EQ(store.schema_version(), sqlite::latest_schema_version());
+  auto replaced = store.documents().put_document("col_1", text_document("new", "ext"));
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+  EXPECT_EQ(replaced->doc.version, 2);
+  EXPECT_EQ(store.jobs().get("job_1")->state, "cancelled");
+  EXPECT_EQ(store.jobs().get(replaced->job_id)->state, "queued");
+  ASSERT_TRUE(store.documents().remove("doc_1").ok());
+  EXPECT_EQ(store.jobs().get(replaced->job_id).error().code, Errc::not_found);
+  EXPECT_EQ(store.jobs().get("job_1")->state, "cancelled");  // finished jobs stay
+  store_.reset();
+  EXPECT_FALSE(has_table(*connect(), "jobs_by_document"));
+}
+
 TEST_F(MigrationsTest, RefusesADatabaseNewerThanTheBinary) {
   open();
   store_.reset();

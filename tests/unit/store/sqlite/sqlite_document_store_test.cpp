@@ -61,7 +61,12 @@ TEST_F(DocumentStoreTest, PutStoresTheDocumentItsBodyAndAQueuedJob) {
   EXPECT_EQ(got->metadata_json, R"({"lang":"en"})");
   EXPECT_EQ(got->tags, in.tags);
   EXPECT_EQ(got->content_hash, doc.content_hash);
-  EXPECT_EQ(*documents().body(doc.id), in.bytes);
+  auto body = documents().body(doc.id);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ(body->bytes, in.bytes);
+  EXPECT_EQ(body->version, doc.version);
+  EXPECT_EQ(body->media_type, doc.media_type);
+  EXPECT_EQ(body->source_name, doc.source_name);
 
   auto job = store_->jobs().get(put->job_id);
   ASSERT_TRUE(job.ok());
@@ -108,7 +113,8 @@ TEST_F(DocumentStoreTest, ChangedContentUnderTheSameExternalIdIsANewVersion) {
   EXPECT_EQ(v2.doc.updated_at_ms, now_.load());
   EXPECT_NE(v2.job_id, v1.job_id);
   EXPECT_GT(change_seq(), seq_before);
-  EXPECT_EQ(*documents().body(v1.doc.id), "second");
+  EXPECT_EQ(documents().body(v1.doc.id)->bytes, "second");
+  EXPECT_EQ(documents().body(v1.doc.id)->version, 2);
   // The old chunks stay searchable until the new version's commit.
   auto old_chunks = documents().chunks_of(v1.doc.id);
   ASSERT_EQ(old_chunks->size(), 1u);
@@ -132,7 +138,7 @@ TEST_F(DocumentStoreTest, ReplaceChunksSwapsAtomicallyAndRefusesAStaleVersion) {
   EXPECT_EQ(store_->collections().get(collection_.id)->chunk_count, 3);
   put("second", "ext");
   const int64_t seq = change_seq();
-  const Status stale = documents().replace_chunks(v1.doc.id, 1, chunks({"stale"}));
+  const auto stale = documents().replace_chunks(v1.doc.id, 1, chunks({"stale"}));
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, Errc::conflict);
   EXPECT_EQ(change_seq(), seq);
@@ -152,6 +158,59 @@ TEST_F(DocumentStoreTest, ReplaceChunksSwapsAtomicallyAndRefusesAStaleVersion) {
   EXPECT_EQ(store_->collections().get(collection_.id)->chunk_count, 2);
   EXPECT_EQ(count_rows("chunks"), 2);
   EXPECT_EQ(documents().replace_chunks("doc_missing", 1, {}).error().code, Errc::not_found);
+}
+
+// What replace_chunks returns is what reading the document back finds: the index follower of
+// this process applies it instead of a read.
+TEST_F(DocumentStoreTest, ReplaceChunksReturnsWhatAReadBackFinds) {
+  NewDocument upload = text_document("returned", "ext-r");
+  upload.title = "stem";
+  upload.title_given = false;
+  upload.metadata_json = R"({"k":1})";
+  upload.tags = {"a", "b"};
+  auto put = documents().put_document(collection_.id, upload);
+  ASSERT_TRUE(put.ok());
+  ASSERT_TRUE(documents().replace_chunks(put->doc.id, 1, chunks({"old"})).ok());
+  std::vector<Chunk> given = chunks({"x", "y", "z"});
+  std::swap(given[0], given[2]);  // handed over out of order: read back by ordinal
+  auto returned = documents().replace_chunks(put->doc.id, 1, given, "Found Title");
+  ASSERT_TRUE(returned.ok());
+
+  auto doc = documents().get(put->doc.id);
+  ASSERT_TRUE(doc.ok());
+  const Document& held = returned->doc;
+  EXPECT_EQ(held.id, doc->id);
+  EXPECT_EQ(held.collection_id, doc->collection_id);
+  EXPECT_EQ(held.external_id, doc->external_id);
+  EXPECT_EQ(held.title, "Found Title");
+  EXPECT_EQ(held.title, doc->title);
+  EXPECT_EQ(held.status, doc->status);
+  EXPECT_EQ(held.version, doc->version);
+  EXPECT_EQ(held.metadata_json, doc->metadata_json);
+  EXPECT_EQ(held.tags, doc->tags);
+  EXPECT_EQ(held.chunk_count, doc->chunk_count);
+  EXPECT_EQ(returned->change_seq, change_seq());
+  auto changes = documents().changes_since(collection_.id, 0, 10);
+  ASSERT_EQ(changes->changes.size(), 1u);
+  EXPECT_EQ(changes->changes[0].change_seq, returned->change_seq);
+
+  auto read = documents().chunks_of(put->doc.id);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(returned->chunks.size(), read->size());
+  for (std::size_t i = 0; i < read->size(); ++i) {
+    const Chunk& a = returned->chunks[i];
+    const Chunk& b = (*read)[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.document_id, b.document_id);
+    EXPECT_EQ(a.collection_id, b.collection_id);
+    EXPECT_EQ(a.ordinal, b.ordinal);
+    EXPECT_EQ(a.text, b.text);
+    EXPECT_EQ(a.heading_path, b.heading_path);
+    EXPECT_EQ(a.page, b.page);
+    EXPECT_EQ(a.token_count, b.token_count);
+    EXPECT_EQ(a.embedding, b.embedding);
+  }
+  EXPECT_EQ((*read)[0].text, "x");
 }
 
 // The title found in the content replaces a stand-in title (the file name), never one the
