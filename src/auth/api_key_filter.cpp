@@ -18,6 +18,8 @@ constexpr std::string_view kMissingKey =
     "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 constexpr std::string_view kIncorrectKey = "Incorrect API key provided.";
 constexpr std::string_view kExpiredKey = "This API key has expired.";
+// A refused request's path is audited up to this long: a stranger's junk stays small.
+constexpr std::size_t kMaxAuditedPath = 256;
 
 // The filter's counters, in FilterStats order.
 namespace result {
@@ -142,6 +144,7 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
   if (presented.empty()) {
     count(result::missing_key);
     reject_unauthenticated(exchange, kMissingKey, {}, "missing_key");
+    audit_refusal(exchange, "missing_key");
     return FilterResult::responded;
   }
   Digest digest;
@@ -153,6 +156,7 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
     if (match.expired_at_ms > 0) {
       count(result::expired_key);
       reject_unauthenticated(exchange, kExpiredKey, "invalid_api_key", "expired_key");
+      audit_refusal(exchange, "expired_key");
       return FilterResult::responded;
     }
     principal = std::move(match.principal);
@@ -161,6 +165,7 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
   if (!principal) {
     count(result::invalid_key);
     reject_unauthenticated(exchange, kIncorrectKey, "invalid_api_key", "invalid_key");
+    audit_refusal(exchange, "invalid_key");
     return FilterResult::responded;
   }
   exchange.log_fields += principal->log_field;
@@ -172,12 +177,14 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
     count(result::admin_required);
     exchange.response.set_error(
         make_error(Errc::forbidden, "this endpoint requires an admin API key"));
+    audit_refusal(exchange, "admin_required");
     return FilterResult::responded;
   }
   const bool reading = request.method == "GET" || request.method == "HEAD";
   if (who.read_only && !reading) {
     count(result::read_only);
     exchange.response.set_error(make_error(Errc::forbidden, "this API key is read-only"));
+    audit_refusal(exchange, "read_only");
     return FilterResult::responded;
   }
   const auto needed =
@@ -187,10 +194,48 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
     exchange.response.set_error(
         make_error(Errc::forbidden, "this endpoint requires an API key with the '" +
                                         std::string(permission_name(*needed)) + "' role"));
+    audit_refusal(exchange, "permission_denied");
     return FilterResult::responded;
   }
   count(result::allowed);
   return FilterResult::next;
+}
+
+namespace {
+
+// The audit's view of a request: who (the key, when one was recognized), from where, which.
+store::AuditEvent audit_event(const http::Exchange& exchange) {
+  store::AuditEvent event;
+  if (exchange.principal) {
+    event.key_id = exchange.principal->key_id;
+    event.key_name = exchange.principal->name;
+  }
+  event.request_id = exchange.request_id;
+  event.client = std::string(exchange.client_address);
+  // The route template (bounded), never the raw path, which a stranger may fill with junk.
+  event.action =
+      std::string(exchange.request.method.substr(0, 16)) + " " + std::string(exchange.route);
+  return event;
+}
+
+}  // namespace
+
+void ApiKeyFilter::audit_refusal(const http::Exchange& exchange, std::string_view reason) const {
+  if (!audit_) return;
+  store::AuditEvent event = audit_event(exchange);
+  event.target = std::string(exchange.request.path.substr(0, kMaxAuditedPath));
+  event.result = std::string(reason);
+  audit_->record(std::move(event));
+}
+
+void ApiKeyFilter::on_response(http::Exchange& exchange) {
+  const http::Request& request = exchange.request;
+  if (!audit_ || request.method == "GET" || request.method == "HEAD") return;
+  if (!is_admin_path(exchange.route) && !is_admin_path(request.path)) return;
+  store::AuditEvent event = audit_event(exchange);
+  event.target = std::string(request.param("id"));
+  event.result = std::to_string(exchange.response.status);
+  audit_->record(std::move(event));
 }
 
 std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/audit_log.hpp"
 #include "auth/key_registry.hpp"
 #include "auth/secret_digest.hpp"
 #include "core/config.hpp"
@@ -35,8 +36,16 @@ class ApiKeyFilter final : public http::SyncFilter {
                std::function<int64_t()> now_ms = {});
 
   http::FilterResult decide(http::Exchange& exchange) override;
+  // Audits the admin API's changes (every /v1/admin method but GET and HEAD) with their status.
+  void on_response(http::Exchange& exchange) override;
+
+  // Where refused requests and admin changes are recorded; null (the default) = nowhere. Set
+  // before serving; `audit` must outlive the filter.
+  void set_audit(AuditLog* audit) { audit_ = audit; }
 
  private:
+  // Records a refusal (`reason` as the result) when an audit log is set.
+  void audit_refusal(const http::Exchange& exchange, std::string_view reason) const;
   struct ConfigKey {
     Digest digest;
     std::shared_ptr<const core::Principal> principal;
@@ -46,6 +55,7 @@ class ApiKeyFilter final : public http::SyncFilter {
   std::vector<ConfigKey> keys_;
   KeyRegistry* registry_;
   std::function<int64_t()> now_ms_;
+  AuditLog* audit_ = nullptr;
 };
 
 // The filter for `auth` and `registry` (null: no store). Adds `auth.admin_key` as an admin key

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "api/admin_audit_routes.hpp"
 #include "api/admin_key_routes.hpp"
 #include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
@@ -38,6 +39,8 @@ namespace {
 // How often virtual keys' usage is added to the store: what a crash can lose, and how stale
 // another replica's figures may be.
 constexpr std::chrono::milliseconds kUsageFlushPeriod{2000};
+// Likewise for audit events.
+constexpr std::chrono::milliseconds kAuditFlushPeriod{1000};
 
 // Whether an embeddings API is configured: any provider but the built-in mock.
 bool embeddings_configured(const core::GatewayConfig& gateway) {
@@ -99,7 +102,11 @@ int serve(const CliArgs& args, Role role) {
                             rag->store->usage(),
                             usage_ledger,
                             {}};
-  if (role != Role::worker) api::register_admin_key_routes(router, admin_keys);
+  auth::AuditLog audit_log(rag->store->audit());
+  if (role != Role::worker) {
+    api::register_admin_key_routes(router, admin_keys);
+    api::register_admin_audit_routes(router, rag->store->audit(), audit_log);
+  }
   auto catalog = gateway::Catalog::build(config->gateway);
   if (!catalog) {
     log.error("invalid gateway configuration",
@@ -148,6 +155,7 @@ int serve(const CliArgs& args, Role role) {
   // and a 401 needs CORS headers for a browser page to read it.
   const auto cors = auth::make_cors_filter(config->cors);
   const auto api_keys = auth::make_api_key_filter(config->auth, &key_registry);
+  if (api_keys) api_keys->set_audit(&audit_log);
 
   http::Server server(config->server, router, observer);
   if (cors) server.add_filter(cors.get());
@@ -164,12 +172,14 @@ int serve(const CliArgs& args, Role role) {
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.
-  server.on_stopped([&retrieval, &rag, &usage_ledger] {
+  server.on_stopped([&retrieval, &rag, &usage_ledger, &audit_log] {
     if (retrieval) retrieval->stop();
     rag->stop();
     // The calls of the last seconds: their usage is in no flush yet.
     if (Status flushed = usage_ledger.flush(); !flushed)
       ops::logger().error("cannot store virtual key usage", {{"error", flushed.error().message}});
+    if (Status flushed = audit_log.flush(); !flushed)
+      ops::logger().error("cannot store audit events", {{"error", flushed.error().message}});
   });
   server.start();
   health.set_started();

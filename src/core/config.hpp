@@ -75,6 +75,7 @@ struct AuthConfig {
   std::string admin_key;     // secret: a bootstrap admin key (`admin_key_file`, ${VAR}); optional
   int max_keys = 100000;     // virtual keys held in memory for authentication
   Millis key_refresh{1000};  // how often the virtual keys other replicas wrote are read
+  Millis audit_retention{90LL * 24 * 3600 * 1000};  // audit events older than this are deleted
 
   bool operator==(const AuthConfig&) const = default;
 };

@@ -51,6 +51,7 @@ void describe_config(Visitor& v, Config& c) {
     v.secret("admin_key", c.auth.admin_key);
     v.field("max_keys", c.auth.max_keys);
     v.field("key_refresh", c.auth.key_refresh);
+    v.field("audit_retention", c.auth.audit_retention);
   });
   v.section("cors", [&] {
     v.field("allow_origins", c.cors.allow_origins);

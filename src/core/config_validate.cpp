@@ -431,6 +431,9 @@ void validate(const Config& c, Reporter& report) {
   if (c.auth.key_refresh < Millis{100}) {
     report.add("auth.key_refresh", "must be at least 100ms", "e.g. 1s");
   }
+  if (c.auth.audit_retention < Millis{3'600'000}) {
+    report.add("auth.audit_retention", "must be at least 1h", "e.g. 90d");
+  }
   for (std::size_t i = 0; i < c.cors.allow_origins.size(); ++i) {
     if (std::optional<std::string> problem = origin_problem(c.cors.allow_origins[i])) {
       report.add("cors.allow_origins." + std::to_string(i),

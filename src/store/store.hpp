@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "core/result.hpp"
+#include "store/audit_store.hpp"
 #include "store/collection_store.hpp"
 #include "store/document_store.hpp"
 #include "store/job_queue.hpp"
@@ -24,6 +25,7 @@ class Store {
   virtual SessionStore& sessions() = 0;
   virtual KeyStore& keys() = 0;
   virtual UsageStore& usage() = 0;
+  virtual AuditStore& audit() = 0;
   // Runs `calls` (store calls only) so that the writes they make on this thread commit together
   // at its end: cheaper than a commit each. Inside, a write's success is provisional; an error
   // from batch means none of them took effect.

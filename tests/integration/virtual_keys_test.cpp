@@ -238,6 +238,49 @@ TEST_F(VirtualKeysTest, ExpiryAndRestart) {
   EXPECT_EQ(as(server_->port(), short_lived, "GET", "/v1/collections").status, 401);
 }
 
+// Admin changes and refused requests are on record, newest first, filterable, and survive a
+// restart.
+TEST_F(VirtualKeysTest, TheAuditLogRecordsAdminChangesAndRefusals) {
+  auto [id, secret] = create(R"({"name":"audited","roles":["query"]})");
+  const int port = server_->port();
+  EXPECT_EQ(as(port, "sk-wrong", "GET", "/v1/models").status, 401);
+  EXPECT_EQ(as(port, secret, "POST", "/v1/collections", R"({"name":"x"})").status, 403);
+  ASSERT_EQ(admin("DELETE", "/v1/admin/keys/" + id).status, 200);
+
+  auto audit = admin("GET", "/v1/admin/audit");
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  const json::array& events = audit.body.at("data").as_array();
+  ASSERT_EQ(events.size(), 4u) << audit.raw;
+  EXPECT_EQ(string_field(events[0].as_object(), "action"), "DELETE /v1/admin/keys/{id}");
+  EXPECT_EQ(string_field(events[0].as_object(), "target"), id);
+  EXPECT_EQ(string_field(events[0].as_object(), "result"), "200");
+  EXPECT_EQ(string_field(events[0].as_object(), "key_name"), "admin_key");
+  EXPECT_EQ(string_field(events[1].as_object(), "result"), "permission_denied");
+  EXPECT_EQ(string_field(events[1].as_object(), "key_id"), id);
+  EXPECT_EQ(string_field(events[2].as_object(), "result"), "invalid_key");
+  EXPECT_TRUE(events[2].as_object().at("key_id").is_null());
+  EXPECT_EQ(string_field(events[3].as_object(), "action"), "POST /v1/admin/keys");
+  EXPECT_EQ(string_field(events[3].as_object(), "result"), "201");
+  EXPECT_FALSE(contains(audit.raw, secret));
+  EXPECT_FALSE(contains(audit.raw, "sk-wrong"));
+
+  auto refused = admin("GET", "/v1/admin/audit?result=invalid_key");
+  EXPECT_EQ(refused.body.at("data").as_array().size(), 1u) << refused.raw;
+  auto by_key = admin("GET", "/v1/admin/audit?key_id=" + id);
+  EXPECT_EQ(by_key.body.at("data").as_array().size(), 1u) << by_key.raw;
+  auto paged = admin("GET", "/v1/admin/audit?limit=3");
+  EXPECT_EQ(paged.body.at("data").as_array().size(), 3u);
+  EXPECT_TRUE(paged.body.at("has_more").as_bool());
+  EXPECT_EQ(admin("GET", "/v1/admin/audit?since=soon").status, 400);
+  EXPECT_EQ(as(port, secret, "GET", "/v1/admin/audit").status, 401);  // revoked
+
+  server_->signal(SIGTERM);
+  ASSERT_TRUE(server_->wait_exit(10s));
+  server_ = start_replica();
+  // The four, and the refused audit read by the revoked key.
+  EXPECT_EQ(admin("GET", "/v1/admin/audit").body.at("data").as_array().size(), 5u);
+}
+
 TEST(VirtualKeysWithoutAuth, TheFirstKeyMustBeAnAdminKey) {
   auto server = start_server();
   const int port = server->port();

@@ -146,6 +146,7 @@ DROP INDEX IF EXISTS jobs_by_document;
 
 // Virtual API keys: only their secrets' SHA-256 (unique, current or previous after a rotation);
 // change_seq orders every write so that replicas follow the table. Their usage by day and model.
+// The audit log.
 constexpr const char* kSchemaV5 = R"sql(
 CREATE TABLE api_keys (
   seq INTEGER PRIMARY KEY,
@@ -182,6 +183,20 @@ CREATE TABLE key_usage (
   cost_nano_usd INTEGER NOT NULL,
   PRIMARY KEY (key_id, day, model)
 ) WITHOUT ROWID;
+
+-- Admin actions and refused requests, newest read first; pruned by time.
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  key_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  result TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  client TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_time ON audit_events(at_ms);
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -189,7 +204,7 @@ constexpr Migration kMigrations[] = {
     {2, "an index for pages of documents", kSchemaV2},
     {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
     {4, "jobs settled by the document's last job id, without an index by document", kSchemaV4},
-    {5, "virtual API keys and their usage", kSchemaV5},
+    {5, "virtual API keys, their usage, the audit log", kSchemaV5},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_audit_store.hpp"
 #include "store/sqlite/sqlite_collection_store.hpp"
 #include "store/sqlite/sqlite_document_store.hpp"
 #include "store/sqlite/sqlite_job_queue.hpp"
@@ -36,7 +37,8 @@ class SqliteStore final : public Store {
         jobs_(context_),
         sessions_(context_),
         keys_(context_),
-        usage_(context_) {}
+        usage_(context_),
+        audit_(context_) {}
 
   CollectionStore& collections() override { return collections_; }
   DocumentStore& documents() override { return documents_; }
@@ -44,6 +46,7 @@ class SqliteStore final : public Store {
   SessionStore& sessions() override { return sessions_; }
   KeyStore& keys() override { return keys_; }
   UsageStore& usage() override { return usage_; }
+  AuditStore& audit() override { return audit_; }
   Status batch(const std::function<void()>& calls) override { return db_->batch(calls); }
 
   Status check() override {
@@ -71,6 +74,7 @@ class SqliteStore final : public Store {
   sqlite::SqliteSessionStore sessions_;
   sqlite::SqliteKeyStore keys_;
   sqlite::SqliteUsageStore usage_;
+  sqlite::SqliteAuditStore audit_;
 };
 
 }  // namespace

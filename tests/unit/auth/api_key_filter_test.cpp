@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "memory_audit_store.hpp"
+
 namespace sluice::auth {
 namespace {
 
@@ -306,6 +308,37 @@ TEST(ApiKeyFilterAuthOff, OpenUntilTheFirstVirtualKeyAndNeverAgain) {
   EXPECT_EQ(registry.size(), 0u);
   EXPECT_FALSE(run({}));  // revoking the last key does not open the server
   EXPECT_FALSE(run({{"x-api-key", "sk-1"}}));
+}
+
+TEST_F(ApiKeyFilterTest, RefusalsAndAdminChangesAreAudited) {
+  testing::MemoryAuditStore store;
+  AuditLog audit(store, 100, [] { return int64_t{42}; });
+  filter_.set_audit(&audit);
+  exchange_ = std::make_unique<http::Exchange>();
+  run("GET", "/v1/models", {{"x-api-key", "sk-wrong"}}, "/v1/models");
+  run("POST", "/v1/collections", {{"x-api-key", "sk-reader-key"}}, "/v1/collections");
+  run("GET", "/v1/admin/keys", {{"x-api-key", "sk-user-key"}}, "/v1/admin/keys");
+  // Allowed: an admin change is audited with its status once answered; reads are not.
+  ASSERT_TRUE(run("GET", "/v1/admin/keys", {{"x-api-key", "sk-admin-key"}}, "/v1/admin/keys"));
+  filter_.on_response(*exchange_);
+  ASSERT_TRUE(run("DELETE", "/v1/admin/keys/key_1", {{"x-api-key", "sk-admin-key"}},
+                  "/v1/admin/keys/{id}"));
+  exchange_->request.params = {{"id", "key_1"}};
+  exchange_->response.status = 200;
+  filter_.on_response(*exchange_);
+  ASSERT_TRUE(audit.flush());
+  ASSERT_EQ(store.events.size(), 4u);
+  EXPECT_EQ(store.events[0].action, "GET /v1/models");
+  EXPECT_EQ(store.events[0].result, "invalid_key");
+  EXPECT_EQ(store.events[0].key_name, "");
+  EXPECT_EQ(store.events[0].at_ms, 42);
+  EXPECT_EQ(store.events[1].result, "read_only");
+  EXPECT_EQ(store.events[1].key_name, "api_keys.2");
+  EXPECT_EQ(store.events[2].result, "admin_required");
+  EXPECT_EQ(store.events[3].action, "DELETE /v1/admin/keys/{id}");
+  EXPECT_EQ(store.events[3].target, "key_1");
+  EXPECT_EQ(store.events[3].result, "200");
+  EXPECT_EQ(store.events[3].key_name, "ops");
 }
 
 }  // namespace
