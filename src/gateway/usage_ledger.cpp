@@ -27,25 +27,33 @@ UsageLedger::UsageLedger(store::UsageStore& store, std::size_t max_pending,
       max_pending_(max_pending),
       now_ms_(now_ms ? std::move(now_ms) : core::unix_milliseconds) {}
 
-void UsageLedger::merge(std::map<RowKey, Totals>& into, const RowKey& key, const Totals& add) {
-  Totals& totals = into[key];
-  totals.requests += add.requests;
-  totals.prompt_tokens += add.prompt_tokens;
-  totals.completion_tokens += add.completion_tokens;
-  totals.cost_nano_usd += add.cost_nano_usd;
+void UsageLedger::merge(Totals& into, const Totals& add) {
+  into.requests += add.requests;
+  into.prompt_tokens += add.prompt_tokens;
+  into.completion_tokens += add.completion_tokens;
+  into.cost_nano_usd += add.cost_nano_usd;
 }
 
 void UsageLedger::record(std::string_view key_id, std::string_view model, const Usage& usage,
                          double cost_usd) {
-  RowKey key{std::string(key_id), utc_day(now_ms_()), std::string(model)};
+  constexpr int64_t kDayMs = 86'400'000;  // Unix time has no leap seconds: days are exact
+  const int64_t now = now_ms_();
   const Totals add{1, usage.prompt_tokens, usage.completion_tokens, std::llround(cost_usd * 1e9)};
   bool first_drop = false;
   {
     std::lock_guard lock(mutex_);
-    if (pending_.size() >= max_pending_ && !pending_.contains(key)) {
+    if (now < day_start_ms_ || now >= day_start_ms_ + kDayMs) {
+      day_ = utc_day(now);
+      day_start_ms_ = now - now % kDayMs;
+    }
+    const auto row = pending_.find(
+        std::tuple<std::string_view, std::string_view, std::string_view>(key_id, day_, model));
+    if (row != pending_.end()) {
+      merge(row->second, add);
+    } else if (pending_.size() >= max_pending_) {
       first_drop = dropped_++ == 0;
     } else {
-      merge(pending_, key, add);
+      pending_.emplace(RowKey(key_id, day_, model), add);
     }
   }
   if (first_drop)
@@ -54,7 +62,7 @@ void UsageLedger::record(std::string_view key_id, std::string_view model, const 
 }
 
 Status UsageLedger::flush() {
-  std::map<RowKey, Totals> taken;
+  Rows taken;
   {
     std::lock_guard lock(mutex_);
     taken.swap(pending_);
@@ -69,7 +77,7 @@ Status UsageLedger::flush() {
   Status added = store_.add(rows);
   if (!added) {
     std::lock_guard lock(mutex_);  // kept for the next flush, whatever the bound
-    for (const auto& [key, totals] : taken) merge(pending_, key, totals);
+    for (const auto& [key, totals] : taken) merge(pending_[key], totals);
   }
   return added;
 }

@@ -42,13 +42,17 @@ class UsageLedger final : public UsageSink {
   struct Totals {
     int64_t requests = 0, prompt_tokens = 0, completion_tokens = 0, cost_nano_usd = 0;
   };
-  void merge(std::map<RowKey, Totals>& into, const RowKey& key, const Totals& add);
+  // Ordered with std::less<>: a call finds its row by views, allocating only for a new one.
+  using Rows = std::map<RowKey, Totals, std::less<>>;
+  static void merge(Totals& into, const Totals& add);
 
   store::UsageStore& store_;
   const std::size_t max_pending_;
   std::function<int64_t()> now_ms_;
   mutable std::mutex mutex_;
-  std::map<RowKey, Totals> pending_;
+  Rows pending_;
+  std::string day_;  // the UTC day of day_start_ms_, formatted once a day
+  int64_t day_start_ms_ = -1;
   uint64_t dropped_ = 0;
 };
 
