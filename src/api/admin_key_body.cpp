@@ -57,7 +57,9 @@ Status read_expires_at(const json::value& value, int64_t now_ms, int64_t& expire
     return Status::success();
   }
   constexpr int64_t kLatest = 100'000'000'000;  // seconds: past any real expiry
-  if (!value.is_int64() || value.get_int64() > kLatest || value.get_int64() * 1000 <= now_ms)
+  // In range before the multiplication: a huge negative value must not overflow.
+  if (!value.is_int64() || value.get_int64() <= 0 || value.get_int64() > kLatest ||
+      value.get_int64() * 1000 <= now_ms)
     return field_error("expires_at", "must be a future time in Unix seconds, or null for never");
   expires_at_ms = value.get_int64() * 1000;
   return Status::success();
