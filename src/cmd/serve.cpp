@@ -167,8 +167,9 @@ int serve(const CliArgs& args, Role role) {
   }
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
-  server.spawn(
-      [&key_follower, period = config->auth.key_refresh] { return key_follower.run(period); });
+  if (role != Role::worker)  // a worker serves no API: no key to check
+    server.spawn(
+        [&key_follower, period = config->auth.key_refresh] { return key_follower.run(period); });
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.

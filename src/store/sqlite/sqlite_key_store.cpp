@@ -62,6 +62,31 @@ int64_t next_change_seq(Connection& connection) {
   return row.int64(0);
 }
 
+// Inserts `key`, or replaces every column of the key with its id but id and created_at_ms.
+void write_key(Connection& connection, const ApiKey& key) {
+  static const std::string sql =
+      std::string("INSERT INTO api_keys (") + kKeyColumns +
+      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19) ON CONFLICT (id) DO UPDATE SET name = excluded.name, team = excluded.team, "
+      "roles_json = excluded.roles_json, models_json = excluded.models_json, "
+      "collections_json = excluded.collections_json, "
+      "requests_per_minute = excluded.requests_per_minute, "
+      "tokens_per_minute = excluded.tokens_per_minute, "
+      "daily_budget_micro_usd = excluded.daily_budget_micro_usd, "
+      "monthly_budget_micro_usd = excluded.monthly_budget_micro_usd, prefix = excluded.prefix, "
+      "secret_hash = excluded.secret_hash, previous_hash = excluded.previous_hash, "
+      "previous_valid_until_ms = excluded.previous_valid_until_ms, "
+      "expires_at_ms = excluded.expires_at_ms, revoked_at_ms = excluded.revoked_at_ms, "
+      "updated_at_ms = excluded.updated_at_ms, change_seq = excluded.change_seq";
+  connection.prepare(sql)
+      .bind_all(key.id, key.name, key.team, encode_strings(key.roles), encode_strings(key.models),
+                encode_strings(key.collections), key.requests_per_minute, key.tokens_per_minute,
+                key.daily_budget_micro_usd, key.monthly_budget_micro_usd, key.prefix,
+                key.secret_hash, key.previous_hash, key.previous_valid_until_ms, key.expires_at_ms,
+                key.revoked_at_ms, key.created_at_ms, key.updated_at_ms, key.change_seq)
+      .run();
+}
+
 Error hash_conflict() {
   return make_error(Errc::conflict, "another API key has the same secret", "key", "key_conflict");
 }
@@ -75,17 +100,7 @@ Result<ApiKey> SqliteKeyStore::create(ApiKey key) {
   return context_.db.write([&](Connection& connection) -> Result<ApiKey> {
     if (hash_taken(connection, key.secret_hash, key.id)) return hash_conflict();
     key.change_seq = next_change_seq(connection);
-    connection
-        .prepare(std::string("INSERT INTO api_keys (") + kKeyColumns +
-                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                 "?16, ?17, ?18, ?19)")
-        .bind_all(key.id, key.name, key.team, encode_strings(key.roles), encode_strings(key.models),
-                  encode_strings(key.collections), key.requests_per_minute, key.tokens_per_minute,
-                  key.daily_budget_micro_usd, key.monthly_budget_micro_usd, key.prefix,
-                  key.secret_hash, key.previous_hash, key.previous_valid_until_ms,
-                  key.expires_at_ms, key.revoked_at_ms, key.created_at_ms, key.updated_at_ms,
-                  key.change_seq)
-        .run();
+    write_key(connection, key);
     return key;
   });
 }
@@ -121,20 +136,7 @@ Result<ApiKey> SqliteKeyStore::update(ApiKey key) {
       return hash_conflict();
     key.created_at_ms = current->created_at_ms;
     key.change_seq = next_change_seq(connection);
-    connection
-        .prepare(
-            "UPDATE api_keys SET name = ?2, team = ?3, roles_json = ?4, models_json = ?5, "
-            "collections_json = ?6, requests_per_minute = ?7, tokens_per_minute = ?8, "
-            "daily_budget_micro_usd = ?9, monthly_budget_micro_usd = ?10, prefix = ?11, "
-            "secret_hash = ?12, previous_hash = ?13, previous_valid_until_ms = ?14, "
-            "expires_at_ms = ?15, revoked_at_ms = ?16, updated_at_ms = ?17, change_seq = ?18 "
-            "WHERE id = ?1")
-        .bind_all(key.id, key.name, key.team, encode_strings(key.roles), encode_strings(key.models),
-                  encode_strings(key.collections), key.requests_per_minute, key.tokens_per_minute,
-                  key.daily_budget_micro_usd, key.monthly_budget_micro_usd, key.prefix,
-                  key.secret_hash, key.previous_hash, key.previous_valid_until_ms,
-                  key.expires_at_ms, key.revoked_at_ms, key.updated_at_ms, key.change_seq)
-        .run();
+    write_key(connection, key);
     return key;
   });
 }
