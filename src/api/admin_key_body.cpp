@@ -1,7 +1,11 @@
 #include "api/admin_key_body.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <string>
+
+#include "api/rag_routes.hpp"
+#include "core/principal.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -51,6 +55,41 @@ Status read_roles(const json::value& value, std::vector<std::string>& out) {
   return Status::success();
 }
 
+Status read_team(const json::value& value, std::string& out) {
+  std::string team;
+  if (Status read = read_text(value, "team", team); !read) return read;
+  if (!team.empty() && !core::is_valid_team(team))
+    return field_error("team",
+                       "must have 1 to 64 of the characters A-Z a-z 0-9 . _ -, or be empty");
+  out = std::move(team);
+  return Status::success();
+}
+
+Status read_collections(const json::value& value, std::vector<std::string>& out) {
+  std::vector<std::string> names;
+  if (Status read = read_names(value, "collections", names); !read) return read;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (!is_valid_collection_name(names[i]))
+      return field_error("collections." + std::to_string(i), "is not a valid collection name");
+  out = std::move(names);
+  return Status::success();
+}
+
+// USD as a number (up to a billion), stored in millionths; 0 or null: no budget.
+Status read_budget(const json::value& value, const std::string& field, int64_t& micro_usd) {
+  if (value.is_null()) {
+    micro_usd = 0;
+    return Status::success();
+  }
+  constexpr double kMaxUsd = 1e9;
+  const bool number = value.is_int64() || value.is_uint64() || value.is_double();
+  const double usd = number ? value.to_number<double>() : -1;
+  if (!number || !(usd >= 0 && usd <= kMaxUsd))
+    return field_error(field, "must be a number of US dollars from 0 to 1e9, or null for none");
+  micro_usd = std::llround(usd * 1e6);
+  return Status::success();
+}
+
 Status read_expires_at(const json::value& value, int64_t now_ms, int64_t& expires_at_ms) {
   if (value.is_null()) {
     expires_at_ms = 0;
@@ -77,6 +116,10 @@ json::value seconds_or_null(int64_t ms) {
   return ms == 0 ? json::value(nullptr) : json::value(ms / 1000);
 }
 
+json::value usd_or_null(int64_t micro_usd) {
+  return micro_usd == 0 ? json::value(nullptr) : json::value(static_cast<double>(micro_usd) / 1e6);
+}
+
 json::array strings(const std::vector<std::string>& values) {
   json::array out;
   for (const std::string& value : values) out.emplace_back(value);
@@ -98,14 +141,22 @@ Status read_key_fields(const json::object& body, int64_t now_ms, store::ApiKey& 
       read = read_roles(value, key.roles);
     } else if (name == "models") {
       read = read_names(value, name, key.models);
+    } else if (name == "team") {
+      read = read_team(value, key.team);
+    } else if (name == "collections") {
+      read = read_collections(value, key.collections);
+    } else if (name == "daily_budget_usd") {
+      read = read_budget(value, name, key.daily_budget_micro_usd);
+    } else if (name == "monthly_budget_usd") {
+      read = read_budget(value, name, key.monthly_budget_micro_usd);
     } else if (name == "expires_at") {
       read = read_expires_at(value, now_ms, key.expires_at_ms);
     } else if (name == "expires_in") {
       read = read_expires_in(value, now_ms, key.expires_at_ms);
     } else {
       read = field_error(name,
-                         "is not a known field: use name, roles, models, expires_at or "
-                         "expires_in");
+                         "is not a known field: use name, roles, models, team, collections, "
+                         "daily_budget_usd, monthly_budget_usd, expires_at or expires_in");
     }
     if (!read) return read;
   }
@@ -119,6 +170,10 @@ json::object key_json(const store::ApiKey& key) {
       {"name", key.name},
       {"roles", strings(key.roles)},
       {"models", strings(key.models)},
+      {"team", key.team},
+      {"collections", strings(key.collections)},
+      {"daily_budget_usd", usd_or_null(key.daily_budget_micro_usd)},
+      {"monthly_budget_usd", usd_or_null(key.monthly_budget_micro_usd)},
       {"prefix", key.prefix},
       {"created_at", key.created_at_ms / 1000},
       {"updated_at", key.updated_at_ms / 1000},

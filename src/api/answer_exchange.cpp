@@ -4,6 +4,7 @@
 
 #include "api/gateway_outcome.hpp"
 #include "api/search_filters.hpp"
+#include "api/tenant_access.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -67,6 +68,7 @@ void bind_to_exchange(http::Exchange& exchange, gateway::GatewayService& service
   request.trace = &exchange.trace;
   request.limits = request_limits(exchange, service, model);
   request.caller = caller_of(exchange);
+  request.scope = scope_of(exchange);
   mock_headers = mock_header_lines(exchange.request);
   request.forward_headers = mock_headers;
 }

@@ -1,5 +1,6 @@
 #include "api/json_body.hpp"
 #include "api/rag_routes.hpp"
+#include "api/tenant_access.hpp"
 #include "core/json_read.hpp"
 #include "ops/blocking_pool.hpp"
 
@@ -29,8 +30,10 @@ boost::asio::awaitable<void> create_collection(RagApi& api, http::Exchange& exch
   if (language.empty()) language = "english";
   std::string embedding_model(core::string_field(body.object, "embedding_model"));
   if (!body.object.contains("embedding_model")) embedding_model = api.config.embedding_model;
-  auto created = co_await ops::run_blocking(
-      [&] { return api.store.collections().create(name, language, embedding_model); });
+  const store::TenantScope scope = scope_of(exchange);
+  auto created = co_await ops::run_blocking([&] {
+    return api.store.collections().create(name, language, embedding_model, scope.tenant());
+  });
   if (!created) {
     exchange.response.set_error(created.error());
     co_return;
@@ -41,18 +44,22 @@ boost::asio::awaitable<void> create_collection(RagApi& api, http::Exchange& exch
 boost::asio::awaitable<void> list_collections(RagApi& api, http::Exchange& exchange) {
   PageRequest page;
   if (!read_page_request(exchange, page)) co_return;
+  const store::TenantScope scope = scope_of(exchange);
   auto listed = co_await ops::run_blocking(
-      [&] { return api.store.collections().list(page.cursor, page.limit); });
+      [&] { return api.store.collections().list(page.cursor, page.limit, scope.listed_tenant()); });
   if (!listed) {
     exchange.response.set_error(listed.error());
     co_return;
   }
+  // The allow-list thins the page; its cursor stays right.
+  std::erase_if(listed->items, [&](const store::Collection& c) { return !scope.may_use(c); });
   exchange.response.set_json(200, list_body(*listed, collection_json));
 }
 
 boost::asio::awaitable<void> get_collection(RagApi& api, http::Exchange& exchange) {
   const std::string id(exchange.request.param("collection"));
-  auto found = co_await ops::run_blocking([&] { return api.store.collections().get(id); });
+  const store::TenantScope scope = scope_of(exchange);
+  auto found = co_await ops::run_blocking([&] { return find_collection(api.store, scope, id); });
   if (!found) {
     exchange.response.set_error(found.error());
     co_return;
@@ -62,8 +69,9 @@ boost::asio::awaitable<void> get_collection(RagApi& api, http::Exchange& exchang
 
 boost::asio::awaitable<void> delete_collection(RagApi& api, http::Exchange& exchange) {
   const std::string id(exchange.request.param("collection"));
+  const store::TenantScope scope = scope_of(exchange);
   auto removed = co_await ops::run_blocking([&]() -> Result<store::Collection> {
-    auto found = api.store.collections().get(id);
+    auto found = find_collection(api.store, scope, id);
     if (!found) return found;
     if (Status status = api.store.collections().remove(found->id); !status) return status.error();
     return found;

@@ -1,6 +1,7 @@
 #include "api/document_upload.hpp"
 #include "api/json_body.hpp"
 #include "api/rag_routes.hpp"
+#include "api/tenant_access.hpp"
 #include "ops/blocking_pool.hpp"
 
 namespace sluice::api {
@@ -8,13 +9,16 @@ namespace {
 
 // The collection named in the path; the default collection (rag.default_collection) is created
 // by its first upload, so that clients can upload without setting anything up.
-Result<store::Collection> collection_for_upload(RagApi& api, const std::string& id_or_name) {
-  auto found = api.store.collections().get(id_or_name);
+// Each tenant has its own default collection.
+Result<store::Collection> collection_for_upload(RagApi& api, const store::TenantScope& scope,
+                                                const std::string& id_or_name) {
+  auto found = find_collection(api.store, scope, id_or_name);
   if (found || found.error().code != Errc::not_found || id_or_name != api.config.default_collection)
     return found;
-  auto created = api.store.collections().create(id_or_name, "english", api.config.embedding_model);
+  auto created = api.store.collections().create(id_or_name, "english", api.config.embedding_model,
+                                                scope.tenant());
   if (!created && created.error().code == Errc::conflict)  // another upload created it first
-    return api.store.collections().get(id_or_name);
+    return find_collection(api.store, scope, id_or_name);
   return created;
 }
 
@@ -47,8 +51,9 @@ boost::asio::awaitable<void> upload_document(RagApi& api, http::Exchange& exchan
   auto upload = co_await read_upload(exchange);
   if (!upload) co_return;
   const std::string collection(exchange.request.param("collection"));
+  const store::TenantScope scope = scope_of(exchange);
   auto put = co_await ops::run_blocking([&]() -> Result<store::PutOutcome> {
-    auto target = collection_for_upload(api, collection);
+    auto target = collection_for_upload(api, scope, collection);
     if (!target) return target.error();
     return api.store.documents().put_document(target->id, *upload);
   });
@@ -69,8 +74,9 @@ boost::asio::awaitable<void> list_documents(RagApi& api, http::Exchange& exchang
   PageRequest page;
   if (!read_page_request(exchange, page)) co_return;
   const std::string collection(exchange.request.param("collection"));
+  const store::TenantScope scope = scope_of(exchange);
   auto listed = co_await ops::run_blocking([&]() -> Result<store::Page<store::Document>> {
-    auto found = api.store.collections().get(collection);
+    auto found = find_collection(api.store, scope, collection);
     if (!found) return found.error();
     return api.store.documents().list(found->id, page.cursor, page.limit);
   });
@@ -83,8 +89,9 @@ boost::asio::awaitable<void> list_documents(RagApi& api, http::Exchange& exchang
 }
 
 // The document {id} (id or client id) of collection {collection}.
-Result<store::Document> find_document(RagApi& api, const http::Request& request) {
-  auto collection = api.store.collections().get(std::string(request.param("collection")));
+Result<store::Document> find_document(RagApi& api, const http::Exchange& exchange) {
+  const http::Request& request = exchange.request;
+  auto collection = find_collection(api.store, scope_of(exchange), request.param("collection"));
   if (!collection) return collection.error();
   return api.store.documents().find(collection->id, std::string(request.param("id")));
 }
@@ -95,7 +102,7 @@ boost::asio::awaitable<void> get_document(RagApi& api, http::Exchange& exchange)
     std::optional<store::Job> job;
   };
   auto found = co_await ops::run_blocking([&]() -> Result<Found> {
-    auto document = find_document(api, exchange.request);
+    auto document = find_document(api, exchange);
     if (!document) return document.error();
     Found out{*std::move(document), std::nullopt};
     if (auto job = api.store.jobs().get(out.document.last_job_id)) out.job = *std::move(job);
@@ -110,7 +117,7 @@ boost::asio::awaitable<void> get_document(RagApi& api, http::Exchange& exchange)
 
 boost::asio::awaitable<void> delete_document(RagApi& api, http::Exchange& exchange) {
   auto removed = co_await ops::run_blocking([&]() -> Result<store::Document> {
-    auto document = find_document(api, exchange.request);
+    auto document = find_document(api, exchange);
     if (!document) return document;
     if (Status status = api.store.documents().remove(document->id); !status) return status.error();
     return document;

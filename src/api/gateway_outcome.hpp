@@ -21,7 +21,7 @@ gateway::RequestLimits request_limits(http::Exchange& exchange,
 // and every virtual key as "virtual" (there may be many: their usage is recorded by key id).
 inline gateway::Caller caller_of(const http::Exchange& exchange) {
   if (exchange.principal && !exchange.principal->key_id.empty())
-    return gateway::Caller{"virtual", exchange.principal->key_id};
+    return gateway::Caller{"virtual", exchange.principal->key_id, exchange.principal->team};
   return gateway::Caller{exchange.api_key_name, {}};
 }
 

@@ -1,4 +1,5 @@
 #include "api/rag_routes.hpp"
+#include "api/tenant_access.hpp"
 #include "ops/blocking_pool.hpp"
 
 namespace sluice::api {
@@ -8,7 +9,16 @@ constexpr std::string_view kJobStates[] = {"queued", "running", "succeeded", "de
 
 boost::asio::awaitable<void> get_job(RagApi& api, http::Exchange& exchange) {
   const std::string id(exchange.request.param("id"));
-  auto job = co_await ops::run_blocking([&] { return api.store.jobs().get(id); });
+  const store::TenantScope scope = scope_of(exchange);
+  auto job = co_await ops::run_blocking([&]() -> Result<store::Job> {
+    auto found = api.store.jobs().get(id);
+    if (!found) return found;
+    if (Status owned =
+            check_owner(api.store, scope, found->collection_id, store::job_not_found(id));
+        !owned)
+      return owned.error();
+    return found;
+  });
   if (!job) {
     exchange.response.set_error(job.error());
     co_return;

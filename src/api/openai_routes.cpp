@@ -3,10 +3,12 @@
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
 
+#include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
 #include "api/rag_chat.hpp"
 #include "api/sse_sink.hpp"
+#include "api/tenant_access.hpp"
 #include "core/json_read.hpp"
 #include "gateway/model_list.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
@@ -59,6 +61,7 @@ awaitable<void> chat_completions(gateway::GatewayService& service, RagChat* rag,
     exchange.response.set_error(*refused);
     co_return;
   }
+  if (!admit_spend(exchange, service.budget_guard(), parsed.object)) co_return;
   if (rag && RagChat::wants(parsed.object)) {
     if (auto bad = invalid_timeout_header(exchange)) {
       exchange.response.set_error(*bad);
@@ -96,6 +99,7 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
     exchange.response.set_error(*refused);
     co_return;
   }
+  if (!admit_spend(exchange, service.budget_guard(), *body)) co_return;
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return;
@@ -126,7 +130,7 @@ awaitable<void> list_models(gateway::GatewayService& service, RagChat* rag,
                             http::Exchange& exchange) {
   std::vector<gateway::ListedModel> models = service.catalog().listed_models();
   if (rag) {
-    auto collections = co_await rag->models();
+    auto collections = co_await rag->models(scope_of(exchange));
     if (!collections) {
       exchange.response.set_error(collections.error());
       co_return;
@@ -151,7 +155,7 @@ awaitable<void> retrieve_model(gateway::GatewayService& service, RagChat* rag,
   }
   // rag/ ids are answered by collections, as chat completions route them.
   if (rag && id.starts_with(kRagModelPrefix)) {
-    auto model = co_await rag->model(id);
+    auto model = co_await rag->model(scope_of(exchange), id);
     if (model)
       exchange.response.set_json(200, gateway::model_json(*model));
     else if (model.error().code == Errc::not_found)

@@ -3,9 +3,11 @@
 #include <boost/json.hpp>
 
 #include "api/answer_exchange.hpp"
+#include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
 #include "api/sse_sink.hpp"
+#include "core/json_read.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -65,6 +67,11 @@ awaitable<void> query(rag::Answerer& answerer, gateway::GatewayService& service,
     exchange.response.set_error(*bad);
     co_return;
   }
+  if (auto refused = model_refused(exchange, core::string_field(parsed.object, "model"))) {
+    exchange.response.set_error(*refused);
+    co_return;
+  }
+  if (!admit_spend(exchange, service.budget_guard(), parsed.object)) co_return;
   auto request = parse_query_request(parsed.object);
   auto stream = optional_bool(parsed.object, "stream");
   if (!request || !stream) {

@@ -7,6 +7,7 @@
 #include "api/answer_exchange.hpp"
 #include "api/search_filters.hpp"
 #include "api/sse_sink.hpp"
+#include "api/tenant_access.hpp"
 #include "gateway/providers/mock/mock_replies.hpp"
 #include "ops/blocking_pool.hpp"
 
@@ -184,20 +185,26 @@ awaitable<void> RagChat::handle(http::Exchange& exchange, json::object& body) {
     exchange.response.set_json(200, completion_json(frame, outcome.answer));
 }
 
-awaitable<Result<std::vector<gateway::ListedModel>>> RagChat::models() {
-  auto page = co_await ops::run_blocking(
-      [this] { return store_.collections().list("", kMaxListedCollections); });
+awaitable<Result<std::vector<gateway::ListedModel>>> RagChat::models(
+    const store::TenantScope& scope) {
+  // An admin sees every tenant's collections, but chats by name within its own.
+  auto page = co_await ops::run_blocking([&] {
+    return store_.collections().list("", kMaxListedCollections, std::optional(scope.tenant()));
+  });
   if (!page) co_return page.error();
   std::vector<gateway::ListedModel> out;
   out.reserve(page->items.size());
   for (const store::Collection& collection : page->items)
-    out.push_back({std::string(kRagModelPrefix) + collection.name, "sluice"});
+    if (scope.may_use(collection))
+      out.push_back({std::string(kRagModelPrefix) + collection.name, "sluice"});
   co_return out;
 }
 
-awaitable<Result<gateway::ListedModel>> RagChat::model(std::string_view id) {
+awaitable<Result<gateway::ListedModel>> RagChat::model(const store::TenantScope& scope,
+                                                       std::string_view id) {
   const std::string name(id.substr(std::min(id.size(), kRagModelPrefix.size())));
-  auto collection = co_await ops::run_blocking([&] { return store_.collections().get(name); });
+  auto collection =
+      co_await ops::run_blocking([&] { return find_collection(store_, scope, name); });
   if (!collection) co_return collection.error();
   co_return gateway::ListedModel{std::string(kRagModelPrefix) + collection->name, "sluice"};
 }

@@ -19,6 +19,7 @@
 #include "http/exchange.hpp"
 #include "rag/answerer.hpp"
 #include "store/store.hpp"
+#include "store/tenant_scope.hpp"
 
 namespace sluice::api {
 
@@ -34,9 +35,11 @@ class RagChat {
   // Answers the chat request `body` (a JSON object) on `exchange`.
   boost::asio::awaitable<void> handle(http::Exchange& exchange, boost::json::object& body);
   // "rag/<name>" of every collection, for /v1/models (at most kMaxListedCollections of them).
-  boost::asio::awaitable<Result<std::vector<gateway::ListedModel>>> models();
+  boost::asio::awaitable<Result<std::vector<gateway::ListedModel>>> models(
+      const store::TenantScope& scope);
   // The model "rag/<name>" when the collection exists; not_found otherwise.
-  boost::asio::awaitable<Result<gateway::ListedModel>> model(std::string_view id);
+  boost::asio::awaitable<Result<gateway::ListedModel>> model(const store::TenantScope& scope,
+                                                             std::string_view id);
 
   static constexpr int kMaxListedCollections = 1000;
 

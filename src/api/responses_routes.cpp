@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
 #include "api/json_body.hpp"
 #include "api/sse_sink.hpp"
@@ -62,6 +63,11 @@ class ResponsesSink final : public gateway::ChunkSink {
   std::vector<gateway::ResponsesEvent> events_;  // reused for every chunk
 };
 
+gateway::StoredResponse owned(std::string_view owner, gateway::StoredResponse response) {
+  response.owner = std::string(owner);
+  return response;
+}
+
 awaitable<void> create_response(gateway::GatewayService& service, gateway::ResponseStore& store,
                                 http::Exchange& exchange) {
   ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
@@ -71,11 +77,15 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
     exchange.response.set_error(*refused);
     co_return;
   }
+  if (!admit_spend(exchange, service.budget_guard(), parsed.object)) co_return;
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return;
   }
-  auto chat = gateway::chat_request_from_responses(body, &store);
+  // Stored responses are their tenant's conversations.
+  const std::string_view owner =
+      exchange.principal ? std::string_view(exchange.principal->tenant) : std::string_view();
+  auto chat = gateway::chat_request_from_responses(body, &store, owner);
   if (!chat) {
     exchange.response.set_error(chat.error());
     co_return;
@@ -112,7 +122,9 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   const bool keep = gateway::store_requested(body);
   if (request.stream) {
     sink.finish(outcome.usage);
-    if (keep) store.put(response_id, gateway::stored_response(body, *chat, sink.output_items()));
+    if (keep)
+      store.put(response_id,
+                owned(owner, gateway::stored_response(body, *chat, sink.output_items())));
     co_await sink.flush();
     co_return;
   }
@@ -120,8 +132,8 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
       gateway::response_from_chat(outcome.body, response_id, created, &body, &outcome.usage);
   if (response) {
     if (keep)
-      store.put(response_id,
-                gateway::stored_response(body, *chat, response->at("output").as_array()));
+      store.put(response_id, owned(owner, gateway::stored_response(
+                                              body, *chat, response->at("output").as_array())));
     exchange.response.set_json(200, json::serialize(*response));
   } else {
     exchange.response.set_error(response.error());

@@ -6,6 +6,7 @@
 
 #include "api/json_body.hpp"
 #include "api/search_filters.hpp"
+#include "api/tenant_access.hpp"
 #include "core/json_text.hpp"
 
 namespace sluice::api {
@@ -132,6 +133,7 @@ awaitable<void> search(rag::Retriever& retriever, std::size_t max_top_k, http::E
   rag::SearchRequest request;
   const auto encoded = boost::urls::make_pct_string_view(exchange.request.param("collection"));
   request.collection = encoded ? encoded->decode() : std::string();
+  request.scope = scope_of(exchange);
   if (Status valid = parse_search_request(parsed.object, max_top_k, request); !valid) {
     exchange.response.set_error(valid.error());
     co_return;

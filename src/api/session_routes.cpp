@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/json_body.hpp"
+#include "api/tenant_access.hpp"
 #include "ops/blocking_pool.hpp"
 
 namespace sluice::api {
@@ -31,6 +32,18 @@ json::object message_json(const store::Message& message) {
                       {"created_at", message.created_at_ms / 1000}};
 }
 
+// The session `id` when the scope covers its collection.
+Result<store::Session> find_session(store::Store& store, const store::TenantScope& scope,
+                                    const std::string& id) {
+  auto session = store.sessions().get(id);
+  if (!session) return session;
+  if (Status owned =
+          check_owner(store, scope, session->collection_id, store::session_not_found(id));
+      !owned)
+    return owned.error();
+  return session;
+}
+
 void not_found_as(http::Exchange& exchange, Error error, std::string_view param) {
   error.param = std::string(param);
   exchange.response.set_error(error);
@@ -51,8 +64,9 @@ awaitable<void> create_session(store::Store& store, const core::RagConfig& confi
       collection = std::string(c->get_string());
     }
   }
+  const store::TenantScope scope = scope_of(exchange);
   auto created = co_await ops::run_blocking([&]() -> Result<store::Session> {
-    auto found = store.collections().get(collection);
+    auto found = find_collection(store, scope, collection);
     if (!found) return found.error();
     return store.sessions().create(found->id);
   });
@@ -66,8 +80,9 @@ awaitable<void> get_session(store::Store& store, http::Exchange& exchange) {
     store::Session session;
     std::vector<store::Message> messages;
   };
+  const store::TenantScope scope = scope_of(exchange);
   auto loaded = co_await ops::run_blocking([&]() -> Result<Loaded> {
-    auto session = store.sessions().get(id);
+    auto session = find_session(store, scope, id);
     if (!session) return session.error();
     auto messages = store.sessions().last_messages(id, store::kMaxPageLimit);
     if (!messages) return messages.error();
@@ -83,7 +98,12 @@ awaitable<void> get_session(store::Store& store, http::Exchange& exchange) {
 
 awaitable<void> delete_session(store::Store& store, http::Exchange& exchange) {
   const std::string id(exchange.request.param("id"));
-  const Status removed = co_await ops::run_blocking([&] { return store.sessions().remove(id); });
+  const store::TenantScope scope = scope_of(exchange);
+  const Status removed = co_await ops::run_blocking([&]() -> Status {
+    // Checked, then removed: a session never changes collection.
+    if (auto session = find_session(store, scope, id); !session) return session.error();
+    return store.sessions().remove(id);
+  });
   if (!removed) co_return not_found_as(exchange, removed.error(), "id");
   exchange.response.set_json(
       200, json::serialize(json::object{{"id", id}, {"object", "session"}, {"deleted", true}}));

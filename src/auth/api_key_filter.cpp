@@ -46,6 +46,8 @@ std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig
   auto principal = std::make_shared<core::Principal>();
   // Unnamed keys are logged by their config position, never by any part of the key.
   principal->name = key.name.empty() ? "api_keys." + std::to_string(index) : key.name;
+  principal->team = key.team;
+  principal->tenant = key.team;
   principal->read_only = key.role == "readonly";
   if (!principal->read_only) principal->permissions = permissions_of({key.role});
   principal->log_field = ",\"key_name\":";

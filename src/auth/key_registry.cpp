@@ -22,9 +22,12 @@ std::shared_ptr<const core::Principal> principal_of(const store::ApiKey& key) {
   principal->key_id = key.id;
   principal->name = key.name.empty() ? key.id : key.name;
   principal->team = key.team;
+  principal->tenant = core::tenant_of(key.team, "key:", key.id);
   principal->permissions = permissions_of(key.roles);
   principal->models = key.models;
   principal->collections = key.collections;
+  principal->daily_budget_micro_usd = key.daily_budget_micro_usd;
+  principal->monthly_budget_micro_usd = key.monthly_budget_micro_usd;
   principal->log_field = ",\"key_name\":";
   core::append_json_string(principal->log_field, principal->name);
   principal->log_field += ",\"key_id\":";

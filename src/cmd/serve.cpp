@@ -18,6 +18,7 @@
 #include "cmd/retrieval_wiring.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
+#include "gateway/budget_guard.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/model_refresh.hpp"
@@ -96,6 +97,10 @@ int serve(const CliArgs& args, Role role) {
     return 1;
   }
   gateway::UsageLedger usage_ledger(rag->store->usage());
+  // Budgets: spend per key and team, read back from the store after each flush of the ledger.
+  gateway::SpendTracker spend;
+  usage_ledger.set_spend_tracker(&spend);
+  const gateway::BudgetGuard budget_guard(spend, config->budgets);
   api::AdminKeys admin_keys{rag->store->keys(),
                             key_registry,
                             !config->auth.api_keys.empty() || !config->auth.admin_key.empty(),
@@ -116,6 +121,7 @@ int serve(const CliArgs& args, Role role) {
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
   gateway_service.set_usage_sink(&usage_ledger);
+  gateway_service.set_budget_guard(&budget_guard);
   // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
   // stand in for a collection's embedding model.
   rag::GatewayEmbedder gateway_embedder(gateway_service);
@@ -167,9 +173,14 @@ int serve(const CliArgs& args, Role role) {
   }
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
-  if (role != Role::worker)  // a worker serves no API: no key to check
+  if (role != Role::worker) {  // a worker serves no API: no key to check, no model call
     server.spawn(
         [&key_follower, period = config->auth.key_refresh] { return key_follower.run(period); });
+    server.spawn([&usage_ledger] { return usage_ledger.run(kUsageFlushPeriod); });
+    server.spawn([&audit_log, retention = config->auth.audit_retention] {
+      return audit_log.run(kAuditFlushPeriod, retention);
+    });
+  }
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.

@@ -65,6 +65,7 @@ struct ApiKeyConfig {
   std::string name;
   std::string key;  // secret: `key`, `key_file`, or ${VAR}
   std::string role = "user";
+  std::string team;  // empty: the config file's keys share one tenant
 
   bool operator==(const ApiKeyConfig&) const = default;
 };
@@ -78,6 +79,31 @@ struct AuthConfig {
   Millis audit_retention{90LL * 24 * 3600 * 1000};  // audit events older than this are deleted
 
   bool operator==(const AuthConfig&) const = default;
+};
+
+// A team's spend limits, in US dollars; 0 = none.
+struct TeamBudgetConfig {
+  std::string team;
+  double daily_usd = 0;
+  double monthly_usd = 0;
+
+  bool operator==(const TeamBudgetConfig&) const = default;
+};
+
+// Over budget, a call of `model` goes to `to` instead of being refused.
+struct BudgetDowngradeConfig {
+  std::string model;
+  std::string to;
+
+  bool operator==(const BudgetDowngradeConfig&) const = default;
+};
+
+// Spend limits of virtual keys (set on each key) and of teams, from the gateway's costs.
+struct BudgetsConfig {
+  std::vector<TeamBudgetConfig> teams;
+  std::vector<BudgetDowngradeConfig> downgrades;
+
+  bool operator==(const BudgetsConfig&) const = default;
 };
 
 struct CorsConfig {
@@ -223,6 +249,7 @@ struct Config {
   MetricsConfig metrics;
   ShutdownConfig shutdown;
   AuthConfig auth;
+  BudgetsConfig budgets;
   CorsConfig cors;
   StorageConfig storage;
   RagConfig rag;

@@ -47,11 +47,23 @@ void describe_config(Visitor& v, Config& c) {
       v.field("name", key.name);
       v.secret("key", key.key);
       v.field("role", key.role);
+      v.field("team", key.team);
     });
     v.secret("admin_key", c.auth.admin_key);
     v.field("max_keys", c.auth.max_keys);
     v.field("key_refresh", c.auth.key_refresh);
     v.field("audit_retention", c.auth.audit_retention);
+  });
+  v.section("budgets", [&] {
+    v.list("teams", c.budgets.teams, [&](TeamBudgetConfig& team) {
+      v.field("team", team.team);
+      v.field("daily_usd", team.daily_usd);
+      v.field("monthly_usd", team.monthly_usd);
+    });
+    v.list("downgrades", c.budgets.downgrades, [&](BudgetDowngradeConfig& downgrade) {
+      v.field("model", downgrade.model);
+      v.field("to", downgrade.to);
+    });
   });
   v.section("cors", [&] {
     v.field("allow_origins", c.cors.allow_origins);

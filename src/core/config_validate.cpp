@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/config_values.hpp"
+#include "core/principal.hpp"
 #include "core/provider_discovery.hpp"
 
 namespace sluice::core::detail {
@@ -369,6 +370,35 @@ void validate_rag(const RagConfig& r, Reporter& report) {
 
 }  // namespace
 
+void validate_budgets(const BudgetsConfig& b, Reporter& report) {
+  std::map<std::string, std::size_t> first_with_team;
+  for (std::size_t i = 0; i < b.teams.size(); ++i) {
+    const TeamBudgetConfig& t = b.teams[i];
+    const std::string path = "budgets.teams." + std::to_string(i);
+    if (!is_valid_team(t.team)) {
+      report.add(path + ".team", "'" + t.team + "' is not a valid team name",
+                 "use the team of its virtual keys: 1 to 64 of A-Z a-z 0-9 . _ -");
+    } else if (const auto [it, inserted] = first_with_team.emplace(t.team, i); !inserted) {
+      report.add(path + ".team",
+                 "'" + t.team + "' also has budgets.teams." + std::to_string(it->second),
+                 "keep one entry per team");
+    }
+    for (const auto& [key, value] :
+         {std::pair{".daily_usd", t.daily_usd}, std::pair{".monthly_usd", t.monthly_usd}}) {
+      if (!(value >= 0 && value <= 1e9))
+        report.add(path + key, "must be between 0 and 1e9, got " + number_text(value),
+                   "US dollars; 0 for no limit");
+    }
+  }
+  for (std::size_t i = 0; i < b.downgrades.size(); ++i) {
+    const BudgetDowngradeConfig& d = b.downgrades[i];
+    const std::string path = "budgets.downgrades." + std::to_string(i);
+    if (d.model.empty() || d.to.empty() || d.model == d.to)
+      report.add(path, "needs a model and a different model to call instead",
+                 "e.g. {model: gpt-4o, to: gpt-4o-mini}");
+  }
+}
+
 void validate(const Config& c, Reporter& report) {
   const ServerConfig& s = c.server;
   if (s.threads < 0 || s.threads > 256) {
@@ -403,6 +433,7 @@ void validate(const Config& c, Reporter& report) {
     report.add("metrics.path", "must start with '/', got '" + c.metrics.path + "'",
                "e.g. /metrics");
   }
+  validate_budgets(c.budgets, report);
   std::map<std::string, std::size_t> first_with_key;
   for (std::size_t i = 0; i < c.auth.api_keys.size(); ++i) {
     const ApiKeyConfig& k = c.auth.api_keys[i];
@@ -411,6 +442,10 @@ void validate(const Config& c, Reporter& report) {
         k.role != "query") {
       report.add(path + ".role", "unknown role '" + k.role + "'",
                  "use admin, user (ingest and query), ingest, query or readonly");
+    }
+    if (!k.team.empty() && !is_valid_team(k.team)) {
+      report.add(path + ".team", "team '" + k.team + "' is not a valid team name",
+                 "use 1 to 64 of A-Z a-z 0-9 . _ -");
     }
     if (k.key.empty()) {
       report.add(path + ".key", "must not be empty", "set key (from ${VAR}) or key_file");

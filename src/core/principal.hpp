@@ -22,11 +22,15 @@ struct Principal {
   std::string key_id;  // the virtual key's id; empty for a key from the config file
   std::string name;    // for logs and usage: the key's name, or its config position
   std::string team;    // empty: the key is a tenant of its own
+  // Whose collections (and their documents, jobs and sessions) it works in: tenant_of().
+  std::string tenant;
   uint8_t permissions = 0;
   bool read_only = false;                // the config file's `readonly` role: GET and HEAD only
   std::vector<std::string> models;       // models and aliases it may call; empty = any
   std::vector<std::string> collections;  // collections it may use; empty = any
-  std::string log_field;                 // pre-rendered `,"key_name":"..."` for the access log
+  int64_t daily_budget_micro_usd = 0;    // 0 = none; spend is recorded for virtual keys only
+  int64_t monthly_budget_micro_usd = 0;
+  std::string log_field;  // pre-rendered `,"key_name":"..."` for the access log
 
   bool has(Permission permission) const {
     const auto bit = static_cast<uint8_t>(permission);
@@ -40,5 +44,27 @@ struct Principal {
     return allowed.empty() || std::find(allowed.begin(), allowed.end(), name) != allowed.end();
   }
 };
+
+// A team name: 1 to 64 of A-Z a-z 0-9 . _ -, so that it cannot be mistaken for another kind of
+// tenant or break a collection key.
+inline bool is_valid_team(std::string_view team) {
+  if (team.empty() || team.size() > 64) return false;
+  for (char c : team)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+// A key's tenant: its team; else its own ("key:<id>" for a virtual key); the config file's keys
+// with no team share the empty tenant, as does everyone while authentication is off. Team names
+// have no ':' or '/', so the three never meet.
+inline std::string tenant_of(std::string_view team, std::string_view own_prefix,
+                             std::string_view own_id) {
+  if (!team.empty() || own_id.empty()) return std::string(team);
+  std::string tenant(own_prefix);
+  tenant.append(own_id);
+  return tenant;
+}
 
 }  // namespace sluice::core

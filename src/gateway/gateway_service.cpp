@@ -134,7 +134,8 @@ Outcome GatewayService::fail(const AttemptResult& last, const Deployment* deploy
 // never becomes a row.
 void GatewayService::record_usage(const RouteContext& context, const Outcome& outcome) {
   if (usage_sink_ && !context.caller.key_id.empty() && !outcome.deployment.empty())
-    usage_sink_->record(context.caller.key_id, context.model, outcome.usage, outcome.cost_usd);
+    usage_sink_->record(context.caller.key_id, context.caller.team, context.model, outcome.usage,
+                        outcome.cost_usd);
 }
 
 Outcome GatewayService::unavailable(const Route& chain, const RouteContext& context) {

@@ -14,6 +14,8 @@
 
 namespace sluice::gateway {
 
+class BudgetGuard;
+
 // How one request through the gateway ended, for the handler to render and log.
 struct Outcome {
   bool ok = false;
@@ -40,6 +42,7 @@ struct Outcome {
 struct Caller {
   std::string_view key_name;  // empty when unauthenticated; "virtual" for any virtual key
   std::string_view key_id;    // the virtual key's id, whose usage is recorded; empty otherwise
+  std::string_view team;      // its team, whose spend it adds to; empty when none
 };
 
 // Routes one request through a model's deployments: picks by the alias' strategy within the
@@ -64,6 +67,10 @@ class GatewayService {
   // Where the usage of virtual keys' calls goes; null (the default) = nowhere. Set before
   // serving; `sink` must outlive the service.
   void set_usage_sink(UsageSink* sink) { usage_sink_ = sink; }
+  // Budgets the model-calling routes hold keys and teams to; null (the default) = none. Set
+  // before serving; it must outlive the service.
+  void set_budget_guard(const BudgetGuard* guard) { budget_guard_ = guard; }
+  const BudgetGuard* budget_guard() const { return budget_guard_; }
   const Catalog& catalog() const { return catalog_; }
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
@@ -122,6 +129,7 @@ class GatewayService {
   PriceTable prices_;
   GatewayMetrics& metrics_;
   UsageSink* usage_sink_ = nullptr;
+  const BudgetGuard* budget_guard_ = nullptr;
   Timing& timing_;
 };
 

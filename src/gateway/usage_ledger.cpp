@@ -34,8 +34,8 @@ void UsageLedger::merge(Totals& into, const Totals& add) {
   into.cost_nano_usd += add.cost_nano_usd;
 }
 
-void UsageLedger::record(std::string_view key_id, std::string_view model, const Usage& usage,
-                         double cost_usd) {
+void UsageLedger::record(std::string_view key_id, std::string_view team, std::string_view model,
+                         const Usage& usage, double cost_usd) {
   constexpr int64_t kDayMs = 86'400'000;  // Unix time has no leap seconds: days are exact
   const int64_t now = now_ms_();
   const Totals add{1, usage.prompt_tokens, usage.completion_tokens, std::llround(cost_usd * 1e9)};
@@ -55,6 +55,8 @@ void UsageLedger::record(std::string_view key_id, std::string_view model, const 
     } else {
       pending_.emplace(RowKey(key_id, day_, model), add);
     }
+    // Under the ledger's lock: a flush's rows and the spend it reads back hold the same calls.
+    if (spend_) spend_->add(key_id, team, add.cost_nano_usd);
   }
   if (first_drop)
     ops::logger().error("virtual key usage dropped: too many rows wait for the store",
@@ -66,7 +68,19 @@ Status UsageLedger::flush() {
   {
     std::lock_guard lock(mutex_);
     taken.swap(pending_);
+    if (spend_) spend_->begin_read();
   }
+  if (Status added = add_to_store(taken); !added) return added;
+  if (!spend_) return Status::success();
+  // Every replica's flushed calls, this one's included: what budgets are checked against.
+  const std::string day = spend_->today();
+  auto totals = store_.spend(day);
+  if (!totals) return totals.error();
+  spend_->end_read(day, std::move(*totals));
+  return Status::success();
+}
+
+Status UsageLedger::add_to_store(const Rows& taken) {
   if (taken.empty()) return Status::success();
   std::vector<store::UsageRow> rows;
   rows.reserve(taken.size());

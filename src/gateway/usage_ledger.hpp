@@ -11,6 +11,7 @@
 #include <string>
 #include <tuple>
 
+#include "gateway/spend_tracker.hpp"
 #include "gateway/usage_sink.hpp"
 #include "store/usage_store.hpp"
 
@@ -26,11 +27,15 @@ class UsageLedger final : public UsageSink {
   UsageLedger(store::UsageStore& store, std::size_t max_pending = 10000,
               std::function<int64_t()> now_ms = {});
 
-  void record(std::string_view key_id, std::string_view model, const Usage& usage,
-              double cost_usd) override;
+  void record(std::string_view key_id, std::string_view team, std::string_view model,
+              const Usage& usage, double cost_usd) override;
+
+  // Where calls' costs are told as they finish, and the store's spend totals after each flush;
+  // null (the default) = nowhere. Set before serving; `spend` must outlive the ledger.
+  void set_spend_tracker(SpendTracker* spend) { spend_ = spend; }
 
   // Blocking: adds the gathered rows to the store in one commit; on failure they stay gathered
-  // (merged with what arrives meanwhile) for the next flush.
+  // (merged with what arrives meanwhile) for the next flush. Then reads the spend totals back.
   Status flush();
   // flush() every `period` on the blocking pool, for as long as its event loop runs.
   boost::asio::awaitable<void> run(std::chrono::milliseconds period);
@@ -45,6 +50,8 @@ class UsageLedger final : public UsageSink {
   // Ordered with std::less<>: a call finds its row by views, allocating only for a new one.
   using Rows = std::map<RowKey, Totals, std::less<>>;
   static void merge(Totals& into, const Totals& add);
+  // On failure, puts the rows back for the next flush.
+  Status add_to_store(const Rows& taken);
 
   store::UsageStore& store_;
   const std::size_t max_pending_;
@@ -54,6 +61,7 @@ class UsageLedger final : public UsageSink {
   std::string day_;  // the UTC day of day_start_ms_, formatted once a day
   int64_t day_start_ms_ = -1;
   uint64_t dropped_ = 0;
+  SpendTracker* spend_ = nullptr;
 };
 
 }  // namespace sluice::gateway

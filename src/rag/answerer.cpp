@@ -78,13 +78,15 @@ awaitable<Status> Answerer::prepare(const AnswerRequest& request, Plan& plan,
     plan.session_id = session->id;
     outcome.session_id = session->id;
     session_collection = session->collection_id;
+    // Another tenant's session answers like none.
+    auto owner = co_await visible_collection(request.scope, session_collection);
+    if (!owner)
+      co_return owner.error().code == Errc::not_found ? store::session_not_found(session->id)
+                                                      : owner.error();
     if (collection.empty()) collection = session_collection;
   }
   if (collection.empty()) collection = config_.default_collection;
-  // From the indexes when they know it: a cache hit then makes no store call at all.
-  Result<store::Collection> found = retriever_.collection(collection);
-  if (!found && found.error().code == Errc::not_found)
-    found = co_await in_store([&] { return store_.collections().get(collection); });
+  Result<store::Collection> found = co_await visible_collection(request.scope, collection);
   if (!found) {
     Error error = found.error();
     error.param = "collection";
@@ -110,6 +112,15 @@ awaitable<Status> Answerer::prepare(const AnswerRequest& request, Plan& plan,
   plan.model = request.model.empty() ? config_.answer_model : request.model;
   if (extractive(plan.model)) plan.model.clear();
   co_return Status::success();
+}
+
+awaitable<Result<store::Collection>> Answerer::visible_collection(const store::TenantScope& scope,
+                                                                  const std::string& id_or_name) {
+  const std::string key = scope.key(id_or_name);
+  Result<store::Collection> found = retriever_.collection(key);
+  if (!found && found.error().code == Errc::not_found)
+    found = co_await in_store([&] { return store_.collections().get(key); });
+  co_return store::visible(scope, std::move(found), id_or_name);
 }
 
 awaitable<std::string> Answerer::condense(const AnswerRequest& request, const Plan& plan,
@@ -244,6 +255,7 @@ awaitable<AnswerOutcome> Answerer::answer(const AnswerRequest& request, AnswerSt
     } else if (result) {
       SearchRequest search;
       search.collection = plan.collection.id;
+      search.scope = request.scope;
       search.query = query;
       search.top_k = plan.top_k;
       search.filters = request.filters;

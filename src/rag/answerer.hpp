@@ -18,12 +18,15 @@
 #include "rag/rag_metrics.hpp"
 #include "rag/retriever.hpp"
 #include "store/store.hpp"
+#include "store/tenant_scope.hpp"
 
 namespace sluice::rag {
 
 struct AnswerRequest {
   std::string question;
   std::string collection;  // id or name; empty: the session's, else rag.default_collection
+  // Whose collections and sessions it may use: the caller's.
+  store::TenantScope scope = store::TenantScope::everyone();
   std::string session_id;  // empty: no conversation
   // Without a session: the conversation so far as the client sent it (a chat's earlier
   // messages), oldest first.
@@ -88,6 +91,10 @@ class Answerer {
                                           const std::vector<SearchHit>& hits,
                                           AnswerOutcome& outcome, AnswerStream* stream);
   boost::asio::awaitable<void> remember(const Plan& plan, const Answer& answer);
+  // The collection as `scope` sees it: from the indexes when they know it (a cache hit then
+  // makes no store call at all), else from the store.
+  boost::asio::awaitable<Result<store::Collection>> visible_collection(
+      const store::TenantScope& scope, const std::string& id_or_name);
   bool extractive(std::string_view model) const;
 
   Retriever& retriever_;

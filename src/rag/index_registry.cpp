@@ -9,11 +9,6 @@
 namespace sluice::rag {
 namespace {
 
-Error collection_not_found(const std::string& collection) {
-  return make_error(Errc::not_found, "collection '" + collection + "' does not exist", "collection",
-                    "collection_not_found");
-}
-
 long long as_number(std::size_t value) { return static_cast<long long>(value); }
 
 // The code_detail of an index too far behind the change log to follow it.
@@ -51,9 +46,9 @@ Status IndexRegistry::start() {
     std::unique_lock lock(mutex_);
     for (store::Collection& collection : page->items) {
       Entry& entry = entries_[collection.id];
-      entry.name = collection.name;
+      entry.name = store::collection_key(collection.tenant, collection.name);
       entry.initial = true;
-      names_[collection.name] = collection.id;
+      names_[entry.name] = collection.id;
       ids.push_back(collection.id);
     }
     cursor = std::move(page->next_cursor);
@@ -129,11 +124,12 @@ Result<std::shared_ptr<const CollectionIndex>> IndexRegistry::find(
     auto named = names_.find(collection);
     if (named != names_.end()) it = entries_.find(named->second);
   }
-  if (it == entries_.end()) return collection_not_found(collection);
+  if (it == entries_.end()) return store::collection_not_found(collection);
   if (it->second.failure) return *it->second.failure;
   if (!it->second.index)
     return make_error(Errc::unavailable,
-                      "collection '" + collection + "' is loading its indexes; retry shortly",
+                      "collection '" + std::string(store::collection_name_of(collection)) +
+                          "' is loading its indexes; retry shortly",
                       "collection", "collection_loading");
   return std::shared_ptr<const CollectionIndex>(it->second.index);
 }
@@ -206,7 +202,8 @@ void IndexRegistry::load(const std::string& id) {
       std::unique_lock lock(mutex_);
       if (auto it = entries_.find(id); it != entries_.end()) {
         it->second.failure =
-            make_error(Errc::internal, "collection '" + it->second.name +
+            make_error(Errc::internal, "collection '" +
+                                           std::string(store::collection_name_of(it->second.name)) +
                                            "' cannot be indexed: " + built.error().message);
         it->second.loading = false;
         finish_initial(it->second);
@@ -348,8 +345,9 @@ std::optional<IndexRegistry::StoreSequences> IndexRegistry::discover() {
       present.emplace(collection.id, collection.change_seq);
       std::unique_lock lock(mutex_);
       if (entries_.try_emplace(collection.id).second) {
-        entries_[collection.id].name = collection.name;
-        names_[collection.name] = collection.id;
+        std::string key = store::collection_key(collection.tenant, collection.name);
+        names_[key] = collection.id;
+        entries_[collection.id].name = std::move(key);
       }
     }
     cursor = std::move(page->next_cursor);

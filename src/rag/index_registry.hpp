@@ -91,7 +91,7 @@ class IndexRegistry {
 
  private:
   struct Entry {
-    std::string name;
+    std::string name;                        // its key (store::collection_key)
     std::shared_ptr<CollectionIndex> index;  // null while loading
     bool loading = false;                    // a load is scheduled or running
     bool initial = false;                    // present at start: readiness waits for it

@@ -10,6 +10,7 @@
 
 #include "core/result.hpp"
 #include "store/records.hpp"
+#include "store/tenant_scope.hpp"
 
 namespace sluice::rag {
 
@@ -34,6 +35,8 @@ struct SearchFilters {
 
 struct SearchRequest {
   std::string collection;  // id or name
+  // Whose collections it may search: the caller's.
+  store::TenantScope scope = store::TenantScope::everyone();
   std::string query;
   std::size_t top_k = 10;
   // nullopt: hybrid when the collection has an embedding model, else bm25.

@@ -101,12 +101,19 @@ Result<store::Collection> SearchService::collection(const std::string& collectio
 }
 
 awaitable<Result<std::shared_ptr<const CollectionIndex>>> SearchService::find(
-    const std::string& collection) {
-  auto index = registry_.find(collection);
-  if (index || index.error().code != Errc::not_found) co_return index;
+    const store::TenantScope& scope, const std::string& collection) {
+  const std::string key = scope.key(collection);
+  auto index = registry_.find(key);
+  if (index) {
+    auto seen = store::visible(scope, (*index)->collection(), collection);
+    if (!seen) co_return seen.error();
+    co_return index;
+  }
+  if (index.error().code != Errc::not_found) co_return index;
   // Created since the registry last looked: ask it to pick the collection up.
-  auto stored = co_await ops::run_blocking([&] { return store_.collections().get(collection); });
-  if (!stored) co_return index;
+  auto stored = co_await ops::run_blocking([&] { return store_.collections().get(key); });
+  stored = store::visible(scope, std::move(stored), collection);
+  if (!stored) co_return stored.error();
   registry_.notify(stored->id);
   co_return make_error(Errc::unavailable,
                        "collection '" + collection + "' is loading its indexes; retry shortly",
@@ -188,7 +195,7 @@ awaitable<Status> SearchService::attach_text(const CollectionIndex& index,
 
 awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& request) {
   const auto started = std::chrono::steady_clock::now();
-  auto found = co_await find(request.collection);
+  auto found = co_await find(request.scope, request.collection);
   if (!found) co_return found.error();
   const std::shared_ptr<const CollectionIndex> index = *std::move(found);
   auto mode = resolve_mode(request, *index, embedder_ != nullptr);

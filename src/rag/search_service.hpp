@@ -52,8 +52,9 @@ class SearchService final : public Retriever {
     std::vector<std::string> terms;  // sorted, deduplicated
   };
 
+  // The collection's indexes, when `scope` sees it.
   boost::asio::awaitable<Result<std::shared_ptr<const CollectionIndex>>> find(
-      const std::string& collection);
+      const store::TenantScope& scope, const std::string& collection);
   // The query's vector; nullopt when a hybrid search falls back to bm25.
   boost::asio::awaitable<Result<std::optional<std::vector<float>>>> embed_query(
       const CollectionIndex& index, SearchMode mode, const std::string& query);

@@ -9,6 +9,11 @@
 
 namespace sluice::store {
 
+// The answer for a job id that names no job (or another tenant's).
+inline Error job_not_found(const std::string& job_id) {
+  return make_error(Errc::not_found, "job '" + job_id + "' does not exist", "job", "job_not_found");
+}
+
 struct JobCounts {
   int64_t queued = 0;
   int64_t running = 0;

@@ -4,10 +4,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::store {
 
+// A collection's tenant: the team of the key that created it, "key:<id>" for a virtual key of no
+// team, empty for the config file's keys (and when authentication is off). Names are unique per
+// tenant; ids across all.
 struct Collection {
   std::string id;  // col_...
   std::string name;
@@ -20,7 +24,23 @@ struct Collection {
   // Removals up to this change_seq may be missing from the change log (their tombstones were
   // pruned): an index at an older version cannot catch up and rebuilds from the store.
   int64_t removals_pruned_seq = 0;
+  std::string tenant;
 };
+
+// What finds a collection by name: its name qualified by its tenant ("<tenant>/<name>"; the name
+// alone in the empty tenant). Names have no '/', so keys of different tenants never meet.
+inline std::string collection_key(std::string_view tenant, std::string_view name) {
+  std::string key;
+  key.reserve(tenant.size() + 1 + name.size());
+  if (!tenant.empty()) key.append(tenant).push_back('/');
+  key.append(name);
+  return key;
+}
+// The name part of a collection key.
+inline std::string_view collection_name_of(std::string_view key) {
+  const std::size_t slash = key.rfind('/');
+  return slash == std::string_view::npos ? key : key.substr(slash + 1);
+}
 
 struct Document {
   std::string id;             // doc_...

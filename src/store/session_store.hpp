@@ -8,6 +8,12 @@
 
 namespace sluice::store {
 
+// The answer for a session id that names no session (or another tenant's).
+inline Error session_not_found(const std::string& session_id) {
+  return make_error(Errc::not_found, "session '" + session_id + "' does not exist", "session_id",
+                    "session_not_found");
+}
+
 // Conversations: a session belongs to a collection and holds its messages in order.
 class SessionStore {
  public:

@@ -19,6 +19,15 @@ struct UsageRow {
   int64_t cost_nano_usd = 0;
 };
 
+// What one key spent on a UTC day and in that day's month, with the key's team (empty for a key
+// of no team, or one since deleted).
+struct KeySpend {
+  std::string key_id;
+  std::string team;
+  int64_t day_nano_usd = 0;
+  int64_t month_nano_usd = 0;
+};
+
 class UsageStore {
  public:
   virtual ~UsageStore() = default;
@@ -28,6 +37,8 @@ class UsageStore {
   // A key's rows with `from` <= day <= `to`, by day then model, at most kMaxPageLimit.
   virtual Result<std::vector<UsageRow>> for_key(const std::string& key_id, const std::string& from,
                                                 const std::string& to) = 0;
+  // Every key's spend on `day` (YYYY-MM-DD) and from its month's first day to it.
+  virtual Result<std::vector<KeySpend>> spend(const std::string& day) = 0;
 };
 
 }  // namespace sluice::store

@@ -80,7 +80,8 @@ ResponseStore::Shard& ResponseStore::shard_for(std::string_view id) {
 
 std::size_t ResponseStore::accounted_bytes(std::string_view response_id,
                                            const StoredResponse& response) {
-  std::size_t bytes = kEntryOverhead + response_id.size() + response.input.size();
+  std::size_t bytes =
+      kEntryOverhead + response_id.size() + response.owner.size() + response.input.size();
   for (const StoredItem& item : response.output)
     bytes += kItemOverhead + item.id.size() + item.chat_message.size();
   return bytes;
@@ -110,20 +111,22 @@ void ResponseStore::put(std::string_view response_id, StoredResponse response) {
   shard.bytes += size;
 }
 
-std::shared_ptr<const StoredResponse> ResponseStore::response(std::string_view response_id) {
+std::shared_ptr<const StoredResponse> ResponseStore::response(std::string_view response_id,
+                                                              std::string_view owner) {
   Shard& shard = shard_for(response_id);
   std::lock_guard lock(shard.mutex);
   const auto found = shard.responses.find(response_id);
-  if (found == shard.responses.end()) return nullptr;
+  if (found == shard.responses.end() || found->second->response->owner != owner) return nullptr;
   shard.touch(found->second);
   return found->second->response;
 }
 
-std::optional<std::string> ResponseStore::item(std::string_view item_id) {
+std::optional<std::string> ResponseStore::item(std::string_view item_id, std::string_view owner) {
   Shard& shard = shard_for(item_id);
   std::lock_guard lock(shard.mutex);
   const auto found = shard.items.find(item_id);
-  if (found == shard.items.end()) return std::nullopt;
+  if (found == shard.items.end() || found->second.entry->response->owner != owner)
+    return std::nullopt;
   shard.touch(found->second.entry);
   return found->second.entry->response->output[found->second.index].chat_message;
 }

@@ -26,6 +26,7 @@ struct StoredItem {
 // What a response answered and produced, as chat messages (JSON text: compact, and parsed only
 // when referred to, which most stored responses never are).
 struct StoredResponse {
+  std::string owner;  // the tenant of the key that stored it: only its requests find it
   std::string input;  // a JSON array of chat messages: the conversation the response answered
   std::vector<StoredItem> output;
 };
@@ -53,11 +54,12 @@ class ResponseStore {
   // items under one lock; other items are not indexed. A response larger than a shard's byte
   // budget (max_bytes / shards) is not kept.
   void put(std::string_view response_id, StoredResponse response);
-  // The response, now the most recently used; null when unknown or evicted.
-  std::shared_ptr<const StoredResponse> response(std::string_view response_id);
+  // The response, now the most recently used; null when unknown, evicted or `owner`'s not.
+  std::shared_ptr<const StoredResponse> response(std::string_view response_id,
+                                                 std::string_view owner = {});
   // The chat message of an output item, its response now the most recently used; nullopt when
-  // unknown or evicted.
-  std::optional<std::string> item(std::string_view item_id);
+  // unknown, evicted or `owner`'s not.
+  std::optional<std::string> item(std::string_view item_id, std::string_view owner = {});
 
   std::size_t size() const;   // responses held
   std::size_t bytes() const;  // their accounted size

@@ -201,11 +201,18 @@ void append_stored(json::object message, json::array& messages) {
   for (json::value& call : calls->get_array()) joined.push_back(std::move(call));
 }
 
-Status add_reference(const json::object& item, const std::string& param, ResponseStore* store,
+// Where references resolve: the store (none: nothing is stored) and whose entries they may see.
+struct StoredLookup {
+  ResponseStore* store;
+  std::string_view owner;
+};
+
+Status add_reference(const json::object& item, const std::string& param, const StoredLookup& store,
                      json::array& messages) {
   const std::string_view id = string_field(item, "id");
   if (id.empty()) return invalid(param + ".id", "Missing '" + param + ".id'.");
-  const std::optional<std::string> stored = store ? store->item(id) : std::nullopt;
+  const std::optional<std::string> stored =
+      store.store ? store.store->item(id, store.owner) : std::nullopt;
   json::value message = stored ? parse_stored(*stored) : json::value(nullptr);
   if (!message.is_object())
     return invalid(param, "Invalid '" + param + "': item '" + std::string(id) +
@@ -219,14 +226,15 @@ Status add_reference(const json::object& item, const std::string& param, Respons
 
 // The conversation of previous_response_id, before the new input: what that response answered,
 // then its output.
-Status add_previous_response(const json::object& request, ResponseStore* store,
+Status add_previous_response(const json::object& request, const StoredLookup& store,
                              json::array& messages) {
   const json::value* v = request.if_contains("previous_response_id");
   if (!v || v->is_null()) return {};
   if (!v->is_string() || v->get_string().empty())
     return invalid("previous_response_id", "Invalid 'previous_response_id': expected an id.");
   const std::string_view id = v->get_string();
-  const std::shared_ptr<const StoredResponse> stored = store ? store->response(id) : nullptr;
+  const std::shared_ptr<const StoredResponse> stored =
+      store.store ? store.store->response(id, store.owner) : nullptr;
   json::error_code ec;
   json::value input = stored ? json::parse(stored->input, ec) : json::value(nullptr);
   if (!stored || ec || !input.is_array())
@@ -240,7 +248,7 @@ Status add_previous_response(const json::object& request, ResponseStore* store,
   return {};
 }
 
-Status add_input(const json::value& input, ResponseStore* store, json::array& messages) {
+Status add_input(const json::value& input, const StoredLookup& store, json::array& messages) {
   if (input.is_string()) {
     messages.push_back(json::object{{"role", "user"}, {"content", input}});
     return {};
@@ -357,7 +365,8 @@ std::string_view instructions(const json::object& request) {
 }  // namespace
 
 Result<json::object> chat_request_from_responses(const json::object& request,
-                                                 ResponseStore* store) {
+                                                 ResponseStore* responses, std::string_view owner) {
+  const StoredLookup store{responses, owner};
   if (auto s = reject_unsupported(request); !s) return s.error();
   json::object chat;
   copy_member(request, "model", chat);

@@ -23,11 +23,13 @@ namespace sluice::gateway {
 // function_call, function_call_output, item_reference), instructions, previous_response_id,
 // max_output_tokens, temperature, top_p, function tools, tool_choice, text.format, stream (with
 // include_usage always on: the Responses API always reports usage). References resolve through
-// `store` (none: nothing is stored): an unknown item is a 400 naming input[i], an unknown previous
-// response a 404. What chat cannot express (built-in tools, conversation, background) is a 400
-// invalid_request_error naming the param.
+// `store` (none: nothing is stored), finding only what `owner` (the caller's tenant) stored:
+// another tenant's item or response is as unknown as a missing one. An unknown item is a 400 naming
+// input[i], an unknown previous response a 404. What chat cannot express (built-in tools,
+// conversation, background) is a 400 invalid_request_error naming the param.
 Result<boost::json::object> chat_request_from_responses(
-    const boost::json::object& responses_request, ResponseStore* store = nullptr);
+    const boost::json::object& responses_request, ResponseStore* store = nullptr,
+    std::string_view owner = {});
 
 // Whether the response is to be stored: `store`, true by default as at OpenAI.
 bool store_requested(const boost::json::object& responses_request);

@@ -199,12 +199,21 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_time ON audit_events(at_ms);
 )sql";
 
+// Collections belong to tenants. Their name column holds the tenant-qualified key
+// (collection_key), so that the UNIQUE constraint needs no rebuild of the table; rows from before
+// are the empty tenant's, whose keys are their names. Budgets read the month's usage by day.
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE collections ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+CREATE INDEX key_usage_by_day ON key_usage(day);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
     {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
     {4, "jobs settled by the document's last job id, without an index by document", kSchemaV4},
     {5, "virtual API keys, their usage, the audit log", kSchemaV5},
+    {6, "collections belong to tenants; usage read by day for budgets", kSchemaV6},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

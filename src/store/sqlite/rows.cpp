@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <bit>
 #include <boost/json.hpp>
 #include <charconv>
@@ -16,8 +17,12 @@ static_assert(std::endian::native == std::endian::little,
               "embeddings are stored as little-endian float32 and copied as they are in memory");
 
 Collection read_collection(const Statement& row) {
-  return Collection{row.text(0),  row.text(1),  row.text(2),  row.text(3), row.int64(4),
-                    row.int64(5), row.int64(6), row.int64(7), row.int64(8)};
+  // The name column holds the collection's key: its tenant's prefix is not part of its name.
+  Collection collection{row.text(0),  row.text(1),  row.text(2),  row.text(3),  row.int64(4),
+                        row.int64(5), row.int64(6), row.int64(7), row.int64(8), row.text(9)};
+  if (!collection.tenant.empty())
+    collection.name.erase(0, std::min(collection.name.size(), collection.tenant.size() + 1));
+  return collection;
 }
 
 Document read_document(const Statement& row) {

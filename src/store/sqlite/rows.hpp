@@ -16,7 +16,7 @@ namespace sluice::store::sqlite {
 
 inline constexpr const char* kCollectionColumns =
     "id, name, language, embedding_model, created_at_ms, change_seq, document_count, chunk_count, "
-    "removals_pruned_seq";
+    "removals_pruned_seq, tenant";
 inline constexpr const char* kDocumentColumns =
     "id, collection_id, external_id, title, source_name, media_type, content_hash, bytes, "
     "version, created_at_ms, updated_at_ms, status, metadata_json, tags_json, last_job_id, "

@@ -10,10 +10,11 @@ class SqliteCollectionStore final : public CollectionStore {
   explicit SqliteCollectionStore(Context& context) : context_(context) {}
 
   Result<Collection> create(const std::string& name, const std::string& language,
-                            const std::string& embedding_model) override;
-  Result<Collection> get(const std::string& id_or_name) override;
-  Result<Page<Collection>> list(const std::string& cursor, int limit) override;
-  Status remove(const std::string& id_or_name) override;
+                            const std::string& embedding_model, const std::string& tenant) override;
+  Result<Collection> get(const std::string& id_or_key) override;
+  Result<Page<Collection>> list(const std::string& cursor, int limit,
+                                const std::optional<std::string>& tenant) override;
+  Status remove(const std::string& id_or_key) override;
 
  private:
   Context& context_;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "store/collection_store.hpp"
 #include "store/sqlite/collection_rows.hpp"
 #include "store/sqlite/job_rows.hpp"
 #include "store/sqlite/rows.hpp"
@@ -14,11 +15,6 @@ namespace {
 Error document_not_found(const std::string& document_id) {
   return make_error(Errc::not_found, "document '" + document_id + "' does not exist", "document",
                     "document_not_found");
-}
-
-Error collection_not_found(const std::string& collection_id) {
-  return make_error(Errc::not_found, "collection '" + collection_id + "' does not exist",
-                    "collection", "collection_not_found");
 }
 
 // A document row with the id of its current version's job.

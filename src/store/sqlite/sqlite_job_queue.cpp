@@ -8,10 +8,6 @@
 namespace sluice::store::sqlite {
 namespace {
 
-Error job_not_found(const std::string& job_id) {
-  return make_error(Errc::not_found, "job '" + job_id + "' does not exist", "job", "job_not_found");
-}
-
 std::optional<Job> find_job(Connection& connection, const std::string& job_id) {
   static const std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?1";
   Statement row = connection.prepare(sql);

@@ -2,16 +2,12 @@
 
 #include <algorithm>
 
+#include "store/collection_store.hpp"
 #include "store/sqlite/collection_rows.hpp"
 #include "store/sqlite/rows.hpp"
 
 namespace sluice::store::sqlite {
 namespace {
-
-Error session_not_found(const std::string& session_id) {
-  return make_error(Errc::not_found, "session '" + session_id + "' does not exist", "session_id",
-                    "session_not_found");
-}
 
 std::optional<Session> find_session(Connection& connection, const std::string& session_id) {
   static const std::string sql =
@@ -28,9 +24,7 @@ Result<Session> SqliteSessionStore::create(const std::string& collection_id) {
   const int64_t now = context_.now_ms();
   Session session{new_id("ses_", now), collection_id, now, now};
   return context_.db.write([&](Connection& connection) -> Result<Session> {
-    if (!collection_exists(connection, collection_id))
-      return make_error(Errc::not_found, "collection '" + collection_id + "' does not exist",
-                        "collection", "collection_not_found");
+    if (!collection_exists(connection, collection_id)) return collection_not_found(collection_id);
     connection
         .prepare(
             "INSERT INTO sessions (id, collection_id, created_at_ms, updated_at_ms) "

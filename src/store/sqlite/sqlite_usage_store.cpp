@@ -42,4 +42,21 @@ Result<std::vector<UsageRow>> SqliteUsageStore::for_key(const std::string& key_i
   });
 }
 
+Result<std::vector<KeySpend>> SqliteUsageStore::spend(const std::string& day) {
+  // The month's days sort between its first day and `day`: one range of key_usage_by_day.
+  const std::string month_start = day.substr(0, 8) + "01";
+  return context_.db.read([&](Connection& connection) -> Result<std::vector<KeySpend>> {
+    Statement rows = connection.prepare(
+        "SELECT u.key_id, COALESCE(k.team, ''), "
+        "SUM(CASE WHEN u.day = ?2 THEN u.cost_nano_usd ELSE 0 END), SUM(u.cost_nano_usd) "
+        "FROM key_usage u LEFT JOIN api_keys k ON k.id = u.key_id "
+        "WHERE u.day >= ?1 AND u.day <= ?2 GROUP BY u.key_id");
+    rows.bind_all(month_start, day);
+    std::vector<KeySpend> out;
+    while (rows.step())
+      out.push_back(KeySpend{rows.text(0), rows.text(1), rows.int64(2), rows.int64(3)});
+    return out;
+  });
+}
+
 }  // namespace sluice::store::sqlite

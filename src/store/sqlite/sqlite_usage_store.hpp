@@ -12,6 +12,7 @@ class SqliteUsageStore final : public UsageStore {
   Status add(const std::vector<UsageRow>& rows) override;
   Result<std::vector<UsageRow>> for_key(const std::string& key_id, const std::string& from,
                                         const std::string& to) override;
+  Result<std::vector<KeySpend>> spend(const std::string& day) override;
 
  private:
   Context& context_;

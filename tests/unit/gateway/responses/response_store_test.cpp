@@ -37,6 +37,19 @@ TEST(ResponseStore, PutThenFindTheResponseAndItsItems) {
   EXPECT_EQ(store.bytes(), ResponseStore::accounted_bytes("resp_a1", response_for("a1")));
 }
 
+TEST(ResponseStore, OnlyTheOwnersTenantFindsAResponseAndItsItems) {
+  ResponseStore store;
+  StoredResponse owned = response_for("t1");
+  owned.owner = "team-a";
+  store.put("resp_t1", owned);
+  EXPECT_NE(store.response("resp_t1", "team-a"), nullptr);
+  EXPECT_TRUE(store.item("msg_t1", "team-a").has_value());
+  for (std::string_view other : {"team-b", "", "team-a/"}) {
+    EXPECT_EQ(store.response("resp_t1", other), nullptr) << other;
+    EXPECT_FALSE(store.item("msg_t1", other).has_value()) << other;
+  }
+}
+
 TEST(ResponseStore, PutAgainReplaces) {
   ResponseStore store;
   store.put("resp_a1", response_for("a1"));

@@ -38,6 +38,31 @@ TEST_F(CollectionStoreTest, CreatesAndGetsByIdOrName) {
   EXPECT_EQ(collections().get("nope").error().code, Errc::not_found);
 }
 
+// Names are unique within a tenant; each tenant's are found by their key and listed apart.
+TEST_F(CollectionStoreTest, EachTenantHasItsOwnNames) {
+  auto alpha = collections().create("docs", "english", "", "alpha");
+  auto beta = collections().create("docs", "english", "", "key:key_1");
+  auto shared = collections().create("docs", "english", "");
+  ASSERT_TRUE(alpha.ok() && beta.ok() && shared.ok());
+  EXPECT_EQ(collections().create("docs", "english", "", "alpha").error().code, Errc::conflict);
+  auto found = collections().get(collection_key("key:key_1", "docs"));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, beta->id);
+  EXPECT_EQ(found->name, "docs");
+  EXPECT_EQ(found->tenant, "key:key_1");
+  EXPECT_EQ(collections().get("docs")->id, shared->id);
+  EXPECT_EQ(collections().get(alpha->id)->tenant, "alpha");
+  auto missing = collections().get(collection_key("alpha", "nope"));
+  EXPECT_EQ(missing.error().message, "collection 'nope' does not exist");  // no tenant in it
+
+  auto listed = collections().list("", 10, std::optional<std::string>("alpha"));
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].id, alpha->id);
+  EXPECT_EQ(collections().list("", 10)->items.size(), 3u);
+  EXPECT_EQ(collections().list("", 10, std::optional<std::string>(""))->items.size(), 1u);
+}
+
 TEST_F(CollectionStoreTest, ATakenNameIsAConflict) {
   ASSERT_TRUE(collections().create("docs", "english", "").ok());
   auto again = collections().create("docs", "french", "");

@@ -1,0 +1,20 @@
+#pragma once
+// Budgets at the model-calling routes: a call over its key's or team's budget is refused with a
+// 429 (code budget_exceeded, Retry-After until the budget starts afresh), or sent to the cheaper
+// model budgets.downgrades names, which the answer tells in x-sluice-budget-downgrade.
+
+#include <boost/json/object.hpp>
+
+#include "gateway/budget_guard.hpp"
+#include "http/exchange.hpp"
+
+namespace sluice::api {
+
+inline constexpr std::string_view kBudgetDowngradeHeader = "x-sluice-budget-downgrade";
+
+// False after answering the refusal. When it downgrades, `body`'s model and the request's body
+// are rewritten (a provider may send the body as received). A null guard: no budgets.
+bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
+                 boost::json::object& body);
+
+}  // namespace sluice::api

@@ -1,0 +1,138 @@
+// Budgets against the real binary: a virtual key or a team at its daily budget is refused with a
+// 429 naming the budget (or sent to a cheaper model when one is configured), the spend is the
+// one /v1/admin/keys/{id}/usage reports, and it holds after a restart and on another replica of
+// the same store. The dev profile's built-in mock answers with token usage, priced by the
+// built-in price table (gpt-4o-mini: $0.15 and $0.60 per million tokens).
+#include <csignal>
+
+#include "support/rag_client.hpp"
+#include "support/server_fixture.hpp"
+#include "support/text.hpp"
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kAdmin = "sk-budget-admin";
+constexpr const char* kChat =
+    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"spend a little"}]})";
+
+class BudgetsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_dir_ = make_temp_dir();
+    server_ = start_replica();
+  }
+  std::unique_ptr<SluiceProcess> start_replica() {
+    return start_server({{"SLUICE_STORAGE__DATA_DIR", data_dir_},
+                         {"SLUICE_AUTH__ADMIN_KEY", kAdmin},
+                         {"SLUICE_AUTH__KEY_REFRESH", "200ms"},
+                         {"SLUICE_BUDGETS__TEAMS__0__TEAM", "alpha"},
+                         {"SLUICE_BUDGETS__TEAMS__0__DAILY_USD", "0.000001"},
+                         {"SLUICE_BUDGETS__DOWNGRADES__0__MODEL", "gpt-4o"},
+                         {"SLUICE_BUDGETS__DOWNGRADES__0__TO", "gpt-4o-mini"}});
+  }
+  static JsonResponse as(int port, const std::string& key, std::string_view method,
+                         std::string_view target, std::string_view body = {}) {
+    return call(port, method, target, body,
+                "Content-Type: application/json\r\nAuthorization: Bearer " + key + "\r\n");
+  }
+  std::pair<std::string, std::string> create(const std::string& body) {
+    auto created = as(server_->port(), kAdmin, "POST", "/v1/admin/keys", body);
+    EXPECT_EQ(created.status, 201) << created.raw;
+    return {string_field(created.body, "id"), string_field(created.body, "key")};
+  }
+  double spent(int port, const std::string& id) {
+    auto usage = as(port, kAdmin, "GET", "/v1/admin/keys/" + id + "/usage");
+    EXPECT_EQ(usage.status, 200) << usage.raw;
+    return usage.body.at("total").at("cost_usd").to_number<double>();
+  }
+  static bool refused_for_budget(const JsonResponse& response) {
+    return response.status == 429 && contains(response.raw, R"("code":"budget_exceeded")");
+  }
+
+  std::string data_dir_;
+  std::unique_ptr<SluiceProcess> server_;
+};
+
+TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {
+  // A millionth of a dollar: the first call spends more.
+  auto [id, secret] = create(R"({"roles":["query"],"daily_budget_usd":0.000001})");
+  auto [other_id, other] = create(R"({"roles":["query"]})");
+  const int port = server_->port();
+  ASSERT_EQ(as(port, secret, "POST", "/v1/chat/completions", kChat).status, 200);
+  auto refused = as(port, secret, "POST", "/v1/chat/completions", kChat);
+  EXPECT_TRUE(refused_for_budget(refused)) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, "daily budget of $0.00 of this API key")) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, R"("type":"rate_limit_error")")) << refused.raw;
+  EXPECT_TRUE(refused_for_budget(
+      as(port, secret, "POST", "/v1/embeddings", R"({"model":"emb","input":"x"})")));
+  EXPECT_TRUE(refused_for_budget(
+      as(port, secret, "POST", "/v1/responses", R"({"model":"gpt-4o-mini","input":"x"})")));
+  // Others keep going, and the key may still read.
+  EXPECT_EQ(as(port, other, "POST", "/v1/chat/completions", kChat).status, 200);
+  EXPECT_EQ(as(port, secret, "GET", "/v1/models").status, 200);
+  const double before = spent(port, id);
+  EXPECT_GT(before, 0.000001);
+
+  // Another replica of the store holds the key to the same spend, once it reads it.
+  auto replica = start_replica();
+  EXPECT_TRUE(eventually([&] {
+    return refused_for_budget(as(replica->port(), secret, "POST", "/v1/chat/completions", kChat));
+  }));
+  replica.reset();
+
+  server_->signal(SIGTERM);
+  ASSERT_TRUE(server_->wait_exit(10s));
+  server_ = start_replica();
+  EXPECT_EQ(spent(server_->port(), id), before);
+  EXPECT_TRUE(
+      refused_for_budget(as(server_->port(), secret, "POST", "/v1/chat/completions", kChat)));
+  // Raising the budget lets it call again at once.
+  auto raised =
+      as(server_->port(), kAdmin, "PATCH", "/v1/admin/keys/" + id, R"({"daily_budget_usd":100})");
+  ASSERT_EQ(raised.status, 200) << raised.raw;
+  EXPECT_EQ(raised.body.at("daily_budget_usd").to_number<double>(), 100.0);
+  EXPECT_EQ(as(server_->port(), secret, "POST", "/v1/chat/completions", kChat).status, 200);
+}
+
+TEST_F(BudgetsTest, ATeamBudgetHoldsEveryKeyOfTheTeam) {
+  auto [a_id, a] = create(R"({"team":"alpha","roles":["query"]})");
+  auto [b_id, b] = create(R"({"team":"alpha","roles":["query"]})");
+  auto [c_id, c] = create(R"({"team":"beta","roles":["query"]})");
+  const int port = server_->port();
+  ASSERT_EQ(as(port, a, "POST", "/v1/chat/completions", kChat).status, 200);
+  auto refused = as(port, b, "POST", "/v1/chat/completions", kChat);
+  EXPECT_TRUE(refused_for_budget(refused)) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, "team alpha")) << refused.raw;
+  EXPECT_EQ(as(port, c, "POST", "/v1/chat/completions", kChat).status, 200);
+}
+
+TEST_F(BudgetsTest, OverBudgetADowngradedModelAnswersAndSaysSo) {
+  auto [id, secret] = create(R"({"roles":["query"],"daily_budget_usd":0.000001})");
+  const int port = server_->port();
+  const std::string big = R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})";
+  ASSERT_EQ(as(port, secret, "POST", "/v1/chat/completions", big).status, 200);
+  auto response =
+      http_request(port, "POST", "/v1/chat/completions", big,
+                   "Content-Type: application/json\r\nAuthorization: Bearer " + secret + "\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(response->header("x-sluice-budget-downgrade"), "gpt-4o -> gpt-4o-mini");
+  EXPECT_TRUE(contains(response->body, "gpt-4o-mini")) << response->body;
+  // No cheaper model for gpt-4o-mini itself: refused.
+  EXPECT_TRUE(refused_for_budget(as(port, secret, "POST", "/v1/chat/completions", kChat)));
+}
+
+TEST_F(BudgetsTest, BadBudgetsAreRefusedNamingTheField) {
+  for (const char* body : {R"({"daily_budget_usd":-1})", R"({"monthly_budget_usd":"5"})",
+                           R"({"daily_budget_usd":1e12})"}) {
+    auto refused = as(server_->port(), kAdmin, "POST", "/v1/admin/keys", body);
+    EXPECT_EQ(refused.status, 400) << body << " " << refused.raw;
+    EXPECT_TRUE(contains(refused.raw, "budget_usd")) << refused.raw;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::testing

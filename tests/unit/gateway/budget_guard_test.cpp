@@ -1,0 +1,94 @@
+#include "gateway/budget_guard.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::gateway {
+namespace {
+
+constexpr int64_t kNov30Noon = 1'796'040'000'000;  // 2026-11-30 12:00 UTC (around)
+
+class BudgetGuardTest : public ::testing::Test {
+ protected:
+  BudgetGuardTest() {
+    config_.teams.push_back({"alpha", 1.0, 10.0});
+    config_.downgrades.push_back({"big", "small"});
+  }
+  core::Principal key(std::string team, double daily_usd = 0, double monthly_usd = 0) const {
+    core::Principal p;
+    p.key_id = "key_1";
+    p.team = std::move(team);
+    p.daily_budget_micro_usd = static_cast<int64_t>(daily_usd * 1e6);
+    p.monthly_budget_micro_usd = static_cast<int64_t>(monthly_usd * 1e6);
+    return p;
+  }
+  void spend(std::string_view key_id, std::string_view team, double usd) {
+    spend_.add(key_id, team, static_cast<int64_t>(usd * 1e9));
+  }
+
+  int64_t now_ = kNov30Noon;
+  std::function<int64_t()> clock_ = [this] { return now_; };
+  SpendTracker spend_{clock_};
+  core::BudgetsConfig config_;
+};
+
+TEST_F(BudgetGuardTest, AKeyIsRefusedOnceItsSpendReachesItsBudget) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  const core::Principal p = key("", 2.0);
+  spend("key_1", "", 1.99);
+  EXPECT_FALSE(guard.check(p, "m").refusal);
+  spend("key_1", "", 0.01);
+  const BudgetVerdict verdict = guard.check(p, "m");
+  ASSERT_TRUE(verdict.refusal);
+  EXPECT_EQ(verdict.refusal->code, Errc::rate_limited);
+  EXPECT_EQ(verdict.refusal->code_detail, "budget_exceeded");
+  EXPECT_NE(verdict.refusal->message.find("daily budget of $2.00 of this API key"),
+            std::string::npos)
+      << verdict.refusal->message;
+  // Until the next UTC midnight.
+  const int64_t seconds_today = (now_ / 1000) % 86'400;
+  EXPECT_EQ(verdict.retry_after_seconds, 86'400 - seconds_today);
+  EXPECT_TRUE(verdict.downgrade_to.empty());
+  now_ += 86'400'000;  // the next day starts afresh
+  EXPECT_FALSE(guard.check(p, "m").refusal);
+}
+
+TEST_F(BudgetGuardTest, MonthlyBudgetsLastUntilTheNextMonth) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  const core::Principal p = key("", 0, 3.0);
+  spend("key_1", "", 3.0);
+  const BudgetVerdict verdict = guard.check(p, "m");
+  ASSERT_TRUE(verdict.refusal);
+  EXPECT_NE(verdict.refusal->message.find("monthly"), std::string::npos);
+  // 2026-12-01 00:00 UTC is 1'796'083'200 s.
+  EXPECT_EQ(verdict.retry_after_seconds, 1'796'083'200 - now_ / 1000);
+}
+
+TEST_F(BudgetGuardTest, ATeamsBudgetHoldsAllItsKeys) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  spend("key_other", "alpha", 1.0);
+  const BudgetVerdict verdict = guard.check(key("alpha"), "m");
+  ASSERT_TRUE(verdict.refusal);
+  EXPECT_NE(verdict.refusal->message.find("team alpha"), std::string::npos);
+  EXPECT_FALSE(guard.check(key("beta"), "m").refusal);
+  EXPECT_FALSE(guard.check(key(""), "m").refusal);
+}
+
+TEST_F(BudgetGuardTest, OverBudgetACheaperModelIsOffered) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  spend("key_1", "", 5.0);
+  const BudgetVerdict verdict = guard.check(key("", 1.0), "big");
+  EXPECT_TRUE(verdict.refusal);  // for when the cheaper model is not the key's to call
+  EXPECT_EQ(verdict.downgrade_to, "small");
+  EXPECT_TRUE(guard.check(key("", 1.0), "other").downgrade_to.empty());
+}
+
+TEST_F(BudgetGuardTest, KeysWithoutRecordedSpendPass) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  core::Principal config_key = key("alpha", 0.000001);
+  config_key.key_id.clear();
+  spend("", "alpha", 100);
+  EXPECT_FALSE(guard.check(config_key, "m").refusal);
+}
+
+}  // namespace
+}  // namespace sluice::gateway
