@@ -9,7 +9,7 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates
   libsqlite3-dev libstemmer-dev libhnswlib-dev libcmark-gfm-dev
-  libcmark-gfm-extensions-dev libpoppler-cpp-dev)
+  libcmark-gfm-extensions-dev libpoppler-cpp-dev libjwt-dev)
 TEST_PKGS=(prometheus clang-format openssl)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
 # its corpus (the PostgreSQL manual).

@@ -18,6 +18,8 @@ constexpr std::string_view kMissingKey =
     "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 constexpr std::string_view kIncorrectKey = "Incorrect API key provided.";
 constexpr std::string_view kExpiredKey = "This API key has expired.";
+constexpr std::string_view kInvalidToken = "Invalid bearer token.";
+constexpr std::string_view kExpiredToken = "This bearer token has expired.";
 // A refused request's path is audited up to this long: a stranger's junk stays small.
 constexpr std::size_t kMaxAuditedPath = 256;
 
@@ -33,12 +35,15 @@ enum : std::size_t {
   read_only,
   expired_key,
   permission_denied,
-  auth_off
+  auth_off,
+  invalid_jwt,
+  expired_jwt
 };
 }  // namespace result
 std::vector<std::string> result_names() {
-  return {"allowed",        "not_required", "preflight",   "missing_key",       "invalid_key",
-          "admin_required", "read_only",    "expired_key", "permission_denied", "auth_off"};
+  return {"allowed",           "not_required",   "preflight",   "missing_key",
+          "invalid_key",       "admin_required", "read_only",   "expired_key",
+          "permission_denied", "auth_off",       "invalid_jwt", "expired_jwt"};
 }
 
 std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig& key,
@@ -137,7 +142,7 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
     count(result::preflight);
     return FilterResult::next;
   }
-  if (keys_.empty() && (registry_ == nullptr || !registry_->ever_held())) {
+  if (keys_.empty() && jwt_ == nullptr && (registry_ == nullptr || !registry_->ever_held())) {
     count(result::auth_off);
     return FilterResult::next;
   }
@@ -153,6 +158,14 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
   if (!digest_of(presented, digest)) throw std::runtime_error("SHA-256 is unavailable");
   std::shared_ptr<const core::Principal> principal;
   if (const ConfigKey* key = find_config_key(digest)) principal = key->principal;
+  if (!principal && jwt_ && looks_like_jwt(presented)) {
+    auto identity = jwt_->verify(presented, digest);
+    if (!identity) {
+      refuse_jwt(exchange, identity.error());
+      return FilterResult::responded;
+    }
+    principal = std::move(identity->principal);
+  }
   if (!principal && registry_) {
     KeyRegistry::Match match = registry_->find(digest, now_ms_());
     if (match.expired_at_ms > 0) {
@@ -203,6 +216,19 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
   return FilterResult::next;
 }
 
+void ApiKeyFilter::refuse_jwt(http::Exchange& exchange, JwtFault fault) {
+  const bool expired = fault == JwtFault::expired;
+  const std::string_view reason = expired ? "expired_jwt" : "invalid_jwt";
+  count(expired ? result::expired_jwt : result::invalid_jwt);
+  // Which check failed stays in the log: the client learns only what it can act on.
+  reject_unauthenticated(exchange, expired ? kExpiredToken : kInvalidToken, "invalid_api_key",
+                         reason);
+  exchange.log_fields += ",\"jwt_error\":\"";
+  exchange.log_fields += to_string(fault);
+  exchange.log_fields += '"';
+  audit_refusal(exchange, reason);
+}
+
 namespace {
 
 // The audit's view of a request: who (the key, when one was recognized), from where, which.
@@ -240,14 +266,16 @@ void ApiKeyFilter::on_response(http::Exchange& exchange) {
   audit_->record(std::move(event));
 }
 
-std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry) {
+std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry,
+                                                  JwtVerifier* jwt) {
   if (!auth.admin_key.empty()) {
     auth.api_keys.push_back(core::ApiKeyConfig{"admin_key", auth.admin_key, "admin"});
     OPENSSL_cleanse(auth.admin_key.data(), auth.admin_key.size());
     auth.admin_key.clear();
   }
-  if (auth.api_keys.empty() && registry == nullptr) return nullptr;
+  if (auth.api_keys.empty() && registry == nullptr && jwt == nullptr) return nullptr;
   auto filter = std::make_unique<ApiKeyFilter>(auth.api_keys, registry);
+  filter->set_jwt_verifier(jwt);
   for (core::ApiKeyConfig& key : auth.api_keys) {
     OPENSSL_cleanse(key.key.data(), key.key.size());
     key.key.clear();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/audit_log.hpp"
+#include "auth/jwt_verifier.hpp"
 #include "auth/key_registry.hpp"
 #include "auth/secret_digest.hpp"
 #include "core/config.hpp"
@@ -25,9 +26,12 @@ bool requires_api_key(std::string_view path);
 // config file's readonly keys may only read. Answers 401/403 in OpenAI's error shape itself; on
 // success puts the key's principal on the exchange and `,"key_name":...` in the log fields.
 // Only SHA-256 digests of the keys are kept; config keys are compared in constant time.
-// Authentication is off while there is no config key and no virtual key has ever existed.
-// Counts each request under one result: allowed, not_required, preflight, missing_key,
-// invalid_key, admin_required, read_only, expired_key, permission_denied, auth_off.
+// With a JwtVerifier set, a bearer credential shaped like a JWT is verified as one (its claims
+// give the principal); a refused token gets the same 401 shape as an unknown key.
+// Authentication is off while there is no config key, no JWT verifier and no virtual key has
+// ever existed. Counts each request under one result: allowed, not_required, preflight,
+// missing_key, invalid_key, admin_required, read_only, expired_key, permission_denied, auth_off,
+// invalid_jwt, expired_jwt.
 class ApiKeyFilter final : public http::SyncFilter {
  public:
   // `registry` may be null (config keys only); it must outlive the filter. `now_ms` is the clock
@@ -42,6 +46,9 @@ class ApiKeyFilter final : public http::SyncFilter {
   // Where refused requests and admin changes are recorded; null (the default) = nowhere. Set
   // before serving; `audit` must outlive the filter.
   void set_audit(AuditLog* audit) { audit_ = audit; }
+  // Verifies bearer JWTs; null (the default) = none accepted. Set before serving; `jwt` must
+  // outlive the filter.
+  void set_jwt_verifier(JwtVerifier* jwt) { jwt_ = jwt; }
 
  private:
   // Records a refusal (`reason` as the result) when an audit log is set.
@@ -51,16 +58,20 @@ class ApiKeyFilter final : public http::SyncFilter {
     std::shared_ptr<const core::Principal> principal;
   };
   const ConfigKey* find_config_key(const Digest& digest) const;
+  // Answers 401 for a refused JWT, counted, logged with its fault and audited.
+  void refuse_jwt(http::Exchange& exchange, JwtFault fault);
 
   std::vector<ConfigKey> keys_;
   KeyRegistry* registry_;
   std::function<int64_t()> now_ms_;
   AuditLog* audit_ = nullptr;
+  JwtVerifier* jwt_ = nullptr;
 };
 
-// The filter for `auth` and `registry` (null: no store). Adds `auth.admin_key` as an admin key
-// named "admin_key", and wipes the plaintext keys from `auth` once hashed, so that only digests
-// stay in the process's memory.
-std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry);
+// The filter for `auth`, `registry` (null: no store) and `jwt` (null: no JWTs). Adds
+// `auth.admin_key` as an admin key named "admin_key", and wipes the plaintext keys from `auth`
+// once hashed, so that only digests stay in the process's memory.
+std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry,
+                                                  JwtVerifier* jwt = nullptr);
 
 }  // namespace sluice::auth

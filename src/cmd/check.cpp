@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "auth/jwks.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/tcp_probe.hpp"
@@ -106,6 +107,16 @@ void probe_providers(const core::Config& config, Problems& problems) {
   }
 }
 
+// The JWKS file must be readable and hold at least one usable signature key, as serve requires.
+void probe_jwks(const core::Config& config, Problems& problems) {
+  if (config.auth.jwt.jwks_file.empty()) return;
+  auto keys = auth::load_jwks_file(config.auth.jwt.jwks_file);
+  if (keys) return;
+  problems.push_back({"auth.jwt.jwks_file", keys.error().message,
+                      "point it at the identity provider's JWKS ({\"keys\":[...]}) with its RSA "
+                      "or EC P-256 signing keys"});
+}
+
 }  // namespace
 
 int run_check(int argc, char** argv, int first) {
@@ -120,6 +131,7 @@ int run_check(int argc, char** argv, int first) {
   probe_data_dir(*config, problems);
   probe_listen(*config, problems);
   probe_providers(*config, problems);
+  probe_jwks(*config, problems);
   if (!problems.empty()) {
     print_config_errors(problems);
     return 1;

@@ -14,6 +14,7 @@
 #include "cmd/answer_wiring.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/jwt_wiring.hpp"
 #include "cmd/rag_wiring.hpp"
 #include "cmd/retrieval_wiring.hpp"
 #include "core/provider_discovery.hpp"
@@ -108,6 +109,12 @@ int serve(const CliArgs& args, Role role) {
                             usage_ledger,
                             {}};
   auth::AuditLog audit_log(rag->store->audit());
+  // Bearer JWTs: the JWKS must be valid at start, then is followed as it changes.
+  std::unique_ptr<JwtServing> jwt;
+  if (role != Role::worker && !config->auth.jwt.jwks_file.empty()) {
+    jwt = open_jwt_serving(config->auth.jwt, registry);
+    if (!jwt) return 1;
+  }
   if (role != Role::worker) {
     api::register_admin_key_routes(router, admin_keys);
     api::register_admin_audit_routes(router, rag->store->audit(), audit_log);
@@ -160,7 +167,8 @@ int serve(const CliArgs& args, Role role) {
   // Declared before the server so they outlive its threads. CORS first: preflights carry no key,
   // and a 401 needs CORS headers for a browser page to read it.
   const auto cors = auth::make_cors_filter(config->cors);
-  const auto api_keys = auth::make_api_key_filter(config->auth, &key_registry);
+  const auto api_keys =
+      auth::make_api_key_filter(config->auth, &key_registry, jwt ? &jwt->verifier : nullptr);
   if (api_keys) api_keys->set_audit(&audit_log);
 
   http::Server server(config->server, router, observer);
@@ -181,6 +189,9 @@ int serve(const CliArgs& args, Role role) {
       return audit_log.run(kAuditFlushPeriod, retention);
     });
   }
+  if (jwt)
+    server.spawn(
+        [&jwt, period = config->auth.jwt.jwks_refresh] { return jwt->watcher.run(period); });
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.

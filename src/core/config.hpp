@@ -70,6 +70,21 @@ struct ApiKeyConfig {
   bool operator==(const ApiKeyConfig&) const = default;
 };
 
+// Bearer JWTs signed by an identity provider, verified against the public keys of a JWKS file.
+struct JwtConfig {
+  std::string jwks_file;              // empty = JWTs off; re-read when it changes
+  std::string issuer;                 // iss must equal this; empty = any (refused outside dev)
+  std::string audience;               // aud must hold this; empty = any (refused outside dev)
+  Millis clock_skew{60'000};          // leeway for exp, nbf and iat
+  Millis jwks_refresh{1'000};         // how often the file is checked for changes
+  std::string roles_claim = "roles";  // role names: admin, ingest, query, user
+  std::string team_claim = "team";
+  std::string collections_claim = "collections";  // empty name = not mapped (any collection)
+  std::string models_claim = "models";            // empty name = not mapped (any model)
+
+  bool operator==(const JwtConfig&) const = default;
+};
+
 struct AuthConfig {
   std::vector<ApiKeyConfig> api_keys;  // none (and no admin_key) = no authentication until a
                                        // virtual key exists (refused in prod)
@@ -77,6 +92,7 @@ struct AuthConfig {
   int max_keys = 100000;     // virtual keys held in memory for authentication
   Millis key_refresh{1000};  // how often the virtual keys other replicas wrote are read
   Millis audit_retention{90LL * 24 * 3600 * 1000};  // audit events older than this are deleted
+  JwtConfig jwt;
 
   bool operator==(const AuthConfig&) const = default;
 };

@@ -53,6 +53,17 @@ void describe_config(Visitor& v, Config& c) {
     v.field("max_keys", c.auth.max_keys);
     v.field("key_refresh", c.auth.key_refresh);
     v.field("audit_retention", c.auth.audit_retention);
+    v.section("jwt", [&] {
+      v.field("jwks_file", c.auth.jwt.jwks_file);
+      v.field("issuer", c.auth.jwt.issuer);
+      v.field("audience", c.auth.jwt.audience);
+      v.field("clock_skew", c.auth.jwt.clock_skew);
+      v.field("jwks_refresh", c.auth.jwt.jwks_refresh);
+      v.field("roles_claim", c.auth.jwt.roles_claim);
+      v.field("team_claim", c.auth.jwt.team_claim);
+      v.field("collections_claim", c.auth.jwt.collections_claim);
+      v.field("models_claim", c.auth.jwt.models_claim);
+    });
   });
   v.section("budgets", [&] {
     v.list("teams", c.budgets.teams, [&](TeamBudgetConfig& team) {

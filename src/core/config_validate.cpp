@@ -335,6 +335,17 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
   }
 }
 
+void validate_jwt(const JwtConfig& j, Reporter& report) {
+  if (j.jwks_file.empty()) return;
+  if (j.clock_skew < Millis{0} || j.clock_skew > Millis{600'000})
+    report.add("auth.jwt.clock_skew", "must be between 0 and 10m", "e.g. 60s");
+  if (j.jwks_refresh < Millis{100})
+    report.add("auth.jwt.jwks_refresh", "must be at least 100ms", "e.g. 1s");
+  if (j.roles_claim.empty())
+    report.add("auth.jwt.roles_claim", "must not be empty",
+               "name the claim that lists roles, e.g. roles");
+}
+
 void validate_rag(const RagConfig& r, Reporter& report) {
   const auto range = [&](const char* path, long long value, long long low, long long high,
                          const char* example) {
@@ -469,6 +480,7 @@ void validate(const Config& c, Reporter& report) {
   if (c.auth.audit_retention < Millis{3'600'000}) {
     report.add("auth.audit_retention", "must be at least 1h", "e.g. 90d");
   }
+  validate_jwt(c.auth.jwt, report);
   for (std::size_t i = 0; i < c.cors.allow_origins.size(); ++i) {
     if (std::optional<std::string> problem = origin_problem(c.cors.allow_origins[i])) {
       report.add("cors.allow_origins." + std::to_string(i),
@@ -511,12 +523,22 @@ void check_profile_rules(const Config& c, const std::vector<InlineSecret>& inlin
                          Reporter& report) {
   if (c.profile == Profile::dev) return;
   check_real_provider(c, report);
-  if (c.profile != Profile::prod) return;
-  if (c.auth.api_keys.empty() && c.auth.admin_key.empty()) {
-    report.add("auth.api_keys", "prod refuses to start without authentication",
+  const std::string profile(to_string(c.profile));
+  const JwtConfig& jwt = c.auth.jwt;
+  if (c.auth.api_keys.empty() && c.auth.admin_key.empty() && jwt.jwks_file.empty()) {
+    report.add("auth.api_keys", profile + " refuses to start without authentication",
                "add an entry under auth.api_keys with key: ${VAR} or key_file, or set "
-               "SLUICE_AUTH__API_KEYS__0__KEY, or a bootstrap admin key in auth.admin_key");
+               "SLUICE_AUTH__API_KEYS__0__KEY, a bootstrap admin key in auth.admin_key, or bearer "
+               "JWTs with auth.jwt.jwks_file");
   }
+  // Without them, any token of the identity provider, minted for any service, would do.
+  if (!jwt.jwks_file.empty() && jwt.issuer.empty())
+    report.add("auth.jwt.issuer", profile + " refuses JWTs without an issuer check",
+               "set it to the identity provider's iss, e.g. https://login.example.com/");
+  if (!jwt.jwks_file.empty() && jwt.audience.empty())
+    report.add("auth.jwt.audience", profile + " refuses JWTs without an audience check",
+               "set it to the aud your identity provider gives Sluice's tokens");
+  if (c.profile != Profile::prod) return;
   const bool any_origin = std::find(c.cors.allow_origins.begin(), c.cors.allow_origins.end(),
                                     "*") != c.cors.allow_origins.end();
   if (any_origin && c.cors.allow_credentials) {

@@ -163,12 +163,14 @@ test('a keyless OPENAI_BASE_URL sends no Authorization; x-mock-* pass only when 
   const upstream = await recordingUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-keyless-'));
   const keyless = await start(['serve', '--listen', '127.0.0.1:0'],
-    { OPENAI_BASE_URL: `${upstream.url}/v1`, SLUICE_ENV: 'staging', SLUICE_STORAGE__DATA_DIR: dir });
+    { OPENAI_BASE_URL: `${upstream.url}/v1`, SLUICE_ENV: 'staging', SLUICE_STORAGE__DATA_DIR: dir,
+      SLUICE_AUTH__ADMIN_KEY: 'sk-staging' });
   const opted = await startSluice(gatewayConfig([{ name: 'rec', url: upstream.url,
                                                    provider: { forward_mock_headers: true } }]));
   try {
     const chat = (gateway, model) => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST',
-      headers: { 'x-mock-latency-ms': '5', 'X-Mock-Status': '200' },
+      headers: { 'x-mock-latency-ms': '5', 'X-Mock-Status': '200',
+                 authorization: 'Bearer sk-staging' },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
     const first = await chat(keyless, 'llama-3');
     assert.equal(first.status, 200);

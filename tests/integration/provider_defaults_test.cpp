@@ -57,9 +57,12 @@ TEST(ProviderDefaultsTest, ProdWithNoProviderRefusesToStart) {
 
 TEST(ProviderDefaultsTest, KeylessOpenAiBaseUrlRoutesThere) {
   auto upstream = start_mock_upstream();
-  auto server = start_server({{"OPENAI_BASE_URL", base_url(*upstream)}, {"SLUICE_ENV", "staging"}});
+  auto server = start_server({{"OPENAI_BASE_URL", base_url(*upstream)},
+                              {"SLUICE_ENV", "staging"},
+                              {"SLUICE_AUTH__ADMIN_KEY", "sk-staging"}});
   auto chat = http_request(server->port(), "POST", "/v1/chat/completions",
-                           R"({"model":"llama-3","messages":[{"role":"user","content":"Hi"}]})");
+                           R"({"model":"llama-3","messages":[{"role":"user","content":"Hi"}]})",
+                           "Authorization: Bearer sk-staging\r\n");
   ASSERT_TRUE(chat);
   EXPECT_EQ(chat->status, 200) << chat->body;
   EXPECT_EQ(chat->header("x-sluice-deployment"), "openai/llama-3");

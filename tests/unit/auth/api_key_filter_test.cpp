@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "memory_audit_store.hpp"
+#include "support/jwt_signer.hpp"
 
 namespace sluice::auth {
 namespace {
@@ -339,6 +340,79 @@ TEST_F(ApiKeyFilterTest, RefusalsAndAdminChangesAreAudited) {
   EXPECT_EQ(store.events[3].target, "key_1");
   EXPECT_EQ(store.events[3].result, "200");
   EXPECT_EQ(store.events[3].key_name, "ops");
+}
+
+TEST_F(ApiKeyFilterTest, BearerJwtsAuthenticateWithTheirClaims) {
+  const auto signer = sluice::testing::JwtSigner::ec("k1");
+  auto keys = parse_jwks(sluice::testing::jwks_of({&signer}));
+  ASSERT_TRUE(keys);
+  JwtRules rules;
+  rules.audience = "sluice";
+  JwtVerifier verifier(rules, std::make_shared<const JwkSet>(std::move(*keys)),
+                       [this] { return now_ * 1000; });
+  filter_.set_jwt_verifier(&verifier);
+  testing::MemoryAuditStore store;
+  AuditLog audit(store, 100, [] { return int64_t{42}; });
+  filter_.set_audit(&audit);
+  const auto token = [&](const std::string& extra, int64_t exp) {
+    return "Bearer " + signer.sign(R"({"sub":"alice","aud":"sluice","exp":)" + std::to_string(exp) +
+                                   extra + "}");
+  };
+
+  const std::string query = token(R"(,"roles":["query"],"team":"search")", now_ + 600);
+  ASSERT_TRUE(
+      run("POST", "/v1/chat/completions", {{"authorization", query}}, "/v1/chat/completions"));
+  EXPECT_EQ(exchange_->principal->name, "alice");
+  EXPECT_EQ(exchange_->principal->team, "search");
+  EXPECT_EQ(exchange_->api_key_name, "alice");
+  EXPECT_EQ(exchange_->log_fields, R"(,"key_name":"alice","auth":"jwt")");
+  // Its roles decide as a virtual key's would.
+  EXPECT_FALSE(run("POST", "/v1/collections", {{"authorization", query}}, "/v1/collections"));
+  EXPECT_EQ(response().status, 403);
+
+  EXPECT_FALSE(run("GET", "/v1/models", {{"authorization", token("", now_ - 3600)}}));
+  EXPECT_EQ(response().status, 401);
+  EXPECT_EQ(
+      response().body,
+      R"({"error":{"message":"This bearer token has expired.","type":"invalid_request_error",)"
+      R"("param":null,"code":"invalid_api_key"}})");
+  EXPECT_EQ(header(response(), "WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(exchange_->log_fields, R"(,"auth_error":"expired_jwt","jwt_error":"expired")");
+
+  const std::string other_audience =
+      "Bearer " + signer.sign(R"({"sub":"a","aud":"x","exp":)" + std::to_string(now_ + 60) + "}");
+  EXPECT_FALSE(run("GET", "/v1/models", {{"authorization", other_audience}}));
+  EXPECT_EQ(response().status, 401);
+  EXPECT_EQ(exchange_->log_fields, R"(,"auth_error":"invalid_jwt","jwt_error":"wrong_audience")");
+  EXPECT_FALSE(run("GET", "/v1/models", {{"authorization", "Bearer eyJhbGciOiJub25lIn0.e30."}}));
+  EXPECT_EQ(response().status, 401);
+
+  // Config keys still work beside JWTs.
+  EXPECT_TRUE(run("GET", "/v1/models", {{"authorization", "Bearer sk-user-key"}}));
+  EXPECT_EQ(counted(filter_, "expired_jwt"), 1u);
+  EXPECT_EQ(counted(filter_, "invalid_jwt"), 2u);
+  EXPECT_EQ(counted(filter_, "permission_denied"), 1u);
+  ASSERT_TRUE(audit.flush());
+  ASSERT_EQ(store.events.size(), 4u);
+  EXPECT_EQ(store.events[0].result, "permission_denied");
+  EXPECT_EQ(store.events[0].key_name, "alice");
+  EXPECT_EQ(store.events[1].result, "expired_jwt");
+  EXPECT_EQ(store.events[2].result, "invalid_jwt");
+}
+
+TEST_F(ApiKeyFilterTest, AJwtVerifierAloneTurnsAuthenticationOn) {
+  JwtVerifier verifier(JwtRules{});
+  core::AuthConfig auth;
+  auto filter = make_api_key_filter(auth, nullptr, &verifier);
+  ASSERT_NE(filter, nullptr);
+  exchange_ = std::make_unique<http::Exchange>();
+  exchange_->request.method = "GET";
+  exchange_->request.path = "/v1/models";
+  exchange_->route = "/v1/models";
+  EXPECT_EQ(filter->on_request_now(*exchange_), http::FilterResult::responded);
+  EXPECT_EQ(exchange_->response.status, 401);
+  EXPECT_EQ(counted(*filter, "missing_key"), 1u);
+  EXPECT_EQ(make_api_key_filter(auth, nullptr, nullptr), nullptr);
 }
 
 }  // namespace

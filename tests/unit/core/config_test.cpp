@@ -594,15 +594,50 @@ cors:
 
 // ----- prod guards ----------------------------------------------------------------------------
 
-TEST_F(ConfigTest, ProdRefusesToStartWithoutAuth) {
+TEST_F(ConfigTest, StagingAndProdRefuseToStartWithoutAuth) {
   auto r = load("", {{"SLUICE_ENV", "prod"}});
-  EXPECT_ERROR_AT(r, "auth.api_keys", "without authentication");
+  EXPECT_ERROR_AT(r, "auth.api_keys", "prod refuses to start without authentication");
   auto staging = load("", {{"SLUICE_ENV", "staging"}, kRealProvider});
-  ASSERT_LOADS(staging);
+  EXPECT_ERROR_AT(staging, "auth.api_keys", "staging refuses to start without authentication");
+  ASSERT_LOADS(load("", {{"SLUICE_ENV", "dev"}}));
   // A bootstrap admin key is authentication enough.
   auto bootstrap =
       load("", {{"SLUICE_ENV", "prod"}, {"SLUICE_AUTH__ADMIN_KEY", "sk-boot"}, kRealProvider});
   ASSERT_LOADS(bootstrap);
+  // So are bearer JWTs, checked for their issuer and audience.
+  const std::string jwt =
+      "auth:\n  jwt:\n    jwks_file: /etc/sluice/jwks.json\n    issuer: https://idp\n"
+      "    audience: sluice\n";
+  ASSERT_LOADS(load(jwt, {{"SLUICE_ENV", "staging"}, kRealProvider}));
+  ASSERT_LOADS(load(jwt, {{"SLUICE_ENV", "prod"}, kRealProvider}));
+}
+
+TEST_F(ConfigTest, JwtOutsideDevNeedsIssuerAndAudience) {
+  auto r = load("auth:\n  jwt:\n    jwks_file: /etc/sluice/jwks.json\n",
+                {{"SLUICE_ENV", "staging"}, kRealProvider});
+  EXPECT_ERROR_AT(r, "auth.jwt.issuer", "staging refuses JWTs without an issuer check");
+  EXPECT_ERROR_AT(r, "auth.jwt.audience", "staging refuses JWTs without an audience check");
+  auto dev = load("auth:\n  jwt:\n    jwks_file: /etc/sluice/jwks.json\n");
+  ASSERT_LOADS(dev);
+  EXPECT_EQ(dev->auth.jwt.clock_skew, milliseconds(60'000));
+  EXPECT_EQ(dev->auth.jwt.roles_claim, "roles");
+  EXPECT_EQ(dev->auth.jwt.team_claim, "team");
+}
+
+TEST_F(ConfigTest, JwtSettingsAreRangeChecked) {
+  auto r = load(
+      "auth:\n  jwt:\n    jwks_file: j.json\n    clock_skew: 11m\n    jwks_refresh: 10ms\n"
+      "    roles_claim: \"\"\n");
+  EXPECT_ERROR_AT(r, "auth.jwt.clock_skew", "between 0 and 10m");
+  EXPECT_ERROR_AT(r, "auth.jwt.jwks_refresh", "at least 100ms");
+  EXPECT_ERROR_AT(r, "auth.jwt.roles_claim", "must not be empty");
+  auto env = load("", {{"SLUICE_AUTH__JWT__JWKS_FILE", "/k.json"},
+                       {"SLUICE_AUTH__JWT__AUDIENCE", "api"},
+                       {"SLUICE_AUTH__JWT__CLOCK_SKEW", "5s"}});
+  ASSERT_LOADS(env);
+  EXPECT_EQ(env->auth.jwt.jwks_file, "/k.json");
+  EXPECT_EQ(env->auth.jwt.audience, "api");
+  EXPECT_EQ(env->auth.jwt.clock_skew, milliseconds(5'000));
 }
 
 TEST_F(ConfigTest, ProdRefusesCorsWildcardWithCredentials) {
@@ -756,10 +791,11 @@ cors:
 storage:
   data_dir: "/tmp/$${weird} dir: #1"
 )",
-                    {{"SLUICE_ENV", "staging"}, kRealProvider});
+                    {{"SLUICE_ENV", "staging"}, {"SLUICE_AUTH__ADMIN_KEY", "k"}, kRealProvider});
   ASSERT_LOADS(first);
   const std::string text = render_effective_config(*first);
-  auto second = load(text, {{"SLUICE_ENV", "staging"}, kRealProvider});
+  auto second =
+      load(text, {{"SLUICE_ENV", "staging"}, {"SLUICE_AUTH__ADMIN_KEY", "k"}, kRealProvider});
   ASSERT_LOADS(second);
   EXPECT_EQ(second->storage.data_dir, "/tmp/${weird} dir: #1");
   EXPECT_TRUE(*first == *second) << text;
