@@ -25,6 +25,8 @@ std::shared_ptr<const core::Principal> principal_of(const store::ApiKey& key) {
   principal->permissions = permissions_of(key.roles);
   principal->models = key.models;
   principal->collections = key.collections;
+  principal->requests_per_minute = key.requests_per_minute;
+  principal->tokens_per_minute = key.tokens_per_minute;
   principal->log_field = ",\"key_name\":";
   core::append_json_string(principal->log_field, principal->name);
   principal->log_field += ",\"key_id\":";

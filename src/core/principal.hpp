@@ -26,6 +26,8 @@ struct Principal {
   bool read_only = false;                // the config file's `readonly` role: GET and HEAD only
   std::vector<std::string> models;       // models and aliases it may call; empty = any
   std::vector<std::string> collections;  // collections it may use; empty = any
+  int64_t requests_per_minute = 0;       // its own rate limits; 0 = the configured default
+  int64_t tokens_per_minute = 0;         // per model
   std::string log_field;                 // pre-rendered `,"key_name":"..."` for the access log
 
   bool has(Permission permission) const {
