@@ -117,8 +117,8 @@ void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
 
 void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report) {
   if (report.limit > 0)
-    auth::add_rate_limit_headers(response, "tokens", report.limit, report.remaining,
-                                 report.reset_ns);
+    auth::add_rate_limit_headers(response, auth::RateLimitKind::tokens, report.limit,
+                                 report.remaining, report.reset_ns);
 }
 
 }  // namespace sluice::api

@@ -4,16 +4,22 @@
 
 namespace sluice::auth {
 
-// A rate: `limit` units per `period_ns`, of which up to `burst` may be spent at once from idle.
+// A rate: `limit` units per period, of which up to `burst` may be spent at once from idle. The
+// derived times are computed once: a decision then divides at most once.
 struct Rate {
-  int64_t limit = 0;  // 0 = unlimited
-  int64_t period_ns = 60'000'000'000;
-  int64_t burst = 1;  // >= 1
+  int64_t limit = 0;         // 0 = unlimited
+  int64_t burst = 1;         // >= 1
+  int64_t emission_ns = 1;   // time one unit earns back; at least 1 ns
+  int64_t tolerance_ns = 1;  // how far ahead of now the arrival time may run: the burst's worth
 
-  // Time one unit of the rate earns back; at least 1 ns.
-  int64_t emission_ns() const { return limit > 0 && period_ns / limit > 0 ? period_ns / limit : 1; }
-  // How far ahead of now the theoretical arrival time may run: the whole burst's worth.
-  int64_t tolerance_ns() const { return burst * emission_ns(); }
+  static Rate per_period(int64_t limit, int64_t period_ns, int64_t burst) {
+    Rate rate;
+    rate.limit = limit;
+    rate.burst = burst < 1 ? 1 : burst;
+    rate.emission_ns = limit > 0 && period_ns / limit > 0 ? period_ns / limit : 1;
+    rate.tolerance_ns = rate.burst * rate.emission_ns;
+    return rate;
+  }
 };
 
 // What GCRA decided for one request against one rate, and what the client may be told.

@@ -29,13 +29,15 @@ struct LimitState {
 class Limiter {
  public:
   virtual ~Limiter() = default;
-  // Charges every check, or none of them when any is refused (all-or-nothing, so a request that
-  // one limit refuses costs nothing under the others). Fills `states` (same size as `checks`);
-  // returns whether the request was admitted.
-  virtual bool acquire(std::span<const LimitCheck> checks, std::span<LimitState> states) = 0;
+  // Charges every check at `now_ns` (a steady clock's nanoseconds: the caller has read the time
+  // already), or none of them when any is refused (all-or-nothing, so a request that one limit
+  // refuses costs nothing under the others). Fills `states` (same size as `checks`); returns
+  // whether the request was admitted.
+  virtual bool acquire(std::span<const LimitCheck> checks, std::span<LimitState> states,
+                       int64_t now_ns) = 0;
   // Charges `delta` more units to an admitted check (refunds when negative): settles a
   // reservation made from an estimate once the real cost is known.
-  virtual void adjust(const LimitCheck& check, int64_t delta) = 0;
+  virtual void adjust(const LimitCheck& check, int64_t delta, int64_t now_ns) = 0;
 };
 
 }  // namespace sluice::auth

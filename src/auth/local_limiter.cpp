@@ -1,20 +1,11 @@
 #include "auth/local_limiter.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 namespace sluice::auth {
 
-LocalLimiter::LocalLimiter(std::size_t max_keys, NowNs now_ns)
-    : max_per_shard_(std::max<std::size_t>(1, (max_keys + kShards - 1) / kShards)),
-      now_ns_(std::move(now_ns)) {}
-
-int64_t LocalLimiter::now() const {
-  if (now_ns_) return now_ns_();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+LocalLimiter::LocalLimiter(std::size_t max_keys)
+    : max_per_shard_(std::max<std::size_t>(1, (max_keys + kShards - 1) / kShards)) {}
 
 int64_t& LocalLimiter::entry(Shard& shard, uint64_t key, int64_t now_ns) {
   auto& table = shard.tat_ns;
@@ -29,8 +20,8 @@ int64_t& LocalLimiter::entry(Shard& shard, uint64_t key, int64_t now_ns) {
   return table.emplace(key, 0).first->second;
 }
 
-bool LocalLimiter::acquire(std::span<const LimitCheck> checks, std::span<LimitState> states) {
-  const int64_t now_ns = now();
+bool LocalLimiter::acquire(std::span<const LimitCheck> checks, std::span<LimitState> states,
+                           int64_t now_ns) {
   std::size_t charged = 0;
   bool admitted = true;
   for (; charged < checks.size(); ++charged) {
@@ -54,7 +45,7 @@ bool LocalLimiter::acquire(std::span<const LimitCheck> checks, std::span<LimitSt
   // Undo the checks charged before the refusal; the others report where they stand.
   for (std::size_t i = 0; i < checks.size(); ++i) {
     if (i == charged) continue;
-    if (i < charged) adjust(checks[i], -checks[i].cost);
+    if (i < charged) adjust(checks[i], -checks[i].cost, now_ns);
     states[i] = peek(checks[i], now_ns);
   }
   return false;
@@ -69,9 +60,8 @@ LimitState LocalLimiter::peek(const LimitCheck& check, int64_t now_ns) {
   return LimitState{true, state.remaining, state.reset_ns, 0};
 }
 
-void LocalLimiter::adjust(const LimitCheck& check, int64_t delta) {
+void LocalLimiter::adjust(const LimitCheck& check, int64_t delta, int64_t now_ns) {
   if (delta == 0) return;
-  const int64_t now_ns = now();
   Shard& shard = shard_of(check.key);
   std::lock_guard lock(shard.mutex);
   int64_t& tat = entry(shard, check.key, now_ns);

@@ -3,7 +3,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <unordered_map>
 
@@ -17,12 +16,11 @@ namespace sluice::auth {
 // in the past (such an entry is a full bucket, no state), then the one closest to that.
 class LocalLimiter final : public Limiter {
  public:
-  // Nanoseconds of a monotonic clock; empty = steady_clock.
-  using NowNs = std::function<int64_t()>;
-  explicit LocalLimiter(std::size_t max_keys = 100'000, NowNs now_ns = {});
+  explicit LocalLimiter(std::size_t max_keys = 100'000);
 
-  bool acquire(std::span<const LimitCheck> checks, std::span<LimitState> states) override;
-  void adjust(const LimitCheck& check, int64_t delta) override;
+  bool acquire(std::span<const LimitCheck> checks, std::span<LimitState> states,
+               int64_t now_ns) override;
+  void adjust(const LimitCheck& check, int64_t delta, int64_t now_ns) override;
 
   // Keys tracked now, across shards (locks each shard in turn: for tests and metrics).
   std::size_t tracked() const;
@@ -38,10 +36,8 @@ class LocalLimiter final : public Limiter {
   int64_t& entry(Shard& shard, uint64_t key, int64_t now_ns);
   // Where `check` stands without charging it.
   LimitState peek(const LimitCheck& check, int64_t now_ns);
-  int64_t now() const;
 
   std::size_t max_per_shard_;
-  NowNs now_ns_;
   std::array<Shard, kShards> shards_;
 };
 

@@ -36,10 +36,7 @@ Error refusal(RateLimitFilter::Scope scope, const Rate& rate, int64_t retry_afte
 }  // namespace
 
 Rate rate_per_minute(int64_t per_minute, core::Millis burst) {
-  Rate rate;
-  rate.limit = per_minute;
-  rate.burst = std::max<int64_t>(1, per_minute * burst.count() / 60'000);
-  return rate;
+  return Rate::per_period(per_minute, 60'000'000'000, per_minute * burst.count() / 60'000);
 }
 
 RateLimitFilter::RateLimitFilter(const core::RateLimitConfig& config, Limiter& limiter)
@@ -94,8 +91,12 @@ http::FilterResult RateLimitFilter::decide(http::Exchange& exchange) {
     return http::FilterResult::next;
   }
   std::array<LimitState, kScopes> states;
+  // Admitted by the request's arrival: no clock read of its own.
+  const int64_t now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(exchange.started.time_since_epoch())
+          .count();
   const bool admitted = limiter_.acquire(std::span(checks.data(), count_checks),
-                                         std::span(states.data(), count_checks));
+                                         std::span(states.data(), count_checks), now_ns);
   // The headers speak of the refusing limit, else of the one with the fewest requests left.
   std::size_t shown = 0;
   for (std::size_t i = 0; i < count_checks; ++i) {
@@ -106,8 +107,8 @@ http::FilterResult RateLimitFilter::decide(http::Exchange& exchange) {
     if (states[i].remaining < states[shown].remaining) shown = i;
   }
   http::Response& response = exchange.response;
-  add_rate_limit_headers(response, "requests", checks[shown].rate.limit, states[shown].remaining,
-                         states[shown].reset_ns);
+  add_rate_limit_headers(response, RateLimitKind::requests, checks[shown].rate.limit,
+                         states[shown].remaining, states[shown].reset_ns);
   if (admitted) {
     count(result::allowed);
     return http::FilterResult::next;

@@ -1,35 +1,62 @@
 #include "auth/rate_limit_headers.hpp"
 
+#include <charconv>
+
 namespace sluice::auth {
 
 std::string openai_duration(int64_t ns) {
   const int64_t ms = (ns + 999'999) / 1'000'000;  // up: "0s" only when nothing is left
-  if (ms <= 0) return "0s";
-  if (ms < 1000) return std::to_string(ms) + "ms";
-  std::string out;
-  const int64_t hours = ms / 3'600'000;
-  const int64_t minutes = ms / 60'000 % 60;
-  if (hours > 0) out += std::to_string(hours) + "h";
-  if (hours > 0 || minutes > 0) out += std::to_string(minutes) + "m";
-  out += std::to_string(ms / 1000 % 60);
-  if (int64_t fraction = ms % 1000; fraction > 0) {
-    std::string digits = std::to_string(fraction + 1000).substr(1);  // three digits
-    while (digits.back() == '0') digits.pop_back();
-    out += "." + digits;
+  // Written into a buffer and made a string once: short enough to need no allocation.
+  char text[48];
+  char* out = text;
+  char* const end = text + sizeof text;
+  const auto number = [&out, end](int64_t value) { out = std::to_chars(out, end, value).ptr; };
+  if (ms < 1000) {
+    number(ms);
+    if (ms > 0) *out++ = 'm';
+  } else {
+    const int64_t hours = ms / 3'600'000;
+    const int64_t minutes = ms / 60'000 % 60;
+    if (hours > 0) {
+      number(hours);
+      *out++ = 'h';
+    }
+    if (hours > 0 || minutes > 0) {
+      number(minutes);
+      *out++ = 'm';
+    }
+    number(ms / 1000 % 60);
+    if (int64_t fraction = ms % 1000; fraction > 0) {
+      *out++ = '.';
+      for (int64_t digit = 100; fraction > 0; digit /= 10) {  // trailing zeros dropped
+        *out++ = static_cast<char>('0' + fraction / digit);
+        fraction %= digit;
+      }
+    }
   }
-  out += "s";
-  return out;
+  *out++ = 's';
+  return std::string(text, out);
 }
 
-void add_rate_limit_headers(http::Response& response, std::string_view kind, int64_t limit,
+namespace {
+
+struct HeaderNames {
+  std::string_view limit, remaining, reset;
+};
+constexpr HeaderNames kRequests{"x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+                                "x-ratelimit-reset-requests"};
+constexpr HeaderNames kTokens{"x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
+                              "x-ratelimit-reset-tokens"};
+
+}  // namespace
+
+void add_rate_limit_headers(http::Response& response, RateLimitKind kind, int64_t limit,
                             int64_t remaining, int64_t reset_ns) {
-  std::string name = "x-ratelimit-limit-";
-  name += kind;
-  response.add_header(name, std::to_string(limit));
-  name.replace(12, 5, "remaining");
-  response.add_header(name, std::to_string(remaining));
-  name.replace(12, 9, "reset");
-  response.add_header(std::move(name), openai_duration(reset_ns));
+  // Names from constants: one allocation each for the response to own, none to build them.
+  const HeaderNames& names = kind == RateLimitKind::requests ? kRequests : kTokens;
+  response.add_header(std::string(names.limit), std::to_string(limit));
+  response.add_header(std::string(names.remaining), std::to_string(remaining));
+  response.add_header(std::string(names.reset), openai_duration(reset_ns));
 }
 
 void add_retry_after(http::Response& response, int64_t retry_after_ms) {

@@ -12,9 +12,10 @@ namespace sluice::auth {
 // millisecond): "20ms", "1s", "1.5s", "6m0s", "1h2m3s"; "0s" for none.
 std::string openai_duration(int64_t ns);
 
-// x-ratelimit-limit-<kind>, x-ratelimit-remaining-<kind> and x-ratelimit-reset-<kind>, where
-// `kind` is "requests" or "tokens".
-void add_rate_limit_headers(http::Response& response, std::string_view kind, int64_t limit,
+enum class RateLimitKind { requests, tokens };
+
+// x-ratelimit-limit-<kind>, x-ratelimit-remaining-<kind> and x-ratelimit-reset-<kind>.
+void add_rate_limit_headers(http::Response& response, RateLimitKind kind, int64_t limit,
                             int64_t remaining, int64_t reset_ns);
 
 // Retry-After in whole seconds (rounded up: a client that waits that long gets in) and

@@ -17,7 +17,8 @@ LimitCheck TokenLimits::check_of(const gateway::TokenReservation& reservation) {
 }
 
 gateway::TokenReservation TokenLimits::reserve(const gateway::Caller& caller,
-                                               std::string_view model, long long estimate) {
+                                               std::string_view model, long long estimate,
+                                               int64_t now_ns) {
   gateway::TokenReservation reservation;
   // A virtual key by its id (its name label is "virtual" for all of them), a config key by name.
   const std::string_view who = caller.key_id.empty() ? caller.key_name : caller.key_id;
@@ -31,7 +32,7 @@ gateway::TokenReservation TokenLimits::reserve(const gateway::Caller& caller,
       core::fnv1a(model, core::fnv1a("\n", core::fnv1a(who, core::fnv1a("tokens:"))));
   const LimitCheck check = check_of(reservation);
   LimitState state;
-  reservation.admitted = limiter_.acquire(std::span(&check, 1), std::span(&state, 1));
+  reservation.admitted = limiter_.acquire(std::span(&check, 1), std::span(&state, 1), now_ns);
   reservation.report = {per_minute, state.remaining, state.reset_ns};
   if (!reservation.admitted) {
     reservation.retry_after_ns = state.retry_after_ns;
@@ -41,9 +42,11 @@ gateway::TokenReservation TokenLimits::reserve(const gateway::Caller& caller,
   return reservation;
 }
 
-void TokenLimits::settle(const gateway::TokenReservation& reservation, long long used) {
+void TokenLimits::settle(const gateway::TokenReservation& reservation, long long used,
+                         int64_t now_ns) {
   if (reservation.bucket == 0) return;
-  limiter_.adjust(check_of(reservation), std::max<long long>(used, 0) - reservation.reserved);
+  limiter_.adjust(check_of(reservation), std::max<long long>(used, 0) - reservation.reserved,
+                  now_ns);
 }
 
 }  // namespace sluice::auth

@@ -21,8 +21,9 @@ class TokenLimits final : public gateway::TokenLimiter {
   TokenLimits(const core::RateLimitConfig& config, Limiter& limiter);
 
   gateway::TokenReservation reserve(const gateway::Caller& caller, std::string_view model,
-                                    long long estimate) override;
-  void settle(const gateway::TokenReservation& reservation, long long used) override;
+                                    long long estimate, int64_t now_ns) override;
+  void settle(const gateway::TokenReservation& reservation, long long used,
+              int64_t now_ns) override;
 
   // Calls refused so far.
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }

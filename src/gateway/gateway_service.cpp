@@ -21,6 +21,10 @@ Rng& thread_rng() {
   return rng;
 }
 
+int64_t steady_ns(Timing::Clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+}
+
 double seconds_between(Timing::Clock::time_point from, Timing::Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
@@ -299,7 +303,8 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
 bool GatewayService::reserve_tokens(const RouteContext& context, RouteState& state,
                                     ChunkSink* sink) {
   if (!token_limiter_ || context.token_estimate <= 0) return true;
-  state.tokens = token_limiter_->reserve(context.caller, context.model, context.token_estimate);
+  state.tokens = token_limiter_->reserve(context.caller, context.model, context.token_estimate,
+                                         steady_ns(context.started));
   if (sink && state.tokens.report.limit > 0) sink->on_token_limit(state.tokens.report);
   if (state.tokens.admitted) return true;
   state.end = RouteEnd::token_limited;
@@ -311,7 +316,8 @@ void GatewayService::settle_tokens(const RouteState& state, Outcome& outcome) {
   outcome.token_limit = state.tokens.report;
   // What the upstream reported (or we counted) for a call that got that far; nothing otherwise.
   token_limiter_->settle(state.tokens,
-                         outcome.usage.prompt_tokens + outcome.usage.completion_tokens);
+                         outcome.usage.prompt_tokens + outcome.usage.completion_tokens,
+                         steady_ns(timing_.now()));
 }
 
 Outcome GatewayService::token_limited(const RouteState& state, const RouteContext& context) const {

@@ -20,14 +20,14 @@ struct TokenReservation {
 };
 
 // Tokens per minute per caller and model: reserve() before a call from an estimate, settle()
-// after it with the tokens it used (the difference is charged or refunded). Called on event
-// loops: must not block.
+// after it with the tokens it used (the difference is charged or refunded). Times are a steady
+// clock's nanoseconds, read by the caller. Called on event loops: must not block.
 class TokenLimiter {
  public:
   virtual ~TokenLimiter() = default;
-  virtual TokenReservation reserve(const Caller& caller, std::string_view model,
-                                   long long estimate) = 0;
-  virtual void settle(const TokenReservation& reservation, long long used) = 0;
+  virtual TokenReservation reserve(const Caller& caller, std::string_view model, long long estimate,
+                                   int64_t now_ns) = 0;
+  virtual void settle(const TokenReservation& reservation, long long used, int64_t now_ns) = 0;
 };
 
 }  // namespace sluice::gateway

@@ -8,7 +8,7 @@ namespace {
 constexpr int64_t kSecond = 1'000'000'000;
 
 // 60 per minute (one a second) with a burst of `burst`.
-Rate one_per_second(int64_t burst) { return Rate{60, 60 * kSecond, burst}; }
+Rate one_per_second(int64_t burst) { return Rate::per_period(60, 60 * kSecond, burst); }
 
 TEST(Gcra, AdmitsTheBurstAtOnceThenRefuses) {
   const Rate rate = one_per_second(5);
@@ -64,7 +64,8 @@ TEST(Gcra, IdleTimeRefillsNoMoreThanTheBurst) {
 }
 
 TEST(Gcra, WeightedCostsAndCostsBeyondTheBurst) {
-  const Rate rate{600, 60 * kSecond, 600};  // tokens: ten a second, a minute's worth at once
+  const Rate rate =
+      Rate::per_period(600, 60 * kSecond, 600);  // tokens: ten a second, a minute's worth at once
   GcraDecision d = gcra_decide(0, 0, 400, rate);
   ASSERT_TRUE(d.allowed);
   EXPECT_EQ(d.remaining, 200);
@@ -76,7 +77,7 @@ TEST(Gcra, WeightedCostsAndCostsBeyondTheBurst) {
 }
 
 TEST(Gcra, AdjustChargesAndRefundsButKeepsNoCreditBeforeNow) {
-  const Rate rate{600, 60 * kSecond, 600};
+  const Rate rate = Rate::per_period(600, 60 * kSecond, 600);
   const int64_t now = 50 * kSecond;
   const int64_t tat = gcra_decide(0, now, 100, rate).tat_ns;
   EXPECT_EQ(gcra_adjust(tat, now, 50, rate), tat + 5 * kSecond);

@@ -30,6 +30,7 @@ class RateLimitFilterTest : public ::testing::Test {
     exchange_->route = route;
     exchange_->client_address = address;
     exchange_->principal = std::move(principal);
+    exchange_->started = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(now_));
     return filter_->on_request_now(*exchange_) == http::FilterResult::next;
   }
   const http::Response& response() const { return exchange_->response; }
@@ -43,7 +44,7 @@ class RateLimitFilterTest : public ::testing::Test {
   }
 
   int64_t now_ = 1000 * kSecond;
-  LocalLimiter limiter_{1000, [this] { return now_; }};
+  LocalLimiter limiter_{1000};
   std::unique_ptr<RateLimitFilter> filter_;
   std::unique_ptr<http::Exchange> exchange_;
 };

@@ -21,7 +21,7 @@ TEST(RateLimitHeaders, DurationsAreWrittenAsOpenAiWritesThem) {
 
 TEST(RateLimitHeaders, TheTrioAndRetryAfter) {
   http::Response response;
-  add_rate_limit_headers(response, "tokens", 90000, 89000, 666 * kMs);
+  add_rate_limit_headers(response, RateLimitKind::tokens, 90000, 89000, 666 * kMs);
   add_retry_after(response, 1001);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"x-ratelimit-limit-tokens", "90000"},

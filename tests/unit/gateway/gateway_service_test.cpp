@@ -356,7 +356,7 @@ TEST(GatewayServiceTest, BackoffIsCutShortByTheDeadline) {
 // Records what the service reserves and settles; refuses every call once `refuse` is set.
 class RecordingTokenLimiter final : public TokenLimiter {
  public:
-  TokenReservation reserve(const Caller&, std::string_view, long long estimate) override {
+  TokenReservation reserve(const Caller&, std::string_view, long long estimate, int64_t) override {
     estimates.push_back(estimate);
     TokenReservation reservation;
     reservation.admitted = !refuse;
@@ -367,7 +367,9 @@ class RecordingTokenLimiter final : public TokenLimiter {
     reservation.report = {1000, refuse ? 0 : 1000 - estimate, 6'000'000'000};
     return reservation;
   }
-  void settle(const TokenReservation&, long long used) override { settled.push_back(used); }
+  void settle(const TokenReservation&, long long used, int64_t) override {
+    settled.push_back(used);
+  }
 
   bool refuse = false;
   std::vector<long long> estimates;
