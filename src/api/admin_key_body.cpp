@@ -112,6 +112,16 @@ Status read_expires_in(const json::value& value, int64_t now_ms, int64_t& expire
   return Status::success();
 }
 
+// A limit per minute: 0 (the configured default) up to a billion, as the config file allows.
+Status read_per_minute(const json::value& value, const std::string& field, int64_t& out) {
+  constexpr int64_t kMaxPerMinute = 1'000'000'000;
+  if (!value.is_int64() || value.get_int64() < 0 || value.get_int64() > kMaxPerMinute)
+    return field_error(field, "must be a whole number from 0 (the configured default) to " +
+                                  std::to_string(kMaxPerMinute));
+  out = value.get_int64();
+  return Status::success();
+}
+
 json::value seconds_or_null(int64_t ms) {
   return ms == 0 ? json::value(nullptr) : json::value(ms / 1000);
 }
@@ -153,10 +163,15 @@ Status read_key_fields(const json::object& body, int64_t now_ms, store::ApiKey& 
       read = read_expires_at(value, now_ms, key.expires_at_ms);
     } else if (name == "expires_in") {
       read = read_expires_in(value, now_ms, key.expires_at_ms);
+    } else if (name == "requests_per_minute") {
+      read = read_per_minute(value, name, key.requests_per_minute);
+    } else if (name == "tokens_per_minute") {
+      read = read_per_minute(value, name, key.tokens_per_minute);
     } else {
       read = field_error(name,
                          "is not a known field: use name, roles, models, team, collections, "
-                         "daily_budget_usd, monthly_budget_usd, expires_at or expires_in");
+                         "daily_budget_usd, monthly_budget_usd, expires_at, expires_in, "
+                         "requests_per_minute or tokens_per_minute");
     }
     if (!read) return read;
   }
@@ -174,6 +189,8 @@ json::object key_json(const store::ApiKey& key) {
       {"collections", strings(key.collections)},
       {"daily_budget_usd", usd_or_null(key.daily_budget_micro_usd)},
       {"monthly_budget_usd", usd_or_null(key.monthly_budget_micro_usd)},
+      {"requests_per_minute", key.requests_per_minute},
+      {"tokens_per_minute", key.tokens_per_minute},
       {"prefix", key.prefix},
       {"created_at", key.created_at_ms / 1000},
       {"updated_at", key.updated_at_ms / 1000},

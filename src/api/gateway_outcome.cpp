@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include "auth/rate_limit_headers.hpp"
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
 
@@ -109,12 +110,15 @@ void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
     response.set_json(http_status(outcome.error.code), outcome.error_body);
   else
     response.set_error(outcome.error);
-  if (outcome.retry_after) {
-    const auto seconds = (outcome.retry_after->count() + 999) / 1000;
-    response.add_header("Retry-After", std::to_string(seconds));
-    response.add_header("retry-after-ms", std::to_string(outcome.retry_after->count()));
-  }
+  if (outcome.retry_after) auth::add_retry_after(response, outcome.retry_after->count());
   if (!outcome.deployment.empty()) response.add_header("x-sluice-deployment", outcome.deployment);
+  add_token_limit_headers(response, outcome.token_limit);
+}
+
+void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report) {
+  if (report.limit > 0)
+    auth::add_rate_limit_headers(response, auth::RateLimitKind::tokens, report.limit,
+                                 report.remaining, report.reset_ns);
 }
 
 }  // namespace sluice::api

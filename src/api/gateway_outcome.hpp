@@ -20,9 +20,12 @@ gateway::RequestLimits request_limits(http::Exchange& exchange,
 // Who is calling: the key the authentication filter accepted. Metrics label config keys by name
 // and every virtual key as "virtual" (there may be many: their usage is recorded by key id).
 inline gateway::Caller caller_of(const http::Exchange& exchange) {
+  const long long tokens_per_minute =
+      exchange.principal ? exchange.principal->tokens_per_minute : 0;
   if (exchange.principal && !exchange.principal->key_id.empty())
-    return gateway::Caller{"virtual", exchange.principal->key_id, exchange.principal->team};
-  return gateway::Caller{exchange.api_key_name, {}};
+    return gateway::Caller{"virtual", exchange.principal->key_id, exchange.principal->team,
+                           tokens_per_minute};
+  return gateway::Caller{exchange.api_key_name, {}, {}, tokens_per_minute};
 }
 
 // The 403 for a key whose models allowlist does not name `model`; nullopt when the key may call
@@ -46,6 +49,9 @@ void append_log_string(std::string& out, std::string_view key, std::string_view 
 // Appends the access log fields of a gateway call: model, deployment, attempts, outcome, tokens,
 // cost, time to first token, finish reason, and the upstream error when it failed.
 void log_outcome(http::Exchange& exchange, std::string_view model, const gateway::Outcome& outcome);
+
+// x-ratelimit-*-tokens for a call a token limit applied to, when its answer is not streamed.
+void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report);
 
 // Answers a failed gateway call before any byte was streamed: the upstream's OpenAI-shaped body
 // when it gave one (else ours), its status, Retry-After and the deployment that failed last. A

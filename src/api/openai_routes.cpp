@@ -83,6 +83,7 @@ awaitable<void> chat_completions(gateway::GatewayService& service, RagChat* rag,
     } else {
       exchange.response.set_json(200, std::move(outcome.body));
       exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+      add_token_limit_headers(exchange.response, outcome.token_limit);
     }
   } else if (sink.started()) {
     if (can_tell_client(outcome)) co_await sink.fail(outcome.error);
@@ -120,6 +121,7 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
   if (outcome.ok) {
     exchange.response.set_json(200, std::move(outcome.body));
     exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+    add_token_limit_headers(exchange.response, outcome.token_limit);
   } else {
     set_failure(exchange, outcome);
   }

@@ -31,6 +31,9 @@ class ResponsesSink final : public gateway::ChunkSink {
         translator_(std::move(response_id), created, std::move(model), request) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_token_limit(const gateway::TokenLimitReport& report) override {
+    writer_.set_token_limit(report);
+  }
   bool started() const override { return writer_.started(); }
 
   awaitable<bool> send(std::string_view chunk_json) override {
@@ -139,6 +142,7 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
     exchange.response.set_error(response.error());
   }
   exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+  add_token_limit_headers(exchange.response, outcome.token_limit);
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ class SseWriter {
   SseWriter& operator=(const SseWriter&) = delete;
 
   void set_deployment(std::string_view deployment) { deployment_.assign(deployment); }
+  // A token limit's x-ratelimit-*-tokens headers, sent with the head.
+  void set_token_limit(const gateway::TokenLimitReport& report) { token_limit_ = report; }
   bool started() const { return started_; }
   // One event: `event: <type>\n` when `type` is not empty, then `data: <data>\n\n`. False once the
   // client is gone.
@@ -32,6 +34,7 @@ class SseWriter {
   gateway::GatewayMetrics* metrics_;
   std::string deployment_;
   std::string event_line_;  // `event: <type>\n`, reused
+  gateway::TokenLimitReport token_limit_;
   bool started_ = false;
 };
 
@@ -43,6 +46,9 @@ class SseSink final : public gateway::ChunkSink {
       : writer_(exchange, &metrics) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_token_limit(const gateway::TokenLimitReport& report) override {
+    writer_.set_token_limit(report);
+  }
   bool started() const override { return writer_.started(); }
   boost::asio::awaitable<bool> send(std::string_view chunk_json) override;
 

@@ -55,6 +55,8 @@ std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig
   principal->tenant = key.team;
   principal->read_only = key.role == "readonly";
   if (!principal->read_only) principal->permissions = permissions_of({key.role});
+  principal->requests_per_minute = key.requests_per_minute;
+  principal->tokens_per_minute = key.tokens_per_minute;
   principal->log_field = ",\"key_name\":";
   core::append_json_string(principal->log_field, principal->name);
   return principal;

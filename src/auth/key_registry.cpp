@@ -28,6 +28,8 @@ std::shared_ptr<const core::Principal> principal_of(const store::ApiKey& key) {
   principal->collections = key.collections;
   principal->daily_budget_micro_usd = key.daily_budget_micro_usd;
   principal->monthly_budget_micro_usd = key.monthly_budget_micro_usd;
+  principal->requests_per_minute = key.requests_per_minute;
+  principal->tokens_per_minute = key.tokens_per_minute;
   principal->log_field = ",\"key_name\":";
   core::append_json_string(principal->log_field, principal->name);
   principal->log_field += ",\"key_id\":";

@@ -11,6 +11,10 @@
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
 #include "auth/key_follower.hpp"
+#include "auth/local_limiter.hpp"
+#include "auth/rate_limit_filter.hpp"
+#include "auth/rate_limit_metrics.hpp"
+#include "auth/token_limits.hpp"
 #include "cmd/answer_wiring.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
@@ -125,10 +129,16 @@ int serve(const CliArgs& args, Role role) {
               {{"key", "gateway"}, {"error", catalog.error().message}});
     return 1;
   }
+  // Rate limits: requests in a filter after authentication, tokens around each model call.
+  auth::LocalLimiter limiter(static_cast<std::size_t>(config->rate_limits.max_tracked));
+  auth::RateLimitFilter rate_limit_filter(config->rate_limits, limiter);
+  auth::TokenLimits token_limits(config->rate_limits, limiter);
+  auth::register_rate_limit_metrics(registry, rate_limit_filter, token_limits);
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
   gateway_service.set_usage_sink(&usage_ledger);
   gateway_service.set_budget_guard(&budget_guard);
+  gateway_service.set_token_limiter(&token_limits, config->rate_limits.default_completion_tokens);
   // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
   // stand in for a collection's embedding model.
   rag::GatewayEmbedder gateway_embedder(gateway_service);
@@ -174,6 +184,7 @@ int serve(const CliArgs& args, Role role) {
   http::Server server(config->server, router, observer);
   if (cors) server.add_filter(cors.get());
   if (api_keys) server.add_filter(api_keys.get());
+  server.add_filter(&rate_limit_filter);
   ops::register_server_metrics(registry, server);
   if (auto status = server.listen(); !status) {
     log.error("cannot start", {{"key", "server.listen"}, {"error", status.error().message}});

@@ -66,6 +66,8 @@ struct ApiKeyConfig {
   std::string key;  // secret: `key`, `key_file`, or ${VAR}
   std::string role = "user";
   std::string team;  // empty: the config file's keys share one tenant
+  int requests_per_minute = 0;  // 0 = rate_limits.key_requests_per_minute
+  int tokens_per_minute = 0;    // per model; 0 = rate_limits.key_tokens_per_minute
 
   bool operator==(const ApiKeyConfig&) const = default;
 };
@@ -128,6 +130,30 @@ struct CorsConfig {
   Millis max_age{600'000};
 
   bool operator==(const CorsConfig&) const = default;
+};
+
+// A requests-per-minute limit on one route template, shared by every caller of it.
+struct RouteRateLimitConfig {
+  std::string route;  // the route template as the router names it, e.g. /v1/chat/completions
+  int requests_per_minute = 0;
+
+  bool operator==(const RouteRateLimitConfig&) const = default;
+};
+
+// Rate limits (GCRA). Every limit is per minute; 0 = none.
+struct RateLimitConfig {
+  int key_requests_per_minute = 0;      // per API key, for keys that set no limit of their own
+  int key_tokens_per_minute = 0;        // per API key and model, likewise
+  int address_requests_per_minute = 0;  // per client IP address, on /v1 and /query
+  std::vector<RouteRateLimitConfig> routes;
+  // How much of a limit may be spent at once from idle, as a span of its rate: 1m = a whole
+  // minute's worth (OpenAI's behaviour), 1s = one second's worth (at least one request).
+  Millis burst{60'000};
+  // Completion tokens reserved for a request that sets no max_tokens, until its usage is known.
+  int default_completion_tokens = 1024;
+  int max_tracked = 100'000;  // limited keys, addresses and models held at once
+
+  bool operator==(const RateLimitConfig&) const = default;
 };
 
 struct StorageConfig {
@@ -267,6 +293,7 @@ struct Config {
   AuthConfig auth;
   BudgetsConfig budgets;
   CorsConfig cors;
+  RateLimitConfig rate_limits;
   StorageConfig storage;
   RagConfig rag;
   GatewayConfig gateway;

@@ -48,6 +48,8 @@ void describe_config(Visitor& v, Config& c) {
       v.secret("key", key.key);
       v.field("role", key.role);
       v.field("team", key.team);
+      v.field("requests_per_minute", key.requests_per_minute);
+      v.field("tokens_per_minute", key.tokens_per_minute);
     });
     v.secret("admin_key", c.auth.admin_key);
     v.field("max_keys", c.auth.max_keys);
@@ -80,6 +82,18 @@ void describe_config(Visitor& v, Config& c) {
     v.field("allow_origins", c.cors.allow_origins);
     v.field("allow_credentials", c.cors.allow_credentials);
     v.field("max_age", c.cors.max_age);
+  });
+  v.section("rate_limits", [&] {
+    v.field("key_requests_per_minute", c.rate_limits.key_requests_per_minute);
+    v.field("key_tokens_per_minute", c.rate_limits.key_tokens_per_minute);
+    v.field("address_requests_per_minute", c.rate_limits.address_requests_per_minute);
+    v.list("routes", c.rate_limits.routes, [&](RouteRateLimitConfig& route) {
+      v.field("route", route.route);
+      v.field("requests_per_minute", route.requests_per_minute);
+    });
+    v.field("burst", c.rate_limits.burst);
+    v.field("default_completion_tokens", c.rate_limits.default_completion_tokens);
+    v.field("max_tracked", c.rate_limits.max_tracked);
   });
   v.section("storage", [&] { v.field("data_dir", c.storage.data_dir); });
   v.section("rag", [&] {

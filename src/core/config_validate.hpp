@@ -33,6 +33,8 @@ void resolve_listen(Config& c, const Env& env, bool listen_given, Reporter& repo
 
 // Checks value ranges and references between keys, the gateway section included.
 void validate(const Config& c, Reporter& report);
+// The rate_limits section and the per-key limits of auth.api_keys.
+void validate_rate_limits(const Config& c, Reporter& report);
 
 // In the staging and prod profiles: requires a real (not mock) provider. In prod also:
 // requires authentication, refuses credentialed CORS for any origin and secrets written inline

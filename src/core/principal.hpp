@@ -30,7 +30,9 @@ struct Principal {
   std::vector<std::string> collections;  // collections it may use; empty = any
   int64_t daily_budget_micro_usd = 0;    // 0 = none; spend is recorded for virtual keys only
   int64_t monthly_budget_micro_usd = 0;
-  std::string log_field;  // pre-rendered `,"key_name":"..."` for the access log
+  int64_t requests_per_minute = 0;       // its own rate limits; 0 = the configured default
+  int64_t tokens_per_minute = 0;         // per model
+  std::string log_field;                 // pre-rendered `,"key_name":"..."` for the access log
 
   bool has(Permission permission) const {
     const auto bit = static_cast<uint8_t>(permission);

@@ -5,6 +5,7 @@
 
 #include "gateway/routing/itinerary.hpp"
 #include "gateway/routing/retry_policy.hpp"
+#include "gateway/token_estimate.hpp"
 #include "ops/logger.hpp"
 
 namespace sluice::gateway {
@@ -18,6 +19,10 @@ namespace {
 Rng& thread_rng() {
   thread_local Rng rng{std::random_device{}()};
   return rng;
+}
+
+int64_t steady_ns(Timing::Clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
 }
 
 double seconds_between(Timing::Clock::time_point from, Timing::Clock::time_point to) {
@@ -38,6 +43,16 @@ Outcome failure_outcome(const AttemptResult& last, const Deployment* deployment,
   outcome.usage = last.usage;
   outcome.finish_reason = last.finish_reason;
   return outcome;
+}
+
+// The completion tokens a chat asks for at most (max_completion_tokens, else the older
+// max_tokens); 0 when it sets neither.
+long long requested_completion_tokens(const boost::json::object* body) {
+  if (!body) return 0;
+  for (const char* name : {"max_completion_tokens", "max_tokens"})
+    if (const auto* value = body->if_contains(name); value && value->is_int64())
+      return std::max<long long>(0, value->get_int64());
+  return 0;
 }
 
 bool in_first_alias(const Route& chain, const Deployment* deployment) {
@@ -208,11 +223,11 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
                                                ChunkSink* sink) {
   const auto chain = catalog_.resolve(context.model);
   RouteState state;
-  if (chain) {
-    // A name the catalog does not keep is labelled as its provider's wildcard: clients choose
-    // model names, and every distinct label would be a metric series kept forever.
-    if (chain->transient())
-      context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
+  // A name the catalog does not keep is labelled as its provider's wildcard: clients choose
+  // model names, and every distinct label would be a metric series kept forever.
+  if (chain && chain->transient())
+    context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
+  if (chain && reserve_tokens(context, state, sink)) {
     Itinerary itinerary(*chain, retry_.max_attempts);
     RetryBudget budget(retry_);
     state.end = RouteEnd::failed;
@@ -262,21 +277,65 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
 
 Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
                                const RouteContext& context) {
+  Outcome outcome;
   switch (state.end) {
     case RouteEnd::rejected:
       return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
                              nullptr, 0);
+    case RouteEnd::token_limited:
+      return token_limited(state, context);
     case RouteEnd::succeeded:
-      return succeed(*state.deployment, state.last, state.attempts, context);
+      outcome = succeed(*state.deployment, state.last, state.attempts, context);
+      break;
     case RouteEnd::unavailable:
-      return unavailable(*chain, context);
+      outcome = unavailable(*chain, context);
+      break;
     case RouteEnd::stream_broke:
     case RouteEnd::failed:
+      if (auto cut = cut_short(context)) state.last.fail_stream(std::move(*cut));
+      outcome = fail(state.last, state.deployment, state.attempts, context);
+      outcome.stream_started = state.end == RouteEnd::stream_broke;
       break;
   }
-  if (auto cut = cut_short(context)) state.last.fail_stream(std::move(*cut));
-  Outcome outcome = fail(state.last, state.deployment, state.attempts, context);
-  outcome.stream_started = state.end == RouteEnd::stream_broke;
+  settle_tokens(state, outcome);
+  return outcome;
+}
+
+bool GatewayService::reserve_tokens(const RouteContext& context, RouteState& state,
+                                    ChunkSink* sink) {
+  if (!token_limiter_ || context.token_estimate <= 0) return true;
+  state.tokens = token_limiter_->reserve(context.caller, context.model, context.token_estimate,
+                                         steady_ns(context.started));
+  if (sink && state.tokens.report.limit > 0) sink->on_token_limit(state.tokens.report);
+  if (state.tokens.admitted) return true;
+  state.end = RouteEnd::token_limited;
+  return false;
+}
+
+void GatewayService::settle_tokens(const RouteState& state, Outcome& outcome) {
+  if (state.tokens.bucket == 0) return;
+  outcome.token_limit = state.tokens.report;
+  // What the upstream reported (or we counted) for a call that got that far; nothing otherwise.
+  token_limiter_->settle(state.tokens,
+                         outcome.usage.prompt_tokens + outcome.usage.completion_tokens,
+                         steady_ns(timing_.now()));
+}
+
+Outcome GatewayService::token_limited(const RouteState& state, const RouteContext& context) const {
+  const TokenReservation& tokens = state.tokens;
+  const auto retry_after =
+      std::chrono::ceil<milliseconds>(std::chrono::nanoseconds(tokens.retry_after_ns));
+  std::string message = "Rate limit reached for model `" + std::string(context.model) +
+                        "` on tokens per minute: limit " + std::to_string(tokens.per_minute) +
+                        ", requested " + std::to_string(context.token_estimate) +
+                        ". Please try again in " + std::to_string(retry_after.count()) + "ms.";
+  Outcome outcome = failure_outcome(
+      AttemptResult::failure(
+          AttemptOutcome::rejected,
+          make_error(Errc::rate_limited, std::move(message), {}, "rate_limit_exceeded")),
+      nullptr, 0);
+  outcome.retry_after = retry_after;
+  outcome.token_limit = tokens.report;
   return outcome;
 }
 
@@ -284,8 +343,15 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
 asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkSink* sink,
                                               Caller caller) {
   ChunkSink* stream_sink = request.stream ? sink : nullptr;
+  // About 4 bytes per token of the whole body (a bound on the prompt), plus the answer's limit.
+  long long estimate = 0;
+  if (token_limiter_) {
+    const long long completion = requested_completion_tokens(request.body);
+    estimate = estimate_tokens_from_bytes(request.raw_body.size()) +
+               (completion > 0 ? completion : default_completion_tokens_);
+  }
   return route(
-      context_for(request.model, "chat", request.limits, caller),
+      context_for(request.model, "chat", request.limits, caller, estimate),
       [&request, stream_sink](Deployment& d) {
         return d.provider->chat(request, d.upstream_model, stream_sink);
       },
@@ -295,7 +361,8 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
 asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& request,
                                                     Caller caller) {
   return route(
-      context_for(request.model, "embeddings", request.limits, caller),
+      context_for(request.model, "embeddings", request.limits, caller,
+                  token_limiter_ ? estimate_tokens_from_bytes(request.raw_body.size()) : 0),
       [&request](Deployment& d) { return d.provider->embeddings(request, d.upstream_model); },
       nullptr);
 }

@@ -9,6 +9,7 @@
 #include "gateway/pricing.hpp"
 #include "gateway/routing/catalog.hpp"
 #include "gateway/timing.hpp"
+#include "gateway/token_limiter.hpp"
 #include "gateway/types.hpp"
 #include "gateway/usage_sink.hpp"
 
@@ -34,7 +35,8 @@ struct Outcome {
   Error error;
   std::string error_body;
   std::optional<std::chrono::milliseconds> retry_after;
-  bool stream_started = false;  // the failure came after the client saw bytes
+  bool stream_started = false;   // the failure came after the client saw bytes
+  TokenLimitReport token_limit;  // for x-ratelimit-*-tokens; limit 0 when none applied
 };
 
 // Who asked, for cost and token metrics (bounded label sets: alias names and key names come
@@ -43,6 +45,7 @@ struct Caller {
   std::string_view key_name;  // empty when unauthenticated; "virtual" for any virtual key
   std::string_view key_id;    // the virtual key's id, whose usage is recorded; empty otherwise
   std::string_view team;      // its team, whose spend it adds to; empty when none
+  long long tokens_per_minute = 0;  // the key's own token limit per model; 0 = the default
 };
 
 // Routes one request through a model's deployments: picks by the alias' strategy within the
@@ -72,6 +75,13 @@ class GatewayService {
   void set_budget_guard(const BudgetGuard* guard) { budget_guard_ = guard; }
   const BudgetGuard* budget_guard() const { return budget_guard_; }
   const Catalog& catalog() const { return catalog_; }
+  // Where calls of known callers reserve and settle tokens per minute; null (the default) = no
+  // token limits. A chat without max_tokens reserves `default_completion_tokens` for its answer.
+  // Set before serving; `limiter` must outlive the service.
+  void set_token_limiter(TokenLimiter* limiter, long long default_completion_tokens) {
+    token_limiter_ = limiter;
+    default_completion_tokens_ = default_completion_tokens;
+  }
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
   // request_timeout), shortened to `client_timeout` when the client asked for less.
@@ -86,22 +96,30 @@ class GatewayService {
     Clock::time_point started;
     const RequestLimits* limits;
     Caller caller;
+    long long token_estimate;  // what the call may use, reserved before it; 0 = not limited
   };
   RouteContext context_for(std::string_view model, std::string_view operation,
-                           const RequestLimits& limits, Caller caller) const {
-    return RouteContext{model, model, operation, timing_.now(), &limits, caller};
+                           const RequestLimits& limits, Caller caller,
+                           long long token_estimate) const {
+    return RouteContext{model, model, operation, timing_.now(), &limits, caller, token_estimate};
   }
   using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
   boost::asio::awaitable<Outcome> route(RouteContext context, Attempt attempt, ChunkSink* sink);
 
   // How a route ended, and what finish() builds its outcome from.
-  enum class RouteEnd { rejected, succeeded, stream_broke, unavailable, failed };
+  enum class RouteEnd { rejected, token_limited, succeeded, stream_broke, unavailable, failed };
   struct RouteState {
     RouteEnd end = RouteEnd::rejected;
     AttemptResult last;
     Deployment* deployment = nullptr;  // the last one tried
     int attempts = 0;
+    TokenReservation tokens;
   };
+  // Reserves the call's estimated tokens; false when the caller's token limit refuses them.
+  bool reserve_tokens(const RouteContext& context, RouteState& state, ChunkSink* sink);
+  // Settles the reservation with what the call used (a failure that used nothing refunds it).
+  void settle_tokens(const RouteState& state, Outcome& outcome);
+  Outcome token_limited(const RouteState& state, const RouteContext& context) const;
   Outcome finish(const Result<Route>& chain, RouteState& state, const RouteContext& context);
 
   Outcome succeed(const Deployment& deployment, AttemptResult& result, int attempts,
@@ -130,6 +148,8 @@ class GatewayService {
   GatewayMetrics& metrics_;
   UsageSink* usage_sink_ = nullptr;
   const BudgetGuard* budget_guard_ = nullptr;
+  TokenLimiter* token_limiter_ = nullptr;
+  long long default_completion_tokens_ = 0;
   Timing& timing_;
 };
 

@@ -22,6 +22,13 @@ struct Usage {
   bool reported = false;        // any usage seen at all
 };
 
+// A tokens-per-minute limit as this call's reservation left it, for x-ratelimit-*-tokens.
+struct TokenLimitReport {
+  long long limit = 0;  // 0: no token limit applied to the call
+  long long remaining = 0;
+  long long reset_ns = 0;
+};
+
 // Receives a streamed answer, one OpenAI chat.completion.chunk JSON payload at a time. The first
 // send() starts the client's response: from then on nothing may be retried.
 class ChunkSink {
@@ -29,6 +36,9 @@ class ChunkSink {
   virtual ~ChunkSink() = default;
   // Called before each attempt with the deployment it goes to (for x-sluice-deployment).
   virtual void on_attempt(std::string_view deployment) = 0;
+  // Called before the first attempt when a token limit applies: its headers go out with the
+  // stream's head.
+  virtual void on_token_limit(const TokenLimitReport& report) {}
   virtual boost::asio::awaitable<bool> send(std::string_view chunk_json) = 0;
   virtual bool started() const = 0;
 };

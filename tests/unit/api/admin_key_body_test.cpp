@@ -70,5 +70,23 @@ TEST(AdminKeyBodyTest, RendersWithoutSecrets) {
   EXPECT_NE(rendered.find(R"("expires_at":null)"), std::string::npos);
 }
 
+TEST(AdminKeyBodyTest, RateLimitsAreReadCheckedAndRendered) {
+  store::ApiKey key;
+  ASSERT_TRUE(read(R"({"requests_per_minute":600,"tokens_per_minute":90000})", key));
+  EXPECT_EQ(key.requests_per_minute, 600);
+  EXPECT_EQ(key.tokens_per_minute, 90000);
+  ASSERT_TRUE(read(R"({"requests_per_minute":0})", key));  // back to the configured default
+  EXPECT_EQ(key.requests_per_minute, 0);
+  EXPECT_EQ(key.tokens_per_minute, 90000);
+  const std::string rendered = json::serialize(key_json(key));
+  EXPECT_NE(rendered.find(R"("requests_per_minute":0,"tokens_per_minute":90000)"),
+            std::string::npos)
+      << rendered;
+  EXPECT_EQ(refused_param(R"({"requests_per_minute":-1})"), "requests_per_minute");
+  EXPECT_EQ(refused_param(R"({"requests_per_minute":1.5})"), "requests_per_minute");
+  EXPECT_EQ(refused_param(R"({"requests_per_minute":"60"})"), "requests_per_minute");
+  EXPECT_EQ(refused_param(R"({"tokens_per_minute":1000000001})"), "tokens_per_minute");
+}
+
 }  // namespace
 }  // namespace sluice::api

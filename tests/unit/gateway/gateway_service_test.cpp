@@ -353,5 +353,76 @@ TEST(GatewayServiceTest, BackoffIsCutShortByTheDeadline) {
   EXPECT_LE(h.timing.now() - (Clock::time_point{} + 1h), 1500ms);
 }
 
+// Records what the service reserves and settles; refuses every call once `refuse` is set.
+class RecordingTokenLimiter final : public TokenLimiter {
+ public:
+  TokenReservation reserve(const Caller&, std::string_view, long long estimate, int64_t) override {
+    estimates.push_back(estimate);
+    TokenReservation reservation;
+    reservation.admitted = !refuse;
+    reservation.bucket = refuse ? 0 : 1;
+    reservation.per_minute = 1000;
+    reservation.reserved = estimate;
+    reservation.retry_after_ns = refuse ? 1'500'000'000 : 0;
+    reservation.report = {1000, refuse ? 0 : 1000 - estimate, 6'000'000'000};
+    return reservation;
+  }
+  void settle(const TokenReservation&, long long used, int64_t) override {
+    settled.push_back(used);
+  }
+
+  bool refuse = false;
+  std::vector<long long> estimates;
+  std::vector<long long> settled;
+};
+
+class TokenReportingSink final : public ChunkSink {
+ public:
+  void on_attempt(std::string_view) override {}
+  void on_token_limit(const TokenLimitReport& report) override { reported = report; }
+  boost::asio::awaitable<bool> send(std::string_view) override { co_return true; }
+  bool started() const override { return false; }
+  TokenLimitReport reported;
+};
+
+TEST(GatewayServiceTest, ACallReservesItsEstimatedTokensAndSettlesWhatItUsed) {
+  Harness h;
+  RecordingTokenLimiter tokens;
+  h.service->set_token_limiter(&tokens, 100);
+  const Outcome served = h.chat("m");
+  ASSERT_TRUE(served.ok);
+  // No max_tokens: the default completion (the harness sends no raw body to count).
+  EXPECT_EQ(tokens.estimates, std::vector<long long>{100});
+  EXPECT_EQ(tokens.settled, std::vector<long long>{0});  // the scripted answer used none
+  EXPECT_EQ(served.token_limit.limit, 1000);
+  EXPECT_EQ(served.token_limit.remaining, 900);
+  // A failed call settles too (refunding the reservation), and a stream hears of the limit
+  // before its first attempt, so that the headers go out with its head.
+  h.p("a").script = {{AttemptOutcome::upstream_4xx}};
+  TokenReportingSink sink;
+  EXPECT_FALSE(h.chat("m", &sink).ok);
+  EXPECT_EQ(tokens.settled.size(), 2u);
+  EXPECT_EQ(sink.reported.limit, 1000);
+}
+
+TEST(GatewayServiceTest, ACallBeyondTheTokenLimitIsA429ThatReachesNoUpstream) {
+  Harness h;
+  RecordingTokenLimiter tokens;
+  tokens.refuse = true;
+  h.service->set_token_limiter(&tokens, 100);
+  const Outcome refused = h.chat("m");
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.error.code, Errc::rate_limited);
+  EXPECT_EQ(refused.error.code_detail, "rate_limit_exceeded");
+  EXPECT_EQ(refused.retry_after, std::chrono::milliseconds(1500));
+  EXPECT_EQ(refused.token_limit.remaining, 0);
+  EXPECT_EQ(h.p("a").calls + h.p("b").calls, 0);
+  EXPECT_TRUE(tokens.settled.empty());
+  // A model no alias serves is refused as before, without a reservation.
+  tokens.estimates.clear();
+  EXPECT_EQ(h.chat("nowhere").error.code, Errc::not_found);
+  EXPECT_TRUE(tokens.estimates.empty());
+}
+
 }  // namespace
 }  // namespace sluice::gateway
