@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "core/principal.hpp"
+
 namespace sluice::api {
 namespace json = boost::json;
 namespace {
@@ -48,6 +50,13 @@ Status read_roles(const json::value& value, std::vector<std::string>& out) {
     if (role != "admin" && role != "ingest" && role != "query")
       return field_error("roles", "has unknown role '" + role + "': use admin, ingest or query");
   out = std::move(roles);
+  return Status::success();
+}
+
+Status read_priority(const json::value& value, std::string& out) {
+  if (!value.is_string() || !core::parse_priority(value.get_string()))
+    return field_error("priority", "must be \"low\", \"normal\" or \"high\"");
+  out = std::string(value.get_string());
   return Status::success();
 }
 
@@ -98,14 +107,16 @@ Status read_key_fields(const json::object& body, int64_t now_ms, store::ApiKey& 
       read = read_roles(value, key.roles);
     } else if (name == "models") {
       read = read_names(value, name, key.models);
+    } else if (name == "priority") {
+      read = read_priority(value, key.priority);
     } else if (name == "expires_at") {
       read = read_expires_at(value, now_ms, key.expires_at_ms);
     } else if (name == "expires_in") {
       read = read_expires_in(value, now_ms, key.expires_at_ms);
     } else {
       read = field_error(name,
-                         "is not a known field: use name, roles, models, expires_at or "
-                         "expires_in");
+                         "is not a known field: use name, roles, models, priority, expires_at "
+                         "or expires_in");
     }
     if (!read) return read;
   }
@@ -119,6 +130,7 @@ json::object key_json(const store::ApiKey& key) {
       {"name", key.name},
       {"roles", strings(key.roles)},
       {"models", strings(key.models)},
+      {"priority", key.priority},
       {"prefix", key.prefix},
       {"created_at", key.created_at_ms / 1000},
       {"updated_at", key.updated_at_ms / 1000},

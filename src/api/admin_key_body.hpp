@@ -10,12 +10,12 @@
 
 namespace sluice::api {
 
-// Applies the fields `body` has (name, roles, models, expires_at (Unix seconds or null),
+// Applies the fields `body` has (name, roles, models, priority, expires_at (Unix seconds or null),
 // expires_in (seconds)) to `key`; fields it lacks stay as they are. Unknown fields are refused:
 // a typo must not silently leave a restriction off.
 Status read_key_fields(const boost::json::object& body, int64_t now_ms, store::ApiKey& key);
 
-// {"id","object":"api_key","name","roles","models","prefix","created_at","updated_at",
+// {"id","object":"api_key","name","roles","models","priority","prefix","created_at","updated_at",
 // "expires_at","revoked_at","previous_key_valid_until"};
 // times in Unix seconds, null when unset.
 boost::json::object key_json(const store::ApiKey& key);

@@ -25,6 +25,7 @@ std::shared_ptr<const core::Principal> principal_of(const store::ApiKey& key) {
   principal->permissions = permissions_of(key.roles);
   principal->models = key.models;
   principal->collections = key.collections;
+  principal->priority = core::parse_priority(key.priority).value_or(core::Priority::normal);
   principal->log_field = ",\"key_name\":";
   core::append_json_string(principal->log_field, principal->name);
   principal->log_field += ",\"key_id\":";

@@ -446,6 +446,7 @@ void validate(const Config& c, Reporter& report) {
   }
   validate_rag(c.rag, report);
   validate_gateway(c.gateway, report);
+  validate_admission(c, report);
 }
 
 namespace {

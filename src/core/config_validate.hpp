@@ -34,6 +34,10 @@ void resolve_listen(Config& c, const Env& env, bool listen_given, Reporter& repo
 // Checks value ranges and references between keys, the gateway section included.
 void validate(const Config& c, Reporter& report);
 
+// Checks the admission section: counts, periods, route entries and degraded aliases (which must
+// name configured model aliases).
+void validate_admission(const Config& c, Reporter& report);
+
 // In the staging and prod profiles: requires a real (not mock) provider. In prod also:
 // requires authentication, refuses credentialed CORS for any origin and secrets written inline
 // in the file (`inline_secrets`).

@@ -12,6 +12,10 @@
 #include "gateway/types.hpp"
 #include "gateway/usage_sink.hpp"
 
+namespace sluice::ops {
+class DegradedMode;
+}
+
 namespace sluice::gateway {
 
 // How one request through the gateway ended, for the handler to render and log.
@@ -65,6 +69,10 @@ class GatewayService {
   // serving; `sink` must outlive the service.
   void set_usage_sink(UsageSink* sink) { usage_sink_ = sink; }
   const Catalog& catalog() const { return catalog_; }
+  // While `mode` is on (sustained overload), chat calls for a listed model go to its cheaper
+  // alias. Set before serving; `mode` must outlive the service.
+  void set_degraded_aliases(const ops::DegradedMode* mode,
+                            const std::vector<core::DegradedAliasConfig>& aliases);
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
   // request_timeout), shortened to `client_timeout` when the client asked for less.
@@ -80,6 +88,8 @@ class GatewayService {
     const RequestLimits* limits;
     Caller caller;
   };
+  // `model`, or its degraded alias while degraded mode is on.
+  std::string_view served_model(std::string_view model) const;
   RouteContext context_for(std::string_view model, std::string_view operation,
                            const RequestLimits& limits, Caller caller) const {
     return RouteContext{model, model, operation, timing_.now(), &limits, caller};
@@ -123,6 +133,8 @@ class GatewayService {
   GatewayMetrics& metrics_;
   UsageSink* usage_sink_ = nullptr;
   Timing& timing_;
+  const ops::DegradedMode* degraded_ = nullptr;
+  std::unordered_map<std::string, std::string> degraded_aliases_;
 };
 
 }  // namespace sluice::gateway

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "ops/blocking_pool.hpp"
+#include "ops/degraded_mode.hpp"
 #include "ops/logger.hpp"
 #include "ops/metrics.hpp"
 #include "rag/document_filter.hpp"
@@ -195,9 +196,15 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
   if (!mode) co_return mode.error();
   auto filter = DocumentFilter::compile(request.filters);
   if (!filter) co_return filter.error();
+  // Degraded: no embedding call, fewer passages to read and answer from (`modes` says bm25).
+  std::size_t top_k_limit = options_.max_top_k;
+  if (options_.degraded && options_.degraded->on()) {
+    mode = SearchMode::bm25;
+    top_k_limit = std::min(top_k_limit, std::max<std::size_t>(options_.degraded_top_k, 1));
+  }
 
   Candidates query{.filter = *filter,
-                   .top_k = std::clamp<std::size_t>(request.top_k, 1, options_.max_top_k),
+                   .top_k = std::clamp<std::size_t>(request.top_k, 1, top_k_limit),
                    .lexical = *mode != SearchMode::dense,
                    .fusion = request.fusion,
                    .alpha = request.alpha};

@@ -199,12 +199,18 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_time ON audit_events(at_ms);
 )sql";
 
+// A virtual key's admission class under overload (low, normal, high).
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE api_keys ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
     {3, "tombstones pruned after a retention; titles found in the content", kSchemaV3},
     {4, "jobs settled by the document's last job id, without an index by document", kSchemaV4},
     {5, "virtual API keys, their usage, the audit log", kSchemaV5},
+    {6, "virtual keys' admission priority", kSchemaV6},
 };
 
 constexpr const char* kMigrationsTable = R"sql(
