@@ -1,8 +1,9 @@
 // Admission control through the real binary in front of a slow `sluice mock-upstream`: with every
 // slot busy the excess is refused at once with 503 and Retry-After (or waits its turn in a
 // bounded queue, by priority), probes and metrics still answer, and the metrics show it.
+#include <boost/json.hpp>
+
 #include "support/mock_fixture.hpp"
-#include "support/rag_client.hpp"
 #include "support/server_fixture.hpp"
 
 namespace sluice::testing {
@@ -127,12 +128,14 @@ TEST(AdmissionTest, AWaiterIsRefusedAfterMaxWait) {
 TEST(AdmissionTest, ALowPriorityKeyIsShedFirst) {
   auto g = start_gateway("admission:\n  max_concurrency: 1\n  max_queue: 1\n  max_wait: 30s\n",
                          {{"SLUICE_AUTH__ADMIN_KEY", kAdmin}});
-  auto created = call(g.port(), "POST", "/v1/admin/keys",
-                      R"({"name":"batch","roles":["query"],"priority":"low"})",
-                      "Content-Type: application/json\r\n" + auth_header(kAdmin));
-  ASSERT_EQ(created.status, 201) << created.raw;
-  EXPECT_EQ(string_field(created.body, "priority"), "low");
-  const std::string batch_key = string_field(created.body, "key");
+  auto created = http_request(g.port(), "POST", "/v1/admin/keys",
+                              R"({"name":"batch","roles":["query"],"priority":"low"})",
+                              "Content-Type: application/json\r\n" + auth_header(kAdmin));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const boost::json::object key = boost::json::parse(created->body).as_object();
+  EXPECT_EQ(key.at("priority").as_string(), "low");
+  const std::string batch_key(key.at("key").as_string());
 
   auto holder = hold_call(g, auth_header(kAdmin));
   ASSERT_TRUE(eventually([&] { return mock_stat(g.mock->port(), "chat") == 1; }));
