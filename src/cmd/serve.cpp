@@ -55,6 +55,20 @@ using std::chrono::milliseconds;
 // admission.degraded.enter_after and exit_after.
 constexpr milliseconds kPressureSamplePeriod{250};
 
+// An admission.routes entry that names no route of this server would limit nothing, silently.
+bool admission_routes_exist(const core::AdmissionConfig& admission, const http::Router& router) {
+  std::vector<std::pair<std::string_view, std::string_view>> params;
+  for (std::size_t i = 0; i < admission.routes.size(); ++i) {
+    const std::string& route = admission.routes[i].route;
+    if (router.match("GET", route, params).route == route) continue;
+    ops::logger().error(
+        "no such route: use a route template this server serves",
+        {{"key", "admission.routes." + std::to_string(i) + ".route"}, {"route", route}});
+    return false;
+  }
+  return true;
+}
+
 // Null when admission control is off. Probes and metrics are never held back: an overloaded
 // instance must still answer its orchestrator and its scraper.
 std::unique_ptr<ops::AdmissionFilter> make_admission_filter(const core::Config& config,
@@ -182,6 +196,7 @@ int serve(const CliArgs& args, Role role) {
   http::Server server(config->server, router, observer);
   if (cors) server.add_filter(cors.get());
   if (api_keys) server.add_filter(api_keys.get());
+  if (role != Role::worker && !admission_routes_exist(config->admission, router)) return 1;
   const auto admission = make_admission_filter(*config, degraded, registry);
   if (admission) server.add_filter(admission.get());  // last: it holds slots for the handler
   ops::register_server_metrics(registry, server);

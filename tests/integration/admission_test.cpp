@@ -151,6 +151,17 @@ TEST(AdmissionTest, ALowPriorityKeyIsShedFirst) {
   EXPECT_EQ(metric(g.port(), R"(sluice_admission_queue_depth{route="*"})"), 1);  // the admin's
 }
 
+TEST(AdmissionTest, ServeRefusesALimitOnARouteItDoesNotServe) {
+  TempFile config(
+      "admission:\n  routes:\n    - {route: /v1/chat/completion, max_concurrency: 1}\n");
+  SluiceProcess serve({"serve", "--listen", "127.0.0.1:0", "--config", config.path()},
+                      {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}});
+  const auto exit_code = serve.wait_exit(10s);
+  ASSERT_TRUE(exit_code);
+  EXPECT_NE(*exit_code, 0);
+  EXPECT_NE(serve.output().find("admission.routes.0.route"), std::string::npos) << serve.output();
+}
+
 TEST(AdmissionTest, CheckNamesTheBadKey) {
   TempFile config(
       "admission:\n  max_concurrency: -1\n  degraded:\n    aliases:\n"
