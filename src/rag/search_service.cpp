@@ -198,7 +198,8 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
   if (!filter) co_return filter.error();
   // Degraded: no embedding call, fewer passages to read and answer from (`modes` says bm25).
   std::size_t top_k_limit = options_.max_top_k;
-  if (options_.degraded && options_.degraded->on()) {
+  const bool degraded = options_.degraded && options_.degraded->on();
+  if (degraded) {
     mode = SearchMode::bm25;
     top_k_limit = std::min(top_k_limit, std::max<std::size_t>(options_.degraded_top_k, 1));
   }
@@ -221,6 +222,7 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
 
   SearchResult result;
   result.collection_id = index->collection().id;
+  result.degraded = degraded;
   rank(*index, query, result);
   if (Status attached = co_await attach_text(*index, query.terms, result.hits); !attached)
     co_return attached.error();

@@ -215,6 +215,8 @@ TEST_F(SearchServiceTest, DegradedSearchesSkipDenseAndReturnFewerHits) {
   EXPECT_EQ(cheap->modes, std::vector<std::string>{"bm25"});
   EXPECT_EQ(cheap->hits.size(), 2u);
   EXPECT_EQ(embedder_.calls, calls);  // no embedding call while degraded
+  EXPECT_TRUE(cheap->degraded);
+  EXPECT_FALSE(normal->degraded);
 }
 
 TEST_F(SearchServiceTest, UnknownCollectionIsNotFound) {
