@@ -90,6 +90,13 @@ Status read_budget(const json::value& value, const std::string& field, int64_t& 
   return Status::success();
 }
 
+Status read_priority(const json::value& value, std::string& out) {
+  if (!value.is_string() || !core::parse_priority(value.get_string()))
+    return field_error("priority", "must be \"low\", \"normal\" or \"high\"");
+  out = std::string(value.get_string());
+  return Status::success();
+}
+
 Status read_expires_at(const json::value& value, int64_t now_ms, int64_t& expires_at_ms) {
   if (value.is_null()) {
     expires_at_ms = 0;
@@ -159,6 +166,8 @@ Status read_key_fields(const json::object& body, int64_t now_ms, store::ApiKey& 
       read = read_budget(value, name, key.daily_budget_micro_usd);
     } else if (name == "monthly_budget_usd") {
       read = read_budget(value, name, key.monthly_budget_micro_usd);
+    } else if (name == "priority") {
+      read = read_priority(value, key.priority);
     } else if (name == "expires_at") {
       read = read_expires_at(value, now_ms, key.expires_at_ms);
     } else if (name == "expires_in") {
@@ -170,7 +179,7 @@ Status read_key_fields(const json::object& body, int64_t now_ms, store::ApiKey& 
     } else {
       read = field_error(name,
                          "is not a known field: use name, roles, models, team, collections, "
-                         "daily_budget_usd, monthly_budget_usd, expires_at, expires_in, "
+                         "daily_budget_usd, monthly_budget_usd, priority, expires_at, expires_in, "
                          "requests_per_minute or tokens_per_minute");
     }
     if (!read) return read;
@@ -191,6 +200,7 @@ json::object key_json(const store::ApiKey& key) {
       {"monthly_budget_usd", usd_or_null(key.monthly_budget_micro_usd)},
       {"requests_per_minute", key.requests_per_minute},
       {"tokens_per_minute", key.tokens_per_minute},
+      {"priority", key.priority},
       {"prefix", key.prefix},
       {"created_at", key.created_at_ms / 1000},
       {"updated_at", key.updated_at_ms / 1000},

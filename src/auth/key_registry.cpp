@@ -30,6 +30,7 @@ std::shared_ptr<const core::Principal> principal_of(const store::ApiKey& key) {
   principal->monthly_budget_micro_usd = key.monthly_budget_micro_usd;
   principal->requests_per_minute = key.requests_per_minute;
   principal->tokens_per_minute = key.tokens_per_minute;
+  principal->priority = core::parse_priority(key.priority).value_or(core::Priority::normal);
   principal->log_field = ",\"key_name\":";
   core::append_json_string(principal->log_field, principal->name);
   principal->log_field += ",\"key_id\":";

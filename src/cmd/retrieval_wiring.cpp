@@ -33,19 +33,22 @@ struct RetrievalServing::Parts {
   rag::SearchService search;
 
   Parts(const core::Config& config, store::Store& store, rag::Embedder* embedder,
-        ops::Registry& metrics)
+        ops::Registry& metrics, const ops::DegradedMode* degraded)
       : registry(store, ops::blocking_pool(), registry_options(config)),
         search(registry, store, embedder,
                {.max_top_k = static_cast<std::size_t>(config.rag.max_top_k),
                 .duration = &metrics.histogram("rag_retrieval_duration_seconds",
                                                "Time to retrieve a search's hits, by mode.",
-                                               {"mode"}, retrieval_buckets())}) {}
+                                               {"mode"}, retrieval_buckets()),
+                .degraded = degraded,
+                .degraded_top_k = static_cast<std::size_t>(config.admission.degraded.top_k)}) {}
 };
 
 RetrievalServing::RetrievalServing(const core::Config& config, store::Store& store,
                                    rag::Embedder* embedder, http::Router& router,
-                                   ops::Health& health, ops::Registry& metrics)
-    : parts_(std::make_unique<Parts>(config, store, embedder, metrics)) {
+                                   ops::Health& health, ops::Registry& metrics,
+                                   const ops::DegradedMode* degraded)
+    : parts_(std::make_unique<Parts>(config, store, embedder, metrics, degraded)) {
   api::register_search_routes(router, parts_->search,
                               static_cast<std::size_t>(config.rag.max_top_k));
   rag::IndexRegistry& registry = parts_->registry;

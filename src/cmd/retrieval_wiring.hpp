@@ -14,6 +14,7 @@ namespace sluice::http {
 class Router;
 }
 namespace sluice::ops {
+class DegradedMode;
 class Health;
 class Registry;
 }  // namespace sluice::ops
@@ -28,9 +29,11 @@ namespace sluice::cmd {
 // route, the `indexes` readiness check and the index metrics.
 class RetrievalServing {
  public:
-  // `embedder` null: dense retrieval is off (no embeddings API is configured).
+  // `embedder` null: dense retrieval is off (no embeddings API is configured). While `degraded`
+  // (optional) is on, searches run cheaper.
   RetrievalServing(const core::Config& config, store::Store& store, rag::Embedder* embedder,
-                   http::Router& router, ops::Health& health, ops::Registry& metrics);
+                   http::Router& router, ops::Health& health, ops::Registry& metrics,
+                   const ops::DegradedMode* degraded = nullptr);
   ~RetrievalServing();  // stop()
 
   // Schedules every collection's load (on the blocking pool) and starts following changes.

@@ -30,6 +30,7 @@
 #include "gateway/routing/catalog.hpp"
 #include "gateway/usage_ledger.hpp"
 #include "http/server.hpp"
+#include "ops/admission_filter.hpp"
 #include "ops/drain.hpp"
 #include "ops/health.hpp"
 #include "ops/http_observer.hpp"
@@ -55,6 +56,37 @@ bool embeddings_configured(const core::GatewayConfig& gateway) {
 }
 
 using std::chrono::milliseconds;
+
+// How often admission control samples the load for degraded mode: the resolution of
+// admission.degraded.enter_after and exit_after.
+constexpr milliseconds kPressureSamplePeriod{250};
+
+// An admission.routes entry that names no route of this server would limit nothing, silently.
+bool admission_routes_exist(const core::AdmissionConfig& admission, const http::Router& router) {
+  std::vector<std::pair<std::string_view, std::string_view>> params;
+  for (std::size_t i = 0; i < admission.routes.size(); ++i) {
+    const std::string& route = admission.routes[i].route;
+    if (router.match("GET", route, params).route == route) continue;
+    ops::logger().error(
+        "no such route: use a route template this server serves",
+        {{"key", "admission.routes." + std::to_string(i) + ".route"}, {"route", route}});
+    return false;
+  }
+  return true;
+}
+
+// Null when admission control is off. Probes and metrics are never held back: an overloaded
+// instance must still answer its orchestrator and its scraper.
+std::unique_ptr<ops::AdmissionFilter> make_admission_filter(const core::Config& config,
+                                                            ops::DegradedMode& degraded,
+                                                            ops::Registry& registry) {
+  if (!config.admission.enabled()) return nullptr;
+  return std::make_unique<ops::AdmissionFilter>(
+      config.admission,
+      std::vector<std::string>{"/livez", "/health/live", "/readyz", "/health/ready", "/health",
+                               config.metrics.path},
+      degraded, registry);
+}
 
 void register_build_info(ops::Registry& registry) {
   registry.add_collector([](std::string& out) {
@@ -86,6 +118,9 @@ int serve(const CliArgs& args, Role role) {
 
   ops::Registry registry;
   ops::register_process_metrics(registry);
+  // Read by retrieval and the gateway; only admission control turns it on.
+  ops::DegradedMode degraded(config->admission.degraded.enter_after,
+                             config->admission.degraded.exit_after);
   register_build_info(registry);
   ops::Health health;
   // Declared before the router and the server: it outlives both, and closes the store last.
@@ -139,6 +174,7 @@ int serve(const CliArgs& args, Role role) {
   gateway_service.set_usage_sink(&usage_ledger);
   gateway_service.set_budget_guard(&budget_guard);
   gateway_service.set_token_limiter(&token_limits, config->rate_limits.default_completion_tokens);
+  gateway_service.set_degraded_aliases(&degraded, config->admission.degraded.aliases);
   // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
   // stand in for a collection's embedding model.
   rag::GatewayEmbedder gateway_embedder(gateway_service);
@@ -150,7 +186,7 @@ int serve(const CliArgs& args, Role role) {
   std::unique_ptr<AnswerServing> answers;
   if (role != Role::worker) {
     retrieval = std::make_unique<RetrievalServing>(*config, *rag->store, embedder, router, health,
-                                                   registry);
+                                                   registry, &degraded);
     rag->on_change = retrieval->change_listener();
     if (auto started = retrieval->start(); !started) {
       log.error("cannot load the indexes", {{"error", started.error().message}});
@@ -185,11 +221,16 @@ int serve(const CliArgs& args, Role role) {
   if (cors) server.add_filter(cors.get());
   if (api_keys) server.add_filter(api_keys.get());
   server.add_filter(&rate_limit_filter);
+  if (role != Role::worker && !admission_routes_exist(config->admission, router)) return 1;
+  const auto admission = make_admission_filter(*config, degraded, registry);
+  if (admission) server.add_filter(admission.get());  // last: it holds slots for the handler
   ops::register_server_metrics(registry, server);
   if (auto status = server.listen(); !status) {
     log.error("cannot start", {{"key", "server.listen"}, {"error", status.error().message}});
     return 1;
   }
+  if (admission)
+    server.spawn([&admission] { return admission->watch_pressure(kPressureSamplePeriod); });
   if (config->gateway.models_refresh.count() > 0)
     server.spawn([&model_lists] { return model_lists.run(); });
   if (role != Role::worker) {  // a worker serves no API: no key to check, no model call

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/admission_config.hpp"
 #include "core/result.hpp"
 
 namespace sluice::core {
@@ -297,6 +298,7 @@ struct Config {
   StorageConfig storage;
   RagConfig rag;
   GatewayConfig gateway;
+  AdmissionConfig admission;
   // Secret key path (e.g. "auth.api_keys.0.key") -> its source; absent = written inline.
   std::map<std::string, SecretSource> secret_sources;
 

@@ -170,6 +170,26 @@ void describe_config(Visitor& v, Config& c) {
     v.field("request_timeout", c.gateway.request_timeout);
     v.field("models_refresh", c.gateway.models_refresh);
   });
+  v.section("admission", [&] {
+    v.field("max_concurrency", c.admission.max_concurrency);
+    v.field("max_queue", c.admission.max_queue);
+    v.field("max_wait", c.admission.max_wait);
+    v.field("retry_after", c.admission.retry_after);
+    v.list("routes", c.admission.routes, [&](RouteAdmissionConfig& r) {
+      v.field("route", r.route);
+      v.field("max_concurrency", r.max_concurrency);
+      v.field("max_queue", r.max_queue);
+    });
+    v.section("degraded", [&] {
+      v.field("enter_after", c.admission.degraded.enter_after);
+      v.field("exit_after", c.admission.degraded.exit_after);
+      v.field("top_k", c.admission.degraded.top_k);
+      v.list("aliases", c.admission.degraded.aliases, [&](DegradedAliasConfig& a) {
+        v.field("model", a.model);
+        v.field("use", a.use);
+      });
+    });
+  });
 }
 
 }  // namespace sluice::core

@@ -494,6 +494,7 @@ void validate(const Config& c, Reporter& report) {
   validate_rag(c.rag, report);
   validate_gateway(c.gateway, report);
   validate_rate_limits(c, report);
+  validate_admission(c, report);
 }
 
 namespace {

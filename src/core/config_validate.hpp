@@ -36,6 +36,10 @@ void validate(const Config& c, Reporter& report);
 // The rate_limits section and the per-key limits of auth.api_keys.
 void validate_rate_limits(const Config& c, Reporter& report);
 
+// Checks the admission section: counts, periods, route entries and degraded aliases (which must
+// name configured model aliases).
+void validate_admission(const Config& c, Reporter& report);
+
 // In the staging and prod profiles: requires a real (not mock) provider. In prod also:
 // requires authentication, refuses credentialed CORS for any origin and secrets written inline
 // in the file (`inline_secrets`).

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,21 @@ enum class Permission : uint8_t {
   ingest = 2,  // write collections, documents and jobs
   query = 4,   // call models, search, ask, hold sessions
 };
+
+// Admission order under overload: a full queue refuses the lowest class first.
+enum class Priority : uint8_t { low = 0, normal = 1, high = 2 };
+inline constexpr std::size_t kPriorityCount = 3;
+
+inline std::string_view to_string(Priority priority) {
+  constexpr std::string_view kNames[] = {"low", "normal", "high"};
+  return kNames[static_cast<std::size_t>(priority)];
+}
+// "low", "normal" or "high"; nullopt for anything else.
+inline std::optional<Priority> parse_priority(std::string_view text) {
+  for (Priority p : {Priority::low, Priority::normal, Priority::high})
+    if (text == to_string(p)) return p;
+  return std::nullopt;
+}
 
 // Who a request acts as, set by authentication from a configured key or a virtual key of the
 // store. Immutable once published: a key's update publishes a new one.
@@ -32,6 +49,7 @@ struct Principal {
   int64_t monthly_budget_micro_usd = 0;
   int64_t requests_per_minute = 0;       // its own rate limits; 0 = the configured default
   int64_t tokens_per_minute = 0;         // per model
+  Priority priority = Priority::normal;  // its requests' admission class under overload
   std::string log_field;                 // pre-rendered `,"key_name":"..."` for the access log
 
   bool has(Permission permission) const {

@@ -6,6 +6,7 @@
 #include "gateway/routing/itinerary.hpp"
 #include "gateway/routing/retry_policy.hpp"
 #include "gateway/token_estimate.hpp"
+#include "ops/degraded_mode.hpp"
 #include "ops/logger.hpp"
 
 namespace sluice::gateway {
@@ -339,6 +340,19 @@ Outcome GatewayService::token_limited(const RouteState& state, const RouteContex
   return outcome;
 }
 
+void GatewayService::set_degraded_aliases(const ops::DegradedMode* mode,
+                                          const std::vector<core::DegradedAliasConfig>& aliases) {
+  degraded_ = mode;
+  degraded_aliases_.clear();
+  for (const core::DegradedAliasConfig& a : aliases) degraded_aliases_.emplace(a.model, a.use);
+}
+
+std::string_view GatewayService::served_model(std::string_view model) const {
+  if (degraded_aliases_.empty() || !degraded_->on()) return model;
+  const auto it = degraded_aliases_.find(std::string(model));
+  return it == degraded_aliases_.end() ? model : std::string_view(it->second);
+}
+
 // Not coroutines themselves: one frame less per request, which for a stream is held to its end.
 asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkSink* sink,
                                               Caller caller) {
@@ -351,7 +365,7 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
                (completion > 0 ? completion : default_completion_tokens_);
   }
   return route(
-      context_for(request.model, "chat", request.limits, caller, estimate),
+      context_for(served_model(request.model), "chat", request.limits, caller, estimate),
       [&request, stream_sink](Deployment& d) {
         return d.provider->chat(request, d.upstream_model, stream_sink);
       },

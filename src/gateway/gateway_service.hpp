@@ -13,6 +13,10 @@
 #include "gateway/types.hpp"
 #include "gateway/usage_sink.hpp"
 
+namespace sluice::ops {
+class DegradedMode;
+}
+
 namespace sluice::gateway {
 
 class BudgetGuard;
@@ -82,6 +86,10 @@ class GatewayService {
     token_limiter_ = limiter;
     default_completion_tokens_ = default_completion_tokens;
   }
+  // While `mode` is on (sustained overload), chat calls for a listed model go to its cheaper
+  // alias. Set before serving; `mode` must outlive the service.
+  void set_degraded_aliases(const ops::DegradedMode* mode,
+                            const std::vector<core::DegradedAliasConfig>& aliases);
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
   // request_timeout), shortened to `client_timeout` when the client asked for less.
@@ -98,6 +106,8 @@ class GatewayService {
     Caller caller;
     long long token_estimate;  // what the call may use, reserved before it; 0 = not limited
   };
+  // `model`, or its degraded alias while degraded mode is on.
+  std::string_view served_model(std::string_view model) const;
   RouteContext context_for(std::string_view model, std::string_view operation,
                            const RequestLimits& limits, Caller caller,
                            long long token_estimate) const {
@@ -151,6 +161,8 @@ class GatewayService {
   TokenLimiter* token_limiter_ = nullptr;
   long long default_completion_tokens_ = 0;
   Timing& timing_;
+  const ops::DegradedMode* degraded_ = nullptr;
+  std::unordered_map<std::string, std::string> degraded_aliases_;
 };
 
 }  // namespace sluice::gateway

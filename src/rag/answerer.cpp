@@ -267,7 +267,9 @@ awaitable<AnswerOutcome> Answerer::answer(const AnswerRequest& request, AnswerSt
         answer.index_version = found->index_version;
         result = co_await generate(request, plan, found->hits, outcome, stream);
         // Keyed by the version the answer was read from: an ingest meanwhile makes it unreachable.
-        if (result && !key.empty() && found->index_version == *version) cache_.put(key, answer);
+        // A degraded search's answer is not kept: it would outlive the overload.
+        if (result && !key.empty() && !found->degraded && found->index_version == *version)
+          cache_.put(key, answer);
       }
     }
     if (result) co_await remember(plan, answer);

@@ -66,6 +66,7 @@ struct SearchResult {
   std::vector<std::string> modes;  // what ran: "bm25", "dense"
   std::string collection_id;
   int64_t index_version = 0;  // the collection's change sequence the indexes reflect
+  bool degraded = false;      // a cheaper search ran (degraded mode): not an answer to cache
 };
 
 class Retriever {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "ops/blocking_pool.hpp"
+#include "ops/degraded_mode.hpp"
 #include "ops/logger.hpp"
 #include "ops/metrics.hpp"
 #include "rag/document_filter.hpp"
@@ -202,9 +203,16 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
   if (!mode) co_return mode.error();
   auto filter = DocumentFilter::compile(request.filters);
   if (!filter) co_return filter.error();
+  // Degraded: no embedding call, fewer passages to read and answer from (`modes` says bm25).
+  std::size_t top_k_limit = options_.max_top_k;
+  const bool degraded = options_.degraded && options_.degraded->on();
+  if (degraded) {
+    mode = SearchMode::bm25;
+    top_k_limit = std::min(top_k_limit, std::max<std::size_t>(options_.degraded_top_k, 1));
+  }
 
   Candidates query{.filter = *filter,
-                   .top_k = std::clamp<std::size_t>(request.top_k, 1, options_.max_top_k),
+                   .top_k = std::clamp<std::size_t>(request.top_k, 1, top_k_limit),
                    .lexical = *mode != SearchMode::dense,
                    .fusion = request.fusion,
                    .alpha = request.alpha};
@@ -221,6 +229,7 @@ awaitable<Result<SearchResult>> SearchService::search(const SearchRequest& reque
 
   SearchResult result;
   result.collection_id = index->collection().id;
+  result.degraded = degraded;
   rank(*index, query, result);
   if (Status attached = co_await attach_text(*index, query.terms, result.hits); !attached)
     co_return attached.error();

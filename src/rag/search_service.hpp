@@ -11,7 +11,8 @@
 
 namespace sluice::ops {
 class HistogramFamily;
-}
+class DegradedMode;
+}  // namespace sluice::ops
 
 namespace sluice::rag {
 
@@ -21,6 +22,10 @@ struct SearchServiceOptions {
   // Candidates each mode contributes to a fusion, per requested hit (at least kMinFusionPool).
   std::size_t fusion_over_fetch = 4;
   ops::HistogramFamily* duration = nullptr;  // rag_retrieval_duration_seconds{mode}, optional
+  // While it is on (sustained overload), searches run bm25 only and return at most
+  // degraded_top_k hits. Optional.
+  const ops::DegradedMode* degraded = nullptr;
+  std::size_t degraded_top_k = 3;
 };
 
 // The Retriever over the registry's indexes: BM25 and, when the collection has an embedding

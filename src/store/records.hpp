@@ -123,6 +123,7 @@ struct ApiKey {
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
   int64_t change_seq = 0;  // the store's write sequence over all keys: followers read past theirs
+  std::string priority = "normal";  // admission class under overload: low, normal or high
 };
 
 struct Session {

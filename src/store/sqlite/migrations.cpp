@@ -207,6 +207,11 @@ ALTER TABLE collections ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
 CREATE INDEX key_usage_by_day ON key_usage(day);
 )sql";
 
+// A virtual key's admission class under overload (low, normal, high).
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE api_keys ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "collections, documents, bodies, chunks, jobs, sessions", kSchemaV1},
     {2, "an index for pages of documents", kSchemaV2},
@@ -214,6 +219,7 @@ constexpr Migration kMigrations[] = {
     {4, "jobs settled by the document's last job id, without an index by document", kSchemaV4},
     {5, "virtual API keys, their usage, the audit log", kSchemaV5},
     {6, "collections belong to tenants; usage read by day for budgets", kSchemaV6},
+    {7, "virtual keys' admission priority", kSchemaV6},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

@@ -9,7 +9,7 @@ constexpr const char* kKeyColumns =
     "id, name, team, roles_json, models_json, collections_json, requests_per_minute, "
     "tokens_per_minute, daily_budget_micro_usd, monthly_budget_micro_usd, prefix, secret_hash, "
     "previous_hash, previous_valid_until_ms, expires_at_ms, revoked_at_ms, created_at_ms, "
-    "updated_at_ms, change_seq";
+    "updated_at_ms, change_seq, priority";
 
 ApiKey read_key(const Statement& row) {
   ApiKey key;
@@ -32,6 +32,7 @@ ApiKey read_key(const Statement& row) {
   key.created_at_ms = row.int64(16);
   key.updated_at_ms = row.int64(17);
   key.change_seq = row.int64(18);
+  key.priority = row.text(19);
   return key;
 }
 
@@ -67,7 +68,7 @@ void write_key(Connection& connection, const ApiKey& key) {
   static const std::string sql =
       std::string("INSERT INTO api_keys (") + kKeyColumns +
       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19) ON CONFLICT (id) DO UPDATE SET name = excluded.name, team = excluded.team, "
+      "?19, ?20) ON CONFLICT (id) DO UPDATE SET name = excluded.name, team = excluded.team, "
       "roles_json = excluded.roles_json, models_json = excluded.models_json, "
       "collections_json = excluded.collections_json, "
       "requests_per_minute = excluded.requests_per_minute, "
@@ -77,13 +78,15 @@ void write_key(Connection& connection, const ApiKey& key) {
       "secret_hash = excluded.secret_hash, previous_hash = excluded.previous_hash, "
       "previous_valid_until_ms = excluded.previous_valid_until_ms, "
       "expires_at_ms = excluded.expires_at_ms, revoked_at_ms = excluded.revoked_at_ms, "
-      "updated_at_ms = excluded.updated_at_ms, change_seq = excluded.change_seq";
+      "updated_at_ms = excluded.updated_at_ms, change_seq = excluded.change_seq, "
+      "priority = excluded.priority";
   connection.prepare(sql)
       .bind_all(key.id, key.name, key.team, encode_strings(key.roles), encode_strings(key.models),
                 encode_strings(key.collections), key.requests_per_minute, key.tokens_per_minute,
                 key.daily_budget_micro_usd, key.monthly_budget_micro_usd, key.prefix,
                 key.secret_hash, key.previous_hash, key.previous_valid_until_ms, key.expires_at_ms,
-                key.revoked_at_ms, key.created_at_ms, key.updated_at_ms, key.change_seq)
+                key.revoked_at_ms, key.created_at_ms, key.updated_at_ms, key.change_seq,
+                key.priority)
       .run();
 }
 

@@ -36,6 +36,16 @@ TEST(AdminKeyBodyTest, ReadsTheFieldsItEnforces) {
   EXPECT_EQ(key.expires_at_ms, 1'796'000'100'000);
 }
 
+TEST(AdminKeyBodyTest, ReadsAndRendersThePriority) {
+  store::ApiKey key;
+  EXPECT_EQ(key.priority, "normal");
+  ASSERT_TRUE(read(R"({"priority":"low"})", key));
+  EXPECT_EQ(key.priority, "low");
+  EXPECT_EQ(key_json(key).at("priority").as_string(), "low");
+  EXPECT_EQ(refused_param(R"({"priority":"urgent"})"), "priority");
+  EXPECT_EQ(refused_param(R"({"priority":2})"), "priority");
+}
+
 TEST(AdminKeyBodyTest, RefusesWrongValuesNamingTheField) {
   EXPECT_EQ(refused_param(R"({"expires_at":-9223372036854775808})"), "expires_at");
   EXPECT_EQ(refused_param(R"({"expires_at":9223372036854775807})"), "expires_at");

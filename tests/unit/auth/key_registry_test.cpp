@@ -33,6 +33,16 @@ TEST(KeyRegistryTest, AnOlderVersionNeverReplacesANewerOne) {
   EXPECT_EQ(registry.size(), 1u);
 }
 
+TEST(KeyRegistryTest, AKeysPriorityReachesItsPrincipal) {
+  KeyRegistry registry(10);
+  store::ApiKey low = key("key_low", "s1", 1);
+  low.priority = "low";
+  ASSERT_TRUE(registry.apply(low));
+  ASSERT_TRUE(registry.apply(key("key_default", "s2", 2)));
+  EXPECT_EQ(registry.find(digest("s1"), 0).principal->priority, core::Priority::low);
+  EXPECT_EQ(registry.find(digest("s2"), 0).principal->priority, core::Priority::normal);
+}
+
 TEST(KeyRegistryTest, ARevocationOutlivesStaleReadsUntilTheFollowerPassesIt) {
   KeyRegistry registry(10);
   store::ApiKey revoked = key("key_a", "s1", 5);

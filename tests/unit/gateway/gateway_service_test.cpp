@@ -10,6 +10,7 @@
 #include <map>
 
 #include "fake_provider.hpp"
+#include "ops/degraded_mode.hpp"
 #include "ops/metrics.hpp"
 
 namespace sluice::gateway {
@@ -237,6 +238,19 @@ TEST(GatewayServiceTest, FallbackAliasServesAndIsCounted) {
   EXPECT_TRUE(out.ok);
   EXPECT_EQ(out.deployment, "b/y");
   EXPECT_NE(h.metric(R"(sluice_upstream_retries_total{kind="fallback"} 1)"), "");
+}
+
+TEST(GatewayServiceTest, DegradedModeServesTheConfiguredCheaperAlias) {
+  Harness h;
+  ops::DegradedMode degraded(1s, 1s);
+  h.service->set_degraded_aliases(&degraded, {{"solo", "backup"}});
+  EXPECT_EQ(h.chat("solo").deployment, "c/x");
+  const auto t0 = ops::DegradedMode::Clock::now();
+  degraded.observe(true, t0);
+  degraded.observe(true, t0 + 1s);
+  ASSERT_TRUE(degraded.on());
+  EXPECT_EQ(h.chat("solo").deployment, "b/y");
+  EXPECT_EQ(h.chat("m").deployment, "a/x");  // not listed: served as asked
 }
 
 TEST(GatewayServiceTest, EveryCircuitOpenAnswers503WithTheShortestCooldown) {

@@ -280,6 +280,16 @@ TEST_F(AnswererTest, SessionsKeepTheConversationAndCondenseByConcatenation) {
   EXPECT_EQ(messages[3].content, second.answer.text);
 }
 
+TEST_F(AnswererTest, ADegradedSearchsAnswerIsNotCached) {
+  retriever_.degraded = true;
+  ASSERT_TRUE(ask("How does Sluice install?").ok());
+  retriever_.degraded = false;
+  const auto again = ask("How does Sluice install?");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again.answer.cached);
+  EXPECT_EQ(retriever_.requests.size(), 2u);
+}
+
 TEST_F(AnswererTest, AConfiguredModelCondensesAndTheCondensedQuestionSkipsTheCache) {
   config_.answer_model = "answer";
   auto session = store_->sessions().create(collection_.id);

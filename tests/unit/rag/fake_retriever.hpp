@@ -22,6 +22,7 @@ class FakeRetriever final : public Retriever {
     result.modes = {"bm25"};
     result.collection_id = request.collection;
     result.index_version = version;
+    result.degraded = degraded;
     co_return result;
   }
   Result<int64_t> index_version(const std::string&) override {
@@ -35,6 +36,7 @@ class FakeRetriever final : public Retriever {
 
   std::vector<SearchHit> hits;
   int64_t version = 1;
+  bool degraded = false;  // answers as a search under degraded mode
   std::optional<Error> error;
   std::optional<store::Collection> indexed;  // the collection the indexes know, if any
   std::vector<SearchRequest> requests;

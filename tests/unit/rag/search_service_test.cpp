@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "indexed_store_fixture.hpp"
+#include "ops/degraded_mode.hpp"
 
 namespace sluice::rag {
 namespace {
@@ -187,6 +188,35 @@ TEST_F(SearchServiceTest, TopKIsCappedAndDeletedDocumentsNeverReturn) {
   ASSERT_TRUE(wait_for([&] { return search(r)->hits.size() == 4; }));
   const auto after = search(r);
   for (const SearchHit& hit : after->hits) EXPECT_NE(hit.document_id, ids[0]);
+}
+
+TEST_F(SearchServiceTest, DegradedSearchesSkipDenseAndReturnFewerHits) {
+  const auto c = collection("docs", "embed");
+  for (int i = 0; i < 5; ++i) put(c, "D" + std::to_string(i), {{"apples", "", 0, {1, 0}}});
+  embedder_.table["apples"] = {1, 0};
+  start_registry();
+  ops::DegradedMode degraded(std::chrono::seconds(1), std::chrono::seconds(1));
+  SearchService service(*registry_, *store_, &embedder_,
+                        {.degraded = &degraded, .degraded_top_k = 2});
+  SearchRequest r = request("docs", "apples");
+  r.top_k = 10;
+  auto normal = run<Result<SearchResult>>([&]() { return service.search(r); });
+  ASSERT_TRUE(normal.ok());
+  EXPECT_EQ(normal->modes, (std::vector<std::string>{"bm25", "dense"}));
+  EXPECT_EQ(normal->hits.size(), 5u);
+  const int calls = embedder_.calls;
+
+  const auto t0 = ops::DegradedMode::Clock::now();
+  degraded.observe(true, t0);
+  degraded.observe(true, t0 + std::chrono::seconds(1));
+  ASSERT_TRUE(degraded.on());
+  auto cheap = run<Result<SearchResult>>([&]() { return service.search(r); });
+  ASSERT_TRUE(cheap.ok());
+  EXPECT_EQ(cheap->modes, std::vector<std::string>{"bm25"});
+  EXPECT_EQ(cheap->hits.size(), 2u);
+  EXPECT_EQ(embedder_.calls, calls);  // no embedding call while degraded
+  EXPECT_TRUE(cheap->degraded);
+  EXPECT_FALSE(normal->degraded);
 }
 
 TEST_F(SearchServiceTest, UnknownCollectionIsNotFound) {

@@ -29,6 +29,7 @@ class KeyStoreTest : public StoreTest {
     key.prefix = "sk-sluice-ab";
     key.secret_hash = hash;
     key.expires_at_ms = 9'000'000;
+    key.priority = "high";
     return key;
   }
 };
@@ -55,6 +56,7 @@ TEST_F(KeyStoreTest, RoundTripsEveryField) {
   EXPECT_EQ(read->expires_at_ms, 9'000'000);
   EXPECT_EQ(read->revoked_at_ms, 0);
   EXPECT_EQ(read->change_seq, created->change_seq);
+  EXPECT_EQ(read->priority, "high");
   EXPECT_EQ(keys().get("key_missing").error().code, Errc::not_found);
 }
 
