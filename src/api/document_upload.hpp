@@ -14,12 +14,17 @@ namespace sluice::api {
 
 inline constexpr std::size_t kMaxClientIdBytes = 256;
 inline constexpr std::size_t kMaxTitleBytes = 1024;
+inline constexpr std::size_t kMaxSourceNameBytes = 255;
+inline constexpr std::size_t kMaxMediaTypeBytes = 127;
 inline constexpr std::size_t kMaxTags = 64;
 inline constexpr std::size_t kMaxTagBytes = 128;
 inline constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
 
 // invalid_request naming the offending field.
 Result<store::NewDocument> upload_from_json(const boost::json::object& body);
+// The JSON fields that describe a document besides its content (title, id, source_name,
+// media_type | format, metadata, tags), into `out`.
+Status read_upload_fields(const boost::json::object& body, store::NewDocument& out);
 Result<store::NewDocument> upload_from_multipart(std::string_view content_type,
                                                  std::string_view body);
 

@@ -19,6 +19,9 @@ struct UpstreamEndpoint {
   std::string port;
   std::string base_path;  // without trailing slash, e.g. "/v1"
   std::string ca_file;    // PEM bundle to verify the server with; empty = the system CAs
+  // An address (already resolved and checked by the caller) to connect to instead of resolving
+  // `host`, which still names the server in Host, SNI and the certificate check.
+  std::string connect_address;
 
   static Result<UpstreamEndpoint> parse(std::string_view url);
   std::string pool_key() const;
