@@ -128,6 +128,7 @@ asio::awaitable<Result<FetchedBody>> fetch_url(std::string_view text, const Fetc
     }
     FetchedBody fetched{*std::move(url), std::string(call.header("content-type")), {}};
     auto body = co_await call.read_all(policy.max_bytes);
+    call.abandon();  // never pooled, whatever the server said about keep-alive
     if (!body) co_return call_error(call.outcome(), fetched.url, policy);
     fetched.body = std::move(*body);
     co_return fetched;
