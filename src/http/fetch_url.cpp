@@ -117,9 +117,9 @@ std::string file_name_of(const FetchUrl& url) {
     name.clear();
     for (char c : url.host) name += sanitized(c);
   }
-  const std::size_t first = name.find_first_not_of('.');
-  name.erase(0, first == std::string::npos ? name.size() : first);
   if (name.size() > 128) name.erase(0, name.size() - 128);  // keep the extension
+  const std::size_t first = name.find_first_not_of('.');    // then no hidden-file name
+  name.erase(0, first == std::string::npos ? name.size() : first);
   return name;
 }
 
