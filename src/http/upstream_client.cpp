@@ -431,10 +431,6 @@ asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {
   }
 }
 
-bool UpstreamCall::body_framed() const {
-  return impl_->parser && (impl_->parser->chunked() || impl_->parser->content_length().has_value());
-}
-
 core::AttemptOutcome UpstreamCall::outcome() const { return impl_->outcome; }
 
 void UpstreamCall::abandon() { impl_->close_connection(); }

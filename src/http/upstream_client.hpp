@@ -80,9 +80,6 @@ class UpstreamCall {
   boost::asio::awaitable<Result<std::string_view>> read_some();
   // The whole (rest of the) body, at most `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
-  // Whether the response declared where its body ends (Content-Length or chunked), so a body
-  // read to the end is known whole; false when only the connection's close ended it.
-  bool body_framed() const;
 
   // How the exchange failed (connect, reset, timeout, protocol, too_large, client_gone,
   // cancelled), recorded where it happened; success while it has not.

@@ -44,6 +44,10 @@ TEST_F(OwaspApi10UnsafeConsumptionOfApis, MalformedNestedHugeOrHtmlAnswersEndInA
     return CannedServer::response(200, "application/json", body);
   };
   CannedServer malformed({{"/v1/chat/completions", json_200("{\"choices\":[{\"message\":")}});
+  // Malformed in the middle, though framed by Content-Length and ending in a usage object.
+  CannedServer malformed_with_usage(
+      {{"/v1/chat/completions", json_200("{\"choices\":[[[ not json \"usage\":{\"prompt_tokens\":1,"
+                                         "\"completion_tokens\":1,\"total_tokens\":2}}")}});
   CannedServer not_json({{"/v1/chat/completions", json_200("Traceback (most recent call last)")}});
   CannedServer deep({{"/v1/chat/completions", json_200(nested(100'000))}});
   // Over the 64 MiB the gateway buffers of one answer.
@@ -54,6 +58,7 @@ TEST_F(OwaspApi10UnsafeConsumptionOfApis, MalformedNestedHugeOrHtmlAnswersEndInA
         CannedServer::response(500, "text/html",
                                "<html><pre>Traceback: secret_internal_path.py line 3</pre>")}});
   TempFile config(provider_yaml({{"malformed", malformed.port()},
+                                 {"usagetail", malformed_with_usage.port()},
                                  {"notjson", not_json.port()},
                                  {"deep", deep.port()},
                                  {"huge", huge.port()},
@@ -61,7 +66,7 @@ TEST_F(OwaspApi10UnsafeConsumptionOfApis, MalformedNestedHugeOrHtmlAnswersEndInA
   auto server = start_server({{"SLUICE_SHUTDOWN__DRAIN_DELAY", "0s"}}, {"--config", config.path()});
   const int port = server->port();
 
-  for (const char* alias : {"malformed", "notjson", "deep", "huge", "htmlerror"}) {
+  for (const char* alias : {"malformed", "usagetail", "notjson", "deep", "huge", "htmlerror"}) {
     const JsonResponse answer = call(port, "POST", "/v1/chat/completions", chat_for(alias));
     // An upstream error status is relayed as it is, in the gateway's words; every answer the
     // gateway cannot use is its own 502.
