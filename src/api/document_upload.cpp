@@ -49,7 +49,7 @@ Status add_tag(store::NewDocument& out, std::string tag) {
   return Status::success();
 }
 
-// The name fields of a document, once they are all read.
+// Once every field is read: the file name keeps its last segment, and each name is checked.
 Status check_names(store::NewDocument& out) {
   out.source_name = base_name(out.source_name);
   if (Status s = check_field(out.external_id, "id", kMaxClientIdBytes); !s) return s;

@@ -3,6 +3,8 @@
 // {text, title?, id?, metadata?, tags?, media_type? | format?} or a multipart/form-data form with
 // a `file` part (its filename and Content-Type pick the parser) and optional `id`, `title`,
 // `metadata` (JSON object text) and `tags` (a JSON array of strings, or one tag per field).
+// Names (id, title, source_name, media_type, tags) must be valid UTF-8 without control
+// characters and within the limits below; a file name keeps only its last path segment.
 
 #include <boost/json/object.hpp>
 #include <string_view>
