@@ -1,4 +1,5 @@
 #include "api/document_upload.hpp"
+#include "api/document_url.hpp"
 #include "api/json_body.hpp"
 #include "api/rag_routes.hpp"
 #include "api/tenant_access.hpp"
@@ -22,9 +23,10 @@ Result<store::Collection> collection_for_upload(RagApi& api, const store::Tenant
   return created;
 }
 
-// The upload as a NewDocument, from JSON or a multipart form; parsed on the blocking pool when
-// large. Answers the 400 itself.
-boost::asio::awaitable<std::optional<store::NewDocument>> read_upload(http::Exchange& exchange) {
+// The upload as a NewDocument, from JSON (its text, or a URL to fetch) or a multipart form;
+// parsed on the blocking pool when large. Answers the error itself.
+boost::asio::awaitable<std::optional<store::NewDocument>> read_upload(
+    http::Exchange& exchange, const core::RagConfig& config) {
   const std::string_view content_type = exchange.request.header("content-type");
   Result<store::NewDocument> upload = make_error(Errc::internal, "unread");
   if (is_multipart(content_type)) {
@@ -38,7 +40,10 @@ boost::asio::awaitable<std::optional<store::NewDocument>> read_upload(http::Exch
   } else {
     ParsedBody body;
     if (!co_await parse_object_body(exchange, body)) co_return std::nullopt;
-    upload = upload_from_json(body.object);
+    if (is_url_upload(body.object))
+      upload = co_await upload_from_url(body.object, config, &exchange.cancellation);
+    else
+      upload = upload_from_json(body.object);
   }
   if (!upload) {
     exchange.response.set_error(upload.error());
@@ -48,7 +53,7 @@ boost::asio::awaitable<std::optional<store::NewDocument>> read_upload(http::Exch
 }
 
 boost::asio::awaitable<void> upload_document(RagApi& api, http::Exchange& exchange) {
-  auto upload = co_await read_upload(exchange);
+  auto upload = co_await read_upload(exchange, api.config);
   if (!upload) co_return;
   const std::string collection(exchange.request.param("collection"));
   const store::TenantScope scope = scope_of(exchange);

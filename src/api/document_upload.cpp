@@ -5,6 +5,7 @@
 
 #include "core/strings.hpp"
 #include "http/multipart.hpp"
+#include "rag/utf8.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -15,25 +16,46 @@ Error invalid(std::string message, std::string param) {
   return make_error(Errc::invalid_request, std::move(message), std::move(param));
 }
 
-Status check_client_id(const std::string& id) {
-  if (id.size() > kMaxClientIdBytes)
-    return invalid("id may have at most " + std::to_string(kMaxClientIdBytes) + " bytes", "id");
+bool has_control_character(std::string_view text) {
+  for (unsigned char c : text)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+// A short text field: at most `max_bytes` of valid UTF-8 without control characters, since a NUL,
+// CR or LF in a name truncates or splits whatever it is later printed into (a log line, a header).
+Status check_field(std::string_view value, const std::string& name, std::size_t max_bytes) {
+  if (value.size() > max_bytes)
+    return invalid(name + " may have at most " + std::to_string(max_bytes) + " bytes", name);
+  if (!rag::is_valid_utf8(value) || has_control_character(value))
+    return invalid(name + " must be valid UTF-8 without control characters", name);
   return Status::success();
 }
 
-Status check_title(const std::string& title) {
-  if (title.size() > kMaxTitleBytes)
-    return invalid("title may have at most " + std::to_string(kMaxTitleBytes) + " bytes", "title");
-  return Status::success();
+// A client's file name without its directories: "../../etc/passwd" names the document "passwd".
+// Names are never used as paths; this keeps them from looking like one wherever they are shown.
+std::string base_name(std::string_view name) {
+  const std::size_t slash = name.find_last_of("/\\");
+  return std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
 }
 
 Status add_tag(store::NewDocument& out, std::string tag) {
   if (tag.empty() || tag.size() > kMaxTagBytes)
     return invalid("each tag must have 1 to " + std::to_string(kMaxTagBytes) + " bytes", "tags");
+  if (Status s = check_field(tag, "tags", kMaxTagBytes); !s) return s;
   if (out.tags.size() == kMaxTags)
     return invalid("at most " + std::to_string(kMaxTags) + " tags", "tags");
   out.tags.push_back(std::move(tag));
   return Status::success();
+}
+
+// Once every field is read: the file name keeps its last segment, and each name is checked.
+Status check_names(store::NewDocument& out) {
+  out.source_name = base_name(out.source_name);
+  if (Status s = check_field(out.external_id, "id", kMaxClientIdBytes); !s) return s;
+  if (Status s = check_field(out.title, "title", kMaxTitleBytes); !s) return s;
+  if (Status s = check_field(out.source_name, "source_name", kMaxSourceNameBytes); !s) return s;
+  return check_field(out.media_type, "media_type", kMaxMediaTypeBytes);
 }
 
 Status read_tags(const json::value& tags, store::NewDocument& out) {
@@ -87,6 +109,12 @@ Result<store::NewDocument> upload_from_json(const json::object& body) {
   if (!text || !text->is_string() || text->as_string().empty())
     return invalid("text is required: the document's content as a non-empty string", "text");
   out.bytes = std::string(text->as_string());
+  if (Status s = read_upload_fields(body, out); !s) return s.error();
+  if (out.media_type.empty()) out.media_type = "text/plain";
+  return out;
+}
+
+Status read_upload_fields(const json::object& body, store::NewDocument& out) {
   for (auto [key, target] : {std::pair<std::string_view, std::string*>{"title", &out.title},
                              {"id", &out.external_id},
                              {"source_name", &out.source_name},
@@ -102,15 +130,13 @@ Result<store::NewDocument> upload_from_json(const json::object& body) {
     if (!media_type) return media_type.error();
     out.media_type = std::move(*media_type);
   }
-  if (out.media_type.empty()) out.media_type = "text/plain";
-  if (Status s = check_client_id(out.external_id); !s) return s.error();
-  if (Status s = check_title(out.title); !s) return s.error();
+  if (Status s = check_names(out); !s) return s;
   out.title_given = !out.title.empty();
   if (const json::value* metadata = member(body, "metadata"))
-    if (Status s = read_metadata(*metadata, out); !s) return s.error();
+    if (Status s = read_metadata(*metadata, out); !s) return s;
   if (const json::value* tags = member(body, "tags"))
-    if (Status s = read_tags(*tags, out); !s) return s.error();
-  return out;
+    if (Status s = read_tags(*tags, out); !s) return s;
+  return Status::success();
 }
 
 Result<store::NewDocument> upload_from_multipart(std::string_view content_type,
@@ -130,10 +156,8 @@ Result<store::NewDocument> upload_from_multipart(std::string_view content_type,
       out.media_type = part.content_type;
     } else if (part.name == "id") {
       out.external_id = std::string(part.body);
-      if (Status s = check_client_id(out.external_id); !s) return s.error();
     } else if (part.name == "title") {
       out.title = std::string(part.body);
-      if (Status s = check_title(out.title); !s) return s.error();
     } else if (part.name == "metadata") {
       json::error_code ec;
       const json::value metadata = json::parse(part.body, ec);
@@ -153,6 +177,7 @@ Result<store::NewDocument> upload_from_multipart(std::string_view content_type,
   }
   if (!has_file) return invalid("the form needs a `file` part with the document", "file");
   if (out.bytes.empty()) return invalid("the uploaded file is empty", "file");
+  if (Status s = check_names(out); !s) return s.error();
   out.title_given = !out.title.empty();
   if (out.title.empty() && !out.source_name.empty()) {
     const std::size_t dot = out.source_name.rfind('.');

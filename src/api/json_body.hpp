@@ -16,11 +16,15 @@ struct ParsedBody {
   boost::json::object object{boost::json::storage_ptr(&arena)};
 };
 
-// Parses a JSON object body; on failure sets the 400 and returns false. Bodies over
+// Parses a JSON object body (valid UTF-8, at most kMaxJsonDepth deep); on failure sets the 400
+// (code invalid_json) and returns false. Bodies over
 // kParseOnPoolBytes are parsed on the blocking pool: a megabyte of JSON takes milliseconds,
 // which every other connection of the event loop would wait for.
 boost::asio::awaitable<bool> parse_object_body(http::Exchange& exchange, ParsedBody& out);
 
 inline constexpr std::size_t kParseOnPoolBytes = 128 * 1024;
+// Deeper nesting is refused with a 400 naming the limit: parsing and later walks of a value
+// recurse, so the depth bounds their stack.
+inline constexpr std::size_t kMaxJsonDepth = 64;
 
 }  // namespace sluice::api

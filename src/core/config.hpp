@@ -163,6 +163,18 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+// Documents fetched from a URL ({"url": ...} on the documents endpoint). Public addresses are
+// fetched; loopback, private, link-local, metadata and reserved ones only when allowed here.
+struct UrlIngestConfig {
+  bool enabled = true;
+  std::vector<std::string> allow_cidrs;  // e.g. 10.20.0.0/16 for an intranet wiki
+  std::vector<std::string> allow_hosts;  // names that may resolve to any address
+  Millis timeout{30'000};                // the whole fetch, redirects included
+  int max_redirects = 5;
+
+  bool operator==(const UrlIngestConfig&) const = default;
+};
+
 // Retrieval-augmented answers: ingestion, indexes, answers, cache and sessions.
 struct RagConfig {
   std::string default_collection = "default";  // for POST /query and `sluice ingest` by default
@@ -186,7 +198,8 @@ struct RagConfig {
   int session_turns = 5;  // turns of a session that condense into the next query
   std::size_t cache_max_bytes = std::size_t{64} << 20;  // exact answer cache; 0 = off
   Millis cache_ttl{600'000};
-  bool snapshots = true;  // index snapshots under data_dir/indexes for fast restarts
+  bool snapshots = true;       // index snapshots under data_dir/indexes for fast restarts
+  UrlIngestConfig url_ingest;  // its size limit is max_document_bytes
 
   bool operator==(const RagConfig&) const = default;
 };

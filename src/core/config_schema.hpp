@@ -118,6 +118,13 @@ void describe_config(Visitor& v, Config& c) {
     v.bytes("cache_max_bytes", c.rag.cache_max_bytes);
     v.field("cache_ttl", c.rag.cache_ttl);
     v.field("snapshots", c.rag.snapshots);
+    v.section("url_ingest", [&] {
+      v.field("enabled", c.rag.url_ingest.enabled);
+      v.field("allow_cidrs", c.rag.url_ingest.allow_cidrs);
+      v.field("allow_hosts", c.rag.url_ingest.allow_hosts);
+      v.field("timeout", c.rag.url_ingest.timeout);
+      v.field("max_redirects", c.rag.url_ingest.max_redirects);
+    });
   });
   v.section("gateway", [&] {
     v.list("providers", c.gateway.providers, [&](ProviderConfig& p) {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cidr.hpp"
 #include "core/config_values.hpp"
 #include "core/principal.hpp"
 #include "core/provider_discovery.hpp"
@@ -346,7 +347,30 @@ void validate_jwt(const JwtConfig& j, Reporter& report) {
                "name the claim that lists roles, e.g. roles");
 }
 
+void validate_url_ingest(const UrlIngestConfig& u, Reporter& report) {
+  for (std::size_t i = 0; i < u.allow_cidrs.size(); ++i)
+    if (auto cidr = Cidr::parse(u.allow_cidrs[i]); !cidr)
+      report.add("rag.url_ingest.allow_cidrs[" + std::to_string(i) + "]", cidr.error().message,
+                 "e.g. 10.20.0.0/16 or fd00::/8");
+  for (std::size_t i = 0; i < u.allow_hosts.size(); ++i) {
+    const std::string& host = u.allow_hosts[i];
+    const bool name_like =
+        !host.empty() && host.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789.-_") == std::string::npos;
+    if (!name_like)
+      report.add("rag.url_ingest.allow_hosts[" + std::to_string(i) + "]",
+                 "'" + host + "' is not a host name", "e.g. wiki.internal.example");
+  }
+  if (u.timeout <= Millis{0})
+    report.add("rag.url_ingest.timeout", "must be greater than 0", "e.g. 30s");
+  if (u.max_redirects < 0 || u.max_redirects > 20)
+    report.add("rag.url_ingest.max_redirects",
+               "must be between 0 and 20, got " + std::to_string(u.max_redirects), "e.g. 5");
+}
+
 void validate_rag(const RagConfig& r, Reporter& report) {
+  validate_url_ingest(r.url_ingest, report);
   const auto range = [&](const char* path, long long value, long long low, long long high,
                          const char* example) {
     if (value < low || value > high)

@@ -49,6 +49,10 @@ void Response::set_error(const Error& error) {
 }
 
 void Response::add_header(std::string name, std::string value) {
+  // A CR, LF or NUL from anything a client supplied would end the header line and let it write
+  // headers of its own (response splitting): each becomes a space.
+  for (char& c : value)
+    if (c == '\r' || c == '\n' || c == '\0') c = ' ';
   headers.emplace_back(std::move(name), std::move(value));
 }
 

@@ -51,6 +51,7 @@ struct Response {
   void set_json(int status_code, std::string json);
   // Sets the OpenAI-shaped error body and its status.
   void set_error(const Error& error);
+  // CR, LF and NUL in `value` become spaces: a header line cannot be split by what it carries.
   void add_header(std::string name, std::string value);
 };
 

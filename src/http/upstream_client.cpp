@@ -194,7 +194,8 @@ Result<UpstreamEndpoint> UpstreamEndpoint::parse(std::string_view url) {
 
 std::string UpstreamEndpoint::pool_key() const {
   return (tls ? "https://" : "http://") + host + ":" + port +
-         (ca_file.empty() ? "" : "|" + ca_file);
+         (ca_file.empty() ? "" : "|" + ca_file) +
+         (connect_address.empty() ? "" : "@" + connect_address);
 }
 
 struct UpstreamCall::Impl {
@@ -260,8 +261,10 @@ struct UpstreamCall::Impl {
   asio::awaitable<Status> connect(const UpstreamEndpoint& endpoint) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
-    auto [resolve_ec, results] =
-        co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
+    const bool pinned = !endpoint.connect_address.empty();
+    auto [resolve_ec, results] = co_await resolver.async_resolve(
+        pinned ? endpoint.connect_address : endpoint.host, endpoint.port,
+        pinned ? tcp::resolver::numeric_host : tcp::resolver::flags(), kNoThrow);
     if (resolve_ec)
       co_return fail(core::AttemptOutcome::connect,
                      "cannot resolve " + endpoint.host + ": " + resolve_ec.message());
@@ -426,10 +429,6 @@ asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {
       co_return impl_->fail(core::AttemptOutcome::too_large, "upstream response too large");
     out.append(*piece);
   }
-}
-
-bool UpstreamCall::body_framed() const {
-  return impl_->parser && (impl_->parser->chunked() || impl_->parser->content_length().has_value());
 }
 
 core::AttemptOutcome UpstreamCall::outcome() const { return impl_->outcome; }

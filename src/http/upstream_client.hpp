@@ -19,6 +19,9 @@ struct UpstreamEndpoint {
   std::string port;
   std::string base_path;  // without trailing slash, e.g. "/v1"
   std::string ca_file;    // PEM bundle to verify the server with; empty = the system CAs
+  // An address (already resolved and checked by the caller) to connect to instead of resolving
+  // `host`, which still names the server in Host, SNI and the certificate check.
+  std::string connect_address;
 
   static Result<UpstreamEndpoint> parse(std::string_view url);
   std::string pool_key() const;
@@ -77,9 +80,6 @@ class UpstreamCall {
   boost::asio::awaitable<Result<std::string_view>> read_some();
   // The whole (rest of the) body, at most `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
-  // Whether the response declared where its body ends (Content-Length or chunked), so a body
-  // read to the end is known whole; false when only the connection's close ended it.
-  bool body_framed() const;
 
   // How the exchange failed (connect, reset, timeout, protocol, too_large, client_gone,
   // cancelled), recorded where it happened; success while it has not.

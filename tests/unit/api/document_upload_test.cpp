@@ -90,6 +90,35 @@ TEST(DocumentUpload, RefusesAFormWithoutOneNonEmptyFile) {
   EXPECT_FALSE(upload_from_multipart("multipart/form-data", form(field("file", "a"))));
 }
 
+TEST(DocumentUpload, NamesAreValidUtf8WithoutControlCharactersAndNoPath) {
+  const std::pair<std::string, const char*> refused[] = {
+      {R"({"text":"x","id":"a\u0000b"})", "id"},
+      {R"({"text":"x","id":"a\r\nb"})", "id"},
+      {R"({"text":"x","title":"t\u0007"})", "title"},
+      {R"({"text":"x","tags":["a\nb"]})", "tags"},
+      {R"({"text":"x","source_name":")" + std::string(256, 's') + R"("})", "source_name"},
+      {R"({"text":"x","media_type":")" + std::string(128, 'm') + R"("})", "media_type"},
+  };
+  for (const auto& [body, param] : refused) {
+    auto doc = from_json(body);
+    ASSERT_FALSE(doc) << body;
+    EXPECT_EQ(doc.error().param, param) << body;
+  }
+  auto traversal = from_json(R"({"text":"x","source_name":"..\\..\\etc/passwd"})");
+  ASSERT_TRUE(traversal);
+  EXPECT_EQ(traversal->source_name, "passwd");
+
+  auto form_traversal = upload_from_multipart(
+      kFormType, form(field("file", "x", "; filename=\"../../etc/passwd.txt\"")));
+  ASSERT_TRUE(form_traversal) << form_traversal.error().message;
+  EXPECT_EQ(form_traversal->source_name, "passwd.txt");
+  EXPECT_EQ(form_traversal->title, "passwd");
+  auto invalid_utf8 =
+      upload_from_multipart(kFormType, form(field("file", "x") + field("title", "\xff")));
+  ASSERT_FALSE(invalid_utf8);
+  EXPECT_EQ(invalid_utf8.error().param, "title");
+}
+
 TEST(DocumentUpload, RecognisesMultipartContentTypes) {
   EXPECT_TRUE(is_multipart("multipart/form-data; boundary=x"));
   EXPECT_TRUE(is_multipart(" Multipart/Form-Data ;boundary=x"));

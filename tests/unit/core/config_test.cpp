@@ -63,6 +63,28 @@ TEST_F(ConfigTest, RagRetentionsAndSnapshotIntervalAreDurations) {
   EXPECT_ERROR_AT(zero, "rag.index_snapshot", "must be greater than 0");
 }
 
+// URL ingestion: on by default with no allow-list; ranges and host names are checked by name.
+TEST_F(ConfigTest, RagUrlIngestAllowListsAreValidated) {
+  auto defaults = load("");
+  ASSERT_LOADS(defaults);
+  EXPECT_TRUE(defaults->rag.url_ingest.enabled);
+  EXPECT_TRUE(defaults->rag.url_ingest.allow_cidrs.empty());
+  EXPECT_EQ(defaults->rag.url_ingest.max_redirects, 5);
+  auto r = load(
+      "rag:\n  url_ingest:\n    allow_cidrs: [10.20.0.0/16, 'fd00::/8']\n"
+      "    allow_hosts: [wiki.internal]\n    timeout: 5s\n    max_redirects: 2\n");
+  ASSERT_LOADS(r);
+  EXPECT_EQ(r->rag.url_ingest.allow_cidrs.size(), 2u);
+  EXPECT_EQ(r->rag.url_ingest.timeout, milliseconds(5'000));
+  auto bad = load(
+      "rag:\n  url_ingest:\n    allow_cidrs: [10.0.0.0/8, 10.0.0.0/33]\n"
+      "    allow_hosts: ['http://wiki/']\n    timeout: 0s\n    max_redirects: 50\n");
+  EXPECT_ERROR_AT(bad, "rag.url_ingest.allow_cidrs[1]", "bad prefix length");
+  EXPECT_ERROR_AT(bad, "rag.url_ingest.allow_hosts[0]", "not a host name");
+  EXPECT_ERROR_AT(bad, "rag.url_ingest.timeout", "must be greater than 0");
+  EXPECT_ERROR_AT(bad, "rag.url_ingest.max_redirects", "between 0 and 20");
+}
+
 TEST_F(ConfigTest, ReadsEveryKindOfValue) {
   auto r = load(R"(
 server:

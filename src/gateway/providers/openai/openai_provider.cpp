@@ -132,8 +132,7 @@ awaitable<AttemptResult> OpenAiProvider::chat_json(const ChatRequest& request,
   if (!result.ok()) co_return result;
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
-  if (!inspect_response(*response, *request.body, result.usage,
-                        call.body_framed() ? BodyEnd::framed : BodyEnd::at_close))
+  if (!inspect_response(*response, *request.body, result.usage))
     co_return AttemptResult::failure(
         core::AttemptOutcome::protocol,
         make_error(Errc::bad_gateway,

@@ -162,17 +162,11 @@ ChunkInfo inspect_chunk(std::string_view data, Usage& usage) {
   return info;
 }
 
-bool inspect_response(std::string_view body, const json::object& request, Usage& usage,
-                      BodyEnd end) {
+bool inspect_response(std::string_view body, const json::object& request, Usage& usage) {
   const auto first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || body[first] != '{') return false;
-  // Usage sits at the end, but a body cut anywhere before its last brace must still fail: only
-  // the HTTP framing can vouch for the bytes in between without parsing them.
-  if (read_trailing_usage(body, usage)) {
-    if (end == BodyEnd::at_close) return core::is_complete_json(body);
-    const auto last = body.find_last_not_of(" \t\r\n");
-    return body[last] == '}';
-  }
+  // Usage sits at the end, but a body cut or malformed anywhere before it must still fail.
+  if (read_trailing_usage(body, usage)) return core::is_complete_json(body);
   unsigned char initial[4096];
   json::monotonic_resource arena(initial, sizeof initial);
   json::error_code ec;

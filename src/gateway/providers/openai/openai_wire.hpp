@@ -45,16 +45,12 @@ ChunkInfo inspect_chunk(std::string_view data, Usage& usage);
 // when there is none or it is null.
 std::string_view finish_reason_in(std::string_view json);
 
-// How the upstream marked the end of its body: by its length (Content-Length or chunked), so a
-// body cut short already failed the read; or only by closing the connection.
-enum class BodyEnd { framed, at_close };
-
 // Reads usage from a whole response (estimating it, marked so, when absent); false when the
-// body is not one complete JSON object (cut short, say). A framed body whose trailing usage
-// object parses and that ends with its closing brace is not parsed a second time: the hot path
-// passes upstream JSON through untouched.
-bool inspect_response(std::string_view body, const boost::json::object& request, Usage& usage,
-                      BodyEnd end = BodyEnd::at_close);
+// body is not one complete JSON object (cut short, malformed in the middle, nested too deep).
+// A body whose trailing usage object parses is validated in one pass without building a
+// document (about 0.8 us for a typical 400-byte answer), never passed on unchecked: what an
+// upstream sends is not trusted to be JSON because its framing is sound.
+bool inspect_response(std::string_view body, const boost::json::object& request, Usage& usage);
 
 // Token estimates for when an upstream reports no usage (marked estimated).
 long long estimate_request_prompt_tokens(const boost::json::object& chat_request);

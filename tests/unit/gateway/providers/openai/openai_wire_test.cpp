@@ -130,17 +130,21 @@ TEST(InspectResponseTest, TruncatedBodyIsNotAResponse) {
   EXPECT_FALSE(inspect_response(whole + "garbage", request, cut));
 }
 
-TEST(InspectResponseTest, FramedBodyIsCheckedAtItsEndsOnly) {
+TEST(InspectResponseTest, ABodyWithTrailingUsageIsStillValidatedWhole) {
   const auto request = boost::json::parse(R"({"model":"m","messages":[]})").as_object();
-  const std::string whole =
-      R"({"id":"x","choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":3,"completion_tokens":1}})";
+  const std::string usage_tail = R"("usage":{"prompt_tokens":3,"completion_tokens":1}})";
+  const std::string whole = R"({"id":"x","choices":[{"message":{"content":"hi"}}],)" + usage_tail;
   Usage usage;
-  EXPECT_TRUE(inspect_response(whole + "\n", request, usage, BodyEnd::framed));
+  EXPECT_TRUE(inspect_response(whole + "\n", request, usage));
   EXPECT_EQ(usage.completion_tokens, 1);
   Usage bad;
-  EXPECT_FALSE(inspect_response(whole + "garbage", request, bad, BodyEnd::framed));
-  EXPECT_FALSE(inspect_response("[" + whole, request, bad, BodyEnd::framed));
-  EXPECT_FALSE(inspect_response(whole.substr(0, 40), request, bad, BodyEnd::framed));
+  EXPECT_FALSE(inspect_response(whole + "garbage", request, bad));
+  EXPECT_FALSE(inspect_response("[" + whole, request, bad));
+  EXPECT_FALSE(inspect_response(whole.substr(0, 40), request, bad));
+  EXPECT_FALSE(inspect_response(R"({"choices":[[[ not json )" + usage_tail, request, bad));
+  EXPECT_FALSE(inspect_response(
+      R"({"choices":)" + std::string(100, '[') + std::string(100, ']') + "," + usage_tail, request,
+      bad));
 }
 
 }  // namespace
