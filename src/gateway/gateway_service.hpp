@@ -48,7 +48,7 @@ struct Outcome {
 struct Caller {
   std::string_view key_name;  // empty when unauthenticated; "virtual" for any virtual key
   std::string_view key_id;    // the virtual key's id, whose usage is recorded; empty otherwise
-  std::string_view team;      // its team, whose spend it adds to; empty when none
+  std::string_view team{};    // its team, whose spend it adds to; empty when none
   long long tokens_per_minute = 0;  // the key's own token limit per model; 0 = the default
 };
 

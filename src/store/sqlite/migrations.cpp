@@ -219,7 +219,7 @@ constexpr Migration kMigrations[] = {
     {4, "jobs settled by the document's last job id, without an index by document", kSchemaV4},
     {5, "virtual API keys, their usage, the audit log", kSchemaV5},
     {6, "collections belong to tenants; usage read by day for budgets", kSchemaV6},
-    {7, "virtual keys' admission priority", kSchemaV6},
+    {7, "virtual keys' admission priority", kSchemaV7},
 };
 
 constexpr const char* kMigrationsTable = R"sql(

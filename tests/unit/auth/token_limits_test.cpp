@@ -56,7 +56,7 @@ TEST_F(TokenLimitsTest, LimitsArePerKeyAndModel) {
   EXPECT_TRUE(tokens_.reserve(app_, "smart", 6000, now_).admitted);
   EXPECT_TRUE(tokens_.reserve({"virtual", "key-2"}, "fast", 6000, now_).admitted);
   // A key's own limit wins over the default; callers without a key are not limited.
-  EXPECT_EQ(tokens_.reserve({"virtual", "key-3", 60}, "fast", 10, now_).report.limit, 60);
+  EXPECT_EQ(tokens_.reserve({"virtual", "key-3", {}, 60}, "fast", 10, now_).report.limit, 60);
   const auto anonymous = tokens_.reserve({}, "fast", 1'000'000, now_);
   EXPECT_TRUE(anonymous.admitted);
   EXPECT_EQ(anonymous.bucket, 0u);
