@@ -66,7 +66,7 @@ struct ApiKeyConfig {
   std::string name;
   std::string key;  // secret: `key`, `key_file`, or ${VAR}
   std::string role = "user";
-  std::string team;  // empty: the config file's keys share one tenant
+  std::string team;             // empty: the config file's keys share one tenant
   int requests_per_minute = 0;  // 0 = rate_limits.key_requests_per_minute
   int tokens_per_minute = 0;    // per model; 0 = rate_limits.key_tokens_per_minute
 

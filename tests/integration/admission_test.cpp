@@ -55,7 +55,7 @@ std::unique_ptr<HttpConnection> hold_call(const Gateway& g, const std::string& h
   return client;
 }
 
-TEST(OwaspApi4UnrestrictedResourceConsumption, OverloadIsShedWith503) {
+TEST(OwaspApi4UnrestrictedResourceConsumptionUnderOverload, IsShedWith503) {
   auto g = start_gateway("admission:\n  max_concurrency: 1\n  max_queue: 0\n  retry_after: 3s\n");
   auto holder = hold_call(g);
   ASSERT_TRUE(eventually([&] { return mock_stat(g.mock->port(), "chat") == 1; }));
