@@ -8,6 +8,7 @@
 #include "auth/route_permissions.hpp"
 #include "core/clock.hpp"
 #include "core/json_text.hpp"
+#include "ops/blocking_pool.hpp"
 
 namespace sluice::auth {
 namespace {
@@ -37,13 +38,15 @@ enum : std::size_t {
   permission_denied,
   auth_off,
   invalid_jwt,
-  expired_jwt
+  expired_jwt,
+  jwt_busy
 };
 }  // namespace result
 std::vector<std::string> result_names() {
   return {"allowed",           "not_required",   "preflight",   "missing_key",
           "invalid_key",       "admin_required", "read_only",   "expired_key",
-          "permission_denied", "auth_off",       "invalid_jwt", "expired_jwt"};
+          "permission_denied", "auth_off",       "invalid_jwt", "expired_jwt",
+          "jwt_busy"};
 }
 
 std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig& key,
@@ -104,7 +107,7 @@ bool requires_api_key(std::string_view path) {
 
 ApiKeyFilter::ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys, KeyRegistry* registry,
                            std::function<int64_t()> now_ms)
-    : SyncFilter("api_key", result_names()),
+    : Filter("api_key", result_names()),
       registry_(registry),
       now_ms_(now_ms ? std::move(now_ms) : core::unix_milliseconds) {
   keys_.reserve(keys.size());
@@ -127,7 +130,8 @@ const ApiKeyFilter::ConfigKey* ApiKeyFilter::find_config_key(const Digest& diges
   return found;
 }
 
-http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
+std::optional<http::FilterResult> ApiKeyFilter::decide(http::Exchange& exchange,
+                                                      const JwtVerdict* verified) {
   using http::FilterResult;
   const http::Request& request = exchange.request;
   // Judge both the route template and the raw path: whichever says "protected" wins, so that a
@@ -161,12 +165,20 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
   std::shared_ptr<const core::Principal> principal;
   if (const ConfigKey* key = find_config_key(digest)) principal = key->principal;
   if (!principal && jwt_ && looks_like_jwt(presented)) {
-    auto identity = jwt_->verify(presented, digest);
-    if (!identity) {
-      refuse_jwt(exchange, identity.error());
+    std::optional<JwtVerdict> known;
+    if (!verified) {
+      known = jwt_->verify_without_signature(presented, digest);
+      if (!known) {  // on_request checks the signature off the event loop
+        OPENSSL_cleanse(digest.data(), digest.size());
+        return std::nullopt;
+      }
+      verified = &*known;
+    }
+    if (!*verified) {
+      refuse_jwt(exchange, verified->error());
       return FilterResult::responded;
     }
-    principal = std::move(identity->principal);
+    principal = (*verified)->principal;
   }
   if (!principal && registry_) {
     KeyRegistry::Match match = registry_->find(digest, now_ms_());
@@ -216,6 +228,27 @@ http::FilterResult ApiKeyFilter::decide(http::Exchange& exchange) {
   }
   count(result::allowed);
   return FilterResult::next;
+}
+
+boost::asio::awaitable<http::FilterResult> ApiKeyFilter::on_request(http::Exchange& exchange) {
+  // Reached only when decide() needs a JWT's signature checked.
+  if (pending_jwt_checks_.fetch_add(1, std::memory_order_relaxed) >= kMaxPendingJwtChecks) {
+    pending_jwt_checks_.fetch_sub(1, std::memory_order_relaxed);
+    count(result::jwt_busy);
+    exchange.response.set_error(make_error(
+        Errc::unavailable, "too many new bearer tokens to verify at once; retry shortly", {},
+        "overloaded"));
+    exchange.response.add_header("Retry-After", "1");
+    co_return http::FilterResult::responded;
+  }
+  struct Release {
+    std::atomic<int>& pending;
+    ~Release() { pending.fetch_sub(1, std::memory_order_relaxed); }
+  } release{pending_jwt_checks_};
+  const std::string_view token = presented_key(exchange.request);
+  JwtVerdict verdict = co_await ops::run_blocking([this, token] { return jwt_->verify(token); });
+  const std::optional<http::FilterResult> decided = decide(exchange, &verdict);
+  co_return decided.value_or(http::FilterResult::responded);
 }
 
 void ApiKeyFilter::refuse_jwt(http::Exchange& exchange, JwtFault fault) {

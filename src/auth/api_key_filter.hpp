@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,15 +33,24 @@ bool requires_api_key(std::string_view path);
 // Authentication is off while there is no config key, no JWT verifier and no virtual key has
 // ever existed. Counts each request under one result: allowed, not_required, preflight,
 // missing_key, invalid_key, admin_required, read_only, expired_key, permission_denied, auth_off,
-// invalid_jwt, expired_jwt.
-class ApiKeyFilter final : public http::SyncFilter {
+// invalid_jwt, expired_jwt, jwt_busy.
+// A JWT not seen before needs a signature check (milliseconds of public-key work): that runs on
+// the blocking pool, at most kMaxPendingJwtChecks at once, so that a flood of fresh tokens can
+// stall neither an event loop nor the callers it serves; beyond, 503 `overloaded` with
+// Retry-After (counted as jwt_busy). Everything else is decided at once.
+class ApiKeyFilter final : public http::Filter {
  public:
   // `registry` may be null (config keys only); it must outlive the filter. `now_ms` is the clock
   // keys expire by (milliseconds since the Unix epoch); empty = the system clock.
   ApiKeyFilter(const std::vector<core::ApiKeyConfig>& keys, KeyRegistry* registry,
                std::function<int64_t()> now_ms = {});
 
-  http::FilterResult decide(http::Exchange& exchange) override;
+  static constexpr int kMaxPendingJwtChecks = 64;
+
+  std::optional<http::FilterResult> on_request_now(http::Exchange& exchange) override {
+    return decide(exchange, nullptr);
+  }
+  boost::asio::awaitable<http::FilterResult> on_request(http::Exchange& exchange) override;
   // Audits the admin API's changes (every /v1/admin method but GET and HEAD) with their status.
   void on_response(http::Exchange& exchange) override;
 
@@ -51,6 +62,10 @@ class ApiKeyFilter final : public http::SyncFilter {
   void set_jwt_verifier(JwtVerifier* jwt) { jwt_ = jwt; }
 
  private:
+  using JwtVerdict = Result<JwtIdentity, JwtFault>;
+  // The decision, with `verified` the verdict of the presented JWT's signature check once it
+  // ran; nullopt when that check is still to run.
+  std::optional<http::FilterResult> decide(http::Exchange& exchange, const JwtVerdict* verified);
   // Records a refusal (`reason` as the result) when an audit log is set.
   void audit_refusal(const http::Exchange& exchange, std::string_view reason) const;
   struct ConfigKey {
@@ -66,6 +81,7 @@ class ApiKeyFilter final : public http::SyncFilter {
   std::function<int64_t()> now_ms_;
   AuditLog* audit_ = nullptr;
   JwtVerifier* jwt_ = nullptr;
+  std::atomic<int> pending_jwt_checks_{0};
 };
 
 // The filter for `auth`, `registry` (null: no store) and `jwt` (null: no JWTs). Adds

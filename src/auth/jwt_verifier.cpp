@@ -39,23 +39,54 @@ Result<JwtIdentity, JwtFault> JwtVerifier::verify(std::string_view token) {
   return verify(token, digest);
 }
 
+std::optional<JwtIdentity> JwtVerifier::remembered(const Digest& digest, int64_t now_ms,
+                                                   std::shared_ptr<const JwkSet>& keys,
+                                                   uint64_t& generation) const {
+  std::shared_lock lock(mutex_);
+  const auto found = cache_.find(digest);
+  if (found != cache_.end() && found->second.generation == generation_ &&
+      now_ms - rules_.clock_skew_ms < found->second.identity.expires_at_ms)
+    return found->second.identity;
+  keys = keys_;
+  generation = generation_;
+  return std::nullopt;
+}
+
 Result<JwtIdentity, JwtFault> JwtVerifier::verify(std::string_view token, const Digest& digest) {
   const int64_t now_ms = now_ms_();
   std::shared_ptr<const JwkSet> keys;
   uint64_t generation = 0;
-  {
-    std::shared_lock lock(mutex_);
-    const auto found = cache_.find(digest);
-    if (found != cache_.end() && found->second.generation == generation_ &&
-        now_ms - rules_.clock_skew_ms < found->second.identity.expires_at_ms)
-      return found->second.identity;
-    keys = keys_;
-    generation = generation_;
-  }
+  if (auto identity = remembered(digest, now_ms, keys, generation)) return std::move(*identity);
   if (!keys) return JwtFault::unknown_key;
   auto identity = verify_uncached(token, *keys, now_ms);
   if (identity) remember(digest, *identity, generation, now_ms);
   return identity;
+}
+
+std::optional<Result<JwtIdentity, JwtFault>> JwtVerifier::verify_without_signature(
+    std::string_view token, const Digest& digest) {
+  using Verdict = Result<JwtIdentity, JwtFault>;
+  std::shared_ptr<const JwkSet> keys;
+  uint64_t generation = 0;
+  if (auto identity = remembered(digest, now_ms_(), keys, generation))
+    return Verdict(std::move(*identity));
+  if (!keys) return Verdict(JwtFault::unknown_key);
+  const std::optional<JwtSegments> segments = split_jwt(token);
+  if (!segments) return Verdict(JwtFault::malformed);
+  if (auto key = key_for(segments->header, *keys); !key) return Verdict(key.error());
+  return std::nullopt;
+}
+
+Result<const Jwk*, JwtFault> JwtVerifier::key_for(std::string_view header_segment,
+                                                  const JwkSet& keys) {
+  auto header = parse_jwt_header(header_segment);
+  if (!header) return header.error();
+  const Jwk* key = keys.find(header->kid);
+  // The alg is checked against a key's type, never trusted to choose the algorithm.
+  if (header->alg != "RS256" && header->alg != "ES256") return JwtFault::unsupported_alg;
+  if (key == nullptr) return JwtFault::unknown_key;
+  if (header->alg != jws_alg_for(key->type)) return JwtFault::unsupported_alg;
+  return key;
 }
 
 Result<JwtIdentity, JwtFault> JwtVerifier::verify_uncached(std::string_view token,
@@ -63,14 +94,9 @@ Result<JwtIdentity, JwtFault> JwtVerifier::verify_uncached(std::string_view toke
                                                            int64_t now_ms) const {
   const std::optional<JwtSegments> segments = split_jwt(token);
   if (!segments) return JwtFault::malformed;
-  auto header = parse_jwt_header(segments->header);
-  if (!header) return header.error();
-  const Jwk* key = keys.find(header->kid);
-  // The alg is checked against a key's type, never trusted to choose the algorithm.
-  if (header->alg != "RS256" && header->alg != "ES256") return JwtFault::unsupported_alg;
-  if (key == nullptr) return JwtFault::unknown_key;
-  if (header->alg != jws_alg_for(key->type)) return JwtFault::unsupported_alg;
-  if (!signature_verifies(token, *key)) return JwtFault::bad_signature;
+  auto key = key_for(segments->header, keys);
+  if (!key) return key.error();
+  if (!signature_verifies(token, **key)) return JwtFault::bad_signature;
   return check_jwt_claims(segments->payload, rules_, now_ms);
 }
 

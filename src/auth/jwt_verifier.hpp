@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +32,12 @@ class JwtVerifier {
   Result<JwtIdentity, JwtFault> verify(std::string_view token, const Digest& digest);
   Result<JwtIdentity, JwtFault> verify(std::string_view token);
 
+  // What is known of a token without checking its signature (microseconds, no public-key
+  // work): a remembered identity, or a refusal its shape, header or key id earns; nullopt when
+  // only the signature can tell (verify() then costs milliseconds: run it off an event loop).
+  std::optional<Result<JwtIdentity, JwtFault>> verify_without_signature(std::string_view token,
+                                                                        const Digest& digest);
+
   // Replaces the keys (a rotated JWKS): from now on only `keys` verify, and every remembered
   // token is verified again on its next use.
   void set_keys(std::shared_ptr<const JwkSet> keys);
@@ -41,6 +48,12 @@ class JwtVerifier {
  private:
   Result<JwtIdentity, JwtFault> verify_uncached(std::string_view token, const JwkSet& keys,
                                                 int64_t now_ms) const;
+  // The token's key when its header names one it may be verified with, else the refusal.
+  static Result<const Jwk*, JwtFault> key_for(std::string_view header_segment, const JwkSet& keys);
+  // The remembered identity of `digest`, or the keys (and their generation) to verify it with.
+  std::optional<JwtIdentity> remembered(const Digest& digest, int64_t now_ms,
+                                        std::shared_ptr<const JwkSet>& keys,
+                                        uint64_t& generation) const;
   void remember(const Digest& digest, const JwtIdentity& identity, uint64_t generation,
                 int64_t now_ms);
 

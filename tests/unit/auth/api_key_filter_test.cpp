@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "memory_audit_store.hpp"
 #include "support/jwt_signer.hpp"
 
@@ -45,7 +49,19 @@ class ApiKeyFilterTest : public ::testing::Test {
     exchange_->request.path = path;
     exchange_->request.headers = std::move(headers);
     exchange_->route = route;
-    return filter_.on_request_now(*exchange_) == http::FilterResult::next;
+    return decide(filter_, *exchange_) == http::FilterResult::next;
+  }
+  // As the server does: at once, else by awaiting on_request (a JWT's signature check).
+  http::FilterResult decide(ApiKeyFilter& filter, http::Exchange& exchange) {
+    if (auto now = filter.on_request_now(exchange)) return *now;
+    ++awaited_;
+    boost::asio::io_context io;
+    std::optional<http::FilterResult> result;
+    boost::asio::co_spawn(
+        io, [&]() -> boost::asio::awaitable<void> { result = co_await filter.on_request(exchange); },
+        boost::asio::detached);
+    io.run();
+    return result.value();
   }
   const http::Response& response() const { return exchange_->response; }
 
@@ -53,6 +69,7 @@ class ApiKeyFilterTest : public ::testing::Test {
   KeyRegistry registry_{100};
   ApiKeyFilter filter_;
   std::unique_ptr<http::Exchange> exchange_;
+  int awaited_ = 0;  // decisions that awaited on_request
 };
 
 TEST_F(ApiKeyFilterTest, GuardsV1AndQueryOnly) {
@@ -366,9 +383,11 @@ TEST_F(ApiKeyFilterTest, BearerJwtsAuthenticateWithTheirClaims) {
   EXPECT_EQ(exchange_->principal->team, "search");
   EXPECT_EQ(exchange_->api_key_name, "alice");
   EXPECT_EQ(exchange_->log_fields, R"(,"key_name":"alice","auth":"jwt")");
-  // Its roles decide as a virtual key's would.
+  EXPECT_EQ(awaited_, 1);  // its signature was checked off the event loop
+  // Its roles decide as a virtual key's would; remembered, it is decided at once.
   EXPECT_FALSE(run("POST", "/v1/collections", {{"authorization", query}}, "/v1/collections"));
   EXPECT_EQ(response().status, 403);
+  EXPECT_EQ(awaited_, 1);
 
   EXPECT_FALSE(run("GET", "/v1/models", {{"authorization", token("", now_ - 3600)}}));
   EXPECT_EQ(response().status, 401);
@@ -384,8 +403,11 @@ TEST_F(ApiKeyFilterTest, BearerJwtsAuthenticateWithTheirClaims) {
   EXPECT_FALSE(run("GET", "/v1/models", {{"authorization", other_audience}}));
   EXPECT_EQ(response().status, 401);
   EXPECT_EQ(exchange_->log_fields, R"(,"auth_error":"invalid_jwt","jwt_error":"wrong_audience")");
+  const int awaited = awaited_;
+  // Refused by its header alone: no signature check, decided at once.
   EXPECT_FALSE(run("GET", "/v1/models", {{"authorization", "Bearer eyJhbGciOiJub25lIn0.e30."}}));
   EXPECT_EQ(response().status, 401);
+  EXPECT_EQ(awaited_, awaited);
 
   // Config keys still work beside JWTs.
   EXPECT_TRUE(run("GET", "/v1/models", {{"authorization", "Bearer sk-user-key"}}));
@@ -413,6 +435,57 @@ TEST_F(ApiKeyFilterTest, AJwtVerifierAloneTurnsAuthenticationOn) {
   EXPECT_EQ(exchange_->response.status, 401);
   EXPECT_EQ(counted(*filter, "missing_key"), 1u);
   EXPECT_EQ(make_api_key_filter(auth, nullptr, nullptr), nullptr);
+}
+
+TEST_F(ApiKeyFilterTest, FreshJwtsBeyondThePendingBoundGet503) {
+  const auto signer = sluice::testing::JwtSigner::rsa("k1");
+  auto keys = parse_jwks(sluice::testing::jwks_of({&signer}));
+  ASSERT_TRUE(keys);
+  JwtVerifier verifier(JwtRules{}, std::make_shared<const JwkSet>(std::move(*keys)),
+                       [this] { return now_ * 1000; });
+  filter_.set_jwt_verifier(&verifier);
+  const std::string token =
+      "Bearer " + signer.sign(R"({"sub":"a","exp":)" + std::to_string(now_ + 600) + "}");
+  // One more than the bound at once: every check starts before any can finish (their
+  // completions queue behind the starts on this one thread).
+  constexpr int kRequests = ApiKeyFilter::kMaxPendingJwtChecks + 1;
+  std::vector<std::unique_ptr<http::Exchange>> exchanges;
+  std::vector<std::optional<http::FilterResult>> results(kRequests);
+  boost::asio::io_context io;
+  for (int i = 0; i < kRequests; ++i) {
+    auto& exchange = *exchanges.emplace_back(std::make_unique<http::Exchange>());
+    exchange.request.method = "GET";
+    exchange.request.path = "/v1/models";
+    exchange.route = "/v1/models";
+    exchange.request.headers = {{"authorization", token}};
+    ASSERT_FALSE(filter_.on_request_now(exchange).has_value());
+    boost::asio::co_spawn(
+        io,
+        [&, i]() -> boost::asio::awaitable<void> {
+          results[i] = co_await filter_.on_request(*exchanges[i]);
+        },
+        boost::asio::detached);
+  }
+  io.run();
+  int admitted = 0, busy = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    if (results[i] == http::FilterResult::next) ++admitted;
+    if (exchanges[i]->response.status == 503) {
+      ++busy;
+      EXPECT_EQ(header(exchanges[i]->response, "Retry-After"), "1");
+      EXPECT_NE(exchanges[i]->response.body.find("\"code\":\"overloaded\""), std::string::npos);
+    }
+  }
+  EXPECT_EQ(admitted, ApiKeyFilter::kMaxPendingJwtChecks);
+  EXPECT_EQ(busy, 1);
+  EXPECT_EQ(counted(filter_, "jwt_busy"), 1u);
+  // Once checked it is remembered: decided at once, the bound untouched.
+  exchange_ = std::make_unique<http::Exchange>();
+  exchange_->request.method = "GET";
+  exchange_->request.path = "/v1/models";
+  exchange_->route = "/v1/models";
+  exchange_->request.headers = {{"authorization", token}};
+  EXPECT_EQ(filter_.on_request_now(*exchange_), http::FilterResult::next);
 }
 
 }  // namespace
