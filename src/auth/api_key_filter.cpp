@@ -43,10 +43,9 @@ enum : std::size_t {
 };
 }  // namespace result
 std::vector<std::string> result_names() {
-  return {"allowed",           "not_required",   "preflight",   "missing_key",
-          "invalid_key",       "admin_required", "read_only",   "expired_key",
-          "permission_denied", "auth_off",       "invalid_jwt", "expired_jwt",
-          "jwt_busy"};
+  return {"allowed",        "not_required", "preflight",   "missing_key",       "invalid_key",
+          "admin_required", "read_only",    "expired_key", "permission_denied", "auth_off",
+          "invalid_jwt",    "expired_jwt",  "jwt_busy"};
 }
 
 std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig& key,
@@ -131,7 +130,7 @@ const ApiKeyFilter::ConfigKey* ApiKeyFilter::find_config_key(const Digest& diges
 }
 
 std::optional<http::FilterResult> ApiKeyFilter::decide(http::Exchange& exchange,
-                                                      const JwtVerdict* verified) {
+                                                       const JwtVerdict* verified) {
   using http::FilterResult;
   const http::Request& request = exchange.request;
   // Judge both the route template and the raw path: whichever says "protected" wins, so that a
@@ -235,9 +234,9 @@ boost::asio::awaitable<http::FilterResult> ApiKeyFilter::on_request(http::Exchan
   if (pending_jwt_checks_.fetch_add(1, std::memory_order_relaxed) >= kMaxPendingJwtChecks) {
     pending_jwt_checks_.fetch_sub(1, std::memory_order_relaxed);
     count(result::jwt_busy);
-    exchange.response.set_error(make_error(
-        Errc::unavailable, "too many new bearer tokens to verify at once; retry shortly", {},
-        "overloaded"));
+    exchange.response.set_error(
+        make_error(Errc::unavailable, "too many new bearer tokens to verify at once; retry shortly",
+                   {}, "overloaded"));
     exchange.response.add_header("Retry-After", "1");
     co_return http::FilterResult::responded;
   }

@@ -1,18 +1,13 @@
 #include "gateway/budget_guard.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 
+#include "core/clock.hpp"
+
 namespace sluice::gateway {
 namespace {
-
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t micro(double usd) { return std::llround(usd * 1e6); }
 
@@ -41,7 +36,8 @@ int64_t seconds_until_reset(int64_t now_ms, bool monthly) {
 
 BudgetGuard::BudgetGuard(const SpendTracker& spend, const core::BudgetsConfig& config,
                          std::function<int64_t()> now_ms)
-    : spend_(spend), now_ms_(now_ms ? std::move(now_ms) : system_now_ms) {
+    : spend_(spend),
+      now_ms_(now_ms ? std::move(now_ms) : std::function<int64_t()>(core::unix_milliseconds)) {
   for (const core::TeamBudgetConfig& team : config.teams)
     teams_[team.team] = Limits{micro(team.daily_usd), micro(team.monthly_usd)};
   for (const core::BudgetDowngradeConfig& downgrade : config.downgrades)

@@ -1,17 +1,10 @@
 #include "gateway/spend_tracker.hpp"
 
-#include <chrono>
-
+#include "core/clock.hpp"
 #include "gateway/usage_ledger.hpp"
 
 namespace sluice::gateway {
 namespace {
-
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string_view month_of(std::string_view day) { return day.substr(0, 7); }
 
@@ -25,7 +18,8 @@ void merge_into(std::unordered_map<std::string, SpendTracker::Spend>& into, cons
 }  // namespace
 
 SpendTracker::SpendTracker(std::function<int64_t()> now_ms, std::size_t max_local)
-    : now_ms_(now_ms ? std::move(now_ms) : system_now_ms), max_local_(max_local) {}
+    : now_ms_(now_ms ? std::move(now_ms) : std::function<int64_t()>(core::unix_milliseconds)),
+      max_local_(max_local) {}
 
 std::string SpendTracker::today() const { return utc_day(now_ms_()); }
 

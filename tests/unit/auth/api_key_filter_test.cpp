@@ -58,7 +58,8 @@ class ApiKeyFilterTest : public ::testing::Test {
     boost::asio::io_context io;
     std::optional<http::FilterResult> result;
     boost::asio::co_spawn(
-        io, [&]() -> boost::asio::awaitable<void> { result = co_await filter.on_request(exchange); },
+        io,
+        [&]() -> boost::asio::awaitable<void> { result = co_await filter.on_request(exchange); },
         boost::asio::detached);
     io.run();
     return result.value();
