@@ -108,6 +108,12 @@ void log_answer(http::Exchange& exchange, const rag::AnswerOutcome& outcome) {
     append_log_string(f, "model", outcome.answer.model);
 }
 
+void add_answer_limit_headers(http::Exchange& exchange, const rag::AnswerOutcome& outcome) {
+  // A stream's head carried them already (AnswerStream::on_token_limit).
+  if (outcome.model_call && !exchange.streaming())
+    add_token_limit_headers(exchange.response, outcome.model_call->token_limit);
+}
+
 void set_answer_failure(http::Exchange& exchange, const rag::AnswerOutcome& outcome) {
   if (outcome.model_call && !outcome.model_call->ok) {
     set_failure(exchange, *outcome.model_call);

@@ -40,5 +40,7 @@ void log_answer(http::Exchange& exchange, const rag::AnswerOutcome& outcome);
 // Answers a failed question before any byte was streamed: the model's relayed error when the
 // model failed, else ours; Retry-After while a collection loads.
 void set_answer_failure(http::Exchange& exchange, const rag::AnswerOutcome& outcome);
+// OpenAI's x-ratelimit-*-tokens headers of the answer's model call, when a token limit applied.
+void add_answer_limit_headers(http::Exchange& exchange, const rag::AnswerOutcome& outcome);
 
 }  // namespace sluice::api

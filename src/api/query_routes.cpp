@@ -22,6 +22,9 @@ class QueryStream final : public rag::AnswerStream {
       : writer_(exchange, &metrics), request_id_(exchange.request_id) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_token_limit(const gateway::TokenLimitReport& report) override {
+    writer_.set_token_limit(report);
+  }
   bool started() const override { return writer_.started(); }
   void set_head(const rag::Answer& head) override {
     json::object event = answer_json(head, request_id_, {});
@@ -90,6 +93,7 @@ awaitable<void> query(rag::Answerer& answerer, gateway::GatewayService& service,
       co_await events.fail(*outcome.error);
     else
       set_answer_failure(exchange, outcome);
+    add_answer_limit_headers(exchange, outcome);
     co_return;
   }
   json::object response = answer_json(outcome.answer, exchange.request_id, outcome.session_id);
@@ -97,6 +101,7 @@ awaitable<void> query(rag::Answerer& answerer, gateway::GatewayService& service,
     co_await events.finish(response);
   else
     exchange.response.set_json(200, json::serialize(response));
+  add_answer_limit_headers(exchange, outcome);
 }
 
 }  // namespace

@@ -82,6 +82,9 @@ class ChatStream final : public rag::AnswerStream {
       : sink_(exchange, metrics), frame_(frame) {}
 
   void on_attempt(std::string_view deployment) override { sink_.on_attempt(deployment); }
+  void on_token_limit(const gateway::TokenLimitReport& report) override {
+    sink_.on_token_limit(report);
+  }
   bool started() const override { return sink_.started(); }
   void set_head(const rag::Answer& head) override {
     citations_ = rag::citations_json(head.citations);
@@ -177,12 +180,14 @@ awaitable<void> RagChat::handle(http::Exchange& exchange, json::object& body) {
       co_await events.fail(*outcome.error);
     else
       set_answer_failure(exchange, outcome);
+    add_answer_limit_headers(exchange, outcome);
     co_return;
   }
   if (*stream)
     co_await events.finish(outcome.answer, include_usage);
   else
     exchange.response.set_json(200, completion_json(frame, outcome.answer));
+  add_answer_limit_headers(exchange, outcome);
 }
 
 awaitable<Result<std::vector<gateway::ListedModel>>> RagChat::models(

@@ -29,6 +29,8 @@ class TextSink {
  public:
   virtual ~TextSink() = default;
   virtual void on_attempt(std::string_view deployment) = 0;
+  // The key's token limit the model call was reserved against, before its first piece.
+  virtual void on_token_limit(const gateway::TokenLimitReport& report) {}
   // One piece of the text, in order. False once the client is gone.
   virtual boost::asio::awaitable<bool> text(std::string_view piece) = 0;
   virtual bool started() const = 0;
@@ -41,6 +43,9 @@ class TextRelay final : public gateway::ChunkSink {
 
   void on_attempt(std::string_view deployment) override {
     if (out_) out_->on_attempt(deployment);
+  }
+  void on_token_limit(const gateway::TokenLimitReport& report) override {
+    if (out_) out_->on_token_limit(report);
   }
   boost::asio::awaitable<bool> send(std::string_view chunk_json) override;
   bool started() const override { return out_ && out_->started(); }

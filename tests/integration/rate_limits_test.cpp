@@ -223,5 +223,55 @@ TEST_F(OwaspApi4UnrestrictedResourceConsumption, LimitsAreValidatedWhereTheyAreS
   EXPECT_TRUE(contains(checked.output, "rate_limits.burst")) << checked.output;
 }
 
+// RAG answers call a model too: they reserve and settle the key's tokens like a chat, and carry
+// the -tokens headers, JSON and streamed.
+TEST(OwaspApi4UnrestrictedResourceConsumptionRag, AnswersCarryTheKeysTokenHeaders) {
+  auto mock = start_mock_upstream();
+  TempFile config(
+      "gateway:\n  providers:\n"
+      "    - { name: up, type: openai, api_key: test, base_url: "
+      "\"http://127.0.0.1:" +
+      std::to_string(mock->port()) +
+      "/v1\" }\n"
+      "  models:\n"
+      "    - { alias: test-model, deployments: [ { provider: up, model: m } ] }\n"
+      "rag: { answer_model: test-model }\n");
+  auto server = start_server(
+      {{"SLUICE_STORAGE__DATA_DIR", make_temp_dir()}, {"SLUICE_AUTH__ADMIN_KEY", kAdmin}},
+      {"--config", config.path()});
+  const int port = server->port();
+  const auto as = [port](const std::string& key, std::string_view target, std::string_view body) {
+    return http_request(port, "POST", target, body,
+                        "Content-Type: application/json\r\n" + auth_header(key));
+  };
+  auto created =
+      as(kAdmin, "/v1/admin/keys", R"({"roles":["ingest","query"],"tokens_per_minute":100000})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string key(boost::json::parse(created->body).at("key").as_string());
+  ASSERT_EQ(as(key, "/v1/collections", R"({"name":"docs"})")->status, 201);
+  auto uploaded =
+      as(key, "/v1/collections/docs/documents", R"({"text":"Rivers run to the sea.","id":"d1"})");
+  ASSERT_EQ(uploaded->status, 202) << uploaded->body;
+  const std::string job = std::string(boost::json::parse(uploaded->body).at("job_id").as_string());
+  ASSERT_TRUE(eventually([&] {
+    auto state = http_request(port, "GET", "/v1/jobs/" + job, {}, auth_header(key));
+    return state && state->body.find("\"succeeded\"") != std::string::npos;
+  }));
+  for (const char* stream : {"false", "true"}) {
+    std::optional<HttpResponse> answer;
+    ASSERT_TRUE(eventually([&] {  // once the collection's indexes have loaded
+      // A question of its own each time: a cached answer calls no model.
+      answer = as(key, "/v1/query",
+                  std::string(R"({"question":"Where do rivers run, stream )") + stream +
+                      R"(?","collection":"docs","stream":)" + stream + "}");
+      return answer && answer->status != 503;
+    }));
+    ASSERT_EQ(answer->status, 200) << stream << " " << answer->body;
+    EXPECT_EQ(answer->header("x-ratelimit-limit-tokens"), "100000") << stream;
+    EXPECT_FALSE(answer->header("x-ratelimit-remaining-tokens").empty()) << stream;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::testing
