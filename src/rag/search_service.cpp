@@ -110,11 +110,13 @@ awaitable<Result<std::shared_ptr<const CollectionIndex>>> SearchService::find(
     if (!seen) co_return seen.error();
     co_return index;
   }
-  if (index.error().code != Errc::not_found) co_return index;
-  // Created since the registry last looked: ask it to pick the collection up.
+  // Loading, failed, or created since the registry last looked: the store says whether this
+  // tenant may know of it at all, before any of that is told.
   auto stored = co_await ops::run_blocking([&] { return store_.collections().get(key); });
   stored = store::visible(scope, std::move(stored), collection);
   if (!stored) co_return stored.error();
+  if (index.error().code != Errc::not_found) co_return index;
+  // Ask the registry to pick the new collection up.
   registry_.notify(stored->id);
   co_return make_error(Errc::unavailable,
                        "collection '" + collection + "' is loading its indexes; retry shortly",

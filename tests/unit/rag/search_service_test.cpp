@@ -239,5 +239,30 @@ TEST_F(SearchServiceTest, ACollectionTheRegistryHasNotSeenYetAnswersLoading) {
   ASSERT_TRUE(wait_for([&] { return search(request("fresh", "x")).ok(); }));
 }
 
+TEST_F(SearchServiceTest, AnotherTenantsCollectionIsNotFoundEvenWhileItLoads) {
+  IndexRegistryOptions options;
+  options.follow_interval = std::chrono::hours(1);  // it stays unseen (loading) for this test
+  registry_ = std::make_unique<IndexRegistry>(*store_, pool_, options);
+  ASSERT_TRUE(registry_->start().ok());
+  auto created = store_->collections().create("docs", "english", "", "alpha");
+  ASSERT_TRUE(created.ok());
+  core::Principal beta;
+  beta.tenant = "beta";
+  for (const std::string& name_or_id : {std::string("docs"), created->id}) {
+    SearchRequest other = request(name_or_id, "x");
+    other.scope = store::TenantScope::of(&beta);
+    auto result = search(other);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, Errc::not_found) << name_or_id;
+  }
+  core::Principal alpha;
+  alpha.tenant = "alpha";
+  SearchRequest own = request(created->id, "x");
+  own.scope = store::TenantScope::of(&alpha);
+  auto result = search(own);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code_detail, "collection_loading");
+}
+
 }  // namespace
 }  // namespace sluice::rag
