@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
+#include <future>
+
 #include "indexed_store_fixture.hpp"
 #include "ops/degraded_mode.hpp"
 
@@ -240,28 +243,33 @@ TEST_F(SearchServiceTest, ACollectionTheRegistryHasNotSeenYetAnswersLoading) {
 }
 
 TEST_F(SearchServiceTest, AnotherTenantsCollectionIsNotFoundEvenWhileItLoads) {
-  IndexRegistryOptions options;
-  options.follow_interval = std::chrono::hours(1);  // it stays unseen (loading) for this test
-  registry_ = std::make_unique<IndexRegistry>(*store_, pool_, options);
-  ASSERT_TRUE(registry_->start().ok());
   auto created = store_->collections().create("docs", "english", "", "alpha");
   ASSERT_TRUE(created.ok());
-  core::Principal beta;
-  beta.tenant = "beta";
-  for (const std::string& name_or_id : {std::string("docs"), created->id}) {
-    SearchRequest other = request(name_or_id, "x");
-    other.scope = store::TenantScope::of(&beta);
-    auto result = search(other);
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, Errc::not_found) << name_or_id;
-  }
-  core::Principal alpha;
+  // The loading pool's threads held: the registry starts with the collection loading, and it
+  // stays so until released.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  for (int i = 0; i < 2; ++i) boost::asio::post(pool_, [released] { released.wait(); });
+  registry_ = std::make_unique<IndexRegistry>(*store_, pool_, IndexRegistryOptions{});
+  ASSERT_TRUE(registry_->start().ok());
+  core::Principal alpha, beta;
   alpha.tenant = "alpha";
-  SearchRequest own = request(created->id, "x");
-  own.scope = store::TenantScope::of(&alpha);
-  auto result = search(own);
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code_detail, "collection_loading");
+  beta.tenant = "beta";
+  const auto search_as = [&](const core::Principal& who, const std::string& name_or_id) {
+    SearchRequest r = request(name_or_id, "x");
+    r.scope = store::TenantScope::of(&who);
+    return search(r);
+  };
+  auto own = search_as(alpha, "docs");
+  ASSERT_FALSE(own.ok());
+  EXPECT_EQ(own.error().code_detail, "collection_loading");
+  for (const std::string& name_or_id : {std::string("docs"), created->id}) {
+    auto other = search_as(beta, name_or_id);
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().code, Errc::not_found) << name_or_id;
+  }
+  release.set_value();
+  EXPECT_TRUE(wait_for([&] { return search_as(alpha, "docs").ok(); }));
 }
 
 }  // namespace
