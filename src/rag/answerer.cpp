@@ -118,8 +118,9 @@ awaitable<Result<store::Collection>> Answerer::visible_collection(const store::T
                                                                   const std::string& id_or_name) {
   const std::string key = scope.key(id_or_name);
   Result<store::Collection> found = retriever_.collection(key);
-  if (!found && found.error().code == Errc::not_found)
-    found = co_await in_store([&] { return store_.collections().get(key); });
+  // Not loaded (new, loading or failed): the store says whether this tenant may know of it; its
+  // owner hears of the loading from the index afterwards.
+  if (!found) found = co_await in_store([&] { return store_.collections().get(key); });
   co_return store::visible(scope, std::move(found), id_or_name);
 }
 

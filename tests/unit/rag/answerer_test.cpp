@@ -373,6 +373,26 @@ TEST_F(AnswererTest, ALoadingCollectionAsksToRetry) {
   EXPECT_TRUE(outcome.retry_after);
 }
 
+TEST_F(AnswererTest, AnotherTenantsLoadingCollectionIsNotFound) {
+  auto theirs = store_->collections().create("docs", "english", "", "alpha");
+  ASSERT_TRUE(theirs.ok());
+  retriever_.error = make_error(Errc::unavailable, "loading", "", "collection_loading");
+  core::Principal alpha, beta;
+  alpha.tenant = "alpha";
+  beta.tenant = "beta";
+  AnswerRequest request;
+  request.question = "q";
+  request.collection = theirs->id;
+  request.scope = store::TenantScope::of(&beta);
+  auto outcome = run_to_end(answerer_->answer(request));
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error->code, Errc::not_found);
+  request.scope = store::TenantScope::of(&alpha);  // its owner hears of the loading
+  outcome = run_to_end(answerer_->answer(request));
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error->code, Errc::unavailable);
+}
+
 TEST_F(AnswererTest, AModelFailureIsTheAnswersError) {
   config_.answer_model = "answer";
   llm_->failure = gateway::AttemptResult::failure(core::AttemptOutcome::upstream_4xx,

@@ -30,6 +30,7 @@ class FakeRetriever final : public Retriever {
     return version;
   }
   Result<store::Collection> collection(const std::string& name) override {
+    if (error) return *error;
     if (indexed && (name == indexed->name || name == indexed->id)) return *indexed;
     return Retriever::collection(name);
   }
