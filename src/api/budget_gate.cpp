@@ -5,16 +5,25 @@
 
 #include "api/gateway_outcome.hpp"
 #include "core/json_read.hpp"
+#include "gateway/token_estimate.hpp"
 
 namespace sluice::api {
 
 bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
-                 boost::json::object& body) {
-  if (!guard || !exchange.principal) return true;
+                 boost::json::object& body, gateway::SpendHold& hold, bool answers) {
+  if (!guard || !exchange.principal || !guard->applies(*exchange.principal)) return true;
+  const core::Principal& who = *exchange.principal;
   const std::string model(core::string_field(body, "model"));
-  const gateway::BudgetVerdict verdict = guard->check(*exchange.principal, model);
-  if (!verdict.refusal) return true;
-  // The cheaper model must be one the key may call too.
+  const long long prompt_tokens = gateway::estimate_tokens_from_bytes(exchange.request.body.size());
+  const long long completion_tokens = answers ? gateway::requested_completion_tokens(&body) : -1;
+  const int64_t estimate = guard->estimate(who, model, prompt_tokens, completion_tokens);
+  const gateway::BudgetVerdict verdict = guard->check(who, model, estimate);
+  if (!verdict.refusal) {
+    hold = guard->hold(who, estimate);
+    return true;
+  }
+  // The cheaper model must be one the key may call too. Its calls are not held: past the
+  // budget, the downgrade is what was asked for.
   if (!verdict.downgrade_to.empty() && !model_refused(exchange, verdict.downgrade_to)) {
     body["model"] = verdict.downgrade_to;
     exchange.request.body = boost::json::serialize(body);

@@ -13,8 +13,10 @@ namespace sluice::api {
 inline constexpr std::string_view kBudgetDowngradeHeader = "x-sluice-budget-downgrade";
 
 // False after answering the refusal. When it downgrades, `body`'s model and the request's body
-// are rewritten (a provider may send the body as received). A null guard: no budgets.
+// are rewritten (a provider may send the body as received). An admitted call's estimated cost
+// goes into `hold`, which the caller keeps until the call has ended. `answers` is false for calls
+// that produce no completion tokens (embeddings). A null guard: no budgets.
 bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
-                 boost::json::object& body);
+                 boost::json::object& body, gateway::SpendHold& hold, bool answers = true);
 
 }  // namespace sluice::api

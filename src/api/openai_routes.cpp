@@ -61,7 +61,8 @@ awaitable<void> chat_completions(gateway::GatewayService& service, RagChat* rag,
     exchange.response.set_error(*refused);
     co_return;
   }
-  if (!admit_spend(exchange, service.budget_guard(), parsed.object)) co_return;
+  gateway::SpendHold spend_hold;  // until the call has ended
+  if (!admit_spend(exchange, service.budget_guard(), parsed.object, spend_hold)) co_return;
   if (rag && RagChat::wants(parsed.object)) {
     if (auto bad = invalid_timeout_header(exchange)) {
       exchange.response.set_error(*bad);
@@ -100,7 +101,8 @@ awaitable<void> embeddings(gateway::GatewayService& service, http::Exchange& exc
     exchange.response.set_error(*refused);
     co_return;
   }
-  if (!admit_spend(exchange, service.budget_guard(), *body)) co_return;
+  gateway::SpendHold spend_hold;  // until the call has ended
+  if (!admit_spend(exchange, service.budget_guard(), *body, spend_hold, false)) co_return;
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return;

@@ -74,7 +74,8 @@ awaitable<void> query(rag::Answerer& answerer, gateway::GatewayService& service,
     exchange.response.set_error(*refused);
     co_return;
   }
-  if (!admit_spend(exchange, service.budget_guard(), parsed.object)) co_return;
+  gateway::SpendHold spend_hold;  // until the call has ended
+  if (!admit_spend(exchange, service.budget_guard(), parsed.object, spend_hold)) co_return;
   auto request = parse_query_request(parsed.object);
   auto stream = optional_bool(parsed.object, "stream");
   if (!request || !stream) {

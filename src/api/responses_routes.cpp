@@ -80,7 +80,8 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
     exchange.response.set_error(*refused);
     co_return;
   }
-  if (!admit_spend(exchange, service.budget_guard(), parsed.object)) co_return;
+  gateway::SpendHold spend_hold;  // until the call has ended
+  if (!admit_spend(exchange, service.budget_guard(), parsed.object, spend_hold)) co_return;
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return;

@@ -27,6 +27,7 @@
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/model_refresh.hpp"
+#include "gateway/pricing.hpp"
 #include "gateway/routing/catalog.hpp"
 #include "gateway/usage_ledger.hpp"
 #include "http/server.hpp"
@@ -140,7 +141,9 @@ int serve(const CliArgs& args, Role role) {
   // Budgets: spend per key and team, read back from the store after each flush of the ledger.
   gateway::SpendTracker spend;
   usage_ledger.set_spend_tracker(&spend);
-  const gateway::BudgetGuard budget_guard(spend, config->budgets);
+  gateway::BudgetGuard budget_guard(spend, config->budgets);
+  const gateway::PriceTable budget_prices(config->gateway.prices);
+  budget_guard.set_estimates(&budget_prices, config->rate_limits.default_completion_tokens);
   api::AdminKeys admin_keys{rag->store->keys(),
                             key_registry,
                             !config->auth.api_keys.empty() || !config->auth.admin_key.empty(),

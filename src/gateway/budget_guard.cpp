@@ -1,20 +1,26 @@
 #include "gateway/budget_guard.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 #include "core/clock.hpp"
+#include "gateway/pricing.hpp"
 
 namespace sluice::gateway {
 namespace {
 
 int64_t micro(double usd) { return std::llround(usd * 1e6); }
 
+// "$5.00", "$0.0001", "$0.052": cents, or the millionths a smaller amount needs.
 std::string dollars(int64_t micro_usd) {
   char text[32];
-  std::snprintf(text, sizeof text, "$%.2f", static_cast<double>(micro_usd) / 1e6);
-  return text;
+  std::snprintf(text, sizeof text, "$%.6f", static_cast<double>(micro_usd) / 1e6);
+  std::string out = text;
+  while (out.size() > out.find('.') + 3 && out.back() == '0') out.pop_back();
+  return out;
 }
 
 // Seconds from `now_ms` to the next UTC midnight, or to the first of the next month.
@@ -34,7 +40,7 @@ int64_t seconds_until_reset(int64_t now_ms, bool monthly) {
 
 }  // namespace
 
-BudgetGuard::BudgetGuard(const SpendTracker& spend, const core::BudgetsConfig& config,
+BudgetGuard::BudgetGuard(SpendTracker& spend, const core::BudgetsConfig& config,
                          std::function<int64_t()> now_ms)
     : spend_(spend),
       now_ms_(now_ms ? std::move(now_ms) : std::function<int64_t()>(core::unix_milliseconds)) {
@@ -44,32 +50,78 @@ BudgetGuard::BudgetGuard(const SpendTracker& spend, const core::BudgetsConfig& c
     downgrades_[downgrade.model] = downgrade.to;
 }
 
-std::string BudgetGuard::exceeded(const Limits& limits, const SpendTracker::Spend& spent,
-                                  std::string_view whose, bool& monthly) {
-  const auto over = [](int64_t budget_micro, int64_t spent_nano) {
-    return budget_micro > 0 && spent_nano >= budget_micro * 1000;
-  };
-  monthly = over(limits.monthly_micro_usd, spent.month_nano_usd);
-  if (monthly)
-    return "the monthly budget of " + dollars(limits.monthly_micro_usd) + " of " +
-           std::string(whose) + " is spent";
-  if (over(limits.daily_micro_usd, spent.day_nano_usd))
-    return "the daily budget of " + dollars(limits.daily_micro_usd) + " of " + std::string(whose) +
-           " is spent";
-  return {};
+SpendHold::SpendHold(SpendTracker& spend, std::string key_id, std::string team, int64_t nano_usd)
+    : spend_(&spend), key_id_(std::move(key_id)), team_(std::move(team)), nano_usd_(nano_usd) {
+  spend_->hold(key_id_, team_, nano_usd_);
 }
 
-BudgetVerdict BudgetGuard::check(const core::Principal& principal, std::string_view model) const {
+SpendHold& SpendHold::operator=(SpendHold&& other) noexcept {
+  if (this == &other) return *this;
+  release();
+  spend_ = std::exchange(other.spend_, nullptr);
+  key_id_ = std::move(other.key_id_);
+  team_ = std::move(other.team_);
+  nano_usd_ = std::exchange(other.nano_usd_, 0);
+  return *this;
+}
+
+void SpendHold::release() {
+  if (spend_) spend_->release(key_id_, team_, nano_usd_);
+  spend_ = nullptr;
+}
+
+std::string BudgetGuard::exceeded(const Limits& limits, const SpendTracker::Spend& spent,
+                                  int64_t held, int64_t estimate, std::string_view whose,
+                                  bool& monthly) {
+  const auto verdict = [&](int64_t budget_micro, int64_t spent_nano,
+                           const char* period) -> std::string {
+    if (budget_micro <= 0) return {};
+    const int64_t budget_nano = budget_micro * 1000;
+    const std::string budget = std::string("the ") + period + " budget of " +
+                               dollars(budget_micro) + " of " + std::string(whose);
+    if (spent_nano >= budget_nano) return budget + " is spent";
+    if (spent_nano + held + estimate <= budget_nano) return {};
+    return budget + " would be passed (spent " + dollars(spent_nano / 1000) + ", calls in flight " +
+           dollars(held / 1000) + ", this call about " + dollars(estimate / 1000) + ")";
+  };
+  std::string reason = verdict(limits.monthly_micro_usd, spent.month_nano_usd, "monthly");
+  monthly = !reason.empty();
+  if (reason.empty()) reason = verdict(limits.daily_micro_usd, spent.day_nano_usd, "daily");
+  return reason;
+}
+
+int64_t BudgetGuard::estimate(const core::Principal& principal, std::string_view model,
+                              long long prompt_tokens, long long completion_tokens) const {
+  int64_t nano = spend_.largest_call(principal.key_id, principal.team);
+  if (prices_ && prices_->has_price(model)) {
+    const long long completion = completion_tokens < 0   ? 0
+                                 : completion_tokens > 0 ? completion_tokens
+                                                         : default_completion_tokens_;
+    const double usd = prices_->cost_usd(model, prompt_tokens, completion);
+    nano = std::max<int64_t>(nano, std::llround(usd * 1e9));
+  }
+  return nano;
+}
+
+SpendHold BudgetGuard::hold(const core::Principal& principal, int64_t estimate_nano_usd) const {
+  if (principal.key_id.empty() || estimate_nano_usd <= 0) return {};
+  return SpendHold(spend_, principal.key_id, principal.team, estimate_nano_usd);
+}
+
+BudgetVerdict BudgetGuard::check(const core::Principal& principal, std::string_view model,
+                                 int64_t estimate_nano_usd) const {
   BudgetVerdict verdict;
   if (principal.key_id.empty()) return verdict;  // no recorded spend to hold it to
   bool monthly = false;
   std::string reason =
       exceeded(Limits{principal.daily_budget_micro_usd, principal.monthly_budget_micro_usd},
-               spend_.key(principal.key_id), "this API key", monthly);
+               spend_.key(principal.key_id), spend_.held_by_key(principal.key_id),
+               estimate_nano_usd, "this API key", monthly);
   if (reason.empty() && !principal.team.empty()) {
     if (const auto team = teams_.find(principal.team); team != teams_.end())
       reason =
-          exceeded(team->second, spend_.team(principal.team), "team " + principal.team, monthly);
+          exceeded(team->second, spend_.team(principal.team), spend_.held_by_team(principal.team),
+                   estimate_nano_usd, "team " + principal.team, monthly);
   }
   if (reason.empty()) return verdict;
   if (const auto cheaper = downgrades_.find(std::string(model)); cheaper != downgrades_.end())

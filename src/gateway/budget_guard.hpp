@@ -1,8 +1,9 @@
 #pragma once
 // Budgets: whether a model call may go ahead for its key and its key's team, from what they have
-// spent today and this month (UTC). A call is refused once the spend has reached a budget (the
-// call that crosses it runs to its end: its cost is known only then), or sent to the cheaper
-// model budgets.downgrades names for it.
+// spent today and this month (UTC) and what the calls in flight may still cost. A call is
+// refused (or sent to the cheaper model budgets.downgrades names for it) when the spend has
+// reached a budget, or when with the calls in flight and its own estimated cost it would pass
+// it. An admitted call holds its estimate until it ends, when its real cost has been added.
 
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,30 @@
 
 namespace sluice::gateway {
 
+class PriceTable;
+
+// What an admitted call holds of its key's and team's budgets until it ends. Moves; gives the
+// hold back when destroyed (the call's real cost has been added by then).
+class SpendHold {
+ public:
+  SpendHold() = default;
+  SpendHold(SpendTracker& spend, std::string key_id, std::string team, int64_t nano_usd);
+  SpendHold(SpendHold&& other) noexcept { *this = std::move(other); }
+  SpendHold& operator=(SpendHold&& other) noexcept;
+  SpendHold(const SpendHold&) = delete;
+  SpendHold& operator=(const SpendHold&) = delete;
+  ~SpendHold() { release(); }
+
+  int64_t nano_usd() const { return nano_usd_; }
+
+ private:
+  void release();
+
+  SpendTracker* spend_ = nullptr;
+  std::string key_id_, team_;
+  int64_t nano_usd_ = 0;
+};
+
 struct BudgetVerdict {
   // Over budget: the 429 to answer (code budget_exceeded) and when the budget starts afresh.
   std::optional<Error> refusal;
@@ -29,23 +54,46 @@ struct BudgetVerdict {
 class BudgetGuard {
  public:
   // `spend` must outlive the guard. `now_ms`: empty = the system clock.
-  BudgetGuard(const SpendTracker& spend, const core::BudgetsConfig& config,
+  BudgetGuard(SpendTracker& spend, const core::BudgetsConfig& config,
               std::function<int64_t()> now_ms = {});
+  // Where call estimates find prices (null: none; the key's largest call so far stands in) and
+  // what a chat that sets no max_tokens is expected to answer. Set before serving.
+  void set_estimates(const PriceTable* prices, long long default_completion_tokens) {
+    prices_ = prices;
+    default_completion_tokens_ = default_completion_tokens;
+  }
 
-  // For a call of `model` by `principal`. Keys whose spend is not recorded (the config file's)
-  // and teams without a budget pass.
-  BudgetVerdict check(const core::Principal& principal, std::string_view model) const;
+  // Whether any budget holds the principal's calls (its own, or its team's).
+  bool applies(const core::Principal& principal) const {
+    return !principal.key_id.empty() &&
+           (principal.daily_budget_micro_usd > 0 || principal.monthly_budget_micro_usd > 0 ||
+            (!principal.team.empty() && teams_.contains(principal.team)));
+  }
+  // What a call of `model` with `prompt_tokens` that asks for `completion_tokens` (0: unsaid,
+  // or -1 for calls that answer none, as embeddings) may cost, in nano-USD: by the model's price
+  // when it has one, and at least the largest call the key (else its team) has made.
+  int64_t estimate(const core::Principal& principal, std::string_view model,
+                   long long prompt_tokens, long long completion_tokens) const;
+  // For a call of `model` by `principal` estimated at `estimate_nano_usd`. Keys whose spend is
+  // not recorded (the config file's) and teams without a budget pass.
+  BudgetVerdict check(const core::Principal& principal, std::string_view model,
+                      int64_t estimate_nano_usd = 0) const;
+  // The hold of an admitted call (nothing for keys whose spend is not recorded).
+  SpendHold hold(const core::Principal& principal, int64_t estimate_nano_usd) const;
 
  private:
   struct Limits {
     int64_t daily_micro_usd = 0;
     int64_t monthly_micro_usd = 0;
   };
-  // The exceeded budget's description ("daily budget of $5.00 of team alpha"); empty if none.
-  static std::string exceeded(const Limits& limits, const SpendTracker::Spend& spent,
-                              std::string_view whose, bool& monthly);
+  // The exceeded budget's description ("the daily budget of $5.00 of team alpha is spent");
+  // empty if none. `held`: what calls in flight may still cost; `estimate`: this call.
+  static std::string exceeded(const Limits& limits, const SpendTracker::Spend& spent, int64_t held,
+                              int64_t estimate, std::string_view whose, bool& monthly);
 
-  const SpendTracker& spend_;
+  SpendTracker& spend_;
+  const PriceTable* prices_ = nullptr;
+  long long default_completion_tokens_ = 1024;
   std::unordered_map<std::string, Limits> teams_;
   std::unordered_map<std::string, std::string> downgrades_;
   std::function<int64_t()> now_ms_;

@@ -48,14 +48,6 @@ Outcome failure_outcome(const AttemptResult& last, const Deployment* deployment,
 
 // The completion tokens a chat asks for at most (max_completion_tokens, else the older
 // max_tokens); 0 when it sets neither.
-long long requested_completion_tokens(const boost::json::object* body) {
-  if (!body) return 0;
-  for (const char* name : {"max_completion_tokens", "max_tokens"})
-    if (const auto* value = body->if_contains(name); value && value->is_int64())
-      return std::max<long long>(0, value->get_int64());
-  return 0;
-}
-
 bool in_first_alias(const Route& chain, const Deployment* deployment) {
   for (const auto& group : chain[0]->priority_groups)
     for (const AliasMember& member : group)

@@ -1,5 +1,7 @@
 #include "gateway/spend_tracker.hpp"
 
+#include <algorithm>
+
 #include "core/clock.hpp"
 #include "gateway/usage_ledger.hpp"
 
@@ -53,6 +55,61 @@ void SpendTracker::add(std::string_view key_id, std::string_view team, int64_t c
   if (pending_keys_.size() < max_local_ || pending_keys_.contains(std::string(key_id)))
     add_to(pending_keys_, key_id, day, cost_nano_usd);
   if (!team.empty()) add_to(pending_teams_, team, day, cost_nano_usd);
+  const auto raise = [this](std::unordered_map<std::string, int64_t>& largest,
+                            std::string_view name, int64_t cost) {
+    auto it = largest.find(std::string(name));
+    if (it == largest.end() && largest.size() < max_local_)
+      it = largest.emplace(std::string(name), 0).first;
+    if (it != largest.end()) it->second = std::max(it->second, cost);
+  };
+  raise(largest_keys_, key_id, cost_nano_usd);
+  if (!team.empty()) raise(largest_teams_, team, cost_nano_usd);
+}
+
+namespace {
+
+// Adds `nano` (negative: takes away) to `name`'s entry, which goes at 0.
+void add_held(std::unordered_map<std::string, int64_t>& held, std::string_view name, int64_t nano) {
+  if (name.empty() || nano == 0) return;
+  auto it = held.find(std::string(name));
+  if (it == held.end()) it = held.emplace(std::string(name), 0).first;
+  it->second += nano;
+  if (it->second <= 0) held.erase(it);
+}
+
+int64_t value_or_zero(const std::unordered_map<std::string, int64_t>& map, std::string_view name) {
+  const auto it = map.find(std::string(name));
+  return it == map.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+void SpendTracker::hold(std::string_view key_id, std::string_view team, int64_t nano_usd) {
+  std::lock_guard lock(mutex_);
+  add_held(held_keys_, key_id, nano_usd);
+  add_held(held_teams_, team, nano_usd);
+}
+
+void SpendTracker::release(std::string_view key_id, std::string_view team, int64_t nano_usd) {
+  std::lock_guard lock(mutex_);
+  add_held(held_keys_, key_id, -nano_usd);
+  add_held(held_teams_, team, -nano_usd);
+}
+
+int64_t SpendTracker::held_by_key(std::string_view key_id) const {
+  std::lock_guard lock(mutex_);
+  return value_or_zero(held_keys_, key_id);
+}
+
+int64_t SpendTracker::held_by_team(std::string_view team) const {
+  std::lock_guard lock(mutex_);
+  return value_or_zero(held_teams_, team);
+}
+
+int64_t SpendTracker::largest_call(std::string_view key_id, std::string_view team) const {
+  std::lock_guard lock(mutex_);
+  const int64_t own = value_or_zero(largest_keys_, key_id);
+  return own > 0 ? own : value_or_zero(largest_teams_, team);
 }
 
 void SpendTracker::begin_read() {

@@ -38,6 +38,16 @@ class SpendTracker {
 
   Spend key(std::string_view key_id) const;
   Spend team(std::string_view team) const;
+
+  // Calls admitted and not finished: budgets count what they may cost (nano-USD) as spent until
+  // the call's real cost is added, so that calls in flight together cannot run past a budget.
+  void hold(std::string_view key_id, std::string_view team, int64_t nano_usd);
+  void release(std::string_view key_id, std::string_view team, int64_t nano_usd);
+  int64_t held_by_key(std::string_view key_id) const;
+  int64_t held_by_team(std::string_view team) const;
+  // The most one call of the key (else of its team) has cost in this process: what a call whose
+  // price is unknown is expected to cost. 0 before the first.
+  int64_t largest_call(std::string_view key_id, std::string_view team) const;
   // The UTC day now, YYYY-MM-DD.
   std::string today() const;
 
@@ -63,6 +73,8 @@ class SpendTracker {
   std::unordered_map<std::string, Spend> stored_keys_, stored_teams_;
   LocalMap pending_keys_, pending_teams_;  // added since the last begin_read()
   LocalMap reading_keys_, reading_teams_;  // added before it, not yet in the stored totals
+  std::unordered_map<std::string, int64_t> held_keys_, held_teams_;  // no entry at 0
+  std::unordered_map<std::string, int64_t> largest_keys_, largest_teams_;
 };
 
 }  // namespace sluice::gateway

@@ -1,5 +1,6 @@
 #include "gateway/token_estimate.hpp"
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
@@ -63,6 +64,14 @@ long long estimate_prompt_tokens(const boost::json::array& messages) {
              tool_call_tokens(m.if_contains("tool_calls"));
   }
   return total;
+}
+
+long long requested_completion_tokens(const boost::json::object* body) {
+  if (!body) return 0;
+  for (const char* name : {"max_completion_tokens", "max_tokens"})
+    if (const auto* value = body->if_contains(name); value && value->is_int64())
+      return std::max<long long>(0, value->get_int64());
+  return 0;
 }
 
 }  // namespace sluice::gateway

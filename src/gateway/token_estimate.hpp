@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <string_view>
 
 namespace sluice::gateway {
@@ -19,5 +20,9 @@ long long estimate_tokens(std::string_view text);
 // delimiters + 3 for the reply's priming, as OpenAI's cookbook counts. Non-text parts (images,
 // audio) and entries that are not objects are not counted.
 long long estimate_prompt_tokens(const boost::json::array& messages);
+
+// The answer's length a request asks for (max_completion_tokens, else max_tokens); 0 when it
+// sets neither (or no body).
+long long requested_completion_tokens(const boost::json::object* body);
 
 }  // namespace sluice::gateway

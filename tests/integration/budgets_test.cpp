@@ -15,8 +15,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kAdmin = "sk-budget-admin";
+// Estimated at about $0.000003 before it runs (max_tokens 1), it costs about $0.00003: the
+// mock answers at its own length.
 constexpr const char* kChat =
-    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"spend a little"}]})";
+    R"({"model":"gpt-4o-mini","max_tokens":1,"messages":[{"role":"user","content":"spend a little"}]})";
 
 class BudgetsTest : public ::testing::Test {
  protected:
@@ -29,7 +31,7 @@ class BudgetsTest : public ::testing::Test {
                          {"SLUICE_AUTH__ADMIN_KEY", kAdmin},
                          {"SLUICE_AUTH__KEY_REFRESH", "200ms"},
                          {"SLUICE_BUDGETS__TEAMS__0__TEAM", "alpha"},
-                         {"SLUICE_BUDGETS__TEAMS__0__DAILY_USD", "0.000001"},
+                         {"SLUICE_BUDGETS__TEAMS__0__DAILY_USD", "0.00001"},
                          {"SLUICE_BUDGETS__DOWNGRADES__0__MODEL", "gpt-4o"},
                          {"SLUICE_BUDGETS__DOWNGRADES__0__TO", "gpt-4o-mini"}});
   }
@@ -57,14 +59,15 @@ class BudgetsTest : public ::testing::Test {
 };
 
 TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {
-  // A millionth of a dollar: the first call spends more.
-  auto [id, secret] = create(R"({"roles":["query"],"daily_budget_usd":0.000001})");
+  // A hundred-thousandth of a dollar: the first call fits its estimate and spends more.
+  auto [id, secret] = create(R"({"roles":["query"],"daily_budget_usd":0.00001})");
   auto [other_id, other] = create(R"({"roles":["query"]})");
   const int port = server_->port();
   ASSERT_EQ(as(port, secret, "POST", "/v1/chat/completions", kChat).status, 200);
   auto refused = as(port, secret, "POST", "/v1/chat/completions", kChat);
   EXPECT_TRUE(refused_for_budget(refused)) << refused.raw;
-  EXPECT_TRUE(contains(refused.raw, "daily budget of $0.00 of this API key")) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, "daily budget of $0.00001 of this API key is spent"))
+      << refused.raw;
   EXPECT_TRUE(contains(refused.raw, R"("type":"rate_limit_error")")) << refused.raw;
   EXPECT_TRUE(refused_for_budget(
       as(port, secret, "POST", "/v1/embeddings", R"({"model":"emb","input":"x"})")));
@@ -95,6 +98,19 @@ TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {
   ASSERT_EQ(raised.status, 200) << raised.raw;
   EXPECT_EQ(raised.body.at("daily_budget_usd").to_number<double>(), 100.0);
   EXPECT_EQ(as(server_->port(), secret, "POST", "/v1/chat/completions", kChat).status, 200);
+}
+
+TEST_F(BudgetsTest, ACallWhoseEstimateWouldPassTheBudgetIsRefusedBeforeItRuns) {
+  auto [id, secret] = create(R"({"roles":["query"],"daily_budget_usd":0.01})");
+  const int port = server_->port();
+  // 100k completion tokens of gpt-4o-mini ($0.60 per million): about $0.06.
+  auto refused = as(port, secret, "POST", "/v1/chat/completions",
+                    R"({"model":"gpt-4o-mini","max_tokens":100000,)"
+                    R"("messages":[{"role":"user","content":"a long story"}]})");
+  EXPECT_TRUE(refused_for_budget(refused)) << refused.raw;
+  EXPECT_TRUE(contains(refused.raw, "would be passed")) << refused.raw;
+  EXPECT_EQ(spent(port, id), 0.0);
+  EXPECT_EQ(as(port, secret, "POST", "/v1/chat/completions", kChat).status, 200);
 }
 
 TEST_F(BudgetsTest, ATeamBudgetHoldsEveryKeyOfTheTeam) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/pricing.hpp"
+
 namespace sluice::gateway {
 namespace {
 
@@ -88,6 +90,68 @@ TEST_F(BudgetGuardTest, KeysWithoutRecordedSpendPass) {
   config_key.key_id.clear();
   spend("", "alpha", 100);
   EXPECT_FALSE(guard.check(config_key, "m").refusal);
+}
+
+TEST_F(BudgetGuardTest, CallsInFlightHoldTheirEstimatesUntilTheyEnd) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  const core::Principal p = key("", 1.0);
+  constexpr int64_t kEstimate = 300'000'000;  // $0.30
+  std::vector<SpendHold> holds;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_FALSE(guard.check(p, "m", kEstimate).refusal) << i;
+    holds.push_back(guard.hold(p, kEstimate));
+  }
+  // $0.90 held: one more would pass the budget before any call has ended.
+  const BudgetVerdict verdict = guard.check(p, "m", kEstimate);
+  ASSERT_TRUE(verdict.refusal);
+  EXPECT_NE(verdict.refusal->message.find("would be passed (spent $0.00, calls in flight $0.90, "
+                                          "this call about $0.30)"),
+            std::string::npos)
+      << verdict.refusal->message;
+  // A call ends: its real cost is added, then its hold given back.
+  spend("key_1", "", 0.05);
+  holds.pop_back();
+  EXPECT_FALSE(guard.check(p, "m", kEstimate).refusal);  // 0.05 + 0.60 + 0.30 <= 1
+  holds.clear();
+  EXPECT_EQ(spend_.held_by_key("key_1"), 0);
+}
+
+TEST_F(BudgetGuardTest, ATeamsBudgetCountsEveryKeysCallsInFlight) {
+  const BudgetGuard guard(spend_, config_, clock_);  // team alpha: $1 a day
+  core::Principal first = key("alpha"), second = key("alpha");
+  second.key_id = "key_2";
+  const SpendHold held = guard.hold(first, 800'000'000);
+  EXPECT_EQ(spend_.held_by_team("alpha"), 800'000'000);
+  const BudgetVerdict verdict = guard.check(second, "m", 300'000'000);
+  ASSERT_TRUE(verdict.refusal);
+  EXPECT_NE(verdict.refusal->message.find("team alpha"), std::string::npos);
+  EXPECT_FALSE(guard.check(second, "m", 200'000'000).refusal);
+}
+
+TEST_F(BudgetGuardTest, EstimatesComeFromThePriceOrTheLargestCallSoFar) {
+  BudgetGuard guard(spend_, config_, clock_);
+  const PriceTable prices({core::PriceConfig{"priced", 1.0, 2.0, 0}});  // USD per million
+  guard.set_estimates(&prices, 1000);
+  const core::Principal p = key("", 1.0);
+  // 500 prompt tokens at $1/M + the default 1000 completion tokens at $2/M = $0.0025.
+  EXPECT_EQ(guard.estimate(p, "priced", 500, 0), 2'500'000);
+  EXPECT_EQ(guard.estimate(p, "priced", 500, 10), 520'000);  // max_tokens 10
+  EXPECT_EQ(guard.estimate(p, "priced", 500, -1), 500'000);  // answers none (embeddings)
+  EXPECT_EQ(guard.estimate(p, "unpriced", 500, 0), 0);       // nothing known yet
+  spend("key_1", "", 0.004);
+  EXPECT_EQ(guard.estimate(p, "unpriced", 500, 0), 4'000'000);  // the largest call so far
+  EXPECT_EQ(guard.estimate(p, "priced", 500, 10), 4'000'000);
+}
+
+TEST_F(BudgetGuardTest, SmallBudgetsAreShownToTheMillionth) {
+  const BudgetGuard guard(spend_, config_, clock_);
+  const core::Principal p = key("", 0.0001);
+  spend("key_1", "", 0.001);
+  const BudgetVerdict verdict = guard.check(p, "m");
+  ASSERT_TRUE(verdict.refusal);
+  EXPECT_NE(verdict.refusal->message.find("the daily budget of $0.0001 of this API key is spent"),
+            std::string::npos)
+      << verdict.refusal->message;
 }
 
 }  // namespace
