@@ -2,7 +2,8 @@
 """Checks deploy/prometheus: the rules are valid and pass their promtool unit tests; every alert
 has a severity, a summary, a description, a runbook that exists and is indexed, and unit tests
 that make it fire and keep it quiet; every recording rule is tested; and every metric the rules
-read exists in the real binary's /metrics (rules written against made-up names never fire).
+and the runbooks' PromQL read exists in the real binary's /metrics, with the labels and buckets
+they select (rules written against made-up names never fire).
 
 usage: SLUICE_BINARY=build/release/sluice tests/deploy/check_alerts.py
 """
@@ -63,7 +64,13 @@ def load_tests():
         with open(path) as f:
             for test in yaml.safe_load(f)["tests"]:
                 for case in test.get("alert_rule_test") or []:
-                    (fired if case.get("exp_alerts") else quiet).add(case["alertname"])
+                    expected = case.get("exp_alerts") or []
+                    for alert in expected:
+                        if "severity" not in (alert.get("exp_labels") or {}) or \
+                                not alert.get("exp_annotations"):
+                            problem("%s: a test of %s expects no severity or no annotations"
+                                    % (os.path.basename(path), case["alertname"]))
+                    (fired if expected else quiet).add(case["alertname"])
                 exprs += [case["expr"] for case in test.get("promql_expr_test") or []]
     return fired, quiet, exprs
 
@@ -129,6 +136,24 @@ def selectors(expr):
     return found
 
 
+API_KEY = "sk-check-0123456789abcdef"
+CONFIG = """server: { threads: 1 }
+log: { format: json }
+storage: { data_dir: %s }
+auth:
+  api_keys: [ { name: check, key: %s, role: admin } ]
+  jwt: { jwks_file: %s }
+admission: { max_concurrency: 16, max_queue: 16 }
+gateway:
+  providers:
+    - { name: mock, type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: test }
+  models:
+    - { alias: check-model, deployments: [ { provider: mock, model: mock-model } ] }
+  prices:
+    - { model: mock-model, input_per_million: 1, output_per_million: 2 }
+"""
+
+
 def make_jwks(directory):
     """A JWKS of one fresh EC P-256 key, so that the binary runs with JWTs on."""
     key = os.path.join(directory, "key.pem")
@@ -148,9 +173,11 @@ def make_jwks(directory):
     return path
 
 
-def start(args, log_path, env):
-    log = open(log_path, "w")
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+def start(args, log_path, env, processes):
+    """Starts a process that logs its port in a JSON "listening" line; returns it and the port."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+    processes.append(process)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -173,51 +200,45 @@ def http(url, body=None, headers=None):
 def scrape_real_binary(binary):
     """The binary's /metrics after a plain and a streamed chat, with every optional part on
     (admission control, JWTs, prices), so that every metric family is declared."""
-    processes = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="sluice-alerts-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sluice-alerts-") as tmp:
+        processes = []
+        try:
             env = dict(os.environ, SLUICE_ENV="dev")
             env.pop("SLUICE_CONFIG", None)
             mock, mock_port = start([binary, "mock-upstream", "--listen", "127.0.0.1:0"],
-                                    os.path.join(tmp, "mock.log"), env)
-            processes.append(mock)
+                                    os.path.join(tmp, "mock.log"), env, processes)
             config = os.path.join(tmp, "sluice.yaml")
             with open(config, "w") as f:
-                f.write("""server: { threads: 1 }
-log: { format: json }
-storage: { data_dir: %s }
-auth:
-  api_keys: [ { name: check, key: sk-check-0123456789abcdef, role: admin } ]
-  jwt: { jwks_file: %s }
-admission: { max_concurrency: 16, max_queue: 16 }
-gateway:
-  providers:
-    - { name: mock, type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: test }
-  models:
-    - { alias: check-model, deployments: [ { provider: mock, model: mock-model } ] }
-  prices:
-    - { model: mock-model, input_per_million: 1, output_per_million: 2 }
-""" % (os.path.join(tmp, "data"), make_jwks(tmp), mock_port))
+                f.write(CONFIG % (os.path.join(tmp, "data"), API_KEY, make_jwks(tmp), mock_port))
             server, port = start([binary, "serve", "--config", config, "--listen", "127.0.0.1:0"],
-                                 os.path.join(tmp, "sluice.log"), env)
-            processes.append(server)
+                                 os.path.join(tmp, "sluice.log"), env, processes)
             base = "http://127.0.0.1:%d" % port
-            headers = {"authorization": "Bearer sk-check-0123456789abcdef",
-                       "content-type": "application/json"}
+            headers = {"authorization": "Bearer " + API_KEY, "content-type": "application/json"}
             for stream in (False, True):
                 http(base + "/v1/chat/completions", json.dumps({
                     "model": "check-model", "stream": stream,
                     "messages": [{"role": "user", "content": "hello"}]}).encode(), headers)
             return http(base + "/metrics")
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        finally:  # stopped before their data directory goes
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def runbook_queries():
+    """(runbook, expression) of each line of the runbooks' ```promql blocks."""
+    for path in sorted(glob.glob(os.path.join(RUNBOOKS, "*.md"))):
+        with open(path) as f:
+            for block in re.findall(r"```promql\n(.*?)```", f.read(), re.S):
+                for line in block.splitlines():
+                    for expr in line.split("#")[0].split(";"):
+                        if expr.strip():
+                            yield os.path.basename(path), expr
 
 
 def check_metrics(rules, exposition):
@@ -228,9 +249,9 @@ def check_metrics(rules, exposition):
     recorded = {rule["record"] for rule in rules if "record" in rule}
     target_labels = {"job", "instance", "pod"}  # added by Prometheus at scrape, not by Sluice
     checked = set()
-    for rule in rules:
-        where = rule.get("alert") or rule.get("record")
-        for name, labels, les in selectors(rule["expr"]):
+    exprs = [(rule.get("alert") or rule.get("record"), rule["expr"]) for rule in rules]
+    for where, expr in exprs + list(runbook_queries()):
+        for name, labels, les in selectors(expr):
             if ":" in name:
                 if name not in recorded:
                     problem("%s reads %s, which no rule records" % (where, name))
