@@ -29,8 +29,10 @@ bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
     exchange.request.body = boost::json::serialize(body);
     exchange.response.add_header(std::string(kBudgetDowngradeHeader),
                                  model + " -> " + verdict.downgrade_to);
+    guard->count(verdict, gateway::BudgetGuard::Action::downgraded);
     return true;
   }
+  guard->count(verdict, gateway::BudgetGuard::Action::refused);
   exchange.response.set_error(*verdict.refusal);
   exchange.response.add_header("retry-after", std::to_string(verdict.retry_after_seconds));
   return false;

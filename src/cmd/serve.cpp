@@ -24,6 +24,7 @@
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/budget_guard.hpp"
+#include "gateway/budget_metrics.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/model_refresh.hpp"
@@ -172,6 +173,7 @@ int serve(const CliArgs& args, Role role) {
   auth::RateLimitFilter rate_limit_filter(config->rate_limits, limiter);
   auth::TokenLimits token_limits(config->rate_limits, limiter);
   auth::register_rate_limit_metrics(registry, rate_limit_filter, token_limits);
+  gateway::register_budget_metrics(registry, budget_guard);
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
   gateway_service.set_usage_sink(&usage_ledger);

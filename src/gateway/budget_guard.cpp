@@ -122,6 +122,7 @@ BudgetVerdict BudgetGuard::check(const core::Principal& principal, std::string_v
       reason =
           exceeded(team->second, spend_.team(principal.team), spend_.held_by_team(principal.team),
                    estimate_nano_usd, "team " + principal.team, monthly);
+    verdict.team = !reason.empty();
   }
   if (reason.empty()) return verdict;
   if (const auto cheaper = downgrades_.find(std::string(model)); cheaper != downgrades_.end())

@@ -5,6 +5,7 @@
 // reached a budget, or when with the calls in flight and its own estimated cost it would pass
 // it. An admitted call holds its estimate until it ends, when its real cost has been added.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -49,6 +50,7 @@ struct BudgetVerdict {
   int64_t retry_after_seconds = 0;
   // Over budget with a cheaper model configured: what to call instead of refusing.
   std::string downgrade_to;
+  bool team = false;  // the budget passed is the team's (else the key's own)
 };
 
 class BudgetGuard {
@@ -78,6 +80,14 @@ class BudgetGuard {
   // not recorded (the config file's) and teams without a budget pass.
   BudgetVerdict check(const core::Principal& principal, std::string_view model,
                       int64_t estimate_nano_usd = 0) const;
+  // What became of an over-budget call, counted for sluice_budget_exceeded_total.
+  enum class Action { refused, downgraded };
+  void count(const BudgetVerdict& verdict, Action action) const {
+    counts_[verdict.team ? 1 : 0][static_cast<int>(action)].fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t counted(bool team, Action action) const {
+    return counts_[team ? 1 : 0][static_cast<int>(action)].load(std::memory_order_relaxed);
+  }
   // The hold of an admitted call (nothing for keys whose spend is not recorded).
   SpendHold hold(const core::Principal& principal, int64_t estimate_nano_usd) const;
 
@@ -97,6 +107,7 @@ class BudgetGuard {
   std::unordered_map<std::string, Limits> teams_;
   std::unordered_map<std::string, std::string> downgrades_;
   std::function<int64_t()> now_ms_;
+  mutable std::atomic<uint64_t> counts_[2][2] = {};  // [team][action]
 };
 
 }  // namespace sluice::gateway

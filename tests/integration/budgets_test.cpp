@@ -50,6 +50,15 @@ class BudgetsTest : public ::testing::Test {
     EXPECT_EQ(usage.status, 200) << usage.raw;
     return usage.body.at("total").at("cost_usd").to_number<double>();
   }
+  // sluice_budget_exceeded_total{budget="<budget>",action="<action>"} in /metrics; -1 if absent.
+  long long exceeded(std::string_view budget, std::string_view action) const {
+    auto metrics = http_request(server_->port(), "GET", "/metrics");
+    if (!metrics) return -1;
+    const std::string series = "sluice_budget_exceeded_total{budget=\"" + std::string(budget) +
+                               "\",action=\"" + std::string(action) + "\"} ";
+    const auto at = metrics->body.find(series);
+    return at == std::string::npos ? -1 : std::stoll(metrics->body.substr(at + series.size()));
+  }
   static bool refused_for_budget(const JsonResponse& response) {
     return response.status == 429 && contains(response.raw, R"("code":"budget_exceeded")");
   }
@@ -76,6 +85,7 @@ TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {
   // Others keep going, and the key may still read.
   EXPECT_EQ(as(port, other, "POST", "/v1/chat/completions", kChat).status, 200);
   EXPECT_EQ(as(port, secret, "GET", "/v1/models").status, 200);
+  EXPECT_EQ(exceeded("key", "refused"), 3);
   const double before = spent(port, id);
   EXPECT_GT(before, 0.000001);
 
@@ -122,6 +132,8 @@ TEST_F(BudgetsTest, ATeamBudgetHoldsEveryKeyOfTheTeam) {
   auto refused = as(port, b, "POST", "/v1/chat/completions", kChat);
   EXPECT_TRUE(refused_for_budget(refused)) << refused.raw;
   EXPECT_TRUE(contains(refused.raw, "team alpha")) << refused.raw;
+  EXPECT_EQ(exceeded("team", "refused"), 1);
+  EXPECT_EQ(exceeded("key", "refused"), 0);
   EXPECT_EQ(as(port, c, "POST", "/v1/chat/completions", kChat).status, 200);
 }
 
@@ -137,6 +149,7 @@ TEST_F(BudgetsTest, OverBudgetADowngradedModelAnswersAndSaysSo) {
   EXPECT_EQ(response->status, 200) << response->body;
   EXPECT_EQ(response->header("x-sluice-budget-downgrade"), "gpt-4o -> gpt-4o-mini");
   EXPECT_TRUE(contains(response->body, "gpt-4o-mini")) << response->body;
+  EXPECT_GE(exceeded("key", "downgraded"), 1);
   // No cheaper model for gpt-4o-mini itself: refused.
   EXPECT_TRUE(refused_for_budget(as(port, secret, "POST", "/v1/chat/completions", kChat)));
 }
