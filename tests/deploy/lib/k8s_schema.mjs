@@ -23,10 +23,14 @@ export async function validateSchema(obj) {
 /** The paths of fields `obj` has that its Kubernetes type does not define. */
 export function unknownFields(obj) {
   const version = obj.apiVersion.split("/").at(-1);
-  const typeName = `${version[0].toUpperCase()}${version.slice(1)}${obj.kind}`;
+  return unknownFieldsOf(obj, `${version[0].toUpperCase()}${version.slice(1)}${obj.kind}`, obj.kind);
+}
+
+/** The same for a value of the Kubernetes type `typeName` (e.g. V1PodSpec) at `path`. */
+export function unknownFieldsOf(value, typeName, path) {
   if (!fieldModels[typeName]) throw new Error(`no field model ${typeName}`);
   const unknown = [];
-  walk(obj, typeName, obj.kind, unknown);
+  walk(value, typeName, path, unknown);
   return unknown;
 }
 

@@ -45,12 +45,13 @@ export function materialize(podSpec, container, configMaps) {
   return { root, remap };
 }
 
-/** The container's env as a plain object (literal values only: that is all the manifests use). */
+/** The container's env as a plain object; a secret reference becomes a placeholder value. */
 export function containerEnv(container) {
   const env = {};
   for (const e of container.env ?? []) {
-    if (e.value === undefined) throw new Error(`env ${e.name}: only literal values are supported here`);
-    env[e.name] = e.value;
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef) env[e.name] = `placeholder-${e.valueFrom.secretKeyRef.name}`;
+    else throw new Error(`env ${e.name}: only values and secret references are supported here`);
   }
   return env;
 }
