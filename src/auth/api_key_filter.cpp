@@ -3,10 +3,13 @@
 #include <openssl/crypto.h>
 #include <strings.h>
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "auth/route_permissions.hpp"
 #include "core/clock.hpp"
+#include "core/fnv1a.hpp"
 #include "core/json_text.hpp"
 #include "ops/blocking_pool.hpp"
 
@@ -39,13 +42,14 @@ enum : std::size_t {
   auth_off,
   invalid_jwt,
   expired_jwt,
-  jwt_busy
+  jwt_busy,
+  failures_limited
 };
 }  // namespace result
 std::vector<std::string> result_names() {
   return {"allowed",        "not_required", "preflight",   "missing_key",       "invalid_key",
           "admin_required", "read_only",    "expired_key", "permission_denied", "auth_off",
-          "invalid_jwt",    "expired_jwt",  "jwt_busy"};
+          "invalid_jwt",    "expired_jwt",  "jwt_busy",    "failures_limited"};
 }
 
 std::shared_ptr<const core::Principal> config_principal(const core::ApiKeyConfig& key,
@@ -154,6 +158,7 @@ std::optional<http::FilterResult> ApiKeyFilter::decide(http::Exchange& exchange,
 
   const std::string_view presented = presented_key(request);
   if (presented.empty()) {
+    if (failures_exhausted(exchange)) return FilterResult::responded;
     count(result::missing_key);
     reject_unauthenticated(exchange, kMissingKey, {}, "missing_key");
     audit_refusal(exchange, "missing_key");
@@ -174,6 +179,8 @@ std::optional<http::FilterResult> ApiKeyFilter::decide(http::Exchange& exchange,
       verified = &*known;
     }
     if (!*verified) {
+      OPENSSL_cleanse(digest.data(), digest.size());
+      if (failures_exhausted(exchange)) return FilterResult::responded;
       refuse_jwt(exchange, verified->error());
       return FilterResult::responded;
     }
@@ -182,6 +189,8 @@ std::optional<http::FilterResult> ApiKeyFilter::decide(http::Exchange& exchange,
   if (!principal && registry_) {
     KeyRegistry::Match match = registry_->find(digest, now_ms_());
     if (match.expired_at_ms > 0) {
+      OPENSSL_cleanse(digest.data(), digest.size());
+      if (failures_exhausted(exchange)) return FilterResult::responded;
       count(result::expired_key);
       reject_unauthenticated(exchange, kExpiredKey, "invalid_api_key", "expired_key");
       audit_refusal(exchange, "expired_key");
@@ -191,6 +200,7 @@ std::optional<http::FilterResult> ApiKeyFilter::decide(http::Exchange& exchange,
   }
   OPENSSL_cleanse(digest.data(), digest.size());
   if (!principal) {
+    if (failures_exhausted(exchange)) return FilterResult::responded;
     count(result::invalid_key);
     reject_unauthenticated(exchange, kIncorrectKey, "invalid_api_key", "invalid_key");
     audit_refusal(exchange, "invalid_key");
@@ -248,6 +258,28 @@ boost::asio::awaitable<http::FilterResult> ApiKeyFilter::on_request(http::Exchan
   JwtVerdict verdict = co_await ops::run_blocking([this, token] { return jwt_->verify(token); });
   const std::optional<http::FilterResult> decided = decide(exchange, &verdict);
   co_return decided.value_or(http::FilterResult::responded);
+}
+
+bool ApiKeyFilter::failures_exhausted(http::Exchange& exchange) {
+  if (!failure_limiter_) return false;
+  const LimitCheck check{core::fnv1a(exchange.client_address, core::fnv1a("auth-failures:")),
+                         failure_rate_, 1};
+  LimitState state;
+  const int64_t now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(exchange.started.time_since_epoch())
+          .count();
+  if (failure_limiter_->acquire(std::span(&check, 1), std::span(&state, 1), now_ns)) return false;
+  count(result::failures_limited);
+  const int64_t seconds =
+      std::max<int64_t>(1, (state.retry_after_ns + 999'999'999) / 1'000'000'000);
+  exchange.response.set_error(
+      make_error(Errc::rate_limited,
+                 "too many failed authentication attempts from this address; retry after " +
+                     std::to_string(seconds) + " s",
+                 {}, "rate_limit_exceeded"));
+  exchange.response.add_header("Retry-After", std::to_string(seconds));
+  exchange.log_fields += ",\"auth_error\":\"failures_limited\"";
+  return true;  // not audited: the address's first failures are, these would only fill the log
 }
 
 void ApiKeyFilter::refuse_jwt(http::Exchange& exchange, JwtFault fault) {

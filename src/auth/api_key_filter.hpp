@@ -11,6 +11,7 @@
 #include "auth/audit_log.hpp"
 #include "auth/jwt_verifier.hpp"
 #include "auth/key_registry.hpp"
+#include "auth/limiter.hpp"
 #include "auth/secret_digest.hpp"
 #include "core/config.hpp"
 #include "http/server.hpp"
@@ -59,6 +60,14 @@ class ApiKeyFilter final : public http::Filter {
   // Verifies bearer JWTs; null (the default) = none accepted. Set before serving; `jwt` must
   // outlive the filter.
   void set_jwt_verifier(JwtVerifier* jwt) { jwt_ = jwt; }
+  // Failed attempts (missing, wrong, expired keys and refused JWTs) per client address, beyond
+  // `rate`, get 429 with Retry-After instead of 401, and are not audited: guessing keys and
+  // filling the audit log are both bounded. Null (the default) = no limit. Set before serving;
+  // `limiter` must outlive the filter.
+  void set_failure_limit(Limiter* limiter, Rate rate) {
+    failure_limiter_ = limiter;
+    failure_rate_ = rate;
+  }
 
  private:
   using JwtVerdict = Result<JwtIdentity, JwtFault>;
@@ -72,6 +81,8 @@ class ApiKeyFilter final : public http::Filter {
     std::shared_ptr<const core::Principal> principal;
   };
   const ConfigKey* find_config_key(const Digest& digest) const;
+  // True after answering 429 when the client address has used up its failed attempts.
+  bool failures_exhausted(http::Exchange& exchange);
   // Answers 401 for a refused JWT, counted, logged with its fault and audited.
   void refuse_jwt(http::Exchange& exchange, JwtFault fault);
 
@@ -81,6 +92,8 @@ class ApiKeyFilter final : public http::Filter {
   AuditLog* audit_ = nullptr;
   JwtVerifier* jwt_ = nullptr;
   std::atomic<int> pending_jwt_checks_{0};
+  Limiter* failure_limiter_ = nullptr;
+  Rate failure_rate_;
 };
 
 // The filter for `auth`, `registry` (null: no store) and `jwt` (null: no JWTs). Adds

@@ -221,6 +221,11 @@ int serve(const CliArgs& args, Role role) {
   const auto api_keys =
       auth::make_api_key_filter(config->auth, &key_registry, jwt ? &jwt->verifier : nullptr);
   if (api_keys) api_keys->set_audit(&audit_log);
+  if (api_keys && config->auth.failed_attempts_per_minute > 0) {
+    const int64_t per_minute = config->auth.failed_attempts_per_minute;
+    api_keys->set_failure_limit(&limiter,
+                                auth::Rate::per_period(per_minute, 60'000'000'000, per_minute));
+  }
 
   http::Server server(config->server, router, observer);
   if (cors) server.add_filter(cors.get());

@@ -95,6 +95,7 @@ struct AuthConfig {
   int max_keys = 100000;     // virtual keys held in memory for authentication
   Millis key_refresh{1000};  // how often the virtual keys other replicas wrote are read
   Millis audit_retention{90LL * 24 * 3600 * 1000};  // audit events older than this are deleted
+  int failed_attempts_per_minute = 60;  // per client address; beyond: 429, not audited; 0 = none
   JwtConfig jwt;
 
   bool operator==(const AuthConfig&) const = default;

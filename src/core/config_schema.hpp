@@ -55,6 +55,7 @@ void describe_config(Visitor& v, Config& c) {
     v.field("max_keys", c.auth.max_keys);
     v.field("key_refresh", c.auth.key_refresh);
     v.field("audit_retention", c.auth.audit_retention);
+    v.field("failed_attempts_per_minute", c.auth.failed_attempts_per_minute);
     v.section("jwt", [&] {
       v.field("jwks_file", c.auth.jwt.jwks_file);
       v.field("issuer", c.auth.jwt.issuer);

@@ -501,6 +501,8 @@ void validate(const Config& c, Reporter& report) {
   if (c.auth.key_refresh < Millis{100}) {
     report.add("auth.key_refresh", "must be at least 100ms", "e.g. 1s");
   }
+  if (c.auth.failed_attempts_per_minute < 0)
+    report.add("auth.failed_attempts_per_minute", "must be 0 (no limit) or more", "e.g. 60");
   if (c.auth.audit_retention < Millis{3'600'000}) {
     report.add("auth.audit_retention", "must be at least 1h", "e.g. 90d");
   }

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "auth/local_limiter.hpp"
 #include "memory_audit_store.hpp"
 #include "support/jwt_signer.hpp"
 
@@ -487,6 +488,43 @@ TEST_F(ApiKeyFilterTest, FreshJwtsBeyondThePendingBoundGet503) {
   exchange_->route = "/v1/models";
   exchange_->request.headers = {{"authorization", token}};
   EXPECT_EQ(filter_.on_request_now(*exchange_), http::FilterResult::next);
+}
+
+TEST_F(ApiKeyFilterTest, FailedAttemptsPerAddressAreLimitedAndNotAudited) {
+  testing::MemoryAuditStore store;
+  AuditLog audit(store, 100, [] { return int64_t{42}; });
+  filter_.set_audit(&audit);
+  LocalLimiter limiter(100);
+  filter_.set_failure_limit(&limiter, Rate::per_period(3, 60'000'000'000, 3));
+  std::string authorization;  // the header views it
+  const auto attempt = [&](std::string_view address, std::string key) {
+    exchange_ = std::make_unique<http::Exchange>();
+    exchange_->request.method = "GET";
+    exchange_->request.path = "/v1/models";
+    exchange_->route = "/v1/models";
+    exchange_->client_address = address;
+    std::vector<http::HeaderView> headers;
+    authorization = "Bearer " + key;
+    if (!key.empty()) headers.push_back({"authorization", authorization});
+    exchange_->request.headers = std::move(headers);
+    return decide(filter_, *exchange_);
+  };
+  // Three failures (wrong key, none, wrong again) are 401s; the fourth is a 429.
+  for (const char* key : {"sk-wrong", "", "sk-wrong-2"}) {
+    EXPECT_EQ(attempt("10.0.0.1", key), http::FilterResult::responded);
+    EXPECT_EQ(response().status, 401) << key;
+  }
+  EXPECT_EQ(attempt("10.0.0.1", "sk-wrong-3"), http::FilterResult::responded);
+  EXPECT_EQ(response().status, 429);
+  EXPECT_NE(response().body.find("\"code\":\"rate_limit_exceeded\""), std::string::npos);
+  EXPECT_FALSE(header(response(), "Retry-After").empty());
+  // A right key from that address still passes; another address has its own failures.
+  EXPECT_EQ(attempt("10.0.0.1", "sk-user-key"), http::FilterResult::next);
+  EXPECT_EQ(attempt("10.0.0.2", "sk-wrong"), http::FilterResult::responded);
+  EXPECT_EQ(response().status, 401);
+  EXPECT_EQ(counted(filter_, "failures_limited"), 1u);
+  ASSERT_TRUE(audit.flush());
+  EXPECT_EQ(store.events.size(), 4u);  // the 401s only
 }
 
 }  // namespace
