@@ -335,7 +335,7 @@ void ApiKeyFilter::on_response(http::Exchange& exchange) {
 std::unique_ptr<ApiKeyFilter> make_api_key_filter(core::AuthConfig& auth, KeyRegistry* registry,
                                                   JwtVerifier* jwt) {
   if (!auth.admin_key.empty()) {
-    auth.api_keys.push_back(core::ApiKeyConfig{"admin_key", auth.admin_key, "admin"});
+    auth.api_keys.push_back(core::ApiKeyConfig{"admin_key", auth.admin_key, "admin", {}});
     OPENSSL_cleanse(auth.admin_key.data(), auth.admin_key.size());
     auth.admin_key.clear();
   }
