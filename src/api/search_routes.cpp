@@ -18,7 +18,9 @@ namespace {
 constexpr int kLoadingRetryAfterSeconds = 1;
 
 Error invalid(std::string param, const std::string& why) {
-  return make_error(Errc::invalid_request, "'" + param + "' " + why, std::move(param));
+  // The message first: arguments are evaluated in no set order, and param is moved.
+  std::string message = "'" + param + "' " + why;
+  return make_error(Errc::invalid_request, std::move(message), std::move(param));
 }
 
 // The request's fields into `out`; an error names the offending one.
