@@ -220,7 +220,7 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
   // model names, and every distinct label would be a metric series kept forever.
   if (chain && chain->transient())
     context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
-  if (chain && reserve_tokens(context, state, sink)) {
+  if (chain && reserve_tokens(context, *chain, state, sink)) {
     Itinerary itinerary(*chain, retry_.max_attempts);
     RetryBudget budget(retry_);
     state.end = RouteEnd::failed;
@@ -294,10 +294,15 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
   return outcome;
 }
 
-bool GatewayService::reserve_tokens(const RouteContext& context, RouteState& state,
-                                    ChunkSink* sink) {
+bool GatewayService::reserve_tokens(const RouteContext& context, const Route& chain,
+                                    RouteState& state, ChunkSink* sink) {
   if (!token_limiter_ || context.token_estimate <= 0) return true;
-  state.tokens = token_limiter_->reserve(context.caller, context.model, context.token_estimate,
+  // Limited per upstream model, the one the alias tries first: an alias and the provider/model
+  // name it routes to (or another alias of it) share one limit, whichever name a client sends.
+  const auto& first = chain[0]->priority_groups;
+  const std::string_view limited =
+      first.empty() || first[0].empty() ? context.model : first[0][0].deployment->id;
+  state.tokens = token_limiter_->reserve(context.caller, limited, context.token_estimate,
                                          steady_ns(context.started));
   if (sink && state.tokens.report.limit > 0) sink->on_token_limit(state.tokens.report);
   if (state.tokens.admitted) return true;

@@ -126,7 +126,8 @@ class GatewayService {
     TokenReservation tokens;
   };
   // Reserves the call's estimated tokens; false when the caller's token limit refuses them.
-  bool reserve_tokens(const RouteContext& context, RouteState& state, ChunkSink* sink);
+  bool reserve_tokens(const RouteContext& context, const Route& chain, RouteState& state,
+                      ChunkSink* sink);
   // Settles the reservation with what the call used (a failure that used nothing refunds it).
   void settle_tokens(const RouteState& state, Outcome& outcome);
   Outcome token_limited(const RouteState& state, const RouteContext& context) const;

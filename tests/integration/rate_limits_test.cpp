@@ -209,6 +209,22 @@ TEST_F(OwaspApi4UnrestrictedResourceConsumption,
   EXPECT_GE(ratelimited(port(), "tokens"), 1);
 }
 
+TEST_F(OwaspApi4UnrestrictedResourceConsumption, AnAliasAndTheModelItRoutesToShareATokenLimit) {
+  // 300 a minute (5 a second back). The first call keeps what the mock used (about 50).
+  const std::string key = create_key(R"("tokens_per_minute":300)");
+  auto by_alias = chat(key, R"({"model":"test-model","max_tokens":250,)"
+                            R"("messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_TRUE(by_alias);
+  ASSERT_EQ(by_alias->status, 200) << by_alias->body;
+  // The same upstream model by its provider/model name, estimated at about 290: a limit of its
+  // own would admit it, the shared one (about 250 left) does not.
+  auto by_name = chat(key, R"({"model":"up/m","max_tokens":270,)"
+                           R"("messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_TRUE(by_name);
+  EXPECT_EQ(by_name->status, 429) << by_name->body;
+  EXPECT_NE(by_name->body.find("rate_limit_exceeded"), std::string::npos) << by_name->body;
+}
+
 TEST_F(OwaspApi4UnrestrictedResourceConsumption, LimitsAreValidatedWhereTheyAreSet) {
   auto refused =
       call(port(), "POST", "/v1/admin/keys", R"({"roles":["query"],"requests_per_minute":-1})",
