@@ -7,9 +7,9 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "auth/address_key.hpp"
 #include "auth/route_permissions.hpp"
 #include "core/clock.hpp"
-#include "core/fnv1a.hpp"
 #include "core/json_text.hpp"
 #include "ops/blocking_pool.hpp"
 
@@ -262,8 +262,7 @@ boost::asio::awaitable<http::FilterResult> ApiKeyFilter::on_request(http::Exchan
 
 bool ApiKeyFilter::failures_exhausted(http::Exchange& exchange) {
   if (!failure_limiter_) return false;
-  const LimitCheck check{core::fnv1a(exchange.client_address, core::fnv1a("auth-failures:")),
-                         failure_rate_, 1};
+  const LimitCheck check{address_key(exchange.client_address, "auth-failures:"), failure_rate_, 1};
   LimitState state;
   const int64_t now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(exchange.started.time_since_epoch())

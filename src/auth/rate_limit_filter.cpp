@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "auth/address_key.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/rate_limit_headers.hpp"
 #include "core/fnv1a.hpp"
@@ -81,8 +82,7 @@ http::FilterResult RateLimitFilter::decide(http::Exchange& exchange) {
     }
     if (address_rate_.limit > 0 &&
         (requires_api_key(exchange.route) || requires_api_key(request.path)))
-      add(Scope::address, core::fnv1a(exchange.client_address, core::fnv1a("address:")),
-          address_rate_);
+      add(Scope::address, address_key(exchange.client_address, "address:"), address_rate_);
     if (const RouteLimit* limit = route_limit(exchange.route))
       add(Scope::route, limit->key, limit->rate);
   }
