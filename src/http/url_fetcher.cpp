@@ -1,5 +1,7 @@
 #include "http/url_fetcher.hpp"
 
+#include <strings.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -40,9 +42,25 @@ Error too_large(const FetchPolicy& policy) {
                      "url_too_large");
 }
 
+// "localhost" and names under it are loopback by definition (RFC 6761): never asked of DNS,
+// which may answer otherwise or, on a bare system, not at all.
+bool is_localhost_name(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  constexpr std::string_view kLocalhost = "localhost";
+  const auto ends_with_localhost = [&](std::size_t at) {
+    return strncasecmp(host.data() + at, kLocalhost.data(), kLocalhost.size()) == 0;
+  };
+  if (host.size() == kLocalhost.size()) return ends_with_localhost(0);
+  return host.size() > kLocalhost.size() && host[host.size() - kLocalhost.size() - 1] == '.' &&
+         ends_with_localhost(host.size() - kLocalhost.size());
+}
+
 // The addresses to check for `url`: its literal, or what the host name resolves to.
 asio::awaitable<Result<std::vector<asio::ip::address>>> addresses_of(const FetchUrl& url) {
   if (url.ip) co_return std::vector<asio::ip::address>{*url.ip};
+  if (is_localhost_name(url.host))
+    co_return std::vector<asio::ip::address>{asio::ip::address_v4::loopback(),
+                                             asio::ip::address_v6::loopback()};
   asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
   auto [ec, results] =
       co_await resolver.async_resolve(url.host, url.port, asio::as_tuple(asio::use_awaitable));

@@ -128,6 +128,10 @@ TEST(UrlFetcher, ANameResolvingToLoopbackIsRefusedBeforeAnyConnection) {
   ASSERT_FALSE(fetched);
   EXPECT_EQ(fetched.error().code_detail, "url_not_allowed") << fetched.error().message;
   EXPECT_NE(fetched.error().message.find("loopback"), std::string::npos);
+  // Names under localhost too, in any case (RFC 6761: loopback, never asked of DNS).
+  fetched = fetch("http://api.LocalHost:1/", policy);
+  ASSERT_FALSE(fetched);
+  EXPECT_EQ(fetched.error().code_detail, "url_not_allowed") << fetched.error().message;
 }
 
 }  // namespace
