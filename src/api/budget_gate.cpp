@@ -16,8 +16,9 @@ bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
   const std::string model(core::string_field(body, "model"));
   const long long prompt_tokens = gateway::estimate_tokens_from_bytes(exchange.request.body.size());
   const long long completion_tokens = answers ? gateway::requested_completion_tokens(&body) : -1;
-  const int64_t estimate = guard->estimate(who, model, prompt_tokens, completion_tokens);
-  const gateway::BudgetVerdict verdict = guard->check(who, model, estimate);
+  int64_t estimate = 0;
+  const gateway::BudgetVerdict verdict =
+      guard->assess(who, model, prompt_tokens, completion_tokens, estimate);
   if (!verdict.refusal) {
     hold = guard->hold(who, estimate);
     return true;

@@ -90,9 +90,9 @@ std::string BudgetGuard::exceeded(const Limits& limits, const SpendTracker::Spen
   return reason;
 }
 
-int64_t BudgetGuard::estimate(const core::Principal& principal, std::string_view model,
-                              long long prompt_tokens, long long completion_tokens) const {
-  int64_t nano = spend_.largest_call(principal.key_id, principal.team);
+int64_t BudgetGuard::estimate_from(const SpendTracker::View& view, std::string_view model,
+                                   long long prompt_tokens, long long completion_tokens) const {
+  int64_t nano = view.largest_call;
   if (prices_ && prices_->has_price(model)) {
     const long long completion = completion_tokens < 0   ? 0
                                  : completion_tokens > 0 ? completion_tokens
@@ -103,6 +103,20 @@ int64_t BudgetGuard::estimate(const core::Principal& principal, std::string_view
   return nano;
 }
 
+int64_t BudgetGuard::estimate(const core::Principal& principal, std::string_view model,
+                              long long prompt_tokens, long long completion_tokens) const {
+  return estimate_from(spend_.view(principal.key_id, principal.team), model, prompt_tokens,
+                       completion_tokens);
+}
+
+BudgetVerdict BudgetGuard::assess(const core::Principal& principal, std::string_view model,
+                                  long long prompt_tokens, long long completion_tokens,
+                                  int64_t& estimate_nano_usd) const {
+  const SpendTracker::View view = spend_.view(principal.key_id, principal.team);
+  estimate_nano_usd = estimate_from(view, model, prompt_tokens, completion_tokens);
+  return check_against(principal, model, view, estimate_nano_usd);
+}
+
 SpendHold BudgetGuard::hold(const core::Principal& principal, int64_t estimate_nano_usd) const {
   if (principal.key_id.empty() || estimate_nano_usd <= 0) return {};
   return SpendHold(spend_, principal.key_id, principal.team, estimate_nano_usd);
@@ -110,18 +124,24 @@ SpendHold BudgetGuard::hold(const core::Principal& principal, int64_t estimate_n
 
 BudgetVerdict BudgetGuard::check(const core::Principal& principal, std::string_view model,
                                  int64_t estimate_nano_usd) const {
+  if (principal.key_id.empty()) return {};
+  return check_against(principal, model, spend_.view(principal.key_id, principal.team),
+                       estimate_nano_usd);
+}
+
+BudgetVerdict BudgetGuard::check_against(const core::Principal& principal, std::string_view model,
+                                         const SpendTracker::View& view,
+                                         int64_t estimate_nano_usd) const {
   BudgetVerdict verdict;
   if (principal.key_id.empty()) return verdict;  // no recorded spend to hold it to
   bool monthly = false;
   std::string reason =
       exceeded(Limits{principal.daily_budget_micro_usd, principal.monthly_budget_micro_usd},
-               spend_.key(principal.key_id), spend_.held_by_key(principal.key_id),
-               estimate_nano_usd, "this API key", monthly);
+               view.key, view.held_by_key, estimate_nano_usd, "this API key", monthly);
   if (reason.empty() && !principal.team.empty()) {
     if (const auto team = teams_.find(principal.team); team != teams_.end())
-      reason =
-          exceeded(team->second, spend_.team(principal.team), spend_.held_by_team(principal.team),
-                   estimate_nano_usd, "team " + principal.team, monthly);
+      reason = exceeded(team->second, view.team, view.held_by_team, estimate_nano_usd,
+                        "team " + principal.team, monthly);
     verdict.team = !reason.empty();
   }
   if (reason.empty()) return verdict;

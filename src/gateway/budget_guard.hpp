@@ -88,6 +88,11 @@ class BudgetGuard {
   uint64_t counted(bool team, Action action) const {
     return counts_[team ? 1 : 0][static_cast<int>(action)].load(std::memory_order_relaxed);
   }
+  // estimate() and check() together, reading the spend once: the verdict, and the estimate to
+  // hold when admitted.
+  BudgetVerdict assess(const core::Principal& principal, std::string_view model,
+                       long long prompt_tokens, long long completion_tokens,
+                       int64_t& estimate_nano_usd) const;
   // The hold of an admitted call (nothing for keys whose spend is not recorded).
   SpendHold hold(const core::Principal& principal, int64_t estimate_nano_usd) const;
 
@@ -100,6 +105,11 @@ class BudgetGuard {
   // empty if none. `held`: what calls in flight may still cost; `estimate`: this call.
   static std::string exceeded(const Limits& limits, const SpendTracker::Spend& spent, int64_t held,
                               int64_t estimate, std::string_view whose, bool& monthly);
+
+  int64_t estimate_from(const SpendTracker::View& view, std::string_view model,
+                        long long prompt_tokens, long long completion_tokens) const;
+  BudgetVerdict check_against(const core::Principal& principal, std::string_view model,
+                              const SpendTracker::View& view, int64_t estimate_nano_usd) const;
 
   SpendTracker& spend_;
   const PriceTable* prices_ = nullptr;

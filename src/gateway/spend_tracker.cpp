@@ -163,6 +163,20 @@ SpendTracker::Spend SpendTracker::spend_of(std::string_view name,
   return out;
 }
 
+SpendTracker::View SpendTracker::view(std::string_view key_id, std::string_view team) const {
+  View out;
+  std::lock_guard lock(mutex_);
+  out.key = spend_of(key_id, stored_keys_, pending_keys_, reading_keys_);
+  out.held_by_key = value_or_zero(held_keys_, key_id);
+  const int64_t own_largest = value_or_zero(largest_keys_, key_id);
+  if (!team.empty()) {
+    out.team = spend_of(team, stored_teams_, pending_teams_, reading_teams_);
+    out.held_by_team = value_or_zero(held_teams_, team);
+  }
+  out.largest_call = own_largest > 0 ? own_largest : value_or_zero(largest_teams_, team);
+  return out;
+}
+
 SpendTracker::Spend SpendTracker::key(std::string_view key_id) const {
   std::lock_guard lock(mutex_);
   return spend_of(key_id, stored_keys_, pending_keys_, reading_keys_);

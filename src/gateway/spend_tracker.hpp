@@ -48,6 +48,15 @@ class SpendTracker {
   // The most one call of the key (else of its team) has cost in this process: what a call whose
   // price is unknown is expected to cost. 0 before the first.
   int64_t largest_call(std::string_view key_id, std::string_view team) const;
+
+  // All a budget check reads of a key and its team (empty: none), in one lock and one reading of
+  // the day.
+  struct View {
+    Spend key, team;
+    int64_t held_by_key = 0, held_by_team = 0;
+    int64_t largest_call = 0;
+  };
+  View view(std::string_view key_id, std::string_view team) const;
   // The UTC day now, YYYY-MM-DD.
   std::string today() const;
 
