@@ -10,8 +10,13 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates
   libsqlite3-dev libstemmer-dev libhnswlib-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev libpoppler-cpp-dev libjwt-dev)
-# promtool (prometheus) and python3-yaml check deploy/prometheus's rules.
-TEST_PKGS=(prometheus clang-format openssl python3 python3-yaml)
+# promtool (prometheus) and python3-yaml check deploy/prometheus's rules; Prometheus itself and
+# amtool (prometheus-alertmanager) check deploy/compose's configs and evaluate the dashboard's
+# and the rules' queries against the real binary.
+TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml)
+# Packages wanted for their tools only: their services must not run (nor hold 9090 and 9093,
+# which deploy/compose publishes).
+TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
 # its corpus (the PostgreSQL manual).
 BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15)
@@ -42,5 +47,19 @@ SUDO=""
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# The prometheus package is wanted only for promtool: don't let its service start here.
+# While apt installs, a policy-rc.d that refuses every start keeps the new services stopped.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Under systemd, also keep them from starting at the next boot.
+if [ -d /run/systemd/system ]; then
+  for service in "${TOOL_ONLY_SERVICES[@]}"; do
+    if [[ " ${missing[*]} " == *" $service "* ]]; then
+      $SUDO systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+    fi
+  done
+fi

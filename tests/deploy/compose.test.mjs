@@ -14,7 +14,7 @@ import { parse } from "yaml";
 import { start, startMockUpstream } from "../e2e/lib/processes.mjs";
 import { COMPOSE_FILE, REPO, bindMounts, layOutMounts, loadCompose, namedMounts, publishedPorts }
   from "./lib/compose.mjs";
-import { effectiveConfig, printedValue, run } from "./lib/pod.mjs";
+import { effectiveConfig, printedValue, run, seconds } from "./lib/pod.mjs";
 
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
 const AMTOOL = process.env.AMTOOL ?? "amtool";
@@ -189,6 +189,17 @@ describe("deploy/compose", () => {
       assert.ok(namedMounts(services.sluice).some((v) => v.target === dataDir), `${dataDir} is a volume`);
       const check = await run([...args().map((a) => a === "serve" ? "check" : a), "--listen", "127.0.0.1:0"], env);
       assert.equal(check.code, 0, check.stderr);
+    });
+
+    it("gives Sluice time to drain and finish its requests before compose kills it", async () => {
+      for (const profile of ["dev", "staging", "prod"]) {
+        const { text } = await effectiveConfig(args().map((a) => a === "serve" ? "check" : a),
+          { ...env, SLUICE_ENV: profile, SLUICE_AUTH__ADMIN_KEY: "sk-compose-test-0123456789" });
+        const need = seconds(printedValue(text, "shutdown", "drain_delay")) +
+          seconds(printedValue(text, "shutdown", "grace")) + 1;
+        assert.ok(seconds(services.sluice.stop_grace_period) >= need,
+          `${profile}: stop_grace_period ${services.sluice.stop_grace_period} < ${need} s`);
+      }
     });
 
     it("answers each container's healthcheck command", async () => {
