@@ -57,12 +57,15 @@ describe("deploy/compose", () => {
     assert.deepEqual(errors.map((m) => `${m.rule}: ${m.message}`), []);
   });
 
-  it("runs Sluice, mock-upstream, Prometheus, Alertmanager and Grafana, each image pinned", () => {
+  it("runs Sluice, mock-upstream, Prometheus, Alertmanager and Grafana, each image pinned or built", () => {
     assert.deepEqual(Object.keys(services).sort(),
       ["alertmanager", "grafana", "mock-upstream", "prometheus", "sluice"]);
     for (const [name, service] of Object.entries(services)) {
       assert.ok(service.image, `${name}: an image`);
-      if (service.build) continue;
+      if (service.build) {
+        assert.equal(service.pull_policy, "build", `${name}: built, never pulled`);
+        continue;
+      }
       assert.match(service.image, /:[^:/]+$/, `${name}: an explicit tag`);
       assert.doesNotMatch(service.image, /:latest$/, `${name}: a pinned tag, not latest`);
     }
