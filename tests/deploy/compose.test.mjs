@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DCLinter } from "dclint";
 import { parse } from "yaml";
-import { start, startMockUpstream } from "../e2e/lib/processes.mjs";
+import { start } from "../e2e/lib/processes.mjs";
 import { COMPOSE_FILE, REPO, bindMounts, layOutMounts, loadCompose, namedMounts, publishedPorts }
   from "./lib/compose.mjs";
 import { effectiveConfig, printedValue, run, seconds } from "./lib/pod.mjs";
