@@ -1,12 +1,13 @@
 // deploy/grafana/sluice-dashboard.json and deploy/prometheus/alerts.yaml against Debian's real
-// Prometheus (configured from deploy/compose's prometheus.yml) scraping the real binary while
-// traffic moves every signal: each dashboard query, with Grafana's variables substituted, must
-// evaluate and return data; each recording rule must evaluate, return data and be recorded;
-// each alert expression must evaluate; and every series a panel or a rule reads must exist, so
-// that nothing watches a name or a label value Sluice does not export.
+// Prometheus and Alertmanager (configured from deploy/compose's files) scraping the real binary
+// while traffic moves every signal: each dashboard query, with Grafana's variables substituted,
+// must evaluate and return data; each recording rule must evaluate, return data and be recorded;
+// each alert expression must evaluate; every series a panel or a rule reads must exist, so that
+// nothing watches a name or a label value Sluice does not export; and the alerts that fire reach
+// Alertmanager and its receiver.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { labelValues, startPrometheus } from "./lib/prometheus.mjs";
+import { labelValues, startAlertmanager, startPrometheus } from "./lib/prometheus.mjs";
 import { dashboardQueries, loadDashboard, loadRules, selectors, substitute, withoutOffsets }
   from "./lib/promql.mjs";
 import { startScenario } from "./lib/traffic.mjs";
@@ -25,7 +26,7 @@ describe("dashboard and rule queries against Prometheus scraping Sluice", () => 
   const rules = loadRules();
   // Rules reading their own recorded past (`offset`): empty until Prometheus holds that history.
   const historical = new Set(rules.filter((r) => r.record && /\boffset\b/.test(r.expr)).map((r) => r.record));
-  let scenario, prometheus, instances, variables, last;
+  let scenario, alertmanager, prometheus, instances, variables, last, delivered;
   let traffic = Promise.resolve();
   let trafficStopped = false;
 
@@ -62,7 +63,8 @@ describe("dashboard and rule queries against Prometheus scraping Sluice", () => 
   before(async () => {
     scenario = await startScenario();
     await scenario.run();
-    prometheus = await startPrometheus(`127.0.0.1:${scenario.sluice.port}`);
+    alertmanager = await startAlertmanager();
+    prometheus = await startPrometheus(`127.0.0.1:${scenario.sluice.port}`, new URL(alertmanager.url).host);
     let trafficFailed = false;
     traffic = (async () => { while (!trafficStopped) await scenario.run(); })();
     traffic.catch(() => { trafficFailed = true; });  // reported by its own test
@@ -72,7 +74,8 @@ describe("dashboard and rule queries against Prometheus scraping Sluice", () => 
       // Grafana formats a multi-value variable as a regex of its values, dots escaped.
       variables = { ...WINDOWS, instance: instances.map((i) => i.replace(/\./g, "\\\\.")).join("|") || "none" };
       last = await evaluate();
-      if (complete(last) || trafficFailed || Date.now() > deadline) break;
+      delivered = await alertmanager.alerts();
+      if ((complete(last) && delivered.length > 0) || trafficFailed || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }, { timeout: WAIT_FOR_DATA_MS + 25000 });
@@ -81,6 +84,7 @@ describe("dashboard and rule queries against Prometheus scraping Sluice", () => 
     trafficStopped = true;
     await traffic.catch(() => {});
     await prometheus?.stop();
+    await alertmanager?.stop();
     await scenario?.stop();
   });
 
@@ -127,5 +131,19 @@ describe("dashboard and rule queries against Prometheus scraping Sluice", () => 
     }
     t.diagnostic(`${last.reads.size} selectors read`);
     assert.deepEqual(missing, []);
+  });
+
+  it("delivers the alerts that fire to Alertmanager, which routes them to its receiver", (t) => {
+    const names = new Set(rules.filter((r) => r.alert).map((r) => r.alert));
+    for (const a of delivered) {
+      t.diagnostic(`${a.labels.alertname}: ${a.status.state}, receivers ${a.receivers.map((r) => r.name)}`);
+    }
+    assert.ok(delivered.length > 0, "some alert reached Alertmanager");
+    for (const a of delivered) {
+      assert.ok(names.has(a.labels.alertname), a.labels.alertname);
+      assert.equal(a.labels.job, "sluice");
+      assert.equal(a.status.state, "active", a.labels.alertname);
+      assert.deepEqual(a.receivers.map((r) => r.name), ["null"]);
+    }
   });
 });
