@@ -18,8 +18,13 @@ const WINDOWS = { __rate_interval: "30s", __interval: "15s", __range: "5m" };
 const WAIT_FOR_DATA_MS = 90000;
 
 const hasData = (result) => !result.error && result.values.some((v) => !Number.isNaN(v));
-const show = (result) => result.error ? `ERROR ${result.error}`
-  : `${result.values.length} series${result.values.length ? `, max ${Math.max(...result.values)}` : ""}`;
+function show(result) {
+  if (result.error) return `ERROR ${result.error}`;
+  const numbers = result.values.filter((v) => !Number.isNaN(v));
+  const nan = result.values.length - numbers.length;
+  return `${result.values.length} series` + (numbers.length ? `, max ${Math.max(...numbers)}` : "") +
+    (nan ? ` (${nan} NaN: no observations in the window)` : "");
+}
 
 describe("dashboard and rule queries against Prometheus scraping Sluice", () => {
   const dashboard = loadDashboard();
