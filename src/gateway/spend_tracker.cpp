@@ -96,22 +96,6 @@ void SpendTracker::release(std::string_view key_id, std::string_view team, int64
   add_held(held_teams_, team, -nano_usd);
 }
 
-int64_t SpendTracker::held_by_key(std::string_view key_id) const {
-  std::lock_guard lock(mutex_);
-  return value_or_zero(held_keys_, key_id);
-}
-
-int64_t SpendTracker::held_by_team(std::string_view team) const {
-  std::lock_guard lock(mutex_);
-  return value_or_zero(held_teams_, team);
-}
-
-int64_t SpendTracker::largest_call(std::string_view key_id, std::string_view team) const {
-  std::lock_guard lock(mutex_);
-  const int64_t own = value_or_zero(largest_keys_, key_id);
-  return own > 0 ? own : value_or_zero(largest_teams_, team);
-}
-
 void SpendTracker::begin_read() {
   std::lock_guard lock(mutex_);
   // A failed flush's calls are still unread: they stay, joined by these.
@@ -147,10 +131,9 @@ int64_t SpendTracker::sum(const std::string& today, const LocalMap& map, std::st
   return local.day == today ? local.spent.day_nano_usd : 0;
 }
 
-SpendTracker::Spend SpendTracker::spend_of(std::string_view name,
+SpendTracker::Spend SpendTracker::spend_of(const std::string& now, std::string_view name,
                                            const std::unordered_map<std::string, Spend>& stored,
                                            const LocalMap& pending, const LocalMap& reading) const {
-  const std::string now = today();
   Spend out;
   if (const auto it = stored.find(std::string(name)); it != stored.end()) {
     if (stored_day_ == now) out.day_nano_usd = it->second.day_nano_usd;
@@ -165,12 +148,13 @@ SpendTracker::Spend SpendTracker::spend_of(std::string_view name,
 
 SpendTracker::View SpendTracker::view(std::string_view key_id, std::string_view team) const {
   View out;
+  const std::string now = today();
   std::lock_guard lock(mutex_);
-  out.key = spend_of(key_id, stored_keys_, pending_keys_, reading_keys_);
+  out.key = spend_of(now, key_id, stored_keys_, pending_keys_, reading_keys_);
   out.held_by_key = value_or_zero(held_keys_, key_id);
   const int64_t own_largest = value_or_zero(largest_keys_, key_id);
   if (!team.empty()) {
-    out.team = spend_of(team, stored_teams_, pending_teams_, reading_teams_);
+    out.team = spend_of(now, team, stored_teams_, pending_teams_, reading_teams_);
     out.held_by_team = value_or_zero(held_teams_, team);
   }
   out.largest_call = own_largest > 0 ? own_largest : value_or_zero(largest_teams_, team);
@@ -178,13 +162,15 @@ SpendTracker::View SpendTracker::view(std::string_view key_id, std::string_view 
 }
 
 SpendTracker::Spend SpendTracker::key(std::string_view key_id) const {
+  const std::string now = today();
   std::lock_guard lock(mutex_);
-  return spend_of(key_id, stored_keys_, pending_keys_, reading_keys_);
+  return spend_of(now, key_id, stored_keys_, pending_keys_, reading_keys_);
 }
 
 SpendTracker::Spend SpendTracker::team(std::string_view team) const {
+  const std::string now = today();
   std::lock_guard lock(mutex_);
-  return spend_of(team, stored_teams_, pending_teams_, reading_teams_);
+  return spend_of(now, team, stored_teams_, pending_teams_, reading_teams_);
 }
 
 }  // namespace sluice::gateway

@@ -43,17 +43,14 @@ class SpendTracker {
   // the call's real cost is added, so that calls in flight together cannot run past a budget.
   void hold(std::string_view key_id, std::string_view team, int64_t nano_usd);
   void release(std::string_view key_id, std::string_view team, int64_t nano_usd);
-  int64_t held_by_key(std::string_view key_id) const;
-  int64_t held_by_team(std::string_view team) const;
-  // The most one call of the key (else of its team) has cost in this process: what a call whose
-  // price is unknown is expected to cost. 0 before the first.
-  int64_t largest_call(std::string_view key_id, std::string_view team) const;
 
   // All a budget check reads of a key and its team (empty: none), in one lock and one reading of
   // the day.
   struct View {
     Spend key, team;
     int64_t held_by_key = 0, held_by_team = 0;
+    // The most one call of the key (else of its team) has cost in this process: what a call
+    // whose price is unknown is expected to cost. 0 before the first.
     int64_t largest_call = 0;
   };
   View view(std::string_view key_id, std::string_view team) const;
@@ -72,8 +69,10 @@ class SpendTracker {
   static void add_to(LocalMap& map, std::string_view name, const std::string& day, int64_t nano);
   static int64_t sum(const std::string& today, const LocalMap& map, std::string_view name,
                      bool month);
-  Spend spend_of(std::string_view name, const std::unordered_map<std::string, Spend>& stored,
-                 const LocalMap& pending, const LocalMap& reading) const;
+  // `now`: today(), read once by the caller.
+  Spend spend_of(const std::string& now, std::string_view name,
+                 const std::unordered_map<std::string, Spend>& stored, const LocalMap& pending,
+                 const LocalMap& reading) const;
 
   std::function<int64_t()> now_ms_;
   const std::size_t max_local_;

@@ -113,7 +113,7 @@ TEST_F(BudgetGuardTest, CallsInFlightHoldTheirEstimatesUntilTheyEnd) {
   holds.pop_back();
   EXPECT_FALSE(guard.check(p, "m", kEstimate).refusal);  // 0.05 + 0.60 + 0.30 <= 1
   holds.clear();
-  EXPECT_EQ(spend_.held_by_key("key_1"), 0);
+  EXPECT_EQ(spend_.view("key_1", "").held_by_key, 0);
 }
 
 TEST_F(BudgetGuardTest, ATeamsBudgetCountsEveryKeysCallsInFlight) {
@@ -121,7 +121,7 @@ TEST_F(BudgetGuardTest, ATeamsBudgetCountsEveryKeysCallsInFlight) {
   core::Principal first = key("alpha"), second = key("alpha");
   second.key_id = "key_2";
   const SpendHold held = guard.hold(first, 800'000'000);
-  EXPECT_EQ(spend_.held_by_team("alpha"), 800'000'000);
+  EXPECT_EQ(spend_.view("key_1", "alpha").held_by_team, 800'000'000);
   const BudgetVerdict verdict = guard.check(second, "m", 300'000'000);
   ASSERT_TRUE(verdict.refusal);
   EXPECT_NE(verdict.refusal->message.find("team alpha"), std::string::npos);
