@@ -5,9 +5,7 @@
 // built-in price table (gpt-4o-mini: $0.15 and $0.60 per million tokens).
 #include <csignal>
 
-#include "support/rag_client.hpp"
-#include "support/server_fixture.hpp"
-#include "support/text.hpp"
+#include "support/admin_fixture.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -20,31 +18,13 @@ constexpr const char* kAdmin = "sk-budget-admin";
 constexpr const char* kChat =
     R"({"model":"gpt-4o-mini","max_tokens":1,"messages":[{"role":"user","content":"spend a little"}]})";
 
-class BudgetsTest : public ::testing::Test {
+class BudgetsTest : public AdminStoreTest {
  protected:
-  void SetUp() override {
-    data_dir_ = make_temp_dir();
-    server_ = start_replica();
-  }
-  std::unique_ptr<SluiceProcess> start_replica() {
-    return start_server({{"SLUICE_STORAGE__DATA_DIR", data_dir_},
-                         {"SLUICE_AUTH__ADMIN_KEY", kAdmin},
-                         {"SLUICE_AUTH__KEY_REFRESH", "200ms"},
-                         {"SLUICE_BUDGETS__TEAMS__0__TEAM", "alpha"},
-                         {"SLUICE_BUDGETS__TEAMS__0__DAILY_USD", "0.00001"},
-                         {"SLUICE_BUDGETS__DOWNGRADES__0__MODEL", "gpt-4o"},
-                         {"SLUICE_BUDGETS__DOWNGRADES__0__TO", "gpt-4o-mini"}});
-  }
-  static JsonResponse as(int port, const std::string& key, std::string_view method,
-                         std::string_view target, std::string_view body = {}) {
-    return call(port, method, target, body,
-                "Content-Type: application/json\r\nAuthorization: Bearer " + key + "\r\n");
-  }
-  std::pair<std::string, std::string> create(const std::string& body) {
-    auto created = as(server_->port(), kAdmin, "POST", "/v1/admin/keys", body);
-    EXPECT_EQ(created.status, 201) << created.raw;
-    return {string_field(created.body, "id"), string_field(created.body, "key")};
-  }
+  BudgetsTest()
+      : AdminStoreTest(kAdmin, {{"SLUICE_BUDGETS__TEAMS__0__TEAM", "alpha"},
+                                {"SLUICE_BUDGETS__TEAMS__0__DAILY_USD", "0.00001"},
+                                {"SLUICE_BUDGETS__DOWNGRADES__0__MODEL", "gpt-4o"},
+                                {"SLUICE_BUDGETS__DOWNGRADES__0__TO", "gpt-4o-mini"}}) {}
   double spent(int port, const std::string& id) {
     auto usage = as(port, kAdmin, "GET", "/v1/admin/keys/" + id + "/usage");
     EXPECT_EQ(usage.status, 200) << usage.raw;
@@ -62,9 +42,6 @@ class BudgetsTest : public ::testing::Test {
   static bool refused_for_budget(const JsonResponse& response) {
     return response.status == 429 && contains(response.raw, R"("code":"budget_exceeded")");
   }
-
-  std::string data_dir_;
-  std::unique_ptr<SluiceProcess> server_;
 };
 
 TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {

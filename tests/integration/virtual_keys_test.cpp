@@ -3,9 +3,7 @@
 // the same store, rotated, revoked, expired, and kept across a restart.
 #include <csignal>
 
-#include "support/rag_client.hpp"
-#include "support/server_fixture.hpp"
-#include "support/text.hpp"
+#include "support/admin_fixture.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -15,34 +13,9 @@ namespace json = boost::json;
 
 constexpr const char* kAdmin = "sk-bootstrap-admin";
 
-class VirtualKeysTest : public ::testing::Test {
+class VirtualKeysTest : public AdminStoreTest {
  protected:
-  void SetUp() override {
-    data_dir_ = make_temp_dir();
-    server_ = start_replica();
-  }
-  std::unique_ptr<SluiceProcess> start_replica() {
-    return start_server({{"SLUICE_STORAGE__DATA_DIR", data_dir_},
-                         {"SLUICE_AUTH__ADMIN_KEY", kAdmin},
-                         {"SLUICE_AUTH__KEY_REFRESH", "200ms"}});
-  }
-  static JsonResponse as(int port, const std::string& key, std::string_view method,
-                         std::string_view target, std::string_view body = {}) {
-    return call(port, method, target, body,
-                "Content-Type: application/json\r\nAuthorization: Bearer " + key + "\r\n");
-  }
-  JsonResponse admin(std::string_view method, std::string_view target, std::string_view body = {}) {
-    return as(server_->port(), kAdmin, method, target, body);
-  }
-  // Creates a key; its {id, secret}.
-  std::pair<std::string, std::string> create(const std::string& body) {
-    auto created = admin("POST", "/v1/admin/keys", body);
-    EXPECT_EQ(created.status, 201) << created.raw;
-    return {string_field(created.body, "id"), string_field(created.body, "key")};
-  }
-
-  std::string data_dir_;
-  std::unique_ptr<SluiceProcess> server_;
+  VirtualKeysTest() : AdminStoreTest(kAdmin) {}
 };
 
 TEST_F(VirtualKeysTest, CreatedOnceShownAndListedWithoutSecrets) {
