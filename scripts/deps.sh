@@ -10,8 +10,9 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev curl ca-certificates
   libsqlite3-dev libstemmer-dev libhnswlib-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev libpoppler-cpp-dev libjwt-dev)
-# promtool (prometheus) and python3-yaml check deploy/prometheus's rules.
-TEST_PKGS=(prometheus clang-format openssl python3 python3-yaml)
+# promtool (prometheus) and python3-yaml check deploy/prometheus's rules; chromium (headless)
+# loads the status page.
+TEST_PKGS=(prometheus clang-format openssl python3 python3-yaml chromium)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
 # its corpus (the PostgreSQL manual).
 BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15)
