@@ -12,8 +12,8 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libcmark-gfm-extensions-dev libpoppler-cpp-dev libjwt-dev)
 # promtool (prometheus) and python3-yaml check deploy/prometheus's rules; Prometheus itself and
 # amtool (prometheus-alertmanager) check deploy/compose's configs and evaluate the dashboard's
-# and the rules' queries against the real binary.
-TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml)
+# and the rules' queries against the real binary; chromium (headless) loads the status page.
+TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml chromium)
 # Packages wanted for their tools only: their services must not run (nor hold 9090 and 9093,
 # which deploy/compose publishes).
 TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager)

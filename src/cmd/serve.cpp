@@ -8,6 +8,7 @@
 #include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
 #include "api/responses_routes.hpp"
+#include "api/ui_routes.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
 #include "auth/key_follower.hpp"
@@ -77,17 +78,21 @@ bool admission_routes_exist(const core::AdmissionConfig& admission, const http::
   return true;
 }
 
-// Null when admission control is off. Probes and metrics are never held back: an overloaded
-// instance must still answer its orchestrator and its scraper.
+// The status page is served when it can chart something: with metrics on.
+bool serves_ui(const core::Config& config) { return config.ui.enabled && config.metrics.enabled; }
+
+// Null when admission control is off. Probes, metrics and the status page are never held back:
+// an overloaded instance must still answer its orchestrator, its scraper and its operator.
 std::unique_ptr<ops::AdmissionFilter> make_admission_filter(const core::Config& config,
                                                             ops::DegradedMode& degraded,
                                                             ops::Registry& registry) {
   if (!config.admission.enabled()) return nullptr;
-  return std::make_unique<ops::AdmissionFilter>(
-      config.admission,
-      std::vector<std::string>{"/livez", "/health/live", "/readyz", "/health/ready", "/health",
-                               config.metrics.path},
-      degraded, registry);
+  std::vector<std::string> exempt{"/livez",        "/health/live", "/readyz",
+                                  "/health/ready", "/health",      config.metrics.path};
+  if (serves_ui(config))
+    for (std::string& path : api::ui_route_paths()) exempt.push_back(std::move(path));
+  return std::make_unique<ops::AdmissionFilter>(config.admission, std::move(exempt), degraded,
+                                                registry);
 }
 
 void register_build_info(ops::Registry& registry) {
@@ -130,6 +135,7 @@ int serve(const CliArgs& args, Role role) {
   if (!rag) return 1;
   http::Router router;
   api::register_ops_routes(router, health, registry, config->metrics);
+  if (serves_ui(*config)) api::register_ui_routes(router, config->metrics.path);
   rag->register_routes(router);
   // Virtual keys: all of them in memory before the first request, then what any replica writes.
   auth::KeyRegistry key_registry(static_cast<std::size_t>(config->auth.max_keys));

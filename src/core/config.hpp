@@ -55,6 +55,13 @@ struct MetricsConfig {
   bool operator==(const MetricsConfig&) const = default;
 };
 
+// The built-in status page at /ui: charts the instance's own metrics, so it needs them enabled.
+struct UiConfig {
+  bool enabled = true;
+
+  bool operator==(const UiConfig&) const = default;
+};
+
 struct ShutdownConfig {
   Millis drain_delay{5'000};  // keep accepting while load balancers notice /readyz = 503
   Millis grace{30'000};       // then wait this long for in-flight requests
@@ -304,6 +311,7 @@ struct Config {
   ServerConfig server;
   LogConfig log;
   MetricsConfig metrics;
+  UiConfig ui;
   ShutdownConfig shutdown;
   AuthConfig auth;
   BudgetsConfig budgets;

@@ -38,6 +38,7 @@ void describe_config(Visitor& v, Config& c) {
     v.field("enabled", c.metrics.enabled);
     v.field("path", c.metrics.path);
   });
+  v.section("ui", [&] { v.field("enabled", c.ui.enabled); });
   v.section("shutdown", [&] {
     v.field("drain_delay", c.shutdown.drain_delay);
     v.field("grace", c.shutdown.grace);

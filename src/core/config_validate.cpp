@@ -468,6 +468,13 @@ void validate(const Config& c, Reporter& report) {
     report.add("metrics.path", "must start with '/', got '" + c.metrics.path + "'",
                "e.g. /metrics");
   }
+  // The status page owns /ui and everything under it.
+  if (c.ui.enabled && c.metrics.enabled &&
+      (c.metrics.path == "/ui" || c.metrics.path.starts_with("/ui/"))) {
+    report.add("metrics.path",
+               "'" + c.metrics.path + "' is where the status page is served (ui.enabled)",
+               "choose another path, e.g. /metrics, or set ui.enabled: false");
+  }
   validate_budgets(c.budgets, report);
   std::map<std::string, std::size_t> first_with_key;
   for (std::size_t i = 0; i < c.auth.api_keys.size(); ++i) {

@@ -1,6 +1,7 @@
 // Admission control through the real binary in front of a slow `sluice mock-upstream`: with every
 // slot busy the excess is refused at once with 503 and Retry-After (or waits its turn in a
-// bounded queue, by priority), probes and metrics still answer, and the metrics show it.
+// bounded queue, by priority), probes, metrics and the status page still answer, and the
+// metrics show it.
 #include <boost/json.hpp>
 
 #include "support/mock_fixture.hpp"
@@ -72,9 +73,11 @@ TEST(OwaspApi4UnrestrictedResourceConsumptionUnderOverload, IsShedWith503) {
   EXPECT_LT(took, 1s) << "the excess must be refused at once, not after the upstream's latency";
   EXPECT_EQ(mock_stat(g.mock->port(), "chat"), 1) << "a shed request reached the upstream";
 
-  // Saturated, the instance still answers its probes and its scraper.
+  // Saturated, the instance still answers its probes, its scraper and its status page.
   EXPECT_EQ(http_request(g.port(), "GET", "/livez")->status, 200);
   EXPECT_EQ(http_request(g.port(), "GET", "/readyz")->status, 200);
+  EXPECT_EQ(http_request(g.port(), "GET", "/ui")->status, 200);
+  EXPECT_EQ(http_request(g.port(), "GET", "/ui/app.js")->status, 200);
   EXPECT_EQ(
       metric(g.port(), R"(sluice_shed_total{route="/v1/chat/completions",priority="normal"})"), 1);
   EXPECT_EQ(metric(g.port(), R"(sluice_admission_in_flight{route="*"})"), 1);

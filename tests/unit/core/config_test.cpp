@@ -550,6 +550,43 @@ storage:
   EXPECT_ERROR_AT(r, "server.threads", "sluice.yaml:3");
 }
 
+TEST_F(ConfigTest, StatusPageIsOnByDefaultAndCanBeTurnedOff) {
+  auto defaults = load("");
+  ASSERT_LOADS(defaults);
+  EXPECT_TRUE(defaults->ui.enabled);
+  auto off = load("ui:\n  enabled: false\n");
+  ASSERT_LOADS(off);
+  EXPECT_FALSE(off->ui.enabled);
+  auto by_env = load("", {{"SLUICE_UI__ENABLED", "false"}});
+  ASSERT_LOADS(by_env);
+  EXPECT_FALSE(by_env->ui.enabled);
+  auto unknown = load("ui:\n  colour: blue\n");
+  EXPECT_ERROR_AT(unknown, "ui.colour", "unknown");
+}
+
+TEST_F(ConfigTest, MetricsPathMayNotBeTheStatusPages) {
+  for (const char* path : {"/ui", "/ui/metrics"}) {
+    auto r = load(std::string("metrics:\n  path: ") + path + "\n");
+    EXPECT_ERROR_AT(r, "metrics.path", "ui.enabled");
+  }
+  auto page_off = load("metrics:\n  path: /ui/metrics\nui:\n  enabled: false\n");
+  ASSERT_LOADS(page_off);
+  auto metrics_off = load("metrics:\n  enabled: false\n  path: /ui/metrics\n");
+  ASSERT_LOADS(metrics_off);
+  auto beside = load("metrics:\n  path: /uix\n");
+  ASSERT_LOADS(beside);
+}
+
+TEST_F(ConfigTest, PrinterShowsTheStatusPageSetting) {
+  auto r = load("ui:\n  enabled: false\n");
+  ASSERT_LOADS(r);
+  const std::string text = render_effective_config(*r);
+  EXPECT_TRUE(contains(text, "ui:\n  enabled: false\n")) << text;
+  auto back = load(text);
+  ASSERT_LOADS(back);
+  EXPECT_FALSE(back->ui.enabled);
+}
+
 TEST_F(ConfigTest, HeaderBytesUpperBound) {
   auto r = load("server:\n  max_header_bytes: 2MiB\n");
   EXPECT_ERROR_AT(r, "server.max_header_bytes", "1MiB");
