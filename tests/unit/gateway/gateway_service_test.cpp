@@ -267,7 +267,6 @@ TEST(GatewayServiceTest, EachTracedAttemptIsAClientSpanWhoseIdGoesUpstream) {
   EXPECT_EQ(spans[1].status, ops::SpanStatus::unset);
   EXPECT_EQ(attribute_value<std::string>(spans[1], "sluice.attempt.kind"), "retry");
   EXPECT_NE(spans[0].span_id, spans[1].span_id);
-  EXPECT_GE(spans[1].start_unix_nanos, spans[0].end_unix_nanos);
 }
 
 TEST(GatewayServiceTest, AnUnsampledRequestHasNoSpansAndPassesItsContextOn) {

@@ -46,8 +46,8 @@ class TraceExporterTest : public ::testing::Test {
   }
   double metric(const std::string& series) {
     const std::string text = registry_.render();
-    const auto at = text.find(series + " ");
-    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 1));
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
   }
 
   Registry registry_;

@@ -45,8 +45,9 @@ TEST_F(TracerTest, AChildContinuesTheTraceUnderItsParent) {
   const Span span = Tracer::span_for(child, SpanKind::client);
   EXPECT_TRUE(span.has_parent);
   EXPECT_TRUE(span.sampled);
-  EXPECT_EQ(span.parent_span_id[0], 0x00);
-  EXPECT_EQ(span.parent_span_id[7], 0xb7);
+  std::array<uint8_t, 8> server_span{};
+  ASSERT_TRUE(hex_to_bytes(server.span_id, server_span.data(), server_span.size()));
+  EXPECT_EQ(span.parent_span_id, server_span);
 }
 
 TEST_F(TracerTest, WallClockTimesFollowTheSteadyClock) {
