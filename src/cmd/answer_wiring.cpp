@@ -38,6 +38,8 @@ AnswerServing::AnswerServing(const core::Config& config, store::Store& store,
 
 AnswerServing::~AnswerServing() = default;
 
+void AnswerServing::set_tracer(ops::Tracer* tracer) { parts_->answerer.set_tracer(tracer); }
+
 api::RagChat& AnswerServing::rag_chat() { return parts_->chat; }
 
 }  // namespace sluice::cmd

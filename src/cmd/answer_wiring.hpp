@@ -16,7 +16,8 @@ class Router;
 }
 namespace sluice::ops {
 class Registry;
-}
+class Tracer;
+}  // namespace sluice::ops
 namespace sluice::rag {
 class Retriever;
 }
@@ -38,6 +39,8 @@ class AnswerServing {
 
   // For register_openai_routes: answers model "rag/<collection>".
   api::RagChat& rag_chat();
+  // Retrieval and answer spans of sampled requests go to `tracer` (null: none).
+  void set_tracer(ops::Tracer* tracer);
 
  private:
   struct Parts;

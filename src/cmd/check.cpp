@@ -117,6 +117,32 @@ void probe_jwks(const core::Config& config, Problems& problems) {
                       "or EC P-256 signing keys"});
 }
 
+// The trace collector is probed like a provider, but an unreachable one is a warning: the server
+// serves without it (spans are dropped and counted), so it must not fail a pre-deploy check.
+void warn_if_collector_unreachable(const core::TracingConfig& tracing) {
+  if (!tracing.enabled()) return;
+  const std::string key =
+      tracing.traces_endpoint.empty() ? "tracing.endpoint" : "tracing.traces_endpoint";
+  const std::string url = tracing.traces_url();
+  auto endpoint = http::UpstreamEndpoint::parse(url);
+  std::string error;
+  if (endpoint) {
+    const int fd =
+        connect_before(endpoint->host, endpoint->port,
+                       std::chrono::steady_clock::now() + std::chrono::seconds(3), error);
+    if (fd >= 0) {
+      ::close(fd);
+      return;
+    }
+  } else {
+    error = endpoint.error().message;
+  }
+  std::fprintf(stderr,
+               "warning: %s: the trace collector at %s is unreachable (%s); spans are dropped "
+               "until it answers\n",
+               key.c_str(), core::redact_url_credentials(url).c_str(), error.c_str());
+}
+
 }  // namespace
 
 int run_check(int argc, char** argv, int first) {
@@ -132,6 +158,7 @@ int run_check(int argc, char** argv, int first) {
   probe_listen(*config, problems);
   probe_providers(*config, problems);
   probe_jwks(*config, problems);
+  warn_if_collector_unreachable(config->tracing);
   if (!problems.empty()) {
     print_config_errors(problems);
     return 1;

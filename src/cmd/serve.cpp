@@ -22,6 +22,7 @@
 #include "cmd/jwt_wiring.hpp"
 #include "cmd/rag_wiring.hpp"
 #include "cmd/retrieval_wiring.hpp"
+#include "cmd/tracing_wiring.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/budget_guard.hpp"
@@ -186,6 +187,11 @@ int serve(const CliArgs& args, Role role) {
   gateway_service.set_budget_guard(&budget_guard);
   gateway_service.set_token_limiter(&token_limits, config->rate_limits.default_completion_tokens);
   gateway_service.set_degraded_aliases(&degraded, config->admission.degraded.aliases);
+  // Spans of sampled requests: the server's, each upstream attempt's, retrieval and answers.
+  bool tracing_failed = false;
+  const auto tracing = open_tracing(*config, registry, tracing_failed);
+  if (tracing_failed) return 1;
+  if (tracing) gateway_service.set_tracer(&tracing->tracer);
   // Embeddings come from a configured embeddings API: the built-in mock's hashed vectors never
   // stand in for a collection's embedding model.
   rag::GatewayEmbedder gateway_embedder(gateway_service);
@@ -205,6 +211,7 @@ int serve(const CliArgs& args, Role role) {
     }
     answers = std::make_unique<AnswerServing>(*config, *rag->store, retrieval->retriever(),
                                               **catalog, gateway_service, router, registry);
+    if (tracing) answers->set_tracer(&tracing->tracer);
     api::register_openai_routes(router, gateway_service, &answers->rag_chat());
     api::register_responses_routes(router, gateway_service);
   }
@@ -221,6 +228,7 @@ int serve(const CliArgs& args, Role role) {
   });
   gateway::ModelListRefresher model_lists(**catalog, config->gateway.models_refresh);
   ops::HttpObserver observer(registry, log, config->log.access_log);
+  if (tracing) observer.set_tracer(&tracing->tracer);
   // Declared before the server so they outlive its threads. CORS first: preflights carry no key,
   // and a 401 needs CORS headers for a browser page to read it.
   const auto cors = auth::make_cors_filter(config->cors);
@@ -263,7 +271,8 @@ int serve(const CliArgs& args, Role role) {
   rag->start(server);
   // Once the loops stop, before they are destroyed: the registry's thread first (it hands work to
   // the blocking pool), then the pool's work and the ingest workers.
-  server.on_stopped([&retrieval, &rag, &usage_ledger, &audit_log] {
+  server.on_stopped([&retrieval, &rag, &usage_ledger, &audit_log, &tracing] {
+    if (tracing) tracing->stop();  // the loops' last ticks queued their spans
     if (retrieval) retrieval->stop();
     rag->stop();
     // The calls of the last seconds: their usage is in no flush yet.

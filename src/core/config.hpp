@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -297,6 +298,33 @@ struct GatewayConfig {
   bool operator==(const GatewayConfig&) const = default;
 };
 
+// OTLP/HTTP export of traces; off while no endpoint is set. OpenTelemetry's standard variables
+// (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ...) fill the keys the configuration leaves
+// unset.
+struct TracingConfig {
+  std::string endpoint;         // the collector's base URL: spans go to {endpoint}/v1/traces
+  std::string traces_endpoint;  // the full URL of the traces endpoint, used as is; wins
+  std::string service_name = "sluice";
+  std::string headers;  // secret: "name=value,name2=value2" (the collector's credentials)
+  Millis timeout{10'000};
+  std::string sampler = "parentbased_always_on";
+  double sampler_arg = 1.0;
+  int queue_size = 2048;
+  int batch_size = 512;
+  Millis batch_delay{1'000};
+
+  bool enabled() const { return !endpoint.empty() || !traces_endpoint.empty(); }
+  // Where spans are posted: traces_endpoint, else endpoint + "/v1/traces".
+  std::string traces_url() const;
+
+  bool operator==(const TracingConfig&) const = default;
+};
+
+// OTEL_EXPORTER_OTLP_HEADERS' format, "name=value,name2=value2" (values percent-decoded), as
+// request header lines "name: value\r\n"; nullopt when an entry has no name or a name or value
+// would break the header.
+std::optional<std::string> otlp_header_lines(std::string_view headers);
+
 // Where a secret's value came from, so that the printed config can say it without the value.
 struct SecretSource {
   enum class Kind { env_var, file };
@@ -321,6 +349,7 @@ struct Config {
   RagConfig rag;
   GatewayConfig gateway;
   AdmissionConfig admission;
+  TracingConfig tracing;
   // Secret key path (e.g. "auth.api_keys.0.key") -> its source; absent = written inline.
   std::map<std::string, SecretSource> secret_sources;
 

@@ -75,6 +75,7 @@ Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source)
   config.secret_sources = binding.secret_sources;
   std::map<std::string, std::string> given = binding.given;
   given.merge(discover_providers(config, source.env));
+  given.merge(detail::apply_otel_environment(config, source.env, given));
   detail::Reporter report(errors, given);
   detail::resolve_listen(config, source.env, binding.given.contains("server.listen"), report);
   if (file_ok) {

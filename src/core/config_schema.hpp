@@ -199,6 +199,18 @@ void describe_config(Visitor& v, Config& c) {
       });
     });
   });
+  v.section("tracing", [&] {
+    v.field("endpoint", c.tracing.endpoint);
+    v.field("traces_endpoint", c.tracing.traces_endpoint);
+    v.field("service_name", c.tracing.service_name);
+    v.secret("headers", c.tracing.headers);
+    v.field("timeout", c.tracing.timeout);
+    v.field("sampler", c.tracing.sampler);
+    v.field("sampler_arg", c.tracing.sampler_arg);
+    v.field("queue_size", c.tracing.queue_size);
+    v.field("batch_size", c.tracing.batch_size);
+    v.field("batch_delay", c.tracing.batch_delay);
+  });
 }
 
 }  // namespace sluice::core

@@ -528,6 +528,7 @@ void validate(const Config& c, Reporter& report) {
   validate_gateway(c.gateway, report);
   validate_rate_limits(c, report);
   validate_admission(c, report);
+  validate_tracing(c, report);
 }
 
 namespace {

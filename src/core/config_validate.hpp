@@ -36,6 +36,15 @@ void validate(const Config& c, Reporter& report);
 // The rate_limits section and the per-key limits of auth.api_keys.
 void validate_rate_limits(const Config& c, Reporter& report);
 
+// Fills the tracing keys the configuration left unset from OpenTelemetry's standard variables
+// (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _HEADERS, _TIMEOUT, OTEL_SERVICE_NAME,
+// OTEL_TRACES_SAMPLER[_ARG], OTEL_BSP_*, OTEL_SDK_DISABLED). Returns where each value came from,
+// by key path, for error messages; `given` holds the keys set by the file, env or flags.
+std::map<std::string, std::string> apply_otel_environment(
+    Config& c, const Env& env, const std::map<std::string, std::string>& given);
+// The tracing section: URLs, sampler, sizes, periods and headers.
+void validate_tracing(const Config& c, Reporter& report);
+
 // Checks the admission section: counts, periods, route entries and degraded aliases (which must
 // name configured model aliases).
 void validate_admission(const Config& c, Reporter& report);

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <random>
 
+#include "gateway/attempt_span.hpp"
 #include "gateway/routing/itinerary.hpp"
 #include "gateway/routing/retry_policy.hpp"
 #include "gateway/token_estimate.hpp"
 #include "ops/degraded_mode.hpp"
 #include "ops/logger.hpp"
+#include "ops/tracer.hpp"
 
 namespace sluice::gateway {
 namespace asio = boost::asio;
@@ -55,6 +57,21 @@ bool in_first_alias(const Route& chain, const Deployment* deployment) {
   return false;
 }
 
+// The attempt of a traced request, with its own trace context: a copy of the request in the
+// frame carries it to the provider.
+asio::awaitable<AttemptResult> chat_traced(ChatRequest request, const core::TraceContext* trace,
+                                           Deployment& deployment, ChunkSink* sink) {
+  request.trace = trace;
+  co_return co_await deployment.provider->chat(request, deployment.upstream_model, sink);
+}
+
+asio::awaitable<AttemptResult> embeddings_traced(EmbeddingsRequest request,
+                                                 const core::TraceContext* trace,
+                                                 Deployment& deployment) {
+  request.trace = trace;
+  co_return co_await deployment.provider->embeddings(request, deployment.upstream_model);
+}
+
 }  // namespace
 
 GatewayService::GatewayService(Catalog& catalog, const core::GatewayConfig& config,
@@ -89,6 +106,16 @@ void GatewayService::report(Deployment& deployment, AttemptOutcome outcome, Cloc
   else
     ops::logger().info("circuit closed: deployment back in rotation",
                        {{"deployment", deployment.id}});
+}
+
+void GatewayService::record_attempt_span(const RouteContext& context, const Deployment& deployment,
+                                         const core::TraceContext& attempt_trace, int attempt,
+                                         std::string_view attempt_kind, Clock::time_point started,
+                                         Clock::time_point ended, const AttemptResult& result) {
+  AttemptSpanInfo info{context.operation, context.model, deployment,
+                       attempt,           attempt_kind,  context.body};
+  tracer_->record(attempt_span(attempt_trace, info, result, ops::Tracer::unix_nanos(started),
+                               ops::Tracer::unix_nanos(ended)));
 }
 
 double GatewayService::account_usage(const Deployment& deployment, const Usage& usage,
@@ -224,7 +251,10 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
     Itinerary itinerary(*chain, retry_.max_attempts);
     RetryBudget budget(retry_);
     state.end = RouteEnd::failed;
+    const bool traced = tracer_ && context.trace && tracer_->sampled(*context.trace);
+    core::TraceContext attempt_trace;
     while (Deployment* deployment = itinerary.next(timing_.now(), thread_rng())) {
+      std::string_view attempt_kind = "first";
       if (itinerary.attempts() > 1) {
         // Another try after a failure: on a deployment already tried, back off first.
         const auto delay = itinerary.is_retry()
@@ -238,15 +268,20 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
           itinerary.cancel_last();
           break;
         }
-        metrics_.retry(in_first_alias(*chain, deployment) ? "retry" : "fallback");
+        attempt_kind = in_first_alias(*chain, deployment) ? "retry" : "fallback";
+        metrics_.retry(attempt_kind);
       }
       if (sink) sink->on_attempt(deployment->id);
       const auto attempt_started = timing_.now();
       deployment->stats.begin();
       metrics_.in_flight(*deployment, +1);
-      state.last = co_await attempt(*deployment);
+      if (traced) attempt_trace = ops::Tracer::child_of(*context.trace, true);
+      state.last = co_await attempt(*deployment, traced ? &attempt_trace : nullptr);
       metrics_.in_flight(*deployment, -1);
       const auto attempt_done = timing_.now();
+      if (traced)
+        record_attempt_span(context, *deployment, attempt_trace, itinerary.attempts(), attempt_kind,
+                            attempt_started, attempt_done, state.last);
       deployment->stats.end(attempt_done - attempt_started, state.last.ok());
       report(*deployment, state.last.outcome, attempt_done);
       metrics_.upstream_attempt(*deployment, core::to_string(state.last.outcome));
@@ -362,8 +397,10 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
                (completion > 0 ? completion : default_completion_tokens_);
   }
   return route(
-      context_for(served_model(request.model), "chat", request.limits, caller, estimate),
-      [&request, stream_sink](Deployment& d) {
+      context_for(served_model(request.model), "chat", request.limits, caller, estimate,
+                  request.trace, request.body),
+      [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
+        if (trace) return chat_traced(request, trace, d, stream_sink);
         return d.provider->chat(request, d.upstream_model, stream_sink);
       },
       stream_sink);
@@ -373,8 +410,12 @@ asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& req
                                                     Caller caller) {
   return route(
       context_for(request.model, "embeddings", request.limits, caller,
-                  token_limiter_ ? estimate_tokens_from_bytes(request.raw_body.size()) : 0),
-      [&request](Deployment& d) { return d.provider->embeddings(request, d.upstream_model); },
+                  token_limiter_ ? estimate_tokens_from_bytes(request.raw_body.size()) : 0,
+                  request.trace, request.body),
+      [&request](Deployment& d, const core::TraceContext* trace) {
+        if (trace) return embeddings_traced(request, trace, d);
+        return d.provider->embeddings(request, d.upstream_model);
+      },
       nullptr);
 }
 

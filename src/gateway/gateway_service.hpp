@@ -15,7 +15,8 @@
 
 namespace sluice::ops {
 class DegradedMode;
-}
+class Tracer;
+}  // namespace sluice::ops
 
 namespace sluice::gateway {
 
@@ -86,6 +87,10 @@ class GatewayService {
     token_limiter_ = limiter;
     default_completion_tokens_ = default_completion_tokens;
   }
+  // Where a span of each attempt goes (of sampled requests); null (the default) = no spans. An
+  // attempt of a traced request sends its own span id upstream in traceparent. Set before
+  // serving; `tracer` must outlive the service.
+  void set_tracer(ops::Tracer* tracer) { tracer_ = tracer; }
   // While `mode` is on (sustained overload), chat calls for a listed model go to its cheaper
   // alias. Set before serving; `mode` must outlive the service.
   void set_degraded_aliases(const ops::DegradedMode* mode,
@@ -104,16 +109,22 @@ class GatewayService {
     Clock::time_point started;
     const RequestLimits* limits;
     Caller caller;
-    long long token_estimate;  // what the call may use, reserved before it; 0 = not limited
+    long long token_estimate;         // what the call may use, reserved before it; 0 = not limited
+    const core::TraceContext* trace;  // the request's; null when none
+    const boost::json::object* body;  // the client's request, for span attributes; may be null
   };
   // `model`, or its degraded alias while degraded mode is on.
   std::string_view served_model(std::string_view model) const;
   RouteContext context_for(std::string_view model, std::string_view operation,
-                           const RequestLimits& limits, Caller caller,
-                           long long token_estimate) const {
-    return RouteContext{model, model, operation, timing_.now(), &limits, caller, token_estimate};
+                           const RequestLimits& limits, Caller caller, long long token_estimate,
+                           const core::TraceContext* trace, const boost::json::object* body) const {
+    return RouteContext{model,  model,          operation, timing_.now(), &limits,
+                        caller, token_estimate, trace,     body};
   }
-  using Attempt = std::function<boost::asio::awaitable<AttemptResult>(Deployment&)>;
+  // One attempt on a deployment; `trace` is the attempt's own context when it is traced (else
+  // null: the request's goes upstream).
+  using Attempt = std::function<boost::asio::awaitable<AttemptResult>(
+      Deployment&, const core::TraceContext* trace)>;
   boost::asio::awaitable<Outcome> route(RouteContext context, Attempt attempt, ChunkSink* sink);
 
   // How a route ended, and what finish() builds its outcome from.
@@ -146,6 +157,10 @@ class GatewayService {
   core::Cancellation::Reason stop_reason(const RouteContext& context) const;
   bool stopped(const RouteContext& context) const;
   void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
+  void record_attempt_span(const RouteContext& context, const Deployment& deployment,
+                           const core::TraceContext& attempt_trace, int attempt,
+                           std::string_view attempt_kind, Clock::time_point started,
+                           Clock::time_point ended, const AttemptResult& result);
   // Counts `usage` in the token and cost metrics; returns its cost.
   double account_usage(const Deployment& deployment, const Usage& usage, const CallLabels& labels);
   // Every finished call of a virtual key, failed ones included (with what they used).
@@ -163,6 +178,7 @@ class GatewayService {
   long long default_completion_tokens_ = 0;
   Timing& timing_;
   const ops::DegradedMode* degraded_ = nullptr;
+  ops::Tracer* tracer_ = nullptr;
   std::unordered_map<std::string, std::string> degraded_aliases_;
 };
 

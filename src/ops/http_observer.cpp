@@ -4,6 +4,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "ops/server_span.hpp"
+#include "ops/tracer.hpp"
+
 namespace sluice::ops {
 
 std::vector<double> request_duration_buckets() {
@@ -62,7 +65,10 @@ HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
 
 void HttpObserver::on_request_start() { active_.add({}, 1); }
 
-void HttpObserver::on_tick() { logger_.flush_thread(); }
+void HttpObserver::on_tick() {
+  logger_.flush_thread();
+  if (tracer_) tracer_->flush_thread();
+}
 
 void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) {
   active_.add({}, -1);
@@ -73,6 +79,11 @@ void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t by
   const std::string_view status_text(status, static_cast<std::size_t>(end - status));
   const std::string_view method = method_label(exchange.request.method);
   duration_.observe({method, exchange.route, status_text}, seconds);
+  if (tracer_ && tracer_->sampled(exchange.trace)) {
+    const uint64_t end = Tracer::unix_nanos(exchange.started + elapsed);
+    tracer_->record(server_span(
+        exchange, end - static_cast<uint64_t>(std::chrono::nanoseconds(elapsed).count()), end));
+  }
   if (exchange.response.status >= 500) log_server_error(exchange, method);
   if (!access_log_ || !logger_.enabled(core::LogLevel::info)) return;
 

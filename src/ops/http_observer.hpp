@@ -6,6 +6,8 @@
 
 namespace sluice::ops {
 
+class Tracer;
+
 // Records every request: http_server_request_duration_seconds{method,route,status},
 // http_server_active_requests, and the access log line (with the client's address, user agent
 // and whatever fields the handler added). Responses with status >= 500 are also logged at warn
@@ -17,6 +19,9 @@ class HttpObserver final : public http::RequestObserver {
   void on_request_start() override;
   void on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) override;
   void on_tick() override;
+  // Sampled requests also get a server span there; null (the default) = none. Set before
+  // serving; `tracer` must outlive the server.
+  void set_tracer(Tracer* tracer) { tracer_ = tracer; }
 
  private:
   void append_extra_fields(std::string& line, std::string_view json_members) const;
@@ -26,6 +31,7 @@ class HttpObserver final : public http::RequestObserver {
   GaugeFamily& active_;
   Logger& logger_;
   bool access_log_;
+  Tracer* tracer_ = nullptr;
 };
 
 // The buckets of http_server_request_duration_seconds, in seconds: up to 10 minutes.

@@ -4,9 +4,11 @@
 
 #include "core/strings.hpp"
 #include "ops/blocking_pool.hpp"
+#include "ops/tracer.hpp"
 #include "rag/condense.hpp"
 #include "rag/extractive_answer.hpp"
 #include "rag/prompt_template.hpp"
+#include "rag/rag_spans.hpp"
 
 namespace sluice::rag {
 namespace json = boost::json;
@@ -150,7 +152,7 @@ awaitable<std::string> Answerer::condense(const AnswerRequest& request, const Pl
 
 awaitable<Status> Answerer::generate(const AnswerRequest& request, const Plan& plan,
                                      const std::vector<SearchHit>& hits, AnswerOutcome& outcome,
-                                     AnswerStream* stream) {
+                                     AnswerStream* stream, const core::TraceContext* trace) {
   Answer& answer = outcome.answer;
   const std::vector<Citation> all = citations_for(hits);
   answer.citations = all;
@@ -184,7 +186,7 @@ awaitable<Status> Answerer::generate(const AnswerRequest& request, const Plan& p
     chat.model = plan.model;
     chat.stream = streaming;
     chat.include_usage = streaming;
-    chat.trace = request.trace;
+    chat.trace = trace;
     chat.request_id = request.request_id;
     chat.forward_headers = request.forward_headers;
     chat.limits = request.limits;
@@ -260,13 +262,31 @@ awaitable<AnswerOutcome> Answerer::answer(const AnswerRequest& request, AnswerSt
       search.query = query;
       search.top_k = plan.top_k;
       search.filters = request.filters;
+      const bool traced = tracer_ && request.trace && tracer_->sampled(*request.trace);
+      auto search_started = std::chrono::steady_clock::now();
       auto found = co_await retriever_.search(search);
+      if (traced) {
+        tracer_->record(retrieval_span(ops::Tracer::child_of(*request.trace, true), plan.collection,
+                                       plan.top_k, found ? &*found : nullptr,
+                                       ops::Tracer::unix_nanos(search_started),
+                                       ops::Tracer::unix_nanos(std::chrono::steady_clock::now())));
+      }
       if (!found) {
         result = found.error();
       } else {
         answer.modes = found->modes;
         answer.index_version = found->index_version;
-        result = co_await generate(request, plan, found->hits, outcome, stream);
+        // Traced: the answer's span is the parent of its model call.
+        const core::TraceContext answer_trace =
+            traced ? ops::Tracer::child_of(*request.trace, true) : core::TraceContext{};
+        const auto generate_started = std::chrono::steady_clock::now();
+        result = co_await generate(request, plan, found->hits, outcome, stream,
+                                   traced ? &answer_trace : request.trace);
+        if (traced) {
+          tracer_->record(answer_span(answer_trace, answer.model, found->hits.size(), !result,
+                                      ops::Tracer::unix_nanos(generate_started),
+                                      ops::Tracer::unix_nanos(std::chrono::steady_clock::now())));
+        }
         // Keyed by the version the answer was read from: an ingest meanwhile makes it unreachable.
         // A degraded search's answer is not kept: it would outlive the overload.
         if (result && !key.empty() && !found->degraded && found->index_version == *version)

@@ -20,6 +20,10 @@
 #include "store/store.hpp"
 #include "store/tenant_scope.hpp"
 
+namespace sluice::ops {
+class Tracer;
+}
+
 namespace sluice::rag {
 
 struct AnswerRequest {
@@ -79,6 +83,9 @@ class Answerer {
 
   // The model a request without one is answered by: rag.answer_model, or kExtractiveModel.
   std::string default_model() const;
+  // Where the retrieval and answer spans of sampled requests go; null (the default) = none. Set
+  // before serving; `tracer` must outlive the answerer.
+  void set_tracer(ops::Tracer* tracer) { tracer_ = tracer; }
 
  private:
   struct Plan;
@@ -87,9 +94,11 @@ class Answerer {
   // The retrieval query; a model call's tokens are added to `usage`.
   boost::asio::awaitable<std::string> condense(const AnswerRequest& request, const Plan& plan,
                                                AnswerUsage& usage);
+  // `trace`: the context the model call continues (the answer span's when traced).
   boost::asio::awaitable<Status> generate(const AnswerRequest& request, const Plan& plan,
                                           const std::vector<SearchHit>& hits,
-                                          AnswerOutcome& outcome, AnswerStream* stream);
+                                          AnswerOutcome& outcome, AnswerStream* stream,
+                                          const core::TraceContext* trace);
   boost::asio::awaitable<void> remember(const Plan& plan, const Answer& answer);
   // The collection as `scope` sees it: from the indexes when they know it (a cache hit then
   // makes no store call at all), else from the store.
@@ -104,6 +113,7 @@ class Answerer {
   RagMetrics& metrics_;
   const core::RagConfig& config_;
   MockModel is_mock_model_;
+  ops::Tracer* tracer_ = nullptr;
 };
 
 }  // namespace sluice::rag

@@ -12,6 +12,7 @@
 #include "fake_provider.hpp"
 #include "ops/degraded_mode.hpp"
 #include "ops/metrics.hpp"
+#include "ops/tracer.hpp"
 
 namespace sluice::gateway {
 namespace {
@@ -53,9 +54,10 @@ class ScriptedProvider final : public Provider {
       : name_(std::move(name)), timing_(timing) {}
   const std::string& name() const override { return name_; }
 
-  boost::asio::awaitable<AttemptResult> chat(const ChatRequest&, std::string_view,
+  boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request, std::string_view,
                                              ChunkSink* sink) override {
     ++calls;
+    traceparents.push_back(request.trace ? request.trace->traceparent() : "");
     Step step = script.empty() ? Step{} : script.front();
     if (!script.empty()) script.pop_front();
     timing_.advance(step.takes);
@@ -83,6 +85,7 @@ class ScriptedProvider final : public Provider {
 
   std::deque<Step> script;
   int calls = 0;
+  std::vector<std::string> traceparents;  // what each call would send upstream
 
  private:
   std::string name_;
@@ -140,9 +143,11 @@ struct Harness {
 
   Outcome chat(std::string model, ChunkSink* sink = nullptr,
                core::Cancellation* cancellation = nullptr) {
-    body = boost::json::parse(R"({"model":")" + model + R"(","messages":[]})").as_object();
+    body = boost::json::parse(R"({"model":")" + model + R"(","messages":[])" + body_extra + "}")
+               .as_object();
     ChatRequest request;
     request.body = &body;
+    request.trace = trace;
     request.model = model;
     request.stream = sink != nullptr;
     request.limits.deadline = service->deadline_for(model, client_timeout);
@@ -166,6 +171,8 @@ struct Harness {
   std::unique_ptr<GatewayMetrics> metrics;
   std::unique_ptr<GatewayService> service;
   boost::json::object body;
+  std::string body_extra;  // more members for the request body: `,"name":value`
+  const core::TraceContext* trace = nullptr;
   std::optional<std::chrono::milliseconds> client_timeout;
 };
 
@@ -181,6 +188,95 @@ TEST(GatewayServiceTest, RetriableFailureMovesToTheNextPriority) {
   EXPECT_NE(
       h.metric(R"(sluice_upstream_requests_total{deployment="a/x",outcome="upstream_5xx"} 1)"), "");
   EXPECT_NE(h.metric(R"(sluice_upstream_retries_total{kind="retry"} 1)"), "");
+}
+
+const ops::SpanAttribute* attribute(const ops::Span& span, std::string_view key) {
+  for (const ops::SpanAttribute& a : span.attributes)
+    if (a.key == key) return &a;
+  return nullptr;
+}
+
+template <class T>
+T attribute_value(const ops::Span& span, std::string_view key) {
+  const ops::SpanAttribute* found = attribute(span, key);
+  if (!found) {
+    ADD_FAILURE() << "no attribute " << key << " on " << span.name;
+    return T{};
+  }
+  return std::get<T>(found->value);
+}
+
+std::string hex_of(const std::array<uint8_t, 8>& id) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : id) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
+struct TracingHarness : Harness {
+  TracingHarness() { service->set_tracer(&tracer); }
+  std::vector<ops::Span> spans() {
+    tracer.flush_thread();
+    return queue.pop(100, std::chrono::steady_clock::now());
+  }
+  ops::TraceMetrics trace_metrics{registry};
+  ops::SpanQueue queue{100};
+  ops::Tracer tracer{queue, *ops::TraceSampler::parse("parentbased_always_on", 1), trace_metrics};
+};
+
+TEST(GatewayServiceTest, EachTracedAttemptIsAClientSpanWhoseIdGoesUpstream) {
+  TracingHarness h;
+  const core::TraceContext trace =
+      core::trace_context_from("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  h.trace = &trace;
+  h.body_extra = R"(,"max_tokens":64,"temperature":0.2)";
+  h.p("a").script = {{AttemptOutcome::upstream_5xx}};
+  h.p("b").script = {{AttemptOutcome::success}};
+  const Outcome out = h.chat("m");
+  ASSERT_TRUE(out.ok);
+
+  const auto spans = h.spans();
+  ASSERT_EQ(spans.size(), 2u);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const ops::Span& span = spans[i];
+    EXPECT_EQ(span.name, "chat x");
+    EXPECT_EQ(span.kind, ops::SpanKind::client);
+    ASSERT_TRUE(span.has_parent);
+    EXPECT_EQ(hex_of(span.parent_span_id), trace.span_id);  // under the request's span
+    EXPECT_EQ(attribute_value<std::string>(span, "gen_ai.operation.name"), "chat");
+    EXPECT_EQ(attribute_value<std::string>(span, "gen_ai.request.model"), "x");
+    EXPECT_EQ(attribute_value<std::string>(span, "sluice.model"), "m");
+    EXPECT_EQ(attribute_value<int64_t>(span, "gen_ai.request.max_tokens"), 64);
+    EXPECT_DOUBLE_EQ(attribute_value<double>(span, "gen_ai.request.temperature"), 0.2);
+    EXPECT_EQ(attribute_value<int64_t>(span, "sluice.attempt"), static_cast<int64_t>(i + 1));
+    // The upstream saw this attempt's span as its parent.
+    const std::string& provider = i == 0 ? "a" : "b";
+    ASSERT_EQ(h.p(provider).traceparents.size(), 1u);
+    EXPECT_EQ(h.p(provider).traceparents[0],
+              "00-" + trace.trace_id + "-" + hex_of(span.span_id) + "-01");
+  }
+  EXPECT_EQ(attribute_value<std::string>(spans[0], "gen_ai.provider.name"), "a");
+  EXPECT_EQ(attribute_value<std::string>(spans[0], "error.type"), "upstream_5xx");
+  EXPECT_EQ(spans[0].status, ops::SpanStatus::error);
+  EXPECT_EQ(attribute_value<std::string>(spans[0], "sluice.attempt.kind"), "first");
+  EXPECT_EQ(attribute_value<std::string>(spans[1], "gen_ai.provider.name"), "b");
+  EXPECT_EQ(attribute(spans[1], "error.type"), nullptr);
+  EXPECT_EQ(spans[1].status, ops::SpanStatus::unset);
+  EXPECT_EQ(attribute_value<std::string>(spans[1], "sluice.attempt.kind"), "retry");
+  EXPECT_NE(spans[0].span_id, spans[1].span_id);
+}
+
+TEST(GatewayServiceTest, AnUnsampledRequestHasNoSpansAndPassesItsContextOn) {
+  TracingHarness h;
+  const core::TraceContext trace =
+      core::trace_context_from("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+  h.trace = &trace;
+  ASSERT_TRUE(h.chat("m").ok);
+  EXPECT_TRUE(h.spans().empty());
+  EXPECT_EQ(h.p("a").traceparents.at(0), trace.traceparent());
 }
 
 TEST(GatewayServiceTest, RequestFaultIsNotRetried) {

@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <cstdio>
 
+#include "ops/tracer.hpp"
+
 namespace sluice::ops {
 namespace {
 
@@ -105,6 +107,44 @@ TEST(RequestDurationBucketsTest, ReachTenMinutes) {
   EXPECT_EQ(buckets.front(), 0.005);
   EXPECT_EQ(buckets.back(), 600);
   EXPECT_TRUE(std::is_sorted(buckets.begin(), buckets.end()));
+}
+
+// Sampled requests get a server span when the loop ticks; others none.
+TEST_F(HttpObserverTest, SampledRequestsGetAServerSpan) {
+  TraceMetrics trace_metrics(registry_);
+  SpanQueue queue(10);
+  Tracer tracer(queue, *TraceSampler::parse("parentbased_always_on", 1), trace_metrics);
+  HttpObserver observer(registry_, logger_, false);
+  observer.set_tracer(&tracer);
+  exchange_.trace.reset_from("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  exchange_.started = std::chrono::steady_clock::now() - std::chrono::milliseconds(30);
+  exchange_.response.status = 503;
+  observer.on_request_start();
+  observer.on_request_end(exchange_, 0);
+  exchange_.trace.reset_from("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+  observer.on_request_start();
+  observer.on_request_end(exchange_, 0);  // the caller did not sample it
+  EXPECT_EQ(queue.size(), 0u);            // kept by the thread until its tick
+  observer.on_tick();
+  const auto spans = queue.pop(10, std::chrono::steady_clock::now());
+  ASSERT_EQ(spans.size(), 1u);
+  const Span& span = spans[0];
+  EXPECT_EQ(span.name, "POST /v1/chat/completions");
+  EXPECT_EQ(span.kind, SpanKind::server);
+  EXPECT_TRUE(span.has_parent);
+  EXPECT_EQ(span.parent_span_id[0], 0x00);
+  EXPECT_EQ(span.parent_span_id[1], 0xf0);
+  EXPECT_EQ(span.status, SpanStatus::error);
+  EXPECT_GE(span.end_unix_nanos - span.start_unix_nanos, 30'000'000u);  // from exchange.started
+  std::map<std::string_view, std::string> text;
+  for (const SpanAttribute& a : span.attributes)
+    if (const auto* s = std::get_if<std::string>(&a.value)) text[a.key] = *s;
+  EXPECT_EQ(text["http.request.method"], "POST");
+  EXPECT_EQ(text["http.route"], "/v1/chat/completions");
+  EXPECT_EQ(text["url.path"], "/v1/chat/completions");
+  EXPECT_EQ(text["user_agent.original"], "OpenAI/Python 1.50.0");
+  EXPECT_EQ(text["client.address"], "10.0.0.7");
+  EXPECT_EQ(text["error.type"], "503");
 }
 
 }  // namespace
