@@ -7,6 +7,8 @@
 #include "api/admin_key_routes.hpp"
 #include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
+#include "api/completions_routes.hpp"
+#include "api/messages_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "api/ui_routes.hpp"
 #include "auth/api_key_filter.hpp"
@@ -214,6 +216,8 @@ int serve(const CliArgs& args, Role role) {
     if (tracing) answers->set_tracer(&tracing->tracer);
     api::register_openai_routes(router, gateway_service, &answers->rag_chat());
     api::register_responses_routes(router, gateway_service);
+    api::register_messages_routes(router, gateway_service);
+    api::register_completions_routes(router, gateway_service);
   }
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;

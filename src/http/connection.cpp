@@ -119,7 +119,8 @@ asio::awaitable<void> Connection::run() {
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
       if (!ec) {
         if (auto error = route_head(parser)) {
-          co_await respond_early(*error, std::string_view(parser.get().method_string()), started);
+          co_await respond_early(*error, std::string_view(parser.get().method_string()), started,
+                                 true);
           break;
         }
         parser.body_limit(body_limit_);
@@ -139,7 +140,7 @@ asio::awaitable<void> Connection::run() {
           const std::string_view method = parser.is_header_done()
                                               ? std::string_view(parser.get().method_string())
                                               : std::string_view();
-          co_await respond_early(*error, method, started);
+          co_await respond_early(*error, method, started, parser.is_header_done());
         }
         break;
       }
@@ -295,11 +296,13 @@ asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
   } catch (const std::exception& e) {
     answer_handler_failure(exchange, e.what());
   }
+  if (match_.options.rewrite_error && !exchange.streaming() && exchange.response.status >= 400)
+    match_.options.rewrite_error(exchange.response, exchange.request_id);
   while (passed > 0) filters[--passed]->on_response(exchange);
 }
 
 asio::awaitable<void> Connection::respond_early(const Error& error, std::string_view method,
-                                                Clock::time_point started) {
+                                                Clock::time_point started, bool routed) {
   closing_ = true;
   Exchange exchange;
   exchange.started = started;
@@ -308,6 +311,8 @@ asio::awaitable<void> Connection::respond_early(const Error& error, std::string_
   exchange.request_id = core::new_request_id();
   exchange.trace = core::trace_context_from({});
   exchange.response.set_error(error);
+  if (routed && match_.options.rewrite_error)
+    match_.options.rewrite_error(exchange.response, exchange.request_id);
   loop_.shared.observer->on_request_start();
   write_response_head(head_buffer_, exchange.response, loop_.date_line, exchange.request_id,
                       BodyFraming::content_length, false, false);

@@ -46,8 +46,10 @@ class Connection final : public StreamSink {
   void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
   void clear_deadline() { deadline_ = Clock::time_point::max(); }
   boost::asio::awaitable<bool> write_all(std::string_view head, std::string_view body);
+  // `routed`: the request's head was routed (match_ is this request's), so its route's error
+  // shape applies.
   boost::asio::awaitable<void> respond_early(const Error& error, std::string_view method,
-                                             Clock::time_point started);
+                                             Clock::time_point started, bool routed);
   boost::asio::awaitable<bool> serve_request(ParsedRequest& parsed, Clock::time_point started);
   std::optional<Error> route_head(const RequestParser& parser);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);

@@ -24,6 +24,10 @@ struct RouteOptions {
   // (a string literal).
   std::size_t max_body_bytes = 0;
   std::string_view body_limit_key = {};
+  // Routes of another API's dialect (Anthropic's Messages) render every error response in its
+  // shape, whoever set it (a filter, the handler, the body limit): called with the response and
+  // the request id before an error response goes out. Streams are the handler's own.
+  void (*rewrite_error)(Response& response, std::string_view request_id) = nullptr;
 };
 
 // Maps (method, path) to a handler. Templates use `{name}` for one path segment, e.g.

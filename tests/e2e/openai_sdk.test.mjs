@@ -138,3 +138,37 @@ test('large bodies both ways: a 300 KB prompt and a 6 MB embeddings answer', asy
   assert.equal(result.data[511].embedding.length, 1536);
   assert.ok(result.usage.prompt_tokens >= 512);
 });
+
+test('legacy completions: JSON and streamed, translated onto chat', async () => {
+  const completion = await client.completions.create({
+    model: 'test-model', prompt: 'Complete me', max_tokens: 40,
+  });
+  assert.equal(completion.object, 'text_completion');
+  assert.match(completion.id, /^cmpl-/);
+  assert.match(completion.choices[0].text, /Mock reply to: Complete me\./);
+  assert.equal(completion.choices[0].finish_reason, 'stop');
+  assert.ok(completion.usage.prompt_tokens > 0 && completion.usage.completion_tokens > 0);
+
+  const stream = await client.completions.create({
+    model: 'test-model', prompt: 'Stream me', max_tokens: 40, stream: true,
+    stream_options: { include_usage: true },
+  });
+  let text = '';
+  let usage = null;
+  let finish = null;
+  for await (const chunk of stream) {
+    assert.equal(chunk.object, 'text_completion');
+    for (const choice of chunk.choices) {
+      text += choice.text;
+      finish = choice.finish_reason ?? finish;
+    }
+    if (chunk.usage) usage = chunk.usage;
+  }
+  assert.match(text, /Mock reply to: Stream me\./);
+  assert.equal(finish, 'stop');
+  assert.ok(usage && usage.completion_tokens > 0, JSON.stringify(usage));
+
+  await assert.rejects(
+    client.completions.create({ model: 'test-model', prompt: 'x', echo: true }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'echo');
+});
