@@ -16,6 +16,12 @@ ARG SLUICE_REVISION=unknown
 # cache filled by a host build (mounted here with `buildah bud --volume HOSTDIR:/root/.cache/ccache`)
 # serves this one. Without the mount ccache starts empty and everything compiles.
 ENV CCACHE_DIR=/root/.cache/ccache
+# ccache hashes these locale variables: make image and tests/image pass the host's (those that are
+# set), so that the keys are the host build's. Unset unless passed.
+ARG LANG
+ARG LC_ALL
+ARG LC_CTYPE
+ARG LC_MESSAGES
 RUN cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DSLUICE_GIT_SHA="$SLUICE_REVISION" >/dev/null \
  && ninja -C build/release sluice \

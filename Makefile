@@ -14,6 +14,8 @@ SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -f
 # keeps HEALTHCHECK). The local ccache is mounted into the build when there is one.
 IMAGE ?= sluice:latest
 CCACHE_HOST_DIR = $(shell ccache -k cache_dir 2>/dev/null)
+# ccache hashes these: the build stage gets the values set here, so that its keys are the host's.
+CCACHE_LOCALE_VARS = LANG LC_ALL LC_CTYPE LC_MESSAGES
 
 .PHONY: all deps build run test unit-test integration-test image image-test fuzz sanitize bench format \
   clean
@@ -46,7 +48,8 @@ image:
 	@scripts/deps.sh image
 	buildah bud --isolation chroot --format docker --file Dockerfile --tag $(IMAGE) \
 	  --build-arg SLUICE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
-	  $(if $(wildcard $(CCACHE_HOST_DIR)),--volume $(CCACHE_HOST_DIR):/root/.cache/ccache) .
+	  $(if $(wildcard $(CCACHE_HOST_DIR)),--volume $(CCACHE_HOST_DIR):/root/.cache/ccache) \
+	  $(foreach v,$(CCACHE_LOCALE_VARS),$(if $(filter environment%,$(origin $(v))),--build-arg $(v)=$($(v)))) .
 
 # The image built from scratch (its Debian base from debootstrap) and run as a runtime would; after
 # `make test`, whose compiled objects the image build takes from ccache.

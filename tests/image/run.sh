@@ -64,12 +64,17 @@ ccache_counts() {  # hits misses
     $1 == "cache_miss" { misses += $2 }
     END { print hits + 0, misses + 0 }'
 }
+# ccache hashes the locale variables: the build stage gets those set here (see the Dockerfile).
+locale_args=()
+for var in LANG LC_ALL LC_CTYPE LC_MESSAGES; do
+  [ "${!var+set}" = set ] && locale_args+=(--build-arg "$var=${!var}")
+done
 read -r hits_before misses_before < <(ccache_counts)
 revision=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 started=$EPOCHREALTIME
 if ! timeout --kill-after=30 "$BUILD_SECONDS" "${buildah[@]}" bud --pull=never --isolation chroot \
     --format docker --file "$repo/Dockerfile" --tag "$tag" --build-arg "SLUICE_REVISION=$revision" \
-    "${cache_volume[@]}" "$repo" >"$work/build.log" 2>&1; then
+    "${cache_volume[@]}" "${locale_args[@]}" "$repo" >"$work/build.log" 2>&1; then
   tail -n 60 "$work/build.log" >&2
   fail "buildah bud (whole log: $work/build.log)"
 fi
