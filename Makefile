@@ -56,7 +56,7 @@ image:
 image-test:
 	@scripts/deps.sh image
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
-	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L image
+	@ctest --test-dir $(BUILD_DIR) --verbose -L image
 
 fuzz:
 	@scripts/deps.sh fuzz
