@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Assembles the runtime root file system of the container image (the Dockerfile's build stage
 # runs it): the stripped binary, the shared libraries ldd says it loads and the dynamic loader,
-# CA certificates where OpenSSL looks for them, /etc/passwd and /etc/group with the user 65532,
-# /tmp, and the data directory owned by that user. Nothing else: no shell, no package manager.
+# glibc's UTF-16 iconv module, CA certificates where OpenSSL looks for them, /etc/passwd and
+# /etc/group with the user 65532, /tmp, and the data directory owned by that user. Nothing else:
+# no shell, no package manager.
 # usage: scripts/image-root.sh BINARY ROOT
 set -euo pipefail
 binary=$1 root=$2
@@ -25,6 +26,15 @@ for link in /lib /lib64; do
   [ -L "$link" ] && ln -sfn "$(readlink "$link")" "$root$link"
 done
 chmod 0755 "$root"/usr/lib*/*/ld-linux* "$root"/usr/lib*/ld-linux* 2>/dev/null || true
+
+# poppler-cpp converts a PDF's text from UTF-16 with iconv, which glibc does in a module it loads
+# at run time (ldd does not list it): that module and the cache that names it. Without them every
+# PDF reads as having no text.
+libc=$(ldd "$binary" | awk '$1 == "libc.so.6" { print $3 }')
+gconv=$(realpath "$(dirname "$libc")")/gconv
+for file in gconv-modules.cache UTF-16.so; do
+  install -D -m 0644 "$gconv/$file" "$root$gconv/$file"
+done
 
 # OpenSSL (set_default_verify_paths) reads /usr/lib/ssl/cert.pem: Debian's link to the bundle.
 install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"

@@ -5,8 +5,8 @@
 # stage), then the image is unpacked (`buildah mount`) and its entrypoint and command started from
 # that root with its user, environment, working directory and volume (in_root.sh), PORT a free
 # port, and a `sluice mock-upstream` from the same root as the OpenAI provider. Checks the config
-# the deployments rely on, /readyz, /metrics, a chat through the mock, the image's health check,
-# the size (< 40 MB) and that no shell, package manager or compiler is in it.
+# the deployments rely on, /readyz, /metrics, a chat through the mock, a PDF's ingestion, the
+# image's health check, the size (< 40 MB) and that no shell, package manager or compiler is in it.
 # usage: tests/image/run.sh WORK_DIR   (ctest: <build>/image; the logs of the last run stay there)
 # IMAGE_CCACHE_DIR (default: the host's ccache dir), IMAGE_STORAGE_DRIVER (default overlay; vfs).
 set -euo pipefail
@@ -17,6 +17,7 @@ MAX_IMAGE_BYTES=40000000
 BUILD_SECONDS=3000
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+http() { curl -sS --max-time 10 "$@"; }
 elapsed() { awk -v from="$1" -v to="$2" 'BEGIN { printf "%.1f", to - from }'; }
 # Polls CONDITION... every 0.1 s until it holds or SECONDS have passed.
 wait_until() {
@@ -126,9 +127,9 @@ resolve() {
 # + ENV_FILE COMMAND...: runs COMMAND from the image root as its user. A plain command (not a
 # function), so that `&` makes $! the pid of the command itself.
 in_image=("$here/in_root.sh" "$root" "$run/volume" "$volume" "$user" "$workdir")
-# The port of the "listening" log line (text or JSON logs).
 # PID (a child of this script) has exited: gone, or a zombie not yet waited for.
 exited() { [ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+# The port of the "listening" log line (text or JSON logs).
 listening_port() { sed -n 's/.*listening.*port[":=]*\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1; }
 # Waits for PID's "listening" line in LOG; fails if PID exits first.
 wait_listening() {
@@ -160,36 +161,43 @@ launched=$EPOCHREALTIME
 server=$!
 pids+=("$server")
 url=http://127.0.0.1:$port
-ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = 200 ]; }
+ready() { [ "$(http -o /dev/null -w '%{http_code}' "$url/readyz" 2>/dev/null)" = 200 ]; }
 wait_until 60 eval 'ready || exited "$server"' || fail "/readyz is not 200 within 60 s"
 ready || { cat "$work/serve.log" >&2; fail "serve exited or /readyz is not 200 (log: $work/serve.log)"; }
 ready_at=$EPOCHREALTIME
 grep -q 'listening.*host[":=]*0\.0\.0\.0[" ]' "$work/serve.log" ||
   fail "serve does not listen on 0.0.0.0 (a platform's router could not reach it)"
 
-metrics=$(curl -fsS "$url/metrics")
+metrics=$(http -f "$url/metrics")
 grep -q "^sluice_build_info{.*revision=\"$revision\"" <<<"$metrics" ||
   fail "/metrics has no sluice_build_info of revision $revision"
 grep -q '^process_open_fds ' <<<"$metrics" || fail "/metrics has no process metrics (/proc)"
 
-answer=$(curl -fsS "$url/v1/chat/completions" -H 'content-type: application/json' \
+answer=$(http -f "$url/v1/chat/completions" -H 'content-type: application/json' \
   -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello from the image"}]}')
 python3 -c 'import json, sys; assert json.loads(sys.argv[1])["choices"][0]["message"]["content"]' \
   "$answer" || fail "no answer in $answer"
-chats=$(curl -fsS "$mock/mock/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["chat"])')
+chats=$(http -f "$mock/mock/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["chat"])')
 [ "$chats" = 1 ] || fail "mock-upstream served $chats chats, want 1: the chat did not go upstream"
 [ -f "$run/volume/data/sluice.db" ] || fail "the store is not in the volume ($volume/data)"
 
+# A PDF through ingestion (the CLI waits for it, exit 1 if it failed): the text comes out only if
+# the image has what poppler loads at run time.
+install -m 0644 -o "${user%%:*}" -g "${user##*:}" "$here/text.pdf" "$run/volume/text.pdf"
+timeout 120 "${in_image[@]}" "$run/serve.env" "$sluice" ingest "$volume/text.pdf" --url "$url" ||
+  fail "the image could not ingest a PDF with a text layer"
+
 mapfile -t healthcheck <"$run/config/healthcheck"
 healthcheck[0]=$(resolve "${healthcheck[0]}")
-"${in_image[@]}" "$run/serve.env" "${healthcheck[@]}" || fail "the image's health check fails on a ready server"
+timeout 30 "${in_image[@]}" "$run/serve.env" "${healthcheck[@]}" ||
+  fail "the image's health check fails on a ready server"
 
 kill -TERM "$server"
 wait_until 60 exited "$server" || fail "serve still runs 60 s after SIGTERM"
 code=0
 wait "$server" || code=$?
 [ "$code" = 0 ] || fail "serve exited $code on SIGTERM"
-if "${in_image[@]}" "$run/serve.env" "${healthcheck[@]}" 2>/dev/null; then
+if timeout 30 "${in_image[@]}" "$run/serve.env" "${healthcheck[@]}" 2>/dev/null; then
   fail "the health check passes with the server stopped"
 fi
 
@@ -197,7 +205,8 @@ echo "image: $size bytes ($(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1e6 }')
   "volume $volume; built in $(elapsed "$started" "$built") s, ready $(elapsed "$started" "$ready_at") s" \
   "after buildah bud started (serve ready $(elapsed "$launched" "$ready_at") s after its start)"
 if [ ${#cache_volume[@]} -gt 0 ]; then
-  echo "ccache ($ccache_dir): $hits hits, $misses misses in the build stage"
+  # Counted over the whole cache: other builds using it meanwhile count too.
+  echo "ccache ($ccache_dir): $hits hits, $misses misses while the image built"
 else
   echo "ccache: no host cache mounted"
 fi
