@@ -10,8 +10,15 @@ FUZZ_SECONDS ?= 60
 # keep them fast; NDEBUG as in production. The fuzz build keeps assertions on.
 SANITIZE_DIR ?= build/sanitize
 SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# `make image`: the container image of the Dockerfile, built with buildah (Docker format, which
+# keeps HEALTHCHECK). The local ccache is mounted into the build when there is one.
+IMAGE ?= sluice:latest
+CCACHE_HOST_DIR = $(shell ccache -k cache_dir 2>/dev/null)
+# ccache hashes these: the build stage gets the values set here, so that its keys are the host's.
+CCACHE_LOCALE_VARS = LANG LC_ALL LC_CTYPE LC_MESSAGES
 
-.PHONY: all deps build run test unit-test integration-test fuzz sanitize bench format clean
+.PHONY: all deps build run test unit-test integration-test image image-test fuzz sanitize bench format \
+  clean
 
 all: build
 
@@ -29,13 +36,27 @@ test:
 	@scripts/deps.sh test
 	@scripts/test-deps.sh
 	@$(MAKE) --no-print-directory build
-	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300 -LE image
 
 unit-test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit -j$(JOBS)
 
 integration-test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration -j$(JOBS)
+
+image:
+	@scripts/deps.sh image
+	buildah bud --isolation chroot --format docker --file Dockerfile --tag $(IMAGE) \
+	  --build-arg SLUICE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+	  $(if $(wildcard $(CCACHE_HOST_DIR)),--volume $(CCACHE_HOST_DIR):/root/.cache/ccache) \
+	  $(foreach v,$(CCACHE_LOCALE_VARS),$(if $(filter environment%,$(origin $(v))),--build-arg $(v)=$($(v)))) .
+
+# The image built from scratch (its Debian base from debootstrap) and run as a runtime would; after
+# `make test`, whose compiled objects the image build takes from ccache.
+image-test:
+	@scripts/deps.sh image
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@ctest --test-dir $(BUILD_DIR) --verbose -L image
 
 fuzz:
 	@scripts/deps.sh fuzz

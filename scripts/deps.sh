@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, running and testing Sluice needs.
 # Idempotent: asks apt only for what is missing, so a ready machine pays ~50 ms.
-# usage: scripts/deps.sh [build|test|fuzz|bench]   (default test: build + test tools)
+# usage: scripts/deps.sh [build|test|image|fuzz|bench]   (default test: build + test tools)
 set -euo pipefail
 MODE=${1:-test}
 
@@ -20,15 +20,20 @@ TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
 # its corpus (the PostgreSQL manual).
 BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15)
+# The container image (make image, make image-test): buildah builds it (chroot isolation: no
+# runtime needed), debootstrap makes its Debian base when no registry is reachable, python3 reads
+# the image's config.
+IMAGE_PKGS=(buildah debootstrap python3)
 # libFuzzer ships with clang's runtime libraries.
 FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 
 case "$MODE" in
   build) want=("${BUILD_PKGS[@]}") ;;
   test)  want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  image) want=("${BUILD_PKGS[@]}" "${IMAGE_PKGS[@]}") ;;
   fuzz)  want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}") ;;
   bench) want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|test|fuzz|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|image|fuzz|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
