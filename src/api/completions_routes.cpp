@@ -2,9 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
-#include "api/json_body.hpp"
+#include "api/model_call.hpp"
 #include "api/sse_sink.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -57,18 +56,9 @@ class CompletionsSink final : public gateway::ChunkSink {
 };
 
 awaitable<void> create_completion(gateway::GatewayService& service, http::Exchange& exchange) {
-  ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!co_await parse_object_body(exchange, parsed)) co_return;
-  if (auto refused = model_refused(exchange, core::string_field(parsed.object, "model"))) {
-    exchange.response.set_error(*refused);
-    co_return;
-  }
+  ParsedBody parsed;                // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
-  if (!admit_spend(exchange, service.budget_guard(), parsed.object, spend_hold)) co_return;
-  if (auto bad = invalid_timeout_header(exchange)) {
-    exchange.response.set_error(*bad);
-    co_return;
-  }
+  if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   auto chat = gateway::chat_request_from_completions(parsed.object);
   if (!chat) {
     exchange.response.set_error(chat.error());
@@ -79,17 +69,9 @@ awaitable<void> create_completion(gateway::GatewayService& service, http::Exchan
     co_return;
   }
   const std::string chat_body = json::serialize(*chat);
-  const std::string mock_headers = mock_header_lines(exchange.request);
-  gateway::ChatRequest request;
-  request.body = &*chat;
-  request.raw_body = chat_body;
-  request.model = std::string(chat->at("model").as_string());
-  request.stream = chat->contains("stream");
-  request.include_usage = request.stream;
-  request.trace = &exchange.trace;
-  request.request_id = exchange.request_id;
-  request.forward_headers = mock_headers;
-  request.limits = request_limits(exchange, service, request.model);
+  std::string mock_headers;
+  const gateway::ChatRequest request =
+      translated_chat_request(exchange, service, *chat, chat_body, mock_headers);
 
   const std::string id = "cmpl-" + core::random_hex(12);
   const long long created = core::unix_seconds();

@@ -3,9 +3,8 @@
 #include <boost/json.hpp>
 #include <vector>
 
-#include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
-#include "api/json_body.hpp"
+#include "api/model_call.hpp"
 #include "api/sse_sink.hpp"
 #include "core/ids.hpp"
 #include "core/json_read.hpp"
@@ -85,33 +84,15 @@ bool chat_of(http::Exchange& exchange, const json::object& body, json::object& c
 }
 
 awaitable<void> create_message(gateway::GatewayService& service, http::Exchange& exchange) {
-  ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!co_await parse_object_body(exchange, parsed)) co_return;
-  if (auto refused = model_refused(exchange, core::string_field(parsed.object, "model"))) {
-    exchange.response.set_error(*refused);
-    co_return;
-  }
+  ParsedBody parsed;                // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
-  if (!admit_spend(exchange, service.budget_guard(), parsed.object, spend_hold)) co_return;
-  if (auto bad = invalid_timeout_header(exchange)) {
-    exchange.response.set_error(*bad);
-    co_return;
-  }
+  if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   json::object chat;
   if (!chat_of(exchange, parsed.object, chat)) co_return;
-  // Providers send raw_body as is when they change nothing: it must be the chat request.
   const std::string chat_body = json::serialize(chat);
-  const std::string mock_headers = mock_header_lines(exchange.request);
-  gateway::ChatRequest request;
-  request.body = &chat;
-  request.raw_body = chat_body;
-  request.model = std::string(chat.at("model").as_string());
-  request.stream = chat.contains("stream");
-  request.include_usage = request.stream;
-  request.trace = &exchange.trace;
-  request.request_id = exchange.request_id;
-  request.forward_headers = mock_headers;
-  request.limits = request_limits(exchange, service, request.model);
+  std::string mock_headers;
+  const gateway::ChatRequest request =
+      translated_chat_request(exchange, service, chat, chat_body, mock_headers);
 
   const std::string message_id = "msg_" + core::random_hex(12);
   MessagesSink sink(exchange, message_id, request.model, gateway::estimate_message_tokens(chat),

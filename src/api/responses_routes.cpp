@@ -4,9 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
-#include "api/json_body.hpp"
+#include "api/model_call.hpp"
 #include "api/sse_sink.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -73,19 +72,10 @@ gateway::StoredResponse owned(std::string_view owner, gateway::StoredResponse re
 
 awaitable<void> create_response(gateway::GatewayService& service, gateway::ResponseStore& store,
                                 http::Exchange& exchange) {
-  ParsedBody parsed;  // lives in the coroutine frame: no allocation of its own
-  if (!co_await parse_object_body(exchange, parsed)) co_return;
-  const json::object& body = parsed.object;
-  if (auto refused = model_refused(exchange, core::string_field(body, "model"))) {
-    exchange.response.set_error(*refused);
-    co_return;
-  }
+  ParsedBody parsed;                // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
-  if (!admit_spend(exchange, service.budget_guard(), parsed.object, spend_hold)) co_return;
-  if (auto bad = invalid_timeout_header(exchange)) {
-    exchange.response.set_error(*bad);
-    co_return;
-  }
+  if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
+  const json::object& body = parsed.object;
   // Stored responses are their tenant's conversations.
   const std::string_view owner =
       exchange.principal ? std::string_view(exchange.principal->tenant) : std::string_view();
@@ -100,15 +90,9 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   }
   // Providers send raw_body as is when they change nothing: it must be the chat request.
   const std::string chat_body = json::serialize(*chat);
-  gateway::ChatRequest request;
-  request.body = &*chat;
-  request.raw_body = chat_body;
-  request.model = std::string(chat->at("model").as_string());
-  if (const json::value* stream = chat->if_contains("stream")) request.stream = stream->as_bool();
-  request.include_usage = request.stream;
-  request.trace = &exchange.trace;
-  request.request_id = exchange.request_id;
-  request.limits = request_limits(exchange, service, request.model);
+  std::string mock_headers;
+  const gateway::ChatRequest request =
+      translated_chat_request(exchange, service, *chat, chat_body, mock_headers);
 
   const std::string response_id = "resp_" + core::random_hex(24);
   const long long created = core::unix_seconds();

@@ -17,7 +17,7 @@ namespace sluice::gateway::testing {
 class FakeProvider final : public Provider {
  public:
   explicit FakeProvider(std::string name, std::vector<std::string> known = {})
-      : name_(std::move(name)), known(std::move(known)) {}
+      : known(std::move(known)), name_(std::move(name)) {}
 
   const std::string& name() const override { return name_; }
 
