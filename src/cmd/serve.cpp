@@ -5,10 +5,10 @@
 
 #include "api/admin_audit_routes.hpp"
 #include "api/admin_key_routes.hpp"
-#include "api/openai_routes.hpp"
-#include "api/ops_routes.hpp"
 #include "api/completions_routes.hpp"
 #include "api/messages_routes.hpp"
+#include "api/openai_routes.hpp"
+#include "api/ops_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "api/ui_routes.hpp"
 #include "auth/api_key_filter.hpp"
