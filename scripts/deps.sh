@@ -16,8 +16,8 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
 # tinyproxy is the corporate egress proxy the egress tests start on an ephemeral port.
 TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml chromium
   tinyproxy)
-# Packages wanted for their tools only: their services must not run (nor hold 9090, 9093 and
-# 8888, which deploy/compose publishes or a developer's proxy may use).
+# Packages wanted for their tools only: their services must not run (nor hold their ports: 9090
+# and 9093, which deploy/compose publishes, and tinyproxy's 8888).
 TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager tinyproxy)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
 # its corpus (the PostgreSQL manual).
