@@ -120,8 +120,7 @@ void GatewayService::record_attempt_span(const RouteContext& context, const Depl
 
 double GatewayService::account_usage(const Deployment& deployment, const Usage& usage,
                                      const CallLabels& labels) {
-  const double cost = prices_.cost_usd(deployment.upstream_model, usage.prompt_tokens,
-                                       usage.completion_tokens, usage.cached_tokens);
+  const double cost = prices_.cost_usd(deployment.upstream_model, usage);
   metrics_.tokens(labels, usage);
   metrics_.cost(deployment.upstream_model, labels, cost);
   return cost;

@@ -18,8 +18,28 @@ struct Usage {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long cached_tokens = 0;  // part of prompt_tokens served from the provider's cache
-  bool estimated = false;       // the upstream reported none; counted by us
-  bool reported = false;        // any usage seen at all
+  // Part of prompt_tokens written to the provider's cache (Anthropic's
+  // cache_creation_input_tokens), billed at its own price; never overlaps cached_tokens.
+  long long cache_write_tokens = 0;
+  bool estimated = false;  // the upstream reported none; counted by us
+  bool reported = false;   // any usage seen at all
+
+  // prompt_tokens in the parts billed at different prices, which add up to it: read from the
+  // cache, written to it, and the rest. Pricing and the token metrics both split it here, so that
+  // no token is counted twice. Counts an upstream got wrong (negative, or parts larger than the
+  // whole) are clamped: reads first, then writes.
+  struct PromptParts {
+    long long uncached = 0, cache_read = 0, cache_write = 0;
+  };
+  PromptParts prompt_parts() const {
+    const auto clamp = [](long long v, long long high) { return v < 0 ? 0 : v > high ? high : v; };
+    PromptParts parts;
+    const long long prompt = prompt_tokens < 0 ? 0 : prompt_tokens;
+    parts.cache_read = clamp(cached_tokens, prompt);
+    parts.cache_write = clamp(cache_write_tokens, prompt - parts.cache_read);
+    parts.uncached = prompt - parts.cache_read - parts.cache_write;
+    return parts;
+  }
 };
 
 // A tokens-per-minute limit as this call's reservation left it, for x-ratelimit-*-tokens.

@@ -11,6 +11,11 @@ Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& conf
   if (config.api_key.find_first_of("\r\n") != std::string::npos)
     return make_error(Errc::invalid_request,
                       "provider " + config.name + ": api_key has a line break");
+  for (const auto& [header, value] : config.headers)
+    if (header.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos)
+      return make_error(Errc::invalid_request,
+                        "provider " + config.name + ": header " + header + " has a line break");
   if (config.type == "mock")
     return std::unique_ptr<Provider>(std::make_unique<MockProvider>(config));
   auto endpoint = http::UpstreamEndpoint::parse(config.base_url);
@@ -21,10 +26,21 @@ Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& conf
   endpoint->proxy = config.egress.proxy;
   if (config.type == "anthropic")
     return std::unique_ptr<Provider>(std::make_unique<AnthropicProvider>(config, *endpoint));
-  if (config.type == "openai")
+  if (config.type == "openai" || config.type == "azure")
     return std::unique_ptr<Provider>(std::make_unique<OpenAiProvider>(config, *endpoint));
   return make_error(Errc::invalid_request,
                     "provider " + config.name + ": unknown type " + config.type);
+}
+
+std::string header_lines(const std::map<std::string, std::string>& headers) {
+  std::string lines;
+  for (const auto& [name, value] : headers) {
+    lines += name;
+    lines += ": ";
+    lines += value;
+    lines += "\r\n";
+  }
+  return lines;
 }
 
 }  // namespace sluice::gateway

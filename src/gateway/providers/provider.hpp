@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,8 @@
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
+
+class ParamRules;
 
 // One upstream API (OpenAI-compatible, Anthropic, or the in-process mock). Providers are shared
 // by every event loop: implementations keep no per-request state in members.
@@ -25,9 +28,14 @@ class Provider {
                                                            std::string_view upstream_model) = 0;
   // The upstream's own model ids (its models endpoint), bounded as parse_model_ids() bounds them.
   virtual boost::asio::awaitable<Result<std::vector<std::string>>> list_models() = 0;
+  // The parameter rules its chat requests go through (for their metrics); null: none.
+  virtual const ParamRules* param_rules() const { return nullptr; }
 };
 
 // Builds the provider for a validated config entry.
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config);
+
+// A provider's configured `headers` as request header lines, "Name: value\r\n" each.
+std::string header_lines(const std::map<std::string, std::string>& headers);
 
 }  // namespace sluice::gateway
