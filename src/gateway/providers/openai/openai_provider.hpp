@@ -19,6 +19,11 @@ class OpenAiProvider final : public Provider {
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
+  // Moderations ({base_url}/moderations, OpenAI's) and rerank ({base_url}/rerank: Jina, vLLM,
+  // Cohere's v2 API and other servers of that shape; OpenAI itself has none, and answers 404).
+  bool serves(Endpoint) const override { return true; }
+  boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
+                                             std::string_view upstream_model) override;
 
  private:
   http::UpstreamRequest make_request(std::string target, std::string_view body,
