@@ -3,9 +3,11 @@
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "api/gateway_outcome.hpp"
+#include "api/json_body.hpp"
 #include "api/model_call.hpp"
 #include "api/sse_sink.hpp"
 #include "core/clock.hpp"
@@ -15,6 +17,7 @@
 #include "gateway/responses/response_items.hpp"
 #include "gateway/responses/response_store.hpp"
 #include "gateway/responses/responses_translate.hpp"
+#include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
 
 namespace sluice::api {
@@ -172,6 +175,17 @@ std::optional<std::string> query_value(const http::Exchange& exchange, std::stri
   return encoded ? encoded->decode() : std::string(*raw);
 }
 
+// One page of a stored response's input items (`items_json`), as JSON text.
+Result<std::string> items_page_json(std::string_view items_json,
+                                    const gateway::ItemsPageQuery& query, std::string_view id) {
+  json::error_code ec;
+  const json::value items = json::parse(items_json, ec);
+  if (ec || !items.is_array()) return response_not_found(id);
+  auto page = gateway::items_page(items.get_array(), query);
+  if (!page) return page.error();
+  return json::serialize(*page);
+}
+
 awaitable<void> retrieve_response(gateway::ResponseStore& store, http::Exchange& exchange) {
   const std::string id = response_id_of(exchange);
   if (const auto stream = query_value(exchange, "stream"); stream && *stream == "true") {
@@ -210,18 +224,25 @@ awaitable<void> list_input_items(gateway::ResponseStore& store, http::Exchange& 
     co_return;
   }
   const auto stored = store.response(id, owner_of(exchange));
-  json::error_code ec;
-  const json::value items = stored ? json::parse(stored->input_items, ec) : json::value(nullptr);
-  if (!stored || ec || !items.is_array()) {
+  if (!stored) {
     exchange.response.set_error(response_not_found(id));
     co_return;
   }
-  auto page = gateway::items_page(items.get_array(), *query);
-  if (!page) {
-    exchange.response.set_error(page.error());
+  // Items may carry images inline: large ones are parsed on the blocking pool, as request bodies
+  // are.
+  auto render = [&] { return items_page_json(stored->input_items, *query, id); };
+  std::optional<Result<std::string>> page;
+  if (stored->input_items.size() > kParseOnPoolBytes) {
+    Result<std::string> rendered = co_await ops::run_blocking(render);
+    page.emplace(std::move(rendered));
+  } else {
+    page.emplace(render());
+  }
+  if (!*page) {
+    exchange.response.set_error(page->error());
     co_return;
   }
-  exchange.response.set_json(200, json::serialize(*page));
+  exchange.response.set_json(200, std::move(**page));
 }
 
 }  // namespace

@@ -151,6 +151,19 @@ TEST_F(StoredResponsesTest, AStreamedResponseIsStoredAsItsCompletedEventCarriedI
   EXPECT_NE(retrieved.raw.find("Mock reply to: Stream it"), std::string::npos) << retrieved.raw;
 }
 
+TEST_F(StoredResponsesTest, LargeInputItemsAreListedWhole) {
+  // Over the size whose JSON is parsed on the blocking pool rather than an event loop.
+  const std::string long_text(300 * 1024, 'x');
+  const Answer created = call(port(), "POST", "/v1/responses",
+                              R"({"model":"test-model","input":")" + long_text + R"("})");
+  ASSERT_EQ(created.status, 200) << created.raw.substr(0, 300);
+  const Answer items =
+      call(port(), "GET",
+           "/v1/responses/" + std::string(created.body.at("id").as_string()) + "/input_items");
+  ASSERT_EQ(items.status, 200) << items.raw.substr(0, 300);
+  EXPECT_TRUE(items.body.at("data").at(0).at("content").at(0).at("text").as_string() == long_text);
+}
+
 TEST_F(StoredResponsesTest, StoreFalseResponsesAreNotRetrievable) {
   const Answer created = call(port(), "POST", "/v1/responses",
                               R"({"model":"test-model","input":"Ephemeral","store":false})");
