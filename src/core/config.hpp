@@ -333,6 +333,11 @@ struct GatewayConfig {
   Millis request_timeout{600'000};
   // How often each provider's upstream model list is fetched again; 0 = never fetched.
   Millis models_refresh{600'000};
+  // The Responses API's store (in process): beyond these, the least recently used response goes.
+  std::size_t response_store_max_bytes = std::size_t{64} << 20;
+  int response_store_max_entries = 100'000;
+  // Documents one POST /v1/rerank may rank.
+  int rerank_max_documents = 1000;
 
   bool operator==(const GatewayConfig&) const = default;
 };

@@ -192,6 +192,11 @@ void describe_config(Visitor& v, Config& c) {
     v.field("default_provider", c.gateway.default_provider);
     v.field("request_timeout", c.gateway.request_timeout);
     v.field("models_refresh", c.gateway.models_refresh);
+    v.section("response_store", [&] {
+      v.bytes("max_bytes", c.gateway.response_store_max_bytes);
+      v.field("max_entries", c.gateway.response_store_max_entries);
+    });
+    v.section("rerank", [&] { v.field("max_documents", c.gateway.rerank_max_documents); });
   });
   v.section("admission", [&] {
     v.field("max_concurrency", c.admission.max_concurrency);

@@ -332,6 +332,20 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
                "must be at least 1, got " + std::to_string(cb.half_open_requests), "e.g. 1");
   }
 
+  if (g.response_store_max_bytes < (std::size_t{1} << 20))
+    report.add("gateway.response_store.max_bytes",
+               "must be at least 1MiB, got " + std::to_string(g.response_store_max_bytes),
+               "e.g. 64MiB; a response larger than an eighth of it is not stored");
+  if (g.response_store_max_entries < 1 || g.response_store_max_entries > 10'000'000)
+    report.add(
+        "gateway.response_store.max_entries",
+        "must be between 1 and 10000000, got " + std::to_string(g.response_store_max_entries),
+        "e.g. 100000");
+  if (g.rerank_max_documents < 1 || g.rerank_max_documents > 100'000)
+    report.add("gateway.rerank.max_documents",
+               "must be between 1 and 100000, got " + std::to_string(g.rerank_max_documents),
+               "e.g. 1000");
+
   if (!g.default_provider.empty() && !contains_name(providers, g.default_provider)) {
     report.add("gateway.default_provider",
                "'" + g.default_provider + "' is not a configured provider",

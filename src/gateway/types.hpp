@@ -97,6 +97,24 @@ struct EmbeddingsRequest {
   RequestLimits limits;
 };
 
+// Endpoints beyond chat and embeddings that only some provider types have: a request for one is
+// routed only to deployments whose provider serves it (Provider::serves).
+enum class Endpoint { moderations, rerank };
+// "/v1/moderations", "/v1/rerank": how clients and error messages name it.
+std::string_view endpoint_route(Endpoint endpoint);
+
+// A client's request to such an endpoint, parsed once and checked: JSON in, JSON out.
+struct EndpointRequest {
+  Endpoint endpoint = Endpoint::moderations;
+  const boost::json::object* body = nullptr;
+  std::string_view raw_body;  // `body` as JSON text: sent as is when the model name is unchanged
+  std::string model;
+  const core::TraceContext* trace = nullptr;
+  std::string_view request_id;
+  std::string_view forward_headers;  // as ChatRequest's
+  RequestLimits limits;
+};
+
 // What one attempt against one deployment produced.
 struct AttemptResult {
   core::AttemptOutcome outcome = core::AttemptOutcome::success;

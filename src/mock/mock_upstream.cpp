@@ -17,9 +17,13 @@
 #include "core/clock.hpp"
 #include "core/config_values.hpp"
 #include "core/ids.hpp"
+#include "core/json_read.hpp"
 #include "core/version.hpp"
 #include "gateway/model_list.hpp"
+#include "gateway/moderation/moderation_request.hpp"
+#include "gateway/providers/mock/mock_moderation.hpp"
 #include "gateway/providers/mock/mock_replies.hpp"
+#include "gateway/providers/mock/mock_rerank.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/param_rules.hpp"
 #include "gateway/providers/request_validation.hpp"
@@ -47,14 +51,17 @@ using std::chrono::milliseconds;
 // dropped as soon as the drain starts.
 constexpr milliseconds kGrace{5'000};
 constexpr std::size_t kMaxBodyBytes = 16 << 20;  // large prompts and embedding batches
+// The most gateway.rerank.max_documents allows: the gateway's bound is the one tests meet.
+constexpr std::size_t kMaxRerankDocuments = 100'000;
 
 // Counters for GET /mock/stats. `requests` counts the /v1 API calls, `chat` and `messages` the
-// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `errors` every error
-// answer (injected or a rejected request), `resets` the connections dropped on purpose,
-// `cancelled` the calls whose client (the gateway) went away before the answer was complete.
+// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `moderations` and
+// `rerank` those endpoints' calls; `errors` every error answer (injected or a rejected request),
+// `resets` the connections dropped on purpose, `cancelled` the calls whose client (the gateway)
+// went away before the answer was complete.
 struct Stats {
   std::atomic<long long> requests{0}, chat{0}, stream{0}, embeddings{0}, messages{0}, errors{0},
-      resets{0}, cancelled{0};
+      resets{0}, cancelled{0}, moderations{0}, rerank{0};
 
   static void bump(std::atomic<long long>& counter) {
     counter.fetch_add(1, std::memory_order_relaxed);
@@ -67,11 +74,13 @@ struct Stats {
                                         {"messages", messages.load()},
                                         {"errors", errors.load()},
                                         {"resets", resets.load()},
-                                        {"cancelled", cancelled.load()}});
+                                        {"cancelled", cancelled.load()},
+                                        {"moderations", moderations.load()},
+                                        {"rerank", rerank.load()}});
   }
   void reset() {
-    for (auto* c :
-         {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets, &cancelled})
+    for (auto* c : {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets, &cancelled,
+                    &moderations, &rerank})
       c->store(0);
   }
 };
@@ -435,6 +444,42 @@ asio::awaitable<void> embeddings(http::Exchange& ex, MockState& state,
                                     static_cast<int>(plan->knobs.embedding_dimensions)));
 }
 
+// OpenAI's moderations: an input with the word "unsafe" is flagged (mock_moderation.hpp).
+asio::awaitable<void> moderations(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.moderations);
+  state.recorder.record(ex.request);
+  auto plan = co_await begin_inference(ex, state);
+  if (!plan) co_return;
+  auto request = parse_body(ex, state);
+  if (!request) co_return;
+  if (auto inputs = gateway::moderation_inputs(*request); !inputs) {
+    answer_error(ex, state, inputs.error());
+    co_return;
+  }
+  const std::string_view model = core::string_field(*request, "model");
+  ex.response.set_json(
+      200, gateway::mock_moderation_json(*request,
+                                         model.empty() ? gateway::kDefaultModerationModel : model));
+}
+
+// Jina's (and Cohere's) rerank, scored by shared words (mock_rerank.hpp).
+asio::awaitable<void> rerank(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.rerank);
+  state.recorder.record(ex.request);
+  auto plan = co_await begin_inference(ex, state);
+  if (!plan) co_return;
+  auto body = parse_body(ex, state);
+  if (!body) co_return;
+  auto request = gateway::parse_rerank_request(*body, kMaxRerankDocuments, {});
+  if (!request) {
+    answer_error(ex, state, request.error());
+    co_return;
+  }
+  ex.response.set_json(200, gateway::mock_rerank_json(*request, request->model));
+}
+
 asio::awaitable<void> post_config(http::Exchange& ex, MockState& state) {
   boost::system::error_code ec;
   json::value body = json::parse(ex.request.body, ec);
@@ -468,6 +513,11 @@ void register_routes(http::Router& router, MockState& state) {
   router.add(
       "POST", "/openai/deployments/{deployment}/embeddings",
       [&state](Exchange& ex) { return embeddings(ex, state, Dialect::azure); }, model_route);
+  router.add(
+      "POST", "/v1/moderations", [&state](Exchange& ex) { return moderations(ex, state); },
+      model_route);
+  router.add(
+      "POST", "/v1/rerank", [&state](Exchange& ex) { return rerank(ex, state); }, model_route);
   router.add("GET", "/v1/models", [&state](Exchange& ex) -> asio::awaitable<void> {
     Stats::bump(state.stats.requests);
     state.recorder.record(ex.request);

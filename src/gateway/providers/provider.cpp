@@ -6,6 +6,25 @@
 
 namespace sluice::gateway {
 
+std::string_view endpoint_route(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::moderations:
+      return "/v1/moderations";
+    case Endpoint::rerank:
+      return "/v1/rerank";
+  }
+  return "/v1/moderations";
+}
+
+boost::asio::awaitable<AttemptResult> Provider::call(const EndpointRequest& request,
+                                                     std::string_view) {
+  co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
+      make_error(Errc::invalid_request, "provider " + name() + " has no " +
+                                            std::string(endpoint_route(request.endpoint)) +
+                                            " endpoint"));
+}
+
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config) {
   // The key goes into a header line: a CR or LF in it would inject headers upstream.
   if (config.api_key.find_first_of("\r\n") != std::string::npos)

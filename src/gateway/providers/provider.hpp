@@ -30,6 +30,14 @@ class Provider {
   virtual boost::asio::awaitable<Result<std::vector<std::string>>> list_models() = 0;
   // The parameter rules its chat requests go through (for their metrics); null: none.
   virtual const ParamRules* param_rules() const { return nullptr; }
+
+  // Whether the provider has `endpoint` (none by default): requests for it go only to those that
+  // do, so call() is never asked of one that has not.
+  virtual bool serves(Endpoint endpoint) const { return false; }
+  // Sends `request` to its endpoint with `upstream_model`; result.body: the upstream's JSON answer.
+  // By default a `rejected` failure (nothing is sent).
+  virtual boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
+                                                     std::string_view upstream_model);
 };
 
 // Builds the provider for a validated config entry.

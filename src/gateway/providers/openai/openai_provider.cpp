@@ -197,6 +197,28 @@ awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& req
   co_return result;
 }
 
+awaitable<AttemptResult> OpenAiProvider::call(const EndpointRequest& request,
+                                              std::string_view upstream_model) {
+  const std::string rewritten =
+      upstream_body_for_model(*request.body, request.model, upstream_model);
+  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
+  const std::string_view target = request.endpoint == Endpoint::rerank ? "/rerank" : "/moderations";
+  http::UpstreamRequest upstream =
+      make_request(target, upstream_model, body, request.trace, request.request_id, false);
+  if (forward_mock_headers_) upstream.headers += request.forward_headers;
+  http::UpstreamCall exchange;
+  if (auto started =
+          co_await exchange.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
+      !started.ok())
+    co_return transport_failure(exchange, started.error());
+  if (exchange.status() != 200) co_return co_await read_http_failure(exchange, name_);
+  auto response = co_await exchange.read_all(kMaxUpstreamBody);
+  if (!response) co_return transport_failure(exchange, response.error());
+  AttemptResult result;
+  result.body = std::move(*response);
+  co_return result;
+}
+
 awaitable<Result<std::vector<std::string>>> OpenAiProvider::list_models() {
   // Azure's inference API lists the resource's base models, not its deployments (that is the
   // management API's business): its deployments are the names aliases and requests give.

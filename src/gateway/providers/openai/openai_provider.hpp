@@ -23,6 +23,12 @@ class OpenAiProvider final : public Provider {
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
+  // Moderations ({base_url}/moderations, OpenAI's) and rerank ({base_url}/rerank: Jina, vLLM,
+  // Cohere's v2 API and other servers of that shape; OpenAI itself has none, and answers 404).
+  // Azure's deployment API has neither moderations nor rerank.
+  bool serves(Endpoint) const override { return !azure_; }
+  boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
+                                             std::string_view upstream_model) override;
 
  private:
   // `resource`: the path after the base ("/chat/completions"); `upstream_model`: the deployment

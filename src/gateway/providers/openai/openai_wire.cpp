@@ -29,8 +29,14 @@ std::string upstream_chat_body(const ChatRequest& request, std::string_view upst
 
 std::string upstream_embeddings_body(const EmbeddingsRequest& request,
                                      std::string_view upstream_model, const BodyOptions& options) {
-  if (!options.set_model || request.model == upstream_model) return {};
-  json::object copy = *request.body;
+  if (!options.set_model) return {};
+  return upstream_body_for_model(*request.body, request.model, upstream_model);
+}
+
+std::string upstream_body_for_model(const json::object& body, std::string_view model,
+                                    std::string_view upstream_model) {
+  if (model == upstream_model) return {};
+  json::object copy = body;
   copy["model"] = upstream_model;
   return json::serialize(copy);
 }

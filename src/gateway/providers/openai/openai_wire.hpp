@@ -30,6 +30,10 @@ std::string upstream_chat_body(const ChatRequest& request, std::string_view upst
 std::string upstream_embeddings_body(const EmbeddingsRequest& request,
                                      std::string_view upstream_model,
                                      const BodyOptions& options = {});
+// `body` (a request for `model`) with its model replaced by `upstream_model`; empty when they are
+// the same (the client's bytes then go as they are).
+std::string upstream_body_for_model(const boost::json::object& body, std::string_view model,
+                                    std::string_view upstream_model);
 
 // Whether a chat request asks for the final usage chunk (stream_options.include_usage: true).
 bool usage_requested(const boost::json::object& chat_request);
