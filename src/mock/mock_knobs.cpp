@@ -34,6 +34,8 @@ constexpr KnobSpec kKnobSpecs[] = {
     {"retry_after", &Knobs::retry_after},
     {"reply_tokens", &Knobs::reply_tokens},
     {"embedding_dimensions", &Knobs::embedding_dimensions, nullptr, 1, 65536},
+    {"auto_tool_calls", &Knobs::auto_tool_calls, nullptr, 0, 1},
+    {"record_requests", &Knobs::record_requests, nullptr, 0, 1},
 };
 
 const KnobSpec* find_knob(std::string_view snake_name) {
@@ -103,15 +105,23 @@ const char* const kUsage =
     "  --reply-tokens N           pad each answer to at least N tokens (long streams)\n"
     "  --embedding-dimensions N   length of embedding vectors unless a request asks (default 16);\n"
     "                             vectors hash the input's words: similar texts, similar vectors\n"
+    "  --auto-tool-calls 1        a chat offering tools without forcing one calls the first, with\n"
+    "                             arguments for its required parameters, until a tool result\n"
+    "                             follows the last user message; then the answer quotes results\n"
+    "  --record-requests 1        keep the last inference request (path, headers, body) for\n"
+    "                             GET /mock/last-request\n"
     "  --models a,b,c             ids listed by GET /v1/models (default mock-model)\n"
     "  --access-log               log every request\n"
     "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models; Anthropic's\n"
     "  /v1/messages (errors in Anthropic's shape; needs x-api-key or Authorization: Bearer,\n"
-    "  and anthropic-version)\n"
+    "  and anthropic-version; extended thinking signs its thinking blocks and checks the\n"
+    "  signatures sent back; cache_control marks a prefix the first request writes to the prompt\n"
+    "  cache and later ones read)\n"
     "per request: x-mock-status, x-mock-latency-ms, x-mock-chunks, x-mock-chunk-interval-ms,\n"
     "  x-mock-stall-after-chunks, x-mock-reset: 1, x-mock-retry-after, x-mock-reply-tokens\n"
     "runtime: POST /mock/config {snake_case knobs} changes the knobs it names, DELETE\n"
-    "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset\n";
+    "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset;\n"
+    "  GET /mock/last-request (with record_requests)\n";
 
 Knobs LiveKnobs::load() const {
   Knobs k;
@@ -126,6 +136,8 @@ Knobs LiveKnobs::load() const {
   k.retry_after = retry_after_.load(kOrder);
   k.reply_tokens = reply_tokens_.load(kOrder);
   k.embedding_dimensions = embedding_dimensions_.load(kOrder);
+  k.auto_tool_calls = auto_tool_calls_.load(kOrder);
+  k.record_requests = record_requests_.load(kOrder);
   return k;
 }
 
@@ -141,6 +153,8 @@ void LiveKnobs::store(const Knobs& k) {
   retry_after_.store(k.retry_after, kOrder);
   reply_tokens_.store(k.reply_tokens, kOrder);
   embedding_dimensions_.store(k.embedding_dimensions, kOrder);
+  auto_tool_calls_.store(k.auto_tool_calls, kOrder);
+  record_requests_.store(k.record_requests, kOrder);
 }
 
 Result<Knobs> LiveKnobs::merge(const json::object& body) {
@@ -223,7 +237,9 @@ std::string knobs_json(const Knobs& k) {
        k.stall_after_chunks >= 0 ? json::value(k.stall_after_chunks) : json::value(nullptr)},
       {"retry_after", k.retry_after},
       {"reply_tokens", k.reply_tokens},
-      {"embedding_dimensions", k.embedding_dimensions}};
+      {"embedding_dimensions", k.embedding_dimensions},
+      {"auto_tool_calls", k.auto_tool_calls},
+      {"record_requests", k.record_requests}};
   return json::serialize(out);
 }
 

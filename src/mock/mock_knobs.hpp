@@ -28,6 +28,8 @@ struct Knobs {
   long long retry_after = 1;
   long long reply_tokens = 0;           // pad answers to at least this many tokens
   long long embedding_dimensions = 16;  // unless the request asks for `dimensions`
+  long long auto_tool_calls = 0;        // 1: chats that leave tool_choice to the model call tools
+  long long record_requests = 0;  // 1: keep the last inference request for GET /mock/last-request
 };
 
 // The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
@@ -48,7 +50,8 @@ class LiveKnobs {
   static constexpr auto kOrder = std::memory_order_relaxed;
   const Knobs startup_;
   std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
-      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_, embedding_dimensions_;
+      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_, embedding_dimensions_,
+      auto_tool_calls_, record_requests_;
   std::atomic<double> error_rate_, reset_rate_;
 };
 

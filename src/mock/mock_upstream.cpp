@@ -26,6 +26,8 @@
 #include "http/server.hpp"
 #include "mock/mock_anthropic.hpp"
 #include "mock/mock_knobs.hpp"
+#include "mock/mock_recorder.hpp"
+#include "mock/mock_tool_turns.hpp"
 #include "ops/drain.hpp"
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
@@ -79,6 +81,8 @@ struct MockState {
   Stats stats;
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
+  gateway::MockPromptCache prompt_cache;  // Anthropic's prompt caching, simulated
+  mock::LastRequest last_request;         // with the record_requests knob
 };
 
 // Whose error shape an endpoint answers in: clients of each API parse only their own.
@@ -201,6 +205,7 @@ asio::awaitable<std::optional<Plan>> begin_inference(http::Exchange& ex, MockSta
     answer_error(ex, state, plan.error(), dialect);
     co_return std::nullopt;
   }
+  if (plan->knobs.record_requests) state.last_request.record(ex.request);
   if (co_await inject_faults(ex, state, *plan, dialect)) co_return std::nullopt;
   co_return std::move(*plan);
 }
@@ -259,7 +264,11 @@ asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
     answer_error(ex, state, status.error());
     co_return;
   }
-  const auto reply = gateway::mock_chat_reply(*request, plan->knobs.reply_tokens);
+  std::optional<gateway::MockReply> tool_turn;
+  if (plan->knobs.auto_tool_calls)
+    tool_turn = mock::mock_tool_turn(*request, plan->knobs.reply_tokens);
+  const auto reply = tool_turn ? std::move(*tool_turn)
+                               : gateway::mock_chat_reply(*request, plan->knobs.reply_tokens);
   const std::string model(request->at("model").get_string());
   const std::string id = "chatcmpl-" + core::random_hex(12);
   const long long created = core::unix_seconds();
@@ -270,6 +279,19 @@ asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
   } else {
     ex.response.set_json(200, gateway::chat_completion_json(reply, model, id, created));
   }
+}
+
+// Extended thinking and prompt caching, as the request asks.
+gateway::AnthropicExtras anthropic_extras(const json::object& request,
+                                          const gateway::MockReply& reply, MockState& state) {
+  gateway::AnthropicExtras extras = gateway::mock_anthropic_thinking(request);
+  if (const auto prefix = gateway::mock_cache_prefix(request, reply.prompt_tokens)) {
+    if (state.prompt_cache.remember(prefix->key))
+      extras.cache_read_tokens = prefix->tokens;
+    else
+      extras.cache_creation_tokens = prefix->tokens;
+  }
+  return extras;
 }
 
 // Anthropic's POST /v1/messages. Past the faults, requests are checked in Anthropic's order:
@@ -295,16 +317,17 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
     co_return;
   }
   const auto reply = gateway::mock_anthropic_reply(*request, plan->knobs.reply_tokens);
+  const auto extras = anthropic_extras(*request, reply, state);
   const std::string model(request->at("model").get_string());
   const std::string id = "msg_" + core::random_hex(12);
   if (wants_stream(*request)) {
     std::vector<std::string> frames;
-    for (const auto& event :
-         gateway::anthropic_stream_events(reply, model, id, static_cast<int>(plan->knobs.chunks)))
+    for (const auto& event : gateway::anthropic_stream_events(
+             reply, model, id, static_cast<int>(plan->knobs.chunks), extras))
       frames.push_back(gateway::sse_frame(event));
     co_await stream_frames(ex, state, *plan, frames);
   } else {
-    ex.response.set_json(200, gateway::anthropic_message_json(reply, model, id));
+    ex.response.set_json(200, gateway::anthropic_message_json(reply, model, id, extras));
   }
 }
 
@@ -368,6 +391,10 @@ void register_routes(http::Router& router, MockState& state) {
   });
   router.add("GET", "/mock/config", [&state](Exchange& ex) -> asio::awaitable<void> {
     ex.response.set_json(200, mock::knobs_json(state.live.load()));
+    co_return;
+  });
+  router.add("GET", "/mock/last-request", [&state](Exchange& ex) -> asio::awaitable<void> {
+    ex.response.set_json(200, state.last_request.json());
     co_return;
   });
   router.add("GET", "/mock/stats", [&state](Exchange& ex) -> asio::awaitable<void> {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "gateway/types.hpp"
 
 namespace sluice::gateway {
 
@@ -26,6 +27,11 @@ struct AnthropicUsage {
     return input_tokens + cache_read_input_tokens + cache_creation_input_tokens;
   }
 };
+
+// The gateway's usage (what cost, metrics, budgets and the access log count) from Anthropic's
+// counts: every input token is a prompt token, cache reads are its cached part, cache writes its
+// cache_creation part.
+Usage usage_from_anthropic(const AnthropicUsage& usage);
 
 // Body for POST {base}/v1/messages from a parsed OpenAI chat request, with `upstream_model` as
 // model. Malformed input, or input Anthropic cannot express (n > 1, audio, response_format), is an
