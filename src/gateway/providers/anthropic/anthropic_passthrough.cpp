@@ -61,10 +61,11 @@ std::optional<MessagesAnswer> read_messages_answer(std::string_view body) {
   const json::object* message = ec ? nullptr : parsed.if_object();
   if (!message || string_field(*message, "type") != "message") return std::nullopt;
   AnthropicUsage counts;
-  if (const json::object* usage = object_field(*message, "usage"))
-    anthropic::read_usage(*usage, counts);
+  const json::object* usage = object_field(*message, "usage");
+  if (usage) anthropic::read_usage(*usage, counts);
   MessagesAnswer answer;
   answer.usage = usage_from_anthropic(counts);
+  answer.usage.reported = usage != nullptr;
   if (const std::string_view stop = string_field(*message, "stop_reason"); !stop.empty())
     answer.finish_reason = anthropic::finish_reason(stop);
   return answer;
