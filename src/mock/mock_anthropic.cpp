@@ -102,13 +102,15 @@ Status validate_thinking(const json::value& content, const std::string& at) {
   return {};
 }
 
-// Feeds one item of the cacheable prefix (a tool, a system block, a content block) to `key`;
-// true when it marks the end of a prefix (it has cache_control).
+// Feeds one item of the cacheable prefix (a tool, a system block, a content block) to `key`,
+// counting its text as the prompt counts it (a block's text, else the whole item); true when it
+// marks the end of a prefix (it has cache_control).
 bool feed_cache_item(const json::value& item, uint64_t& key, std::size_t& bytes) {
-  const std::string text = json::serialize(item);
-  key = core::fnv1a(text, key);
-  bytes += text.size();
+  const std::string serialized = json::serialize(item);
+  key = core::fnv1a(serialized, key);
   const json::object* object = item.if_object();
+  const json::value* text = object ? object->if_contains("text") : nullptr;
+  bytes += text && text->is_string() ? text->get_string().size() : serialized.size();
   return object && object->contains("cache_control");
 }
 
