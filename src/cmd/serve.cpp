@@ -5,10 +5,10 @@
 
 #include "api/admin_audit_routes.hpp"
 #include "api/admin_key_routes.hpp"
-#include "api/openai_routes.hpp"
-#include "api/ops_routes.hpp"
 #include "api/completions_routes.hpp"
 #include "api/messages_routes.hpp"
+#include "api/openai_routes.hpp"
+#include "api/ops_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "api/ui_routes.hpp"
 #include "auth/api_key_filter.hpp"
@@ -25,6 +25,7 @@
 #include "cmd/rag_wiring.hpp"
 #include "cmd/retrieval_wiring.hpp"
 #include "cmd/tracing_wiring.hpp"
+#include "core/egress_route.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/budget_guard.hpp"
@@ -177,6 +178,13 @@ int serve(const CliArgs& args, Role role) {
               {{"key", "gateway"}, {"error", catalog.error().message}});
     return 1;
   }
+  for (const auto& provider : config->gateway.providers)
+    if (!provider.egress.decided_by.empty() && provider.egress.decided_by != core::kNoEgressProxy)
+      log.info(
+          "egress route",
+          {{"provider", provider.name},
+           {"egress_proxy", provider.egress.proxy ? provider.egress.proxy->redacted() : "none"},
+           {"set_by", provider.egress.decided_by}});
   // Rate limits: requests in a filter after authentication, tokens around each model call.
   auth::LocalLimiter limiter(static_cast<std::size_t>(config->rate_limits.max_tracked));
   auth::RateLimitFilter rate_limit_filter(config->rate_limits, limiter);
