@@ -25,6 +25,14 @@ boost::asio::awaitable<AttemptResult> Provider::call(const EndpointRequest& requ
                                             " endpoint"));
 }
 
+boost::asio::awaitable<AttemptResult> Provider::messages(const MessagesRequest&, std::string_view,
+                                                         MessagesStreamSink*) {
+  co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
+      make_error(Errc::invalid_request,
+                 "provider " + name() + " does not speak Anthropic's Messages API", "model"));
+}
+
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config) {
   // The key goes into a header line: a CR or LF in it would inject headers upstream.
   if (config.api_key.find_first_of("\r\n") != std::string::npos)
