@@ -61,7 +61,7 @@ echo "one streamed answer: chat $(events "$WORK/chat-true.check") data events," 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 requests_of() { awk '/requests in/ { print $1 }' "$1"; }
 HZ=$(getconf CLK_TCK)
-declare -A SUM_RPS SUM_CPU MIN_CPU MAX_CPU
+declare -A SUM_RPS SUM_CPU MIN_CPU MAX_CPU CPU_OF
 measure() {  # target stream conns -> prints a row, accumulates
   local name="$1-$2" before after rps p50 p99 bad reqs cpu
   before=$(cpu_ticks $SLUICE_PID)
@@ -73,6 +73,7 @@ measure() {  # target stream conns -> prints a row, accumulates
   reqs=$(requests_of "$WORK/wrk-$name.out")
   cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
   printf '%-6s %-9s %-6s %10s %10s %10s %12s\n' "$round" "$1" "$2" "$rps" "$p50" "$p99" "$cpu"
+  CPU_OF[$name-$round]=$cpu
   SUM_RPS[$name]=$(( ${SUM_RPS[$name]:-0} + rps ))
   SUM_CPU[$name]=$(awk -v a="${SUM_CPU[$name]:-0}" -v b="$cpu" 'BEGIN { print a + b }')
   MIN_CPU[$name]=$(awk -v a="${MIN_CPU[$name]:-1e9}" -v b="$cpu" 'BEGIN { print (b < a ? b : a) }')
@@ -101,7 +102,20 @@ for stream in false true; do
       print line }'
   done
 done
-awk -v mc="${SUM_CPU[messages-false]}" -v cc="${SUM_CPU[chat-false]}" -v ms="${SUM_CPU[messages-true]}" \
-    -v cs="${SUM_CPU[chat-true]}" -v r="$ROUNDS" -v c="$CHUNKS" 'BEGIN {
-  printf "messages over chat: %+.1f us CPU per non-streamed request (%+.0f%%); %+.2f us per streamed chunk (%+.0f%%)\n",
-    (mc - cc) / r, (mc - cc) / cc * 100, (ms - cs) / r / c, (ms - cs) / cs * 100 }'
+# The load on a shared machine drifts between rounds more than the variants differ: compare each
+# variant with the chat run of its own round, then take the median and range of those pairs.
+paired() {  # target stream divisor label
+  local deltas=()
+  for round in $(seq "$ROUNDS"); do
+    deltas+=("$(awk -v a="${CPU_OF[$1-$2-$round]}" -v b="${CPU_OF[chat-$2-$round]}" -v d="$3" \
+      'BEGIN { printf "%.2f", (a - b) / d }')")
+  done
+  printf '%s\n' "${deltas[@]}" | sort -g | awk -v label="$4" '{ v[NR] = $1 } END {
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%s: median %+.2f us (rounds %+.2f..%+.2f)\n", label, m, v[1], v[NR] }'
+}
+echo "paired with the chat run of the same round:"
+paired messages false 1 "messages over chat, CPU per non-streamed request"
+paired passthru false 1 "passthru over chat, CPU per non-streamed request"
+paired messages true "$CHUNKS" "messages over chat, CPU per streamed upstream chunk"
+paired passthru true "$CHUNKS" "passthru over chat, CPU per streamed upstream chunk"
