@@ -343,7 +343,13 @@ TEST(GatewayServiceTest, NoRetryOnceTheClientReceivedBytes) {
 }
 
 TEST(GatewayServiceTest, MaxAttemptsIsEnforcedOnce) {
-  Harness h([](core::GatewayConfig& c) { c.retry.max_attempts = 3; });
+  // Backoffs drawn from [0, 10 s] (full jitter): both rounds' draws being 0 ms is a 1e-8 chance.
+  Harness h([](core::GatewayConfig& c) {
+    c.retry.max_attempts = 3;
+    c.retry.base_backoff = 10s;
+    c.retry.max_backoff = 10s;
+    c.retry.budget = 60s;
+  });
   for (auto* name : {"a", "b"})
     h.p(name).script = {
         {AttemptOutcome::timeout}, {AttemptOutcome::timeout}, {AttemptOutcome::timeout}};
