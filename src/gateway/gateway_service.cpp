@@ -65,6 +65,12 @@ asio::awaitable<AttemptResult> chat_traced(ChatRequest request, const core::Trac
   co_return co_await deployment.provider->chat(request, deployment.upstream_model, sink);
 }
 
+asio::awaitable<AttemptResult> media_traced(MediaRequest request, const core::TraceContext* trace,
+                                            Deployment& deployment, MediaSink& sink) {
+  request.trace = trace;
+  co_return co_await deployment.provider->media(request, deployment.upstream_model, sink);
+}
+
 asio::awaitable<AttemptResult> embeddings_traced(EmbeddingsRequest request,
                                                  const core::TraceContext* trace,
                                                  Deployment& deployment) {
@@ -122,7 +128,9 @@ double GatewayService::account_usage(const Deployment& deployment, const Usage& 
                                      const CallLabels& labels) {
   const double cost = prices_.cost_usd(deployment.upstream_model, usage.prompt_tokens,
                                        usage.completion_tokens, usage.cached_tokens);
-  metrics_.tokens(labels, usage);
+  // A call whose upstream reported no usage (and none was counted) used no known tokens, which is
+  // not zero tokens: the histogram leaves it out.
+  if (usage.reported || usage.estimated) metrics_.tokens(labels, usage);
   metrics_.cost(deployment.upstream_model, labels, cost);
   return cost;
 }
@@ -294,6 +302,7 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
         state.end = RouteEnd::stream_broke;
         break;
       }
+      if (state.last.final_attempt) break;  // what it sent cannot be sent again
       if (!core::is_retriable(state.last.outcome) || stopped(context)) break;
     }
     state.attempts = itinerary.attempts();
@@ -417,6 +426,18 @@ asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& req
         return d.provider->embeddings(request, d.upstream_model);
       },
       nullptr);
+}
+
+asio::awaitable<Outcome> GatewayService::media(const MediaRequest& request, MediaSink& sink,
+                                               Caller caller) {
+  return route(context_for(request.model, media_operation_name(request.operation), request.limits,
+                           caller, token_limiter_ ? 1 : 0, request.trace, request.body),
+               [&request, &sink](Deployment& d, const core::TraceContext* trace) {
+                 sink.on_attempt(d.id);
+                 if (trace) return media_traced(request, trace, d, sink);
+                 return d.provider->media(request, d.upstream_model, sink);
+               },
+               nullptr);
 }
 
 }  // namespace sluice::gateway

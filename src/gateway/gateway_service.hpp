@@ -6,6 +6,7 @@
 
 #include "core/config.hpp"
 #include "gateway/gateway_metrics.hpp"
+#include "gateway/media_call.hpp"
 #include "gateway/pricing.hpp"
 #include "gateway/routing/catalog.hpp"
 #include "gateway/timing.hpp"
@@ -70,6 +71,12 @@ class GatewayService {
   boost::asio::awaitable<Outcome> chat(const ChatRequest& request, ChunkSink* sink,
                                        Caller caller = {});
   boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
+  // Images and audio: routed as the others, the answer relayed into `sink` as it arrives. An
+  // attempt that has sent bytes of an upload is the last: the upload cannot be sent again, so
+  // only failures before its first byte (connect errors) go on to another deployment. Token
+  // limits admit the call while one token is left and charge what the upstream reports.
+  boost::asio::awaitable<Outcome> media(const MediaRequest& request, MediaSink& sink,
+                                        Caller caller = {});
 
   GatewayMetrics& metrics() { return metrics_; }
   // Where the usage of virtual keys' calls goes; null (the default) = nowhere. Set before

@@ -89,6 +89,9 @@ struct AttemptResult {
   bool first_token_seen = false;  // streaming: time-to-first-token is meaningful
   std::chrono::steady_clock::time_point first_token_at;
   std::string finish_reason;  // of the (first) choice, when the answer said
+  // The attempt used what the request can send only once (a streamed upload's bytes): no other
+  // attempt may follow, whatever its outcome.
+  bool final_attempt = false;
 
   bool ok() const { return outcome == core::AttemptOutcome::success; }
   static AttemptResult failure(core::AttemptOutcome outcome, Error error) {

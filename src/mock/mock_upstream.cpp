@@ -26,6 +26,7 @@
 #include "http/server.hpp"
 #include "mock/mock_anthropic.hpp"
 #include "mock/mock_knobs.hpp"
+#include "mock/mock_media.hpp"
 #include "ops/drain.hpp"
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
@@ -79,6 +80,7 @@ struct MockState {
   Stats stats;
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
+  mock::MediaStats media;  // GET /mock/media/stats
 };
 
 // Whose error shape an endpoint answers in: clients of each API parse only their own.
@@ -352,6 +354,11 @@ void register_routes(http::Router& router, MockState& state) {
       model_route);
   router.add(
       "POST", "/v1/messages", [&state](Exchange& ex) { return messages(ex, state); }, model_route);
+  // Images and audio (mock_media.hpp), through the same faults as the other inference calls.
+  mock::register_media_routes(router, state.media, [&state](Exchange& ex) {
+    Stats::bump(state.stats.requests);
+    return begin_inference(ex, state);
+  });
   router.add("GET", "/v1/models", [&state](Exchange& ex) -> asio::awaitable<void> {
     Stats::bump(state.stats.requests);
     ex.response.set_json(200, gateway::models_json(state.models));

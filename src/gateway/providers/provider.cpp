@@ -6,6 +6,18 @@
 
 namespace sluice::gateway {
 
+boost::asio::awaitable<AttemptResult> Provider::media(const MediaRequest& request,
+                                                      std::string_view upstream_model,
+                                                      MediaSink& sink) {
+  co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
+      make_error(Errc::invalid_request,
+                 "provider " + name() + " does not serve /v1" +
+                     std::string(media_path(request.operation)) +
+                     " (media routes pass through to OpenAI-compatible providers)",
+                 "model", "unsupported_operation"));
+}
+
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config) {
   // The key goes into a header line: a CR or LF in it would inject headers upstream.
   if (config.api_key.find_first_of("\r\n") != std::string::npos)

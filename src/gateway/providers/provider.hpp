@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "gateway/media_call.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
@@ -25,6 +26,11 @@ class Provider {
                                                            std::string_view upstream_model) = 0;
   // The upstream's own model ids (its models endpoint), bounded as parse_model_ids() bounds them.
   virtual boost::asio::awaitable<Result<std::vector<std::string>>> list_models() = 0;
+  // Images and audio, passed through with the model renamed and the answer relayed into `sink`
+  // as it arrives. By default a provider serves none: `rejected`, naming the endpoint.
+  virtual boost::asio::awaitable<AttemptResult> media(const MediaRequest& request,
+                                                      std::string_view upstream_model,
+                                                      MediaSink& sink);
 };
 
 // Builds the provider for a validated config entry.

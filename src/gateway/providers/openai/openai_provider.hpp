@@ -19,6 +19,10 @@ class OpenAiProvider final : public Provider {
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
+  // Images and audio (openai_media.cpp).
+  boost::asio::awaitable<AttemptResult> media(const MediaRequest& request,
+                                              std::string_view upstream_model,
+                                              MediaSink& sink) override;
 
  private:
   http::UpstreamRequest make_request(std::string target, std::string_view body,
