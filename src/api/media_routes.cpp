@@ -93,9 +93,9 @@ awaitable<void> json_media(gateway::GatewayService& service, MediaOperation oper
   if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   std::string model(core::string_field(parsed.object, "model"));
   if (model.empty()) {
-    exchange.response.set_error(make_error(
-        Errc::invalid_request, "'model' is required: a string naming the model (or alias) to call",
-        "model"));
+    exchange.response.set_error(
+        make_error(Errc::invalid_request,
+                   "'model' is required: a string naming the model (or alias) to call", "model"));
     co_return;
   }
   std::string mock_headers;

@@ -93,8 +93,7 @@ boost::asio::awaitable<Result<std::string>> MultipartUpload::read_model() {
     auto piece = co_await read_scanned();
     if (!piece) co_return piece.error();
     if (piece->empty())
-      co_return model_error(
-          "the form has no 'model' field: it names the model (or alias) to call");
+      co_return model_error("the form has no 'model' field: it names the model (or alias) to call");
     if (Status kept = co_await spool_.append(*piece); !kept) co_return kept.error();
   }
   if (model_.empty()) co_return model_error("'model' must not be empty");
@@ -125,7 +124,8 @@ boost::asio::awaitable<Result<std::string_view>> MultipartUpload::next() {
   }
   if (replay_ < spool_.size()) {
     const std::uint64_t until = replay_ < model_begin_ ? model_begin_ : spool_.size();
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kPieceBytes, until - replay_));
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(kPieceBytes, until - replay_));
     auto n = co_await spool_.read_at(replay_, std::span(buffer_.get(), want));
     if (!n) co_return n.error();
     replay_ += *n;

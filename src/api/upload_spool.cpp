@@ -68,7 +68,8 @@ boost::asio::awaitable<Result<std::size_t>> UploadSpool::read_at(std::uint64_t o
     co_return n;
   }
   const std::uint64_t at = offset - memory_.size();
-  const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), file_size_ - at));
+  const std::size_t wanted =
+      static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), file_size_ - at));
   co_return co_await ops::run_blocking([this, at, wanted, into]() -> Result<std::size_t> {
     for (;;) {
       const ssize_t n = ::pread(fd_, into.data(), wanted, static_cast<off_t>(at));

@@ -5,11 +5,11 @@
 
 #include "api/admin_audit_routes.hpp"
 #include "api/admin_key_routes.hpp"
-#include "api/openai_routes.hpp"
-#include "api/ops_routes.hpp"
 #include "api/completions_routes.hpp"
 #include "api/media_routes.hpp"
 #include "api/messages_routes.hpp"
+#include "api/openai_routes.hpp"
+#include "api/ops_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "api/ui_routes.hpp"
 #include "auth/api_key_filter.hpp"
@@ -225,8 +225,9 @@ int serve(const CliArgs& args, Role role) {
                                        : config->server.media_spool_dir;
     std::filesystem::create_directories(spool_dir, fs_error);
     if (fs_error) {
-      log.error("cannot create the upload spool directory",
-                {{"key", "server.media_spool_dir"}, {"path", spool_dir}, {"error", fs_error.message()}});
+      log.error(
+          "cannot create the upload spool directory",
+          {{"key", "server.media_spool_dir"}, {"path", spool_dir}, {"error", fs_error.message()}});
       return 1;
     }
     api::register_media_routes(router, gateway_service,

@@ -430,14 +430,15 @@ asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& req
 
 asio::awaitable<Outcome> GatewayService::media(const MediaRequest& request, MediaSink& sink,
                                                Caller caller) {
-  return route(context_for(request.model, media_operation_name(request.operation), request.limits,
-                           caller, token_limiter_ ? 1 : 0, request.trace, request.body),
-               [&request, &sink](Deployment& d, const core::TraceContext* trace) {
-                 sink.on_attempt(d.id);
-                 if (trace) return media_traced(request, trace, d, sink);
-                 return d.provider->media(request, d.upstream_model, sink);
-               },
-               nullptr);
+  return route(
+      context_for(request.model, media_operation_name(request.operation), request.limits, caller,
+                  token_limiter_ ? 1 : 0, request.trace, request.body),
+      [&request, &sink](Deployment& d, const core::TraceContext* trace) {
+        sink.on_attempt(d.id);
+        if (trace) return media_traced(request, trace, d, sink);
+        return d.provider->media(request, d.upstream_model, sink);
+      },
+      nullptr);
 }
 
 }  // namespace sluice::gateway

@@ -222,6 +222,14 @@ asio::awaitable<bool> Connection::serve_streamed(RequestParser& parser, Clock::t
   // Still before the body (the head was read alone), so its parser can take another body type.
   body_parser_ = std::make_unique<BodyParser>(std::move(parser));
   body_parser_->body_limit(body_limit_);
+  // A declared length is framing enough: the body is read straight into the handler's buffer,
+  // in pieces as large as it, with no copy. (The route's limit was checked against it.)
+  body_left_.reset();
+  if (const auto length = body_parser_->content_length(); !body_parser_->chunked())
+    body_left_ = length ? *length : 0;
+  // Chunked: body reads as large as the buffer may grow (server.max_header_bytes), not the
+  // 1 KiB an idle connection keeps.
+  if (!body_left_) buffer_.reserve(buffer_.max_size());
   body_error_.reset();
   body_bytes_read_ = 0;
   continue_sent_ = false;
@@ -229,11 +237,13 @@ asio::awaitable<bool> Connection::serve_streamed(RequestParser& parser, Clock::t
   const bool keep_alive =
       co_await serve_request(body_parser_->get(), body_parser_->keep_alive(), started);
   body_parser_.reset();
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
   co_return keep_alive;
 }
 
 bool Connection::body_whole() const {
-  return !body_parser_ || (body_parser_->is_done() && !body_error_);
+  if (!body_parser_) return true;
+  return !body_error_ && (body_left_ ? *body_left_ == 0 : body_parser_->is_done());
 }
 
 std::optional<std::uint64_t> Connection::declared_length() const {
@@ -244,7 +254,7 @@ std::optional<std::uint64_t> Connection::declared_length() const {
 
 asio::awaitable<Result<std::size_t>> Connection::read(std::span<char> into) {
   if (body_error_) co_return *body_error_;
-  if (!body_parser_ || body_parser_->is_done() || into.empty()) co_return std::size_t{0};
+  if (!body_parser_ || body_whole() || into.empty()) co_return std::size_t{0};
   BodyParser& parser = *body_parser_;
   if (!continue_sent_) {
     // The client waits for this before sending the body: only once the handler wants it.
@@ -254,12 +264,31 @@ asio::awaitable<Result<std::size_t>> Connection::read(std::span<char> into) {
       if (!co_await write_all(kContinue, {})) co_return body_read_failed(asio::error::broken_pipe);
     }
   }
-  if (exchange_.cancellation.cancelled()) co_return body_read_failed(asio::error::operation_aborted);
+  if (exchange_.cancellation.cancelled())
+    co_return body_read_failed(asio::error::operation_aborted);
   // A cancellation (the client left, the drain grace is over) ends the wait for more bytes.
   const auto interrupt = core::Cancellation::subscribe(&exchange_.cancellation, [this] {
     boost::system::error_code ignored;
     socket_.cancel(ignored);
   });
+  if (body_left_) {
+    // What arrived with the head (or a previous read) first, then the socket.
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), *body_left_));
+    std::size_t got = std::min(want, buffer_.size());
+    if (got > 0) {
+      asio::buffer_copy(asio::buffer(into.data(), got), buffer_.data());
+      buffer_.consume(got);
+    } else {
+      set_deadline(loop_.shared.config.body_timeout);
+      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(into.data(), want), kNoThrow);
+      clear_deadline();
+      if (ec) co_return body_read_failed(ec);
+      got = n;
+    }
+    *body_left_ -= got;
+    body_bytes_read_ += got;
+    co_return got;
+  }
   for (;;) {
     auto& body = parser.get().body();
     body.data = into.data();
@@ -291,10 +320,10 @@ Error Connection::body_read_failed(const boost::system::error_code& ec) {
       error = make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
                          "shutting_down");
     else
-      error = make_error(reason == core::Cancellation::Reason::deadline ? Errc::request_timeout
-                                                                        : Errc::invalid_request,
-                         "reading the request body stopped: " +
-                             std::string(core::to_string(reason)));
+      error =
+          make_error(reason == core::Cancellation::Reason::deadline ? Errc::request_timeout
+                                                                    : Errc::invalid_request,
+                     "reading the request body stopped: " + std::string(core::to_string(reason)));
   }
   body_error_ = std::move(error);
   return *body_error_;

@@ -101,6 +101,8 @@ class Connection final : public StreamSink, public BodyReader {
   // The request whose body its handler streams; null otherwise. Its head is the request's.
   std::unique_ptr<BodyParser> body_parser_;
   std::optional<Error> body_error_;  // why reading the streamed body failed
+  // What is left of a streamed body of declared length; nullopt for a chunked one.
+  std::optional<std::uint64_t> body_left_;
   std::uint64_t body_bytes_read_ = 0;
   bool continue_sent_ = false;
 };

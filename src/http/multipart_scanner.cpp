@@ -13,7 +13,9 @@ constexpr std::string_view kUnclosed = "the body ends without the closing bounda
 }  // namespace
 
 MultipartScanner::MultipartScanner(std::string_view boundary, MultipartLimits limits)
-    : delimiter_("\r\n--" + std::string(boundary)), limits_(limits) {
+    : delimiter_("\r\n--" + std::string(boundary)),
+      searcher_(delimiter_.cbegin(), delimiter_.cend()),
+      limits_(limits) {
   // The first delimiter may open the body without the CRLF the others begin with: scanning as
   // if the body followed one finds it either way.
   held_ = "\r\n";
@@ -125,7 +127,9 @@ Result<std::size_t> MultipartScanner::scan(std::string_view piece, MultipartList
     held_.clear();
     if (Status s = emit(held, listener); !s) return s.error();
   }
-  const std::size_t at = piece.find(delimiter);
+  const auto found = std::search(piece.begin(), piece.end(), searcher_);
+  const std::size_t at = found == piece.end() ? std::string_view::npos
+                                              : static_cast<std::size_t>(found - piece.begin());
   if (at != std::string_view::npos) {
     if (Status s = emit(piece.substr(0, at), listener); !s) return s.error();
     if (Status s = delimiter_found(offset_ + at, listener); !s) return s.error();

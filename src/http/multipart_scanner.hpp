@@ -3,6 +3,7 @@
 // memory. The same syntax as parse_multipart (multipart.hpp), which holds the body whole.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ class MultipartScanner {
   Result<std::size_t> step_headers(std::string_view piece, MultipartListener& listener);
 
   std::string delimiter_;  // "\r\n--" + boundary
+  // Finds it in a file's bytes skipping ahead by up to its length, where a search for its first
+  // byte (a CR) stops at every CR of binary data.
+  std::boyer_moore_horspool_searcher<std::string::const_iterator> searcher_;
   MultipartLimits limits_;
   State state_ = State::preamble;
   // Bytes at the end of what was fed that may begin a delimiter, from offset held_offset_

@@ -1,8 +1,6 @@
 #include "http/upstream_client.hpp"
 
 #include <array>
-#include <charconv>
-#include <span>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -16,8 +14,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
 #include <map>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 
 #include "core/strings.hpp"
@@ -465,16 +465,26 @@ std::string_view UpstreamCall::header(std::string_view name) const {
 }
 
 asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
+  char* const chunk = impl_->connection ? impl_->connection->chunk.get() : nullptr;
+  auto n = co_await read_into(std::span(chunk, kReadChunk));
+  if (!n) co_return n.error();
+  co_return std::string_view(chunk, *n);
+}
+
+asio::awaitable<Result<std::size_t>> UpstreamCall::read_into(std::span<char> into) {
   Impl& s = *impl_;
   if (!s.connection || !s.parser)
     co_return s.fail(
         s.outcome == core::AttemptOutcome::success ? core::AttemptOutcome::protocol : s.outcome,
         "no upstream response");
+  // Socket reads as large as the caller's pieces, not the buffer's current capacity (which a
+  // small head leaves at about 1 KiB); given back when the body ends.
+  if (into.size() > kReadChunk)
+    s.connection->buffer.reserve(std::min(into.size(), s.connection->buffer.max_size()));
   while (!s.parser->is_done()) {
     auto& body = s.parser->get().body();
-    char* const chunk = s.connection->chunk.get();
-    body.data = chunk;
-    body.size = kReadChunk;
+    body.data = into.data();
+    body.size = into.size();
     s.arm(s.timeouts.idle);
     auto [ec, ignored_read] = co_await s.connection->on_stream([&](auto& stream) {
       return bhttp::async_read_some(stream, s.connection->buffer, *s.parser, kNoThrow);
@@ -486,12 +496,14 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
       co_return s.fail(core::AttemptOutcome::protocol,
                        "bad upstream response body: " + ec.message());
     if (ec) co_return s.fail(core::AttemptOutcome::reset, "upstream response cut: " + ec.message());
-    const std::size_t n = kReadChunk - body.size;
-    if (n > 0) co_return std::string_view(chunk, n);
+    const std::size_t n = into.size() - body.size;
+    if (n > 0) co_return n;
   }
   s.finished = true;
   s.connection->tcp().expires_never();
-  co_return std::string_view();
+  if (s.connection->buffer.size() == 0 && s.connection->buffer.capacity() > 16 * 1024)
+    s.connection->buffer.shrink_to_fit();  // what read_into grew: not kept while pooled
+  co_return std::size_t{0};
 }
 
 asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {

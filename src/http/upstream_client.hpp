@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -97,6 +98,9 @@ class UpstreamCall {
 
   // The next piece of the body; an empty string at the end. Errors carry failure().
   boost::asio::awaitable<Result<std::string_view>> read_some();
+  // The same into the caller's buffer, as much as has arrived up to its size (0 at the end), for
+  // large bodies relayed as they arrive (audio): fewer, larger socket reads than read_some's.
+  boost::asio::awaitable<Result<std::size_t>> read_into(std::span<char> into);
   // The whole (rest of the) body, at most `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
 

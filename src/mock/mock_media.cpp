@@ -83,12 +83,12 @@ std::string images_json(std::string_view model, long long prompt_words, long lon
   if (model.starts_with("gpt-image")) {
     const long long input = prompt_words + image_kib;
     const long long output = kTokensPerImage * n;
-    out["usage"] = json::object{
-        {"total_tokens", input + output},
-        {"input_tokens", input},
-        {"output_tokens", output},
-        {"input_tokens_details",
-         json::object{{"text_tokens", prompt_words}, {"image_tokens", image_kib}}}};
+    out["usage"] =
+        json::object{{"total_tokens", input + output},
+                     {"input_tokens", input},
+                     {"output_tokens", output},
+                     {"input_tokens_details",
+                      json::object{{"text_tokens", prompt_words}, {"image_tokens", image_kib}}}};
   }
   return json::serialize(out);
 }
@@ -186,9 +186,9 @@ std::optional<json::object> json_body(http::Exchange& ex) {
   boost::system::error_code ec;
   json::value body = json::parse(ex.request.body, ec);
   if (ec || !body.is_object()) {
-    ex.response.set_error(make_error(
-        Errc::invalid_request,
-        "We could not parse the JSON body of your request: expected a JSON object."));
+    ex.response.set_error(
+        make_error(Errc::invalid_request,
+                   "We could not parse the JSON body of your request: expected a JSON object."));
     return std::nullopt;
   }
   return std::move(body.get_object());
@@ -250,15 +250,16 @@ asio::awaitable<void> speech(http::Exchange& ex, MediaStats& stats, const FaultG
     co_return;
   }
   const std::string_view input = core::string_field(*request, "input");
-  const std::uint64_t bytes = std::min(
-      header_number(ex.request, "x-mock-speech-bytes").value_or(input.size() * 1024),
-      kMaxSpeechBytes);
+  const std::uint64_t bytes =
+      std::min(header_number(ex.request, "x-mock-speech-bytes").value_or(input.size() * 1024),
+               kMaxSpeechBytes);
   ex.response.status = 200;
   ex.response.content_type = std::move(*content_type);
   if (!co_await ex.begin_stream()) co_return;
   const std::unique_ptr<char[]> buffer(new char[kPieceBytes]);
   for (std::uint64_t offset = 0; offset < bytes; offset += kPieceBytes) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kPieceBytes, bytes - offset));
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(kPieceBytes, bytes - offset));
     for (std::size_t i = 0; i < n; ++i) buffer[i] = mock_audio_byte(offset + i);
     if (!co_await ex.write(std::string_view(buffer.get(), n))) co_return;
   }
@@ -295,9 +296,9 @@ Result<std::string> image_upload_reply(const UploadSummary& upload, bool variati
   if (images == 0) return missing("image");
   auto n = image_count(nullptr, upload.field("n"));
   if (!n) return n.error();
-  const std::string note = std::string(variation ? "Varied " : "Edited ") +
-                           std::to_string(images) + (images == 1 ? " image" : " images") + " of " +
-                           std::to_string(bytes) + " bytes (fnv1a " + hashes + ") with " + model +
+  const std::string note = std::string(variation ? "Varied " : "Edited ") + std::to_string(images) +
+                           (images == 1 ? " image" : " images") + " of " + std::to_string(bytes) +
+                           " bytes (fnv1a " + hashes + ") with " + model +
                            (prompt.empty() ? "" : ": " + prompt);
   const bool url = upload.field("response_format") == "url";
   return images_json(model, words(prompt), *n, url, static_cast<long long>(bytes / 1024), note,
@@ -334,8 +335,8 @@ Result<TextReply> audio_text_reply(const UploadSummary& upload, bool translation
     std::string_view rest = text;
     while (!rest.empty()) {
       const auto space = rest.find(' ');
-      const std::string_view word = rest.substr(0, space == std::string_view::npos ? rest.size()
-                                                                                 : space + 1);
+      const std::string_view word =
+          rest.substr(0, space == std::string_view::npos ? rest.size() : space + 1);
       rest.remove_prefix(word.size());
       events += "data: " +
                 json::serialize(json::object{{"type", "transcript.text.delta"}, {"delta", word}}) +
@@ -354,14 +355,14 @@ Result<TextReply> audio_text_reply(const UploadSummary& upload, bool translation
     return TextReply{"application/json", json::serialize(out)};
   }
   if (format == "verbose_json") {
-    json::object out{{"task", translation ? "translate" : "transcribe"},
-                     {"language", "english"},
-                     {"duration", static_cast<double>(seconds)},
-                     {"text", text},
-                     {"segments", json::array{json::object{{"id", 0},
-                                                           {"start", 0.0},
-                                                           {"end", static_cast<double>(seconds)},
-                                                           {"text", text}}}}};
+    json::object out{
+        {"task", translation ? "translate" : "transcribe"},
+        {"language", "english"},
+        {"duration", static_cast<double>(seconds)},
+        {"text", text},
+        {"segments",
+         json::array{json::object{
+             {"id", 0}, {"start", 0.0}, {"end", static_cast<double>(seconds)}, {"text", text}}}}};
     if (!usage.empty()) out["usage"] = usage;
     return TextReply{"application/json", json::serialize(out)};
   }
@@ -383,8 +384,8 @@ Result<std::string> speech_content_type(const json::object& request) {
   if (core::string_field(request, "voice").empty()) return missing("voice");
   const std::string_view format = core::string_field(request, "response_format");
   const std::pair<std::string_view, std::string_view> types[] = {
-      {"mp3", "audio/mpeg"}, {"opus", "audio/opus"}, {"aac", "audio/aac"},
-      {"flac", "audio/flac"}, {"wav", "audio/wav"},  {"pcm", "audio/pcm"}};
+      {"mp3", "audio/mpeg"},  {"opus", "audio/opus"}, {"aac", "audio/aac"},
+      {"flac", "audio/flac"}, {"wav", "audio/wav"},   {"pcm", "audio/pcm"}};
   for (const auto& [name, type] : types)
     if (format == name || (format.empty() && name == "mp3")) return std::string(type);
   return make_error(Errc::invalid_request,
@@ -410,8 +411,7 @@ void register_media_routes(http::Router& router, MediaStats& stats, FaultGate fa
                                         .stream_body = true};
   router.add(
       "POST", "/v1/images/generations",
-      [&stats, faults](Exchange& ex) { return images_generations(ex, stats, faults); },
-      json_route);
+      [&stats, faults](Exchange& ex) { return images_generations(ex, stats, faults); }, json_route);
   router.add(
       "POST", "/v1/images/edits",
       [&stats, faults](Exchange& ex) { return image_upload(ex, stats, faults, false); },
@@ -426,11 +426,10 @@ void register_media_routes(http::Router& router, MediaStats& stats, FaultGate fa
       upload_route);
   router.add(
       "POST", "/v1/audio/translations",
-      [&stats, faults](Exchange& ex) { return audio_text(ex, stats, faults, true); },
-      upload_route);
+      [&stats, faults](Exchange& ex) { return audio_text(ex, stats, faults, true); }, upload_route);
   router.add(
-      "POST", "/v1/audio/speech", [&stats, faults](Exchange& ex) { return speech(ex, stats, faults); },
-      json_route);
+      "POST", "/v1/audio/speech",
+      [&stats, faults](Exchange& ex) { return speech(ex, stats, faults); }, json_route);
   router.add("GET", "/mock/media/stats", [&stats](Exchange& ex) -> asio::awaitable<void> {
     ex.response.set_json(200, stats.to_json());
     co_return;

@@ -59,8 +59,8 @@ Result<std::string> speech_content_type(const boost::json::object& request);
 inline char mock_audio_byte(std::uint64_t i) { return static_cast<char>((i * 131 + 17) % 251); }
 
 struct MediaStats {
-  std::atomic<long long> images{0}, transcriptions{0}, translations{0}, speech{0},
-      upload_bytes{0}, uploads_cut{0}, upload_resets{0};
+  std::atomic<long long> images{0}, transcriptions{0}, translations{0}, speech{0}, upload_bytes{0},
+      uploads_cut{0}, upload_resets{0};
   std::string to_json() const;
 };
 

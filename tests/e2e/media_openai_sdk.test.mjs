@@ -53,11 +53,11 @@ test('images.generate answers b64 images and gpt-image-1 usage', async () => {
     .withResponse();
   assert.equal(result.data.length, 2);
   assert.ok(Buffer.from(result.data[0].b64_json, 'base64').subarray(1, 4).equals(Buffer.from('PNG')));
-  assert.equal(result.usage.input_tokens, 5);
+  assert.equal(result.usage.input_tokens, 6);
   assert.equal(result.usage.output_tokens, 544);
   assert.equal(response.headers.get('x-sluice-deployment'), 'primary/gpt-image-1');
   const line = await waitForLog(sluice, (l) => l.includes('"model":"painter"'));
-  assert.equal(line.prompt_tokens, 5);
+  assert.equal(line.prompt_tokens, 6);
   assert.equal(line.completion_tokens, 544);
 });
 

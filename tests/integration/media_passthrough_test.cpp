@@ -2,7 +2,10 @@
 // relayed as they arrive (whole, with the model renamed, whichever field comes first), the body
 // limit, a client that leaves mid-upload, an upstream that fails mid-upload, retries only before
 // the first byte, speech audio relayed back, and usage and cost where the upstream reports it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <thread>
@@ -37,11 +40,17 @@ std::string config_yaml(int mock_port) {
   const std::string down = "http://127.0.0.1:" + std::to_string(closed_port()) + "/v1";
   return "gateway:\n"
          "  providers:\n"
-         "    - {name: up, type: openai, base_url: \"" + up + "\", api_key: k, "
+         "    - {name: up, type: openai, base_url: \"" +
+         up +
+         "\", api_key: k, "
          "forward_mock_headers: true}\n"
-         "    - {name: up2, type: openai, base_url: \"" + up + "\", api_key: k, "
+         "    - {name: up2, type: openai, base_url: \"" +
+         up +
+         "\", api_key: k, "
          "forward_mock_headers: true}\n"
-         "    - {name: down, type: openai, base_url: \"" + down + "\", api_key: k}\n"
+         "    - {name: down, type: openai, base_url: \"" +
+         down +
+         "\", api_key: k}\n"
          "  models:\n"
          "    - {alias: stt, deployments: [{provider: up, model: gpt-4o-transcribe}]}\n"
          "    - {alias: tts, deployments: [{provider: up, model: tts-1}]}\n"
@@ -82,8 +91,10 @@ std::string hex(std::uint64_t value) {
 }
 
 std::string upload_head(std::string_view path, std::size_t length, std::string_view extra = {}) {
-  return "POST " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-         "boundary=" + std::string(kBoundary) + "\r\n" + std::string(extra) +
+  return "POST " + std::string(path) +
+         " HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+         "boundary=" +
+         std::string(kBoundary) + "\r\n" + std::string(extra) +
          "Content-Length: " + std::to_string(length) + "\r\n\r\n";
 }
 
@@ -169,8 +180,10 @@ TEST_F(MediaPassthroughTest, ATranscriptionUploadArrivesWholeWithItsModelRenamed
   EXPECT_TRUE(contains(line, "\"upload_bytes\":" + std::to_string(body.size()))) << line;
   EXPECT_FALSE(contains(line, "\"spooled_bytes\":0,")) << "the model came last: all was kept";
   const std::string m = metrics(port());
-  EXPECT_TRUE(contains(m, "gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="
-                          "\"audio.transcriptions\"")) << m;
+  EXPECT_TRUE(contains(m,
+                       "gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="
+                       "\"audio.transcriptions\""))
+      << m;
   EXPECT_TRUE(contains(m, "sluice_cost_usd_total{model=\"gpt-4o-transcribe\"")) << m;
 }
 
@@ -178,9 +191,10 @@ TEST_F(MediaPassthroughTest, ATranscriptionUploadArrivesWholeWithItsModelRenamed
 TEST_F(MediaPassthroughTest, AChunkedUploadWithItsModelFirstStreamsThrough) {
   const std::string data = audio(3 * 1024 * 1024 + 17);
   const std::string body = field("model", "stt") + file_head() + data + "\r\n" + closing();
-  std::string request = "POST /v1/audio/translations HTTP/1.1\r\nHost: x\r\n"
-                        "Content-Type: multipart/form-data; boundary=" + std::string(kBoundary) +
-                        "\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string request =
+      "POST /v1/audio/translations HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: multipart/form-data; boundary=" +
+      std::string(kBoundary) + "\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (std::size_t at = 0; at < body.size(); at += 100'000) {
     const std::string_view piece = std::string_view(body).substr(at, 100'000);
     char size[32];
@@ -193,8 +207,10 @@ TEST_F(MediaPassthroughTest, AChunkedUploadWithItsModelFirstStreamsThrough) {
   auto response = exchange(port(), request);
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200) << response->body;
-  EXPECT_TRUE(contains(response->body, "Translated " + std::to_string(data.size()) + " bytes of "
-                                           "talk.mp3 (fnv1a " + hex(core::fnv1a(data)) + ")"))
+  EXPECT_TRUE(contains(response->body, "Translated " + std::to_string(data.size()) +
+                                           " bytes of "
+                                           "talk.mp3 (fnv1a " +
+                                           hex(core::fnv1a(data)) + ")"))
       << response->body;
   // Translations report no usage: the log says so rather than count zero tokens as used.
   const std::string line = log_line("\"usage\":\"not_reported\"");
@@ -212,9 +228,10 @@ TEST_F(MediaPassthroughTest, TheUploadLimitIs413NamingItsKey) {
   // Chunked: refused where it passes the limit, mid-upload, and the upstream call is cut.
   const std::string body =
       field("model", "stt") + file_head() + audio(2 * 1024 * 1024) + "\r\n" + closing();
-  std::string request = "POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\n"
-                        "Content-Type: multipart/form-data; boundary=" + std::string(kBoundary) +
-                        "\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string request =
+      "POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: multipart/form-data; boundary=" +
+      std::string(kBoundary) + "\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (std::size_t at = 0; at < body.size(); at += 65536) {
     const std::string_view piece = std::string_view(body).substr(at, 65536);
     char size[32];
@@ -249,8 +266,9 @@ TEST_F(MediaPassthroughTest, AClientLeavingMidUploadCancelsTheUpstreamRequest) {
   EXPECT_TRUE(eventually([&] { return media_stat(mock_port(), "uploads_cut") == 1; }, 3s))
       << "the upstream upload outlived its client";
   EXPECT_TRUE(eventually([&] {
-    return contains(metrics(port()),
-                    R"(sluice_upstream_requests_total{deployment="up/gpt-4o-transcribe",outcome="client_gone"} 1)");
+    return contains(
+        metrics(port()),
+        R"(sluice_upstream_requests_total{deployment="up/gpt-4o-transcribe",outcome="client_gone"} 1)");
   }));
   const std::string line = log_line("\"outcome\":\"client_gone\"");
   EXPECT_TRUE(contains(line, "\"status\":499")) << line;
@@ -291,7 +309,8 @@ TEST_F(MediaPassthroughTest, AConnectFailureBeforeTheFirstByteGoesToTheNextDeplo
 TEST_F(MediaPassthroughTest, SpeechAudioIsRelayedBackAsItArrives) {
   const std::size_t size = 3 * 1024 * 1024 + 5;
   auto response = http_request(
-      port(), "POST", "/v1/audio/speech", R"({"model":"tts","input":"Hello there","voice":"alloy"})",
+      port(), "POST", "/v1/audio/speech",
+      R"({"model":"tts","input":"Hello there","voice":"alloy"})",
       "Content-Type: application/json\r\nx-mock-speech-bytes: " + std::to_string(size) + "\r\n",
       20s);
   ASSERT_TRUE(response);
@@ -354,10 +373,9 @@ TEST(MediaPermissionsTest, AKeysModelAllowlistAppliesToUploads) {
   const auto at = created->body.find("\"key\":\"") + 7;
   const std::string key = created->body.substr(at, created->body.find('"', at) - at);
   const std::string body = file_head() + "abc\r\n" + field("model", "stt") + closing();
-  auto refused = exchange(sluice->port(),
-                          upload_head("/v1/audio/transcriptions", body.size(),
-                                      "Authorization: Bearer " + key + "\r\n") +
-                              body);
+  auto refused = exchange(sluice->port(), upload_head("/v1/audio/transcriptions", body.size(),
+                                                      "Authorization: Bearer " + key + "\r\n") +
+                                              body);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403) << refused->body;
   EXPECT_TRUE(contains(refused->body, "model_not_allowed")) << refused->body;

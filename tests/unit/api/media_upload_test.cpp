@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -110,9 +110,8 @@ Relayed relay(FakeReader& reader, std::string_view upstream_model) {
 }
 
 TEST(MultipartUploadTest, ModelFirstIsRenamedAndTheRestStreams) {
-  const std::string body =
-      field("model", "whisper") + file(std::string(300'000, 'a')) + field("language", "en") +
-      std::string(kEnd);
+  const std::string body = field("model", "whisper") + file(std::string(300'000, 'a')) +
+                           field("language", "en") + std::string(kEnd);
   FakeReader reader(body, 1000);
   const Relayed r = relay(reader, "whisper-1");
   ASSERT_TRUE(r.model) << r.model.error().message;
@@ -136,8 +135,8 @@ TEST(MultipartUploadTest, ModelAfterALargeFileIsSpooledToDiskThenRelayed) {
   ASSERT_TRUE(r.model) << r.model.error().message;
   EXPECT_EQ(*r.model, "stt");
   EXPECT_TRUE(r.on_disk);
-  const std::string expected = file(audio) + field("model", "gpt-4o-transcribe") +
-                               std::string(kEnd);
+  const std::string expected =
+      file(audio) + field("model", "gpt-4o-transcribe") + std::string(kEnd);
   EXPECT_EQ(r.sent.size(), expected.size());
   EXPECT_TRUE(r.sent == expected);
   EXPECT_EQ(*r.length, expected.size());

@@ -126,8 +126,8 @@ TEST(MultipartScanner, BoundsPartsAndHeaderBytesAsTheWholeParserDoes) {
   body += "--b--";
   expect_same_as_whole_parse(body, "b", {.max_parts = 3});
   expect_same_as_whole_parse(body, "b", {.max_parts = 2});
-  const std::string long_header = "--b\r\n" + kDisposition + "X-Pad: " + std::string(200, 'p') +
-                                  "\r\n\r\nv\r\n--b--";
+  const std::string long_header =
+      "--b\r\n" + kDisposition + "X-Pad: " + std::string(200, 'p') + "\r\n\r\nv\r\n--b--";
   expect_same_as_whole_parse(long_header, "b", {.max_header_bytes = 300});
   expect_same_as_whole_parse(long_header, "b", {.max_header_bytes = 100});
 }

@@ -128,8 +128,7 @@ class StreamedBodyTest : public ::testing::Test {
       auto n = co_await ex.body_reader->read(std::span(buffer));
       if (!n) {
         seen_.errors++;
-        seen_.client_gone =
-            ex.cancellation.reason() == core::Cancellation::Reason::client_gone;
+        seen_.client_gone = ex.cancellation.reason() == core::Cancellation::Reason::client_gone;
         ex.response.set_error(n.error());
         co_return;
       }
@@ -180,9 +179,9 @@ TEST_F(StreamedBodyTest, AContentLengthBodyArrivesInBoundedPiecesAndKeepAliveHol
 
 TEST_F(StreamedBodyTest, AChunkedBodyIsDecoded) {
   Client client(port());
-  ASSERT_TRUE(client.send(
-      "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"));
   EXPECT_NE(client.read_until("}").find("{\"bytes\":11}"), std::string::npos);
   EXPECT_EQ(seen_.hash.load(), core::fnv1a("hello world"));
 }
@@ -197,7 +196,8 @@ TEST_F(StreamedBodyTest, TheRouteLimitIs413NamingItsKeyBeforeOrWhileReading) {
     EXPECT_EQ(seen_.handled.load(), 0) << "refused before the handler";
   }
   Client chunked(port());
-  ASSERT_TRUE(chunked.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  ASSERT_TRUE(
+      chunked.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
   const std::string piece = pattern(64 * 1024);
   char size[16];
   std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
@@ -217,7 +217,8 @@ TEST_F(StreamedBodyTest, ContinueIsSentWhenTheHandlerReadsAndNotWhenItRefuses) {
   const std::string no = refused.read_until("}");
   EXPECT_EQ(no.find("100 Continue"), std::string::npos) << no;
   EXPECT_NE(no.find("HTTP/1.1 401"), std::string::npos) << no;
-  EXPECT_NE(no.find("Connection: close"), std::string::npos) << "the unread body ends the connection";
+  EXPECT_NE(no.find("Connection: close"), std::string::npos)
+      << "the unread body ends the connection";
   EXPECT_TRUE(refused.closed_by_peer());
 
   Client accepted(port());

@@ -80,8 +80,8 @@ bool read_chunked(tcp::socket& socket, std::string& input, std::string& body) {
     const std::size_t size = std::stoul(input.substr(0, line), nullptr, 16);
     input.erase(0, line);
     if (input.size() < size + 2)
-      asio::read(socket, asio::dynamic_buffer(input), asio::transfer_exactly(size + 2 - input.size()),
-                 ec);
+      asio::read(socket, asio::dynamic_buffer(input),
+                 asio::transfer_exactly(size + 2 - input.size()), ec);
     if (ec || input.compare(size, 2, "\r\n") != 0) return false;
     body.append(input, 0, size);
     input.erase(0, size + 2);
@@ -252,7 +252,8 @@ TEST(UpstreamStreamedBodyTest, AnEarlyAnswerIsRead) {
     std::string input;
     read_head(socket, input);
     respond(socket,
-            "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large");
+            "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo "
+            "large");
     read_until_close(socket, input);
   });
   PieceBody body(std::vector<std::string>(20, std::string(4096, 'q')), true);

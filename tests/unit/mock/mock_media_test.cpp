@@ -75,8 +75,8 @@ TEST(MockMediaTest, StreamedTranscriptionEndsWithUsage) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->content_type, "text/event-stream");
   const auto done = reply->body.rfind("data: ");
-  const json::object last = parse(
-      std::string_view(reply->body).substr(done + 6, reply->body.size() - done - 8));
+  const json::object last =
+      parse(std::string_view(reply->body).substr(done + 6, reply->body.size() - done - 8));
   EXPECT_EQ(last.at("type").as_string(), "transcript.text.done");
   EXPECT_EQ(last.at("usage").at("input_tokens").as_int64(), 4);
 }
@@ -102,11 +102,10 @@ TEST(MockMediaTest, ImageEditsCountTheUploadedImages) {
 TEST(MockMediaTest, SpeechFormatsAndRequiredFields) {
   EXPECT_EQ(*speech_content_type(parse(R"({"model":"tts-1","input":"hi","voice":"alloy"})")),
             "audio/mpeg");
-  EXPECT_EQ(*speech_content_type(parse(
-                R"({"model":"tts-1","input":"hi","voice":"alloy","response_format":"wav"})")),
+  EXPECT_EQ(*speech_content_type(
+                parse(R"({"model":"tts-1","input":"hi","voice":"alloy","response_format":"wav"})")),
             "audio/wav");
-  EXPECT_EQ(speech_content_type(parse(R"({"model":"tts-1","input":"hi"})")).error().param,
-            "voice");
+  EXPECT_EQ(speech_content_type(parse(R"({"model":"tts-1","input":"hi"})")).error().param, "voice");
   EXPECT_FALSE(speech_content_type(
       parse(R"({"model":"tts-1","input":"hi","voice":"a","response_format":"ogg"})")));
 }

@@ -16,6 +16,8 @@ namespace {
 // Usage comes last in the answers that carry one (JSON, or the final event of a stream): this
 // much of the answer's end is kept to read it, whatever the answer's size.
 constexpr std::size_t kUsageTail = 4096;
+// The answer is relayed in pieces of at most this much (an image's JSON, audio).
+constexpr std::size_t kRelayPiece = 64 * 1024;
 
 // `headers` ("Name: value\r\n" lines) with every line named in `replaced` removed and `lines`
 // put first.
@@ -107,22 +109,24 @@ awaitable<AttemptResult> OpenAiProvider::media(const MediaRequest& request,
   const bool usage_possible = may_carry_usage(call.header("content-type"));
   if (!co_await sink.begin(call.status(), call.header("content-type"))) {
     call.abandon();
-    co_return last(AttemptResult::failure(core::AttemptOutcome::client_gone,
-                                          make_error(Errc::invalid_request,
-                                                     "the client closed the connection")),
+    co_return last(AttemptResult::failure(
+                       core::AttemptOutcome::client_gone,
+                       make_error(Errc::invalid_request, "the client closed the connection")),
                    true);
   }
   std::string tail;
+  const std::unique_ptr<char[]> buffer(new char[kRelayPiece]);
   for (;;) {
-    auto piece = co_await call.read_some();
-    if (!piece) co_return last(transport_failure(call, piece.error()), true);
-    if (piece->empty()) break;
-    if (usage_possible) keep_tail(tail, *piece);
-    if (!co_await sink.write(*piece)) {
+    auto n = co_await call.read_into(std::span(buffer.get(), kRelayPiece));
+    if (!n) co_return last(transport_failure(call, n.error()), true);
+    if (*n == 0) break;
+    const std::string_view piece(buffer.get(), *n);
+    if (usage_possible) keep_tail(tail, piece);
+    if (!co_await sink.write(piece)) {
       call.abandon();
-      co_return last(AttemptResult::failure(core::AttemptOutcome::client_gone,
-                                            make_error(Errc::invalid_request,
-                                                       "the client closed the connection")),
+      co_return last(AttemptResult::failure(
+                         core::AttemptOutcome::client_gone,
+                         make_error(Errc::invalid_request, "the client closed the connection")),
                      true);
     }
   }
