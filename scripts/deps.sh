@@ -12,11 +12,13 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
   libcmark-gfm-extensions-dev libpoppler-cpp-dev libjwt-dev)
 # promtool (prometheus) and python3-yaml check deploy/prometheus's rules; Prometheus itself and
 # amtool (prometheus-alertmanager) check deploy/compose's configs and evaluate the dashboard's
-# and the rules' queries against the real binary; chromium (headless) loads the status page.
-TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml chromium)
-# Packages wanted for their tools only: their services must not run (nor hold 9090 and 9093,
-# which deploy/compose publishes).
-TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager)
+# and the rules' queries against the real binary; chromium (headless) loads the status page;
+# tinyproxy is the corporate egress proxy the egress tests start on an ephemeral port.
+TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml chromium
+  tinyproxy)
+# Packages wanted for their tools only: their services must not run (nor hold their ports: 9090
+# and 9093, which deploy/compose publishes, and tinyproxy's 8888).
+TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager tinyproxy)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
 # its corpus (the PostgreSQL manual).
 BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15)

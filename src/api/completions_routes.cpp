@@ -56,7 +56,7 @@ class CompletionsSink final : public gateway::ChunkSink {
 };
 
 awaitable<void> create_completion(gateway::GatewayService& service, http::Exchange& exchange) {
-  ParsedBody parsed;                // lives in the coroutine frame: no allocation of its own
+  ParsedBody parsed;              // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
   if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   auto chat = gateway::chat_request_from_completions(parsed.object);

@@ -84,7 +84,7 @@ bool chat_of(http::Exchange& exchange, const json::object& body, json::object& c
 }
 
 awaitable<void> create_message(gateway::GatewayService& service, http::Exchange& exchange) {
-  ParsedBody parsed;                // lives in the coroutine frame: no allocation of its own
+  ParsedBody parsed;              // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
   if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   json::object chat;
@@ -110,7 +110,8 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
     co_await sink.finish(outcome.usage);
     co_return;
   }
-  auto message = gateway::message_from_chat(outcome.body, message_id, request.model, &outcome.usage);
+  auto message =
+      gateway::message_from_chat(outcome.body, message_id, request.model, &outcome.usage);
   if (!message) {
     exchange.response.set_error(message.error());
     co_return;
@@ -134,8 +135,7 @@ awaitable<void> count_tokens(http::Exchange& exchange) {
   json::object chat;
   if (!chat_of(exchange, body, chat)) co_return;
   exchange.response.set_json(
-      200, json::serialize(json::object{
-               {"input_tokens", gateway::estimate_message_tokens(chat)}}));
+      200, json::serialize(json::object{{"input_tokens", gateway::estimate_message_tokens(chat)}}));
 }
 
 }  // namespace
@@ -144,8 +144,7 @@ void register_messages_routes(http::Router& router, gateway::GatewayService& ser
   const http::RouteOptions options{.model_route = true, .rewrite_error = anthropic_error_shape};
   router.add(
       "POST", "/v1/messages",
-      [&service](http::Exchange& exchange) { return create_message(service, exchange); },
-      options);
+      [&service](http::Exchange& exchange) { return create_message(service, exchange); }, options);
   router.add(
       "POST", "/v1/messages/count_tokens",
       [](http::Exchange& exchange) { return count_tokens(exchange); }, options);

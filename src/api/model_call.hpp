@@ -29,7 +29,6 @@ boost::asio::awaitable<bool> admit_model_call(http::Exchange& exchange,
 gateway::ChatRequest translated_chat_request(http::Exchange& exchange,
                                              const gateway::GatewayService& service,
                                              const boost::json::object& chat,
-                                             std::string_view chat_body,
-                                             std::string& mock_headers);
+                                             std::string_view chat_body, std::string& mock_headers);
 
 }  // namespace sluice::api

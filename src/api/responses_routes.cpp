@@ -72,7 +72,7 @@ gateway::StoredResponse owned(std::string_view owner, gateway::StoredResponse re
 
 awaitable<void> create_response(gateway::GatewayService& service, gateway::ResponseStore& store,
                                 http::Exchange& exchange) {
-  ParsedBody parsed;                // lives in the coroutine frame: no allocation of its own
+  ParsedBody parsed;              // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
   if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   const json::object& body = parsed.object;

@@ -9,6 +9,7 @@
 #include "auth/jwks.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/proxy_probe.hpp"
 #include "cmd/tcp_probe.hpp"
 #include "core/config_values.hpp"
 #include "core/provider_discovery.hpp"
@@ -73,6 +74,54 @@ void probe_listen(const core::Config& config, Problems& problems) {
                         "use an address of this machine, e.g. 0.0.0.0 or 127.0.0.1"});
 }
 
+// Through an egress proxy: a CONNECT tunnel to an https upstream (which also proves the
+// credentials and the proxy's rules), only a TCP connection to the proxy for an http one (its
+// forwarding can be tried only with a request).
+bool reachable_through(const core::ProxyUrl& proxy, const http::UpstreamEndpoint& upstream,
+                       std::chrono::milliseconds timeout, std::string& error) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (upstream.tls) return probe_tunnel(proxy, upstream.host, upstream.port, deadline, error);
+  std::string reason;
+  const int fd = connect_before(proxy.host, proxy.port, deadline, reason);
+  if (fd >= 0) {
+    ::close(fd);
+    return true;
+  }
+  error = "egress proxy " + proxy.authority() + " is unreachable: " + reason;
+  return false;
+}
+
+// One line on where outbound calls go when an egress proxy is involved: the proxy for each
+// scheme (password redacted) and the no_proxy list, each with what set it.
+void print_egress_settings(const core::Config& config) {
+  const core::EgressProxyConfig& e = config.egress_proxy;
+  bool overridden = false;
+  for (const auto& provider : config.gateway.providers)
+    overridden = overridden || !provider.egress_proxy.empty();
+  if (e.https_from.empty() && e.http_from.empty() && e.no_proxy_hosts.empty() && !overridden)
+    return;
+  const auto describe = [&e](const std::string& url, const std::string& from) -> std::string {
+    if (from.empty()) return "direct";
+    if (url.empty()) return "direct (" + from + ": none)";
+    auto proxy = core::ProxyUrl::parse(url);  // validated at load
+    if (proxy && !e.password.empty()) proxy->password = e.password;
+    return "via " + (proxy ? proxy->redacted() : std::string("?")) + " (" + from + ")";
+  };
+  std::string no_proxy;
+  for (const std::string& entry : e.no_proxy_hosts)
+    no_proxy += (no_proxy.empty() ? "" : ",") + entry;
+  std::fprintf(stderr, "egress proxy: https upstreams %s; http upstreams %s; no_proxy: %s\n",
+               describe(e.https_url, e.https_from).c_str(),
+               describe(e.http_url, e.http_from).c_str(),
+               no_proxy.empty() ? "none" : (no_proxy + " (" + e.no_proxy_from + ")").c_str());
+  for (const auto& provider : config.gateway.providers)
+    if (provider.type != "mock")
+      std::fprintf(
+          stderr, "egress proxy: provider %s %s (%s)\n", provider.name.c_str(),
+          provider.egress.proxy ? ("via " + provider.egress.proxy->redacted()).c_str() : "direct",
+          provider.egress.decided_by.c_str());
+}
+
 // Every upstream provider must be reachable: DNS and a TCP connection (not a request: that
 // would spend tokens or hit rate limits).
 void probe_providers(const core::Config& config, Problems& problems) {
@@ -94,6 +143,17 @@ void probe_providers(const core::Config& config, Problems& problems) {
       continue;
     }
     std::string error;
+    if (provider.egress.proxy) {
+      if (reachable_through(*provider.egress.proxy, *endpoint, kTimeout, error)) continue;
+      problems.push_back(
+          {provider.egress.decided_by,
+           "provider " + provider.name + " is unreachable through the egress proxy: " + error,
+           "check the proxy's address and credentials (the URL's user, "
+           "egress_proxy.password), that it allows CONNECT to " +
+               endpoint->host + ":" + endpoint->port +
+               ", or exempt the host with egress_proxy.no_proxy / NO_PROXY"});
+      continue;
+    }
     const int fd = connect_before(endpoint->host, endpoint->port,
                                   std::chrono::steady_clock::now() + kTimeout, error);
     if (fd >= 0) {
@@ -126,7 +186,9 @@ void warn_if_collector_unreachable(const core::TracingConfig& tracing) {
   const std::string url = tracing.traces_url();
   auto endpoint = http::UpstreamEndpoint::parse(url);
   std::string error;
-  if (endpoint) {
+  if (endpoint && tracing.egress.proxy) {
+    if (reachable_through(*tracing.egress.proxy, *endpoint, std::chrono::seconds(3), error)) return;
+  } else if (endpoint) {
     const int fd =
         connect_before(endpoint->host, endpoint->port,
                        std::chrono::steady_clock::now() + std::chrono::seconds(3), error);
@@ -153,6 +215,7 @@ int run_check(int argc, char** argv, int first) {
   if (args->print) std::fputs(core::render_effective_config(*config).c_str(), stdout);
   if (const std::string warning = core::fake_answers_warning(config->gateway); !warning.empty())
     std::fprintf(stderr, "warning: gateway.providers: %s\n", warning.c_str());
+  print_egress_settings(*config);
   Problems problems;
   probe_data_dir(*config, problems);
   probe_listen(*config, problems);

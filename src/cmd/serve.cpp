@@ -26,6 +26,7 @@
 #include "cmd/rag_wiring.hpp"
 #include "cmd/retrieval_wiring.hpp"
 #include "cmd/tracing_wiring.hpp"
+#include "core/egress_route.hpp"
 #include "core/provider_discovery.hpp"
 #include "core/version.hpp"
 #include "gateway/budget_guard.hpp"
@@ -178,6 +179,13 @@ int serve(const CliArgs& args, Role role) {
               {{"key", "gateway"}, {"error", catalog.error().message}});
     return 1;
   }
+  for (const auto& provider : config->gateway.providers)
+    if (!provider.egress.decided_by.empty() && provider.egress.decided_by != core::kNoEgressProxy)
+      log.info(
+          "egress route",
+          {{"provider", provider.name},
+           {"egress_proxy", provider.egress.proxy ? provider.egress.proxy->redacted() : "none"},
+           {"set_by", provider.egress.decided_by}});
   // Rate limits: requests in a filter after authentication, tokens around each model call.
   auth::LocalLimiter limiter(static_cast<std::size_t>(config->rate_limits.max_tracked));
   auth::RateLimitFilter rate_limit_filter(config->rate_limits, limiter);

@@ -40,7 +40,8 @@ std::unique_ptr<TracingServing> open_tracing(const core::Config& config, ops::Re
   // Both were validated by config loading.
   const auto sampler = ops::TraceSampler::parse(tracing.sampler, tracing.sampler_arg);
   const auto headers = core::otlp_header_lines(tracing.headers);
-  auto sender = ops::OtlpHttpSender::create(url, headers.value_or(std::string()), tracing.timeout);
+  auto sender = ops::OtlpHttpSender::create(url, headers.value_or(std::string()), tracing.timeout,
+                                            tracing.egress.proxy);
   if (!sender || !sampler) {
     ops::logger().error(
         "cannot export traces",
@@ -49,9 +50,13 @@ std::unique_ptr<TracingServing> open_tracing(const core::Config& config, ops::Re
     failed = true;
     return nullptr;
   }
-  ops::logger().info("exporting traces", {{"url", core::redact_url_credentials(url)},
-                                          {"service_name", tracing.service_name},
-                                          {"sampler", tracing.sampler}});
+  ops::logger().info(
+      "exporting traces",
+      {{"url", core::redact_url_credentials(url)},
+       {"service_name", tracing.service_name},
+       {"sampler", tracing.sampler},
+       {"egress_proxy", tracing.egress.proxy ? tracing.egress.proxy->redacted() : ""},
+       {"egress", tracing.egress.decided_by}});
   return std::make_unique<TracingServing>(tracing, registry, *sampler, std::move(*sender));
 }
 

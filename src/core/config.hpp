@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/admission_config.hpp"
+#include "core/proxy_url.hpp"
 #include "core/result.hpp"
 
 namespace sluice::core {
@@ -219,12 +220,25 @@ struct RagConfig {
   bool operator==(const RagConfig&) const = default;
 };
 
+// How calls to one upstream leave the process: through an egress proxy or direct, and which
+// setting decided it (for logs and `sluice check`). Derived at load, never a key.
+struct EgressRoute {
+  std::optional<ProxyUrl> proxy;  // nullopt = direct
+  std::string decided_by;         // e.g. "egress_proxy.url", "HTTPS_PROXY", "NO_PROXY entry .corp"
+
+  bool operator==(const EgressRoute&) const = default;
+};
+
 struct ProviderConfig {
   std::string name;             // referenced by deployments and by "name/model" model ids
   std::string type = "openai";  // openai (any OpenAI-compatible API) | anthropic | mock
   std::string base_url;         // e.g. https://api.openai.com/v1; empty for mock
   std::string api_key;          // secret: api_key, api_key_file or ${VAR}
   std::string ca_file;          // PEM bundle to trust instead of the system CAs (private PKI)
+  // An egress proxy URL for this provider alone, or "none" (direct); wins over egress_proxy and
+  // the environment. Empty = egress_proxy's choice.
+  std::string egress_proxy;
+  EgressRoute egress;  // derived at load from the above, egress_proxy and the environment
   Millis connect_timeout{5'000};
   Millis first_byte_timeout{60'000};  // request sent -> first response byte
   Millis idle_timeout{30'000};        // longest silence between streamed chunks
@@ -319,6 +333,8 @@ struct TracingConfig {
   int batch_size = 512;
   Millis batch_delay{1'000};
 
+  EgressRoute egress;  // derived at load: exports follow egress_proxy like provider calls
+
   bool enabled() const { return !endpoint.empty() || !traces_endpoint.empty(); }
   // Where spans are posted: traces_endpoint, else endpoint + "/v1/traces".
   std::string traces_url() const;
@@ -330,6 +346,25 @@ struct TracingConfig {
 // request header lines "name: value\r\n"; nullopt when an entry has no name or a name or value
 // would break the header.
 std::optional<std::string> otlp_header_lines(std::string_view headers);
+
+// The corporate HTTP proxy that outbound calls (providers, trace exports) go through. The keys
+// win over the standard variables, which fill what they leave unset: https_proxy / HTTPS_PROXY
+// for https upstreams, http_proxy / HTTP_PROXY for http ones, no_proxy / NO_PROXY (lower case
+// first, as curl, wget and Python read them).
+struct EgressProxyConfig {
+  std::string url;  // http://[user[:password]@]host:port for both schemes; "none" = direct
+  std::vector<std::string> no_proxy;  // hosts reached directly (NO_PROXY's syntax, no_proxy.hpp)
+  std::string password;  // secret (password_file): the password of the proxy URL's user
+
+  // Derived at load, not keys: the proxy URL for https and for http upstreams ("" = direct),
+  // and where each came from ("egress_proxy.url" or the variable's name).
+  std::string https_url, http_url;
+  std::string https_from, http_from;
+  std::vector<std::string> no_proxy_hosts;  // no_proxy, or the variable's entries
+  std::string no_proxy_from;
+
+  bool operator==(const EgressProxyConfig&) const = default;
+};
 
 // Where a secret's value came from, so that the printed config can say it without the value.
 struct SecretSource {
@@ -356,6 +391,7 @@ struct Config {
   GatewayConfig gateway;
   AdmissionConfig admission;
   TracingConfig tracing;
+  EgressProxyConfig egress_proxy;
   // Secret key path (e.g. "auth.api_keys.0.key") -> its source; absent = written inline.
   std::map<std::string, SecretSource> secret_sources;
 

@@ -76,6 +76,7 @@ Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source)
   std::map<std::string, std::string> given = binding.given;
   given.merge(discover_providers(config, source.env));
   given.merge(detail::apply_otel_environment(config, source.env, given));
+  detail::apply_proxy_environment(config, source.env);
   detail::Reporter report(errors, given);
   detail::resolve_listen(config, source.env, binding.given.contains("server.listen"), report);
   if (file_ok) {
@@ -84,6 +85,7 @@ Result<Config, std::vector<ConfigError>> load_config(const ConfigSource& source)
   }
 
   if (!errors.empty()) return errors;
+  detail::route_egress(config);
   return config;
 }
 

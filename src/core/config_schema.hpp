@@ -136,6 +136,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("type", p.type);
       v.field("base_url", p.base_url);
       v.field("ca_file", p.ca_file);
+      v.field("egress_proxy", p.egress_proxy);
       v.secret("api_key", p.api_key);
       v.field("connect_timeout", p.connect_timeout);
       v.field("first_byte_timeout", p.first_byte_timeout);
@@ -212,6 +213,11 @@ void describe_config(Visitor& v, Config& c) {
     v.field("queue_size", c.tracing.queue_size);
     v.field("batch_size", c.tracing.batch_size);
     v.field("batch_delay", c.tracing.batch_delay);
+  });
+  v.section("egress_proxy", [&] {
+    v.field("url", c.egress_proxy.url);
+    v.field("no_proxy", c.egress_proxy.no_proxy);
+    v.secret("password", c.egress_proxy.password);
   });
 }
 

@@ -534,6 +534,7 @@ void validate(const Config& c, Reporter& report) {
   validate_rate_limits(c, report);
   validate_admission(c, report);
   validate_tracing(c, report);
+  validate_egress_proxy(c, report);
 }
 
 namespace {

@@ -45,6 +45,15 @@ std::map<std::string, std::string> apply_otel_environment(
 // The tracing section: URLs, sampler, sizes, periods and headers.
 void validate_tracing(const Config& c, Reporter& report);
 
+// Fills the egress_proxy section's derived fields: its keys, else the standard variables
+// (https_proxy / HTTPS_PROXY, http_proxy / HTTP_PROXY, no_proxy / NO_PROXY, lower case first).
+void apply_proxy_environment(Config& c, const Env& env);
+// The egress proxy URLs (each variable's errors under its own name), no_proxy entries, the
+// password's user, and providers' egress_proxy overrides.
+void validate_egress_proxy(const Config& c, Reporter& report);
+// Sets each remote provider's and the trace exporter's EgressRoute; on a valid config only.
+void route_egress(Config& c);
+
 // Checks the admission section: counts, periods, route entries and degraded aliases (which must
 // name configured model aliases).
 void validate_admission(const Config& c, Reporter& report);

@@ -20,7 +20,9 @@
 #include <span>
 #include <unordered_map>
 
+#include "core/fnv1a.hpp"
 #include "core/strings.hpp"
+#include "http/proxy_tunnel.hpp"
 
 namespace sluice::http {
 namespace asio = boost::asio;
@@ -137,21 +139,47 @@ bool malformed(const boost::system::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
+// "host[:port]" as the Host header and an absolute-form target name the upstream: the port only
+// when it is not the scheme's, brackets around an IPv6 address.
+void append_authority(std::string& out, const UpstreamEndpoint& endpoint) {
+  const bool v6 = endpoint.host.find(':') != std::string::npos;
+  if (v6) out += '[';
+  out += endpoint.host;
+  if (v6) out += ']';
+  const bool default_port =
+      (endpoint.tls && endpoint.port == "443") || (!endpoint.tls && endpoint.port == "80");
+  if (!default_port) {
+    out += ':';
+    out += endpoint.port;
+  }
+}
+
+// Through a proxy, a plain-http request names its upstream in the request line (absolute form,
+// RFC 9112 section 3.2.2) and carries the proxy's credentials; a tunnelled one is unchanged.
+bool forwarded_by_proxy(const UpstreamEndpoint& endpoint) {
+  return endpoint.proxy && !endpoint.tls;
+}
+
 void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
                     const UpstreamRequest& request) {
   head.clear();
   head += request.method;
   head += ' ';
+  if (forwarded_by_proxy(endpoint)) {
+    head += "http://";
+    append_authority(head, endpoint);
+  }
   head += request.target;
   head += " HTTP/1.1\r\nHost: ";
-  head += endpoint.host;
-  const bool default_port =
-      (endpoint.tls && endpoint.port == "443") || (!endpoint.tls && endpoint.port == "80");
-  if (!default_port) {
-    head += ':';
-    head += endpoint.port;
-  }
+  append_authority(head, endpoint);
   head += "\r\n";
+  if (forwarded_by_proxy(endpoint)) {
+    if (const std::string credentials = endpoint.proxy->authorization(); !credentials.empty()) {
+      head += "Proxy-Authorization: ";
+      head += credentials;
+      head += "\r\n";
+    }
+  }
   if (request.streamed_body) {
     const auto length = request.streamed_body->length();
     head += length ? "Content-Length: " + std::to_string(*length) + "\r\n"
@@ -199,9 +227,14 @@ Result<UpstreamEndpoint> UpstreamEndpoint::parse(std::string_view url) {
 }
 
 std::string UpstreamEndpoint::pool_key() const {
-  return (tls ? "https://" : "http://") + host + ":" + port +
-         (ca_file.empty() ? "" : "|" + ca_file) +
-         (connect_address.empty() ? "" : "@" + connect_address);
+  std::string key = (tls ? "https://" : "http://") + host + ":" + port +
+                    (ca_file.empty() ? "" : "|" + ca_file) +
+                    (connect_address.empty() ? "" : "@" + connect_address);
+  // Per proxy and per identity on it: a tunnel a proxy opened for one user is not another's.
+  if (proxy)
+    key += "|via " + proxy->authority() + "#" +
+           std::to_string(core::fnv1a(proxy->user + ":" + proxy->password));
+  return key;
 }
 
 struct UpstreamCall::Impl {
@@ -268,13 +301,20 @@ struct UpstreamCall::Impl {
   asio::awaitable<Status> connect(const UpstreamEndpoint& endpoint) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
+    // Through a proxy, the proxy is dialled and resolves the upstream's name itself.
+    const core::ProxyUrl* proxy = endpoint.proxy ? &*endpoint.proxy : nullptr;
     const bool pinned = !endpoint.connect_address.empty();
+    const std::string& dial_host =
+        proxy ? proxy->host : (pinned ? endpoint.connect_address : endpoint.host);
+    const std::string& dial_port = proxy ? proxy->port : endpoint.port;
+    const std::string dialled = proxy ? "egress proxy " + proxy->authority() : endpoint.pool_key();
     auto [resolve_ec, results] = co_await resolver.async_resolve(
-        pinned ? endpoint.connect_address : endpoint.host, endpoint.port,
-        pinned ? tcp::resolver::numeric_host : tcp::resolver::flags(), kNoThrow);
+        dial_host, dial_port,
+        pinned && !proxy ? tcp::resolver::numeric_host : tcp::resolver::flags(), kNoThrow);
     if (resolve_ec)
-      co_return fail(core::AttemptOutcome::connect,
-                     "cannot resolve " + endpoint.host + ": " + resolve_ec.message());
+      co_return fail(
+          core::AttemptOutcome::connect,
+          "cannot resolve " + (proxy ? dialled : endpoint.host) + ": " + resolve_ec.message());
     if (cancellation && cancellation->cancelled())
       co_return fail(core::AttemptOutcome::cancelled, "cancelled while resolving");
     connection = std::make_unique<Connection>();
@@ -292,13 +332,20 @@ struct UpstreamCall::Impl {
     } else {
       connection->plain = std::make_unique<beast::tcp_stream>(executor);
     }
+    // One expiry for the TCP connect, the CONNECT exchange and the TLS handshake.
     arm(timeouts.connect);
     auto [connect_ec, ignored_endpoint] =
         co_await connection->tcp().async_connect(results, kNoThrow);
     if (connect_ec)
       co_return fail(core::AttemptOutcome::connect,
-                     "cannot connect to " + endpoint.pool_key() + ": " + connect_ec.message());
+                     "cannot connect to " + dialled + ": " + connect_ec.message());
     connection->tcp().socket().set_option(tcp::no_delay(true), connect_ec);
+    if (proxy && endpoint.tls) {
+      const std::string target =
+          core::host_port(pinned ? endpoint.connect_address : endpoint.host, endpoint.port);
+      Status tunnel = co_await open_tunnel(connection->tcp(), connection->buffer, *proxy, target);
+      if (!tunnel) co_return fail(core::AttemptOutcome::connect, tunnel.error().message);
+    }
     if (connection->secure) {
       auto [tls_ec] =
           co_await connection->secure->async_handshake(asio::ssl::stream_base::client, kNoThrow);
@@ -349,6 +396,13 @@ struct UpstreamCall::Impl {
       co_return fail(closed ? core::AttemptOutcome::reset : core::AttemptOutcome::protocol,
                      "upstream closed or sent a bad response head: " + ec.message());
     }
+    // Only a proxy answers 407: the request never reached the upstream.
+    if (forwarded_by_proxy(endpoint) && parser->get().result_int() == 407)
+      co_return fail(core::AttemptOutcome::connect,
+                     "egress proxy " + endpoint.proxy->authority() + " refused to forward to " +
+                         endpoint.host + ": 407 Proxy Authentication Required" +
+                         (endpoint.proxy->user.empty() ? " (no credentials were sent)"
+                                                       : " (the credentials were refused)"));
     connection->tcp().expires_never();
     co_return Status{};
   }

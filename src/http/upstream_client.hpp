@@ -11,6 +11,7 @@
 
 #include "core/attempt_outcome.hpp"
 #include "core/cancellation.hpp"
+#include "core/proxy_url.hpp"
 #include "core/result.hpp"
 
 namespace sluice::http {
@@ -25,6 +26,12 @@ struct UpstreamEndpoint {
   // An address (already resolved and checked by the caller) to connect to instead of resolving
   // `host`, which still names the server in Host, SNI and the certificate check.
   std::string connect_address;
+  // An HTTP egress proxy to go through: https upstreams through a CONNECT tunnel (TLS, SNI and
+  // the certificate check with `host`, end to end), http ones with absolute-form requests. Its
+  // TCP connect, CONNECT answer and the TLS handshake share the connect timeout; a refusal (407,
+  // any non-2xx to CONNECT, 407 to a forwarded request) fails the call as `connect`. Connections
+  // are pooled per (upstream, proxy): a tunnel only ever carries requests to its upstream.
+  std::optional<core::ProxyUrl> proxy;
 
   static Result<UpstreamEndpoint> parse(std::string_view url);
   std::string pool_key() const;

@@ -30,11 +30,12 @@ SpanSender::Delivery delivery_for_status(int status) {
   return Delivery::rejected;
 }
 
-Result<std::unique_ptr<OtlpHttpSender>> OtlpHttpSender::create(std::string_view traces_url,
-                                                               std::string headers,
-                                                               std::chrono::milliseconds timeout) {
+Result<std::unique_ptr<OtlpHttpSender>> OtlpHttpSender::create(
+    std::string_view traces_url, std::string headers, std::chrono::milliseconds timeout,
+    std::optional<core::ProxyUrl> proxy) {
   auto endpoint = http::UpstreamEndpoint::parse(traces_url);
   if (!endpoint) return endpoint.error();
+  endpoint->proxy = std::move(proxy);
   auto impl = std::make_unique<Impl>();
   impl->target = endpoint->base_path.empty() ? "/" : endpoint->base_path;
   impl->endpoint = std::move(*endpoint);

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/proxy_url.hpp"
 #include "core/result.hpp"
 #include "ops/trace_exporter.hpp"
 
@@ -16,10 +18,11 @@ namespace sluice::ops {
 class OtlpHttpSender final : public SpanSender {
  public:
   // `traces_url`: the full URL (http:// or https://, path included); `headers`: extra request
-  // header lines, each "Name: value\r\n" (a collector's credentials); `timeout`: per request.
-  static Result<std::unique_ptr<OtlpHttpSender>> create(std::string_view traces_url,
-                                                        std::string headers,
-                                                        std::chrono::milliseconds timeout);
+  // header lines, each "Name: value\r\n" (a collector's credentials); `timeout`: per request;
+  // `proxy`: the egress proxy exports go through (TracingConfig::egress), none = direct.
+  static Result<std::unique_ptr<OtlpHttpSender>> create(
+      std::string_view traces_url, std::string headers, std::chrono::milliseconds timeout,
+      std::optional<core::ProxyUrl> proxy = std::nullopt);
   ~OtlpHttpSender() override;
 
   Delivery send(const std::string& body, std::chrono::steady_clock::time_point deadline) override;

@@ -4,33 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
+import { makeCa } from './lib/certificates.mjs';
 import { answeredModelList, startSluice } from './lib/processes.mjs';
 
-let dir;
+let ca;
 const upstreams = {};
-
-// A CA, and certificates it signs for `san` (openssl's subjectAltName syntax), made with the
-// openssl CLI for this run only.
-function makeCa() {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key',
-                           '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Sluice Test CA'],
-               { cwd: dir, stdio: 'pipe' });
-}
-function makeCertificate(name, san) {
-  const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`,
-      '-subj', `/CN=${name}`);
-  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
-  run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
-  return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.pem`)) };
-}
 
 async function serve(certificate) {
   const server = https.createServer(certificate, (req, res) => {
@@ -61,9 +40,9 @@ async function serve(certificate) {
 }
 
 before(async () => {
-  makeCa();
-  upstreams.right = await serve(makeCertificate('right', 'IP:127.0.0.1'));
-  upstreams.wrong = await serve(makeCertificate('wrong', 'DNS:somewhere-else.test'));
+  ca = makeCa();
+  upstreams.right = await serve(ca.certificate('right', 'IP:127.0.0.1'));
+  upstreams.wrong = await serve(ca.certificate('wrong', 'DNS:somewhere-else.test'));
 });
 
 after(() => { upstreams.right.close(); upstreams.wrong.close(); });
@@ -79,7 +58,7 @@ function config(upstream, caFile) {
 }
 
 test('a provider behind a private CA works with ca_file, JSON and streamed', async () => {
-  const sluice = await startSluice(config(upstreams.right, join(dir, 'ca.pem')));
+  const sluice = await startSluice(config(upstreams.right, ca.caFile));
   try {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${sluice.url}/v1`, maxRetries: 0 });
     const answer = await client.chat.completions.create({ model: 'secure', messages: [{ role: 'user', content: 'x' }] });
@@ -107,7 +86,7 @@ test('without ca_file the private CA is not trusted', async () => {
 });
 
 test('a certificate for another name is refused', async () => {
-  const sluice = await startSluice(config(upstreams.wrong, join(dir, 'ca.pem')));  // names another host
+  const sluice = await startSluice(config(upstreams.wrong, ca.caFile));  // names another host
   try {
     const r = await fetch(`${sluice.url}/v1/chat/completions`, { method: 'POST',
       body: JSON.stringify({ model: 'secure', messages: [{ role: 'user', content: 'x' }] }) });

@@ -90,14 +90,15 @@ Result<std::string> completion_from_chat(std::string_view chat_completion_json,
     const json::object* choice = value.if_object();
     if (!choice) continue;
     std::string_view text;
-    if (const json::value* message = choice->if_contains("message"); message && message->is_object())
+    if (const json::value* message = choice->if_contains("message");
+        message && message->is_object())
       text = string_field(message->get_object(), "content");
     const json::value* index = choice->if_contains("index");
-    out_choices.push_back(json::object{
-        {"text", text},
-        {"index", index && index->is_int64() ? index->get_int64() : position},
-        {"logprobs", nullptr},
-        {"finish_reason", string_field(*choice, "finish_reason")}});
+    out_choices.push_back(
+        json::object{{"text", text},
+                     {"index", index && index->is_int64() ? index->get_int64() : position},
+                     {"logprobs", nullptr},
+                     {"finish_reason", string_field(*choice, "finish_reason")}});
     ++position;
   }
   const std::string_view answered = string_field(*completion, "model");
@@ -106,17 +107,17 @@ Result<std::string> completion_from_chat(std::string_view chat_completion_json,
   if (const json::value* usage = completion->if_contains("usage"); usage && usage->is_object()) {
     out["usage"] = *usage;
   } else if (fallback_usage) {
-    out["usage"] = {{"prompt_tokens", fallback_usage->prompt_tokens},
-                    {"completion_tokens", fallback_usage->completion_tokens},
-                    {"total_tokens", fallback_usage->prompt_tokens +
-                                         fallback_usage->completion_tokens}};
+    out["usage"] = {
+        {"prompt_tokens", fallback_usage->prompt_tokens},
+        {"completion_tokens", fallback_usage->completion_tokens},
+        {"total_tokens", fallback_usage->prompt_tokens + fallback_usage->completion_tokens}};
   }
   return json::serialize(out);
 }
 
-std::string completion_chunk_from_chat(std::string_view chunk_json,
-                                       std::string_view completion_id, long long created,
-                                       std::string_view model, bool include_usage) {
+std::string completion_chunk_from_chat(std::string_view chunk_json, std::string_view completion_id,
+                                       long long created, std::string_view model,
+                                       bool include_usage) {
   json::error_code ec;
   const json::value parsed = json::parse(chunk_json, ec);
   const json::object* chunk = ec ? nullptr : parsed.if_object();

@@ -30,8 +30,8 @@ Result<std::string> completion_from_chat(std::string_view chat_completion_json,
 
 // One chat.completion.chunk -> the text_completion chunk to send (empty when it carries
 // nothing a completions client sees). A usage chunk is passed on only when `include_usage`.
-std::string completion_chunk_from_chat(std::string_view chunk_json,
-                                       std::string_view completion_id, long long created,
-                                       std::string_view model, bool include_usage);
+std::string completion_chunk_from_chat(std::string_view chunk_json, std::string_view completion_id,
+                                       long long created, std::string_view model,
+                                       bool include_usage);
 
 }  // namespace sluice::gateway

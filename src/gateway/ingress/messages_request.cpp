@@ -83,9 +83,8 @@ Result<json::object> user_part(const json::object& block, const std::string& pat
                    "documents can be sent as text or base64 to this model's provider");
   }
   if (type.empty()) return invalid(at(path, "type"), "Field required");
-  return invalid(at(path, "type"),
-                 "content blocks of type '" + std::string(type) +
-                     "' cannot be sent to this model's provider");
+  return invalid(at(path, "type"), "content blocks of type '" + std::string(type) +
+                                       "' cannot be sent to this model's provider");
 }
 
 // A tool_result block -> a tool message; its images go to `images` (a tool message carries text
@@ -120,8 +119,8 @@ Result<json::object> tool_message(const json::object& block, const std::string& 
     }
   }
   // Chat has no error flag on tool results: the model reads it in the text.
-  if (const json::value* error = field(block, "is_error"); error && error->is_bool() &&
-                                                           error->get_bool())
+  if (const json::value* error = field(block, "is_error");
+      error && error->is_bool() && error->get_bool())
     text = "Error: " + text;
   return json::object{{"role", "tool"}, {"tool_call_id", id}, {"content", std::move(text)}};
 }
@@ -153,9 +152,9 @@ Result<json::object> assistant_message(const json::array& blocks, const std::str
     } else if (type == "thinking" || type == "redacted_thinking") {
       continue;
     } else {
-      return invalid(at(block_path, "type"),
-                     "assistant content blocks of type '" + std::string(type) +
-                         "' cannot be sent to this model's provider");
+      return invalid(at(block_path, "type"), "assistant content blocks of type '" +
+                                                 std::string(type) +
+                                                 "' cannot be sent to this model's provider");
     }
   }
   json::object message{{"role", "assistant"}};
@@ -281,8 +280,8 @@ Result<json::object> chat_request_from_messages(const json::object& request) {
 
   const json::value* max_tokens = field(request, "max_tokens");
   if (!max_tokens) return invalid("max_tokens", "Field required");
-  const bool whole = (max_tokens->is_int64() && max_tokens->get_int64() >= 1) ||
-                     max_tokens->is_uint64();
+  const bool whole =
+      (max_tokens->is_int64() && max_tokens->get_int64() >= 1) || max_tokens->is_uint64();
   if (!whole) return invalid("max_tokens", "Input should be a whole number of at least 1");
   chat["max_tokens"] = *max_tokens;
 

@@ -96,8 +96,7 @@ Result<std::string> message_from_chat(std::string_view chat_completion_json,
     return make_error(Errc::bad_gateway, "the upstream's answer is not a chat completion");
   const json::object& choice = choices->get_array().front().get_object();
   json::array content;
-  if (const json::value* message = choice.if_contains("message");
-      message && message->is_object()) {
+  if (const json::value* message = choice.if_contains("message"); message && message->is_object()) {
     const json::object& m = message->get_object();
     if (const std::string_view text = string_field(m, "content"); !text.empty())
       content.push_back(json::object{{"type", "text"}, {"text", text}});
@@ -109,10 +108,11 @@ Result<std::string> message_from_chat(std::string_view chat_completion_json,
                                            ? &call.get_object().at("function").get_object()
                                            : nullptr;
         if (!function) continue;
-        content.push_back(json::object{{"type", "tool_use"},
-                                       {"id", string_field(call.get_object(), "id")},
-                                       {"name", string_field(*function, "name")},
-                                       {"input", tool_input(string_field(*function, "arguments"))}});
+        content.push_back(
+            json::object{{"type", "tool_use"},
+                         {"id", string_field(call.get_object(), "id")},
+                         {"name", string_field(*function, "name")},
+                         {"input", tool_input(string_field(*function, "arguments"))}});
       }
   }
   Usage usage = usage_of(*completion);

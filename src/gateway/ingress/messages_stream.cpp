@@ -12,7 +12,9 @@ using core::string_field;
 
 MessagesStreamTranslator::MessagesStreamTranslator(std::string message_id, std::string model,
                                                    long long input_tokens_estimate)
-    : id_(std::move(message_id)), model_(std::move(model)), input_estimate_(input_tokens_estimate) {}
+    : id_(std::move(message_id)),
+      model_(std::move(model)),
+      input_estimate_(input_tokens_estimate) {}
 
 void MessagesStreamTranslator::feed(std::string_view chunk_json, std::vector<MessagesEvent>& out) {
   if (finished_) return;
@@ -30,7 +32,8 @@ void MessagesStreamTranslator::feed(std::string_view chunk_json, std::vector<Mes
   if (const json::value* u = chunk->if_contains("usage"); u && u->is_object()) {
     const json::object& o = u->get_object();
     usage_.reported = true;
-    if (const json::value* v = o.if_contains("prompt_tokens")) usage_.prompt_tokens = token_count(*v);
+    if (const json::value* v = o.if_contains("prompt_tokens"))
+      usage_.prompt_tokens = token_count(*v);
     if (const json::value* v = o.if_contains("completion_tokens"))
       usage_.completion_tokens = token_count(*v);
     if (const json::value* d = o.if_contains("prompt_tokens_details"); d && d->is_object())

@@ -89,7 +89,7 @@ class MessagesStreamTranslator {
   bool started_ = false;
   bool finished_ = false;
   Block block_ = Block::none;
-  long long block_index_ = -1;    // of the open (or last) block
+  long long block_index_ = -1;      // of the open (or last) block
   long long tool_chat_index_ = -1;  // the chat tool call index the open tool block is
   std::string finish_reason_;
   Usage usage_;  // from the usage chunk

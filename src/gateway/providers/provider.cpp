@@ -30,6 +30,7 @@ Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& conf
     return make_error(Errc::invalid_request,
                       "provider " + config.name + ": " + endpoint.error().message);
   endpoint->ca_file = config.ca_file;
+  endpoint->proxy = config.egress.proxy;
   if (config.type == "anthropic")
     return std::unique_ptr<Provider>(std::make_unique<AnthropicProvider>(config, *endpoint));
   if (config.type == "openai")

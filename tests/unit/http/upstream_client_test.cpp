@@ -49,9 +49,12 @@ class Peer {
     if (input_.size() < head + body)
       asio::read(socket_, asio::dynamic_buffer(input_),
                  asio::transfer_exactly(head + body - input_.size()), ec);
+    last_head_ = input_.substr(0, head);
     input_.erase(0, head + body);
     return !ec;
   }
+  // The head of the request read last.
+  const std::string& last_head() const { return last_head_; }
   bool write(std::string_view bytes) {
     boost::system::error_code ec;
     asio::write(socket_, asio::buffer(bytes), ec);
@@ -84,6 +87,7 @@ class Peer {
   std::mutex mutex_;
   tcp::socket socket_;
   std::string input_;
+  std::string last_head_;
 };
 
 // An HTTP/1.1 server on 127.0.0.1, port chosen by the kernel: each accepted connection gets its
@@ -374,6 +378,153 @@ TEST(UpstreamCallTest, OnlyAResponseReadToItsEndReturnsTheConnectionToThePool) {
   });
   EXPECT_EQ(started, (std::vector<bool>{true, true}));
   EXPECT_EQ(server.accepted(), 3);
+}
+
+// Through an egress proxy. The loopback server plays the proxy; what it reads is what a proxy
+// would get.
+
+UpstreamEndpoint via_proxy(std::string url, const LoopbackServer& proxy, std::string user = "",
+                           std::string password = "") {
+  UpstreamEndpoint endpoint = *UpstreamEndpoint::parse(url);
+  const UpstreamEndpoint at = proxy.endpoint();
+  endpoint.proxy = core::ProxyUrl{at.host, at.port, std::move(user), std::move(password)};
+  return endpoint;
+}
+
+struct Failure {
+  core::AttemptOutcome outcome = core::AttemptOutcome::success;
+  std::string message;
+};
+
+awaitable<Failure> start_failure(const UpstreamEndpoint& endpoint,
+                                 UpstreamTimeouts timeouts = short_timeouts()) {
+  UpstreamCall call;
+  Status started = co_await call.start(endpoint, post_request(), timeouts);
+  co_return Failure{call.outcome(), started.ok() ? "" : started.error().message};
+}
+
+TEST(UpstreamCallProxyTest, PlainHttpGoesInAbsoluteFormWithTheProxyCredentials) {
+  std::mutex mutex;
+  std::vector<std::string> heads;
+  LoopbackServer proxy([&](Peer& peer) {
+    while (peer.read_request()) {
+      {
+        std::lock_guard lock(mutex);
+        heads.push_back(peer.last_head());
+      }
+      if (!peer.write(kOk)) return;
+    }
+  });
+  Outcome first, second, other;
+  run_client([&]() -> awaitable<void> {
+    first =
+        co_await fetch(via_proxy("http://upstream.test:8080/v1", proxy, "Aladdin", "open sesame"));
+    second =
+        co_await fetch(via_proxy("http://upstream.test:8080/v1", proxy, "Aladdin", "open sesame"));
+    other = co_await fetch(via_proxy("http://[fd00::7]/v1", proxy));
+  });
+  EXPECT_EQ(first.body, "ok");
+  EXPECT_EQ(second.body, "ok");
+  EXPECT_EQ(other.body, "ok");
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(heads.size(), 3u);
+  EXPECT_TRUE(
+      heads[0].starts_with("POST http://upstream.test:8080/v1/chat/completions HTTP/1.1\r\nHost: "
+                           "upstream.test:8080\r\n"))
+      << heads[0];
+  EXPECT_NE(heads[0].find("\r\nProxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"),
+            std::string::npos)
+      << heads[0];
+  EXPECT_TRUE(heads[2].starts_with(
+      "POST http://[fd00::7]/v1/chat/completions HTTP/1.1\r\nHost: [fd00::7]\r\n"))
+      << heads[2];
+  EXPECT_EQ(heads[2].find("Proxy-Authorization"), std::string::npos);
+  // Pooled per (upstream, proxy): the second call to the same upstream reused the connection,
+  // the call to another upstream through the same proxy did not.
+  EXPECT_EQ(proxy.accepted(), 2);
+}
+
+TEST(UpstreamCallProxyTest, A407ToAForwardedRequestIsAConnectFailure) {
+  LoopbackServer proxy([](Peer& peer) {
+    if (peer.read_request())
+      peer.write("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+  });
+  Failure failure;
+  run_client([&]() -> awaitable<void> {
+    failure = co_await start_failure(via_proxy("http://upstream.test/v1", proxy));
+  });
+  EXPECT_EQ(failure.outcome, core::AttemptOutcome::connect);
+  EXPECT_NE(failure.message.find("refused to forward to upstream.test: 407"), std::string::npos)
+      << failure.message;
+  EXPECT_NE(failure.message.find("no credentials were sent"), std::string::npos);
+}
+
+TEST(UpstreamCallProxyTest, HttpsAsksForATunnelAndARefusalIsAConnectFailureWithItsStatus) {
+  std::promise<std::string> head;
+  LoopbackServer proxy([&](Peer& peer) {
+    if (!peer.read_request()) return;
+    head.set_value(peer.last_head());
+    peer.write("HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\ndenied");
+  });
+  Failure failure;
+  run_client([&]() -> awaitable<void> {
+    failure = co_await start_failure(via_proxy("https://api.example.test/v1", proxy, "u", "p"));
+  });
+  auto seen = head.get_future();
+  ASSERT_EQ(seen.wait_for(kPatience), std::future_status::ready);
+  EXPECT_EQ(seen.get(),
+            "CONNECT api.example.test:443 HTTP/1.1\r\nHost: api.example.test:443\r\n"
+            "Proxy-Authorization: Basic dTpw\r\n\r\n");
+  EXPECT_EQ(failure.outcome, core::AttemptOutcome::connect);
+  EXPECT_NE(failure.message.find("refused CONNECT api.example.test:443: 403 Forbidden"),
+            std::string::npos)
+      << failure.message;
+}
+
+TEST(UpstreamCallProxyTest, TheConnectTimeoutCoversTheConnectExchange) {
+  LoopbackServer proxy([](Peer& peer) {
+    if (peer.read_request()) peer.wait_for_client_close();  // never answers CONNECT
+  });
+  UpstreamTimeouts timeouts = short_timeouts();
+  timeouts.connect = milliseconds{50};
+  Failure failure;
+  const auto begin = std::chrono::steady_clock::now();
+  run_client([&]() -> awaitable<void> {
+    failure = co_await start_failure(via_proxy("https://api.example.test/v1", proxy), timeouts);
+  });
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, timeouts.first_byte);
+  EXPECT_EQ(failure.outcome, core::AttemptOutcome::connect);
+  EXPECT_NE(failure.message.find("did not answer CONNECT api.example.test:443 within the connect "
+                                 "timeout"),
+            std::string::npos)
+      << failure.message;
+}
+
+TEST(UpstreamCallProxyTest, BytesBeforeTheTlsHandshakeAreRefused) {
+  LoopbackServer proxy([](Peer& peer) {
+    if (!peer.read_request()) return;
+    peer.write("HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 200 OK\r\n");
+    peer.wait_for_client_close();
+  });
+  Failure failure;
+  run_client([&]() -> awaitable<void> {
+    failure = co_await start_failure(via_proxy("https://api.example.test/v1", proxy));
+  });
+  EXPECT_EQ(failure.outcome, core::AttemptOutcome::connect);
+  EXPECT_NE(failure.message.find("before TLS began"), std::string::npos) << failure.message;
+}
+
+TEST(UpstreamCallProxyTest, AnUnreachableProxyIsAConnectFailureNamingIt) {
+  UpstreamEndpoint endpoint = *UpstreamEndpoint::parse("https://api.example.test/v1");
+  {
+    LoopbackServer gone(answer_ok_forever);  // its port is free again once it is destroyed
+    endpoint.proxy = core::ProxyUrl{"127.0.0.1", gone.endpoint().port, "", ""};
+  }
+  Failure failure;
+  run_client([&]() -> awaitable<void> { failure = co_await start_failure(endpoint); });
+  EXPECT_EQ(failure.outcome, core::AttemptOutcome::connect);
+  EXPECT_NE(failure.message.find("cannot connect to egress proxy 127.0.0.1:"), std::string::npos)
+      << failure.message;
 }
 
 }  // namespace

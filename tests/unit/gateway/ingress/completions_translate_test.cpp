@@ -41,8 +41,8 @@ TEST(CompletionsRequest, WhatChatCannotExpressNamesTheParam) {
   EXPECT_EQ(translate(R"({"model":"m","prompt":"x","suffix":"end"})").error().param, "suffix");
   EXPECT_EQ(translate(R"({"model":"m","prompt":"x","logprobs":2})").error().param, "logprobs");
   EXPECT_EQ(translate(R"({"model":"m","prompt":"x","best_of":3})").error().param, "best_of");
-  EXPECT_TRUE(translate(R"({"model":"m","prompt":"x","echo":false,"best_of":1,"logprobs":null})")
-                  .ok());
+  EXPECT_TRUE(
+      translate(R"({"model":"m","prompt":"x","echo":false,"best_of":1,"logprobs":null})").ok());
 }
 
 TEST(CompletionsResponse, ChoicesCarryTheMessageText) {

@@ -69,9 +69,10 @@ TEST(MessagesRequest, ToolRoundTripBecomesToolCallsAndToolMessages) {
           "content":[{"type":"text","text":"18C"}]},{"type":"text","text":"And tomorrow?"}]}]})");
   const json::array& messages = chat.at("messages").as_array();
   ASSERT_EQ(messages.size(), 4u);
-  EXPECT_EQ(json::serialize(messages[1]),
-            R"({"role":"assistant","content":"Checking.","tool_calls":[{"id":"toolu_1",)"
-            R"("type":"function","function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]})");
+  EXPECT_EQ(
+      json::serialize(messages[1]),
+      R"({"role":"assistant","content":"Checking.","tool_calls":[{"id":"toolu_1",)"
+      R"("type":"function","function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]})");
   EXPECT_EQ(json::serialize(messages[2]),
             R"({"role":"tool","tool_call_id":"toolu_1","content":"18C"})");
   EXPECT_EQ(json::serialize(messages[3]),
@@ -186,9 +187,9 @@ TEST(MessagesResponse, StopReasonsAndFallbackUsage) {
   Usage counted;
   counted.prompt_tokens = 12;
   counted.completion_tokens = 3;
-  auto message = message_from_chat(
-      R"({"choices":[{"message":{"content":"ok"},"finish_reason":"length"}]})", "msg_2", "m",
-      &counted);
+  auto message =
+      message_from_chat(R"({"choices":[{"message":{"content":"ok"},"finish_reason":"length"}]})",
+                        "msg_2", "m", &counted);
   ASSERT_TRUE(message.ok());
   const json::object m = parse_object(*message);
   EXPECT_EQ(m.at("model"), "m");
@@ -249,8 +250,9 @@ TEST(MessagesStream, TextAnswerFollowsAnthropicsEventSequence) {
   EXPECT_EQ(start.at("message").at("model"), "gpt-x");
   EXPECT_EQ(start.at("message").at("usage").at("input_tokens"), 42);
   EXPECT_EQ(events[1].data, R"({"type":"ping"})");
-  EXPECT_EQ(events[3].data,
-            R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}})");
+  EXPECT_EQ(
+      events[3].data,
+      R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}})");
   const json::object delta = parse_object(events[6].data);
   EXPECT_EQ(delta.at("delta").at("stop_reason"), "end_turn");
   EXPECT_EQ(delta.at("usage").at("input_tokens"), 11);
@@ -267,8 +269,9 @@ TEST(MessagesStream, ToolCallsAreToolUseBlocksWithJsonDeltas) {
          events);
   t.feed(R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"ci"}}]}}]})",
          events);
-  t.feed(R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"ty\":1}"}}]}}]})",
-         events);
+  t.feed(
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"ty\":1}"}}]}}]})",
+      events);
   t.feed(R"({"choices":[{"delta":{"tool_calls":[{"index":1,"id":"call_2","function":{
              "name":"time","arguments":"{}"}}]}}]})",
          events);
