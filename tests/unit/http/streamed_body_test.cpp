@@ -177,6 +177,15 @@ TEST_F(StreamedBodyTest, AContentLengthBodyArrivesInBoundedPiecesAndKeepAliveHol
   EXPECT_EQ(seen_.handled.load(), 2);
 }
 
+TEST_F(StreamedBodyTest, AnEmptyBodyEndsAtOnce) {
+  Client client(port());
+  ASSERT_TRUE(client.send(post("/upload", 0)));
+  EXPECT_NE(client.read_until("}").find("{\"bytes\":0}"), std::string::npos);
+  client.clear();
+  ASSERT_TRUE(client.send("POST /upload HTTP/1.1\r\nHost: x\r\n\r\n"));  // no framing: none
+  EXPECT_NE(client.read_until("}").find("{\"bytes\":0}"), std::string::npos);
+}
+
 TEST_F(StreamedBodyTest, AChunkedBodyIsDecoded) {
   Client client(port());
   ASSERT_TRUE(
