@@ -8,6 +8,8 @@
 #                 upload is kept in sluice's spool file until the model field is read)
 #   chunked     : model first, Transfer-Encoding: chunked
 #   speech      : 20 MB of audio relayed back
+# Last, for reference, a route that reads its body whole (POST /v1/chat/completions with a 20 MB
+# message): what a buffered upload would cost. It runs last because VmHWM only grows.
 # sluice runs on CPU 0, mock-upstream and curl on CPU 1.
 # usage: bench/media_upload.sh [size_mb=20] [rounds=5]
 set -euo pipefail
@@ -33,6 +35,7 @@ gateway:
   models:
     - { alias: stt, deployments: [ { provider: mock, model: gpt-4o-transcribe } ] }
     - { alias: tts, deployments: [ { provider: mock, model: tts-1 } ] }
+    - { alias: chat, deployments: [ { provider: mock, model: mock-model } ] }
 CONF
 SLUICE_STORAGE__DATA_DIR="$WORK/data" taskset -c 0 "$BIN" serve --listen 127.0.0.1:$SLUICE_PORT \
   --config "$WORK/sluice.yaml" > "$WORK/sluice.log" 2>&1 &
@@ -81,4 +84,16 @@ for kind in first last chunked speech; do
   label=$kind; [ $kind = speech ] || label="model-$kind"; [ $kind = chunked ] && label=chunked
   printf '%-12s %10.3f %10.3f %10.2f %16s\n' "$label" "$d" "$t" "$(echo "$t / $d" | bc -l)" "$(hwm_kb $SLUICE_PID)"
 done
+
+# The reference: a body read whole before the handler runs.
+python3 -c "import sys; sys.stdout.write('{\"model\":\"chat\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"' + 'a' * $BYTES + '\"}]}')" > "$WORK/chat.json"
+chat() {  # port model
+  sed "s/\"model\":\"chat\"/\"model\":\"$2\"/" "$WORK/chat.json" > "$WORK/chat-$2.json"
+  taskset -c 1 curl -sS -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+    --data-binary "@$WORK/chat-$2.json" "http://127.0.0.1:$1/v1/chat/completions"
+}
+d=$(for _ in $(seq "$ROUNDS"); do chat $MOCK_PORT mock-model; done | median)
+t=$(for _ in $(seq "$ROUNDS"); do chat $SLUICE_PORT chat; done | median)
+printf "%-12s %10.3f %10.3f %10.2f %16s   (reference: a ${SIZE_MB} MiB chat body, read whole)\n" buffered "$d" "$t" \
+  "$(echo "$t / $d" | bc -l)" "$(hwm_kb $SLUICE_PID)"
 echo "mock-upstream VmHWM: $(hwm_kb $MOCK_PID) kB"
