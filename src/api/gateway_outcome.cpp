@@ -92,6 +92,12 @@ void log_outcome(http::Exchange& exchange, std::string_view model,
   append_log_string(f, "outcome", core::to_string(outcome.last_outcome));
   append_log_number(f, "prompt_tokens", static_cast<double>(outcome.usage.prompt_tokens));
   append_log_number(f, "completion_tokens", static_cast<double>(outcome.usage.completion_tokens));
+  // Parts of prompt_tokens, priced apart (logged only when a cache took part).
+  if (outcome.usage.cached_tokens > 0)
+    append_log_number(f, "cached_tokens", static_cast<double>(outcome.usage.cached_tokens));
+  if (outcome.usage.cache_write_tokens > 0)
+    append_log_number(f, "cache_write_tokens",
+                      static_cast<double>(outcome.usage.cache_write_tokens));
   append_log_number(f, "cost_usd", outcome.cost_usd);
   if (outcome.usage.estimated) f += ",\"usage_estimated\":true";
   if (outcome.time_to_first_token)

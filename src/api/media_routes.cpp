@@ -9,7 +9,7 @@
 
 namespace sluice::api {
 using boost::asio::awaitable;
-using gateway::MediaOperation;
+using gateway::Endpoint;
 
 namespace {
 
@@ -72,10 +72,10 @@ void answer_failure(http::Exchange& exchange, const gateway::Outcome& outcome,
 
 gateway::MediaRequest media_request(http::Exchange& exchange,
                                     const gateway::GatewayService& service,
-                                    MediaOperation operation, std::string model,
+                                    Endpoint endpoint, std::string model,
                                     std::string& mock_headers) {
   gateway::MediaRequest request;
-  request.operation = operation;
+  request.endpoint = endpoint;
   request.model = std::move(model);
   request.trace = &exchange.trace;
   request.request_id = exchange.request_id;
@@ -86,7 +86,7 @@ gateway::MediaRequest media_request(http::Exchange& exchange,
 }
 
 // Image generation and speech: a JSON body naming the model.
-awaitable<void> json_media(gateway::GatewayService& service, MediaOperation operation,
+awaitable<void> json_media(gateway::GatewayService& service, Endpoint endpoint,
                            http::Exchange& exchange) {
   ParsedBody parsed;
   gateway::SpendHold spend_hold;  // until the call has ended
@@ -100,7 +100,7 @@ awaitable<void> json_media(gateway::GatewayService& service, MediaOperation oper
   }
   std::string mock_headers;
   gateway::MediaRequest request =
-      media_request(exchange, service, operation, std::move(model), mock_headers);
+      media_request(exchange, service, endpoint, std::move(model), mock_headers);
   request.body = &parsed.object;
   request.raw_body = exchange.request.body;
   ExchangeMediaSink sink(exchange);
@@ -110,7 +110,7 @@ awaitable<void> json_media(gateway::GatewayService& service, MediaOperation oper
 }
 
 // Edits, variations, transcriptions, translations: a multipart upload, read as it arrives.
-awaitable<void> upload_media(gateway::GatewayService& service, MediaOperation operation,
+awaitable<void> upload_media(gateway::GatewayService& service, Endpoint endpoint,
                              const std::string& spool_dir, http::Exchange& exchange) {
   if (!exchange.body_reader) {  // registered without stream_body: a bug
     exchange.response.set_error(make_error(Errc::internal, "upload route reads no body"));
@@ -142,7 +142,7 @@ awaitable<void> upload_media(gateway::GatewayService& service, MediaOperation op
   if (!admit_spend_for_model(exchange, service.budget_guard(), *model, spend_hold)) co_return;
   std::string mock_headers;
   gateway::MediaRequest request =
-      media_request(exchange, service, operation, std::move(*model), mock_headers);
+      media_request(exchange, service, endpoint, std::move(*model), mock_headers);
   request.upload = &upload;
   ExchangeMediaSink sink(exchange);
   const gateway::Outcome outcome = co_await service.media(request, sink, caller_of(exchange));
@@ -155,27 +155,27 @@ awaitable<void> upload_media(gateway::GatewayService& service, MediaOperation op
 void register_media_routes(http::Router& router, gateway::GatewayService& service,
                            const MediaRoutesConfig& config) {
   const http::RouteOptions json_route{.model_route = true};
-  for (const auto& [path, operation] :
-       {std::pair{"/v1/images/generations", MediaOperation::image_generation},
-        std::pair{"/v1/audio/speech", MediaOperation::speech}})
+  for (const auto& [path, endpoint] :
+       {std::pair{"/v1/images/generations", Endpoint::image_generation},
+        std::pair{"/v1/audio/speech", Endpoint::speech}})
     router.add(
         "POST", path,
-        [&service, operation](http::Exchange& exchange) {
-          return json_media(service, operation, exchange);
+        [&service, endpoint](http::Exchange& exchange) {
+          return json_media(service, endpoint, exchange);
         },
         json_route);
   const http::RouteOptions upload_route{.max_body_bytes = config.max_upload_bytes,
                                         .body_limit_key = kUploadLimitKey,
                                         .stream_body = true};
-  for (const auto& [path, operation] :
-       {std::pair{"/v1/images/edits", MediaOperation::image_edit},
-        std::pair{"/v1/images/variations", MediaOperation::image_variation},
-        std::pair{"/v1/audio/transcriptions", MediaOperation::transcription},
-        std::pair{"/v1/audio/translations", MediaOperation::translation}})
+  for (const auto& [path, endpoint] :
+       {std::pair{"/v1/images/edits", Endpoint::image_edit},
+        std::pair{"/v1/images/variations", Endpoint::image_variation},
+        std::pair{"/v1/audio/transcriptions", Endpoint::transcription},
+        std::pair{"/v1/audio/translations", Endpoint::translation}})
     router.add(
         "POST", path,
-        [&service, operation, spool_dir = config.spool_dir](http::Exchange& exchange) {
-          return upload_media(service, operation, spool_dir, exchange);
+        [&service, endpoint, spool_dir = config.spool_dir](http::Exchange& exchange) {
+          return upload_media(service, endpoint, spool_dir, exchange);
         },
         upload_route);
 }

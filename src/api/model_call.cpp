@@ -1,5 +1,7 @@
 #include "api/model_call.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "api/budget_gate.hpp"
 #include "api/gateway_outcome.hpp"
 #include "core/json_read.hpp"
@@ -8,13 +10,19 @@ namespace sluice::api {
 
 boost::asio::awaitable<bool> admit_model_call(http::Exchange& exchange,
                                               gateway::GatewayService& service, ParsedBody& body,
-                                              gateway::SpendHold& hold) {
+                                              gateway::SpendHold& hold, ModelCallOptions options) {
   if (!co_await parse_object_body(exchange, body)) co_return false;
+  if (const boost::json::value* model = body.object.if_contains("model");
+      !options.default_model.empty() && (!model || model->is_null())) {
+    body.object["model"] = options.default_model;
+    exchange.request.body = boost::json::serialize(body.object);  // what providers may send as is
+  }
   if (auto refused = model_refused(exchange, core::string_field(body.object, "model"))) {
     exchange.response.set_error(*refused);
     co_return false;
   }
-  if (!admit_spend(exchange, service.budget_guard(), body.object, hold)) co_return false;
+  if (!admit_spend(exchange, service.budget_guard(), body.object, hold, options.answers))
+    co_return false;
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);
     co_return false;

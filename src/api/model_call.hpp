@@ -15,12 +15,20 @@
 
 namespace sluice::api {
 
+// What differs between the model calls admit_model_call() admits.
+struct ModelCallOptions {
+  bool answers = true;  // the call produces completion tokens (false: moderations, rerank)
+  // The model of a body that names none (written into the request's body too); empty: none.
+  std::string_view default_model = {};
+};
+
 // The body parsed into `body`, its model allowed to the key, its estimated cost admitted against
 // the budgets (held in `hold` until the call has ended; a downgrade rewrites the body's model),
 // and the x-sluice-timeout-ms header valid. False after answering the refusal.
 boost::asio::awaitable<bool> admit_model_call(http::Exchange& exchange,
                                               gateway::GatewayService& service, ParsedBody& body,
-                                              gateway::SpendHold& hold);
+                                              gateway::SpendHold& hold,
+                                              ModelCallOptions options = {});
 
 // The gateway's request for `chat`, a translated chat request whose JSON text is `chat_body`
 // (providers send it as is when they change nothing): streamed when it says so (with usage), with

@@ -1,18 +1,24 @@
 #include "api/responses_routes.hpp"
 
 #include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "api/gateway_outcome.hpp"
+#include "api/json_body.hpp"
 #include "api/model_call.hpp"
 #include "api/sse_sink.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/json_read.hpp"
 #include "gateway/providers/request_validation.hpp"
+#include "gateway/responses/response_items.hpp"
 #include "gateway/responses/response_store.hpp"
 #include "gateway/responses/responses_translate.hpp"
+#include "ops/blocking_pool.hpp"
+#include "ops/logger.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -44,7 +50,8 @@ class ResponsesSink final : public gateway::ChunkSink {
   // for flush(): the response is stored first, so a client acting on response.completed at once
   // can refer to it.
   void finish(const gateway::Usage& usage) { translator_.finish(usage, events_); }
-  boost::json::array output_items() const { return translator_.output_items(); }
+  // After finish(): the Response the client receives in response.completed.
+  const boost::json::object& final_response() const { return translator_.final_response(); }
 
   awaitable<void> fail(const Error& error) {
     translator_.fail(error, events_);
@@ -65,9 +72,38 @@ class ResponsesSink final : public gateway::ChunkSink {
   std::vector<gateway::ResponsesEvent> events_;  // reused for every chunk
 };
 
-gateway::StoredResponse owned(std::string_view owner, gateway::StoredResponse response) {
-  response.owner = std::string(owner);
-  return response;
+// Stored responses are their tenant's conversations.
+std::string_view owner_of(const http::Exchange& exchange) {
+  return exchange.principal ? std::string_view(exchange.principal->tenant) : std::string_view();
+}
+
+// Keeps what `body` (the Responses request), `chat` (its translation) and `response` (the Response
+// the client received; `response_json` its text when already rendered) make, for the caller's
+// tenant. A response too large for the store is answered all the same; the log says why it cannot
+// be retrieved.
+void keep(gateway::ResponseStore& store, const http::Exchange& exchange,
+          std::string_view response_id, const json::object& body, const json::object& chat,
+          const json::object& response, std::string response_json = {}) {
+  gateway::StoredResponse stored =
+      gateway::stored_response(body, chat, response, std::move(response_json));
+  stored.owner = std::string(owner_of(exchange));
+  if (!store.put(response_id, std::move(stored)))
+    ops::logger().warn("response not stored: larger than an eighth of the store",
+                       {{"request_id", exchange.request_id},
+                        {"response_id", response_id},
+                        {"key", "gateway.response_store.max_bytes"}});
+}
+
+// OpenAI's 404 for a response that is not (or no longer, or not the caller's tenant's) stored.
+Error response_not_found(std::string_view id) {
+  return make_error(Errc::not_found,
+                    "Response with id '" + std::string(id) +
+                        "' not found. Sluice keeps responses created with store: true in one "
+                        "instance's memory, for the tenant that created them, up to "
+                        "gateway.response_store.max_bytes and gateway.response_store.max_entries "
+                        "(the least recently used go first); a restart loses them and other "
+                        "replicas never had them.",
+                    "response_id");
 }
 
 awaitable<void> create_response(gateway::GatewayService& service, gateway::ResponseStore& store,
@@ -76,10 +112,7 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   gateway::SpendHold spend_hold;  // until the call has ended
   if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
   const json::object& body = parsed.object;
-  // Stored responses are their tenant's conversations.
-  const std::string_view owner =
-      exchange.principal ? std::string_view(exchange.principal->tenant) : std::string_view();
-  auto chat = gateway::chat_request_from_responses(body, &store, owner);
+  auto chat = gateway::chat_request_from_responses(body, &store, owner_of(exchange));
   if (!chat) {
     exchange.response.set_error(chat.error());
     co_return;
@@ -107,22 +140,19 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
     co_return;
   }
   // Only answers that ended well are stored (incomplete ones too: their items reached the client).
-  const bool keep = gateway::store_requested(body);
+  const bool stored = gateway::store_requested(body);
   if (request.stream) {
     sink.finish(outcome.usage);
-    if (keep)
-      store.put(response_id,
-                owned(owner, gateway::stored_response(body, *chat, sink.output_items())));
+    if (stored) keep(store, exchange, response_id, body, *chat, sink.final_response());
     co_await sink.flush();
     co_return;
   }
   auto response =
       gateway::response_from_chat(outcome.body, response_id, created, &body, &outcome.usage);
   if (response) {
-    if (keep)
-      store.put(response_id, owned(owner, gateway::stored_response(
-                                              body, *chat, response->at("output").as_array())));
-    exchange.response.set_json(200, json::serialize(*response));
+    std::string text = json::serialize(*response);
+    if (stored) keep(store, exchange, response_id, body, *chat, *response, text);
+    exchange.response.set_json(200, std::move(text));
   } else {
     exchange.response.set_error(response.error());
   }
@@ -130,17 +160,110 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   add_token_limit_headers(exchange.response, outcome.token_limit);
 }
 
+// The `id` of /v1/responses/{id}, percent-decoded (the SDKs encode path segments).
+std::string response_id_of(const http::Exchange& exchange) {
+  const auto encoded = boost::urls::make_pct_string_view(exchange.request.param("id"));
+  return encoded ? encoded->decode() : std::string(exchange.request.param("id"));
+}
+
+// A query parameter, percent-decoded; nullopt when absent (or its encoding is broken: then the
+// raw value, which matches no id and fails any other check).
+std::optional<std::string> query_value(const http::Exchange& exchange, std::string_view name) {
+  const auto raw = exchange.request.query_param(name);
+  if (!raw) return std::nullopt;
+  const auto encoded = boost::urls::make_pct_string_view(*raw);
+  return encoded ? encoded->decode() : std::string(*raw);
+}
+
+// One page of a stored response's input items (`items_json`), as JSON text.
+Result<std::string> items_page_json(std::string_view items_json,
+                                    const gateway::ItemsPageQuery& query, std::string_view id) {
+  json::error_code ec;
+  const json::value items = json::parse(items_json, ec);
+  if (ec || !items.is_array()) return response_not_found(id);
+  auto page = gateway::items_page(items.get_array(), query);
+  if (!page) return page.error();
+  return json::serialize(*page);
+}
+
+awaitable<void> retrieve_response(gateway::ResponseStore& store, http::Exchange& exchange) {
+  const std::string id = response_id_of(exchange);
+  if (const auto stream = query_value(exchange, "stream"); stream && *stream == "true") {
+    exchange.response.set_error(make_error(
+        Errc::invalid_request,
+        "stream=true is not supported: stored responses are retrieved whole, and Sluice has no "
+        "background responses to follow.",
+        "stream", "unsupported_parameter"));
+    co_return;
+  }
+  const auto stored = store.response(id, owner_of(exchange));
+  if (!stored || stored->object.empty()) {
+    exchange.response.set_error(response_not_found(id));
+    co_return;
+  }
+  exchange.response.set_json(200, stored->object);
+}
+
+awaitable<void> delete_response(gateway::ResponseStore& store, http::Exchange& exchange) {
+  const std::string id = response_id_of(exchange);
+  if (!store.erase(id, owner_of(exchange))) {
+    exchange.response.set_error(response_not_found(id));
+    co_return;
+  }
+  exchange.response.set_json(
+      200, json::serialize(json::object{{"id", id}, {"object", "response"}, {"deleted", true}}));
+}
+
+awaitable<void> list_input_items(gateway::ResponseStore& store, http::Exchange& exchange) {
+  const std::string id = response_id_of(exchange);
+  auto query =
+      gateway::items_page_query(query_value(exchange, "after"), query_value(exchange, "limit"),
+                                query_value(exchange, "order"));
+  if (!query) {
+    exchange.response.set_error(query.error());
+    co_return;
+  }
+  const auto stored = store.response(id, owner_of(exchange));
+  if (!stored) {
+    exchange.response.set_error(response_not_found(id));
+    co_return;
+  }
+  // Items may carry images inline: large ones are parsed on the blocking pool, as request bodies
+  // are.
+  auto render = [&] { return items_page_json(stored->input_items, *query, id); };
+  std::optional<Result<std::string>> page;
+  if (stored->input_items.size() > kParseOnPoolBytes) {
+    Result<std::string> rendered = co_await ops::run_blocking(render);
+    page.emplace(std::move(rendered));
+  } else {
+    page.emplace(render());
+  }
+  if (!*page) {
+    exchange.response.set_error(page->error());
+    co_return;
+  }
+  exchange.response.set_json(200, std::move(**page));
+}
+
 }  // namespace
 
-void register_responses_routes(http::Router& router, gateway::GatewayService& service) {
+void register_responses_routes(http::Router& router, gateway::GatewayService& service,
+                               const core::GatewayConfig& config) {
   // One per process, shared by every event-loop thread; see response_store.hpp for its scope.
-  auto store = std::make_shared<gateway::ResponseStore>();
+  auto store = std::make_shared<gateway::ResponseStore>(
+      config.response_store_max_bytes, static_cast<std::size_t>(config.response_store_max_entries));
   router.add(
       "POST", "/v1/responses",
       [&service, store](http::Exchange& exchange) {
         return create_response(service, *store, exchange);
       },
       http::RouteOptions{.model_route = true});
+  router.add("GET", "/v1/responses/{id}",
+             [store](http::Exchange& exchange) { return retrieve_response(*store, exchange); });
+  router.add("DELETE", "/v1/responses/{id}",
+             [store](http::Exchange& exchange) { return delete_response(*store, exchange); });
+  router.add("GET", "/v1/responses/{id}/input_items",
+             [store](http::Exchange& exchange) { return list_input_items(*store, exchange); });
 }
 
 }  // namespace sluice::api

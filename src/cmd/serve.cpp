@@ -8,8 +8,10 @@
 #include "api/completions_routes.hpp"
 #include "api/media_routes.hpp"
 #include "api/messages_routes.hpp"
+#include "api/moderations_routes.hpp"
 #include "api/openai_routes.hpp"
 #include "api/ops_routes.hpp"
+#include "api/rerank_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "api/ui_routes.hpp"
 #include "auth/api_key_filter.hpp"
@@ -224,9 +226,12 @@ int serve(const CliArgs& args, Role role) {
                                               **catalog, gateway_service, router, registry);
     if (tracing) answers->set_tracer(&tracing->tracer);
     api::register_openai_routes(router, gateway_service, &answers->rag_chat());
-    api::register_responses_routes(router, gateway_service);
+    api::register_responses_routes(router, gateway_service, config->gateway);
     api::register_messages_routes(router, gateway_service);
     api::register_completions_routes(router, gateway_service);
+    api::register_moderations_routes(router, gateway_service);
+    api::register_rerank_routes(router, gateway_service,
+                                static_cast<std::size_t>(config->gateway.rerank_max_documents));
     // Uploads wait in the spool directory until their model field is read.
     const std::string& spool_dir = config->server.media_spool_dir.empty()
                                        ? config->storage.data_dir

@@ -229,12 +229,32 @@ struct EgressRoute {
   bool operator==(const EgressRoute&) const = default;
 };
 
+// Request parameters a model rejects, changed before the body goes to the provider: members of
+// the client's request dropped or renamed, for every upstream model the pattern matches.
+struct ParamRuleConfig {
+  std::string models;                         // a pattern of the upstream model id; '*': any run
+  std::vector<std::string> drop;              // members removed
+  std::map<std::string, std::string> rename;  // member -> new name (an existing new one wins)
+
+  bool operator==(const ParamRuleConfig&) const = default;
+};
+
 struct ProviderConfig {
-  std::string name;             // referenced by deployments and by "name/model" model ids
-  std::string type = "openai";  // openai (any OpenAI-compatible API) | anthropic | mock
-  std::string base_url;         // e.g. https://api.openai.com/v1; empty for mock
-  std::string api_key;          // secret: api_key, api_key_file or ${VAR}
-  std::string ca_file;          // PEM bundle to trust instead of the system CAs (private PKI)
+  std::string name;  // referenced by deployments and by "name/model" model ids
+  // openai (any OpenAI-compatible API) | azure (Azure OpenAI) | anthropic | mock
+  std::string type = "openai";
+  std::string base_url;  // e.g. https://api.openai.com/v1; empty for mock
+  std::string api_key;   // secret: api_key, api_key_file or ${VAR}
+  std::string ca_file;   // PEM bundle to trust instead of the system CAs (private PKI)
+  // azure only: the api-version query parameter; empty = kDefaultAzureApiVersion.
+  std::string api_version;
+  // Header lines sent with every request to this provider (OpenAI-Organization, ...); values
+  // may come from ${VAR} or a `<name>_file`, and are printed as secrets.
+  std::map<std::string, std::string> headers;
+  std::vector<ParamRuleConfig> param_rules;  // applied after the built-in ones
+  // openai and azure: OpenAI's reasoning models (o1, o3, o4-mini, gpt-5...) get max_tokens
+  // renamed and the sampling parameters they reject dropped.
+  bool builtin_param_rules = true;
   // An egress proxy URL for this provider alone, or "none" (direct); wins over egress_proxy and
   // the environment. Empty = egress_proxy's choice.
   std::string egress_proxy;
@@ -254,6 +274,10 @@ struct ProviderConfig {
 
   bool operator==(const ProviderConfig&) const = default;
 };
+
+// The Azure OpenAI API version sent when a provider sets none: the latest GA version of the
+// deployment-based inference API (stream_options, max_completion_tokens).
+inline constexpr const char* kDefaultAzureApiVersion = "2024-10-21";
 
 struct DeploymentConfig {
   std::string provider;  // a ProviderConfig name
@@ -279,7 +303,8 @@ struct PriceConfig {
   std::string model;  // upstream model id (or alias)
   double input_per_million = 0;
   double output_per_million = 0;
-  double cached_input_per_million = 0;
+  double cached_input_per_million = 0;  // cache reads; 0 = the input price
+  double cache_write_per_million = 0;   // cache writes (Anthropic's); 0 = the input price
 
   bool operator==(const PriceConfig&) const = default;
 };
@@ -314,6 +339,11 @@ struct GatewayConfig {
   Millis request_timeout{600'000};
   // How often each provider's upstream model list is fetched again; 0 = never fetched.
   Millis models_refresh{600'000};
+  // The Responses API's store (in process): beyond these, the least recently used response goes.
+  std::size_t response_store_max_bytes = std::size_t{64} << 20;
+  int response_store_max_entries = 100'000;
+  // Documents one POST /v1/rerank may rank.
+  int rerank_max_documents = 1000;
 
   bool operator==(const GatewayConfig&) const = default;
 };

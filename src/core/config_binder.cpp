@@ -99,6 +99,17 @@ class Binder {
     store(path, *node, parse_byte_size(node->scalar), out);
   }
 
+  // Entries are bound together: the mapping replaces `out` only when every entry is a string.
+  void map(std::string_view name, std::map<std::string, std::string>& out) {
+    bind_map(name, out, /*secret_values=*/false);
+  }
+  // As map(), each value a secret: `<entry>_file` reads the entry from a file, and where each
+  // value came from is kept for the printer. (Inline values are allowed in prod: headers such as
+  // OpenAI-Organization are identifiers, not credentials.)
+  void secret_map(std::string_view name, std::map<std::string, std::string>& out) {
+    bind_map(name, out, /*secret_values=*/true);
+  }
+
   void secret(std::string_view name, std::string& out) {
     const std::string file_key = std::string(name) + "_file";
     const RawNode* value = enter(name);
@@ -251,6 +262,63 @@ class Binder {
     for (std::size_t i = 0; i < node.items.size(); ++i) {
       ok = expect_scalar(join(path, std::to_string(i)), node.items[i], "a string") && ok;
       if (ok) items.push_back(node.items[i].scalar);
+    }
+    if (ok) out = std::move(items);
+  }
+
+  void bind_map(std::string_view name, std::map<std::string, std::string>& out,
+                bool secret_values) {
+    const RawNode* node = enter(name);
+    if (node == nullptr) return;
+    const std::string path = child_path(name);
+    given_[path] = node->where;
+    if (node->kind == RawNode::Kind::null) {
+      out.clear();
+      return;
+    }
+    if (node->kind != RawNode::Kind::map) {
+      kind_error(path, *node, "a mapping of names to values");
+      return;
+    }
+    constexpr std::string_view kFileSuffix = "_file";
+    std::map<std::string, std::string> items;
+    bool ok = true;
+    for (const RawEntry& e : node->entries) {
+      const bool from_file = secret_values && e.key.size() > kFileSuffix.size() &&
+                             std::string_view(e.key).ends_with(kFileSuffix);
+      const std::string entry =
+          from_file ? e.key.substr(0, e.key.size() - kFileSuffix.size()) : e.key;
+      const std::string entry_path = join(path, entry);
+      const std::string given_path = join(path, e.key);
+      if (items.contains(entry)) {
+        errors_.push_back({entry_path,
+                           with_where("given twice (as " + entry + " and " + entry +
+                                          std::string(kFileSuffix) + ")",
+                                      e.value.where),
+                           "keep only one of them"});
+        ok = false;
+        continue;
+      }
+      if (!expect_scalar(given_path, e.value, from_file ? "a file path" : "a string")) {
+        ok = false;
+        continue;
+      }
+      given_[entry_path] = e.value.where;
+      if (from_file) {
+        std::string content;
+        const std::size_t errors_before = errors_.size();
+        read_secret_file(given_path, e.value, content);
+        if (errors_.size() != errors_before) {
+          ok = false;
+          continue;
+        }
+        secret_sources_[entry_path] = {SecretSource::Kind::file, e.value.scalar};
+        items.emplace(entry, std::move(content));
+        continue;
+      }
+      if (secret_values && !e.value.env_var.empty())
+        secret_sources_[entry_path] = {SecretSource::Kind::env_var, e.value.env_var};
+      items.emplace(entry, e.value.scalar);
     }
     if (ok) out = std::move(items);
   }

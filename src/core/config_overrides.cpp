@@ -26,6 +26,8 @@ constexpr std::string_view kEnvPrefix = "SLUICE_";
 constexpr std::string_view kNonKeyEnv[] = {"SLUICE_CONFIG", "SLUICE_ENV"};
 // Bounds list indexes from env/overrides so a typo cannot allocate millions of entries.
 constexpr std::size_t kMaxListIndex = 1000;
+// Stands for any entry name of a mapping whose names the user chooses (config_schema's map).
+constexpr std::string_view kAnyEntry = "<name>";
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -67,6 +69,14 @@ class PathCollector {
     leaf(name);
     leaf(std::string(name) + "_file");
   }
+  void map(std::string_view name, std::map<std::string, std::string>&) {
+    push(name);
+    leaf(kAnyEntry);
+    pop();
+  }
+  void secret_map(std::string_view name, std::map<std::string, std::string>& entries) {
+    map(name, entries);  // `<entry>_file` is an entry name too
+  }
 
   // Every path and every prefix of one, with "*" standing for a list index.
   const std::vector<std::string>& patterns() const { return patterns_; }
@@ -99,10 +109,15 @@ const PathCollector& known_paths() {
   return paths;
 }
 
-// "auth.api_keys.0.key" -> "auth.api_keys.*.key".
+// "auth.api_keys.0.key" -> "auth.api_keys.*.key"; an entry of a mapping of chosen names
+// ("gateway.providers.0.headers.x-team") -> "gateway.providers.*.headers.<name>".
 std::string to_pattern(const std::vector<std::string>& segments) {
   std::string out;
-  for (const std::string& s : segments) out = join(out, is_index(s) ? "*" : s);
+  for (const std::string& s : segments) {
+    const std::string named = join(out, is_index(s) ? "*" : s);
+    const std::string any_entry = join(out, kAnyEntry);
+    out = !known_paths().contains(named) && known_paths().contains(any_entry) ? any_entry : named;
+  }
   return out;
 }
 

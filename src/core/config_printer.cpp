@@ -99,6 +99,27 @@ class Printer {
     key(name);
     out_ << static_cast<unsigned long long>(value);
   }
+  void map(std::string_view name, std::map<std::string, std::string>& entries) {
+    key(name);
+    if (entries.empty()) out_ << YAML::Flow;  // "{}" on the key's line
+    out_ << YAML::BeginMap;
+    for (const auto& [entry, value] : entries) {
+      key(entry);
+      out_ << escape_dollars(value);
+    }
+    out_ << YAML::EndMap;
+  }
+  // Each entry as secret() prints one.
+  void secret_map(std::string_view name, std::map<std::string, std::string>& entries) {
+    key(name);
+    if (entries.empty()) out_ << YAML::Flow;
+    out_ << YAML::BeginMap;
+    enter(name);
+    for (auto& [entry, value] : entries) secret(entry, value);
+    leave();
+    out_ << YAML::EndMap;
+  }
+
   // Where the secret came from, in a form that loads back to the same value; never the value.
   void secret(std::string_view name, std::string& value) {
     const auto source = secret_sources_.find(path_ + std::string(name));

@@ -15,6 +15,10 @@ namespace sluice::core {
 //                               LogLevel, LogFormat, or std::vector<std::string>
 //   bytes(name, std::size_t&)   a byte size ("16KiB"), printed as an integer
 //   secret(name, std::string&)  a secret string; also readable from `<name>_file`, never printed
+//   map(name, std::map<std::string, std::string>&)
+//                               a mapping of names the user chooses to strings
+//   secret_map(name, std::map<std::string, std::string>&)
+//                               the same, each value a secret (`<entry>_file` reads a file)
 template <class Visitor>
 void describe_config(Visitor& v, Config& c) {
   v.section("server", [&] {
@@ -143,6 +147,14 @@ void describe_config(Visitor& v, Config& c) {
       v.field("idle_timeout", p.idle_timeout);
       v.field("total_timeout", p.total_timeout);
       v.field("forward_mock_headers", p.forward_mock_headers);
+      v.field("api_version", p.api_version);
+      v.secret_map("headers", p.headers);
+      v.list("param_rules", p.param_rules, [&](ParamRuleConfig& rule) {
+        v.field("models", rule.models);
+        v.field("drop", rule.drop);
+        v.map("rename", rule.rename);
+      });
+      v.field("builtin_param_rules", p.builtin_param_rules);
       v.field("mock_latency", p.mock_latency);
       v.field("mock_error_rate", p.mock_error_rate);
       v.field("mock_error_status", p.mock_error_status);
@@ -166,6 +178,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("input_per_million", p.input_per_million);
       v.field("output_per_million", p.output_per_million);
       v.field("cached_input_per_million", p.cached_input_per_million);
+      v.field("cache_write_per_million", p.cache_write_per_million);
     });
     v.section("retry", [&] {
       v.field("max_attempts", c.gateway.retry.max_attempts);
@@ -181,6 +194,11 @@ void describe_config(Visitor& v, Config& c) {
     v.field("default_provider", c.gateway.default_provider);
     v.field("request_timeout", c.gateway.request_timeout);
     v.field("models_refresh", c.gateway.models_refresh);
+    v.section("response_store", [&] {
+      v.bytes("max_bytes", c.gateway.response_store_max_bytes);
+      v.field("max_entries", c.gateway.response_store_max_entries);
+    });
+    v.section("rerank", [&] { v.field("max_documents", c.gateway.rerank_max_documents); });
   });
   v.section("admission", [&] {
     v.field("max_concurrency", c.admission.max_concurrency);

@@ -141,15 +141,17 @@ void validate_providers(const GatewayConfig& g, Reporter& report) {
           "'" + p.name + "' is also the name of gateway.providers." + std::to_string(it->second),
           "give every provider a distinct name");
     }
-    const bool remote = p.type == "openai" || p.type == "anthropic";
+    const bool remote = p.type == "openai" || p.type == "azure" || p.type == "anthropic";
     if (!remote && p.type != "mock") {
       report.add(path + ".type", "unknown provider type '" + p.type + "'",
-                 "use openai (any OpenAI-compatible API), anthropic or mock");
+                 "use openai (any OpenAI-compatible API), azure (Azure OpenAI), anthropic or mock");
     }
     if (remote && p.base_url.empty()) {
       report.add(path + ".base_url", "is required for type " + p.type,
-                 p.type == "openai" ? "e.g. https://api.openai.com/v1"
-                                    : "e.g. https://api.anthropic.com/v1");
+                 p.type == "openai"  ? "e.g. https://api.openai.com/v1"
+                 : p.type == "azure" ? "the resource's endpoint, e.g. "
+                                       "https://RESOURCE.openai.azure.com (AZURE_OPENAI_ENDPOINT)"
+                                     : "e.g. https://api.anthropic.com/v1");
     } else if (remote && !p.base_url.starts_with("https://") &&
                !p.base_url.starts_with("http://")) {
       report.add(path + ".base_url", "'" + p.base_url + "' must start with http:// or https://",
@@ -186,6 +188,7 @@ void validate_providers(const GatewayConfig& g, Reporter& report) {
       report.add(path + ".mock_chunks", "must be at least 1, got " + std::to_string(p.mock_chunks),
                  "e.g. 8");
     }
+    validate_provider_requests(p, path, report);
   }
 }
 
@@ -265,7 +268,8 @@ void validate_prices(const GatewayConfig& g, Reporter& report) {
     const std::pair<const char*, double> prices[] = {
         {".input_per_million", p.input_per_million},
         {".output_per_million", p.output_per_million},
-        {".cached_input_per_million", p.cached_input_per_million}};
+        {".cached_input_per_million", p.cached_input_per_million},
+        {".cache_write_per_million", p.cache_write_per_million}};
     for (const auto& [key, value] : prices) {
       if (value < 0) {
         report.add(path + key, "must not be negative, got " + number_text(value),
@@ -327,6 +331,20 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
     report.add("gateway.circuit_breaker.half_open_requests",
                "must be at least 1, got " + std::to_string(cb.half_open_requests), "e.g. 1");
   }
+
+  if (g.response_store_max_bytes < (std::size_t{1} << 20))
+    report.add("gateway.response_store.max_bytes",
+               "must be at least 1MiB, got " + std::to_string(g.response_store_max_bytes),
+               "e.g. 64MiB; a response larger than an eighth of it is not stored");
+  if (g.response_store_max_entries < 1 || g.response_store_max_entries > 10'000'000)
+    report.add(
+        "gateway.response_store.max_entries",
+        "must be between 1 and 10000000, got " + std::to_string(g.response_store_max_entries),
+        "e.g. 100000");
+  if (g.rerank_max_documents < 1 || g.rerank_max_documents > 100'000)
+    report.add("gateway.rerank.max_documents",
+               "must be between 1 and 100000, got " + std::to_string(g.rerank_max_documents),
+               "e.g. 1000");
 
   if (!g.default_provider.empty() && !contains_name(providers, g.default_provider)) {
     report.add("gateway.default_provider",

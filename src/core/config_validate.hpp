@@ -58,6 +58,11 @@ void route_egress(Config& c);
 // name configured model aliases).
 void validate_admission(const Config& c, Reporter& report);
 
+// What a provider adds to its upstream requests: api_version (azure), headers (names that are
+// HTTP tokens, values without line breaks; never framing, hop-by-hop or headers Sluice sets
+// itself) and param_rules. `path` is the provider's key path, "gateway.providers.N".
+void validate_provider_requests(const ProviderConfig& p, const std::string& path, Reporter& report);
+
 // In the staging and prod profiles: requires a real (not mock) provider. In prod also:
 // requires authentication, refuses credentialed CORS for any origin and secrets written inline
 // in the file (`inline_secrets`).

@@ -18,6 +18,9 @@ constexpr EnvProvider kEnvProviders[] = {
     {"openai", "openai", "OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1"},
     {"anthropic", "anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
      "https://api.anthropic.com"},
+    // The variables the official SDKs' AzureOpenAI clients read. No default URL: every resource
+    // has its own endpoint, and validation says so when only the key is set.
+    {"azure", "azure", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", ""},
     {"groq", "openai", "GROQ_API_KEY", "", "https://api.groq.com/openai/v1"},
     {"gemini", "openai", "GEMINI_API_KEY", "",
      "https://generativelanguage.googleapis.com/v1beta/openai"},
@@ -63,6 +66,23 @@ void add_mock_provider(GatewayConfig& gateway) {
   gateway.models.push_back(std::move(alias));
 }
 
+// OPENAI_ORG_ID and OPENAI_PROJECT_ID, which the official OpenAI SDKs send as these headers.
+// `path` is the provider's key path with a trailing dot.
+void add_openai_headers(ProviderConfig& p, const std::string& path,
+                        const std::map<std::string, std::string>& env, Config& config,
+                        std::map<std::string, std::string>& where) {
+  constexpr std::pair<const char*, const char*> kHeaders[] = {
+      {"OPENAI_ORG_ID", "OpenAI-Organization"}, {"OPENAI_PROJECT_ID", "OpenAI-Project"}};
+  for (const auto& [var, header] : kHeaders) {
+    std::string value = env_value(env, var);
+    if (value.empty()) continue;
+    const std::string key = path + "headers." + header;
+    where[key] = "from env " + std::string(var);
+    config.secret_sources[key] = {SecretSource::Kind::env_var, var};
+    p.headers.emplace(header, std::move(value));
+  }
+}
+
 }  // namespace
 
 std::map<std::string, std::string> discover_providers(
@@ -86,6 +106,16 @@ std::map<std::string, std::string> discover_providers(
       config.secret_sources[next_path("api_key")] = {SecretSource::Kind::env_var,
                                                      candidate.key_var};
     }
+    if (p.type == "azure") {
+      if (url.empty())
+        where[next_path("base_url")] =
+            "from env AZURE_OPENAI_API_KEY without AZURE_OPENAI_ENDPOINT";
+      if (std::string version = env_value(env, "OPENAI_API_VERSION"); !version.empty()) {
+        where[next_path("api_version")] = "from env OPENAI_API_VERSION";
+        p.api_version = std::move(version);
+      }
+    }
+    if (p.name == "openai") add_openai_headers(p, next_path(""), env, config, where);
     gateway.providers.push_back(std::move(p));
   }
   if (const std::string host = env_value(env, "OLLAMA_HOST"); !host.empty()) {

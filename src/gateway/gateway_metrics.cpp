@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "gateway/providers/param_rules.hpp"
+
 namespace sluice::gateway {
 namespace {
 
@@ -63,9 +65,11 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog)
                                             {"deployment", "to"})),
       active_streams_(registry.gauge("sluice_active_streams",
                                      "Streamed responses being sent to clients now.", {})),
-      tokens_by_caller_(registry.counter("sluice_tokens_total",
-                                         "Tokens used, by requested model (alias) and API key.",
-                                         {"alias", "key", "type"})),
+      tokens_by_caller_(registry.counter(
+          "sluice_tokens_total",
+          "Tokens used, by requested model (alias), API key and type: input (not cached), "
+          "cached_input (read from the provider's cache), cache_write, output.",
+          {"alias", "key", "type"})),
       cost_(registry.counter("sluice_cost_usd_total",
                              "Estimated spend in US dollars, by upstream model, requested model "
                              "(alias) and API key.",
@@ -78,6 +82,23 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog)
     for (const Deployment* d : catalog.deployments())
       ops::write_sample(out, "sluice_circuit_state", {{"deployment", d->id}},
                         circuit_value(d->breaker.state(now)));
+  });
+  // Counted by each provider's rules as requests pass (one relaxed atomic per change, only for
+  // requests a rule changes); a parameter a rule names is a series from the start.
+  registry.add_collector([&catalog](std::string& out) {
+    ops::write_family_header(out, "sluice_param_rule_edits_total",
+                             "Request parameters a provider's parameter rules dropped or renamed "
+                             "before the request went upstream.",
+                             "counter");
+    for (const Provider* provider : catalog.providers()) {
+      const ParamRules* rules = provider->param_rules();
+      if (rules == nullptr) continue;
+      for (const ParamRules::EditCount& edit : rules->edit_counts())
+        ops::write_sample(
+            out, "sluice_param_rule_edits_total",
+            {{"provider", provider->name()}, {"param", edit.param}, {"action", edit.action}},
+            static_cast<double>(edit.count));
+    }
   });
 }
 
@@ -106,9 +127,20 @@ void GatewayMetrics::operation(const CallLabels& labels, double seconds,
 }
 
 void GatewayMetrics::tokens(const CallLabels& labels, const Usage& usage) {
+  // The GenAI histogram counts every prompt token as input, as the conventions do; Sluice's own
+  // counter splits them as they are priced, so that its types add up to the tokens used.
   const auto input = static_cast<double>(usage.prompt_tokens);
   token_usage_.observe({labels.operation, labels.provider, labels.model, "input"}, input);
-  tokens_by_caller_.inc({labels.model, labels.key_name, "input"}, input);
+  const Usage::PromptParts prompt = usage.prompt_parts();
+  tokens_by_caller_.inc({labels.model, labels.key_name, "input"},
+                        static_cast<double>(prompt.uncached));
+  // Only series that ever counted a token: most deployments cache nothing.
+  if (prompt.cache_read > 0)
+    tokens_by_caller_.inc({labels.model, labels.key_name, "cached_input"},
+                          static_cast<double>(prompt.cache_read));
+  if (prompt.cache_write > 0)
+    tokens_by_caller_.inc({labels.model, labels.key_name, "cache_write"},
+                          static_cast<double>(prompt.cache_write));
   if (labels.operation == "embeddings") return;
   const auto output = static_cast<double>(usage.completion_tokens);
   token_usage_.observe({labels.operation, labels.provider, labels.model, "output"}, output);

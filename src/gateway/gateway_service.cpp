@@ -78,6 +78,45 @@ asio::awaitable<AttemptResult> embeddings_traced(EmbeddingsRequest request,
   co_return co_await deployment.provider->embeddings(request, deployment.upstream_model);
 }
 
+// One attempt of an endpoint call, with its own trace context when traced (else the request's), its
+// answer read by `check`.
+asio::awaitable<AttemptResult> endpoint_attempt(EndpointRequest request,
+                                                const core::TraceContext* trace,
+                                                Deployment& deployment,
+                                                const GatewayService::AnswerCheck& check) {
+  if (trace) request.trace = trace;
+  AttemptResult result = co_await deployment.provider->call(request, deployment.upstream_model);
+  if (result.ok() && check)
+    if (Status read = check(result.body, result.usage); !read.ok())
+      result = AttemptResult::failure(
+          AttemptOutcome::protocol,
+          make_error(Errc::bad_gateway, "upstream " + deployment.provider->name() + " answered " +
+                                            std::string(endpoint_route(request.endpoint)) +
+                                            " with something unusable: " + read.error().message));
+  co_return result;
+}
+
+// Whether some deployment of `chain` is on a provider that serves `endpoint`.
+bool served(const Route& chain, Endpoint endpoint) {
+  for (const ModelAlias* alias : chain.aliases())
+    for (const auto& group : alias->priority_groups)
+      for (const AliasMember& member : group)
+        if (member.deployment->provider->serves(endpoint)) return true;
+  return false;
+}
+
+Error unserved_error(std::string_view model, Endpoint endpoint) {
+  const std::string route(endpoint_route(endpoint));
+  return make_error(Errc::invalid_request,
+                    "The model `" + std::string(model) + "` cannot serve " + route +
+                        ": none of its deployments is on a provider with that endpoint (" +
+                        (is_media(endpoint)
+                             ? "openai-type providers have it; anthropic, azure and mock have not"
+                             : "openai-type and mock providers have it; anthropic has not") +
+                        "). Name a model or alias routed to such a provider.",
+                    "model", "unsupported_endpoint");
+}
+
 }  // namespace
 
 GatewayService::GatewayService(Catalog& catalog, const core::GatewayConfig& config,
@@ -126,8 +165,7 @@ void GatewayService::record_attempt_span(const RouteContext& context, const Depl
 
 double GatewayService::account_usage(const Deployment& deployment, const Usage& usage,
                                      const CallLabels& labels) {
-  const double cost = prices_.cost_usd(deployment.upstream_model, usage.prompt_tokens,
-                                       usage.completion_tokens, usage.cached_tokens);
+  const double cost = prices_.cost_usd(deployment.upstream_model, usage);
   // A call whose upstream reported no usage (and none was counted) used no known tokens, which is
   // not zero tokens: the histogram leaves it out.
   if (usage.reported || usage.estimated) metrics_.tokens(labels, usage);
@@ -255,8 +293,10 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
   // model names, and every distinct label would be a metric series kept forever.
   if (chain && chain->transient())
     context.model_label = (*chain)[0]->priority_groups[0][0].deployment->metric_label;
-  if (chain && reserve_tokens(context, *chain, state, sink)) {
-    Itinerary itinerary(*chain, retry_.max_attempts);
+  if (chain && context.endpoint && !served(*chain, *context.endpoint))
+    state.end = RouteEnd::unserved;
+  if (chain && state.end != RouteEnd::unserved && reserve_tokens(context, *chain, state, sink)) {
+    Itinerary itinerary(*chain, retry_.max_attempts, context.endpoint);
     RetryBudget budget(retry_);
     state.end = RouteEnd::failed;
     const bool traced = tracer_ && context.trace && tracer_->sampled(*context.trace);
@@ -319,6 +359,11 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
     case RouteEnd::rejected:
       return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
                              nullptr, 0);
+    case RouteEnd::unserved:
+      return failure_outcome(
+          AttemptResult::failure(AttemptOutcome::rejected,
+                                 unserved_error(context.model, *context.endpoint)),
+          nullptr, 0);
     case RouteEnd::token_limited:
       return token_limited(state, context);
     case RouteEnd::succeeded:
@@ -428,11 +473,30 @@ asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& req
       nullptr);
 }
 
+asio::awaitable<Outcome> GatewayService::call(const EndpointRequest& request, Caller caller,
+                                              AnswerCheck check) {
+  RouteContext context =
+      context_for(request.model, endpoint_route(request.endpoint).substr(4), request.limits, caller,
+                  token_limiter_ ? estimate_tokens_from_bytes(request.raw_body.size()) : 0,
+                  request.trace, request.body);
+  context.endpoint = request.endpoint;
+  // The check travels in the attempt function, which route() holds until its last attempt ends.
+  return route(
+      context,
+      [&request, check = std::move(check)](Deployment& d, const core::TraceContext* trace) {
+        return endpoint_attempt(request, trace, d, check);
+      },
+      nullptr);
+}
+
 asio::awaitable<Outcome> GatewayService::media(const MediaRequest& request, MediaSink& sink,
                                                Caller caller) {
+  RouteContext context =
+      context_for(request.model, endpoint_route(request.endpoint).substr(4), request.limits, caller,
+                  token_limiter_ ? 1 : 0, request.trace, request.body);
+  context.endpoint = request.endpoint;
   return route(
-      context_for(request.model, media_operation_name(request.operation), request.limits, caller,
-                  token_limiter_ ? 1 : 0, request.trace, request.body),
+      context,
       [&request, &sink](Deployment& d, const core::TraceContext* trace) {
         sink.on_attempt(d.id);
         if (trace) return media_traced(request, trace, d, sink);

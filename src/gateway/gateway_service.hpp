@@ -71,7 +71,16 @@ class GatewayService {
   boost::asio::awaitable<Outcome> chat(const ChatRequest& request, ChunkSink* sink,
                                        Caller caller = {});
   boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
-  // Images and audio: routed as the others, the answer relayed into `sink` as it arrives. An
+  // Reads a successful answer of an endpoint call (and its usage, if any): an error makes the
+  // attempt a `protocol` failure, retried elsewhere like any malformed answer.
+  using AnswerCheck = std::function<Status(std::string_view body, Usage& usage)>;
+  // A call of an endpoint only some providers have (moderations, rerank), routed as the others
+  // but only to deployments whose provider serves it; when none of the model's does, a 400 naming
+  // the model and the endpoint, and nothing is sent. `check` (optional) reads each answer.
+  boost::asio::awaitable<Outcome> call(const EndpointRequest& request, Caller caller = {},
+                                       AnswerCheck check = {});
+  // Images and audio: routed as call() routes (only to deployments whose provider serves the
+  // endpoint), the answer relayed into `sink` as it arrives. An
   // attempt that has sent bytes of an upload is the last: the upload cannot be sent again, so
   // only failures before its first byte (connect errors) go on to another deployment. Token
   // limits admit the call while one token is left and charge what the upstream reports.
@@ -119,6 +128,7 @@ class GatewayService {
     long long token_estimate;         // what the call may use, reserved before it; 0 = not limited
     const core::TraceContext* trace;  // the request's; null when none
     const boost::json::object* body;  // the client's request, for span attributes; may be null
+    std::optional<Endpoint> endpoint{};  // only deployments whose provider serves it are tried
   };
   // `model`, or its degraded alias while degraded mode is on.
   std::string_view served_model(std::string_view model) const;
@@ -135,7 +145,15 @@ class GatewayService {
   boost::asio::awaitable<Outcome> route(RouteContext context, Attempt attempt, ChunkSink* sink);
 
   // How a route ended, and what finish() builds its outcome from.
-  enum class RouteEnd { rejected, token_limited, succeeded, stream_broke, unavailable, failed };
+  enum class RouteEnd {
+    rejected,
+    unserved,  // no deployment of the model serves the endpoint asked for
+    token_limited,
+    succeeded,
+    stream_broke,
+    unavailable,
+    failed
+  };
   struct RouteState {
     RouteEnd end = RouteEnd::rejected;
     AttemptResult last;

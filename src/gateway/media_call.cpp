@@ -7,42 +7,6 @@
 namespace sluice::gateway {
 namespace json = boost::json;
 
-std::string_view media_path(MediaOperation operation) {
-  switch (operation) {
-    case MediaOperation::image_generation:
-      return "/images/generations";
-    case MediaOperation::image_edit:
-      return "/images/edits";
-    case MediaOperation::image_variation:
-      return "/images/variations";
-    case MediaOperation::transcription:
-      return "/audio/transcriptions";
-    case MediaOperation::translation:
-      return "/audio/translations";
-    case MediaOperation::speech:
-      return "/audio/speech";
-  }
-  return "/";
-}
-
-std::string_view media_operation_name(MediaOperation operation) {
-  switch (operation) {
-    case MediaOperation::image_generation:
-      return "images.generations";
-    case MediaOperation::image_edit:
-      return "images.edits";
-    case MediaOperation::image_variation:
-      return "images.variations";
-    case MediaOperation::transcription:
-      return "audio.transcriptions";
-    case MediaOperation::translation:
-      return "audio.translations";
-    case MediaOperation::speech:
-      return "audio.speech";
-  }
-  return "media";
-}
-
 bool read_media_usage(std::string_view text, Usage& usage) {
   constexpr std::string_view kKey = "\"usage\"";
   const auto at = text.rfind(kKey);

@@ -16,19 +16,6 @@ class UpstreamBody;
 
 namespace sluice::gateway {
 
-// The endpoints, by the path under a provider's base URL (`/v1`).
-enum class MediaOperation {
-  image_generation,  // POST /images/generations (JSON)
-  image_edit,        // POST /images/edits (multipart)
-  image_variation,   // POST /images/variations (multipart)
-  transcription,     // POST /audio/transcriptions (multipart)
-  translation,       // POST /audio/translations (multipart)
-  speech,            // POST /audio/speech (JSON; answered with audio bytes)
-};
-std::string_view media_path(MediaOperation operation);
-// The gen_ai_operation_name label of its metrics ("images.generations", "audio.speech", ...).
-std::string_view media_operation_name(MediaOperation operation);
-
 // A multipart upload relayed as it arrives, whose `model` field is rewritten for the deployment
 // each attempt goes to. Its bytes can be sent once: after an attempt has taken any, no other
 // attempt may follow.
@@ -58,7 +45,7 @@ class MediaSink {
 };
 
 struct MediaRequest {
-  MediaOperation operation = MediaOperation::image_generation;
+  Endpoint endpoint = Endpoint::image_generation;  // one of the media ones (is_media)
   std::string model;  // as the client named it
   // JSON operations: the parsed body and its text (sent as is when the model needs no renaming).
   const boost::json::object* body = nullptr;

@@ -7,9 +7,10 @@ namespace sluice::gateway {
 namespace {
 
 // List prices in USD per 1M tokens as published by each provider (OpenAI, Anthropic and Groq
-// pricing pages, mid-2025): {model, input, output, cached input}. They go stale; gateway.prices
-// entries override them, and that is where negotiated or changed prices belong. Anthropic's
-// cache writes (1.25x input) are not modelled: usage reports do not separate them here.
+// pricing pages, late 2025): {model, input, output, cache read, cache write}. They go stale;
+// gateway.prices entries override them, and that is where negotiated or changed prices belong.
+// OpenAI bills no cache writes (caching is automatic) and reports none; Anthropic's are its
+// 5-minute writes (1.25x input; 1-hour writes cost 2x and need a gateway.prices entry).
 // Dated ids are the snapshots the aliases resolved to, since responses name the snapshot.
 const std::vector<core::PriceConfig> kBuiltin = {
     {"gpt-4o", 2.50, 10.00, 1.25},
@@ -20,15 +21,39 @@ const std::vector<core::PriceConfig> kBuiltin = {
     {"gpt-4.1-2025-04-14", 2.00, 8.00, 0.50},
     {"gpt-4.1-mini", 0.40, 1.60, 0.10},
     {"gpt-4.1-mini-2025-04-14", 0.40, 1.60, 0.10},
+    {"gpt-4.1-nano", 0.10, 0.40, 0.025},
+    {"gpt-4.1-nano-2025-04-14", 0.10, 0.40, 0.025},
+    {"gpt-5", 1.25, 10.00, 0.125},
+    {"gpt-5-2025-08-07", 1.25, 10.00, 0.125},
+    {"gpt-5-mini", 0.25, 2.00, 0.025},
+    {"gpt-5-mini-2025-08-07", 0.25, 2.00, 0.025},
+    {"gpt-5-nano", 0.05, 0.40, 0.005},
+    {"gpt-5-nano-2025-08-07", 0.05, 0.40, 0.005},
+    {"o1", 15.00, 60.00, 7.50},
+    {"o1-2024-12-17", 15.00, 60.00, 7.50},
+    {"o3", 2.00, 8.00, 0.50},
+    {"o3-2025-04-16", 2.00, 8.00, 0.50},
     {"o3-mini", 1.10, 4.40, 0.55},
     {"o3-mini-2025-01-31", 1.10, 4.40, 0.55},
-    {"claude-3-5-sonnet-latest", 3.00, 15.00, 0.30},
-    {"claude-3-5-sonnet-20241022", 3.00, 15.00, 0.30},
-    {"claude-sonnet-4", 3.00, 15.00, 0.30},
-    {"claude-sonnet-4-0", 3.00, 15.00, 0.30},
-    {"claude-sonnet-4-20250514", 3.00, 15.00, 0.30},
-    {"claude-3-5-haiku-latest", 0.80, 4.00, 0.08},
-    {"claude-3-5-haiku-20241022", 0.80, 4.00, 0.08},
+    {"o4-mini", 1.10, 4.40, 0.275},
+    {"o4-mini-2025-04-16", 1.10, 4.40, 0.275},
+    {"claude-3-5-sonnet-latest", 3.00, 15.00, 0.30, 3.75},
+    {"claude-3-5-sonnet-20241022", 3.00, 15.00, 0.30, 3.75},
+    {"claude-3-7-sonnet-latest", 3.00, 15.00, 0.30, 3.75},
+    {"claude-3-7-sonnet-20250219", 3.00, 15.00, 0.30, 3.75},
+    {"claude-sonnet-4", 3.00, 15.00, 0.30, 3.75},
+    {"claude-sonnet-4-0", 3.00, 15.00, 0.30, 3.75},
+    {"claude-sonnet-4-20250514", 3.00, 15.00, 0.30, 3.75},
+    {"claude-sonnet-4-5", 3.00, 15.00, 0.30, 3.75},
+    {"claude-sonnet-4-5-20250929", 3.00, 15.00, 0.30, 3.75},
+    {"claude-opus-4-0", 15.00, 75.00, 1.50, 18.75},
+    {"claude-opus-4-20250514", 15.00, 75.00, 1.50, 18.75},
+    {"claude-opus-4-1", 15.00, 75.00, 1.50, 18.75},
+    {"claude-opus-4-1-20250805", 15.00, 75.00, 1.50, 18.75},
+    {"claude-3-5-haiku-latest", 0.80, 4.00, 0.08, 1.00},
+    {"claude-3-5-haiku-20241022", 0.80, 4.00, 0.08, 1.00},
+    {"claude-haiku-4-5", 1.00, 5.00, 0.10, 1.25},
+    {"claude-haiku-4-5-20251001", 1.00, 5.00, 0.10, 1.25},
     {"text-embedding-3-small", 0.02, 0, 0},
     {"text-embedding-3-large", 0.13, 0, 0},
     {"llama-3.1-8b-instant", 0.05, 0.08, 0},
@@ -61,19 +86,28 @@ const core::PriceConfig* PriceTable::find(std::string_view model) const {
   return lookup(builtin, model);
 }
 
-double PriceTable::cost_usd(std::string_view model, long long prompt_tokens,
-                            long long completion_tokens, long long cached_prompt_tokens) const {
+double PriceTable::cost_usd(std::string_view model, const Usage& usage) const {
   const core::PriceConfig* price = find(model);
   if (price == nullptr) return 0;
-  const long long prompt = std::max(prompt_tokens, 0LL);
-  const long long cached = std::clamp(cached_prompt_tokens, 0LL, prompt);
-  const long long completion = std::max(completion_tokens, 0LL);
-  const double cached_price = price->cached_input_per_million > 0 ? price->cached_input_per_million
-                                                                  : price->input_per_million;
-  return (static_cast<double>(prompt - cached) * price->input_per_million +
-          static_cast<double>(cached) * cached_price +
+  const Usage::PromptParts prompt = usage.prompt_parts();
+  const long long completion = std::max(usage.completion_tokens, 0LL);
+  const auto or_input = [price](double specific) {
+    return specific > 0 ? specific : price->input_per_million;
+  };
+  return (static_cast<double>(prompt.uncached) * price->input_per_million +
+          static_cast<double>(prompt.cache_read) * or_input(price->cached_input_per_million) +
+          static_cast<double>(prompt.cache_write) * or_input(price->cache_write_per_million) +
           static_cast<double>(completion) * price->output_per_million) /
          1e6;
+}
+
+double PriceTable::cost_usd(std::string_view model, long long prompt_tokens,
+                            long long completion_tokens, long long cached_prompt_tokens) const {
+  Usage usage;
+  usage.prompt_tokens = prompt_tokens;
+  usage.completion_tokens = completion_tokens;
+  usage.cached_tokens = cached_prompt_tokens;
+  return cost_usd(model, usage);
 }
 
 }  // namespace sluice::gateway

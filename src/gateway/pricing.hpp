@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "gateway/types.hpp"
 
 namespace sluice::gateway {
 
@@ -23,9 +24,12 @@ class PriceTable {
   const core::PriceConfig* find(std::string_view model) const;
   bool has_price(std::string_view model) const { return find(model) != nullptr; }
 
-  // (prompt - cached) * input + cached * cached_input + completion * output, per million tokens.
-  // cached_input defaults to the input price when 0. Negative counts read as 0 and cached counts
-  // are capped at the prompt count. 0 for a model without a price (check has_price).
+  // The call's cost, its prompt split by Usage::prompt_parts() so that no token is priced twice:
+  // (uncached * input + cache reads * cached_input + cache writes * cache_write +
+  // completion * output) / 1e6. cached_input and cache_write default to the input price when 0.
+  // 0 for a model without a price (check has_price).
+  double cost_usd(std::string_view model, const Usage& usage) const;
+  // The same for a usage without cache writes.
   double cost_usd(std::string_view model, long long prompt_tokens, long long completion_tokens,
                   long long cached_prompt_tokens = 0) const;
 

@@ -18,8 +18,28 @@ struct Usage {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long cached_tokens = 0;  // part of prompt_tokens served from the provider's cache
-  bool estimated = false;       // the upstream reported none; counted by us
-  bool reported = false;        // any usage seen at all
+  // Part of prompt_tokens written to the provider's cache (Anthropic's
+  // cache_creation_input_tokens), billed at its own price; never overlaps cached_tokens.
+  long long cache_write_tokens = 0;
+  bool estimated = false;  // the upstream reported none; counted by us
+  bool reported = false;   // any usage seen at all
+
+  // prompt_tokens in the parts billed at different prices, which add up to it: read from the
+  // cache, written to it, and the rest. Pricing and the token metrics both split it here, so that
+  // no token is counted twice. Counts an upstream got wrong (negative, or parts larger than the
+  // whole) are clamped: reads first, then writes.
+  struct PromptParts {
+    long long uncached = 0, cache_read = 0, cache_write = 0;
+  };
+  PromptParts prompt_parts() const {
+    const auto clamp = [](long long v, long long high) { return v < 0 ? 0 : v > high ? high : v; };
+    PromptParts parts;
+    const long long prompt = prompt_tokens < 0 ? 0 : prompt_tokens;
+    parts.cache_read = clamp(cached_tokens, prompt);
+    parts.cache_write = clamp(cache_write_tokens, prompt - parts.cache_read);
+    parts.uncached = prompt - parts.cache_read - parts.cache_write;
+    return parts;
+  }
 };
 
 // A tokens-per-minute limit as this call's reservation left it, for x-ratelimit-*-tokens.
@@ -74,6 +94,37 @@ struct EmbeddingsRequest {
   std::string model;
   const core::TraceContext* trace = nullptr;
   std::string_view request_id;
+  RequestLimits limits;
+};
+
+// Endpoints beyond chat and embeddings that only some provider types have: a request for one is
+// routed only to deployments whose provider serves it (Provider::serves). The image and audio
+// ones pass through (Provider::media, media_call.hpp).
+enum class Endpoint {
+  moderations,
+  rerank,
+  image_generation,  // POST /v1/images/generations (JSON)
+  image_edit,        // POST /v1/images/edits (multipart)
+  image_variation,   // POST /v1/images/variations (multipart)
+  transcription,     // POST /v1/audio/transcriptions (multipart)
+  translation,       // POST /v1/audio/translations (multipart)
+  speech,            // POST /v1/audio/speech (JSON; answered with audio bytes)
+};
+inline bool is_media(Endpoint endpoint) {
+  return endpoint != Endpoint::moderations && endpoint != Endpoint::rerank;
+}
+// "/v1/moderations", "/v1/rerank": how clients and error messages name it.
+std::string_view endpoint_route(Endpoint endpoint);
+
+// A client's request to such an endpoint, parsed once and checked: JSON in, JSON out.
+struct EndpointRequest {
+  Endpoint endpoint = Endpoint::moderations;
+  const boost::json::object* body = nullptr;
+  std::string_view raw_body;  // `body` as JSON text: sent as is when the model name is unchanged
+  std::string model;
+  const core::TraceContext* trace = nullptr;
+  std::string_view request_id;
+  std::string_view forward_headers;  // as ChatRequest's
   RequestLimits limits;
 };
 

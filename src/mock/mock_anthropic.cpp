@@ -48,11 +48,11 @@ std::string_view stop_reason(const MockReply& reply) {
   return reply.tool_calls.empty() ? "end_turn" : "tool_use";
 }
 
-json::object usage_object(long long input_tokens, long long output_tokens) {
-  return {{"input_tokens", input_tokens},
+json::object usage_object(const MockReply& reply, long long output_tokens) {
+  return {{"input_tokens", reply.prompt_tokens},
           {"output_tokens", output_tokens},
-          {"cache_read_input_tokens", 0},
-          {"cache_creation_input_tokens", 0}};
+          {"cache_read_input_tokens", reply.cached_tokens},
+          {"cache_creation_input_tokens", reply.cache_write_tokens}};
 }
 
 json::object message_object(const MockReply& reply, std::string_view model, std::string_view id,
@@ -64,7 +64,7 @@ json::object message_object(const MockReply& reply, std::string_view model, std:
           {"content", std::move(content)},
           {"stop_reason", std::move(stop)},
           {"stop_sequence", nullptr},
-          {"usage", usage_object(reply.prompt_tokens, output_tokens)}};
+          {"usage", usage_object(reply, output_tokens)}};
 }
 
 Error invalid(std::string message) { return make_error(Errc::invalid_request, std::move(message)); }

@@ -20,7 +20,7 @@ namespace sluice::gateway {
 MockReply mock_anthropic_reply(const boost::json::object& request, long long reply_tokens = 0);
 
 // Anthropic's non-streaming `message` object: text or tool_use blocks, stop_reason end_turn or
-// tool_use, usage with zero cache counts.
+// tool_use, usage with the reply's cache counts.
 std::string anthropic_message_json(const MockReply& reply, std::string_view model,
                                    std::string_view id);
 

@@ -13,6 +13,9 @@ namespace sluice::mock {
 namespace {
 namespace json = boost::json;
 
+// Far beyond any context window, and small enough that the mock's sums cannot overflow.
+constexpr long long kMaxReportedTokens = 1'000'000'000;
+
 // One knob as flags and /mock/config name it: `--latency-ms` and "latency_ms".
 struct KnobSpec {
   std::string_view name;  // snake_case
@@ -34,6 +37,8 @@ constexpr KnobSpec kKnobSpecs[] = {
     {"retry_after", &Knobs::retry_after},
     {"reply_tokens", &Knobs::reply_tokens},
     {"embedding_dimensions", &Knobs::embedding_dimensions, nullptr, 1, 65536},
+    {"cached_tokens", &Knobs::cached_tokens, nullptr, 0, kMaxReportedTokens},
+    {"cache_write_tokens", &Knobs::cache_write_tokens, nullptr, 0, kMaxReportedTokens},
 };
 
 const KnobSpec* find_knob(std::string_view snake_name) {
@@ -103,15 +108,31 @@ const char* const kUsage =
     "  --reply-tokens N           pad each answer to at least N tokens (long streams)\n"
     "  --embedding-dimensions N   length of embedding vectors unless a request asks (default 16);\n"
     "                             vectors hash the input's words: similar texts, similar vectors\n"
+    "  --cached-tokens N          report N more prompt tokens, read from the provider's cache\n"
+    "                             (OpenAI: in prompt_tokens and "
+    "prompt_tokens_details.cached_tokens;\n"
+    "                             Anthropic: cache_read_input_tokens)\n"
+    "  --cache-write-tokens N     report N prompt tokens written to the cache (Anthropic:\n"
+    "                             cache_creation_input_tokens; OpenAI reports no writes)\n"
     "  --models a,b,c             ids listed by GET /v1/models (default mock-model)\n"
+    "  --record-requests N        keep the last N requests (method, target, headers, body) for\n"
+    "                             GET /mock/requests (default 0: none)\n"
     "  --access-log               log every request\n"
-    "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models; Anthropic's\n"
-    "  /v1/messages (errors in Anthropic's shape; needs x-api-key or Authorization: Bearer,\n"
-    "  and anthropic-version)\n"
+    "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models (reasoning models o1,\n"
+    "  o3, o4-mini, gpt-5... refuse max_tokens and sampling parameters, as OpenAI does),\n"
+    "  /v1/moderations (inputs with the word \"unsafe\" are flagged for violence); Jina's and\n"
+    "  Cohere's /v1/rerank (scored by the share of the query's words a document has);\n"
+    "  Anthropic's /v1/messages (errors in Anthropic's shape; needs x-api-key or Authorization:\n"
+    "  Bearer, and anthropic-version); Azure OpenAI's\n"
+    "  /openai/deployments/{deployment}/chat/completions and /embeddings (need an api-key header\n"
+    "  and an api-version query; errors in Azure's shape; answers name the deployment as model)\n"
     "per request: x-mock-status, x-mock-latency-ms, x-mock-chunks, x-mock-chunk-interval-ms,\n"
-    "  x-mock-stall-after-chunks, x-mock-reset: 1, x-mock-retry-after, x-mock-reply-tokens\n"
+    "  x-mock-stall-after-chunks, x-mock-reset: 1, x-mock-retry-after, x-mock-reply-tokens,\n"
+    "  x-mock-cached-tokens, x-mock-cache-write-tokens, x-mock-content-filter: 1 (Azure: the\n"
+    "  prompt is refused by the content filter, 400 content_filter)\n"
     "runtime: POST /mock/config {snake_case knobs} changes the knobs it names, DELETE\n"
-    "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset\n";
+    "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset;\n"
+    "  GET /mock/requests (with --record-requests), DELETE /mock/requests forgets them\n";
 
 Knobs LiveKnobs::load() const {
   Knobs k;
@@ -126,6 +147,8 @@ Knobs LiveKnobs::load() const {
   k.retry_after = retry_after_.load(kOrder);
   k.reply_tokens = reply_tokens_.load(kOrder);
   k.embedding_dimensions = embedding_dimensions_.load(kOrder);
+  k.cached_tokens = cached_tokens_.load(kOrder);
+  k.cache_write_tokens = cache_write_tokens_.load(kOrder);
   return k;
 }
 
@@ -141,6 +164,8 @@ void LiveKnobs::store(const Knobs& k) {
   retry_after_.store(k.retry_after, kOrder);
   reply_tokens_.store(k.reply_tokens, kOrder);
   embedding_dimensions_.store(k.embedding_dimensions, kOrder);
+  cached_tokens_.store(k.cached_tokens, kOrder);
+  cache_write_tokens_.store(k.cache_write_tokens, kOrder);
 }
 
 Result<Knobs> LiveKnobs::merge(const json::object& body) {
@@ -169,7 +194,8 @@ Result<Options> parse_options(int argc, char** argv, int first) {
     std::string snake(flag.substr(flag.starts_with("--") ? 2 : 0));
     std::replace(snake.begin(), snake.end(), '-', '_');
     const KnobSpec* knob = flag.starts_with("--") ? find_knob(snake) : nullptr;
-    if (!knob && flag != "--listen" && flag != "--threads" && flag != "--models")
+    if (!knob && flag != "--listen" && flag != "--threads" && flag != "--models" &&
+        flag != "--record-requests")
       return make_error(Errc::invalid_request, "unknown flag " + std::string(flag));
     if (i + 1 >= argc)
       return make_error(Errc::invalid_request, std::string(flag) + " needs a value");
@@ -183,6 +209,12 @@ Result<Options> parse_options(int argc, char** argv, int first) {
       if (!n || *n < 1 || *n > 256)
         return make_error(Errc::invalid_request, "--threads must be an integer from 1 to 256");
       o.threads = static_cast<int>(*n);
+    } else if (flag == "--record-requests") {
+      auto n = core::parse_integer(value);
+      if (!n || *n < 0 || *n > 1000)
+        return make_error(Errc::invalid_request,
+                          "--record-requests must be an integer from 0 to 1000");
+      o.record_requests = static_cast<int>(*n);
     } else {
       std::optional<double> number;
       if (auto parsed = core::parse_number(value)) number = *parsed;
@@ -223,7 +255,9 @@ std::string knobs_json(const Knobs& k) {
        k.stall_after_chunks >= 0 ? json::value(k.stall_after_chunks) : json::value(nullptr)},
       {"retry_after", k.retry_after},
       {"reply_tokens", k.reply_tokens},
-      {"embedding_dimensions", k.embedding_dimensions}};
+      {"embedding_dimensions", k.embedding_dimensions},
+      {"cached_tokens", k.cached_tokens},
+      {"cache_write_tokens", k.cache_write_tokens}};
   return json::serialize(out);
 }
 
@@ -247,7 +281,9 @@ Result<Plan> plan_for(const http::Request& request, const Knobs& live) {
       {"x-mock-chunk-interval-ms", 0, kNoMax, &k.chunk_interval_ms},
       {"x-mock-stall-after-chunks", 0, kNoMax, &k.stall_after_chunks},
       {"x-mock-retry-after", 0, kNoMax, &k.retry_after},
-      {"x-mock-reply-tokens", 0, kNoMax, &k.reply_tokens}};
+      {"x-mock-reply-tokens", 0, kNoMax, &k.reply_tokens},
+      {"x-mock-cached-tokens", 0, kMaxReportedTokens, &k.cached_tokens},
+      {"x-mock-cache-write-tokens", 0, kMaxReportedTokens, &k.cache_write_tokens}};
   for (const auto& knob : header_knobs) {
     const std::string_view text = request.header(knob.name);
     if (text.empty()) continue;

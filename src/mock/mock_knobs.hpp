@@ -28,6 +28,8 @@ struct Knobs {
   long long retry_after = 1;
   long long reply_tokens = 0;           // pad answers to at least this many tokens
   long long embedding_dimensions = 16;  // unless the request asks for `dimensions`
+  long long cached_tokens = 0;          // prompt tokens reported as read from the cache
+  long long cache_write_tokens = 0;     // ... and as written to it (Anthropic's dialect only)
 };
 
 // The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
@@ -48,7 +50,8 @@ class LiveKnobs {
   static constexpr auto kOrder = std::memory_order_relaxed;
   const Knobs startup_;
   std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
-      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_, embedding_dimensions_;
+      chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_, embedding_dimensions_,
+      cached_tokens_, cache_write_tokens_;
   std::atomic<double> error_rate_, reset_rate_;
 };
 
@@ -56,6 +59,7 @@ struct Options {
   std::string listen = "127.0.0.1:0";
   int threads = 1;
   bool access_log = false;
+  int record_requests = 0;  // the last N requests kept for GET /mock/requests; 0: none
   bool help = false;
   Knobs knobs;
   std::vector<std::string> models;

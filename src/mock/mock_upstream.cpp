@@ -17,16 +17,23 @@
 #include "core/clock.hpp"
 #include "core/config_values.hpp"
 #include "core/ids.hpp"
+#include "core/json_read.hpp"
 #include "core/version.hpp"
 #include "gateway/model_list.hpp"
+#include "gateway/moderation/moderation_request.hpp"
+#include "gateway/providers/mock/mock_moderation.hpp"
 #include "gateway/providers/mock/mock_replies.hpp"
+#include "gateway/providers/mock/mock_rerank.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
+#include "gateway/providers/param_rules.hpp"
 #include "gateway/providers/request_validation.hpp"
 #include "gateway/timing.hpp"
 #include "http/server.hpp"
 #include "mock/mock_anthropic.hpp"
+#include "mock/mock_azure.hpp"
 #include "mock/mock_knobs.hpp"
 #include "mock/mock_media.hpp"
+#include "mock/mock_recorder.hpp"
 #include "ops/drain.hpp"
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
@@ -45,14 +52,17 @@ using std::chrono::milliseconds;
 // dropped as soon as the drain starts.
 constexpr milliseconds kGrace{5'000};
 constexpr std::size_t kMaxBodyBytes = 16 << 20;  // large prompts and embedding batches
+// The most gateway.rerank.max_documents allows: the gateway's bound is the one tests meet.
+constexpr std::size_t kMaxRerankDocuments = 100'000;
 
 // Counters for GET /mock/stats. `requests` counts the /v1 API calls, `chat` and `messages` the
-// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `errors` every error
-// answer (injected or a rejected request), `resets` the connections dropped on purpose,
-// `cancelled` the calls whose client (the gateway) went away before the answer was complete.
+// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `moderations` and
+// `rerank` those endpoints' calls; `errors` every error answer (injected or a rejected request),
+// `resets` the connections dropped on purpose, `cancelled` the calls whose client (the gateway)
+// went away before the answer was complete.
 struct Stats {
   std::atomic<long long> requests{0}, chat{0}, stream{0}, embeddings{0}, messages{0}, errors{0},
-      resets{0}, cancelled{0};
+      resets{0}, cancelled{0}, moderations{0}, rerank{0};
 
   static void bump(std::atomic<long long>& counter) {
     counter.fetch_add(1, std::memory_order_relaxed);
@@ -65,26 +75,29 @@ struct Stats {
                                         {"messages", messages.load()},
                                         {"errors", errors.load()},
                                         {"resets", resets.load()},
-                                        {"cancelled", cancelled.load()}});
+                                        {"cancelled", cancelled.load()},
+                                        {"moderations", moderations.load()},
+                                        {"rerank", rerank.load()}});
   }
   void reset() {
-    for (auto* c :
-         {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets, &cancelled})
+    for (auto* c : {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets, &cancelled,
+                    &moderations, &rerank})
       c->store(0);
   }
 };
 
 struct MockState {
-  explicit MockState(const Knobs& k) : live(k) {}
+  MockState(const Knobs& k, std::size_t record_requests) : live(k), recorder(record_requests) {}
   mock::LiveKnobs live;
   Stats stats;
+  mock::RequestRecorder recorder;  // GET /mock/requests
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
   mock::MediaStats media;  // GET /mock/media/stats
 };
 
 // Whose error shape an endpoint answers in: clients of each API parse only their own.
-enum class Dialect { openai, anthropic };
+enum class Dialect { openai, anthropic, azure };
 
 // ---- Handlers ------------------------------------------------------------------------------
 
@@ -102,6 +115,14 @@ void answer_error(http::Exchange& ex, MockState& state, const Error& error,
     return;
   }
   const int status = http_status(error.code);
+  if (dialect == Dialect::azure) {
+    // Azure relays the model's own validation errors in OpenAI's shape; its own have a code.
+    ex.response.set_json(status,
+                         mock::azure_error_json(
+                             error.code_detail.empty() ? std::to_string(status) : error.code_detail,
+                             error.message, error.param));
+    return;
+  }
   ex.response.set_json(
       status, gateway::anthropic_error_json(gateway::anthropic_error_type(status), error.message));
 }
@@ -149,6 +170,14 @@ void answer_injected_error(http::Exchange& ex, MockState& state, const Plan& pla
   if (status == 429) ex.response.add_header("Retry-After", std::to_string(retry_after));
   Stats::bump(state.stats.errors);
   // The exact status asked for, even one Errc has no kind of its own for (e.g. 529).
+  if (dialect == Dialect::azure) {
+    if (status == 429) ex.response.add_header("retry-after-ms", std::to_string(retry_after * 1000));
+    ex.response.set_json(status,
+                         mock::azure_error_json(std::to_string(status),
+                                                "Injected fault: sluice mock-upstream answered " +
+                                                    std::to_string(status) + " (Azure OpenAI)."));
+    return;
+  }
   ex.response.set_json(status, dialect == Dialect::openai
                                    ? openai_injected_error(status, retry_after)
                                    : anthropic_injected_error(status, retry_after));
@@ -250,9 +279,51 @@ std::vector<std::string> openai_frames(const json::object& request, const gatewa
   return frames;
 }
 
+// The parameters OpenAI's reasoning models refuse (the gateway's built-in rules name them), so
+// that a test proves the gateway took them out: a 400 naming the first one found.
+std::optional<Error> refused_reasoning_param(const json::object& request, std::string_view model) {
+  static const gateway::ParamRules reasoning({}, /*builtin=*/true);
+  const std::string_view param = reasoning.first_change(model, request);
+  if (param.empty()) return std::nullopt;
+  std::string message =
+      "Unsupported parameter: '" + std::string(param) + "' is not supported with this model.";
+  if (param == "max_tokens") message += " Use 'max_completion_tokens' instead.";
+  return make_error(Errc::invalid_request, std::move(message), std::string(param),
+                    "unsupported_parameter");
+}
+
+gateway::MockReply with_cache_counts(gateway::MockReply reply, const Knobs& knobs) {
+  reply.cached_tokens = knobs.cached_tokens;
+  reply.cache_write_tokens = knobs.cache_write_tokens;
+  return reply;
+}
+
+// The chat every OpenAI-shaped route answers (OpenAI's and Azure's), past its own checks:
+// `model` is what the answer names. Azure adds its content filter results.
+asio::awaitable<void> answer_chat(http::Exchange& ex, MockState& state, const Plan& plan,
+                                  const json::object& request, const std::string& model,
+                                  Dialect dialect) {
+  const auto reply =
+      with_cache_counts(gateway::mock_chat_reply(request, plan.knobs.reply_tokens), plan.knobs);
+  const std::string id = "chatcmpl-" + core::random_hex(12);
+  const long long created = core::unix_seconds();
+  if (wants_stream(request)) {
+    auto frames =
+        openai_frames(request, reply, model, id, created, static_cast<int>(plan.knobs.chunks));
+    if (dialect == Dialect::azure)
+      frames.insert(frames.begin(), "data: " + mock::azure_prompt_filter_chunk() + "\n\n");
+    co_await stream_frames(ex, state, plan, frames);
+  } else {
+    std::string body = gateway::chat_completion_json(reply, model, id, created);
+    if (dialect == Dialect::azure) body = mock::azure_chat_completion(body);
+    ex.response.set_json(200, std::move(body));
+  }
+}
+
 asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
   Stats::bump(state.stats.requests);
   Stats::bump(state.stats.chat);
+  state.recorder.record(ex.request);
   auto plan = co_await begin_inference(ex, state);
   if (!plan) co_return;
   auto request = parse_body(ex, state);
@@ -261,17 +332,54 @@ asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
     answer_error(ex, state, status.error());
     co_return;
   }
-  const auto reply = gateway::mock_chat_reply(*request, plan->knobs.reply_tokens);
   const std::string model(request->at("model").get_string());
-  const std::string id = "chatcmpl-" + core::random_hex(12);
-  const long long created = core::unix_seconds();
-  if (wants_stream(*request)) {
-    co_await stream_frames(
-        ex, state, *plan,
-        openai_frames(*request, reply, model, id, created, static_cast<int>(plan->knobs.chunks)));
-  } else {
-    ex.response.set_json(200, gateway::chat_completion_json(reply, model, id, created));
+  if (auto refused = refused_reasoning_param(*request, model)) {
+    answer_error(ex, state, *refused);
+    co_return;
   }
+  co_await answer_chat(ex, state, *plan, *request, model, Dialect::openai);
+}
+
+// Azure OpenAI's deployment endpoints: the deployment in the path is the model (the body's
+// `model` is optional and ignored), the key in `api-key`, the version in `api-version`.
+// Returns the deployment, or nullopt when the request was refused (and answered).
+std::optional<std::string> azure_deployment(http::Exchange& ex, MockState& state) {
+  if (auto refusal = mock::refuse_azure_request(ex.request.header("api-key"),
+                                                ex.request.header("authorization"),
+                                                ex.request.query_param("api-version"))) {
+    Stats::bump(state.stats.errors);
+    ex.response.set_json(refusal->status, std::move(refusal->body));
+    return std::nullopt;
+  }
+  return std::string(ex.request.param("deployment"));
+}
+
+asio::awaitable<void> azure_chat_completions(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.chat);
+  state.recorder.record(ex.request);
+  constexpr Dialect kAzure = Dialect::azure;
+  const auto deployment = azure_deployment(ex, state);
+  if (!deployment) co_return;
+  auto plan = co_await begin_inference(ex, state, kAzure);
+  if (!plan) co_return;
+  auto request = parse_body(ex, state, kAzure);
+  if (!request) co_return;
+  if (!request->contains("model")) (*request)["model"] = *deployment;
+  if (auto status = gateway::validate_chat_request(*request); !status) {
+    answer_error(ex, state, status.error(), kAzure);
+    co_return;
+  }
+  if (ex.request.header("x-mock-content-filter") == "1") {
+    Stats::bump(state.stats.errors);
+    ex.response.set_json(400, mock::azure_content_filter_error());
+    co_return;
+  }
+  if (auto refused = refused_reasoning_param(*request, *deployment)) {
+    answer_error(ex, state, *refused);  // the model's own refusal: OpenAI's shape, as Azure relays
+    co_return;
+  }
+  co_await answer_chat(ex, state, *plan, *request, *deployment, kAzure);
 }
 
 // Anthropic's POST /v1/messages. Past the faults, requests are checked in Anthropic's order:
@@ -279,6 +387,7 @@ asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
 asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
   Stats::bump(state.stats.requests);
   Stats::bump(state.stats.messages);
+  state.recorder.record(ex.request);
   constexpr Dialect kAnthropic = Dialect::anthropic;
   auto plan = co_await begin_inference(ex, state, kAnthropic);
   if (!plan) co_return;
@@ -296,7 +405,8 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
     answer_error(ex, state, status.error(), kAnthropic);
     co_return;
   }
-  const auto reply = gateway::mock_anthropic_reply(*request, plan->knobs.reply_tokens);
+  const auto reply = with_cache_counts(
+      gateway::mock_anthropic_reply(*request, plan->knobs.reply_tokens), plan->knobs);
   const std::string model(request->at("model").get_string());
   const std::string id = "msg_" + core::random_hex(12);
   if (wants_stream(*request)) {
@@ -310,21 +420,66 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
   }
 }
 
-asio::awaitable<void> embeddings(http::Exchange& ex, MockState& state) {
+asio::awaitable<void> embeddings(http::Exchange& ex, MockState& state,
+                                 Dialect dialect = Dialect::openai) {
   Stats::bump(state.stats.requests);
   Stats::bump(state.stats.embeddings);
+  state.recorder.record(ex.request);
+  std::optional<std::string> deployment;
+  if (dialect == Dialect::azure) {
+    deployment = azure_deployment(ex, state);
+    if (!deployment) co_return;
+  }
+  auto plan = co_await begin_inference(ex, state, dialect);
+  if (!plan) co_return;
+  auto request = parse_body(ex, state, dialect);
+  if (!request) co_return;
+  if (deployment && !request->contains("model")) (*request)["model"] = *deployment;
+  if (auto status = gateway::validate_embeddings_request(*request); !status) {
+    answer_error(ex, state, status.error(), dialect);
+    co_return;
+  }
+  const std::string model(deployment ? *deployment
+                                     : std::string(request->at("model").get_string()));
+  ex.response.set_json(
+      200, gateway::embeddings_json(*request, model,
+                                    static_cast<int>(plan->knobs.embedding_dimensions)));
+}
+
+// OpenAI's moderations: an input with the word "unsafe" is flagged (mock_moderation.hpp).
+asio::awaitable<void> moderations(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.moderations);
+  state.recorder.record(ex.request);
   auto plan = co_await begin_inference(ex, state);
   if (!plan) co_return;
   auto request = parse_body(ex, state);
   if (!request) co_return;
-  if (auto status = gateway::validate_embeddings_request(*request); !status) {
-    answer_error(ex, state, status.error());
+  if (auto inputs = gateway::moderation_inputs(*request); !inputs) {
+    answer_error(ex, state, inputs.error());
     co_return;
   }
-  const std::string model(request->at("model").get_string());
+  const std::string_view model = core::string_field(*request, "model");
   ex.response.set_json(
-      200, gateway::embeddings_json(*request, model,
-                                    static_cast<int>(plan->knobs.embedding_dimensions)));
+      200, gateway::mock_moderation_json(*request,
+                                         model.empty() ? gateway::kDefaultModerationModel : model));
+}
+
+// Jina's (and Cohere's) rerank, scored by shared words (mock_rerank.hpp).
+asio::awaitable<void> rerank(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.rerank);
+  state.recorder.record(ex.request);
+  auto plan = co_await begin_inference(ex, state);
+  if (!plan) co_return;
+  auto body = parse_body(ex, state);
+  if (!body) co_return;
+  auto request = gateway::parse_rerank_request(*body, kMaxRerankDocuments, {});
+  if (!request) {
+    answer_error(ex, state, request.error());
+    co_return;
+  }
+  ex.response.set_json(200, gateway::mock_rerank_json(*request, request->model));
 }
 
 asio::awaitable<void> post_config(http::Exchange& ex, MockState& state) {
@@ -354,13 +509,26 @@ void register_routes(http::Router& router, MockState& state) {
       model_route);
   router.add(
       "POST", "/v1/messages", [&state](Exchange& ex) { return messages(ex, state); }, model_route);
+  router.add(
+      "POST", "/openai/deployments/{deployment}/chat/completions",
+      [&state](Exchange& ex) { return azure_chat_completions(ex, state); }, model_route);
+  router.add(
+      "POST", "/openai/deployments/{deployment}/embeddings",
+      [&state](Exchange& ex) { return embeddings(ex, state, Dialect::azure); }, model_route);
+  router.add(
+      "POST", "/v1/moderations", [&state](Exchange& ex) { return moderations(ex, state); },
+      model_route);
+  router.add(
+      "POST", "/v1/rerank", [&state](Exchange& ex) { return rerank(ex, state); }, model_route);
   // Images and audio (mock_media.hpp), through the same faults as the other inference calls.
   mock::register_media_routes(router, state.media, [&state](Exchange& ex) {
     Stats::bump(state.stats.requests);
+    state.recorder.record(ex.request);
     return begin_inference(ex, state);
   });
   router.add("GET", "/v1/models", [&state](Exchange& ex) -> asio::awaitable<void> {
     Stats::bump(state.stats.requests);
+    state.recorder.record(ex.request);
     ex.response.set_json(200, gateway::models_json(state.models));
     co_return;
   });
@@ -384,6 +552,20 @@ void register_routes(http::Router& router, MockState& state) {
   router.add("POST", "/mock/stats/reset", [&state](Exchange& ex) -> asio::awaitable<void> {
     state.stats.reset();
     ex.response.set_json(200, state.stats.to_json());
+    co_return;
+  });
+  router.add("GET", "/mock/requests", [&state](Exchange& ex) -> asio::awaitable<void> {
+    if (!state.recorder.enabled()) {
+      ex.response.set_error(
+          make_error(Errc::not_found, "requests are not recorded: start with --record-requests N"));
+      co_return;
+    }
+    ex.response.set_json(200, state.recorder.json());
+    co_return;
+  });
+  router.add("DELETE", "/mock/requests", [&state](Exchange& ex) -> asio::awaitable<void> {
+    state.recorder.clear();
+    ex.response.set_json(200, state.recorder.json());
     co_return;
   });
 }
@@ -411,7 +593,7 @@ int run_mock_upstream(int argc, char** argv, int first) {
   ops::TerminationSignals signals;
   signals.block();
 
-  MockState state(options->knobs);
+  MockState state(options->knobs, static_cast<std::size_t>(options->record_requests));
   if (!options->models.empty()) state.models = options->models;
   http::Router router;
   register_routes(router, state);

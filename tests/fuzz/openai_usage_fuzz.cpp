@@ -1,10 +1,12 @@
 // Usage as OpenAI-compatible upstreams report it, in a whole response, a streamed chunk or an
-// error body: every count read is within [0, kMaxTokenCount], whichever reader found it, and the
-// bytes counted for estimates are never more than the bytes given.
+// error body: every count read is within [0, kMaxTokenCount], whichever reader found it, the
+// prompt's priced parts add up to it, and the bytes counted for estimates are never more than
+// the bytes given. An error body read as Azure's stays JSON.
 
 #include <boost/json.hpp>
 
 #include "fuzz_support.hpp"
+#include "gateway/providers/azure/azure_wire.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/upstream_failure.hpp"
 #include "gateway/token_count.hpp"
@@ -14,8 +16,12 @@ namespace {
 using namespace sluice::gateway;
 
 void check(const Usage& usage) {
-  for (const long long count : {usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens})
+  for (const long long count : {usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens,
+                                usage.cache_write_tokens})
     FUZZ_CHECK(count >= 0 && count <= kMaxTokenCount);
+  const Usage::PromptParts parts = usage.prompt_parts();
+  FUZZ_CHECK(parts.uncached >= 0 && parts.cache_read >= 0 && parts.cache_write >= 0);
+  FUZZ_CHECK(parts.uncached + parts.cache_read + parts.cache_write == usage.prompt_tokens);
 }
 
 const boost::json::object& chat_request() {
@@ -53,5 +59,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const AttemptResult failure = http_failure(503, std::string(body), body, body, "p");
   if (failure.retry_after) FUZZ_CHECK(*failure.retry_after >= std::chrono::milliseconds{0});
+
+  AttemptResult azure = http_failure(400, std::string(body), {}, {}, "azure");
+  adapt_azure_failure(azure, 400);
+  if (!azure.upstream_error_body.empty()) {
+    boost::system::error_code azure_ec;
+    boost::json::parse(azure.upstream_error_body, azure_ec);
+    FUZZ_CHECK(!azure_ec);
+  }
   return 0;
 }

@@ -70,9 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (auto response = response_from_chat(R"({"choices":[{"message":{"content":"ok"},)"
                                              R"("finish_reason":"stop"}]})",
                                              "resp_fuzz", 1700000000, request)) {
-        const StoredResponse kept =
-            stored_response(*request, *chat, response->at("output").as_array());
+        const StoredResponse kept = stored_response(*request, *chat, *response);
         FUZZ_CHECK(is_json(kept.input));
+        FUZZ_CHECK(is_json(kept.object));
+        FUZZ_CHECK(is_json(kept.input_items));
         for (const StoredItem& item : kept.output) FUZZ_CHECK(is_json(item.chat_message));
       }
     }

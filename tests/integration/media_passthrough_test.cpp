@@ -182,7 +182,7 @@ TEST_F(MediaPassthroughTest, ATranscriptionUploadArrivesWholeWithItsModelRenamed
   const std::string m = metrics(port());
   EXPECT_TRUE(contains(m,
                        "gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="
-                       "\"audio.transcriptions\""))
+                       "\"audio/transcriptions\""))
       << m;
   EXPECT_TRUE(contains(m, "sluice_cost_usd_total{model=\"gpt-4o-transcribe\"")) << m;
 }

@@ -31,6 +31,9 @@ constexpr std::string_view kStreamMessages =
     R"({"model":"claude-test","max_tokens":64,"stream":true,)"
     R"("messages":[{"role":"user","content":"Hello mock"}]})";
 constexpr std::string_view kAnthropicHeaders = "x-api-key: k\r\nanthropic-version: 2023-06-01\r\n";
+constexpr std::string_view kModeration = R"({"input":["calm words","an unsafe one"]})";
+constexpr std::string_view kRerank =
+    R"({"model":"rerank-test","query":"red apples","documents":["green pears","red apples"]})";
 
 std::optional<HttpResponse> post(int port, std::string_view target, std::string_view body,
                                  std::string_view headers = {}) {
@@ -259,20 +262,54 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(post(port, "/v1/chat/completions", kChat, "x-mock-status: 500\r\n"));
   EXPECT_FALSE(post(port, "/v1/chat/completions", kChat, "x-mock-reset: 1\r\n"));
   ASSERT_TRUE(post(port, "/v1/messages", kStreamMessages, kAnthropicHeaders));
+  ASSERT_TRUE(post(port, "/v1/moderations", kModeration));
+  ASSERT_TRUE(post(port, "/v1/rerank", kRerank));
   auto stats = http_request(port, "GET", "/mock/stats");
   ASSERT_TRUE(stats);
-  EXPECT_EQ(
-      stats->body,
-      R"({"requests":7,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,"resets":1,"cancelled":0})");
+  EXPECT_EQ(stats->body,
+            R"({"requests":9,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,)"
+            R"("resets":1,"cancelled":0,"moderations":1,"rerank":1})");
 
   auto reset = post(port, "/mock/stats/reset", "");
   ASSERT_TRUE(reset);
   EXPECT_EQ(reset->status, 200);
   stats = http_request(port, "GET", "/mock/stats");
   ASSERT_TRUE(stats);
-  EXPECT_EQ(
-      stats->body,
-      R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"messages":0,"errors":0,"resets":0,"cancelled":0})");
+  EXPECT_EQ(stats->body,
+            R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"messages":0,"errors":0,)"
+            R"("resets":0,"cancelled":0,"moderations":0,"rerank":0})");
+}
+
+TEST(MockUpstreamTest, ModerationsAndRerankAnswerDeterministically) {
+  auto mock = start_mock_upstream();
+  const int port = mock->port();
+  auto moderation = post(port, "/v1/moderations", kModeration);
+  ASSERT_TRUE(moderation);
+  ASSERT_EQ(moderation->status, 200) << moderation->body;
+  EXPECT_TRUE(contains(moderation->body, R"("model":"omni-moderation-latest")"))
+      << moderation->body;
+  EXPECT_TRUE(contains(moderation->body, R"("flagged":false)")) << moderation->body;
+  EXPECT_TRUE(contains(moderation->body, R"("flagged":true)")) << moderation->body;
+  auto again = post(port, "/v1/moderations", kModeration);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, moderation->body);
+
+  auto ranked = post(port, "/v1/rerank", kRerank);
+  ASSERT_TRUE(ranked);
+  ASSERT_EQ(ranked->status, 200) << ranked->body;
+  EXPECT_TRUE(
+      contains(ranked->body,
+               R"("results":[{"index":1,"relevance_score":1E0,"document":{"text":"red apples"}})"))
+      << ranked->body;
+
+  for (const auto& [target, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/v1/moderations", R"({"input":[]})"},
+           {"/v1/rerank", R"({"model":"r","query":"q","documents":[]})"}}) {
+    auto refused = post(port, target, body);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400) << target << ": " << refused->body;
+    EXPECT_TRUE(contains(refused->body, R"("type":"invalid_request_error")")) << refused->body;
+  }
 }
 
 // Split "event: x\ndata: {...}\n\n" events into (name, data) pairs.
@@ -385,9 +422,9 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
 
   auto stats = http_request(port, "GET", "/mock/stats");
   ASSERT_TRUE(stats);
-  EXPECT_EQ(
-      stats->body,
-      R"({"requests":11,"chat":0,"stream":2,"embeddings":0,"messages":11,"errors":7,"resets":0,"cancelled":0})");
+  EXPECT_EQ(stats->body,
+            R"({"requests":11,"chat":0,"stream":2,"embeddings":0,"messages":11,"errors":7,)"
+            R"("resets":0,"cancelled":0,"moderations":0,"rerank":0})");
 }
 
 TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {

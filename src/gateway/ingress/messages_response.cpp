@@ -3,7 +3,7 @@
 
 #include "core/json_read.hpp"
 #include "gateway/ingress/messages_translate.hpp"
-#include "gateway/token_count.hpp"
+#include "gateway/providers/openai/openai_wire.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -23,17 +23,7 @@ json::value tool_input(std::string_view arguments) {
 
 Usage usage_of(const json::object& completion) {
   Usage usage;
-  const json::value* u = completion.if_contains("usage");
-  if (!u || !u->is_object()) return usage;
-  const json::object& o = u->get_object();
-  usage.reported = true;
-  if (const json::value* v = o.if_contains("prompt_tokens")) usage.prompt_tokens = token_count(*v);
-  if (const json::value* v = o.if_contains("completion_tokens"))
-    usage.completion_tokens = token_count(*v);
-  if (const json::value* details = o.if_contains("prompt_tokens_details");
-      details && details->is_object())
-    if (const json::value* v = details->get_object().if_contains("cached_tokens"))
-      usage.cached_tokens = token_count(*v);
+  read_usage(completion, usage);
   return usage;
 }
 
@@ -77,10 +67,10 @@ std::string_view stop_reason_of(std::string_view finish_reason) {
 }
 
 json::object anthropic_usage(const Usage& usage) {
-  const long long cached = std::min(usage.cached_tokens, usage.prompt_tokens);
-  return {{"input_tokens", usage.prompt_tokens - cached},
-          {"cache_creation_input_tokens", 0},
-          {"cache_read_input_tokens", cached},
+  const Usage::PromptParts prompt = usage.prompt_parts();
+  return {{"input_tokens", prompt.uncached},
+          {"cache_creation_input_tokens", prompt.cache_write},
+          {"cache_read_input_tokens", prompt.cache_read},
           {"output_tokens", usage.completion_tokens}};
 }
 

@@ -3,7 +3,7 @@
 
 #include "core/json_read.hpp"
 #include "gateway/ingress/messages_translate.hpp"
-#include "gateway/token_count.hpp"
+#include "gateway/providers/openai/openai_wire.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -29,17 +29,7 @@ void MessagesStreamTranslator::feed(std::string_view chunk_json, std::vector<Mes
       model_ = model;
     start(out);
   }
-  if (const json::value* u = chunk->if_contains("usage"); u && u->is_object()) {
-    const json::object& o = u->get_object();
-    usage_.reported = true;
-    if (const json::value* v = o.if_contains("prompt_tokens"))
-      usage_.prompt_tokens = token_count(*v);
-    if (const json::value* v = o.if_contains("completion_tokens"))
-      usage_.completion_tokens = token_count(*v);
-    if (const json::value* d = o.if_contains("prompt_tokens_details"); d && d->is_object())
-      if (const json::value* v = d->get_object().if_contains("cached_tokens"))
-        usage_.cached_tokens = token_count(*v);
-  }
+  read_usage(*chunk, usage_);  // the include_usage chunk's
   const json::value* choices = chunk->if_contains("choices");
   if (!choices || !choices->is_array() || choices->get_array().empty()) return;
   const json::object* choice = choices->get_array().front().if_object();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,8 @@
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
+
+class ParamRules;
 
 // One upstream API (OpenAI-compatible, Anthropic, or the in-process mock). Providers are shared
 // by every event loop: implementations keep no per-request state in members.
@@ -26,8 +29,18 @@ class Provider {
                                                            std::string_view upstream_model) = 0;
   // The upstream's own model ids (its models endpoint), bounded as parse_model_ids() bounds them.
   virtual boost::asio::awaitable<Result<std::vector<std::string>>> list_models() = 0;
-  // Images and audio, passed through with the model renamed and the answer relayed into `sink`
-  // as it arrives. By default a provider serves none: `rejected`, naming the endpoint.
+  // The parameter rules its chat requests go through (for their metrics); null: none.
+  virtual const ParamRules* param_rules() const { return nullptr; }
+
+  // Whether the provider has `endpoint` (none by default): requests for it go only to those that
+  // do, so call() is never asked of one that has not.
+  virtual bool serves(Endpoint endpoint) const { return false; }
+  // Sends `request` to its endpoint with `upstream_model`; result.body: the upstream's JSON answer.
+  // By default a `rejected` failure (nothing is sent).
+  virtual boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
+                                                     std::string_view upstream_model);
+  // Images and audio (the media endpoints it serves), passed through with the model renamed and
+  // the answer relayed into `sink` as it arrives. By default a `rejected` failure.
   virtual boost::asio::awaitable<AttemptResult> media(const MediaRequest& request,
                                                       std::string_view upstream_model,
                                                       MediaSink& sink);
@@ -35,5 +48,8 @@ class Provider {
 
 // Builds the provider for a validated config entry.
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config);
+
+// A provider's configured `headers` as request header lines, "Name: value\r\n" each.
+std::string header_lines(const std::map<std::string, std::string>& headers);
 
 }  // namespace sluice::gateway

@@ -80,17 +80,17 @@ ResponseStore::Shard& ResponseStore::shard_for(std::string_view id) {
 
 std::size_t ResponseStore::accounted_bytes(std::string_view response_id,
                                            const StoredResponse& response) {
-  std::size_t bytes =
-      kEntryOverhead + response_id.size() + response.owner.size() + response.input.size();
+  std::size_t bytes = kEntryOverhead + response_id.size() + response.owner.size() +
+                      response.input.size() + response.object.size() + response.input_items.size();
   for (const StoredItem& item : response.output)
     bytes += kItemOverhead + item.id.size() + item.chat_message.size();
   return bytes;
 }
 
-void ResponseStore::put(std::string_view response_id, StoredResponse response) {
+bool ResponseStore::put(std::string_view response_id, StoredResponse response) {
   const std::size_t size = accounted_bytes(response_id, response);
   Shard& shard = shard_for(response_id);
-  if (size > shard.max_bytes) return;
+  if (size > shard.max_bytes) return false;
   auto stored = std::make_shared<const StoredResponse>(std::move(response));
   // Declared before the lock: evicted responses are freed once it is released.
   std::vector<std::shared_ptr<const StoredResponse>> evicted;
@@ -109,6 +109,17 @@ void ResponseStore::put(std::string_view response_id, StoredResponse response) {
       shard.items.insert_or_assign(std::string_view(stored->output[i].id),
                                    Shard::ItemSlot{entry, i});
   shard.bytes += size;
+  return true;
+}
+
+bool ResponseStore::erase(std::string_view response_id, std::string_view owner) {
+  Shard& shard = shard_for(response_id);
+  std::shared_ptr<const StoredResponse> erased;  // freed once the lock is released
+  std::lock_guard lock(shard.mutex);
+  const auto found = shard.responses.find(response_id);
+  if (found == shard.responses.end() || found->second->response->owner != owner) return false;
+  erased = shard.erase(found->second);
+  return true;
 }
 
 std::shared_ptr<const StoredResponse> ResponseStore::response(std::string_view response_id,

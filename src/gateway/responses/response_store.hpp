@@ -2,7 +2,8 @@
 
 // Responses kept so that a later request can continue their conversation by reference: an
 // `item_reference` to one of their output items (msg_..., fc_...) or `previous_response_id`. The
-// Vercel AI SDK stores by default (store: true) and sends earlier answers as references.
+// Vercel AI SDK stores by default (store: true) and sends earlier answers as references. They are
+// also what GET /v1/responses/{id} (and its input_items) answer and DELETE removes.
 //
 // Scope: per process, in memory. Replicas do not share it and a restart forgets it, so a reference
 // that reaches another replica, or comes after a restart or an eviction, finds nothing; a version
@@ -29,6 +30,8 @@ struct StoredResponse {
   std::string owner;  // the tenant of the key that stored it: only its requests find it
   std::string input;  // a JSON array of chat messages: the conversation the response answered
   std::vector<StoredItem> output;
+  std::string object;       // the Response object as its client received it (JSON text)
+  std::string input_items;  // a JSON array of the request's input items, each with an id
 };
 
 // Bounded by bytes and entries, evicting the least recently used response with its items (within
@@ -52,8 +55,11 @@ class ResponseStore {
   // used until the bounds hold. Item ids must share the response id's key (the part after the
   // first '_' up to the next one: resp_<k>, msg_<k>, fc_<k>_1), which keeps a response and its
   // items under one lock; other items are not indexed. A response larger than a shard's byte
-  // budget (max_bytes / shards) is not kept.
-  void put(std::string_view response_id, StoredResponse response);
+  // budget (max_bytes / shards) is not kept: false then.
+  bool put(std::string_view response_id, StoredResponse response);
+  // Removes the response and its items; false when unknown, evicted or `owner`'s not (nothing of
+  // another tenant's is touched).
+  bool erase(std::string_view response_id, std::string_view owner = {});
   // The response, now the most recently used; null when unknown, evicted or `owner`'s not.
   std::shared_ptr<const StoredResponse> response(std::string_view response_id,
                                                  std::string_view owner = {});

@@ -189,6 +189,7 @@ void ResponsesStreamTranslator::finish(const Usage& fallback_usage,
   json::object response = response_snapshot(reason.empty() ? "completed" : "incomplete");
   if (!reason.empty()) response["incomplete_details"] = {{"reason", reason}};
   response["usage"] = usage_.empty() ? responses_usage(fallback_usage) : usage_;
+  final_ = response;
   emit(reason.empty() ? "response.completed" : "response.incomplete",
        {{"response", std::move(response)}}, out);
 }

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <optional>
 
+#include "gateway/responses/response_items.hpp"
+
 namespace sluice::gateway {
 namespace json = boost::json;
 namespace {
@@ -454,6 +456,17 @@ StoredResponse stored_response(const json::object& request, const json::object& 
     }
     stored.output.push_back({std::string(id), json::serialize(message.front())});
   }
+  return stored;
+}
+
+StoredResponse stored_response(const json::object& request, const json::object& chat,
+                               const json::object& response, std::string response_json) {
+  static const json::array kNoOutput;
+  const json::value* output = response.if_contains("output");
+  const json::array* items = output ? output->if_array() : nullptr;
+  StoredResponse stored = stored_response(request, chat, items ? *items : kNoOutput);
+  stored.object = response_json.empty() ? json::serialize(response) : std::move(response_json);
+  stored.input_items = json::serialize(input_items_of(request));
   return stored;
 }
 

@@ -41,6 +41,12 @@ bool store_requested(const boost::json::object& responses_request);
 StoredResponse stored_response(const boost::json::object& responses_request,
                                const boost::json::object& chat_request,
                                const boost::json::array& output);
+// The same from the whole Response object (`response`, as the client received it), which is kept
+// too (`response_json`: its text, when the caller has it already), with the request's input items
+// (input_items_of), for GET /v1/responses/{id}.
+StoredResponse stored_response(const boost::json::object& responses_request,
+                               const boost::json::object& chat_request,
+                               const boost::json::object& response, std::string response_json = {});
 
 // A Response object (status completed, or incomplete for finish_reason length/content_filter) from
 // a chat.completion body. `request` (optional) fills the fields a Response echoes (instructions,
@@ -105,6 +111,8 @@ class ResponsesStreamTranslator {
   bool started() const { return started_; }
   // The output items done so far, in order: after finish(), the Response's whole output.
   boost::json::array output_items() const;
+  // After finish(): the Response that response.completed (or .incomplete) carried; else empty.
+  const boost::json::object& final_response() const { return final_; }
 
  private:
   struct ToolCall {
@@ -143,6 +151,7 @@ class ResponsesStreamTranslator {
   std::vector<boost::json::value> output_;  // done items, by output index
   std::string finish_reason_;
   boost::json::object usage_;  // Responses-shaped, from the usage chunk
+  boost::json::object final_;
 };
 
 }  // namespace sluice::gateway

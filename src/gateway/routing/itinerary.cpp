@@ -4,8 +4,9 @@
 
 namespace sluice::gateway {
 
-Itinerary::Itinerary(const std::vector<const ModelAlias*>& chain, int max_attempts)
-    : max_attempts_(max_attempts) {
+Itinerary::Itinerary(const std::vector<const ModelAlias*>& chain, int max_attempts,
+                     std::optional<Endpoint> endpoint)
+    : max_attempts_(max_attempts), endpoint_(endpoint) {
   for (const ModelAlias* alias : chain)
     for (const auto& group : alias->priority_groups) levels_.push_back({&group, alias->strategy});
   start_level();
@@ -14,6 +15,10 @@ Itinerary::Itinerary(const std::vector<const ModelAlias*>& chain, int max_attemp
 bool Itinerary::start_level() {
   if (level_ >= levels_.size()) return false;
   pool_.assign(levels_[level_].members->begin(), levels_[level_].members->end());
+  if (endpoint_)
+    std::erase_if(pool_, [this](const AliasMember& m) {
+      return !m.deployment->provider->serves(*endpoint_);
+    });
   return true;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "gateway/routing/balancer.hpp"
@@ -16,8 +17,11 @@ class Itinerary {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Itinerary(const std::vector<const ModelAlias*>& chain, int max_attempts);
-  Itinerary(const Route& route, int max_attempts) : Itinerary(route.aliases(), max_attempts) {}
+  // With `endpoint`, deployments whose provider does not serve it are never tried.
+  Itinerary(const std::vector<const ModelAlias*>& chain, int max_attempts,
+            std::optional<Endpoint> endpoint = std::nullopt);
+  Itinerary(const Route& route, int max_attempts, std::optional<Endpoint> endpoint = std::nullopt)
+      : Itinerary(route.aliases(), max_attempts, endpoint) {}
 
   // The next deployment to try, or null when the attempts, or the deployments admitted by
   // their circuits, are exhausted. Counts the attempt.
@@ -39,6 +43,7 @@ class Itinerary {
 
   std::vector<Level> levels_;
   const int max_attempts_;
+  const std::optional<Endpoint> endpoint_;
   int attempts_ = 0;
   int round_ = 0;
   std::size_t level_ = 0;

@@ -397,6 +397,30 @@ TEST_F(ConfigGatewayTest, DefaultProviderMustBeConfigured) {
   ASSERT_LOADS(load(kProviders + "  default_provider: \"\"\n"));
 }
 
+TEST_F(ConfigGatewayTest, ResponseStoreAndRerankBounds) {
+  auto r = load(R"(
+gateway:
+  response_store: {max_bytes: 512KiB, max_entries: 0}
+  rerank: {max_documents: 0}
+)");
+  EXPECT_ERROR_AT(r, "gateway.response_store.max_bytes", "at least 1MiB");
+  EXPECT_ERROR_AT(r, "gateway.response_store.max_entries", "between 1 and 10000000, got 0");
+  EXPECT_ERROR_AT(r, "gateway.rerank.max_documents", "between 1 and 100000, got 0");
+  EXPECT_ALL_HAVE_FIXES(r);
+  auto ok = load(R"(
+gateway:
+  response_store: {max_bytes: 8MiB, max_entries: 50}
+  rerank: {max_documents: 20}
+)");
+  ASSERT_LOADS(ok);
+  EXPECT_EQ(ok->gateway.response_store_max_bytes, std::size_t{8} << 20);
+  EXPECT_EQ(ok->gateway.response_store_max_entries, 50);
+  EXPECT_EQ(ok->gateway.rerank_max_documents, 20);
+  auto env = load("", {{"SLUICE_GATEWAY__RERANK__MAX_DOCUMENTS", "7"}});
+  ASSERT_LOADS(env);
+  EXPECT_EQ(env->gateway.rerank_max_documents, 7);
+}
+
 // ----- how errors are reported ---------------------------------------------------------------
 
 TEST_F(ConfigGatewayTest, ErrorsNameTheFileLine) {

@@ -104,6 +104,50 @@ TEST(ProviderDiscovery, GroqGeminiAndOllamaUseTheirOpenAiCompatibleEndpoints) {
   EXPECT_EQ(c.secret_sources.at("gateway.providers.1.api_key").ref, "GEMINI_API_KEY");
 }
 
+TEST(ProviderDiscovery, AzureFromTheVariablesTheOfficialSdkReads) {
+  const Config c = discovered({{"AZURE_OPENAI_API_KEY", "az-key"},
+                               {"AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com/"},
+                               {"OPENAI_API_VERSION", "2025-04-01-preview"}});
+  ASSERT_EQ(c.gateway.providers.size(), 1u);
+  const ProviderConfig& p = c.gateway.providers[0];
+  EXPECT_EQ(p.name, "azure");
+  EXPECT_EQ(p.type, "azure");
+  EXPECT_EQ(p.base_url, "https://res.openai.azure.com/");
+  EXPECT_EQ(p.api_key, "az-key");
+  EXPECT_EQ(p.api_version, "2025-04-01-preview");
+  EXPECT_EQ(c.secret_sources.at("gateway.providers.0.api_key").ref, "AZURE_OPENAI_API_KEY");
+  EXPECT_EQ(c.gateway.default_provider, "azure");
+  // Without OPENAI_API_VERSION the provider's default applies.
+  EXPECT_EQ(discovered({{"AZURE_OPENAI_API_KEY", "k"}, {"AZURE_OPENAI_ENDPOINT", "https://r"}})
+                .gateway.providers.at(0)
+                .api_version,
+            "");
+}
+
+TEST(ProviderDiscovery, AzureComesAfterOpenAiAndAnthropic) {
+  const Config c = discovered({{"AZURE_OPENAI_API_KEY", "k"},
+                               {"AZURE_OPENAI_ENDPOINT", "https://r"},
+                               {"ANTHROPIC_API_KEY", "a"},
+                               {"OPENAI_API_KEY", "o"}});
+  ASSERT_EQ(c.gateway.providers.size(), 3u);
+  EXPECT_EQ(c.gateway.providers[0].name, "openai");
+  EXPECT_EQ(c.gateway.providers[1].name, "anthropic");
+  EXPECT_EQ(c.gateway.providers[2].name, "azure");
+}
+
+TEST(ProviderDiscovery, OpenAiOrganizationAndProjectBecomeHeaders) {
+  const Config c = discovered(
+      {{"OPENAI_API_KEY", "sk"}, {"OPENAI_ORG_ID", "org-1"}, {"OPENAI_PROJECT_ID", "proj_2"}});
+  const ProviderConfig& p = c.gateway.providers.at(0);
+  EXPECT_EQ(p.headers.at("OpenAI-Organization"), "org-1");
+  EXPECT_EQ(p.headers.at("OpenAI-Project"), "proj_2");
+  EXPECT_EQ(c.secret_sources.at("gateway.providers.0.headers.OpenAI-Organization").ref,
+            "OPENAI_ORG_ID");
+  // Only the OpenAI provider: Groq and the others have no such headers.
+  const Config groq = discovered({{"GROQ_API_KEY", "g"}, {"OPENAI_ORG_ID", "org-1"}});
+  EXPECT_TRUE(groq.gateway.providers.at(0).headers.empty());
+}
+
 TEST(ProviderDiscovery, OllamaHostForms) {
   const std::pair<const char*, const char*> cases[] = {
       {"127.0.0.1:11500", "http://127.0.0.1:11500/v1"},
@@ -163,6 +207,31 @@ TEST_F(ProviderDiscoveryTest, ErrorsNameTheVariableAValueCameFrom) {
   EXPECT_ERROR_AT(r, "gateway.providers.0.base_url", "(from env OPENAI_BASE_URL)");
   auto anthropic = load("", {{"ANTHROPIC_BASE_URL", "api.example"}});
   EXPECT_ERROR_AT(anthropic, "gateway.providers.0.base_url", "(from env ANTHROPIC_BASE_URL)");
+}
+
+TEST_F(ProviderDiscoveryTest, AzureKeyWithoutEndpointSaysWhichVariableIsMissing) {
+  auto r = load("", {{"AZURE_OPENAI_API_KEY", "k"}});
+  EXPECT_ERROR_AT(r, "gateway.providers.0.base_url",
+                  "(from env AZURE_OPENAI_API_KEY without AZURE_OPENAI_ENDPOINT)");
+}
+
+TEST_F(ProviderDiscoveryTest, DiscoveredHeadersPrintAsTheirVariablesAndLoadBack) {
+  const std::map<std::string, std::string> env = {{"OPENAI_API_KEY", "sk-env"},
+                                                  {"OPENAI_ORG_ID", "org-env-value"}};
+  auto first = load("", env);
+  ASSERT_LOADS(first);
+  const std::string text = render_effective_config(*first);
+  EXPECT_TRUE(contains(text, "OpenAI-Organization: ${OPENAI_ORG_ID}")) << text;
+  EXPECT_FALSE(contains(text, "org-env-value")) << text;
+  auto second = load(text, env);
+  ASSERT_LOADS(second);
+  EXPECT_TRUE(*first == *second) << text;
+}
+
+TEST_F(ProviderDiscoveryTest, DiscoveredHeaderValuesAreValidated) {
+  auto r = load("", {{"OPENAI_API_KEY", "sk"}, {"OPENAI_PROJECT_ID", "p\nX-Evil: 1"}});
+  EXPECT_ERROR_AT(r, "gateway.providers.0.headers.OpenAI-Project",
+                  "line break or control character");
 }
 
 TEST_F(ProviderDiscoveryTest, DevWithAnExplicitMockKeepsItAndAddsNothing) {

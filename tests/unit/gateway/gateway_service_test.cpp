@@ -46,6 +46,7 @@ struct Step {
   int chunks = 0;
   std::function<void()> during;  // runs mid-attempt (e.g. the client leaves)
   std::optional<std::chrono::milliseconds> retry_after;
+  Usage usage;  // what the upstream reported
 };
 
 class ScriptedProvider final : public Provider {
@@ -66,6 +67,7 @@ class ScriptedProvider final : public Provider {
     AttemptResult result;
     result.outcome = step.outcome;
     result.retry_after = step.retry_after;
+    result.usage = step.usage;
     if (step.outcome == AttemptOutcome::success) {
       result.body = R"({"choices":[{"finish_reason":"stop"}]})";
       result.finish_reason = "stop";
@@ -188,6 +190,46 @@ TEST(GatewayServiceTest, RetriableFailureMovesToTheNextPriority) {
   EXPECT_NE(
       h.metric(R"(sluice_upstream_requests_total{deployment="a/x",outcome="upstream_5xx"} 1)"), "");
   EXPECT_NE(h.metric(R"(sluice_upstream_retries_total{kind="retry"} 1)"), "");
+}
+
+TEST(GatewayServiceTest, CachedTokensArePricedApartAndCountedByType) {
+  Harness h([](core::GatewayConfig& c) {
+    c.prices = {core::PriceConfig{"x", 3.0, 15.0, 0.30, 3.75}};
+  });
+  Usage usage;
+  usage.prompt_tokens = 25'000;  // Anthropic's input 1,000 + cache reads 20,000 + writes 4,000
+  usage.cached_tokens = 20'000;
+  usage.cache_write_tokens = 4'000;
+  usage.completion_tokens = 300;
+  usage.reported = true;
+  Step answered;
+  answered.usage = usage;
+  h.p("a").script = {answered};
+  const Outcome out = h.chat("m");
+  ASSERT_TRUE(out.ok);
+  // 1,000 x 3 + 20,000 x 0.30 + 4,000 x 3.75 + 300 x 15 = 28,500 per 1e6 = $0.0285.
+  EXPECT_DOUBLE_EQ(out.cost_usd, 0.0285);
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="input"} 1000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="cached_input"} 20000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="cache_write"} 4000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="output"} 300)"), "");
+  // The GenAI histogram counts the whole prompt as input, as its conventions do.
+  EXPECT_NE(h.metric(R"(gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",)"
+                     R"(gen_ai_provider_name="a",gen_ai_request_model="m",)"
+                     R"(gen_ai_token_type="input"} 25000)"),
+            "");
+}
+
+TEST(GatewayServiceTest, NoCacheNoCacheSeries) {
+  Harness h;
+  Step answered;
+  answered.usage.prompt_tokens = 10;
+  answered.usage.completion_tokens = 2;
+  h.p("a").script = {answered};
+  ASSERT_TRUE(h.chat("m").ok);
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="input"} 10)"), "");
+  EXPECT_EQ(h.metric(R"(type="cached_input")"), "");
+  EXPECT_EQ(h.metric(R"(type="cache_write")"), "");
 }
 
 const ops::SpanAttribute* attribute(const ops::Span& span, std::string_view key) {

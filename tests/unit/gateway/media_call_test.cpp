@@ -56,11 +56,14 @@ TEST(MediaUsageTest, FindsNoTokensWhereThereAreNone) {
   }
 }
 
-TEST(MediaOperationTest, PathsAndMetricNames) {
-  EXPECT_EQ(media_path(MediaOperation::transcription), "/audio/transcriptions");
-  EXPECT_EQ(media_path(MediaOperation::image_edit), "/images/edits");
-  EXPECT_EQ(media_operation_name(MediaOperation::speech), "audio.speech");
-  EXPECT_EQ(media_operation_name(MediaOperation::image_generation), "images.generations");
+TEST(MediaEndpointTest, RoutesAndKinds) {
+  EXPECT_EQ(endpoint_route(Endpoint::transcription), "/v1/audio/transcriptions");
+  EXPECT_EQ(endpoint_route(Endpoint::image_edit), "/v1/images/edits");
+  EXPECT_EQ(endpoint_route(Endpoint::speech), "/v1/audio/speech");
+  EXPECT_TRUE(is_media(Endpoint::image_generation));
+  EXPECT_TRUE(is_media(Endpoint::translation));
+  EXPECT_FALSE(is_media(Endpoint::moderations));
+  EXPECT_FALSE(is_media(Endpoint::rerank));
 }
 
 }  // namespace

@@ -35,6 +35,57 @@ TEST(PriceTableTest, OddCountsAreTamed) {
   EXPECT_DOUBLE_EQ(t.cost_usd("m", 100, 0, 500), 100 * 0.5 / 1e6);
 }
 
+Usage usage(long long prompt, long long completion, long long cache_read, long long cache_write) {
+  Usage u;
+  u.prompt_tokens = prompt;
+  u.completion_tokens = completion;
+  u.cached_tokens = cache_read;
+  u.cache_write_tokens = cache_write;
+  return u;
+}
+
+TEST(PriceTableTest, OpenAiCachedTokensAreAPartOfThePromptPricedAtTheCachedPrice) {
+  // gpt-4o: $2.50 input, $1.25 cached input, $10 output per million tokens. OpenAI reports
+  // prompt_tokens 10,000 of which cached_tokens 8,000, and 500 completion tokens:
+  //   2,000 x 2.50 + 8,000 x 1.25 + 500 x 10 = 5,000 + 10,000 + 5,000 = 20,000 per 1e6
+  //   = $0.02 (the whole prompt at the input price would have been $0.03).
+  const PriceTable t({});
+  EXPECT_DOUBLE_EQ(t.cost_usd("gpt-4o", usage(10'000, 500, 8'000, 0)), 0.02);
+}
+
+TEST(PriceTableTest, AnthropicCacheReadsAndWritesArePricedApartAndNeverTwice) {
+  // claude-sonnet-4: $3 input, $0.30 cache reads, $3.75 cache writes, $15 output. Anthropic
+  // reports input_tokens 1,000, cache_read_input_tokens 20,000, cache_creation_input_tokens
+  // 4,000 and output_tokens 300; the gateway's prompt_tokens is their sum, 25,000:
+  //   1,000 x 3 + 20,000 x 0.30 + 4,000 x 3.75 + 300 x 15
+  //   = 3,000 + 6,000 + 15,000 + 4,500 = 28,500 per 1e6 = $0.0285.
+  // Counting the cached tokens as input as well would give 28,500 + 24,000 x 3 = $0.1005.
+  const PriceTable t({});
+  EXPECT_DOUBLE_EQ(t.cost_usd("claude-sonnet-4", usage(25'000, 300, 20'000, 4'000)), 0.0285);
+}
+
+TEST(PriceTableTest, ConfiguredCacheWritePrice) {
+  // {input 2, output 8, cached 0.5, cache write 2.5}: 100 uncached, 300 read, 600 written, 10 out:
+  //   100 x 2 + 300 x 0.5 + 600 x 2.5 + 10 x 8 = 200 + 150 + 1,500 + 80 = 1,930 per 1e6.
+  const PriceTable t({core::PriceConfig{"m", 2.0, 8.0, 0.5, 2.5}});
+  EXPECT_DOUBLE_EQ(t.cost_usd("m", usage(1'000, 10, 300, 600)), 1'930 / 1e6);
+}
+
+TEST(PriceTableTest, CacheWritePriceDefaultsToInputPrice) {
+  // No cache prices: every prompt token at $2, written or read or not: 1,000 x 2 = 2,000 per 1e6.
+  const PriceTable t({price("m", 2.0, 8.0)});
+  EXPECT_DOUBLE_EQ(t.cost_usd("m", usage(1'000, 0, 300, 600)), 2'000 / 1e6);
+}
+
+TEST(PriceTableTest, CacheCountsLargerThanThePromptAreCapped) {
+  // Reads take the prompt first, writes what is left: 100 prompt, 80 read, 50 written ->
+  // 80 read, 20 written, 0 uncached: 80 x 0.5 + 20 x 2.5 = 40 + 50 = 90 per 1e6.
+  const PriceTable t({core::PriceConfig{"m", 2.0, 8.0, 0.5, 2.5}});
+  EXPECT_DOUBLE_EQ(t.cost_usd("m", usage(100, 0, 80, 50)), 90 / 1e6);
+  const Usage::PromptParts parts = usage(100, 0, 80, 50).prompt_parts();
+  EXPECT_EQ(parts.cache_read + parts.cache_write + parts.uncached, 100);
+}
+
 TEST(PriceTableTest, UnknownModelCostsNothingAndSaysSo) {
   const PriceTable t({});
   EXPECT_FALSE(t.has_price("no-such-model"));
@@ -69,7 +120,8 @@ TEST(PriceTableTest, BuiltinsCoverWellKnownModels) {
   for (const char* model :
        {"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "o3-mini", "claude-3-5-sonnet-latest",
         "claude-sonnet-4", "claude-3-5-haiku-latest", "text-embedding-3-small",
-        "text-embedding-3-large", "llama-3.1-8b-instant"}) {
+        "text-embedding-3-large", "llama-3.1-8b-instant", "gpt-5", "gpt-5-mini", "o3", "o4-mini",
+        "claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1"}) {
     EXPECT_TRUE(t.has_price(model)) << model;
   }
   EXPECT_DOUBLE_EQ(t.cost_usd("gpt-4o", 1'000'000, 1'000'000), 2.5 + 10.0);
@@ -83,6 +135,8 @@ TEST(PriceTableTest, BuiltinsAreSaneAndUnique) {
     EXPECT_GT(p.input_per_million, 0) << p.model;
     EXPECT_GE(p.output_per_million, 0) << p.model;
     EXPECT_LE(p.cached_input_per_million, p.input_per_million) << p.model;
+    // A cache write costs more than plain input, where a provider bills them at all.
+    if (p.cache_write_per_million > 0) EXPECT_GT(p.cache_write_per_million, p.input_per_million);
   }
 }
 

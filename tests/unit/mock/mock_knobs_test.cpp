@@ -68,5 +68,37 @@ TEST(LiveKnobs, RestoreGoesBackToTheFlags) {
   EXPECT_EQ(live.load().chunks, 3);
 }
 
+TEST(LiveKnobs, CacheTokenCountsAreKnobsFromFlagsConfigAndHeaders) {
+  char prog[] = "sluice", sub[] = "mock-upstream", flag[] = "--cached-tokens", value[] = "40",
+       record[] = "--record-requests", n[] = "8";
+  char* argv[] = {prog, sub, flag, value, record, n};
+  auto options = parse_options(6, argv, 2);
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->knobs.cached_tokens, 40);
+  EXPECT_EQ(options->record_requests, 8);
+
+  LiveKnobs live(options->knobs);
+  ASSERT_TRUE(live.merge(object(R"({"cache_write_tokens":12})")));
+  EXPECT_EQ(live.load().cached_tokens, 40);
+  EXPECT_EQ(live.load().cache_write_tokens, 12);
+  EXPECT_FALSE(live.merge(object(R"({"cached_tokens":-1})")));
+  EXPECT_TRUE(json::parse(knobs_json(live.load())).as_object().contains("cache_write_tokens"));
+
+  http::Request request;
+  request.headers = {{"x-mock-cached-tokens", "7"}, {"x-mock-cache-write-tokens", "3"}};
+  auto plan = plan_for(request, live.load());
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->knobs.cached_tokens, 7);
+  EXPECT_EQ(plan->knobs.cache_write_tokens, 3);
+  request.headers = {{"x-mock-cached-tokens", "lots"}};
+  EXPECT_FALSE(plan_for(request, live.load()));
+}
+
+TEST(LiveKnobs, RecordRequestsIsBounded) {
+  char prog[] = "sluice", sub[] = "mock-upstream", record[] = "--record-requests", n[] = "5000";
+  char* argv[] = {prog, sub, record, n};
+  EXPECT_FALSE(parse_options(4, argv, 2));
+}
+
 }  // namespace
 }  // namespace sluice::mock

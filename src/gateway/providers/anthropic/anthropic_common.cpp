@@ -3,18 +3,10 @@
 #include <boost/json.hpp>
 
 #include "core/ids.hpp"
-#include "gateway/token_count.hpp"
 
 namespace sluice::gateway::anthropic {
-namespace {
 
 namespace json = boost::json;
-
-void read_count(const json::object& usage, std::string_view key, long long& out) {
-  if (const json::value* v = usage.if_contains(key); v && !v->is_null()) out = token_count(*v);
-}
-
-}  // namespace
 
 Error invalid(std::string param, std::string message) {
   return make_error(Errc::invalid_request, std::move(message), std::move(param));
@@ -69,19 +61,17 @@ std::string completion_id(std::string_view anthropic_id) {
   return id;
 }
 
-void read_usage(const json::object& usage, AnthropicUsage& out) {
-  read_count(usage, "input_tokens", out.input_tokens);
-  read_count(usage, "cache_read_input_tokens", out.cache_read_input_tokens);
-  read_count(usage, "cache_creation_input_tokens", out.cache_creation_input_tokens);
-  read_count(usage, "output_tokens", out.output_tokens);
-}
-
 json::object openai_usage(const AnthropicUsage& usage) {
   json::object out;
   out["prompt_tokens"] = usage.prompt_tokens();
   out["completion_tokens"] = usage.output_tokens;
   out["total_tokens"] = usage.prompt_tokens() + usage.output_tokens;
-  out["prompt_tokens_details"] = json::object{{"cached_tokens", usage.cache_read_input_tokens}};
+  json::object details{{"cached_tokens", usage.cache_read_input_tokens}};
+  // Not a field of OpenAI's own (it reports no cache writes); the name OpenAI-compatible
+  // gateways use for them, so that clients and this gateway can price them.
+  if (usage.cache_creation_input_tokens > 0)
+    details["cache_write_tokens"] = usage.cache_creation_input_tokens;
+  out["prompt_tokens_details"] = std::move(details);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/json_read.hpp"
 #include "gateway/providers/anthropic/anthropic_translate.hpp"
+#include "gateway/providers/anthropic/anthropic_usage.hpp"
 
 namespace sluice::gateway::anthropic {
 
@@ -37,10 +38,8 @@ std::string_view finish_reason(std::string_view stop_reason);
 // random one when the upstream sent none.
 std::string completion_id(std::string_view anthropic_id);
 
-// Overwrites the counts present in an Anthropic usage object (counts are cumulative, never deltas).
-void read_usage(const boost::json::object& usage, AnthropicUsage& out);
-
-// OpenAI's usage object: prompt/completion/total and prompt_tokens_details.cached_tokens.
+// OpenAI's usage object: prompt/completion/total and prompt_tokens_details: cached_tokens (cache
+// reads), and cache_write_tokens (cache writes) when there were any.
 boost::json::object openai_usage(const AnthropicUsage& usage);
 
 // The Error for an Anthropic error object {"type","message"} (nullptr when absent), preferring

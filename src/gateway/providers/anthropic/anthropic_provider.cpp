@@ -51,12 +51,7 @@ class AnthropicStream final : public StreamTranslation {
   }
 
   // Anthropic reports input tokens at the start and output tokens as it goes.
-  void account(Usage& usage) const override {
-    usage.prompt_tokens = translator_.prompt_tokens();
-    usage.completion_tokens = translator_.completion_tokens();
-    usage.cached_tokens = translator_.usage().cache_read_input_tokens;
-    usage.reported = true;
-  }
+  void account(Usage& usage) const override { usage = translator_.usage().to_usage(); }
 
  private:
   AnthropicStreamTranslator translator_;
@@ -80,11 +75,20 @@ AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
       endpoint_(std::move(endpoint)),
       timeouts_(upstream_timeouts(config)),
       api_key_(config.api_key),
-      forward_mock_headers_(config.forward_mock_headers) {}
+      forward_mock_headers_(config.forward_mock_headers),
+      extra_headers_(header_lines(config.headers)),
+      rules_(config.param_rules, /*builtin=*/false) {}
 
 awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
                                                  std::string_view upstream_model, ChunkSink* sink) {
-  auto body = anthropic_request_from_openai(*request.body, upstream_model);
+  Result<std::string> body = std::string();
+  if (rules_.changes(upstream_model, *request.body)) {
+    json::object edited = *request.body;
+    rules_.apply(upstream_model, edited);
+    body = anthropic_request_from_openai(edited, upstream_model);
+  } else {
+    body = anthropic_request_from_openai(*request.body, upstream_model);
+  }
   if (!body) co_return AttemptResult::failure(core::AttemptOutcome::rejected, body.error());
   http::UpstreamRequest upstream;
   upstream.target = anthropic_messages_target(endpoint_.base_path);
@@ -140,6 +144,7 @@ awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&,
 std::string AnthropicProvider::auth_headers() const {
   std::string lines = "anthropic-version: " + std::string(kApiVersion) + "\r\n";
   if (!api_key_.empty()) lines += "x-api-key: " + api_key_ + "\r\n";  // else keyless
+  lines += extra_headers_;
   return lines;
 }
 

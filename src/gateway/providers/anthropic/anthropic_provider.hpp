@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/providers/param_rules.hpp"
 #include "gateway/providers/provider.hpp"
 #include "http/upstream_client.hpp"
 
@@ -12,6 +13,7 @@ class AnthropicProvider final : public Provider {
   AnthropicProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint);
 
   const std::string& name() const override { return name_; }
+  const ParamRules* param_rules() const override { return &rules_; }
   boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
                                              std::string_view upstream_model,
                                              ChunkSink* sink) override;
@@ -20,13 +22,18 @@ class AnthropicProvider final : public Provider {
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
 
  private:
-  std::string auth_headers() const;  // x-api-key and anthropic-version lines
+  // x-api-key, anthropic-version and the configured headers' lines.
+  std::string auth_headers() const;
 
   std::string name_;
   http::UpstreamEndpoint endpoint_;
   http::UpstreamTimeouts timeouts_;
   std::string api_key_;
   bool forward_mock_headers_;  // config forward_mock_headers: pass the client's x-mock-* on
+  std::string extra_headers_;  // config headers, as header lines
+  // The configured rules only: the built-in ones are OpenAI's models'. Applied to the client's
+  // (OpenAI-shaped) request before it is translated.
+  ParamRules rules_;
 };
 
 // The Messages API path under a base URL's path: "/v1/messages" appended to it, unless it already

@@ -11,21 +11,9 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "gateway/providers/anthropic/anthropic_usage.hpp"
 
 namespace sluice::gateway {
-
-// Token counts as Anthropic reports them. Cached input is billed apart from `input_tokens`, so
-// OpenAI's prompt_tokens is the sum of the three input counts.
-struct AnthropicUsage {
-  long long input_tokens = 0;
-  long long cache_read_input_tokens = 0;
-  long long cache_creation_input_tokens = 0;
-  long long output_tokens = 0;
-
-  long long prompt_tokens() const {
-    return input_tokens + cache_read_input_tokens + cache_creation_input_tokens;
-  }
-};
 
 // Body for POST {base}/v1/messages from a parsed OpenAI chat request, with `upstream_model` as
 // model. Malformed input, or input Anthropic cannot express (n > 1, audio, response_format), is an

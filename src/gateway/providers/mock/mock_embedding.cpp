@@ -108,4 +108,19 @@ std::vector<float> mock_embedding(std::string_view text, int dimensions) {
   return out.empty() ? random_unit_vector(text, size) : out;
 }
 
+std::vector<std::string> mock_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : ' ';
+    if (is_word_byte(c)) {
+      word.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  return words;
+}
+
 }  // namespace sluice::gateway

@@ -6,6 +6,7 @@
 // near the passages that use its words, and the same text always gets the same vector.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,5 +23,9 @@ inline constexpr uint64_t kMockHashBasis = 1469598103934665603ull;
 // such features (only punctuation or function words) gets a pseudo-random unit vector seeded by
 // its bytes.
 std::vector<float> mock_embedding(std::string_view text, int dimensions);
+
+// The words of `text` as the mocks read them (lower-cased runs of ASCII letters and digits, plus
+// any non-ASCII bytes), in order, function words included.
+std::vector<std::string> mock_words(std::string_view text);
 
 }  // namespace sluice::gateway

@@ -1,11 +1,14 @@
 #include "gateway/providers/mock/mock_provider.hpp"
 
 #include <boost/json.hpp>
+#include <limits>
 #include <random>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "gateway/providers/mock/mock_moderation.hpp"
 #include "gateway/providers/mock/mock_replies.hpp"
+#include "gateway/providers/mock/mock_rerank.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/upstream_failure.hpp"
 #include "gateway/timing.hpp"
@@ -76,6 +79,21 @@ asio::awaitable<AttemptResult> MockProvider::embeddings(const EmbeddingsRequest&
   AttemptResult result;
   result.body = embeddings_json(*request.body, upstream_model);
   read_trailing_usage(result.body, result.usage);
+  co_return result;
+}
+
+asio::awaitable<AttemptResult> MockProvider::call(const EndpointRequest& request,
+                                                  std::string_view upstream_model) {
+  if (auto fault = co_await latency_and_faults(request.limits)) co_return std::move(*fault);
+  AttemptResult result;
+  if (request.endpoint == Endpoint::moderations) {
+    result.body = mock_moderation_json(*request.body, upstream_model);
+    co_return result;
+  }
+  // The gateway sends what rerank_upstream_body() builds: never refused here.
+  auto rerank = parse_rerank_request(*request.body, std::numeric_limits<std::size_t>::max(), {});
+  if (!rerank) co_return AttemptResult::failure(core::AttemptOutcome::upstream_4xx, rerank.error());
+  result.body = mock_rerank_json(*rerank, upstream_model);
   co_return result;
 }
 

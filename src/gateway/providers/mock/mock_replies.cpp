@@ -64,10 +64,11 @@ std::string forced_tool(const json::object& request) {
 }
 
 json::object usage_object(const MockReply& reply) {
-  return {{"prompt_tokens", reply.prompt_tokens},
+  const long long prompt = reply.prompt_tokens + reply.cached_tokens;
+  return {{"prompt_tokens", prompt},
           {"completion_tokens", reply.completion_tokens},
-          {"total_tokens", reply.prompt_tokens + reply.completion_tokens},
-          {"prompt_tokens_details", {{"cached_tokens", 0}}},
+          {"total_tokens", prompt + reply.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", reply.cached_tokens}}},
           {"completion_tokens_details", {{"reasoning_tokens", 0}}}};
 }
 

@@ -24,6 +24,12 @@ struct MockReply {
   std::string finish_reason = "stop";  // "stop" | "tool_calls"
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
+  // Prompt tokens beside prompt_tokens that the "provider" read from / wrote to its cache (set by
+  // mock-upstream's knobs): OpenAI's usage counts reads in prompt_tokens and in
+  // prompt_tokens_details.cached_tokens and has no writes; Anthropic's reports both beside
+  // input_tokens.
+  long long cached_tokens = 0;
+  long long cache_write_tokens = 0;
 };
 
 // The reply to a (validated) chat request: text derived from the last user message, or one tool

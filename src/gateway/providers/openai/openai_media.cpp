@@ -1,14 +1,12 @@
 // OpenAiProvider's media calls (images, audio): the request passes through with its model
 // renamed for the deployment, the upstream's answer is relayed as it arrives, and its usage, when
 // it reports one, is read from the answer's last bytes.
-#include <boost/json.hpp>
-
 #include "core/strings.hpp"
 #include "gateway/providers/openai/openai_provider.hpp"
+#include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/upstream_failure.hpp"
 
 namespace sluice::gateway {
-namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
@@ -58,18 +56,14 @@ AttemptResult last(AttemptResult result, bool final_attempt) {
   return result;
 }
 
-awaitable<AttemptResult> read_failure(http::UpstreamCall& call, std::string_view provider) {
-  auto body = co_await call.read_all(1 << 20);
-  co_return http_failure(call.status(), body ? std::move(*body) : std::string(),
-                         call.header("retry-after"), call.header("retry-after-ms"), provider);
-}
-
 }  // namespace
 
 awaitable<AttemptResult> OpenAiProvider::media(const MediaRequest& request,
                                                std::string_view upstream_model, MediaSink& sink) {
-  http::UpstreamRequest upstream = make_request(std::string(media_path(request.operation)), {},
-                                                request.trace, request.request_id, false);
+  // The path under the base URL: the route without its "/v1".
+  http::UpstreamRequest upstream = make_request(endpoint_route(request.endpoint).substr(3),
+                                                upstream_model, {}, request.trace,
+                                                request.request_id, false);
   std::string content_type = "application/json";
   std::string renamed;  // a JSON body whose model the deployment calls by another name
   if (request.upload) {
@@ -81,19 +75,15 @@ awaitable<AttemptResult> OpenAiProvider::media(const MediaRequest& request,
                                     "the upload was sent to an earlier deployment already")),
                      true);
     content_type = std::string(request.upload->content_type());
-  } else if (request.model != upstream_model && request.body) {
-    json::object copy = *request.body;
-    copy["model"] = upstream_model;
-    renamed = json::serialize(copy);
-    upstream.body = renamed;
   } else {
-    upstream.body = request.raw_body;
+    if (request.body) renamed = upstream_body_for_model(*request.body, request.model, upstream_model);
+    upstream.body = renamed.empty() ? request.raw_body : std::string_view(renamed);
   }
   // Speech answers with audio, the others with JSON (or text, or an event stream, as asked).
   upstream.headers = replace_header_lines(
       upstream.headers, {"Content-Type", "Accept"},
       "Content-Type: " + content_type + "\r\nAccept: " +
-          (request.operation == MediaOperation::speech ? "*/*" : "application/json") + "\r\n");
+          (request.endpoint == Endpoint::speech ? "*/*" : "application/json") + "\r\n");
   if (forward_mock_headers_) upstream.headers += request.forward_headers;
 
   http::UpstreamCall call;
@@ -102,7 +92,7 @@ awaitable<AttemptResult> OpenAiProvider::media(const MediaRequest& request,
   const bool sent = request.upload && request.upload->consumed();
   if (!started.ok()) co_return last(transport_failure(call, started.error()), sent);
   if (call.status() < 200 || call.status() > 299)
-    co_return last(co_await read_failure(call, name_), sent);
+    co_return last(co_await read_http_failure(call), sent);
 
   AttemptResult result;
   result.final_attempt = true;  // the client's answer begins: nothing may follow

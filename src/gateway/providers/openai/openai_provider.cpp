@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/json_validate.hpp"
+#include "gateway/providers/azure/azure_wire.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
 #include "gateway/providers/stream_relay.hpp"
 #include "gateway/providers/upstream_failure.hpp"
@@ -14,11 +15,7 @@ using boost::asio::awaitable;
 
 namespace {
 
-awaitable<AttemptResult> read_http_failure(http::UpstreamCall& call, std::string_view provider) {
-  auto body = co_await call.read_all(1 << 20);
-  co_return http_failure(call.status(), body ? std::move(*body) : std::string(),
-                         call.header("retry-after"), call.header("retry-after-ms"), provider);
-}
+awaitable<Result<std::vector<std::string>>> no_models() { co_return std::vector<std::string>{}; }
 
 // An OpenAI-compatible stream is already in the client's format: chunks pass through as they
 // are; the gateway only reads usage and errors, and counts content to estimate usage when the
@@ -75,16 +72,28 @@ OpenAiProvider::OpenAiProvider(const core::ProviderConfig& config, http::Upstrea
     : name_(config.name),
       endpoint_(std::move(endpoint)),
       timeouts_(upstream_timeouts(config)),
-      forward_mock_headers_(config.forward_mock_headers) {
+      forward_mock_headers_(config.forward_mock_headers),
+      azure_(config.type == "azure"),
+      api_version_(config.api_version.empty() ? core::kDefaultAzureApiVersion : config.api_version),
+      rules_(config.param_rules, config.builtin_param_rules) {
   fixed_headers_ = "Content-Type: application/json\r\n";
-  if (!config.api_key.empty()) fixed_headers_ += "Authorization: Bearer " + config.api_key + "\r\n";
+  if (!config.api_key.empty())
+    fixed_headers_ += azure_ ? "api-key: " + config.api_key + "\r\n"
+                             : "Authorization: Bearer " + config.api_key + "\r\n";
+  fixed_headers_ += header_lines(config.headers);
+  body_options_.rules = &rules_;
+  body_options_.set_model = !azure_;
 }
 
-http::UpstreamRequest OpenAiProvider::make_request(std::string target, std::string_view body,
+http::UpstreamRequest OpenAiProvider::make_request(std::string_view resource,
+                                                   std::string_view upstream_model,
+                                                   std::string_view body,
                                                    const core::TraceContext* trace,
                                                    std::string_view request_id, bool stream) const {
   http::UpstreamRequest request;
-  request.target = endpoint_.base_path + target;
+  request.target = azure_
+                       ? azure_target(endpoint_.base_path, upstream_model, resource, api_version_)
+                       : endpoint_.base_path + std::string(resource);
   request.body = body;
   request.headers.reserve(fixed_headers_.size() + 160);
   request.headers = fixed_headers_;
@@ -110,18 +119,27 @@ awaitable<AttemptResult> OpenAiProvider::chat(const ChatRequest& request,
   return chat_json(request, upstream_model);
 }
 
+awaitable<AttemptResult> OpenAiProvider::read_http_failure(http::UpstreamCall& call) const {
+  auto body = co_await call.read_all(1 << 20);
+  AttemptResult failure =
+      http_failure(call.status(), body ? std::move(*body) : std::string(),
+                   call.header("retry-after"), call.header("retry-after-ms"), name_);
+  if (azure_) adapt_azure_failure(failure, call.status());
+  co_return failure;
+}
+
 awaitable<AttemptResult> OpenAiProvider::open(http::UpstreamCall& call, const ChatRequest& request,
                                               std::string_view upstream_model) {
-  const std::string rewritten = upstream_chat_body(request, upstream_model);
+  const std::string rewritten = upstream_chat_body(request, upstream_model, body_options_);
   const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
-  http::UpstreamRequest upstream =
-      make_request("/chat/completions", body, request.trace, request.request_id, request.stream);
+  http::UpstreamRequest upstream = make_request("/chat/completions", upstream_model, body,
+                                                request.trace, request.request_id, request.stream);
   if (forward_mock_headers_) upstream.headers += request.forward_headers;
   if (auto started =
           co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
-  if (call.status() != 200) co_return co_await read_http_failure(call, name_);
+  if (call.status() != 200) co_return co_await read_http_failure(call);
   co_return AttemptResult{};
 }
 
@@ -156,15 +174,16 @@ awaitable<AttemptResult> OpenAiProvider::chat_stream(const ChatRequest& request,
 
 awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& request,
                                                     std::string_view upstream_model) {
-  const std::string rewritten = upstream_embeddings_body(request, upstream_model);
+  const std::string rewritten = upstream_embeddings_body(request, upstream_model, body_options_);
   const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
   http::UpstreamCall call;
-  if (auto started = co_await call.start(
-          endpoint_, make_request("/embeddings", body, request.trace, request.request_id, false),
-          timeouts_for(timeouts_, request.limits));
+  if (auto started = co_await call.start(endpoint_,
+                                         make_request("/embeddings", upstream_model, body,
+                                                      request.trace, request.request_id, false),
+                                         timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
-  if (call.status() != 200) co_return co_await read_http_failure(call, name_);
+  if (call.status() != 200) co_return co_await read_http_failure(call);
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
   if (!core::is_complete_json(*response))
@@ -178,8 +197,33 @@ awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& req
   co_return result;
 }
 
+awaitable<AttemptResult> OpenAiProvider::call(const EndpointRequest& request,
+                                              std::string_view upstream_model) {
+  const std::string rewritten =
+      upstream_body_for_model(*request.body, request.model, upstream_model);
+  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
+  const std::string_view target = request.endpoint == Endpoint::rerank ? "/rerank" : "/moderations";
+  http::UpstreamRequest upstream =
+      make_request(target, upstream_model, body, request.trace, request.request_id, false);
+  if (forward_mock_headers_) upstream.headers += request.forward_headers;
+  http::UpstreamCall exchange;
+  if (auto started =
+          co_await exchange.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
+      !started.ok())
+    co_return transport_failure(exchange, started.error());
+  if (exchange.status() != 200) co_return co_await read_http_failure(exchange, name_);
+  auto response = co_await exchange.read_all(kMaxUpstreamBody);
+  if (!response) co_return transport_failure(exchange, response.error());
+  AttemptResult result;
+  result.body = std::move(*response);
+  co_return result;
+}
+
 awaitable<Result<std::vector<std::string>>> OpenAiProvider::list_models() {
-  return fetch_model_ids(endpoint_, make_request("/models", {}, nullptr, {}, false), timeouts_,
+  // Azure's inference API lists the resource's base models, not its deployments (that is the
+  // management API's business): its deployments are the names aliases and requests give.
+  if (azure_) return no_models();
+  return fetch_model_ids(endpoint_, make_request("/models", {}, {}, nullptr, {}, false), timeouts_,
                          name_);
 }
 

@@ -10,12 +10,15 @@
 namespace sluice::gateway {
 namespace json = boost::json;
 
-std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model) {
-  const bool rename = request.model != upstream_model;
+std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model,
+                               const BodyOptions& options) {
+  const bool rename = options.set_model && request.model != upstream_model;
   const bool force_usage = request.stream && !request.include_usage;
-  if (!rename && !force_usage) return {};
+  const bool edit = options.rules && options.rules->changes(upstream_model, *request.body);
+  if (!rename && !force_usage && !edit) return {};
   json::object copy = *request.body;
-  copy["model"] = upstream_model;
+  if (rename) copy["model"] = upstream_model;
+  if (edit) options.rules->apply(upstream_model, copy);
   if (force_usage) {
     json::value& options = copy["stream_options"];
     if (!options.is_object()) options = json::object();
@@ -25,9 +28,15 @@ std::string upstream_chat_body(const ChatRequest& request, std::string_view upst
 }
 
 std::string upstream_embeddings_body(const EmbeddingsRequest& request,
-                                     std::string_view upstream_model) {
-  if (request.model == upstream_model) return {};
-  json::object copy = *request.body;
+                                     std::string_view upstream_model, const BodyOptions& options) {
+  if (!options.set_model) return {};
+  return upstream_body_for_model(*request.body, request.model, upstream_model);
+}
+
+std::string upstream_body_for_model(const json::object& body, std::string_view model,
+                                    std::string_view upstream_model) {
+  if (model == upstream_model) return {};
+  json::object copy = body;
   copy["model"] = upstream_model;
   return json::serialize(copy);
 }
@@ -50,8 +59,13 @@ bool read_usage(const json::object& object, Usage& usage) {
   // Chat uses prompt/completion; embeddings only prompt (and total).
   usage.prompt_tokens = number(u, "prompt_tokens");
   usage.completion_tokens = number(u, "completion_tokens");
-  if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
+  if (const auto* details = u.if_contains("prompt_tokens_details");
+      details && details->is_object()) {
     usage.cached_tokens = number(details->as_object(), "cached_tokens");
+    // Not OpenAI's own: how the Anthropic translation (and OpenAI-compatible gateways) report
+    // cache writes.
+    usage.cache_write_tokens = number(details->as_object(), "cache_write_tokens");
+  }
   usage.reported = true;
   usage.estimated = false;
   return true;

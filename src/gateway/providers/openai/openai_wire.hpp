@@ -6,23 +6,40 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/providers/param_rules.hpp"
 #include "gateway/token_estimate.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
 
+// How a provider shapes the bodies it sends.
+struct BodyOptions {
+  const ParamRules* rules = nullptr;  // the provider's parameter rules; null: none
+  // Whether `model` is set to the deployment's model. Azure names the deployment in the URL and
+  // ignores the body's model, so its bodies keep the client's.
+  bool set_model = true;
+};
+
 // The body to send upstream: the client's bytes untouched when nothing changes, else the parsed
-// request with `model` replaced and, for streams, stream_options.include_usage forced on (the
-// gateway needs usage even when the client did not ask; that chunk is then not relayed).
-// Returns an empty string when `raw_body` can be sent as is.
-std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model);
+// request (serialised once) with `model` replaced, the parameter rules for `upstream_model`
+// applied and, for streams, stream_options.include_usage forced on (the gateway needs usage even
+// when the client did not ask; that chunk is then not relayed). Returns an empty string when
+// `raw_body` can be sent as is.
+std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model,
+                               const BodyOptions& options = {});
 std::string upstream_embeddings_body(const EmbeddingsRequest& request,
-                                     std::string_view upstream_model);
+                                     std::string_view upstream_model,
+                                     const BodyOptions& options = {});
+// `body` (a request for `model`) with its model replaced by `upstream_model`; empty when they are
+// the same (the client's bytes then go as they are).
+std::string upstream_body_for_model(const boost::json::object& body, std::string_view model,
+                                    std::string_view upstream_model);
 
 // Whether a chat request asks for the final usage chunk (stream_options.include_usage: true).
 bool usage_requested(const boost::json::object& chat_request);
 
-// Reads "usage" from a response or chunk object; false when absent or null.
+// Reads "usage" from a response or chunk object (prompt_tokens_details.cached_tokens as cache
+// reads, and cache_write_tokens there as cache writes); false when absent or null.
 bool read_usage(const boost::json::object& object, Usage& usage);
 // Reads the last "usage" object of a JSON text without parsing the rest: OpenAI-compatible
 // servers put it at the end, and an embeddings response can be megabytes of floats before it.

@@ -97,11 +97,45 @@ TEST(ResponseStore, EvictsTheLeastRecentlyUsedBeyondTheByteBudget) {
 
 TEST(ResponseStore, AResponseLargerThanTheBudgetIsNotKept) {
   ResponseStore store(4096, 10, 1);
-  store.put("resp_small", response_for("small"));
-  store.put("resp_huge", response_for("huge", 8192));
+  EXPECT_TRUE(store.put("resp_small", response_for("small")));
+  EXPECT_FALSE(store.put("resp_huge", response_for("huge", 8192)));
   EXPECT_EQ(store.response("resp_huge"), nullptr);
   EXPECT_FALSE(store.item("msg_huge").has_value());
   EXPECT_NE(store.response("resp_small"), nullptr);  // nothing was evicted for it
+}
+
+TEST(ResponseStore, TheObjectAndInputItemsAreKeptAndCounted) {
+  ResponseStore store;
+  StoredResponse r = response_for("o1");
+  r.object = R"({"id":"resp_o1","object":"response"})";
+  r.input_items = R"([{"id":"msg_in","type":"message"}])";
+  const std::size_t bytes = ResponseStore::accounted_bytes("resp_o1", r);
+  EXPECT_EQ(bytes, ResponseStore::accounted_bytes("resp_o1", response_for("o1")) + r.object.size() +
+                       r.input_items.size());
+  store.put("resp_o1", r);
+  const auto found = store.response("resp_o1");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->object, r.object);
+  EXPECT_EQ(found->input_items, r.input_items);
+  EXPECT_EQ(store.bytes(), bytes);
+}
+
+TEST(ResponseStore, EraseRemovesTheResponseAndItsItemsForItsTenantOnly) {
+  ResponseStore store;
+  StoredResponse owned = response_for("e1");
+  owned.owner = "team-a";
+  store.put("resp_e1", owned);
+  store.put("resp_e2", response_for("e2"));
+  for (std::string_view other : {"team-b", ""}) EXPECT_FALSE(store.erase("resp_e1", other));
+  EXPECT_NE(store.response("resp_e1", "team-a"), nullptr);  // another tenant touched nothing
+  EXPECT_TRUE(store.erase("resp_e1", "team-a"));
+  EXPECT_EQ(store.response("resp_e1", "team-a"), nullptr);
+  EXPECT_FALSE(store.item("msg_e1", "team-a").has_value());
+  EXPECT_FALSE(store.item("fc_e1_1", "team-a").has_value());
+  EXPECT_FALSE(store.erase("resp_e1", "team-a"));  // gone
+  EXPECT_FALSE(store.erase("resp_unknown"));
+  EXPECT_EQ(store.size(), 1u);
+  EXPECT_EQ(store.bytes(), ResponseStore::accounted_bytes("resp_e2", response_for("e2")));
 }
 
 TEST(ResponseStore, ItemsOutsideTheResponseKeyAreNotIndexed) {

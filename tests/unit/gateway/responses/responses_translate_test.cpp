@@ -380,6 +380,23 @@ TEST(ResponsesStored, StoredResponseHoldsTheConversationWithoutInstructions) {
             R"("function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]})");
 }
 
+TEST(ResponsesStored, TheWholeResponseAndTheInputItemsAreKeptForRetrieval) {
+  const json::object request = parse_object(
+      R"({"model":"m","instructions":"Be brief.","input":[{"role":"user","content":"Hi"}]})");
+  const json::object chat = chat_request_from_responses(request).value();
+  const json::object response = response_from(kToolCompletion, &request);
+  const StoredResponse stored = stored_response(request, chat, response);
+  EXPECT_EQ(json::parse(stored.object), response);
+  EXPECT_EQ(stored.output.size(), 2u);  // as the output array makes it
+  EXPECT_EQ(stored.output[1].id, "fc_abc123_0");
+  const json::array items = json::parse(stored.input_items).as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("role"), "user");
+  EXPECT_EQ(json::serialize(items[0].at("content")), R"([{"type":"input_text","text":"Hi"}])");
+  // Text the caller rendered already is kept as it is.
+  EXPECT_EQ(stored_response(request, chat, response, "{\"same\":1}").object, "{\"same\":1}");
+}
+
 TEST(ResponsesStored, StoreIsRequestedUnlessFalse) {
   EXPECT_TRUE(store_requested(parse_object(R"({"input":"x"})")));
   EXPECT_TRUE(store_requested(parse_object(R"({"input":"x","store":null})")));
@@ -691,6 +708,7 @@ TEST(ResponsesStream, OutputItemsAreTheCompletedOutput) {
   EXPECT_EQ(output[0].at("id"), "msg_abc123");
   EXPECT_EQ(output[1].at("id"), "fc_abc123_1");
   EXPECT_EQ(output, parse_object(events.back().data).at("response").at("output"));
+  EXPECT_EQ(translator.final_response(), parse_object(events.back().data).at("response"));
 
   // What the store keeps of it is what a later reference needs.
   const json::object request = parse_object(R"({"model":"m","input":"x"})");

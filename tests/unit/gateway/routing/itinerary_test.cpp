@@ -117,5 +117,50 @@ TEST_F(ItineraryTest, WeightsBelongToTheAliasNotTheSharedDeployment) {
   EXPECT_EQ(walk(second), (std::vector<std::string>{"shared"}));
 }
 
+// A provider that serves endpoints or not; nothing else of it is used here.
+class EndpointServing final : public Provider {
+ public:
+  explicit EndpointServing(bool serving) : serving_(serving) {}
+  const std::string& name() const override { return name_; }
+  boost::asio::awaitable<AttemptResult> chat(const ChatRequest&, std::string_view,
+                                             ChunkSink*) override {
+    co_return AttemptResult{};
+  }
+  boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest&,
+                                                   std::string_view) override {
+    co_return AttemptResult{};
+  }
+  boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override {
+    co_return std::vector<std::string>{};
+  }
+  bool serves(Endpoint) const override { return serving_; }
+
+ private:
+  std::string name_ = "p";
+  bool serving_;
+};
+
+TEST_F(ItineraryTest, AnEndpointCallSkipsDeploymentsWhoseProviderLacksIt) {
+  EndpointServing yes(true), no(false);
+  auto on = [this](const std::string& id, Provider* provider, int priority) {
+    deployments_.push_back(std::make_unique<Deployment>(id, provider, id, breaker_config_));
+    membership_[deployments_.back().get()] = {deployments_.back().get(), 1, priority};
+    return deployments_.back().get();
+  };
+  Deployment* chat_only = on("chat-only", &no, 0);
+  Deployment* serving = on("serving", &yes, 1);
+  Deployment* fallback = on("fallback", &yes, 0);
+  ModelAlias primary = alias({{chat_only}, {serving}});
+  ModelAlias backup = alias({{fallback}});
+  Itinerary rerank({&primary, &backup}, 4, Endpoint::rerank);
+  EXPECT_EQ(walk(rerank), (std::vector<std::string>{"serving", "fallback", "serving", "fallback"}));
+  Itinerary chat({&primary, &backup}, 3);
+  EXPECT_EQ(walk(chat), (std::vector<std::string>{"chat-only", "serving", "fallback"}));
+  ModelAlias none = alias({{chat_only}});
+  Itinerary nothing({&none}, 3, Endpoint::moderations);
+  EXPECT_EQ(walk(nothing), (std::vector<std::string>{}));
+  EXPECT_EQ(nothing.attempts(), 0);
+}
+
 }  // namespace
 }  // namespace sluice::gateway

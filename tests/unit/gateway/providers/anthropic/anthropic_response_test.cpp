@@ -112,6 +112,16 @@ TEST(AnthropicResponseTest, UsageCountsCachedInputAsPrompt) {
   EXPECT_EQ(usage.at("completion_tokens").to_number<long long>(), 30);
   EXPECT_EQ(usage.at("total_tokens").to_number<long long>(), 200);
   EXPECT_EQ(usage.at("prompt_tokens_details").at("cached_tokens").to_number<long long>(), 50);
+  // Cache writes are reported too, so that they can be priced as writes.
+  EXPECT_EQ(usage.at("prompt_tokens_details").at("cache_write_tokens").to_number<long long>(), 20);
+}
+
+TEST(AnthropicResponseTest, NoCacheWritesNoCacheWriteField) {
+  auto out = translate(R"({"id":"msg_c","type":"message","role":"assistant",
+    "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+    "usage":{"input_tokens":100,"cache_read_input_tokens":0,"output_tokens":3}})");
+  EXPECT_FALSE(
+      out.at("usage").at("prompt_tokens_details").as_object().contains("cache_write_tokens"));
 }
 
 TEST(AnthropicResponseTest, OutOfRangeUsageIsClamped) {

@@ -107,6 +107,55 @@ TEST(UpstreamBodyTest, RawBodyKeptUnlessSomethingChanges) {
   EXPECT_EQ(forced.at("stream_options").at("include_usage"), true);
 }
 
+TEST(UpstreamBodyTest, ParameterRulesApplyOnceAndOnlyWhenTheyChangeSomething) {
+  const ParamRules rules({}, /*builtin=*/true);
+  const BodyOptions options{&rules, true};
+  const boost::json::object plain =
+      boost::json::parse(R"({"model":"o3","messages":[],"max_completion_tokens":9})").as_object();
+  ChatRequest request;
+  request.body = &plain;
+  request.model = "o3";
+  EXPECT_EQ(upstream_chat_body(request, "o3", options), "") << "no rule applies: raw bytes";
+
+  const boost::json::object sampling =
+      boost::json::parse(R"({"model":"r","messages":[],"max_tokens":9,"temperature":0})")
+          .as_object();
+  request.body = &sampling;
+  request.model = "r";  // an alias of the deployment o3
+  EXPECT_EQ(upstream_chat_body(request, "o3", options),
+            R"({"model":"o3","messages":[],"max_completion_tokens":9})");
+  EXPECT_EQ(upstream_chat_body(request, "gpt-4o", options),
+            R"({"model":"gpt-4o","messages":[],"max_tokens":9,"temperature":0})");
+}
+
+TEST(UpstreamBodyTest, AzureKeepsTheClientsModel) {
+  // The deployment in the URL picks the model: a body that needs nothing else goes untouched.
+  const boost::json::object body =
+      boost::json::parse(R"({"model":"chat","messages":[]})").as_object();
+  ChatRequest request;
+  request.body = &body;
+  request.model = "chat";
+  const BodyOptions azure{nullptr, /*set_model=*/false};
+  EXPECT_EQ(upstream_chat_body(request, "my-deployment", azure), "");
+  EmbeddingsRequest embeddings;
+  embeddings.body = &body;
+  embeddings.model = "chat";
+  EXPECT_EQ(upstream_embeddings_body(embeddings, "my-deployment", azure), "");
+  EXPECT_NE(upstream_embeddings_body(embeddings, "my-deployment"), "");
+}
+
+TEST(ReadUsageTest, CacheReadsAndWritesAreBothRead) {
+  Usage usage;
+  ASSERT_TRUE(read_trailing_usage(
+      R"({"usage":{"prompt_tokens":100,"completion_tokens":5,)"
+      R"("prompt_tokens_details":{"cached_tokens":60,"cache_write_tokens":30}}})",
+      usage));
+  EXPECT_EQ(usage.prompt_tokens, 100);
+  EXPECT_EQ(usage.cached_tokens, 60);
+  EXPECT_EQ(usage.cache_write_tokens, 30);
+  EXPECT_EQ(usage.prompt_parts().uncached, 10);
+}
+
 TEST(FinishReasonTest, FoundByScan) {
   EXPECT_EQ(finish_reason_in(R"({"choices":[{"index":0,"finish_reason":"stop"}]})"), "stop");
   EXPECT_EQ(finish_reason_in(R"({"choices":[{"finish_reason": "tool_calls"}]})"), "tool_calls");
