@@ -71,9 +71,8 @@ void answer_failure(http::Exchange& exchange, const gateway::Outcome& outcome,
 }
 
 gateway::MediaRequest media_request(http::Exchange& exchange,
-                                    const gateway::GatewayService& service,
-                                    Endpoint endpoint, std::string model,
-                                    std::string& mock_headers) {
+                                    const gateway::GatewayService& service, Endpoint endpoint,
+                                    std::string model, std::string& mock_headers) {
   gateway::MediaRequest request;
   request.endpoint = endpoint;
   request.model = std::move(model);

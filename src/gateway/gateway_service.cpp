@@ -107,14 +107,14 @@ bool served(const Route& chain, Endpoint endpoint) {
 
 Error unserved_error(std::string_view model, Endpoint endpoint) {
   const std::string route(endpoint_route(endpoint));
-  return make_error(Errc::invalid_request,
-                    "The model `" + std::string(model) + "` cannot serve " + route +
-                        ": none of its deployments is on a provider with that endpoint (" +
-                        (is_media(endpoint)
-                             ? "openai-type providers have it; anthropic, azure and mock have not"
-                             : "openai-type and mock providers have it; anthropic has not") +
-                        "). Name a model or alias routed to such a provider.",
-                    "model", "unsupported_endpoint");
+  return make_error(
+      Errc::invalid_request,
+      "The model `" + std::string(model) + "` cannot serve " + route +
+          ": none of its deployments is on a provider with that endpoint (" +
+          (is_media(endpoint) ? "openai-type providers have it; anthropic, azure and mock have not"
+                              : "openai-type and mock providers have it; anthropic has not") +
+          "). Name a model or alias routed to such a provider.",
+      "model", "unsupported_endpoint");
 }
 
 }  // namespace
@@ -166,9 +166,11 @@ void GatewayService::record_attempt_span(const RouteContext& context, const Depl
 double GatewayService::account_usage(const Deployment& deployment, const Usage& usage,
                                      const CallLabels& labels) {
   const double cost = prices_.cost_usd(deployment.upstream_model, usage);
-  // A call whose upstream reported no usage (and none was counted) used no known tokens, which is
-  // not zero tokens: the histogram leaves it out.
-  if (usage.reported || usage.estimated) metrics_.tokens(labels, usage);
+  // A call whose upstream reported no usage (and none was counted: a media call's) used no known
+  // tokens, which is not zero tokens: the histogram leaves it out.
+  const bool known =
+      usage.reported || usage.estimated || usage.prompt_tokens > 0 || usage.completion_tokens > 0;
+  if (known) metrics_.tokens(labels, usage);
   metrics_.cost(deployment.upstream_model, labels, cost);
   return cost;
 }

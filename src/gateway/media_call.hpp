@@ -46,7 +46,7 @@ class MediaSink {
 
 struct MediaRequest {
   Endpoint endpoint = Endpoint::image_generation;  // one of the media ones (is_media)
-  std::string model;  // as the client named it
+  std::string model;                               // as the client named it
   // JSON operations: the parsed body and its text (sent as is when the model needs no renaming).
   const boost::json::object* body = nullptr;
   std::string_view raw_body;

@@ -51,6 +51,9 @@ std::string config_yaml(int mock_port) {
          "    - {name: down, type: openai, base_url: \"" +
          down +
          "\", api_key: k}\n"
+         "    - {name: claude, type: anthropic, base_url: \"http://127.0.0.1:" +
+         std::to_string(mock_port) +
+         "\", api_key: k}\n"
          "  models:\n"
          "    - {alias: stt, deployments: [{provider: up, model: gpt-4o-transcribe}]}\n"
          "    - {alias: tts, deployments: [{provider: up, model: tts-1}]}\n"
@@ -59,6 +62,11 @@ std::string config_yaml(int mock_port) {
          "      deployments:\n"
          "        - {provider: down, model: gpt-4o-transcribe, priority: 0}\n"
          "        - {provider: up, model: gpt-4o-transcribe, priority: 1}\n"
+         "    - alias: mixed-stt\n"
+         "      deployments:\n"
+         "        - {provider: claude, model: claude-sonnet-4, priority: 0}\n"
+         "        - {provider: up, model: gpt-4o-transcribe, priority: 1}\n"
+         "    - {alias: claude-only, deployments: [{provider: claude, model: claude-sonnet-4}]}\n"
          "    - alias: twice-stt\n"
          "      deployments:\n"
          "        - {provider: up, model: gpt-4o-transcribe, priority: 0}\n"
@@ -304,6 +312,24 @@ TEST_F(MediaPassthroughTest, AConnectFailureBeforeTheFirstByteGoesToTheNextDeplo
   EXPECT_EQ(response->header("x-sluice-deployment"), "up/gpt-4o-transcribe");
   EXPECT_TRUE(contains(response->body, "Transcribed 300000 bytes")) << response->body;
   EXPECT_TRUE(contains(log_line("\"model\":\"fallback-stt\""), "\"attempts\":2"));
+}
+
+// Deployments on providers without the endpoint (anthropic here) are skipped, not failed; a model
+// with none that has it is a 400 naming both.
+TEST_F(MediaPassthroughTest, DeploymentsWithoutTheEndpointAreSkipped) {
+  const std::string body = file_head() + "abc\r\n" + field("model", "mixed-stt") + closing();
+  auto served = exchange(port(), upload_head("/v1/audio/transcriptions", body.size()) + body);
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200) << served->body;
+  EXPECT_EQ(served->header("x-sluice-deployment"), "up/gpt-4o-transcribe");
+  EXPECT_TRUE(contains(log_line("\"model\":\"mixed-stt\""), "\"attempts\":1"));
+  auto unserved = http_request(port(), "POST", "/v1/audio/speech",
+                               R"({"model":"claude-only","input":"hi","voice":"alloy"})",
+                               "Content-Type: application/json\r\n");
+  ASSERT_TRUE(unserved);
+  EXPECT_EQ(unserved->status, 400) << unserved->body;
+  EXPECT_TRUE(contains(unserved->body, "unsupported_endpoint")) << unserved->body;
+  EXPECT_TRUE(contains(unserved->body, "/v1/audio/speech")) << unserved->body;
 }
 
 TEST_F(MediaPassthroughTest, SpeechAudioIsRelayedBackAsItArrives) {

@@ -42,9 +42,9 @@ boost::asio::awaitable<AttemptResult> Provider::media(const MediaRequest& reques
                                                       MediaSink& sink) {
   co_return AttemptResult::failure(
       core::AttemptOutcome::rejected,
-      make_error(Errc::invalid_request,
-                 "provider " + name() + " has no " + std::string(endpoint_route(request.endpoint)) +
-                     " endpoint"));
+      make_error(Errc::invalid_request, "provider " + name() + " has no " +
+                                            std::string(endpoint_route(request.endpoint)) +
+                                            " endpoint"));
 }
 
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config) {

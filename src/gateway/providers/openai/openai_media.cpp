@@ -61,9 +61,9 @@ AttemptResult last(AttemptResult result, bool final_attempt) {
 awaitable<AttemptResult> OpenAiProvider::media(const MediaRequest& request,
                                                std::string_view upstream_model, MediaSink& sink) {
   // The path under the base URL: the route without its "/v1".
-  http::UpstreamRequest upstream = make_request(endpoint_route(request.endpoint).substr(3),
-                                                upstream_model, {}, request.trace,
-                                                request.request_id, false);
+  http::UpstreamRequest upstream =
+      make_request(endpoint_route(request.endpoint).substr(3), upstream_model, {}, request.trace,
+                   request.request_id, false);
   std::string content_type = "application/json";
   std::string renamed;  // a JSON body whose model the deployment calls by another name
   if (request.upload) {
@@ -76,7 +76,8 @@ awaitable<AttemptResult> OpenAiProvider::media(const MediaRequest& request,
                      true);
     content_type = std::string(request.upload->content_type());
   } else {
-    if (request.body) renamed = upstream_body_for_model(*request.body, request.model, upstream_model);
+    if (request.body)
+      renamed = upstream_body_for_model(*request.body, request.model, upstream_model);
     upstream.body = renamed.empty() ? request.raw_body : std::string_view(renamed);
   }
   // Speech answers with audio, the others with JSON (or text, or an event stream, as asked).

@@ -211,7 +211,7 @@ awaitable<AttemptResult> OpenAiProvider::call(const EndpointRequest& request,
           co_await exchange.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(exchange, started.error());
-  if (exchange.status() != 200) co_return co_await read_http_failure(exchange, name_);
+  if (exchange.status() != 200) co_return co_await read_http_failure(exchange);
   auto response = co_await exchange.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(exchange, response.error());
   AttemptResult result;
