@@ -10,6 +10,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <functional>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -209,14 +210,17 @@ TEST(UpstreamStreamedBodyTest, SendsABodyOfUnknownLengthChunked) {
 // request, and the call fails with the body's own error, not the upstream's fault.
 TEST(UpstreamStreamedBodyTest, AFailingBodyEndsTheExchangeWithItsError) {
   std::string received;
+  std::promise<void> served;
   OneConnectionServer server([&](tcp::socket& socket) {
     std::string input;
     read_head(socket, input);
     read_until_close(socket, input);
     received = input;
+    served.set_value();
   });
   PieceBody body({"aaaa", "bbbb", "cccc"}, true, 2);
   const Exchange result = send(server.endpoint(), body);
+  ASSERT_EQ(served.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
   ASSERT_FALSE(result.started.ok());
   EXPECT_EQ(result.started.error().code, Errc::payload_too_large);
   EXPECT_EQ(result.outcome, core::AttemptOutcome::rejected);
