@@ -1,6 +1,7 @@
 #include "api/messages_routes.hpp"
 
 #include <boost/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "api/gateway_outcome.hpp"
@@ -8,8 +9,10 @@
 #include "api/sse_sink.hpp"
 #include "core/ids.hpp"
 #include "core/json_read.hpp"
+#include "core/strings.hpp"
 #include "gateway/ingress/messages_translate.hpp"
 #include "gateway/providers/request_validation.hpp"
+#include "gateway/token_estimate.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -17,8 +20,9 @@ using boost::asio::awaitable;
 
 namespace {
 
-// Streams the answer as Messages events, translated from the chat chunks the gateway relays.
-class MessagesSink final : public gateway::ChunkSink {
+// Streams the answer as Messages events: the upstream's own, relayed as they come, when the
+// deployment speaks Messages; else translated from the chat chunks the gateway relays.
+class MessagesSink final : public gateway::MessagesStreamSink {
  public:
   MessagesSink(http::Exchange& exchange, std::string message_id, std::string model,
                long long input_estimate, gateway::GatewayMetrics& metrics)
@@ -35,17 +39,44 @@ class MessagesSink final : public gateway::ChunkSink {
     translator_.feed(chunk_json, events_);
     co_return co_await flush();
   }
-  // Usage counted by the gateway stands in when the upstream reported none.
+  // Not a coroutine: an event costs the writer's frame only.
+  awaitable<bool> send_event(std::string_view type, std::string_view data) override {
+    passed_through_ = true;
+    if (type == "error") error_sent_ = true;
+    if (data.find('\n') == std::string_view::npos) return writer_.write(type, data);
+    return send_lines(type, data);
+  }
+  // Usage counted by the gateway stands in when the upstream reported none. A relayed stream
+  // has already had its end.
   awaitable<void> finish(const gateway::Usage& usage) {
+    if (passed_through_) co_return;
     translator_.finish(usage, events_);
     co_await flush();
   }
   awaitable<void> fail(const Error& error) {
-    translator_.fail(error, events_);
-    co_await flush();
+    if (!passed_through_) {
+      translator_.fail(error, events_);
+      co_await flush();
+      co_return;
+    }
+    if (error_sent_) co_return;  // the upstream's own error event went out
+    error_sent_ = true;
+    const gateway::AnthropicError rendered = gateway::anthropic_error(error);
+    co_await writer_.write("error", rendered.body);
   }
 
  private:
+  // Each line of a multi-line data field on a data: line of its own, as the upstream framed it.
+  awaitable<bool> send_lines(std::string_view type, std::string_view data) {
+    std::string lines;
+    for (const char c : data) {
+      if (c == '\n')
+        lines += "\ndata: ";
+      else
+        lines += c;
+    }
+    co_return co_await writer_.write(type, lines);
+  }
   awaitable<bool> flush() {
     bool ok = true;
     for (const auto& event : events_)
@@ -57,6 +88,8 @@ class MessagesSink final : public gateway::ChunkSink {
   SseWriter writer_;
   gateway::MessagesStreamTranslator translator_;
   std::vector<gateway::MessagesEvent> events_;  // reused for every chunk
+  bool passed_through_ = false;  // the upstream's events are relayed, not translated chunks
+  bool error_sent_ = false;
 };
 
 // Errors of these routes, whoever set them (filters, body parsing, the gateway), in Anthropic's
@@ -68,37 +101,94 @@ void anthropic_error_shape(http::Response& response, std::string_view request_id
   response.body = std::move(rendered.body);
 }
 
-// The request translated and checked; false after answering the error.
-bool chat_of(http::Exchange& exchange, const json::object& body, json::object& chat) {
+// The request translated and checked into `chat`, or why it cannot be.
+Status chat_of(const json::object& body, json::object& chat) {
   auto translated = gateway::chat_request_from_messages(body);
-  if (!translated) {
-    exchange.response.set_error(translated.error());
-    return false;
-  }
-  if (auto valid = gateway::validate_chat_request(*translated); !valid.ok()) {
-    exchange.response.set_error(valid.error());
-    return false;
-  }
+  if (!translated) return translated.error();
+  if (auto valid = gateway::validate_chat_request(*translated); !valid.ok()) return valid.error();
   chat = std::move(*translated);
-  return true;
+  return {};
+}
+
+// The value of every `name` header, comma-joined as HTTP allows (the SDKs send anthropic-beta
+// once, with its flags comma-separated, but a client may repeat it).
+std::string joined_header(const http::Request& request, std::string_view name) {
+  std::string value;
+  for (const auto& [header, text] : request.headers) {
+    if (!core::iequals(header, name)) continue;
+    if (!value.empty()) value += ',';
+    value += text;
+  }
+  return value;
+}
+
+// What the gateway needs of a Messages request whatever answers it: its model, and whether it
+// streams. Other problems are the translation's (for deployments that need chat) or the
+// upstream's to find.
+std::optional<Error> unroutable(const json::object& body) {
+  const json::value* model = body.if_contains("model");
+  if (!model || !model->is_string() || model->get_string().empty())
+    return make_error(Errc::invalid_request, "model: Field required", "model");
+  const json::value* stream = body.if_contains("stream");
+  if (stream && !stream->is_null() && !stream->is_bool())
+    return make_error(Errc::invalid_request, "stream: Input should be a boolean", "stream");
+  return std::nullopt;
+}
+
+// The anthropic-* headers go upstream as header lines: a line break in one would add lines of
+// the client's choosing.
+std::optional<Error> unsendable_header(std::string_view name, std::string_view value) {
+  if (value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos)
+    return std::nullopt;
+  return make_error(Errc::invalid_request, std::string(name) + ": must not contain line breaks",
+                    std::string(name), "invalid_header");
+}
+
+std::optional<Error> unsendable_headers(const gateway::MessagesRequest& request) {
+  if (auto bad = unsendable_header("anthropic-version", request.anthropic_version)) return bad;
+  return unsendable_header("anthropic-beta", request.anthropic_beta);
 }
 
 awaitable<void> create_message(gateway::GatewayService& service, http::Exchange& exchange) {
   ParsedBody parsed;              // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
   if (!co_await admit_model_call(exchange, service, parsed, spend_hold)) co_return;
+  if (auto refused = unroutable(parsed.object)) {
+    exchange.response.set_error(*refused);
+    co_return;
+  }
+  gateway::MessagesRequest request;
+  request.body = &parsed.object;
+  request.raw_body = exchange.request.body;
+  request.anthropic_version = exchange.request.header("anthropic-version");
+  const std::string beta = joined_header(exchange.request, "anthropic-beta");
+  request.anthropic_beta = beta;
+  if (auto bad = unsendable_headers(request)) {
+    exchange.response.set_error(*bad);
+    co_return;
+  }
+  // The chat form, for deployments that need it; what chat cannot say still reaches those that
+  // speak Messages.
   json::object chat;
-  if (!chat_of(exchange, parsed.object, chat)) co_return;
-  const std::string chat_body = json::serialize(chat);
+  std::string chat_body;
+  const Status translated = chat_of(parsed.object, chat);
+  if (translated.ok()) chat_body = json::serialize(chat);
   std::string mock_headers;
-  const gateway::ChatRequest request =
-      translated_chat_request(exchange, service, chat, chat_body, mock_headers);
+  request.chat =
+      translated_chat_request(exchange, service, translated.ok() ? chat : parsed.object,
+                              translated.ok() ? chat_body : request.raw_body, mock_headers);
+  if (!translated.ok()) {
+    request.chat.body = nullptr;
+    request.chat_error = translated.error();
+  }
 
   const std::string message_id = "msg_" + core::random_hex(12);
-  MessagesSink sink(exchange, message_id, request.model, gateway::estimate_message_tokens(chat),
-                    service.metrics());
-  gateway::Outcome outcome = co_await service.chat(request, &sink, caller_of(exchange));
-  log_outcome(exchange, request.model, outcome);
+  const long long input_estimate =
+      translated.ok() ? gateway::estimate_message_tokens(chat)
+                      : gateway::estimate_tokens_from_bytes(request.raw_body.size());
+  MessagesSink sink(exchange, message_id, request.chat.model, input_estimate, service.metrics());
+  gateway::Outcome outcome = co_await service.messages(request, &sink, caller_of(exchange));
+  log_outcome(exchange, request.chat.model, outcome);
   if (!outcome.ok) {
     if (!sink.started())
       set_failure(exchange, outcome);
@@ -106,17 +196,21 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
       co_await sink.fail(outcome.error);
     co_return;
   }
-  if (request.stream) {
+  if (request.chat.stream) {
     co_await sink.finish(outcome.usage);
     co_return;
   }
-  auto message =
-      gateway::message_from_chat(outcome.body, message_id, request.model, &outcome.usage);
-  if (!message) {
-    exchange.response.set_error(message.error());
-    co_return;
+  if (outcome.passed_through) {
+    exchange.response.set_json(200, std::move(outcome.body));
+  } else {
+    auto message =
+        gateway::message_from_chat(outcome.body, message_id, request.chat.model, &outcome.usage);
+    if (!message) {
+      exchange.response.set_error(message.error());
+      co_return;
+    }
+    exchange.response.set_json(200, std::move(*message));
   }
-  exchange.response.set_json(200, std::move(*message));
   exchange.response.add_header("x-sluice-deployment", outcome.deployment);
   add_token_limit_headers(exchange.response, outcome.token_limit);
 }
@@ -133,7 +227,10 @@ awaitable<void> count_tokens(http::Exchange& exchange) {
   json::object& body = parsed.object;
   if (!body.contains("max_tokens")) body["max_tokens"] = 1;  // counting needs none
   json::object chat;
-  if (!chat_of(exchange, body, chat)) co_return;
+  if (const Status translated = chat_of(body, chat); !translated.ok()) {
+    exchange.response.set_error(translated.error());
+    co_return;
+  }
   exchange.response.set_json(
       200, json::serialize(json::object{{"input_tokens", gateway::estimate_message_tokens(chat)}}));
 }

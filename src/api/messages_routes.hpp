@@ -6,8 +6,10 @@
 namespace sluice::api {
 
 // Anthropic's Messages API, POST /v1/messages (JSON or SSE) and POST /v1/messages/count_tokens,
-// translated to and from chat completions so that aliases, providers, retries, usage and cost
-// stay those of the gateway. Every error on these routes, the filters' included, is in
+// routed by the gateway so that aliases, retries, fallbacks, usage and cost stay its own: passed
+// through as the client wrote it (but for the model, with its anthropic-version and
+// anthropic-beta headers) to deployments whose provider speaks Messages, translated to and from
+// chat completions for the others. Every error on these routes, the filters' included, is in
 // Anthropic's shape.
 void register_messages_routes(http::Router& router, gateway::GatewayService& service);
 

@@ -65,6 +65,33 @@ asio::awaitable<AttemptResult> chat_traced(ChatRequest request, const core::Trac
   co_return co_await deployment.provider->chat(request, deployment.upstream_model, sink);
 }
 
+asio::awaitable<AttemptResult> messages_traced(MessagesRequest request,
+                                               const core::TraceContext* trace,
+                                               Deployment& deployment, MessagesStreamSink* sink) {
+  request.chat.trace = trace;
+  co_return co_await deployment.provider->messages(request, deployment.upstream_model, sink);
+}
+
+// An attempt on a provider that needs chat, for a Messages request chat cannot express: refused
+// before anything is sent, as a translating provider refuses what its upstream cannot take.
+asio::awaitable<AttemptResult> untranslatable(const Error& error) {
+  co_return AttemptResult::failure(AttemptOutcome::rejected, error);
+}
+
+// One attempt of a Messages request, by the deployment's provider: passed through, or translated.
+asio::awaitable<AttemptResult> messages_attempt(const MessagesRequest& request,
+                                                Deployment& deployment,
+                                                const core::TraceContext* trace,
+                                                MessagesStreamSink* sink) {
+  if (deployment.provider->speaks_messages()) {
+    if (trace) return messages_traced(request, trace, deployment, sink);
+    return deployment.provider->messages(request, deployment.upstream_model, sink);
+  }
+  if (!request.chat.body) return untranslatable(request.chat_error);
+  if (trace) return chat_traced(request.chat, trace, deployment, sink);
+  return deployment.provider->chat(request.chat, deployment.upstream_model, sink);
+}
+
 asio::awaitable<AttemptResult> media_traced(MediaRequest request, const core::TraceContext* trace,
                                             Deployment& deployment, MediaSink& sink) {
   request.trace = trace;
@@ -185,6 +212,7 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
   outcome.deployment = deployment.id;
   outcome.provider = deployment.provider->name();
   outcome.finish_reason = std::move(result.finish_reason);
+  outcome.passed_through = result.passed_through;
   const CallLabels labels{context.operation, outcome.provider, context.model_label,
                           context.caller.key_name};
   metrics_.operation(labels, seconds_between(context.started, timing_.now()), "");
@@ -458,6 +486,26 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
       [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
         if (trace) return chat_traced(request, trace, d, stream_sink);
         return d.provider->chat(request, d.upstream_model, stream_sink);
+      },
+      stream_sink);
+}
+
+asio::awaitable<Outcome> GatewayService::messages(const MessagesRequest& request,
+                                                  MessagesStreamSink* sink, Caller caller) {
+  const ChatRequest& chat = request.chat;
+  MessagesStreamSink* stream_sink = chat.stream ? sink : nullptr;
+  // As chat() estimates, from the client's own body: its max_tokens is the answer's limit.
+  long long estimate = 0;
+  if (token_limiter_) {
+    const long long completion = requested_completion_tokens(request.body);
+    estimate = estimate_tokens_from_bytes(request.raw_body.size()) +
+               (completion > 0 ? completion : default_completion_tokens_);
+  }
+  return route(
+      context_for(served_model(chat.model), "chat", chat.limits, caller, estimate, chat.trace,
+                  request.body),
+      [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
+        return messages_attempt(request, d, trace, stream_sink);
       },
       stream_sink);
 }

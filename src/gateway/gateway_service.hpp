@@ -37,6 +37,7 @@ struct Outcome {
   core::AttemptOutcome last_outcome = core::AttemptOutcome::success;
   std::optional<double> time_to_first_token;  // seconds, streams only
   std::string finish_reason;
+  bool passed_through = false;  // `body` is in the client's own dialect (AttemptResult's)
   // Failure, for the client: status, error and (when the upstream gave one) its body.
   Error error;
   std::string error_body;
@@ -70,6 +71,11 @@ class GatewayService {
 
   boost::asio::awaitable<Outcome> chat(const ChatRequest& request, ChunkSink* sink,
                                        Caller caller = {});
+  // A POST /v1/messages call, routed as chat() routes: each attempt passes the request through
+  // to a deployment whose provider speaks the Messages API and sends the translation to the
+  // others, so one itinerary may mix both.
+  boost::asio::awaitable<Outcome> messages(const MessagesRequest& request, MessagesStreamSink* sink,
+                                           Caller caller = {});
   boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
   // Reads a successful answer of an endpoint call (and its usage, if any): an error makes the
   // attempt a `protocol` failure, retried elsewhere like any malformed answer.

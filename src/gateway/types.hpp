@@ -88,6 +88,31 @@ struct ChatRequest {
   RequestLimits limits;
 };
 
+// Receives the answer to a POST /v1/messages stream in either form: chat chunks (send) from a
+// provider the request was translated for, or the upstream's own Messages events (send_event)
+// from one that speaks the Messages API.
+class MessagesStreamSink : public ChunkSink {
+ public:
+  // One event as the upstream sent it; false once the client is gone.
+  virtual boost::asio::awaitable<bool> send_event(std::string_view type, std::string_view data) = 0;
+};
+
+// A client's Anthropic Messages request (POST /v1/messages). Providers that speak the Messages
+// API get it as is, but for its model; the others get `chat`, its translation.
+struct MessagesRequest {
+  const boost::json::object* body = nullptr;  // parsed
+  std::string_view raw_body;                  // sent as is when the model needs no rewrite
+  // The client's anthropic-version and anthropic-beta headers; empty: the provider's own (none
+  // for beta).
+  std::string_view anthropic_version;
+  std::string_view anthropic_beta;
+  // The translation, with what both forms share (model, stream, trace, request id, x-mock-*
+  // headers, deadline and cancellation). Its body is null when the request cannot be said in
+  // chat: an attempt on a provider that needs chat then fails with `chat_error`.
+  ChatRequest chat;
+  Error chat_error;
+};
+
 struct EmbeddingsRequest {
   const boost::json::object* body = nullptr;
   std::string_view raw_body;
@@ -140,6 +165,9 @@ struct AttemptResult {
   bool first_token_seen = false;  // streaming: time-to-first-token is meaningful
   std::chrono::steady_clock::time_point first_token_at;
   std::string finish_reason;  // of the (first) choice, when the answer said
+  // The answer is in the client's own dialect, passed through (an Anthropic Messages body), not
+  // a chat completion.
+  bool passed_through = false;
   // The attempt used what the request can send only once (a streamed upload's bytes): no other
   // attempt may follow, whatever its outcome.
   bool final_attempt = false;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "core/fnv1a.hpp"
 #include "core/json_read.hpp"
 
 namespace sluice::gateway {
@@ -48,6 +49,8 @@ std::string_view stop_reason(const MockReply& reply) {
   return reply.tool_calls.empty() ? "end_turn" : "tool_use";
 }
 
+Error invalid(std::string message) { return make_error(Errc::invalid_request, std::move(message)); }
+
 json::object usage_object(const MockReply& reply, long long output_tokens) {
   return {{"input_tokens", reply.prompt_tokens},
           {"output_tokens", output_tokens},
@@ -67,7 +70,46 @@ json::object message_object(const MockReply& reply, std::string_view model, std:
           {"usage", usage_object(reply, output_tokens)}};
 }
 
-Error invalid(std::string message) { return make_error(Errc::invalid_request, std::move(message)); }
+// Thinking is output too.
+long long output_tokens(const MockReply& reply, const AnthropicExtras& extras) {
+  return reply.completion_tokens + mock_tokens(extras.thinking.size());
+}
+
+std::string hex16(uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = kDigits[value & 15];
+  return out;
+}
+
+// A thinking block sent back must carry the signature the mock gave its text.
+Status validate_thinking(const json::value& content, const std::string& at) {
+  const json::array* blocks = content.if_array();
+  if (!blocks) return {};
+  for (std::size_t j = 0; j < blocks->size(); ++j) {
+    const json::object* block = (*blocks)[j].if_object();
+    if (!block || string_field(*block, "type") != "thinking") continue;
+    const std::string block_at = at + ".content." + std::to_string(j);
+    const json::value* signature = block->if_contains("signature");
+    if (!signature || !signature->is_string())
+      return invalid(block_at + ".signature: Field required");
+    if (signature->get_string() != mock_thinking_signature(string_field(*block, "thinking")))
+      return invalid(block_at + ": Invalid `signature` in `thinking` block");
+  }
+  return {};
+}
+
+// Feeds one item of the cacheable prefix (a tool, a system block, a content block) to `key`,
+// counting its text as the prompt counts it (a block's text, else the whole item); true when it
+// marks the end of a prefix (it has cache_control).
+bool feed_cache_item(const json::value& item, uint64_t& key, std::size_t& bytes) {
+  const std::string serialized = json::serialize(item);
+  key = core::fnv1a(serialized, key);
+  const json::object* object = item.if_object();
+  const json::value* text = object ? object->if_contains("text") : nullptr;
+  bytes += text && text->is_string() ? text->get_string().size() : serialized.size();
+  return object && object->contains("cache_control");
+}
 
 bool is_integer(const json::value& v) { return v.is_int64() || v.is_uint64(); }
 
@@ -99,6 +141,8 @@ Status validate_message(const json::value& value, std::size_t i, std::size_t cou
                    "assistant message");
   if (i == 0 && role != "user")
     return invalid("messages: first message must use the \"user\" role");
+  if (role == "assistant")
+    if (auto status = validate_thinking(*content, at); !status) return status;
   if (role == previous_role)
     return invalid(
         "messages: roles must alternate between \"user\" and \"assistant\", but found "
@@ -125,18 +169,77 @@ MockReply mock_anthropic_reply(const json::object& request, long long reply_toke
   return reply;
 }
 
+AnthropicExtras mock_anthropic_thinking(const json::object& request) {
+  AnthropicExtras extras;
+  const json::value* thinking = request.if_contains("thinking");
+  const json::object* config = thinking ? thinking->if_object() : nullptr;
+  const std::string_view type = config ? string_field(*config, "type") : std::string_view();
+  if (type != "enabled" && type != "adaptive") return extras;
+  const std::string last_user = read_mock_conversation(request).last_user;
+  extras.thinking = "Mock thinking about: " + last_user.substr(0, 60) + ".";
+  extras.signature = mock_thinking_signature(extras.thinking);
+  return extras;
+}
+
+std::string mock_thinking_signature(std::string_view thinking) {
+  // Base64-like, as Anthropic's are; what matters is that it depends on every byte.
+  return "EqMock" + hex16(core::fnv1a(thinking, core::fnv1a("sluice-mock-thinking")));
+}
+
+std::optional<MockCachePrefix> mock_cache_prefix(const json::object& request,
+                                                 long long prompt_tokens) {
+  uint64_t key = core::kFnv1aOffsetBasis;
+  std::size_t bytes = 0;
+  std::optional<MockCachePrefix> prefix;
+  auto feed = [&](const json::value& item) {
+    if (feed_cache_item(item, key, bytes))
+      prefix = MockCachePrefix{key, std::min(prompt_tokens, mock_tokens(bytes))};
+  };
+  if (const json::value* tools = request.if_contains("tools"); tools && tools->is_array())
+    for (const json::value& tool : tools->get_array()) feed(tool);
+  if (const json::value* system = request.if_contains("system"); system && system->is_array())
+    for (const json::value& block : system->get_array()) feed(block);
+  if (const json::value* messages = request.if_contains("messages");
+      messages && messages->is_array())
+    for (const json::value& message : messages->get_array())
+      if (const json::object* m = message.if_object())
+        if (const json::value* content = m->if_contains("content"); content && content->is_array())
+          for (const json::value& block : content->get_array()) feed(block);
+  return prefix;
+}
+
+MockReply with_prompt_cache(MockReply reply, const MockCachePrefix& prefix, bool cached_before) {
+  const long long tokens = std::min(prefix.tokens, reply.prompt_tokens);
+  reply.prompt_tokens -= tokens;
+  (cached_before ? reply.cached_tokens : reply.cache_write_tokens) += tokens;
+  return reply;
+}
+
+bool MockPromptCache::remember(uint64_t key) {
+  std::lock_guard lock(mutex_);
+  if (keys_.contains(key)) return true;
+  if (keys_.size() >= kMaxEntries) keys_.clear();
+  keys_.insert(key);
+  return false;
+}
+
 std::string anthropic_message_json(const MockReply& reply, std::string_view model,
-                                   std::string_view id) {
+                                   std::string_view id, const AnthropicExtras& extras) {
   json::array content;
+  if (!extras.thinking.empty())
+    content.push_back(json::object{
+        {"type", "thinking"}, {"thinking", extras.thinking}, {"signature", extras.signature}});
   if (reply.tool_calls.empty())
     content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
   for (const MockToolCall& call : reply.tool_calls) content.push_back(tool_use_block(call, true));
   return json::serialize(message_object(reply, model, id, std::move(content),
-                                        json::value(stop_reason(reply)), reply.completion_tokens));
+                                        json::value(stop_reason(reply)),
+                                        output_tokens(reply, extras)));
 }
 
 std::vector<AnthropicEvent> anthropic_stream_events(const MockReply& reply, std::string_view model,
-                                                    std::string_view id, int chunk_count) {
+                                                    std::string_view id, int chunk_count,
+                                                    const AnthropicExtras& extras) {
   std::vector<AnthropicEvent> out;
   // Every event's data repeats its name as "type", first, as Anthropic sends it.
   auto emit = [&out](std::string_view name, json::object members) {
@@ -145,8 +248,9 @@ std::vector<AnthropicEvent> anthropic_stream_events(const MockReply& reply, std:
     out.push_back({std::string(name), json::serialize(data)});
   };
   // Anthropic counts the first output token in message_start and the total in message_delta.
+  const long long output = output_tokens(reply, extras);
   emit("message_start", {{"message", message_object(reply, model, id, json::array(), nullptr,
-                                                    std::min(1LL, reply.completion_tokens))}});
+                                                    std::min(1LL, output))}});
   auto block_start = [&](std::size_t index, json::object block) {
     emit("content_block_start", {{"index", index}, {"content_block", std::move(block)}});
     if (index == 0) emit("ping", {});
@@ -154,21 +258,31 @@ std::vector<AnthropicEvent> anthropic_stream_events(const MockReply& reply, std:
   auto block_delta = [&](std::size_t index, json::object delta) {
     emit("content_block_delta", {{"index", index}, {"delta", std::move(delta)}});
   };
-  if (reply.tool_calls.empty()) {
-    block_start(0, {{"type", "text"}, {"text", ""}});
-    for (std::string_view piece : mock_stream_pieces(reply.content, chunk_count))
-      block_delta(0, {{"type", "text_delta"}, {"text", piece}});
-    emit("content_block_stop", {{"index", 0}});
+  std::size_t index = 0;
+  if (!extras.thinking.empty()) {
+    block_start(index, {{"type", "thinking"}, {"thinking", ""}, {"signature", ""}});
+    for (std::string_view piece : mock_stream_pieces(extras.thinking, chunk_count))
+      block_delta(index, {{"type", "thinking_delta"}, {"thinking", piece}});
+    block_delta(index, {{"type", "signature_delta"}, {"signature", extras.signature}});
+    emit("content_block_stop", {{"index", index}});
+    ++index;
   }
-  for (std::size_t i = 0; i < reply.tool_calls.size(); ++i) {
-    const MockToolCall& call = reply.tool_calls[i];
-    block_start(i, tool_use_block(call, false));
-    block_delta(i, {{"type", "input_json_delta"}, {"partial_json", call.arguments}});
-    emit("content_block_stop", {{"index", i}});
+  if (reply.tool_calls.empty()) {
+    block_start(index, {{"type", "text"}, {"text", ""}});
+    for (std::string_view piece : mock_stream_pieces(reply.content, chunk_count))
+      block_delta(index, {{"type", "text_delta"}, {"text", piece}});
+    emit("content_block_stop", {{"index", index}});
+    ++index;
+  }
+  for (const MockToolCall& call : reply.tool_calls) {
+    block_start(index, tool_use_block(call, false));
+    block_delta(index, {{"type", "input_json_delta"}, {"partial_json", call.arguments}});
+    emit("content_block_stop", {{"index", index}});
+    ++index;
   }
   emit("message_delta",
        {{"delta", {{"stop_reason", stop_reason(reply)}, {"stop_sequence", nullptr}}},
-        {"usage", {{"output_tokens", reply.completion_tokens}}}});
+        {"usage", {{"output_tokens", output}}}});
   emit("message_stop", {});
   return out;
 }

@@ -4,8 +4,12 @@
 // test can compare what a client gets through either provider type.
 
 #include <boost/json/object.hpp>
+#include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.hpp"
@@ -19,10 +23,51 @@ namespace sluice::gateway {
 // message, so a conversation costs what it costs through the OpenAI-shaped mock.
 MockReply mock_anthropic_reply(const boost::json::object& request, long long reply_tokens = 0);
 
-// Anthropic's non-streaming `message` object: text or tool_use blocks, stop_reason end_turn or
-// tool_use, usage with the reply's cache counts.
+// What an Anthropic reply carries beyond the words both mocks share.
+struct AnthropicExtras {
+  // Extended thinking: a thinking block, before the answer, with its signature. Empty: none.
+  std::string thinking;
+  std::string signature;
+};
+
+// The thinking block of a request that enables extended thinking (`thinking` of type "enabled"
+// or "adaptive"): a sentence about the last user turn, signed. No thinking otherwise.
+AnthropicExtras mock_anthropic_thinking(const boost::json::object& request);
+// The signature the mock gives a thinking text, and checks when a later turn sends it back: a
+// block altered on the way (its text or its signature) fails the check, as at Anthropic.
+std::string mock_thinking_signature(std::string_view thinking);
+
+// The part of a request marked for prompt caching: the tools, system blocks and message content
+// blocks up to the last one with `cache_control`, in that order, as a key and a token count (at
+// most `prompt_tokens`). Nullopt when nothing is marked.
+struct MockCachePrefix {
+  uint64_t key = 0;
+  long long tokens = 0;
+};
+std::optional<MockCachePrefix> mock_cache_prefix(const boost::json::object& request,
+                                                 long long prompt_tokens);
+// `reply` with the prefix's tokens moved out of its uncached prompt_tokens (Anthropic's
+// input_tokens) into what it read from the cache (`cached_before`) or wrote to it.
+MockReply with_prompt_cache(MockReply reply, const MockCachePrefix& prefix, bool cached_before);
+
+// The prefixes the mock has "cached": the first request with a prefix writes it, later ones read
+// it. Bounded (forgets everything once full, as a cache evicts); thread-safe.
+class MockPromptCache {
+ public:
+  // Whether `key` was cached before; it is afterwards.
+  bool remember(uint64_t key);
+
+ private:
+  static constexpr std::size_t kMaxEntries = 4096;
+  std::mutex mutex_;
+  std::unordered_set<uint64_t> keys_;
+};
+
+// Anthropic's non-streaming `message` object: a thinking block when `extras` has one, then text
+// or tool_use blocks; stop_reason end_turn or tool_use; usage with the reply's cache counts (and
+// thinking counted in output_tokens).
 std::string anthropic_message_json(const MockReply& reply, std::string_view model,
-                                   std::string_view id);
+                                   std::string_view id, const AnthropicExtras& extras = {});
 
 struct AnthropicEvent {
   std::string name;  // the SSE `event:` line
@@ -31,9 +76,12 @@ struct AnthropicEvent {
 
 // The events of a streamed message, in Anthropic's order: message_start, content_block_start,
 // ping, content_block_delta (text in `chunk_count` pieces, at most one per code point; a tool
-// call's arguments in one input_json_delta), content_block_stop, message_delta, message_stop.
+// call's arguments in one input_json_delta), content_block_stop, message_delta, message_stop. A
+// thinking block comes first when `extras` has one: thinking_delta pieces, then a
+// signature_delta.
 std::vector<AnthropicEvent> anthropic_stream_events(const MockReply& reply, std::string_view model,
-                                                    std::string_view id, int chunk_count);
+                                                    std::string_view id, int chunk_count,
+                                                    const AnthropicExtras& extras = {});
 
 // "event: <name>\ndata: <data>\n\n".
 std::string sse_frame(const AnthropicEvent& event);
@@ -54,7 +102,8 @@ std::string_view anthropic_api_key(std::string_view x_api_key, std::string_view 
 // the x-api-key or anthropic-version header missing (either may be empty, meaning absent).
 Status validate_anthropic_headers(std::string_view api_key, std::string_view version);
 // model, max_tokens or messages missing or mistyped; a message role other than user/assistant,
-// or content missing; turns not alternating or not starting with user; stream not a boolean.
+// or content missing; turns not alternating or not starting with user; stream not a boolean; a
+// thinking block sent back whose signature is not the one the mock gave its text.
 // Messages follow Anthropic's "field.path: problem" style.
 Status validate_anthropic_request(const boost::json::object& request);
 

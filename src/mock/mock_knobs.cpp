@@ -39,6 +39,7 @@ constexpr KnobSpec kKnobSpecs[] = {
     {"embedding_dimensions", &Knobs::embedding_dimensions, nullptr, 1, 65536},
     {"cached_tokens", &Knobs::cached_tokens, nullptr, 0, kMaxReportedTokens},
     {"cache_write_tokens", &Knobs::cache_write_tokens, nullptr, 0, kMaxReportedTokens},
+    {"auto_tool_calls", &Knobs::auto_tool_calls, nullptr, 0, 1},
 };
 
 const KnobSpec* find_knob(std::string_view snake_name) {
@@ -114,6 +115,9 @@ const char* const kUsage =
     "                             Anthropic: cache_read_input_tokens)\n"
     "  --cache-write-tokens N     report N prompt tokens written to the cache (Anthropic:\n"
     "                             cache_creation_input_tokens; OpenAI reports no writes)\n"
+    "  --auto-tool-calls 1        a chat offering tools without forcing one calls the first, with\n"
+    "                             arguments for its required parameters, until a tool result\n"
+    "                             follows the last user message; then the answer quotes results\n"
     "  --models a,b,c             ids listed by GET /v1/models (default mock-model)\n"
     "  --record-requests N        keep the last N requests (method, target, headers, body) for\n"
     "                             GET /mock/requests (default 0: none)\n"
@@ -123,7 +127,9 @@ const char* const kUsage =
     "  /v1/moderations (inputs with the word \"unsafe\" are flagged for violence); Jina's and\n"
     "  Cohere's /v1/rerank (scored by the share of the query's words a document has);\n"
     "  Anthropic's /v1/messages (errors in Anthropic's shape; needs x-api-key or Authorization:\n"
-    "  Bearer, and anthropic-version); Azure OpenAI's\n"
+    "  Bearer, and anthropic-version; extended thinking signs its thinking blocks and checks the\n"
+    "  signatures sent back; cache_control marks a prefix the first request writes to the prompt\n"
+    "  cache and later ones read); Azure OpenAI's\n"
     "  /openai/deployments/{deployment}/chat/completions and /embeddings (need an api-key header\n"
     "  and an api-version query; errors in Azure's shape; answers name the deployment as model)\n"
     "per request: x-mock-status, x-mock-latency-ms, x-mock-chunks, x-mock-chunk-interval-ms,\n"
@@ -149,6 +155,7 @@ Knobs LiveKnobs::load() const {
   k.embedding_dimensions = embedding_dimensions_.load(kOrder);
   k.cached_tokens = cached_tokens_.load(kOrder);
   k.cache_write_tokens = cache_write_tokens_.load(kOrder);
+  k.auto_tool_calls = auto_tool_calls_.load(kOrder);
   return k;
 }
 
@@ -166,6 +173,7 @@ void LiveKnobs::store(const Knobs& k) {
   embedding_dimensions_.store(k.embedding_dimensions, kOrder);
   cached_tokens_.store(k.cached_tokens, kOrder);
   cache_write_tokens_.store(k.cache_write_tokens, kOrder);
+  auto_tool_calls_.store(k.auto_tool_calls, kOrder);
 }
 
 Result<Knobs> LiveKnobs::merge(const json::object& body) {
@@ -257,7 +265,8 @@ std::string knobs_json(const Knobs& k) {
       {"reply_tokens", k.reply_tokens},
       {"embedding_dimensions", k.embedding_dimensions},
       {"cached_tokens", k.cached_tokens},
-      {"cache_write_tokens", k.cache_write_tokens}};
+      {"cache_write_tokens", k.cache_write_tokens},
+      {"auto_tool_calls", k.auto_tool_calls}};
   return json::serialize(out);
 }
 

@@ -30,6 +30,7 @@ struct Knobs {
   long long embedding_dimensions = 16;  // unless the request asks for `dimensions`
   long long cached_tokens = 0;          // prompt tokens reported as read from the cache
   long long cache_write_tokens = 0;     // ... and as written to it (Anthropic's dialect only)
+  long long auto_tool_calls = 0;        // 1: chats that leave tool_choice to the model call tools
 };
 
 // The live knobs, read per request by every loop: relaxed atomics rather than a shared lock. A
@@ -51,7 +52,7 @@ class LiveKnobs {
   const Knobs startup_;
   std::atomic<long long> latency_ms_, latency_jitter_ms_, error_status_, chunks_,
       chunk_interval_ms_, stall_after_chunks_, retry_after_, reply_tokens_, embedding_dimensions_,
-      cached_tokens_, cache_write_tokens_;
+      cached_tokens_, cache_write_tokens_, auto_tool_calls_;
   std::atomic<double> error_rate_, reset_rate_;
 };
 

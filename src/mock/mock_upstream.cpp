@@ -34,6 +34,7 @@
 #include "mock/mock_knobs.hpp"
 #include "mock/mock_media.hpp"
 #include "mock/mock_recorder.hpp"
+#include "mock/mock_tool_turns.hpp"
 #include "ops/drain.hpp"
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
@@ -93,6 +94,7 @@ struct MockState {
   mock::RequestRecorder recorder;  // GET /mock/requests
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
+  gateway::MockPromptCache prompt_cache;  // Anthropic's prompt caching, simulated
   mock::MediaStats media;  // GET /mock/media/stats
 };
 
@@ -303,8 +305,13 @@ gateway::MockReply with_cache_counts(gateway::MockReply reply, const Knobs& knob
 asio::awaitable<void> answer_chat(http::Exchange& ex, MockState& state, const Plan& plan,
                                   const json::object& request, const std::string& model,
                                   Dialect dialect) {
+  std::optional<gateway::MockReply> tool_turn;
+  if (plan.knobs.auto_tool_calls)
+    tool_turn = mock::mock_tool_turn(request, plan.knobs.reply_tokens);
   const auto reply =
-      with_cache_counts(gateway::mock_chat_reply(request, plan.knobs.reply_tokens), plan.knobs);
+      with_cache_counts(tool_turn ? std::move(*tool_turn)
+                                  : gateway::mock_chat_reply(request, plan.knobs.reply_tokens),
+                        plan.knobs);
   const std::string id = "chatcmpl-" + core::random_hex(12);
   const long long created = core::unix_seconds();
   if (wants_stream(request)) {
@@ -382,6 +389,15 @@ asio::awaitable<void> azure_chat_completions(http::Exchange& ex, MockState& stat
   co_await answer_chat(ex, state, *plan, *request, *deployment, kAzure);
 }
 
+// Prompt caching, as the request asks: a marked prefix is written the first time, then read.
+gateway::MockReply anthropic_prompt_cache(gateway::MockReply reply, const json::object& request,
+                                          MockState& state) {
+  const auto prefix = gateway::mock_cache_prefix(request, reply.prompt_tokens);
+  if (!prefix) return reply;
+  return gateway::with_prompt_cache(std::move(reply), *prefix,
+                                    state.prompt_cache.remember(prefix->key));
+}
+
 // Anthropic's POST /v1/messages. Past the faults, requests are checked in Anthropic's order:
 // headers (401 before 400), then the body.
 asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
@@ -405,18 +421,21 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
     answer_error(ex, state, status.error(), kAnthropic);
     co_return;
   }
-  const auto reply = with_cache_counts(
-      gateway::mock_anthropic_reply(*request, plan->knobs.reply_tokens), plan->knobs);
+  const auto reply = anthropic_prompt_cache(
+      with_cache_counts(gateway::mock_anthropic_reply(*request, plan->knobs.reply_tokens),
+                        plan->knobs),
+      *request, state);
+  const auto extras = gateway::mock_anthropic_thinking(*request);
   const std::string model(request->at("model").get_string());
   const std::string id = "msg_" + core::random_hex(12);
   if (wants_stream(*request)) {
     std::vector<std::string> frames;
-    for (const auto& event :
-         gateway::anthropic_stream_events(reply, model, id, static_cast<int>(plan->knobs.chunks)))
+    for (const auto& event : gateway::anthropic_stream_events(
+             reply, model, id, static_cast<int>(plan->knobs.chunks), extras))
       frames.push_back(gateway::sse_frame(event));
     co_await stream_frames(ex, state, *plan, frames);
   } else {
-    ex.response.set_json(200, gateway::anthropic_message_json(reply, model, id));
+    ex.response.set_json(200, gateway::anthropic_message_json(reply, model, id, extras));
   }
 }
 

@@ -37,6 +37,14 @@ boost::asio::awaitable<AttemptResult> Provider::call(const EndpointRequest& requ
                                             " endpoint"));
 }
 
+boost::asio::awaitable<AttemptResult> Provider::messages(const MessagesRequest&, std::string_view,
+                                                         MessagesStreamSink*) {
+  co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
+      make_error(Errc::invalid_request,
+                 "provider " + name() + " does not speak Anthropic's Messages API", "model"));
+}
+
 boost::asio::awaitable<AttemptResult> Provider::media(const MediaRequest& request,
                                                       std::string_view upstream_model,
                                                       MediaSink& sink) {

@@ -42,8 +42,10 @@ bool translate(StreamTranslation& translation, const SseEvent& event,
   return false;
 }
 
-void note_chunk(AttemptResult& result, std::string_view chunk) {
-  if (result.finish_reason.empty()) result.finish_reason = std::string(finish_reason_in(chunk));
+void note_chunk(AttemptResult& result, const StreamTranslation& translation,
+                std::string_view chunk) {
+  if (result.finish_reason.empty())
+    result.finish_reason = std::string(translation.finish_reason_of(chunk));
   if (!result.first_token_seen) {
     result.first_token_seen = true;
     result.first_token_at = std::chrono::steady_clock::now();
@@ -58,6 +60,10 @@ void finish_body(StreamTranslation& translation, AttemptResult& result) {
 }
 
 }  // namespace
+
+std::string_view StreamTranslation::finish_reason_of(std::string_view piece) const {
+  return finish_reason_in(piece);
+}
 
 // One frame for the whole stream (it lives as long as the stream does), with one exit that
 // accounts the usage so far, whichever way the stream ended. The result is the caller's: an
@@ -89,8 +95,8 @@ boost::asio::awaitable<void> relay_stream(http::UpstreamCall& call, StreamTransl
         break;
       }
       for (std::string_view chunk : chunks) {
-        note_chunk(result, chunk);
-        if (!co_await sink.send(chunk)) {  // the client went away: stop paying for tokens
+        note_chunk(result, translation, chunk);
+        if (!co_await translation.deliver(sink, chunk)) {  // the client went away: stop paying
           fail_client_gone(result, call);
           failed = true;
           break;

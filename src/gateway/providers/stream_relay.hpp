@@ -30,6 +30,15 @@ class StreamTranslation {
   // The usage so far, reported or estimated (marked so): a stream cut midway still paid for the
   // tokens its client received.
   virtual void account(Usage& usage) const = 0;
+
+  // Sends one piece on_event produced to the client; false once the client is gone. By default
+  // a piece is a chat chunk for `sink`; a translation that passes the upstream's own events
+  // through sends them its own way.
+  virtual boost::asio::awaitable<bool> deliver(ChunkSink& sink, std::string_view piece) {
+    return sink.send(piece);
+  }
+  // The finish_reason a delivered piece tells, empty when none: by default a chat chunk's.
+  virtual std::string_view finish_reason_of(std::string_view piece) const;
 };
 
 // Relays the body of `call` (whose 200 head was read) through `translation` into `sink`, and

@@ -100,6 +100,18 @@ export async function mockStats(mock) {
   return r.json();
 }
 
+// The last call mock-upstream received that was not its model list (GET /v1/models, which sluice
+// may fetch at any time): {method, target, headers (lower-cased names), body (text as sent)}.
+// Needs mock-upstream started with --record-requests N.
+export async function lastMockRequest(mock) {
+  const r = await fetch(`${mock.url}/mock/requests`);
+  if (!r.ok) throw new Error(`mock requests failed: ${r.status} ${await r.text()}`);
+  const { requests } = await r.json();
+  const calls = requests.filter((q) => q.method !== 'GET');
+  if (calls.length === 0) throw new Error('mock-upstream recorded no call');
+  return calls[calls.length - 1];
+}
+
 export async function mockConfig(mock, settings) {
   const r = await fetch(`${mock.url}/mock/config`, { method: 'POST', body: JSON.stringify(settings),
                                                      headers: { 'content-type': 'application/json' } });

@@ -286,5 +286,101 @@ TEST(MockAnthropicTest, RequestValidationLikeAnthropic) {
   }
 }
 
+json::object thinking_request() {
+  json::object request = messages_request("Why is the sky blue?");
+  request["thinking"] = json::parse(R"({"type":"enabled","budget_tokens":1024})");
+  return request;
+}
+
+TEST(MockAnthropicTest, ThinkingOnlyWhenEnabledAndSigned) {
+  EXPECT_TRUE(mock_anthropic_thinking(messages_request()).thinking.empty());
+  json::object disabled = messages_request();
+  disabled["thinking"] = json::parse(R"({"type":"disabled"})");
+  EXPECT_TRUE(mock_anthropic_thinking(disabled).thinking.empty());
+  const AnthropicExtras extras = mock_anthropic_thinking(thinking_request());
+  EXPECT_EQ(extras.thinking, "Mock thinking about: Why is the sky blue?.");
+  EXPECT_EQ(extras.signature, mock_thinking_signature(extras.thinking));
+  EXPECT_NE(mock_thinking_signature("Mock thinking about: Why is the sky blue!"), extras.signature);
+}
+
+TEST(MockAnthropicTest, ThinkingBlockFirstWithItsOutputTokens) {
+  const auto reply = mock_anthropic_reply(thinking_request());
+  const AnthropicExtras extras = mock_anthropic_thinking(thinking_request());
+  const auto body = parse_object(anthropic_message_json(reply, "claude-test", "msg_1", extras));
+  const auto& content = body.at("content").as_array();
+  ASSERT_EQ(content.size(), 2u);
+  EXPECT_EQ(json::serialize(content[0]), R"({"type":"thinking","thinking":")" + extras.thinking +
+                                             R"(","signature":")" + extras.signature + R"("})");
+  EXPECT_EQ(str(content[1].at("type")), "text");
+  EXPECT_GT(body.at("usage").at("output_tokens").as_int64(), reply.completion_tokens);
+
+  const auto events = anthropic_stream_events(reply, "claude-test", "msg_1", 2, extras);
+  const std::vector<std::string> expected{
+      "message_start",       "content_block_start", "ping",
+      "content_block_delta", "content_block_delta", "content_block_delta",
+      "content_block_stop",  "content_block_start", "content_block_delta",
+      "content_block_delta", "content_block_stop",  "message_delta",
+      "message_stop"};
+  EXPECT_EQ(names_of(events), expected);
+  EXPECT_EQ(events[5].data, R"({"type":"content_block_delta","index":0,"delta":)"
+                            R"({"type":"signature_delta","signature":")" +
+                                extras.signature + R"("}})");
+  EXPECT_EQ(parse_object(events[7].data).at("index").as_int64(), 1);
+}
+
+TEST(MockAnthropicTest, ThinkingSentBackMustKeepItsSignature) {
+  const AnthropicExtras extras = mock_anthropic_thinking(thinking_request());
+  auto follow_up = [&](std::string_view thinking, std::string_view signature) {
+    json::object request = thinking_request();
+    json::array& messages = request.at("messages").as_array();
+    messages.push_back(json::object{
+        {"role", "assistant"},
+        {"content",
+         json::array{
+             json::object{{"type", "thinking"}, {"thinking", thinking}, {"signature", signature}},
+             json::object{{"type", "text"}, {"text", "Rayleigh."}}}}});
+    messages.push_back(json::object{{"role", "user"}, {"content", "And sunsets?"}});
+    return validate_anthropic_request(request);
+  };
+  EXPECT_TRUE(follow_up(extras.thinking, extras.signature));
+  const Status altered = follow_up(extras.thinking, extras.signature + "x");
+  ASSERT_FALSE(altered);
+  EXPECT_EQ(altered.error().message,
+            "messages.1.content.0: Invalid `signature` in `thinking` block");
+  EXPECT_FALSE(follow_up(extras.thinking + " ", extras.signature)) << "the text is signed too";
+}
+
+TEST(MockAnthropicTest, CacheControlMarksAPrefixWrittenThenRead) {
+  json::object request = messages_request();
+  EXPECT_FALSE(mock_cache_prefix(request, 100)) << "nothing marked";
+  request["system"] = json::parse(
+      R"([{"type":"text","text":"A long policy.","cache_control":{"type":"ephemeral"}}])");
+  const auto prefix = mock_cache_prefix(request, 100);
+  ASSERT_TRUE(prefix);
+  EXPECT_GT(prefix->tokens, 0);
+  EXPECT_LE(prefix->tokens, 100);
+  EXPECT_EQ(mock_cache_prefix(request, 100)->key, prefix->key);
+  json::object other = request;
+  other["system"].as_array()[0].as_object()["text"] = "Another policy.";
+  EXPECT_NE(mock_cache_prefix(other, 100)->key, prefix->key);
+
+  MockPromptCache cache;
+  EXPECT_FALSE(cache.remember(prefix->key)) << "first seen: written";
+  EXPECT_TRUE(cache.remember(prefix->key)) << "then read";
+
+  const auto reply = mock_anthropic_reply(request);
+  const auto read = with_prompt_cache(reply, MockCachePrefix{prefix->key, 3}, true);
+  const auto usage =
+      parse_object(anthropic_message_json(read, "m", "msg_1")).at("usage").as_object();
+  EXPECT_EQ(usage.at("cache_read_input_tokens").as_int64(), 3);
+  EXPECT_EQ(usage.at("cache_creation_input_tokens").as_int64(), 0);
+  EXPECT_EQ(usage.at("input_tokens").as_int64(), reply.prompt_tokens - 3)
+      << "input_tokens is the uncached rest";
+  const auto written = with_prompt_cache(reply, MockCachePrefix{prefix->key, 3}, false);
+  EXPECT_EQ(written.cache_write_tokens, 3);
+  EXPECT_EQ(written.cached_tokens, 0);
+  EXPECT_EQ(written.prompt_tokens, reply.prompt_tokens - 3);
+}
+
 }  // namespace
 }  // namespace sluice::gateway

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
+#include "gateway/providers/anthropic/anthropic_passthrough.hpp"
 #include "gateway/providers/anthropic/anthropic_translate.hpp"
 #include "gateway/providers/openai/openai_provider.hpp"
 #include "gateway/providers/openai/openai_wire.hpp"
@@ -79,24 +80,16 @@ AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
       extra_headers_(header_lines(config.headers)),
       rules_(config.param_rules, /*builtin=*/false) {}
 
-awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
-                                                 std::string_view upstream_model, ChunkSink* sink) {
-  Result<std::string> body = std::string();
-  if (rules_.changes(upstream_model, *request.body)) {
-    json::object edited = *request.body;
-    rules_.apply(upstream_model, edited);
-    body = anthropic_request_from_openai(edited, upstream_model);
-  } else {
-    body = anthropic_request_from_openai(*request.body, upstream_model);
-  }
-  if (!body) co_return AttemptResult::failure(core::AttemptOutcome::rejected, body.error());
+awaitable<AttemptResult> AnthropicProvider::open(http::UpstreamCall& call, std::string_view body,
+                                                 std::string headers, const ChatRequest& request) {
   http::UpstreamRequest upstream;
   upstream.target = anthropic_messages_target(endpoint_.base_path);
-  upstream.body = *body;
-  upstream.headers = "Content-Type: application/json\r\n" + auth_headers();
+  upstream.body = body;
+  upstream.headers = std::move(headers);
+  upstream.headers += "Content-Type: application/json\r\n";
+  upstream.headers += provider_headers();
   if (request.trace) upstream.headers += "traceparent: " + request.trace->traceparent() + "\r\n";
   if (forward_mock_headers_) upstream.headers += request.forward_headers;
-  http::UpstreamCall call;
   if (auto started =
           co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
       !started.ok())
@@ -110,6 +103,25 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
     failure.error = error_from_anthropic(text, call.status());
     co_return failure;
   }
+  co_return AttemptResult{};
+}
+
+awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
+                                                 std::string_view upstream_model, ChunkSink* sink) {
+  Result<std::string> body = std::string();
+  if (rules_.changes(upstream_model, *request.body)) {
+    json::object edited = *request.body;
+    rules_.apply(upstream_model, edited);
+    body = anthropic_request_from_openai(edited, upstream_model);
+  } else {
+    body = anthropic_request_from_openai(*request.body, upstream_model);
+  }
+  if (!body) co_return AttemptResult::failure(core::AttemptOutcome::rejected, body.error());
+  http::UpstreamCall call;
+  if (AttemptResult opened =
+          co_await open(call, *body, anthropic_dialect_headers({}, {}, kApiVersion), request);
+      !opened.ok())
+    co_return opened;
   if (request.stream && sink) {
     // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
     // do): the deployment's model, not the alias the client asked for.
@@ -134,6 +146,58 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   co_return result;
 }
 
+// Not a coroutine: a stream's frame, held as long as the stream, carries nothing of the JSON path.
+awaitable<AttemptResult> AnthropicProvider::messages(const MessagesRequest& request,
+                                                     std::string_view upstream_model,
+                                                     MessagesStreamSink* sink) {
+  if (request.chat.stream && sink) return messages_stream(request, upstream_model, *sink);
+  return messages_json(request, upstream_model);
+}
+
+awaitable<AttemptResult> AnthropicProvider::open_messages(http::UpstreamCall& call,
+                                                          const MessagesRequest& request,
+                                                          std::string_view upstream_model) {
+  const std::string rewritten = messages_upstream_body(request, upstream_model);
+  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
+  std::string headers =
+      anthropic_dialect_headers(request.anthropic_version, request.anthropic_beta, kApiVersion);
+  headers += request.chat.stream ? "Accept: text/event-stream\r\n" : "Accept: application/json\r\n";
+  co_return co_await open(call, body, std::move(headers), request.chat);
+}
+
+awaitable<AttemptResult> AnthropicProvider::messages_json(const MessagesRequest& request,
+                                                          std::string_view upstream_model) {
+  http::UpstreamCall call;
+  AttemptResult result = co_await open_messages(call, request, upstream_model);
+  if (!result.ok()) co_return result;
+  auto response = co_await call.read_all(kMaxUpstreamBody);
+  if (!response) co_return transport_failure(call, response.error());
+  auto answer = read_messages_answer(*response);
+  if (!answer)
+    co_return AttemptResult::failure(
+        core::AttemptOutcome::protocol,
+        make_error(Errc::bad_gateway,
+                   "upstream " + name_ + " sent a response that is not a message"));
+  result.usage = answer->usage;
+  result.finish_reason = std::move(answer->finish_reason);
+  result.body = std::move(*response);
+  result.passed_through = true;
+  co_return result;
+}
+
+awaitable<AttemptResult> AnthropicProvider::messages_stream(const MessagesRequest& request,
+                                                            std::string_view upstream_model,
+                                                            MessagesStreamSink& sink) {
+  http::UpstreamCall call;
+  AttemptResult result = co_await open_messages(call, request, upstream_model);
+  if (result.ok()) {
+    MessagesEventRelay relay(sink);
+    co_await relay_stream(call, relay, sink, result);
+    result.passed_through = true;
+  }
+  co_return result;
+}
+
 awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&, std::string_view) {
   co_return AttemptResult::failure(
       core::AttemptOutcome::rejected,
@@ -141,9 +205,9 @@ awaitable<AttemptResult> AnthropicProvider::embeddings(const EmbeddingsRequest&,
                  "model", "model_not_supported"));
 }
 
-std::string AnthropicProvider::auth_headers() const {
-  std::string lines = "anthropic-version: " + std::string(kApiVersion) + "\r\n";
-  if (!api_key_.empty()) lines += "x-api-key: " + api_key_ + "\r\n";  // else keyless
+std::string AnthropicProvider::provider_headers() const {
+  std::string lines =
+      api_key_.empty() ? std::string() : "x-api-key: " + api_key_ + "\r\n";  // else keyless
   lines += extra_headers_;
   return lines;
 }
@@ -151,7 +215,8 @@ std::string AnthropicProvider::auth_headers() const {
 awaitable<Result<std::vector<std::string>>> AnthropicProvider::list_models() {
   http::UpstreamRequest request;
   request.target = anthropic_models_target(endpoint_.base_path);
-  request.headers = "Accept: application/json\r\n" + auth_headers();
+  request.headers = "Accept: application/json\r\n" +
+                    anthropic_dialect_headers({}, {}, kApiVersion) + provider_headers();
   return fetch_model_ids(endpoint_, std::move(request), timeouts_, name_);
 }
 

@@ -7,7 +7,7 @@
 namespace sluice::gateway {
 
 // Anthropic's Messages API behind the OpenAI interface: requests, responses, errors and
-// streams are translated both ways.
+// streams are translated both ways; a client's own Messages request passes through.
 class AnthropicProvider final : public Provider {
  public:
   AnthropicProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint);
@@ -17,13 +17,31 @@ class AnthropicProvider final : public Provider {
   boost::asio::awaitable<AttemptResult> chat(const ChatRequest& request,
                                              std::string_view upstream_model,
                                              ChunkSink* sink) override;
+  // A POST /v1/messages request goes to the upstream as the client wrote it.
+  bool speaks_messages() const override { return true; }
+  boost::asio::awaitable<AttemptResult> messages(const MessagesRequest& request,
+                                                 std::string_view upstream_model,
+                                                 MessagesStreamSink* sink) override;
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
 
  private:
-  // x-api-key, anthropic-version and the configured headers' lines.
-  std::string auth_headers() const;
+  // x-api-key and the configured headers' lines (anthropic-version is the dialect's).
+  std::string provider_headers() const;
+  // Sends `body` to the Messages endpoint with `headers` (the dialect's lines) and the
+  // provider's own, and reads the response head; ok when the upstream answered 200, else the
+  // failure, its error translated.
+  boost::asio::awaitable<AttemptResult> open(http::UpstreamCall& call, std::string_view body,
+                                             std::string headers, const ChatRequest& request);
+  boost::asio::awaitable<AttemptResult> open_messages(http::UpstreamCall& call,
+                                                      const MessagesRequest& request,
+                                                      std::string_view upstream_model);
+  boost::asio::awaitable<AttemptResult> messages_json(const MessagesRequest& request,
+                                                      std::string_view upstream_model);
+  boost::asio::awaitable<AttemptResult> messages_stream(const MessagesRequest& request,
+                                                        std::string_view upstream_model,
+                                                        MessagesStreamSink& sink);
 
   std::string name_;
   http::UpstreamEndpoint endpoint_;
