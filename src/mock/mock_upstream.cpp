@@ -95,7 +95,7 @@ struct MockState {
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
   gateway::MockPromptCache prompt_cache;  // Anthropic's prompt caching, simulated
-  mock::MediaStats media;  // GET /mock/media/stats
+  mock::MediaStats media;                 // GET /mock/media/stats
 };
 
 // Whose error shape an endpoint answers in: clients of each API parse only their own.
