@@ -9,34 +9,55 @@
 
 namespace sluice::api {
 
-bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
-                 boost::json::object& body, gateway::SpendHold& hold, bool answers) {
-  if (!guard || !exchange.principal || !guard->applies(*exchange.principal)) return true;
+namespace {
+
+// The verdict for a call of `model`; a downgrade renames `model` and calls `downgraded`.
+template <class OnDowngrade>
+bool admit(http::Exchange& exchange, const gateway::BudgetGuard& guard, std::string& model,
+           long long prompt_tokens, long long completion_tokens, gateway::SpendHold& hold,
+           OnDowngrade downgraded) {
   const core::Principal& who = *exchange.principal;
-  const std::string model(core::string_field(body, "model"));
-  const long long prompt_tokens = gateway::estimate_tokens_from_bytes(exchange.request.body.size());
-  const long long completion_tokens = answers ? gateway::requested_completion_tokens(&body) : -1;
   int64_t estimate = 0;
   const gateway::BudgetVerdict verdict =
-      guard->assess(who, model, prompt_tokens, completion_tokens, estimate);
+      guard.assess(who, model, prompt_tokens, completion_tokens, estimate);
   if (!verdict.refusal) {
-    hold = guard->hold(who, estimate);
+    hold = guard.hold(who, estimate);
     return true;
   }
   // The cheaper model must be one the key may call too. Its calls are not held: past the
   // budget, the downgrade is what was asked for.
   if (!verdict.downgrade_to.empty() && !model_refused(exchange, verdict.downgrade_to)) {
-    body["model"] = verdict.downgrade_to;
-    exchange.request.body = boost::json::serialize(body);
     exchange.response.add_header(std::string(kBudgetDowngradeHeader),
                                  model + " -> " + verdict.downgrade_to);
-    guard->count(verdict, gateway::BudgetGuard::Action::downgraded);
+    model = verdict.downgrade_to;
+    downgraded();
+    guard.count(verdict, gateway::BudgetGuard::Action::downgraded);
     return true;
   }
-  guard->count(verdict, gateway::BudgetGuard::Action::refused);
+  guard.count(verdict, gateway::BudgetGuard::Action::refused);
   exchange.response.set_error(*verdict.refusal);
   exchange.response.add_header("retry-after", std::to_string(verdict.retry_after_seconds));
   return false;
+}
+
+}  // namespace
+
+bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
+                 boost::json::object& body, gateway::SpendHold& hold, bool answers) {
+  if (!guard || !exchange.principal || !guard->applies(*exchange.principal)) return true;
+  std::string model(core::string_field(body, "model"));
+  const long long prompt_tokens = gateway::estimate_tokens_from_bytes(exchange.request.body.size());
+  const long long completion_tokens = answers ? gateway::requested_completion_tokens(&body) : -1;
+  return admit(exchange, *guard, model, prompt_tokens, completion_tokens, hold, [&] {
+    body["model"] = model;
+    exchange.request.body = boost::json::serialize(body);
+  });
+}
+
+bool admit_spend_for_model(http::Exchange& exchange, const gateway::BudgetGuard* guard,
+                           std::string& model, gateway::SpendHold& hold) {
+  if (!guard || !exchange.principal || !guard->applies(*exchange.principal)) return true;
+  return admit(exchange, *guard, model, 0, 0, hold, [] {});
 }
 
 }  // namespace sluice::api

@@ -18,5 +18,10 @@ inline constexpr std::string_view kBudgetDowngradeHeader = "x-sluice-budget-down
 // that produce no completion tokens (embeddings). A null guard: no budgets.
 bool admit_spend(http::Exchange& exchange, const gateway::BudgetGuard* guard,
                  boost::json::object& body, gateway::SpendHold& hold, bool answers = true);
+// The same for a call whose body is not JSON (a multipart upload), by its `model` alone, which a
+// downgrade renames. Its estimate counts no tokens of the body: the key's largest call so far
+// stands in (gateway::BudgetGuard::estimate).
+bool admit_spend_for_model(http::Exchange& exchange, const gateway::BudgetGuard* guard,
+                           std::string& model, gateway::SpendHold& hold);
 
 }  // namespace sluice::api

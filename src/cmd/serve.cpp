@@ -6,6 +6,7 @@
 #include "api/admin_audit_routes.hpp"
 #include "api/admin_key_routes.hpp"
 #include "api/completions_routes.hpp"
+#include "api/media_routes.hpp"
 #include "api/messages_routes.hpp"
 #include "api/moderations_routes.hpp"
 #include "api/openai_routes.hpp"
@@ -231,6 +232,19 @@ int serve(const CliArgs& args, Role role) {
     api::register_moderations_routes(router, gateway_service);
     api::register_rerank_routes(router, gateway_service,
                                 static_cast<std::size_t>(config->gateway.rerank_max_documents));
+    // Uploads wait in the spool directory until their model field is read.
+    const std::string& spool_dir = config->server.media_spool_dir.empty()
+                                       ? config->storage.data_dir
+                                       : config->server.media_spool_dir;
+    std::filesystem::create_directories(spool_dir, fs_error);
+    if (fs_error) {
+      log.error(
+          "cannot create the upload spool directory",
+          {{"key", "server.media_spool_dir"}, {"path", spool_dir}, {"error", fs_error.message()}});
+      return 1;
+    }
+    api::register_media_routes(router, gateway_service,
+                               {config->server.max_media_body_bytes, spool_dir});
   }
   health.add_status([&catalog = **catalog] {
     std::vector<ops::Health::NamedResult> upstreams;

@@ -32,6 +32,12 @@ struct ServerConfig {
   std::size_t max_body_bytes = 1024 * 1024;  // -> 413 (nginx's client_max_body_size)
   // Model routes (chat, embeddings, responses, messages): images and long contexts. -> 413
   std::size_t max_model_body_bytes = 32 * 1024 * 1024;
+  // Uploads to the image and audio routes (edits, variations, transcriptions, translations),
+  // relayed as they arrive, never held whole. -> 413
+  std::size_t max_media_body_bytes = 64 * 1024 * 1024;
+  // Where an upload waits, in an unnamed temporary file, until its `model` field has been read
+  // (clients may send it after the file); empty = storage.data_dir.
+  std::string media_spool_dir;
   Millis header_timeout{10'000};  // whole request head must arrive within this -> 408
   Millis body_timeout{30'000};    // max silence between body reads -> 408
   Millis idle_timeout{60'000};    // keep-alive connection idle before close

@@ -476,6 +476,11 @@ void validate(const Config& c, Reporter& report) {
                "must be at least 1KiB, got " + std::to_string(s.max_model_body_bytes),
                "e.g. 32MiB");
   }
+  if (s.max_media_body_bytes < 1024) {
+    report.add("server.max_media_body_bytes",
+               "must be at least 1KiB, got " + std::to_string(s.max_media_body_bytes),
+               "e.g. 64MiB");
+  }
   const std::pair<const char*, Millis> timeouts[] = {{"server.header_timeout", s.header_timeout},
                                                      {"server.body_timeout", s.body_timeout},
                                                      {"server.idle_timeout", s.idle_timeout}};

@@ -92,6 +92,12 @@ asio::awaitable<AttemptResult> messages_attempt(const MessagesRequest& request,
   return deployment.provider->chat(request.chat, deployment.upstream_model, sink);
 }
 
+asio::awaitable<AttemptResult> media_traced(MediaRequest request, const core::TraceContext* trace,
+                                            Deployment& deployment, MediaSink& sink) {
+  request.trace = trace;
+  co_return co_await deployment.provider->media(request, deployment.upstream_model, sink);
+}
+
 asio::awaitable<AttemptResult> embeddings_traced(EmbeddingsRequest request,
                                                  const core::TraceContext* trace,
                                                  Deployment& deployment) {
@@ -128,12 +134,14 @@ bool served(const Route& chain, Endpoint endpoint) {
 
 Error unserved_error(std::string_view model, Endpoint endpoint) {
   const std::string route(endpoint_route(endpoint));
-  return make_error(Errc::invalid_request,
-                    "The model `" + std::string(model) + "` cannot serve " + route +
-                        ": none of its deployments is on a provider with that endpoint "
-                        "(openai-type and mock providers have it; anthropic has not). Name a "
-                        "model or alias routed to such a provider.",
-                    "model", "unsupported_endpoint");
+  return make_error(
+      Errc::invalid_request,
+      "The model `" + std::string(model) + "` cannot serve " + route +
+          ": none of its deployments is on a provider with that endpoint (" +
+          (is_media(endpoint) ? "openai-type providers have it; anthropic, azure and mock have not"
+                              : "openai-type and mock providers have it; anthropic has not") +
+          "). Name a model or alias routed to such a provider.",
+      "model", "unsupported_endpoint");
 }
 
 }  // namespace
@@ -185,7 +193,11 @@ void GatewayService::record_attempt_span(const RouteContext& context, const Depl
 double GatewayService::account_usage(const Deployment& deployment, const Usage& usage,
                                      const CallLabels& labels) {
   const double cost = prices_.cost_usd(deployment.upstream_model, usage);
-  metrics_.tokens(labels, usage);
+  // A call whose upstream reported no usage (and none was counted: a media call's) used no known
+  // tokens, which is not zero tokens: the histogram leaves it out.
+  const bool known =
+      usage.reported || usage.estimated || usage.prompt_tokens > 0 || usage.completion_tokens > 0;
+  if (known) metrics_.tokens(labels, usage);
   metrics_.cost(deployment.upstream_model, labels, cost);
   return cost;
 }
@@ -360,6 +372,7 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
         state.end = RouteEnd::stream_broke;
         break;
       }
+      if (state.last.final_attempt) break;  // what it sent cannot be sent again
       if (!core::is_retriable(state.last.outcome) || stopped(context)) break;
     }
     state.attempts = itinerary.attempts();
@@ -522,6 +535,22 @@ asio::awaitable<Outcome> GatewayService::call(const EndpointRequest& request, Ca
       context,
       [&request, check = std::move(check)](Deployment& d, const core::TraceContext* trace) {
         return endpoint_attempt(request, trace, d, check);
+      },
+      nullptr);
+}
+
+asio::awaitable<Outcome> GatewayService::media(const MediaRequest& request, MediaSink& sink,
+                                               Caller caller) {
+  RouteContext context =
+      context_for(request.model, endpoint_route(request.endpoint).substr(4), request.limits, caller,
+                  token_limiter_ ? 1 : 0, request.trace, request.body);
+  context.endpoint = request.endpoint;
+  return route(
+      context,
+      [&request, &sink](Deployment& d, const core::TraceContext* trace) {
+        sink.on_attempt(d.id);
+        if (trace) return media_traced(request, trace, d, sink);
+        return d.provider->media(request, d.upstream_model, sink);
       },
       nullptr);
 }

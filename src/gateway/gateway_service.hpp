@@ -6,6 +6,7 @@
 
 #include "core/config.hpp"
 #include "gateway/gateway_metrics.hpp"
+#include "gateway/media_call.hpp"
 #include "gateway/pricing.hpp"
 #include "gateway/routing/catalog.hpp"
 #include "gateway/timing.hpp"
@@ -84,6 +85,13 @@ class GatewayService {
   // the model and the endpoint, and nothing is sent. `check` (optional) reads each answer.
   boost::asio::awaitable<Outcome> call(const EndpointRequest& request, Caller caller = {},
                                        AnswerCheck check = {});
+  // Images and audio: routed as call() routes (only to deployments whose provider serves the
+  // endpoint), the answer relayed into `sink` as it arrives. An
+  // attempt that has sent bytes of an upload is the last: the upload cannot be sent again, so
+  // only failures before its first byte (connect errors) go on to another deployment. Token
+  // limits admit the call while one token is left and charge what the upstream reports.
+  boost::asio::awaitable<Outcome> media(const MediaRequest& request, MediaSink& sink,
+                                        Caller caller = {});
 
   GatewayMetrics& metrics() { return metrics_; }
   // Where the usage of virtual keys' calls goes; null (the default) = nowhere. Set before

@@ -123,8 +123,21 @@ struct EmbeddingsRequest {
 };
 
 // Endpoints beyond chat and embeddings that only some provider types have: a request for one is
-// routed only to deployments whose provider serves it (Provider::serves).
-enum class Endpoint { moderations, rerank };
+// routed only to deployments whose provider serves it (Provider::serves). The image and audio
+// ones pass through (Provider::media, media_call.hpp).
+enum class Endpoint {
+  moderations,
+  rerank,
+  image_generation,  // POST /v1/images/generations (JSON)
+  image_edit,        // POST /v1/images/edits (multipart)
+  image_variation,   // POST /v1/images/variations (multipart)
+  transcription,     // POST /v1/audio/transcriptions (multipart)
+  translation,       // POST /v1/audio/translations (multipart)
+  speech,            // POST /v1/audio/speech (JSON; answered with audio bytes)
+};
+inline bool is_media(Endpoint endpoint) {
+  return endpoint != Endpoint::moderations && endpoint != Endpoint::rerank;
+}
 // "/v1/moderations", "/v1/rerank": how clients and error messages name it.
 std::string_view endpoint_route(Endpoint endpoint);
 
@@ -155,6 +168,9 @@ struct AttemptResult {
   // The answer is in the client's own dialect, passed through (an Anthropic Messages body), not
   // a chat completion.
   bool passed_through = false;
+  // The attempt used what the request can send only once (a streamed upload's bytes): no other
+  // attempt may follow, whatever its outcome.
+  bool final_attempt = false;
 
   bool ok() const { return outcome == core::AttemptOutcome::success; }
   static AttemptResult failure(core::AttemptOutcome outcome, Error error) {

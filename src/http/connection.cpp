@@ -124,6 +124,10 @@ asio::awaitable<void> Connection::run() {
           break;
         }
         parser.body_limit(body_limit_);
+        if (match_.options.stream_body) {
+          if (!co_await serve_streamed(parser, started)) break;
+          continue;
+        }
       }
       if (!ec && !parser.is_done()) {
         if (core::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
@@ -147,7 +151,8 @@ asio::awaitable<void> Connection::run() {
       // A large request grew the buffer: don't keep that much for the rest of the connection.
       if (buffer_.size() == 0 && buffer_.capacity() > 2 * kInitialReadBytes)
         buffer_.shrink_to_fit();
-      if (!co_await serve_request(parser.get(), started)) break;
+      exchange_.request.body = std::move(parser.get().body());
+      if (!co_await serve_request(parser.get(), parser.keep_alive(), started)) break;
     }
   } catch (const std::exception&) {
     // An I/O object failed in a way the tuple results don't cover: drop the connection.
@@ -157,14 +162,15 @@ asio::awaitable<void> Connection::run() {
   socket_.close(ignored);
 }
 
-asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::time_point started) {
+asio::awaitable<bool> Connection::serve_request(const bhttp::request_header<>& parsed,
+                                                bool keep_alive_asked, Clock::time_point started) {
   state_ = State::handling;
   clear_deadline();
   Exchange& exchange = exchange_;
   exchange.started = started;
   exchange.client_address = client_address_;
   Request& request = exchange.request;
-  view_request(parsed, request);
+  view_request_head(parsed, request);
   const std::string_view client_id = request.header("x-request-id");
   if (core::is_valid_request_id(client_id))
     exchange.request_id.assign(client_id);
@@ -173,12 +179,16 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
   request_id_ = exchange.request_id;
   exchange.trace.reset_from(request.header("traceparent"));
   http10_ = parsed.version() == 10;
-  keep_alive_ = parsed.keep_alive() && !closing_ && !loop_.draining;
+  keep_alive_ = keep_alive_asked && !closing_ && !loop_.draining;
   bytes_sent_ = 0;
 
   loop_.shared.observer->on_request_start();
   co_await dispatch(exchange);
   watching_client_ = false;
+  // A body left unread (the handler refused the request first, or reading it failed) cannot be
+  // skipped reliably: this response is the connection's last.
+  const bool unread_body = !body_whole();
+  if (unread_body) closing_ = true;
   // The socket is gone, or the client closed its end while we worked: nothing more to write
   // (as nginx, which logs 499 and closes).
   const bool client_gone =
@@ -202,7 +212,121 @@ asio::awaitable<bool> Connection::serve_request(ParsedRequest& parsed, Clock::ti
     bytes_sent_ = body.size();
   }
   loop_.shared.observer->on_request_end(exchange, bytes_sent_);
+  // The client may still be sending the rest: read it away for a moment, or closing now would
+  // reset the connection and could destroy the response before the client reads it.
+  if (ok && unread_body) co_await linger();
   co_return ok&& keep_alive;
+}
+
+asio::awaitable<bool> Connection::serve_streamed(RequestParser& parser, Clock::time_point started) {
+  // Still before the body (the head was read alone), so its parser can take another body type.
+  body_parser_ = std::make_unique<BodyParser>(std::move(parser));
+  body_parser_->body_limit(body_limit_);
+  // A declared length is framing enough: the body is read straight into the handler's buffer,
+  // in pieces as large as it, with no copy. (The route's limit was checked against it.)
+  body_left_.reset();
+  if (const auto length = body_parser_->content_length(); !body_parser_->chunked())
+    body_left_ = length ? *length : 0;
+  // Chunked: body reads as large as the buffer may grow (server.max_header_bytes), not the
+  // 1 KiB an idle connection keeps.
+  if (!body_left_) buffer_.reserve(buffer_.max_size());
+  body_error_.reset();
+  body_bytes_read_ = 0;
+  continue_sent_ = false;
+  exchange_.body_reader = this;
+  const bool keep_alive =
+      co_await serve_request(body_parser_->get(), body_parser_->keep_alive(), started);
+  body_parser_.reset();
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
+  co_return keep_alive;
+}
+
+bool Connection::body_whole() const {
+  if (!body_parser_) return true;
+  return !body_error_ && (body_left_ ? *body_left_ == 0 : body_parser_->is_done());
+}
+
+std::optional<std::uint64_t> Connection::declared_length() const {
+  if (!body_parser_) return std::nullopt;
+  const auto length = body_parser_->content_length();
+  return length ? std::optional<std::uint64_t>(*length) : std::nullopt;
+}
+
+asio::awaitable<Result<std::size_t>> Connection::read(std::span<char> into) {
+  if (body_error_) co_return *body_error_;
+  if (!body_parser_ || body_whole() || into.empty()) co_return std::size_t{0};
+  BodyParser& parser = *body_parser_;
+  if (!continue_sent_) {
+    // The client waits for this before sending the body: only once the handler wants it.
+    continue_sent_ = true;
+    if (core::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      if (!co_await write_all(kContinue, {})) co_return body_read_failed(asio::error::broken_pipe);
+    }
+  }
+  if (exchange_.cancellation.cancelled())
+    co_return body_read_failed(asio::error::operation_aborted);
+  // A cancellation (the client left, the drain grace is over) ends the wait for more bytes.
+  const auto interrupt = core::Cancellation::subscribe(&exchange_.cancellation, [this] {
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  });
+  if (body_left_) {
+    // What arrived with the head (or a previous read) first, then the socket.
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), *body_left_));
+    std::size_t got = std::min(want, buffer_.size());
+    if (got > 0) {
+      asio::buffer_copy(asio::buffer(into.data(), got), buffer_.data());
+      buffer_.consume(got);
+    } else {
+      set_deadline(loop_.shared.config.body_timeout);
+      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(into.data(), want), kNoThrow);
+      clear_deadline();
+      if (ec) co_return body_read_failed(ec);
+      got = n;
+    }
+    *body_left_ -= got;
+    body_bytes_read_ += got;
+    co_return got;
+  }
+  for (;;) {
+    auto& body = parser.get().body();
+    body.data = into.data();
+    body.size = into.size();
+    body.more = true;
+    set_deadline(loop_.shared.config.body_timeout);
+    auto [ec, ignored] = co_await bhttp::async_read_some(socket_, buffer_, parser, kNoThrow);
+    clear_deadline();
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) co_return body_read_failed(ec);
+    const std::size_t got = into.size() - body.size;
+    body_bytes_read_ += got;
+    if (got > 0 || parser.is_done()) co_return got;
+  }
+}
+
+// The body's framing is lost with it: the connection ends after this request's response. A
+// client that left (or a cancelled request) gets none; anything else is the error to answer.
+Error Connection::body_read_failed(const boost::system::error_code& ec) {
+  closing_ = true;
+  std::optional<Error> error;
+  if (!exchange_.cancellation.cancelled()) error = read_error(ec, true);
+  timed_out_ = false;  // the response still gets its write deadline
+  if (!error) {
+    if (!exchange_.cancellation.cancelled())
+      exchange_.cancellation.cancel(core::Cancellation::Reason::client_gone);
+    const auto reason = exchange_.cancellation.reason();
+    if (reason == core::Cancellation::Reason::shutdown)
+      error = make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
+                         "shutting_down");
+    else
+      error =
+          make_error(reason == core::Cancellation::Reason::deadline ? Errc::request_timeout
+                                                                    : Errc::invalid_request,
+                     "reading the request body stopped: " + std::string(core::to_string(reason)));
+  }
+  body_error_ = std::move(error);
+  return *body_error_;
 }
 
 // Routes a request by its head, before its body is read: the route decides the body limit.

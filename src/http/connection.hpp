@@ -4,6 +4,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <list>
 #include <memory>
 #include <optional>
@@ -18,8 +20,9 @@ namespace sluice::http {
 
 // One client connection: reads requests (keep-alive, pipelining), enforces the limits and
 // timeouts, runs the handler and writes the response. Deadlines are checked by the loop's
-// ticker, which cancels the socket's pending operation when one passes.
-class Connection final : public StreamSink {
+// ticker, which cancels the socket's pending operation when one passes. On routes that stream
+// their body, the handler reads it through the connection (BodyReader) as it arrives.
+class Connection final : public StreamSink, public BodyReader {
  public:
   Connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
   ~Connection() override;
@@ -40,7 +43,13 @@ class Connection final : public StreamSink {
   // event for a stream).
   void cancel_request();
 
+  boost::asio::awaitable<Result<std::size_t>> read(std::span<char> into) override;
+  std::optional<std::uint64_t> declared_length() const override;
+  std::uint64_t bytes_read() const override { return body_bytes_read_; }
+
  private:
+  using BodyParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+
   enum class State { idle, reading, handling, writing };
 
   void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
@@ -50,7 +59,13 @@ class Connection final : public StreamSink {
   // shape applies.
   boost::asio::awaitable<void> respond_early(const Error& error, std::string_view method,
                                              Clock::time_point started, bool routed);
-  boost::asio::awaitable<bool> serve_request(ParsedRequest& parsed, Clock::time_point started);
+  boost::asio::awaitable<bool> serve_request(const boost::beast::http::request_header<>& head,
+                                             bool keep_alive_asked, Clock::time_point started);
+  // A request whose handler reads the body itself (RouteOptions::stream_body).
+  boost::asio::awaitable<bool> serve_streamed(RequestParser& parser, Clock::time_point started);
+  // The body of the request in hand was read whole (or it had none to stream).
+  bool body_whole() const;
+  Error body_read_failed(const boost::system::error_code& ec);
   std::optional<Error> route_head(const RequestParser& parser);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
   const Handler* handler_or_routing_error(Exchange& exchange) const;
@@ -83,6 +98,13 @@ class Connection final : public StreamSink {
   std::string_view request_id_;
   std::size_t bytes_sent_ = 0;
   bool watching_client_ = false;  // the handler asked: see watch_client()
+  // The request whose body its handler streams; null otherwise. Its head is the request's.
+  std::unique_ptr<BodyParser> body_parser_;
+  std::optional<Error> body_error_;  // why reading the streamed body failed
+  // What is left of a streamed body of declared length; nullopt for a chunked one.
+  std::optional<std::uint64_t> body_left_;
+  std::uint64_t body_bytes_read_ = 0;
+  bool continue_sent_ = false;
 };
 
 }  // namespace sluice::http

@@ -70,6 +70,7 @@ void Exchange::reset() {
   api_key_name = {};
   log_fields.clear();
   cancellation.reset();
+  body_reader = nullptr;
   streaming_ = false;
   aborted_ = false;
 }

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "core/principal.hpp"
+#include "http/body_reader.hpp"
 
 namespace sluice::http {
 
@@ -90,6 +91,9 @@ class Exchange {
   // Fired when the client disconnects mid-request or the drain grace runs out: whoever holds
   // resources for the request (an upstream call, a timer) subscribes to release them at once.
   core::Cancellation cancellation;
+  // Routes that stream their request body (RouteOptions::stream_body) read it here; null on
+  // every other route, whose body is whole in request.body.
+  BodyReader* body_reader = nullptr;
 
   explicit Exchange(StreamSink* sink = nullptr) : sink_(sink) {}
 

@@ -7,10 +7,7 @@ namespace {
 
 constexpr std::size_t kMaxBoundary = 70;  // RFC 2046 5.1.1
 
-Error malformed(std::string what) {
-  return make_error(Errc::invalid_request, "malformed multipart/form-data body: " + what, {},
-                    "invalid_multipart");
-}
+Error malformed(std::string what) { return multipart_error(std::move(what)); }
 
 bool is_lwsp(char c) { return c == ' ' || c == '\t'; }
 
@@ -71,8 +68,14 @@ bool split_parameters(std::string_view header, std::string_view& value,
   return true;
 }
 
-// Reads one part's header block (`headers` without its final blank line) into `part`.
-Status read_part_headers(std::string_view headers, std::size_t index, MultipartPart& part) {
+}  // namespace
+
+Error multipart_error(std::string what) {
+  return make_error(Errc::invalid_request, "malformed multipart/form-data body: " + what, {},
+                    "invalid_multipart");
+}
+
+Status parse_part_headers(std::string_view headers, std::size_t index, MultipartPart& part) {
   const std::string where = "part " + std::to_string(index + 1);
   bool has_disposition = false;
   while (!headers.empty()) {
@@ -87,14 +90,23 @@ Status read_part_headers(std::string_view headers, std::size_t index, MultipartP
     if (core::iequals(name, "Content-Type")) {
       part.content_type = std::string(value);
     } else if (core::iequals(name, "Content-Disposition")) {
+      // Parsers disagree about which of two wins; a gateway that reads `model` must not.
+      if (has_disposition) return malformed(where + " has more than one Content-Disposition");
       std::string_view disposition;
       std::vector<Parameter> parameters;
       if (!split_parameters(value, disposition, parameters))
         return malformed(where + " has a malformed Content-Disposition parameter");
       if (!core::iequals(disposition, "form-data"))
         return malformed(where + "'s Content-Disposition is not form-data");
+      bool named = false;
       for (Parameter& parameter : parameters) {
-        if (parameter.key == "name") part.name = std::move(parameter.value);
+        // RFC 7578 4.2: `name*` must not be used; one `name` only, for the same reason as above.
+        if (parameter.key == "name*" || (parameter.key == "name" && named))
+          return malformed(where + " names its field more than once, or with name*");
+        if (parameter.key == "name") {
+          part.name = std::move(parameter.value);
+          named = true;
+        }
         if (parameter.key == "filename") part.filename = std::move(parameter.value);
       }
       has_disposition = true;
@@ -104,8 +116,6 @@ Status read_part_headers(std::string_view headers, std::size_t index, MultipartP
   if (part.name.empty()) return malformed(where + "'s Content-Disposition has no name");
   return Status::success();
 }
-
-}  // namespace
 
 Result<std::string> multipart_boundary(std::string_view content_type) {
   std::string_view media_type;
@@ -168,7 +178,7 @@ Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::s
       content = pos + end + 4;
     }
     MultipartPart part;
-    if (Status status = read_part_headers(headers, parts.size(), part); !status)
+    if (Status status = parse_part_headers(headers, parts.size(), part); !status)
       return status.error();
     const std::size_t next = body.find(delimiter, content);
     if (next == std::string_view::npos)

@@ -27,6 +27,14 @@ struct MultipartLimits {
 // characters). invalid_request saying what is wrong otherwise.
 Result<std::string> multipart_boundary(std::string_view content_type);
 
+// The invalid_request (code invalid_multipart) for a malformed body: "malformed ...: <what>".
+Error multipart_error(std::string what);
+
+// Reads one part's header block (`headers`, without its final blank line) into `part`: a
+// form-data Content-Disposition (one, with one `name`, never `name*`) is required, Content-Type
+// kept, other headers ignored. `index` (from 0) numbers the part in error messages.
+Status parse_part_headers(std::string_view headers, std::size_t index, MultipartPart& part);
+
 // Splits `body` into its parts: the preamble before the first delimiter and the epilogue after
 // the closing one are ignored, CRLF line ends are required, each part needs a form-data
 // Content-Disposition with a name; headers other than Content-Disposition and Content-Type are

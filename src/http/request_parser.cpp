@@ -32,10 +32,14 @@ void split_target(std::string_view target, Request& request) {
       question == std::string_view::npos ? std::string_view() : origin.substr(question + 1);
 }
 
+void view_request_head(const boost::beast::http::request_header<>& head, Request& request) {
+  request.method = head.method_string();
+  split_target(head.target(), request);
+  for (const auto& field : head) request.headers.emplace_back(field.name_string(), field.value());
+}
+
 void view_request(ParsedRequest& parsed, Request& request) {
-  request.method = parsed.method_string();
-  split_target(parsed.target(), request);
-  for (const auto& field : parsed) request.headers.emplace_back(field.name_string(), field.value());
+  view_request_head(parsed, request);
   request.body = std::move(parsed.body());
 }
 

@@ -25,5 +25,7 @@ void split_target(std::string_view target, Request& request);
 // Fills `request` from a parsed one: method, target split into path and query, headers, and the
 // body (moved). The views point into `parsed`, which must outlive `request`'s use.
 void view_request(ParsedRequest& parsed, Request& request);
+// The same from a request's head alone (a body the handler streams is not in it).
+void view_request_head(const boost::beast::http::request_header<>& head, Request& request);
 
 }  // namespace sluice::http

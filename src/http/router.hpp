@@ -24,6 +24,10 @@ struct RouteOptions {
   // (a string literal).
   std::size_t max_body_bytes = 0;
   std::string_view body_limit_key = {};
+  // The handler reads the body itself, as it arrives, through Exchange::body_reader (uploads
+  // relayed without holding them whole); request.body stays empty. The body limit still applies,
+  // Content-Length before the handler runs and every byte as it is read.
+  bool stream_body = false;
   // Routes of another API's dialect (Anthropic's Messages) render every error response in its
   // shape, whoever set it (a filter, the handler, the body limit): called with the response and
   // the request id before an error response goes out. Streams are the handler's own.

@@ -14,8 +14,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
 #include <map>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 
 #include "core/fnv1a.hpp"
@@ -178,7 +180,11 @@ void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
       head += "\r\n";
     }
   }
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+  if (request.streamed_body) {
+    const auto length = request.streamed_body->length();
+    head += length ? "Content-Length: " + std::to_string(*length) + "\r\n"
+                   : std::string("Transfer-Encoding: chunked\r\n");
+  } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     head += "Content-Length: ";
     head += std::to_string(request.body.size());
     head += "\r\n";
@@ -242,6 +248,7 @@ struct UpstreamCall::Impl {
   core::Cancellation* cancellation = nullptr;
   core::Cancellation::Subscription on_cancel;
   bool finished = false;
+  bool body_cut = false;  // a streamed body was not sent whole: the connection is not reusable
 
   // The per-operation timeout, never past the whole exchange's deadline.
   void arm(std::chrono::milliseconds op_timeout) {
@@ -356,15 +363,21 @@ struct UpstreamCall::Impl {
     retry_on_fresh = false;
     std::string& head = connection->head;
     serialize_head(head, endpoint, request);
-    const std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(head), asio::buffer(request.body.data(), request.body.size())};
-    arm(timeouts.first_byte);
-    auto [send_ec, ignored_sent] = co_await connection->on_stream(
-        [&](auto& stream) { return asio::async_write(stream, buffers, kNoThrow); });
-    if (send_ec) {
-      retry_on_fresh = true;
-      co_return fail(core::AttemptOutcome::reset,
-                     "sending to upstream failed: " + send_ec.message());
+    std::string upload_cut;  // why a streamed body stopped short (the upstream may have answered)
+    if (request.streamed_body) {
+      if (Status sent = co_await send_streamed(*request.streamed_body, upload_cut); !sent.ok())
+        co_return sent;
+    } else {
+      const std::array<asio::const_buffer, 2> buffers{
+          asio::buffer(head), asio::buffer(request.body.data(), request.body.size())};
+      arm(timeouts.first_byte);
+      auto [send_ec, ignored_sent] = co_await connection->on_stream(
+          [&](auto& stream) { return asio::async_write(stream, buffers, kNoThrow); });
+      if (send_ec) {
+        retry_on_fresh = true;
+        co_return fail(core::AttemptOutcome::reset,
+                       "sending to upstream failed: " + send_ec.message());
+      }
     }
     parser.emplace();
     parser->header_limit(kMaxResponseHead);
@@ -374,6 +387,9 @@ struct UpstreamCall::Impl {
     });
     if (ec == beast::error::timeout)
       co_return fail(timeout_kind(), "upstream sent no response within the first-byte timeout");
+    if (ec && !upload_cut.empty())
+      co_return fail(core::AttemptOutcome::reset, "upstream stopped taking the request body: " +
+                                                      upload_cut + " (no response followed)");
     if (ec) {
       const bool closed = connection_lost(ec);
       retry_on_fresh = closed;
@@ -390,6 +406,65 @@ struct UpstreamCall::Impl {
     connection->tcp().expires_never();
     co_return Status{};
   }
+
+  asio::awaitable<boost::system::error_code> write(std::span<const asio::const_buffer> buffers,
+                                                   std::chrono::milliseconds timeout) {
+    arm(timeout);
+    auto [ec, ignored] = co_await connection->on_stream(
+        [&](auto& stream) { return asio::async_write(stream, buffers, kNoThrow); });
+    co_return ec;
+  }
+
+  // Sends the head, then the body piece by piece as `body` produces it (chunked when its length
+  // is unknown). An upstream that stops reading mid-body may have answered already (a 413, a
+  // 401): `cut` then says why the body stopped, and the caller reads the response all the same.
+  asio::awaitable<Status> send_streamed(UpstreamBody& body, std::string& cut) {
+    const std::string& head = connection->head;
+    const asio::const_buffer head_buffer = asio::buffer(head);
+    if (auto ec = co_await write(std::span(&head_buffer, 1), timeouts.idle))
+      co_return fail(ec == beast::error::timeout ? timeout_kind() : core::AttemptOutcome::reset,
+                     "sending to upstream failed: " + ec.message());
+    const bool chunked = !body.length();
+    std::uint64_t sent = 0;
+    char size_line[24];
+    for (;;) {
+      auto piece = co_await body.next();
+      if (!piece) {  // the request's side failed: its error is the call's
+        body_cut = true;
+        if (cancellation && cancellation->cancelled()) co_return fail(outcome, "");
+        outcome = core::AttemptOutcome::rejected;
+        close_connection();
+        co_return piece.error();
+      }
+      std::array<asio::const_buffer, 3> buffers{};
+      std::size_t count = 0;
+      if (piece->empty()) {
+        if (!chunked) break;
+        buffers[count++] = asio::buffer("0\r\n\r\n", 5);
+      } else if (chunked) {
+        auto [end, ignored] = std::to_chars(size_line, size_line + 20, piece->size(), 16);
+        *end++ = '\r';
+        *end++ = '\n';
+        buffers[count++] = asio::buffer(size_line, static_cast<std::size_t>(end - size_line));
+        buffers[count++] = asio::buffer(piece->data(), piece->size());
+        buffers[count++] = asio::buffer("\r\n", 2);
+      } else {
+        buffers[count++] = asio::buffer(piece->data(), piece->size());
+      }
+      if (auto ec = co_await write(std::span(buffers.data(), count), timeouts.idle)) {
+        body_cut = true;
+        if (ec == beast::error::timeout)
+          co_return fail(timeout_kind(), "upstream stopped reading the request body after " +
+                                             std::to_string(sent) + " bytes (idle timeout)");
+        cut = ec.message() + " after " + std::to_string(sent) + " bytes";
+        break;
+      }
+      if (piece->empty()) break;
+      sent += piece->size();
+    }
+    arm(timeouts.first_byte);
+    co_return Status{};
+  }
 };
 
 UpstreamCall::UpstreamCall() : impl_(std::make_unique<Impl>()) {}
@@ -397,7 +472,7 @@ UpstreamCall::UpstreamCall(UpstreamCall&&) noexcept = default;
 UpstreamCall& UpstreamCall::operator=(UpstreamCall&&) noexcept = default;
 
 UpstreamCall::~UpstreamCall() {
-  if (impl_ && impl_->connection && impl_->finished && impl_->parser &&
+  if (impl_ && impl_->connection && impl_->finished && !impl_->body_cut && impl_->parser &&
       impl_->parser->keep_alive()) {
     impl_->connection->tcp().expires_never();
     give_back(impl_->pool_key, std::move(impl_->connection));
@@ -418,7 +493,7 @@ asio::awaitable<Status> UpstreamCall::start(const UpstreamEndpoint& endpoint,
   if (s.cancellation && s.cancellation->cancelled())
     co_return s.fail(core::AttemptOutcome::cancelled, "cancelled before sending");
   s.pool_key = endpoint.pool_key();
-  s.connection = take_pooled(s.pool_key);
+  if (!request.streamed_body) s.connection = take_pooled(s.pool_key);
   bool retry_on_fresh = false;
   if (s.connection) {
     Status status = co_await s.exchange(endpoint, request, retry_on_fresh);
@@ -444,16 +519,26 @@ std::string_view UpstreamCall::header(std::string_view name) const {
 }
 
 asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
+  char* const chunk = impl_->connection ? impl_->connection->chunk.get() : nullptr;
+  auto n = co_await read_into(std::span(chunk, kReadChunk));
+  if (!n) co_return n.error();
+  co_return std::string_view(chunk, *n);
+}
+
+asio::awaitable<Result<std::size_t>> UpstreamCall::read_into(std::span<char> into) {
   Impl& s = *impl_;
   if (!s.connection || !s.parser)
     co_return s.fail(
         s.outcome == core::AttemptOutcome::success ? core::AttemptOutcome::protocol : s.outcome,
         "no upstream response");
+  // Socket reads as large as the caller's pieces, not the buffer's current capacity (which a
+  // small head leaves at about 1 KiB); given back when the body ends.
+  if (into.size() > kReadChunk)
+    s.connection->buffer.reserve(std::min(into.size(), s.connection->buffer.max_size()));
   while (!s.parser->is_done()) {
     auto& body = s.parser->get().body();
-    char* const chunk = s.connection->chunk.get();
-    body.data = chunk;
-    body.size = kReadChunk;
+    body.data = into.data();
+    body.size = into.size();
     s.arm(s.timeouts.idle);
     auto [ec, ignored_read] = co_await s.connection->on_stream([&](auto& stream) {
       return bhttp::async_read_some(stream, s.connection->buffer, *s.parser, kNoThrow);
@@ -465,12 +550,14 @@ asio::awaitable<Result<std::string_view>> UpstreamCall::read_some() {
       co_return s.fail(core::AttemptOutcome::protocol,
                        "bad upstream response body: " + ec.message());
     if (ec) co_return s.fail(core::AttemptOutcome::reset, "upstream response cut: " + ec.message());
-    const std::size_t n = kReadChunk - body.size;
-    if (n > 0) co_return std::string_view(chunk, n);
+    const std::size_t n = into.size() - body.size;
+    if (n > 0) co_return n;
   }
   s.finished = true;
   s.connection->tcp().expires_never();
-  co_return std::string_view();
+  if (s.connection->buffer.size() == 0 && s.connection->buffer.capacity() > 16 * 1024)
+    s.connection->buffer.shrink_to_fit();  // what read_into grew: not kept while pooled
+  co_return std::size_t{0};
 }
 
 asio::awaitable<Result<std::string>> UpstreamCall::read_all(std::size_t limit) {

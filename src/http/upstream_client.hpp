@@ -2,8 +2,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -51,6 +53,19 @@ struct UpstreamTimeouts {
   core::Cancellation* cancellation = nullptr;
 };
 
+// A request body produced piece by piece while it is sent (an upload relayed as it arrives):
+// each piece is written before the next is asked for, so a slow upstream slows the producer.
+class UpstreamBody {
+ public:
+  virtual ~UpstreamBody() = default;
+  // The body's length when known (sent as Content-Length); nullopt sends it chunked.
+  virtual std::optional<std::uint64_t> length() const = 0;
+  // The next piece, valid until the next call; empty at the end. An error ends the exchange at
+  // once (the upstream never sees a whole request), with outcome `rejected` or, when the
+  // request's cancellation fired, client_gone / cancelled, and this error as the call's.
+  virtual boost::asio::awaitable<Result<std::string_view>> next() = 0;
+};
+
 struct UpstreamRequest {
   std::string_view method = "POST";
   std::string target;  // path (+ query), already including the endpoint's base path
@@ -58,6 +73,10 @@ struct UpstreamRequest {
   // their fixed lines pre-rendered, so a request costs one append, not a string per header.
   std::string headers;
   std::string_view body;
+  // When set, the body comes from here instead of `body`, on a new connection (a pooled one that
+  // turned out dead could not be retried: the pieces already taken are gone). Each write waits
+  // at most the idle timeout; the first-byte timeout starts once the body is sent.
+  UpstreamBody* streamed_body = nullptr;
 };
 
 // One request/response exchange with an upstream over a pooled keep-alive connection (one pool
@@ -86,6 +105,9 @@ class UpstreamCall {
 
   // The next piece of the body; an empty string at the end. Errors carry failure().
   boost::asio::awaitable<Result<std::string_view>> read_some();
+  // The same into the caller's buffer, as much as has arrived up to its size (0 at the end), for
+  // large bodies relayed as they arrive (audio): fewer, larger socket reads than read_some's.
+  boost::asio::awaitable<Result<std::size_t>> read_into(std::span<char> into);
   // The whole (rest of the) body, at most `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
 

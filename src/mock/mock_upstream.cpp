@@ -32,6 +32,7 @@
 #include "mock/mock_anthropic.hpp"
 #include "mock/mock_azure.hpp"
 #include "mock/mock_knobs.hpp"
+#include "mock/mock_media.hpp"
 #include "mock/mock_recorder.hpp"
 #include "mock/mock_tool_turns.hpp"
 #include "ops/drain.hpp"
@@ -94,6 +95,7 @@ struct MockState {
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
   gateway::MockPromptCache prompt_cache;  // Anthropic's prompt caching, simulated
+  mock::MediaStats media;                 // GET /mock/media/stats
 };
 
 // Whose error shape an endpoint answers in: clients of each API parse only their own.
@@ -537,6 +539,12 @@ void register_routes(http::Router& router, MockState& state) {
       model_route);
   router.add(
       "POST", "/v1/rerank", [&state](Exchange& ex) { return rerank(ex, state); }, model_route);
+  // Images and audio (mock_media.hpp), through the same faults as the other inference calls.
+  mock::register_media_routes(router, state.media, [&state](Exchange& ex) {
+    Stats::bump(state.stats.requests);
+    state.recorder.record(ex.request);
+    return begin_inference(ex, state);
+  });
   router.add("GET", "/v1/models", [&state](Exchange& ex) -> asio::awaitable<void> {
     Stats::bump(state.stats.requests);
     state.recorder.record(ex.request);

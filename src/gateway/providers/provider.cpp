@@ -12,6 +12,18 @@ std::string_view endpoint_route(Endpoint endpoint) {
       return "/v1/moderations";
     case Endpoint::rerank:
       return "/v1/rerank";
+    case Endpoint::image_generation:
+      return "/v1/images/generations";
+    case Endpoint::image_edit:
+      return "/v1/images/edits";
+    case Endpoint::image_variation:
+      return "/v1/images/variations";
+    case Endpoint::transcription:
+      return "/v1/audio/transcriptions";
+    case Endpoint::translation:
+      return "/v1/audio/translations";
+    case Endpoint::speech:
+      return "/v1/audio/speech";
   }
   return "/v1/moderations";
 }
@@ -31,6 +43,16 @@ boost::asio::awaitable<AttemptResult> Provider::messages(const MessagesRequest&,
       core::AttemptOutcome::rejected,
       make_error(Errc::invalid_request,
                  "provider " + name() + " does not speak Anthropic's Messages API", "model"));
+}
+
+boost::asio::awaitable<AttemptResult> Provider::media(const MediaRequest& request,
+                                                      std::string_view upstream_model,
+                                                      MediaSink& sink) {
+  co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
+      make_error(Errc::invalid_request, "provider " + name() + " has no " +
+                                            std::string(endpoint_route(request.endpoint)) +
+                                            " endpoint"));
 }
 
 Result<std::unique_ptr<Provider>> make_provider(const core::ProviderConfig& config) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "gateway/media_call.hpp"
 #include "gateway/types.hpp"
 
 namespace sluice::gateway {
@@ -47,6 +48,11 @@ class Provider {
   // By default a `rejected` failure (nothing is sent).
   virtual boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
                                                      std::string_view upstream_model);
+  // Images and audio (the media endpoints it serves), passed through with the model renamed and
+  // the answer relayed into `sink` as it arrives. By default a `rejected` failure.
+  virtual boost::asio::awaitable<AttemptResult> media(const MediaRequest& request,
+                                                      std::string_view upstream_model,
+                                                      MediaSink& sink);
 };
 
 // Builds the provider for a validated config entry.

@@ -19,7 +19,8 @@ class MockProvider final : public Provider {
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
   // Moderations and rerank, answered as mock-upstream answers them (mock_moderation.hpp,
   // mock_rerank.hpp).
-  bool serves(Endpoint) const override { return true; }
+  // Images and audio are passed through, which an in-process mock cannot do.
+  bool serves(Endpoint endpoint) const override { return !is_media(endpoint); }
   boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
                                              std::string_view upstream_model) override;
 

@@ -29,6 +29,10 @@ class OpenAiProvider final : public Provider {
   bool serves(Endpoint) const override { return !azure_; }
   boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
                                              std::string_view upstream_model) override;
+  // Images and audio (openai_media.cpp).
+  boost::asio::awaitable<AttemptResult> media(const MediaRequest& request,
+                                              std::string_view upstream_model,
+                                              MediaSink& sink) override;
 
  private:
   // `resource`: the path after the base ("/chat/completions"); `upstream_model`: the deployment
