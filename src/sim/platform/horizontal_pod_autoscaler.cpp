@@ -15,6 +15,24 @@ std::chrono::seconds longest_period(const HpaScalingRules& rules) {
   return longest;
 }
 
+// The API server's validation of HPAScalingRules: a window of at most an hour, at least one
+// policy unless the direction is disabled, positive values, periods of 1 to 1800 s.
+void validate_rules(const HpaScalingRules& rules) {
+  const auto window = *rules.stabilization_window;
+  if (window < std::chrono::seconds{0} || window > std::chrono::hours{1}) {
+    throw std::invalid_argument("stabilizationWindowSeconds must be within 0..3600");
+  }
+  if (*rules.select_policy != HpaSelectPolicy::disabled && rules.policies->empty()) {
+    throw std::invalid_argument("scaling rules need at least one policy");
+  }
+  for (const HpaScalingPolicy& p : *rules.policies) {
+    if (p.value <= 0) throw std::invalid_argument("a scaling policy's value must be > 0");
+    if (p.period <= std::chrono::seconds{0} || p.period > std::chrono::seconds{1800}) {
+      throw std::invalid_argument("a scaling policy's periodSeconds must be within 1..1800");
+    }
+  }
+}
+
 }  // namespace
 
 HorizontalPodAutoscaler::HorizontalPodAutoscaler(HpaConfig config) : config_(std::move(config)) {
@@ -22,10 +40,16 @@ HorizontalPodAutoscaler::HorizontalPodAutoscaler(HpaConfig config) : config_(std
   if (config_.min_replicas < 1 || config_.max_replicas < config_.min_replicas) {
     throw std::invalid_argument("an HPA needs 1 <= minReplicas <= maxReplicas");
   }
+  for (const HpaMetricSpec& m : config_.metrics) {
+    if (!(m.target_value > 0))
+      throw std::invalid_argument("metric " + m.name + ": target must be > 0");
+  }
   tolerances_ = {config_.tolerance, config_.tolerance};
   if (config_.behavior) {
     up_ = resolve_scale_up(config_.behavior->scale_up);
     down_ = resolve_scale_down(config_.behavior->scale_down, config_.downscale_stabilization);
+    validate_rules(up_);
+    validate_rules(down_);
     // tolerancesForHpa: per-direction tolerances from the behavior, when set.
     if (config_.behavior->scale_up.tolerance) tolerances_.scale_up = *up_.tolerance;
     if (config_.behavior->scale_down.tolerance) tolerances_.scale_down = *down_.tolerance;

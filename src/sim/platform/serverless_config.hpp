@@ -70,9 +70,10 @@ ServerlessConfig lambda_like(DurationSampler cold_start, double memory_gb = 1.0)
 // instance (the console default), at most 100 instances (the former default maximum), beyond them
 // requests queue for up to 10 s and then fail with 429 ("About instance autoscaling"), billable
 // time rounded up to 100 ms with concurrent requests sharing it ("Cloud Run pricing":
-// $0.000024 per vCPU-second, $0.0000025 per GiB-second, $0.40 per million requests), idle
-// instances kept for up to 15 minutes. Min-instance idle prices are left at zero: set them with
-// min_instances. Whether start-up time is billed is not settled here: off by default.
+// $0.000024 per vCPU-second, $0.0000025 per GiB-second, $0.40 per million requests). Google keeps
+// idle instances "for an unspecified amount of time": 15 minutes is the simulator's assumption.
+// Min-instance idle prices are left at zero: set them with min_instances. Whether start-up time
+// is billed is not settled here: off by default.
 ServerlessConfig cloud_run_like(DurationSampler cold_start, double vcpu = 1.0,
                                 double memory_gb = 0.5);
 

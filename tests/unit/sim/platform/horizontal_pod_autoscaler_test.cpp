@@ -53,6 +53,16 @@ TEST(HorizontalPodAutoscalerTest, RejectsAConfigTheApiServerWouldReject) {
   EXPECT_THROW(HorizontalPodAutoscaler(HpaConfig{}), std::invalid_argument);
   EXPECT_THROW(HorizontalPodAutoscaler(in_flight_target(1, 0, 10)), std::invalid_argument);
   EXPECT_THROW(HorizontalPodAutoscaler(in_flight_target(1, 5, 4)), std::invalid_argument);
+  EXPECT_THROW(HorizontalPodAutoscaler(in_flight_target(0, 1, 4)), std::invalid_argument);
+  HpaConfig c = in_flight_target(1, 1, 4);
+  HpaBehavior b;
+  b.scale_down.policies = std::vector<HpaScalingPolicy>{{HpaScalingPolicy::Type::pods, 1, 3600s}};
+  c.behavior = b;
+  EXPECT_THROW(HorizontalPodAutoscaler{c}, std::invalid_argument);
+  c.behavior->scale_down.policies = std::vector<HpaScalingPolicy>{};
+  EXPECT_THROW(HorizontalPodAutoscaler{c}, std::invalid_argument);
+  c.behavior->scale_down.select_policy = HpaSelectPolicy::disabled;
+  EXPECT_NO_THROW(HorizontalPodAutoscaler{c});
 }
 
 // Without spec.behavior: at most max(2 x current, 4) per sync (convertDesiredReplicasWithRules).
