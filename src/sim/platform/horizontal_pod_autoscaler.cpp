@@ -56,8 +56,7 @@ HorizontalPodAutoscaler::HorizontalPodAutoscaler(HpaConfig config) : config_(std
   }
 }
 
-HpaDecision HorizontalPodAutoscaler::sync(TimePoint now, int current,
-                                          const std::vector<HpaPod>& pods) {
+HpaDecision HorizontalPodAutoscaler::sync(Time now, int current, const std::vector<HpaPod>& pods) {
   HpaDecision d;
   d.current_replicas = current;
   d.desired_replicas = current;
@@ -104,11 +103,11 @@ HpaDecision HorizontalPodAutoscaler::sync(TimePoint now, int current,
   return d;
 }
 
-HorizontalPodAutoscaler::Normalized HorizontalPodAutoscaler::normalize(TimePoint now, int current,
+HorizontalPodAutoscaler::Normalized HorizontalPodAutoscaler::normalize(Time now, int current,
                                                                        int proposed) {
   // stabilizeRecommendation: the highest recommendation not older than the window (a sample
   // exactly at the cutoff still counts); then the new one is recorded.
-  const TimePoint cutoff = now - config_.downscale_stabilization;
+  const Time cutoff = now - config_.downscale_stabilization;
   std::erase_if(recommendations_, [&](const Recommendation& r) { return r.at < cutoff; });
   int stabilized = proposed;
   for (const Recommendation& r : recommendations_) stabilized = std::max(stabilized, r.replicas);
@@ -125,14 +124,14 @@ HorizontalPodAutoscaler::Normalized HorizontalPodAutoscaler::normalize(TimePoint
   return {stabilized, "DesiredWithinRange"};
 }
 
-HorizontalPodAutoscaler::Normalized HorizontalPodAutoscaler::normalize_with_behavior(TimePoint now,
+HorizontalPodAutoscaler::Normalized HorizontalPodAutoscaler::normalize_with_behavior(Time now,
                                                                                      int current,
                                                                                      int proposed) {
   // stabilizeRecommendationWithBehaviors: recommendations newer than each window bound the
   // change: the lowest of the scale-up window caps a rise, the highest of the scale-down window
   // floors a fall (samples exactly at a cutoff no longer count).
-  const TimePoint up_cutoff = now - *up_.stabilization_window;
-  const TimePoint down_cutoff = now - *down_.stabilization_window;
+  const Time up_cutoff = now - *up_.stabilization_window;
+  const Time down_cutoff = now - *down_.stabilization_window;
   int up_recommendation = proposed;
   int down_recommendation = proposed;
   for (const Recommendation& r : recommendations_) {
@@ -167,9 +166,8 @@ HorizontalPodAutoscaler::Normalized HorizontalPodAutoscaler::normalize_with_beha
 }
 
 int HorizontalPodAutoscaler::replicas_changed_within(const std::vector<ScaleEvent>& events,
-                                                     std::chrono::seconds period,
-                                                     TimePoint now) const {
-  const TimePoint cutoff = now - period;
+                                                     std::chrono::seconds period, Time now) const {
+  const Time cutoff = now - period;
   int replicas = 0;
   for (const ScaleEvent& e : events) {
     if (e.at > cutoff) replicas += e.change;
@@ -179,7 +177,7 @@ int HorizontalPodAutoscaler::replicas_changed_within(const std::vector<ScaleEven
 
 // calculateScaleUpLimitWithScalingRules: each policy allows growth from the replica count at the
 // start of its period; Max takes the most permissive policy, Min the least.
-int HorizontalPodAutoscaler::scale_up_limit(TimePoint now, int current) const {
+int HorizontalPodAutoscaler::scale_up_limit(Time now, int current) const {
   if (*up_.select_policy == HpaSelectPolicy::disabled) return current;
   const bool min_change = *up_.select_policy == HpaSelectPolicy::min;
   int result = min_change ? INT_MAX : INT_MIN;
@@ -197,7 +195,7 @@ int HorizontalPodAutoscaler::scale_up_limit(TimePoint now, int current) const {
 }
 
 // calculateScaleDownLimitWithBehaviors: Max takes the lowest floor (the largest change).
-int HorizontalPodAutoscaler::scale_down_limit(TimePoint now, int current) const {
+int HorizontalPodAutoscaler::scale_down_limit(Time now, int current) const {
   if (*down_.select_policy == HpaSelectPolicy::disabled) return current;
   const bool min_change = *down_.select_policy == HpaSelectPolicy::min;
   int result = min_change ? INT_MIN : INT_MAX;
@@ -215,11 +213,11 @@ int HorizontalPodAutoscaler::scale_down_limit(TimePoint now, int current) const 
 
 // storeScaleEvent: only with a behavior; events older than the direction's longest policy period
 // can no longer count and are dropped.
-void HorizontalPodAutoscaler::store_scale_event(TimePoint now, int previous, int desired) {
+void HorizontalPodAutoscaler::store_scale_event(Time now, int previous, int desired) {
   if (!config_.behavior || desired == previous) return;
   const bool up = desired > previous;
   std::vector<ScaleEvent>& events = up ? up_events_ : down_events_;
-  const TimePoint cutoff = now - longest_period(up ? up_ : down_);
+  const Time cutoff = now - longest_period(up ? up_ : down_);
   std::erase_if(events, [&](const ScaleEvent& e) { return e.at < cutoff; });
   events.push_back({up ? desired - previous : previous - desired, now});
 }

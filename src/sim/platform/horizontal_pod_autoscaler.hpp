@@ -53,7 +53,7 @@ class HorizontalPodAutoscaler {
   // One reconciliation at `now`: `current_replicas` is the scale target's spec.replicas and `pods`
   // the pods its selector lists (starting, running and terminating ones). Calls must come in
   // non-decreasing time order.
-  HpaDecision sync(TimePoint now, int current_replicas, const std::vector<HpaPod>& pods);
+  HpaDecision sync(Time now, int current_replicas, const std::vector<HpaPod>& pods);
 
   std::chrono::seconds sync_period() const { return config_.sync_period; }
   const HpaConfig& config() const { return config_; }
@@ -61,24 +61,24 @@ class HorizontalPodAutoscaler {
  private:
   struct Recommendation {
     int replicas;
-    TimePoint at;
+    Time at;
   };
   struct ScaleEvent {
     int change;  // replicas added (scale-up list) or removed (scale-down list), positive
-    TimePoint at;
+    Time at;
   };
   struct Normalized {
     int replicas;
     std::string reason;
   };
 
-  Normalized normalize(TimePoint now, int current, int proposed);
-  Normalized normalize_with_behavior(TimePoint now, int current, int proposed);
-  void store_scale_event(TimePoint now, int previous, int desired);
+  Normalized normalize(Time now, int current, int proposed);
+  Normalized normalize_with_behavior(Time now, int current, int proposed);
+  void store_scale_event(Time now, int previous, int desired);
   int replicas_changed_within(const std::vector<ScaleEvent>& events, std::chrono::seconds period,
-                              TimePoint now) const;
-  int scale_up_limit(TimePoint now, int current) const;
-  int scale_down_limit(TimePoint now, int current) const;
+                              Time now) const;
+  int scale_up_limit(Time now, int current) const;
+  int scale_down_limit(Time now, int current) const;
 
   HpaConfig config_;
   HpaScalingRules up_;    // resolved behavior.scaleUp (used only when config_.behavior is set)

@@ -36,7 +36,7 @@ bool uses_cpu_rules(const HpaMetricSpec& spec) {
 // ready and its sample was taken a whole metric window after it became ready (the sample is taken
 // at the sync), and after that period only a pod that was never ready is unready.
 Grouped group_pods(const HpaConfig& config, std::size_t index, const std::vector<HpaPod>& pods,
-                   TimePoint now) {
+                   Time now) {
   const HpaMetricSpec& spec = config.metrics[index];
   const bool cpu_rules = uses_cpu_rules(spec);
   const std::int64_t request =
@@ -104,7 +104,7 @@ Ratio usage_ratio(const std::vector<Sample>& samples, std::int64_t target_milli)
 
 HpaMetricProposal propose_replicas(const HpaConfig& config, std::size_t index, int current_replicas,
                                    const std::vector<HpaPod>& pods, const HpaTolerances& tolerances,
-                                   TimePoint now) {
+                                   Time now) {
   const HpaMetricSpec& spec = config.metrics[index];
   HpaMetricProposal out;
   if (pods.empty()) {

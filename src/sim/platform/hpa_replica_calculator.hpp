@@ -26,9 +26,9 @@ namespace sluice::sim {
 struct HpaPod {
   enum class Phase { pending, running, terminating };
   Phase phase = Phase::running;
-  bool ready = true;        // the Ready condition, for running pods
-  TimePoint started_at{};   // status.startTime
-  TimePoint ready_since{};  // last transition of the Ready condition
+  bool ready = true;   // the Ready condition, for running pods
+  Time started_at{};   // status.startTime
+  Time ready_since{};  // last transition of the Ready condition
   // One sample per HpaConfig::metrics entry, in the same order; nullopt: no sample for this pod
   // (a "missing" pod). Utilization metrics take the pod's usage in the unit of pod_request.
   std::vector<std::optional<double>> samples;
@@ -53,6 +53,6 @@ struct HpaMetricProposal {
 // scale's spec.replicas (returned unchanged when the change would be within tolerance).
 HpaMetricProposal propose_replicas(const HpaConfig& config, std::size_t index, int current_replicas,
                                    const std::vector<HpaPod>& pods, const HpaTolerances& tolerances,
-                                   TimePoint now);
+                                   Time now);
 
 }  // namespace sluice::sim

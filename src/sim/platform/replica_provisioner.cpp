@@ -6,7 +6,7 @@
 namespace sluice::sim {
 
 ReplicaProvisioner::ReplicaProvisioner(DurationSampler startup_delay, Duration drain_grace,
-                                       int initial_ready, TimePoint start)
+                                       int initial_ready, Time start)
     : startup_delay_(std::move(startup_delay)), drain_grace_(drain_grace) {
   if (!startup_delay_) throw std::invalid_argument("a start-up delay sampler is required");
   for (int i = 0; i < initial_ready; ++i) {
@@ -27,7 +27,7 @@ std::vector<ReplicaId> ReplicaProvisioner::ready_ids() const {
   return ids;
 }
 
-std::vector<ReplicaTransition> ReplicaProvisioner::set_desired(int desired, TimePoint now) {
+std::vector<ReplicaTransition> ReplicaProvisioner::set_desired(int desired, Time now) {
   std::vector<ReplicaTransition> out = advance(now);
   desired = std::max(desired, 0);
   for (int add = desired - this->desired(); add > 0; --add) {
@@ -46,8 +46,8 @@ std::vector<ReplicaTransition> ReplicaProvisioner::set_desired(int desired, Time
       return a->state == Replica::State::pending;
     }
     const bool pending = a->state == Replica::State::pending;
-    const TimePoint ta = pending ? a->created_at : a->ready_at;
-    const TimePoint tb = pending ? b->created_at : b->ready_at;
+    const Time ta = pending ? a->created_at : a->ready_at;
+    const Time tb = pending ? b->created_at : b->ready_at;
     if (ta != tb) return ta > tb;
     return a->id > b->id;
   });
@@ -67,7 +67,7 @@ std::vector<ReplicaTransition> ReplicaProvisioner::set_desired(int desired, Time
   return out;
 }
 
-std::vector<ReplicaTransition> ReplicaProvisioner::advance(TimePoint now) {
+std::vector<ReplicaTransition> ReplicaProvisioner::advance(Time now) {
   std::vector<ReplicaTransition> out;
   for (Replica& r : replicas_) {
     if (r.state == Replica::State::pending && r.ready_at <= now) {
@@ -95,10 +95,10 @@ bool ReplicaProvisioner::drained(ReplicaId id) {
   return true;
 }
 
-std::optional<TimePoint> ReplicaProvisioner::next_transition() const {
-  std::optional<TimePoint> next;
+std::optional<Time> ReplicaProvisioner::next_transition() const {
+  std::optional<Time> next;
   for (const Replica& r : replicas_) {
-    std::optional<TimePoint> t;
+    std::optional<Time> t;
     if (r.state == Replica::State::pending) t = r.ready_at;
     if (r.state == Replica::State::draining) t = r.drain_deadline;
     if (t && (!next || *t < *next)) next = t;

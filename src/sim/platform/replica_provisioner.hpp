@@ -24,10 +24,10 @@ struct Replica {
   enum class State { pending, ready, draining };
   ReplicaId id = 0;
   State state = State::pending;
-  TimePoint created_at{};
-  TimePoint ready_at{};        // when it became (pending: will become) ready
-  TimePoint drain_deadline{};  // draining: when it is gone at the latest
-  bool was_ready = false;      // draining: whether it had become ready before
+  Time created_at{};
+  Time ready_at{};         // when it became (pending: will become) ready
+  Time drain_deadline{};   // draining: when it is gone at the latest
+  bool was_ready = false;  // draining: whether it had become ready before
 };
 
 // What advance() or set_desired() changed, for the engine to start or stop real replicas.
@@ -35,7 +35,7 @@ struct ReplicaTransition {
   enum class Kind { became_ready, draining, removed };
   Kind kind;
   ReplicaId id;
-  TimePoint at;
+  Time at;
 };
 
 class ReplicaProvisioner {
@@ -44,22 +44,22 @@ class ReplicaProvisioner {
   // draining (Kubernetes' terminationGracePeriodSeconds is 30 s by default). `initial_ready`
   // replicas exist and are ready at `start`.
   ReplicaProvisioner(DurationSampler startup_delay, Duration drain_grace, int initial_ready,
-                     TimePoint start);
+                     Time start);
 
   // Makes `desired` the number of pending plus ready replicas at `now`: adds pending replicas, or
   // drains the surplus. Returns the replicas that started draining. Settles due transitions first.
-  std::vector<ReplicaTransition> set_desired(int desired, TimePoint now);
+  std::vector<ReplicaTransition> set_desired(int desired, Time now);
 
   // Applies the transitions due by `now`, in time order: pending -> ready, draining -> removed
   // at the grace deadline.
-  std::vector<ReplicaTransition> advance(TimePoint now);
+  std::vector<ReplicaTransition> advance(Time now);
 
   // The engine saw a draining replica finish its last request: it is removed now. False if `id` is
   // not draining.
   bool drained(ReplicaId id);
 
   // The earliest pending transition (a replica becoming ready, a drain deadline), if any.
-  std::optional<TimePoint> next_transition() const;
+  std::optional<Time> next_transition() const;
 
   int desired() const { return pending() + ready(); }
   int pending() const { return count(Replica::State::pending); }

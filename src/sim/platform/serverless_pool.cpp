@@ -7,11 +7,11 @@ namespace sluice::sim {
 
 namespace {
 
-Duration elapsed(TimePoint from, TimePoint to) { return std::max(to - from, Duration::zero()); }
+Duration elapsed(Time from, Time to) { return std::max(to - from, Duration::zero()); }
 
 }  // namespace
 
-ServerlessPool::ServerlessPool(ServerlessConfig config, TimePoint start)
+ServerlessPool::ServerlessPool(ServerlessConfig config, Time start)
     : config_(std::move(config)), start_(start), busy_changed_at_(start) {
   if (!config_.cold_start) throw std::invalid_argument("a cold-start sampler is required");
   if (config_.concurrency < 1) throw std::invalid_argument("concurrency must be at least 1");
@@ -43,7 +43,7 @@ double ServerlessPool::warm_price_per_second() const {
 
 // A ready instance with a free slot, the busiest first (the oldest among equals); failing that,
 // a starting one with a free slot, the soonest ready first.
-ServerlessPool::Instance* ServerlessPool::find_slot(TimePoint now) {
+ServerlessPool::Instance* ServerlessPool::find_slot(Time now) {
   Instance* best = nullptr;
   auto better = [&](const Instance& a, const Instance& b) {
     const bool a_ready = a.ready_at <= now;
@@ -60,14 +60,14 @@ ServerlessPool::Instance* ServerlessPool::find_slot(TimePoint now) {
   return best;
 }
 
-void ServerlessPool::set_busy_instances(int busy, TimePoint now) {
+void ServerlessPool::set_busy_instances(int busy, Time now) {
   idle_warm_seconds_ += std::max(0, config_.min_instances - busy_instances_) *
                         to_seconds(elapsed(busy_changed_at_, now));
   busy_instances_ = busy;
   busy_changed_at_ = now;
 }
 
-void ServerlessPool::occupy(Instance& instance, TimePoint now) {
+void ServerlessPool::occupy(Instance& instance, Time now) {
   if (instance.in_flight == 0) {
     set_busy_instances(busy_instances_ + 1, now);
     const bool bill_start = config_.bill_cold_start && instance.cold && !instance.billed_once;
@@ -79,7 +79,7 @@ void ServerlessPool::occupy(Instance& instance, TimePoint now) {
   request_fees_ += config_.price_per_request;
 }
 
-ServerlessGrant ServerlessPool::place(RequestId request, TimePoint now) {
+ServerlessGrant ServerlessPool::place(RequestId request, Time now) {
   Instance* slot = find_slot(now);
   bool cold = false;
   if (!slot) {
@@ -93,12 +93,12 @@ ServerlessGrant ServerlessPool::place(RequestId request, TimePoint now) {
         std::max(counters_.peak_instances, static_cast<int>(instances_.size()));
   }
   occupy(*slot, now);
-  const TimePoint ready = std::max(now, slot->ready_at);
+  const Time ready = std::max(now, slot->ready_at);
   running_[request] = {slot->id, cold && config_.bill_cold_start ? now : ready};
   return {request, slot->id, ready, cold};
 }
 
-ServerlessAcquire ServerlessPool::acquire(TimePoint now) {
+ServerlessAcquire ServerlessPool::acquire(Time now) {
   const RequestId id = next_request_++;
   const bool can_place =
       find_slot(now) != nullptr || static_cast<int>(instances_.size()) < config_.max_instances;
@@ -113,7 +113,7 @@ ServerlessAcquire ServerlessPool::acquire(TimePoint now) {
   return ServerlessThrottled{};
 }
 
-std::optional<ServerlessGrant> ServerlessPool::release(RequestId request, TimePoint now) {
+std::optional<ServerlessGrant> ServerlessPool::release(RequestId request, Time now) {
   const auto it = running_.find(request);
   if (it == running_.end()) return std::nullopt;
   const auto inst = std::find_if(instances_.begin(), instances_.end(),
@@ -148,7 +148,7 @@ bool ServerlessPool::cancel(RequestId request) {
   return true;
 }
 
-std::vector<RequestId> ServerlessPool::expire_queue(TimePoint now) {
+std::vector<RequestId> ServerlessPool::expire_queue(Time now) {
   std::vector<RequestId> refused;
   std::erase_if(queue_, [&](const ServerlessQueued& q) {
     if (q.deadline > now) return false;
@@ -159,7 +159,7 @@ std::vector<RequestId> ServerlessPool::expire_queue(TimePoint now) {
   return refused;
 }
 
-int ServerlessPool::expire_idle(TimePoint now) {
+int ServerlessPool::expire_idle(Time now) {
   std::vector<std::size_t> idle;
   for (std::size_t i = 0; i < instances_.size(); ++i) {
     const Instance& in = instances_[i];
@@ -185,9 +185,9 @@ int ServerlessPool::expire_idle(TimePoint now) {
   return static_cast<int>(gone.size());
 }
 
-std::optional<TimePoint> ServerlessPool::next_deadline() const {
-  std::optional<TimePoint> next;
-  auto consider = [&](TimePoint t) {
+std::optional<Time> ServerlessPool::next_deadline() const {
+  std::optional<Time> next;
+  auto consider = [&](Time t) {
     if (!next || t < *next) next = t;
   };
   for (const ServerlessQueued& q : queue_) consider(q.deadline);
@@ -199,7 +199,7 @@ std::optional<TimePoint> ServerlessPool::next_deadline() const {
   return next;
 }
 
-ServerlessCost ServerlessPool::cost_until(TimePoint now) const {
+ServerlessCost ServerlessPool::cost_until(Time now) const {
   ServerlessCost cost;
   cost.requests = request_fees_;
   double seconds = compute_seconds_billed_;
@@ -222,7 +222,7 @@ ServerlessCost ServerlessPool::cost_until(TimePoint now) const {
   return cost;
 }
 
-ServerlessCounters ServerlessPool::counters(TimePoint now) const {
+ServerlessCounters ServerlessPool::counters(Time now) const {
   ServerlessCounters c = counters_;
   c.instance_seconds = retired_instance_seconds_;
   for (const Instance& in : instances_)

@@ -35,13 +35,13 @@ using RequestId = std::uint64_t;
 struct ServerlessGrant {
   RequestId request = 0;
   InstanceId instance = 0;
-  TimePoint ready_at{};
+  Time ready_at{};
   bool cold_start = false;  // this request started a new instance
 };
 // Waiting for a slot until `deadline` (queue overflow only); release() or expire_queue() ends it.
 struct ServerlessQueued {
   RequestId request = 0;
-  TimePoint deadline{};
+  Time deadline{};
 };
 // Refused: every instance busy and max_instances running (and the queue full, when queuing).
 struct ServerlessThrottled {};
@@ -70,59 +70,59 @@ class ServerlessPool {
  public:
   // Throws std::invalid_argument for a config that cannot run (no cold-start sampler,
   // concurrency < 1, min_instances > max_instances, ...).
-  ServerlessPool(ServerlessConfig config, TimePoint start);
+  ServerlessPool(ServerlessConfig config, Time start);
 
   // A slot for a request arriving at `now`.
-  ServerlessAcquire acquire(TimePoint now);
+  ServerlessAcquire acquire(Time now);
 
   // The request ended (or was abandoned) at `now`, freeing its slot. If a queued request can take
   // the slot, it is granted at once and returned, for the engine to start. Unknown ids (already
   // released, or still queued: see cancel) change nothing.
-  std::optional<ServerlessGrant> release(RequestId request, TimePoint now);
+  std::optional<ServerlessGrant> release(RequestId request, Time now);
 
   // A queued request gave up (its client left): it leaves the queue without being throttled.
   bool cancel(RequestId request);
 
   // Queued requests whose deadline has passed by `now` are refused (counted as throttles).
-  std::vector<RequestId> expire_queue(TimePoint now);
+  std::vector<RequestId> expire_queue(Time now);
 
   // Instances idle for idle_expiry by `now` are removed, keeping min_instances; returns how many.
-  int expire_idle(TimePoint now);
+  int expire_idle(Time now);
 
   // The earliest queue deadline or idle expiry still to come, for the engine's next timer.
-  std::optional<TimePoint> next_deadline() const;
+  std::optional<Time> next_deadline() const;
 
   // Cost accrued up to `now` (not before the last call that changed the pool).
-  ServerlessCost cost_until(TimePoint now) const;
-  ServerlessCounters counters(TimePoint now) const;
+  ServerlessCost cost_until(Time now) const;
+  ServerlessCounters counters(Time now) const;
 
   const ServerlessConfig& config() const { return config_; }
 
  private:
   struct Instance {
     InstanceId id;
-    TimePoint created_at;
-    TimePoint ready_at;
+    Time created_at;
+    Time ready_at;
     int in_flight = 0;
-    TimePoint idle_since{};  // meaningful while in_flight == 0
-    TimePoint busy_from{};   // per_instance_busy: start of the current busy period
-    bool cold = false;       // started for a request (not one of the warm minimum)
+    Time idle_since{};  // meaningful while in_flight == 0
+    Time busy_from{};   // per_instance_busy: start of the current busy period
+    bool cold = false;  // started for a request (not one of the warm minimum)
     bool billed_once = false;
   };
   struct Running {
     InstanceId instance;
-    TimePoint billed_from;  // per_request: where this request's billed duration starts
+    Time billed_from;  // per_request: where this request's billed duration starts
   };
 
-  ServerlessGrant place(RequestId request, TimePoint now);
-  Instance* find_slot(TimePoint now);
-  void occupy(Instance& instance, TimePoint now);
-  void set_busy_instances(int busy, TimePoint now);
+  ServerlessGrant place(RequestId request, Time now);
+  Instance* find_slot(Time now);
+  void occupy(Instance& instance, Time now);
+  void set_busy_instances(int busy, Time now);
   double active_price_per_second() const;
   double warm_price_per_second() const;
 
   ServerlessConfig config_;
-  TimePoint start_;
+  Time start_;
   InstanceId next_instance_ = 1;
   RequestId next_request_ = 1;
   std::vector<Instance> instances_;
@@ -136,7 +136,7 @@ class ServerlessPool {
   // while_idle warm billing: the warm-but-idle instance time, integrated at each change of the
   // number of busy instances.
   int busy_instances_ = 0;
-  TimePoint busy_changed_at_;
+  Time busy_changed_at_;
   double idle_warm_seconds_ = 0;
 };
 

@@ -23,7 +23,7 @@ int TargetTrackingPolicy::proposal(int capacity, double metric) const {
   return static_cast<int>(std::ceil(exact - 1e-9));
 }
 
-TargetTrackingDecision TargetTrackingPolicy::on_datapoint(TimePoint now, double metric,
+TargetTrackingDecision TargetTrackingPolicy::on_datapoint(Time now, double metric,
                                                           int current_capacity) {
   const std::size_t keep =
       static_cast<std::size_t>(std::max(config_.scale_out_datapoints, config_.scale_in_datapoints));

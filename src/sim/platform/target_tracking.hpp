@@ -74,7 +74,7 @@ class TargetTrackingPolicy {
   // One datapoint at `now` (the end of its period): `metric` is the metric's average over the
   // period, `current_capacity` the service's desired count. Calls come once per period, in time
   // order.
-  TargetTrackingDecision on_datapoint(TimePoint now, double metric, int current_capacity);
+  TargetTrackingDecision on_datapoint(Time now, double metric, int current_capacity);
 
   std::chrono::seconds period() const { return config_.period; }
   const TargetTrackingConfig& config() const { return config_; }
@@ -85,10 +85,10 @@ class TargetTrackingPolicy {
   TargetTrackingConfig config_;
   std::deque<double> datapoints_;  // the newest last, as many as the longer alarm needs
   bool scaled_out_ = false;        // a scale-out happened (its cooldown may be running)
-  TimePoint scale_out_cooldown_until_{};
+  Time scale_out_cooldown_until_{};
   int capacity_before_scale_out_ = 0;
   bool scaled_in_ = false;
-  TimePoint scale_in_cooldown_until_{};
+  Time scale_in_cooldown_until_{};
 };
 
 }  // namespace sluice::sim

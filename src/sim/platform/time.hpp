@@ -10,7 +10,7 @@ namespace sluice::sim {
 // The clock of the request path (gateway::Timing::Clock): the engine's virtual timing hands out
 // these time points, so a policy takes `timing.now()` as it is.
 using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
+using Time = Clock::time_point;
 using Duration = Clock::duration;
 
 // One draw from a distribution the caller owns (a start-up delay, a cold start). The engine builds

@@ -28,16 +28,16 @@ TEST(PlatformWiringTest, HpaAndProvisionerFollowALoadStep) {
   AlwaysOnCost cost(3.6, replicas.provisioned(), t0);  // $0.001 per replica-second
 
   int peak = 0;
-  TimePoint first_scale_in{};
+  Time first_scale_in{};
   for (int s = 0; s <= 900; s += 15) {
-    const TimePoint now = at(s);
+    const Time now = at(s);
     replicas.advance(now);
     const double in_flight = s < 300 ? 40 : 10;
     const double per_replica = in_flight / replicas.ready();
     const auto pods = replicas.hpa_pods(
         [&](ReplicaId) { return std::vector<std::optional<double>>{per_replica}; });
     const HpaDecision d = hpa.sync(now, replicas.desired(), pods);
-    if (d.desired_replicas < d.current_replicas && first_scale_in == TimePoint{}) {
+    if (d.desired_replicas < d.current_replicas && first_scale_in == Time{}) {
       first_scale_in = now;
     }
     replicas.set_desired(d.desired_replicas, now);

@@ -193,7 +193,7 @@ TEST(ServerlessPoolTest, LambdaBlogExampleBillsPerMillisecond) {
   EXPECT_NEAR(pool.cost_until(at(1)).compute, 0.028 * 0.0000166667, 1e-15);
 
   ServerlessPool month(c, t0);
-  TimePoint now = t0;
+  Time now = t0;
   for (int i = 0; i < 60000; ++i) {
     const auto r = granted(month.acquire(now));
     now += 28ms;

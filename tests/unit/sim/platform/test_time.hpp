@@ -7,9 +7,9 @@
 
 namespace sluice::sim::testing {
 
-inline const TimePoint t0{std::chrono::hours(1)};
+inline const Time t0{std::chrono::hours(1)};
 
-inline TimePoint at(double seconds) {
+inline Time at(double seconds) {
   return t0 + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
