@@ -71,7 +71,7 @@ boost::asio::awaitable<void> JwksWatcher::run(std::chrono::milliseconds period) 
 }
 
 void JwksWatcher::register_metrics(ops::Registry& registry) {
-  registry.add_collector([this](std::string& out) {
+  registry.add_collector([this](ops::MetricSink& out) {
     ops::write_family_header(out, "sluice_jwks_reloads_total",
                              "JWKS file changes: applied, or rejected (the last valid keys stay).",
                              "counter");

@@ -4,7 +4,7 @@ namespace sluice::auth {
 
 void register_rate_limit_metrics(ops::Registry& registry, const RateLimitFilter& requests,
                                  const TokenLimits& tokens) {
-  registry.add_collector([&requests, &tokens](std::string& out) {
+  registry.add_collector([&requests, &tokens](ops::MetricSink& out) {
     constexpr std::string_view kName = "sluice_ratelimited_total";
     ops::write_family_header(out, kName, "Requests and model calls refused by a rate limit.",
                              "counter");

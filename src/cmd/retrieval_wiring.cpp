@@ -55,7 +55,7 @@ RetrievalServing::RetrievalServing(const core::Config& config, store::Store& sto
   health.add_check("indexes", [&registry] {
     return ops::CheckResult{registry.ready(), registry.ready() ? "loaded" : "loading"};
   });
-  metrics.add_collector([&registry](std::string& out) {
+  metrics.add_collector([&registry](ops::MetricSink& out) {
     ops::write_family_header(out, "sluice_index_chunks", "Chunks in the in-memory indexes.",
                              "gauge");
     ops::write_sample(out, "sluice_index_chunks", {}, static_cast<double>(registry.chunk_count()));

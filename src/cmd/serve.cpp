@@ -103,7 +103,7 @@ std::unique_ptr<ops::AdmissionFilter> make_admission_filter(const core::Config& 
 }
 
 void register_build_info(ops::Registry& registry) {
-  registry.add_collector([](std::string& out) {
+  registry.add_collector([](ops::MetricSink& out) {
     ops::write_family_header(out, "sluice_build_info",
                              "Sluice build: version and revision, value always 1.", "gauge");
     ops::write_sample(out, "sluice_build_info", {{"version", kVersion}, {"revision", kGitSha}}, 1);

@@ -3,7 +3,7 @@
 namespace sluice::gateway {
 
 void register_budget_metrics(ops::Registry& registry, const BudgetGuard& guard) {
-  registry.add_collector([&guard](std::string& out) {
+  registry.add_collector([&guard](ops::MetricSink& out) {
     constexpr std::string_view kName = "sluice_budget_exceeded_total";
     ops::write_family_header(out, kName,
                              "Model calls over a key's or a team's budget, refused or downgraded.",

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "gateway/providers/param_rules.hpp"
+#include "gateway/timing.hpp"
 
 namespace sluice::gateway {
 namespace {
@@ -35,7 +36,8 @@ int circuit_value(CircuitBreaker::State state) {
 
 }  // namespace
 
-GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog)
+GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog,
+                               const Timing* timing)
     : operation_duration_(registry.histogram(
           "gen_ai_client_operation_duration_seconds", "GenAI operation duration.",
           {"gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "error_type"},
@@ -74,18 +76,18 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog)
                              "Estimated spend in US dollars, by upstream model, requested model "
                              "(alias) and API key.",
                              {"model", "alias", "key"})) {
-  registry.add_collector([&catalog](std::string& out) {
+  registry.add_collector([&catalog, timing](ops::MetricSink& out) {
     ops::write_family_header(out, "sluice_circuit_state",
                              "Circuit breaker state per deployment: 0 closed, 1 half-open, 2 open.",
                              "gauge");
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = timing != nullptr ? timing->now() : std::chrono::steady_clock::now();
     for (const Deployment* d : catalog.deployments())
       ops::write_sample(out, "sluice_circuit_state", {{"deployment", d->id}},
                         circuit_value(d->breaker.state(now)));
   });
   // Counted by each provider's rules as requests pass (one relaxed atomic per change, only for
   // requests a rule changes); a parameter a rule names is a series from the start.
-  registry.add_collector([&catalog](std::string& out) {
+  registry.add_collector([&catalog](ops::MetricSink& out) {
     ops::write_family_header(out, "sluice_param_rule_edits_total",
                              "Request parameters a provider's parameter rules dropped or renamed "
                              "before the request went upstream.",

@@ -8,6 +8,8 @@
 
 namespace sluice::gateway {
 
+class Timing;
+
 // The labels of one model call: the GenAI conventions' operation, provider and requested model
 // (an alias, or a name the catalog's bounded table admitted), and the caller's key name (from
 // the configuration; empty when unauthenticated).
@@ -22,7 +24,11 @@ struct CallLabels {
 // upstream, circuit, retry, stream and cost metrics.
 class GatewayMetrics {
  public:
-  GatewayMetrics(ops::Registry& registry, const Catalog& catalog);
+  // `timing` tells sluice_circuit_state what time it is (an open circuit reads as half-open once
+  // its cooldown has passed): the GatewayService's own, so that a simulation on a virtual clock
+  // reads its breakers at virtual time; null means the steady clock. It must outlive the
+  // registry's scrapes.
+  GatewayMetrics(ops::Registry& registry, const Catalog& catalog, const Timing* timing = nullptr);
 
   // outcome: core::to_string(AttemptOutcome)
   void upstream_attempt(const Deployment& deployment, std::string_view outcome);

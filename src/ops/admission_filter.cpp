@@ -57,7 +57,7 @@ void AdmissionFilter::register_metrics(Registry& registry) {
       &registry.histogram("sluice_admission_wait_seconds",
                           "Time requests that found every slot busy waited in the admission queue.",
                           {}, wait_buckets());
-  registry.add_collector([this](std::string& out) {
+  registry.add_collector([this](MetricSink& out) {
     std::vector<const Gate*> gates;
     if (global_.gate) gates.push_back(&global_);
     for (const Gate& g : routes_) gates.push_back(&g);

@@ -23,11 +23,9 @@ namespace sluice::ops {
 static_assert(std::atomic<double>::is_always_lock_free);
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 
-namespace {
-
 // ---- Text format -------------------------------------------------------------------------------
 
-void append_number(std::string& out, double v) {
+void append_metric_number(std::string& out, double v) {
   if (std::isnan(v)) {
     out += "NaN";
     return;
@@ -48,7 +46,7 @@ void append_number(std::string& out, double v) {
 }
 
 // Label values escape \ " and newline; HELP text escapes only \ and newline (format 0.0.4).
-void append_escaped(std::string& out, std::string_view s, bool is_label_value) {
+void append_metric_escaped(std::string& out, std::string_view s, bool is_label_value) {
   for (char c : s) {
     if (c == '\\') {
       out += "\\\\";
@@ -62,33 +60,77 @@ void append_escaped(std::string& out, std::string_view s, bool is_label_value) {
   }
 }
 
-// One sample line: name+suffix{names[i]="values[i]",...[,le="bound"]} value
-void append_series(std::string& out, std::string_view name, std::string_view suffix,
-                   const std::vector<std::string>& names, const std::vector<std::string>& values,
-                   const double* le, double value) {
-  out += name;
-  out += suffix;
-  if (!names.empty() || le != nullptr) {
-    out += '{';
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (i > 0) out += ',';
-      out += names[i];
-      out += "=\"";
-      append_escaped(out, values[i], true);
-      out += '"';
-    }
-    if (le != nullptr) {
-      if (!names.empty()) out += ',';
-      out += "le=\"";
-      append_number(out, *le);
-      out += '"';
-    }
-    out += '}';
+namespace {
+
+// The text format 0.0.4, as /metrics serves it.
+class TextSink final : public MetricSink {
+ public:
+  explicit TextSink(std::string& out) : out_(out) {}
+
+  void family(std::string_view name, std::string_view help, std::string_view type) override {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    append_metric_escaped(out_, help, false);
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
   }
-  out += ' ';
-  append_number(out, value);
-  out += '\n';
-}
+
+  // name{labels[0].first="labels[0].second",...} value
+  void sample(std::string_view name, std::span<const SampleLabel> labels, double value) override {
+    out_ += name;
+    if (!labels.empty()) {
+      out_ += '{';
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0) out_ += ',';
+        out_ += labels[i].first;
+        out_ += "=\"";
+        append_metric_escaped(out_, labels[i].second, true);
+        out_ += '"';
+      }
+      out_ += '}';
+    }
+    out_ += ' ';
+    append_metric_number(out_, value);
+    out_ += '\n';
+  }
+
+ private:
+  std::string& out_;
+};
+
+// Turns a family's series into samples: its label names paired with a series' values, plus `le`
+// on buckets. Buffers are reused across the samples of one family.
+class SeriesWriter {
+ public:
+  SeriesWriter(MetricSink& sink, std::string_view family, const std::vector<std::string>& names)
+      : sink_(sink), family_(family), names_(names) {}
+
+  void write(std::string_view suffix, const std::vector<std::string>& values, const double* le,
+             double value) {
+    name_.assign(family_);
+    name_ += suffix;
+    labels_.clear();
+    for (std::size_t i = 0; i < names_.size(); ++i) labels_.emplace_back(names_[i], values[i]);
+    if (le != nullptr) {
+      le_text_.clear();
+      append_metric_number(le_text_, *le);
+      labels_.emplace_back("le", le_text_);
+    }
+    sink_.sample(name_, labels_, value);
+  }
+
+ private:
+  MetricSink& sink_;
+  const std::string_view family_;
+  const std::vector<std::string>& names_;
+  std::string name_;
+  std::string le_text_;
+  std::vector<SampleLabel> labels_;
+};
 
 bool is_name_char(char c, bool allow_colon) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
@@ -300,16 +342,17 @@ class FamilyBase {
   Kind kind() const { return kind_; }
   const std::vector<std::string>& label_names() const { return labels_; }
 
-  void render(std::string& out) const {
-    write_family_header(out, name_, help_, kind_name(kind_));
-    render_samples(out);
+  void collect(MetricSink& sink) const {
+    sink.family(name_, help_, kind_name(kind_));
+    SeriesWriter writer(sink, name_, labels_);
+    render_samples(writer);
   }
 
  protected:
   // A wrong number of label values is a caller bug; dropping the update keeps a mislabelled call
   // from crashing a serving process (and the missing series shows up in tests).
   bool arity_ok(Labels values) const { return values.size() == labels_.size(); }
-  virtual void render_samples(std::string& out) const = 0;
+  virtual void render_samples(SeriesWriter& out) const = 0;
 
   const Kind kind_;
   const std::string name_;
@@ -328,14 +371,14 @@ class Counter final : public CounterFamily, public FamilyBase {
   }
 
  private:
-  void render_samples(std::string& out) const override {
+  void render_samples(SeriesWriter& out) const override {
     std::map<Key, double> merged;
     // An unlabelled series exists from registration, so rate() has a zero to start from.
     if (labels_.empty()) merged[Key{}] = 0;
     shards_.for_each_series([&](const Key& k, const ScalarCell& c) {
       merged[k] += c.value.load(std::memory_order_relaxed);
     });
-    for (const auto& [k, v] : merged) append_series(out, name_, "", labels_, k, nullptr, v);
+    for (const auto& [k, v] : merged) out.write("", k, nullptr, v);
   }
 
   ShardSet<ScalarCell> shards_;
@@ -374,7 +417,7 @@ class Gauge final : public GaugeFamily, public FamilyBase {
     }
   };
 
-  void render_samples(std::string& out) const override {
+  void render_samples(SeriesWriter& out) const override {
     std::map<Key, double> merged;
     if (labels_.empty()) merged[Key{}] = 0;
     {
@@ -384,7 +427,7 @@ class Gauge final : public GaugeFamily, public FamilyBase {
     shards_.for_each_series([&](const Key& k, const ScalarCell& c) {
       merged[k] += c.value.load(std::memory_order_relaxed);
     });
-    for (const auto& [k, v] : merged) append_series(out, name_, "", labels_, k, nullptr, v);
+    for (const auto& [k, v] : merged) out.write("", k, nullptr, v);
   }
 
   ShardSet<ScalarCell> shards_;
@@ -415,7 +458,7 @@ class Histogram final : public HistogramFamily, public FamilyBase {
     double sum = 0;
   };
 
-  void render_samples(std::string& out) const override {
+  void render_samples(SeriesWriter& out) const override {
     const size_t n = bounds_.size() + 1;
     std::map<Key, Merged> merged;
     if (labels_.empty()) merged[Key{}].counts.resize(n);
@@ -433,10 +476,10 @@ class Histogram final : public HistogramFamily, public FamilyBase {
       for (size_t i = 0; i < n; ++i) {
         total += m.counts[i];
         const double* le = i < bounds_.size() ? &bounds_[i] : &inf;
-        append_series(out, name_, "_bucket", labels_, k, le, static_cast<double>(total));
+        out.write("_bucket", k, le, static_cast<double>(total));
       }
-      append_series(out, name_, "_sum", labels_, k, nullptr, m.sum);
-      append_series(out, name_, "_count", labels_, k, nullptr, static_cast<double>(total));
+      out.write("_sum", k, nullptr, m.sum);
+      out.write("_count", k, nullptr, static_cast<double>(total));
     }
   }
 
@@ -538,52 +581,32 @@ void Registry::add_collector(Collector collector) {
 
 std::string Registry::render() const {
   std::string out;
+  TextSink sink(out);
+  collect(sink);
+  return out;
+}
+
+void Registry::collect(MetricSink& sink) const {
   std::lock_guard lock(impl_->mu);
   for (const Impl::Entry& e : impl_->entries) {
     if (e.family != nullptr) {
-      e.family->render(out);
+      e.family->collect(sink);
     } else {
-      e.collector(out);
+      e.collector(sink);
     }
   }
-  return out;
 }
 
 // ---- Collector helpers -------------------------------------------------------------------------
 
-void write_family_header(std::string& out, std::string_view name, std::string_view help,
+void write_family_header(MetricSink& out, std::string_view name, std::string_view help,
                          std::string_view type) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  append_escaped(out, help, false);
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
+  out.family(name, help, type);
 }
 
-void write_sample(std::string& out, std::string_view name,
-                  std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+void write_sample(MetricSink& out, std::string_view name, std::initializer_list<SampleLabel> labels,
                   double value) {
-  out += name;
-  if (labels.size() > 0) {
-    out += '{';
-    bool first = true;
-    for (const auto& [k, v] : labels) {
-      if (!first) out += ',';
-      first = false;
-      out += k;
-      out += "=\"";
-      append_escaped(out, v, true);
-      out += '"';
-    }
-    out += '}';
-  }
-  out += ' ';
-  append_number(out, value);
-  out += '\n';
+  out.sample(name, std::span<const SampleLabel>(labels.begin(), labels.size()), value);
 }
 
 std::vector<double> default_duration_buckets() {

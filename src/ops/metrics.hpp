@@ -3,8 +3,10 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::ops {
@@ -37,8 +39,26 @@ class HistogramFamily {
   virtual void observe(Labels label_values, double value) = 0;
 };
 
-// Appends exposition text for values computed at scrape time (process metrics, build info).
-using Collector = std::function<void(std::string& out)>;
+// One label of a sample: name and value, unescaped.
+using SampleLabel = std::pair<std::string_view, std::string_view>;
+
+// Receives a registry's families and samples in exposition order: the text format behind
+// /metrics is one sink, the simulator's OpenMetrics timeline another. The views are valid only
+// during the call.
+class MetricSink {
+ public:
+  virtual ~MetricSink() = default;
+  // A family starts. `name` as registered (a counter's ends in _total); `type` is counter,
+  // gauge or histogram.
+  virtual void family(std::string_view name, std::string_view help, std::string_view type) = 0;
+  // One sample of the current family. `name` carries a histogram's _bucket, _sum or _count
+  // suffix; `labels` are in the family's label order, a bucket's `le` last.
+  virtual void sample(std::string_view name, std::span<const SampleLabel> labels, double value) = 0;
+};
+
+// Writes the families of values computed at scrape time (process metrics, build info) with
+// write_family_header and write_sample.
+using Collector = std::function<void(MetricSink& out)>;
 
 class Registry {
  public:
@@ -62,17 +82,26 @@ class Registry {
   // by label values. Collectors run under the registry's lock: they must not register or render.
   std::string render() const;
 
+  // The same walk as render(), into `sink`: what render() writes as text, sample by sample.
+  void collect(MetricSink& sink) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// Helpers for collectors: one family header and one sample line.
-void write_family_header(std::string& out, std::string_view name, std::string_view help,
+// Helpers for collectors: one family header and one sample.
+void write_family_header(MetricSink& out, std::string_view name, std::string_view help,
                          std::string_view type);
-void write_sample(std::string& out, std::string_view name,
-                  std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+void write_sample(MetricSink& out, std::string_view name, std::initializer_list<SampleLabel> labels,
                   double value);
+
+// A number as the exposition formats write it: integers below 2^53 in full, NaN, +Inf, -Inf,
+// else the shortest form that round-trips.
+void append_metric_number(std::string& out, double value);
+// A label value (escaping \, " and newline) or HELP text (escaping \ and newline) as both
+// text formats write it.
+void append_metric_escaped(std::string& out, std::string_view text, bool is_label_value);
 
 // OpenTelemetry's default buckets for http.server.request.duration, in seconds.
 std::vector<double> default_duration_buckets();

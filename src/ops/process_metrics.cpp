@@ -98,7 +98,7 @@ std::optional<double> max_fds() {
   return parse_number(soft);
 }
 
-void emit(std::string& out, std::string_view name, std::string_view help, std::string_view type,
+void emit(MetricSink& out, std::string_view name, std::string_view help, std::string_view type,
           std::optional<double> value) {
   if (!value) return;  // not on Linux, or /proc unreadable: omit rather than report a lie
   write_family_header(out, name, help, type);
@@ -109,7 +109,7 @@ void emit(std::string& out, std::string_view name, std::string_view help, std::s
 
 void register_process_metrics(Registry& registry) {
   const std::optional<double> start_time = start_time_seconds();  // fixed for the process's life
-  registry.add_collector([start_time](std::string& out) {
+  registry.add_collector([start_time](MetricSink& out) {
     std::optional<double> cpu, virtual_bytes, resident_bytes;
     if (auto stat = read_proc_file("/proc/self/stat")) {
       auto fields = stat_fields(*stat);

@@ -3,7 +3,7 @@
 namespace sluice::ops {
 
 void register_server_metrics(Registry& registry, const http::Server& server) {
-  registry.add_collector([&server](std::string& out) {
+  registry.add_collector([&server](MetricSink& out) {
     write_family_header(out, "sluice_http_open_connections", "Open client connections.", "gauge");
     write_sample(out, "sluice_http_open_connections", {},
                  static_cast<double>(server.open_connections()));

@@ -9,7 +9,7 @@ namespace sluice::rag {
 StoreMonitor::StoreMonitor(store::Store& store, ops::Registry& registry,
                            StoreMonitorOptions options)
     : store_(store), options_(std::move(options)) {
-  registry.add_collector([this](std::string& out) { render(out); });
+  registry.add_collector([this](ops::MetricSink& out) { render(out); });
 }
 
 namespace {
@@ -63,7 +63,7 @@ ops::CheckResult StoreMonitor::readiness() const {
   return readiness_;
 }
 
-void StoreMonitor::render(std::string& out) const {
+void StoreMonitor::render(ops::MetricSink& out) const {
   std::lock_guard lock(mutex_);
   if (!has_counts_) return;
   ops::write_family_header(out, "sluice_jobs", "Ingest jobs in the store, by state.", "gauge");

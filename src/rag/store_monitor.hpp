@@ -42,7 +42,7 @@ class StoreMonitor {
   ops::CheckResult readiness() const;
 
  private:
-  void render(std::string& out) const;
+  void render(ops::MetricSink& out) const;
   void prune_expired();
 
   store::Store& store_;

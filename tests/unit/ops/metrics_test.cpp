@@ -240,7 +240,7 @@ TEST(MetricsTest, RegistrationRulesAreEnforced) {
 TEST(MetricsTest, FamiliesAndCollectorsRenderInRegistrationOrder) {
   Registry r;
   r.gauge("z", "Z.", {});
-  r.add_collector([](std::string& out) {
+  r.add_collector([](MetricSink& out) {
     write_family_header(out, "sluice_build_info", "Build information.", "gauge");
     write_sample(out, "sluice_build_info", {{"version", "1.0"}, {"quote", "\""}}, 1);
   });
@@ -374,7 +374,7 @@ TEST(MetricsTest, RenderPassesPromtoolCheckMetrics) {
   r.histogram("gen_ai_client_token_usage", "Tokens per operation \\ with \"help\" escapes.\n",
               {"gen_ai_token_type"}, {1, 4, 16, 64, 256, 1024})
       .observe({"input"}, 100);
-  r.add_collector([](std::string& out) {
+  r.add_collector([](MetricSink& out) {
     write_family_header(out, "sluice_build_info", "Build information.", "gauge");
     write_sample(out, "sluice_build_info", {{"version", "0.1.0"}, {"commit", "a\"b\\c\nd"}}, 1);
   });

@@ -1,0 +1,51 @@
+#include "sim/report/metrics_timeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <utility>
+
+namespace sluice::sim {
+
+MetricsTimeline::MetricsTimeline(Options options)
+    : options_(std::move(options)), writer_(options_.format) {}
+
+void MetricsTimeline::add_replica(std::string instance, const ops::Registry& registry) {
+  replicas_.push_back(ScrapeTarget{std::move(instance), &registry});
+}
+
+void MetricsTimeline::remove_replica(std::string_view instance) {
+  std::erase_if(replicas_, [&](const ScrapeTarget& t) { return t.instance == instance; });
+}
+
+Status MetricsTimeline::snapshot(double virtual_seconds) {
+  const double unix_seconds = options_.start_unix_seconds + virtual_seconds;
+  if (!std::isfinite(unix_seconds))
+    return make_error(Errc::internal, "a metrics snapshot needs a finite virtual time");
+  return writer_.append(static_cast<std::int64_t>(std::llround(unix_seconds * 1000)), replicas_);
+}
+
+Status MetricsTimeline::finish() {
+  Status appended = writer_.append_status();
+  if (!appended.ok()) return appended;
+  const std::string temporary = options_.path + ".tmp";
+  const std::string text = writer_.text();
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file.write(text.data(), static_cast<std::streamsize>(text.size()));
+    file.close();
+    if (!file) {
+      std::remove(temporary.c_str());
+      return make_error(Errc::internal, "cannot write the simulated metrics to " + temporary);
+    }
+  }
+  if (std::rename(temporary.c_str(), options_.path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return make_error(Errc::internal, "cannot write the simulated metrics to " + options_.path);
+  }
+  return Status::success();
+}
+
+}  // namespace sluice::sim

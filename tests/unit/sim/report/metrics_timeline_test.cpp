@@ -1,0 +1,162 @@
+#include "sim/report/metrics_timeline.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "support/provider_outage.hpp"
+
+namespace sluice::sim {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("sluice_timeline_" + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The value of the sample of `series` (name and labels, exactly) at `unix_seconds`, or "".
+std::string value_at(const std::string& text, const std::string& series,
+                     const std::string& unix_seconds) {
+  const std::string tail = " " + unix_seconds + "\n";
+  for (std::size_t at = text.find(series + " "); at != std::string::npos;
+       at = text.find(series + " ", at + 1)) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at + 1);
+    if (line.ends_with(tail))
+      return line.substr(series.size() + 1, line.size() - series.size() - 1 - tail.size());
+  }
+  return "";
+}
+
+TEST(MetricsTimelineTest, WritesVirtualTimeFromTheStartInstantAndReplacesTheFileWhole) {
+  const std::string path = temp_path("whole.om");
+  ops::Registry registry;
+  ops::GaugeFamily& g = registry.gauge("g", "G.", {});
+  MetricsTimeline timeline({.path = path, .start_unix_seconds = 1000});
+  timeline.add_replica(replica_instance(0), registry);
+  ASSERT_TRUE(timeline.snapshot(0).ok());
+  g.set({}, 2);
+  ASSERT_TRUE(timeline.snapshot(15.5).ok());
+  ASSERT_TRUE(timeline.finish().ok());
+  EXPECT_EQ(read_file(path),
+            "# TYPE g gauge\n# HELP g G.\n"
+            "g{job=\"sluice\",instance=\"replica-0\"} 0 1000\n"
+            "g{job=\"sluice\",instance=\"replica-0\"} 2 1015.5\n"
+            "# TYPE up gauge\n# HELP up 1 when the target's last scrape succeeded.\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 1000\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 1015.5\n"
+            "# EOF\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  std::filesystem::remove(path);
+}
+
+TEST(MetricsTimelineTest, ReplicasJoinAndLeaveBetweenSnapshots) {
+  const std::string path = temp_path("scale.om");
+  ops::Registry first, second;
+  MetricsTimeline timeline({.path = path, .start_unix_seconds = 0});
+  timeline.add_replica("replica-0", first);
+  ASSERT_TRUE(timeline.snapshot(15).ok());
+  timeline.add_replica("replica-1", second);
+  ASSERT_TRUE(timeline.snapshot(30).ok());
+  timeline.remove_replica("replica-0");
+  ASSERT_TRUE(timeline.snapshot(45).ok());
+  ASSERT_TRUE(timeline.finish().ok());
+  EXPECT_EQ(read_file(path),
+            "# TYPE up gauge\n# HELP up 1 when the target's last scrape succeeded.\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 15\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 30\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 30\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 45\n"
+            "# EOF\n");
+  std::filesystem::remove(path);
+}
+
+TEST(MetricsTimelineTest, AFailedRunWritesNoFile) {
+  const std::string path = temp_path("failed.om");
+  ops::Registry registry;
+  MetricsTimeline timeline({.path = path, .format = {.max_bytes = 100}});
+  timeline.add_replica("replica-0", registry);
+  Status status;
+  for (int i = 0; i < 10 && status.ok(); ++i) status = timeline.snapshot(i * 15.0);
+  ASSERT_FALSE(status.ok());
+  Status finished = timeline.finish();
+  ASSERT_FALSE(finished.ok());
+  EXPECT_EQ(finished.error().message, status.error().message);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(MetricsTimelineTest, AnUnwritablePathIsAnError) {
+  ops::Registry registry;
+  MetricsTimeline timeline({.path = "/nonexistent-directory/metrics.om"});
+  ASSERT_TRUE(timeline.snapshot(0).ok());
+  Status finished = timeline.finish();
+  ASSERT_FALSE(finished.ok());
+  EXPECT_NE(finished.error().message.find("/nonexistent-directory/metrics.om"), std::string::npos);
+}
+
+// The invented incident: the gateway's real retry, fallback and breaker policy, seen through its
+// real metrics, on the virtual clock.
+TEST(MetricsTimelineTest, ProviderOutageShowsInTheGatewaysOwnMetrics) {
+  const std::string path = temp_path("outage.om");
+  MetricsTimeline timeline({.path = path});
+  ASSERT_TRUE(testing::run_provider_outage({}, timeline).ok());
+  ASSERT_TRUE(timeline.finish().ok());
+  const std::string text = read_file(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(timeline.writer().snapshots(), 241u);  // 0, 15, ..., 3600 s
+
+  const auto at = [](double virtual_seconds) {
+    return std::to_string(
+        static_cast<long long>(MetricsTimeline::kDefaultStartUnixSeconds + virtual_seconds));
+  };
+  for (const char* instance : {"replica-0", "replica-1"}) {
+    const std::string target = "job=\"sluice\",instance=\"" + std::string(instance) + "\"";
+    const std::string failures = "sluice_upstream_requests_total{" + target +
+                                 ",deployment=\"openai/gpt-4o-mini\",outcome=\"upstream_5xx\"}";
+    const std::string circuit =
+        "sluice_circuit_state{" + target + ",deployment=\"openai/gpt-4o-mini\"}";
+    const std::string fallback_ok = "sluice_upstream_requests_total{" + target +
+                                    ",deployment=\"anthropic/claude-haiku\",outcome=\"success\"}";
+    // Before the outage: closed, no failure, nothing sent to the fallback.
+    EXPECT_EQ(value_at(text, circuit, at(1185)), "0") << instance;
+    EXPECT_EQ(value_at(text, failures, at(1185)), "") << instance;
+    EXPECT_EQ(value_at(text, fallback_ok, at(1185)), "") << instance;
+    // During it: the breaker opened (2) after failure_threshold failures, and reads half-open (1)
+    // once the 10 s cooldown has passed, until the next probe fails; the fallback answers.
+    const std::string circuit_mid[] = {value_at(text, circuit, at(1800)),
+                                       value_at(text, circuit, at(1815))};
+    for (const std::string& state : circuit_mid) EXPECT_TRUE(state == "1" || state == "2") << state;
+    EXPECT_TRUE(circuit_mid[0] == "2" || circuit_mid[1] == "2") << instance;
+    const std::string failed_mid = value_at(text, failures, at(1800));
+    const std::string failed_end = value_at(text, failures, at(2400));
+    ASSERT_FALSE(failed_mid.empty()) << instance;
+    EXPECT_GT(std::stod(failed_end), std::stod(failed_mid)) << instance;  // probes keep failing
+    EXPECT_GT(std::stod(value_at(text, fallback_ok, at(2400))), 500) << instance;
+    // After it: a probe succeeded and closed the circuit; failures stopped counting.
+    EXPECT_EQ(value_at(text, circuit, at(3600)), "0") << instance;
+    EXPECT_EQ(value_at(text, failures, at(3600)), failed_end) << instance;
+    EXPECT_EQ(value_at(text,
+                       "sluice_circuit_transitions_total{" + target +
+                           ",deployment=\"openai/gpt-4o-mini\",to=\"closed\"}",
+                       at(3600)),
+              "1")
+        << instance;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::sim
