@@ -268,7 +268,7 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->body,
             R"({"requests":9,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,)"
-            R"("resets":1,"cancelled":0,"moderations":1,"rerank":1})");
+            R"("resets":1,"cancelled":0,"moderations":1,"rerank":1,"count_tokens":0})");
 
   auto reset = post(port, "/mock/stats/reset", "");
   ASSERT_TRUE(reset);
@@ -459,13 +459,11 @@ TEST(MockUpstreamTest, AnthropicCountTokens) {
   EXPECT_EQ(no_messages->status, 400);
   EXPECT_EQ(no_messages->body, R"({"type":"error","error":{"type":"invalid_request_error",)"
                                R"("message":"messages: Field required"}})");
-  auto no_key = post(port, "/v1/messages/count_tokens", kMessages, "anthropic-version: 1
-");
+  auto no_key = post(port, "/v1/messages/count_tokens", kMessages, "anthropic-version: 1\r\n");
   ASSERT_TRUE(no_key);
   EXPECT_EQ(no_key->status, 401);
   auto overloaded = post(port, "/v1/messages/count_tokens", kMessages,
-                         std::string(kAnthropicHeaders) + "x-mock-status: 529
-");
+                         std::string(kAnthropicHeaders) + "x-mock-status: 529\r\n");
   ASSERT_TRUE(overloaded);
   EXPECT_EQ(overloaded->status, 529);
   EXPECT_TRUE(contains(overloaded->body, R"("type":"overloaded_error")")) << overloaded->body;
