@@ -37,6 +37,10 @@ bool admit(http::Exchange& exchange, const gateway::BudgetGuard& guard, std::str
   guard.count(verdict, gateway::BudgetGuard::Action::refused);
   exchange.response.set_error(*verdict.refusal);
   exchange.response.add_header("retry-after", std::to_string(verdict.retry_after_seconds));
+  // The official SDKs retry a 429 after its Retry-After however long it is (Anthropic's) or after
+  // its own short backoff if it is over a minute (OpenAI's): neither helps before the budget
+  // starts afresh, hours away. Both obey x-should-retry.
+  exchange.response.add_header("x-should-retry", "false");
   return false;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Budgets at the model-calling routes: a call over its key's or team's budget is refused with a
-// 429 (code budget_exceeded, Retry-After until the budget starts afresh), or sent to the cheaper
-// model budgets.downgrades names, which the answer tells in x-sluice-budget-downgrade.
+// 429 (code budget_exceeded, Retry-After until the budget starts afresh, x-should-retry: false so
+// that SDKs do not retry it), or sent to the cheaper model budgets.downgrades names, which the
+// answer tells in x-sluice-budget-downgrade.
 
 #include <boost/json/object.hpp>
 

@@ -98,11 +98,16 @@ void log_outcome(http::Exchange& exchange, std::string_view model,
   if (outcome.usage.cache_write_tokens > 0)
     append_log_number(f, "cache_write_tokens",
                       static_cast<double>(outcome.usage.cache_write_tokens));
+  if (outcome.usage.cache_write_1h_tokens > 0)  // a part of cache_write_tokens
+    append_log_number(f, "cache_write_1h_tokens",
+                      static_cast<double>(outcome.usage.cache_write_1h_tokens));
   append_log_number(f, "cost_usd", outcome.cost_usd);
   if (outcome.usage.estimated) f += ",\"usage_estimated\":true";
   if (outcome.time_to_first_token)
     append_log_number(f, "ttft_ms", *outcome.time_to_first_token * 1000.0);
   if (!outcome.finish_reason.empty()) append_log_string(f, "finish_reason", outcome.finish_reason);
+  if (!outcome.upstream_request_id.empty())
+    append_log_string(f, "upstream_request_id", outcome.upstream_request_id);
   if (!outcome.ok) append_log_string(f, "upstream_error", outcome.error.message);
 }
 

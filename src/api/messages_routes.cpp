@@ -20,16 +20,48 @@ using boost::asio::awaitable;
 
 namespace {
 
+// Anthropic's name for a request's id, which its SDKs read (`_request_id`, APIError.requestID):
+// Sluice's own, as in x-request-id, so that what a client quotes finds the access-log line.
+constexpr std::string_view kRequestIdHeader = "request-id";
+// The id an Anthropic upstream gave the attempt that answered (or failed last), which Anthropic's
+// support can look up; the access log keeps it as upstream_request_id.
+constexpr std::string_view kUpstreamRequestIdHeader = "anthropic-request-id";
+// Whether a token count is the upstream's (`upstream`) or Sluice's estimate (`estimate`).
+constexpr std::string_view kTokenCountHeader = "x-sluice-token-count";
+
+// The request ids of a response that succeeded (errors get request-id from
+// anthropic_error_shape, whoever set them).
+void add_request_ids(http::Response& response, std::string_view request_id,
+                     std::string_view upstream_request_id) {
+  response.add_header(std::string(kRequestIdHeader), std::string(request_id));
+  if (!upstream_request_id.empty())
+    response.add_header(std::string(kUpstreamRequestIdHeader), std::string(upstream_request_id));
+}
+
+// A failed call answered before any byte was streamed: set_failure(), and the id the upstream
+// gave its refusal.
+void set_messages_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
+  set_failure(exchange, outcome);
+  if (!outcome.upstream_request_id.empty() && can_tell_client(outcome))
+    exchange.response.add_header(std::string(kUpstreamRequestIdHeader),
+                                 outcome.upstream_request_id);
+}
+
 // Streams the answer as Messages events: the upstream's own, relayed as they come, when the
 // deployment speaks Messages; else translated from the chat chunks the gateway relays.
 class MessagesSink final : public gateway::MessagesStreamSink {
  public:
   MessagesSink(http::Exchange& exchange, std::string message_id, std::string model,
                long long input_estimate, gateway::GatewayMetrics& metrics)
-      : writer_(exchange, &metrics),
+      : exchange_(exchange),
+        writer_(exchange, &metrics),
         translator_(std::move(message_id), std::move(model), input_estimate) {}
 
-  void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_attempt(std::string_view deployment) override {
+    writer_.set_deployment(deployment);
+    upstream_request_id_.clear();  // a new attempt, which may have an id of its own, or none
+  }
+  void on_upstream_request_id(std::string_view id) override { upstream_request_id_.assign(id); }
   void on_token_limit(const gateway::TokenLimitReport& report) override {
     writer_.set_token_limit(report);
   }
@@ -43,7 +75,7 @@ class MessagesSink final : public gateway::MessagesStreamSink {
   awaitable<bool> send_event(std::string_view type, std::string_view data) override {
     passed_through_ = true;
     if (type == "error") error_sent_ = true;
-    if (data.find('\n') == std::string_view::npos) return writer_.write(type, data);
+    if (data.find('\n') == std::string_view::npos) return write(type, data);
     return send_lines(type, data);
   }
   // Usage counted by the gateway stands in when the upstream reported none. A relayed stream
@@ -62,10 +94,16 @@ class MessagesSink final : public gateway::MessagesStreamSink {
     if (error_sent_) co_return;  // the upstream's own error event went out
     error_sent_ = true;
     const gateway::AnthropicError rendered = gateway::anthropic_error(error);
-    co_await writer_.write("error", rendered.body);
+    co_await write("error", rendered.body);
   }
 
  private:
+  // Every event goes out here: the first with the head's request ids. Not a coroutine.
+  awaitable<bool> write(std::string_view type, std::string_view data) {
+    if (!writer_.started())
+      add_request_ids(exchange_.response, exchange_.request_id, upstream_request_id_);
+    return writer_.write(type, data);
+  }
   // Each line of a multi-line data field on a data: line of its own, as the upstream framed it.
   awaitable<bool> send_lines(std::string_view type, std::string_view data) {
     std::string lines;
@@ -75,17 +113,19 @@ class MessagesSink final : public gateway::MessagesStreamSink {
       else
         lines += c;
     }
-    co_return co_await writer_.write(type, lines);
+    co_return co_await write(type, lines);
   }
   awaitable<bool> flush() {
     bool ok = true;
     for (const auto& event : events_)
-      if (ok) ok = co_await writer_.write(event.type, event.data);
+      if (ok) ok = co_await write(event.type, event.data);
     events_.clear();
     co_return ok;
   }
 
+  http::Exchange& exchange_;
   SseWriter writer_;
+  std::string upstream_request_id_;  // of the attempt under way, when its upstream gave one
   gateway::MessagesStreamTranslator translator_;
   std::vector<gateway::MessagesEvent> events_;  // reused for every chunk
   bool passed_through_ = false;  // the upstream's events are relayed, not translated chunks
@@ -93,9 +133,12 @@ class MessagesSink final : public gateway::MessagesStreamSink {
 };
 
 // Errors of these routes, whoever set them (filters, body parsing, the gateway), in Anthropic's
-// shape; overload is 529 as at Anthropic.
+// shape; overload is 529 as at Anthropic. With request-id, which Anthropic's SDKs put in their
+// errors.
 void anthropic_error_shape(http::Response& response, std::string_view request_id) {
-  if (response.status < 400 || response.content_type != "application/json") return;
+  if (response.status < 400) return;
+  response.add_header(std::string(kRequestIdHeader), std::string(request_id));
+  if (response.content_type != "application/json") return;
   auto rendered = gateway::anthropic_error_from_openai(response.status, response.body, request_id);
   response.status = rendered.status;
   response.body = std::move(rendered.body);
@@ -122,13 +165,19 @@ std::string joined_header(const http::Request& request, std::string_view name) {
   return value;
 }
 
+// A request without a model the gateway could route.
+std::optional<Error> modelless(const json::object& body) {
+  const json::value* model = body.if_contains("model");
+  if (!model || !model->is_string() || model->get_string().empty())
+    return make_error(Errc::invalid_request, "model: Field required", "model");
+  return std::nullopt;
+}
+
 // What the gateway needs of a Messages request whatever answers it: its model, and whether it
 // streams. Other problems are the translation's (for deployments that need chat) or the
 // upstream's to find.
 std::optional<Error> unroutable(const json::object& body) {
-  const json::value* model = body.if_contains("model");
-  if (!model || !model->is_string() || model->get_string().empty())
-    return make_error(Errc::invalid_request, "model: Field required", "model");
+  if (auto refused = modelless(body)) return refused;
   const json::value* stream = body.if_contains("stream");
   if (stream && !stream->is_null() && !stream->is_bool())
     return make_error(Errc::invalid_request, "stream: Input should be a boolean", "stream");
@@ -149,6 +198,20 @@ std::optional<Error> unsendable_headers(const gateway::MessagesRequest& request)
   return unsendable_header("anthropic-beta", request.anthropic_beta);
 }
 
+// The client's anthropic-version and anthropic-beta (`beta` keeps the joined value) into
+// `request`; false after answering a value that cannot be sent on.
+bool take_dialect_headers(http::Exchange& exchange, gateway::MessagesRequest& request,
+                          std::string& beta) {
+  request.anthropic_version = exchange.request.header("anthropic-version");
+  beta = joined_header(exchange.request, "anthropic-beta");
+  request.anthropic_beta = beta;
+  if (auto bad = unsendable_headers(request)) {
+    exchange.response.set_error(*bad);
+    return false;
+  }
+  return true;
+}
+
 awaitable<void> create_message(gateway::GatewayService& service, http::Exchange& exchange) {
   ParsedBody parsed;              // lives in the coroutine frame: no allocation of its own
   gateway::SpendHold spend_hold;  // until the call has ended
@@ -160,13 +223,8 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
   gateway::MessagesRequest request;
   request.body = &parsed.object;
   request.raw_body = exchange.request.body;
-  request.anthropic_version = exchange.request.header("anthropic-version");
-  const std::string beta = joined_header(exchange.request, "anthropic-beta");
-  request.anthropic_beta = beta;
-  if (auto bad = unsendable_headers(request)) {
-    exchange.response.set_error(*bad);
-    co_return;
-  }
+  std::string beta;
+  if (!take_dialect_headers(exchange, request, beta)) co_return;
   // The chat form, for deployments that need it; what chat cannot say still reaches those that
   // speak Messages.
   json::object chat;
@@ -191,7 +249,7 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
   log_outcome(exchange, request.chat.model, outcome);
   if (!outcome.ok) {
     if (!sink.started())
-      set_failure(exchange, outcome);
+      set_messages_failure(exchange, outcome);
     else if (can_tell_client(outcome))
       co_await sink.fail(outcome.error);
     co_return;
@@ -213,26 +271,61 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
   }
   exchange.response.add_header("x-sluice-deployment", outcome.deployment);
   add_token_limit_headers(exchange.response, outcome.token_limit);
+  add_request_ids(exchange.response, exchange.request_id, outcome.upstream_request_id);
 }
 
-// An estimate (about 4 bytes a token, as the gateway counts usage an upstream did not report):
-// the same request may cost a little more or less at the upstream that answers it.
-awaitable<void> count_tokens(http::Exchange& exchange) {
-  ParsedBody parsed;
-  if (!co_await parse_object_body(exchange, parsed)) co_return;
-  if (auto refused = model_refused(exchange, core::string_field(parsed.object, "model"))) {
-    exchange.response.set_error(*refused);
-    co_return;
-  }
-  json::object& body = parsed.object;
+// Sluice's estimate (about 4 bytes a token, as the gateway counts usage an upstream did not
+// report), for a model none of whose deployments can count: the same request may cost a little
+// more or less at the upstream that answers it.
+void answer_estimate(http::Exchange& exchange, json::object& body) {
+  append_log_string(exchange.log_fields, "model", core::string_field(body, "model"));
+  append_log_string(exchange.log_fields, "token_count", "estimate");
   if (!body.contains("max_tokens")) body["max_tokens"] = 1;  // counting needs none
   json::object chat;
   if (const Status translated = chat_of(body, chat); !translated.ok()) {
     exchange.response.set_error(translated.error());
-    co_return;
+    return;
   }
   exchange.response.set_json(
       200, json::serialize(json::object{{"input_tokens", gateway::estimate_message_tokens(chat)}}));
+  exchange.response.add_header(std::string(kTokenCountHeader), "estimate");
+  add_request_ids(exchange.response, exchange.request_id, {});
+}
+
+// Counted by an Anthropic deployment of the model when it has one (its tokenizer's count, the
+// request passed through as create_message() passes it), else estimated. Admitted as other model
+// calls are, but for budgets: counting costs nothing.
+awaitable<void> count_tokens(gateway::GatewayService& service, http::Exchange& exchange) {
+  ParsedBody parsed;
+  gateway::SpendHold no_spend;
+  if (!co_await admit_model_call(exchange, service, parsed, no_spend, {.spends = false})) co_return;
+  if (auto refused = modelless(parsed.object)) {
+    exchange.response.set_error(*refused);
+    co_return;
+  }
+  gateway::MessagesRequest request;
+  request.body = &parsed.object;
+  request.raw_body = exchange.request.body;
+  std::string beta;
+  if (!take_dialect_headers(exchange, request, beta)) co_return;
+  std::string mock_headers;
+  request.chat =
+      translated_chat_request(exchange, service, parsed.object, request.raw_body, mock_headers);
+  request.chat.stream = request.chat.include_usage = false;  // a count is never streamed
+  gateway::Outcome outcome = co_await service.count_tokens(request, caller_of(exchange));
+  if (outcome.unserved) {
+    answer_estimate(exchange, parsed.object);
+    co_return;
+  }
+  log_outcome(exchange, request.chat.model, outcome);
+  if (!outcome.ok) {
+    set_messages_failure(exchange, outcome);
+    co_return;
+  }
+  exchange.response.set_json(200, std::move(outcome.body));
+  exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+  exchange.response.add_header(std::string(kTokenCountHeader), "upstream");
+  add_request_ids(exchange.response, exchange.request_id, outcome.upstream_request_id);
 }
 
 }  // namespace
@@ -244,7 +337,7 @@ void register_messages_routes(http::Router& router, gateway::GatewayService& ser
       [&service](http::Exchange& exchange) { return create_message(service, exchange); }, options);
   router.add(
       "POST", "/v1/messages/count_tokens",
-      [](http::Exchange& exchange) { return count_tokens(exchange); }, options);
+      [&service](http::Exchange& exchange) { return count_tokens(service, exchange); }, options);
 }
 
 }  // namespace sluice::api

@@ -21,7 +21,8 @@ boost::asio::awaitable<bool> admit_model_call(http::Exchange& exchange,
     exchange.response.set_error(*refused);
     co_return false;
   }
-  if (!admit_spend(exchange, service.budget_guard(), body.object, hold, options.answers))
+  if (options.spends &&
+      !admit_spend(exchange, service.budget_guard(), body.object, hold, options.answers))
     co_return false;
   if (auto bad = invalid_timeout_header(exchange)) {
     exchange.response.set_error(*bad);

@@ -18,13 +18,15 @@ namespace sluice::api {
 // What differs between the model calls admit_model_call() admits.
 struct ModelCallOptions {
   bool answers = true;  // the call produces completion tokens (false: moderations, rerank)
+  bool spends = true;   // the call costs something: budgets apply (false: token counting)
   // The model of a body that names none (written into the request's body too); empty: none.
   std::string_view default_model = {};
 };
 
 // The body parsed into `body`, its model allowed to the key, its estimated cost admitted against
-// the budgets (held in `hold` until the call has ended; a downgrade rewrites the body's model),
-// and the x-sluice-timeout-ms header valid. False after answering the refusal.
+// the budgets (held in `hold` until the call has ended; a downgrade rewrites the body's model;
+// none for a call that spends nothing), and the x-sluice-timeout-ms header valid. False after
+// answering the refusal.
 boost::asio::awaitable<bool> admit_model_call(http::Exchange& exchange,
                                               gateway::GatewayService& service, ParsedBody& body,
                                               gateway::SpendHold& hold,

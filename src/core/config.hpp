@@ -304,7 +304,9 @@ struct PriceConfig {
   double input_per_million = 0;
   double output_per_million = 0;
   double cached_input_per_million = 0;  // cache reads; 0 = the input price
-  double cache_write_per_million = 0;   // cache writes (Anthropic's); 0 = the input price
+  double cache_write_per_million = 0;   // cache writes (Anthropic's 5-minute); 0 = the input price
+  // Anthropic's 1-hour cache writes; 0 = twice the input price (Anthropic's multiplier).
+  double cache_write_1h_per_million = 0;
 
   bool operator==(const PriceConfig&) const = default;
 };

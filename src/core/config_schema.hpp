@@ -179,6 +179,7 @@ void describe_config(Visitor& v, Config& c) {
       v.field("output_per_million", p.output_per_million);
       v.field("cached_input_per_million", p.cached_input_per_million);
       v.field("cache_write_per_million", p.cache_write_per_million);
+      v.field("cache_write_1h_per_million", p.cache_write_1h_per_million);
     });
     v.section("retry", [&] {
       v.field("max_attempts", c.gateway.retry.max_attempts);

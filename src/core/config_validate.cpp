@@ -269,7 +269,8 @@ void validate_prices(const GatewayConfig& g, Reporter& report) {
         {".input_per_million", p.input_per_million},
         {".output_per_million", p.output_per_million},
         {".cached_input_per_million", p.cached_input_per_million},
-        {".cache_write_per_million", p.cache_write_per_million}};
+        {".cache_write_per_million", p.cache_write_per_million},
+        {".cache_write_1h_per_million", p.cache_write_1h_per_million}};
     for (const auto& [key, value] : prices) {
       if (value < 0) {
         report.add(path + key, "must not be negative, got " + number_text(value),

@@ -70,7 +70,8 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog,
       tokens_by_caller_(registry.counter(
           "sluice_tokens_total",
           "Tokens used, by requested model (alias), API key and type: input (not cached), "
-          "cached_input (read from the provider's cache), cache_write, output.",
+          "cached_input (read from the provider's cache), cache_write (written to it for the "
+          "default time, 5 minutes at Anthropic), cache_write_1h (written for an hour), output.",
           {"alias", "key", "type"})),
       cost_(registry.counter("sluice_cost_usd_total",
                              "Estimated spend in US dollars, by upstream model, requested model "
@@ -143,6 +144,9 @@ void GatewayMetrics::tokens(const CallLabels& labels, const Usage& usage) {
   if (prompt.cache_write > 0)
     tokens_by_caller_.inc({labels.model, labels.key_name, "cache_write"},
                           static_cast<double>(prompt.cache_write));
+  if (prompt.cache_write_1h > 0)
+    tokens_by_caller_.inc({labels.model, labels.key_name, "cache_write_1h"},
+                          static_cast<double>(prompt.cache_write_1h));
   if (labels.operation == "embeddings") return;
   const auto output = static_cast<double>(usage.completion_tokens);
   token_usage_.observe({labels.operation, labels.provider, labels.model, "output"}, output);

@@ -45,6 +45,7 @@ Outcome failure_outcome(const AttemptResult& last, const Deployment* deployment,
   }
   outcome.usage = last.usage;
   outcome.finish_reason = last.finish_reason;
+  outcome.upstream_request_id = last.upstream_request_id;
   return outcome;
 }
 
@@ -92,6 +93,13 @@ asio::awaitable<AttemptResult> messages_attempt(const MessagesRequest& request,
   return deployment.provider->chat(request.chat, deployment.upstream_model, sink);
 }
 
+asio::awaitable<AttemptResult> count_tokens_traced(MessagesRequest request,
+                                                   const core::TraceContext* trace,
+                                                   Deployment& deployment) {
+  request.chat.trace = trace;
+  co_return co_await deployment.provider->count_tokens(request, deployment.upstream_model);
+}
+
 asio::awaitable<AttemptResult> media_traced(MediaRequest request, const core::TraceContext* trace,
                                             Deployment& deployment, MediaSink& sink) {
   request.trace = trace;
@@ -132,16 +140,23 @@ bool served(const Route& chain, Endpoint endpoint) {
   return false;
 }
 
+// Which provider types have `endpoint`, for an error message.
+std::string_view who_serves(Endpoint endpoint) {
+  if (endpoint == Endpoint::count_tokens)
+    return "anthropic-type providers have it; others have not";
+  if (is_media(endpoint))
+    return "openai-type providers have it; anthropic, azure and mock have not";
+  return "openai-type and mock providers have it; anthropic has not";
+}
+
 Error unserved_error(std::string_view model, Endpoint endpoint) {
   const std::string route(endpoint_route(endpoint));
-  return make_error(
-      Errc::invalid_request,
-      "The model `" + std::string(model) + "` cannot serve " + route +
-          ": none of its deployments is on a provider with that endpoint (" +
-          (is_media(endpoint) ? "openai-type providers have it; anthropic, azure and mock have not"
-                              : "openai-type and mock providers have it; anthropic has not") +
-          "). Name a model or alias routed to such a provider.",
-      "model", "unsupported_endpoint");
+  return make_error(Errc::invalid_request,
+                    "The model `" + std::string(model) + "` cannot serve " + route +
+                        ": none of its deployments is on a provider with that endpoint (" +
+                        std::string(who_serves(endpoint)) +
+                        "). Name a model or alias routed to such a provider.",
+                    "model", "unsupported_endpoint");
 }
 
 }  // namespace
@@ -213,6 +228,7 @@ Outcome GatewayService::succeed(const Deployment& deployment, AttemptResult& res
   outcome.provider = deployment.provider->name();
   outcome.finish_reason = std::move(result.finish_reason);
   outcome.passed_through = result.passed_through;
+  outcome.upstream_request_id = std::move(result.upstream_request_id);
   const CallLabels labels{context.operation, outcome.provider, context.model_label,
                           context.caller.key_name};
   metrics_.operation(labels, seconds_between(context.started, timing_.now()), "");
@@ -390,10 +406,12 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
       return failure_outcome(AttemptResult::failure(AttemptOutcome::rejected, chain.error()),
                              nullptr, 0);
     case RouteEnd::unserved:
-      return failure_outcome(
-          AttemptResult::failure(AttemptOutcome::rejected,
-                                 unserved_error(context.model, *context.endpoint)),
-          nullptr, 0);
+      outcome =
+          failure_outcome(AttemptResult::failure(AttemptOutcome::rejected,
+                                                 unserved_error(context.model, *context.endpoint)),
+                          nullptr, 0);
+      outcome.unserved = true;
+      return outcome;
     case RouteEnd::token_limited:
       return token_limited(state, context);
     case RouteEnd::succeeded:
@@ -508,6 +526,21 @@ asio::awaitable<Outcome> GatewayService::messages(const MessagesRequest& request
         return messages_attempt(request, d, trace, stream_sink);
       },
       stream_sink);
+}
+
+asio::awaitable<Outcome> GatewayService::count_tokens(const MessagesRequest& request,
+                                                      Caller caller) {
+  const ChatRequest& chat = request.chat;
+  RouteContext context = context_for(served_model(chat.model), "count_tokens", chat.limits, caller,
+                                     0, chat.trace, request.body);
+  context.endpoint = Endpoint::count_tokens;
+  return route(
+      context,
+      [&request](Deployment& d, const core::TraceContext* trace) {
+        if (trace) return count_tokens_traced(request, trace, d);
+        return d.provider->count_tokens(request, d.upstream_model);
+      },
+      nullptr);
 }
 
 asio::awaitable<Outcome> GatewayService::embeddings(const EmbeddingsRequest& request,

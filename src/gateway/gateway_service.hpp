@@ -44,6 +44,11 @@ struct Outcome {
   std::optional<std::chrono::milliseconds> retry_after;
   bool stream_started = false;   // the failure came after the client saw bytes
   TokenLimitReport token_limit;  // for x-ratelimit-*-tokens; limit 0 when none applied
+  // The upstream's id for the last attempt (AttemptResult's), for support requests upstream.
+  std::string upstream_request_id;
+  // No deployment of the model is on a provider that serves the endpoint asked for: nothing was
+  // sent (call(), count_tokens()).
+  bool unserved = false;
 };
 
 // Who asked, for cost and token metrics (bounded label sets: alias names and key names come
@@ -76,6 +81,11 @@ class GatewayService {
   // others, so one itinerary may mix both.
   boost::asio::awaitable<Outcome> messages(const MessagesRequest& request, MessagesStreamSink* sink,
                                            Caller caller = {});
+  // A POST /v1/messages/count_tokens call, routed as call() routes, only to deployments whose
+  // provider serves Endpoint::count_tokens (Anthropic's), each passed the request as messages()
+  // passes it; body: the upstream's {"input_tokens": N}. No tokens are reserved or used, and it
+  // costs nothing. When none of the model's deployments serves it: `unserved`, nothing sent.
+  boost::asio::awaitable<Outcome> count_tokens(const MessagesRequest& request, Caller caller = {});
   boost::asio::awaitable<Outcome> embeddings(const EmbeddingsRequest& request, Caller caller = {});
   // Reads a successful answer of an endpoint call (and its usage, if any): an error makes the
   // attempt a `protocol` failure, retried elsewhere like any malformed answer.

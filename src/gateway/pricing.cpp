@@ -10,7 +10,8 @@ namespace {
 // pricing pages, late 2025): {model, input, output, cache read, cache write}. They go stale;
 // gateway.prices entries override them, and that is where negotiated or changed prices belong.
 // OpenAI bills no cache writes (caching is automatic) and reports none; Anthropic's are its
-// 5-minute writes (1.25x input; 1-hour writes cost 2x and need a gateway.prices entry).
+// 5-minute writes (1.25x input); its 1-hour writes (2x input) are priced by the rule in
+// PriceTable::cache_write_1h_price, so entries leave them out.
 // Dated ids are the snapshots the aliases resolved to, since responses name the snapshot.
 const std::vector<core::PriceConfig> kBuiltin = {
     {"gpt-4o", 2.50, 10.00, 1.25},
@@ -86,6 +87,11 @@ const core::PriceConfig* PriceTable::find(std::string_view model) const {
   return lookup(builtin, model);
 }
 
+double PriceTable::cache_write_1h_price(const core::PriceConfig& price) {
+  return price.cache_write_1h_per_million > 0 ? price.cache_write_1h_per_million
+                                              : 2 * price.input_per_million;
+}
+
 double PriceTable::cost_usd(std::string_view model, const Usage& usage) const {
   const core::PriceConfig* price = find(model);
   if (price == nullptr) return 0;
@@ -97,6 +103,7 @@ double PriceTable::cost_usd(std::string_view model, const Usage& usage) const {
   return (static_cast<double>(prompt.uncached) * price->input_per_million +
           static_cast<double>(prompt.cache_read) * or_input(price->cached_input_per_million) +
           static_cast<double>(prompt.cache_write) * or_input(price->cache_write_per_million) +
+          static_cast<double>(prompt.cache_write_1h) * cache_write_1h_price(*price) +
           static_cast<double>(completion) * price->output_per_million) /
          1e6;
 }

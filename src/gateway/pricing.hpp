@@ -18,6 +18,9 @@ class PriceTable {
   // `prices` (gateway.prices) override the built-in list prices model by model.
   explicit PriceTable(const std::vector<core::PriceConfig>& prices);
 
+  // The price per million 1-hour cache writes of `price`: its own, else twice its input price.
+  static double cache_write_1h_price(const core::PriceConfig& price);
+
   // The price of `model`: an exact match, else the id after a "provider/" prefix
   // ("openai/gpt-4o" -> "gpt-4o"); configured entries before built-in ones. Null when unknown.
   // Matching is exact otherwise, so dated snapshots that are not listed need a config entry.
@@ -25,9 +28,10 @@ class PriceTable {
   bool has_price(std::string_view model) const { return find(model) != nullptr; }
 
   // The call's cost, its prompt split by Usage::prompt_parts() so that no token is priced twice:
-  // (uncached * input + cache reads * cached_input + cache writes * cache_write +
-  // completion * output) / 1e6. cached_input and cache_write default to the input price when 0.
-  // 0 for a model without a price (check has_price).
+  // (uncached * input + cache reads * cached_input + cache writes * cache_write + 1-hour cache
+  // writes * cache_write_1h + completion * output) / 1e6. cached_input and cache_write default
+  // to the input price when 0, cache_write_1h to twice the input price (Anthropic's multiplier
+  // for 1-hour writes). 0 for a model without a price (check has_price).
   double cost_usd(std::string_view model, const Usage& usage) const;
   // The same for a usage without cache writes.
   double cost_usd(std::string_view model, long long prompt_tokens, long long completion_tokens,

@@ -21,23 +21,30 @@ struct Usage {
   // Part of prompt_tokens written to the provider's cache (Anthropic's
   // cache_creation_input_tokens), billed at its own price; never overlaps cached_tokens.
   long long cache_write_tokens = 0;
+  // Part of cache_write_tokens written for an hour (Anthropic's
+  // cache_creation.ephemeral_1h_input_tokens), billed above the default 5-minute writes.
+  long long cache_write_1h_tokens = 0;
   bool estimated = false;  // the upstream reported none; counted by us
   bool reported = false;   // any usage seen at all
 
   // prompt_tokens in the parts billed at different prices, which add up to it: read from the
-  // cache, written to it, and the rest. Pricing and the token metrics both split it here, so that
-  // no token is counted twice. Counts an upstream got wrong (negative, or parts larger than the
-  // whole) are clamped: reads first, then writes.
+  // cache, written to it for the default time (5 minutes at Anthropic), written for an hour, and
+  // the rest. Pricing and the token metrics both split it here, so that no token is counted
+  // twice. Counts an upstream got wrong (negative, or parts larger than the whole) are clamped:
+  // reads first, then writes, then the hour's part of the writes.
   struct PromptParts {
-    long long uncached = 0, cache_read = 0, cache_write = 0;
+    long long uncached = 0, cache_read = 0, cache_write = 0, cache_write_1h = 0;
+    long long cache_writes() const { return cache_write + cache_write_1h; }
   };
   PromptParts prompt_parts() const {
     const auto clamp = [](long long v, long long high) { return v < 0 ? 0 : v > high ? high : v; };
     PromptParts parts;
     const long long prompt = prompt_tokens < 0 ? 0 : prompt_tokens;
     parts.cache_read = clamp(cached_tokens, prompt);
-    parts.cache_write = clamp(cache_write_tokens, prompt - parts.cache_read);
-    parts.uncached = prompt - parts.cache_read - parts.cache_write;
+    const long long writes = clamp(cache_write_tokens, prompt - parts.cache_read);
+    parts.cache_write_1h = clamp(cache_write_1h_tokens, writes);
+    parts.cache_write = writes - parts.cache_write_1h;
+    parts.uncached = prompt - parts.cache_read - writes;
     return parts;
   }
 };
@@ -95,6 +102,9 @@ class MessagesStreamSink : public ChunkSink {
  public:
   // One event as the upstream sent it; false once the client is gone.
   virtual boost::asio::awaitable<bool> send_event(std::string_view type, std::string_view data) = 0;
+  // The id the upstream gave the attempt that is about to send events (its `request-id`), for the
+  // stream's head; called after on_attempt(), by providers that know one.
+  virtual void on_upstream_request_id(std::string_view id) {}
 };
 
 // A client's Anthropic Messages request (POST /v1/messages). Providers that speak the Messages
@@ -134,9 +144,11 @@ enum class Endpoint {
   transcription,     // POST /v1/audio/transcriptions (multipart)
   translation,       // POST /v1/audio/translations (multipart)
   speech,            // POST /v1/audio/speech (JSON; answered with audio bytes)
+  count_tokens,      // POST /v1/messages/count_tokens (Anthropic's; Provider::count_tokens)
 };
 inline bool is_media(Endpoint endpoint) {
-  return endpoint != Endpoint::moderations && endpoint != Endpoint::rerank;
+  return endpoint != Endpoint::moderations && endpoint != Endpoint::rerank &&
+         endpoint != Endpoint::count_tokens;
 }
 // "/v1/moderations", "/v1/rerank": how clients and error messages name it.
 std::string_view endpoint_route(Endpoint endpoint);
@@ -171,6 +183,9 @@ struct AttemptResult {
   // The attempt used what the request can send only once (a streamed upload's bytes): no other
   // attempt may follow, whatever its outcome.
   bool final_attempt = false;
+  // The upstream's own id for the exchange (Anthropic's `request-id` header), answered or failed;
+  // empty when it gave none (or one that is not a well-formed id).
+  std::string upstream_request_id;
 
   bool ok() const { return outcome == core::AttemptOutcome::success; }
   static AttemptResult failure(core::AttemptOutcome outcome, Error error) {
@@ -187,6 +202,7 @@ struct AttemptResult {
     failure.first_token_seen = first_token_seen;
     failure.first_token_at = first_token_at;
     failure.finish_reason = std::move(finish_reason);
+    failure.upstream_request_id = std::move(upstream_request_id);
     *this = std::move(failure);
   }
 };

@@ -52,10 +52,14 @@ std::string_view stop_reason(const MockReply& reply) {
 Error invalid(std::string message) { return make_error(Errc::invalid_request, std::move(message)); }
 
 json::object usage_object(const MockReply& reply, long long output_tokens) {
+  const long long hour = std::min(reply.cache_write_1h_tokens, reply.cache_write_tokens);
   return {{"input_tokens", reply.prompt_tokens},
           {"output_tokens", output_tokens},
           {"cache_read_input_tokens", reply.cached_tokens},
-          {"cache_creation_input_tokens", reply.cache_write_tokens}};
+          {"cache_creation_input_tokens", reply.cache_write_tokens},
+          {"cache_creation",
+           {{"ephemeral_5m_input_tokens", reply.cache_write_tokens - hour},
+            {"ephemeral_1h_input_tokens", hour}}}};
 }
 
 json::object message_object(const MockReply& reply, std::string_view model, std::string_view id,
@@ -99,16 +103,23 @@ Status validate_thinking(const json::value& content, const std::string& at) {
   return {};
 }
 
+// Where an item of the cacheable prefix stands.
+enum class Breakpoint { none, default_ttl, one_hour };
+
 // Feeds one item of the cacheable prefix (a tool, a system block, a content block) to `key`,
-// counting its text as the prompt counts it (a block's text, else the whole item); true when it
-// marks the end of a prefix (it has cache_control).
-bool feed_cache_item(const json::value& item, uint64_t& key, std::size_t& bytes) {
+// counting its text as the prompt counts it (a block's text, else the whole item); whether it
+// marks the end of a prefix (it has cache_control), and for how long.
+Breakpoint feed_cache_item(const json::value& item, uint64_t& key, std::size_t& bytes) {
   const std::string serialized = json::serialize(item);
   key = core::fnv1a(serialized, key);
   const json::object* object = item.if_object();
   const json::value* text = object ? object->if_contains("text") : nullptr;
   bytes += text && text->is_string() ? text->get_string().size() : serialized.size();
-  return object && object->contains("cache_control");
+  const json::value* control = object ? object->if_contains("cache_control") : nullptr;
+  if (!control) return Breakpoint::none;
+  const json::object* settings = control->if_object();
+  return settings && string_field(*settings, "ttl") == "1h" ? Breakpoint::one_hour
+                                                            : Breakpoint::default_ttl;
 }
 
 bool is_integer(const json::value& v) { return v.is_int64() || v.is_uint64(); }
@@ -191,9 +202,13 @@ std::optional<MockCachePrefix> mock_cache_prefix(const json::object& request,
   uint64_t key = core::kFnv1aOffsetBasis;
   std::size_t bytes = 0;
   std::optional<MockCachePrefix> prefix;
+  long long tokens_1h = 0;
   auto feed = [&](const json::value& item) {
-    if (feed_cache_item(item, key, bytes))
-      prefix = MockCachePrefix{key, std::min(prompt_tokens, mock_tokens(bytes))};
+    const Breakpoint breakpoint = feed_cache_item(item, key, bytes);
+    if (breakpoint == Breakpoint::none) return;
+    const long long tokens = std::min(prompt_tokens, mock_tokens(bytes));
+    if (breakpoint == Breakpoint::one_hour) tokens_1h = tokens;
+    prefix = MockCachePrefix{key, tokens, tokens_1h};
   };
   if (const json::value* tools = request.if_contains("tools"); tools && tools->is_array())
     for (const json::value& tool : tools->get_array()) feed(tool);
@@ -211,7 +226,12 @@ std::optional<MockCachePrefix> mock_cache_prefix(const json::object& request,
 MockReply with_prompt_cache(MockReply reply, const MockCachePrefix& prefix, bool cached_before) {
   const long long tokens = std::min(prefix.tokens, reply.prompt_tokens);
   reply.prompt_tokens -= tokens;
-  (cached_before ? reply.cached_tokens : reply.cache_write_tokens) += tokens;
+  if (cached_before) {
+    reply.cached_tokens += tokens;
+  } else {
+    reply.cache_write_tokens += tokens;
+    reply.cache_write_1h_tokens += std::min(prefix.tokens_1h, tokens);
+  }
   return reply;
 }
 
@@ -339,16 +359,17 @@ Status validate_anthropic_headers(std::string_view api_key, std::string_view ver
   return {};
 }
 
-Status validate_anthropic_request(const json::object& request) {
+namespace {
+
+Status validate_model(const json::object& request) {
   const json::value* model = request.if_contains("model");
   if (!model) return invalid("model: Field required");
   if (!model->is_string() || model->get_string().empty())
     return invalid("model: Input should be a valid string");
-  const json::value* max_tokens = request.if_contains("max_tokens");
-  if (!max_tokens) return invalid("max_tokens: Field required");
-  if (!is_integer(*max_tokens)) return invalid("max_tokens: Input should be a valid integer");
-  if (max_tokens->is_int64() && max_tokens->get_int64() < 1)
-    return invalid("max_tokens: Input should be greater than or equal to 1");
+  return {};
+}
+
+Status validate_messages(const json::object& request) {
   const json::value* messages = request.if_contains("messages");
   if (!messages) return invalid("messages: Field required");
   if (!messages->is_array()) return invalid("messages: Input should be a valid list");
@@ -360,9 +381,32 @@ Status validate_anthropic_request(const json::object& request) {
       return status;
     previous_role = string_field(list[i].get_object(), "role");
   }
+  return {};
+}
+
+}  // namespace
+
+Status validate_anthropic_request(const json::object& request) {
+  if (auto status = validate_model(request); !status) return status;
+  const json::value* max_tokens = request.if_contains("max_tokens");
+  if (!max_tokens) return invalid("max_tokens: Field required");
+  if (!is_integer(*max_tokens)) return invalid("max_tokens: Input should be a valid integer");
+  if (max_tokens->is_int64() && max_tokens->get_int64() < 1)
+    return invalid("max_tokens: Input should be greater than or equal to 1");
+  if (auto status = validate_messages(request); !status) return status;
   if (const json::value* stream = request.if_contains("stream"); stream && !stream->is_bool())
     return invalid("stream: Input should be a valid boolean");
   return {};
+}
+
+Status validate_anthropic_count_tokens_request(const json::object& request) {
+  if (auto status = validate_model(request); !status) return status;
+  return validate_messages(request);
+}
+
+std::string anthropic_count_tokens_json(const json::object& request) {
+  return json::serialize(
+      json::object{{"input_tokens", mock_anthropic_reply(request).prompt_tokens}});
 }
 
 }  // namespace sluice::gateway

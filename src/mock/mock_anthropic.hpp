@@ -39,15 +39,19 @@ std::string mock_thinking_signature(std::string_view thinking);
 
 // The part of a request marked for prompt caching: the tools, system blocks and message content
 // blocks up to the last one with `cache_control`, in that order, as a key and a token count (at
-// most `prompt_tokens`). Nullopt when nothing is marked.
+// most `prompt_tokens`), and of those the tokens up to the last breakpoint whose cache_control
+// has `"ttl": "1h"` (Anthropic keeps each segment as long as the breakpoint that ends it asks,
+// and 1-hour breakpoints must come before 5-minute ones). Nullopt when nothing is marked.
 struct MockCachePrefix {
   uint64_t key = 0;
   long long tokens = 0;
+  long long tokens_1h = 0;
 };
 std::optional<MockCachePrefix> mock_cache_prefix(const boost::json::object& request,
                                                  long long prompt_tokens);
 // `reply` with the prefix's tokens moved out of its uncached prompt_tokens (Anthropic's
-// input_tokens) into what it read from the cache (`cached_before`) or wrote to it.
+// input_tokens) into what it read from the cache (`cached_before`) or wrote to it (the 1-hour
+// part also in cache_write_1h_tokens).
 MockReply with_prompt_cache(MockReply reply, const MockCachePrefix& prefix, bool cached_before);
 
 // The prefixes the mock has "cached": the first request with a prefix writes it, later ones read
@@ -64,7 +68,8 @@ class MockPromptCache {
 };
 
 // Anthropic's non-streaming `message` object: a thinking block when `extras` has one, then text
-// or tool_use blocks; stop_reason end_turn or tool_use; usage with the reply's cache counts (and
+// or tool_use blocks; stop_reason end_turn or tool_use; usage with the reply's cache counts, the
+// writes split in `cache_creation` {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens} (and
 // thinking counted in output_tokens).
 std::string anthropic_message_json(const MockReply& reply, std::string_view model,
                                    std::string_view id, const AnthropicExtras& extras = {});
@@ -106,5 +111,12 @@ Status validate_anthropic_headers(std::string_view api_key, std::string_view ver
 // thinking block sent back whose signature is not the one the mock gave its text.
 // Messages follow Anthropic's "field.path: problem" style.
 Status validate_anthropic_request(const boost::json::object& request);
+
+// A POST /v1/messages/count_tokens request's checks: those of validate_anthropic_request on
+// model and messages (it has no max_tokens).
+Status validate_anthropic_count_tokens_request(const boost::json::object& request);
+// Its answer, {"input_tokens": N}: the input tokens /v1/messages reports for the same request,
+// cached ones included (input_tokens + cache_read_input_tokens + cache_creation_input_tokens).
+std::string anthropic_count_tokens_json(const boost::json::object& request);
 
 }  // namespace sluice::gateway

@@ -57,13 +57,13 @@ constexpr std::size_t kMaxBodyBytes = 16 << 20;  // large prompts and embedding 
 constexpr std::size_t kMaxRerankDocuments = 100'000;
 
 // Counters for GET /mock/stats. `requests` counts the /v1 API calls, `chat` and `messages` the
-// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `moderations` and
-// `rerank` those endpoints' calls; `errors` every error answer (injected or a rejected request),
-// `resets` the connections dropped on purpose, `cancelled` the calls whose client (the gateway)
-// went away before the answer was complete.
+// OpenAI and Anthropic chat calls, `stream` the streamed replies of either; `moderations`,
+// `rerank` and `count_tokens` (Anthropic's) those endpoints' calls; `errors` every error answer
+// (injected or a rejected request), `resets` the connections dropped on purpose, `cancelled` the
+// calls whose client (the gateway) went away before the answer was complete.
 struct Stats {
   std::atomic<long long> requests{0}, chat{0}, stream{0}, embeddings{0}, messages{0}, errors{0},
-      resets{0}, cancelled{0}, moderations{0}, rerank{0};
+      resets{0}, cancelled{0}, moderations{0}, rerank{0}, count_tokens{0};
 
   static void bump(std::atomic<long long>& counter) {
     counter.fetch_add(1, std::memory_order_relaxed);
@@ -78,11 +78,12 @@ struct Stats {
                                         {"resets", resets.load()},
                                         {"cancelled", cancelled.load()},
                                         {"moderations", moderations.load()},
-                                        {"rerank", rerank.load()}});
+                                        {"rerank", rerank.load()},
+                                        {"count_tokens", count_tokens.load()}});
   }
   void reset() {
     for (auto* c : {&requests, &chat, &stream, &embeddings, &messages, &errors, &resets, &cancelled,
-                    &moderations, &rerank})
+                    &moderations, &rerank, &count_tokens})
       c->store(0);
   }
 };
@@ -169,7 +170,9 @@ void answer_injected_error(http::Exchange& ex, MockState& state, const Plan& pla
                            Dialect dialect) {
   const int status = plan.error_status;
   const long long retry_after = plan.knobs.retry_after;
-  if (status == 429) ex.response.add_header("Retry-After", std::to_string(retry_after));
+  // Anthropic's overload (529) says when to come back too.
+  if (status == 429 || (status == 529 && dialect == Dialect::anthropic))
+    ex.response.add_header("Retry-After", std::to_string(retry_after));
   Stats::bump(state.stats.errors);
   // The exact status asked for, even one Errc has no kind of its own for (e.g. 529).
   if (dialect == Dialect::azure) {
@@ -398,6 +401,34 @@ gateway::MockReply anthropic_prompt_cache(gateway::MockReply reply, const json::
                                     state.prompt_cache.remember(prefix->key));
 }
 
+// The headers every answer of Anthropic's API carries, errors included: its own request id, and
+// the account's rate limits (a fixed picture: the mock limits nothing).
+void add_anthropic_headers(http::Exchange& ex) {
+  ex.response.add_header("request-id", "req_mock" + core::random_hex(12));
+  ex.response.add_header("anthropic-ratelimit-requests-limit", "4000");
+  ex.response.add_header("anthropic-ratelimit-requests-remaining", "3999");
+  ex.response.add_header("anthropic-ratelimit-tokens-limit", "400000");
+  ex.response.add_header("anthropic-ratelimit-tokens-remaining", "399000");
+}
+
+// What Anthropic's endpoints check alike before reading a body: the faults, then the headers
+// (401 before 400). Empty when already answered.
+asio::awaitable<std::optional<Plan>> begin_anthropic(http::Exchange& ex, MockState& state) {
+  constexpr Dialect kAnthropic = Dialect::anthropic;
+  add_anthropic_headers(ex);
+  auto plan = co_await begin_inference(ex, state, kAnthropic);
+  if (!plan) co_return std::nullopt;
+  if (auto status = gateway::validate_anthropic_headers(
+          gateway::anthropic_api_key(ex.request.header("x-api-key"),
+                                     ex.request.header("authorization")),
+          ex.request.header("anthropic-version"));
+      !status) {
+    answer_error(ex, state, status.error(), kAnthropic);
+    co_return std::nullopt;
+  }
+  co_return plan;
+}
+
 // Anthropic's POST /v1/messages. Past the faults, requests are checked in Anthropic's order:
 // headers (401 before 400), then the body.
 asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
@@ -405,16 +436,8 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
   Stats::bump(state.stats.messages);
   state.recorder.record(ex.request);
   constexpr Dialect kAnthropic = Dialect::anthropic;
-  auto plan = co_await begin_inference(ex, state, kAnthropic);
+  auto plan = co_await begin_anthropic(ex, state);
   if (!plan) co_return;
-  if (auto status = gateway::validate_anthropic_headers(
-          gateway::anthropic_api_key(ex.request.header("x-api-key"),
-                                     ex.request.header("authorization")),
-          ex.request.header("anthropic-version"));
-      !status) {
-    answer_error(ex, state, status.error(), kAnthropic);
-    co_return;
-  }
   auto request = parse_body(ex, state, kAnthropic);
   if (!request) co_return;
   if (auto status = gateway::validate_anthropic_request(*request); !status) {
@@ -437,6 +460,23 @@ asio::awaitable<void> messages(http::Exchange& ex, MockState& state) {
   } else {
     ex.response.set_json(200, gateway::anthropic_message_json(reply, model, id, extras));
   }
+}
+
+// Anthropic's POST /v1/messages/count_tokens: the input tokens /v1/messages would report for the
+// same request (mock_anthropic.hpp), through the same faults and checks.
+asio::awaitable<void> count_tokens(http::Exchange& ex, MockState& state) {
+  Stats::bump(state.stats.requests);
+  Stats::bump(state.stats.count_tokens);
+  state.recorder.record(ex.request);
+  constexpr Dialect kAnthropic = Dialect::anthropic;
+  if (!co_await begin_anthropic(ex, state)) co_return;
+  auto request = parse_body(ex, state, kAnthropic);
+  if (!request) co_return;
+  if (auto status = gateway::validate_anthropic_count_tokens_request(*request); !status) {
+    answer_error(ex, state, status.error(), kAnthropic);
+    co_return;
+  }
+  ex.response.set_json(200, gateway::anthropic_count_tokens_json(*request));
 }
 
 asio::awaitable<void> embeddings(http::Exchange& ex, MockState& state,
@@ -528,6 +568,9 @@ void register_routes(http::Router& router, MockState& state) {
       model_route);
   router.add(
       "POST", "/v1/messages", [&state](Exchange& ex) { return messages(ex, state); }, model_route);
+  router.add(
+      "POST", "/v1/messages/count_tokens",
+      [&state](Exchange& ex) { return count_tokens(ex, state); }, model_route);
   router.add(
       "POST", "/openai/deployments/{deployment}/chat/completions",
       [&state](Exchange& ex) { return azure_chat_completions(ex, state); }, model_route);

@@ -3,12 +3,13 @@
 // passes through, so what chat cannot express (extended thinking and its signatures,
 // cache_control, documents with citations, server tools, beta headers) reaches the upstream as
 // the client wrote it and comes back as the upstream wrote it; usage is still counted, and an
-// itinerary may fall back from an Anthropic deployment to an OpenAI-compatible one.
+// itinerary may fall back from an Anthropic deployment to an OpenAI-compatible one. Token counts
+// come from the upstream's count_tokens, and 1-hour cache writes are priced at their own price.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import {
-  startMockUpstream, startSluice, mockStats, waitForLog, lastMockRequest,
+  startMockUpstream, startSluice, mockStats, waitForLog, lastMockRequest, metrics, metricValue,
 } from './lib/processes.mjs';
 
 const UPSTREAM_MODEL = 'claude-upstream';
@@ -23,6 +24,8 @@ before(async () => {
       providers: [
         { name: 'claude', type: 'anthropic', base_url: mock.url, api_key: 'sk-provider' },
         { name: 'claude-down', type: 'anthropic', base_url: down.url, api_key: 'sk-provider' },
+        // The same overloaded upstream, with a circuit of its own.
+        { name: 'claude-busy', type: 'anthropic', base_url: down.url, api_key: 'sk-provider' },
         { name: 'oai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-provider' },
       ],
       models: [
@@ -30,8 +33,17 @@ before(async () => {
         { alias: 'claude-or-gpt', deployments: [
           { provider: 'claude-down', model: UPSTREAM_MODEL, priority: 0 },
           { provider: 'oai', model: 'gpt-upstream', priority: 1 }] },
+        // Counting skips the chat deployment: down, then the healthy Anthropic one.
+        { alias: 'count-fallback', deployments: [
+          { provider: 'claude-down', model: UPSTREAM_MODEL, priority: 0 },
+          { provider: 'oai', model: 'gpt-upstream', priority: 1 },
+          { provider: 'claude', model: UPSTREAM_MODEL, priority: 2 }] },
+        { alias: 'claude-busy', deployments: [{ provider: 'claude-busy', model: UPSTREAM_MODEL }] },
+        { alias: 'gpt', deployments: [{ provider: 'oai', model: 'gpt-upstream' }] },
       ],
-      prices: [{ model: UPSTREAM_MODEL, input_per_million: 3, output_per_million: 15 }],
+      // 1-hour cache writes: no price of their own, so twice the input price ($6).
+      prices: [{ model: UPSTREAM_MODEL, input_per_million: 3, output_per_million: 15,
+                 cache_write_per_million: 3.75 }],
     },
   });
   client = new Anthropic({ apiKey: 'sk-test', baseURL: sluice.url });
@@ -211,4 +223,131 @@ test('an overloaded Anthropic deployment falls back to an OpenAI-compatible one'
       tools: [{ type: 'web_search_20250305', name: 'web_search' }],
       messages: [{ role: 'user', content: 'Search' }] }),
     (e) => e instanceof Anthropic.BadRequestError && /server tools/.test(e.message));
+});
+
+test('count_tokens is the upstream\'s count, the request passed through', async () => {
+  const params = {
+    model: 'claude', system: 'You count carefully.',
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'How many tokens is this?',
+                                           cache_control: { type: 'ephemeral' } }] }],
+    thinking,
+  };
+  const before = await mockStats(mock);
+  const { data: counted, response } = await client.messages.countTokens(params).withResponse();
+  assert.equal(response.headers.get('x-sluice-token-count'), 'upstream');
+  assert.equal(response.headers.get('x-sluice-deployment'), `claude/${UPSTREAM_MODEL}`);
+  const received = await lastRequest();
+  assert.equal(received.target, '/v1/messages/count_tokens');
+  assert.equal(received.body, JSON.stringify({ ...params, model: UPSTREAM_MODEL }));
+  assert.equal(received.headers['x-api-key'], 'sk-provider');
+  assert.match(received.headers['anthropic-version'], /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal((await mockStats(mock)).count_tokens - before.count_tokens, 1);
+
+  // The mock counts what /v1/messages then reports as every input token of the same request.
+  const message = await client.messages.create({ ...params, max_tokens: 2048 });
+  const u = message.usage;
+  assert.equal(counted.input_tokens,
+               u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens);
+
+  const beta = await client.beta.messages.countTokens({
+    ...params, betas: ['token-efficient-tools-2025-02-19'] });
+  assert.equal(beta.input_tokens, counted.input_tokens);
+  // As the SDK sent it (it adds a flag of its own to the betas asked for).
+  const betas = (await lastRequest()).headers['anthropic-beta'].split(',');
+  assert.ok(betas.includes('token-efficient-tools-2025-02-19'), betas.join(','));
+
+  // Logged as a call of its own, which cost nothing.
+  const line = await waitForLog(sluice, (l) => l.includes('"route":"/v1/messages/count_tokens"'));
+  assert.equal(line.deployment, `claude/${UPSTREAM_MODEL}`);
+  assert.equal(line.outcome, 'success');
+  assert.equal(line.cost_usd, 0);
+  assert.equal(line.status, 200);
+  const text = await metrics(sluice);
+  assert.ok(text.includes('gen_ai_operation_name="count_tokens"'), 'its own operation metrics');
+});
+
+test('count_tokens falls back to another Anthropic deployment, never to a chat one', async () => {
+  const before = await mockStats(mock);
+  const { data, response } = await client.messages.countTokens({
+    model: 'count-fallback', messages: [{ role: 'user', content: 'Count me' }] }).withResponse();
+  assert.equal(response.headers.get('x-sluice-deployment'), `claude/${UPSTREAM_MODEL}`);
+  assert.equal(response.headers.get('x-sluice-token-count'), 'upstream');
+  assert.ok(data.input_tokens > 0);
+  const after = await mockStats(mock);
+  assert.equal(after.count_tokens - before.count_tokens, 1);
+  assert.equal(after.chat - before.chat, 0, 'the chat deployment was not asked');
+});
+
+test('count_tokens without an Anthropic deployment is Sluice\'s estimate, and says so', async () => {
+  const before = await mockStats(mock);
+  const { data, response } = await client.messages.countTokens({
+    model: 'gpt', messages: [{ role: 'user', content: 'Estimate me' }] }).withResponse();
+  assert.ok(data.input_tokens > 0);
+  assert.deepEqual(Object.keys(data), ['input_tokens']);
+  assert.equal(response.headers.get('x-sluice-token-count'), 'estimate');
+  assert.equal(response.headers.get('x-sluice-deployment'), null, 'no deployment was asked');
+  const after = await mockStats(mock);
+  for (const call of ['count_tokens', 'chat', 'messages'])
+    assert.equal(after[call], before[call], `nothing was sent (${call})`);
+});
+
+test('count_tokens errors keep Anthropic\'s shape, status and Retry-After', async () => {
+  const strict = new Anthropic({ apiKey: 'sk-test', baseURL: sluice.url, maxRetries: 0 });
+  await assert.rejects(
+    strict.messages.countTokens({ model: 'claude-busy', messages: [{ role: 'user', content: 'x' }] }),
+    (e) => e instanceof Anthropic.InternalServerError && e.status === 529 &&
+      e.error?.type === 'error' && e.error?.error?.type === 'overloaded_error' &&
+      e.headers.get('retry-after') === '1');
+  await assert.rejects(
+    strict.messages.countTokens({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }),
+    (e) => e instanceof Anthropic.NotFoundError && e.error?.error?.type === 'not_found_error');
+  await assert.rejects(
+    strict.messages.countTokens({ model: 'claude', messages: [] }),
+    (e) => e instanceof Anthropic.BadRequestError && /at least one message/.test(e.message));
+});
+
+test('1-hour cache writes are counted apart and priced at twice the input price', async () => {
+  const stamp = Date.now();
+  const params = (tag) => ({
+    model: 'claude', max_tokens: 100,
+    system: [{ type: 'text', text: `Standing orders ${tag} ${stamp}: ${'keep it short. '.repeat(40)}`,
+               cache_control: { type: 'ephemeral', ttl: '1h' } }],
+    messages: [{ role: 'user', content: [{ type: 'text', text: `Today's task ${tag}: ${'sum it up. '.repeat(20)}`,
+                                           cache_control: { type: 'ephemeral', ttl: '5m' } }] }],
+  });
+  const message = await client.messages.create(params('json'));
+  const u = message.usage;
+  const hour = u.cache_creation.ephemeral_1h_input_tokens;
+  const fiveMinutes = u.cache_creation.ephemeral_5m_input_tokens;
+  assert.ok(hour > 0 && fiveMinutes > 0, JSON.stringify(u));
+  assert.equal(hour + fiveMinutes, u.cache_creation_input_tokens);
+  assert.deepEqual(JSON.parse((await lastRequest()).body).system, params('json').system,
+                   'the ttl reached the upstream');
+
+  // By hand: input $3, 5-minute writes $3.75, 1-hour writes 2 x $3, output $15 per million.
+  const expected = (u.input_tokens * 3 + fiveMinutes * 3.75 + hour * 6 + u.output_tokens * 15) / 1e6;
+  const line = await waitForLog(sluice, (l) => l.includes('"cache_write_1h_tokens":'));
+  assert.equal(line.cache_write_1h_tokens, hour);
+  assert.equal(line.cache_write_tokens, hour + fiveMinutes);
+  assert.equal(line.prompt_tokens, u.input_tokens + hour + fiveMinutes);
+  assert.ok(Math.abs(line.cost_usd - expected) < 1e-12, `${line.cost_usd} != ${expected}`);
+
+  // A stream reports them in message_start; they are counted the same way.
+  const stream = client.messages.stream(params('stream'));
+  const streamed = await stream.finalMessage();
+  const s = streamed.usage;
+  assert.ok(s.cache_creation.ephemeral_1h_input_tokens > 0, JSON.stringify(s));
+  const streamedLine = await waitForLog(
+    sluice, (l) => l.includes('"cache_write_1h_tokens":') && l.includes('"ttft_ms":'));
+  assert.equal(streamedLine.cache_write_1h_tokens, s.cache_creation.ephemeral_1h_input_tokens);
+
+  // sluice_tokens_total's types add up to the prompt: the hour's writes are a type of their own.
+  const text = await metrics(sluice);
+  const series = (type) => metricValue(text, 'sluice_tokens_total', `alias="claude",key="",type="${type}"`);
+  assert.equal(series('cache_write_1h'), hour + s.cache_creation.ephemeral_1h_input_tokens);
+  const sum = ['input', 'cached_input', 'cache_write', 'cache_write_1h']
+    .reduce((total, type) => total + series(type), 0);
+  const input = metricValue(text, 'gen_ai_client_token_usage_sum',
+    'gen_ai_operation_name="chat",gen_ai_provider_name="claude",gen_ai_request_model="claude",gen_ai_token_type="input"');
+  assert.equal(sum, input, 'every prompt token counted once');
 });

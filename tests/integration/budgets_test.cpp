@@ -55,6 +55,14 @@ TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {
   EXPECT_TRUE(contains(refused.raw, "daily budget of $0.00001 of this API key is spent"))
       << refused.raw;
   EXPECT_TRUE(contains(refused.raw, R"("type":"rate_limit_error")")) << refused.raw;
+  // The SDKs would otherwise retry it, or sleep until tomorrow.
+  auto head =
+      http_request(port, "POST", "/v1/chat/completions", kChat,
+                   "Content-Type: application/json\r\nAuthorization: Bearer " + secret + "\r\n");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 429);
+  EXPECT_EQ(head->header("x-should-retry"), "false");
+  EXPECT_NE(head->header("retry-after"), "");
   EXPECT_TRUE(refused_for_budget(
       as(port, secret, "POST", "/v1/embeddings", R"({"model":"emb","input":"x"})")));
   EXPECT_TRUE(refused_for_budget(
@@ -62,7 +70,7 @@ TEST_F(BudgetsTest, AKeyAtItsDailyBudgetIsRefusedAcrossRestartsAndReplicas) {
   // Others keep going, and the key may still read.
   EXPECT_EQ(as(port, other, "POST", "/v1/chat/completions", kChat).status, 200);
   EXPECT_EQ(as(port, secret, "GET", "/v1/models").status, 200);
-  EXPECT_EQ(exceeded("key", "refused"), 3);
+  EXPECT_EQ(exceeded("key", "refused"), 4);
   const double before = spent(port, id);
   EXPECT_GT(before, 0.000001);
 

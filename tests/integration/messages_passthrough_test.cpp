@@ -1,6 +1,7 @@
 // POST /v1/messages passed through to an Anthropic provider (mock-upstream's Messages side),
 // through the real binary: a relayed stream still honours the client's deadline (the events so
-// far, then an Anthropic error event) and frees its upstream call when the client leaves.
+// far, then an Anthropic error event) and frees its upstream call when the client leaves; a token
+// count passed through honours it too.
 #include "support/mock_fixture.hpp"
 #include "support/server_fixture.hpp"
 
@@ -93,6 +94,30 @@ TEST(MessagesPassthroughTest, UpstreamErrorsKeepAnthropicsShapeAndStatus) {
   EXPECT_EQ(response->status, 529) << response->body;
   EXPECT_NE(response->body.find(R"("type":"overloaded_error")"), std::string::npos)
       << response->body;
+  EXPECT_EQ(response->header("request-id"), response->header("x-request-id"));
+  EXPECT_TRUE(response->header("anthropic-request-id").starts_with("req_"))
+      << "the upstream's id for its refusal";
+}
+
+TEST(MessagesPassthroughTest, ATokenCountHonoursTheDeadlineAndFreesTheUpstreamCall) {
+  Gateway g({"--latency-ms", "5000"});  // every answer takes 5 s
+  const std::string_view count =
+      R"({"model":"claude-model","messages":[{"role":"user","content":"count me"}]})";
+  auto response = http_request(g.sluice->port(), "POST", "/v1/messages/count_tokens", count,
+                               "Content-Type: application/json\r\nanthropic-version: 2023-06-01\r\n"
+                               "x-sluice-timeout-ms: 300\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 504) << response->body;
+  EXPECT_NE(response->body.find(R"("type":"timeout_error")"), std::string::npos) << response->body;
+  EXPECT_EQ(response->header("request-id"), response->header("x-request-id"));
+  EXPECT_TRUE(eventually([&] { return mock_stat(g.mock->port(), "cancelled") == 1; }, 3s))
+      << "the upstream call outlived the deadline";
+  EXPECT_EQ(mock_stat(g.mock->port(), "count_tokens"), 1);
+  EXPECT_TRUE(eventually([&] {
+    const std::string out = g.sluice->output();
+    return out.find(R"("route":"/v1/messages/count_tokens")") != std::string::npos &&
+           out.find(R"("outcome":"cancelled")") != std::string::npos;
+  })) << g.sluice->output();
 }
 
 }  // namespace

@@ -268,7 +268,7 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->body,
             R"({"requests":9,"chat":5,"stream":2,"embeddings":1,"messages":1,"errors":1,)"
-            R"("resets":1,"cancelled":0,"moderations":1,"rerank":1})");
+            R"("resets":1,"cancelled":0,"moderations":1,"rerank":1,"count_tokens":0})");
 
   auto reset = post(port, "/mock/stats/reset", "");
   ASSERT_TRUE(reset);
@@ -277,7 +277,7 @@ TEST(MockUpstreamTest, StatsCountRequestsAndFaults) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->body,
             R"({"requests":0,"chat":0,"stream":0,"embeddings":0,"messages":0,"errors":0,)"
-            R"("resets":0,"cancelled":0,"moderations":0,"rerank":0})");
+            R"("resets":0,"cancelled":0,"moderations":0,"rerank":0,"count_tokens":0})");
 }
 
 TEST(MockUpstreamTest, ModerationsAndRerankAnswerDeterministically) {
@@ -342,8 +342,12 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
                            R"("content":[{"type":"text","text":"Mock reply to: Hello mock.)",
                            R"("stop_reason":"end_turn","stop_sequence":null,)",
                            R"("usage":{"input_tokens":7,"output_tokens":)",
-                           R"("cache_read_input_tokens":0,"cache_creation_input_tokens":0})"})
+                           R"("cache_read_input_tokens":0,"cache_creation_input_tokens":0,)",
+                           R"("cache_creation":{"ephemeral_5m_input_tokens":0,)"})
     EXPECT_TRUE(contains(r->body, part)) << part << " in " << r->body;
+  // Anthropic's own request id, and its account's rate limits, on every answer.
+  EXPECT_TRUE(r->header("request-id").starts_with("req_")) << r->header("request-id");
+  EXPECT_EQ(r->header("anthropic-ratelimit-requests-limit"), "4000");
 
   auto streamed = post(port, "/v1/messages", kStreamMessages, kAnthropicHeaders);
   ASSERT_TRUE(streamed);
@@ -401,6 +405,8 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
   EXPECT_EQ(overloaded->status, 529);
   EXPECT_TRUE(contains(overloaded->body, R"({"type":"error","error":{"type":"overloaded_error",)"))
       << overloaded->body;
+  EXPECT_EQ(overloaded->header("retry-after"), "1") << "the --retry-after default";
+  EXPECT_TRUE(overloaded->header("request-id").starts_with("req_")) << "errors have one too";
   auto limited = post(port, "/v1/messages", kMessages,
                       headers + "x-mock-status: 429\r\nx-mock-retry-after: 3\r\n");
   ASSERT_TRUE(limited);
@@ -424,7 +430,47 @@ TEST(MockUpstreamTest, AnthropicMessagesApi) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->body,
             R"({"requests":11,"chat":0,"stream":2,"embeddings":0,"messages":11,"errors":7,)"
-            R"("resets":0,"cancelled":0,"moderations":0,"rerank":0})");
+            R"("resets":0,"cancelled":0,"moderations":0,"rerank":0,"count_tokens":0})");
+}
+
+TEST(MockUpstreamTest, AnthropicCountTokens) {
+  auto mock = start_mock_upstream({});
+  const int port = mock->port();
+  auto counted =
+      post(port, "/v1/messages/count_tokens",
+           R"({"model":"claude-test","messages":[{"role":"user","content":"Hello mock"}]})",
+           kAnthropicHeaders);
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(counted->status, 200) << counted->body;
+  // What /v1/messages reports as input_tokens for the same conversation (7, above).
+  EXPECT_EQ(counted->body, R"({"input_tokens":7})");
+  EXPECT_TRUE(counted->header("request-id").starts_with("req_"));
+  auto longer = post(port, "/v1/messages/count_tokens",
+                     R"({"model":"claude-test","system":"Be brief, always.",)"
+                     R"("messages":[{"role":"user","content":"Hello mock"}]})",
+                     kAnthropicHeaders);
+  ASSERT_TRUE(longer);
+  // 10 + 17 bytes: 7 tokens, and 4 a message (the system prompt counts as one).
+  EXPECT_EQ(longer->body, R"({"input_tokens":15})");
+
+  auto no_messages =
+      post(port, "/v1/messages/count_tokens", R"({"model":"claude-test"})", kAnthropicHeaders);
+  ASSERT_TRUE(no_messages);
+  EXPECT_EQ(no_messages->status, 400);
+  EXPECT_EQ(no_messages->body, R"({"type":"error","error":{"type":"invalid_request_error",)"
+                               R"("message":"messages: Field required"}})");
+  auto no_key = post(port, "/v1/messages/count_tokens", kMessages, "anthropic-version: 1\r\n");
+  ASSERT_TRUE(no_key);
+  EXPECT_EQ(no_key->status, 401);
+  auto overloaded = post(port, "/v1/messages/count_tokens", kMessages,
+                         std::string(kAnthropicHeaders) + "x-mock-status: 529\r\n");
+  ASSERT_TRUE(overloaded);
+  EXPECT_EQ(overloaded->status, 529);
+  EXPECT_TRUE(contains(overloaded->body, R"("type":"overloaded_error")")) << overloaded->body;
+  auto stats = http_request(port, "GET", "/mock/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(contains(stats->body, R"("messages":0,)")) << stats->body;
+  EXPECT_TRUE(contains(stats->body, R"("count_tokens":5})")) << stats->body;
 }
 
 TEST(MockUpstreamTest, EmbeddingsModelsLivezAndValidation) {

@@ -69,7 +69,7 @@ std::string_view stop_reason_of(std::string_view finish_reason) {
 json::object anthropic_usage(const Usage& usage) {
   const Usage::PromptParts prompt = usage.prompt_parts();
   return {{"input_tokens", prompt.uncached},
-          {"cache_creation_input_tokens", prompt.cache_write},
+          {"cache_creation_input_tokens", prompt.cache_writes()},
           {"cache_read_input_tokens", prompt.cache_read},
           {"output_tokens", usage.completion_tokens}};
 }

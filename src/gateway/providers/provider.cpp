@@ -24,6 +24,8 @@ std::string_view endpoint_route(Endpoint endpoint) {
       return "/v1/audio/translations";
     case Endpoint::speech:
       return "/v1/audio/speech";
+    case Endpoint::count_tokens:
+      return "/v1/messages/count_tokens";
   }
   return "/v1/moderations";
 }
@@ -43,6 +45,14 @@ boost::asio::awaitable<AttemptResult> Provider::messages(const MessagesRequest&,
       core::AttemptOutcome::rejected,
       make_error(Errc::invalid_request,
                  "provider " + name() + " does not speak Anthropic's Messages API", "model"));
+}
+
+boost::asio::awaitable<AttemptResult> Provider::count_tokens(const MessagesRequest&,
+                                                             std::string_view) {
+  co_return AttemptResult::failure(
+      core::AttemptOutcome::rejected,
+      make_error(Errc::invalid_request,
+                 "provider " + name() + " has no /v1/messages/count_tokens endpoint", "model"));
 }
 
 boost::asio::awaitable<AttemptResult> Provider::media(const MediaRequest& request,

@@ -34,6 +34,12 @@ class Provider {
   virtual boost::asio::awaitable<AttemptResult> messages(const MessagesRequest& request,
                                                          std::string_view upstream_model,
                                                          MessagesStreamSink* sink);
+  // Anthropic's POST /v1/messages/count_tokens for `request`, sent as messages() sends it (model
+  // renamed, anthropic-* headers); result.body: the upstream's {"input_tokens": N}
+  // (passed_through), no usage. Only called when serves(Endpoint::count_tokens); by default a
+  // `rejected` failure (nothing is sent).
+  virtual boost::asio::awaitable<AttemptResult> count_tokens(const MessagesRequest& request,
+                                                             std::string_view upstream_model);
   virtual boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                            std::string_view upstream_model) = 0;
   // The upstream's own model ids (its models endpoint), bounded as parse_model_ids() bounds them.

@@ -73,7 +73,10 @@ boost::asio::awaitable<void> relay_stream(http::UpstreamCall& call, StreamTransl
   SseParser parser;
   std::vector<SseEvent> events;
   std::vector<std::string_view> chunks;
+  // What the response head told (the upstream's request id) stays; the rest is the stream's.
+  std::string upstream_request_id = std::move(result.upstream_request_id);
   result = AttemptResult{};
+  result.upstream_request_id = std::move(upstream_request_id);
   bool failed = false;
   while (!failed && !translation.done()) {
     auto piece = co_await call.read_some();

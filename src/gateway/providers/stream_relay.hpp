@@ -42,9 +42,9 @@ class StreamTranslation {
 };
 
 // Relays the body of `call` (whose 200 head was read) through `translation` into `sink`, and
-// sets `result` to how the attempt ended. A client that stops taking chunks ends the attempt as
-// client_gone and abandons the upstream connection; a transport failure keeps the outcome the
-// upstream client recorded.
+// sets `result` to how the attempt ended (keeping its upstream_request_id). A client that stops
+// taking chunks ends the attempt as client_gone and abandons the upstream connection; a transport
+// failure keeps the outcome the upstream client recorded.
 boost::asio::awaitable<void> relay_stream(http::UpstreamCall& call, StreamTranslation& translation,
                                           ChunkSink& sink, AttemptResult& result);
 

@@ -215,6 +215,11 @@ TEST_F(ConfigProviderRequestsTest, CacheWritePriceLoadsAndMustNotBeNegative) {
   EXPECT_DOUBLE_EQ(ok->gateway.prices[0].cache_write_per_million, 3.75);
   auto r7 = load("gateway:\n  prices:\n    - {model: m, cache_write_per_million: -1}\n");
   EXPECT_ERROR_AT(r7, "gateway.prices.0.cache_write_per_million", "must not be negative");
+  auto hour = load("gateway:\n  prices:\n    - {model: m, cache_write_1h_per_million: 6}\n");
+  ASSERT_LOADS(hour);
+  EXPECT_DOUBLE_EQ(hour->gateway.prices[0].cache_write_1h_per_million, 6);
+  auto r8 = load("gateway:\n  prices:\n    - {model: m, cache_write_1h_per_million: -1}\n");
+  EXPECT_ERROR_AT(r8, "gateway.prices.0.cache_write_1h_per_million", "must not be negative");
 }
 
 }  // namespace

@@ -41,6 +41,25 @@ class TwoDialectProvider final : public Provider {
       co_await sink->send_event("message_start", R"({"type":"message_start"})");
     co_return finish(R"({"type":"message"})", true);
   }
+  // Those that speak Messages count tokens, as Anthropic's do.
+  bool serves(Endpoint endpoint) const override {
+    return speaks_messages_ && endpoint == Endpoint::count_tokens;
+  }
+  boost::asio::awaitable<AttemptResult> count_tokens(const MessagesRequest& request,
+                                                     std::string_view upstream_model) override {
+    ++counts;
+    models.emplace_back(upstream_model);
+    raw_bodies.emplace_back(request.raw_body);
+    const AttemptOutcome outcome = next_outcome();
+    ++attempt_;
+    if (outcome != AttemptOutcome::success)
+      co_return AttemptResult::failure(outcome, make_error(Errc::unavailable, "scripted"));
+    AttemptResult result;
+    result.body = R"({"input_tokens":42})";
+    result.passed_through = true;
+    result.upstream_request_id = "req_" + name_;
+    co_return result;
+  }
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest&,
                                                    std::string_view) override {
     co_return AttemptResult{};
@@ -50,7 +69,7 @@ class TwoDialectProvider final : public Provider {
   }
 
   std::vector<AttemptOutcome> script;  // one per attempt; success once it runs out
-  int chats = 0, messages_calls = 0;
+  int chats = 0, messages_calls = 0, counts = 0;
   std::vector<const boost::json::object*> chat_bodies;
   std::vector<std::string> models, raw_bodies;
 
@@ -94,10 +113,11 @@ class EventSink final : public MessagesStreamSink {
   std::vector<std::string> attempts, events, chunks;
 };
 
-// Alias "m": claude/claude-x first, then openai/gpt-x; "chat-only": openai/gpt-x alone.
+// Alias "m": claude/claude-x first, then openai/gpt-x; "chat-only": openai/gpt-x alone;
+// "claudes": claude/claude-x, then openai/gpt-x, then claude2/claude-y.
 struct Harness {
   Harness() {
-    for (const char* name : {"claude", "openai"}) {
+    for (const char* name : {"claude", "openai", "claude2"}) {
       core::ProviderConfig p;
       p.name = name;
       p.type = "mock";
@@ -109,9 +129,14 @@ struct Harness {
     core::ModelAliasConfig chat_only;
     chat_only.alias = "chat-only";
     chat_only.deployments = {{"openai", "gpt-x", 1, 0, ""}};
-    config.models = {m, chat_only};
+    core::ModelAliasConfig claudes;
+    claudes.alias = "claudes";
+    claudes.deployments = {{"claude", "claude-x", 1, 0, ""},
+                           {"openai", "gpt-x", 1, 1, ""},
+                           {"claude2", "claude-y", 1, 2, ""}};
+    config.models = {m, chat_only, claudes};
     auto built = Catalog::build(config, [this](const core::ProviderConfig& c) {
-      auto p = std::make_unique<TwoDialectProvider>(c.name, c.name == "claude");
+      auto p = std::make_unique<TwoDialectProvider>(c.name, c.name.starts_with("claude"));
       providers[c.name] = p.get();
       return Result<std::unique_ptr<Provider>>(std::move(p));
     });
@@ -134,6 +159,17 @@ struct Harness {
     request.chat_error = make_error(Errc::invalid_request,
                                     "tools.0.type: server tools cannot be sent", "tools.0.type");
     return testing::run_to_end(service->messages(request, sink));
+  }
+  // A count_tokens request for `model`.
+  Outcome count(std::string model) {
+    raw = R"({"model":")" + model + R"(","messages":[{"role":"user","content":"Hi"}]})";
+    body = boost::json::parse(raw).as_object();
+    MessagesRequest request;
+    request.body = &body;
+    request.raw_body = raw;
+    request.chat.body = &body;
+    request.chat.model = model;
+    return testing::run_to_end(service->count_tokens(request));
   }
   TwoDialectProvider& p(const std::string& name) { return *providers.at(name); }
 
@@ -205,6 +241,57 @@ TEST(GatewayMessagesTest, StreamsGoToTheSinkInTheAttemptsOwnForm) {
   EXPECT_EQ(translated.attempts, (std::vector<std::string>{"claude/claude-x", "openai/gpt-x"}));
   EXPECT_TRUE(translated.events.empty());
   EXPECT_EQ(translated.chunks.size(), 1u);
+}
+
+TEST(GatewayMessagesTest, TokensAreCountedByAnAnthropicDeploymentAndCostNothing) {
+  Harness h;
+  const Outcome out = h.count("m");
+  ASSERT_TRUE(out.ok) << out.error.message;
+  EXPECT_EQ(out.body, R"({"input_tokens":42})");
+  EXPECT_TRUE(out.passed_through);
+  EXPECT_EQ(out.deployment, "claude/claude-x");
+  EXPECT_EQ(out.upstream_request_id, "req_claude");
+  EXPECT_EQ(h.p("claude").counts, 1);
+  EXPECT_EQ(h.p("claude").raw_bodies[0], h.raw) << "the client's request";
+  EXPECT_EQ(out.cost_usd, 0);
+  EXPECT_FALSE(out.usage.reported);
+  EXPECT_EQ(h.registry.render().find("sluice_tokens_total{"), std::string::npos)
+      << "no tokens used";
+  EXPECT_NE(h.registry.render().find(R"(gen_ai_operation_name="count_tokens")"), std::string::npos);
+}
+
+TEST(GatewayMessagesTest, ACountFallsBackToAnotherAnthropicDeploymentOnly) {
+  Harness h;
+  h.p("claude").script = {AttemptOutcome::upstream_5xx};
+  const Outcome out = h.count("claudes");
+  ASSERT_TRUE(out.ok) << out.error.message;
+  EXPECT_EQ(out.deployment, "claude2/claude-y");
+  EXPECT_EQ(out.attempts, 2) << "the chat deployment between them is never tried";
+  EXPECT_EQ(h.p("openai").counts + h.p("openai").chats + h.p("openai").messages_calls, 0);
+  EXPECT_EQ(h.p("claude2").models, std::vector<std::string>{"claude-y"});
+}
+
+TEST(GatewayMessagesTest, ACountThatFailsEverywhereIsTheUpstreamsFailure) {
+  Harness h;
+  h.p("claude").script = {AttemptOutcome::upstream_5xx, AttemptOutcome::upstream_5xx,
+                          AttemptOutcome::upstream_5xx};
+  const Outcome out = h.count("m");
+  EXPECT_FALSE(out.ok);
+  EXPECT_FALSE(out.unserved);
+  EXPECT_EQ(out.last_outcome, AttemptOutcome::upstream_5xx);
+  EXPECT_EQ(h.p("openai").chats, 0);
+}
+
+TEST(GatewayMessagesTest, AModelWithoutAnAnthropicDeploymentIsUnservedAndNothingIsSent) {
+  Harness h;
+  const Outcome out = h.count("chat-only");
+  EXPECT_FALSE(out.ok);
+  EXPECT_TRUE(out.unserved) << "the route estimates instead";
+  EXPECT_EQ(out.attempts, 0);
+  EXPECT_EQ(h.p("openai").counts + h.p("openai").chats, 0);
+  const Outcome unknown = h.count("no-such-model");
+  EXPECT_FALSE(unknown.unserved) << "a model that does not route is the catalog's 404";
+  EXPECT_EQ(unknown.error.code, Errc::not_found);
 }
 
 }  // namespace

@@ -220,6 +220,32 @@ TEST(GatewayServiceTest, CachedTokensArePricedApartAndCountedByType) {
             "");
 }
 
+TEST(GatewayServiceTest, OneHourCacheWritesArePricedAndCountedAsTheirOwnType) {
+  Harness h([](core::GatewayConfig& c) {
+    c.prices = {core::PriceConfig{"x", 3.0, 15.0, 0.30, 3.75}};  // 1-hour writes: 2 x 3 = 6
+  });
+  Usage usage;
+  usage.prompt_tokens = 31'000;  // input 1,000 + reads 20,000 + writes 10,000 (6,000 for 1 h)
+  usage.cached_tokens = 20'000;
+  usage.cache_write_tokens = 10'000;
+  usage.cache_write_1h_tokens = 6'000;
+  usage.completion_tokens = 300;
+  usage.reported = true;
+  Step answered;
+  answered.usage = usage;
+  h.p("a").script = {answered};
+  const Outcome out = h.chat("m");
+  ASSERT_TRUE(out.ok);
+  // 1,000 x 3 + 20,000 x 0.30 + 4,000 x 3.75 + 6,000 x 6 + 300 x 15 = 64,500 per 1e6.
+  EXPECT_DOUBLE_EQ(out.cost_usd, 0.0645);
+  // The types add up to the 31,000 prompt tokens: 1,000 + 20,000 + 4,000 + 6,000.
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="input"} 1000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="cached_input"} 20000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="cache_write"} 4000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="cache_write_1h"} 6000)"), "");
+  EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="output"} 300)"), "");
+}
+
 TEST(GatewayServiceTest, NoCacheNoCacheSeries) {
   Harness h;
   Step answered;
@@ -230,6 +256,7 @@ TEST(GatewayServiceTest, NoCacheNoCacheSeries) {
   EXPECT_NE(h.metric(R"(sluice_tokens_total{alias="m",key="",type="input"} 10)"), "");
   EXPECT_EQ(h.metric(R"(type="cached_input")"), "");
   EXPECT_EQ(h.metric(R"(type="cache_write")"), "");
+  EXPECT_EQ(h.metric(R"(type="cache_write_1h")"), "");
 }
 
 const ops::SpanAttribute* attribute(const ops::Span& span, std::string_view key) {

@@ -86,6 +86,54 @@ TEST(PriceTableTest, CacheCountsLargerThanThePromptAreCapped) {
   EXPECT_EQ(parts.cache_read + parts.cache_write + parts.uncached, 100);
 }
 
+Usage usage_1h(long long prompt, long long completion, long long cache_read, long long cache_write,
+               long long cache_write_1h) {
+  Usage u = usage(prompt, completion, cache_read, cache_write);
+  u.cache_write_1h_tokens = cache_write_1h;
+  return u;
+}
+
+TEST(PriceTableTest, OneHourCacheWritesCostTwiceTheInputPriceBuiltIn) {
+  // claude-sonnet-4: $3 input, $0.30 cache reads, $3.75 5-minute writes, 1-hour writes at twice
+  // the input price ($6), $15 output. Anthropic reports input_tokens 1,000,
+  // cache_read_input_tokens 20,000, cache_creation_input_tokens 10,000 of which
+  // ephemeral_1h_input_tokens 6,000 (and ephemeral_5m 4,000), output_tokens 300; prompt 31,000:
+  //   1,000 x 3 + 20,000 x 0.30 + 4,000 x 3.75 + 6,000 x 6 + 300 x 15
+  //   = 3,000 + 6,000 + 15,000 + 36,000 + 4,500 = 64,500 per 1e6 = $0.0645.
+  // All 10,000 writes at the 5-minute price would have been $0.054.
+  const PriceTable t({});
+  EXPECT_DOUBLE_EQ(t.cost_usd("claude-sonnet-4", usage_1h(31'000, 300, 20'000, 10'000, 6'000)),
+                   0.0645);
+}
+
+TEST(PriceTableTest, ConfiguredOneHourCacheWritePrice) {
+  // {input 2, output 8, cached 0.5, write 2.5, 1-hour write 5.5}: 100 uncached, 300 read, 600
+  // written of which 200 for an hour, 10 out:
+  //   100 x 2 + 300 x 0.5 + 400 x 2.5 + 200 x 5.5 + 10 x 8 = 200 + 150 + 1,000 + 1,100 + 80
+  //   = 2,530 per 1e6.
+  core::PriceConfig p{"m", 2.0, 8.0, 0.5, 2.5};
+  p.cache_write_1h_per_million = 5.5;
+  const PriceTable t({p});
+  EXPECT_DOUBLE_EQ(t.cost_usd("m", usage_1h(1'000, 10, 300, 600, 200)), 2'530 / 1e6);
+  // Without it, twice the input price: 100 x 2 + 300 x 0.5 + 400 x 2.5 + 200 x 4 + 10 x 8 = 2,230.
+  const PriceTable derived({core::PriceConfig{"m", 2.0, 8.0, 0.5, 2.5}});
+  EXPECT_DOUBLE_EQ(derived.cost_usd("m", usage_1h(1'000, 10, 300, 600, 200)), 2'230 / 1e6);
+}
+
+TEST(PriceTableTest, OneHourWritesLargerThanTheWritesAreCapped) {
+  // 100 prompt, 20 read, 50 written of which "70" for an hour -> 50 for an hour, none for 5
+  // minutes, 30 uncached; the parts add up to the prompt.
+  const Usage u = usage_1h(100, 0, 20, 50, 70);
+  const Usage::PromptParts parts = u.prompt_parts();
+  EXPECT_EQ(parts.cache_write_1h, 50);
+  EXPECT_EQ(parts.cache_write, 0);
+  EXPECT_EQ(parts.uncached, 30);
+  EXPECT_EQ(parts.uncached + parts.cache_read + parts.cache_write + parts.cache_write_1h, 100);
+  const PriceTable t({core::PriceConfig{"m", 2.0, 8.0, 0.5, 2.5}});
+  // 30 x 2 + 20 x 0.5 + 50 x 4 = 60 + 10 + 200 = 270 per 1e6.
+  EXPECT_DOUBLE_EQ(t.cost_usd("m", u), 270 / 1e6);
+}
+
 TEST(PriceTableTest, UnknownModelCostsNothingAndSaysSo) {
   const PriceTable t({});
   EXPECT_FALSE(t.has_price("no-such-model"));

@@ -89,10 +89,12 @@ TEST(MockAnthropicTest, MessageJsonInAnthropicShape) {
   EXPECT_EQ(str(content[0].at("text")), reply.content);
   EXPECT_EQ(str(body.at("stop_reason")), "end_turn");
   EXPECT_TRUE(body.at("stop_sequence").is_null());
-  EXPECT_EQ(json::serialize(body.at("usage")),
-            R"({"input_tokens":)" + std::to_string(reply.prompt_tokens) + R"(,"output_tokens":)" +
-                std::to_string(reply.completion_tokens) +
-                R"(,"cache_read_input_tokens":0,"cache_creation_input_tokens":0})");
+  EXPECT_EQ(
+      json::serialize(body.at("usage")),
+      R"({"input_tokens":)" + std::to_string(reply.prompt_tokens) + R"(,"output_tokens":)" +
+          std::to_string(reply.completion_tokens) +
+          R"(,"cache_read_input_tokens":0,"cache_creation_input_tokens":0,)"
+          R"("cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}})");
 }
 
 TEST(MockAnthropicTest, MessageJsonWithToolUse) {
@@ -380,6 +382,40 @@ TEST(MockAnthropicTest, CacheControlMarksAPrefixWrittenThenRead) {
   EXPECT_EQ(written.cache_write_tokens, 3);
   EXPECT_EQ(written.cached_tokens, 0);
   EXPECT_EQ(written.prompt_tokens, reply.prompt_tokens - 3);
+  EXPECT_EQ(written.cache_write_1h_tokens, 0) << "ephemeral's default time: 5 minutes";
+}
+
+TEST(MockAnthropicTest, AOneHourBreakpointWritesItsPrefixForAnHour) {
+  json::object request = messages_request();
+  // A 1-hour breakpoint on the system prompt, a 5-minute one on the first message's block.
+  request["system"] = json::parse(
+      R"([{"type":"text","text":"A long policy that stays.","cache_control":{"type":"ephemeral","ttl":"1h"}}])");
+  request["messages"] = json::parse(
+      R"([{"role":"user","content":[{"type":"text","text":"And a question that changes.",)"
+      R"("cache_control":{"type":"ephemeral","ttl":"5m"}}]}])");
+  const auto prefix = mock_cache_prefix(request, 1000);
+  ASSERT_TRUE(prefix);
+  EXPECT_EQ(prefix->tokens_1h, mock_tokens(25)) << "the system prompt's 25 bytes";
+  EXPECT_EQ(prefix->tokens, mock_tokens(25 + 28)) << "the whole prefix, up to the last breakpoint";
+
+  const auto reply = mock_anthropic_reply(request);
+  const auto written = with_prompt_cache(reply, *prefix, false);
+  EXPECT_EQ(written.cache_write_tokens, prefix->tokens);
+  EXPECT_EQ(written.cache_write_1h_tokens, prefix->tokens_1h);
+  const auto usage =
+      parse_object(anthropic_message_json(written, "m", "msg_1")).at("usage").as_object();
+  EXPECT_EQ(usage.at("cache_creation_input_tokens").as_int64(), prefix->tokens);
+  const auto& split = usage.at("cache_creation").as_object();
+  EXPECT_EQ(split.at("ephemeral_1h_input_tokens").as_int64(), prefix->tokens_1h);
+  EXPECT_EQ(split.at("ephemeral_5m_input_tokens").as_int64(), prefix->tokens - prefix->tokens_1h);
+  const auto read = with_prompt_cache(reply, *prefix, true);
+  EXPECT_EQ(read.cached_tokens, prefix->tokens);
+  EXPECT_EQ(read.cache_write_1h_tokens, 0) << "a read writes nothing";
+
+  // Only 5-minute breakpoints: nothing for an hour.
+  request["system"].as_array()[0].as_object()["cache_control"] =
+      json::parse(R"({"type":"ephemeral"})");
+  EXPECT_EQ(mock_cache_prefix(request, 1000)->tokens_1h, 0);
 }
 
 }  // namespace

@@ -69,8 +69,7 @@ json::object openai_usage(const AnthropicUsage& usage) {
   json::object details{{"cached_tokens", usage.cache_read_input_tokens}};
   // Not a field of OpenAI's own (it reports no cache writes); the name OpenAI-compatible
   // gateways use for them, so that clients and this gateway can price them.
-  if (usage.cache_creation_input_tokens > 0)
-    details["cache_write_tokens"] = usage.cache_creation_input_tokens;
+  if (usage.cache_writes() > 0) details["cache_write_tokens"] = usage.cache_writes();
   out["prompt_tokens_details"] = std::move(details);
   return out;
 }

@@ -71,6 +71,16 @@ std::optional<MessagesAnswer> read_messages_answer(std::string_view body) {
   return answer;
 }
 
+std::optional<long long> read_token_count(std::string_view body) {
+  json::error_code ec;
+  const json::value parsed = json::parse(body, ec);
+  const json::object* answer = ec ? nullptr : parsed.if_object();
+  const json::value* count = answer ? answer->if_contains("input_tokens") : nullptr;
+  // Boost.JSON reads every whole number that fits as int64 (uint64 only those beyond it).
+  if (!count || !count->is_int64() || count->get_int64() < 0) return std::nullopt;
+  return count->get_int64();
+}
+
 std::optional<AttemptResult> MessagesEventRelay::on_event(const SseEvent& event,
                                                           std::vector<std::string_view>& chunks) {
   if (done_) return std::nullopt;

@@ -36,6 +36,10 @@ struct MessagesAnswer {
 // Nullopt when `body` is not a JSON object of type "message".
 std::optional<MessagesAnswer> read_messages_answer(std::string_view body);
 
+// The input_tokens of a count_tokens answer ({"input_tokens": N}); nullopt when `body` is not a
+// JSON object with a whole, non-negative input_tokens.
+std::optional<long long> read_token_count(std::string_view body);
+
 // Relays an upstream's Messages events to a MessagesStreamSink one by one, each as it came
 // (ping and error events too), reading usage from message_start and message_delta and ending at
 // message_stop. An error event before any other fails the attempt unrelayed, so that it may be

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "gateway/providers/anthropic/anthropic_passthrough.hpp"
 #include "gateway/providers/anthropic/anthropic_translate.hpp"
 #include "gateway/providers/openai/openai_provider.hpp"
@@ -18,6 +19,8 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr std::string_view kApiVersion = "2023-06-01";
+// {"input_tokens": N} and whatever fields Anthropic adds beside it: far below this.
+constexpr std::size_t kMaxCountTokensBody = 64 << 10;
 
 std::string anthropic_target(std::string_view base_path, std::string_view resource) {
   std::string target(base_path);
@@ -65,6 +68,10 @@ std::string anthropic_messages_target(std::string_view base_path) {
   return anthropic_target(base_path, "/messages");
 }
 
+std::string anthropic_count_tokens_target(std::string_view base_path) {
+  return anthropic_target(base_path, "/messages/count_tokens");
+}
+
 std::string anthropic_models_target(std::string_view base_path) {
   // One page of the largest size the API allows: far more models than Anthropic offers.
   return anthropic_target(base_path, "/models?limit=1000");
@@ -80,10 +87,11 @@ AnthropicProvider::AnthropicProvider(const core::ProviderConfig& config,
       extra_headers_(header_lines(config.headers)),
       rules_(config.param_rules, /*builtin=*/false) {}
 
-awaitable<AttemptResult> AnthropicProvider::open(http::UpstreamCall& call, std::string_view body,
-                                                 std::string headers, const ChatRequest& request) {
+awaitable<AttemptResult> AnthropicProvider::open(http::UpstreamCall& call, std::string target,
+                                                 std::string_view body, std::string headers,
+                                                 const ChatRequest& request) {
   http::UpstreamRequest upstream;
-  upstream.target = anthropic_messages_target(endpoint_.base_path);
+  upstream.target = std::move(target);
   upstream.body = body;
   upstream.headers = std::move(headers);
   upstream.headers += "Content-Type: application/json\r\n";
@@ -94,16 +102,23 @@ awaitable<AttemptResult> AnthropicProvider::open(http::UpstreamCall& call, std::
           co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
+  // Sent on to clients, in a header and the access log: only an id's characters.
+  std::string request_id;
+  if (const std::string_view id = call.header("request-id"); core::is_valid_request_id(id))
+    request_id = id;
   if (call.status() != 200) {
     auto error_body = co_await call.read_all(1 << 20);
     const std::string text = error_body ? std::move(*error_body) : std::string();
     AttemptResult failure =
         http_failure(call.status(), openai_error_from_anthropic(text, call.status()),
-                     call.header("retry-after"), {}, name_);
+                     call.header("retry-after"), call.header("retry-after-ms"), name_);
     failure.error = error_from_anthropic(text, call.status());
+    failure.upstream_request_id = std::move(request_id);
     co_return failure;
   }
-  co_return AttemptResult{};
+  AttemptResult opened;
+  opened.upstream_request_id = std::move(request_id);
+  co_return opened;
 }
 
 awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
@@ -118,17 +133,15 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   }
   if (!body) co_return AttemptResult::failure(core::AttemptOutcome::rejected, body.error());
   http::UpstreamCall call;
-  if (AttemptResult opened =
-          co_await open(call, *body, anthropic_dialect_headers({}, {}, kApiVersion), request);
-      !opened.ok())
-    co_return opened;
+  AttemptResult opened = co_await open(call, anthropic_messages_target(endpoint_.base_path), *body,
+                                       anthropic_dialect_headers({}, {}, kApiVersion), request);
+  if (!opened.ok()) co_return opened;
   if (request.stream && sink) {
     // Chunks name the model as the non-streaming answer does (and as OpenAI-compatible upstreams
     // do): the deployment's model, not the alias the client asked for.
     AnthropicStream translation(std::string(upstream_model), request.include_usage);
-    AttemptResult result;
-    co_await relay_stream(call, translation, *sink, result);
-    co_return result;
+    co_await relay_stream(call, translation, *sink, opened);
+    co_return opened;
   }
 
   auto response = co_await call.read_all(kMaxUpstreamBody);
@@ -137,13 +150,11 @@ awaitable<AttemptResult> AnthropicProvider::chat(const ChatRequest& request,
   if (!translated)
     co_return AttemptResult::failure(core::AttemptOutcome::protocol,
                                      make_error(Errc::bad_gateway, translated.error().message));
-  AttemptResult result;
-  json::error_code ec;
-  auto parsed = json::parse(*translated, ec);
-  if (!ec && parsed.is_object()) read_usage(parsed.as_object(), result.usage);
-  result.finish_reason = std::string(finish_reason_in(*translated));
-  result.body = std::move(*translated);
-  co_return result;
+  // Anthropic's own usage, not the translation's: OpenAI's has no place for 1-hour cache writes.
+  if (auto answer = read_messages_answer(*response)) opened.usage = answer->usage;
+  opened.finish_reason = std::string(finish_reason_in(*translated));
+  opened.body = std::move(*translated);
+  co_return opened;
 }
 
 // Not a coroutine: a stream's frame, held as long as the stream, carries nothing of the JSON path.
@@ -156,19 +167,21 @@ awaitable<AttemptResult> AnthropicProvider::messages(const MessagesRequest& requ
 
 awaitable<AttemptResult> AnthropicProvider::open_messages(http::UpstreamCall& call,
                                                           const MessagesRequest& request,
-                                                          std::string_view upstream_model) {
+                                                          std::string_view upstream_model,
+                                                          std::string target) {
   const std::string rewritten = messages_upstream_body(request, upstream_model);
   const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
   std::string headers =
       anthropic_dialect_headers(request.anthropic_version, request.anthropic_beta, kApiVersion);
   headers += request.chat.stream ? "Accept: text/event-stream\r\n" : "Accept: application/json\r\n";
-  co_return co_await open(call, body, std::move(headers), request.chat);
+  co_return co_await open(call, std::move(target), body, std::move(headers), request.chat);
 }
 
 awaitable<AttemptResult> AnthropicProvider::messages_json(const MessagesRequest& request,
                                                           std::string_view upstream_model) {
   http::UpstreamCall call;
-  AttemptResult result = co_await open_messages(call, request, upstream_model);
+  AttemptResult result = co_await open_messages(call, request, upstream_model,
+                                                anthropic_messages_target(endpoint_.base_path));
   if (!result.ok()) co_return result;
   auto response = co_await call.read_all(kMaxUpstreamBody);
   if (!response) co_return transport_failure(call, response.error());
@@ -189,12 +202,33 @@ awaitable<AttemptResult> AnthropicProvider::messages_stream(const MessagesReques
                                                             std::string_view upstream_model,
                                                             MessagesStreamSink& sink) {
   http::UpstreamCall call;
-  AttemptResult result = co_await open_messages(call, request, upstream_model);
+  AttemptResult result = co_await open_messages(call, request, upstream_model,
+                                                anthropic_messages_target(endpoint_.base_path));
   if (result.ok()) {
+    if (!result.upstream_request_id.empty())
+      sink.on_upstream_request_id(result.upstream_request_id);
     MessagesEventRelay relay(sink);
     co_await relay_stream(call, relay, sink, result);
     result.passed_through = true;
   }
+  co_return result;
+}
+
+awaitable<AttemptResult> AnthropicProvider::count_tokens(const MessagesRequest& request,
+                                                         std::string_view upstream_model) {
+  http::UpstreamCall call;
+  AttemptResult result = co_await open_messages(call, request, upstream_model,
+                                                anthropic_count_tokens_target(endpoint_.base_path));
+  if (!result.ok()) co_return result;
+  auto response = co_await call.read_all(kMaxCountTokensBody);
+  if (!response) co_return transport_failure(call, response.error());
+  if (!read_token_count(*response))
+    co_return AttemptResult::failure(
+        core::AttemptOutcome::protocol,
+        make_error(Errc::bad_gateway,
+                   "upstream " + name_ + " answered count_tokens without a whole input_tokens"));
+  result.body = std::move(*response);
+  result.passed_through = true;
   co_return result;
 }
 

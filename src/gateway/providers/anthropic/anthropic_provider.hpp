@@ -22,6 +22,10 @@ class AnthropicProvider final : public Provider {
   boost::asio::awaitable<AttemptResult> messages(const MessagesRequest& request,
                                                  std::string_view upstream_model,
                                                  MessagesStreamSink* sink) override;
+  // POST /v1/messages/count_tokens, passed through as messages() passes a request.
+  bool serves(Endpoint endpoint) const override { return endpoint == Endpoint::count_tokens; }
+  boost::asio::awaitable<AttemptResult> count_tokens(const MessagesRequest& request,
+                                                     std::string_view upstream_model) override;
   boost::asio::awaitable<AttemptResult> embeddings(const EmbeddingsRequest& request,
                                                    std::string_view upstream_model) override;
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
@@ -29,14 +33,18 @@ class AnthropicProvider final : public Provider {
  private:
   // x-api-key and the configured headers' lines (anthropic-version is the dialect's).
   std::string provider_headers() const;
-  // Sends `body` to the Messages endpoint with `headers` (the dialect's lines) and the
-  // provider's own, and reads the response head; ok when the upstream answered 200, else the
-  // failure, its error translated.
-  boost::asio::awaitable<AttemptResult> open(http::UpstreamCall& call, std::string_view body,
-                                             std::string headers, const ChatRequest& request);
+  // Sends `body` to `target` (the Messages endpoint, or its count_tokens) with `headers` (the
+  // dialect's lines) and the provider's own, and reads the response head; ok when the upstream
+  // answered 200, else the failure, its error translated. Either way with the upstream's
+  // request id, when it gave a well-formed one.
+  boost::asio::awaitable<AttemptResult> open(http::UpstreamCall& call, std::string target,
+                                             std::string_view body, std::string headers,
+                                             const ChatRequest& request);
+  // The client's Messages request (model renamed, its anthropic-* headers) sent to `target`.
   boost::asio::awaitable<AttemptResult> open_messages(http::UpstreamCall& call,
                                                       const MessagesRequest& request,
-                                                      std::string_view upstream_model);
+                                                      std::string_view upstream_model,
+                                                      std::string target);
   boost::asio::awaitable<AttemptResult> messages_json(const MessagesRequest& request,
                                                       std::string_view upstream_model);
   boost::asio::awaitable<AttemptResult> messages_stream(const MessagesRequest& request,
@@ -60,5 +68,7 @@ class AnthropicProvider final : public Provider {
 std::string anthropic_messages_target(std::string_view base_path);
 // The same for the Models API ("/v1/models").
 std::string anthropic_models_target(std::string_view base_path);
+// The same for token counting ("/v1/messages/count_tokens").
+std::string anthropic_count_tokens_target(std::string_view base_path);
 
 }  // namespace sluice::gateway

@@ -19,8 +19,11 @@ class MockProvider final : public Provider {
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
   // Moderations and rerank, answered as mock-upstream answers them (mock_moderation.hpp,
   // mock_rerank.hpp).
-  // Images and audio are passed through, which an in-process mock cannot do.
-  bool serves(Endpoint endpoint) const override { return !is_media(endpoint); }
+  // Images and audio are passed through, which an in-process mock cannot do; it has no tokenizer
+  // to count with either (count_tokens is estimated for it).
+  bool serves(Endpoint endpoint) const override {
+    return endpoint == Endpoint::moderations || endpoint == Endpoint::rerank;
+  }
   boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
                                              std::string_view upstream_model) override;
 

@@ -30,6 +30,7 @@ struct MockReply {
   // input_tokens.
   long long cached_tokens = 0;
   long long cache_write_tokens = 0;
+  long long cache_write_1h_tokens = 0;  // the part of cache_write_tokens kept for an hour
 };
 
 // The reply to a (validated) chat request: text derived from the last user message, or one tool

@@ -25,8 +25,10 @@ class OpenAiProvider final : public Provider {
   boost::asio::awaitable<Result<std::vector<std::string>>> list_models() override;
   // Moderations ({base_url}/moderations, OpenAI's) and rerank ({base_url}/rerank: Jina, vLLM,
   // Cohere's v2 API and other servers of that shape; OpenAI itself has none, and answers 404).
-  // Azure's deployment API has neither moderations nor rerank.
-  bool serves(Endpoint) const override { return !azure_; }
+  // Azure's deployment API has neither moderations nor rerank. Token counting is Anthropic's.
+  bool serves(Endpoint endpoint) const override {
+    return !azure_ && endpoint != Endpoint::count_tokens;
+  }
   boost::asio::awaitable<AttemptResult> call(const EndpointRequest& request,
                                              std::string_view upstream_model) override;
   // Images and audio (openai_media.cpp).

@@ -92,10 +92,35 @@ TEST(AnthropicPassthroughTest, UsageOfAJsonAnswerWithItsCacheParts) {
   EXPECT_FALSE(read_messages_answer("{\"type\":\"message\""));
 }
 
+TEST(AnthropicPassthroughTest, OneHourCacheWritesOfAJsonAnswer) {
+  const auto answer = read_messages_answer(
+      R"({"type":"message","content":[],"usage":{"input_tokens":10,)"
+      R"("cache_creation_input_tokens":200,"cache_read_input_tokens":0,"output_tokens":4,)"
+      R"("cache_creation":{"ephemeral_5m_input_tokens":50,"ephemeral_1h_input_tokens":150}}})");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->usage.prompt_tokens, 210);
+  EXPECT_EQ(answer->usage.cache_write_tokens, 200);
+  EXPECT_EQ(answer->usage.cache_write_1h_tokens, 150);
+}
+
+TEST(AnthropicPassthroughTest, ATokenCountIsAWholeNonNegativeInputTokens) {
+  EXPECT_EQ(read_token_count(R"({"input_tokens":2095})"), 2095);
+  EXPECT_EQ(read_token_count(R"({"input_tokens":0,"context_management":{}})"), 0);
+  EXPECT_FALSE(read_token_count(R"({"input_tokens":-1})"));
+  EXPECT_FALSE(read_token_count(R"({"input_tokens":1.5})"));
+  EXPECT_FALSE(read_token_count(R"({"input_tokens":"12"})"));
+  EXPECT_FALSE(read_token_count(R"({"type":"error","error":{"type":"api_error"}})"));
+  EXPECT_FALSE(read_token_count("[1]"));
+}
+
 // Records what a relay delivers.
 class RecordingSink final : public MessagesStreamSink {
  public:
   void on_attempt(std::string_view) override {}
+  void on_upstream_request_id(std::string_view id) override {
+    upstream_ids.emplace_back(id);
+    events_before_id = events.size();
+  }
   bool started() const override { return !events.empty() || !chunks.empty(); }
   boost::asio::awaitable<bool> send(std::string_view chunk) override {
     chunks.emplace_back(chunk);
@@ -107,6 +132,8 @@ class RecordingSink final : public MessagesStreamSink {
   }
   std::vector<std::pair<std::string, std::string>> events;
   std::vector<std::string> chunks;
+  std::vector<std::string> upstream_ids;
+  std::size_t events_before_id = 0;
 };
 
 const std::vector<SseEvent> kStream = {
@@ -250,14 +277,17 @@ class OneShotUpstream {
   std::thread thread_;
 };
 
-std::string http_response(std::string_view content_type, std::string_view body) {
-  return "HTTP/1.1 200 OK\r\nContent-Type: " + std::string(content_type) +
-         "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+std::string http_response(std::string_view content_type, std::string_view body,
+                          std::string_view headers = {}, std::string_view status = "200 OK") {
+  return "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(content_type) +
+         "\r\n" + std::string(headers) +
+         "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
          std::string(body);
 }
 
-AttemptResult call_provider(const std::string& base_url, const MessagesRequest& request,
-                            MessagesStreamSink* sink) {
+// Runs `call` (a provider call) against an Anthropic provider of `base_url` to its end.
+template <class Call>
+AttemptResult with_provider(const std::string& base_url, Call call) {
   core::ProviderConfig config;
   config.name = "claude";
   config.type = "anthropic";
@@ -266,14 +296,23 @@ AttemptResult call_provider(const std::string& base_url, const MessagesRequest& 
   AttemptResult result;
   asio::io_context io;
   asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        result = co_await provider.messages(request, "claude-upstream", sink);
-      },
-      asio::detached);
+      io, [&]() -> asio::awaitable<void> { result = co_await call(provider); }, asio::detached);
   io.run();
   http::close_pooled_connections();
   return result;
+}
+
+AttemptResult call_provider(const std::string& base_url, const MessagesRequest& request,
+                            MessagesStreamSink* sink) {
+  return with_provider(base_url, [&](AnthropicProvider& provider) {
+    return provider.messages(request, "claude-upstream", sink);
+  });
+}
+
+AttemptResult count_tokens(const std::string& base_url, const MessagesRequest& request) {
+  return with_provider(base_url, [&](AnthropicProvider& provider) {
+    return provider.count_tokens(request, "claude-upstream");
+  });
 }
 
 TEST(AnthropicProviderPassthroughTest, SendsTheClientsBodyAndHeadersAndRelaysTheAnswer) {
@@ -335,6 +374,103 @@ TEST(AnthropicProviderPassthroughTest, StreamsTheUpstreamsEventsOneByOne) {
   EXPECT_EQ(result.usage.prompt_tokens, 912);
   EXPECT_EQ(result.usage.completion_tokens, 57);
   EXPECT_NE(upstream.head().find("Accept: text/event-stream\r\n"), std::string::npos);
+}
+
+TEST(AnthropicProviderPassthroughTest, TheUpstreamsRequestIdIsKept) {
+  OneShotUpstream upstream(http_response(
+      "application/json",
+      R"({"type":"message","content":[],"usage":{"input_tokens":1,"output_tokens":1}})",
+      "request-id: req_011CSHoEeqs5C35K2UUqR7Fy\r\n"));
+  Fixture f;
+  const AttemptResult result = call_provider(upstream.base_url(), f.request, nullptr);
+  ASSERT_TRUE(result.ok()) << result.error.message;
+  EXPECT_EQ(result.upstream_request_id, "req_011CSHoEeqs5C35K2UUqR7Fy");
+
+  // One that is not an id's characters goes nowhere (it would be sent on in a header).
+  OneShotUpstream odd(http_response(
+      "application/json",
+      R"({"type":"message","content":[],"usage":{"input_tokens":1,"output_tokens":1}})",
+      "request-id: req 1; <b>\r\n"));
+  EXPECT_EQ(call_provider(odd.base_url(), f.request, nullptr).upstream_request_id, "");
+}
+
+TEST(AnthropicProviderPassthroughTest, AStreamTellsItsSinkTheRequestIdBeforeAnyEvent) {
+  std::string stream;
+  for (const SseEvent& event : kStream)
+    stream += "event: " + event.event + "\ndata: " + event.data + "\n\n";
+  OneShotUpstream upstream(
+      http_response("text/event-stream", stream, "request-id: req_stream1\r\n"));
+  Fixture f;
+  f.request.chat.stream = true;
+  RecordingSink sink;
+  const AttemptResult result = call_provider(upstream.base_url(), f.request, &sink);
+  ASSERT_TRUE(result.ok()) << result.error.message;
+  EXPECT_EQ(sink.upstream_ids, std::vector<std::string>{"req_stream1"});
+  EXPECT_EQ(sink.events_before_id, 0u) << "in time for the stream's head";
+  EXPECT_EQ(result.upstream_request_id, "req_stream1") << "kept through the relay";
+}
+
+TEST(AnthropicProviderPassthroughTest, AFailureKeepsTheRequestIdAndTheUpstreamsRetryAfter) {
+  OneShotUpstream upstream(http_response(
+      "application/json",
+      R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})",
+      "request-id: req_busy\r\nretry-after: 7\r\nretry-after-ms: 6500\r\n", "529 Overloaded"));
+  Fixture f;
+  const AttemptResult result = call_provider(upstream.base_url(), f.request, nullptr);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.outcome, core::AttemptOutcome::upstream_5xx);
+  EXPECT_EQ(result.error.code, Errc::unavailable);
+  EXPECT_EQ(result.upstream_request_id, "req_busy");
+  ASSERT_TRUE(result.retry_after);
+  EXPECT_EQ(result.retry_after->count(), 6500) << "retry-after-ms is the finer of the two";
+}
+
+TEST(AnthropicProviderPassthroughTest, CountTokensPassesTheRequestThroughAndRelaysTheCount) {
+  constexpr std::string_view kCountBody =
+      R"({"model":"claude-alias","system":"Be brief.",)"
+      R"("messages":[{"role":"user","content":"Hi","cache_control":{"type":"ephemeral"}}]})";
+  OneShotUpstream upstream(
+      http_response("application/json", R"({"input_tokens":23})", "request-id: req_count\r\n"));
+  Fixture f(kCountBody);
+  f.request.anthropic_version = "2023-06-01";
+  f.request.anthropic_beta = "token-counting-2024-11-01";
+  const AttemptResult result = count_tokens(upstream.base_url(), f.request);
+  ASSERT_TRUE(result.ok()) << result.error.message;
+  EXPECT_EQ(result.body, R"({"input_tokens":23})");
+  EXPECT_TRUE(result.passed_through);
+  EXPECT_FALSE(result.usage.reported) << "counting uses no tokens";
+  EXPECT_EQ(result.usage.prompt_tokens, 0);
+  EXPECT_EQ(result.upstream_request_id, "req_count");
+  std::string expected(kCountBody);
+  expected.replace(expected.find(R"("claude-alias")"), 14, R"("claude-upstream")");
+  EXPECT_EQ(upstream.body(), expected);
+  const std::string& head = upstream.head();
+  EXPECT_TRUE(head.starts_with("POST /v1/messages/count_tokens HTTP/1.1\r\n")) << head;
+  EXPECT_NE(head.find("anthropic-version: 2023-06-01\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("anthropic-beta: token-counting-2024-11-01\r\n"), std::string::npos);
+  EXPECT_NE(head.find("x-api-key: sk-provider\r\n"), std::string::npos);
+}
+
+TEST(AnthropicProviderPassthroughTest, ACountWithoutInputTokensIsAProtocolFailure) {
+  OneShotUpstream upstream(http_response("application/json", R"({"tokens":23})"));
+  Fixture f;
+  const AttemptResult result = count_tokens(upstream.base_url(), f.request);
+  EXPECT_EQ(result.outcome, core::AttemptOutcome::protocol);
+  EXPECT_EQ(result.error.code, Errc::bad_gateway);
+}
+
+TEST(AnthropicProviderPassthroughTest, ACountRefusedUpstreamKeepsItsError) {
+  OneShotUpstream upstream(http_response(
+      "application/json",
+      R"({"type":"error","error":{"type":"invalid_request_error","message":"messages: Field required"}})",
+      {}, "400 Bad Request"));
+  Fixture f;
+  const AttemptResult result = count_tokens(upstream.base_url(), f.request);
+  EXPECT_EQ(result.outcome, core::AttemptOutcome::upstream_4xx);
+  EXPECT_EQ(result.error.code, Errc::invalid_request);
+  EXPECT_EQ(result.error.message, "messages: Field required");
+  EXPECT_NE(result.upstream_error_body.find("messages: Field required"), std::string::npos)
+      << "relayed to the client once retries are done";
 }
 
 }  // namespace
