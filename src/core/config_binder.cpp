@@ -176,11 +176,11 @@ void SchemaBinder::bind_map(std::string_view name, std::map<std::string, std::st
     const std::string entry_path = join(path, entry);
     const std::string given_path = join(path, e.key);
     if (items.contains(entry)) {
-      errors_.push_back({entry_path,
-                         with_where("given twice (as " + entry + " and " + entry +
-                                        std::string(kFileSuffix) + ")",
-                                    e.value.where),
-                         "keep only one of them"});
+      errors_.push_back(
+          {entry_path,
+           with_where("given twice (as " + entry + " and " + entry + std::string(kFileSuffix) + ")",
+                      e.value.where),
+           "keep only one of them"});
       ok = false;
       continue;
     }
@@ -219,8 +219,7 @@ void SchemaBinder::read_secret_file(const std::string& file_path, const RawNode&
   std::optional<std::string> content = read_whole_file(node.scalar, why, kMaxSecretBytes);
   if (!content) {
     errors_.push_back(
-        {file_path,
-         with_where("cannot read secret file '" + node.scalar + "': " + why, node.where),
+        {file_path, with_where("cannot read secret file '" + node.scalar + "': " + why, node.where),
          "check that the file exists and is readable by this user"});
     return;
   }

@@ -154,8 +154,7 @@ class SchemaBinder {
 
   void bind_string_list(const std::string& path, const RawNode& node,
                         std::vector<std::string>& out);
-  void bind_map(std::string_view name, std::map<std::string, std::string>& out,
-                bool secret_values);
+  void bind_map(std::string_view name, std::map<std::string, std::string>& out, bool secret_values);
   void read_secret_file(const std::string& file_path, const RawNode& node, std::string& out);
 
   Errors& errors_;
