@@ -51,6 +51,33 @@ Call Simulation::draw_call(double arrival, Random& random) const {
   return call;
 }
 
+void Simulation::dispatch(Call call) {
+  const std::size_t chosen =
+      balancer_.pick([this](std::size_t i) { return replicas_[i]->connections(); });
+  stats_.arrived(call.arrival);
+  ++in_flight_;
+  asio::co_spawn(engine_.io(), replicas_[chosen]->serve(std::move(call), *this), rethrow_on_error);
+}
+
+// traffic.replay: the log's requests at their (scaled) arrival times, up to the duration.
+asio::awaitable<void> Simulation::replay() {
+  const ReplayedTraffic& log = *scenario_.replayed;
+  const double horizon = scenario_.duration.count();
+  Alarm alarm(engine_);
+  for (const ReplayedRequest& r : log.requests) {
+    if (r.arrival >= horizon) break;
+    co_await alarm.wait_until(at_seconds(r.arrival));
+    Call call;
+    call.arrival = r.arrival;
+    call.model = &log.models[r.model];
+    call.stream = r.stream;
+    call.plan.prompt_tokens = r.prompt_tokens;
+    call.plan.completion_tokens = r.completion_tokens;
+    dispatch(std::move(call));
+  }
+  generating_ = false;
+}
+
 asio::awaitable<void> Simulation::generate() {
   const auto seed = static_cast<std::uint64_t>(scenario_.seed);
   Arrivals arrivals(scenario_.traffic, scenario_.duration.count(), derive_seed(seed, "arrivals"));
@@ -58,13 +85,7 @@ asio::awaitable<void> Simulation::generate() {
   Alarm alarm(engine_);
   while (const std::optional<double> t = arrivals.next()) {
     co_await alarm.wait_until(at_seconds(*t));
-    Call call = draw_call(*t, mix_random);
-    const std::size_t chosen =
-        balancer_.pick([this](std::size_t i) { return replicas_[i]->connections(); });
-    stats_.arrived(*t);
-    ++in_flight_;
-    asio::co_spawn(engine_.io(), replicas_[chosen]->serve(std::move(call), *this),
-                   rethrow_on_error);
+    dispatch(draw_call(*t, mix_random));
   }
   generating_ = false;
 }
@@ -99,7 +120,7 @@ const RunStats& Simulation::run() {
   if (ran_) throw std::logic_error("a Simulation runs once");
   ran_ = true;
   QuietLogs quiet;
-  asio::co_spawn(engine_.io(), generate(), rethrow_on_error);
+  asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
   engine_.run();
   RegistryCounters totals = read_registries();

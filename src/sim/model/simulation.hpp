@@ -49,6 +49,9 @@ class Simulation final : private Recorder {
   };
 
   boost::asio::awaitable<void> generate();
+  boost::asio::awaitable<void> replay();
+  // Sends an arrival to the replica the load balancer picks.
+  void dispatch(Call call);
   boost::asio::awaitable<void> tick();
   Call draw_call(double arrival, Random& random) const;
   RegistryCounters read_registries() const;

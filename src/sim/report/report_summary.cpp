@@ -48,6 +48,9 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
        static_cast<int>(scenario_name.size()), scenario_name.data(), span(duration).c_str(),
        wall_seconds, wall_seconds > 0 ? duration / wall_seconds : 0.0, scenario.seed,
        scenario.replicas.count, scenario.replicas.count == 1 ? "" : "s");
+  if (const ReplayedTraffic* log = scenario.replayed.get())
+    line(out, "replayed   %zu chat completions of %zu lines of %s (at %gx)", log->requests.size(),
+         log->lines, scenario.traffic.replay.file.c_str(), scenario.traffic.replay.speed);
   line(out, "requests   %llu, completed %llu (%.2f%%), throughput %.2f/s",
        static_cast<unsigned long long>(t.requests), static_cast<unsigned long long>(t.completed),
        finished > 0 ? 100.0 * static_cast<double>(t.completed) / finished : 0.0,

@@ -4,6 +4,8 @@
 // admission sections, in the server's schema, so that the simulated routing is the configured
 // routing.
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,12 +48,33 @@ struct MixEntryConfig {
   CountDistributionSpec completion_tokens;
 };
 
+// Traffic read from a Sluice access log (JSON lines) instead of drawn.
+struct ReplayConfig {
+  std::string file;  // relative to the scenario file's folder
+  double speed = 1;  // 2 replays twice as fast
+};
+
 struct TrafficConfig {
   double rate = 0;                   // a constant rate (requests per second), or:
   std::vector<PhaseConfig> phases;   // a piecewise rate; after the last phase its rate holds
   bool repeat = false;               // ... unless the phases repeat (a daily curve)
   std::string arrivals = "poisson";  // poisson | uniform (evenly spaced, deterministic)
   std::vector<MixEntryConfig> mix;
+  ReplayConfig replay;  // or: the requests of an access log, replayed
+};
+
+// The chat completions of an access log, in arrival order (what traffic.replay reads).
+struct ReplayedRequest {
+  double arrival = 0;       // seconds since the first one arrived, at the replay's speed
+  std::uint32_t model = 0;  // index into ReplayedTraffic::models
+  bool stream = false;
+  std::int32_t prompt_tokens = 0;
+  std::int32_t completion_tokens = 1;
+};
+struct ReplayedTraffic {
+  std::vector<std::string> models;
+  std::vector<ReplayedRequest> requests;
+  std::size_t lines = 0;  // read; those not replayed were other routes or other log lines
 };
 
 struct RateLimitConfig {
@@ -96,6 +119,8 @@ struct ScenarioConfig {
   ReplicasConfig replicas;
   core::GatewayConfig gateway;
   core::AdmissionConfig admission;
+  // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
+  std::shared_ptr<const ReplayedTraffic> replayed;
 };
 
 // The entry that simulates the deployments of `provider` with upstream model `model`: the one for

@@ -1,8 +1,12 @@
 #include "sim/scenario/scenario_loader.hpp"
 
+#include <cmath>
+#include <filesystem>
+
 #include "core/config_tree.hpp"
 #include "core/config_validate.hpp"
 #include "core/schema_binder.hpp"
+#include "sim/scenario/access_log_replay.hpp"
 #include "sim/scenario/scenario_schema.hpp"
 #include "sim/scenario/scenario_validate.hpp"
 
@@ -26,7 +30,15 @@ void set_flag(RawNode& root, const std::string& key, const std::string& value,
   root.entries.push_back({key, std::move(node)});
 }
 
-ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const ScenarioFlags& flags,
+// A path the scenario names, relative to the scenario file's folder.
+std::string resolve(const std::string& path, const std::string& scenario_file) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (std::filesystem::path(scenario_file).parent_path() / p).string();
+}
+
+ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const std::string& name,
+                                 const ScenarioFlags& flags,
                                  const std::map<std::string, std::string>& env,
                                  std::vector<core::ConfigError>& errors) {
   if (flags.seed) set_flag(root, "seed", *flags.seed, "--seed");
@@ -41,6 +53,15 @@ ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const ScenarioFlag
     validate_scenario(scenario, binder.given(), report);
   }
   if (!errors.empty()) return errors;
+  if (!scenario.traffic.replay.file.empty()) {
+    auto replayed = read_access_log(resolve(scenario.traffic.replay.file, name),
+                                    scenario.traffic.replay.speed, scenario.gateway);
+    if (!replayed) return replayed.error();
+    // Without a duration of its own, the replay runs to the log's last arrival.
+    if (!binder.given().contains("duration"))
+      scenario.duration = core::Seconds(std::floor(replayed->requests.back().arrival) + 1);
+    scenario.replayed = std::make_shared<const ReplayedTraffic>(std::move(*replayed));
+  }
   return scenario;
 }
 
@@ -66,7 +87,7 @@ ScenarioResult parse_scenario(const std::string& yaml, const std::string& name,
   RawNode root;
   root.kind = RawNode::Kind::map;
   const bool file_ok = core::detail::load_yaml_text(yaml, name, root, errors);
-  return bind_and_validate(root, file_ok, flags, env, errors);
+  return bind_and_validate(root, file_ok, name, flags, env, errors);
 }
 
 }  // namespace sluice::sim

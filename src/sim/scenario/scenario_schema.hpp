@@ -42,6 +42,10 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.section("prompt_tokens", [&] { describe_distribution(v, m.prompt_tokens); });
       v.section("completion_tokens", [&] { describe_distribution(v, m.completion_tokens); });
     });
+    v.section("replay", [&] {
+      v.field("file", s.traffic.replay.file);
+      v.field("speed", s.traffic.replay.speed);
+    });
   });
   v.list("providers", s.providers, [&](UpstreamConfig& u) {
     v.field("provider", u.provider);

@@ -44,8 +44,8 @@ void validate_run(const ScenarioConfig& s, Reporter& report) {
                "use round_robin or least_connections");
 }
 
-// Whether clients may name `model`: an alias of the gateway section, or provider/model of a
-// configured provider, or any name when a default provider serves it.
+}  // namespace
+
 bool routable(const core::GatewayConfig& g, const std::string& model) {
   for (const core::ModelAliasConfig& m : g.models)
     if (m.alias == model) return true;
@@ -55,8 +55,25 @@ bool routable(const core::GatewayConfig& g, const std::string& model) {
   return !g.default_provider.empty();
 }
 
+namespace {
+
+// traffic.replay: the log stands for the rate, the phases and the mix.
+void validate_replay(const TrafficConfig& t, const Given& given, Reporter& report) {
+  if (t.replay.file.empty())
+    report.add("traffic.replay.file", "must not be empty", "the path of a Sluice access log");
+  if (!(t.replay.speed > 0))
+    report.add("traffic.replay.speed", "must be greater than 0", "1 replays at the logged pace");
+  for (const char* key :
+       {"traffic.rate", "traffic.phases", "traffic.mix", "traffic.repeat", "traffic.arrivals"})
+    if (given.contains(key))
+      report.add(key, "is given together with traffic.replay",
+                 "a replay's requests come from the log: remove one of them");
+}
+
 void validate_traffic(const ScenarioConfig& s, const Given& given, Reporter& report) {
   const TrafficConfig& t = s.traffic;
+  if (given.contains("traffic.replay.file") || given.contains("traffic.replay.speed"))
+    return validate_replay(t, given, report);
   const bool has_rate = given.contains("traffic.rate");
   if (has_rate && !t.phases.empty())
     report.add("traffic.rate", "is given together with traffic.phases",

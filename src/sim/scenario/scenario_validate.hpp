@@ -15,4 +15,8 @@ namespace sluice::sim {
 void validate_scenario(const ScenarioConfig& s, const std::map<std::string, std::string>& given,
                        core::detail::Reporter& report);
 
+// Whether clients may name `model`: an alias of the gateway section, provider/model of a
+// configured provider, or any name when a default provider serves it.
+bool routable(const core::GatewayConfig& g, const std::string& model);
+
 }  // namespace sluice::sim
