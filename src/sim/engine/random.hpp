@@ -1,9 +1,10 @@
 #pragma once
 // The simulation's randomness: one seed per run, from which every stream (arrivals, the request
 // mix, each upstream's latencies and faults, each replica's routing picks) derives its own seed
-// by name, so that adding a stream or drawing more from one leaves the others unchanged, and the
-// same seed replays the same run on any platform (no std:: distribution, whose algorithms vary
-// between standard libraries, is used for the simulation's own draws).
+// by name, so that adding a stream or drawing more from one leaves the others unchanged. The
+// generator and the transforms are written here (no std:: distribution, whose algorithms vary
+// between standard libraries), so a seed replays the same run with any build that has the same
+// math library (log, exp, cos are libm's).
 
 #include <cstdint>
 #include <string_view>

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "core/principal.hpp"
 #include "sim/scenario/distribution_spec.hpp"
@@ -15,7 +17,7 @@ using Given = std::map<std::string, std::string>;
 
 // Reports not a limit of the simulator but a typo: beyond these the run would not fit a machine.
 constexpr double kMaxDurationSeconds = 366.0 * 86400;
-constexpr double kMaxWindows = 100'000;
+constexpr double kMaxWindows = 20'000;  // each holds three percentile sketches
 constexpr int kMaxReplicas = 1000;
 
 std::string number_text(double v) {
@@ -35,13 +37,30 @@ void validate_run(const ScenarioConfig& s, Reporter& report) {
   if (!(s.window.count() > 0))
     report.add("window", "must be greater than 0", "e.g. 60s");
   else if (duration > 0 && duration / s.window.count() > kMaxWindows)
-    report.add("window", "makes more than 100000 windows of duration", "use a longer window");
+    report.add("window", "makes more than 20000 windows of duration", "use a longer window");
   if (s.replicas.count < 1 || s.replicas.count > kMaxReplicas)
     report.add("replicas.count",
                "must be between 1 and 1000, got " + std::to_string(s.replicas.count), "e.g. 2");
   if (s.replicas.load_balancer != "round_robin" && s.replicas.load_balancer != "least_connections")
     report.add("replicas.load_balancer", "unknown load balancer '" + s.replicas.load_balancer + "'",
                "use round_robin or least_connections");
+}
+
+}  // namespace
+
+namespace {
+
+// The provider and upstream model a name that is not an alias goes to (provider/model, or the
+// default provider), as the catalog routes it; nullopt for an alias or an unroutable name.
+std::optional<std::pair<std::string, std::string>> direct_target(const core::GatewayConfig& g,
+                                                                 const std::string& model) {
+  for (const core::ModelAliasConfig& m : g.models)
+    if (m.alias == model) return std::nullopt;
+  if (const auto slash = model.find('/'); slash != std::string::npos && slash + 1 < model.size())
+    for (const core::ProviderConfig& p : g.providers)
+      if (p.name == model.substr(0, slash)) return std::pair{p.name, model.substr(slash + 1)};
+  if (!g.default_provider.empty()) return std::pair{g.default_provider, model};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -119,6 +138,13 @@ void validate_traffic(const ScenarioConfig& s, const Given& given, Reporter& rep
     else if (!routable(s.gateway, m.model))
       report.add(path + ".model", "'" + m.model + "' is not an alias of gateway.models",
                  "name a configured alias, or provider/model of a configured provider");
+    else if (const auto direct = direct_target(s.gateway, m.model);
+             direct && !upstream_for(s.providers, direct->first, direct->second))
+      report.add(path + ".model",
+                 "no entry of providers simulates " + direct->first + "/" + direct->second,
+                 "add {provider: " + direct->first +
+                     ", ttft: {...}, per_token: {...}} under "
+                     "providers");
     if (!core::parse_priority(m.priority))
       report.add(path + ".priority", "unknown priority '" + m.priority + "'",
                  "use low, normal or high");

@@ -139,6 +139,18 @@ TEST(ScenarioTest, BadValuesNameTheirKeyPath) {
     EXPECT_TRUE(has_error(errors, expected)) << "missing: " << expected << "\nin:\n" << all;
 }
 
+TEST(ScenarioTest, AProviderSlashModelNameNeedsASimulatedUpstream) {
+  std::string yaml = minimal_scenario();
+  yaml.replace(yaml.find("  - provider: primary\n"), 22, "  - provider: primary\n    model: big\n");
+  yaml.replace(yaml.find("    - model: chat\n"), 18, "    - model: primary/small\n");
+  const auto errors = errors_of(yaml);
+  EXPECT_TRUE(
+      has_error(errors, "traffic.mix.0.model: no entry of providers simulates primary/small"))
+      << joined(errors);
+  yaml.replace(yaml.find("primary/small"), 13, "primary/big");
+  EXPECT_TRUE(errors_of(yaml).empty()) << joined(errors_of(yaml));
+}
+
 TEST(ScenarioTest, ATrafficWithoutRateOrPhasesOrMixIsRefused) {
   const auto errors = errors_of(
       "traffic: {}\n"
