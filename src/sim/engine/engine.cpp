@@ -16,11 +16,13 @@ bool later(const auto& a, const auto& b) {
 }  // namespace
 
 // One thread runs the io_context: the hint lets Asio skip the locking a shared one needs.
-Engine::Engine() : io_(1) {}
+Engine::Engine() : io_(std::make_unique<asio::io_context>(1)) {}
 
-Engine::~Engine() {
-  // Handlers still pending (a run cut short by an exception) own suspended coroutine frames:
-  // mark every slot free before destroying them, so that their alarms find nothing to touch.
+Engine::~Engine() { abandon(); }
+
+void Engine::abandon() {
+  // Pending handlers own suspended coroutine frames: mark every slot free before destroying them,
+  // so that the alarms in those frames find nothing to touch.
   std::vector<Handler> orphans;
   for (Slot& slot : slots_) {
     if (!slot.pending) continue;
@@ -28,7 +30,9 @@ Engine::~Engine() {
     ++slot.generation;
     orphans.push_back(std::move(slot.handler));
   }
+  heap_.clear();
   orphans.clear();
+  io_.reset();  // and the handlers it still queues
 }
 
 std::pair<std::uint32_t, std::uint32_t> Engine::schedule(Time at, Handler handler) {
@@ -57,7 +61,7 @@ void Engine::complete(std::uint32_t index, std::uint32_t generation, bool fired)
   free_slots_.push_back(index);
   // Posted, never called here: the canceller (a release waking a waiter, say) must not run the
   // waiter's code inside its own call.
-  asio::post(io_, [handler = std::move(handler), fired]() mutable { std::move(handler)(fired); });
+  asio::post(*io_, [handler = std::move(handler), fired]() mutable { std::move(handler)(fired); });
 }
 
 bool Engine::fire_next() {
@@ -78,9 +82,9 @@ bool Engine::fire_next() {
 void Engine::run() {
   // Coroutines suspended on alarms are no work to Asio: without the guard, poll() would find the
   // io_context out of work and stop it.
-  auto guard = asio::make_work_guard(io_);
+  auto guard = asio::make_work_guard(*io_);
   do {
-    io_.poll();
+    io_->poll();
   } while (fire_next());
 }
 

@@ -39,7 +39,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  boost::asio::io_context& io() { return io_; }
+  boost::asio::io_context& io() { return *io_; }
   Time now() const { return now_; }
 
   // Runs until nothing is ready and no timer is pending. An exception thrown by a handler (a
@@ -48,6 +48,11 @@ class Engine {
 
   // Timers fired so far: the number of virtual-time events, a measure of the work done.
   std::uint64_t timers_fired() const { return fired_; }
+
+  // Destroys whatever is still pending (the suspended coroutines of a run an exception cut
+  // short), so that an owner can do it while what they refer to still exists. The engine cannot
+  // run again. The destructor does it too.
+  void abandon();
 
  private:
   friend class Alarm;
@@ -98,7 +103,7 @@ class Engine {
   }
   bool fire_next();
 
-  // Declared before io_: handlers the io_context still holds at destruction destroy coroutine
+  // Declared before io_: handlers the io_context still holds when it goes destroy coroutine
   // frames whose alarms look their slots up.
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
@@ -106,7 +111,7 @@ class Engine {
   std::uint64_t sequence_ = 0;
   std::uint64_t fired_ = 0;
   Time now_ = kStart;
-  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::io_context> io_;
 };
 
 // One coroutine's wake-up call on the virtual clock, as a steady_timer is on the real one: one

@@ -31,7 +31,9 @@ Simulation::Simulation(ScenarioConfig scenario)
   }
 }
 
-Simulation::~Simulation() = default;
+// The engine's leftovers (a run an exception ended) go first, while the replicas and upstreams
+// their coroutines refer to still exist.
+Simulation::~Simulation() { engine_.abandon(); }
 
 Call Simulation::draw_call(double arrival, Random& random) const {
   const double point = random.uniform() * mix_.back().cumulative_weight;

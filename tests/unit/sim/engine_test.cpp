@@ -91,6 +91,35 @@ TEST(EngineTest, AnExceptionInACoroutineEndsTheRun) {
   EXPECT_THROW(engine.run(), std::runtime_error);
 }
 
+TEST(EngineTest, AbandonDestroysTheCoroutinesARunLeftPending) {
+  struct Flag {
+    bool* destroyed;
+    ~Flag() { *destroyed = true; }
+  };
+  bool destroyed = false;
+  Engine engine;
+  asio::co_spawn(
+      engine.io(),
+      [&]() -> asio::awaitable<void> {
+        Flag flag{&destroyed};
+        Alarm alarm(engine);
+        co_await alarm.wait_until(kStart + 1h);
+      },
+      rethrow_on_error);
+  asio::co_spawn(
+      engine.io(),
+      [&]() -> asio::awaitable<void> {
+        Alarm alarm(engine);
+        co_await alarm.wait_until(kStart + 1s);
+        throw std::runtime_error("cut short");
+      },
+      rethrow_on_error);
+  EXPECT_THROW(engine.run(), std::runtime_error);
+  EXPECT_FALSE(destroyed);
+  engine.abandon();
+  EXPECT_TRUE(destroyed);
+}
+
 // VirtualTiming keeps real_timing()'s contract, which GatewayService's backoffs rely on.
 TEST(VirtualTimingTest, SleepIsCutShortByTheDeadlineAndByCancellation) {
   Engine engine;
