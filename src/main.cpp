@@ -15,6 +15,7 @@ constexpr const char* kUsage =
     "  mock-upstream  run a fake OpenAI-compatible provider with fault injection (--help)\n"
     "  ingest PATH...  upload files and folders to a running server (--help)\n"
     "  query TEXT   ask a running server a question; prints the answer and its sources\n"
+    "  simulate SCENARIO  run a what-if scenario through the gateway's own code in virtual time\n"
     "  version      print the version\n"
     "config: --config PATH or SLUICE_CONFIG; profile: SLUICE_ENV=dev|staging|prod\n";
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   if (command == "ingest") return sluice::cmd::run_ingest(argc, argv, 2);
   if (command == "query") return sluice::cmd::run_query(argc, argv, 2);
   if (command == "mock-upstream") return sluice::cmd::run_mock_upstream(argc, argv, 2);
+  if (command == "simulate") return sluice::cmd::run_simulate(argc, argv, 2);
   if (command == "version" || command == "--version") return sluice::cmd::run_version();
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);

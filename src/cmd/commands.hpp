@@ -10,6 +10,8 @@ int run_healthcheck(int argc, char** argv, int first);
 int run_mock_upstream(int argc, char** argv, int first);
 int run_ingest(int argc, char** argv, int first);
 int run_query(int argc, char** argv, int first);
+// In the simulator's own library (src/sim), as mock-upstream's body is in src/mock.
+int run_simulate(int argc, char** argv, int first);
 int run_version();
 
 }  // namespace sluice::cmd

@@ -6,14 +6,9 @@
 
 #include "core/config.hpp"
 #include "core/config_tree.hpp"
+#include "core/schema_binder.hpp"
 
 namespace sluice::core::detail {
-
-// A secret whose value is written in the YAML file.
-struct InlineSecret {
-  std::string path;
-  bool from_default = false;  // as the default of a ${VAR:-default}, rather than literally
-};
 
 // What binding learned about where values came from, for later errors and the prod rules.
 struct Binding {

@@ -11,7 +11,7 @@ namespace sluice::core {
 // A Visitor provides:
 //   section(name, fn)           a nested mapping; fn() describes its keys
 //   list(name, vector, fn)      a sequence of mappings; fn(item&) describes one item's keys
-//   field(name, T&)             a scalar: std::string, int, bool, Millis (a duration),
+//   field(name, T&)             a scalar: std::string, int, bool, double, Millis (a duration),
 //                               LogLevel, LogFormat, or std::vector<std::string>
 //   bytes(name, std::size_t&)   a byte size ("16KiB"), printed as an integer
 //   secret(name, std::string&)  a secret string; also readable from `<name>_file`, never printed
@@ -19,6 +19,103 @@ namespace sluice::core {
 //                               a mapping of names the user chooses to strings
 //   secret_map(name, std::map<std::string, std::string>&)
 //                               the same, each value a secret (`<entry>_file` reads a file)
+// Sections other files embed (a scenario of `sluice simulate` holds a gateway and an admission
+// section) have a describe function of their own.
+
+// The keys of the gateway section (also embedded in `sluice simulate`'s scenario files).
+template <class Visitor>
+void describe_gateway(Visitor& v, GatewayConfig& g) {
+  v.list("providers", g.providers, [&](ProviderConfig& p) {
+    v.field("name", p.name);
+    v.field("type", p.type);
+    v.field("base_url", p.base_url);
+    v.field("ca_file", p.ca_file);
+    v.field("egress_proxy", p.egress_proxy);
+    v.secret("api_key", p.api_key);
+    v.field("connect_timeout", p.connect_timeout);
+    v.field("first_byte_timeout", p.first_byte_timeout);
+    v.field("idle_timeout", p.idle_timeout);
+    v.field("total_timeout", p.total_timeout);
+    v.field("forward_mock_headers", p.forward_mock_headers);
+    v.field("api_version", p.api_version);
+    v.secret_map("headers", p.headers);
+    v.list("param_rules", p.param_rules, [&](ParamRuleConfig& rule) {
+      v.field("models", rule.models);
+      v.field("drop", rule.drop);
+      v.map("rename", rule.rename);
+    });
+    v.field("builtin_param_rules", p.builtin_param_rules);
+    v.field("mock_latency", p.mock_latency);
+    v.field("mock_error_rate", p.mock_error_rate);
+    v.field("mock_error_status", p.mock_error_status);
+    v.field("mock_chunks", p.mock_chunks);
+  });
+  v.list("models", g.models, [&](ModelAliasConfig& m) {
+    v.field("alias", m.alias);
+    v.field("strategy", m.strategy);
+    v.list("deployments", m.deployments, [&](DeploymentConfig& d) {
+      v.field("provider", d.provider);
+      v.field("model", d.model);
+      v.field("weight", d.weight);
+      v.field("priority", d.priority);
+      v.field("region", d.region);
+    });
+    v.field("fallbacks", m.fallbacks);
+    v.field("timeout", m.timeout);
+  });
+  v.list("prices", g.prices, [&](PriceConfig& p) {
+    v.field("model", p.model);
+    v.field("input_per_million", p.input_per_million);
+    v.field("output_per_million", p.output_per_million);
+    v.field("cached_input_per_million", p.cached_input_per_million);
+    v.field("cache_write_per_million", p.cache_write_per_million);
+    v.field("cache_write_1h_per_million", p.cache_write_1h_per_million);
+  });
+  v.section("retry", [&] {
+    v.field("max_attempts", g.retry.max_attempts);
+    v.field("base_backoff", g.retry.base_backoff);
+    v.field("max_backoff", g.retry.max_backoff);
+    v.field("budget", g.retry.budget);
+  });
+  v.section("circuit_breaker", [&] {
+    v.field("failure_threshold", g.circuit_breaker.failure_threshold);
+    v.field("cooldown", g.circuit_breaker.cooldown);
+    v.field("half_open_requests", g.circuit_breaker.half_open_requests);
+  });
+  v.field("default_provider", g.default_provider);
+  v.field("request_timeout", g.request_timeout);
+  v.field("models_refresh", g.models_refresh);
+  v.section("response_store", [&] {
+    v.bytes("max_bytes", g.response_store_max_bytes);
+    v.field("max_entries", g.response_store_max_entries);
+  });
+  v.section("rerank", [&] { v.field("max_documents", g.rerank_max_documents); });
+}
+
+// The keys of the admission section (also embedded in scenario files).
+template <class Visitor>
+void describe_admission(Visitor& v, AdmissionConfig& a) {
+  v.field("max_concurrency", a.max_concurrency);
+  v.field("max_queue", a.max_queue);
+  v.field("max_wait", a.max_wait);
+  v.field("retry_after", a.retry_after);
+  v.list("routes", a.routes, [&](RouteAdmissionConfig& r) {
+    v.field("route", r.route);
+    v.field("max_concurrency", r.max_concurrency);
+    v.field("max_queue", r.max_queue);
+  });
+  v.section("degraded", [&] {
+    v.field("enter_after", a.degraded.enter_after);
+    v.field("exit_after", a.degraded.exit_after);
+    v.field("top_k", a.degraded.top_k);
+    v.list("aliases", a.degraded.aliases, [&](DegradedAliasConfig& alias) {
+      v.field("model", alias.model);
+      v.field("use", alias.use);
+    });
+  });
+}
+
+// The whole configuration.
 template <class Visitor>
 void describe_config(Visitor& v, Config& c) {
   v.section("server", [&] {
@@ -134,93 +231,8 @@ void describe_config(Visitor& v, Config& c) {
       v.field("max_redirects", c.rag.url_ingest.max_redirects);
     });
   });
-  v.section("gateway", [&] {
-    v.list("providers", c.gateway.providers, [&](ProviderConfig& p) {
-      v.field("name", p.name);
-      v.field("type", p.type);
-      v.field("base_url", p.base_url);
-      v.field("ca_file", p.ca_file);
-      v.field("egress_proxy", p.egress_proxy);
-      v.secret("api_key", p.api_key);
-      v.field("connect_timeout", p.connect_timeout);
-      v.field("first_byte_timeout", p.first_byte_timeout);
-      v.field("idle_timeout", p.idle_timeout);
-      v.field("total_timeout", p.total_timeout);
-      v.field("forward_mock_headers", p.forward_mock_headers);
-      v.field("api_version", p.api_version);
-      v.secret_map("headers", p.headers);
-      v.list("param_rules", p.param_rules, [&](ParamRuleConfig& rule) {
-        v.field("models", rule.models);
-        v.field("drop", rule.drop);
-        v.map("rename", rule.rename);
-      });
-      v.field("builtin_param_rules", p.builtin_param_rules);
-      v.field("mock_latency", p.mock_latency);
-      v.field("mock_error_rate", p.mock_error_rate);
-      v.field("mock_error_status", p.mock_error_status);
-      v.field("mock_chunks", p.mock_chunks);
-    });
-    v.list("models", c.gateway.models, [&](ModelAliasConfig& m) {
-      v.field("alias", m.alias);
-      v.field("strategy", m.strategy);
-      v.list("deployments", m.deployments, [&](DeploymentConfig& d) {
-        v.field("provider", d.provider);
-        v.field("model", d.model);
-        v.field("weight", d.weight);
-        v.field("priority", d.priority);
-        v.field("region", d.region);
-      });
-      v.field("fallbacks", m.fallbacks);
-      v.field("timeout", m.timeout);
-    });
-    v.list("prices", c.gateway.prices, [&](PriceConfig& p) {
-      v.field("model", p.model);
-      v.field("input_per_million", p.input_per_million);
-      v.field("output_per_million", p.output_per_million);
-      v.field("cached_input_per_million", p.cached_input_per_million);
-      v.field("cache_write_per_million", p.cache_write_per_million);
-      v.field("cache_write_1h_per_million", p.cache_write_1h_per_million);
-    });
-    v.section("retry", [&] {
-      v.field("max_attempts", c.gateway.retry.max_attempts);
-      v.field("base_backoff", c.gateway.retry.base_backoff);
-      v.field("max_backoff", c.gateway.retry.max_backoff);
-      v.field("budget", c.gateway.retry.budget);
-    });
-    v.section("circuit_breaker", [&] {
-      v.field("failure_threshold", c.gateway.circuit_breaker.failure_threshold);
-      v.field("cooldown", c.gateway.circuit_breaker.cooldown);
-      v.field("half_open_requests", c.gateway.circuit_breaker.half_open_requests);
-    });
-    v.field("default_provider", c.gateway.default_provider);
-    v.field("request_timeout", c.gateway.request_timeout);
-    v.field("models_refresh", c.gateway.models_refresh);
-    v.section("response_store", [&] {
-      v.bytes("max_bytes", c.gateway.response_store_max_bytes);
-      v.field("max_entries", c.gateway.response_store_max_entries);
-    });
-    v.section("rerank", [&] { v.field("max_documents", c.gateway.rerank_max_documents); });
-  });
-  v.section("admission", [&] {
-    v.field("max_concurrency", c.admission.max_concurrency);
-    v.field("max_queue", c.admission.max_queue);
-    v.field("max_wait", c.admission.max_wait);
-    v.field("retry_after", c.admission.retry_after);
-    v.list("routes", c.admission.routes, [&](RouteAdmissionConfig& r) {
-      v.field("route", r.route);
-      v.field("max_concurrency", r.max_concurrency);
-      v.field("max_queue", r.max_queue);
-    });
-    v.section("degraded", [&] {
-      v.field("enter_after", c.admission.degraded.enter_after);
-      v.field("exit_after", c.admission.degraded.exit_after);
-      v.field("top_k", c.admission.degraded.top_k);
-      v.list("aliases", c.admission.degraded.aliases, [&](DegradedAliasConfig& a) {
-        v.field("model", a.model);
-        v.field("use", a.use);
-      });
-    });
-  });
+  v.section("gateway", [&] { describe_gateway(v, c.gateway); });
+  v.section("admission", [&] { describe_admission(v, c.admission); });
   v.section("tracing", [&] {
     v.field("endpoint", c.tracing.endpoint);
     v.field("traces_endpoint", c.tracing.traces_endpoint);

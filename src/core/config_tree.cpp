@@ -207,9 +207,14 @@ bool load_yaml_file(const std::string& file, RawNode& root, Errors& errors) {
                       "check the path given by --config or SLUICE_CONFIG"});
     return false;
   }
+  return load_yaml_text(*text, file, root, errors);
+}
+
+bool load_yaml_text(const std::string& text, const std::string& file, RawNode& root,
+                    Errors& errors) {
   YAML::Node doc;
   try {
-    doc = YAML::Load(*text);
+    doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     std::string location = file;
     std::string message = "invalid YAML: " + e.msg;

@@ -65,6 +65,9 @@ std::optional<std::string> read_whole_file(const std::string& path, std::string&
 // Reads `file` into `root`, always a mapping. Returns false when the file could not be used at
 // all (missing, unreadable, invalid YAML).
 bool load_yaml_file(const std::string& file, RawNode& root, Errors& errors);
+// As load_yaml_file, from YAML text already read; `file` names it in errors.
+bool load_yaml_text(const std::string& text, const std::string& file, RawNode& root,
+                    Errors& errors);
 
 // Expands ${VAR}, ${VAR:-default} and $$ in every scalar under `node`, whose key path is `path`.
 void interpolate(RawNode& node, const std::string& path, const Env& env, Errors& errors);

@@ -280,6 +280,8 @@ void validate_prices(const GatewayConfig& g, Reporter& report) {
   }
 }
 
+}  // namespace
+
 void validate_gateway(const GatewayConfig& g, Reporter& report) {
   validate_providers(g, report);
   std::vector<std::string> providers;
@@ -354,6 +356,8 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
                    "; or leave it empty to answer 404 for unknown models");
   }
 }
+
+namespace {
 
 void validate_jwt(const JwtConfig& j, Reporter& report) {
   if (j.jwks_file.empty()) return;

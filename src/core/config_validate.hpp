@@ -33,6 +33,9 @@ void resolve_listen(Config& c, const Env& env, bool listen_given, Reporter& repo
 
 // Checks value ranges and references between keys, the gateway section included.
 void validate(const Config& c, Reporter& report);
+// The gateway section alone (its keys under "gateway."): providers, model aliases, prices,
+// retries, the circuit breaker and timeouts.
+void validate_gateway(const GatewayConfig& g, Reporter& report);
 // The rate_limits section and the per-key limits of auth.api_keys.
 void validate_rate_limits(const Config& c, Reporter& report);
 

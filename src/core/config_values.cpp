@@ -106,6 +106,39 @@ ValueResult<Millis> parse_duration(std::string_view text) {
   return Millis{static_cast<Millis::rep>(*millis)};
 }
 
+ValueResult<Seconds> parse_seconds(std::string_view text) {
+  const std::string_view original = text;
+  text = trim(text);
+  if (!text.empty() && text.front() == '-')
+    return ValueError{"a duration cannot be negative, got " + quoted(original)};
+  // The number ends where the unit's letters begin ("1e-3s" is not accepted: write 1ms).
+  std::size_t split = 0;
+  while (split < text.size() && (is_digit(text[split]) || text[split] == '.')) ++split;
+  const std::string_view number = text.substr(0, split);
+  const std::string_view unit = trim(text.substr(split));
+  double value = 0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  double seconds_per_unit = 0;
+  if (unit.empty() || unit == "s") {
+    seconds_per_unit = 1;
+  } else if (unit == "ms") {
+    seconds_per_unit = 1e-3;
+  } else if (unit == "us") {
+    seconds_per_unit = 1e-6;
+  } else if (unit == "m") {
+    seconds_per_unit = 60;
+  } else if (unit == "h") {
+    seconds_per_unit = 3600;
+  } else if (unit == "d") {
+    seconds_per_unit = 86400;
+  }
+  if (number.empty() || ec != std::errc{} || end != number.data() + number.size() ||
+      seconds_per_unit == 0 || !std::isfinite(value))
+    return ValueError{"expected a duration like 250us, 12.5ms, 0.3s, 2m or 1h, got " +
+                      quoted(original)};
+  return Seconds{value * seconds_per_unit};
+}
+
 ValueResult<std::size_t> parse_byte_size(std::string_view text) {
   const std::string_view original = text;
   const auto bad = [&] {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -8,6 +9,10 @@
 #include "core/result.hpp"
 
 namespace sluice::core {
+
+// A duration finer than milliseconds ("12.5ms"), for values that are measured rather than
+// configured limits: the latencies of a simulated upstream.
+using Seconds = std::chrono::duration<double>;
 
 // Why a configuration value was rejected, phrased for the operator who wrote it.
 struct ValueError {
@@ -27,6 +32,9 @@ struct ListenAddress {
 // "250ms", "5s", "1m", "1h", or a bare number of seconds; decimals allowed ("1.5s") when the
 // result is a whole number of milliseconds. Negative values are rejected.
 ValueResult<Millis> parse_duration(std::string_view text);
+// As parse_duration, with any fraction and also "us": "12.5ms", "250us", "0.3s", "2m", "1h", "1d",
+// or a bare number of seconds. Negative, infinite and NaN values are rejected.
+ValueResult<Seconds> parse_seconds(std::string_view text);
 
 // A bare integer is bytes. Binary units: k/K, Ki, KiB (and m/M, g/G likewise, as nginx reads
 // "512k"); decimal units: KB, MB, GB. Unit letters are case-insensitive.

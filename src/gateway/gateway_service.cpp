@@ -183,6 +183,8 @@ GatewayService::Clock::time_point GatewayService::deadline_for(
   return timing_.now() + timeout;
 }
 
+Rng& GatewayService::rng() { return rng_ ? *rng_ : thread_rng(); }
+
 void GatewayService::report(Deployment& deployment, AttemptOutcome outcome, Clock::time_point now) {
   const auto transition = deployment.breaker.report(outcome, now);
   if (transition == CircuitBreaker::Transition::none) return;
@@ -343,11 +345,11 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
     state.end = RouteEnd::unserved;
   if (chain && state.end != RouteEnd::unserved && reserve_tokens(context, *chain, state, sink)) {
     Itinerary itinerary(*chain, retry_.max_attempts, context.endpoint);
-    RetryBudget budget(retry_);
+    RetryBudget budget = rng_ ? RetryBudget(retry_, (*rng_)()) : RetryBudget(retry_);
     state.end = RouteEnd::failed;
     const bool traced = tracer_ && context.trace && tracer_->sampled(*context.trace);
     core::TraceContext attempt_trace;
-    while (Deployment* deployment = itinerary.next(timing_.now(), thread_rng())) {
+    while (Deployment* deployment = itinerary.next(timing_.now(), rng())) {
       std::string_view attempt_kind = "first";
       if (itinerary.attempts() > 1) {
         // Another try after a failure: on a deployment already tried, back off first.

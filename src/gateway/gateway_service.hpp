@@ -127,6 +127,11 @@ class GatewayService {
   // alias. Set before serving; `mode` must outlive the service.
   void set_degraded_aliases(const ops::DegradedMode* mode,
                             const std::vector<core::DegradedAliasConfig>& aliases);
+  // Where the balancer's random picks and the seeds of the retry jitter come from; null (the
+  // default): a generator per thread, seeded from std::random_device. A simulation sets a seeded
+  // one so that a run replays exactly. Set before serving; `rng` must outlive the service and be
+  // used by one thread only.
+  void set_rng(Rng* rng) { rng_ = rng; }
 
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
   // request_timeout), shortened to `client_timeout` when the client asked for less.
@@ -198,6 +203,7 @@ class GatewayService {
   core::Cancellation::Reason stop_reason(const RouteContext& context) const;
   bool stopped(const RouteContext& context) const;
   void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
+  Rng& rng();
   void record_attempt_span(const RouteContext& context, const Deployment& deployment,
                            const core::TraceContext& attempt_trace, int attempt,
                            std::string_view attempt_kind, Clock::time_point started,
@@ -221,6 +227,7 @@ class GatewayService {
   const ops::DegradedMode* degraded_ = nullptr;
   ops::Tracer* tracer_ = nullptr;
   std::unordered_map<std::string, std::string> degraded_aliases_;
+  Rng* rng_ = nullptr;
 };
 
 }  // namespace sluice::gateway

@@ -40,6 +40,22 @@ TEST(ConfigValuesDuration, RejectsNegativesGarbageAndSubMillisecond) {
   EXPECT_NE(parse_duration("abc").error().message.find("'abc'"), std::string::npos);
 }
 
+TEST(ConfigValuesSeconds, TakesFractionsOfAnyUnit) {
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("12.5ms")).count(), 0.0125);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("250us")).count(), 0.00025);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("0.3s")).count(), 0.3);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("0.3")).count(), 0.3);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("2m")).count(), 120);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("1.5h")).count(), 5400);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds("1d")).count(), 86400);
+  EXPECT_DOUBLE_EQ(ok(parse_seconds(" 0 ")).count(), 0);
+  for (const char* bad : {"-1ms", "", "ms", "5x", "1e3", "1 2s", "nan", "inf"}) {
+    const auto r = parse_seconds(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("duration"), std::string::npos) << bad;
+  }
+}
+
 TEST(ConfigValuesDuration, FormatRoundTrips) {
   EXPECT_EQ(format_duration(milliseconds(0)), "0s");
   EXPECT_EQ(format_duration(milliseconds(250)), "250ms");

@@ -387,6 +387,47 @@ TEST(GatewayServiceTest, MaxAttemptsIsEnforcedOnce) {
   EXPECT_GT(h.timing.slept, 0s) << "the second round backs off";
 }
 
+// The simulator's hook: a seeded generator replays the balancer's picks and the retry jitter
+// exactly, and another seed gives another schedule.
+TEST(GatewayServiceTest, ASeededRngReplaysPicksAndBackoffs) {
+  struct Run {
+    std::vector<std::string> answered_by;
+    Clock::duration slept{0};
+    bool operator==(const Run&) const = default;
+  };
+  const auto run = [](std::uint64_t seed) {
+    Harness h([](core::GatewayConfig& c) {
+      core::ModelAliasConfig pair;
+      pair.alias = "pair";
+      pair.deployments = {{"a", "x", 1, 0, ""}, {"c", "x", 1, 0, ""}};
+      c.models.push_back(pair);
+      c.retry.max_attempts = 3;
+      c.retry.base_backoff = 1s;
+      c.retry.max_backoff = 1s;
+      c.retry.budget = 1h;
+    });
+    Rng rng(seed);
+    h.service->set_rng(&rng);
+    Run out;
+    for (int i = 0; i < 30; ++i) {
+      // Each request fails on both deployments, then succeeds on whichever the third pick is,
+      // after a jittered backoff.
+      for (const char* name : {"a", "c"})
+        h.p(name).script = {{AttemptOutcome::upstream_5xx}, {AttemptOutcome::success}};
+      const Outcome answered = h.chat("pair");
+      EXPECT_TRUE(answered.ok);
+      EXPECT_EQ(answered.attempts, 3);
+      out.answered_by.push_back(answered.deployment);
+    }
+    out.slept = h.timing.slept;
+    return out;
+  };
+  const Run first = run(7);
+  EXPECT_EQ(run(7), first);
+  EXPECT_FALSE(run(8) == first);
+  EXPECT_GT(first.slept, 0s);
+}
+
 TEST(GatewayServiceTest, RetryAfterBeyondTheBudgetEndsTheRequest) {
   Harness h([](core::GatewayConfig& c) {
     c.retry.max_attempts = 5;

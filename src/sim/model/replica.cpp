@@ -1,0 +1,146 @@
+#include "sim/model/replica.hpp"
+
+#include <stdexcept>
+
+namespace sluice::sim {
+namespace asio = boost::asio;
+using Verdict = ops::AdmissionGate::Verdict;
+
+namespace {
+
+// The client's side of a stream: when its first chunk arrived.
+class ClientStream final : public gateway::ChunkSink {
+ public:
+  explicit ClientStream(const Engine& engine) : engine_(engine) {}
+  void on_attempt(std::string_view) override {}
+  asio::awaitable<bool> send(std::string_view) override {
+    if (chunks_++ == 0) first_chunk = engine_.now();
+    co_return true;
+  }
+  bool started() const override { return chunks_ > 0; }
+
+  std::optional<Time> first_chunk;
+
+ private:
+  const Engine& engine_;
+  int chunks_ = 0;
+};
+
+double seconds_between(Time from, Time to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+}  // namespace
+
+Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
+                 PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed)
+    : engine_(engine),
+      plans_(plans),
+      index_(index),
+      rng_(seed),
+      max_wait_(scenario.admission.max_wait) {
+  // The production catalog builder, with simulated providers from its factory.
+  auto catalog = gateway::Catalog::build(scenario.gateway, [&](const core::ProviderConfig& config) {
+    return Result<std::unique_ptr<gateway::Provider>>(
+        std::make_unique<SimulatedProvider>(config.name, upstreams, plans));
+  });
+  if (!catalog) throw std::runtime_error("catalog: " + catalog.error().message);
+  catalog_ = std::move(*catalog);
+  metrics_ = std::make_unique<gateway::GatewayMetrics>(registry_, *catalog_);
+  service_ =
+      std::make_unique<gateway::GatewayService>(*catalog_, scenario.gateway, *metrics_, timing);
+  service_->set_rng(&rng_);
+  const core::AdmissionConfig& admission = scenario.admission;
+  for (const core::RouteAdmissionConfig& route : admission.routes)
+    if (route.route == kRoute)
+      gates_[0] =
+          std::make_unique<ops::AdmissionGate>(static_cast<std::size_t>(route.max_concurrency),
+                                               static_cast<std::size_t>(route.max_queue));
+  if (admission.max_concurrency > 0)
+    gates_[1] =
+        std::make_unique<ops::AdmissionGate>(static_cast<std::size_t>(admission.max_concurrency),
+                                             static_cast<std::size_t>(admission.max_queue));
+}
+
+// As AdmissionFilter::wait_for_slot, on the virtual clock: the gate decides; the wait ends at
+// the deadline, or when a verdict (admitted, or shed by a higher-priority arrival) wakes it.
+asio::awaitable<Verdict> Replica::wait_for_slot(ops::AdmissionGate& gate, core::Priority priority,
+                                                Time deadline) {
+  if (gate.try_admit()) co_return Verdict::admitted;
+  Alarm alarm(engine_);
+  auto waiter = std::make_shared<ops::AdmissionGate::Waiter>(priority);
+  // Called only while this coroutine waits: the gate drops the waiter before withdraw returns.
+  waiter->wake = [&alarm](Verdict) { alarm.cancel(); };
+  const Verdict entered = gate.enter(waiter);
+  if (entered != Verdict::waiting) co_return entered;
+  co_await alarm.wait_until(deadline);
+  co_return gate.withdraw(*waiter, Verdict::timed_out);
+}
+
+// As AdmissionFilter::on_request: one max_wait across the route's gate and the global one; a
+// refusal at the second frees the first.
+asio::awaitable<Verdict> Replica::admit(core::Priority priority) {
+  const Time deadline = engine_.now() + max_wait_;
+  std::size_t held = 0;
+  for (; held < gates_.size(); ++held) {
+    ops::AdmissionGate* gate = gates_[held].get();
+    if (!gate) continue;
+    const Verdict verdict = co_await wait_for_slot(*gate, priority, deadline);
+    if (verdict == Verdict::admitted) continue;
+    while (held > 0)
+      if (ops::AdmissionGate* taken = gates_[--held].get()) taken->release();
+    co_return verdict;
+  }
+  co_return Verdict::admitted;
+}
+
+void Replica::release_gates() {
+  for (const auto& gate : gates_)
+    if (gate) gate->release();
+}
+
+asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
+  ++connections_;
+  const Time arrived = engine_.now();
+  RequestRecord record;
+  record.arrival = call.arrival;
+  record.mix = call.mix;
+  record.replica = index_;
+  record.stream = call.stream;
+  const Verdict verdict = co_await admit(call.priority);
+  record.queue_wait = seconds_between(arrived, engine_.now());
+  if (verdict != Verdict::admitted) {
+    record.admitted = false;
+    record.cause = verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed;
+    record.end = seconds_since_start(engine_.now());
+    --connections_;
+    recorder.record(record);
+    co_return;
+  }
+  // As the chat handler: the deadline starts once admitted (api::request_limits).
+  gateway::ChatRequest request;
+  request.model = *call.model;
+  request.stream = call.stream;
+  request.limits.deadline = service_->deadline_for(request.model, call.client_timeout);
+  request.limits.deadline_from_client =
+      call.client_timeout &&
+      request.limits.deadline < service_->deadline_for(request.model, std::nullopt);
+  plans_.put(&request, &call.plan);
+  ClientStream stream(engine_);
+  const gateway::Outcome outcome =
+      co_await service_->chat(request, call.stream ? &stream : nullptr);
+  plans_.erase(&request);
+  release_gates();
+  record.end = seconds_since_start(engine_.now());
+  record.cause = cause_of(outcome);
+  record.attempts = outcome.attempts;
+  record.cost_usd = outcome.cost_usd;
+  record.prompt_tokens = outcome.usage.prompt_tokens;
+  record.completion_tokens = outcome.usage.completion_tokens;
+  record.deployment = outcome.deployment;
+  if (stream.first_chunk) record.ttft = seconds_between(arrived, *stream.first_chunk);
+  --connections_;
+  recorder.record(record);
+}
+
+}  // namespace sluice::sim

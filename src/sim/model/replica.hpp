@@ -1,0 +1,67 @@
+#pragma once
+// One simulated Sluice instance: the production Catalog (built from the scenario's gateway
+// section by Catalog::build, with simulated providers), GatewayService, GatewayMetrics on its own
+// registry, and the production AdmissionGate(s) from the admission section. A request waits for
+// admission as the admission filter makes it wait (max_wait, priorities, shedding), then goes
+// through GatewayService::chat.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "gateway/gateway_metrics.hpp"
+#include "gateway/gateway_service.hpp"
+#include "ops/admission_gate.hpp"
+#include "ops/metrics.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/model/call.hpp"
+#include "sim/model/simulated_provider.hpp"
+#include "sim/report/run_stats.hpp"
+
+namespace sluice::sim {
+
+// Receives each request as it finishes.
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  virtual void record(const RequestRecord& record) = 0;
+};
+
+class Replica {
+ public:
+  // The route whose admission.routes entry applies to simulated requests.
+  static constexpr std::string_view kRoute = "/v1/chat/completions";
+
+  Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
+          PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed);
+
+  // One request, from its arrival at this replica to its end.
+  boost::asio::awaitable<void> serve(Call call, Recorder& recorder);
+
+  // Requests at this replica now, queued or served (what a least-connections balancer reads).
+  std::int64_t connections() const { return connections_; }
+  const ops::Registry& registry() const { return registry_; }
+  const gateway::Catalog& catalog() const { return *catalog_; }
+
+ private:
+  using Verdict = ops::AdmissionGate::Verdict;
+  boost::asio::awaitable<Verdict> admit(core::Priority priority);
+  boost::asio::awaitable<Verdict> wait_for_slot(ops::AdmissionGate& gate, core::Priority priority,
+                                                Time deadline);
+  void release_gates();
+
+  Engine& engine_;
+  PlanBoard& plans_;
+  const std::size_t index_;
+  ops::Registry registry_;
+  std::unique_ptr<gateway::Catalog> catalog_;
+  std::unique_ptr<gateway::GatewayMetrics> metrics_;
+  std::unique_ptr<gateway::GatewayService> service_;
+  gateway::Rng rng_;
+  // As the admission filter orders them: the route's gate, then the global one; null when off.
+  std::array<std::unique_ptr<ops::AdmissionGate>, 2> gates_;
+  const std::chrono::milliseconds max_wait_;
+  std::int64_t connections_ = 0;
+};
+
+}  // namespace sluice::sim

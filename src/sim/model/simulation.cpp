@@ -1,0 +1,133 @@
+#include "sim/model/simulation.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/engine/quiet_logs.hpp"
+#include "sim/model/arrivals.hpp"
+#include "sim/scenario/distribution_spec.hpp"
+
+namespace sluice::sim {
+namespace asio = boost::asio;
+
+Simulation::Simulation(ScenarioConfig scenario)
+    : scenario_(std::move(scenario)),
+      timing_(engine_),
+      upstreams_(engine_, scenario_, static_cast<std::uint64_t>(scenario_.seed)),
+      balancer_(LoadBalancer::parse(scenario_.replicas.load_balancer),
+                static_cast<std::size_t>(scenario_.replicas.count)),
+      stats_(scenario_.window.count()) {
+  const auto seed = static_cast<std::uint64_t>(scenario_.seed);
+  for (int i = 0; i < scenario_.replicas.count; ++i)
+    replicas_.push_back(std::make_unique<Replica>(engine_, scenario_, upstreams_, plans_, timing_,
+                                                  static_cast<std::size_t>(i),
+                                                  derive_seed(seed, "replica", i)));
+  double total = 0;
+  for (const MixEntryConfig& entry : scenario_.traffic.mix) {
+    total += entry.weight;
+    mix_.push_back(
+        {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
+  }
+}
+
+// The engine's leftovers (a run an exception ended) go first, while the replicas and upstreams
+// their coroutines refer to still exist.
+Simulation::~Simulation() { engine_.abandon(); }
+
+Call Simulation::draw_call(double arrival, Random& random) const {
+  const double point = random.uniform() * mix_.back().cumulative_weight;
+  std::size_t i = 0;
+  while (i + 1 < mix_.size() && point >= mix_[i].cumulative_weight) ++i;
+  const MixEntryConfig& entry = scenario_.traffic.mix[i];
+  Call call;
+  call.arrival = arrival;
+  call.mix = i;
+  call.model = &entry.model;
+  call.stream = entry.stream;
+  call.priority = core::parse_priority(entry.priority).value_or(core::Priority::normal);
+  if (entry.timeout.count() > 0) call.client_timeout = entry.timeout;
+  call.plan.prompt_tokens = std::max(0LL, std::llround(mix_[i].prompt_tokens.sample(random)));
+  call.plan.completion_tokens =
+      std::max(1LL, std::llround(mix_[i].completion_tokens.sample(random)));
+  return call;
+}
+
+void Simulation::dispatch(Call call) {
+  const std::size_t chosen =
+      balancer_.pick([this](std::size_t i) { return replicas_[i]->connections(); });
+  stats_.arrived(call.arrival);
+  ++in_flight_;
+  asio::co_spawn(engine_.io(), replicas_[chosen]->serve(std::move(call), *this), rethrow_on_error);
+}
+
+// traffic.replay: the log's requests at their (scaled) arrival times, up to the duration.
+asio::awaitable<void> Simulation::replay() {
+  const ReplayedTraffic& log = *scenario_.replayed;
+  const double horizon = scenario_.duration.count();
+  Alarm alarm(engine_);
+  for (const ReplayedRequest& r : log.requests) {
+    if (r.arrival >= horizon) break;
+    co_await alarm.wait_until(at_seconds(r.arrival));
+    Call call;
+    call.arrival = r.arrival;
+    call.model = &log.models[r.model];
+    call.stream = r.stream;
+    call.plan.prompt_tokens = r.prompt_tokens;
+    call.plan.completion_tokens = r.completion_tokens;
+    dispatch(std::move(call));
+  }
+  generating_ = false;
+}
+
+asio::awaitable<void> Simulation::generate() {
+  const auto seed = static_cast<std::uint64_t>(scenario_.seed);
+  Arrivals arrivals(scenario_.traffic, scenario_.duration.count(), derive_seed(seed, "arrivals"));
+  Random mix_random(derive_seed(seed, "mix"));
+  Alarm alarm(engine_);
+  while (const std::optional<double> t = arrivals.next()) {
+    co_await alarm.wait_until(at_seconds(*t));
+    dispatch(draw_call(*t, mix_random));
+  }
+  generating_ = false;
+}
+
+RegistryCounters Simulation::read_registries() const {
+  RegistryCounters sum;
+  for (const auto& replica : replicas_) sum.add(read_counters(replica->registry().render()));
+  return sum;
+}
+
+// At each window's end, what the gateway's counters did in it.
+asio::awaitable<void> Simulation::tick() {
+  Alarm alarm(engine_);
+  RegistryCounters before;
+  for (std::size_t w = 0;; ++w) {
+    co_await alarm.wait_until(at_seconds(static_cast<double>(w + 1) * scenario_.window.count()));
+    RegistryCounters now = read_registries();
+    stats_.set_window_counters(w, now.since(before));
+    before = std::move(now);
+    if (!generating_ && in_flight_ == 0) break;
+  }
+}
+
+void Simulation::record(const RequestRecord& record) {
+  --in_flight_;
+  ended_at_ = std::max(ended_at_, record.end);
+  stats_.finished(record);
+  if (observer_) observer_(record);
+}
+
+const RunStats& Simulation::run() {
+  if (ran_) throw std::logic_error("a Simulation runs once");
+  ran_ = true;
+  QuietLogs quiet;
+  asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
+  asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
+  engine_.run();
+  RegistryCounters totals = read_registries();
+  stats_.set_totals(totals.gateway, std::move(totals.deployments));
+  return stats_;
+}
+
+}  // namespace sluice::sim

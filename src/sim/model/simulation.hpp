@@ -1,0 +1,76 @@
+#pragma once
+// A whole run: the engine, the shared upstreams, the replicas behind their load balancer, the
+// traffic that arrives at them, and what was measured. Deterministic: the scenario (its seed
+// included) decides every event, so a run replays byte for byte.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "sim/engine/virtual_timing.hpp"
+#include "sim/model/load_balancer.hpp"
+#include "sim/model/replica.hpp"
+#include "sim/report/metric_counters.hpp"
+#include "sim/report/run_stats.hpp"
+#include "sim/scenario/distribution.hpp"
+
+namespace sluice::sim {
+
+class Simulation final : private Recorder {
+ public:
+  // `scenario` must be valid (load_scenario checked it).
+  explicit Simulation(ScenarioConfig scenario);
+  ~Simulation() override;
+
+  // Called with every request as it finishes (tests, detailed output). Set before run().
+  void on_request(std::function<void(const RequestRecord&)> observer) {
+    observer_ = std::move(observer);
+  }
+
+  // Runs the scenario: arrivals until its duration, then every request still in flight to its
+  // end. Once only.
+  const RunStats& run();
+
+  const ScenarioConfig& scenario() const { return scenario_; }
+  const RunStats& stats() const { return stats_; }
+  // When the last request ended, seconds since the start.
+  double ended_at() const { return ended_at_; }
+  // Virtual-time events the engine fired.
+  std::uint64_t events() const { return engine_.timers_fired(); }
+  std::size_t replica_count() const { return replicas_.size(); }
+  const Replica& replica(std::size_t i) const { return *replicas_[i]; }
+
+ private:
+  struct MixEntry {
+    double cumulative_weight;
+    Distribution prompt_tokens;
+    Distribution completion_tokens;
+  };
+
+  boost::asio::awaitable<void> generate();
+  boost::asio::awaitable<void> replay();
+  // Sends an arrival to the replica the load balancer picks.
+  void dispatch(Call call);
+  boost::asio::awaitable<void> tick();
+  Call draw_call(double arrival, Random& random) const;
+  RegistryCounters read_registries() const;
+  void record(const RequestRecord& record) override;
+
+  const ScenarioConfig scenario_;
+  Engine engine_;
+  VirtualTiming timing_;
+  PlanBoard plans_;
+  UpstreamSet upstreams_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  LoadBalancer balancer_;
+  std::vector<MixEntry> mix_;
+  RunStats stats_;
+  std::function<void(const RequestRecord&)> observer_;
+  bool generating_ = true;
+  std::int64_t in_flight_ = 0;
+  double ended_at_ = 0;
+  bool ran_ = false;
+};
+
+}  // namespace sluice::sim

@@ -1,0 +1,253 @@
+#include "sim/model/upstream.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/scenario/distribution_spec.hpp"
+
+namespace sluice::sim {
+namespace asio = boost::asio;
+using core::AttemptOutcome;
+using gateway::AttemptResult;
+
+namespace {
+
+Clock::duration from_seconds(double seconds) {
+  return std::chrono::round<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+// What a stream's chunks carry is never read by the simulation: only their timing matters.
+constexpr std::string_view kFirstChunk = R"({"object":"chat.completion.chunk"})";
+constexpr std::string_view kLastChunk =
+    R"({"object":"chat.completion.chunk","choices":[{"finish_reason":"stop"}]})";
+
+}  // namespace
+
+// Holds one of the upstream's concurrency places for an attempt, whatever way it ends.
+class Upstream::Slot {
+ public:
+  explicit Slot(Upstream& upstream) : upstream_(upstream) {}
+  ~Slot() {
+    if (held) upstream_.release();
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  bool held = false;
+
+ private:
+  Upstream& upstream_;
+};
+
+Upstream::Upstream(Engine& engine, const UpstreamConfig& config,
+                   const core::ProviderConfig& timeouts, std::uint64_t seed)
+    : engine_(engine),
+      provider_(config.provider),
+      ttft_(to_distribution(config.ttft)),
+      per_token_(to_distribution(config.per_token)),
+      error_latency_(to_distribution(config.error_latency)),
+      concurrency_(config.concurrency),
+      rate_per_second_(config.rate_limit.requests_per_second),
+      burst_(config.rate_limit.burst > 0 ? config.rate_limit.burst
+                                         : std::max(1.0, config.rate_limit.requests_per_second)),
+      retry_after_(config.rate_limit.retry_after),
+      error_rate_(config.error_rate),
+      reset_rate_(config.reset_rate),
+      outages_(config.outages),
+      first_byte_timeout_(timeouts.first_byte_timeout),
+      idle_timeout_(timeouts.idle_timeout),
+      total_timeout_(timeouts.total_timeout),
+      random_(seed),
+      tokens_(burst_) {}
+
+asio::awaitable<void> Upstream::wait_until(Time at) {
+  Alarm alarm(engine_);
+  co_await alarm.wait_until(at);
+}
+
+const OutageConfig* Upstream::outage_at(Time now) const {
+  const double t = seconds_since_start(now);
+  for (const OutageConfig& outage : outages_)
+    if (t >= outage.from.count() && t < outage.to.count()) return &outage;
+  return nullptr;
+}
+
+bool Upstream::take_rate_token(Time now) {
+  const double elapsed = std::chrono::duration<double>(now - refilled_at_).count();
+  tokens_ = std::min(burst_, tokens_ + elapsed * rate_per_second_);
+  refilled_at_ = now;
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+AttemptResult Upstream::failure(AttemptOutcome outcome) const {
+  switch (outcome) {
+    case AttemptOutcome::rate_limited: {
+      AttemptResult result = AttemptResult::failure(
+          outcome, make_error(Errc::rate_limited, "upstream " + provider_ + " answered 429"));
+      result.retry_after = retry_after_;
+      return result;
+    }
+    case AttemptOutcome::reset:
+      return AttemptResult::failure(
+          outcome, make_error(Errc::bad_gateway, "connection to " + provider_ + " reset"));
+    case AttemptOutcome::connect:
+      return AttemptResult::failure(
+          outcome, make_error(Errc::bad_gateway, "cannot connect to " + provider_));
+    default:
+      return AttemptResult::failure(
+          AttemptOutcome::upstream_5xx,
+          make_error(Errc::unavailable, "upstream " + provider_ + " answered 503"));
+  }
+}
+
+// As the HTTP client's timer: the upstream's timeout, unless the request's deadline fired and
+// the client chose it (then the attempt was cancelled, not the upstream's fault).
+AttemptResult Upstream::timed_out(const gateway::RequestLimits& limits) const {
+  const bool client_deadline = engine_.now() >= limits.deadline && limits.deadline_from_client;
+  return AttemptResult::failure(
+      client_deadline ? AttemptOutcome::cancelled : AttemptOutcome::timeout,
+      make_error(Errc::gateway_timeout,
+                 "upstream " + provider_ + " sent no response within the first-byte timeout"));
+}
+
+asio::awaitable<AttemptResult> Upstream::fail_after_latency(AttemptOutcome outcome, Time give_up,
+                                                            const gateway::RequestLimits& limits) {
+  const Time at = engine_.now() + from_seconds(error_latency_.sample(random_));
+  if (at > give_up) {
+    co_await wait_until(give_up);
+    co_return timed_out(limits);
+  }
+  co_await wait_until(at);
+  co_return failure(outcome);
+}
+
+asio::awaitable<bool> Upstream::acquire(Time give_up) {
+  if (in_flight_ < concurrency_ && queue_.empty()) {
+    ++in_flight_;
+    co_return true;
+  }
+  Waiter waiter(engine_);
+  queue_.push_back(&waiter);
+  co_await waiter.alarm.wait_until(give_up);
+  // A release may have handed the place over at the very time the wait ran out: it is taken.
+  if (waiter.granted) co_return true;
+  std::erase(queue_, &waiter);
+  co_return false;
+}
+
+void Upstream::release() {
+  if (!queue_.empty()) {  // the place passes to the longest waiter
+    Waiter* next = queue_.front();
+    queue_.pop_front();
+    next->granted = true;
+    next->alarm.cancel();
+    return;
+  }
+  --in_flight_;
+}
+
+asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
+                                                 gateway::RequestLimits limits,
+                                                 gateway::ChunkSink* sink) {
+  const Time sent = engine_.now();
+  // The HTTP client's deadlines: the exchange's (total timeout or the request's deadline) and
+  // the first byte's within it.
+  const Time exchange_ends = std::min(sent + total_timeout_, limits.deadline);
+  const Time first_byte_by = std::min(sent + first_byte_timeout_, exchange_ends);
+
+  if (const OutageConfig* outage = outage_at(sent)) {
+    if (outage->fail_with == "connect") co_return failure(AttemptOutcome::connect);
+    if (outage->fail_with == "timeout") {
+      co_await wait_until(first_byte_by);
+      co_return timed_out(limits);
+    }
+    const AttemptOutcome outcome = outage->fail_with == "429"     ? AttemptOutcome::rate_limited
+                                   : outage->fail_with == "reset" ? AttemptOutcome::reset
+                                                                  : AttemptOutcome::upstream_5xx;
+    co_return co_await fail_after_latency(outcome, first_byte_by, limits);
+  }
+  if (rate_per_second_ > 0 && !take_rate_token(sent))
+    co_return co_await fail_after_latency(AttemptOutcome::rate_limited, first_byte_by, limits);
+
+  Slot slot(*this);
+  if (concurrency_ > 0) {
+    const bool placed = co_await acquire(first_byte_by);
+    if (!placed) co_return timed_out(limits);
+  } else {
+    ++in_flight_;
+  }
+  slot.held = true;
+
+  const double fault = random_.uniform();
+  if (fault < error_rate_)
+    co_return co_await fail_after_latency(AttemptOutcome::upstream_5xx, first_byte_by, limits);
+  const Time started = engine_.now();
+  const double per_token = per_token_.sample(random_);
+  const long long tokens = std::max<long long>(1, plan.completion_tokens);
+  const Time first_token = started + from_seconds(ttft_.sample(random_));
+  const Time done = first_token + from_seconds(per_token * static_cast<double>(tokens - 1));
+  // A reset strikes at a uniform point of the answer's time.
+  const Time reset_at =
+      fault < error_rate_ + reset_rate_
+          ? started + from_seconds(random_.uniform() *
+                                   std::chrono::duration<double>(done - started).count())
+          : Time::max();
+  // A non-streamed answer's first byte comes when it is complete: upstreams send its head then.
+  const bool streamed = sink != nullptr;
+  const Time first_byte = streamed ? first_token : done;
+  if (reset_at < first_byte && reset_at <= first_byte_by) {
+    co_await wait_until(reset_at);
+    co_return failure(AttemptOutcome::reset);
+  }
+  if (first_byte > first_byte_by) {
+    co_await wait_until(first_byte_by);
+    co_return timed_out(limits);
+  }
+
+  AttemptResult result;
+  result.usage.prompt_tokens = plan.prompt_tokens;
+  result.usage.reported = true;
+  if (!streamed) {
+    co_await wait_until(done);
+    result.usage.completion_tokens = tokens;
+    result.body = "{}";
+    result.finish_reason = "stop";
+    co_return result;
+  }
+
+  co_await wait_until(first_token);
+  result.first_token_seen = true;
+  result.first_token_at = engine_.now();
+  const bool first_delivered = co_await sink->send(kFirstChunk);
+  if (!first_delivered) {
+    result.usage.completion_tokens = 1;
+    result.fail_stream(AttemptResult::failure(
+        AttemptOutcome::client_gone,
+        make_error(Errc::invalid_request, "client disconnected mid-stream")));
+    co_return result;
+  }
+  // Then the stream ends, or breaks: a reset, a gap longer than the idle timeout, or the
+  // exchange's deadline.
+  const Time idle_break = tokens > 1 && from_seconds(per_token) > idle_timeout_
+                              ? first_token + idle_timeout_
+                              : Time::max();
+  const Time stop = std::min({done, reset_at, idle_break, exchange_ends});
+  co_await wait_until(stop);
+  if (stop == done) {
+    co_await sink->send(kLastChunk);
+    result.usage.completion_tokens = tokens;
+    result.finish_reason = "stop";
+    co_return result;
+  }
+  const double streamed_for = std::chrono::duration<double>(stop - first_token).count();
+  result.usage.completion_tokens =
+      per_token > 0
+          ? std::min<long long>(tokens - 1, 1 + static_cast<long long>(streamed_for / per_token))
+          : 1;
+  result.usage.estimated = true;
+  result.fail_stream(stop == reset_at ? failure(AttemptOutcome::reset) : timed_out(limits));
+  co_return result;
+}
+
+}  // namespace sluice::sim

@@ -1,0 +1,100 @@
+#pragma once
+// What a run measured: totals and a series of fixed windows. Arrivals count in the window they
+// arrive in; everything else (completions, latencies, errors, cost, and the gateway's retry and
+// breaker counters) in the window the request ends in, as a dashboard over the real metrics
+// would show it.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/model/cause.hpp"
+#include "sim/report/quantile_sketch.hpp"
+
+namespace sluice::sim {
+
+// One finished request.
+struct RequestRecord {
+  double arrival = 0;  // seconds since the start
+  double end = 0;
+  bool admitted = true;
+  double queue_wait = 0;       // in the admission queue, until admitted or refused
+  std::optional<double> ttft;  // arrival -> first chunk, for streams that got one
+  Cause cause = Cause::none;
+  int attempts = 0;
+  double cost_usd = 0;
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+  std::size_t mix = 0;      // which traffic.mix entry
+  std::size_t replica = 0;  // which replica served it
+  bool stream = false;
+  std::string deployment;  // that answered (or failed last); empty when none was tried
+
+  double latency() const { return end - arrival; }
+};
+
+// Counters the gateway's own metrics hold (summed over replicas), for one window or the run.
+struct GatewayCounters {
+  double retries = 0;           // sluice_upstream_retries_total{kind="retry"}
+  double fallbacks = 0;         // sluice_upstream_retries_total{kind="fallback"}
+  double breaker_openings = 0;  // sluice_circuit_transitions_total{to="open"}
+};
+
+struct SeriesStats {
+  std::uint64_t requests = 0;   // arrived
+  std::uint64_t finished = 0;   // ended, answered or not
+  std::uint64_t completed = 0;  // answered successfully
+  std::array<std::uint64_t, kCauseCount> causes{};
+  QuantileSketch latency;     // completed requests, arrival to last byte
+  QuantileSketch ttft;        // completed streams, arrival to first chunk
+  QuantileSketch queue_wait;  // every request, in the admission queue (0 when not queued)
+  std::uint64_t queued = 0;   // requests that waited in the admission queue at all
+  std::uint64_t attempts = 0;
+  double cost_usd = 0;
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+  GatewayCounters gateway;
+
+  void add(const RequestRecord& record);
+  std::uint64_t failed() const { return finished - completed; }
+};
+
+// Per deployment (summed over replicas), from the gateway's metrics at the end of the run.
+struct DeploymentCounters {
+  std::map<std::string, double> outcomes;  // attempts by outcome
+  double breaker_openings = 0;
+  double attempts() const;
+};
+
+class RunStats {
+ public:
+  explicit RunStats(double window_seconds) : window_(window_seconds) {}
+
+  void arrived(double t) {
+    ++window_at(t).requests;
+    ++totals_.requests;
+  }
+  void finished(const RequestRecord& record);
+  // The gateway counters that moved in window `index`.
+  void set_window_counters(std::size_t index, const GatewayCounters& counters);
+  void set_totals(const GatewayCounters& counters,
+                  std::map<std::string, DeploymentCounters> deployments);
+
+  double window() const { return window_; }
+  const std::vector<SeriesStats>& windows() const { return windows_; }
+  const SeriesStats& totals() const { return totals_; }
+  const std::map<std::string, DeploymentCounters>& deployments() const { return deployments_; }
+
+ private:
+  SeriesStats& window_at(double t);
+
+  double window_;
+  std::vector<SeriesStats> windows_;
+  SeriesStats totals_;
+  std::map<std::string, DeploymentCounters> deployments_;
+};
+
+}  // namespace sluice::sim

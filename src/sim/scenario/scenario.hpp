@@ -1,0 +1,131 @@
+#pragma once
+// A `sluice simulate` scenario as its YAML file states it (bound through scenario_schema.hpp):
+// the traffic, how each upstream behaves, the replicas, and the server's own gateway and
+// admission sections, in the server's schema, so that the simulated routing is the configured
+// routing.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/config_values.hpp"
+
+namespace sluice::sim {
+
+// A random variable as the file gives it: `dist` and the parameters that shape takes. T is
+// core::Seconds for times, double for token counts.
+template <class T>
+struct DistributionSpec {
+  std::string dist;  // constant | exponential | uniform | lognormal; empty: not given
+  T value{};         // constant
+  T mean{};          // exponential
+  T min{};           // uniform
+  T max{};
+  T median{};  // lognormal
+  T p99{};
+};
+using TimeDistributionSpec = DistributionSpec<core::Seconds>;
+using CountDistributionSpec = DistributionSpec<double>;
+
+// One stretch of the arrival rate: held (step) or moving in a straight line from the previous
+// phase's rate (linear), for `duration`.
+struct PhaseConfig {
+  core::Seconds duration{0};
+  double rate = 0;  // requests per second at the phase's end
+  std::string ramp = "step";
+};
+
+// One kind of request in the traffic, drawn in proportion to its weight.
+struct MixEntryConfig {
+  double weight = 1;
+  std::string model;  // an alias of the gateway section, or provider/model
+  bool stream = false;
+  std::string priority = "normal";  // the admission class: low | normal | high
+  core::Millis timeout{0};          // the client's own deadline (x-sluice-timeout-ms); 0: none
+  CountDistributionSpec prompt_tokens;
+  CountDistributionSpec completion_tokens;
+};
+
+// Traffic read from a Sluice access log (JSON lines) instead of drawn.
+struct ReplayConfig {
+  std::string file;  // relative to the scenario file's folder
+  double speed = 1;  // 2 replays twice as fast
+};
+
+struct TrafficConfig {
+  double rate = 0;                   // a constant rate (requests per second), or:
+  std::vector<PhaseConfig> phases;   // a piecewise rate; after the last phase its rate holds
+  bool repeat = false;               // ... unless the phases repeat (a daily curve)
+  std::string arrivals = "poisson";  // poisson | uniform (evenly spaced, deterministic)
+  std::vector<MixEntryConfig> mix;
+  ReplayConfig replay;  // or: the requests of an access log, replayed
+};
+
+// The chat completions of an access log, in arrival order (what traffic.replay reads).
+struct ReplayedRequest {
+  double arrival = 0;       // seconds since the first one arrived, at the replay's speed
+  std::uint32_t model = 0;  // index into ReplayedTraffic::models
+  bool stream = false;
+  std::int32_t prompt_tokens = 0;
+  std::int32_t completion_tokens = 1;
+};
+struct ReplayedTraffic {
+  std::vector<std::string> models;
+  std::vector<ReplayedRequest> requests;
+  std::size_t lines = 0;  // read; those not replayed were other routes or other log lines
+};
+
+struct RateLimitConfig {
+  double requests_per_second = 0;  // 0: no request-rate limit
+  double burst = 0;                // requests admitted at once; 0: one second's worth
+  core::Millis retry_after{1000};  // what its 429s ask for
+};
+
+// An outage: attempts that start in [from, to) fail as `fail_with` says.
+struct OutageConfig {
+  core::Seconds from{0};
+  core::Seconds to{0};
+  std::string fail_with = "5xx";  // 5xx | 429 | reset | connect | timeout
+};
+
+// How an upstream behaves: the deployments of gateway provider `provider` (those of upstream
+// model `model` only, when given).
+struct UpstreamConfig {
+  std::string provider;
+  std::string model;
+  TimeDistributionSpec ttft;           // request sent -> first token
+  TimeDistributionSpec per_token;      // each further output token (drawn once per attempt)
+  TimeDistributionSpec error_latency;  // how long a failure takes to arrive; default: at once
+  int concurrency = 0;                 // attempts served at once, the rest wait in line; 0: any
+  RateLimitConfig rate_limit;
+  double error_rate = 0;  // attempts answered 5xx
+  double reset_rate = 0;  // attempts whose connection resets mid-answer
+  std::vector<OutageConfig> outages;
+};
+
+struct ReplicasConfig {
+  int count = 1;
+  std::string load_balancer = "round_robin";  // round_robin | least_connections
+};
+
+struct ScenarioConfig {
+  core::Seconds duration{3600};  // arrivals stop then; requests in flight finish
+  long long seed = 1;
+  core::Seconds window{60};  // the report's series resolution
+  TrafficConfig traffic;
+  std::vector<UpstreamConfig> providers;
+  ReplicasConfig replicas;
+  core::GatewayConfig gateway;
+  core::AdmissionConfig admission;
+  // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
+  std::shared_ptr<const ReplayedTraffic> replayed;
+};
+
+// The entry that simulates the deployments of `provider` with upstream model `model`: the one for
+// that model, else the provider's entry without a model; null when none does.
+const UpstreamConfig* upstream_for(const std::vector<UpstreamConfig>& entries,
+                                   const std::string& provider, const std::string& model);
+
+}  // namespace sluice::sim

@@ -1,0 +1,78 @@
+#pragma once
+// The keys of a scenario file, described once for the binder (core::detail::SchemaBinder), as
+// core::describe_config describes the server's: the embedded gateway and admission sections use
+// the server's own descriptions.
+
+#include "core/config_schema.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace sluice::sim {
+
+template <class Visitor, class T>
+void describe_distribution(Visitor& v, DistributionSpec<T>& d) {
+  v.field("dist", d.dist);
+  v.field("value", d.value);
+  v.field("mean", d.mean);
+  v.field("min", d.min);
+  v.field("max", d.max);
+  v.field("median", d.median);
+  v.field("p99", d.p99);
+}
+
+template <class Visitor>
+void describe_scenario(Visitor& v, ScenarioConfig& s) {
+  v.field("duration", s.duration);
+  v.field("seed", s.seed);
+  v.field("window", s.window);
+  v.section("traffic", [&] {
+    v.field("rate", s.traffic.rate);
+    v.list("phases", s.traffic.phases, [&](PhaseConfig& p) {
+      v.field("duration", p.duration);
+      v.field("rate", p.rate);
+      v.field("ramp", p.ramp);
+    });
+    v.field("repeat", s.traffic.repeat);
+    v.field("arrivals", s.traffic.arrivals);
+    v.list("mix", s.traffic.mix, [&](MixEntryConfig& m) {
+      v.field("weight", m.weight);
+      v.field("model", m.model);
+      v.field("stream", m.stream);
+      v.field("priority", m.priority);
+      v.field("timeout", m.timeout);
+      v.section("prompt_tokens", [&] { describe_distribution(v, m.prompt_tokens); });
+      v.section("completion_tokens", [&] { describe_distribution(v, m.completion_tokens); });
+    });
+    v.section("replay", [&] {
+      v.field("file", s.traffic.replay.file);
+      v.field("speed", s.traffic.replay.speed);
+    });
+  });
+  v.list("providers", s.providers, [&](UpstreamConfig& u) {
+    v.field("provider", u.provider);
+    v.field("model", u.model);
+    v.section("ttft", [&] { describe_distribution(v, u.ttft); });
+    v.section("per_token", [&] { describe_distribution(v, u.per_token); });
+    v.section("error_latency", [&] { describe_distribution(v, u.error_latency); });
+    v.field("concurrency", u.concurrency);
+    v.section("rate_limit", [&] {
+      v.field("requests_per_second", u.rate_limit.requests_per_second);
+      v.field("burst", u.rate_limit.burst);
+      v.field("retry_after", u.rate_limit.retry_after);
+    });
+    v.field("error_rate", u.error_rate);
+    v.field("reset_rate", u.reset_rate);
+    v.list("outages", u.outages, [&](OutageConfig& o) {
+      v.field("from", o.from);
+      v.field("to", o.to);
+      v.field("fail_with", o.fail_with);
+    });
+  });
+  v.section("replicas", [&] {
+    v.field("count", s.replicas.count);
+    v.field("load_balancer", s.replicas.load_balancer);
+  });
+  v.section("gateway", [&] { core::describe_gateway(v, s.gateway); });
+  v.section("admission", [&] { core::describe_admission(v, s.admission); });
+}
+
+}  // namespace sluice::sim

@@ -1,0 +1,239 @@
+#include "sim/scenario/scenario_validate.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "core/principal.hpp"
+#include "sim/scenario/distribution_spec.hpp"
+
+namespace sluice::sim {
+namespace {
+
+using core::detail::Reporter;
+using Given = std::map<std::string, std::string>;
+
+// Reports not a limit of the simulator but a typo: beyond these the run would not fit a machine.
+constexpr double kMaxDurationSeconds = 366.0 * 86400;
+constexpr double kMaxWindows = 20'000;  // each holds three percentile sketches
+constexpr int kMaxReplicas = 1000;
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string at(const std::string& path, std::size_t i) { return path + "." + std::to_string(i); }
+
+void validate_run(const ScenarioConfig& s, Reporter& report) {
+  const double duration = s.duration.count();
+  if (!(duration > 0) || duration > kMaxDurationSeconds)
+    report.add("duration", "must be greater than 0 and at most 366d", "e.g. 1h");
+  if (s.seed < 0)
+    report.add("seed", "must not be negative, got " + std::to_string(s.seed), "e.g. 1");
+  if (!(s.window.count() > 0))
+    report.add("window", "must be greater than 0", "e.g. 60s");
+  else if (duration > 0 && duration / s.window.count() > kMaxWindows)
+    report.add("window", "makes more than 20000 windows of duration", "use a longer window");
+  if (s.replicas.count < 1 || s.replicas.count > kMaxReplicas)
+    report.add("replicas.count",
+               "must be between 1 and 1000, got " + std::to_string(s.replicas.count), "e.g. 2");
+  if (s.replicas.load_balancer != "round_robin" && s.replicas.load_balancer != "least_connections")
+    report.add("replicas.load_balancer", "unknown load balancer '" + s.replicas.load_balancer + "'",
+               "use round_robin or least_connections");
+}
+
+}  // namespace
+
+namespace {
+
+// The provider and upstream model a name that is not an alias goes to (provider/model, or the
+// default provider), as the catalog routes it; nullopt for an alias or an unroutable name.
+std::optional<std::pair<std::string, std::string>> direct_target(const core::GatewayConfig& g,
+                                                                 const std::string& model) {
+  for (const core::ModelAliasConfig& m : g.models)
+    if (m.alias == model) return std::nullopt;
+  if (const auto slash = model.find('/'); slash != std::string::npos && slash + 1 < model.size())
+    for (const core::ProviderConfig& p : g.providers)
+      if (p.name == model.substr(0, slash)) return std::pair{p.name, model.substr(slash + 1)};
+  if (!g.default_provider.empty()) return std::pair{g.default_provider, model};
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool routable(const core::GatewayConfig& g, const std::string& model) {
+  for (const core::ModelAliasConfig& m : g.models)
+    if (m.alias == model) return true;
+  if (const auto slash = model.find('/'); slash != std::string::npos && slash + 1 < model.size())
+    for (const core::ProviderConfig& p : g.providers)
+      if (p.name == model.substr(0, slash)) return true;
+  return !g.default_provider.empty();
+}
+
+namespace {
+
+// traffic.replay: the log stands for the rate, the phases and the mix.
+void validate_replay(const TrafficConfig& t, const Given& given, Reporter& report) {
+  if (t.replay.file.empty())
+    report.add("traffic.replay.file", "must not be empty", "the path of a Sluice access log");
+  if (!(t.replay.speed > 0))
+    report.add("traffic.replay.speed", "must be greater than 0", "1 replays at the logged pace");
+  for (const char* key :
+       {"traffic.rate", "traffic.phases", "traffic.mix", "traffic.repeat", "traffic.arrivals"})
+    if (given.contains(key))
+      report.add(key, "is given together with traffic.replay",
+                 "a replay's requests come from the log: remove one of them");
+}
+
+void validate_traffic(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  const TrafficConfig& t = s.traffic;
+  if (given.contains("traffic.replay.file") || given.contains("traffic.replay.speed"))
+    return validate_replay(t, given, report);
+  const bool has_rate = given.contains("traffic.rate");
+  if (has_rate && !t.phases.empty())
+    report.add("traffic.rate", "is given together with traffic.phases",
+               "give a constant rate or phases, not both");
+  if (!has_rate && t.phases.empty())
+    report.add("traffic", "has neither a rate nor phases",
+               "e.g. traffic: {rate: 50, mix: [...]}, or phases: [{duration: 10m, rate: 50}]");
+  if (has_rate && !(t.rate > 0))
+    report.add("traffic.rate", "must be greater than 0, got " + number_text(t.rate),
+               "requests per second, e.g. 50");
+  bool any_traffic = false;
+  for (std::size_t i = 0; i < t.phases.size(); ++i) {
+    const PhaseConfig& p = t.phases[i];
+    const std::string path = at("traffic.phases", i);
+    if (!(p.duration.count() > 0))
+      report.add(path + ".duration", "must be greater than 0", "e.g. 10m");
+    if (!(p.rate >= 0))
+      report.add(path + ".rate", "must not be negative, got " + number_text(p.rate),
+                 "requests per second; 0 for a quiet spell");
+    if (p.ramp != "step" && p.ramp != "linear")
+      report.add(path + ".ramp", "unknown ramp '" + p.ramp + "'",
+                 "use step (the rate holds) or linear (from the previous phase's rate)");
+    any_traffic = any_traffic || p.rate > 0;
+  }
+  if (!t.phases.empty() && !any_traffic)
+    report.add("traffic.phases", "every phase has rate 0: no request would arrive",
+               "give some phase a rate above 0");
+  if (t.arrivals != "poisson" && t.arrivals != "uniform")
+    report.add("traffic.arrivals", "unknown arrival process '" + t.arrivals + "'",
+               "use poisson (random, independent arrivals) or uniform (evenly spaced)");
+  if (t.mix.empty())
+    report.add("traffic.mix", "must list at least one kind of request",
+               "e.g. [{model: chat, prompt_tokens: {dist: constant, value: 500}, "
+               "completion_tokens: {dist: constant, value: 200}}]");
+  for (std::size_t i = 0; i < t.mix.size(); ++i) {
+    const MixEntryConfig& m = t.mix[i];
+    const std::string path = at("traffic.mix", i);
+    if (!(m.weight > 0))
+      report.add(path + ".weight", "must be greater than 0, got " + number_text(m.weight),
+                 "a share of the traffic, e.g. 1");
+    if (m.model.empty())
+      report.add(path + ".model", "must not be empty", "name an alias of gateway.models");
+    else if (!routable(s.gateway, m.model))
+      report.add(path + ".model", "'" + m.model + "' is not an alias of gateway.models",
+                 "name a configured alias, or provider/model of a configured provider");
+    else if (const auto direct = direct_target(s.gateway, m.model);
+             direct && !upstream_for(s.providers, direct->first, direct->second))
+      report.add(path + ".model",
+                 "no entry of providers simulates " + direct->first + "/" + direct->second,
+                 "add {provider: " + direct->first +
+                     ", ttft: {...}, per_token: {...}} under "
+                     "providers");
+    if (!core::parse_priority(m.priority))
+      report.add(path + ".priority", "unknown priority '" + m.priority + "'",
+                 "use low, normal or high");
+    check_distribution(m.prompt_tokens, path + ".prompt_tokens", given, true, report);
+    check_distribution(m.completion_tokens, path + ".completion_tokens", given, true, report);
+  }
+}
+
+bool valid_fail_with(const std::string& mode) {
+  return mode == "5xx" || mode == "429" || mode == "reset" || mode == "connect" ||
+         mode == "timeout";
+}
+
+void validate_upstreams(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  std::vector<std::string> names;
+  for (const core::ProviderConfig& p : s.gateway.providers) names.push_back(p.name);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t i = 0; i < s.providers.size(); ++i) {
+    const UpstreamConfig& u = s.providers[i];
+    const std::string path = at("providers", i);
+    if (std::find(names.begin(), names.end(), u.provider) == names.end()) {
+      std::string choices;
+      for (const std::string& n : names) choices += (choices.empty() ? "" : ", ") + n;
+      report.add(
+          path + ".provider", "'" + u.provider + "' is not a provider of gateway.providers",
+          choices.empty() ? "add the provider under gateway.providers" : "use one of: " + choices);
+    } else if (!seen.emplace(u.provider, u.model).second) {
+      report.add(path + (u.model.empty() ? ".provider" : ".model"),
+                 "'" + u.provider + (u.model.empty() ? "" : "/" + u.model) +
+                     "' is simulated by an earlier entry too",
+                 "keep one entry per provider (or per provider and model)");
+    }
+    check_distribution(u.ttft, path + ".ttft", given, true, report);
+    check_distribution(u.per_token, path + ".per_token", given, true, report);
+    check_distribution(u.error_latency, path + ".error_latency", given, false, report);
+    if (u.concurrency < 0)
+      report.add(path + ".concurrency", "must not be negative", "0 serves any number at once");
+    const RateLimitConfig& r = u.rate_limit;
+    if (!(r.requests_per_second >= 0))
+      report.add(path + ".rate_limit.requests_per_second", "must not be negative",
+                 "0 for no limit, e.g. 40");
+    if (!(r.burst >= 0))
+      report.add(path + ".rate_limit.burst", "must not be negative",
+                 "0 for one second's worth of requests_per_second");
+    for (const auto& [key, rate] :
+         {std::pair{".error_rate", u.error_rate}, std::pair{".reset_rate", u.reset_rate}})
+      if (!(rate >= 0 && rate <= 1))
+        report.add(path + key, "must be between 0 and 1, got " + number_text(rate),
+                   "a probability per attempt: 0.01 fails one in a hundred");
+    if (u.error_rate + u.reset_rate > 1)
+      report.add(path + ".reset_rate", "error_rate + reset_rate exceeds 1",
+                 "they are shares of the same attempts");
+    for (std::size_t j = 0; j < u.outages.size(); ++j) {
+      const OutageConfig& o = u.outages[j];
+      const std::string opath = at(path + ".outages", j);
+      if (!(o.to > o.from))
+        report.add(opath + ".to", "must be later than from", "an outage is the span [from, to)");
+      if (!valid_fail_with(o.fail_with))
+        report.add(opath + ".fail_with", "unknown failure '" + o.fail_with + "'",
+                   "use 5xx, 429, reset, connect or timeout");
+    }
+  }
+  // Every configured deployment needs a behaviour: a simulation has no default upstream.
+  for (std::size_t i = 0; i < s.gateway.models.size(); ++i) {
+    const core::ModelAliasConfig& m = s.gateway.models[i];
+    for (std::size_t j = 0; j < m.deployments.size(); ++j) {
+      const core::DeploymentConfig& d = m.deployments[j];
+      if (std::find(names.begin(), names.end(), d.provider) == names.end()) continue;
+      if (upstream_for(s.providers, d.provider, d.model)) continue;
+      report.add(
+          at(at("gateway.models", i) + ".deployments", j),
+          "no entry of providers simulates " + d.provider + "/" + d.model,
+          "add {provider: " + d.provider + ", ttft: {...}, per_token: {...}} under providers");
+    }
+  }
+}
+
+}  // namespace
+
+void validate_scenario(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  validate_run(s, report);
+  validate_traffic(s, given, report);
+  validate_upstreams(s, given, report);
+  // The embedded sections, by the server's own checks.
+  core::detail::validate_gateway(s.gateway, report);
+  core::Config server;
+  server.gateway = s.gateway;
+  server.admission = s.admission;
+  core::detail::validate_admission(server, report);
+}
+
+}  // namespace sluice::sim

@@ -1,0 +1,83 @@
+#pragma once
+// Helpers of the simulator's tests: scenarios from YAML text, their errors, and runs.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/model/simulation.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace sluice::sim::testing {
+
+// The scenario `yaml` describes; a test failure listing its errors when it is not valid.
+inline ScenarioConfig scenario_of(const std::string& yaml, const ScenarioFlags& flags = {}) {
+  auto parsed = parse_scenario(yaml, "test.yaml", flags);
+  if (!parsed) {
+    std::string all;
+    for (const core::ConfigError& e : parsed.error()) all += core::to_string(e) + "\n";
+    ADD_FAILURE() << "scenario rejected:\n" << all;
+    return {};
+  }
+  return *parsed;
+}
+
+// Each error of `yaml` as "path: message (fix: ...)"; empty when it is valid.
+inline std::vector<std::string> errors_of(const std::string& yaml, const ScenarioFlags& flags = {},
+                                          const std::map<std::string, std::string>& env = {}) {
+  auto parsed = parse_scenario(yaml, "test.yaml", flags, env);
+  std::vector<std::string> out;
+  if (!parsed)
+    for (const core::ConfigError& e : parsed.error()) out.push_back(core::to_string(e));
+  return out;
+}
+
+// Whether some error starts with `prefix` (a key path and the start of its message).
+inline bool has_error(const std::vector<std::string>& errors, const std::string& prefix) {
+  for (const std::string& e : errors)
+    if (e.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+inline std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
+}
+
+// One alias `chat` on provider `primary` (model `big`, answering in 100 ms + 10 ms a token),
+// with `traffic` (the traffic section's keys but its mix, indented two spaces) and `more`
+// appended after the gateway section (indented two spaces, more gateway keys; unindented, more
+// top-level sections).
+inline std::string minimal_scenario(const std::string& traffic = "  rate: 10\n",
+                                    const std::string& more = "") {
+  return "duration: 60s\n"
+         "seed: 1\n"
+         "traffic:\n" +
+         traffic +
+         "  mix:\n"
+         "    - model: chat\n"
+         "      prompt_tokens: {dist: constant, value: 100}\n"
+         "      completion_tokens: {dist: constant, value: 50}\n"
+         "providers:\n"
+         "  - provider: primary\n"
+         "    ttft: {dist: constant, value: 100ms}\n"
+         "    per_token: {dist: constant, value: 10ms}\n"
+         "gateway:\n"
+         "  providers:\n"
+         "    - {name: primary, type: openai, base_url: https://primary.example/v1}\n"
+         "  models:\n"
+         "    - alias: chat\n"
+         "      deployments: [{provider: primary, model: big}]\n" +
+         more;
+}
+
+// The first line of `exposition` that starts with `series`' name and labels, or "".
+inline std::string metric_line(const std::string& exposition, const std::string& series) {
+  const auto at = exposition.find(series);
+  if (at == std::string::npos) return "";
+  return exposition.substr(at, exposition.find('\n', at) - at);
+}
+
+}  // namespace sluice::sim::testing
