@@ -35,8 +35,8 @@ StoredResponse response_for(const std::string& key) {
   StoredResponse r;
   r.owner = "team";
   r.input = R"([{"role":"user","content":"question )" + key + std::string(120, 'q') + R"("}])";
-  r.output.push_back(
-      {"msg_" + key, R"({"role":"assistant","content":"answer )" + std::string(120, 'a') + R"("})"});
+  r.output.push_back({"msg_" + key, R"({"role":"assistant","content":"answer )" +
+                                        std::string(120, 'a') + R"("})"});
   r.object = R"({"id":"resp_)" + key + R"(","object":"response","output":")" +
              std::string(300, 'o') + R"("})";
   return r;

@@ -66,8 +66,8 @@ struct ResponseStore::Index {
   // A node of each container: its value, the next pointer, a cached hash (hash tables) and a
   // share of the bucket array.
   static constexpr std::size_t kEntryBytes =
-      sizeof(List::value_type) + 2 * sizeof(void*) +              // the list node
-      sizeof(StoredResponse) + 2 * sizeof(void*) +                // make_shared's control block
+      sizeof(List::value_type) + 2 * sizeof(void*) +  // the list node
+      sizeof(StoredResponse) + 2 * sizeof(void*) +    // make_shared's control block
       sizeof(std::pair<const std::string_view, List::iterator>) + 3 * sizeof(void*);
   static constexpr std::size_t kItemBytes = sizeof(ItemMap::value_type) + 3 * sizeof(void*);
 
@@ -85,14 +85,19 @@ struct ResponseStore::Index {
     auto [slot, end] = items.equal_range(key);
     while (slot != end) slot = slot->second.entry == entry ? items.erase(slot) : std::next(slot);
   }
-  void index_items(List::iterator it) {
+  // The item slots of the entry, in a map of their own: built before the lock, then merged in
+  // (merging moves nodes, allocating nothing).
+  static ItemMap slots_of(List::iterator it) {
     const StoredResponse& response = *it->response;
+    ItemMap slots;
+    slots.reserve(response.output.size() + response.inputs.size());
     for (std::size_t i = 0; i < response.output.size(); ++i)
-      items.emplace(ItemKey{response.owner, response.output[i].id},
+      slots.emplace(ItemKey{response.owner, response.output[i].id},
                     ItemSlot{it, static_cast<std::uint32_t>(i), FoundItem::Kind::output_message});
     for (std::size_t i = 0; i < response.inputs.size(); ++i)
-      items.emplace(ItemKey{response.owner, response.inputs[i].id},
+      slots.emplace(ItemKey{response.owner, response.inputs[i].id},
                     ItemSlot{it, static_cast<std::uint32_t>(i), FoundItem::Kind::input_item});
+    return slots;
   }
   // Moves the entry to the most recently used end.
   void touch(List::iterator it) { lru.splice(lru.end(), lru, it); }
@@ -117,9 +122,9 @@ ResponseStore::~ResponseStore() = default;
 
 std::size_t ResponseStore::accounted_bytes(std::string_view response_id,
                                            const StoredResponse& response) {
-  std::size_t bytes = Index::kEntryBytes + heap_bytes(response_id) +
-                      heap_bytes(response.owner) + heap_bytes(response.input) +
-                      heap_bytes(response.object) + heap_bytes(response.input_items);
+  std::size_t bytes = Index::kEntryBytes + heap_bytes(response_id) + heap_bytes(response.owner) +
+                      heap_bytes(response.input) + heap_bytes(response.object) +
+                      heap_bytes(response.input_items);
   bytes += response.output.size() * sizeof(StoredItem);
   for (const StoredItem& item : response.output)
     bytes += Index::kItemBytes + heap_bytes(item.id) + heap_bytes(item.chat_message);
@@ -137,10 +142,14 @@ bool ResponseStore::put(std::string_view response_id, StoredResponse response) {
     index.rejected.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  // Built before the lock; what leaves goes to the graveyard, freed once the lock is released.
+  // Nodes are built before the lock (list splices and map merges move them without allocating);
+  // what leaves goes to the graveyard, freed once the lock is released.
   Index::List fresh, graveyard;
   fresh.push_back(Index::Entry{std::string(response_id),
                                std::make_shared<const StoredResponse>(std::move(response)), size});
+  const auto entry = fresh.begin();  // stays valid across the splice
+  Index::ItemMap slots = Index::slots_of(entry);
+  std::unordered_map<std::string_view, Index::List::iterator> by_id{{entry->id, entry}};
   std::lock_guard lock(index.mutex);
   if (auto same = index.responses.find(response_id); same != index.responses.end())
     index.unlink(same->second, graveyard);
@@ -149,11 +158,10 @@ bool ResponseStore::put(std::string_view response_id, StoredResponse response) {
     ++(index.lru.size() >= max_entries_ ? index.evicted_for_entries : index.evicted_for_bytes);
     index.unlink(index.lru.begin(), graveyard);
   }
-  const auto entry = fresh.begin();
   entry->sequence = ++index.sequence;
   index.lru.splice(index.lru.end(), fresh);
-  index.responses.emplace(entry->id, entry);
-  index.index_items(entry);
+  index.responses.merge(by_id);
+  index.items.merge(slots);
   index.bytes += size;
   return true;
 }

@@ -230,8 +230,8 @@ Status add_reference(const json::object& item, const std::string& param, const S
   if (stored->kind == FoundItem::Kind::input_item) {
     // The store indexes no references among input items: one never leads to another.
     if (string_field(found.get_object(), "type") == "item_reference")
-      return invalid(param, "Invalid '" + param + "': item '" + std::string(id) +
-                                "' is itself a reference.");
+      return invalid(
+          param, "Invalid '" + param + "': item '" + std::string(id) + "' is itself a reference.");
     return add_item(found.get_object(), param, store, messages);
   }
   append_stored(std::move(found.get_object()), messages);
@@ -483,7 +483,8 @@ void keep_input_items(const json::array& items, StoredResponse& stored) {
     text += json::serialize(value);
     const json::object& item = value.as_object();  // input_items_of lists objects only
     if (string_field(item, "type") != "item_reference")
-      stored.inputs.push_back({std::string(string_field(item, "id")), offset, text.size() - offset});
+      stored.inputs.push_back(
+          {std::string(string_field(item, "id")), offset, text.size() - offset});
   }
   text += ']';
 }

@@ -137,7 +137,8 @@ TEST(ResponseStore, AResponseReadOftenOutlivesNewerOnes) {
 TEST(ResponseStore, KeepsWhatFitsMaxBytesExactly) {
   constexpr std::size_t kPadding = 1000;
   constexpr int kFit = 16;  // each an eighth of the store at most
-  const std::size_t one = ResponseStore::accounted_bytes("resp_k000", response_for("k000", kPadding));
+  const std::size_t one =
+      ResponseStore::accounted_bytes("resp_k000", response_for("k000", kPadding));
   const std::size_t all = one * kFit;
   {
     ResponseStore store(all, 1000);
@@ -211,8 +212,7 @@ TEST(ResponseStore, AResponseLargerThanAnEighthIsNotKept) {
   // Padded to exactly the limit, then one byte over.
   const std::size_t base = ResponseStore::accounted_bytes("resp_fits", response_for("fits"));
   std::size_t padding = max_bytes / 8 - base;
-  while (ResponseStore::accounted_bytes("resp_fits", response_for("fits", padding)) >
-         max_bytes / 8)
+  while (ResponseStore::accounted_bytes("resp_fits", response_for("fits", padding)) > max_bytes / 8)
     --padding;
   EXPECT_TRUE(store.put("resp_fits", response_for("fits", padding)));
   const std::size_t over = ResponseStore::accounted_bytes("resp_huge", response_for("huge", 8192));
@@ -233,8 +233,8 @@ TEST(ResponseStore, TheObjectAndInputItemsAreKeptAndCounted) {
   r.object = R"({"id":"resp_o1","object":"response"})";
   r.input_items = R"([{"id":"msg_in","type":"message"}])";
   const std::size_t bytes = ResponseStore::accounted_bytes("resp_o1", r);
-  EXPECT_EQ(bytes, ResponseStore::accounted_bytes("resp_o1", response_for("o1")) +
-                       r.object.size() + 1 + r.input_items.size() + 1);
+  EXPECT_EQ(bytes, ResponseStore::accounted_bytes("resp_o1", response_for("o1")) + r.object.size() +
+                       1 + r.input_items.size() + 1);
   store.put("resp_o1", r);
   const auto found = store.response("resp_o1");
   ASSERT_NE(found, nullptr);
@@ -267,7 +267,8 @@ TEST(ResponseStore, InputItemsAreFoundByIdAsListed) {
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->kind, FoundItem::Kind::input_item);
   EXPECT_EQ(first->json, R"({"id":"msg_user1","type":"message","role":"user"})");
-  EXPECT_EQ(store.item("fco_9")->json, R"({"id":"fco_9","type":"function_call_output","output":"x"})");
+  EXPECT_EQ(store.item("fco_9")->json,
+            R"({"id":"fco_9","type":"function_call_output","output":"x"})");
   EXPECT_FALSE(store.item("msg_user1", "another-team").has_value());
   // A lookup by input item is use too, and the items leave with their response.
   store.put("resp_i2", response_for("i2"));

@@ -453,11 +453,11 @@ TEST(ResponsesStored, ItemReferencesToInputItemsResolveAsTheItemsThemselves) {
   EXPECT_EQ(listed[1].at("id").as_string(), generated);
   ASSERT_TRUE(store.put("resp_abc123", std::move(stored)));
 
-  const json::object next = chat_with(store, R"({"model":"m","input":[
-      {"type":"item_reference","id":"msg_q1"},
-      {"type":"item_reference","id":")" + generated + R"("},
-      {"type":"item_reference","id":"msg_abc123"},
-      {"role":"user","content":"And tomorrow?"}]})");
+  std::string request_json = R"({"model":"m","input":[{"type":"item_reference","id":"msg_q1"},)";
+  request_json += R"({"type":"item_reference","id":")" + generated + R"("},)";
+  request_json += R"({"type":"item_reference","id":"msg_abc123"},)";
+  request_json += R"({"role":"user","content":"And tomorrow?"}]})";
+  const json::object next = chat_with(store, request_json);
   EXPECT_EQ(json::serialize(next.at("messages")),
             R"([{"role":"user","content":"Weather in Paris?"},)"
             R"({"role":"user","content":"Be quick."},)"
