@@ -43,7 +43,8 @@ StoredResponse stored_response(const boost::json::object& responses_request,
                                const boost::json::array& output);
 // The same from the whole Response object (`response`, as the client received it), which is kept
 // too (`response_json`: its text, when the caller has it already), with the request's input items
-// (input_items_of), for GET /v1/responses/{id}.
+// (input_items_of), for GET /v1/responses/{id} and its input_items, and where each lies in them,
+// for an item_reference to one (those that are references themselves are not indexed).
 StoredResponse stored_response(const boost::json::object& responses_request,
                                const boost::json::object& chat_request,
                                const boost::json::object& response, std::string response_json = {});
