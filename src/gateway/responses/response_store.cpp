@@ -1,5 +1,6 @@
 #include "gateway/responses/response_store.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <list>
@@ -86,7 +87,7 @@ struct ResponseStore::Index {
     while (slot != end) slot = slot->second.entry == entry ? items.erase(slot) : std::next(slot);
   }
   // The item slots of the entry, in a map of their own: built before the lock, then merged in
-  // (merging moves nodes, allocating nothing).
+  // (merging moves the nodes; only a bucket array that must grow is allocated).
   static ItemMap slots_of(List::iterator it) {
     const StoredResponse& response = *it->response;
     ItemMap slots;
@@ -142,8 +143,8 @@ bool ResponseStore::put(std::string_view response_id, StoredResponse response) {
     index.rejected.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  // Nodes are built before the lock (list splices and map merges move them without allocating);
-  // what leaves goes to the graveyard, freed once the lock is released.
+  // Nodes are built before the lock (list splices and map merges move them); what leaves goes to
+  // the graveyard, freed once the lock is released.
   Index::List fresh, graveyard;
   fresh.push_back(Index::Entry{std::string(response_id),
                                std::make_shared<const StoredResponse>(std::move(response)), size});
