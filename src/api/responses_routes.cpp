@@ -16,6 +16,7 @@
 #include "gateway/providers/request_validation.hpp"
 #include "gateway/responses/response_items.hpp"
 #include "gateway/responses/response_store.hpp"
+#include "gateway/responses/response_store_metrics.hpp"
 #include "gateway/responses/responses_translate.hpp"
 #include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
@@ -48,10 +49,14 @@ class ResponsesSink final : public gateway::ChunkSink {
 
   // Usage counted by the gateway stands in when the upstream reported none. The final events wait
   // for flush(): the response is stored first, so a client acting on response.completed at once
-  // can refer to it.
-  void finish(const gateway::Usage& usage) { translator_.finish(usage, events_); }
-  // After finish(): the Response the client receives in response.completed.
+  // can refer to it, and that event's `store` says whether it was.
+  void close(const gateway::Usage& usage) { translator_.close(usage, events_); }
+  // After close(): the Response the client receives in response.completed.
   const boost::json::object& final_response() const { return translator_.final_response(); }
+  void complete(bool stored) {
+    if (!stored) translator_.not_stored();
+    translator_.complete(events_);
+  }
 
   awaitable<void> fail(const Error& error) {
     translator_.fail(error, events_);
@@ -78,20 +83,21 @@ std::string_view owner_of(const http::Exchange& exchange) {
 }
 
 // Keeps what `body` (the Responses request), `chat` (its translation) and `response` (the Response
-// the client received; `response_json` its text when already rendered) make, for the caller's
-// tenant. A response too large for the store is answered all the same; the log says why it cannot
-// be retrieved.
-void keep(gateway::ResponseStore& store, const http::Exchange& exchange,
+// the client receives; `response_json` its text when already rendered) make, for the caller's
+// tenant. False when the response is too large for the store: it is answered all the same, with
+// `store: false`, and the log says why it cannot be retrieved.
+bool keep(gateway::ResponseStore& store, const http::Exchange& exchange,
           std::string_view response_id, const json::object& body, const json::object& chat,
           const json::object& response, std::string response_json = {}) {
   gateway::StoredResponse stored =
       gateway::stored_response(body, chat, response, std::move(response_json));
   stored.owner = std::string(owner_of(exchange));
-  if (!store.put(response_id, std::move(stored)))
-    ops::logger().warn("response not stored: larger than an eighth of the store",
-                       {{"request_id", exchange.request_id},
-                        {"response_id", response_id},
-                        {"key", "gateway.response_store.max_bytes"}});
+  if (store.put(response_id, std::move(stored))) return true;
+  ops::logger().warn("response not stored: larger than an eighth of the store",
+                     {{"request_id", exchange.request_id},
+                      {"response_id", response_id},
+                      {"key", "gateway.response_store.max_bytes"}});
+  return false;
 }
 
 // OpenAI's 404 for a response that is not (or no longer, or not the caller's tenant's) stored.
@@ -140,10 +146,12 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
     co_return;
   }
   // Only answers that ended well are stored (incomplete ones too: their items reached the client).
-  const bool stored = gateway::store_requested(body);
+  // A response too large to store says `store: false`: the client learns it cannot refer to it.
+  const bool store_requested = gateway::store_requested(body);
   if (request.stream) {
-    sink.finish(outcome.usage);
-    if (stored) keep(store, exchange, response_id, body, *chat, sink.final_response());
+    sink.close(outcome.usage);
+    sink.complete(!store_requested ||
+                  keep(store, exchange, response_id, body, *chat, sink.final_response()));
     co_await sink.flush();
     co_return;
   }
@@ -151,7 +159,10 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
       gateway::response_from_chat(outcome.body, response_id, created, &body, &outcome.usage);
   if (response) {
     std::string text = json::serialize(*response);
-    if (stored) keep(store, exchange, response_id, body, *chat, *response, text);
+    if (store_requested && !keep(store, exchange, response_id, body, *chat, *response, text)) {
+      (*response)["store"] = false;
+      text = json::serialize(*response);
+    }
     exchange.response.set_json(200, std::move(text));
   } else {
     exchange.response.set_error(response.error());
@@ -248,10 +259,11 @@ awaitable<void> list_input_items(gateway::ResponseStore& store, http::Exchange& 
 }  // namespace
 
 void register_responses_routes(http::Router& router, gateway::GatewayService& service,
-                               const core::GatewayConfig& config) {
+                               const core::GatewayConfig& config, ops::Registry& registry) {
   // One per process, shared by every event-loop thread; see response_store.hpp for its scope.
   auto store = std::make_shared<gateway::ResponseStore>(
       config.response_store_max_bytes, static_cast<std::size_t>(config.response_store_max_entries));
+  gateway::register_response_store_metrics(registry, store);
   router.add(
       "POST", "/v1/responses",
       [&service, store](http::Exchange& exchange) {

@@ -226,7 +226,7 @@ int serve(const CliArgs& args, Role role) {
                                               **catalog, gateway_service, router, registry);
     if (tracing) answers->set_tracer(&tracing->tracer);
     api::register_openai_routes(router, gateway_service, &answers->rag_chat());
-    api::register_responses_routes(router, gateway_service, config->gateway);
+    api::register_responses_routes(router, gateway_service, config->gateway, registry);
     api::register_messages_routes(router, gateway_service);
     api::register_completions_routes(router, gateway_service);
     api::register_moderations_routes(router, gateway_service);

@@ -246,6 +246,18 @@ test('openai SDK chains turns with previous_response_id', async () => {
     (e) => e instanceof OpenAI.NotFoundError && e.param === 'previous_response_id');
 });
 
+test('openai SDK refers to an input item that inputItems.list names', async () => {
+  const first = await client.responses.create({ model: 'test-model', input: 'The colour is blue' });
+  const items = await client.responses.inputItems.list(first.id);
+  assert.equal(items.data.length, 1);
+  assert.match(items.data[0].id, /^msg_/);
+  const again = await client.responses.create({
+    model: 'test-model',
+    input: [{ type: 'item_reference', id: items.data[0].id }],
+  });
+  assert.match(again.output_text, /Mock reply to: The colour is blue\./);
+});
+
 test('errors keep the OpenAI shape', async () => {
   await assert.rejects(client.responses.create({ model: 'nope', input: 'x' }),
                        (e) => e instanceof OpenAI.APIError && e.status === 404);

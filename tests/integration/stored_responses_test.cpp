@@ -1,6 +1,6 @@
 // Stored responses against the real binary and mock-upstream: GET and DELETE /v1/responses/{id}
 // and GET /v1/responses/{id}/input_items, streamed responses stored once complete, store: false,
-// tenants kept apart, and the store's bound.
+// tenants kept apart, input items referred to, and the store's exact bounds, order and metrics.
 #include <boost/json.hpp>
 
 #include "support/mock_fixture.hpp"
@@ -214,25 +214,166 @@ TEST(StoredResponsesTenants, AnotherTenantsResponseIsNotFoundAndUntouched) {
   EXPECT_EQ(call(port, "GET", "/v1/responses/" + id).status, 401);  // no key at all
 }
 
-TEST(StoredResponsesBound, TheStoreKeepsAtMostItsEntries) {
-  auto mock = start_mock_upstream({});
-  TempFile config(gateway_yaml(mock->port()));
-  auto server = start_server({{"SLUICE_GATEWAY__RESPONSE_STORE__MAX_ENTRIES", "8"}},
-                             {"--config", config.path()});
-  std::vector<std::string> ids;
-  for (int i = 0; i < 24; ++i) {
-    const Answer created =
-        call(server->port(), "POST", "/v1/responses",
-             R"({"model":"test-model","input":"turn )" + std::to_string(i) + R"("})");
-    ASSERT_EQ(created.status, 200) << created.raw;
-    ids.emplace_back(created.body.at("id").as_string());
+// A sample of /metrics ("name" or "name{labels}"); -1 when absent.
+double metric(int port, const std::string& series) {
+  auto metrics = http_request(port, "GET", "/metrics");
+  if (!metrics) return -1;
+  const std::string line = "\n" + series + " ";
+  const auto at = metrics->body.find(line);
+  return at == std::string::npos ? -1 : std::stod(metrics->body.substr(at + line.size()));
+}
+
+// A gateway whose store has `env`'s bounds (SLUICE_GATEWAY__RESPONSE_STORE__...).
+class StoredResponsesBound : public ::testing::Test {
+ protected:
+  void start(Env env) {
+    mock_ = start_mock_upstream({});
+    config_ = std::make_unique<TempFile>(gateway_yaml(mock_->port()));
+    server_ = start_server(std::move(env), {"--config", config_->path()});
   }
-  int kept = 0;
-  for (const std::string& id : ids)
-    kept += call(server->port(), "GET", "/v1/responses/" + id).status == 200;
-  EXPECT_GE(kept, 1);
-  EXPECT_LE(kept, 8);
-  EXPECT_EQ(call(server->port(), "GET", "/v1/responses/" + ids.back()).status, 200);  // the newest
+  int port() const { return server_->port(); }
+  // Creates a response to "turn <n>"; its id.
+  std::string create(int n, std::string_view extra = {}) {
+    const Answer created = call(port(), "POST", "/v1/responses",
+                                R"({"model":"test-model","input":"turn )" + std::to_string(n) +
+                                    "\"" + std::string(extra) + "}");
+    EXPECT_EQ(created.status, 200) << created.raw.substr(0, 300);
+    EXPECT_EQ(created.body.at("store"), true) << n;
+    return std::string(created.body.at("id").as_string());
+  }
+  // Which of `ids` GET finds, by index (each GET is a use too, in this order).
+  std::vector<int> retrievable(const std::vector<std::string>& ids) {
+    std::vector<int> found;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (call(port(), "GET", "/v1/responses/" + ids[i]).status == 200)
+        found.push_back(static_cast<int>(i));
+    return found;
+  }
+  void set_reply_tokens(int tokens) {
+    ASSERT_TRUE(http_request(mock_->port(), "POST", "/mock/config",
+                             R"({"reply_tokens":)" + std::to_string(tokens) + "}",
+                             "Content-Type: application/json\r\n"));
+  }
+
+  std::unique_ptr<SluiceProcess> mock_;
+  std::unique_ptr<TempFile> config_;
+  std::unique_ptr<SluiceProcess> server_;
+};
+
+std::vector<int> range(int from, int to) {
+  std::vector<int> out;
+  for (int i = from; i < to; ++i) out.push_back(i);
+  return out;
+}
+
+// max_entries is the number kept, for the whole process, and the least recently used go first:
+// a read counts as use.
+TEST_F(StoredResponsesBound, ExactlyMaxEntriesAreKeptLeastRecentlyUsedFirst) {
+  start({{"SLUICE_GATEWAY__RESPONSE_STORE__MAX_ENTRIES", "8"}});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(create(i));
+  ASSERT_EQ(call(port(), "GET", "/v1/responses/" + ids[0]).status, 200);  // 1 is now the oldest
+  ids.push_back(create(8));
+  EXPECT_EQ(retrievable(ids), (std::vector<int>{0, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(metric(port(), "sluice_response_store_entries"), 8);
+  EXPECT_EQ(metric(port(), R"(sluice_response_store_evictions_total{limit="max_entries"})"), 1);
+
+  for (int i = 9; i < 60; ++i) ids.push_back(create(i));
+  EXPECT_EQ(retrievable(ids), range(52, 60));
+  EXPECT_EQ(metric(port(), R"(sluice_response_store_evictions_total{limit="max_entries"})"), 52);
+  EXPECT_EQ(metric(port(), R"(sluice_response_store_evictions_total{limit="max_bytes"})"), 0);
+}
+
+TEST_F(StoredResponsesBound, OneEntryMeansTheLatestOnly) {
+  start({{"SLUICE_GATEWAY__RESPONSE_STORE__MAX_ENTRIES", "1"}});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(create(i));
+  EXPECT_EQ(retrievable(ids), std::vector<int>{19});
+}
+
+// max_bytes is one budget: responses of about 100 KB each fill 1 MiB, the oldest leave first,
+// and what is held stays within it.
+TEST_F(StoredResponsesBound, MaxBytesIsOneBudgetFilledInOrder) {
+  constexpr double kMaxBytes = 1 << 20;
+  start({{"SLUICE_GATEWAY__RESPONSE_STORE__MAX_BYTES", "1MiB"}});
+  set_reply_tokens(12000);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(create(i));
+  EXPECT_EQ(retrievable(ids), range(0, 6));  // about 600 KB: all of them
+  const double six = metric(port(), "sluice_response_store_bytes");
+  EXPECT_GT(six, 6 * 90'000.0);  // what they hold: each answer's text twice, and more
+  EXPECT_LT(six, kMaxBytes);
+
+  for (int i = 6; i < 16; ++i) ids.push_back(create(i));
+  const double evicted =
+      metric(port(), R"(sluice_response_store_evictions_total{limit="max_bytes"})");
+  ASSERT_GT(evicted, 0);
+  EXPECT_EQ(retrievable(ids), range(static_cast<int>(evicted), 16));
+  const double held = metric(port(), "sluice_response_store_bytes");
+  EXPECT_LE(held, kMaxBytes);
+  EXPECT_GT(held, kMaxBytes - kMaxBytes / 8);  // the next older one would not have fitted
+  EXPECT_EQ(metric(port(), "sluice_response_store_entries"), 16 - evicted);
+}
+
+// A response over an eighth of max_bytes is answered, says it was not stored, and is not.
+TEST_F(StoredResponsesBound, AResponseTooLargeToStoreSaysStoreFalse) {
+  start({{"SLUICE_GATEWAY__RESPONSE_STORE__MAX_BYTES", "1MiB"}});
+  const std::string small = create(0);
+  set_reply_tokens(40000);
+  const Answer big =
+      call(port(), "POST", "/v1/responses", R"({"model":"test-model","input":"long one"})");
+  ASSERT_EQ(big.status, 200) << big.raw.substr(0, 300);
+  EXPECT_EQ(big.body.at("store"), false);
+  EXPECT_EQ(big.body.at("status"), "completed");
+  EXPECT_EQ(
+      call(port(), "GET", "/v1/responses/" + std::string(big.body.at("id").as_string())).status,
+      404);
+
+  auto streamed = http_request(port(), "POST", "/v1/responses",
+                               R"({"model":"test-model","input":"long stream","stream":true})",
+                               "Content-Type: application/json\r\n");
+  ASSERT_TRUE(streamed);
+  const std::string marker = "event: response.completed\ndata: ";
+  const auto at = streamed->body.find(marker);
+  ASSERT_NE(at, std::string::npos) << streamed->body.substr(0, 300);
+  const auto start_at = at + marker.size();
+  const json::value completed =
+      json::parse(streamed->body.substr(start_at, streamed->body.find('\n', start_at) - start_at));
+  EXPECT_EQ(completed.at("response").at("store"), false);
+  EXPECT_EQ(call(port(), "GET",
+                 "/v1/responses/" + std::string(completed.at("response").at("id").as_string()))
+                .status,
+            404);
+
+  EXPECT_EQ(metric(port(), "sluice_response_store_rejected_total"), 2);
+  EXPECT_EQ(call(port(), "GET", "/v1/responses/" + small).status, 200);  // nothing evicted for them
+  EXPECT_EQ(metric(port(), "sluice_response_store_entries"), 1);
+}
+
+// The ids GET .../input_items lists can be referred to, by their owner only, as at OpenAI.
+TEST(StoredResponsesTenants, InputItemsCanBeReferredToByTheirOwner) {
+  auto mock = start_mock_upstream({});
+  TempFile config(tenants_yaml(mock->port()));
+  auto server = start_server({}, {"--config", config.path()});
+  const int port = server->port();
+  constexpr std::string_view kAlpha = "sk-alpha-0123456789";
+  constexpr std::string_view kBeta = "sk-beta-0123456789";
+  const Answer created = call(port, "POST", "/v1/responses",
+                              R"({"model":"test-model","input":"The colour is blue"})", kAlpha);
+  ASSERT_EQ(created.status, 200) << created.raw;
+  const std::string id(created.body.at("id").as_string());
+  const Answer items = call(port, "GET", "/v1/responses/" + id + "/input_items", {}, kAlpha);
+  ASSERT_EQ(items.status, 200) << items.raw;
+  const std::string item_id(items.body.at("first_id").as_string());
+
+  const std::string referring =
+      R"({"model":"test-model","input":[{"type":"item_reference","id":")" + item_id + R"("}]})";
+  const Answer mine = call(port, "POST", "/v1/responses", referring, kAlpha);
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  EXPECT_NE(mine.raw.find("Mock reply to: The colour is blue"), std::string::npos) << mine.raw;
+  const Answer theirs = call(port, "POST", "/v1/responses", referring, kBeta);
+  EXPECT_EQ(theirs.status, 400) << theirs.raw;
+  EXPECT_NE(theirs.raw.find("is not stored"), std::string::npos) << theirs.raw;
 }
 
 }  // namespace

@@ -181,17 +181,27 @@ void ResponsesStreamTranslator::close_items(std::vector<ResponsesEvent>& out) {
 
 void ResponsesStreamTranslator::finish(const Usage& fallback_usage,
                                        std::vector<ResponsesEvent>& out) {
+  close(fallback_usage, out);
+  complete(out);
+}
+
+void ResponsesStreamTranslator::close(const Usage& fallback_usage,
+                                      std::vector<ResponsesEvent>& out) {
   if (finished_) return;
   if (!started_) start(out);
   close_items(out);
   finished_ = true;
   const std::string_view reason = incomplete_reason(finish_reason_);
-  json::object response = response_snapshot(reason.empty() ? "completed" : "incomplete");
-  if (!reason.empty()) response["incomplete_details"] = {{"reason", reason}};
-  response["usage"] = usage_.empty() ? responses_usage(fallback_usage) : usage_;
-  final_ = response;
-  emit(reason.empty() ? "response.completed" : "response.incomplete",
-       {{"response", std::move(response)}}, out);
+  final_ = response_snapshot(reason.empty() ? "completed" : "incomplete");
+  if (!reason.empty()) final_["incomplete_details"] = {{"reason", reason}};
+  final_["usage"] = usage_.empty() ? responses_usage(fallback_usage) : usage_;
+}
+
+void ResponsesStreamTranslator::complete(std::vector<ResponsesEvent>& out) {
+  if (final_.empty() || completed_) return;
+  completed_ = true;
+  const bool incomplete = string_field(final_, "status") == "incomplete";
+  emit(incomplete ? "response.incomplete" : "response.completed", {{"response", final_}}, out);
 }
 
 void ResponsesStreamTranslator::fail(const Error& error, std::vector<ResponsesEvent>& out) {

@@ -209,20 +209,32 @@ struct StoredLookup {
   std::string_view owner;
 };
 
+Status add_item(const json::object& item, const std::string& param, const StoredLookup& store,
+                json::array& messages);
+
+// An item_reference: an output item stored as the chat message it stands for, or an input item
+// of a stored response (as GET .../input_items lists it), which counts as if sent again here.
 Status add_reference(const json::object& item, const std::string& param, const StoredLookup& store,
                      json::array& messages) {
   const std::string_view id = string_field(item, "id");
   if (id.empty()) return invalid(param + ".id", "Missing '" + param + ".id'.");
-  const std::optional<std::string> stored =
+  const std::optional<FoundItem> stored =
       store.store ? store.store->item(id, store.owner) : std::nullopt;
-  json::value message = stored ? parse_stored(*stored) : json::value(nullptr);
-  if (!message.is_object())
+  json::value found = stored ? parse_stored(stored->json) : json::value(nullptr);
+  if (!found.is_object())
     return invalid(param, "Invalid '" + param + "': item '" + std::string(id) +
                               "' is not stored. Stored responses live in one Sluice instance's "
                               "memory: a restart or an eviction loses them and other replicas "
                               "never had them. Send the item itself (Vercel AI SDK: "
                               "providerOptions.openai.store = false).");
-  append_stored(std::move(message.get_object()), messages);
+  if (stored->kind == FoundItem::Kind::input_item) {
+    // The store indexes no references among input items: one never leads to another.
+    if (string_field(found.get_object(), "type") == "item_reference")
+      return invalid(
+          param, "Invalid '" + param + "': item '" + std::string(id) + "' is itself a reference.");
+    return add_item(found.get_object(), param, store, messages);
+  }
+  append_stored(std::move(found.get_object()), messages);
   return {};
 }
 
@@ -250,6 +262,20 @@ Status add_previous_response(const json::object& request, const StoredLookup& st
   return {};
 }
 
+// One input item, in place: a message, a function call or its output, a reference to a stored
+// item; a reasoning item adds nothing (chat upstreams take no such input).
+Status add_item(const json::object& item, const std::string& param, const StoredLookup& store,
+                json::array& messages) {
+  const std::string_view type = string_field(item, "type");
+  if (type.empty() || type == "message") return add_message(item, param, messages);
+  if (type == "function_call") return add_function_call(item, param, messages);
+  if (type == "function_call_output") return add_function_output(item, param, messages);
+  if (type == "reasoning") return {};
+  if (type == "item_reference") return add_reference(item, param, store, messages);
+  return unsupported(param + ".type",
+                     "Input items of type '" + std::string(type) + "' are not supported.");
+}
+
 Status add_input(const json::value& input, const StoredLookup& store, json::array& messages) {
   if (input.is_string()) {
     messages.push_back(json::object{{"role", "user"}, {"content", input}});
@@ -261,22 +287,7 @@ Status add_input(const json::value& input, const StoredLookup& store, json::arra
     const std::string param = at("input", i);
     const json::object* item = (*items)[i].if_object();
     if (!item) return invalid(param, "Invalid '" + param + "': expected an object.");
-    const std::string_view type = string_field(*item, "type");
-    Status status;
-    if (type.empty() || type == "message")
-      status = add_message(*item, param, messages);
-    else if (type == "function_call")
-      status = add_function_call(*item, param, messages);
-    else if (type == "function_call_output")
-      status = add_function_output(*item, param, messages);
-    else if (type == "reasoning")
-      continue;  // a model's own reasoning summary: chat upstreams take no such input
-    else if (type == "item_reference")
-      status = add_reference(*item, param, store, messages);
-    else
-      status = unsupported(param + ".type",
-                           "Input items of type '" + std::string(type) + "' are not supported.");
-    if (!status) return status;
+    if (auto status = add_item(*item, param, store, messages); !status) return status;
   }
   return {};
 }
@@ -459,6 +470,27 @@ StoredResponse stored_response(const json::object& request, const json::object& 
   return stored;
 }
 
+namespace {
+
+// The input items as one JSON array, and where each that a reference may name lies in it (those
+// that are references themselves name an item of another response).
+void keep_input_items(const json::array& items, StoredResponse& stored) {
+  std::string& text = stored.input_items;
+  text.push_back('[');  // not = "[": GCC 12 warns falsely (-Wrestrict)
+  for (const json::value& value : items) {
+    if (text.size() > 1) text += ',';
+    const std::size_t offset = text.size();
+    text += json::serialize(value);
+    const json::object& item = value.as_object();  // input_items_of lists objects only
+    if (string_field(item, "type") != "item_reference")
+      stored.inputs.push_back(
+          {std::string(string_field(item, "id")), offset, text.size() - offset});
+  }
+  text += ']';
+}
+
+}  // namespace
+
 StoredResponse stored_response(const json::object& request, const json::object& chat,
                                const json::object& response, std::string response_json) {
   static const json::array kNoOutput;
@@ -466,7 +498,7 @@ StoredResponse stored_response(const json::object& request, const json::object& 
   const json::array* items = output ? output->if_array() : nullptr;
   StoredResponse stored = stored_response(request, chat, items ? *items : kNoOutput);
   stored.object = response_json.empty() ? json::serialize(response) : std::move(response_json);
-  stored.input_items = json::serialize(input_items_of(request));
+  keep_input_items(input_items_of(request), stored);
   return stored;
 }
 

@@ -43,7 +43,8 @@ StoredResponse stored_response(const boost::json::object& responses_request,
                                const boost::json::array& output);
 // The same from the whole Response object (`response`, as the client received it), which is kept
 // too (`response_json`: its text, when the caller has it already), with the request's input items
-// (input_items_of), for GET /v1/responses/{id}.
+// (input_items_of), for GET /v1/responses/{id} and its input_items, and where each lies in them,
+// for an item_reference to one (those that are references themselves are not indexed).
 StoredResponse stored_response(const boost::json::object& responses_request,
                                const boost::json::object& chat_request,
                                const boost::json::object& response, std::string response_json = {});
@@ -103,8 +104,17 @@ class ResponsesStreamTranslator {
   // are ignored: the provider has already turned upstream errors into failures.
   void feed(std::string_view chunk_json, std::vector<ResponsesEvent>& out);
   // The stream ended well: closes open items and appends response.completed or .incomplete with
-  // the usage of the usage chunk, else `fallback_usage` (counted by the gateway).
+  // the usage of the usage chunk, else `fallback_usage` (counted by the gateway). The same as
+  // close() then complete().
   void finish(const Usage& fallback_usage, std::vector<ResponsesEvent>& out);
+  // finish() in two steps, for a caller that stores the Response before telling the client: close
+  // appends the events that close open items and makes final_response(); complete appends
+  // response.completed (or .incomplete) with it, as not_stored() may have changed it.
+  void close(const Usage& fallback_usage, std::vector<ResponsesEvent>& out);
+  void complete(std::vector<ResponsesEvent>& out);
+  // Between close() and complete(): the Response was to be stored but was not (too large); its
+  // `store` says so.
+  void not_stored() { final_["store"] = false; }
   // The stream broke: appends an `error` event (the SDKs raise it) and response.failed.
   void fail(const Error& error, std::vector<ResponsesEvent>& out);
 
@@ -141,7 +151,8 @@ class ResponsesStreamTranslator {
   std::string id_suffix_;     // of the response id, reused for item ids
   long long sequence_ = 0;
   bool started_ = false;
-  bool finished_ = false;
+  bool finished_ = false;   // closed (or failed): no more chunks
+  bool completed_ = false;  // the terminal event was appended
   // The open message item, if any; text after a tool call opens a new one.
   bool message_open_ = false;
   std::size_t message_index_ = 0;

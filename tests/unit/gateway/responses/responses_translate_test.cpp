@@ -435,6 +435,56 @@ TEST(ResponsesStored, AnUnknownItemReferenceIsNotStored) {
   EXPECT_NE(chat.error().message.find("restart"), std::string::npos);
 }
 
+// An input item of a stored response, by the id GET .../input_items lists, stands for the item
+// itself, as at OpenAI where every item of a stored response can be referred to.
+TEST(ResponsesStored, ItemReferencesToInputItemsResolveAsTheItemsThemselves) {
+  ResponseStore store;
+  const json::object request = parse_object(R"({"model":"m","input":[
+      {"id":"msg_q1","role":"user","content":[{"type":"input_text","text":"Weather in Paris?"}]},
+      {"role":"user","content":"Be quick."}]})");
+  const json::object chat = chat_request_from_responses(request, &store).value();
+  const json::object response = response_from(kToolCompletion, &request);
+  StoredResponse stored = stored_response(request, chat, response);
+  ASSERT_EQ(stored.inputs.size(), 2u);
+  EXPECT_EQ(stored.inputs[0].id, "msg_q1");
+  const std::string generated = stored.inputs[1].id;  // the id input_items lists for it
+  EXPECT_TRUE(generated.starts_with("msg_")) << generated;
+  const json::array listed = json::parse(stored.input_items).as_array();
+  EXPECT_EQ(listed[1].at("id").as_string(), generated);
+  ASSERT_TRUE(store.put("resp_abc123", std::move(stored)));
+
+  std::string request_json = R"({"model":"m","input":[{"type":"item_reference","id":"msg_q1"},)";
+  request_json += R"({"type":"item_reference","id":")" + generated + R"("},)";
+  request_json += R"({"type":"item_reference","id":"msg_abc123"},)";
+  request_json += R"({"role":"user","content":"And tomorrow?"}]})";
+  const json::object next = chat_with(store, request_json);
+  EXPECT_EQ(json::serialize(next.at("messages")),
+            R"([{"role":"user","content":"Weather in Paris?"},)"
+            R"({"role":"user","content":"Be quick."},)"
+            R"({"role":"assistant","content":"Checking."},)"
+            R"({"role":"user","content":"And tomorrow?"}])");
+}
+
+// References among the input items name items of other responses: they are listed, not indexed.
+TEST(ResponsesStored, AnInputItemThatIsAReferenceIsNotAnItemOfItsOwn) {
+  const json::object request = parse_object(R"({"model":"m","input":[
+      {"type":"item_reference","id":"msg_elsewhere"},{"role":"user","content":"Hi"}]})");
+  ResponseStore store;
+  store.put("resp_elsewhere", [] {
+    StoredResponse r;
+    r.output.push_back({"msg_elsewhere", R"({"role":"assistant","content":"Earlier."})"});
+    return r;
+  }());
+  const json::object chat = chat_request_from_responses(request, &store).value();
+  const StoredResponse stored =
+      stored_response(request, chat, response_from(kTextCompletion, &request));
+  EXPECT_EQ(json::parse(stored.input_items).as_array().size(), 2u);
+  ASSERT_EQ(stored.inputs.size(), 1u);
+  EXPECT_EQ(json::parse(stored.input_items.substr(stored.inputs[0].offset, stored.inputs[0].size))
+                .at("role"),
+            "user");
+}
+
 TEST(ResponsesStored, PreviousResponseIdPrependsItsConversation) {
   ResponseStore store;
   answer_and_store(store, "resp_one",
@@ -717,6 +767,25 @@ TEST(ResponsesStream, OutputItemsAreTheCompletedOutput) {
   ASSERT_EQ(stored.output.size(), 2u);
   EXPECT_EQ(stored.output[0].chat_message, R"({"role":"assistant","content":"Checking"})");
   EXPECT_EQ(stored.output[1].id, "fc_abc123_1");
+}
+
+// A response that could not be stored says so in the event that ends the stream.
+TEST(ResponsesStream, AResponseNotStoredSaysSoWhenItCompletes) {
+  ResponsesStreamTranslator translator(std::string(kResponseId), kCreated, "alias");
+  std::vector<ResponsesEvent> events;
+  translator.feed(chunk(R"({"content":"Hi"})"), events);
+  translator.close({}, events);
+  EXPECT_EQ(translator.final_response().at("store"), true);
+  EXPECT_NE(events.back().type, "response.completed");  // not yet
+  translator.not_stored();
+  translator.complete(events);
+  translator.complete(events);  // once only
+  ASSERT_EQ(events.back().type, "response.completed");
+  EXPECT_EQ(events[events.size() - 2].type, "response.output_item.done");
+  const json::object completed = parse_object(events.back().data);
+  EXPECT_EQ(completed.at("response").at("store"), false);
+  EXPECT_EQ(completed.at("response").at("status"), "completed");
+  EXPECT_EQ(completed.at("response"), translator.final_response());
 }
 
 TEST(ResponsesStream, DeltasAreEscaped) {
