@@ -18,7 +18,7 @@ using sluice::fuzz::is_json;
 // One stored exchange, so that item_reference and previous_response_id resolve to something.
 ResponseStore& store() {
   static ResponseStore* const instance = [] {
-    auto* s = new ResponseStore(1 << 20, 16, 1);
+    auto* s = new ResponseStore(1 << 20, 16);
     StoredResponse earlier;
     earlier.input = R"([{"role":"user","content":"What is the weather?"}])";
     earlier.output = {
