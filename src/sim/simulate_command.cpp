@@ -2,16 +2,22 @@
 // reports what happened.
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "core/config.hpp"
+#include "core/config_values.hpp"
 #include "sim/model/simulation.hpp"
+#include "sim/report/metrics_timeline.hpp"
+#include "sim/report/report_html.hpp"
 #include "sim/report/report_json.hpp"
 #include "sim/report/report_summary.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -20,7 +26,9 @@ namespace sluice::cmd {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: sluice simulate SCENARIO.yaml [--seed N] [--duration D] [--json FILE]\n"
+    "usage: sluice simulate SCENARIO.yaml [--seed N] [--duration D] [--json FILE] [--html FILE]\n"
+    "                       [--openmetrics FILE [--scrape-interval D] [--metrics-start UNIX_S]\n"
+    "                        [--metrics-max-bytes SIZE]]\n"
     "Runs the scenario's traffic through Sluice's own gateway code (routing, retries, circuit\n"
     "breakers, deadlines, admission control) against simulated upstreams, in virtual time, and\n"
     "prints a summary. The same scenario and seed give the same report, byte for byte.\n"
@@ -28,6 +36,13 @@ constexpr const char* kUsage =
     "  --duration D   how long traffic arrives, e.g. 10m or 2h (overrides `duration`)\n"
     "  --json FILE    also write the full report as JSON to FILE ('-': stdout, and the summary\n"
     "                 goes to stderr)\n"
+    "  --html FILE    also write the report as one self-contained HTML page with charts\n"
+    "  --openmetrics FILE  also write every replica's metrics, scraped every scrape interval\n"
+    "                 of virtual time, as OpenMetrics with timestamps (for promtool to backfill)\n"
+    "  --scrape-interval D   between two scrapes (default 15s)\n"
+    "  --metrics-start UNIX_S  the Unix time of the run's start in that file (default\n"
+    "                 1704067200, 2024-01-01T00:00:00Z)\n"
+    "  --metrics-max-bytes SIZE  the bound on that file (default 256Mi)\n"
     "  -h, --help     this text\n"
     "Scenario reference: docs/simulate.md. Exit status: 0 done, 2 bad flags or scenario (each\n"
     "problem named by its key path), 1 the report could not be written.\n";
@@ -36,6 +51,11 @@ struct SimulateArgs {
   std::string scenario;
   sim::ScenarioFlags flags;
   std::string json;
+  std::string html;
+  std::string openmetrics;
+  double scrape_interval = sim::MetricsTimeline::kDefaultScrapeIntervalSeconds;
+  double metrics_start = sim::MetricsTimeline::kDefaultStartUnixSeconds;
+  std::size_t metrics_max_bytes = sim::OpenMetricsWriter::Options{}.max_bytes;
   bool help = false;
 };
 
@@ -50,12 +70,38 @@ Result<SimulateArgs> parse_args(int argc, char** argv, int first) {
     };
     if (arg == "-h" || arg == "--help") {
       args.help = true;
-    } else if (arg == "--seed" || arg == "--duration" || arg == "--json") {
+    } else if (arg == "--seed" || arg == "--duration" || arg == "--json" || arg == "--html" ||
+               arg == "--openmetrics") {
       auto v = value(arg);
       if (!v) return v.error();
       if (arg == "--seed") args.flags.seed = *v;
       if (arg == "--duration") args.flags.duration = *v;
       if (arg == "--json") args.json = *v;
+      if (arg == "--html") args.html = *v;
+      if (arg == "--openmetrics") args.openmetrics = *v;
+    } else if (arg == "--scrape-interval" || arg == "--metrics-start" ||
+               arg == "--metrics-max-bytes") {
+      auto v = value(arg);
+      if (!v) return v.error();
+      const auto bad = [&](const std::string& why) {
+        return make_error(Errc::invalid_request, std::string(arg) + ": " + why);
+      };
+      if (arg == "--scrape-interval") {
+        auto seconds = core::parse_seconds(*v);
+        if (!seconds) return bad(seconds.error().message);
+        if (seconds->count() < 0.001) return bad("must be at least 1ms");
+        args.scrape_interval = seconds->count();
+      } else if (arg == "--metrics-start") {
+        char* end = nullptr;
+        const double start = std::strtod(v->c_str(), &end);
+        if (v->empty() || *end != '\0' || !std::isfinite(start) || start < 0)
+          return bad("a Unix time in seconds, got " + *v);
+        args.metrics_start = start;
+      } else {
+        auto bytes = core::parse_byte_size(*v);
+        if (!bytes) return bad(bytes.error().message);
+        args.metrics_max_bytes = *bytes;
+      }
     } else if (arg.starts_with("-") && arg != "-") {
       return make_error(Errc::invalid_request, "unknown flag " + std::string(arg));
     } else if (args.scenario.empty()) {
@@ -67,6 +113,8 @@ Result<SimulateArgs> parse_args(int argc, char** argv, int first) {
   }
   if (!args.help && args.scenario.empty())
     return make_error(Errc::invalid_request, "name a scenario file");
+  if (args.json == "-" && args.html == "-")
+    return make_error(Errc::invalid_request, "only one of --json and --html can write to stdout");
   return args;
 }
 
@@ -95,27 +143,40 @@ int run_simulate(int argc, char** argv, int first) {
     return 2;
   }
   sim::Simulation simulation(std::move(*scenario));
+  std::optional<sim::MetricsTimeline> timeline;
+  if (!args->openmetrics.empty()) {
+    timeline.emplace(
+        sim::MetricsTimeline::Options{.path = args->openmetrics,
+                                      .start_unix_seconds = args->metrics_start,
+                                      .format = {.max_bytes = args->metrics_max_bytes}});
+    simulation.scrape_into(*timeline, args->scrape_interval);
+  }
   const auto started = std::chrono::steady_clock::now();
   simulation.run();
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::string summary = sim::render_summary(simulation, args->scenario, wall);
-  if (!args->json.empty()) {
-    const std::string report = sim::render_report_json(simulation, args->scenario);
-    if (args->json == "-") {
-      std::fwrite(report.data(), 1, report.size(), stdout);
-      std::fputs(summary.c_str(), stderr);
-      return 0;
-    }
-    if (!write_file(args->json, report)) {
-      std::fputs(summary.c_str(), stdout);
-      std::fprintf(stderr, "sluice simulate: cannot write %s: %s\n", args->json.c_str(),
-                   std::strerror(errno));
-      return 1;
-    }
+  // Whichever report goes to stdout, the summary goes to stderr.
+  const bool to_stdout = args->json == "-" || args->html == "-";
+  int status = 0;
+  const auto fail = [&](const std::string& message) {
+    std::fprintf(stderr, "sluice simulate: %s\n", message.c_str());
+    status = 1;
+  };
+  const auto output = [&](const std::string& path, const std::string& text) {
+    if (path == "-")
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    else if (!write_file(path, text))
+      fail("cannot write " + path + ": " + std::strerror(errno));
+  };
+  if (!args->json.empty()) output(args->json, sim::render_report_json(simulation, args->scenario));
+  if (!args->html.empty()) output(args->html, sim::render_report_html(simulation, args->scenario));
+  if (timeline) {
+    const Status written = timeline->finish();
+    if (!written.ok()) fail(written.error().message);
   }
-  std::fputs(summary.c_str(), stdout);
-  return 0;
+  std::fputs(summary.c_str(), to_stdout ? stderr : stdout);
+  return status;
 }
 
 }  // namespace sluice::cmd

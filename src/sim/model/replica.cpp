@@ -46,7 +46,8 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
   });
   if (!catalog) throw std::runtime_error("catalog: " + catalog.error().message);
   catalog_ = std::move(*catalog);
-  metrics_ = std::make_unique<gateway::GatewayMetrics>(registry_, *catalog_);
+  // On the virtual clock: sluice_circuit_state reads the breakers' cooldowns in simulated time.
+  metrics_ = std::make_unique<gateway::GatewayMetrics>(registry_, *catalog_, &timing);
   service_ =
       std::make_unique<gateway::GatewayService>(*catalog_, scenario.gateway, *metrics_, timing);
   service_->set_rng(&rng_);

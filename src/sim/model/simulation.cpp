@@ -69,6 +69,7 @@ asio::awaitable<void> Simulation::replay() {
   for (const ReplayedRequest& r : log.requests) {
     if (r.arrival >= horizon) break;
     co_await alarm.wait_until(at_seconds(r.arrival));
+    if (stopped_) break;
     Call call;
     call.arrival = r.arrival;
     call.model = &log.models[r.model];
@@ -87,6 +88,7 @@ asio::awaitable<void> Simulation::generate() {
   Alarm alarm(engine_);
   while (const std::optional<double> t = arrivals.next()) {
     co_await alarm.wait_until(at_seconds(*t));
+    if (stopped_) break;
     dispatch(draw_call(*t, mix_random));
   }
   generating_ = false;
@@ -111,6 +113,28 @@ asio::awaitable<void> Simulation::tick() {
   }
 }
 
+void Simulation::scrape_into(MetricsTimeline& timeline, double scrape_interval_seconds) {
+  if (ran_) throw std::logic_error("scrape_into comes before run()");
+  if (!(scrape_interval_seconds > 0)) throw std::invalid_argument("a scrape interval above 0");
+  timeline_ = &timeline;
+  scrape_interval_ = scrape_interval_seconds;
+}
+
+// As Prometheus scraping each replica: at 0, one interval, two, ... and once more after the last
+// request ended, so that the file holds the run's final counts.
+asio::awaitable<void> Simulation::scrape() {
+  Alarm alarm(engine_);
+  for (std::size_t k = 0;; ++k) {
+    const double t = static_cast<double>(k) * scrape_interval_;
+    co_await alarm.wait_until(at_seconds(t));
+    if (!timeline_->snapshot(t).ok()) {
+      stopped_ = true;
+      co_return;
+    }
+    if (!generating_ && in_flight_ == 0) co_return;
+  }
+}
+
 void Simulation::record(const RequestRecord& record) {
   --in_flight_;
   ended_at_ = std::max(ended_at_, record.end);
@@ -124,6 +148,11 @@ const RunStats& Simulation::run() {
   QuietLogs quiet;
   asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
+  if (timeline_) {
+    for (std::size_t i = 0; i < replicas_.size(); ++i)
+      timeline_->add_replica(replica_instance(i), replicas_[i]->registry());
+    asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
+  }
   engine_.run();
   RegistryCounters totals = read_registries();
   stats_.set_totals(totals.gateway, std::move(totals.deployments));

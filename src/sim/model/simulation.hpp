@@ -12,6 +12,7 @@
 #include "sim/model/load_balancer.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/report/metric_counters.hpp"
+#include "sim/report/metrics_timeline.hpp"
 #include "sim/report/run_stats.hpp"
 #include "sim/scenario/distribution.hpp"
 
@@ -27,6 +28,13 @@ class Simulation final : private Recorder {
   void on_request(std::function<void(const RequestRecord&)> observer) {
     observer_ = std::move(observer);
   }
+
+  // Snapshots every replica's registry (as target replica-N) into `timeline` every
+  // `scrape_interval_seconds` of virtual time, from 0 until the first scrape after the last
+  // request ended, as Prometheus would scrape the replicas. Set before run(); `timeline` must
+  // outlive it, and the caller finish()es it. A failed snapshot (the byte bound) stops the
+  // scraping and ends the arrivals; timeline.finish() then returns the error.
+  void scrape_into(MetricsTimeline& timeline, double scrape_interval_seconds);
 
   // Runs the scenario: arrivals until its duration, then every request still in flight to its
   // end. Once only.
@@ -53,6 +61,7 @@ class Simulation final : private Recorder {
   // Sends an arrival to the replica the load balancer picks.
   void dispatch(Call call);
   boost::asio::awaitable<void> tick();
+  boost::asio::awaitable<void> scrape();
   Call draw_call(double arrival, Random& random) const;
   RegistryCounters read_registries() const;
   void record(const RequestRecord& record) override;
@@ -67,6 +76,9 @@ class Simulation final : private Recorder {
   std::vector<MixEntry> mix_;
   RunStats stats_;
   std::function<void(const RequestRecord&)> observer_;
+  MetricsTimeline* timeline_ = nullptr;
+  double scrape_interval_ = MetricsTimeline::kDefaultScrapeIntervalSeconds;
+  bool stopped_ = false;  // a failed snapshot: no more arrivals
   bool generating_ = true;
   std::int64_t in_flight_ = 0;
   double ended_at_ = 0;

@@ -2,8 +2,8 @@
 // The simulator's metrics output: the simulated replicas' real metric registries, snapshotted on
 // the virtual clock (every 15 s of virtual time by default, as a Prometheus scrape would) and
 // written at the end of the run as one OpenMetrics file with a timestamp on every sample.
-// docs/simulate-metrics.md shows how to backfill it into Prometheus and evaluate the shipped
-// rules over it.
+// `sluice simulate --openmetrics` writes it; docs/simulate.md ("Metrics for Prometheus") shows
+// how to backfill it into Prometheus and evaluate the shipped rules over it.
 //
 //   MetricsTimeline timeline({.path = "incident.om"});
 //   timeline.add_replica(replica_instance(0), replica0.registry);

@@ -1,0 +1,229 @@
+#include "sim/report/report_html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace sluice::sim {
+namespace {
+
+// Fixed formatting: the same value is the same text on every machine.
+std::string fixed(double value, int decimals) {
+  if (!std::isfinite(value)) value = 0;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  std::string text = buf;
+  if (text.find_first_not_of("-0.") == std::string::npos && text.starts_with('-'))
+    text.erase(0, 1);  // "-0.00" is "0.00"
+  return text;
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+double ratio(double part, double whole) { return whole > 0 ? part / whole : 0; }
+
+struct Series {
+  std::string id;     // data-series attribute: what a test or a reader looks for
+  std::string label;  // the legend's text
+  std::vector<double> values;
+};
+
+// A colour-blind-safe palette (Okabe and Ito), in legend order.
+constexpr const char* kColours[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                    "#e69f00", "#56b4e9", "#f0e442", "#000000"};
+
+// The largest of 1, 2, 5 times a power of ten at or above `value`: a round top for the y axis.
+double round_top(double value) {
+  if (!(value > 0)) return 1;
+  const double power = std::pow(10, std::floor(std::log10(value)));
+  for (double step : {1.0, 2.0, 5.0, 10.0})
+    if (step * power >= value * (1 - 1e-12)) return step * power;
+  return 10 * power;
+}
+
+// One line chart: x is the window's end (minutes of virtual time), y the series' values.
+void chart(std::string& out, std::string_view id, std::string_view title, std::string_view unit,
+           const std::vector<Series>& series, double window_seconds, int decimals) {
+  constexpr double kWidth = 760, kHeight = 240, kLeft = 64, kRight = 12, kTop = 12, kBottom = 36;
+  const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  std::size_t points = 0;
+  double top = 0;
+  for (const Series& s : series) {
+    points = std::max(points, s.values.size());
+    for (double v : s.values) top = std::max(top, std::isfinite(v) ? v : 0);
+  }
+  top = round_top(top);
+  const double span = std::max(1.0, static_cast<double>(points)) * window_seconds / 60;
+  const auto x = [&](std::size_t i) {
+    return kLeft + plot_w * (static_cast<double>(i + 1) * window_seconds / 60) / span;
+  };
+  const auto y = [&](double v) { return kTop + plot_h * (1 - (std::isfinite(v) ? v : 0) / top); };
+  out += "<section id=\"" + std::string(id) + "\">\n<h2>" + escape(title) + "</h2>\n";
+  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(kWidth, 0) + " " +
+         fixed(kHeight, 0) + "\" role=\"img\" aria-label=\"" + escape(title) + "\">\n";
+  // Axes, four horizontal grid lines with their values, and the x axis in minutes.
+  for (int g = 0; g <= 4; ++g) {
+    const double v = top * g / 4, gy = y(v);
+    out += "<line class=\"grid\" x1=\"" + fixed(kLeft, 1) + "\" y1=\"" + fixed(gy, 1) + "\" x2=\"" +
+           fixed(kWidth - kRight, 1) + "\" y2=\"" + fixed(gy, 1) + "\"/>";
+    out += "<text class=\"tick\" x=\"" + fixed(kLeft - 6, 1) + "\" y=\"" + fixed(gy + 4, 1) +
+           "\" text-anchor=\"end\">" + fixed(v, decimals) + "</text>\n";
+  }
+  for (int g = 0; g <= 4; ++g) {
+    const double minutes = span * g / 4, gx = kLeft + plot_w * g / 4;
+    out += "<text class=\"tick\" x=\"" + fixed(gx, 1) + "\" y=\"" +
+           fixed(kHeight - kBottom + 16, 1) + "\" text-anchor=\"middle\">" + fixed(minutes, 1) +
+           "</text>";
+  }
+  out += "\n<text class=\"tick\" x=\"" + fixed(kLeft + plot_w / 2, 1) + "\" y=\"" +
+         fixed(kHeight - 4, 1) + "\" text-anchor=\"middle\">minutes (virtual time); " +
+         escape(unit) + "</text>\n";
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const Series& s = series[k];
+    out += "<polyline data-series=\"" + s.id + "\" fill=\"none\" stroke=\"" +
+           kColours[k % std::size(kColours)] + "\" stroke-width=\"1.5\" points=\"";
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+      if (i > 0) out += ' ';
+      out += fixed(x(i), 1) + "," + fixed(y(s.values[i]), 1);
+    }
+    out += "\"><title>" + escape(s.label) + "</title></polyline>\n";
+  }
+  out += "</svg>\n<p class=\"legend\">";
+  for (std::size_t k = 0; k < series.size(); ++k)
+    out += "<span><i style=\"background:" + std::string(kColours[k % std::size(kColours)]) +
+           "\"></i>" + escape(series[k].label) + "</span>";
+  out += "</p>\n</section>\n";
+}
+
+void row(std::string& out, std::string_view name, const std::string& value) {
+  out += "<tr><th>" + escape(name) + "</th><td>" + escape(value) + "</td></tr>\n";
+}
+
+std::string quantiles(const QuantileSketch& s) {
+  if (s.count() == 0) return "none";
+  return "p50 " + fixed(s.quantile(0.5), 3) + " s, p90 " + fixed(s.quantile(0.9), 3) + " s, p99 " +
+         fixed(s.quantile(0.99), 3) + " s, max " + fixed(s.max(), 3) + " s";
+}
+
+void headline(std::string& out, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const SeriesStats& t = simulation.stats().totals();
+  const double duration = scenario.duration.count();
+  const double finished = static_cast<double>(t.finished);
+  out += "<table id=\"headline\">\n";
+  row(out, "requests", std::to_string(t.requests));
+  row(out, "completed",
+      std::to_string(t.completed) + " (" +
+          fixed(100 * ratio(static_cast<double>(t.completed), finished), 2) + "%)");
+  row(out, "throughput", fixed(ratio(static_cast<double>(t.completed), duration), 2) + " /s");
+  row(out, "latency", quantiles(t.latency));
+  row(out, "time to first token", quantiles(t.ttft));
+  std::string errors;
+  for (Cause cause : all_causes()) {
+    const auto n = t.causes[static_cast<std::size_t>(cause)];
+    if (cause == Cause::none || n == 0) continue;
+    if (!errors.empty()) errors += ", ";
+    errors += std::string(to_string(cause)) + " " + std::to_string(n);
+  }
+  row(out, "errors", errors.empty() ? "none" : errors);
+  row(out, "retries per request", fixed(ratio(t.gateway.retries, finished), 4));
+  row(out, "fallbacks per request", fixed(ratio(t.gateway.fallbacks, finished), 4));
+  row(out, "breaker openings", fixed(t.gateway.breaker_openings, 0));
+  row(out, "cost",
+      "$" + fixed(t.cost_usd, 4) + " total, $" + fixed(ratio(t.cost_usd, duration / 3600), 4) +
+          " per hour, $" + fixed(ratio(t.cost_usd, finished) * 1000, 4) + " per 1000 requests");
+  out += "</table>\n";
+}
+
+constexpr const char* kStyle =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:800px;color:#222}"
+    "h1{font-size:1.4em}h2{font-size:1.1em;margin:1.5em 0 .3em}"
+    "table{border-collapse:collapse}th,td{text-align:left;padding:2px 12px 2px 0}"
+    "th{font-weight:600}svg{width:100%;height:auto}"
+    ".grid{stroke:#ddd;stroke-width:1}.tick{font-size:11px;fill:#555}"
+    ".legend span{margin-right:1.2em}.legend i{display:inline-block;width:12px;height:3px;"
+    "margin-right:4px;vertical-align:middle}";
+
+}  // namespace
+
+std::string render_report_html(const Simulation& simulation, std::string_view scenario_name) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const RunStats& stats = simulation.stats();
+  const std::vector<SeriesStats>& windows = stats.windows();
+  const double window = stats.window();
+
+  Series p50{"latency_p50", "p50", {}}, p99{"latency_p99", "p99", {}};
+  Series arrived{"arrivals", "arrived /s", {}}, completed{"throughput", "completed /s", {}};
+  Series cost{"cost_per_hour", "cost, $ per hour", {}};
+  std::vector<Series> errors;
+  for (Cause cause : all_causes()) {
+    if (cause == Cause::none || stats.totals().causes[static_cast<std::size_t>(cause)] == 0)
+      continue;
+    errors.push_back(
+        {"errors_" + std::string(to_string(cause)), std::string(to_string(cause)), {}});
+  }
+  for (const SeriesStats& w : windows) {
+    p50.values.push_back(w.latency.count() ? w.latency.quantile(0.5) : 0);
+    p99.values.push_back(w.latency.count() ? w.latency.quantile(0.99) : 0);
+    arrived.values.push_back(static_cast<double>(w.requests) / window);
+    completed.values.push_back(static_cast<double>(w.completed) / window);
+    cost.values.push_back(w.cost_usd / (window / 3600));
+    std::size_t k = 0;
+    for (Cause cause : all_causes()) {
+      if (cause == Cause::none || stats.totals().causes[static_cast<std::size_t>(cause)] == 0)
+        continue;
+      errors[k++].values.push_back(static_cast<double>(w.causes[static_cast<std::size_t>(cause)]));
+    }
+  }
+
+  std::string out;
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>sluice simulate: " + escape(scenario_name) + "</title>\n";
+  out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+  out += "<h1>sluice simulate: " + escape(scenario_name) + "</h1>\n";
+  out += "<p id=\"run\">" + fixed(scenario.duration.count() / 60, 1) +
+         " minutes of traffic, seed " + std::to_string(scenario.seed) + ", " +
+         std::to_string(scenario.replicas.count) + " replica" +
+         (scenario.replicas.count == 1 ? "" : "s") + " (" +
+         escape(scenario.replicas.load_balancer) + "), windows of " + fixed(window, 0) +
+         " s; the last request ended at " + fixed(simulation.ended_at(), 1) + " s.</p>\n";
+  headline(out, simulation);
+  chart(out, "latency", "Latency of completed requests (arrival to last byte)", "seconds",
+        {p50, p99}, window, 2);
+  chart(out, "throughput", "Throughput", "requests per second", {arrived, completed}, window, 1);
+  if (errors.empty()) {
+    out +=
+        "<section id=\"errors\">\n<h2>Errors by cause</h2>\n<p>No request failed.</p>\n"
+        "</section>\n";
+  } else {
+    chart(out, "errors", "Errors by cause", "failed requests per window", errors, window, 0);
+  }
+  chart(out, "cost", "Cost", "US dollars per hour, at each window's rate", {cost}, window, 2);
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace sluice::sim
