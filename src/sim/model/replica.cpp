@@ -95,6 +95,12 @@ asio::awaitable<Verdict> Replica::admit(core::Priority priority) {
   co_return Verdict::admitted;
 }
 
+double Replica::busy_share() const {
+  const ops::AdmissionGate* global = gates_[1].get();
+  if (!global || global->max_concurrency() == 0) return 0;
+  return static_cast<double>(global->in_flight()) / static_cast<double>(global->max_concurrency());
+}
+
 void Replica::release_gates() {
   for (const auto& gate : gates_)
     if (gate) gate->release();
@@ -118,6 +124,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
     recorder.record(record);
     co_return;
   }
+  ++admitted_;
   // As the chat handler: the deadline starts once admitted (api::request_limits).
   gateway::ChatRequest request;
   request.model = *call.model;
@@ -140,6 +147,9 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.completion_tokens = outcome.usage.completion_tokens;
   record.deployment = outcome.deployment;
   if (stream.first_chunk) record.ttft = seconds_between(arrived, *stream.first_chunk);
+  tokens_served_ += static_cast<double>(record.prompt_tokens + record.completion_tokens);
+  cost_served_ += record.cost_usd;
+  --admitted_;
   --connections_;
   recorder.record(record);
 }

@@ -40,6 +40,15 @@ class Replica {
 
   // Requests at this replica now, queued or served (what a least-connections balancer reads).
   std::int64_t connections() const { return connections_; }
+  // Of those, admitted and in the gateway (in flight), and still waiting for admission (queued).
+  std::int64_t in_flight() const { return admitted_; }
+  std::int64_t queued() const { return connections_ - admitted_; }
+  // The share of admission.max_concurrency's slots in use (0 when there is no global gate): what
+  // the simulator calls this replica's CPU, the gateway's own work being free in it.
+  double busy_share() const;
+  // Tokens (prompt + completion) and upstream cost of the requests this replica finished.
+  double tokens_served() const { return tokens_served_; }
+  double cost_served() const { return cost_served_; }
   const ops::Registry& registry() const { return registry_; }
   const gateway::Catalog& catalog() const { return *catalog_; }
 
@@ -62,6 +71,9 @@ class Replica {
   std::array<std::unique_ptr<ops::AdmissionGate>, 2> gates_;
   const std::chrono::milliseconds max_wait_;
   std::int64_t connections_ = 0;
+  std::int64_t admitted_ = 0;
+  double tokens_served_ = 0;
+  double cost_served_ = 0;
 };
 
 }  // namespace sluice::sim

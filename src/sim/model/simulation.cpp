@@ -15,14 +15,9 @@ Simulation::Simulation(ScenarioConfig scenario)
     : scenario_(std::move(scenario)),
       timing_(engine_),
       upstreams_(engine_, scenario_, static_cast<std::uint64_t>(scenario_.seed)),
-      balancer_(LoadBalancer::parse(scenario_.replicas.load_balancer),
-                static_cast<std::size_t>(scenario_.replicas.count)),
+      fleet_(engine_, scenario_, upstreams_, plans_, timing_,
+             static_cast<std::uint64_t>(scenario_.seed)),
       stats_(scenario_.window.count()) {
-  const auto seed = static_cast<std::uint64_t>(scenario_.seed);
-  for (int i = 0; i < scenario_.replicas.count; ++i)
-    replicas_.push_back(std::make_unique<Replica>(engine_, scenario_, upstreams_, plans_, timing_,
-                                                  static_cast<std::size_t>(i),
-                                                  derive_seed(seed, "replica", i)));
   double total = 0;
   for (const MixEntryConfig& entry : scenario_.traffic.mix) {
     total += entry.weight;
@@ -54,11 +49,10 @@ Call Simulation::draw_call(double arrival, Random& random) const {
 }
 
 void Simulation::dispatch(Call call) {
-  const std::size_t chosen =
-      balancer_.pick([this](std::size_t i) { return replicas_[i]->connections(); });
+  Replica& chosen = fleet_.pick();
   stats_.arrived(call.arrival);
   ++in_flight_;
-  asio::co_spawn(engine_.io(), replicas_[chosen]->serve(std::move(call), *this), rethrow_on_error);
+  asio::co_spawn(engine_.io(), chosen.serve(std::move(call), *this), rethrow_on_error);
 }
 
 // traffic.replay: the log's requests at their (scaled) arrival times, up to the duration.
@@ -96,7 +90,8 @@ asio::awaitable<void> Simulation::generate() {
 
 RegistryCounters Simulation::read_registries() const {
   RegistryCounters sum;
-  for (const auto& replica : replicas_) sum.add(read_counters(replica->registry().render()));
+  for (std::size_t i = 0; i < fleet_.size(); ++i)
+    sum.add(read_counters(fleet_.replica(i).registry().render()));
   return sum;
 }
 
@@ -127,6 +122,10 @@ asio::awaitable<void> Simulation::scrape() {
   for (std::size_t k = 0;; ++k) {
     const double t = static_cast<double>(k) * scrape_interval_;
     co_await alarm.wait_until(at_seconds(t));
+    // Replicas the fleet started since the last scrape join the file from this one on.
+    for (; scraped_replicas_ < fleet_.size(); ++scraped_replicas_)
+      timeline_->add_replica(replica_instance(scraped_replicas_),
+                             fleet_.replica(scraped_replicas_).registry());
     if (!timeline_->snapshot(t).ok()) {
       stopped_ = true;
       co_return;
@@ -139,6 +138,7 @@ void Simulation::record(const RequestRecord& record) {
   --in_flight_;
   ended_at_ = std::max(ended_at_, record.end);
   stats_.finished(record);
+  fleet_.request_ended(record.replica);
   if (observer_) observer_(record);
 }
 
@@ -148,12 +148,12 @@ const RunStats& Simulation::run() {
   QuietLogs quiet;
   asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
-  if (timeline_) {
-    for (std::size_t i = 0; i < replicas_.size(); ++i)
-      timeline_->add_replica(replica_instance(i), replicas_[i]->registry());
-    asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
-  }
+  if (timeline_) asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
+  if (fleet_.autoscaled())
+    asio::co_spawn(engine_.io(), fleet_.control([this] { return !generating_ && in_flight_ == 0; }),
+                   rethrow_on_error);
   engine_.run();
+  fleet_.finish(stats_.windows().size());
   RegistryCounters totals = read_registries();
   stats_.set_totals(totals.gateway, std::move(totals.deployments));
   return stats_;

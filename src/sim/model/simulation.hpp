@@ -9,8 +9,8 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
-#include "sim/model/load_balancer.hpp"
 #include "sim/model/replica.hpp"
+#include "sim/model/server_fleet.hpp"
 #include "sim/report/metric_counters.hpp"
 #include "sim/report/metrics_timeline.hpp"
 #include "sim/report/run_stats.hpp"
@@ -46,8 +46,10 @@ class Simulation final : private Recorder {
   double ended_at() const { return ended_at_; }
   // Virtual-time events the engine fired.
   std::uint64_t events() const { return engine_.timers_fired(); }
-  std::size_t replica_count() const { return replicas_.size(); }
-  const Replica& replica(std::size_t i) const { return *replicas_[i]; }
+  // Every replica that was ever ready (an autoscaled fleet's removed ones included).
+  std::size_t replica_count() const { return fleet_.size(); }
+  const Replica& replica(std::size_t i) const { return fleet_.replica(i); }
+  const ServerFleet& fleet() const { return fleet_; }
 
  private:
   struct MixEntry {
@@ -71,12 +73,12 @@ class Simulation final : private Recorder {
   VirtualTiming timing_;
   PlanBoard plans_;
   UpstreamSet upstreams_;
-  std::vector<std::unique_ptr<Replica>> replicas_;
-  LoadBalancer balancer_;
+  ServerFleet fleet_;
   std::vector<MixEntry> mix_;
   RunStats stats_;
   std::function<void(const RequestRecord&)> observer_;
   MetricsTimeline* timeline_ = nullptr;
+  std::size_t scraped_replicas_ = 0;  // fleet replicas already in timeline_
   double scrape_interval_ = MetricsTimeline::kDefaultScrapeIntervalSeconds;
   bool stopped_ = false;  // a failed snapshot: no more arrivals
   bool generating_ = true;

@@ -20,7 +20,7 @@ namespace sluice::sim {
 
 using ReplicaId = std::uint64_t;
 
-struct Replica {
+struct ProvisionedReplica {
   enum class State { pending, ready, draining };
   ReplicaId id = 0;
   State state = State::pending;
@@ -62,13 +62,13 @@ class ReplicaProvisioner {
   std::optional<Time> next_transition() const;
 
   int desired() const { return pending() + ready(); }
-  int pending() const { return count(Replica::State::pending); }
-  int ready() const { return count(Replica::State::ready); }
-  int draining() const { return count(Replica::State::draining); }
+  int pending() const { return count(ProvisionedReplica::State::pending); }
+  int ready() const { return count(ProvisionedReplica::State::ready); }
+  int draining() const { return count(ProvisionedReplica::State::draining); }
   // Every replica that exists (pending, ready or draining): what an always-on platform bills.
   int provisioned() const { return static_cast<int>(replicas_.size()); }
 
-  const std::vector<Replica>& replicas() const { return replicas_; }
+  const std::vector<ProvisionedReplica>& replicas() const { return replicas_; }
   std::vector<ReplicaId> ready_ids() const;
 
   // The replicas as the HPA lists them: pending ones Pending, ready ones Running and Ready,
@@ -77,14 +77,14 @@ class ReplicaProvisioner {
   std::vector<HpaPod> hpa_pods(SampleFn&& samples) const {
     std::vector<HpaPod> pods;
     pods.reserve(replicas_.size());
-    for (const Replica& r : replicas_) {
+    for (const ProvisionedReplica& r : replicas_) {
       HpaPod p;
       p.started_at = r.created_at;
       p.ready_since = r.ready_at;
-      p.phase = r.state == Replica::State::pending    ? HpaPod::Phase::pending
-                : r.state == Replica::State::draining ? HpaPod::Phase::terminating
-                                                      : HpaPod::Phase::running;
-      p.ready = r.state == Replica::State::ready;
+      p.phase = r.state == ProvisionedReplica::State::pending    ? HpaPod::Phase::pending
+                : r.state == ProvisionedReplica::State::draining ? HpaPod::Phase::terminating
+                                                                 : HpaPod::Phase::running;
+      p.ready = r.state == ProvisionedReplica::State::ready;
       if (p.phase == HpaPod::Phase::running) p.samples = samples(r.id);
       pods.push_back(std::move(p));
     }
@@ -92,12 +92,12 @@ class ReplicaProvisioner {
   }
 
  private:
-  int count(Replica::State state) const;
+  int count(ProvisionedReplica::State state) const;
 
   DurationSampler startup_delay_;
   Duration drain_grace_;
   ReplicaId next_id_ = 1;
-  std::vector<Replica> replicas_;  // in creation order
+  std::vector<ProvisionedReplica> replicas_;  // in creation order
 };
 
 }  // namespace sluice::sim

@@ -134,6 +134,40 @@ void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   w.end_object();
 }
 
+// platform (a scenario with a platform section only): the fleet over time and its bill.
+void platform(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const PlatformConfig& p = scenario.platform;
+  const FleetStats& fleet = simulation.fleet().stats();
+  const double hours = scenario.duration.count() / 3600;
+  const double finished = static_cast<double>(simulation.stats().totals().finished);
+  w.begin_object("platform");
+  w.string("kind", p.kind);
+  w.string("policy", p.autoscaling.policy.empty() ? "none" : p.autoscaling.policy);
+  w.string("metric", p.autoscaling.metric);
+  w.number("target", p.autoscaling.target);
+  w.integer("min_replicas", p.replicas.min);
+  w.integer("max_replicas", p.replicas.max);
+  w.integer("peak_ready_replicas", fleet.peak_ready);
+  w.number("replica_hours", fleet.replica_hours);
+  w.begin_object("cost_usd");
+  w.number("total", fleet.cost_usd);
+  w.number("per_hour", ratio(fleet.cost_usd, hours));
+  w.number("per_1000_requests", ratio(fleet.cost_usd, finished) * 1000);
+  w.end_object();
+  w.begin_array("scale_events");
+  for (const ScaleEvent& e : fleet.scale_events) {
+    w.begin_object();
+    w.number("at_s", e.at);
+    w.integer("from", e.from);
+    w.integer("to", e.to);
+    w.string("reason", e.reason);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 }  // namespace
 
 std::string render_report_json(const Simulation& simulation, std::string_view scenario_name) {
@@ -165,12 +199,22 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
     w.end_object();
   }
   w.end_array();
+  const bool on_platform = !scenario.platform.kind.empty();
+  if (on_platform) platform(w, simulation);
   w.begin_array("windows");
   for (std::size_t i = 0; i < stats.windows().size(); ++i) {
     w.begin_object();
     w.number("start_s", static_cast<double>(i) * stats.window());
     w.number("end_s", static_cast<double>(i + 1) * stats.window());
     series(w, stats.windows()[i], stats.window());
+    if (on_platform && i < simulation.fleet().stats().windows.size()) {
+      const ReplicaWindow& r = simulation.fleet().stats().windows[i];
+      w.begin_object("ready_replicas");
+      w.integer("min", r.min);
+      w.integer("max", r.max);
+      w.number("mean", r.mean);
+      w.end_object();
+    }
     w.end_object();
   }
   w.end_array();

@@ -73,6 +73,19 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
        finished > 0 ? t.gateway.fallbacks / finished : 0.0, t.gateway.breaker_openings);
   line(out, "cost       $%.4f total, $%.4f/hour, $%.4f per 1000 requests", t.cost_usd,
        t.cost_usd / (duration / 3600), finished > 0 ? t.cost_usd / finished * 1000 : 0.0);
+  if (!scenario.platform.kind.empty()) {
+    const FleetStats& fleet = simulation.fleet().stats();
+    line(
+        out, "platform   %s, %s: ready replicas peak %d, %zu scale events, %.2f replica-hours",
+        scenario.platform.kind.c_str(),
+        scenario.platform.autoscaling.policy.empty()
+            ? "fixed size"
+            : (scenario.platform.autoscaling.policy + " on " + scenario.platform.autoscaling.metric)
+                  .c_str(),
+        fleet.peak_ready, fleet.scale_events.size(), fleet.replica_hours);
+    line(out, "           always-on $%.4f total, $%.4f/hour (upstream $%.4f/hour)", fleet.cost_usd,
+         fleet.cost_usd / (duration / 3600), t.cost_usd / (duration / 3600));
+  }
   return out;
 }
 

@@ -110,6 +110,39 @@ struct ReplicasConfig {
   std::string load_balancer = "round_robin";  // round_robin | least_connections
 };
 
+// platform.autoscaling: what scales an always-on fleet (see docs/simulate.md, "platform").
+struct AutoscalingConfig {
+  std::string policy;  // hpa | target_tracking; empty: a fixed fleet of replicas.initial
+  std::string metric;  // cpu | in_flight | queue_depth | tokens_per_minute | cost_per_minute
+  double target = 0;   // per replica, in the metric's unit (cpu: percent of admission slots busy)
+  // hpa: the controller's sync period and its downscale stabilization window (no behavior
+  // section: the controller's older path, at most max(2 x current, 4) replicas per sync).
+  core::Seconds sync_period{15};
+  core::Seconds scale_down_stabilization{300};
+  double tolerance = 0.1;
+  // target_tracking: the datapoint period and the cooldowns (ECS defaults).
+  core::Seconds period{60};
+  core::Seconds scale_out_cooldown{300};
+  core::Seconds scale_in_cooldown{300};
+};
+
+struct ReplicaRangeConfig {
+  int min = 1;
+  int max = 10;
+  int initial = 0;  // 0: min
+};
+
+// platform: how the gateway instances are run. kind `server`: an always-on fleet whose replicas
+// start after a sampled delay and drain when removed; empty: the fixed `replicas` section.
+struct PlatformConfig {
+  std::string kind;
+  ReplicaRangeConfig replicas;
+  TimeDistributionSpec startup;  // request -> ready; default: at once
+  core::Seconds drain_grace{30};
+  double price_per_replica_hour = 0;
+  AutoscalingConfig autoscaling;
+};
+
 struct ScenarioConfig {
   core::Seconds duration{3600};  // arrivals stop then; requests in flight finish
   long long seed = 1;
@@ -119,6 +152,7 @@ struct ScenarioConfig {
   ReplicasConfig replicas;
   core::GatewayConfig gateway;
   core::AdmissionConfig admission;
+  PlatformConfig platform;
   // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
   std::shared_ptr<const ReplayedTraffic> replayed;
 };

@@ -71,6 +71,30 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
     v.field("count", s.replicas.count);
     v.field("load_balancer", s.replicas.load_balancer);
   });
+  v.section("platform", [&] {
+    PlatformConfig& p = s.platform;
+    v.field("kind", p.kind);
+    v.section("replicas", [&] {
+      v.field("min", p.replicas.min);
+      v.field("max", p.replicas.max);
+      v.field("initial", p.replicas.initial);
+    });
+    v.section("startup", [&] { describe_distribution(v, p.startup); });
+    v.field("drain_grace", p.drain_grace);
+    v.field("price_per_replica_hour", p.price_per_replica_hour);
+    v.section("autoscaling", [&] {
+      AutoscalingConfig& a = p.autoscaling;
+      v.field("policy", a.policy);
+      v.field("metric", a.metric);
+      v.field("target", a.target);
+      v.field("sync_period", a.sync_period);
+      v.field("scale_down_stabilization", a.scale_down_stabilization);
+      v.field("tolerance", a.tolerance);
+      v.field("period", a.period);
+      v.field("scale_out_cooldown", a.scale_out_cooldown);
+      v.field("scale_in_cooldown", a.scale_in_cooldown);
+    });
+  });
   v.section("gateway", [&] { core::describe_gateway(v, s.gateway); });
   v.section("admission", [&] { core::describe_admission(v, s.admission); });
 }

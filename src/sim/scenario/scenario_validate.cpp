@@ -222,12 +222,84 @@ void validate_upstreams(const ScenarioConfig& s, const Given& given, Reporter& r
   }
 }
 
+bool one_of(const std::string& value, std::initializer_list<const char*> choices) {
+  for (const char* c : choices)
+    if (value == c) return true;
+  return false;
+}
+
+// platform: kind server (an always-on fleet, optionally autoscaled).
+void validate_platform(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  const PlatformConfig& p = s.platform;
+  bool any = false;
+  for (const auto& [key, value] : given) any = any || key.rfind("platform.", 0) == 0;
+  if (!any) return;
+  if (p.kind != "server") {
+    report.add("platform.kind",
+               p.kind.empty() ? "must be given" : "unknown platform '" + p.kind + "'",
+               "use server (always-on replicas, optionally autoscaled)");
+    return;
+  }
+  // replicas.load_balancer still spreads arrivals over the ready replicas.
+  if (given.contains("replicas.count"))
+    report.add("replicas.count", "is given together with platform",
+               "the fleet's size is platform.replicas.{min, max, initial}");
+  const ReplicaRangeConfig& r = p.replicas;
+  if (r.min < 1 || r.min > kMaxReplicas)
+    report.add("platform.replicas.min", "must be between 1 and 1000, got " + std::to_string(r.min),
+               "e.g. 2");
+  if (r.max < r.min || r.max > kMaxReplicas)
+    report.add("platform.replicas.max",
+               "must be between replicas.min and 1000, got " + std::to_string(r.max), "e.g. 10");
+  if (given.contains("platform.replicas.initial") && (r.initial < r.min || r.initial > r.max))
+    report.add("platform.replicas.initial",
+               "must be between replicas.min and replicas.max, got " + std::to_string(r.initial),
+               "leave it out to start with replicas.min");
+  check_distribution(p.startup, "platform.startup", given, false, report);
+  if (!(p.drain_grace.count() >= 0))
+    report.add("platform.drain_grace", "must not be negative", "e.g. 30s");
+  if (!(p.price_per_replica_hour >= 0))
+    report.add("platform.price_per_replica_hour", "must not be negative", "e.g. 0.085");
+  const AutoscalingConfig& a = p.autoscaling;
+  bool scaling = false;
+  for (const auto& [key, value] : given)
+    scaling = scaling || key.rfind("platform.autoscaling", 0) == 0;
+  if (!scaling) return;
+  if (!one_of(a.policy, {"hpa", "target_tracking"}))
+    report.add("platform.autoscaling.policy", "unknown policy '" + a.policy + "'",
+               "use hpa (Kubernetes) or target_tracking (ECS)");
+  if (!one_of(a.metric,
+              {"cpu", "in_flight", "queue_depth", "tokens_per_minute", "cost_per_minute"}))
+    report.add("platform.autoscaling.metric", "unknown metric '" + a.metric + "'",
+               "use cpu, in_flight, queue_depth, tokens_per_minute or cost_per_minute");
+  if (!(a.target > 0))
+    report.add("platform.autoscaling.target", "must be greater than 0",
+               "per replica, in the metric's unit (cpu: percent), e.g. 70");
+  if (a.metric == "cpu" && s.admission.max_concurrency <= 0)
+    report.add("platform.autoscaling.metric",
+               "cpu is the busy share of admission.max_concurrency, which is not set",
+               "set admission.max_concurrency, or scale on in_flight");
+  for (const auto& [key, value] :
+       {std::pair{"sync_period", a.sync_period}, std::pair{"period", a.period}})
+    if (!(value.count() >= 1))
+      report.add(std::string("platform.autoscaling.") + key, "must be at least 1s", "e.g. 15s");
+  for (const auto& [key, value] :
+       {std::pair{"scale_down_stabilization", a.scale_down_stabilization},
+        std::pair{"scale_out_cooldown", a.scale_out_cooldown},
+        std::pair{"scale_in_cooldown", a.scale_in_cooldown}})
+    if (!(value.count() >= 0))
+      report.add(std::string("platform.autoscaling.") + key, "must not be negative", "e.g. 300s");
+  if (!(a.tolerance >= 0 && a.tolerance < 1))
+    report.add("platform.autoscaling.tolerance", "must be at least 0 and below 1", "e.g. 0.1");
+}
+
 }  // namespace
 
 void validate_scenario(const ScenarioConfig& s, const Given& given, Reporter& report) {
   validate_run(s, report);
   validate_traffic(s, given, report);
   validate_upstreams(s, given, report);
+  validate_platform(s, given, report);
   // The embedded sections, by the server's own checks.
   core::detail::validate_gateway(s.gateway, report);
   core::Config server;

@@ -1,0 +1,145 @@
+// platform: {kind: server}: the autoscalers driving real replicas on a simulated load step.
+
+#include <gtest/gtest.h>
+
+#include "sim/report/report_json.hpp"
+#include "unit/sim/sim_support.hpp"
+
+namespace sluice::sim {
+namespace {
+
+using testing::errors_of;
+using testing::has_error;
+using testing::joined;
+using testing::scenario_of;
+
+// Every request takes exactly 1 s (one token, a 1 s first token) and arrivals are evenly spaced,
+// so the requests in flight are the rate: 20 for 5 minutes, 40 for 5 minutes, then 20 again.
+// Four replicas at the start and a target of 5 in flight per replica: the step doubles the load
+// to 10 per replica.
+std::string load_step(const std::string& autoscaling) {
+  return "duration: 20m\n"
+         "seed: 4\n"
+         "window: 60s\n"
+         "traffic:\n"
+         "  arrivals: uniform\n"
+         "  phases:\n"
+         "    - {duration: 5m, rate: 20}\n"
+         "    - {duration: 5m, rate: 40}\n"
+         "    - {duration: 10m, rate: 20}\n"
+         "  mix:\n"
+         "    - model: chat\n"
+         "      prompt_tokens: {dist: constant, value: 100}\n"
+         "      completion_tokens: {dist: constant, value: 1}\n"
+         "providers:\n"
+         "  - provider: primary\n"
+         "    ttft: {dist: constant, value: 1s}\n"
+         "    per_token: {dist: constant, value: 10ms}\n"
+         "gateway:\n"
+         "  providers:\n"
+         "    - {name: primary, type: openai, base_url: https://primary.example/v1}\n"
+         "  models:\n"
+         "    - alias: chat\n"
+         "      deployments: [{provider: primary, model: big}]\n"
+         "platform:\n"
+         "  kind: server\n"
+         "  replicas: {min: 4, max: 20}\n"
+         "  startup: {dist: constant, value: 30s}\n"
+         "  price_per_replica_hour: 3.6\n" +
+         autoscaling;
+}
+
+const std::string kHpa = "  autoscaling: {policy: hpa, metric: in_flight, target: 5}\n";
+
+TEST(AutoscalingTest, HpaFollowsALoadStepUpAndBackDown) {
+  Simulation simulation(scenario_of(load_step(kHpa)));
+  const RunStats& stats = simulation.run();
+  EXPECT_EQ(stats.totals().failed(), 0u);
+  const FleetStats& fleet = simulation.fleet().stats();
+  ASSERT_EQ(fleet.scale_events.size(), 2u);
+  // The step comes at 300 s; the sync at 315 s averages 10 in flight per replica: 4 -> 8 (the
+  // controller's older path allows at most max(2 x 4, 4) = 8 at once, which is what it wants).
+  const ScaleEvent& up = fleet.scale_events[0];
+  EXPECT_EQ(up.from, 4);
+  EXPECT_EQ(up.to, 8);
+  EXPECT_GT(up.at, 300);
+  EXPECT_LE(up.at, 330);  // within two sync periods of the step
+  // Back to 20 in flight at 600 s: 8 replicas see 2.5 each and recommend 4, but the last
+  // recommendation of 8 (the sync at 600 s) holds for the 300 s stabilization window, so the
+  // scale-in comes at the first sync after 900 s.
+  const ScaleEvent& down = fleet.scale_events[1];
+  EXPECT_EQ(down.from, 8);
+  EXPECT_EQ(down.to, 4);
+  EXPECT_GT(down.at, 900);
+  EXPECT_LE(down.at, 915);
+  // The new replicas become ready 30 s after the scale-out, within window 5 (300-360 s).
+  ASSERT_EQ(fleet.windows.size(), stats.windows().size());
+  EXPECT_EQ(fleet.windows[4].min, 4);
+  EXPECT_EQ(fleet.windows[4].max, 4);
+  EXPECT_EQ(fleet.windows[5].min, 4);
+  EXPECT_EQ(fleet.windows[5].max, 8);
+  EXPECT_GT(fleet.windows[5].mean, 4);
+  EXPECT_LT(fleet.windows[5].mean, 8);
+  EXPECT_EQ(fleet.windows[8].min, 8);
+  EXPECT_NEAR(fleet.windows[8].mean, 8, 1e-9);
+  EXPECT_EQ(fleet.windows[17].max, 4);
+  EXPECT_EQ(fleet.peak_ready, 8);
+  // New replicas are real ones: eight were ever ready, and each served requests.
+  ASSERT_EQ(simulation.replica_count(), 8u);
+  EXPECT_GT(simulation.replica(7).tokens_served(), 0);
+  // Billed: 4 replicas all along, 4 more from the scale-out (starting ones too) to the drain.
+  const double extra_seconds = down.at - up.at;
+  EXPECT_NEAR(fleet.replica_hours, (4 * 1200 + 4 * extra_seconds) / 3600, 4.0 / 3600);
+  EXPECT_NEAR(fleet.cost_usd, fleet.replica_hours * 3.6, 1e-9);
+}
+
+TEST(AutoscalingTest, TargetTrackingScalesOutAfterThreeHighDatapoints) {
+  Simulation simulation(scenario_of(
+      load_step("  autoscaling: {policy: target_tracking, metric: in_flight, target: 5}\n")));
+  simulation.run();
+  const FleetStats& fleet = simulation.fleet().stats();
+  ASSERT_FALSE(fleet.scale_events.empty());
+  // Datapoints at 360, 420 and 480 s are above the target: AlarmHigh fires at 480 s and asks
+  // for ceil(4 x 10 / 5) = 8. Scale-in needs 15 low datapoints: not within the run.
+  EXPECT_DOUBLE_EQ(fleet.scale_events[0].at, 480);
+  EXPECT_EQ(fleet.scale_events[0].to, 8);
+  EXPECT_EQ(fleet.scale_events.size(), 1u);
+}
+
+TEST(AutoscalingTest, SameScenarioSameReport) {
+  const ScenarioConfig scenario = scenario_of(load_step(kHpa));
+  Simulation a(scenario);
+  a.run();
+  Simulation b(scenario);
+  b.run();
+  const std::string json = render_report_json(a, "step.yaml");
+  EXPECT_EQ(json, render_report_json(b, "step.yaml"));
+  EXPECT_NE(json.find("\"scale_events\""), std::string::npos);
+  EXPECT_NE(json.find("\"ready_replicas\""), std::string::npos);
+}
+
+TEST(AutoscalingTest, PlatformKeysAreChecked) {
+  const auto errors =
+      errors_of(load_step("  autoscaling: {policy: kubernetes, metric: memory, target: 0}\n"
+                          "replicas: {count: 3}\n"));
+  EXPECT_TRUE(has_error(errors, "platform.autoscaling.policy: unknown policy 'kubernetes'"))
+      << joined(errors);
+  EXPECT_TRUE(has_error(errors, "platform.autoscaling.metric: unknown metric 'memory'"))
+      << joined(errors);
+  EXPECT_TRUE(has_error(errors, "platform.autoscaling.target: must be greater than 0"))
+      << joined(errors);
+  EXPECT_TRUE(has_error(errors, "replicas.count: is given together with platform"))
+      << joined(errors);
+  const auto cpu = errors_of(load_step("  autoscaling: {policy: hpa, metric: cpu, target: 70}\n"));
+  EXPECT_TRUE(has_error(cpu, "platform.autoscaling.metric: cpu is the busy share")) << joined(cpu);
+  const auto range =
+      errors_of(testing::minimal_scenario("  rate: 10\n",
+                                          "platform: {kind: server, replicas: {min: 5, "
+                                          "max: 2}, autscaling: {}}\n"));
+  EXPECT_TRUE(has_error(range, "platform.replicas.max: must be between replicas.min"))
+      << joined(range);
+  EXPECT_TRUE(has_error(range, "platform.autscaling: unknown key")) << joined(range);
+}
+
+}  // namespace
+}  // namespace sluice::sim
