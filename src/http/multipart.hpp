@@ -14,6 +14,9 @@ namespace sluice::http {
 struct MultipartPart {
   std::string name;          // Content-Disposition's name
   std::string filename;      // Content-Disposition's filename; empty for a plain field
+  // The disposition has a filename (or filename*) parameter, even an empty one: form parsers
+  // then read the part as a file, not as a field.
+  bool has_filename = false;
   std::string content_type;  // the part's Content-Type; empty when absent
   std::string_view body;
 };
