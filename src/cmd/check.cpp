@@ -85,30 +85,30 @@ void probe_spool_dir(const core::Config& config, Problems& problems) {
   bool missing = false;
   const fs::path existing = nearest_existing(dir, missing);
   if (!fs::is_directory(existing, ec)) {
-    problems.push_back({key,
-                        (missing ? "cannot create '" + dir + "': '" + existing.string() + "'"
-                                 : "'" + dir + "'") +
-                            " is not a directory",
-                        fix});
+    problems.push_back(
+        {key,
+         (missing ? "cannot create '" + dir + "': '" + existing.string() + "'" : "'" + dir + "'") +
+             " is not a directory",
+         fix});
     return;
   }
   if (missing) {
     std::string trial = (existing / ".sluice-check-XXXXXX").string();
     if (::mkdtemp(trial.data()) == nullptr) {
-      problems.push_back({key,
-                          "cannot create '" + dir + "' in '" + existing.string() +
-                              "': " + std::strerror(errno),
-                          fix});
+      problems.push_back(
+          {key,
+           "cannot create '" + dir + "' in '" + existing.string() + "': " + std::strerror(errno),
+           fix});
       return;
     }
     ::rmdir(trial.c_str());
     return;
   }
   if (const int error = api::UploadSpool::probe(dir); error != 0)
-    problems.push_back({key,
-                        "cannot make the upload spool's temporary files in '" + dir +
-                            "': " + std::strerror(error),
-                        fix});
+    problems.push_back(
+        {key,
+         "cannot make the upload spool's temporary files in '" + dir + "': " + std::strerror(error),
+         fix});
 }
 
 // Binds the listen address briefly: catches a taken port or a foreign address before serving.

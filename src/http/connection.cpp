@@ -342,8 +342,8 @@ Error Connection::body_read_failed(const boost::system::error_code& ec) {
                          "the request's deadline passed before its body arrived whole", {},
                          "deadline_exceeded");
     else
-      error = make_error(Errc::invalid_request,
-                         "reading the request body stopped: " + std::string(core::to_string(reason)));
+      error = make_error(Errc::invalid_request, "reading the request body stopped: " +
+                                                    std::string(core::to_string(reason)));
   }
   body_error_ = std::move(error);
   return *body_error_;

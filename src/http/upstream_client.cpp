@@ -43,8 +43,13 @@ constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
 // whole, so the read buffer is their only bound: this much beyond a head, then a protocol error.
 constexpr std::size_t kMaxReadBuffer = kMaxResponseHead + 64 * 1024;
 // How long a streamed body waits for 100 Continue before it is sent anyway (RFC 9110 10.1.1
-// lets a client stop waiting; curl waits as long).
-constexpr std::chrono::seconds kContinueWait{1};
+// lets a client stop waiting). What it waits for is a proxy's own refusal, one round trip after
+// the head: a few round trips (measured by the TCP connect) and a margin for the proxy's work,
+// at most a second (curl's wait). A proxy that does not relay 100 Continue (tinyproxy reads the
+// whole body before the upstream's answer) costs each upload through it this much.
+constexpr std::chrono::milliseconds kContinueMargin{200};
+constexpr int kContinueRoundTrips = 4;
+constexpr std::chrono::seconds kMaxContinueWait{1};
 
 // One TLS client context per trust source (system CAs, or a provider's ca_file), made on first
 // use and shared by every connection and thread (OpenSSL contexts are safe to share once set up).
@@ -261,6 +266,7 @@ struct UpstreamCall::Impl {
   core::Cancellation::Subscription on_cancel;
   bool finished = false;
   bool body_cut = false;  // a streamed body was not sent whole: the connection is not reusable
+  Clock::duration connect_time{0};  // of the TCP connect: a round trip to the peer (or proxy)
 
   // The per-operation timeout, never past the whole exchange's deadline.
   void arm(std::chrono::milliseconds op_timeout) {
@@ -346,8 +352,10 @@ struct UpstreamCall::Impl {
     }
     // One expiry for the TCP connect, the CONNECT exchange and the TLS handshake.
     arm(timeouts.connect);
+    const auto dialled_at = Clock::now();
     auto [connect_ec, ignored_endpoint] =
         co_await connection->tcp().async_connect(results, kNoThrow);
+    connect_time = Clock::now() - dialled_at;
     if (connect_ec)
       co_return fail(core::AttemptOutcome::connect,
                      "cannot connect to " + dialled + ": " + connect_ec.message());
@@ -409,9 +417,8 @@ struct UpstreamCall::Impl {
     std::string upload_cut;  // why a streamed body stopped short (the upstream may have answered)
     bool answered = false;   // the final answer came instead of 100 Continue: no body was sent
     if (request.streamed_body) {
-      if (Status sent = co_await send_streamed(*request.streamed_body,
-                                               waits_for_continue(endpoint, request), upload_cut,
-                                               answered);
+      if (Status sent = co_await send_streamed(
+              *request.streamed_body, waits_for_continue(endpoint, request), upload_cut, answered);
           !sent.ok())
         co_return sent;
     } else {
@@ -449,13 +456,15 @@ struct UpstreamCall::Impl {
   }
 
   // After a head that asked for 100 Continue: true when the body may follow (100 came, or
-  // nothing did within kContinueWait), false when the final answer came instead (a proxy's 407,
+  // nothing did in time), false when the final answer came instead (a proxy's 407,
   // in `parser`): then no byte of the body was taken.
   asio::awaitable<Result<bool>> await_continue() {
     if (connection->buffer.size() == 0) {
       auto& socket = connection->tcp().socket();
       asio::steady_timer timer(socket.get_executor());
-      timer.expires_at(std::min(Clock::now() + kContinueWait, deadline));
+      const auto wait = std::min<Clock::duration>(
+          kContinueMargin + kContinueRoundTrips * connect_time, kMaxContinueWait);
+      timer.expires_at(std::min(Clock::now() + wait, deadline));
       // The timer only ends the wait; its handler may run after this frame is gone.
       const auto waiting = std::make_shared<bool>(true);
       timer.async_wait([waiting, &socket](const boost::system::error_code& ec) {

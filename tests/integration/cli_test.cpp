@@ -238,10 +238,12 @@ TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
 TEST(CliTest, CheckAndServeRefuseAnUnusableMediaSpoolDir) {
   const std::string data_dir = make_temp_dir();
   for (const auto& [spool, problem] :
-       {std::pair<std::string, std::string>{"/proc", "cannot make the upload spool's temporary "
-                                                     "files in '/proc': "},
+       {std::pair<std::string, std::string>{"/proc",
+                                            "cannot make the upload spool's temporary "
+                                            "files in '/proc': "},
         {"/proc/sluice-spool", "cannot create '/proc/sluice-spool' in '/proc': "}}) {
-    const Env env{{"SLUICE_STORAGE__DATA_DIR", data_dir}, {"SLUICE_SERVER__MEDIA_SPOOL_DIR", spool}};
+    const Env env{{"SLUICE_STORAGE__DATA_DIR", data_dir},
+                  {"SLUICE_SERVER__MEDIA_SPOOL_DIR", spool}};
     auto check = run_sluice({"check", "--listen", "127.0.0.1:0"}, env);
     EXPECT_EQ(check.exit_code, 1) << check.output;
     EXPECT_TRUE(contains(check.output, "server.media_spool_dir: " + problem)) << check.output;

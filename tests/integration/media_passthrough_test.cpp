@@ -366,8 +366,8 @@ TEST_F(MediaPassthroughTest, AnUnclosedFormNeverReachesTheUpstreamWhole) {
 // A `model` part with a filename is a file to OpenAI: the upstream would find no model. Refused
 // with a 400 that says so, before anything goes upstream.
 TEST_F(MediaPassthroughTest, AModelSentAsAFileIs400) {
-  const std::string body = file_head("model", "model.txt") + "stt\r\n" + file_head() + "abc\r\n" +
-                           closing();
+  const std::string body =
+      file_head("model", "model.txt") + "stt\r\n" + file_head() + "abc\r\n" + closing();
   auto response = exchange(port(), upload_head("/v1/audio/transcriptions", body.size()) + body);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400) << response->body;
