@@ -72,15 +72,28 @@ std::optional<Error> invalid_timeout_header(const http::Exchange& exchange) {
 
 gateway::RequestLimits request_limits(http::Exchange& exchange,
                                       const gateway::GatewayService& service,
-                                      std::string_view model) {
+                                      std::string_view model,
+                                      std::chrono::steady_clock::time_point from) {
   gateway::RequestLimits limits;
   const auto client_timeout = parse_timeout(exchange.request.header(kTimeoutHeader));
-  limits.deadline = service.deadline_for(model, client_timeout);
+  limits.deadline = service.deadline_for(model, client_timeout, from);
   limits.deadline_from_client =
-      client_timeout && limits.deadline < service.deadline_for(model, std::nullopt);
+      client_timeout && limits.deadline < service.deadline_for(model, std::nullopt, from);
   limits.cancellation = &exchange.cancellation;
   exchange.watch_client();  // a client that leaves cancels the upstream call at once
   return limits;
+}
+
+gateway::RequestLimits request_limits(http::Exchange& exchange,
+                                      const gateway::GatewayService& service,
+                                      std::string_view model) {
+  return request_limits(exchange, service, model, service.now());
+}
+
+std::chrono::steady_clock::time_point deadline_before_model(
+    const http::Exchange& exchange, const gateway::GatewayService& service,
+    std::chrono::steady_clock::time_point from) {
+  return service.longest_deadline(parse_timeout(exchange.request.header(kTimeoutHeader)), from);
 }
 
 void log_outcome(http::Exchange& exchange, std::string_view model,

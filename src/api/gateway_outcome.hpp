@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string_view>
 
@@ -16,6 +17,17 @@ inline constexpr std::string_view kTimeoutHeader = "x-sluice-timeout-ms";
 gateway::RequestLimits request_limits(http::Exchange& exchange,
                                       const gateway::GatewayService& service,
                                       std::string_view model);
+// The same with the deadline counted from `from` instead of now: an upload's, whose body is read
+// within it.
+gateway::RequestLimits request_limits(http::Exchange& exchange,
+                                      const gateway::GatewayService& service,
+                                      std::string_view model,
+                                      std::chrono::steady_clock::time_point from);
+// An upload's deadline while its model is not known yet: the longest any model may have,
+// shortened by x-sluice-timeout-ms, counted from `from`.
+std::chrono::steady_clock::time_point deadline_before_model(
+    const http::Exchange& exchange, const gateway::GatewayService& service,
+    std::chrono::steady_clock::time_point from);
 
 // Who is calling: the key the authentication filter accepted. Metrics label config keys by name
 // and every virtual key as "virtual" (there may be many: their usage is recorded by key id).

@@ -70,9 +70,11 @@ void answer_failure(http::Exchange& exchange, const gateway::Outcome& outcome,
   set_failure(exchange, outcome);
 }
 
+// `started`: when the request's deadline began (an upload's start; else now).
 gateway::MediaRequest media_request(http::Exchange& exchange,
                                     const gateway::GatewayService& service, Endpoint endpoint,
-                                    std::string model, std::string& mock_headers) {
+                                    std::string model, std::string& mock_headers,
+                                    std::chrono::steady_clock::time_point started) {
   gateway::MediaRequest request;
   request.endpoint = endpoint;
   request.model = std::move(model);
@@ -80,7 +82,7 @@ gateway::MediaRequest media_request(http::Exchange& exchange,
   request.request_id = exchange.request_id;
   mock_headers = mock_header_lines(exchange.request);
   request.forward_headers = mock_headers;
-  request.limits = request_limits(exchange, service, request.model);
+  request.limits = request_limits(exchange, service, request.model, started);
   return request;
 }
 
@@ -99,7 +101,7 @@ awaitable<void> json_media(gateway::GatewayService& service, Endpoint endpoint,
   }
   std::string mock_headers;
   gateway::MediaRequest request =
-      media_request(exchange, service, endpoint, std::move(model), mock_headers);
+      media_request(exchange, service, endpoint, std::move(model), mock_headers, service.now());
   request.body = &parsed.object;
   request.raw_body = exchange.request.body;
   ExchangeMediaSink sink(exchange);
@@ -124,11 +126,19 @@ awaitable<void> upload_media(gateway::GatewayService& service, Endpoint endpoint
     exchange.response.set_error(boundary.error());
     co_return;
   }
+  // The body is read within the request's deadline, counted from the request's start (a client
+  // trickling bytes must not hold an upstream connection and a spool file open for ever): until
+  // the model is known, the longest deadline any model may have.
+  const auto started = exchange.started;
+  exchange.body_reader->set_request_deadline(deadline_before_model(exchange, service, started));
   MultipartUpload upload(*exchange.body_reader, std::move(*boundary), spool_dir, kSpoolKey);
   auto model = co_await upload.read_model();
   if (!model) {
-    if (exchange.cancellation.reason() == core::Cancellation::Reason::client_gone)
+    const auto reason = exchange.cancellation.reason();
+    if (reason == core::Cancellation::Reason::client_gone)
       exchange.response.status = 499;  // nobody to tell
+    else if (reason == core::Cancellation::Reason::deadline)
+      exchange.response.set_error(gateway::deadline_exceeded());
     else
       exchange.response.set_error(model.error());
     co_return;
@@ -141,7 +151,8 @@ awaitable<void> upload_media(gateway::GatewayService& service, Endpoint endpoint
   if (!admit_spend_for_model(exchange, service.budget_guard(), *model, spend_hold)) co_return;
   std::string mock_headers;
   gateway::MediaRequest request =
-      media_request(exchange, service, endpoint, std::move(*model), mock_headers);
+      media_request(exchange, service, endpoint, std::move(*model), mock_headers, started);
+  exchange.body_reader->set_request_deadline(request.limits.deadline);
   request.upload = &upload;
   ExchangeMediaSink sink(exchange);
   const gateway::Outcome outcome = co_await service.media(request, sink, caller_of(exchange));

@@ -51,6 +51,10 @@ Status MultipartUpload::on_part(const http::MultipartPart& part, std::uint64_t b
   if (part.name != "model") return Status::success();
   // Which of two an upstream would take is its own affair: the gateway routes one.
   if (model_seen_) return model_error("the form has more than one 'model' field");
+  // OpenAI reads a part with a filename as a file, and a file is no model: the upstream would
+  // find none, or whatever else the form calls `model`.
+  if (part.has_filename)
+    return model_error("'model' must be a plain form field, not a file (its part has a filename)");
   model_seen_ = true;
   in_model_ = true;
   model_begin_ = body_offset;
@@ -84,6 +88,14 @@ boost::asio::awaitable<Result<std::string_view>> MultipartUpload::read_scanned()
   }
   const std::string_view piece(buffer_.get(), *n);
   if (Status scanned = scanner_.feed(piece, *this); !scanned) co_return scanned.error();
+  // The piece that completes a body of declared length is the last the upstream needs for a
+  // whole request: it goes only once the form is known to be closed. (A chunked body is whole
+  // upstream only at its last chunk, which follows the check at the end.)
+  if (const auto declared = reader_.declared_length();
+      declared && reader_.bytes_read() >= *declared) {
+    ended_ = true;
+    if (Status closed = scanner_.finish(); !closed) co_return closed.error();
+  }
   co_return piece;
 }
 

@@ -27,16 +27,20 @@ Error UploadSpool::failed(std::string_view what, int error_number) const {
                     {}, "upload_spool_failed");
 }
 
-// Called on the blocking pool.
-Status UploadSpool::open_file() {
+int UploadSpool::open_file() {
   fd_ = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd_ >= 0) return Status::success();
+  if (fd_ >= 0) return 0;
   // Filesystems without O_TMPFILE: a named file, unlinked before anything is written to it.
   std::string path = dir_ + "/sluice-upload-XXXXXX";
   fd_ = ::mkostemp(path.data(), O_CLOEXEC);
-  if (fd_ < 0) return failed("creating a temporary file", errno);
+  if (fd_ < 0) return errno;
   ::unlink(path.c_str());
-  return Status::success();
+  return 0;
+}
+
+int UploadSpool::probe(const std::string& dir) {
+  UploadSpool spool(dir, {});
+  return spool.open_file();  // closed with the spool
 }
 
 boost::asio::awaitable<Status> UploadSpool::append(std::string_view bytes) {
@@ -46,7 +50,8 @@ boost::asio::awaitable<Status> UploadSpool::append(std::string_view bytes) {
   if (bytes.empty()) co_return Status::success();
   co_return co_await ops::run_blocking([this, bytes]() -> Status {
     if (fd_ < 0)
-      if (Status opened = open_file(); !opened) return opened;
+      if (const int error = open_file(); error != 0)
+        return failed("creating a temporary file", error);
     std::string_view rest = bytes;
     while (!rest.empty()) {
       const ssize_t n = ::pwrite(fd_, rest.data(), rest.size(), static_cast<off_t>(file_size_));

@@ -29,11 +29,16 @@ class UploadSpool {
   // Copies up to into.size() bytes from `offset` (below size()) into `into`; how many.
   boost::asio::awaitable<Result<std::size_t>> read_at(std::uint64_t offset, std::span<char> into);
 
+  // Whether `dir` (which must exist) can hold the spool's files: makes one as append() would and
+  // closes it (nameless: nothing is left). 0, else the errno that append() would meet.
+  static int probe(const std::string& dir);
+
   std::uint64_t size() const { return memory_.size() + file_size_; }
   bool on_disk() const { return fd_ >= 0; }
 
  private:
-  Status open_file();
+  // Opens the temporary file (on the blocking pool): 0 or the errno.
+  int open_file();
   Error failed(std::string_view what, int error_number) const;
 
   std::string dir_;

@@ -3,9 +3,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
+#include "api/upload_spool.hpp"
 #include "auth/jwks.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
@@ -33,6 +35,20 @@ void probe_database(const std::string& dir, Problems& problems) {
                       "choose another directory"});
 }
 
+// `dir` when it exists, else its nearest existing ancestor (serve creates the rest); `missing`
+// says which.
+std::filesystem::path nearest_existing(const std::string& dir, bool& missing) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(dir, ec);
+  missing = false;
+  while (!fs::exists(existing, ec) && existing.has_relative_path()) {
+    existing = existing.parent_path();
+    missing = true;
+  }
+  return existing;
+}
+
 // The data directory must exist and be writable, or its nearest existing ancestor must be (serve
 // creates the rest). Checked with access(2), so that check creates and writes nothing.
 void probe_data_dir(const core::Config& config, Problems& problems) {
@@ -40,12 +56,8 @@ void probe_data_dir(const core::Config& config, Problems& problems) {
   const std::string& dir = config.storage.data_dir;
   const auto fix = "choose a writable path or fix the directory's permissions";
   std::error_code ec;
-  fs::path existing = fs::absolute(dir, ec);
   bool missing = false;
-  while (!fs::exists(existing, ec) && existing.has_relative_path()) {
-    existing = existing.parent_path();
-    missing = true;
-  }
+  const fs::path existing = nearest_existing(dir, missing);
   const std::string what =
       missing ? "cannot create '" + dir + "': '" + existing.string() + "'" : "'" + dir + "'";
   if (!fs::is_directory(existing, ec)) {
@@ -55,6 +67,48 @@ void probe_data_dir(const core::Config& config, Problems& problems) {
   } else if (!missing) {
     probe_database(dir, problems);
   }
+}
+
+// server.media_spool_dir, when set (else the spool is in the data directory, probed above), must
+// be a directory that holds a temporary file, or be creatable: serve refuses to start otherwise.
+// The probes leave nothing behind: the file has no name, the directory made to test creating one
+// is removed.
+void probe_spool_dir(const core::Config& config, Problems& problems) {
+  namespace fs = std::filesystem;
+  const std::string& dir = config.server.media_spool_dir;
+  if (dir.empty()) return;
+  const auto key = "server.media_spool_dir";
+  const auto fix =
+      "choose a writable directory (with a read-only root file system, one on a volume), or "
+      "leave it unset to use storage.data_dir";
+  std::error_code ec;
+  bool missing = false;
+  const fs::path existing = nearest_existing(dir, missing);
+  if (!fs::is_directory(existing, ec)) {
+    problems.push_back(
+        {key,
+         (missing ? "cannot create '" + dir + "': '" + existing.string() + "'" : "'" + dir + "'") +
+             " is not a directory",
+         fix});
+    return;
+  }
+  if (missing) {
+    std::string trial = (existing / ".sluice-check-XXXXXX").string();
+    if (::mkdtemp(trial.data()) == nullptr) {
+      problems.push_back(
+          {key,
+           "cannot create '" + dir + "' in '" + existing.string() + "': " + std::strerror(errno),
+           fix});
+      return;
+    }
+    ::rmdir(trial.c_str());
+    return;
+  }
+  if (const int error = api::UploadSpool::probe(dir); error != 0)
+    problems.push_back(
+        {key,
+         "cannot make the upload spool's temporary files in '" + dir + "': " + std::strerror(error),
+         fix});
 }
 
 // Binds the listen address briefly: catches a taken port or a foreign address before serving.
@@ -218,6 +272,7 @@ int run_check(int argc, char** argv, int first) {
   print_egress_settings(*config);
   Problems problems;
   probe_data_dir(*config, problems);
+  probe_spool_dir(*config, problems);
   probe_listen(*config, problems);
   probe_providers(*config, problems);
   probe_jwks(*config, problems);

@@ -1,6 +1,7 @@
 #include "cmd/serve.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "api/admin_audit_routes.hpp"
@@ -14,6 +15,7 @@
 #include "api/rerank_routes.hpp"
 #include "api/responses_routes.hpp"
 #include "api/ui_routes.hpp"
+#include "api/upload_spool.hpp"
 #include "auth/api_key_filter.hpp"
 #include "auth/cors_filter.hpp"
 #include "auth/key_follower.hpp"
@@ -241,6 +243,15 @@ int serve(const CliArgs& args, Role role) {
       log.error(
           "cannot create the upload spool directory",
           {{"key", "server.media_spool_dir"}, {"path", spool_dir}, {"error", fs_error.message()}});
+      return 1;
+    }
+    // One that exists but cannot hold a file (read-only) would fail every upload whose model
+    // comes after 64 KiB of it, while the server looked ready: refused here instead.
+    if (const int spool_error = api::UploadSpool::probe(spool_dir); spool_error != 0) {
+      log.error("cannot make temporary files in the upload spool directory",
+                {{"key", "server.media_spool_dir"},
+                 {"path", spool_dir},
+                 {"error", std::strerror(spool_error)}});
       return 1;
     }
     api::register_media_routes(router, gateway_service,

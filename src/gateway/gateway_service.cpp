@@ -173,14 +173,38 @@ GatewayService::GatewayService(Catalog& catalog, const core::GatewayConfig& conf
     if (alias.timeout.count() > 0) alias_timeouts_[alias.alias] = alias.timeout;
 }
 
+Error deadline_exceeded() {
+  return make_error(Errc::gateway_timeout,
+                    "the request's deadline passed (set by the alias' timeout, "
+                    "gateway.request_timeout or the x-sluice-timeout-ms header)",
+                    {}, "deadline_exceeded");
+}
+
+namespace {
+
+milliseconds shortened(milliseconds timeout, std::optional<milliseconds> client_timeout) {
+  if (client_timeout && *client_timeout < timeout) return std::max(*client_timeout, 1ms);
+  return timeout;
+}
+
+}  // namespace
+
 GatewayService::Clock::time_point GatewayService::deadline_for(
-    std::string_view model, std::optional<milliseconds> client_timeout) const {
+    std::string_view model, std::optional<milliseconds> client_timeout,
+    Clock::time_point from) const {
   milliseconds timeout = request_timeout_;
   if (!alias_timeouts_.empty())
     if (auto it = alias_timeouts_.find(std::string(model)); it != alias_timeouts_.end())
       timeout = it->second;
-  if (client_timeout && *client_timeout < timeout) timeout = std::max(*client_timeout, 1ms);
-  return timing_.now() + timeout;
+  return from + shortened(timeout, client_timeout);
+}
+
+GatewayService::Clock::time_point GatewayService::longest_deadline(
+    std::optional<milliseconds> client_timeout, Clock::time_point from) const {
+  milliseconds timeout = request_timeout_;
+  for (const auto& [alias, alias_timeout] : alias_timeouts_)
+    timeout = std::max(timeout, alias_timeout);
+  return from + shortened(timeout, client_timeout);
 }
 
 Rng& GatewayService::rng() { return rng_ ? *rng_ : thread_rng(); }
@@ -293,9 +317,7 @@ core::Cancellation::Reason GatewayService::stop_reason(const RouteContext& conte
   const RequestLimits& limits = *context.limits;
   if (limits.cancellation && limits.cancellation->cancelled()) {
     const auto reason = limits.cancellation->reason();
-    if (reason == core::Cancellation::Reason::client_gone ||
-        reason == core::Cancellation::Reason::shutdown)
-      return reason;
+    if (reason != core::Cancellation::Reason::none) return reason;
   }
   // What a deadline cancellation also means.
   return timing_.now() >= limits.deadline ? core::Cancellation::Reason::deadline
@@ -318,12 +340,7 @@ std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& conte
           make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
                      "shutting_down"));
     case core::Cancellation::Reason::deadline:
-      return AttemptResult::failure(
-          AttemptOutcome::cancelled,
-          make_error(Errc::gateway_timeout,
-                     "the request's deadline passed (set by the alias' timeout, "
-                     "gateway.request_timeout or the x-sluice-timeout-ms header)",
-                     {}, "deadline_exceeded"));
+      return AttemptResult::failure(AttemptOutcome::cancelled, deadline_exceeded());
     case core::Cancellation::Reason::none:
       break;
   }

@@ -60,6 +60,9 @@ struct Caller {
   long long tokens_per_minute = 0;  // the key's own token limit per model; 0 = the default
 };
 
+// The 504 of a request whose deadline passed, naming what sets it.
+Error deadline_exceeded();
+
 // Routes one request through a model's deployments: picks by the alias' strategy within the
 // lowest priority level, skips open circuits, retries retriable failures on other deployments
 // and then on the same ones with jittered exponential backoff (honouring Retry-After) within the
@@ -133,10 +136,23 @@ class GatewayService {
   // used by one thread only.
   void set_rng(Rng* rng) { rng_ = rng; }
 
+  // The clock deadlines are counted on.
+  Clock::time_point now() const { return timing_.now(); }
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
   // request_timeout), shortened to `client_timeout` when the client asked for less.
   Clock::time_point deadline_for(std::string_view model,
-                                 std::optional<std::chrono::milliseconds> client_timeout) const;
+                                 std::optional<std::chrono::milliseconds> client_timeout) const {
+    return deadline_for(model, client_timeout, timing_.now());
+  }
+  // The same counted from `from`: an upload's, whose body is read within its deadline.
+  Clock::time_point deadline_for(std::string_view model,
+                                 std::optional<std::chrono::milliseconds> client_timeout,
+                                 Clock::time_point from) const;
+  // Before the model is known (an upload whose `model` field follows the file): the latest
+  // deadline any model may have, the longest alias timeout or request_timeout, shortened to
+  // `client_timeout`, counted from `from`.
+  Clock::time_point longest_deadline(std::optional<std::chrono::milliseconds> client_timeout,
+                                     Clock::time_point from) const;
 
  private:
   struct RouteContext {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,13 @@ class BodyReader {
   // was cancelled (the exchange's cancellation then says why). After an error, the connection
   // closes once the response is written.
   virtual boost::asio::awaitable<Result<std::size_t>> read(std::span<char> into) = 0;
+
+  // The request's deadline, for a handler that reads its body as part of the request's work:
+  // server.body_timeout bounds each wait for bytes (a silence limit, as nginx's
+  // client_body_timeout), this bounds them all, so that a client trickling a byte at a time
+  // cannot hold the request open. A read waiting when it passes, or begun after, fires the
+  // exchange's cancellation with reason `deadline` and fails with a 504 (deadline_exceeded).
+  virtual void set_request_deadline(std::chrono::steady_clock::time_point deadline) = 0;
 
   // The body's length as the client declared it (Content-Length); nullopt when chunked.
   virtual std::optional<std::uint64_t> declared_length() const = 0;

@@ -232,6 +232,7 @@ asio::awaitable<bool> Connection::serve_streamed(RequestParser& parser, Clock::t
   if (!body_left_) buffer_.reserve(buffer_.max_size());
   body_error_.reset();
   body_bytes_read_ = 0;
+  request_deadline_ = Clock::time_point::max();
   continue_sent_ = false;
   exchange_.body_reader = this;
   const bool keep_alive =
@@ -266,6 +267,10 @@ asio::awaitable<Result<std::size_t>> Connection::read(std::span<char> into) {
   }
   if (exchange_.cancellation.cancelled())
     co_return body_read_failed(asio::error::operation_aborted);
+  if (Clock::now() >= request_deadline_) {
+    exchange_.cancellation.cancel(core::Cancellation::Reason::deadline);
+    co_return body_read_failed(asio::error::timed_out);
+  }
   // A cancellation (the client left, the drain grace is over) ends the wait for more bytes.
   const auto interrupt = core::Cancellation::subscribe(&exchange_.cancellation, [this] {
     boost::system::error_code ignored;
@@ -279,10 +284,10 @@ asio::awaitable<Result<std::size_t>> Connection::read(std::span<char> into) {
       asio::buffer_copy(asio::buffer(into.data(), got), buffer_.data());
       buffer_.consume(got);
     } else {
-      set_deadline(loop_.shared.config.body_timeout);
+      const bool deadline_armed = arm_body_wait();
       auto [ec, n] = co_await socket_.async_read_some(asio::buffer(into.data(), want), kNoThrow);
       clear_deadline();
-      if (ec) co_return body_read_failed(ec);
+      if (ec) co_return body_wait_failed(ec, deadline_armed);
       got = n;
     }
     *body_left_ -= got;
@@ -294,15 +299,28 @@ asio::awaitable<Result<std::size_t>> Connection::read(std::span<char> into) {
     body.data = into.data();
     body.size = into.size();
     body.more = true;
-    set_deadline(loop_.shared.config.body_timeout);
+    const bool deadline_armed = arm_body_wait();
     auto [ec, ignored] = co_await bhttp::async_read_some(socket_, buffer_, parser, kNoThrow);
     clear_deadline();
     if (ec == bhttp::error::need_buffer) ec = {};
-    if (ec) co_return body_read_failed(ec);
+    if (ec) co_return body_wait_failed(ec, deadline_armed);
     const std::size_t got = into.size() - body.size;
     body_bytes_read_ += got;
     if (got > 0 || parser.is_done()) co_return got;
   }
+}
+
+bool Connection::arm_body_wait() {
+  set_deadline(loop_.shared.config.body_timeout);
+  if (request_deadline_ >= deadline_) return false;
+  deadline_ = request_deadline_;
+  return true;
+}
+
+Error Connection::body_wait_failed(const boost::system::error_code& ec, bool deadline_armed) {
+  if (deadline_armed && timed_out_ && !exchange_.cancellation.cancelled())
+    exchange_.cancellation.cancel(core::Cancellation::Reason::deadline);
+  return body_read_failed(ec);
 }
 
 // The body's framing is lost with it: the connection ends after this request's response. A
@@ -319,11 +337,13 @@ Error Connection::body_read_failed(const boost::system::error_code& ec) {
     if (reason == core::Cancellation::Reason::shutdown)
       error = make_error(Errc::unavailable, "the server is shutting down; retry the request", {},
                          "shutting_down");
+    else if (reason == core::Cancellation::Reason::deadline)
+      error = make_error(Errc::gateway_timeout,
+                         "the request's deadline passed before its body arrived whole", {},
+                         "deadline_exceeded");
     else
-      error =
-          make_error(reason == core::Cancellation::Reason::deadline ? Errc::request_timeout
-                                                                    : Errc::invalid_request,
-                     "reading the request body stopped: " + std::string(core::to_string(reason)));
+      error = make_error(Errc::invalid_request, "reading the request body stopped: " +
+                                                    std::string(core::to_string(reason)));
   }
   body_error_ = std::move(error);
   return *body_error_;

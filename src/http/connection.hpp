@@ -44,6 +44,7 @@ class Connection final : public StreamSink, public BodyReader {
   void cancel_request();
 
   boost::asio::awaitable<Result<std::size_t>> read(std::span<char> into) override;
+  void set_request_deadline(Clock::time_point deadline) override { request_deadline_ = deadline; }
   std::optional<std::uint64_t> declared_length() const override;
   std::uint64_t bytes_read() const override { return body_bytes_read_; }
 
@@ -66,6 +67,12 @@ class Connection final : public StreamSink, public BodyReader {
   // The body of the request in hand was read whole (or it had none to stream).
   bool body_whole() const;
   Error body_read_failed(const boost::system::error_code& ec);
+  // Arms the wait for more body bytes: server.body_timeout, cut by the request's deadline.
+  // Returns whether the request's deadline is the nearer.
+  bool arm_body_wait();
+  // A body wait ended with `ec`: the error to return, the request's deadline first when
+  // `deadline_armed` (arm_body_wait's answer) and the wait timed out.
+  Error body_wait_failed(const boost::system::error_code& ec, bool deadline_armed);
   std::optional<Error> route_head(const RequestParser& parser);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
   const Handler* handler_or_routing_error(Exchange& exchange) const;
@@ -104,6 +111,7 @@ class Connection final : public StreamSink, public BodyReader {
   // What is left of a streamed body of declared length; nullopt for a chunked one.
   std::optional<std::uint64_t> body_left_;
   std::uint64_t body_bytes_read_ = 0;
+  Clock::time_point request_deadline_ = Clock::time_point::max();  // set_request_deadline
   bool continue_sent_ = false;
 };
 

@@ -107,6 +107,7 @@ Status parse_part_headers(std::string_view headers, std::size_t index, Multipart
           part.name = std::move(parameter.value);
           named = true;
         }
+        if (parameter.key == "filename" || parameter.key == "filename*") part.has_filename = true;
         if (parameter.key == "filename") part.filename = std::move(parameter.value);
       }
       has_disposition = true;

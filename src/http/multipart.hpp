@@ -12,8 +12,11 @@ namespace sluice::http {
 
 // One form field. `body` views into the parsed body, which must outlive the part.
 struct MultipartPart {
-  std::string name;          // Content-Disposition's name
-  std::string filename;      // Content-Disposition's filename; empty for a plain field
+  std::string name;      // Content-Disposition's name
+  std::string filename;  // Content-Disposition's filename; empty for a plain field
+  // The disposition has a filename (or filename*) parameter, even an empty one: form parsers
+  // then read the part as a file, not as a field.
+  bool has_filename = false;
   std::string content_type;  // the part's Content-Type; empty when absent
   std::string_view body;
 };

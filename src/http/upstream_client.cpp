@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -41,6 +42,14 @@ constexpr std::uint32_t kMaxResponseHead = 64 * 1024;
 // Beast parses a chunk-size line (with its extensions) or the trailer section only once it is
 // whole, so the read buffer is their only bound: this much beyond a head, then a protocol error.
 constexpr std::size_t kMaxReadBuffer = kMaxResponseHead + 64 * 1024;
+// How long a streamed body waits for 100 Continue before it is sent anyway (RFC 9110 10.1.1
+// lets a client stop waiting). What it waits for is a proxy's own refusal, one round trip after
+// the head: a few round trips (measured by the TCP connect) and a margin for the proxy's work,
+// at most a second (curl's wait). A proxy that does not relay 100 Continue (tinyproxy reads the
+// whole body before the upstream's answer) costs each upload through it this much.
+constexpr std::chrono::milliseconds kContinueMargin{200};
+constexpr int kContinueRoundTrips = 4;
+constexpr std::chrono::seconds kMaxContinueWait{1};
 
 // One TLS client context per trust source (system CAs, or a provider's ca_file), made on first
 // use and shared by every connection and thread (OpenSSL contexts are safe to share once set up).
@@ -160,6 +169,13 @@ bool forwarded_by_proxy(const UpstreamEndpoint& endpoint) {
   return endpoint.proxy && !endpoint.tls;
 }
 
+// A streamed body can be sent once: through a forwarding proxy, whose refusal (a 407) comes only
+// after the request's head, the body waits for 100 Continue, so that a refusal takes none of it
+// and another deployment can still have it. (A tunnel is refused before any request is sent.)
+bool waits_for_continue(const UpstreamEndpoint& endpoint, const UpstreamRequest& request) {
+  return request.streamed_body && forwarded_by_proxy(endpoint);
+}
+
 void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
                     const UpstreamRequest& request) {
   head.clear();
@@ -184,6 +200,7 @@ void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
     const auto length = request.streamed_body->length();
     head += length ? "Content-Length: " + std::to_string(*length) + "\r\n"
                    : std::string("Transfer-Encoding: chunked\r\n");
+    if (waits_for_continue(endpoint, request)) head += "Expect: 100-continue\r\n";
   } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     head += "Content-Length: ";
     head += std::to_string(request.body.size());
@@ -249,6 +266,7 @@ struct UpstreamCall::Impl {
   core::Cancellation::Subscription on_cancel;
   bool finished = false;
   bool body_cut = false;  // a streamed body was not sent whole: the connection is not reusable
+  Clock::duration connect_time{0};  // of the TCP connect: a round trip to the peer (or proxy)
 
   // The per-operation timeout, never past the whole exchange's deadline.
   void arm(std::chrono::milliseconds op_timeout) {
@@ -334,8 +352,10 @@ struct UpstreamCall::Impl {
     }
     // One expiry for the TCP connect, the CONNECT exchange and the TLS handshake.
     arm(timeouts.connect);
+    const auto dialled_at = Clock::now();
     auto [connect_ec, ignored_endpoint] =
         co_await connection->tcp().async_connect(results, kNoThrow);
+    connect_time = Clock::now() - dialled_at;
     if (connect_ec)
       co_return fail(core::AttemptOutcome::connect,
                      "cannot connect to " + dialled + ": " + connect_ec.message());
@@ -356,6 +376,37 @@ struct UpstreamCall::Impl {
     co_return Status{};
   }
 
+  // Reads a response head into a new parser, past interim (1xx) answers; with `until_continue`
+  // a 100 Continue ends the read too.
+  asio::awaitable<boost::system::error_code> read_head(bool until_continue) {
+    for (;;) {
+      parser.emplace();
+      parser->header_limit(kMaxResponseHead);
+      parser->body_limit(boost::none);
+      auto [ec, ignored_read] = co_await connection->on_stream([&](auto& stream) {
+        return bhttp::async_read_header(stream, connection->buffer, *parser, kNoThrow);
+      });
+      if (ec) co_return ec;
+      const unsigned status = parser->get().result_int();
+      if (status < 100 || status > 199 || status == 101 || (until_continue && status == 100))
+        co_return ec;
+    }
+  }
+
+  // Why reading the response head failed. `upload_cut`: why a streamed body stopped short.
+  Error head_failed(const boost::system::error_code& ec, const std::string& upload_cut,
+                    bool& retry_on_fresh) {
+    if (ec == beast::error::timeout)
+      return fail(timeout_kind(), "upstream sent no response within the first-byte timeout");
+    if (!upload_cut.empty())
+      return fail(core::AttemptOutcome::reset, "upstream stopped taking the request body: " +
+                                                   upload_cut + " (no response followed)");
+    const bool closed = connection_lost(ec);
+    retry_on_fresh = closed;
+    return fail(closed ? core::AttemptOutcome::reset : core::AttemptOutcome::protocol,
+                "upstream closed or sent a bad response head: " + ec.message());
+  }
+
   // Sends the request and reads the head on the current connection. `fresh` tells whether a
   // dead connection can be blamed on pooling (then the caller retries on a new one).
   asio::awaitable<Status> exchange(const UpstreamEndpoint& endpoint, const UpstreamRequest& request,
@@ -364,8 +415,11 @@ struct UpstreamCall::Impl {
     std::string& head = connection->head;
     serialize_head(head, endpoint, request);
     std::string upload_cut;  // why a streamed body stopped short (the upstream may have answered)
+    bool answered = false;   // the final answer came instead of 100 Continue: no body was sent
     if (request.streamed_body) {
-      if (Status sent = co_await send_streamed(*request.streamed_body, upload_cut); !sent.ok())
+      if (Status sent = co_await send_streamed(
+              *request.streamed_body, waits_for_continue(endpoint, request), upload_cut, answered);
+          !sent.ok())
         co_return sent;
     } else {
       const std::array<asio::const_buffer, 2> buffers{
@@ -379,23 +433,9 @@ struct UpstreamCall::Impl {
                        "sending to upstream failed: " + send_ec.message());
       }
     }
-    parser.emplace();
-    parser->header_limit(kMaxResponseHead);
-    parser->body_limit(boost::none);
-    auto [ec, ignored_read] = co_await connection->on_stream([&](auto& stream) {
-      return bhttp::async_read_header(stream, connection->buffer, *parser, kNoThrow);
-    });
-    if (ec == beast::error::timeout)
-      co_return fail(timeout_kind(), "upstream sent no response within the first-byte timeout");
-    if (ec && !upload_cut.empty())
-      co_return fail(core::AttemptOutcome::reset, "upstream stopped taking the request body: " +
-                                                      upload_cut + " (no response followed)");
-    if (ec) {
-      const bool closed = connection_lost(ec);
-      retry_on_fresh = closed;
-      co_return fail(closed ? core::AttemptOutcome::reset : core::AttemptOutcome::protocol,
-                     "upstream closed or sent a bad response head: " + ec.message());
-    }
+    if (!answered)
+      if (const auto ec = co_await read_head(false))
+        co_return head_failed(ec, upload_cut, retry_on_fresh);
     // Only a proxy answers 407: the request never reached the upstream.
     if (forwarded_by_proxy(endpoint) && parser->get().result_int() == 407)
       co_return fail(core::AttemptOutcome::connect,
@@ -415,15 +455,61 @@ struct UpstreamCall::Impl {
     co_return ec;
   }
 
+  // After a head that asked for 100 Continue: true when the body may follow (100 came, or
+  // nothing did in time), false when the final answer came instead (a proxy's 407,
+  // in `parser`): then no byte of the body was taken.
+  asio::awaitable<Result<bool>> await_continue() {
+    if (connection->buffer.size() == 0) {
+      auto& socket = connection->tcp().socket();
+      asio::steady_timer timer(socket.get_executor());
+      const auto wait = std::min<Clock::duration>(
+          kContinueMargin + kContinueRoundTrips * connect_time, kMaxContinueWait);
+      timer.expires_at(std::min(Clock::now() + wait, deadline));
+      // The timer only ends the wait; its handler may run after this frame is gone.
+      const auto waiting = std::make_shared<bool>(true);
+      timer.async_wait([waiting, &socket](const boost::system::error_code& ec) {
+        boost::system::error_code ignored;
+        if (!ec && *waiting) socket.cancel(ignored);
+      });
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, kNoThrow);
+      *waiting = false;
+      timer.cancel();
+      if (cancellation && cancellation->cancelled())
+        co_return fail(core::AttemptOutcome::reset, "cancelled waiting for 100 Continue");
+      if (ec == asio::error::operation_aborted) co_return true;  // silence: send it anyway
+      if (ec)
+        co_return fail(core::AttemptOutcome::reset,
+                       "waiting for 100 Continue failed: " + ec.message());
+    }
+    arm(timeouts.first_byte);
+    bool ignored_retry = false;
+    if (const auto ec = co_await read_head(true)) co_return head_failed(ec, {}, ignored_retry);
+    if (parser->get().result_int() != 100) co_return false;
+    parser.reset();
+    co_return true;
+  }
+
   // Sends the head, then the body piece by piece as `body` produces it (chunked when its length
   // is unknown). An upstream that stops reading mid-body may have answered already (a 413, a
   // 401): `cut` then says why the body stopped, and the caller reads the response all the same.
-  asio::awaitable<Status> send_streamed(UpstreamBody& body, std::string& cut) {
+  // With `wait_continue` the body waits for 100 Continue; a final answer instead sets
+  // `answered`, and the body is left untouched.
+  asio::awaitable<Status> send_streamed(UpstreamBody& body, bool wait_continue, std::string& cut,
+                                        bool& answered) {
     const std::string& head = connection->head;
     const asio::const_buffer head_buffer = asio::buffer(head);
     if (auto ec = co_await write(std::span(&head_buffer, 1), timeouts.idle))
       co_return fail(ec == beast::error::timeout ? timeout_kind() : core::AttemptOutcome::reset,
                      "sending to upstream failed: " + ec.message());
+    if (wait_continue) {
+      auto proceed = co_await await_continue();
+      if (!proceed) co_return proceed.error();
+      if (!*proceed) {
+        answered = true;
+        body_cut = true;  // the request was not sent whole: the connection is not reusable
+        co_return Status{};
+      }
+    }
     const bool chunked = !body.length();
     std::uint64_t sent = 0;
     char size_line[24];

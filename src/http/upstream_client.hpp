@@ -29,8 +29,11 @@ struct UpstreamEndpoint {
   // An HTTP egress proxy to go through: https upstreams through a CONNECT tunnel (TLS, SNI and
   // the certificate check with `host`, end to end), http ones with absolute-form requests. Its
   // TCP connect, CONNECT answer and the TLS handshake share the connect timeout; a refusal (407,
-  // any non-2xx to CONNECT, 407 to a forwarded request) fails the call as `connect`. Connections
-  // are pooled per (upstream, proxy): a tunnel only ever carries requests to its upstream.
+  // any non-2xx to CONNECT, 407 to a forwarded request) fails the call as `connect`. A streamed
+  // body through a forwarding proxy asks for 100 Continue and waits for it (200 ms and four round
+  // trips of the proxy's TCP connect, at most a second; then it is sent anyway), so that a 407
+  // takes none of it. Connections are pooled per (upstream,
+  // proxy): a tunnel only ever carries requests to its upstream.
   std::optional<core::ProxyUrl> proxy;
 
   static Result<UpstreamEndpoint> parse(std::string_view url);

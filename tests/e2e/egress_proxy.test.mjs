@@ -13,7 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { makeCa } from './lib/certificates.mjs';
 import { BINARY, mockStats, startMockUpstream, startSluice, waitForLog } from './lib/processes.mjs';
 
@@ -313,6 +313,54 @@ test('a 407 is a connect failure that names the proxy status, bounded by the ret
       assert.equal(line.attempts, 2);
       assert.match(line.upstream_error, /407/);
     }
+  } finally {
+    await sluice.stop();
+  }
+});
+
+// An upload can be sent once: through a forwarding proxy it waits for 100 Continue, so that the
+// proxy's 407 takes none of it and the next deployment gets it whole, the model first or after a
+// spooled file. Through a proxy that accepts, it arrives whole.
+test('an upload the proxy refuses (407) goes whole to the next deployment', async () => {
+  const sluice = await startSluice({
+    server: { threads: 1 },
+    gateway: {
+      providers: [
+        provider('refused', plainUrl(), { egress_proxy: `http://127.0.0.1:${authProxy.port}` }),
+        provider('forwarded', plainUrl(), { egress_proxy: proxy.url }),
+        provider('direct', plainUrl(), { egress_proxy: 'none' }),
+      ],
+      models: [
+        { alias: 'failover', deployments: [{ provider: 'refused', model: 'whisper-1' },
+                                           { provider: 'direct', model: 'whisper-1', priority: 1 }] },
+        { alias: 'forwarded', deployments: [{ provider: 'forwarded', model: 'whisper-1' }] },
+      ],
+      models_refresh: 0,
+    },
+  });
+  try {
+    const bytes = Buffer.alloc(200_000, 7);
+    const openai = client(sluice);
+    for (const [order, params] of [['model first', async () => ({ model: 'failover', file: await toFile(bytes, 'a.wav') })],
+                                   ['model last', async () => ({ file: await toFile(bytes, 'a.wav'), model: 'failover' })]]) {
+      const { data, response } = await openai.audio.transcriptions.create(await params()).withResponse();
+      assert.match(data.text, /^Transcribed 200000 bytes of a\.wav .* with whisper-1\.$/, order);
+      assert.equal(response.headers.get('x-sluice-deployment'), 'direct/whisper-1', order);
+    }
+    const uploads = () => sluice.output().split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"route":"/v1/audio/transcriptions"'));
+    for (const deadline = Date.now() + 3000; uploads().length < 2 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 20));  // the access log follows the answer
+    assert.equal(uploads().length, 2, sluice.output());
+    for (const line of uploads().map((l) => JSON.parse(l))) {
+      assert.equal(line.attempts, 2);
+      assert.equal(line.status, 200);
+    }
+    const seenBefore = proxy.requests().length;
+    const text = await openai.audio.transcriptions.create({ model: 'forwarded', file: await toFile(bytes, 'b.wav') });
+    assert.match(text.text, /^Transcribed 200000 bytes of b\.wav /);
+    assert.deepEqual(proxy.requests().slice(seenBefore),
+                     [`POST http://127.0.0.1:${mock.port}/v1/audio/transcriptions HTTP/1.1`]);
   } finally {
     await sluice.stop();
   }

@@ -232,6 +232,36 @@ TEST(CliTest, CheckReportsPortInUseAndUnwritableDataDir) {
   EXPECT_TRUE(contains(r.output, "fix:")) << r.output;
 }
 
+// An upload spool directory that cannot hold a file would fail every upload whose model comes
+// after 64 KiB of it: check reports it, naming the key, and serve refuses to start. /proc exists
+// but takes no file, even from root; nothing can be created under it.
+TEST(CliTest, CheckAndServeRefuseAnUnusableMediaSpoolDir) {
+  const std::string data_dir = make_temp_dir();
+  for (const auto& [spool, problem] :
+       {std::pair<std::string, std::string>{"/proc",
+                                            "cannot make the upload spool's temporary "
+                                            "files in '/proc': "},
+        {"/proc/sluice-spool", "cannot create '/proc/sluice-spool' in '/proc': "}}) {
+    const Env env{{"SLUICE_STORAGE__DATA_DIR", data_dir},
+                  {"SLUICE_SERVER__MEDIA_SPOOL_DIR", spool}};
+    auto check = run_sluice({"check", "--listen", "127.0.0.1:0"}, env);
+    EXPECT_EQ(check.exit_code, 1) << check.output;
+    EXPECT_TRUE(contains(check.output, "server.media_spool_dir: " + problem)) << check.output;
+    EXPECT_FALSE(contains(check.output, "ok: configuration valid")) << check.output;
+    auto serve = run_sluice({"serve", "--listen", "127.0.0.1:0"}, env);
+    EXPECT_EQ(serve.exit_code, 1) << serve.output;
+    EXPECT_TRUE(contains(serve.output, "server.media_spool_dir")) << serve.output;
+  }
+  // A spool directory to be created is fine, and check leaves nothing behind.
+  const std::string parent = make_temp_dir();
+  auto fine = run_sluice({"check", "--listen", "127.0.0.1:0"},
+                         {{"SLUICE_STORAGE__DATA_DIR", data_dir},
+                          {"SLUICE_SERVER__MEDIA_SPOOL_DIR", parent + "/spool/uploads"}});
+  EXPECT_EQ(fine.exit_code, 0) << fine.output;
+  EXPECT_EQ(std::filesystem::directory_iterator(parent), std::filesystem::directory_iterator())
+      << "check left something in " << parent;
+}
+
 TEST(CliTest, CheckProbesEveryProvider) {
   Listener reachable;
   ASSERT_TRUE(reachable.ok());

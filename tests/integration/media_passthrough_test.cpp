@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <thread>
 
@@ -312,6 +313,67 @@ TEST_F(MediaPassthroughTest, AConnectFailureBeforeTheFirstByteGoesToTheNextDeplo
   EXPECT_EQ(response->header("x-sluice-deployment"), "up/gpt-4o-transcribe");
   EXPECT_TRUE(contains(response->body, "Transcribed 300000 bytes")) << response->body;
   EXPECT_TRUE(contains(log_line("\"model\":\"fallback-stt\""), "\"attempts\":2"));
+}
+
+// A client that trickles its upload is never silent for server.body_timeout: the request's
+// deadline (here the client's x-sluice-timeout-ms, as media routes share chat's deadlines) ends
+// it with a 504, before the model is known or while the body streams upstream, and the upstream's
+// request is cut.
+TEST_F(MediaPassthroughTest, ATrickledUploadEndsAtTheRequestsDeadline) {
+  for (const bool model_first : {true, false}) {
+    const std::string head = model_first ? field("model", "stt") + file_head() : file_head();
+    HttpConnection client(port());
+    ASSERT_TRUE(client.send_raw(upload_head("/v1/audio/transcriptions", head.size() + 100'000,
+                                            "x-sluice-timeout-ms: 1500\r\n") +
+                                head));
+    const auto started = std::chrono::steady_clock::now();
+    std::atomic<bool> answered{false};
+    std::thread trickle([&] {  // a byte every 200 ms: the client's pace, not a wait
+      while (!answered && client.send_raw("A")) std::this_thread::sleep_for(200ms);
+    });
+    auto response = client.read_response(15s);
+    answered = true;
+    trickle.join();
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(response) << "model first: " << model_first;
+    EXPECT_EQ(response->status, 504) << response->body;
+    EXPECT_TRUE(contains(response->body, "deadline_exceeded")) << response->body;
+    EXPECT_TRUE(contains(response->body, "x-sluice-timeout-ms")) << response->body;
+    EXPECT_LT(took, 4s) << "model first: " << model_first;
+  }
+  // The model-first upload had gone upstream: its request was cut, not completed.
+  EXPECT_TRUE(eventually([&] { return media_stat(mock_port(), "uploads_cut") == 1; }))
+      << "the upstream upload outlived the deadline";
+  EXPECT_EQ(media_stat(mock_port(), "transcriptions"), 1) << "the model-last upload went upstream";
+  const std::string line = log_line("\"status\":504");
+  EXPECT_TRUE(contains(line, "\"route\":\"/v1/audio/transcriptions\"")) << line;
+}
+
+// With a Content-Length, a form without its closing delimiter is refused before its last bytes
+// go upstream: the upstream sees a cut request, never a whole one it might serve and bill.
+TEST_F(MediaPassthroughTest, AnUnclosedFormNeverReachesTheUpstreamWhole) {
+  const std::string body =
+      field("model", "stt") + file_head() + audio(300'000) + "\r\n";  // no closing delimiter
+  auto response = exchange(port(), upload_head("/v1/audio/transcriptions", body.size()) + body);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400) << response->body;
+  EXPECT_TRUE(contains(response->body, "invalid_multipart")) << response->body;
+  EXPECT_TRUE(eventually([&] { return media_stat(mock_port(), "uploads_cut") == 1; }))
+      << "the upstream received the whole request";
+  EXPECT_LT(media_stat(mock_port(), "upload_bytes"), static_cast<long long>(body.size()));
+}
+
+// A `model` part with a filename is a file to OpenAI: the upstream would find no model. Refused
+// with a 400 that says so, before anything goes upstream.
+TEST_F(MediaPassthroughTest, AModelSentAsAFileIs400) {
+  const std::string body =
+      file_head("model", "model.txt") + "stt\r\n" + file_head() + "abc\r\n" + closing();
+  auto response = exchange(port(), upload_head("/v1/audio/transcriptions", body.size()) + body);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400) << response->body;
+  EXPECT_TRUE(contains(response->body, "\"param\":\"model\"")) << response->body;
+  EXPECT_TRUE(contains(response->body, "plain form field")) << response->body;
+  EXPECT_EQ(media_stat(mock_port(), "transcriptions"), 0);
 }
 
 // Deployments on providers without the endpoint (anthropic here) are skipped, not failed; a model

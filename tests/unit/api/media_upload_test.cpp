@@ -36,6 +36,7 @@ class FakeReader final : public http::BodyReader {
     offset_ += n;
     co_return n;
   }
+  void set_request_deadline(std::chrono::steady_clock::time_point) override {}
   std::optional<std::uint64_t> declared_length() const override {
     return declared_ ? std::optional<std::uint64_t>(body_.size()) : std::nullopt;
   }
@@ -181,6 +182,49 @@ TEST(MultipartUploadTest, ASecondModelFieldLaterInTheBodyStopsTheUpload) {
   EXPECT_NE(r.send_error->message.find("more than one 'model'"), std::string::npos);
   EXPECT_EQ(r.sent.find("expensive"), std::string::npos);
   EXPECT_LT(r.sent.size(), body.size());
+}
+
+// With a Content-Length, the piece that would complete the upstream's request goes only once the
+// form is known to be closed: a body without its closing delimiter never reaches the upstream
+// whole, whether the model came first or the whole body was kept waiting for it.
+TEST(MultipartUploadTest, AnUnclosedFormOfDeclaredLengthNeverGoesUpstreamWhole) {
+  const std::string unclosed[] = {
+      field("model", "m") + file(std::string(300'000, 'a')),
+      file(std::string(100'000, 'a')) + field("model", "m") + field("language", "en"),
+      field("model", "m") + file("tiny"),
+  };
+  for (const std::string& body : unclosed) {
+    for (const std::size_t piece : {std::size_t{1000}, std::size_t{65'536}}) {
+      FakeReader reader(body, piece);
+      const Relayed r = relay(reader, "m");
+      const Error error = r.model ? r.send_error.value_or(Error{}) : r.model.error();
+      EXPECT_NE(error.message.find("without the closing boundary delimiter"), std::string::npos)
+          << "piece " << piece << ": " << error.message;
+      EXPECT_LT(r.sent.size(), body.size()) << "piece " << piece;
+    }
+  }
+  // Closed, the same bodies go whole.
+  FakeReader closed(field("model", "m") + file("tiny") + std::string(kEnd), 65'536);
+  const Relayed whole = relay(closed, "m");
+  EXPECT_FALSE(whole.send_error);
+  EXPECT_EQ(whole.sent, field("model", "m") + file("tiny") + std::string(kEnd));
+}
+
+// A part with a filename is a file to OpenAI, whatever its name: the upstream would find no
+// model in it. Refused before anything is sent.
+TEST(MultipartUploadTest, AModelSentAsAFileIsRefused) {
+  for (const std::string disposition :
+       {"name=\"model\"; filename=\"model.txt\"", "name=\"model\"; filename=\"\"",
+        "name=\"model\"; filename*=UTF-8''m.txt"}) {
+    const std::string body = "--XYZ\r\nContent-Disposition: form-data; " + disposition +
+                             "\r\n\r\nwhisper\r\n" + file("x") + std::string(kEnd);
+    FakeReader reader(body, 4096);
+    const Relayed r = relay(reader, "up");
+    ASSERT_FALSE(r.model) << disposition;
+    EXPECT_EQ(r.model.error().param, "model");
+    EXPECT_NE(r.model.error().message.find("plain form field, not a file"), std::string::npos)
+        << r.model.error().message;
+  }
 }
 
 TEST(MultipartUploadTest, TheReadersErrorsComeThrough) {

@@ -528,6 +528,28 @@ TEST(GatewayServiceTest, ClientTimeoutOnlyShortensTheAliasTimeout) {
   EXPECT_EQ(h.service->deadline_for("solo", std::nullopt), now + h.config.request_timeout);
 }
 
+// An upload's deadline counts from the request's start, its body being read within it; before
+// its model field is read, the latest any model may have.
+TEST(GatewayServiceTest, AnUploadsDeadlineCountsFromItsStartAndIsTheLongestBeforeItsModel) {
+  Harness h([](core::GatewayConfig& c) {
+    c.request_timeout = 10s;
+    c.models[0].timeout = 30s;
+    c.models[1].timeout = 2s;
+  });
+  const auto started = h.timing.now();
+  h.timing.advance(5s);
+  EXPECT_EQ(h.service->deadline_for("m", std::nullopt, started), started + 30s);
+  EXPECT_EQ(h.service->deadline_for("solo", std::nullopt, started), started + 2s);
+  EXPECT_EQ(h.service->deadline_for("backup", std::nullopt, started), started + 10s);
+  EXPECT_EQ(h.service->deadline_for("m", 4000ms, started), started + 4s);
+  EXPECT_EQ(h.service->longest_deadline(std::nullopt, started), started + 30s);
+  EXPECT_EQ(h.service->longest_deadline(3000ms, started), started + 3s);
+  EXPECT_EQ(h.service->deadline_for("m", std::nullopt), h.timing.now() + 30s) << "from now";
+  Harness plain;
+  EXPECT_EQ(plain.service->longest_deadline(std::nullopt, started),
+            started + plain.config.request_timeout);
+}
+
 TEST(GatewayServiceTest, ClientThatLeavesStopsRetries) {
   Harness h;
   core::Cancellation cancellation;

@@ -87,6 +87,7 @@ struct Seen {
   std::atomic<std::size_t> largest_piece{0};
   std::atomic<int> errors{0};
   std::atomic<bool> client_gone{false};
+  std::atomic<bool> deadline{false};
   std::atomic<int> handled{0};
 };
 
@@ -98,12 +99,20 @@ class StreamedBodyTest : public ::testing::Test {
     config_.threads = 1;
     config_.host = "127.0.0.1";
     config_.port = 0;
-    config_.body_timeout = 300ms;
+    config_.body_timeout = body_timeout_;
     const RouteOptions streamed{.max_body_bytes = 4 * 1024 * 1024,
                                 .body_limit_key = "test.max_upload_bytes",
                                 .stream_body = true};
     router_.add(
         "POST", "/upload", [this](Exchange& ex) { return read_all(ex); }, streamed);
+    // Read within a deadline 800 ms after the request began, as the upload routes do.
+    router_.add(
+        "POST", "/deadline",
+        [this](Exchange& ex) {
+          ex.body_reader->set_request_deadline(ex.started + 800ms);
+          return read_all(ex);
+        },
+        streamed);
     // Refuses without reading the body, as a filter or an early check would.
     router_.add(
         "POST", "/refuse",
@@ -129,6 +138,7 @@ class StreamedBodyTest : public ::testing::Test {
       if (!n) {
         seen_.errors++;
         seen_.client_gone = ex.cancellation.reason() == core::Cancellation::Reason::client_gone;
+        seen_.deadline = ex.cancellation.reason() == core::Cancellation::Reason::deadline;
         ex.response.set_error(n.error());
         co_return;
       }
@@ -145,6 +155,7 @@ class StreamedBodyTest : public ::testing::Test {
 
   int port() const { return server_->local_port(); }
 
+  std::chrono::milliseconds body_timeout_ = 300ms;
   core::ServerConfig config_;
   Router router_;
   NullObserver observer_;
@@ -255,6 +266,45 @@ TEST_F(StreamedBodyTest, ASilentClientTimesOutWith408) {
   const std::string response = client.read_until("}");
   EXPECT_NE(response.find("HTTP/1.1 408"), std::string::npos) << response;
   EXPECT_NE(response.find("server.body_timeout"), std::string::npos) << response;
+}
+
+// server.body_timeout far above the deadline and the pace of the trickles below.
+class StreamedBodyDeadlineTest : public StreamedBodyTest {
+ protected:
+  StreamedBodyDeadlineTest() { body_timeout_ = 3s; }
+};
+
+// A client that sends a byte every 100 ms is never silent for server.body_timeout: the request's
+// deadline ends the body all the same, with a 504 and the cancellation's reason.
+TEST_F(StreamedBodyDeadlineTest, ATrickleThatIsNeverSilentStillEndsAtTheRequestsDeadline) {
+  Client client(port());
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client.send(post("/deadline", 1000)));
+  std::string response;
+  for (int i = 0; i < 100 && response.empty(); ++i) {
+    if (!client.send("x")) break;
+    response = client.read_until("}", 100ms);
+  }
+  response += client.read_until("}");
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_NE(response.find("HTTP/1.1 504"), std::string::npos) << response;
+  EXPECT_NE(response.find("deadline_exceeded"), std::string::npos) << response;
+  EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
+  EXPECT_GE(elapsed, 700ms);
+  EXPECT_LT(elapsed, 2500ms) << "the trickle held the request past its deadline";
+  EXPECT_TRUE(seen_.deadline.load());
+  EXPECT_EQ(seen_.errors.load(), 1);
+}
+
+// Without a deadline the same trickle is read whole: body_timeout alone bounds only silences.
+TEST_F(StreamedBodyDeadlineTest, WithoutADeadlineATrickleIsReadWhole) {
+  Client client(port());
+  ASSERT_TRUE(client.send(post("/upload", 12)));
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(client.send("x"));
+    std::this_thread::sleep_for(100ms);  // the client's pace, under body_timeout
+  }
+  EXPECT_NE(client.read_until("}").find("{\"bytes\":12}"), std::string::npos);
 }
 
 }  // namespace

@@ -267,5 +267,99 @@ TEST(UpstreamStreamedBodyTest, AnEarlyAnswerIsRead) {
   EXPECT_EQ(result.body, "too large");
 }
 
+// `server` as the egress proxy of a plain-http upstream: requests go to it in absolute form.
+UpstreamEndpoint through_proxy(const OneConnectionServer& server) {
+  UpstreamEndpoint endpoint = *UpstreamEndpoint::parse("http://upstream.test/v1");
+  const UpstreamEndpoint at = server.endpoint();
+  endpoint.proxy = core::ProxyUrl{at.host, at.port, "", ""};
+  return endpoint;
+}
+
+// A forwarding proxy refuses a request (407) only once it has its head: the body waits for 100
+// Continue, so that a refusal takes none of it and another deployment can still send it whole.
+TEST(UpstreamStreamedBodyTest, AProxysRefusalBeforeTheBodyTakesNoneOfIt) {
+  std::promise<std::string> head_seen;
+  OneConnectionServer proxy([&](tcp::socket& socket) {
+    std::string input;
+    head_seen.set_value(read_head(socket, input));
+    respond(socket,
+            "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n"
+            "Content-Length: 0\r\n\r\n");
+    read_until_close(socket, input);
+  });
+  PieceBody body({"aaaa", "bbbb"}, true);
+  const Exchange result = send(through_proxy(proxy), body);
+  ASSERT_FALSE(result.started.ok());
+  EXPECT_EQ(result.outcome, core::AttemptOutcome::connect);
+  EXPECT_NE(result.started.error().message.find("407"), std::string::npos);
+  EXPECT_EQ(body.taken(), 0u) << "the body was taken for a request the proxy refused";
+  auto head = head_seen.get_future();
+  ASSERT_EQ(head.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const std::string seen = head.get();
+  EXPECT_NE(seen.find("POST http://upstream.test/v1/audio/transcriptions HTTP/1.1\r\n"),
+            std::string::npos)
+      << seen;
+  EXPECT_NE(seen.find("Expect: 100-continue\r\n"), std::string::npos) << seen;
+}
+
+// Accepted, the body follows the 100 Continue whole, and the answer after it is the response.
+TEST(UpstreamStreamedBodyTest, ThroughAProxyTheBodyFollows100Continue) {
+  std::string received;
+  OneConnectionServer proxy([&](tcp::socket& socket) {
+    std::string input;
+    read_head(socket, input);
+    respond(socket, "HTTP/1.1 100 Continue\r\n\r\n");
+    read_until_close(socket, input, 8);
+    received = input;
+    respond(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  });
+  PieceBody body({"aaaa", "bbbb"}, true);
+  const Exchange result = send(through_proxy(proxy), body);
+  ASSERT_TRUE(result.started.ok()) << result.started.error().message;
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.body, "ok");
+  EXPECT_EQ(received, "aaaabbbb");
+}
+
+// A proxy (or an upstream behind it) that never answers 100 Continue gets the body after a short
+// wait all the same (RFC 9110 10.1.1), and a late 100 before the answer is skipped.
+TEST(UpstreamStreamedBodyTest, ThroughAProxyThatIsSilentTheBodyGoesAfterAWait) {
+  std::string received;
+  OneConnectionServer proxy([&](tcp::socket& socket) {
+    std::string input;
+    read_head(socket, input);
+    read_until_close(socket, input, 8);
+    received = input;
+    respond(socket, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  });
+  PieceBody body({"aaaa", "bbbb"}, true);
+  const auto started = std::chrono::steady_clock::now();
+  const Exchange result = send(through_proxy(proxy), body);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(result.started.ok()) << result.started.error().message;
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.body, "ok");
+  EXPECT_EQ(received, "aaaabbbb");
+  EXPECT_GE(waited, std::chrono::milliseconds(190));
+  EXPECT_LT(waited, std::chrono::seconds(3));
+}
+
+// Direct, nothing waits: the head asks for no 100 Continue.
+TEST(UpstreamStreamedBodyTest, DirectTheBodyFollowsTheHeadAtOnce) {
+  std::string head;
+  OneConnectionServer server([&](tcp::socket& socket) {
+    std::string input;
+    head = read_head(socket, input);
+    read_until_close(socket, input, 4);
+    respond(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  });
+  PieceBody body({"abcd"}, true);
+  const auto started = std::chrono::steady_clock::now();
+  const Exchange result = send(server.endpoint(), body);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+  ASSERT_TRUE(result.started.ok()) << result.started.error().message;
+  EXPECT_EQ(head.find("Expect:"), std::string::npos) << head;
+}
+
 }  // namespace
 }  // namespace sluice::http
