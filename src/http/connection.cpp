@@ -68,8 +68,8 @@ void Connection::close_if_idle() {
   socket_.cancel(ignored);
 }
 
-std::optional<Error> Connection::read_error(const boost::system::error_code& ec,
-                                            bool head_read) const {
+std::optional<Error> Connection::read_error(const boost::system::error_code& ec, bool head_read,
+                                            const bhttp::fields* seen) const {
   const auto& config = loop_.shared.config;
   if (timed_out_)
     return make_error(Errc::request_timeout,
@@ -85,6 +85,8 @@ std::optional<Error> Connection::read_error(const boost::system::error_code& ec,
                                                    std::to_string(config.max_header_bytes) +
                                                    " bytes (raise server.max_header_bytes)");
   if (ec == bhttp::error::body_limit) return body_too_large(body_limit_, body_limit_key_);
+  if (seen)
+    if (auto framing = parser_framing_error(ec, *seen)) return framing;
   const auto& http_category = bhttp::make_error_code(bhttp::error::end_of_stream).category();
   // Socket errors, or the client stopped mid-request: nobody to answer.
   if (ec.category() != http_category || ec == bhttp::error::end_of_stream ||
@@ -119,8 +121,7 @@ asio::awaitable<void> Connection::run() {
       auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, kNoThrow);
       if (!ec) {
         if (auto error = route_head(parser)) {
-          co_await respond_early(*error, std::string_view(parser.get().method_string()), started,
-                                 true);
+          co_await respond_early(*error, std::string_view(parser.get().method_string()), started);
           break;
         }
         parser.body_limit(body_limit_);
@@ -140,11 +141,12 @@ asio::awaitable<void> Connection::run() {
         }
       }
       if (ec) {
-        if (auto error = read_error(ec, parser.is_header_done())) {
-          const std::string_view method = parser.is_header_done()
-                                              ? std::string_view(parser.get().method_string())
-                                              : std::string_view();
-          co_await respond_early(*error, method, started, parser.is_header_done());
+        const bool head_read = parser.is_header_done();
+        if (auto error = read_error(ec, head_read, head_read ? nullptr : &parser.get())) {
+          const std::string_view method =
+              head_read ? std::string_view(parser.get().method_string()) : std::string_view();
+          if (!head_read) route_refused_head(parser);
+          co_await respond_early(*error, method, started);
         }
         break;
       }
@@ -377,6 +379,23 @@ std::optional<Error> Connection::route_head(const RequestParser& parser) {
   return std::nullopt;
 }
 
+// A head refused before it was routed (too large, a control byte, bad framing) is answered in
+// its route's error shape all the same: routed by its request line, as far as it can be read.
+void Connection::route_refused_head(const RequestParser& parser) {
+  std::string_view method = parser.get().method_string();
+  std::string_view target = parser.get().target();
+  if (target.empty()) {  // the parser did not get as far: the line is still in the buffer
+    const auto& bytes = buffer_.data();
+    const RequestLine line =
+        request_line_of(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
+    method = line.method;
+    target = line.target;
+  }
+  Request request;
+  split_target(target, request);
+  match_ = loop_.shared.router->match(method, request.path, request.params);
+}
+
 // Routing errors and preflights no filter answered, outside any coroutine frame (a streaming
 // response keeps its frames for the stream's whole life). Null: the response is written.
 const Handler* Connection::handler_or_routing_error(Exchange& exchange) const {
@@ -446,7 +465,7 @@ asio::awaitable<void> Connection::dispatch(Exchange& exchange) {
 }
 
 asio::awaitable<void> Connection::respond_early(const Error& error, std::string_view method,
-                                                Clock::time_point started, bool routed) {
+                                                Clock::time_point started) {
   closing_ = true;
   Exchange exchange;
   exchange.started = started;
@@ -455,7 +474,7 @@ asio::awaitable<void> Connection::respond_early(const Error& error, std::string_
   exchange.request_id = core::new_request_id();
   exchange.trace = core::trace_context_from({});
   exchange.response.set_error(error);
-  if (routed && match_.options.rewrite_error)
+  if (match_.options.rewrite_error)
     match_.options.rewrite_error(exchange.response, exchange.request_id);
   loop_.shared.observer->on_request_start();
   write_response_head(head_buffer_, exchange.response, loop_.date_line, exchange.request_id,

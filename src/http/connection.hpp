@@ -56,10 +56,9 @@ class Connection final : public StreamSink, public BodyReader {
   void set_deadline(Clock::duration timeout) { deadline_ = loop_.now + timeout; }
   void clear_deadline() { deadline_ = Clock::time_point::max(); }
   boost::asio::awaitable<bool> write_all(std::string_view head, std::string_view body);
-  // `routed`: the request's head was routed (match_ is this request's), so its route's error
-  // shape applies.
+  // In the error shape of match_'s route, which must be this request's.
   boost::asio::awaitable<void> respond_early(const Error& error, std::string_view method,
-                                             Clock::time_point started, bool routed);
+                                             Clock::time_point started);
   boost::asio::awaitable<bool> serve_request(const boost::beast::http::request_header<>& head,
                                              bool keep_alive_asked, Clock::time_point started);
   // A request whose handler reads the body itself (RouteOptions::stream_body).
@@ -74,10 +73,13 @@ class Connection final : public StreamSink, public BodyReader {
   // `deadline_armed` (arm_body_wait's answer) and the wait timed out.
   Error body_wait_failed(const boost::system::error_code& ec, bool deadline_armed);
   std::optional<Error> route_head(const RequestParser& parser);
+  void route_refused_head(const RequestParser& parser);
   boost::asio::awaitable<void> dispatch(Exchange& exchange);
   const Handler* handler_or_routing_error(Exchange& exchange) const;
   static void answer_handler_failure(Exchange& exchange, const char* what);
-  std::optional<Error> read_error(const boost::system::error_code& ec, bool head_read) const;
+  // `seen`: the head's fields parsed so far, when the head was being read.
+  std::optional<Error> read_error(const boost::system::error_code& ec, bool head_read,
+                                  const boost::beast::http::fields* seen = nullptr) const;
   void fail_writes();
   boost::asio::awaitable<void> linger();
   void check_client();

@@ -1,5 +1,7 @@
 #include "http/request_framing.hpp"
 
+#include <boost/beast/http/error.hpp>
+
 #include "core/strings.hpp"
 
 namespace sluice::http {
@@ -24,7 +26,31 @@ std::string_view unsupported_coding(std::string_view value, int& chunked_seen) {
   return {};
 }
 
+Error both_lengths() {
+  return bad_framing("a request must not carry both Content-Length and Transfer-Encoding");
+}
+
+Error chunked_twice() {
+  return bad_framing(
+      "transfer coding 'chunked' is not supported: a request body may only be chunked, once");
+}
+
 }  // namespace
+
+std::optional<Error> parser_framing_error(const boost::system::error_code& ec,
+                                          const bhttp::fields& seen) {
+  const bool has_length = seen.find(bhttp::field::content_length) != seen.end();
+  const bool has_coding = seen.find(bhttp::field::transfer_encoding) != seen.end();
+  if (ec == bhttp::error::bad_transfer_encoding)
+    return has_length ? both_lengths() : chunked_twice();
+  if (ec == bhttp::error::bad_content_length) {
+    if (has_coding) return both_lengths();
+    return bad_framing("the Content-Length of a request must be a decimal number of bytes");
+  }
+  if (ec == bhttp::error::multiple_content_length)
+    return bad_framing("a request must not carry differing Content-Length values");
+  return std::nullopt;
+}
 
 std::optional<Error> framing_error(const bhttp::fields& fields, unsigned version, bool chunked) {
   std::size_t hosts = 0;
@@ -50,8 +76,7 @@ std::optional<Error> framing_error(const bhttp::fields& fields, unsigned version
   }
   if (transfer_encoding && version < 11)
     return bad_framing("Transfer-Encoding is not allowed in an HTTP/1.0 request");
-  if (transfer_encoding && content_length)
-    return bad_framing("a request must not carry both Content-Length and Transfer-Encoding");
+  if (transfer_encoding && content_length) return both_lengths();
   if (!bad_coding.empty())
     return bad_framing("transfer coding '" + std::string(bad_coding) +
                        "' is not supported: a request body may only be chunked, once");

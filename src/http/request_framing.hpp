@@ -2,6 +2,7 @@
 // Internal to the HTTP server (Beast types).
 
 #include <boost/beast/http/fields.hpp>
+#include <boost/system/error_code.hpp>
 #include <optional>
 
 #include "core/error.hpp"
@@ -14,5 +15,13 @@ namespace sluice::http {
 // HTTP/1.1 (at most one before; section 3.2). An Error means "answer 400 and close".
 std::optional<Error> framing_error(const boost::beast::http::fields& fields, unsigned version,
                                    bool chunked);
+
+// The same rules for a head Beast's parser refused itself, which it does for some framing faults
+// depending on the order of the fields (Transfer-Encoding after Content-Length, Content-Length
+// after chunked, a second chunked, a malformed or conflicting Content-Length): the same 400 and
+// code, whatever the order. `seen`: the fields parsed before the refused one. nullopt when `ec`
+// is no framing fault.
+std::optional<Error> parser_framing_error(const boost::system::error_code& ec,
+                                          const boost::beast::http::fields& seen);
 
 }  // namespace sluice::http

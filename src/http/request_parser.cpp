@@ -32,6 +32,16 @@ void split_target(std::string_view target, Request& request) {
       question == std::string_view::npos ? std::string_view() : origin.substr(question + 1);
 }
 
+RequestLine request_line_of(std::string_view head) {
+  while (head.starts_with("\r\n")) head.remove_prefix(2);
+  head = head.substr(0, head.find_first_of("\r\n"));
+  const auto method_end = head.find(' ');
+  if (method_end == std::string_view::npos) return {};
+  const auto target_end = head.find(' ', method_end + 1);
+  if (target_end == std::string_view::npos) return {};
+  return {head.substr(0, method_end), head.substr(method_end + 1, target_end - method_end - 1)};
+}
+
 void view_request_head(const boost::beast::http::request_header<>& head, Request& request) {
   request.method = head.method_string();
   split_target(head.target(), request);

@@ -22,6 +22,15 @@ void apply_request_limits(RequestParser& parser, const core::ServerConfig& confi
 // an authority without a path is "/".
 void split_target(std::string_view target, Request& request);
 
+// The method and target of the request line at the start of `head` (raw bytes, leading empty
+// lines skipped), for a head the parser refused before reading that line; empty when `head` has
+// no whole one.
+struct RequestLine {
+  std::string_view method;
+  std::string_view target;
+};
+RequestLine request_line_of(std::string_view head);
+
 // Fills `request` from a parsed one: method, target split into path and query, headers, and the
 // body (moved). The views point into `parsed`, which must outlive `request`'s use.
 void view_request(ParsedRequest& parsed, Request& request);

@@ -93,6 +93,8 @@ Router::Match Router::match(
   result.outcome = Outcome::method_not_allowed;
   params.clear();
   for (const auto& entry : route->methods) {
+    // The path speaks one dialect whatever the method: its 405 is in that dialect's shape.
+    if (!result.options.rewrite_error) result.options.rewrite_error = entry.options.rewrite_error;
     if (!result.allow.empty()) result.allow += ", ";
     result.allow += entry.method;
     if (entry.method == "GET") result.allow += ", HEAD";

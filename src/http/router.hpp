@@ -46,7 +46,8 @@ class Router {
   struct Match {
     Outcome outcome = Outcome::not_found;
     const Handler* handler = nullptr;
-    RouteOptions options;    // the found route's; defaults otherwise
+    // The found route's; defaults otherwise, but for a 405 the path's error shape (rewrite_error).
+    RouteOptions options;
     std::string_view route;  // the template; stable for the router's lifetime
     std::string allow;       // for 405: the methods the path does accept, "GET, POST"
   };

@@ -58,7 +58,56 @@ TEST_F(FramingTest, ContentLengthWithTransferEncodingIs400) {
   expect_400_and_close(
       "POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
       "abc",
-      "malformed HTTP request");
+      "both Content-Length and Transfer-Encoding");
+  expect_400_and_close(
+      "POST /livez HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+      "abc",
+      "both Content-Length and Transfer-Encoding");
+  HttpConnection c(port());  // one code whatever the order, as whichever check caught it
+  ASSERT_TRUE(
+      c.send_raw("POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: "
+                 "chunked\r\n\r\n"));
+  auto r = c.read_response(5s);
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find(R"("code":"bad_request_framing")"), std::string::npos) << r->body;
+}
+
+// Every error on /v1/messages is in Anthropic's shape, the ones found before the request was
+// routed (a head too large, a control byte, bad framing) and a 405 included; OpenAI's routes
+// keep OpenAI's.
+TEST_F(FramingTest, ErrorsBeforeRoutingTakeTheRoutesShape) {
+  const std::string body =
+      R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";
+  const auto request = [&](std::string_view method, std::string_view path, std::string_view extra) {
+    return std::string(method) + " " + std::string(path) +
+           " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + std::string(extra) +
+           "\r\n" + body;
+  };
+  const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  const std::pair<int, std::string> cases[] = {
+      {400, length + "Transfer-Encoding: chunked\r\n"},
+      {431, "X-Big: " + std::string(20000, 'a') + "\r\n" + length},
+      {400, "anthropic-version: \x01x\r\n" + length},
+      {400, "Content-Length: -1\r\n"},
+  };
+  for (const char* path : {"/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions"}) {
+    const bool anthropic = std::string_view(path).starts_with("/v1/messages");
+    for (const auto& [status, extra] : cases) {
+      HttpConnection c(port());
+      ASSERT_TRUE(c.send_raw(request("POST", path, extra)));
+      auto r = c.read_response(5s);
+      ASSERT_TRUE(r) << path << " " << status;
+      EXPECT_EQ(r->status, status) << path << ": " << r->body;
+      EXPECT_EQ(r->body.starts_with(R"({"type":"error","error":{"type":)"), anthropic)
+          << path << ": " << r->body;
+      EXPECT_EQ(r->body.starts_with(R"({"error":{)"), !anthropic) << path << ": " << r->body;
+    }
+    auto wrong_method = http_request(port(), "GET", path);
+    ASSERT_TRUE(wrong_method);
+    EXPECT_EQ(wrong_method->status, 405);
+    EXPECT_EQ(wrong_method->body.starts_with(R"({"type":"error","error":{"type":)"), anthropic)
+        << path << ": " << wrong_method->body;
+  }
 }
 
 TEST_F(FramingTest, Http11NeedsExactlyOneHost) {

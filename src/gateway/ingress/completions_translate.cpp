@@ -56,9 +56,13 @@ Result<json::object> chat_request_from_completions(const json::object& request) 
     return invalid("suffix", "'suffix' is not supported by this gateway's providers");
   if (field(request, "logprobs"))
     return invalid("logprobs", "'logprobs' is not supported by this gateway's providers");
-  if (const json::value* best_of = field(request, "best_of");
-      best_of && !(best_of->is_int64() && best_of->get_int64() == 1))
-    return invalid("best_of", "'best_of' above 1 is not supported by this gateway's providers");
+  if (const json::value* best_of = field(request, "best_of")) {
+    const bool whole = best_of->is_int64() || best_of->is_uint64();
+    if (!whole || (best_of->is_int64() && best_of->get_int64() < 1))
+      return invalid("best_of", "Invalid 'best_of': expected a whole number of at least 1");
+    if (!(best_of->is_int64() && best_of->get_int64() == 1))
+      return invalid("best_of", "'best_of' above 1 is not supported by this gateway's providers");
+  }
 
   const json::value* max_tokens = field(request, "max_tokens");
   chat["max_tokens"] = max_tokens ? *max_tokens : json::value(16);  // OpenAI's default

@@ -13,8 +13,10 @@ Error invalid(std::string param, std::string message) {
 }
 
 Error missing(std::string param) {
-  return make_error(Errc::invalid_request, "Missing required parameter: '" + param + "'.",
-                    std::move(param), "missing_required_parameter");
+  // The message first: arguments are evaluated in no set order, and `param` is moved below.
+  std::string message = "Missing required parameter: '" + param + "'.";
+  return make_error(Errc::invalid_request, std::move(message), std::move(param),
+                    "missing_required_parameter");
 }
 
 // A required non-empty string member.

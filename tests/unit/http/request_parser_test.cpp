@@ -82,5 +82,16 @@ TEST(RequestParserTest, AbsoluteFormRoutesByItsPath) {
   EXPECT_EQ(split("*"), std::pair(std::string("*"), std::string()));
 }
 
+TEST(RequestParserTest, RequestLineOfARefusedHead) {
+  const RequestLine line = request_line_of("POST /v1/messages?x=1 HTTP/1.1\r\nX-Big: aaaa");
+  EXPECT_EQ(line.method, "POST");
+  EXPECT_EQ(line.target, "/v1/messages?x=1");
+  EXPECT_EQ(request_line_of("\r\n\r\nGET /livez HTTP/1.1\r\n").target, "/livez");
+  EXPECT_EQ(request_line_of("GET /livez HTTP/1.1").target, "/livez");  // cut after the line
+  EXPECT_EQ(request_line_of("GET /very-long-target-cut-by-the-li").target, "");
+  EXPECT_EQ(request_line_of("").target, "");
+  EXPECT_EQ(request_line_of("GET\r\n/x y").target, "");  // the line ends before a target
+}
+
 }  // namespace
 }  // namespace sluice::http

@@ -42,6 +42,16 @@ TEST_F(RouterTest, RouteOptionsComeWithTheMatch) {
   EXPECT_FALSE(match("GET", "/nope").options.model_route);
 }
 
+void anthropic_shape(Response&, std::string_view) {}
+
+TEST_F(RouterTest, WrongMethodKeepsThePathsErrorShape) {
+  router.add("POST", "/v1/messages", noop(), RouteOptions{.rewrite_error = anthropic_shape});
+  const auto m = match("GET", "/v1/messages");
+  EXPECT_EQ(m.outcome, Router::Outcome::method_not_allowed);
+  EXPECT_EQ(m.options.rewrite_error, &anthropic_shape);  // its 405 speaks the path's dialect
+  EXPECT_EQ(match("PUT", "/livez").options.rewrite_error, nullptr);
+}
+
 TEST_F(RouterTest, HeadIsServedByGet) {
   EXPECT_EQ(match("HEAD", "/livez").outcome, Router::Outcome::found);
 }

@@ -45,6 +45,20 @@ TEST(CompletionsRequest, WhatChatCannotExpressNamesTheParam) {
       translate(R"({"model":"m","prompt":"x","echo":false,"best_of":1,"logprobs":null})").ok());
 }
 
+TEST(CompletionsRequest, BestOfBelowOneIsInvalidNotUnsupported) {
+  for (const char* best_of : {"0", "-1", "1.5", "\"2\""}) {
+    const auto refused =
+        translate(std::string(R"({"model":"m","prompt":"x","best_of":)") + best_of + "}");
+    ASSERT_FALSE(refused.ok()) << best_of;
+    EXPECT_EQ(refused.error().param, "best_of");
+    EXPECT_EQ(refused.error().message, "Invalid 'best_of': expected a whole number of at least 1")
+        << best_of;
+  }
+  const auto above = translate(R"({"model":"m","prompt":"x","best_of":2})");
+  ASSERT_FALSE(above.ok());
+  EXPECT_NE(above.error().message.find("above 1 is not supported"), std::string::npos);
+}
+
 TEST(CompletionsResponse, ChoicesCarryTheMessageText) {
   auto text = completion_from_chat(
       R"({"model":"up","choices":[{"index":0,"message":{"role":"assistant","content":"a time"},

@@ -37,6 +37,16 @@ TEST(RerankRequest, TopNAndReturnDocuments) {
             std::nullopt);
 }
 
+TEST(RerankRequest, AMissingParamIsNamedInTheMessageToo) {
+  const auto no_query = parse(R"({"model":"r","documents":["a"]})");
+  ASSERT_FALSE(no_query.ok());
+  EXPECT_EQ(no_query.error().message, "Missing required parameter: 'query'.");
+  EXPECT_EQ(no_query.error().param, "query");
+  const auto no_model = parse(R"({"query":"q","documents":["a"]})");
+  ASSERT_FALSE(no_model.ok());
+  EXPECT_EQ(no_model.error().message, "Missing required parameter: 'model'.");
+}
+
 TEST(RerankRequest, MalformedRequestsNameTheParam) {
   const std::pair<std::string_view, std::string_view> cases[] = {
       {R"({"query":"q","documents":["a"]})", "model"},
