@@ -16,8 +16,9 @@ struct ParsedBody {
   boost::json::object object{boost::json::storage_ptr(&arena)};
 };
 
-// Parses a JSON object body (valid UTF-8, at most kMaxJsonDepth deep); on failure sets the 400
-// (code invalid_json) and returns false. Bodies over
+// Parses a JSON object body (valid UTF-8, at most kMaxJsonDepth deep, at most
+// exchange.max_json_values values); on failure sets the 400 (code invalid_json; invalid_value,
+// naming the field, for a number out of range) and returns false. Bodies over
 // kParseOnPoolBytes are parsed on the blocking pool: a megabyte of JSON takes milliseconds,
 // which every other connection of the event loop would wait for.
 boost::asio::awaitable<bool> parse_object_body(http::Exchange& exchange, ParsedBody& out);

@@ -13,6 +13,7 @@
 #include "gateway/ingress/messages_translate.hpp"
 #include "gateway/providers/request_validation.hpp"
 #include "gateway/token_estimate.hpp"
+#include "ops/blocking_pool.hpp"
 
 namespace sluice::api {
 namespace json = boost::json;
@@ -144,13 +145,33 @@ void anthropic_error_shape(http::Response& response, std::string_view request_id
   response.body = std::move(rendered.body);
 }
 
-// The request translated and checked into `chat`, or why it cannot be.
+// The request translated and checked into `chat` (allocated as `chat` is), or why it cannot be.
 Status chat_of(const json::object& body, json::object& chat) {
-  auto translated = gateway::chat_request_from_messages(body);
+  auto translated = gateway::chat_request_from_messages(body, chat.storage());
   if (!translated) return translated.error();
   if (auto valid = gateway::validate_chat_request(*translated); !valid.ok()) return valid.error();
   chat = std::move(*translated);
   return {};
+}
+
+// A Messages request in chat's form, for deployments that need it, in an arena of its own: a
+// request of many blocks is as many nodes, which the arena frees at once.
+struct ChatForm {
+  json::monotonic_resource arena;
+  json::object chat{json::storage_ptr(&arena)};
+  std::string body;  // `chat` serialized: what providers send when they change nothing
+  Status status;     // why the request cannot be said in chat, when it cannot
+  long long input_estimate = 0;
+};
+
+void translate(const json::object& request, std::size_t request_bytes, ChatForm& out) {
+  out.status = chat_of(request, out.chat);
+  if (out.status.ok()) {
+    out.body = json::serialize(out.chat);
+    out.input_estimate = gateway::estimate_message_tokens(out.chat);
+  } else {
+    out.input_estimate = gateway::estimate_tokens_from_bytes(request_bytes);
+  }
 }
 
 // The value of every `name` header, comma-joined as HTTP allows (the SDKs send anthropic-beta
@@ -226,25 +247,24 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
   std::string beta;
   if (!take_dialect_headers(exchange, request, beta)) co_return;
   // The chat form, for deployments that need it; what chat cannot say still reaches those that
-  // speak Messages.
-  json::object chat;
-  std::string chat_body;
-  const Status translated = chat_of(parsed.object, chat);
-  if (translated.ok()) chat_body = json::serialize(chat);
+  // speak Messages. Large requests are translated on the blocking pool, as they were parsed.
+  ChatForm form;
+  if (request.raw_body.size() > kParseOnPoolBytes)
+    co_await ops::run_blocking([&] { translate(parsed.object, request.raw_body.size(), form); });
+  else
+    translate(parsed.object, request.raw_body.size(), form);
+  const bool translated = form.status.ok();
   std::string mock_headers;
-  request.chat =
-      translated_chat_request(exchange, service, translated.ok() ? chat : parsed.object,
-                              translated.ok() ? chat_body : request.raw_body, mock_headers);
-  if (!translated.ok()) {
+  request.chat = translated_chat_request(exchange, service, translated ? form.chat : parsed.object,
+                                         translated ? form.body : request.raw_body, mock_headers);
+  if (!translated) {
     request.chat.body = nullptr;
-    request.chat_error = translated.error();
+    request.chat_error = form.status.error();
   }
 
   const std::string message_id = "msg_" + core::random_hex(12);
-  const long long input_estimate =
-      translated.ok() ? gateway::estimate_message_tokens(chat)
-                      : gateway::estimate_tokens_from_bytes(request.raw_body.size());
-  MessagesSink sink(exchange, message_id, request.chat.model, input_estimate, service.metrics());
+  MessagesSink sink(exchange, message_id, request.chat.model, form.input_estimate,
+                    service.metrics());
   gateway::Outcome outcome = co_await service.messages(request, &sink, caller_of(exchange));
   log_outcome(exchange, request.chat.model, outcome);
   if (!outcome.ok) {

@@ -47,6 +47,7 @@
 #include "ops/health.hpp"
 #include "ops/http_observer.hpp"
 #include "ops/logger.hpp"
+#include "ops/malloc_policy.hpp"
 #include "ops/metrics.hpp"
 #include "ops/server_metrics.hpp"
 #include "ops/signals.hpp"
@@ -115,6 +116,7 @@ void register_build_info(ops::Registry& registry) {
 }  // namespace
 
 int serve(const CliArgs& args, Role role) {
+  ops::return_large_blocks_to_the_system();
   auto config = load_config_or_report(args);
   if (!config) return config.error();
   auto& log = ops::logger();

@@ -35,6 +35,9 @@ struct ServerConfig {
   // Uploads to the image and audio routes (edits, variations, transcriptions, translations),
   // relayed as they arrive, never held whole. -> 413
   std::size_t max_media_body_bytes = 64 * 1024 * 1024;
+  // Values (scalars, arrays, objects) a JSON request body may hold: each becomes a node of a
+  // parsed document several times the size of its text. -> 400
+  int max_json_values = 1'000'000;
   // Where an upload waits, in an unnamed temporary file, until its `model` field has been read
   // (clients may send it after the file); empty = storage.data_dir.
   std::string media_spool_dir;

@@ -126,6 +126,7 @@ void describe_config(Visitor& v, Config& c) {
     v.bytes("max_body_bytes", c.server.max_body_bytes);
     v.bytes("max_model_body_bytes", c.server.max_model_body_bytes);
     v.bytes("max_media_body_bytes", c.server.max_media_body_bytes);
+    v.field("max_json_values", c.server.max_json_values);
     v.field("media_spool_dir", c.server.media_spool_dir);
     v.field("header_timeout", c.server.header_timeout);
     v.field("body_timeout", c.server.body_timeout);

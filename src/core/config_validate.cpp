@@ -472,6 +472,11 @@ void validate(const Config& c, Reporter& report) {
                "must be between 1KiB and 1MiB, got " + std::to_string(s.max_header_bytes),
                "e.g. 16KiB");
   }
+  if (s.max_json_values < 1000) {
+    report.add("server.max_json_values",
+               "must be at least 1000, got " + std::to_string(s.max_json_values),
+               "e.g. 1000000 (a million values parse into ~45 MB)");
+  }
   if (s.max_body_bytes < 1024) {
     report.add("server.max_body_bytes",
                "must be at least 1KiB, got " + std::to_string(s.max_body_bytes), "e.g. 1MiB");

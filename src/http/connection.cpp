@@ -171,6 +171,7 @@ asio::awaitable<bool> Connection::serve_request(const bhttp::request_header<>& p
   Exchange& exchange = exchange_;
   exchange.started = started;
   exchange.client_address = client_address_;
+  exchange.max_json_values = static_cast<std::size_t>(loop_.shared.config.max_json_values);
   Request& request = exchange.request;
   view_request_head(parsed, request);
   const std::string_view client_id = request.header("x-request-id");
@@ -197,6 +198,7 @@ asio::awaitable<bool> Connection::serve_request(const bhttp::request_header<>& p
       exchange.cancellation.reason() == core::Cancellation::Reason::client_gone;
   if (exchange.aborted() || (client_gone && !exchange.streaming())) {
     loop_.shared.observer->on_request_end(exchange, bytes_sent_);
+    exchange.release_large_bodies();
     co_return false;
   }
 
@@ -214,6 +216,7 @@ asio::awaitable<bool> Connection::serve_request(const bhttp::request_header<>& p
     bytes_sent_ = body.size();
   }
   loop_.shared.observer->on_request_end(exchange, bytes_sent_);
+  exchange.release_large_bodies();
   // The client may still be sending the rest: read it away for a moment, or closing now would
   // reset the connection and could destroy the response before the client reads it.
   if (ok && unread_body) co_await linger();

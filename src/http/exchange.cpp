@@ -75,6 +75,12 @@ void Exchange::reset() {
   aborted_ = false;
 }
 
+void Exchange::release_large_bodies() {
+  constexpr std::size_t kKeptBytes = 64 * 1024;
+  if (request.body.capacity() > kKeptBytes) std::string().swap(request.body);
+  if (response.body.capacity() > kKeptBytes) std::string().swap(response.body);
+}
+
 void Exchange::abort_connection() {
   if (aborted_) return;
   aborted_ = true;

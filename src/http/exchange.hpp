@@ -94,12 +94,20 @@ class Exchange {
   // Routes that stream their request body (RouteOptions::stream_body) read it here; null on
   // every other route, whose body is whole in request.body.
   BodyReader* body_reader = nullptr;
+  // server.max_json_values, set by the server: a JSON body with more values is refused (each
+  // costs a DOM node several times its text; a million tiny ones are no legitimate request).
+  // 0: unbounded.
+  std::size_t max_json_values = 0;
 
   explicit Exchange(StreamSink* sink = nullptr) : sink_(sink) {}
 
   // Ready for the next request on the same connection, keeping every buffer's capacity: a
   // keep-alive connection then serves requests without allocating for them.
   void reset();
+  // After the response: frees a request or response body that grew past a few pages (an image,
+  // a long context), so that an idle keep-alive connection does not hold megabytes until its
+  // next request.
+  void release_large_bodies();
 
   // Streaming: the head (status, content type, headers from `response`) goes out first, then
   // each chunk as written. False once the client is gone: the handler should stop.

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -173,7 +174,10 @@ void Server::start() {
   for (auto& loop : impl_->loops) {
     asio::co_spawn(loop->io, accept_loop(*loop), asio::detached);
     asio::co_spawn(loop->io, tick(*loop), asio::detached);
-    impl_->threads.emplace_back([&io = loop->io, observer = impl_->shared.observer] {
+    const std::string name = "sluice-loop-" + std::to_string(impl_->threads.size());
+    impl_->threads.emplace_back([&io = loop->io, observer = impl_->shared.observer, name] {
+      // Named for top -H, perf and /proc: an event loop's CPU is what its clients wait on.
+      pthread_setname_np(pthread_self(), name.c_str());
       io.run();
       observer->on_tick();  // the last word of this thread (buffered log lines)
     });

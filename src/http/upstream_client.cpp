@@ -203,7 +203,8 @@ void serialize_head(std::string& head, const UpstreamEndpoint& endpoint,
     if (waits_for_continue(endpoint, request)) head += "Expect: 100-continue\r\n";
   } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     head += "Content-Length: ";
-    head += std::to_string(request.body.size());
+    head += std::to_string(request.body.size() + request.body_rest[0].size() +
+                           request.body_rest[1].size());
     head += "\r\n";
   }
   head += request.headers;
@@ -422,8 +423,10 @@ struct UpstreamCall::Impl {
           !sent.ok())
         co_return sent;
     } else {
-      const std::array<asio::const_buffer, 2> buffers{
-          asio::buffer(head), asio::buffer(request.body.data(), request.body.size())};
+      const std::array<asio::const_buffer, 4> buffers{
+          asio::buffer(head), asio::buffer(request.body.data(), request.body.size()),
+          asio::buffer(request.body_rest[0].data(), request.body_rest[0].size()),
+          asio::buffer(request.body_rest[1].data(), request.body_rest[1].size())};
       arm(timeouts.first_byte);
       auto [send_ec, ignored_sent] = co_await connection->on_stream(
           [&](auto& stream) { return asio::async_write(stream, buffers, kNoThrow); });

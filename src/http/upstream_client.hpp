@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -76,6 +77,9 @@ struct UpstreamRequest {
   // their fixed lines pre-rendered, so a request costs one append, not a string per header.
   std::string headers;
   std::string_view body;
+  // More of the body, written right after `body` in the same gather write: a body that is the
+  // client's bytes with one value replaced goes in pieces around it, not as a copy.
+  std::array<std::string_view, 2> body_rest{};
   // When set, the body comes from here instead of `body`, on a new connection (a pooled one that
   // turned out dead could not be retried: the pieces already taken are gone). Each write waits
   // at most the idle timeout; the first-byte timeout starts once the body is sent.

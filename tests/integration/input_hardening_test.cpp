@@ -9,6 +9,13 @@ namespace {
 
 namespace json = boost::json;
 
+// The error's message, in OpenAI's shape or Anthropic's; empty when there is none.
+std::string message_of(const JsonResponse& response) {
+  const json::value* error = response.body.if_contains("error");
+  if (!error || !error->is_object() || !error->as_object().at("message").is_string()) return {};
+  return std::string(error->as_object().at("message").as_string());
+}
+
 class InputHardening : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -17,11 +24,6 @@ class InputHardening : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete server_; }
   static int port() { return server_->port(); }
-  static std::string message_of(const JsonResponse& response) {
-    const json::value* error = response.body.if_contains("error");
-    if (!error || !error->is_object() || !error->as_object().at("message").is_string()) return {};
-    return std::string(error->as_object().at("message").as_string());
-  }
   static SluiceProcess* server_;
 };
 SluiceProcess* InputHardening::server_ = nullptr;
@@ -112,6 +114,60 @@ TEST_F(InputHardening, OversizedFieldsAreA400NamingTheLimit) {
                                             {{"text", "x"}, {"title", std::string(5000, 't')}});
   EXPECT_EQ(long_title.status, 400);
   EXPECT_NE(message_of(long_title).find("1024"), std::string::npos) << long_title.raw;
+}
+
+// A body of too many JSON values is refused as it is parsed, before it costs its DOM (a million
+// one-letter blocks parse into hundreds of MB); the 400 names the key that raises the bound.
+class JsonValueLimit : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = start_server({{"SLUICE_SERVER__MAX_JSON_VALUES", "2000"}}).release();
+    ASSERT_EQ(post_json(port(), "/v1/collections", {{"name", "docs"}}).status, 201);
+  }
+  static void TearDownTestSuite() { delete server_; }
+  static int port() { return server_->port(); }
+  static SluiceProcess* server_;
+};
+SluiceProcess* JsonValueLimit::server_ = nullptr;
+
+// A body of `values` JSON values: the object, its array and the numbers in it.
+std::string body_of_values(int values) {
+  std::string body = R"({"model":"x","max_tokens":1,"messages":[)";
+  for (int i = 0; i < values - 6; ++i) body += "0,";
+  return body + R"(0],"name":"n"})";
+}
+
+TEST_F(JsonValueLimit, TooManyValuesIsA400NamingTheKeyOnEveryJsonRoute) {
+  std::vector<std::string> routes(std::begin(kJsonRoutes), std::end(kJsonRoutes));
+  routes.push_back("/v1/messages");
+  routes.push_back("/v1/completions");
+  for (const std::string& route : routes) {
+    const JsonResponse over = call(port(), "POST", route, body_of_values(2001));
+    EXPECT_EQ(over.status, 400) << route << ": " << over.raw;
+    const std::string message = message_of(over);
+    EXPECT_NE(message.find("more than 2000 values"), std::string::npos) << route << over.raw;
+    EXPECT_NE(message.find("server.max_json_values"), std::string::npos) << route << over.raw;
+    const JsonResponse at_limit = call(port(), "POST", route, body_of_values(2000));
+    EXPECT_EQ(message_of(at_limit).find("values"), std::string::npos) << route << at_limit.raw;
+  }
+  const JsonResponse messages = call(port(), "POST", "/v1/messages", body_of_values(2001));
+  EXPECT_EQ(messages.body.at("type"), "error") << "Anthropic's shape: " << messages.raw;
+}
+
+TEST_F(JsonValueLimit, ANumberOutOfRangeNamesItsField) {
+  const JsonResponse chat = call(port(), "POST", "/v1/chat/completions",
+                                 R"({"model":"x","temperature":1e999,"messages":[]})");
+  EXPECT_EQ(chat.status, 400) << chat.raw;
+  EXPECT_EQ(chat.body.at("error").at("param"), "temperature") << chat.raw;
+  EXPECT_NE(message_of(chat).find("'temperature': the number is out of range"), std::string::npos)
+      << chat.raw;
+  const JsonResponse messages =
+      call(port(), "POST", "/v1/messages",
+           R"({"model":"x","max_tokens":5,"messages":[{"role":"user","content":"x"}],)"
+           R"("temperature":-1e999})");
+  EXPECT_EQ(messages.status, 400) << messages.raw;
+  EXPECT_EQ(messages.body.at("type"), "error") << messages.raw;
+  EXPECT_NE(message_of(messages).find("'temperature'"), std::string::npos) << messages.raw;
 }
 
 }  // namespace

@@ -30,8 +30,10 @@ std::string_view text_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
-// A data: URL or a URL from an image or document block's source.
-Result<std::string> source_url(const json::object& block, const std::string& path) {
+// A data: URL or a URL from an image or document block's source, built in place: a base64
+// source may be tens of megabytes.
+Result<json::string> source_url(const json::object& block, const std::string& path,
+                                const json::storage_ptr& sp) {
   const json::value* source = field(block, "source");
   if (!source || !source->is_object()) return invalid(at(path, "source"), "Field required");
   const json::object& s = source->get_object();
@@ -41,43 +43,54 @@ Result<std::string> source_url(const json::object& block, const std::string& pat
     const std::string_view data = text_of(s, "data");
     if (media.empty() || data.empty())
       return invalid(at(path, "source"), "base64 sources need media_type and data");
-    return "data:" + std::string(media) + ";base64," + std::string(data);
+    json::string url(sp);
+    url.reserve(media.size() + data.size() + 13);
+    url.append("data:").append(media).append(";base64,").append(data);
+    return url;
   }
   if (type == "url") {
     const std::string_view url = text_of(s, "url");
     if (url.empty()) return invalid(at(at(path, "source"), "url"), "Field required");
-    return std::string(url);
+    return json::string(url, sp);
   }
   return invalid(at(at(path, "source"), "type"),
                  "only base64 and url sources can be sent to this model's provider");
 }
 
 // One user content block as a chat content part.
-Result<json::object> user_part(const json::object& block, const std::string& path) {
+Result<json::object> user_part(const json::object& block, const std::string& path,
+                               const json::storage_ptr& sp) {
   const std::string_view type = text_of(block, "type");
   if (type == "text") {
     const json::value* text = field(block, "text");
     if (!text || !text->is_string()) return invalid(at(path, "text"), "Field required");
-    return json::object{{"type", "text"}, {"text", text->get_string()}};
+    return json::object({{"type", "text"}, {"text", text->get_string()}}, sp);
   }
   if (type == "image") {
-    auto url = source_url(block, path);
+    auto url = source_url(block, path, sp);
     if (!url) return url.error();
-    return json::object{{"type", "image_url"}, {"image_url", {{"url", *url}}}};
+    json::object image_url(sp);
+    image_url.emplace("url", std::move(*url));
+    json::object part({{"type", "image_url"}}, sp);
+    part.emplace("image_url", std::move(image_url));
+    return part;
   }
   if (type == "document") {
     const json::object* source = block.if_contains("source") && block.at("source").is_object()
                                      ? &block.at("source").get_object()
                                      : nullptr;
     if (source && text_of(*source, "type") == "text")
-      return json::object{{"type", "text"}, {"text", text_of(*source, "data")}};
+      return json::object({{"type", "text"}, {"text", text_of(*source, "data")}}, sp);
     if (source && text_of(*source, "type") == "base64") {
-      auto url = source_url(block, path);
+      auto url = source_url(block, path, sp);
       if (!url) return url.error();
-      json::object file{{"file_data", *url}};
+      json::object file(sp);
+      file.emplace("file_data", std::move(*url));
       const std::string_view title = text_of(block, "title");
       file["filename"] = title.empty() ? std::string_view("document.pdf") : title;
-      return json::object{{"type", "file"}, {"file", std::move(file)}};
+      json::object part({{"type", "file"}}, sp);
+      part.emplace("file", std::move(file));
+      return part;
     }
     return invalid(at(at(path, "source"), "type"),
                    "documents can be sent as text or base64 to this model's provider");
@@ -91,6 +104,7 @@ Result<json::object> user_part(const json::object& block, const std::string& pat
 // only), sent in a user turn after the tool messages.
 Result<json::object> tool_message(const json::object& block, const std::string& path,
                                   json::array& images) {
+  const json::storage_ptr& sp = images.storage();
   const std::string_view id = text_of(block, "tool_use_id");
   if (id.empty()) return invalid(at(path, "tool_use_id"), "Field required");
   std::string text;
@@ -104,7 +118,7 @@ Result<json::object> tool_message(const json::object& block, const std::string& 
         if (!part.is_object()) return invalid(part_path, "Input should be an object");
         const std::string_view type = text_of(part.get_object(), "type");
         if (type == "image") {
-          auto image = user_part(part.get_object(), part_path);
+          auto image = user_part(part.get_object(), part_path, sp);
           if (!image) return image.error();
           images.emplace_back(std::move(*image));
           continue;
@@ -122,14 +136,15 @@ Result<json::object> tool_message(const json::object& block, const std::string& 
   if (const json::value* error = field(block, "is_error");
       error && error->is_bool() && error->get_bool())
     text = "Error: " + text;
-  return json::object{{"role", "tool"}, {"tool_call_id", id}, {"content", std::move(text)}};
+  return json::object({{"role", "tool"}, {"tool_call_id", id}, {"content", std::move(text)}}, sp);
 }
 
 // An assistant turn: text joined, tool_use blocks as tool calls, thinking dropped (it belongs to
 // the upstream that wrote it).
-Result<json::object> assistant_message(const json::array& blocks, const std::string& path) {
+Result<json::object> assistant_message(const json::array& blocks, const std::string& path,
+                                       const json::storage_ptr& sp) {
   std::string text;
-  json::array calls;
+  json::array calls(sp);
   std::size_t i = 0;
   for (const json::value& value : blocks) {
     const std::string block_path = at(path, i++);
@@ -144,11 +159,12 @@ Result<json::object> assistant_message(const json::array& blocks, const std::str
       if (id.empty()) return invalid(at(block_path, "id"), "Field required");
       if (name.empty()) return invalid(at(block_path, "name"), "Field required");
       const json::value* input = field(block, "input");
-      calls.push_back(json::object{
-          {"id", id},
-          {"type", "function"},
-          {"function",
-           {{"name", name}, {"arguments", input ? json::serialize(*input) : std::string("{}")}}}});
+      calls.push_back(json::object(
+          {{"id", id},
+           {"type", "function"},
+           {"function",
+            {{"name", name}, {"arguments", input ? json::serialize(*input) : std::string("{}")}}}},
+          sp));
     } else if (type == "thinking" || type == "redacted_thinking") {
       continue;
     } else {
@@ -157,14 +173,15 @@ Result<json::object> assistant_message(const json::array& blocks, const std::str
                                                  "' cannot be sent to this model's provider");
     }
   }
-  json::object message{{"role", "assistant"}};
+  json::object message({{"role", "assistant"}}, sp);
   if (!text.empty() || calls.empty()) message["content"] = std::move(text);
   if (!calls.empty()) message["tool_calls"] = std::move(calls);
   return message;
 }
 
-// Appends the chat messages of one Messages turn.
+// Appends the chat messages of one Messages turn, allocated as `out` is.
 Status append_turn(const json::value& value, const std::string& path, json::array& out) {
+  const json::storage_ptr& sp = out.storage();
   if (!value.is_object()) return invalid(path, "Input should be an object");
   const json::object& turn = value.get_object();
   const std::string_view role = text_of(turn, "role");
@@ -173,21 +190,21 @@ Status append_turn(const json::value& value, const std::string& path, json::arra
   const json::value* content = field(turn, "content");
   if (!content) return invalid(at(path, "content"), "Field required");
   if (content->is_string()) {
-    out.push_back(json::object{{"role", role}, {"content", content->get_string()}});
+    out.push_back(json::object({{"role", role}, {"content", content->get_string()}}, sp));
     return {};
   }
   if (!content->is_array())
     return invalid(at(path, "content"), "Input should be a string or a list of blocks");
   const std::string content_path = at(path, "content");
   if (role == "assistant") {
-    auto message = assistant_message(content->get_array(), content_path);
+    auto message = assistant_message(content->get_array(), content_path, sp);
     if (!message) return message.error();
     out.emplace_back(std::move(*message));
     return {};
   }
   // A user turn: tool results first (chat wants them right after the assistant's calls), then
   // what the user said.
-  json::array parts, images;
+  json::array parts(sp), images(sp);
   std::size_t i = 0;
   for (const json::value& block : content->get_array()) {
     const std::string block_path = at(content_path, i++);
@@ -198,12 +215,16 @@ Status append_turn(const json::value& value, const std::string& path, json::arra
       out.emplace_back(std::move(*tool));
       continue;
     }
-    auto part = user_part(block.get_object(), block_path);
+    auto part = user_part(block.get_object(), block_path, sp);
     if (!part) return part.error();
     parts.emplace_back(std::move(*part));
   }
   for (json::value& image : images) parts.emplace_back(std::move(image));
-  if (!parts.empty()) out.push_back(json::object{{"role", "user"}, {"content", std::move(parts)}});
+  if (!parts.empty()) {
+    json::object message({{"role", "user"}}, sp);
+    message.emplace("content", std::move(parts));
+    out.push_back(std::move(message));
+  }
   return {};
 }
 
@@ -222,9 +243,9 @@ Result<std::string> system_text(const json::value& system) {
   return text;
 }
 
-Result<json::array> chat_tools(const json::value& tools) {
+Result<json::array> chat_tools(const json::value& tools, const json::storage_ptr& sp) {
   if (!tools.is_array()) return invalid("tools", "Input should be a list");
-  json::array out;
+  json::array out(sp);
   std::size_t i = 0;
   for (const json::value& value : tools.get_array()) {
     const std::string path = at("tools", i++);
@@ -237,10 +258,12 @@ Result<json::array> chat_tools(const json::value& tools) {
     if (name.empty()) return invalid(at(path, "name"), "Field required");
     const json::value* schema = field(tool, "input_schema");
     if (!schema || !schema->is_object()) return invalid(at(path, "input_schema"), "Field required");
-    json::object function{{"name", name}, {"parameters", *schema}};
+    json::object function({{"name", name}, {"parameters", *schema}}, sp);
     if (const std::string_view description = text_of(tool, "description"); !description.empty())
       function["description"] = description;
-    out.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
+    json::object tool_entry({{"type", "function"}}, sp);
+    tool_entry.emplace("function", std::move(function));
+    out.push_back(std::move(tool_entry));
   }
   return out;
 }
@@ -270,8 +293,9 @@ Status set_tool_choice(const json::value& choice, json::object& chat) {
 
 }  // namespace
 
-Result<json::object> chat_request_from_messages(const json::object& request) {
-  json::object chat;
+Result<json::object> chat_request_from_messages(const json::object& request,
+                                                json::storage_ptr storage) {
+  json::object chat(storage);
   const json::value* model = field(request, "model");
   if (!model) return invalid("model", "Field required");
   if (!model->is_string() || model->get_string().empty())
@@ -285,11 +309,12 @@ Result<json::object> chat_request_from_messages(const json::object& request) {
   if (!whole) return invalid("max_tokens", "Input should be a whole number of at least 1");
   chat["max_tokens"] = *max_tokens;
 
-  json::array messages;
+  json::array messages(storage);
   if (const json::value* system = field(request, "system")) {
     auto text = system_text(*system);
     if (!text) return text.error();
-    if (!text->empty()) messages.push_back(json::object{{"role", "system"}, {"content", *text}});
+    if (!text->empty())
+      messages.push_back(json::object({{"role", "system"}, {"content", *text}}, storage));
   }
   const json::value* turns = field(request, "messages");
   if (!turns) return invalid("messages", "Field required");
@@ -312,7 +337,7 @@ Result<json::object> chat_request_from_messages(const json::object& request) {
       chat[number] = *v;
     }
   if (const json::value* tools = field(request, "tools")) {
-    auto converted = chat_tools(*tools);
+    auto converted = chat_tools(*tools, storage);
     if (!converted) return converted.error();
     if (!converted->empty()) chat["tools"] = std::move(*converted);
   }

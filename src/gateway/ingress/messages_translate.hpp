@@ -6,6 +6,7 @@
 // over JSON: the route owns the socket.
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,9 @@ namespace sluice::gateway {
 // become tool calls and tool messages; thinking blocks are dropped), stop_sequences, temperature,
 // top_p, tools, tool_choice, metadata.user_id, stream (with usage always on). Errors are
 // invalid_request with the field's path as Anthropic writes it ("messages.1.content.0.type").
-Result<boost::json::object> chat_request_from_messages(const boost::json::object& messages_request);
+// Allocated from `storage` (an arena makes a request of many blocks cheap to build and free).
+Result<boost::json::object> chat_request_from_messages(const boost::json::object& messages_request,
+                                                       boost::json::storage_ptr storage = {});
 
 // Input tokens of a Messages request as POST /v1/messages/count_tokens answers: the translated
 // chat request's messages (as the gateway estimates usage: ~4 bytes a token) plus its tools.

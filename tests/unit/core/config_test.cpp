@@ -39,6 +39,7 @@ TEST_F(ConfigTest, NoFileGivesDevDefaults) {
   EXPECT_EQ(r->shutdown.drain_delay, milliseconds(0));
   EXPECT_EQ(r->shutdown.grace, milliseconds(10'000));
   EXPECT_EQ(r->server.max_header_bytes, 16u * 1024u);
+  EXPECT_EQ(r->server.max_json_values, 1'000'000);
   EXPECT_TRUE(r->auth.api_keys.empty());
 }
 
@@ -93,6 +94,7 @@ server:
   max_connections: 100
   max_header_bytes: 32KiB
   max_body_bytes: 2MiB
+  max_json_values: 50000
   header_timeout: 250ms
   body_timeout: 1m
   idle_timeout: 90
@@ -129,6 +131,7 @@ storage:
   EXPECT_EQ(c.server.max_connections, 100);
   EXPECT_EQ(c.server.max_header_bytes, 32u * 1024u);
   EXPECT_EQ(c.server.max_body_bytes, 2u * 1024u * 1024u);
+  EXPECT_EQ(c.server.max_json_values, 50000);
   EXPECT_EQ(c.server.header_timeout, milliseconds(250));
   EXPECT_EQ(c.server.body_timeout, milliseconds(60'000));
   EXPECT_EQ(c.server.idle_timeout, milliseconds(90'000));
@@ -530,6 +533,7 @@ server:
   max_connections: -1
   max_header_bytes: 512
   max_body_bytes: 100
+  max_json_values: 999
   header_timeout: 0s
   body_timeout: 0
   idle_timeout: 0ms
@@ -542,6 +546,7 @@ storage:
   EXPECT_ERROR_AT(r, "server.max_connections", "negative");
   EXPECT_ERROR_AT(r, "server.max_header_bytes", "1KiB");
   EXPECT_ERROR_AT(r, "server.max_body_bytes", "1KiB");
+  EXPECT_ERROR_AT(r, "server.max_json_values", "at least 1000");
   EXPECT_ERROR_AT(r, "server.header_timeout", "greater than 0");
   EXPECT_ERROR_AT(r, "server.body_timeout", "greater than 0");
   EXPECT_ERROR_AT(r, "server.idle_timeout", "greater than 0");

@@ -13,5 +13,17 @@ TEST(Response, AHeaderValueCannotSplitTheHeaderLine) {
   EXPECT_EQ(response.headers[0].second, std::string("x-a  Set-Cookie: s=1 x-b x-c"));
 }
 
+TEST(Exchange, LargeBodiesAreNotKeptBetweenRequests) {
+  Exchange exchange;
+  exchange.request.body.assign(8 * 1024 * 1024, 'x');  // a base64 image
+  exchange.response.body.assign(1024, 'y');            // a small answer
+  exchange.release_large_bodies();
+  EXPECT_EQ(exchange.request.body.capacity(), std::string().capacity());
+  EXPECT_EQ(exchange.response.body, std::string(1024, 'y'));  // small buffers stay for reuse
+  exchange.response.body.assign(2 * 1024 * 1024, 'z');
+  exchange.release_large_bodies();
+  EXPECT_EQ(exchange.response.body.capacity(), std::string().capacity());
+}
+
 }  // namespace
 }  // namespace sluice::http

@@ -2,9 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "core/json_member.hpp"
-#include "core/json_text.hpp"
 #include "gateway/providers/anthropic/anthropic_common.hpp"
+#include "gateway/providers/outgoing_body.hpp"
 
 namespace sluice::gateway {
 namespace json = boost::json;
@@ -31,16 +30,8 @@ std::string_view event_type(const SseEvent& event, const json::object* data) {
 
 std::string messages_upstream_body(const MessagesRequest& request,
                                    std::string_view upstream_model) {
-  std::string model;
-  core::append_json_string(model, upstream_model);
-  const std::string_view raw = request.raw_body;
-  if (const auto span = core::top_level_member(raw, "model")) {
-    if (raw.substr(span->begin, span->end - span->begin) == model) return {};
-    std::string body;
-    body.reserve(raw.size() + model.size());
-    body.append(raw.substr(0, span->begin)).append(model).append(raw.substr(span->end));
-    return body;
-  }
+  if (const auto spliced = OutgoingBody::with_model(request.raw_body, upstream_model))
+    return spliced->unchanged() ? std::string() : spliced->text();
   json::object copy = *request.body;
   copy["model"] = upstream_model;
   return json::serialize(copy);

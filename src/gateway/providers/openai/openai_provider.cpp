@@ -66,6 +66,13 @@ class OpenAiStream final : public StreamTranslation {
   bool done_ = false;
 };
 
+// `body` as `request`'s, in its pieces: views, so `body` must outlive the call's start().
+void attach(http::UpstreamRequest& request, const OutgoingBody& body) {
+  const auto pieces = body.pieces();
+  request.body = pieces[0];
+  request.body_rest = {pieces[1], pieces[2]};
+}
+
 }  // namespace
 
 OpenAiProvider::OpenAiProvider(const core::ProviderConfig& config, http::UpstreamEndpoint endpoint)
@@ -130,10 +137,10 @@ awaitable<AttemptResult> OpenAiProvider::read_http_failure(http::UpstreamCall& c
 
 awaitable<AttemptResult> OpenAiProvider::open(http::UpstreamCall& call, const ChatRequest& request,
                                               std::string_view upstream_model) {
-  const std::string rewritten = upstream_chat_body(request, upstream_model, body_options_);
-  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
-  http::UpstreamRequest upstream = make_request("/chat/completions", upstream_model, body,
+  const OutgoingBody body = upstream_chat_body(request, upstream_model, body_options_);
+  http::UpstreamRequest upstream = make_request("/chat/completions", upstream_model, {},
                                                 request.trace, request.request_id, request.stream);
+  attach(upstream, body);
   if (forward_mock_headers_) upstream.headers += request.forward_headers;
   if (auto started =
           co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
@@ -174,13 +181,13 @@ awaitable<AttemptResult> OpenAiProvider::chat_stream(const ChatRequest& request,
 
 awaitable<AttemptResult> OpenAiProvider::embeddings(const EmbeddingsRequest& request,
                                                     std::string_view upstream_model) {
-  const std::string rewritten = upstream_embeddings_body(request, upstream_model, body_options_);
-  const std::string_view body = rewritten.empty() ? request.raw_body : std::string_view(rewritten);
+  const OutgoingBody body = upstream_embeddings_body(request, upstream_model, body_options_);
+  http::UpstreamRequest upstream =
+      make_request("/embeddings", upstream_model, {}, request.trace, request.request_id, false);
+  attach(upstream, body);
   http::UpstreamCall call;
-  if (auto started = co_await call.start(endpoint_,
-                                         make_request("/embeddings", upstream_model, body,
-                                                      request.trace, request.request_id, false),
-                                         timeouts_for(timeouts_, request.limits));
+  if (auto started =
+          co_await call.start(endpoint_, upstream, timeouts_for(timeouts_, request.limits));
       !started.ok())
     co_return transport_failure(call, started.error());
   if (call.status() != 200) co_return co_await read_http_failure(call);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cstring>
 
+#include "core/json_overlay.hpp"
 #include "core/json_validate.hpp"
 #include "gateway/token_count.hpp"
 #include "gateway/token_estimate.hpp"
@@ -10,35 +11,60 @@
 namespace sluice::gateway {
 namespace json = boost::json;
 
-std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model,
-                               const BodyOptions& options) {
+namespace {
+
+// `body` with its model set to `upstream_model`: the text `raw` (what `body` was parsed from or
+// serialized to) with that one value replaced when a scan places it, else `body` serialized with
+// the new value. Neither copies the parsed body.
+OutgoingBody with_model(std::string_view raw, const json::object& body,
+                        std::string_view upstream_model) {
+  if (auto spliced = OutgoingBody::with_model(raw, upstream_model)) return std::move(*spliced);
+  return OutgoingBody::rebuilt(
+      core::serialize_with_overrides(body, json::object{{"model", upstream_model}}, raw.size()));
+}
+
+}  // namespace
+
+OutgoingBody upstream_chat_body(const ChatRequest& request, std::string_view upstream_model,
+                                const BodyOptions& options) {
   const bool rename = options.set_model && request.model != upstream_model;
   const bool force_usage = request.stream && !request.include_usage;
   const bool edit = options.rules && options.rules->changes(upstream_model, *request.body);
-  if (!rename && !force_usage && !edit) return {};
-  json::object copy = *request.body;
-  if (rename) copy["model"] = upstream_model;
-  if (edit) options.rules->apply(upstream_model, copy);
-  if (force_usage) {
-    json::value& options = copy["stream_options"];
-    if (!options.is_object()) options = json::object();
-    options.as_object()["include_usage"] = true;
+  if (!rename && !force_usage && !edit) return OutgoingBody::as_is(request.raw_body);
+  if (edit) {  // rules rename and drop members: on a copy
+    json::object copy = *request.body;
+    if (rename) copy["model"] = upstream_model;
+    options.rules->apply(upstream_model, copy);
+    if (force_usage) {
+      json::value& stream_options = copy["stream_options"];
+      if (!stream_options.is_object()) stream_options = json::object();
+      stream_options.as_object()["include_usage"] = true;
+    }
+    return OutgoingBody::rebuilt(json::serialize(copy));
   }
-  return json::serialize(copy);
+  if (!force_usage) return with_model(request.raw_body, *request.body, upstream_model);
+  json::object overrides;
+  if (rename) overrides["model"] = upstream_model;
+  const json::value* stream_options = request.body->if_contains("stream_options");
+  json::value& forced = overrides["stream_options"];
+  if (stream_options && stream_options->is_object()) forced = *stream_options;
+  if (!forced.is_object()) forced = json::object();
+  forced.as_object()["include_usage"] = true;
+  return OutgoingBody::rebuilt(
+      core::serialize_with_overrides(*request.body, overrides, request.raw_body.size()));
 }
 
-std::string upstream_embeddings_body(const EmbeddingsRequest& request,
-                                     std::string_view upstream_model, const BodyOptions& options) {
-  if (!options.set_model) return {};
-  return upstream_body_for_model(*request.body, request.model, upstream_model);
+OutgoingBody upstream_embeddings_body(const EmbeddingsRequest& request,
+                                      std::string_view upstream_model, const BodyOptions& options) {
+  if (!options.set_model || request.model == upstream_model)
+    return OutgoingBody::as_is(request.raw_body);
+  return with_model(request.raw_body, *request.body, upstream_model);
 }
 
 std::string upstream_body_for_model(const json::object& body, std::string_view model,
                                     std::string_view upstream_model) {
   if (model == upstream_model) return {};
-  json::object copy = body;
-  copy["model"] = upstream_model;
-  return json::serialize(copy);
+  return core::serialize_with_overrides(body, json::object{{"model", upstream_model}});
 }
 
 bool usage_requested(const json::object& chat_request) {

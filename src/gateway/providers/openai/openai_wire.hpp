@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/providers/outgoing_body.hpp"
 #include "gateway/providers/param_rules.hpp"
 #include "gateway/token_estimate.hpp"
 #include "gateway/types.hpp"
@@ -20,16 +21,17 @@ struct BodyOptions {
   bool set_model = true;
 };
 
-// The body to send upstream: the client's bytes untouched when nothing changes, else the parsed
-// request (serialised once) with `model` replaced, the parameter rules for `upstream_model`
+// The body to send upstream: the request's bytes untouched when nothing changes, the same bytes
+// with the model's value replaced when only that changes (sent in pieces, not copied), else the
+// parsed request serialized with `model` replaced, the parameter rules for `upstream_model`
 // applied and, for streams, stream_options.include_usage forced on (the gateway needs usage even
-// when the client did not ask; that chunk is then not relayed). Returns an empty string when
-// `raw_body` can be sent as is.
-std::string upstream_chat_body(const ChatRequest& request, std::string_view upstream_model,
-                               const BodyOptions& options = {});
-std::string upstream_embeddings_body(const EmbeddingsRequest& request,
-                                     std::string_view upstream_model,
-                                     const BodyOptions& options = {});
+// when the client did not ask; that chunk is then not relayed). Views into the request's
+// raw_body and `upstream_model`.
+OutgoingBody upstream_chat_body(const ChatRequest& request, std::string_view upstream_model,
+                                const BodyOptions& options = {});
+OutgoingBody upstream_embeddings_body(const EmbeddingsRequest& request,
+                                      std::string_view upstream_model,
+                                      const BodyOptions& options = {});
 // `body` (a request for `model`) with its model replaced by `upstream_model`; empty when they are
 // the same (the client's bytes then go as they are).
 std::string upstream_body_for_model(const boost::json::object& body, std::string_view model,

@@ -56,6 +56,38 @@ TEST(MessagesRequest, ImagesAndDocumentsBecomeParts) {
   EXPECT_EQ(json::serialize(parts[3]), R"({"type":"text","text":"plain"})");
 }
 
+// Whether `v` and everything in it lives in `resource`.
+bool all_in(const json::value& v, const json::memory_resource* resource) {
+  if (v.storage().get() != resource) return false;
+  if (const json::array* a = v.if_array())
+    for (const json::value& e : *a)
+      if (!all_in(e, resource)) return false;
+  if (const json::object* o = v.if_object())
+    for (const auto& member : *o)
+      if (!all_in(member.value(), resource)) return false;
+  return true;
+}
+
+TEST(MessagesRequest, TranslatedIntoTheGivenStorage) {
+  const json::object request = parse_object(R"({"model":"m","max_tokens":5,"system":"s",
+      "tools":[{"name":"t","input_schema":{"type":"object"}}],
+      "messages":[{"role":"user","content":[{"type":"text","text":"hi"},
+        {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBO"}},
+        {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JV"}}]},
+        {"role":"assistant","content":[{"type":"tool_use","id":"c1","name":"t","input":{}}]},
+        {"role":"user","content":[{"type":"tool_result","tool_use_id":"c1","content":[
+          {"type":"text","text":"ok"},
+          {"type":"image","source":{"type":"url","url":"https://x.test/a.png"}}]}]}]})");
+  json::monotonic_resource arena;
+  auto chat = chat_request_from_messages(request, json::storage_ptr(&arena));
+  ASSERT_TRUE(chat.ok()) << chat.error().message;
+  EXPECT_TRUE(all_in(json::value(std::move(*chat)), &arena))
+      << "every node in the arena: a request of many blocks is freed at once";
+  const json::object plain = chat_from(json::serialize(request));
+  const json::array& parts = plain.at("messages").as_array()[1].at("content").as_array();
+  EXPECT_EQ(parts[1].at("image_url").at("url"), "data:image/png;base64,iVBO");
+}
+
 TEST(MessagesRequest, ToolRoundTripBecomesToolCallsAndToolMessages) {
   const json::object chat = chat_from(R"({"model":"m","max_tokens":50,
       "tools":[{"name":"weather","description":"Weather now","input_schema":{"type":"object",

@@ -98,13 +98,55 @@ TEST(UpstreamBodyTest, RawBodyKeptUnlessSomethingChanges) {
   request.model = "m";
   request.stream = true;
   request.include_usage = true;
-  EXPECT_EQ(upstream_chat_body(request, "m"), "");  // bytes pass through untouched
-  auto renamed = boost::json::parse(upstream_chat_body(request, "upstream-m")).as_object();
+  EXPECT_TRUE(upstream_chat_body(request, "m").unchanged());  // bytes pass through untouched
+  auto renamed = boost::json::parse(upstream_chat_body(request, "upstream-m").text()).as_object();
   EXPECT_EQ(renamed.at("model"), "upstream-m");
   EXPECT_EQ(renamed.at("x"), 1);
   request.include_usage = false;  // the gateway still needs usage: it asks for it
-  auto forced = boost::json::parse(upstream_chat_body(request, "m")).as_object();
+  auto forced = boost::json::parse(upstream_chat_body(request, "m").text()).as_object();
   EXPECT_EQ(forced.at("stream_options").at("include_usage"), true);
+}
+
+TEST(UpstreamBodyTest, ARenameSendsTheRawBodyInPiecesAroundTheModel) {
+  // The client's bytes with one value replaced, sent in pieces: nothing copied or serialized.
+  const std::string raw = R"({"model" : "alias", "messages":[], "temperature":1.50, "x":"\u00e9"})";
+  const boost::json::object body = boost::json::parse(raw).as_object();
+  ChatRequest request;
+  request.body = &body;
+  request.raw_body = raw;
+  request.model = "alias";
+  const OutgoingBody renamed = upstream_chat_body(request, "up");
+  EXPECT_EQ(renamed.text(), R"({"model" : "up", "messages":[], "temperature":1.50, "x":"\u00e9"})");
+  const auto pieces = renamed.pieces();
+  EXPECT_EQ(pieces[0].data(), raw.data()) << "a view of the raw body, not a copy";
+  EXPECT_EQ(pieces[2].data() + pieces[2].size(), raw.data() + raw.size());
+  EXPECT_EQ(renamed.size(), raw.size() - 3);
+  EmbeddingsRequest embeddings;
+  embeddings.body = &body;
+  embeddings.raw_body = raw;
+  embeddings.model = "alias";
+  EXPECT_EQ(upstream_embeddings_body(embeddings, "up").text(), renamed.text());
+  // A model that needs escaping, or a body the scan cannot place it in, is rebuilt.
+  EXPECT_EQ(boost::json::parse(upstream_chat_body(request, "a\"b").text()).at("model"), "a\"b");
+  const std::string twice = R"({"model":"alias","model":"alias"})";
+  const boost::json::object twice_body = boost::json::parse(twice).as_object();
+  request.body = &twice_body;
+  request.raw_body = twice;
+  EXPECT_EQ(upstream_chat_body(request, "up").text(), R"({"model":"up"})");
+}
+
+TEST(UpstreamBodyTest, ForcedUsageKeepsTheClientsStreamOptions) {
+  const std::string raw =
+      R"({"model":"alias","stream":true,"stream_options":{"x":1},"messages":[{"role":"user"}]})";
+  const boost::json::object body = boost::json::parse(raw).as_object();
+  ChatRequest request;
+  request.body = &body;
+  request.raw_body = raw;
+  request.model = "alias";
+  request.stream = true;
+  EXPECT_EQ(upstream_chat_body(request, "up").text(),
+            R"({"model":"up","stream":true,"stream_options":{"x":1,"include_usage":true},)"
+            R"("messages":[{"role":"user"}]})");
 }
 
 TEST(UpstreamBodyTest, ParameterRulesApplyOnceAndOnlyWhenTheyChangeSomething) {
@@ -115,16 +157,16 @@ TEST(UpstreamBodyTest, ParameterRulesApplyOnceAndOnlyWhenTheyChangeSomething) {
   ChatRequest request;
   request.body = &plain;
   request.model = "o3";
-  EXPECT_EQ(upstream_chat_body(request, "o3", options), "") << "no rule applies: raw bytes";
+  EXPECT_TRUE(upstream_chat_body(request, "o3", options).unchanged()) << "no rule: raw bytes";
 
   const boost::json::object sampling =
       boost::json::parse(R"({"model":"r","messages":[],"max_tokens":9,"temperature":0})")
           .as_object();
   request.body = &sampling;
   request.model = "r";  // an alias of the deployment o3
-  EXPECT_EQ(upstream_chat_body(request, "o3", options),
+  EXPECT_EQ(upstream_chat_body(request, "o3", options).text(),
             R"({"model":"o3","messages":[],"max_completion_tokens":9})");
-  EXPECT_EQ(upstream_chat_body(request, "gpt-4o", options),
+  EXPECT_EQ(upstream_chat_body(request, "gpt-4o", options).text(),
             R"({"model":"gpt-4o","messages":[],"max_tokens":9,"temperature":0})");
 }
 
@@ -136,12 +178,12 @@ TEST(UpstreamBodyTest, AzureKeepsTheClientsModel) {
   request.body = &body;
   request.model = "chat";
   const BodyOptions azure{nullptr, /*set_model=*/false};
-  EXPECT_EQ(upstream_chat_body(request, "my-deployment", azure), "");
+  EXPECT_TRUE(upstream_chat_body(request, "my-deployment", azure).unchanged());
   EmbeddingsRequest embeddings;
   embeddings.body = &body;
   embeddings.model = "chat";
-  EXPECT_EQ(upstream_embeddings_body(embeddings, "my-deployment", azure), "");
-  EXPECT_NE(upstream_embeddings_body(embeddings, "my-deployment"), "");
+  EXPECT_TRUE(upstream_embeddings_body(embeddings, "my-deployment", azure).unchanged());
+  EXPECT_FALSE(upstream_embeddings_body(embeddings, "my-deployment").unchanged());
 }
 
 TEST(ReadUsageTest, CacheReadsAndWritesAreBothRead) {
