@@ -151,18 +151,31 @@ void SchemaBinder::bind_string_list(const std::string& path, const RawNode& node
   if (ok) out = std::move(items);
 }
 
+const RawNode* SchemaBinder::enter_collection(std::string_view name, RawNode::Kind kind,
+                                              std::string_view expected, std::string& path) {
+  const RawNode* node = enter(name);
+  if (node == nullptr) return nullptr;
+  const std::string at = child_path(name);
+  given_[at] = node->where;
+  if (node->kind == RawNode::Kind::null) {
+    path = at;
+    return nullptr;
+  }
+  if (node->kind != kind) {
+    kind_error(at, *node, expected);
+    return nullptr;
+  }
+  path = at;
+  return node;
+}
+
 void SchemaBinder::bind_map(std::string_view name, std::map<std::string, std::string>& out,
                             bool secret_values) {
-  const RawNode* node = enter(name);
-  if (node == nullptr) return;
-  const std::string path = child_path(name);
-  given_[path] = node->where;
-  if (node->kind == RawNode::Kind::null) {
-    out.clear();
-    return;
-  }
-  if (node->kind != RawNode::Kind::map) {
-    kind_error(path, *node, "a mapping of names to values");
+  std::string path;
+  const RawNode* node =
+      enter_collection(name, RawNode::Kind::map, "a mapping of names to values", path);
+  if (node == nullptr) {
+    if (!path.empty()) out.clear();  // null: an empty mapping
     return;
   }
   constexpr std::string_view kFileSuffix = "_file";

@@ -60,19 +60,10 @@ class SchemaBinder {
 
   template <class T, class F>
   void list(std::string_view name, std::vector<T>& out, F&& fn) {
-    const RawNode* node = enter(name);
+    std::string path;
+    const RawNode* node = enter_collection(name, RawNode::Kind::seq, "a list", path);
+    if (!path.empty()) out.clear();  // given as a list, or null: an empty one
     if (node == nullptr) return;
-    const std::string path = child_path(name);
-    given_[path] = node->where;
-    if (node->kind == RawNode::Kind::null) {
-      out.clear();
-      return;
-    }
-    if (node->kind != RawNode::Kind::seq) {
-      kind_error(path, *node, "a list");
-      return;
-    }
-    out.clear();
     for (std::size_t i = 0; i < node->items.size(); ++i) {
       const RawNode& item = node->items[i];
       const std::string item_path = join(path, std::to_string(i));
@@ -127,6 +118,11 @@ class SchemaBinder {
 
   const RawNode* enter(std::string_view name);
   std::string child_path(std::string_view name) const { return join(frames_.back().path, name); }
+  // A list or mapping key: its node, recorded as given, with `path` set. Null when the key is
+  // absent or not of `kind` (an error; `path` left empty), or when its value is null (`path` set:
+  // the caller empties the collection).
+  const RawNode* enter_collection(std::string_view name, RawNode::Kind kind,
+                                  std::string_view expected, std::string& path);
   void check_unknown(const Frame& frame);
   void kind_error(const std::string& path, const RawNode& node, std::string_view expected);
   void placeholder_error(const std::string& path, const RawNode& node);
