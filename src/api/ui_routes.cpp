@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/fnv1a.hpp"
+#include "core/html_escape.hpp"
 #include "core/strings.hpp"
 
 namespace sluice::api {
@@ -24,32 +25,6 @@ struct ServedAsset {
   std::string etag;
 };
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string replace_all(std::string_view text, std::string_view from, const std::string& to) {
   std::string out;
   std::size_t start = 0;
@@ -65,7 +40,7 @@ std::string replace_all(std::string_view text, std::string_view from, const std:
 std::shared_ptr<const ServedAsset> serve_as(const UiAsset& asset, std::string_view metrics_path) {
   auto served = std::make_shared<ServedAsset>();
   served->body = asset.name == kIndex
-                     ? replace_all(asset.bytes, kMetricsPathMarker, html_escape(metrics_path))
+                     ? replace_all(asset.bytes, kMetricsPathMarker, core::html_escape(metrics_path))
                      : std::string(asset.bytes);
   served->content_type = ui_content_type(asset.name);
   char etag[24];

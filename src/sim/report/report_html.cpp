@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/html_escape.hpp"
+
 namespace sluice::sim {
 namespace {
 
@@ -17,29 +19,6 @@ std::string fixed(double value, int decimals) {
   if (text.find_first_not_of("-0.") == std::string::npos && text.starts_with('-'))
     text.erase(0, 1);  // "-0.00" is "0.00"
   return text;
-}
-
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 double ratio(double part, double whole) { return whole > 0 ? part / whole : 0; }
@@ -80,9 +59,9 @@ void chart(std::string& out, std::string_view id, std::string_view title, std::s
     return kLeft + plot_w * (static_cast<double>(i + 1) * window_seconds / 60) / span;
   };
   const auto y = [&](double v) { return kTop + plot_h * (1 - (std::isfinite(v) ? v : 0) / top); };
-  out += "<section id=\"" + std::string(id) + "\">\n<h2>" + escape(title) + "</h2>\n";
+  out += "<section id=\"" + std::string(id) + "\">\n<h2>" + core::html_escape(title) + "</h2>\n";
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(kWidth, 0) + " " +
-         fixed(kHeight, 0) + "\" role=\"img\" aria-label=\"" + escape(title) + "\">\n";
+         fixed(kHeight, 0) + "\" role=\"img\" aria-label=\"" + core::html_escape(title) + "\">\n";
   // Axes, four horizontal grid lines with their values, and the x axis in minutes.
   for (int g = 0; g <= 4; ++g) {
     const double v = top * g / 4, gy = y(v);
@@ -99,7 +78,7 @@ void chart(std::string& out, std::string_view id, std::string_view title, std::s
   }
   out += "\n<text class=\"tick\" x=\"" + fixed(kLeft + plot_w / 2, 1) + "\" y=\"" +
          fixed(kHeight - 4, 1) + "\" text-anchor=\"middle\">minutes (virtual time); " +
-         escape(unit) + "</text>\n";
+         core::html_escape(unit) + "</text>\n";
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
     out += "<polyline data-series=\"" + s.id + "\" fill=\"none\" stroke=\"" +
@@ -108,17 +87,18 @@ void chart(std::string& out, std::string_view id, std::string_view title, std::s
       if (i > 0) out += ' ';
       out += fixed(x(i), 1) + "," + fixed(y(s.values[i]), 1);
     }
-    out += "\"><title>" + escape(s.label) + "</title></polyline>\n";
+    out += "\"><title>" + core::html_escape(s.label) + "</title></polyline>\n";
   }
   out += "</svg>\n<p class=\"legend\">";
   for (std::size_t k = 0; k < series.size(); ++k)
     out += "<span><i style=\"background:" + std::string(kColours[k % std::size(kColours)]) +
-           "\"></i>" + escape(series[k].label) + "</span>";
+           "\"></i>" + core::html_escape(series[k].label) + "</span>";
   out += "</p>\n</section>\n";
 }
 
 void row(std::string& out, std::string_view name, const std::string& value) {
-  out += "<tr><th>" + escape(name) + "</th><td>" + escape(value) + "</td></tr>\n";
+  out += "<tr><th>" + core::html_escape(name) + "</th><td>" + core::html_escape(value) +
+         "</td></tr>\n";
 }
 
 std::string quantiles(const QuantileSketch& s) {
@@ -201,14 +181,14 @@ std::string render_report_html(const Simulation& simulation, std::string_view sc
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>sluice simulate: " + escape(scenario_name) + "</title>\n";
+  out += "<title>sluice simulate: " + core::html_escape(scenario_name) + "</title>\n";
   out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
-  out += "<h1>sluice simulate: " + escape(scenario_name) + "</h1>\n";
+  out += "<h1>sluice simulate: " + core::html_escape(scenario_name) + "</h1>\n";
   out += "<p id=\"run\">" + fixed(scenario.duration.count() / 60, 1) +
          " minutes of traffic, seed " + std::to_string(scenario.seed) + ", " +
          std::to_string(scenario.replicas.count) + " replica" +
          (scenario.replicas.count == 1 ? "" : "s") + " (" +
-         escape(scenario.replicas.load_balancer) + "), windows of " + fixed(window, 0) +
+         core::html_escape(scenario.replicas.load_balancer) + "), windows of " + fixed(window, 0) +
          " s; the last request ended at " + fixed(simulation.ended_at(), 1) + " s.</p>\n";
   headline(out, simulation);
   chart(out, "latency", "Latency of completed requests (arrival to last byte)", "seconds",
