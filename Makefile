@@ -7,7 +7,8 @@ JOBS ?= $(shell nproc)
 FUZZ_DIR ?= build/fuzz
 FUZZ_SECONDS ?= 60
 # `make sanitize`: unit, integration and corpus-replay tests under ASan + UBSan (g++), at -O1 to
-# keep them fast; NDEBUG as in production. The fuzz build keeps assertions on.
+# keep them fast; NDEBUG as in production. Unit tests run as sharded processes of the whole binary
+# (an instrumented process per test costs more to start than the test). The fuzz build keeps assertions on.
 SANITIZE_DIR ?= build/sanitize
 SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # `make image`: the container image of the Dockerfile, built with buildah (Docker format, which
@@ -72,7 +73,8 @@ sanitize:
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" \
 	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 	@ninja -C $(SANITIZE_DIR) -j$(JOBS)
-	@ctest --test-dir $(SANITIZE_DIR) --output-on-failure -L 'unit|integration|fuzz' -j$(JOBS) \
+	@timeout 1200 tests/run-gtest-shards.sh $(SANITIZE_DIR)/tests/sluice_unit_tests $(JOBS)
+	@ctest --test-dir $(SANITIZE_DIR) --output-on-failure -L 'integration|fuzz' -j$(JOBS) \
 	  --timeout 300
 
 bench: build
