@@ -158,7 +158,8 @@ void headline(std::string& out, const Simulation& simulation) {
 std::vector<Series> region_shares(const Regions& regions, std::size_t windows) {
   std::vector<Series> shares;
   for (std::size_t r = 0; r < regions.size(); ++r)
-    shares.push_back({"region_share_" + regions.config(r).name, regions.config(r).name, {}});
+    shares.push_back(
+        {"region_share_" + core::html_escape(regions.config(r).name), regions.config(r).name, {}});
   for (std::size_t i = 0; i < windows; ++i) {
     const std::vector<std::uint64_t>* routed =
         i < regions.routed().size() ? &regions.routed()[i] : nullptr;

@@ -112,10 +112,13 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
              name.c_str(), span(o.from).c_str(), span(o.to).c_str());
         continue;
       }
-      line(out, "outage     %s down %s to %s: failed over after %.1fs, failed back %s",
-           name.c_str(), span(o.from).c_str(), span(o.to).c_str(), *o.failover,
-           o.failback ? (span(*o.failback) + " after it came back").c_str()
-                      : "never (the run ended first)");
+      if (o.failback)
+        line(out, "outage     %s down %s to %s: failed over after %.1fs, back %.1fs after it ended",
+             name.c_str(), span(o.from).c_str(), span(o.to).c_str(), *o.failover, *o.failback);
+      else
+        line(out,
+             "outage     %s down %s to %s: failed over after %.1fs, not back when the run ended",
+             name.c_str(), span(o.from).c_str(), span(o.to).c_str(), *o.failover);
     }
   }
   return out;

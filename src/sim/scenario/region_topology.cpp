@@ -1,5 +1,6 @@
 #include "sim/scenario/region_topology.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -23,6 +24,14 @@ bool given_under(const Given& given, const std::string& path) {
   return false;
 }
 
+// A name the report can use as is (a chart's series id, a summary line).
+bool plain_name(const std::string& name) {
+  for (const char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return false;
+  return true;
+}
+
 std::string names_of(const TopologyConfig& t) {
   std::string out;
   for (const RegionConfig& r : t.regions) out += (out.empty() ? "" : ", ") + r.name;
@@ -38,6 +47,10 @@ void validate_regions(const TopologyConfig& t, Reporter& report) {
     const std::string path = at("regions", i);
     if (r.name.empty())
       report.add(path + ".name", "must not be empty", "e.g. us-east");
+    else if (!plain_name(r.name))
+      report.add(path + ".name",
+                 "'" + r.name + "' has characters other than letters, digits, '-', '_' and '.'",
+                 "e.g. us-east-1");
     else if (!seen.insert(r.name).second)
       report.add(path + ".name", "'" + r.name + "' names an earlier region too",
                  "give each region its own name");

@@ -60,6 +60,7 @@ TEST(RegionsScenarioTest, KeysAreCheckedWithTheirPaths) {
       "  - {name: east, replica: 2}\n"
       "  - {name: east, replicas: -1, clients: -2, outages: [{from: 5m, to: 4m}]}\n"
       "  - {name: north, replicas: 0}\n"
+      "  - {name: 'sou th', replicas: 0, clients: 0}\n"
       "region_latency:\n"
       "  - {from: east, to: sotuh, one_way: {dist: constant, value: 30ms}}\n"
       "  - {from: east, to: north, one_way: {dist: constant, value: 30ms},\n"
@@ -74,6 +75,7 @@ TEST(RegionsScenarioTest, KeysAreCheckedWithTheirPaths) {
   EXPECT_NE(all.find("did you mean regions.0.replicas?"), std::string::npos) << all;
   EXPECT_TRUE(has_error(errors, "regions.1.name: 'east' names an earlier region")) << all;
   EXPECT_TRUE(has_error(errors, "regions.1.replicas: must be between 0 and 1000")) << all;
+  EXPECT_TRUE(has_error(errors, "regions.3.name: 'sou th' has characters other than")) << all;
   EXPECT_TRUE(has_error(errors, "regions.1.clients: must not be negative")) << all;
   EXPECT_TRUE(has_error(errors, "regions.1.outages.0.to: must be later than from")) << all;
   EXPECT_TRUE(has_error(errors, "region_latency.0.to: 'sotuh' is not a region")) << all;
