@@ -10,6 +10,8 @@ std::string_view to_string(Cause cause) {
       return "shed";
     case Cause::queue_timeout:
       return "queue_timeout";
+    case Cause::throttled:
+      return "throttled";
     case Cause::rate_limited:
       return "rate_limited";
     case Cause::upstream_5xx:
@@ -32,9 +34,9 @@ std::string_view to_string(Cause cause) {
 
 const std::array<Cause, kCauseCount>& all_causes() {
   static const std::array<Cause, kCauseCount> causes = {
-      Cause::none,         Cause::shed,          Cause::queue_timeout, Cause::rate_limited,
-      Cause::upstream_5xx, Cause::connection,    Cause::timeout,       Cause::deadline,
-      Cause::circuit_open, Cause::stream_broken, Cause::other};
+      Cause::none,         Cause::shed,         Cause::queue_timeout, Cause::throttled,
+      Cause::rate_limited, Cause::upstream_5xx, Cause::connection,    Cause::timeout,
+      Cause::deadline,     Cause::circuit_open, Cause::stream_broken, Cause::other};
   return causes;
 }
 
