@@ -80,10 +80,10 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
   if (const ServerlessFleet* pool = simulation.serverless()) {
     const ServerlessStats& s = pool->stats();
     line(out,
-         "platform   serverless (%s): peak %d instances, %llu cold starts, %llu requests waited "
-         "for one (%.2f%%), %llu throttled",
+         "platform   serverless (%s): peak %d instance%s, %llu cold starts, %llu requests "
+         "waited for one (%.2f%%), %llu throttled",
          scenario.platform.serverless.preset.c_str(), s.peak_instances,
-         static_cast<unsigned long long>(s.cold_starts_total),
+         s.peak_instances == 1 ? "" : "s", static_cast<unsigned long long>(s.cold_starts_total),
          static_cast<unsigned long long>(s.cold_start_requests),
          s.invocations > 0 ? 100.0 * static_cast<double>(s.cold_start_requests) /
                                  static_cast<double>(s.invocations)

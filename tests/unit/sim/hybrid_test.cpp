@@ -152,6 +152,44 @@ TEST(HybridTest, AnAttemptOutlastingItsLeaseIsTakenOverAndItsAnswerDropped) {
   for (const RequestRecord& r : attempts) EXPECT_EQ(r.cause, Cause::none);  // paid for, unused
 }
 
+TEST(HybridTest, AWorkerGoneAtItsDrainDeadlineLosesItsJobToTheLease) {
+  // Two jobs (at 1 s and 2 s) of 1000 s each on two workers; the HPA, aiming at 2 jobs in flight
+  // per worker, scales the pool to one once its stabilization window allows. The worker drained
+  // is the most recently asked for, busy with job 2: 30 s later it is gone with the job. Job 2
+  // stays leased until its lease (2000 s) expires at 2002 s; then worker 1, free since job 1
+  // ended (1001 s), takes it over and answers at 3002 s.
+  std::string yaml = hybrid("2500ms", 1, "1000s",
+                            "  workers:\n"
+                            "    replicas: {min: 1, max: 2, initial: 2}\n"
+                            "    autoscaling: {policy: hpa, metric: in_flight, target: 2}\n"
+                            "  queue: {lease: 2000s}\n",
+                            "", "  request_timeout: 2h\n");
+  const std::string provider = "https://primary.example/v1}";
+  yaml.replace(yaml.find(provider), provider.size(),
+               "https://primary.example/v1, first_byte_timeout: 2h, total_timeout: 2h}");
+  Simulation simulation(scenario_of(yaml));
+  std::vector<RequestRecord> attempts;
+  simulation.on_request([&](const RequestRecord& r) { attempts.push_back(r); });
+  simulation.run();
+  const AsyncStats& a = simulation.async_workers()->stats();
+  ASSERT_EQ(a.scale_events.size(), 1u);
+  EXPECT_EQ(a.scale_events[0].to, 1);
+  EXPECT_LT(a.scale_events[0].at + 30, 1000);  // gone before its job's end
+  EXPECT_EQ(a.jobs, 2u);
+  EXPECT_EQ(a.done, 2u);
+  EXPECT_EQ(a.attempts, 3u);
+  EXPECT_EQ(a.lost_answers, 1u);
+  EXPECT_EQ(a.expired_leases, 1u);
+  EXPECT_EQ(a.dead_letters, 0u);
+  // The abandoned call still ran to its end at the API tier (and was paid for).
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_NEAR(attempts[1].end, 1002, 1e-6);
+  EXPECT_NEAR(attempts[2].arrival, 2002, 1e-6);
+  EXPECT_NEAR(a.latency.max(), 3002 - 2, 1e-2 * 3000);
+  EXPECT_EQ(a.peak_workers, 2);
+  EXPECT_EQ(a.workers.back().max, 1);
+}
+
 TEST(HybridTest, WorkersScaleOnQueueDepth) {
   // Two jobs a second of 2 s each need four workers; the pool starts with one, and the HPA aims
   // at 5 runnable jobs per worker.
