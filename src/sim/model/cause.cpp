@@ -10,6 +10,8 @@ std::string_view to_string(Cause cause) {
       return "shed";
     case Cause::queue_timeout:
       return "queue_timeout";
+    case Cause::throttled:
+      return "throttled";
     case Cause::rate_limited:
       return "rate_limited";
     case Cause::upstream_5xx:
@@ -34,9 +36,10 @@ std::string_view to_string(Cause cause) {
 
 const std::array<Cause, kCauseCount>& all_causes() {
   static const std::array<Cause, kCauseCount> causes = {
-      Cause::none,         Cause::shed,          Cause::queue_timeout, Cause::rate_limited,
-      Cause::upstream_5xx, Cause::connection,    Cause::timeout,       Cause::deadline,
-      Cause::circuit_open, Cause::stream_broken, Cause::region_down,   Cause::other};
+      Cause::none,         Cause::shed,         Cause::queue_timeout, Cause::throttled,
+      Cause::rate_limited, Cause::upstream_5xx, Cause::connection,    Cause::timeout,
+      Cause::deadline,     Cause::circuit_open, Cause::stream_broken, Cause::region_down,
+      Cause::other};
   return causes;
 }
 

@@ -6,6 +6,7 @@
 
 #include "sim/engine/quiet_logs.hpp"
 #include "sim/model/arrivals.hpp"
+#include "sim/model/served_by.hpp"
 #include "sim/scenario/distribution_spec.hpp"
 
 namespace sluice::sim {
@@ -29,6 +30,17 @@ Simulation::Simulation(ScenarioConfig scenario)
     mix_.push_back(
         {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
   }
+  const auto seed = static_cast<std::uint64_t>(scenario_.seed);
+  if (scenario_.platform.kind == "serverless")
+    serverless_ = std::make_unique<ServerlessFleet>(engine_, scenario_, upstreams_, plans_, timing_,
+                                                    seed, static_cast<Recorder&>(*this));
+  if (scenario_.platform.kind == "hybrid")
+    async_ = std::make_unique<AsyncWorkers>(
+        engine_, scenario_, seed,
+        [this](Call call, std::function<void(const RequestRecord&)> then) {
+          send(std::move(call), std::move(then));
+        },
+        [this] { --in_flight_; });
 }
 
 // The engine's leftovers (a run an exception ended) go first, while the replicas and upstreams
@@ -54,11 +66,34 @@ Call Simulation::draw_call(double arrival, Random& random) const {
 }
 
 void Simulation::dispatch(Call call) {
+  if (async_ && !scenario_.replayed && scenario_.traffic.mix[call.mix].async) {
+    ++in_flight_;  // the job, until it is done or dead; its attempts count as requests
+    async_->enqueue(std::move(call));
+    return;
+  }
   stats_.arrived(call.arrival);
   ++in_flight_;
   if (regions_) return regions_->dispatch(std::move(call));
+  if (serverless_) {
+    serverless_->serve(std::move(call));
+    return;
+  }
   Replica& chosen = fleet_.pick();
   asio::co_spawn(engine_.io(), chosen.serve(std::move(call), *this), rethrow_on_error);
+}
+
+void Simulation::send(Call call, std::function<void(const RequestRecord&)> then) {
+  Replica& chosen = fleet_.pick();
+  stats_.arrived(call.arrival);
+  ++in_flight_;
+  asio::co_spawn(engine_.io(), attempt(chosen, std::move(call), std::move(then)), rethrow_on_error);
+}
+
+asio::awaitable<void> Simulation::attempt(Replica& replica, Call call,
+                                          std::function<void(const RequestRecord&)> then) {
+  const RequestRecord done = co_await served_by(replica, std::move(call));
+  record(done);
+  then(done);
 }
 
 // traffic.replay: the log's requests at their (scaled) arrival times, up to the duration.
@@ -96,8 +131,8 @@ asio::awaitable<void> Simulation::generate() {
 
 RegistryCounters Simulation::read_registries() const {
   RegistryCounters sum;
-  for (std::size_t i = 0; i < fleet_.size(); ++i)
-    sum.add(read_counters(fleet_.replica(i).registry().render()));
+  for (std::size_t i = 0; i < replica_count(); ++i)
+    sum.add(read_counters(replica(i).registry().render()));
   return sum;
 }
 
@@ -129,9 +164,9 @@ asio::awaitable<void> Simulation::scrape() {
     const double t = static_cast<double>(k) * scrape_interval_;
     co_await alarm.wait_until(at_seconds(t));
     // Replicas the fleet started since the last scrape join the file from this one on.
-    for (; scraped_replicas_ < fleet_.size(); ++scraped_replicas_)
+    for (; scraped_replicas_ < replica_count(); ++scraped_replicas_)
       timeline_->add_replica(replica_instance(scraped_replicas_),
-                             fleet_.replica(scraped_replicas_).registry());
+                             replica(scraped_replicas_).registry());
     if (!timeline_->snapshot(t).ok()) {
       stopped_ = true;
       co_return;
@@ -144,8 +179,13 @@ void Simulation::record(const RequestRecord& record) {
   --in_flight_;
   ended_at_ = std::max(ended_at_, record.end);
   stats_.finished(record);
-  fleet_.request_ended(record.replica);
+  if (!serverless_) fleet_.request_ended(record.replica);
   if (observer_) observer_(record);
+}
+
+double Simulation::platform_cost_usd() const {
+  if (serverless_) return serverless_->stats().cost.total();
+  return fleet_.stats().cost_usd + (async_ ? async_->stats().cost_usd : 0);
 }
 
 const RunStats& Simulation::run() {
@@ -155,14 +195,15 @@ const RunStats& Simulation::run() {
   asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
   if (timeline_) asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
-  if (fleet_.autoscaled())
-    asio::co_spawn(engine_.io(), fleet_.control([this] { return !generating_ && in_flight_ == 0; }),
-                   rethrow_on_error);
-  if (regions_)
-    asio::co_spawn(engine_.io(), regions_->run([this] { return !generating_ && in_flight_ == 0; }),
-                   rethrow_on_error);
+  const auto done = [this] { return !generating_ && in_flight_ == 0; };
+  if (fleet_.autoscaled()) asio::co_spawn(engine_.io(), fleet_.control(done), rethrow_on_error);
+  if (regions_) asio::co_spawn(engine_.io(), regions_->run(done), rethrow_on_error);
+  if (serverless_) asio::co_spawn(engine_.io(), serverless_->control(done), rethrow_on_error);
+  if (async_) asio::co_spawn(engine_.io(), async_->control(done), rethrow_on_error);
   engine_.run();
   fleet_.finish(stats_.windows().size());
+  if (serverless_) serverless_->finish(stats_.windows().size());
+  if (async_) async_->finish(stats_.windows().size());
   RegistryCounters totals = read_registries();
   stats_.set_totals(totals.gateway, std::move(totals.deployments));
   return stats_;

@@ -10,8 +10,10 @@
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
 #include "sim/model/regions.hpp"
+#include "sim/model/async_workers.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
+#include "sim/model/serverless_fleet.hpp"
 #include "sim/report/metric_counters.hpp"
 #include "sim/report/metrics_timeline.hpp"
 #include "sim/report/run_stats.hpp"
@@ -47,12 +49,22 @@ class Simulation final : private Recorder {
   double ended_at() const { return ended_at_; }
   // Virtual-time events the engine fired.
   std::uint64_t events() const { return engine_.timers_fired(); }
-  // Every replica that was ever ready (an autoscaled fleet's removed ones included).
-  std::size_t replica_count() const { return fleet_.size(); }
-  const Replica& replica(std::size_t i) const { return fleet_.replica(i); }
+  // Every replica that was ever ready (an autoscaled fleet's removed ones included), or every
+  // serverless instance that ever served.
+  std::size_t replica_count() const { return serverless_ ? serverless_->size() : fleet_.size(); }
+  const Replica& replica(std::size_t i) const {
+    return serverless_ ? serverless_->replica(i) : fleet_.replica(i);
+  }
   const ServerFleet& fleet() const { return fleet_; }
   // With scenario regions: where the replicas and clients are, and how failover went; else null.
   const Regions* regions() const { return regions_.get(); }
+  // platform kind serverless: the instances; null otherwise.
+  const ServerlessFleet* serverless() const { return serverless_.get(); }
+  // platform kind hybrid: the async tier (job queue and workers); null otherwise.
+  const AsyncWorkers* async_workers() const { return async_.get(); }
+  // What the platform bills (the always-on replicas, or the serverless pool; and a hybrid
+  // platform's workers), beside the upstream cost of the requests. After run().
+  double platform_cost_usd() const;
 
  private:
   struct MixEntry {
@@ -63,8 +75,13 @@ class Simulation final : private Recorder {
 
   boost::asio::awaitable<void> generate();
   boost::asio::awaitable<void> replay();
-  // Sends an arrival to the replica the load balancer picks.
+  // Sends an arrival to the replica the load balancer picks (to the serverless pool, or to the
+  // job queue for an async mix entry on a hybrid platform).
   void dispatch(Call call);
+  // hybrid: a worker's call to the API tier; `then` hears its record after the run does.
+  void send(Call call, std::function<void(const RequestRecord&)> then);
+  boost::asio::awaitable<void> attempt(Replica& replica, Call call,
+                                       std::function<void(const RequestRecord&)> then);
   boost::asio::awaitable<void> tick();
   boost::asio::awaitable<void> scrape();
   Call draw_call(double arrival, Random& random) const;
@@ -78,6 +95,8 @@ class Simulation final : private Recorder {
   UpstreamSet upstreams_;
   ServerFleet fleet_;
   std::unique_ptr<Regions> regions_;  // with scenario regions only
+  std::unique_ptr<ServerlessFleet> serverless_;
+  std::unique_ptr<AsyncWorkers> async_;
   std::vector<MixEntry> mix_;
   RunStats stats_;
   std::function<void(const RequestRecord&)> observer_;

@@ -44,6 +44,7 @@ struct MixEntryConfig {
   bool stream = false;
   std::string priority = "normal";  // the admission class: low | normal | high
   core::Millis timeout{0};          // the client's own deadline (x-sluice-timeout-ms); 0: none
+  bool async = false;  // platform kind hybrid: enqueued as a job for the workers, not served
   CountDistributionSpec prompt_tokens;
   CountDistributionSpec completion_tokens;
 };
@@ -132,8 +133,54 @@ struct ReplicaRangeConfig {
   int initial = 0;  // 0: min
 };
 
+// platform kind serverless: the instance pool (sim/platform/serverless_config.hpp). Every key
+// the file does not give takes the preset's value (apply_serverless_preset).
+struct ServerlessPlatformConfig {
+  std::string preset = "lambda";  // lambda | cloud_run
+  TimeDistributionSpec cold_start;
+  int concurrency = 1;  // requests one instance serves at once
+  int min_instances = 0;
+  int max_instances = 1000;
+  core::Seconds idle_expiry{600};
+  std::string overflow = "throttle";  // throttle | queue (beyond max_instances)
+  int queue_limit = 0;                // queue: requests waiting at most
+  core::Seconds queue_timeout{10};
+  double memory_gb = 1;
+  double vcpu = 0;
+  double price_per_request = 0;
+  double price_per_gb_second = 0;
+  double price_per_vcpu_second = 0;
+  double warm_price_per_gb_second = 0;  // min_instances kept warm
+  double warm_price_per_vcpu_second = 0;
+  std::string billing = "per_request";  // per_request | per_instance_busy
+  core::Seconds billing_granularity{0.001};
+  std::string warm_billing = "always";  // always | while_idle
+  bool bill_cold_start = true;
+};
+
+// platform kind hybrid: the workers that take the async mix entries' jobs from the queue and
+// call the gateway (the API tier) for each.
+struct WorkerPoolConfig {
+  ReplicaRangeConfig replicas;   // workers: min, max, initial
+  int concurrency = 1;           // jobs one worker runs at once
+  TimeDistributionSpec startup;  // request -> ready; default: at once
+  core::Seconds drain_grace{30};
+  double price_per_worker_hour = 0;
+  AutoscalingConfig autoscaling;  // metric queue_depth or in_flight, per worker
+};
+
+// platform kind hybrid: the job queue, with the policy of Sluice's ingest queue
+// (store::JobRetryPolicy); the defaults are the server's rag.job_* settings.
+struct JobQueueConfig {
+  core::Millis lease = core::RagConfig{}.job_lease;  // the visibility timeout of a leased job
+  int max_attempts = core::RagConfig{}.job_max_attempts;
+  core::Millis retry_base = core::RagConfig{}.job_retry_base;
+};
+
 // platform: how the gateway instances are run. kind `server`: an always-on fleet whose replicas
-// start after a sampled delay and drain when removed; empty: the fixed `replicas` section.
+// start after a sampled delay and drain when removed; `serverless`: instances of a serverless
+// pool, started on demand; `hybrid`: a server fleet for the synchronous API plus workers behind
+// a job queue for the async mix entries; empty: the fixed `replicas` section.
 struct PlatformConfig {
   std::string kind;
   ReplicaRangeConfig replicas;
@@ -141,6 +188,9 @@ struct PlatformConfig {
   core::Seconds drain_grace{30};
   double price_per_replica_hour = 0;
   AutoscalingConfig autoscaling;
+  ServerlessPlatformConfig serverless;  // kind serverless: keys directly under platform
+  WorkerPoolConfig workers;             // kind hybrid: platform.workers
+  JobQueueConfig queue;                 // kind hybrid: platform.queue
 };
 
 // regions: where the replicas run and the clients are (docs/simulate.md, "Regions and failover").
