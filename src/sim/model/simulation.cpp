@@ -7,6 +7,7 @@
 #include "sim/engine/quiet_logs.hpp"
 #include "sim/model/arrivals.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/protection_config.hpp"
 
 namespace sluice::sim {
 namespace asio = boost::asio;
@@ -15,14 +16,17 @@ Simulation::Simulation(ScenarioConfig scenario)
     : scenario_(std::move(scenario)),
       timing_(engine_),
       upstreams_(engine_, scenario_, static_cast<std::uint64_t>(scenario_.seed)),
+      keys_(protection_applies(scenario_) ? std::make_unique<KeyBook>(scenario_) : nullptr),
       fleet_(engine_, scenario_, upstreams_, plans_, timing_,
-             static_cast<std::uint64_t>(scenario_.seed)),
-      stats_(scenario_.window.count()) {
+             static_cast<std::uint64_t>(scenario_.seed), keys_.get()),
+      stats_(scenario_.window.count()),
+      key_stats_(scenario_.keys.size(), scenario_.window.count()) {
   double total = 0;
   for (const MixEntryConfig& entry : scenario_.traffic.mix) {
     total += entry.weight;
     mix_.push_back(
         {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
+    if (keys_ && !entry.key.empty()) mix_.back().key = keys_->index_of(entry.key);
   }
 }
 
@@ -41,6 +45,9 @@ Call Simulation::draw_call(double arrival, Random& random) const {
   call.model = &entry.model;
   call.stream = entry.stream;
   call.priority = core::parse_priority(entry.priority).value_or(core::Priority::normal);
+  call.key = mix_[i].key;
+  // A key's requests have its priority, as the admission filter reads it.
+  if (call.key >= 0) call.priority = keys_->principal(static_cast<std::size_t>(call.key)).priority;
   if (entry.timeout.count() > 0) call.client_timeout = entry.timeout;
   call.plan.prompt_tokens = std::max(0LL, std::llround(mix_[i].prompt_tokens.sample(random)));
   call.plan.completion_tokens =
@@ -134,10 +141,20 @@ asio::awaitable<void> Simulation::scrape() {
   }
 }
 
+asio::awaitable<void> Simulation::flush_usage() {
+  Alarm alarm(engine_);
+  for (Time at = kStart + KeyBook::kFlushPeriod;; at += KeyBook::kFlushPeriod) {
+    co_await alarm.wait_until(at);
+    keys_->flush();
+    if (!generating_ && in_flight_ == 0) co_return;
+  }
+}
+
 void Simulation::record(const RequestRecord& record) {
   --in_flight_;
   ended_at_ = std::max(ended_at_, record.end);
   stats_.finished(record);
+  key_stats_.finished(record);
   fleet_.request_ended(record.replica);
   if (observer_) observer_(record);
 }
@@ -149,11 +166,13 @@ const RunStats& Simulation::run() {
   asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
   if (timeline_) asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
+  if (keys_) asio::co_spawn(engine_.io(), flush_usage(), rethrow_on_error);
   if (fleet_.autoscaled())
     asio::co_spawn(engine_.io(), fleet_.control([this] { return !generating_ && in_flight_ == 0; }),
                    rethrow_on_error);
   engine_.run();
   fleet_.finish(stats_.windows().size());
+  key_stats_.close(stats_.windows().size());
   RegistryCounters totals = read_registries();
   stats_.set_totals(totals.gateway, std::move(totals.deployments));
   return stats_;

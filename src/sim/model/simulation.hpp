@@ -9,8 +9,10 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
+#include "sim/model/key_book.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
+#include "sim/report/key_stats.hpp"
 #include "sim/report/metric_counters.hpp"
 #include "sim/report/metrics_timeline.hpp"
 #include "sim/report/run_stats.hpp"
@@ -50,12 +52,15 @@ class Simulation final : private Recorder {
   std::size_t replica_count() const { return fleet_.size(); }
   const Replica& replica(std::size_t i) const { return fleet_.replica(i); }
   const ServerFleet& fleet() const { return fleet_; }
+  // Per `keys` entry: its requests' refusals, downgrades and spend.
+  const KeyStats& key_stats() const { return key_stats_; }
 
  private:
   struct MixEntry {
     double cumulative_weight;
     Distribution prompt_tokens;
     Distribution completion_tokens;
+    int key = -1;  // the KeyBook index of the entry's key; -1: none
   };
 
   boost::asio::awaitable<void> generate();
@@ -64,6 +69,8 @@ class Simulation final : private Recorder {
   void dispatch(Call call);
   boost::asio::awaitable<void> tick();
   boost::asio::awaitable<void> scrape();
+  // Every replica's usage ledger flushes to the shared store each KeyBook::kFlushPeriod.
+  boost::asio::awaitable<void> flush_usage();
   Call draw_call(double arrival, Random& random) const;
   RegistryCounters read_registries() const;
   void record(const RequestRecord& record) override;
@@ -73,9 +80,11 @@ class Simulation final : private Recorder {
   VirtualTiming timing_;
   PlanBoard plans_;
   UpstreamSet upstreams_;
+  std::unique_ptr<KeyBook> keys_;  // null: no key, rate limit or budget applies
   ServerFleet fleet_;
   std::vector<MixEntry> mix_;
   RunStats stats_;
+  KeyStats key_stats_;
   std::function<void(const RequestRecord&)> observer_;
   MetricsTimeline* timeline_ = nullptr;
   std::size_t scraped_replicas_ = 0;  // fleet replicas already in timeline_

@@ -31,7 +31,9 @@ struct RequestRecord {
   std::size_t mix = 0;      // which traffic.mix entry
   std::size_t replica = 0;  // which replica served it
   bool stream = false;
-  std::string deployment;  // that answered (or failed last); empty when none was tried
+  std::string deployment;   // that answered (or failed last); empty when none was tried
+  int key = -1;             // the `keys` entry it was sent with; -1: none
+  bool downgraded = false;  // over budget, sent to the cheaper model budgets.downgrades names
 
   double latency() const { return end - arrival; }
 };

@@ -46,6 +46,7 @@ struct MixEntryConfig {
   core::Millis timeout{0};          // the client's own deadline (x-sluice-timeout-ms); 0: none
   CountDistributionSpec prompt_tokens;
   CountDistributionSpec completion_tokens;
+  std::string key;  // the name of the `keys` entry that sends it; empty: no key
 };
 
 // Traffic read from a Sluice access log (JSON lines) instead of drawn.
@@ -143,6 +144,20 @@ struct PlatformConfig {
   AutoscalingConfig autoscaling;
 };
 
+// A virtual key, as POST /v1/admin/keys creates one (the body's fields, checked by the admin
+// route's own reader): its team, the models it may call, its admission class, its own budgets
+// and rate limits (0: the rate_limits defaults).
+struct KeyConfig {
+  std::string name;
+  std::string team;
+  std::vector<std::string> models;
+  std::string priority = "normal";
+  double daily_budget_usd = 0;
+  double monthly_budget_usd = 0;
+  long long requests_per_minute = 0;
+  long long tokens_per_minute = 0;
+};
+
 struct ScenarioConfig {
   core::Seconds duration{3600};  // arrivals stop then; requests in flight finish
   long long seed = 1;
@@ -153,6 +168,12 @@ struct ScenarioConfig {
   core::GatewayConfig gateway;
   core::AdmissionConfig admission;
   PlatformConfig platform;
+  // Who sends the traffic, and the server's own limits and budgets on them.
+  std::vector<KeyConfig> keys;
+  core::RateLimitConfig rate_limits;
+  core::BudgetsConfig budgets;
+  // The UTC instant virtual time 0 stands for: budgets' days and months turn at its midnights.
+  std::string start = "2024-01-01T00:00:00Z";
   // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
   std::shared_ptr<const ReplayedTraffic> replayed;
 };
