@@ -24,6 +24,8 @@ std::string_view to_string(Cause cause) {
       return "circuit_open";
     case Cause::stream_broken:
       return "stream_broken";
+    case Cause::region_down:
+      return "region_down";
     case Cause::rate_limit_exceeded:
       return "rate_limit_exceeded";
     case Cause::budget_exceeded:

@@ -10,6 +10,7 @@
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
 #include "sim/model/key_book.hpp"
+#include "sim/model/regions.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
 #include "sim/report/key_stats.hpp"
@@ -54,6 +55,8 @@ class Simulation final : private Recorder {
   const ServerFleet& fleet() const { return fleet_; }
   // Per `keys` entry: its requests' refusals, downgrades and spend.
   const KeyStats& key_stats() const { return key_stats_; }
+  // With scenario regions: where the replicas and clients are, and how failover went; else null.
+  const Regions* regions() const { return regions_.get(); }
 
  private:
   struct MixEntry {
@@ -82,6 +85,7 @@ class Simulation final : private Recorder {
   UpstreamSet upstreams_;
   std::unique_ptr<KeyBook> keys_;  // null: no key, rate limit or budget applies
   ServerFleet fleet_;
+  std::unique_ptr<Regions> regions_;  // with scenario regions only
   std::vector<MixEntry> mix_;
   RunStats stats_;
   KeyStats key_stats_;
