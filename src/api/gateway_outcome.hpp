@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "gateway/caller.hpp"
 #include "gateway/gateway_service.hpp"
 #include "http/exchange.hpp"
 
@@ -32,12 +33,7 @@ std::chrono::steady_clock::time_point deadline_before_model(
 // Who is calling: the key the authentication filter accepted. Metrics label config keys by name
 // and every virtual key as "virtual" (there may be many: their usage is recorded by key id).
 inline gateway::Caller caller_of(const http::Exchange& exchange) {
-  const long long tokens_per_minute =
-      exchange.principal ? exchange.principal->tokens_per_minute : 0;
-  if (exchange.principal && !exchange.principal->key_id.empty())
-    return gateway::Caller{"virtual", exchange.principal->key_id, exchange.principal->team,
-                           tokens_per_minute};
-  return gateway::Caller{exchange.api_key_name, {}, {}, tokens_per_minute};
+  return gateway::caller_of(exchange.principal.get(), exchange.api_key_name);
 }
 
 // The 403 for a key whose models allowlist does not name `model`; nullopt when the key may call

@@ -196,7 +196,7 @@ int serve(const CliArgs& args, Role role) {
   auth::LocalLimiter limiter(static_cast<std::size_t>(config->rate_limits.max_tracked));
   auth::RateLimitFilter rate_limit_filter(config->rate_limits, limiter);
   auth::TokenLimits token_limits(config->rate_limits, limiter);
-  auth::register_rate_limit_metrics(registry, rate_limit_filter, token_limits);
+  auth::register_rate_limit_metrics(registry, rate_limit_filter.limits(), token_limits);
   gateway::register_budget_metrics(registry, budget_guard);
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);

@@ -23,7 +23,11 @@ enum class Cause : std::uint8_t {
   circuit_open,   // every deployment's circuit was open: 503 without an attempt
   stream_broken,  // a stream failed after its first chunk (never retried)
   region_down,    // the region it was sent to was down (its replicas answered nothing)
-  other,          // anything else (a 4xx, a protocol error)
+  // The gateway's own 429s, named by their error code: a key's or route's request rate, or the
+  // key's tokens per minute (rate_limit_exceeded); a key's or team's budget (budget_exceeded).
+  rate_limit_exceeded,
+  budget_exceeded,
+  other,  // anything else (a 4xx, a protocol error)
 };
 inline constexpr std::size_t kCauseCount = static_cast<std::size_t>(Cause::other) + 1;
 

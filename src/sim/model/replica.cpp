@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "sim/model/key_book.hpp"
+#include "sim/model/replica_protection.hpp"
+
 namespace sluice::sim {
 namespace asio = boost::asio;
 using Verdict = ops::AdmissionGate::Verdict;
@@ -33,11 +36,13 @@ double seconds_between(Time from, Time to) {
 }  // namespace
 
 Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
-                 PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed)
+                 PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed,
+                 KeyBook* keys)
     : engine_(engine),
       plans_(plans),
       index_(index),
       rng_(seed),
+      keys_(keys),
       max_wait_(scenario.admission.max_wait) {
   // The production catalog builder, with simulated providers from its factory.
   auto catalog = gateway::Catalog::build(scenario.gateway, [&](const core::ProviderConfig& config) {
@@ -51,6 +56,10 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
   service_ =
       std::make_unique<gateway::GatewayService>(*catalog_, scenario.gateway, *metrics_, timing);
   service_->set_rng(&rng_);
+  if (keys_) {
+    protection_ = std::make_unique<ReplicaProtection>(engine_, scenario, *keys_, registry_);
+    protection_->attach(*service_);
+  }
   const core::AdmissionConfig& admission = scenario.admission;
   for (const core::RouteAdmissionConfig& route : admission.routes)
     if (route.route == kRoute)
@@ -62,6 +71,8 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
         std::make_unique<ops::AdmissionGate>(static_cast<std::size_t>(admission.max_concurrency),
                                              static_cast<std::size_t>(admission.max_queue));
 }
+
+Replica::~Replica() = default;
 
 // As AdmissionFilter::wait_for_slot, on the virtual clock: the gate decides; the wait ends at
 // the deadline, or when a verdict (admitted, or shed by a higher-priority arrival) wakes it.
@@ -106,6 +117,13 @@ void Replica::release_gates() {
     if (gate) gate->release();
 }
 
+void Replica::refuse(RequestRecord& record, Cause cause, Recorder& recorder) {
+  record.cause = cause;
+  record.end = seconds_since_start(engine_.now());
+  --connections_;
+  recorder.record(record);
+}
+
 asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   ++connections_;
   const Time arrived = engine_.now();
@@ -114,29 +132,54 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.mix = call.mix;
   record.replica = index_;
   record.stream = call.stream;
+  record.key = call.key;
+  const core::Principal* principal =
+      keys_ && call.key >= 0 ? &keys_->principal(static_cast<std::size_t>(call.key)) : nullptr;
+  // The rate limit filter comes before admission: a refused request never queues.
+  if (protection_ && !protection_->admit_request(principal)) {
+    record.admitted = false;
+    refuse(record, Cause::rate_limit_exceeded, recorder);
+    co_return;
+  }
   const Verdict verdict = co_await admit(call.priority);
   record.queue_wait = seconds_between(arrived, engine_.now());
   if (verdict != Verdict::admitted) {
     record.admitted = false;
-    record.cause = verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed;
-    record.end = seconds_since_start(engine_.now());
-    --connections_;
-    recorder.record(record);
+    refuse(record, verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed, recorder);
     co_return;
   }
-  ++admitted_;
-  // As the chat handler: the deadline starts once admitted (api::request_limits).
   gateway::ChatRequest request;
   request.model = *call.model;
   request.stream = call.stream;
+  // The chat handler's budget gate: over budget, the cheaper model or a 429. The hold lasts until
+  // the call has ended.
+  gateway::SpendHold spend_hold;
+  if (protection_ && principal) {
+    gateway::BudgetAdmission budget =
+        protection_->admit_spend(*principal, request.model, call.plan.prompt_tokens);
+    if (budget.kind == gateway::BudgetAdmission::Kind::refused) {
+      release_gates();
+      refuse(record, Cause::budget_exceeded, recorder);
+      co_return;
+    }
+    if (budget.kind == gateway::BudgetAdmission::Kind::downgraded) {
+      request.model = budget.verdict.downgrade_to;
+      record.downgraded = true;
+    }
+    spend_hold = std::move(budget.hold);
+  }
+  if (protection_) request.raw_body = protection_->body_of(call.plan.prompt_tokens);
+  ++admitted_;
+  // As the chat handler: the deadline starts once admitted (api::request_limits).
   request.limits.deadline = service_->deadline_for(request.model, call.client_timeout);
   request.limits.deadline_from_client =
       call.client_timeout &&
       request.limits.deadline < service_->deadline_for(request.model, std::nullopt);
   plans_.put(&request, &call.plan);
   ClientStream stream(engine_);
-  const gateway::Outcome outcome =
-      co_await service_->chat(request, call.stream ? &stream : nullptr);
+  const gateway::Outcome outcome = co_await service_->chat(request, call.stream ? &stream : nullptr,
+                                                           gateway::caller_of(principal, {}));
+  spend_hold = {};
   plans_.erase(&request);
   release_gates();
   record.end = seconds_since_start(engine_.now());

@@ -25,13 +25,14 @@ int initial_replicas(const ScenarioConfig& s) {
 
 ServerFleet::ServerFleet(Engine& engine, const ScenarioConfig& scenario,
                          const UpstreamSet& upstreams, PlanBoard& plans, gateway::Timing& timing,
-                         std::uint64_t seed)
+                         std::uint64_t seed, KeyBook* keys)
     : engine_(engine),
       scenario_(scenario),
       upstreams_(upstreams),
       plans_(plans),
       timing_(timing),
       seed_(seed),
+      keys_(keys),
       startup_random_(derive_seed(seed, "startup")),
       startup_(to_distribution(scenario.platform.startup)),
       balancer_(LoadBalancer::parse(scenario.replicas.load_balancer)) {
@@ -59,7 +60,8 @@ ServerFleet::~ServerFleet() = default;
 void ServerFleet::add_replica(ReplicaId id) {
   const std::size_t index = replicas_.size();
   replicas_.push_back(std::make_unique<Replica>(engine_, scenario_, upstreams_, plans_, timing_,
-                                                index, derive_seed(seed_, "replica", index)));
+                                                index, derive_seed(seed_, "replica", index),
+                                                keys_));
   ids_.push_back(id);
   draining_.push_back(false);
   Sampled fresh;

@@ -37,8 +37,10 @@ struct FleetStats {
 
 class ServerFleet {
  public:
+  // `keys`: what every replica charges requests to (Replica's); null: nothing.
   ServerFleet(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
-              PlanBoard& plans, gateway::Timing& timing, std::uint64_t seed);
+              PlanBoard& plans, gateway::Timing& timing, std::uint64_t seed,
+              KeyBook* keys = nullptr);
   ~ServerFleet();
 
   // Whether an autoscaler runs (control() must then be spawned).
@@ -90,6 +92,7 @@ class ServerFleet {
   PlanBoard& plans_;
   gateway::Timing& timing_;
   const std::uint64_t seed_;
+  KeyBook* keys_;
   Random startup_random_;
   Distribution startup_;
   LoadBalancer balancer_;

@@ -8,6 +8,7 @@
 #include "sim/model/arrivals.hpp"
 #include "sim/model/served_by.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/protection_config.hpp"
 
 namespace sluice::sim {
 namespace asio = boost::asio;
@@ -16,9 +17,11 @@ Simulation::Simulation(ScenarioConfig scenario)
     : scenario_(std::move(scenario)),
       timing_(engine_),
       upstreams_(engine_, scenario_, static_cast<std::uint64_t>(scenario_.seed)),
+      keys_(protection_applies(scenario_) ? std::make_unique<KeyBook>(scenario_) : nullptr),
       fleet_(engine_, scenario_, upstreams_, plans_, timing_,
-             static_cast<std::uint64_t>(scenario_.seed)),
-      stats_(scenario_.window.count()) {
+             static_cast<std::uint64_t>(scenario_.seed), keys_.get()),
+      stats_(scenario_.window.count()),
+      key_stats_(scenario_.keys.size(), scenario_.window.count()) {
   if (!scenario_.topology.regions.empty()) {
     Recorder& recorder = *this;
     regions_ = std::make_unique<Regions>(engine_, scenario_, fleet_, recorder,
@@ -29,6 +32,7 @@ Simulation::Simulation(ScenarioConfig scenario)
     total += entry.weight;
     mix_.push_back(
         {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
+    if (keys_ && !entry.key.empty()) mix_.back().key = keys_->index_of(entry.key);
   }
   const auto seed = static_cast<std::uint64_t>(scenario_.seed);
   if (scenario_.platform.kind == "serverless")
@@ -58,6 +62,9 @@ Call Simulation::draw_call(double arrival, Random& random) const {
   call.model = &entry.model;
   call.stream = entry.stream;
   call.priority = core::parse_priority(entry.priority).value_or(core::Priority::normal);
+  call.key = mix_[i].key;
+  // A key's requests have its priority, as the admission filter reads it.
+  if (call.key >= 0) call.priority = keys_->principal(static_cast<std::size_t>(call.key)).priority;
   if (entry.timeout.count() > 0) call.client_timeout = entry.timeout;
   call.plan.prompt_tokens = std::max(0LL, std::llround(mix_[i].prompt_tokens.sample(random)));
   call.plan.completion_tokens =
@@ -175,10 +182,20 @@ asio::awaitable<void> Simulation::scrape() {
   }
 }
 
+asio::awaitable<void> Simulation::flush_usage() {
+  Alarm alarm(engine_);
+  for (Time at = kStart + KeyBook::kFlushPeriod;; at += KeyBook::kFlushPeriod) {
+    co_await alarm.wait_until(at);
+    keys_->flush();
+    if (!generating_ && in_flight_ == 0) co_return;
+  }
+}
+
 void Simulation::record(const RequestRecord& record) {
   --in_flight_;
   ended_at_ = std::max(ended_at_, record.end);
   stats_.finished(record);
+  key_stats_.finished(record);
   if (!serverless_) fleet_.request_ended(record.replica);
   if (observer_) observer_(record);
 }
@@ -196,12 +213,14 @@ const RunStats& Simulation::run() {
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
   if (timeline_) asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
   const auto done = [this] { return !generating_ && in_flight_ == 0; };
+  if (keys_) asio::co_spawn(engine_.io(), flush_usage(), rethrow_on_error);
   if (fleet_.autoscaled()) asio::co_spawn(engine_.io(), fleet_.control(done), rethrow_on_error);
   if (regions_) asio::co_spawn(engine_.io(), regions_->run(done), rethrow_on_error);
   if (serverless_) asio::co_spawn(engine_.io(), serverless_->control(done), rethrow_on_error);
   if (async_) asio::co_spawn(engine_.io(), async_->control(done), rethrow_on_error);
   engine_.run();
   fleet_.finish(stats_.windows().size());
+  key_stats_.close(stats_.windows().size());
   if (serverless_) serverless_->finish(stats_.windows().size());
   if (async_) async_->finish(stats_.windows().size());
   RegistryCounters totals = read_registries();

@@ -154,6 +154,34 @@ void headline(std::string& out, const Simulation& simulation) {
   out += "</table>\n";
 }
 
+// Per key (a scenario with keys only): a table of what its requests met, and its spend over time.
+void keys(std::string& out, const Simulation& simulation, double window) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const double hours = scenario.duration.count() / 3600;
+  out += "<section id=\"keys\">\n<h2>Keys</h2>\n<table id=\"key-table\">\n";
+  out +=
+      "<tr><th>key</th><th>team</th><th>requests</th><th>completed</th><th>rate limited</th>"
+      "<th>budget refused</th><th>downgraded</th><th>over budget at</th><th>cost</th></tr>\n";
+  std::vector<Series> spend;
+  for (std::size_t i = 0; i < scenario.keys.size(); ++i) {
+    const KeySeries& k = simulation.key_stats().keys()[i];
+    const std::string name = core::html_escape(scenario.keys[i].name);
+    out += "<tr><td>" + name + "</td><td>" + core::html_escape(scenario.keys[i].team) +
+           "</td><td>" + std::to_string(k.requests) + "</td><td>" + std::to_string(k.completed) +
+           "</td><td>" + std::to_string(k.rate_limited) + "</td><td>" +
+           std::to_string(k.budget_refused) + "</td><td>" + std::to_string(k.downgraded) +
+           "</td><td>" + (k.over_budget_at ? fixed(*k.over_budget_at / 60, 1) + " min" : "never") +
+           "</td><td>$" + fixed(k.cost_usd, 4) + " ($" + fixed(ratio(k.cost_usd, hours), 4) +
+           " per hour)</td></tr>\n";
+    Series series{"key_cost_per_hour_" + name, scenario.keys[i].name, {}};
+    for (double cost : k.window_cost_usd) series.values.push_back(cost / (window / 3600));
+    spend.push_back(std::move(series));
+  }
+  out += "</table>\n</section>\n";
+  chart(out, "key-cost", "Cost by key", "US dollars per hour, at each window's rate", spend, window,
+        2);
+}
+
 // The share of each window's requests sent to each region.
 std::vector<Series> region_shares(const Regions& regions, std::size_t windows) {
   std::vector<Series> shares;
@@ -330,6 +358,7 @@ std::string render_report_html(const Simulation& simulation, std::string_view sc
     chart(out, "errors", "Errors by cause", "failed requests per window", errors, window, 0);
   }
   chart(out, "cost", "Cost", "US dollars per hour, at each window's rate", {cost}, window, 2);
+  if (!scenario.keys.empty()) keys(out, simulation, window);
   if (const Regions* regions = simulation.regions())
     chart(out, "regions", "Traffic by serving region", "share of the window's requests",
           region_shares(*regions, windows.size()), window, 2);

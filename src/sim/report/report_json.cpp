@@ -273,6 +273,35 @@ void platform(JsonWriter& w, const Simulation& simulation) {
   w.end_object();
 }
 
+// keys (a scenario with keys only): per key, what its requests met and what it spent.
+void keys(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const double hours = scenario.duration.count() / 3600;
+  w.begin_array("keys");
+  for (std::size_t i = 0; i < scenario.keys.size(); ++i) {
+    const KeySeries& k = simulation.key_stats().keys()[i];
+    w.begin_object();
+    w.string("name", scenario.keys[i].name);
+    w.string("team", scenario.keys[i].team);
+    w.integer("requests", static_cast<double>(k.requests));
+    w.integer("completed", static_cast<double>(k.completed));
+    w.integer("failed", static_cast<double>(k.failed()));
+    w.integer("rate_limited", static_cast<double>(k.rate_limited));
+    w.integer("budget_refused", static_cast<double>(k.budget_refused));
+    w.integer("downgraded", static_cast<double>(k.downgraded));
+    w.number("over_budget_at_s", k.over_budget_at.value_or(std::nan("")));
+    w.begin_object("cost_usd");
+    w.number("total", k.cost_usd);
+    w.number("per_hour", ratio(k.cost_usd, hours));
+    w.end_object();
+    w.begin_array("cost_usd_per_window");
+    for (double cost : k.window_cost_usd) w.number({}, cost);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+}
+
 // A region's requests (those it served, or those its clients sent): counts, latency, errors.
 void region_series(JsonWriter& w, std::string_view key, const SeriesStats& s) {
   w.begin_object(key);
@@ -414,6 +443,7 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   w.end_array();
   const bool on_platform = !scenario.platform.kind.empty();
   if (on_platform) platform(w, simulation);
+  if (!scenario.keys.empty()) keys(w, simulation);
   if (const Regions* r = simulation.regions()) regions(w, *r);
   w.begin_array("windows");
   for (std::size_t i = 0; i < stats.windows().size(); ++i) {

@@ -109,6 +109,20 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
     line(out, "           always-on $%.4f total, $%.4f/hour (upstream $%.4f/hour)", fleet.cost_usd,
          fleet.cost_usd / (duration / 3600), t.cost_usd / (duration / 3600));
   }
+  for (std::size_t i = 0; i < scenario.keys.size(); ++i) {
+    const KeySeries& k = simulation.key_stats().keys()[i];
+    std::string over_budget = "never over budget";
+    if (k.over_budget_at) over_budget = "over budget at " + span(*k.over_budget_at);
+    line(out,
+         "key %s: %llu requests, %llu completed, rate limited %llu, budget refused %llu, "
+         "downgraded %llu, $%.4f ($%.4f/hour), %s",
+         scenario.keys[i].name.c_str(), static_cast<unsigned long long>(k.requests),
+         static_cast<unsigned long long>(k.completed),
+         static_cast<unsigned long long>(k.rate_limited),
+         static_cast<unsigned long long>(k.budget_refused),
+         static_cast<unsigned long long>(k.downgraded), k.cost_usd, k.cost_usd / (duration / 3600),
+         over_budget.c_str());
+  }
   if (const Regions* regions = simulation.regions()) {
     const FailoverConfig& f = regions->failover();
     line(out, "failover   %s: checks every %s, unhealthy after %d failures, healthy after %d%s",

@@ -34,7 +34,9 @@ struct RequestRecord {
   std::size_t region = 0;
   std::size_t client_region = 0;
   bool stream = false;
-  std::string deployment;  // that answered (or failed last); empty when none was tried
+  std::string deployment;   // that answered (or failed last); empty when none was tried
+  int key = -1;             // the `keys` entry it was sent with; -1: none
+  bool downgraded = false;  // over budget, sent to the cheaper model budgets.downgrades names
 
   double latency() const { return end - arrival; }
 };

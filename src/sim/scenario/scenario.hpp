@@ -47,6 +47,7 @@ struct MixEntryConfig {
   bool async = false;  // platform kind hybrid: enqueued as a job for the workers, not served
   CountDistributionSpec prompt_tokens;
   CountDistributionSpec completion_tokens;
+  std::string key;  // the name of the `keys` entry that sends it; empty: no key
 };
 
 // Traffic read from a Sluice access log (JSON lines) instead of drawn.
@@ -193,6 +194,20 @@ struct PlatformConfig {
   JobQueueConfig queue;                 // kind hybrid: platform.queue
 };
 
+// A virtual key, as POST /v1/admin/keys creates one (the body's fields, checked by the admin
+// route's own reader): its team, the models it may call, its admission class, its own budgets
+// and rate limits (0: the rate_limits defaults).
+struct KeyConfig {
+  std::string name;
+  std::string team;
+  std::vector<std::string> models;
+  std::string priority = "normal";
+  double daily_budget_usd = 0;
+  double monthly_budget_usd = 0;
+  long long requests_per_minute = 0;
+  long long tokens_per_minute = 0;
+};
+
 // regions: where the replicas run and the clients are (docs/simulate.md, "Regions and failover").
 // An outage is a span [from, to) in which the region's replicas answer nothing: connections to
 // them are refused.
@@ -241,6 +256,12 @@ struct ScenarioConfig {
   core::GatewayConfig gateway;
   core::AdmissionConfig admission;
   PlatformConfig platform;
+  // Who sends the traffic, and the server's own limits and budgets on them.
+  std::vector<KeyConfig> keys;
+  core::RateLimitConfig rate_limits;
+  core::BudgetsConfig budgets;
+  // The UTC instant virtual time 0 stands for: budgets' days and months turn at its midnights.
+  std::string start = "2024-01-01T00:00:00Z";
   TopologyConfig topology;  // regions, region_latency, failover
   // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
   std::shared_ptr<const ReplayedTraffic> replayed;

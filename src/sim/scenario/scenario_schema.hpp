@@ -80,6 +80,7 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("async", m.async);
       v.section("prompt_tokens", [&] { describe_distribution(v, m.prompt_tokens); });
       v.section("completion_tokens", [&] { describe_distribution(v, m.completion_tokens); });
+      v.field("key", m.key);
     });
     v.section("replay", [&] {
       v.field("file", s.traffic.replay.file);
@@ -167,6 +168,19 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
   });
   v.section("gateway", [&] { core::describe_gateway(v, s.gateway); });
   v.section("admission", [&] { core::describe_admission(v, s.admission); });
+  v.field("start", s.start);
+  v.list("keys", s.keys, [&](KeyConfig& k) {
+    v.field("name", k.name);
+    v.field("team", k.team);
+    v.field("models", k.models);
+    v.field("priority", k.priority);
+    v.field("daily_budget_usd", k.daily_budget_usd);
+    v.field("monthly_budget_usd", k.monthly_budget_usd);
+    v.field("requests_per_minute", k.requests_per_minute);
+    v.field("tokens_per_minute", k.tokens_per_minute);
+  });
+  v.section("rate_limits", [&] { core::describe_rate_limits(v, s.rate_limits); });
+  v.section("budgets", [&] { core::describe_budgets(v, s.budgets); });
 }
 
 }  // namespace sluice::sim

@@ -8,6 +8,7 @@
 
 #include "core/principal.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/protection_config.hpp"
 #include "sim/scenario/region_topology.hpp"
 
 namespace sluice::sim {
@@ -75,6 +76,21 @@ bool routable(const core::GatewayConfig& g, const std::string& model) {
   return !g.default_provider.empty();
 }
 
+void check_model(const ScenarioConfig& s, const std::string& model, const std::string& path,
+                 Reporter& report) {
+  if (model.empty())
+    report.add(path, "must not be empty", "name an alias of gateway.models");
+  else if (!routable(s.gateway, model))
+    report.add(path, "'" + model + "' is not an alias of gateway.models",
+               "name a configured alias, or provider/model of a configured provider");
+  else if (const auto direct = direct_target(s.gateway, model);
+           direct && !upstream_for(s.providers, direct->first, direct->second))
+    report.add(path, "no entry of providers simulates " + direct->first + "/" + direct->second,
+               "add {provider: " + direct->first +
+                   ", ttft: {...}, per_token: {...}} under "
+                   "providers");
+}
+
 namespace {
 
 // traffic.replay: the log stands for the rate, the phases and the mix.
@@ -134,18 +150,7 @@ void validate_traffic(const ScenarioConfig& s, const Given& given, Reporter& rep
     if (!(m.weight > 0))
       report.add(path + ".weight", "must be greater than 0, got " + number_text(m.weight),
                  "a share of the traffic, e.g. 1");
-    if (m.model.empty())
-      report.add(path + ".model", "must not be empty", "name an alias of gateway.models");
-    else if (!routable(s.gateway, m.model))
-      report.add(path + ".model", "'" + m.model + "' is not an alias of gateway.models",
-                 "name a configured alias, or provider/model of a configured provider");
-    else if (const auto direct = direct_target(s.gateway, m.model);
-             direct && !upstream_for(s.providers, direct->first, direct->second))
-      report.add(path + ".model",
-                 "no entry of providers simulates " + direct->first + "/" + direct->second,
-                 "add {provider: " + direct->first +
-                     ", ttft: {...}, per_token: {...}} under "
-                     "providers");
+    check_model(s, m.model, path + ".model", report);
     if (!core::parse_priority(m.priority))
       report.add(path + ".priority", "unknown priority '" + m.priority + "'",
                  "use low, normal or high");
@@ -483,6 +488,7 @@ void validate_scenario(const ScenarioConfig& s, const Given& given, Reporter& re
   server.gateway = s.gateway;
   server.admission = s.admission;
   core::detail::validate_admission(server, report);
+  validate_protection(s, given, report);
 }
 
 }  // namespace sluice::sim
