@@ -135,8 +135,14 @@ void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
   else
     response.set_error(outcome.error);
   if (outcome.retry_after) auth::add_retry_after(response, outcome.retry_after->count());
-  if (!outcome.deployment.empty()) response.add_header("x-sluice-deployment", outcome.deployment);
+  add_served_by(response, outcome);
   add_token_limit_headers(response, outcome.token_limit);
+}
+
+void add_served_by(http::Response& response, const gateway::Outcome& outcome) {
+  if (!outcome.deployment.empty()) response.add_header("x-sluice-deployment", outcome.deployment);
+  if (!outcome.canary.empty())
+    response.add_header(std::string(kCanaryHeader), std::string(outcome.canary));
 }
 
 void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report) {

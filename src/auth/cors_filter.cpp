@@ -12,7 +12,8 @@ using core::iequals;
 constexpr std::string_view kAllowOrigin = "Access-Control-Allow-Origin";
 constexpr std::string_view kAllowMethods = "GET, POST, DELETE, OPTIONS";
 // Without this a page cannot read these headers from a cross-origin response.
-constexpr std::string_view kExposeHeaders = "x-request-id, x-sluice-deployment, retry-after";
+constexpr std::string_view kExposeHeaders =
+    "x-request-id, x-sluice-deployment, x-sluice-canary, retry-after";
 
 bool has_header(const http::Response& response, std::string_view name,
                 std::string_view value = {}) {

@@ -105,7 +105,7 @@ TEST_F(AuthCorsTest, AllowedOriginGetsCorsHeadersEvenOn401) {
   EXPECT_EQ(r.header("access-control-allow-origin"), kOrigin);
   EXPECT_EQ(r.header("access-control-allow-credentials"), "true");
   EXPECT_EQ(r.header("access-control-expose-headers"),
-            "x-request-id, x-sluice-deployment, retry-after");
+            "x-request-id, x-sluice-deployment, x-sluice-canary, retry-after");
   EXPECT_EQ(r.header("vary"), "Origin");
   auto probe = request("GET", "/livez", "Origin: https://app.example.com\r\n");
   EXPECT_EQ(probe.header("access-control-allow-origin"), "https://app.example.com");

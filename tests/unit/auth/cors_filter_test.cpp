@@ -49,7 +49,7 @@ TEST_F(CorsFilterTest, AllowedOriginGetsHeaders) {
   EXPECT_EQ(header(response(), "Access-Control-Allow-Origin"), "https://app.example.com");
   EXPECT_EQ(header(response(), "Vary"), "Origin");
   EXPECT_EQ(header(response(), "Access-Control-Expose-Headers"),
-            "x-request-id, x-sluice-deployment, retry-after");
+            "x-request-id, x-sluice-deployment, x-sluice-canary, retry-after");
   EXPECT_EQ(header(response(), "Access-Control-Allow-Credentials"), "");
   EXPECT_EQ(response().headers.size(), 3u);  // on_response added nothing twice
 }
