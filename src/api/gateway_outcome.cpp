@@ -101,6 +101,7 @@ void log_outcome(http::Exchange& exchange, std::string_view model,
   std::string& f = exchange.log_fields;
   append_log_string(f, "model", model);
   if (!outcome.deployment.empty()) append_log_string(f, "deployment", outcome.deployment);
+  if (!outcome.canary.empty()) append_log_string(f, "canary", outcome.canary);
   append_log_number(f, "attempts", outcome.attempts);
   append_log_string(f, "outcome", core::to_string(outcome.last_outcome));
   append_log_number(f, "prompt_tokens", static_cast<double>(outcome.usage.prompt_tokens));

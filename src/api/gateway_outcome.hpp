@@ -62,7 +62,8 @@ std::string mock_header_lines(const http::Request& request);
 void append_log_number(std::string& out, std::string_view key, double value);
 void append_log_string(std::string& out, std::string_view key, std::string_view value);
 
-// Appends the access log fields of a gateway call: model, deployment, attempts, outcome, tokens
+// Appends the access log fields of a gateway call: model, deployment, canary (the version of a
+// canaried model), attempts, outcome, tokens
 // (with the prompt's cached and cache-written parts when there are any), cost, time to first token,
 // finish reason, the upstream's request id when it gave one, and the upstream error when it
 // failed.

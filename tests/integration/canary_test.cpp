@@ -95,6 +95,9 @@ TEST(CanaryTest, AFailingCandidateIsRolledBackAndTheBaselineServesEverything) {
   EXPECT_GE(failed, 3);
   EXPECT_EQ(metric(port, R"(sluice_canary_weight{alias="chat"})"), 0);
   EXPECT_TRUE(contains(server->output(), "canary rolled back")) << server->output();
+  // The access log names each request's version (its lines are written every 250 ms).
+  EXPECT_TRUE(eventually([&] { return contains(server->output(), R"("canary":"candidate")"); }));
+  EXPECT_TRUE(contains(server->output(), R"("canary":"baseline")"));
 
   // From now on the baseline serves every request, keyed or not.
   const long long candidate_calls = mock_stat(candidate->port(), "chat");
