@@ -630,7 +630,7 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
   }
   RouteContext context = context_for(served_model(request.model), "chat", request.limits, caller,
                                      estimate, request.trace, request.body);
-  context.canary_key = canary_key_of(request, nullptr);
+  if (!canaries_.empty()) context.canary_key = canary_key_of(request, nullptr);
   return route(
       context,
       [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
@@ -653,7 +653,7 @@ asio::awaitable<Outcome> GatewayService::messages(const MessagesRequest& request
   }
   RouteContext context = context_for(served_model(chat.model), "chat", chat.limits, caller,
                                      estimate, chat.trace, request.body);
-  context.canary_key = canary_key_of(chat, request.body);
+  if (!canaries_.empty()) context.canary_key = canary_key_of(chat, request.body);
   return route(
       context,
       [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
