@@ -12,6 +12,10 @@ namespace sluice::api {
 
 // The header a client may send to shorten a request's deadline, in milliseconds.
 inline constexpr std::string_view kTimeoutHeader = "x-sluice-timeout-ms";
+// Keeps a client's requests on one version of a canaried model (gateway.models[].canary).
+inline constexpr std::string_view kCanaryKeyHeader = "x-sluice-canary-key";
+// Which version of a canaried model served the request: baseline or candidate.
+inline constexpr std::string_view kCanaryHeader = "x-sluice-canary";
 
 // The request's deadline and cancellation: the alias' (or the gateway's) timeout, shortened by
 // the client's x-sluice-timeout-ms, and the exchange's cancellation signal.
@@ -54,11 +58,15 @@ std::string mock_header_lines(const http::Request& request);
 void append_log_number(std::string& out, std::string_view key, double value);
 void append_log_string(std::string& out, std::string_view key, std::string_view value);
 
-// Appends the access log fields of a gateway call: model, deployment, attempts, outcome, tokens
+// Appends the access log fields of a gateway call: model, deployment, canary (the version of a
+// canaried model), attempts, outcome, tokens
 // (with the prompt's cached and cache-written parts when there are any), cost, time to first token,
 // finish reason, the upstream's request id when it gave one, and the upstream error when it
 // failed.
 void log_outcome(http::Exchange& exchange, std::string_view model, const gateway::Outcome& outcome);
+
+// x-sluice-deployment (when a deployment was tried) and, for a canaried model, x-sluice-canary.
+void add_served_by(http::Response& response, const gateway::Outcome& outcome);
 
 // x-ratelimit-*-tokens for a call a token limit applied to, when its answer is not streamed.
 void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report);

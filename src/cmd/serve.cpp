@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "api/admin_audit_routes.hpp"
+#include "api/admin_canary_routes.hpp"
 #include "api/admin_key_routes.hpp"
 #include "api/completions_routes.hpp"
 #include "api/media_routes.hpp"
@@ -233,6 +234,7 @@ int serve(const CliArgs& args, Role role) {
     api::register_responses_routes(router, gateway_service, config->gateway, registry);
     api::register_messages_routes(router, gateway_service);
     api::register_completions_routes(router, gateway_service);
+    api::register_admin_canary_routes(router, gateway_service);
     api::register_moderations_routes(router, gateway_service);
     api::register_rerank_routes(router, gateway_service,
                                 static_cast<std::size_t>(config->gateway.rerank_max_documents));

@@ -62,6 +62,16 @@ void describe_gateway(Visitor& v, GatewayConfig& g) {
     });
     v.field("fallbacks", m.fallbacks);
     v.field("timeout", m.timeout);
+    v.section("canary", [&] {
+      v.field("alias", m.canary.alias);
+      v.field("weight", m.canary.weight);
+      v.section("rollback", [&] {
+        v.field("metric", m.canary.rollback.metric);
+        v.field("threshold", m.canary.rollback.threshold);
+        v.field("window", m.canary.rollback.window);
+        v.field("min_requests", m.canary.rollback.min_requests);
+      });
+    });
   });
   v.list("prices", g.prices, [&](PriceConfig& p) {
     v.field("model", p.model);

@@ -189,6 +189,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.prompt_tokens = outcome.usage.prompt_tokens;
   record.completion_tokens = outcome.usage.completion_tokens;
   record.deployment = outcome.deployment;
+  record.canary = outcome.canary;
   if (stream.first_chunk) record.ttft = seconds_between(arrived, *stream.first_chunk);
   tokens_served_ += static_cast<double>(record.prompt_tokens + record.completion_tokens);
   cost_served_ += record.cost_usd;

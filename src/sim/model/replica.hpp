@@ -59,6 +59,8 @@ class Replica {
   double cost_served() const { return cost_served_; }
   const ops::Registry& registry() const { return registry_; }
   const gateway::Catalog& catalog() const { return *catalog_; }
+  // This replica's canaries now (each replica's controller judges its own traffic).
+  std::vector<gateway::CanaryStatus> canary_statuses() const { return service_->canary_statuses(); }
 
  private:
   using Verdict = ops::AdmissionGate::Verdict;

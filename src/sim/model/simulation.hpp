@@ -9,9 +9,9 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
+#include "sim/model/async_workers.hpp"
 #include "sim/model/key_book.hpp"
 #include "sim/model/regions.hpp"
-#include "sim/model/async_workers.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
 #include "sim/model/serverless_fleet.hpp"

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/json_text.hpp"
+#include "sim/report/canary_report.hpp"
 
 namespace sluice::sim {
 namespace {
@@ -137,6 +138,56 @@ void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   w.begin_object("tokens");
   w.integer("prompt", static_cast<double>(s.prompt_tokens));
   w.integer("completion", static_cast<double>(s.completion_tokens));
+  w.end_object();
+}
+
+// A series' requests to canaried aliases, by version (a scenario with a canary only).
+void canary_counts(JsonWriter& w, const CanaryCounts& c) {
+  w.begin_object("canary");
+  w.integer("baseline", static_cast<double>(c.baseline));
+  w.integer("candidate", static_cast<double>(c.candidate));
+  w.number("candidate_share",
+           ratio(static_cast<double>(c.candidate), static_cast<double>(c.requests())));
+  w.integer("baseline_failed", static_cast<double>(c.baseline_failed));
+  w.integer("candidate_failed", static_cast<double>(c.candidate_failed));
+  w.end_object();
+}
+
+// canaries: each canary's rule, its rollbacks (per replica) and what the candidate cost.
+void canaries(JsonWriter& w, const std::vector<CanaryRun>& runs, const CanaryCounts& totals) {
+  const double baseline_rate =
+      ratio(static_cast<double>(totals.baseline_failed), static_cast<double>(totals.baseline));
+  w.begin_array("canaries");
+  for (const CanaryRun& run : runs) {
+    w.begin_object();
+    w.string("alias", run.alias);
+    w.string("candidate", run.candidate);
+    w.number("weight", run.weight);
+    w.string("metric", run.metric);
+    w.number("threshold", run.threshold);
+    w.number("window_s", run.window);
+    w.integer("min_requests", static_cast<double>(run.min_requests));
+    w.begin_array("rollbacks");
+    for (const CanaryRollbackEvent& e : run.rollbacks) {
+      w.begin_object();
+      w.integer("replica", static_cast<double>(e.replica));
+      w.number("at_s", e.at);
+      w.string("reason", e.reason);
+      w.number("candidate_value", e.candidate_value.value_or(NAN));
+      w.number("baseline_value", e.baseline_value.value_or(NAN));
+      w.end_object();
+    }
+    w.end_array();
+    w.number("first_rollback_s", run.first_rollback().value_or(NAN));
+    w.number("last_rollback_s", run.last_rollback().value_or(NAN));
+    w.end_object();
+  }
+  w.end_array();
+  // Over every canaried alias: the candidate's failures, and those beyond the baseline's rate.
+  w.begin_object("canary_cost");
+  w.integer("candidate_failed", static_cast<double>(totals.candidate_failed));
+  w.number("excess_failed", static_cast<double>(totals.candidate_failed) -
+                                static_cast<double>(totals.candidate) * baseline_rate);
   w.end_object();
 }
 
@@ -426,8 +477,11 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   w.string("load_balancer", scenario.replicas.load_balancer);
   w.number("ended_s", simulation.ended_at());
   w.end_object();
+  const std::vector<CanaryRun> canary_runs = collect_canaries(simulation);
+  const bool canaried = !canary_runs.empty();
   w.begin_object("totals");
   series(w, stats.totals(), scenario.duration.count());
+  if (canaried) canary_counts(w, stats.totals().canary);
   w.end_object();
   w.begin_array("deployments");
   for (const auto& [id, counters] : stats.deployments()) {
@@ -445,12 +499,14 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   if (on_platform) platform(w, simulation);
   if (!scenario.keys.empty()) keys(w, simulation);
   if (const Regions* r = simulation.regions()) regions(w, *r);
+  if (canaried) canaries(w, canary_runs, stats.totals().canary);
   w.begin_array("windows");
   for (std::size_t i = 0; i < stats.windows().size(); ++i) {
     w.begin_object();
     w.number("start_s", static_cast<double>(i) * stats.window());
     w.number("end_s", static_cast<double>(i + 1) * stats.window());
     series(w, stats.windows()[i], stats.window());
+    if (canaried) canary_counts(w, stats.windows()[i].canary);
     if (on_platform) platform_window(w, simulation, i);
     if (const Regions* r = simulation.regions()) window_regions(w, *r, i);
     w.end_object();

@@ -3,6 +3,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "sim/report/canary_report.hpp"
+
 namespace sluice::sim {
 namespace {
 
@@ -77,6 +79,25 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
        finished > 0 ? t.gateway.fallbacks / finished : 0.0, t.gateway.breaker_openings);
   line(out, "cost       $%.4f total, $%.4f/hour, $%.4f per 1000 requests", t.cost_usd,
        t.cost_usd / (duration / 3600), finished > 0 ? t.cost_usd / finished * 1000 : 0.0);
+  for (const CanaryRun& run : collect_canaries(simulation)) {
+    const CanaryCounts& c = t.canary;
+    line(out,
+         "canary     %s -> %s at weight %g: candidate served %llu of %llu (%.2f%%), %llu failed",
+         run.alias.c_str(), run.candidate.c_str(), run.weight,
+         static_cast<unsigned long long>(c.candidate),
+         static_cast<unsigned long long>(c.requests()),
+         c.requests() > 0
+             ? 100.0 * static_cast<double>(c.candidate) / static_cast<double>(c.requests())
+             : 0.0,
+         static_cast<unsigned long long>(c.candidate_failed));
+    if (run.rollbacks.empty()) {
+      line(out, "           not rolled back%s", run.metric.empty() ? " (no rollback rule)" : "");
+    } else {
+      line(out, "           rolled back on %zu of %zu replicas (%s), first at %s, last at %s",
+           run.rollbacks.size(), simulation.replica_count(), run.rollbacks.front().reason.c_str(),
+           span(*run.first_rollback()).c_str(), span(*run.last_rollback()).c_str());
+    }
+  }
   if (const ServerlessFleet* pool = simulation.serverless()) {
     const ServerlessStats& s = pool->stats();
     line(out,

@@ -37,6 +37,7 @@ struct RequestRecord {
   std::string deployment;   // that answered (or failed last); empty when none was tried
   int key = -1;             // the `keys` entry it was sent with; -1: none
   bool downgraded = false;  // over budget, sent to the cheaper model budgets.downgrades names
+  std::string_view canary;  // of a canaried alias: "baseline" or "candidate"; else empty
 
   double latency() const { return end - arrival; }
 };
@@ -46,6 +47,15 @@ struct GatewayCounters {
   double retries = 0;           // sluice_upstream_retries_total{kind="retry"}
   double fallbacks = 0;         // sluice_upstream_retries_total{kind="fallback"}
   double breaker_openings = 0;  // sluice_circuit_transitions_total{to="open"}
+};
+
+// Requests to canaried aliases (all of them), by the version that served them.
+struct CanaryCounts {
+  std::uint64_t baseline = 0;
+  std::uint64_t candidate = 0;
+  std::uint64_t baseline_failed = 0;
+  std::uint64_t candidate_failed = 0;
+  std::uint64_t requests() const { return baseline + candidate; }
 };
 
 struct SeriesStats {
@@ -62,6 +72,7 @@ struct SeriesStats {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   GatewayCounters gateway;
+  CanaryCounts canary;
 
   void add(const RequestRecord& record);
   std::uint64_t failed() const { return finished - completed; }

@@ -85,11 +85,12 @@ struct RateLimitConfig {
   core::Millis retry_after{1000};  // what its 429s ask for
 };
 
-// An outage: attempts that start in [from, to) fail as `fail_with` says.
+// An outage: attempts that start in [from, to) fail as `fail_with` says (a `share` of them).
 struct OutageConfig {
   core::Seconds from{0};
   core::Seconds to{0};
   std::string fail_with = "5xx";  // 5xx | 429 | reset | connect | timeout
+  double share = 1;               // of the attempts starting in it: a partial degradation
 };
 
 // How an upstream behaves: the deployments of gateway provider `provider` (those of upstream

@@ -105,6 +105,7 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("from", o.from);
       v.field("to", o.to);
       v.field("fail_with", o.fail_with);
+      v.field("share", o.share);
     });
   });
   v.section("replicas", [&] {

@@ -211,6 +211,9 @@ void validate_upstreams(const ScenarioConfig& s, const Given& given, Reporter& r
       if (!valid_fail_with(o.fail_with))
         report.add(opath + ".fail_with", "unknown failure '" + o.fail_with + "'",
                    "use 5xx, 429, reset, connect or timeout");
+      if (!(o.share > 0 && o.share <= 1))
+        report.add(opath + ".share", "must be above 0 and at most 1, got " + number_text(o.share),
+                   "the share of attempts in the outage that fail: 0.3 fails three in ten");
     }
   }
   // Every configured deployment needs a behaviour: a simulation has no default upstream.
