@@ -17,35 +17,15 @@ Simulation::Simulation(ScenarioConfig scenario)
       upstreams_(engine_, scenario_, static_cast<std::uint64_t>(scenario_.seed)),
       fleet_(engine_, scenario_, upstreams_, plans_, timing_,
              static_cast<std::uint64_t>(scenario_.seed)),
-      stats_(scenario_.window.count()) {
-  double total = 0;
-  for (const MixEntryConfig& entry : scenario_.traffic.mix) {
-    total += entry.weight;
-    mix_.push_back(
-        {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
-  }
-}
+      mix_(scenario_.traffic.mix),
+      stats_(scenario_.window.count()) {}
 
 // The engine's leftovers (a run an exception ended) go first, while the replicas and upstreams
 // their coroutines refer to still exist.
 Simulation::~Simulation() { engine_.abandon(); }
 
 Call Simulation::draw_call(double arrival, Random& random) const {
-  const double point = random.uniform() * mix_.back().cumulative_weight;
-  std::size_t i = 0;
-  while (i + 1 < mix_.size() && point >= mix_[i].cumulative_weight) ++i;
-  const MixEntryConfig& entry = scenario_.traffic.mix[i];
-  Call call;
-  call.arrival = arrival;
-  call.mix = i;
-  call.model = &entry.model;
-  call.stream = entry.stream;
-  call.priority = core::parse_priority(entry.priority).value_or(core::Priority::normal);
-  if (entry.timeout.count() > 0) call.client_timeout = entry.timeout;
-  call.plan.prompt_tokens = std::max(0LL, std::llround(mix_[i].prompt_tokens.sample(random)));
-  call.plan.completion_tokens =
-      std::max(1LL, std::llround(mix_[i].completion_tokens.sample(random)));
-  return call;
+  return mix_.draw(arrival, random);
 }
 
 void Simulation::dispatch(Call call) {

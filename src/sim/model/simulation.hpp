@@ -10,6 +10,7 @@
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
 #include "sim/model/replica.hpp"
+#include "sim/model/request_mix.hpp"
 #include "sim/model/server_fleet.hpp"
 #include "sim/report/metric_counters.hpp"
 #include "sim/report/metrics_timeline.hpp"
@@ -52,12 +53,6 @@ class Simulation final : private Recorder {
   const ServerFleet& fleet() const { return fleet_; }
 
  private:
-  struct MixEntry {
-    double cumulative_weight;
-    Distribution prompt_tokens;
-    Distribution completion_tokens;
-  };
-
   boost::asio::awaitable<void> generate();
   boost::asio::awaitable<void> replay();
   // Sends an arrival to the replica the load balancer picks.
@@ -74,7 +69,7 @@ class Simulation final : private Recorder {
   PlanBoard plans_;
   UpstreamSet upstreams_;
   ServerFleet fleet_;
-  std::vector<MixEntry> mix_;
+  RequestMix mix_;
   RunStats stats_;
   std::function<void(const RequestRecord&)> observer_;
   MetricsTimeline* timeline_ = nullptr;
