@@ -498,6 +498,26 @@ int main(int argc, char** argv) {
   const double per_finished = finished > 0 ? 1.0 / static_cast<double>(finished) : 0.0;
   const sim::GatewayCounters moved = after.counters.since(before.counters);
   const auto lag_summary = summary(lags);
+  // Attempts by deployment and outcome (sluice_upstream_requests_total), as the simulator's
+  // report gives them.
+  json::array deployments;
+  for (const auto& [name, now] : after.counters.deployments) {
+    const auto was = before.counters.deployments.find(name);
+    json::object outcomes;
+    double attempts = 0;
+    for (const auto& [outcome, count] : now.outcomes) {
+      double moved = count;
+      if (was != before.counters.deployments.end())
+        if (const auto it = was->second.outcomes.find(outcome); it != was->second.outcomes.end())
+          moved -= it->second;
+      if (moved == 0) continue;
+      outcomes[outcome] = moved;
+      attempts += moved;
+    }
+    if (attempts > 0)
+      deployments.push_back(
+          json::object{{"deployment", name}, {"attempts", attempts}, {"outcomes", outcomes}});
+  }
   json::object report{
       {"scenario", args->scenario},
       {"seed", scenario->seed},
@@ -521,6 +541,7 @@ int main(int argc, char** argv) {
       {"fallbacks", moved.fallbacks},
       {"breaker_openings", moved.breaker_openings},
       {"cost_usd", after.cost_usd - before.cost_usd},
+      {"deployments", deployments},
       {"generator",
        {{"lag_s", lag_summary},
         {"cpu_s", cpu},

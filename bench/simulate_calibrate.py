@@ -188,6 +188,16 @@ def table(load, rate, sim_path, live_path, requests_path):
         d = "   n/a" if math.isinf(diff) else f"{diff:+7.1f}%"
         print(f"{name + (' (' + unit + ')' if unit else ''):<18} {fmt.format(simulated)} "
               f"{fmt.format(measured)} {d:>8}  {verdict}")
+    print("attempts by deployment and outcome (simulated / measured):")
+    with open(sim_path) as f:
+        sim_deployments = {d["deployment"]: d for d in json.load(f)["deployments"]}
+    live_deployments = {d["deployment"]: d for d in live.get("deployments", [])}
+    for name in sorted(set(sim_deployments) | set(live_deployments)):
+        s_out = sim_deployments.get(name, {}).get("outcomes", {})
+        l_out = live_deployments.get(name, {}).get("outcomes", {})
+        cells = [f"{o} {s_out.get(o, 0):g} / {l_out.get(o, 0):g}"
+                 for o in sorted(set(s_out) | set(l_out))]
+        print(f"  {name}: " + ", ".join(cells))
     live_errors = {k: v for k, v in live["errors"].items() if v}
     sim_errors = {k: v for k, v in sim["errors"].items() if v}
     print(f"errors by cause: simulated {sim_errors or '{}'}; measured {live_errors or '{}'}")

@@ -9,13 +9,18 @@
 # requests; the table puts each figure side by side and marks a difference beyond 10% as a MISS,
 # or as noise when it is within what the samples' size gives by chance (a 95% band, from the
 # measured requests, widened by sqrt(2) as both runs are samples).
+# First, a probe measures what the live path adds and the simulation does not model: the time to
+# first token of a provider answering in a constant 20 ms, direct to mock-upstream, through one
+# gateway, and through haproxy and a gateway.
 # Everything is on loopback and stopped at exit; each load starts fresh processes.
 # usage: bench/simulate_calibrate.sh [SCENARIO=examples/simulate/calibration.yaml] [DURATION]
-#        LOADS="0.5 1 3" (the multiples run); DURATION defaults to the scenario's duration
+#        LOADS="0.5 1 3" (the multiples run); DURATION defaults to the scenario's duration;
+#        PROBE=0 skips the probe
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCENARIO=$(realpath "${1:-$ROOT/examples/simulate/calibration.yaml}")
 LOADS=${LOADS:-"0.5 1 3"}
+unset RATE  # the loads set it
 "$ROOT/scripts/deps.sh" bench
 LOADGEN=${BENCH_LOADGEN:-$(dirname "$BIN")/scenario_load}
 [ -x "$LOADGEN" ] || { echo "build it first: ninja -C $(dirname "$BIN") scenario_load" >&2; exit 1; }
@@ -24,48 +29,48 @@ HELPER="$ROOT/bench/simulate_calibrate.py"
 eval "$(python3 "$HELPER" plan "$SCENARIO")"
 DURATION=${2:-$SCENARIO_DURATION}
 
-# The processes of one load, stopped before the next starts (the EXIT trap stops the last).
-LOAD_PIDS=()
-stop_load() {
-  for p in "${LOAD_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for p in "${LOAD_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-  LOAD_PIDS=()
+# The processes of one stack, stopped before the next starts (lib.sh's EXIT trap stops the last).
+STACK_PIDS=()
+stop_stack() {
+  for p in "${STACK_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${STACK_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  STACK_PIDS=()
 }
-start() {  # log command... : runs it in the background as one of this load's processes
+start() {  # log command... : runs it in the background as one of this stack's processes
   local log=$1; shift
   "$@" > "$log" 2>&1 &
-  LOAD_PIDS+=($!); PIDS+=($!)
+  STACK_PIDS+=($!); PIDS+=($!)
 }
 
-run_load() {  # multiple
-  local load=$1 dir="$WORK/load-$1"
-  local rate
-  rate=$(awk -v b="$BASE_RATE" -v m="$load" 'BEGIN { printf "%g", b * m }')
+# The live deployment of scenario $1 in directory $2: its mocks, replicas and haproxy. Sets FRONT
+# (haproxy's port), MOCK_PORTS, REPLICA_PORTS, and LOADGEN_ARGS (--metrics of every replica,
+# --start-hook of every mock).
+start_stack() {
+  local scenario=$1 dir=$2 name p
+  local REPLICAS HAPROXY_BALANCE BASE_RATE SCENARIO_DURATION PROVIDERS
+  eval "$(python3 "$HELPER" plan "$scenario")"
   mkdir -p "$dir"
-  export RATE=$rate
-
-  local ports=() hooks=() p
+  MOCK_PORTS=(); REPLICA_PORTS=(); LOADGEN_ARGS=()
+  local ports=()
   for name in "${PROVIDERS[@]}"; do
     p=$(free_port)
     start "$dir/mock-$name.log" "$BIN" mock-upstream --listen "127.0.0.1:$p" \
-      --scenario "$SCENARIO" --scenario-provider "$name"
-    ports+=("$name=$p"); hooks+=(--start-hook "http://127.0.0.1:$p/mock/scenario/restart")
-    wait_http "http://127.0.0.1:$p/livez"
+      --scenario "$scenario" --scenario-provider "$name"
+    ports+=("$name=$p"); MOCK_PORTS+=("$p")
+    LOADGEN_ARGS+=(--start-hook "http://127.0.0.1:$p/mock/scenario/restart")
   done
-  python3 "$HELPER" config "$SCENARIO" "$dir/sluice.yaml" "${ports[@]}"
-
-  local servers="" metrics=() i
+  for p in "${MOCK_PORTS[@]}"; do wait_http "http://127.0.0.1:$p/livez"; done
+  python3 "$HELPER" config "$scenario" "$dir/sluice.yaml" "${ports[@]}"
+  local servers="" i
   for i in $(seq 0 $((REPLICAS - 1))); do
     p=$(free_port)
     SLUICE_STORAGE__DATA_DIR="$dir/data-$i" start "$dir/replica-$i.log" "$BIN" serve \
       --config "$dir/sluice.yaml" --listen "127.0.0.1:$p"
     servers+="  server replica$i 127.0.0.1:$p"$'\n'
-    metrics+=(--metrics "http://127.0.0.1:$p")
+    REPLICA_PORTS+=("$p"); LOADGEN_ARGS+=(--metrics "http://127.0.0.1:$p")
   done
-  for m in "${metrics[@]}"; do [ "$m" = --metrics ] || wait_http "$m/livez"; done
-
-  local front
-  front=$(free_port)
+  for p in "${REPLICA_PORTS[@]}"; do wait_http "http://127.0.0.1:$p/livez"; done
+  FRONT=$(free_port)
   # http-no-delay: haproxy otherwise holds a stream's small chunks to send fuller packets (a
   # stream's first token came with its last, hundreds of milliseconds late).
   cat > "$dir/haproxy.cfg" <<CFG
@@ -80,23 +85,70 @@ defaults
   option http-no-delay
   http-reuse safe
 frontend calibration
-  bind 127.0.0.1:$front
+  bind 127.0.0.1:$FRONT
   default_backend replicas
 backend replicas
   balance $HAPROXY_BALANCE
 $servers
 CFG
   start "$dir/haproxy.log" haproxy -db -f "$dir/haproxy.cfg"
-  wait_http "http://127.0.0.1:$front/livez"
+  wait_http "http://127.0.0.1:$FRONT/livez"
+}
 
-  local load_before
+probe() {
+  local dir="$WORK/probe"
+  mkdir -p "$dir"
+  cat > "$dir/probe.yaml" <<YAML
+duration: 6s
+traffic:
+  rate: \${RATE:-25}
+  mix:
+    - {model: chat, stream: true, prompt_tokens: {dist: constant, value: 300},
+       completion_tokens: {dist: constant, value: 1}}
+providers:
+  - {provider: probe, ttft: {dist: constant, value: 20ms}, per_token: {dist: constant, value: 0s}}
+gateway:
+  providers: [{name: probe, type: openai, base_url: https://probe.example/v1}]
+  models: [{alias: chat, deployments: [{provider: probe, model: m}]}]
+YAML
+  start_stack "$dir/probe.yaml" "$dir"
+  local via
+  for via in mock gateway haproxy; do
+    local port=${MOCK_PORTS[0]}
+    [ "$via" = gateway ] && port=${REPLICA_PORTS[0]}
+    [ "$via" = haproxy ] && port=$FRONT
+    "$LOADGEN" "$dir/probe.yaml" --target "http://127.0.0.1:$port" --json "$dir/$via.json"
+  done
+  stop_stack
+  python3 - "$dir" <<'PY'
+import json, sys
+d = sys.argv[1]
+r = {v: json.load(open(f"{d}/{v}.json")) for v in ("mock", "gateway", "haproxy")}
+t = {v: (r[v]["ttft_s"]["p50"] * 1e3, r[v]["ttft_s"]["p99"] * 1e3) for v in r}
+print(f"probe: time to first token of a provider answering in a constant 20 ms, "
+      f"{r['mock']['ttft_s']['count']} streams each, p50 / p99:")
+print(f"  direct to mock-upstream      {t['mock'][0]:6.2f} / {t['mock'][1]:6.2f} ms "
+      f"(its timer, loopback and the machine add {t['mock'][0] - 20:+.2f} ms at the median)")
+print(f"  through one gateway          {t['gateway'][0]:6.2f} / {t['gateway'][1]:6.2f} ms "
+      f"(the gateway adds {t['gateway'][0] - t['mock'][0]:+.2f} ms)")
+print(f"  through haproxy and gateway  {t['haproxy'][0]:6.2f} / {t['haproxy'][1]:6.2f} ms "
+      f"(haproxy adds {t['haproxy'][0] - t['gateway'][0]:+.2f} ms; the whole live path "
+      f"{t['haproxy'][0] - 20:+.2f} ms over the provider's own 20 ms)")
+PY
+}
+
+run_load() {  # multiple
+  local load=$1 dir="$WORK/load-$1"
+  local rate
+  rate=$(awk -v b="$BASE_RATE" -v m="$load" 'BEGIN { printf "%g", b * m }')
+  export RATE=$rate
+  start_stack "$SCENARIO" "$dir"
+  local load_before load_after
   load_before=$(cut -d' ' -f1 /proc/loadavg)
-  "$LOADGEN" "$SCENARIO" --target "http://127.0.0.1:$front" --duration "$DURATION" \
-    "${metrics[@]}" "${hooks[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
-  local load_after
+  "$LOADGEN" "$SCENARIO" --target "http://127.0.0.1:$FRONT" --duration "$DURATION" \
+    "${LOADGEN_ARGS[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
   load_after=$(cut -d' ' -f1 /proc/loadavg)
-  stop_load
-
+  stop_stack
   "$BIN" simulate "$SCENARIO" --duration "$DURATION" --json "$dir/sim.json" > "$dir/sim.txt"
   python3 "$HELPER" table "$load" "$rate" "$dir/sim.json" "$dir/live.json" "$dir/requests.csv"
   echo "machine load average: $load_before before the live run, $load_after after"
@@ -104,5 +156,6 @@ CFG
 
 echo "scenario $SCENARIO: $REPLICAS replicas behind haproxy ($HAPROXY_BALANCE), providers" \
   "${PROVIDERS[*]}, base rate $BASE_RATE/s, $DURATION per load; results in $WORK"
+[ "${PROBE:-1}" = 0 ] || probe
 for load in $LOADS; do run_load "$load"; done
 uptime
