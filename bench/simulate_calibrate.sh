@@ -14,12 +14,13 @@
 # gateway, and through haproxy and a gateway.
 # Everything is on loopback and stopped at exit; each load starts fresh processes.
 # usage: bench/simulate_calibrate.sh [SCENARIO=examples/simulate/calibration.yaml] [DURATION]
-#        LOADS="0.5 1 3" (the multiples run); DURATION defaults to the scenario's duration;
-#        PROBE=0 skips the probe
+#        LOADS="0.5 1 3" (the multiples run; LOADS= runs the probe only); DURATION defaults to
+#        the scenario's duration;
+#        PROBE=0 skips the probe, PROBE_ROUNDS=N its rounds (default 3)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCENARIO=$(realpath "${1:-$ROOT/examples/simulate/calibration.yaml}")
-LOADS=${LOADS:-"0.5 1 3"}
+LOADS=${LOADS-"0.5 1 3"}
 unset RATE  # the loads set it
 "$ROOT/scripts/deps.sh" bench
 LOADGEN=${BENCH_LOADGEN:-$(dirname "$BIN")/scenario_load}
@@ -112,28 +113,37 @@ gateway:
   models: [{alias: chat, deployments: [{provider: probe, model: m}]}]
 YAML
   start_stack "$dir/probe.yaml" "$dir"
-  local via
-  for via in mock gateway haproxy; do
-    local port=${MOCK_PORTS[0]}
-    [ "$via" = gateway ] && port=${REPLICA_PORTS[0]}
-    [ "$via" = haproxy ] && port=$FRONT
-    "$LOADGEN" "$dir/probe.yaml" --target "http://127.0.0.1:$port" --json "$dir/$via.json"
+  local via round port
+  # Rounds alternate the paths, so that the machine's load drifts over all three alike.
+  for round in $(seq "${PROBE_ROUNDS:-3}"); do
+    for via in mock gateway haproxy; do
+      port=${MOCK_PORTS[0]}
+      [ "$via" = gateway ] && port=${REPLICA_PORTS[0]}
+      [ "$via" = haproxy ] && port=$FRONT
+      "$LOADGEN" "$dir/probe.yaml" --target "http://127.0.0.1:$port" --json "$dir/$via-$round.json"
+    done
   done
   stop_stack
-  python3 - "$dir" <<'PY'
-import json, sys
-d = sys.argv[1]
-r = {v: json.load(open(f"{d}/{v}.json")) for v in ("mock", "gateway", "haproxy")}
-t = {v: (r[v]["ttft_s"]["p50"] * 1e3, r[v]["ttft_s"]["p99"] * 1e3) for v in r}
+  python3 - "$dir" "${PROBE_ROUNDS:-3}" <<'PY'
+import json, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+r = {v: [json.load(open(f"{d}/{v}-{i}.json"))["ttft_s"] for i in range(1, rounds + 1)]
+     for v in ("mock", "gateway", "haproxy")}
+p50 = {v: statistics.median(x["p50"] * 1e3 for x in r[v]) for v in r}
+p99 = {v: statistics.median(x["p99"] * 1e3 for x in r[v]) for v in r}
+spread = {v: (min(x["p50"] for x in r[v]) * 1e3, max(x["p50"] for x in r[v]) * 1e3) for v in r}
 print(f"probe: time to first token of a provider answering in a constant 20 ms, "
-      f"{r['mock']['ttft_s']['count']} streams each, p50 / p99:")
-print(f"  direct to mock-upstream      {t['mock'][0]:6.2f} / {t['mock'][1]:6.2f} ms "
-      f"(its timer, loopback and the machine add {t['mock'][0] - 20:+.2f} ms at the median)")
-print(f"  through one gateway          {t['gateway'][0]:6.2f} / {t['gateway'][1]:6.2f} ms "
-      f"(the gateway adds {t['gateway'][0] - t['mock'][0]:+.2f} ms)")
-print(f"  through haproxy and gateway  {t['haproxy'][0]:6.2f} / {t['haproxy'][1]:6.2f} ms "
-      f"(haproxy adds {t['haproxy'][0] - t['gateway'][0]:+.2f} ms; the whole live path "
-      f"{t['haproxy'][0] - 20:+.2f} ms over the provider's own 20 ms)")
+      f"{r['mock'][0]['count']} streams a round, median of {rounds} alternating rounds "
+      f"(p50 range over the rounds), p50 / p99:")
+def line(label, v, note):
+    print(f"  {label:<27} {p50[v]:6.2f} ({spread[v][0]:.2f}-{spread[v][1]:.2f}) / {p99[v]:6.2f} ms"
+          f"  {note}")
+line("direct to mock-upstream", "mock",
+     f"(its timer, loopback and the machine: {p50['mock'] - 20:+.2f} ms)")
+line("through one gateway", "gateway", f"(the gateway: {p50['gateway'] - p50['mock']:+.2f} ms)")
+line("through haproxy and gateway", "haproxy",
+     f"(haproxy: {p50['haproxy'] - p50['gateway']:+.2f} ms; the live path in all: "
+     f"{p50['haproxy'] - 20:+.2f} ms over the provider's 20 ms)")
 PY
 }
 
@@ -148,9 +158,16 @@ run_load() {  # multiple
   "$LOADGEN" "$SCENARIO" --target "http://127.0.0.1:$FRONT" --duration "$DURATION" \
     "${LOADGEN_ARGS[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
   load_after=$(cut -d' ' -f1 /proc/loadavg)
+  # What each mock itself answered, beside what the gateways counted (their outcomes above).
+  local i=0 name stats=""
+  for name in "${PROVIDERS[@]}"; do
+    stats+=" $name $(curl -s "http://127.0.0.1:${MOCK_PORTS[$i]}/mock/stats")"
+    i=$((i + 1))
+  done
   stop_stack
   "$BIN" simulate "$SCENARIO" --duration "$DURATION" --json "$dir/sim.json" > "$dir/sim.txt"
   python3 "$HELPER" table "$load" "$rate" "$dir/sim.json" "$dir/live.json" "$dir/requests.csv"
+  echo "mock-upstream's own counts:$stats" | sed -E 's/"(embeddings|messages|moderations|rerank|count_tokens)":0,?//g'
   echo "machine load average: $load_before before the live run, $load_after after"
 }
 
