@@ -6,10 +6,10 @@
   config SCENARIO OUT NAME=PORT...
                                 the scenario's gateway and admission sections as a sluice.yaml,
                                 each provider's base_url on the mock-upstream playing it
-  table LOAD RATE SIM.json LIVE.json REQUESTS.csv
-                                simulated beside measured, one row per figure
+  table LOAD RATE SIM.json LIVE.json [SEED.json...]
+                                simulated beside measured, one row per figure, with the
+                                simulation's range over other seeds
 """
-import csv
 import json
 import math
 import os
@@ -69,6 +69,7 @@ def plan(path):
     print(f"BASE_RATE={float(traffic['rate'])}")
     print(f"SCENARIO_DURATION={seconds(scenario.get('duration', '1h')):g}s")
     print(f"PROVIDERS=({' '.join(names)})")
+    print(f"SCENARIO_SEED={int(scenario.get('seed', 1))}")
 
 
 def config(path, out, ports):
@@ -92,105 +93,75 @@ def config(path, out, ports):
         yaml.safe_dump(config, f, sort_keys=False)
 
 
-def nearest_rank(sorted_values, q):
-    if not sorted_values:
-        return 0.0
-    rank = max(1, min(len(sorted_values), math.ceil(q * len(sorted_values))))
-    return sorted_values[rank - 1]
+def figures(report):
+    """The compared figures of a report: the simulator's `totals`, or scenario_load's report."""
+    totals = report.get("totals", report)
+    finished = totals["finished"]
+
+    def share(cause):
+        return totals["errors"].get(cause, 0) / finished * 100 if finished else 0.0
+
+    cost = totals["cost_usd"]
+    return {
+        "requests": totals["requests"],
+        "completed": totals["completed"],
+        "latency p50 (ms)": totals["latency_s"]["p50"] * 1000,
+        "latency p99 (ms)": totals["latency_s"]["p99"] * 1000,
+        "TTFT p50 (ms)": totals["ttft_s"]["p50"] * 1000,
+        "TTFT p99 (ms)": totals["ttft_s"]["p99"] * 1000,
+        "throughput (/s)": totals["throughput_rps"],
+        "error rate (%)": totals["error_rate"] * 100,
+        "shed rate (%)": totals["shed_rate"] * 100,
+        "429 rate (%)": share("rate_limited"),
+        "retries": totals["retries"],
+        "fallbacks": totals["fallbacks"],
+        "breaker openings": totals["breaker_openings"],
+        "cost ($)": cost["total"] if isinstance(cost, dict) else cost,
+    }
 
 
-def quantile_band(sorted_values, q):
-    """Where a q-quantile of this many samples falls by chance: the order statistics 1.96 standard
-    deviations either side of its rank, widened by sqrt(2) since both runs are samples."""
-    n = len(sorted_values)
-    if n == 0:
-        return (0.0, 0.0)
-    half = 1.96 * math.sqrt(2 * n * q * (1 - q))
-    lo = max(1, math.floor(n * q - half))
-    hi = min(n, math.ceil(n * q + half))
-    return (sorted_values[lo - 1], sorted_values[hi - 1])
+DIGITS = {"throughput (/s)": 2, "error rate (%)": 2, "shed rate (%)": 2, "429 rate (%)": 2,
+          "cost ($)": 4, "requests": 0, "completed": 0, "retries": 0, "fallbacks": 0,
+          "breaker openings": 0}
 
 
-def table(load, rate, sim_path, live_path, requests_path):
+def table(load, rate, sim_path, live_path, seed_paths):
     with open(sim_path) as f:
-        sim = json.load(f)["totals"]
+        sim_report = json.load(f)
     with open(live_path) as f:
         live = json.load(f)
-    latencies, ttfts = [], []
-    with open(requests_path) as f:
-        for row in csv.DictReader(f):
-            if row["finished"] != "1" or row["cause"] != "none":
-                continue
-            latencies.append(float(row["latency_s"]))
-            if row["stream"] == "1" and row["ttft_s"]:
-                ttfts.append(float(row["ttft_s"]))
-    latencies.sort()
-    ttfts.sort()
-    finished = max(1, live["finished"])
-
-    def share(report, cause):
-        total = report["finished"]
-        return report["errors"].get(cause, 0) / total if total else 0.0
-
-    rows = []
-
-    def row(name, simulated, measured, band=None, unit="", digits=1):
-        if simulated == 0 and measured == 0:
-            diff, verdict = 0.0, "ok"
-        else:
-            diff = (measured - simulated) / simulated * 100 if simulated else math.inf
-            verdict = "ok" if abs(diff) <= 10 else "MISS"
-            # Beyond 10% but within what chance gives samples this size: noise, not a miss.
-            if verdict == "MISS" and band and band[0] <= simulated <= band[1]:
-                verdict = "noise"
-        rows.append((name, simulated, measured, diff, verdict, unit, digits))
-
-    def proportion_band(p_live):
-        sigma = math.sqrt(max(p_live * (1 - p_live), 1 / finished) * 2 / finished)
-        return (p_live - 1.96 * sigma, p_live + 1.96 * sigma)
-
-    def count_band(c_live):
-        sigma = math.sqrt(2 * max(c_live, 1))
-        return (c_live - 1.96 * sigma, c_live + 1.96 * sigma)
-
-    ms = 1000
-    row("requests", sim["requests"], live["requests"], digits=0)
-    row("completed", sim["completed"], live["completed"], count_band(live["completed"]), digits=0)
-    row("latency p50", sim["latency_s"]["p50"] * ms, live["latency_s"]["p50"] * ms,
-        tuple(v * ms for v in quantile_band(latencies, 0.5)), "ms")
-    row("latency p99", sim["latency_s"]["p99"] * ms, live["latency_s"]["p99"] * ms,
-        tuple(v * ms for v in quantile_band(latencies, 0.99)), "ms")
-    row("TTFT p50", sim["ttft_s"]["p50"] * ms, live["ttft_s"]["p50"] * ms,
-        tuple(v * ms for v in quantile_band(ttfts, 0.5)), "ms")
-    row("TTFT p99", sim["ttft_s"]["p99"] * ms, live["ttft_s"]["p99"] * ms,
-        tuple(v * ms for v in quantile_band(ttfts, 0.99)), "ms")
-    row("throughput", sim["throughput_rps"], live["throughput_rps"],
-        tuple(c / live["duration_s"] for c in count_band(live["completed"])), "/s", 2)
-    for name, p_sim, p_live in [
-        ("error rate", sim["error_rate"], live["error_rate"]),
-        ("shed rate", sim["shed_rate"], live["shed_rate"]),
-        ("429 rate", share(sim, "rate_limited"), live["rate_limited_rate"]),
-    ]:
-        row(name, p_sim * 100, p_live * 100, tuple(v * 100 for v in proportion_band(p_live)), "%",
-            2)
-    for name in ("retries", "fallbacks", "breaker_openings"):
-        row(name.replace("_", " "), sim[name], live[name], count_band(live[name]), digits=0)
-    row("cost", sim["cost_usd"]["total"], live["cost_usd"], unit="$", digits=4)
+    sim = figures(sim_report)
+    measured = figures(live)
+    # The simulation's own spread: the same scenario under other seeds (other arrivals as well as
+    # other upstream draws), the band a measured figure may fall in by chance.
+    seeds = []
+    for path in seed_paths:
+        with open(path) as f:
+            seeds.append(figures(json.load(f)))
 
     gen = live["generator"]
     print(f"\n== load {load}x: {rate:g} requests/s, {live['duration_s']:g} s "
           f"(generator lag p50 {gen['lag_s']['p50'] * 1e3:.2f} ms, p99 "
           f"{gen['lag_s']['p99'] * 1e3:.2f} ms, max {gen['lag_s']['max'] * 1e3:.1f} ms; "
           f"CPU {gen['cpu_share'] * 100:.1f}% of a core; unfinished {live['unfinished']})")
-    print(f"{'figure':<18} {'simulated':>12} {'measured':>12} {'diff':>8}  verdict")
-    for name, simulated, measured, diff, verdict, unit, digits in rows:
-        fmt = f"{{:>12.{digits}f}}"
-        d = "   n/a" if math.isinf(diff) else f"{diff:+7.1f}%"
-        print(f"{name + (' (' + unit + ')' if unit else ''):<18} {fmt.format(simulated)} "
-              f"{fmt.format(measured)} {d:>8}  {verdict}")
+    print(f"{'figure':<18} {'simulated':>11} {'measured':>11} {'diff':>8}  "
+          f"{'simulated over ' + str(len(seeds)) + ' seeds':>26}  verdict")
+    for name, simulated in sim.items():
+        value = measured[name]
+        digits = DIGITS.get(name, 1)
+        spread = sorted(s[name] for s in seeds) + [simulated]
+        low, high = min(spread), max(spread)
+        if simulated == value:
+            diff, verdict = 0.0, "ok"
+        else:
+            diff = (value - simulated) / simulated * 100 if simulated else math.inf
+            verdict = "ok" if abs(diff) <= 10 else ("noise" if low <= value <= high else "MISS")
+        d = "     n/a" if math.isinf(diff) else f"{diff:+7.1f}%"
+        band = f"{low:.{digits}f} - {high:.{digits}f}"
+        print(f"{name:<18} {simulated:>11.{digits}f} {value:>11.{digits}f} {d:>8}  {band:>26}  "
+              f"{verdict}")
     print("attempts by deployment and outcome (simulated / measured):")
-    with open(sim_path) as f:
-        sim_deployments = {d["deployment"]: d for d in json.load(f)["deployments"]}
+    sim_deployments = {d["deployment"]: d for d in sim_report["deployments"]}
     live_deployments = {d["deployment"]: d for d in live.get("deployments", [])}
     for name in sorted(set(sim_deployments) | set(live_deployments)):
         s_out = sim_deployments.get(name, {}).get("outcomes", {})
@@ -198,8 +169,8 @@ def table(load, rate, sim_path, live_path, requests_path):
         cells = [f"{o} {s_out.get(o, 0):g} / {l_out.get(o, 0):g}"
                  for o in sorted(set(s_out) | set(l_out))]
         print(f"  {name}: " + ", ".join(cells))
+    sim_errors = {k: v for k, v in sim_report["totals"]["errors"].items() if v}
     live_errors = {k: v for k, v in live["errors"].items() if v}
-    sim_errors = {k: v for k, v in sim["errors"].items() if v}
     print(f"errors by cause: simulated {sim_errors or '{}'}; measured {live_errors or '{}'}")
     if not live.get("metrics_read"):
         print("note: the gateways' /metrics could not be read: retries, fallbacks, openings and "
@@ -214,8 +185,8 @@ def main(argv):
         plan(argv[2])
     elif command == "config" and len(argv) >= 4:
         config(argv[2], argv[3], argv[4:])
-    elif command == "table" and len(argv) == 7:
-        table(argv[2], float(argv[3]), argv[4], argv[5], argv[6])
+    elif command == "table" and len(argv) >= 6:
+        table(argv[2], float(argv[3]), argv[4], argv[5], argv[6:])
     else:
         raise SystemExit(__doc__)
 

@@ -7,8 +7,8 @@
 # same file with the same rate, duration and seed. The load generator (bench/scenario_load.cpp)
 # sends the simulator's own arrivals and request mix, open-loop, so both sides serve the same
 # requests; the table puts each figure side by side and marks a difference beyond 10% as a MISS,
-# or as noise when it is within what the samples' size gives by chance (a 95% band, from the
-# measured requests, widened by sqrt(2) as both runs are samples).
+# or as noise when the measured value lies within the simulation's own range over SIM_SEEDS other
+# seeds (default 20: what chance alone moves the figure by, in this scenario at this load).
 # First, a probe measures what the live path adds and the simulation does not model: the time to
 # first token of a provider answering in a constant 20 ms, direct to mock-upstream, through one
 # gateway, and through haproxy and a gateway.
@@ -21,6 +21,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCENARIO=$(realpath "${1:-$ROOT/examples/simulate/calibration.yaml}")
 LOADS=${LOADS-"0.5 1 3"}
+SIM_SEEDS=${SIM_SEEDS:-20}
 unset RATE  # the loads set it
 "$ROOT/scripts/deps.sh" bench
 LOADGEN=${BENCH_LOADGEN:-$(dirname "$BIN")/scenario_load}
@@ -166,7 +167,13 @@ run_load() {  # multiple
   done
   stop_stack
   "$BIN" simulate "$SCENARIO" --duration "$DURATION" --json "$dir/sim.json" > "$dir/sim.txt"
-  python3 "$HELPER" table "$load" "$rate" "$dir/sim.json" "$dir/live.json" "$dir/requests.csv"
+  local seeds=() s
+  for s in $(seq $((SCENARIO_SEED + 1)) $((SCENARIO_SEED + SIM_SEEDS))); do
+    "$BIN" simulate "$SCENARIO" --duration "$DURATION" --seed "$s" --json "$dir/sim-$s.json" \
+      > /dev/null
+    seeds+=("$dir/sim-$s.json")
+  done
+  python3 "$HELPER" table "$load" "$rate" "$dir/sim.json" "$dir/live.json" "${seeds[@]}"
   echo "mock-upstream's own counts:$stats" | sed -E 's/"(embeddings|messages|moderations|rerank|count_tokens)":0,?//g'
   echo "machine load average: $load_before before the live run, $load_after after"
 }
