@@ -16,7 +16,8 @@
 # usage: bench/simulate_calibrate.sh [SCENARIO=examples/simulate/calibration.yaml] [DURATION]
 #        LOADS="0.5 1 3" (the multiples run; LOADS= runs the probe only); DURATION defaults to
 #        the scenario's duration;
-#        PROBE=0 skips the probe, PROBE_ROUNDS=N its rounds (default 3)
+#        PROBE=0 skips the probe, PROBE_ROUNDS=N its rounds (default 3); SEED=N runs every half
+#        (arrivals, the mocks' draws, the simulation) with seed N instead of the scenario's
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCENARIO=$(realpath "${1:-$ROOT/examples/simulate/calibration.yaml}")
@@ -30,6 +31,7 @@ HELPER="$ROOT/bench/simulate_calibrate.py"
 
 eval "$(python3 "$HELPER" plan "$SCENARIO")"
 DURATION=${2:-$SCENARIO_DURATION}
+RUN_SEED=${SEED:-$SCENARIO_SEED}
 
 # The processes of one stack, stopped before the next starts (lib.sh's EXIT trap stops the last).
 STACK_PIDS=()
@@ -57,7 +59,7 @@ start_stack() {
   for name in "${PROVIDERS[@]}"; do
     p=$(free_port)
     start "$dir/mock-$name.log" "$BIN" mock-upstream --listen "127.0.0.1:$p" \
-      --scenario "$scenario" --scenario-provider "$name"
+      --scenario "$scenario" --scenario-provider "$name" ${SEED:+--scenario-seed "$SEED"}
     ports+=("$name=$p"); MOCK_PORTS+=("$p")
     LOADGEN_ARGS+=(--start-hook "http://127.0.0.1:$p/mock/scenario/restart")
   done
@@ -157,7 +159,7 @@ run_load() {  # multiple
   local load_before load_after
   load_before=$(cut -d' ' -f1 /proc/loadavg)
   "$LOADGEN" "$SCENARIO" --target "http://127.0.0.1:$FRONT" --duration "$DURATION" \
-    "${LOADGEN_ARGS[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
+    --seed "$RUN_SEED" "${LOADGEN_ARGS[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
   load_after=$(cut -d' ' -f1 /proc/loadavg)
   # What each mock itself answered, beside what the gateways counted (their outcomes above).
   local i=0 name stats=""
@@ -166,9 +168,10 @@ run_load() {  # multiple
     i=$((i + 1))
   done
   stop_stack
-  "$BIN" simulate "$SCENARIO" --duration "$DURATION" --json "$dir/sim.json" > "$dir/sim.txt"
+  "$BIN" simulate "$SCENARIO" --duration "$DURATION" --seed "$RUN_SEED" --json "$dir/sim.json" \
+    > "$dir/sim.txt"
   local seeds=() s
-  for s in $(seq $((SCENARIO_SEED + 1)) $((SCENARIO_SEED + SIM_SEEDS))); do
+  for s in $(seq $((RUN_SEED + 1)) $((RUN_SEED + SIM_SEEDS))); do
     "$BIN" simulate "$SCENARIO" --duration "$DURATION" --seed "$s" --json "$dir/sim-$s.json" \
       > /dev/null
     seeds+=("$dir/sim-$s.json")
@@ -179,7 +182,7 @@ run_load() {  # multiple
 }
 
 echo "scenario $SCENARIO: $REPLICAS replicas behind haproxy ($HAPROXY_BALANCE), providers" \
-  "${PROVIDERS[*]}, base rate $BASE_RATE/s, $DURATION per load; results in $WORK"
+  "${PROVIDERS[*]}, base rate $BASE_RATE/s, $DURATION per load, seed $RUN_SEED; results in $WORK"
 [ "${PROBE:-1}" = 0 ] || probe
 for load in $LOADS; do run_load "$load"; done
 uptime

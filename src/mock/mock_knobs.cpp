@@ -131,6 +131,8 @@ const char* const kUsage =
     "                             or max_tokens tokens long (else --reply-tokens), streamed in at\n"
     "                             most --chunks writes after the first token; the other fault\n"
     "                             knobs do not apply to them\n"
+    "  --scenario-seed N          the seed of the provider's draws instead of the scenario's\n"
+    "                             (as sluice simulate --seed)\n"
     "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models (reasoning models o1,\n"
     "  o3, o4-mini, gpt-5... refuse max_tokens and sampling parameters, as OpenAI does),\n"
     "  /v1/moderations (inputs with the word \"unsafe\" are flagged for violence); Jina's and\n"
@@ -216,7 +218,8 @@ Result<Options> parse_options(int argc, char** argv, int first) {
     std::replace(snake.begin(), snake.end(), '-', '_');
     const KnobSpec* knob = flag.starts_with("--") ? find_knob(snake) : nullptr;
     if (!knob && flag != "--listen" && flag != "--threads" && flag != "--models" &&
-        flag != "--record-requests" && flag != "--scenario" && flag != "--scenario-provider")
+        flag != "--record-requests" && flag != "--scenario" && flag != "--scenario-provider" &&
+        flag != "--scenario-seed")
       return make_error(Errc::invalid_request, "unknown flag " + std::string(flag));
     if (i + 1 >= argc)
       return make_error(Errc::invalid_request, std::string(flag) + " needs a value");
@@ -229,6 +232,8 @@ Result<Options> parse_options(int argc, char** argv, int first) {
       o.scenario = value;
     } else if (flag == "--scenario-provider") {
       o.scenario_provider = value;
+    } else if (flag == "--scenario-seed") {
+      o.scenario_seed = value;
     } else if (flag == "--threads") {
       auto n = core::parse_integer(value);
       if (!n || *n < 1 || *n > 256)

@@ -68,6 +68,7 @@ struct Options {
   // simulate` scenario (mock_scenario.hpp) instead of the fault knobs.
   std::string scenario;
   std::string scenario_provider;
+  std::string scenario_seed;  // --scenario-seed N: instead of the scenario's seed; empty: its own
 };
 
 // The command line after `mock-upstream`; an Error names the bad flag.

@@ -101,8 +101,10 @@ void ScenarioUpstream::restart() {
 
 Result<std::unique_ptr<ScenarioPlayer>> ScenarioPlayer::load(
     const std::string& file, const std::string& provider,
-    const std::map<std::string, std::string>& env) {
-  auto scenario = sim::load_scenario(file, {}, env);
+    const std::map<std::string, std::string>& env, const std::string& seed) {
+  sim::ScenarioFlags flags;
+  if (!seed.empty()) flags.seed = seed;
+  auto scenario = sim::load_scenario(file, flags, env);
   if (!scenario) {
     std::string message = "scenario " + file + ":";
     for (const core::ConfigError& e : scenario.error()) message += "\n  " + core::to_string(e);

@@ -102,9 +102,11 @@ class ScenarioPlayer {
  public:
   // Reads the scenario (as `sluice simulate` does, ${VAR} from `env`) and takes the entries of
   // gateway provider `provider`. An Error names the problem (the scenario's own, key by key).
-  static Result<std::unique_ptr<ScenarioPlayer>> load(
-      const std::string& file, const std::string& provider,
-      const std::map<std::string, std::string>& env);
+  // `seed`, when not empty, replaces the scenario's seed (checked as `sluice simulate --seed`).
+  static Result<std::unique_ptr<ScenarioPlayer>> load(const std::string& file,
+                                                      const std::string& provider,
+                                                      const std::map<std::string, std::string>& env,
+                                                      const std::string& seed = {});
   // The same from a scenario already read.
   ScenarioPlayer(const sim::ScenarioConfig& scenario, const std::string& provider);
 

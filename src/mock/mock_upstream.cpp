@@ -725,7 +725,7 @@ int run_mock_upstream(int argc, char** argv, int first) {
   if (!options->models.empty()) state.models = options->models;
   if (!options->scenario.empty()) {
     auto player = mock::ScenarioPlayer::load(options->scenario, options->scenario_provider,
-                                             core::process_environment());
+                                             core::process_environment(), options->scenario_seed);
     if (!player) {
       std::fprintf(stderr, "sluice mock-upstream: %s\n", player.error().message.c_str());
       return 2;

@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 
 #include "mock/mock_scenario_play.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -173,6 +175,32 @@ TEST(ScenarioPlayer, AModelsOwnEntryWinsOverTheProvidersEntry) {
   EXPECT_EQ(fast->on_service(1).ttft, 1ms);
   EXPECT_EQ(other->on_service(1).ttft, 10ms) << "not q's entry: the mock plays provider p";
   EXPECT_GE(player.since_start(), 0);
+}
+
+TEST(ScenarioPlayer, ASeedGivenReplacesTheScenariosAndIsChecked) {
+  const std::string path = ::testing::TempDir() + "mock_scenario_seed.yaml";
+  {
+    std::ofstream out(path);
+    out << "seed: 4\n"
+           "traffic: {rate: 1, mix: [{model: chat, prompt_tokens: {dist: constant, value: 10},\n"
+           "          completion_tokens: {dist: constant, value: 10}}]}\n"
+           "providers: [{provider: p, ttft: {dist: exponential, mean: 1s}, per_token: {dist: "
+           "constant, value: 1ms}}]\n"
+           "gateway:\n"
+           "  providers: [{name: p, type: openai, base_url: https://p.example/v1}]\n"
+           "  models: [{alias: chat, deployments: [{provider: p, model: m}]}]\n";
+  }
+  const auto first_ttft = [&](const std::string& seed) {
+    auto player = ScenarioPlayer::load(path, "p", {}, seed);
+    EXPECT_TRUE(player) << (player ? "" : player.error().message);
+    return player ? (*player)->upstream_for("m")->on_service(1).ttft : Nanos(-1);
+  };
+  EXPECT_EQ(first_ttft(""), first_ttft("4")) << "no seed given: the scenario's";
+  EXPECT_NE(first_ttft("5"), first_ttft("4"));
+  auto bad = ScenarioPlayer::load(path, "p", {}, "minus one");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("seed"), std::string::npos) << bad.error().message;
+  std::remove(path.c_str());
 }
 
 TEST(ScenarioPlayer, LoadRefusesAProviderTheScenarioDoesNotHave) {
