@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <fstream>
@@ -156,6 +157,18 @@ TEST(ScenarioCalibrationTest, MockUpstreamPlaysTheProvidersDistributions) {
   const double measured = sum / static_cast<double>(ttft.size());
   EXPECT_GT(measured, mean - 4 * se) << "mean time to first token " << measured << " ms";
   EXPECT_LT(measured, mean + 4 * se + 5) << "mean time to first token " << measured << " ms";
+  // Its spread: the 10th and 90th percentiles, 20 ms x exp(-/+1.2816 sigma) (10.9 and 36.6 ms),
+  // within 15% (a quantile of ~190 draws moves about 8%), plus the same allowance above.
+  std::vector<double> sorted = ttft;
+  std::sort(sorted.begin(), sorted.end());
+  const double p10 = sorted[sorted.size() / 10];
+  const double p90 = sorted[sorted.size() * 9 / 10];
+  const double expected_p10 = 20 * std::exp(-1.2815516 * sigma);
+  const double expected_p90 = 20 * std::exp(1.2815516 * sigma);
+  EXPECT_GT(p10, expected_p10 * 0.85);
+  EXPECT_LT(p10, expected_p10 * 1.15 + 5);
+  EXPECT_GT(p90, expected_p90 * 0.85);
+  EXPECT_LT(p90, expected_p90 * 1.15 + 5);
   // The other 10 tokens at 2 ms each: the last write is due 20 ms after the first.
   std::sort(decode.begin(), decode.end());
   const double decode_median = decode[decode.size() / 2];
@@ -194,15 +207,19 @@ TEST(ScenarioCalibrationTest, TheLoadGeneratorSendsTheSimulatorsRequestsOpenLoop
   EXPECT_NEAR(static_cast<double>(requests), 100, 40);
   EXPECT_EQ(report.at("completed").as_int64(), requests) << live.output;
 
-  // Sent when due: the generator's lag stays far below the 20 ms between arrivals.
+  // Sent when due, not when an earlier answer came: a closed loop would lag by seconds. (The
+  // bounds leave room for a loaded machine's run queue: tens of milliseconds at its 99th
+  // percentile on a shared 2-core box.)
   const json::object& lag = report.at("generator").at("lag_s").as_object();
-  EXPECT_LT(lag.at("p99").to_number<double>(), 0.02);
-  // Open loop: the run lasted the arrivals plus one answer, not the sum of the answers.
+  EXPECT_LT(lag.at("p50").to_number<double>(), 0.02);
+  EXPECT_LT(lag.at("p99").to_number<double>(), 0.2);
+  // Open loop: the run lasted the arrivals plus one answer, not the sum of the answers (40 s).
   const double wall = report.at("generator").at("wall_s").to_number<double>();
-  EXPECT_LT(wall, 2.0 + 0.4 + 1.0);
+  EXPECT_LT(wall, 2.0 + 0.4 + 1.5);
   const json::object& latency = report.at("latency_s").as_object();
   EXPECT_GE(latency.at("p50").to_number<double>(), 0.4);
-  EXPECT_LT(latency.at("p99").to_number<double>(), 0.4 + 0.1);
+  EXPECT_LT(latency.at("p50").to_number<double>(), 0.4 + 0.05);
+  EXPECT_LT(latency.at("p99").to_number<double>(), 0.4 + 0.3);
 
   // The requests' offsets are the schedule's: spread over the 2 s, each sent at its own.
   std::istringstream csv(read_file(dir + "/requests.csv"));
