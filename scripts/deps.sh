@@ -17,11 +17,13 @@ BUILD_PKGS=(g++ cmake ninja-build ccache pkg-config
 TEST_PKGS=(prometheus prometheus-alertmanager clang-format openssl python3 python3-yaml chromium
   tinyproxy)
 # Packages wanted for their tools only: their services must not run (nor hold their ports: 9090
-# and 9093, which deploy/compose publishes, and tinyproxy's 8888).
-TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager tinyproxy)
+# and 9093, which deploy/compose publishes, tinyproxy's 8888, and haproxy's).
+TOOL_ONLY_SERVICES=(prometheus prometheus-alertmanager tinyproxy haproxy)
 # The RAG benchmark: its anchors (Xapian, SQLite FTS5 via sqlite3, hnswlib's Python binding) and
-# its corpus (the PostgreSQL manual).
-BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15)
+# its corpus (the PostgreSQL manual). haproxy: the load balancer in front of the replicas of
+# bench/simulate_calibrate.sh.
+BENCH_PKGS=(wrk nginx-light procps python3-xapian python3-hnswlib sqlite3 postgresql-doc-15
+  haproxy)
 # The container image (make image, make image-test): buildah builds it (chroot isolation: no
 # runtime needed), debootstrap makes its Debian base when no registry is reachable, python3 reads
 # the image's config.

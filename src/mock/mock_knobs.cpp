@@ -122,6 +122,17 @@ const char* const kUsage =
     "  --record-requests N        keep the last N requests (method, target, headers, body) for\n"
     "                             GET /mock/requests (default 0: none)\n"
     "  --access-log               log every request\n"
+    "  --scenario FILE            with --scenario-provider NAME: OpenAI chat completions play\n"
+    "                             that provider of a `sluice simulate` scenario: its ttft and\n"
+    "                             per_token distributions, error_rate (503), reset_rate,\n"
+    "                             rate_limit (429 with Retry-After), concurrency (a line, first\n"
+    "                             come first served) and outages (timed from the start, or from\n"
+    "                             POST /mock/scenario/restart); answers are max_completion_tokens\n"
+    "                             or max_tokens tokens long (else --reply-tokens), streamed in at\n"
+    "                             most --chunks writes after the first token; the other fault\n"
+    "                             knobs do not apply to them\n"
+    "  --scenario-seed N          the seed of the provider's draws instead of the scenario's\n"
+    "                             (as sluice simulate --seed)\n"
     "endpoints: OpenAI's /v1/chat/completions, /v1/embeddings, /v1/models (reasoning models o1,\n"
     "  o3, o4-mini, gpt-5... refuse max_tokens and sampling parameters, as OpenAI does),\n"
     "  /v1/moderations (inputs with the word \"unsafe\" are flagged for violence); Jina's and\n"
@@ -140,6 +151,8 @@ const char* const kUsage =
     "  prompt is refused by the content filter, 400 content_filter)\n"
     "runtime: POST /mock/config {snake_case knobs} changes the knobs it names, DELETE\n"
     "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset;\n"
+    "  POST /mock/scenario/restart (with --scenario) starts the outage clock and the rate limit\n"
+    "  over;\n"
     "  GET /mock/requests (with --record-requests), DELETE /mock/requests forgets them\n";
 
 Knobs LiveKnobs::load() const {
@@ -205,7 +218,8 @@ Result<Options> parse_options(int argc, char** argv, int first) {
     std::replace(snake.begin(), snake.end(), '-', '_');
     const KnobSpec* knob = flag.starts_with("--") ? find_knob(snake) : nullptr;
     if (!knob && flag != "--listen" && flag != "--threads" && flag != "--models" &&
-        flag != "--record-requests")
+        flag != "--record-requests" && flag != "--scenario" && flag != "--scenario-provider" &&
+        flag != "--scenario-seed")
       return make_error(Errc::invalid_request, "unknown flag " + std::string(flag));
     if (i + 1 >= argc)
       return make_error(Errc::invalid_request, std::string(flag) + " needs a value");
@@ -214,6 +228,12 @@ Result<Options> parse_options(int argc, char** argv, int first) {
       o.listen = value;
     } else if (flag == "--models") {
       o.models = split_models(value);
+    } else if (flag == "--scenario") {
+      o.scenario = value;
+    } else if (flag == "--scenario-provider") {
+      o.scenario_provider = value;
+    } else if (flag == "--scenario-seed") {
+      o.scenario_seed = value;
     } else if (flag == "--threads") {
       auto n = core::parse_integer(value);
       if (!n || *n < 1 || *n > 256)
@@ -232,6 +252,10 @@ Result<Options> parse_options(int argc, char** argv, int first) {
         return status.error();
     }
   }
+  if (o.scenario.empty() != o.scenario_provider.empty())
+    return make_error(Errc::invalid_request,
+                      "--scenario and --scenario-provider go together: the scenario file and the "
+                      "gateway provider of it to play");
   return o;
 }
 

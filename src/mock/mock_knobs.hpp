@@ -64,6 +64,11 @@ struct Options {
   bool help = false;
   Knobs knobs;
   std::vector<std::string> models;
+  // --scenario FILE --scenario-provider NAME: chat completions play that provider of a `sluice
+  // simulate` scenario (mock_scenario.hpp) instead of the fault knobs.
+  std::string scenario;
+  std::string scenario_provider;
+  std::string scenario_seed;  // --scenario-seed N: instead of the scenario's seed; empty: its own
 };
 
 // The command line after `mock-upstream`; an Error names the bad flag.

@@ -9,12 +9,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cmd/commands.hpp"
 #include "core/clock.hpp"
+#include "core/config.hpp"
 #include "core/config_values.hpp"
 #include "core/ids.hpp"
 #include "core/json_read.hpp"
@@ -34,6 +36,8 @@
 #include "mock/mock_knobs.hpp"
 #include "mock/mock_media.hpp"
 #include "mock/mock_recorder.hpp"
+#include "mock/mock_scenario.hpp"
+#include "mock/mock_scenario_play.hpp"
 #include "mock/mock_tool_turns.hpp"
 #include "ops/drain.hpp"
 #include "ops/http_observer.hpp"
@@ -97,6 +101,8 @@ struct MockState {
   std::atomic<bool> stopping{false};
   gateway::MockPromptCache prompt_cache;  // Anthropic's prompt caching, simulated
   mock::MediaStats media;                 // GET /mock/media/stats
+  // --scenario: chat completions play a scenario provider; null otherwise.
+  std::unique_ptr<mock::ScenarioPlayer> scenario;
 };
 
 // Whose error shape an endpoint answers in: clients of each API parse only their own.
@@ -330,10 +336,60 @@ asio::awaitable<void> answer_chat(http::Exchange& ex, MockState& state, const Pl
   }
 }
 
+// A chat completion as the scenario's provider answers it (mock_scenario.hpp): the knobs' faults
+// do not apply; --chunks bounds the stream's writes and --reply-tokens is the length of an
+// answer the request does not bound.
+asio::awaitable<void> scenario_chat(http::Exchange& ex, MockState& state) {
+  auto request = parse_body(ex, state);
+  if (!request) co_return;
+  if (auto status = gateway::validate_chat_request(*request); !status) {
+    answer_error(ex, state, status.error());
+    co_return;
+  }
+  const std::string model(request->at("model").get_string());
+  mock::ScenarioUpstream* upstream = state.scenario->upstream_for(model);
+  if (!upstream) {
+    answer_error(ex, state,
+                 make_error(Errc::not_found,
+                            "The scenario has no providers entry for provider '" +
+                                state.scenario->provider() + "' that covers model '" + model + "'.",
+                            "model", "model_not_found"));
+    co_return;
+  }
+  const Knobs knobs = state.live.load();
+  const long long fallback = knobs.reply_tokens > 0
+                                 ? knobs.reply_tokens
+                                 : gateway::mock_chat_reply(*request).completion_tokens;
+  auto tokens = mock::scenario_tokens(*request, fallback);
+  if (!tokens) {
+    answer_error(ex, state, tokens.error());
+    co_return;
+  }
+  mock::ScenarioHooks hooks;
+  hooks.error = [&state](http::Exchange& exchange, int status, milliseconds retry_after) {
+    Plan plan;
+    plan.error_status = status;
+    plan.knobs.retry_after = (retry_after.count() + 999) / 1000;  // whole seconds, rounded up
+    // The exact wait too, as OpenAI and Azure send it: the gateway prefers it to Retry-After.
+    if (status == 429)
+      exchange.response.add_header("retry-after-ms", std::to_string(retry_after.count()));
+    answer_injected_error(exchange, state, plan, Dialect::openai);
+  };
+  hooks.reset = [&state] { Stats::bump(state.stats.resets); };
+  hooks.stream = [&state] { Stats::bump(state.stats.stream); };
+  hooks.cancelled = [&state] { Stats::bump(state.stats.cancelled); };
+  co_await mock::play_scenario_chat(ex, *state.scenario, *upstream, *request, model, *tokens,
+                                    knobs.chunks, hooks);
+}
+
 asio::awaitable<void> chat_completions(http::Exchange& ex, MockState& state) {
   Stats::bump(state.stats.requests);
   Stats::bump(state.stats.chat);
   state.recorder.record(ex.request);
+  if (state.scenario) {
+    co_await scenario_chat(ex, state);
+    co_return;
+  }
   auto plan = co_await begin_inference(ex, state);
   if (!plan) co_return;
   auto request = parse_body(ex, state);
@@ -616,6 +672,16 @@ void register_routes(http::Router& router, MockState& state) {
     ex.response.set_json(200, state.stats.to_json());
     co_return;
   });
+  router.add("POST", "/mock/scenario/restart", [&state](Exchange& ex) -> asio::awaitable<void> {
+    if (!state.scenario) {
+      ex.response.set_error(
+          make_error(Errc::not_found, "no scenario is played: start with --scenario FILE"));
+      co_return;
+    }
+    state.scenario->restart();
+    ex.response.set_json(200, R"({"restarted":true})");
+    co_return;
+  });
   router.add("GET", "/mock/requests", [&state](Exchange& ex) -> asio::awaitable<void> {
     if (!state.recorder.enabled()) {
       ex.response.set_error(
@@ -657,6 +723,15 @@ int run_mock_upstream(int argc, char** argv, int first) {
 
   MockState state(options->knobs, static_cast<std::size_t>(options->record_requests));
   if (!options->models.empty()) state.models = options->models;
+  if (!options->scenario.empty()) {
+    auto player = mock::ScenarioPlayer::load(options->scenario, options->scenario_provider,
+                                             core::process_environment(), options->scenario_seed);
+    if (!player) {
+      std::fprintf(stderr, "sluice mock-upstream: %s\n", player.error().message.c_str());
+      return 2;
+    }
+    state.scenario = std::move(*player);
+  }
   http::Router router;
   register_routes(router, state);
   ops::Registry registry;  // HttpObserver's histogram lives here; nothing scrapes it

@@ -59,9 +59,6 @@ class AdmissionFilter final : public http::Filter {
   // The gates a request of `route` passes, route first; null entries are skipped.
   std::array<Gate*, 2> gates_for(std::string_view route);
   core::Priority priority_of(const http::Exchange& exchange) const;
-  boost::asio::awaitable<AdmissionGate::Verdict> wait_for_slot(
-      AdmissionGate& gate, core::Priority priority, std::chrono::steady_clock::time_point deadline,
-      http::Exchange& exchange);
   void refuse(http::Exchange& exchange, AdmissionGate::Verdict verdict, const Gate& gate,
               core::Priority priority);
   void mark_degraded(http::Exchange& exchange) const;

@@ -20,6 +20,7 @@ Simulation::Simulation(ScenarioConfig scenario)
       keys_(protection_applies(scenario_) ? std::make_unique<KeyBook>(scenario_) : nullptr),
       fleet_(engine_, scenario_, upstreams_, plans_, timing_,
              static_cast<std::uint64_t>(scenario_.seed), keys_.get()),
+      mix_(scenario_.traffic.mix),
       stats_(scenario_.window.count()),
       key_stats_(scenario_.keys.size(), scenario_.window.count()) {
   if (!scenario_.topology.regions.empty()) {
@@ -27,13 +28,8 @@ Simulation::Simulation(ScenarioConfig scenario)
     regions_ = std::make_unique<Regions>(engine_, scenario_, fleet_, recorder,
                                          static_cast<std::uint64_t>(scenario_.seed));
   }
-  double total = 0;
-  for (const MixEntryConfig& entry : scenario_.traffic.mix) {
-    total += entry.weight;
-    mix_.push_back(
-        {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
-    if (keys_ && !entry.key.empty()) mix_.back().key = keys_->index_of(entry.key);
-  }
+  for (const MixEntryConfig& entry : scenario_.traffic.mix)
+    mix_keys_.push_back(keys_ && !entry.key.empty() ? keys_->index_of(entry.key) : -1);
   const auto seed = static_cast<std::uint64_t>(scenario_.seed);
   if (scenario_.platform.kind == "serverless")
     serverless_ = std::make_unique<ServerlessFleet>(engine_, scenario_, upstreams_, plans_, timing_,
@@ -52,23 +48,10 @@ Simulation::Simulation(ScenarioConfig scenario)
 Simulation::~Simulation() { engine_.abandon(); }
 
 Call Simulation::draw_call(double arrival, Random& random) const {
-  const double point = random.uniform() * mix_.back().cumulative_weight;
-  std::size_t i = 0;
-  while (i + 1 < mix_.size() && point >= mix_[i].cumulative_weight) ++i;
-  const MixEntryConfig& entry = scenario_.traffic.mix[i];
-  Call call;
-  call.arrival = arrival;
-  call.mix = i;
-  call.model = &entry.model;
-  call.stream = entry.stream;
-  call.priority = core::parse_priority(entry.priority).value_or(core::Priority::normal);
-  call.key = mix_[i].key;
+  Call call = mix_.draw(arrival, random);
+  call.key = mix_keys_[call.mix];
   // A key's requests have its priority, as the admission filter reads it.
   if (call.key >= 0) call.priority = keys_->principal(static_cast<std::size_t>(call.key)).priority;
-  if (entry.timeout.count() > 0) call.client_timeout = entry.timeout;
-  call.plan.prompt_tokens = std::max(0LL, std::llround(mix_[i].prompt_tokens.sample(random)));
-  call.plan.completion_tokens =
-      std::max(1LL, std::llround(mix_[i].completion_tokens.sample(random)));
   return call;
 }
 

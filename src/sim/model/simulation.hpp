@@ -13,6 +13,7 @@
 #include "sim/model/key_book.hpp"
 #include "sim/model/regions.hpp"
 #include "sim/model/replica.hpp"
+#include "sim/model/request_mix.hpp"
 #include "sim/model/server_fleet.hpp"
 #include "sim/model/serverless_fleet.hpp"
 #include "sim/report/key_stats.hpp"
@@ -71,13 +72,6 @@ class Simulation final : private Recorder {
   double platform_cost_usd() const;
 
  private:
-  struct MixEntry {
-    double cumulative_weight;
-    Distribution prompt_tokens;
-    Distribution completion_tokens;
-    int key = -1;  // the KeyBook index of the entry's key; -1: none
-  };
-
   boost::asio::awaitable<void> generate();
   boost::asio::awaitable<void> replay();
   // Sends an arrival to the replica the load balancer picks (to the serverless pool, or to the
@@ -105,7 +99,8 @@ class Simulation final : private Recorder {
   std::unique_ptr<Regions> regions_;  // with scenario regions only
   std::unique_ptr<ServerlessFleet> serverless_;
   std::unique_ptr<AsyncWorkers> async_;
-  std::vector<MixEntry> mix_;
+  RequestMix mix_;
+  std::vector<int> mix_keys_;  // per mix entry: the KeyBook index of its key; -1: none
   RunStats stats_;
   KeyStats key_stats_;
   std::function<void(const RequestRecord&)> observer_;

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "support/program.hpp"
+
 extern char** environ;
 
 namespace sluice::testing {
@@ -30,11 +32,10 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-}  // namespace
-
-SluiceProcess::SluiceProcess(std::vector<std::string> args, Env env) {
-  output_path_ = temp_path(".log");
-  args.insert(args.begin(), SLUICE_BINARY);
+// Starts `binary args...` with its output in `output_path`; the child's pid.
+pid_t spawn(const std::string& binary, std::vector<std::string> args, Env env,
+            const std::string& output_path) {
+  args.insert(args.begin(), binary);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -52,19 +53,27 @@ SluiceProcess::SluiceProcess(std::vector<std::string> args, Env env) {
   // so a test that crashes leaves no server running (and holding its port) behind it. Between
   // fork and exec only async-signal-safe calls.
   const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ == 0) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the test died before prctl took effect
-    const int out = ::open(output_path_.c_str(), O_WRONLY | O_TRUNC);
+    const int out = ::open(output_path.c_str(), O_WRONLY | O_TRUNC);
     const int in = ::open("/dev/null", O_RDONLY);
     if (out < 0 || in < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0 || ::dup2(in, 0) < 0)
       ::_exit(127);
     if (out > 2) ::close(out);
     if (in > 2) ::close(in);
-    ::execve(SLUICE_BINARY, argv.data(), envp.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+}  // namespace
+
+SluiceProcess::SluiceProcess(std::vector<std::string> args, Env env) {
+  output_path_ = temp_path(".log");
+  pid_ = spawn(SLUICE_BINARY, std::move(args), std::move(env), output_path_);
 }
 
 SluiceProcess::~SluiceProcess() {
@@ -141,6 +150,30 @@ std::string make_temp_dir() {
   char templ[] = "/tmp/sluice-data-XXXXXX";
   const char* dir = ::mkdtemp(templ);
   return dir ? dir : "/tmp";
+}
+
+RunResult run_program(const std::string& binary, std::vector<std::string> args, Env env,
+                      std::chrono::milliseconds timeout) {
+  const std::string output_path = temp_path(".log");
+  const pid_t pid = spawn(binary, std::move(args), std::move(env), output_path);
+  RunResult result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  result.output = read_file(output_path);
+  ::unlink(output_path.c_str());
+  return result;
 }
 
 }  // namespace sluice::testing

@@ -183,7 +183,8 @@ TEST_F(IndexRegistryTest, ALiveIndexBehindThePrunedChangeLogIsRebuilt) {
   ASSERT_TRUE(store_->documents().remove(gone).ok());
   ASSERT_EQ(*store_->documents().prune_tombstones(now_.load() + 1, 100), 1);
   registry_->notify(c.id);
-  ASSERT_TRUE(wait_for([&] { return registry_->stats().rebuilds == 2; }));
+  // The notice and the 50 ms follower may both find it behind: one rebuild at least.
+  ASSERT_TRUE(wait_for([&] { return registry_->stats().rebuilds >= 2; }));
   ASSERT_TRUE(wait_for([&] { return registry_->find(c.id).ok(); }));
   EXPECT_EQ(hits(c.id, "alpha"), 0u);
 }
