@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "ops/admission_sequence.hpp"
 #include "ops/metrics.hpp"
 
 namespace sluice::ops {
@@ -128,56 +129,62 @@ std::optional<http::FilterResult> AdmissionFilter::on_request_now(http::Exchange
   return http::FilterResult::next;
 }
 
+namespace {
+
+// A wait for an admission slot on the server: an Asio timer on the request's loop, ended early by
+// a verdict (posted from whichever loop released the slot) or by the client leaving.
+class ExchangeWait {
+ public:
+  ExchangeWait(const asio::any_io_executor& executor, http::Exchange& exchange)
+      : timer_(std::make_shared<asio::steady_timer>(executor)), exchange_(exchange) {}
+
+  // Weak: the timer must die on its own loop, so the releasing thread never holds the last
+  // reference; the posted handler's runs there.
+  std::function<void(Verdict)> waker() const {
+    return [weak = std::weak_ptr<asio::steady_timer>(timer_)](Verdict) {
+      if (auto held = weak.lock()) {
+        auto executor = held->get_executor();
+        asio::post(executor, [timer = std::move(held)] { timer->cancel(); });
+      }
+    };
+  }
+  asio::awaitable<void> until(SteadyClock::time_point deadline) {
+    timer_->expires_at(deadline);
+    exchange_.watch_client();
+    const auto subscription = core::Cancellation::subscribe(&exchange_.cancellation,
+                                                            [&timer = *timer_] { timer.cancel(); });
+    if (!exchange_.cancellation.cancelled())
+      co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  Verdict reason() const {
+    return exchange_.cancellation.cancelled() ? Verdict::gone : Verdict::timed_out;
+  }
+
+ private:
+  std::shared_ptr<asio::steady_timer> timer_;
+  http::Exchange& exchange_;
+};
+
+}  // namespace
+
 asio::awaitable<http::FilterResult> AdmissionFilter::on_request(http::Exchange& exchange) {
   const core::Priority priority = priority_of(exchange);
   const auto started = SteadyClock::now();
-  const auto deadline = started + max_wait_;
   const auto gates = gates_for(exchange.route);
-  std::size_t held = 0;
-  for (; held < gates.size(); ++held) {
-    Gate* gate = gates[held];
-    if (!gate) continue;
-    const Verdict verdict = co_await wait_for_slot(*gate->gate, priority, deadline, exchange);
-    if (verdict == Verdict::admitted) continue;
-    while (held > 0)
-      if (Gate* taken = gates[--held]) taken->gate->release();
-    wait_seconds_->observe({}, std::chrono::duration<double>(SteadyClock::now() - started).count());
-    refuse(exchange, verdict, *gate, priority);
+  const std::array<AdmissionGate*, 2> slots{gates[0] ? gates[0]->gate.get() : nullptr,
+                                            gates[1] ? gates[1]->gate.get() : nullptr};
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  const AdmissionResult result =
+      co_await pass_gates(slots, priority, started + max_wait_,
+                          [&executor, &exchange] { return ExchangeWait(executor, exchange); });
+  wait_seconds_->observe({}, std::chrono::duration<double>(SteadyClock::now() - started).count());
+  if (result.verdict != Verdict::admitted) {
+    refuse(exchange, result.verdict, *gates[result.gate], priority);
     co_return http::FilterResult::responded;
   }
-  wait_seconds_->observe({}, std::chrono::duration<double>(SteadyClock::now() - started).count());
   count(admitted_after_wait);
   mark_degraded(exchange);
   co_return http::FilterResult::next;
-}
-
-asio::awaitable<Verdict> AdmissionFilter::wait_for_slot(AdmissionGate& gate,
-                                                        core::Priority priority,
-                                                        SteadyClock::time_point deadline,
-                                                        http::Exchange& exchange) {
-  if (gate.try_admit()) co_return Verdict::admitted;
-  // The timer ends the wait: at the deadline, or cancelled by a verdict (posted from whichever
-  // loop released the slot) or by the client leaving. The gate then says which it was.
-  auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, deadline);
-  auto waiter = std::make_shared<AdmissionGate::Waiter>(priority);
-  // Weak: the timer must die on its own loop, so the releasing thread never holds the last
-  // reference; the posted handler's runs there.
-  waiter->wake = [weak = std::weak_ptr<asio::steady_timer>(timer)](Verdict) {
-    if (auto held = weak.lock()) {
-      auto executor = held->get_executor();
-      asio::post(executor, [timer = std::move(held)] { timer->cancel(); });
-    }
-  };
-  Verdict verdict = gate.enter(waiter);
-  if (verdict != Verdict::waiting) co_return verdict;
-  exchange.watch_client();
-  const auto subscription =
-      core::Cancellation::subscribe(&exchange.cancellation, [&timer = *timer] { timer.cancel(); });
-  if (!exchange.cancellation.cancelled())
-    co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
-  verdict = gate.withdraw(*waiter,
-                          exchange.cancellation.cancelled() ? Verdict::gone : Verdict::timed_out);
-  co_return verdict;
 }
 
 void AdmissionFilter::refuse(http::Exchange& exchange, Verdict verdict, const Gate& gate,

@@ -19,7 +19,8 @@ class HistogramFamily;
 
 // Admission control, the last filter before the handler: a request takes a slot of its route's
 // gate (when admission.routes lists it) and of the global gate, waiting in their queues for at
-// most admission.max_wait, or is refused with 503 and Retry-After. Its slots are released in
+// most admission.max_wait (ops::pass_gates, which the simulator runs too), or is refused with 503
+// and Retry-After. Its slots are released in
 // on_response, which the server runs for every request this filter let through (after the
 // handler returned, threw, streamed to the end or saw the client leave); installed last, this
 // filter's on_response runs first. Exempt routes (probes, metrics) pass untouched.
@@ -59,9 +60,6 @@ class AdmissionFilter final : public http::Filter {
   // The gates a request of `route` passes, route first; null entries are skipped.
   std::array<Gate*, 2> gates_for(std::string_view route);
   core::Priority priority_of(const http::Exchange& exchange) const;
-  boost::asio::awaitable<AdmissionGate::Verdict> wait_for_slot(
-      AdmissionGate& gate, core::Priority priority, std::chrono::steady_clock::time_point deadline,
-      http::Exchange& exchange);
   void refuse(http::Exchange& exchange, AdmissionGate::Verdict verdict, const Gate& gate,
               core::Priority priority);
   void mark_degraded(http::Exchange& exchange) const;

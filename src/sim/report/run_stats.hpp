@@ -32,6 +32,12 @@ struct RequestRecord {
   std::size_t replica = 0;  // which replica served it
   bool stream = false;
   std::string deployment;  // that answered (or failed last); empty when none was tried
+  // For the simulated access log: the model asked for, the status the client got, the last
+  // attempt's outcome, and every attempt.
+  const std::string* model = nullptr;
+  int status = 0;
+  core::AttemptOutcome last_outcome = core::AttemptOutcome::success;
+  std::vector<gateway::AttemptRecord> tries;
 
   double latency() const { return end - arrival; }
 };
