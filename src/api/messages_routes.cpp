@@ -296,18 +296,28 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
 
 // Sluice's estimate (about 4 bytes a token, as the gateway counts usage an upstream did not
 // report), for a model none of whose deployments can count: the same request may cost a little
-// more or less at the upstream that answers it.
-void answer_estimate(http::Exchange& exchange, json::object& body) {
+// more or less at the upstream that answers it. A large body is translated and counted on the
+// blocking pool, as it was parsed, its chat form built and freed there.
+awaitable<void> answer_estimate(http::Exchange& exchange, json::object& body) {
   append_log_string(exchange.log_fields, "model", core::string_field(body, "model"));
   append_log_string(exchange.log_fields, "token_count", "estimate");
   if (!body.contains("max_tokens")) body["max_tokens"] = 1;  // counting needs none
-  json::object chat;
-  if (const Status translated = chat_of(body, chat); !translated.ok()) {
+  Status translated;
+  long long tokens = 0;
+  auto count = [&] {
+    json::object chat;
+    translated = chat_of(body, chat);
+    if (translated.ok()) tokens = gateway::estimate_message_tokens(chat);
+  };
+  if (exchange.request.body.size() > kParseOnPoolBytes)
+    co_await ops::run_blocking(count);
+  else
+    count();
+  if (!translated.ok()) {
     exchange.response.set_error(translated.error());
-    return;
+    co_return;
   }
-  exchange.response.set_json(
-      200, json::serialize(json::object{{"input_tokens", gateway::estimate_message_tokens(chat)}}));
+  exchange.response.set_json(200, json::serialize(json::object{{"input_tokens", tokens}}));
   exchange.response.add_header(std::string(kTokenCountHeader), "estimate");
   add_request_ids(exchange.response, exchange.request_id, {});
 }
@@ -334,7 +344,7 @@ awaitable<void> count_tokens(gateway::GatewayService& service, http::Exchange& e
   request.chat.stream = request.chat.include_usage = false;  // a count is never streamed
   gateway::Outcome outcome = co_await service.count_tokens(request, caller_of(exchange));
   if (outcome.unserved) {
-    answer_estimate(exchange, parsed.object);
+    co_await answer_estimate(exchange, parsed.object);
     co_return;
   }
   log_outcome(exchange, request.chat.model, outcome);

@@ -11,8 +11,14 @@ using core::iequals;
 
 constexpr std::string_view kAllowOrigin = "Access-Control-Allow-Origin";
 constexpr std::string_view kAllowMethods = "GET, POST, DELETE, OPTIONS";
-// Without this a page cannot read these headers from a cross-origin response.
-constexpr std::string_view kExposeHeaders = "x-request-id, x-sluice-deployment, retry-after";
+// Without this a page cannot read these headers from a cross-origin response: the ids that lead
+// to the access-log line (both SDKs' spellings), where and how the call was served, and what the
+// SDKs' retry logic and a client's own pacing read.
+constexpr std::string_view kExposeHeaders =
+    "x-request-id, request-id, anthropic-request-id, x-sluice-deployment, x-sluice-degraded, "
+    "x-sluice-budget-downgrade, x-sluice-token-count, retry-after, x-should-retry, "
+    "x-ratelimit-limit-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-requests, "
+    "x-ratelimit-remaining-tokens, x-ratelimit-reset-requests, x-ratelimit-reset-tokens";
 
 bool has_header(const http::Response& response, std::string_view name,
                 std::string_view value = {}) {

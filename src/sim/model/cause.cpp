@@ -24,6 +24,8 @@ std::string_view to_string(Cause cause) {
       return "circuit_open";
     case Cause::stream_broken:
       return "stream_broken";
+    case Cause::region_down:
+      return "region_down";
     case Cause::other:
       return "other";
   }
@@ -34,7 +36,7 @@ const std::array<Cause, kCauseCount>& all_causes() {
   static const std::array<Cause, kCauseCount> causes = {
       Cause::none,         Cause::shed,          Cause::queue_timeout, Cause::rate_limited,
       Cause::upstream_5xx, Cause::connection,    Cause::timeout,       Cause::deadline,
-      Cause::circuit_open, Cause::stream_broken, Cause::other};
+      Cause::circuit_open, Cause::stream_broken, Cause::region_down,   Cause::other};
   return causes;
 }
 

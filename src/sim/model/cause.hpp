@@ -21,9 +21,10 @@ enum class Cause : std::uint8_t {
   deadline,       // the request's deadline passed (alias or gateway timeout, or the client's)
   circuit_open,   // every deployment's circuit was open: 503 without an attempt
   stream_broken,  // a stream failed after its first chunk (never retried)
+  region_down,    // the region it was sent to was down (its replicas answered nothing)
   other,          // anything else (a 4xx, a protocol error)
 };
-inline constexpr std::size_t kCauseCount = 11;
+inline constexpr std::size_t kCauseCount = 12;
 
 std::string_view to_string(Cause cause);
 // Every cause, in report order.

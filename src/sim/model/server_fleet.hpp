@@ -57,6 +57,8 @@ class ServerFleet {
 
   // The ready replica the load balancer sends an arrival to.
   Replica& pick();
+  // Replica `index`, for a caller that picks it itself (a region's own balancer).
+  Replica& route_to(std::size_t index) { return *replicas_[index]; }
   // A request at replica `index` ended (a draining replica may now be gone).
   void request_ended(std::size_t index);
 

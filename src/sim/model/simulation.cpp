@@ -18,6 +18,11 @@ Simulation::Simulation(ScenarioConfig scenario)
       fleet_(engine_, scenario_, upstreams_, plans_, timing_,
              static_cast<std::uint64_t>(scenario_.seed)),
       stats_(scenario_.window.count()) {
+  if (!scenario_.topology.regions.empty()) {
+    Recorder& recorder = *this;
+    regions_ = std::make_unique<Regions>(engine_, scenario_, fleet_, recorder,
+                                         static_cast<std::uint64_t>(scenario_.seed));
+  }
   double total = 0;
   for (const MixEntryConfig& entry : scenario_.traffic.mix) {
     total += entry.weight;
@@ -49,9 +54,10 @@ Call Simulation::draw_call(double arrival, Random& random) const {
 }
 
 void Simulation::dispatch(Call call) {
-  Replica& chosen = fleet_.pick();
   stats_.arrived(call.arrival);
   ++in_flight_;
+  if (regions_) return regions_->dispatch(std::move(call));
+  Replica& chosen = fleet_.pick();
   asio::co_spawn(engine_.io(), chosen.serve(std::move(call), *this), rethrow_on_error);
 }
 
@@ -151,6 +157,9 @@ const RunStats& Simulation::run() {
   if (timeline_) asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
   if (fleet_.autoscaled())
     asio::co_spawn(engine_.io(), fleet_.control([this] { return !generating_ && in_flight_ == 0; }),
+                   rethrow_on_error);
+  if (regions_)
+    asio::co_spawn(engine_.io(), regions_->run([this] { return !generating_ && in_flight_ == 0; }),
                    rethrow_on_error);
   engine_.run();
   fleet_.finish(stats_.windows().size());

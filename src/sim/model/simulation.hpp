@@ -9,6 +9,7 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
+#include "sim/model/regions.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
 #include "sim/report/metric_counters.hpp"
@@ -50,6 +51,8 @@ class Simulation final : private Recorder {
   std::size_t replica_count() const { return fleet_.size(); }
   const Replica& replica(std::size_t i) const { return fleet_.replica(i); }
   const ServerFleet& fleet() const { return fleet_; }
+  // With scenario regions: where the replicas and clients are, and how failover went; else null.
+  const Regions* regions() const { return regions_.get(); }
 
  private:
   struct MixEntry {
@@ -74,6 +77,7 @@ class Simulation final : private Recorder {
   PlanBoard plans_;
   UpstreamSet upstreams_;
   ServerFleet fleet_;
+  std::unique_ptr<Regions> regions_;  // with scenario regions only
   std::vector<MixEntry> mix_;
   RunStats stats_;
   std::function<void(const RequestRecord&)> observer_;

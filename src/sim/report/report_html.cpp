@@ -134,7 +134,42 @@ void headline(std::string& out, const Simulation& simulation) {
   row(out, "cost",
       "$" + fixed(t.cost_usd, 4) + " total, $" + fixed(ratio(t.cost_usd, duration / 3600), 4) +
           " per hour, $" + fixed(ratio(t.cost_usd, finished) * 1000, 4) + " per 1000 requests");
+  if (const Regions* regions = simulation.regions()) {
+    for (std::size_t r = 0; r < regions->size(); ++r) {
+      const SeriesStats& served = regions->stats(r).served;
+      row(out, "region " + regions->config(r).name,
+          std::to_string(regions->config(r).replicas) + " replicas, " +
+              fixed(100 * regions->client_share(r), 1) + "% of clients; served " +
+              std::to_string(served.requests) + ", failed " + std::to_string(served.failed()));
+    }
+    for (const RegionOutageReport& o : regions->outages())
+      row(out, "outage of " + regions->config(o.region).name,
+          fixed(o.from, 0) + " s to " + fixed(o.to, 0) + " s: " +
+              (o.failover ? "failed over after " + fixed(*o.failover, 1) + " s, " +
+                                (o.failback ? "failed back " + fixed(*o.failback, 1) +
+                                                  " s after it came back"
+                                            : "never failed back")
+                          : "not detected"));
+  }
   out += "</table>\n";
+}
+
+// The share of each window's requests sent to each region.
+std::vector<Series> region_shares(const Regions& regions, std::size_t windows) {
+  std::vector<Series> shares;
+  for (std::size_t r = 0; r < regions.size(); ++r)
+    shares.push_back(
+        {"region_share_" + core::html_escape(regions.config(r).name), regions.config(r).name, {}});
+  for (std::size_t i = 0; i < windows; ++i) {
+    const std::vector<std::uint64_t>* routed =
+        i < regions.routed().size() ? &regions.routed()[i] : nullptr;
+    double total = 0;
+    if (routed)
+      for (std::uint64_t n : *routed) total += static_cast<double>(n);
+    for (std::size_t r = 0; r < regions.size(); ++r)
+      shares[r].values.push_back(routed ? ratio(static_cast<double>((*routed)[r]), total) : 0);
+  }
+  return shares;
 }
 
 constexpr const char* kStyle =
@@ -202,6 +237,9 @@ std::string render_report_html(const Simulation& simulation, std::string_view sc
     chart(out, "errors", "Errors by cause", "failed requests per window", errors, window, 0);
   }
   chart(out, "cost", "Cost", "US dollars per hour, at each window's rate", {cost}, window, 2);
+  if (const Regions* regions = simulation.regions())
+    chart(out, "regions", "Traffic by serving region", "share of the window's requests",
+          region_shares(*regions, windows.size()), window, 2);
   out += "</body>\n</html>\n";
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <optional>
 
 #include "core/json_text.hpp"
 
@@ -89,6 +91,14 @@ void percentiles(JsonWriter& w, std::string_view key, const QuantileSketch& sket
   w.end_object();
 }
 
+void errors(JsonWriter& w, const SeriesStats& s) {
+  w.begin_object("errors");
+  for (Cause cause : all_causes())
+    if (cause != Cause::none)
+      w.integer(to_string(cause), static_cast<double>(s.causes[static_cast<std::size_t>(cause)]));
+  w.end_object();
+}
+
 // The members of one series (the totals, or a window of `seconds`).
 void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   const double requests = static_cast<double>(s.requests);
@@ -108,11 +118,7 @@ void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   w.number("p99", s.queue_wait.quantile(0.99));
   w.number("max", s.queue_wait.max());
   w.end_object();
-  w.begin_object("errors");
-  for (Cause cause : all_causes())
-    if (cause != Cause::none)
-      w.integer(to_string(cause), static_cast<double>(s.causes[static_cast<std::size_t>(cause)]));
-  w.end_object();
+  errors(w, s);
   const double refused =
       static_cast<double>(s.causes[static_cast<std::size_t>(Cause::shed)] +
                           s.causes[static_cast<std::size_t>(Cause::queue_timeout)]);
@@ -168,6 +174,85 @@ void platform(JsonWriter& w, const Simulation& simulation) {
   w.end_object();
 }
 
+// A region's requests (those it served, or those its clients sent): counts, latency, errors.
+void region_series(JsonWriter& w, std::string_view key, const SeriesStats& s) {
+  w.begin_object(key);
+  w.integer("requests", static_cast<double>(s.requests));
+  w.integer("finished", static_cast<double>(s.finished));
+  w.integer("completed", static_cast<double>(s.completed));
+  w.integer("failed", static_cast<double>(s.failed()));
+  w.number("error_rate", ratio(static_cast<double>(s.failed()), static_cast<double>(s.finished)));
+  percentiles(w, "latency_s", s.latency);
+  percentiles(w, "ttft_s", s.ttft);
+  errors(w, s);
+  w.end_object();
+}
+
+double or_null(const std::optional<double>& v) {
+  return v ? *v : std::numeric_limits<double>::quiet_NaN();
+}
+
+// failover and regions (a scenario with regions only).
+void regions(JsonWriter& w, const Regions& regions) {
+  const FailoverConfig& f = regions.failover();
+  w.begin_object("failover");
+  w.string("policy", f.policy);
+  w.number("interval_s", f.interval.count());
+  w.integer("unhealthy_threshold", f.unhealthy_threshold);
+  w.integer("healthy_threshold", f.healthy_threshold);
+  w.number("dns_ttl_s", f.dns_ttl.count());
+  w.begin_array("outages");
+  for (const RegionOutageReport& o : regions.outages()) {
+    w.begin_object();
+    w.string("region", regions.config(o.region).name);
+    w.number("from_s", o.from);
+    w.number("to_s", o.to);
+    w.number("failover_s", or_null(o.failover));
+    w.number("failback_s", or_null(o.failback));
+    w.end_object();
+  }
+  w.end_array();
+  w.begin_array("health_events");
+  for (const RegionHealthEvent& e : regions.health_events()) {
+    w.begin_object();
+    w.number("at_s", e.at);
+    w.string("region", regions.config(e.region).name);
+    w.string("state", e.healthy ? "healthy" : "unhealthy");
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.begin_array("regions");
+  for (std::size_t r = 0; r < regions.size(); ++r) {
+    w.begin_object();
+    w.string("region", regions.config(r).name);
+    w.integer("replicas", regions.config(r).replicas);
+    w.number("client_share", regions.client_share(r));
+    region_series(w, "served", regions.stats(r).served);
+    region_series(w, "clients", regions.stats(r).clients);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// A window's traffic by the region it was sent to.
+void window_regions(JsonWriter& w, const Regions& regions, std::size_t window) {
+  const auto& routed = regions.routed();
+  double total = 0;
+  if (window < routed.size())
+    for (std::uint64_t n : routed[window]) total += static_cast<double>(n);
+  w.begin_array("regions");
+  for (std::size_t r = 0; r < regions.size(); ++r) {
+    const double n = window < routed.size() ? static_cast<double>(routed[window][r]) : 0;
+    w.begin_object();
+    w.string("region", regions.config(r).name);
+    w.integer("requests", n);
+    w.number("share", ratio(n, total));
+    w.end_object();
+  }
+  w.end_array();
+}
+
 }  // namespace
 
 std::string render_report_json(const Simulation& simulation, std::string_view scenario_name) {
@@ -201,6 +286,7 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   w.end_array();
   const bool on_platform = !scenario.platform.kind.empty();
   if (on_platform) platform(w, simulation);
+  if (const Regions* r = simulation.regions()) regions(w, *r);
   w.begin_array("windows");
   for (std::size_t i = 0; i < stats.windows().size(); ++i) {
     w.begin_object();
@@ -215,6 +301,7 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
       w.number("mean", r.mean);
       w.end_object();
     }
+    if (const Regions* r = simulation.regions()) window_regions(w, *r, i);
     w.end_object();
   }
   w.end_array();

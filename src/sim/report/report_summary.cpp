@@ -86,6 +86,41 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
     line(out, "           always-on $%.4f total, $%.4f/hour (upstream $%.4f/hour)", fleet.cost_usd,
          fleet.cost_usd / (duration / 3600), t.cost_usd / (duration / 3600));
   }
+  if (const Regions* regions = simulation.regions()) {
+    const FailoverConfig& f = regions->failover();
+    line(out, "failover   %s: checks every %s, unhealthy after %d failures, healthy after %d%s",
+         f.policy.c_str(), span(f.interval.count()).c_str(), f.unhealthy_threshold,
+         f.healthy_threshold,
+         f.dns_ttl.count() > 0 ? (", DNS TTL " + span(f.dns_ttl.count())).c_str() : "");
+    for (std::size_t r = 0; r < regions->size(); ++r) {
+      const SeriesStats& served = regions->stats(r).served;
+      const SeriesStats& clients = regions->stats(r).clients;
+      line(out,
+           "region     %s: %d replica%s, %.1f%% of clients; served %llu (failed %llu), its "
+           "clients' latency p50 %.3fs p99 %.3fs",
+           regions->config(r).name.c_str(), regions->config(r).replicas,
+           regions->config(r).replicas == 1 ? "" : "s", 100 * regions->client_share(r),
+           static_cast<unsigned long long>(served.requests),
+           static_cast<unsigned long long>(served.failed()),
+           clients.latency.count() ? clients.latency.quantile(0.5) : 0.0,
+           clients.latency.count() ? clients.latency.quantile(0.99) : 0.0);
+    }
+    for (const RegionOutageReport& o : regions->outages()) {
+      const std::string& name = regions->config(o.region).name;
+      if (!o.failover) {
+        line(out, "outage     %s down %s to %s: not detected (shorter than the health checks need)",
+             name.c_str(), span(o.from).c_str(), span(o.to).c_str());
+        continue;
+      }
+      if (o.failback)
+        line(out, "outage     %s down %s to %s: failed over after %.1fs, back %.1fs after it ended",
+             name.c_str(), span(o.from).c_str(), span(o.to).c_str(), *o.failover, *o.failback);
+      else
+        line(out,
+             "outage     %s down %s to %s: failed over after %.1fs, not back when the run ended",
+             name.c_str(), span(o.from).c_str(), span(o.to).c_str(), *o.failover);
+    }
+  }
   return out;
 }
 

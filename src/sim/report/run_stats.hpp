@@ -30,6 +30,9 @@ struct RequestRecord {
   long long completion_tokens = 0;
   std::size_t mix = 0;      // which traffic.mix entry
   std::size_t replica = 0;  // which replica served it
+  // With regions: the region that served (or refused) it, and the one its client is in.
+  std::size_t region = 0;
+  std::size_t client_region = 0;
   bool stream = false;
   std::string deployment;  // that answered (or failed last); empty when none was tried
   // For the simulated access log: the model asked for, the status the client got, the last

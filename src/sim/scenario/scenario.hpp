@@ -158,6 +158,44 @@ struct PlatformConfig {
   AutoscalingConfig autoscaling;
 };
 
+// regions: where the replicas run and the clients are (docs/simulate.md, "Regions and failover").
+// An outage is a span [from, to) in which the region's replicas answer nothing: connections to
+// them are refused.
+struct RegionOutageConfig {
+  core::Seconds from{0};
+  core::Seconds to{0};
+};
+struct RegionConfig {
+  std::string name;
+  int replicas = 1;    // gateway replicas in the region; 0: clients only
+  double clients = 1;  // the share (a weight) of the traffic that originates here
+  std::vector<RegionOutageConfig> outages;
+};
+// region_latency: the network from clients in region `from` to region `to` (and back, unless the
+// reverse pair has an entry of its own): `one_way` (each direction drawn on its own) or `rtt` (one
+// draw per request, half each way). Clients reach their own region in no time unless an entry
+// with from == to says otherwise.
+struct RegionLinkConfig {
+  std::string from;
+  std::string to;
+  TimeDistributionSpec one_way;
+  TimeDistributionSpec rtt;
+};
+// failover: the global load balancer's health checks. Unset values (0, and a negative dns_ttl)
+// take the policy's defaults (failover_defaults, region_topology.hpp).
+struct FailoverConfig {
+  std::string policy = "gclb";  // gclb (anycast, health-checked backends) | route53 (DNS)
+  core::Seconds interval{0};
+  int unhealthy_threshold = 0;
+  int healthy_threshold = 0;
+  core::Seconds dns_ttl{-1};  // route53: how long clients keep a DNS answer
+};
+struct TopologyConfig {
+  std::vector<RegionConfig> regions;  // empty: one place, no network (the default)
+  std::vector<RegionLinkConfig> latency;
+  FailoverConfig failover;
+};
+
 struct ScenarioConfig {
   core::Seconds duration{3600};  // arrivals stop then; requests in flight finish
   long long seed = 1;
@@ -168,6 +206,7 @@ struct ScenarioConfig {
   core::GatewayConfig gateway;
   core::AdmissionConfig admission;
   PlatformConfig platform;
+  TopologyConfig topology;  // regions, region_latency, failover
   // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
   std::shared_ptr<const ReplayedTraffic> replayed;
 };

@@ -53,6 +53,11 @@ ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const std::string&
     validate_scenario(scenario, binder.given(), report);
   }
   if (!errors.empty()) return errors;
+  // With regions, the fleet is every region's replicas (region by region, in the file's order).
+  if (!scenario.topology.regions.empty()) {
+    scenario.replicas.count = 0;
+    for (const RegionConfig& r : scenario.topology.regions) scenario.replicas.count += r.replicas;
+  }
   if (!scenario.traffic.replay.file.empty()) {
     auto replayed =
         read_access_log(resolve(scenario.traffic.replay.file, name), scenario.traffic.replay.speed,

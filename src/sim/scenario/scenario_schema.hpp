@@ -96,6 +96,29 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("scale_in_cooldown", a.scale_in_cooldown);
     });
   });
+  v.list("regions", s.topology.regions, [&](RegionConfig& r) {
+    v.field("name", r.name);
+    v.field("replicas", r.replicas);
+    v.field("clients", r.clients);
+    v.list("outages", r.outages, [&](RegionOutageConfig& o) {
+      v.field("from", o.from);
+      v.field("to", o.to);
+    });
+  });
+  v.list("region_latency", s.topology.latency, [&](RegionLinkConfig& l) {
+    v.field("from", l.from);
+    v.field("to", l.to);
+    v.section("one_way", [&] { describe_distribution(v, l.one_way); });
+    v.section("rtt", [&] { describe_distribution(v, l.rtt); });
+  });
+  v.section("failover", [&] {
+    FailoverConfig& f = s.topology.failover;
+    v.field("policy", f.policy);
+    v.field("interval", f.interval);
+    v.field("unhealthy_threshold", f.unhealthy_threshold);
+    v.field("healthy_threshold", f.healthy_threshold);
+    v.field("dns_ttl", f.dns_ttl);
+  });
   v.section("gateway", [&] { core::describe_gateway(v, s.gateway); });
   v.section("admission", [&] { core::describe_admission(v, s.admission); });
 }

@@ -8,6 +8,7 @@
 
 #include "core/principal.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/region_topology.hpp"
 
 namespace sluice::sim {
 namespace {
@@ -301,6 +302,7 @@ void validate_scenario(const ScenarioConfig& s, const Given& given, Reporter& re
   validate_traffic(s, given, report);
   validate_upstreams(s, given, report);
   validate_platform(s, given, report);
+  validate_topology(s, given, report);
   // The embedded sections, by the server's own checks.
   core::detail::validate_gateway(s.gateway, report);
   core::Config server;
