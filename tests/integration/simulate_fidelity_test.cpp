@@ -7,7 +7,8 @@
 // Retry-After), and the same gateway section. The decisions must be the same, exactly: per
 // request the deployments tried in order, each attempt's outcome, the backoff waited before it
 // (the jitter drawn from the same seed, Retry-After honoured), which attempts were half-open
-// probes and which opened or closed a circuit. Times must agree within kSlackMs.
+// probes and which opened or closed a circuit. Times must agree within what the live run's own
+// timing allows (kClockMs and slack_ms below).
 //
 // The simulator runs the production policy, not a copy of it: the same schedule with another
 // circuit_breaker.failure_threshold and random_seed makes the server decide differently, and the
@@ -30,13 +31,16 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// How far apart the live run's and the simulated run's times may be, in milliseconds: the access
-// log's timestamps are whole milliseconds (an arrival is `ts` minus `duration_ms`), and the live
-// event loop wakes from a backoff late by its timer and scheduling slack and spends time of its
-// own between attempts, which the simulated gateway (infinitely fast, exact timers) does not.
-// On a loaded two-core machine that slack stays within a few milliseconds per request. Each
-// replayed request starts at its logged arrival, so errors do not add up across requests.
-constexpr double kSlackMs = 15;
+// The simulated gateway is infinitely fast and its timers exact: an attempt starts when the
+// previous one's logged duration and its own backoff have passed. The live event loop starts it
+// later by its slack: a backoff timer's late wake-up, the gateway's own work between attempts
+// (more on a loaded machine). That slack is measured from the live log itself (slack_ms below),
+// so the tolerance of each time is what the live run's own timing allows, not a guess. Arrivals
+// are read from `ts` (whole milliseconds) minus `duration_ms` in both logs: kClockMs more.
+// Each replayed request starts at its logged arrival, so nothing adds up across requests.
+constexpr double kClockMs = 2;
+// Durations are logged to the microsecond: sums of them differ from the clock's by rounding.
+constexpr double kRoundingMs = 0.01;
 
 struct Try {
   std::string deployment;
@@ -118,6 +122,28 @@ std::string decisions(const Request& r) {
   return out;
 }
 
+// Per attempt of a live request, how much later it started than its predecessors' logged
+// durations and its backoffs alone make it start (its first attempt: after the route began).
+std::vector<double> slack_ms(const Request& r) {
+  std::vector<double> out;
+  double due = 0;
+  for (std::size_t k = 0; k < r.tries.size(); ++k) {
+    const Try& t = r.tries[k];
+    if (k > 0) due += r.tries[k - 1].duration_ms;
+    due += static_cast<double>(t.wait_ms);
+    out.push_back(std::max(0.0, t.start_ms - due));
+  }
+  return out;
+}
+
+// The most any attempt of the live run was late, in milliseconds.
+double worst_slack_ms(const std::vector<Request>& live) {
+  double worst = 0;
+  for (const Request& r : live)
+    for (double slack : slack_ms(r)) worst = std::max(worst, slack);
+  return worst;
+}
+
 // A circuit's state change, at a time relative to the run's first arrival.
 struct Transition {
   double at_ms;
@@ -155,7 +181,8 @@ std::vector<Transition> transitions(const std::vector<Request>& requests) {
 // The smallest gap, in the live run, between two instants that decisions depend on the order of,
 // belonging to different requests (arrivals, the instants attempts were decided, started and
 // ended), or between an instant an attempt was decided and a circuit's cooldown running out.
-// Below the slack, the live loop's timing could have ordered them either way.
+// Each instant of the replay is off the live one by at most the run's worst slack and the
+// clock's resolution: a gap below twice that could come out in the other order.
 double narrowest_margin(const std::vector<Request>& requests, double cooldown_ms) {
   struct Instant {
     double at;
@@ -257,7 +284,8 @@ void run_live(const Variant& v, Runs& runs) {
   // Faults by the number of the request each upstream receives.
   set_script(a->port(), R"({"script":[{"from":3,"to":6,"status":503},{"from":11,"status":503}]})");
   set_script(b->port(), R"({"script":[{"from":2,"status":503},{"from":6,"to":7,"status":503}]})");
-  set_script(c->port(), R"({"script":[{"from":2,"status":429,"retry_after":1,"latency_ms":60}]})");
+  set_script(c->port(), R"({"script":[{"from":2,"status":429,"retry_after":1,"latency_ms":60},)"
+                        R"({"from":4,"status":503}]})");
   const std::string gateway = gateway_section(v, a->port(), b->port(), c->port());
   TempFile config(gateway);
   std::ofstream(runs.dir + "/gateway.yaml") << gateway;
@@ -274,10 +302,13 @@ void run_live(const Variant& v, Runs& runs) {
                    "Content-Type: application/json\r\n", 20s);
     });
   for (std::thread& t : clients) t.join();
+  // Access lines are written in batches (log.access_log_buffer): wait for all of them.
   ASSERT_TRUE(eventually([&] {
-    return count(server->output(), R"("route":"/v1/chat/completions")") >=
-           static_cast<std::size_t>(kRequests);
+    return read_log(server->output()).size() >= static_cast<std::size_t>(kRequests);
   })) << server->output();
+  EXPECT_TRUE(contains(server->output(), R"("msg":"gateway decisions seeded","seed":)" +
+                                             std::to_string(v.random_seed) +
+                                             R"(,"set_by":"gateway.random_seed")"));
   auto metrics = http_request(server->port(), "GET", "/metrics");
   ASSERT_TRUE(metrics);
   runs.live_metrics = metrics->body;
@@ -287,7 +318,7 @@ void run_live(const Variant& v, Runs& runs) {
 }
 
 // The replay: `sluice simulate` on the live log's arrivals and answers, the same gateway section.
-void run_simulated(const Variant& v, Runs& runs) {
+void run_simulated(Runs& runs) {
   const std::string upstream =
       ", ttft: {dist: constant, value: 10ms}, per_token: {dist: constant, value: 0s}}\n";
   const std::string scenario =
@@ -298,7 +329,6 @@ void run_simulated(const Variant& v, Runs& runs) {
       "  - {provider: up-a" +
       upstream + "  - {provider: up-b" + upstream + "  - {provider: up-c" + upstream +
       read_whole(runs.dir + "/gateway.yaml");
-  (void)v;
   std::ofstream(runs.dir + "/replay.yaml") << scenario;
   const RunResult sim =
       run_sluice({"simulate", runs.dir + "/replay.yaml", "--access-log",
@@ -319,11 +349,13 @@ Runs record_and_replay(const Variant& v) {
     run_live(v, runs);
     if (::testing::Test::HasFatalFailure()) return runs;
     const double margin = narrowest_margin(runs.live, kCooldownMs);
-    if (margin >= kSlackMs) break;
-    std::printf("live run %d: two decisive instants %.3f ms apart (under %.0f ms); again\n",
-                attempt + 1, margin, kSlackMs);
+    const double needed = 2 * (worst_slack_ms(runs.live) + kClockMs);
+    std::printf("live run %d: decisive instants at least %.3f ms apart, %.3f ms needed\n",
+                attempt + 1, margin, needed);
+    if (margin >= needed) break;
+    std::printf("no evidence either way: again\n");
   }
-  run_simulated(v, runs);
+  run_simulated(runs);
   return runs;
 }
 
@@ -340,7 +372,7 @@ void expect_same_decisions(const Runs& runs) {
   ASSERT_EQ(runs.simulated.size(), runs.live.size()) << runs.dir;
   const double live_first = runs.live.front().arrival_ms;
   const double sim_first = runs.simulated.front().arrival_ms;
-  double worst = 0;
+  double worst_arrival = 0, worst_start = 0;
   for (std::size_t i = 0; i < runs.live.size(); ++i) {
     const Request& live = runs.live[i];
     const Request& sim = runs.simulated[i];
@@ -349,14 +381,20 @@ void expect_same_decisions(const Runs& runs) {
     EXPECT_EQ(sim.status, live.status) << "request " << i;
     const double arrival_gap =
         std::abs((sim.arrival_ms - sim_first) - (live.arrival_ms - live_first));
-    worst = std::max(worst, arrival_gap);
+    EXPECT_LE(arrival_gap, kClockMs) << "request " << i;
+    worst_arrival = std::max(worst_arrival, arrival_gap);
+    const std::vector<double> slack = slack_ms(live);
     for (std::size_t k = 0; k < live.tries.size(); ++k) {
-      worst = std::max(worst, std::abs(sim.tries[k].start_ms - live.tries[k].start_ms));
+      // Early by exactly the live run's slack: the simulated attempt starts when the logged
+      // durations and backoffs say.
+      const double early = live.tries[k].start_ms - sim.tries[k].start_ms;
+      EXPECT_NEAR(early, slack[k], kRoundingMs) << "request " << i << " attempt " << k;
+      worst_start = std::max(worst_start, std::abs(early));
       EXPECT_EQ(sim.tries[k].retry_after_ms, live.tries[k].retry_after_ms);
     }
   }
-  EXPECT_LE(worst, kSlackMs) << "times of the two runs, at worst";
-  std::printf("live and simulated times differ by at most %.3f ms\n", worst);
+  std::printf("arrivals within %.3f ms, attempts' starts within %.3f ms (the live slack)\n",
+              worst_arrival, worst_start);
 
   const std::vector<Transition> live_changes = transitions(runs.live);
   const std::vector<Transition> sim_changes = transitions(runs.simulated);
@@ -364,7 +402,8 @@ void expect_same_decisions(const Runs& runs) {
   for (std::size_t i = 0; i < live_changes.size(); ++i) {
     EXPECT_EQ(sim_changes[i].deployment, live_changes[i].deployment) << "transition " << i;
     EXPECT_EQ(sim_changes[i].to, live_changes[i].to) << "transition " << i;
-    EXPECT_NEAR(sim_changes[i].at_ms, live_changes[i].at_ms, kSlackMs) << "transition " << i;
+    EXPECT_NEAR(sim_changes[i].at_ms, live_changes[i].at_ms, worst_start + kClockMs)
+        << "transition " << i;
   }
 
   // What the log says opened a circuit is what the server's own counter counted, and what the
@@ -411,7 +450,7 @@ TEST(SimulateFidelityTest, ALiveRunsDecisionsAreReplayedExactly) {
   std::string changes;
   for (const Transition& t : transitions(runs.live))
     changes += t.deployment + ":" + t.to + " at " + std::to_string(t.at_ms) + "\n";
-  EXPECT_EQ(first_picks, (std::set<std::string>{"up-a/m", "up-b/m"}));
+  EXPECT_TRUE(first_picks.contains("up-a/m") && first_picks.contains("up-b/m"));
   EXPECT_GT(fallbacks, 0);
   EXPECT_GT(jittered, 0);
   EXPECT_GT(honoured, 0);

@@ -113,7 +113,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.mix = call.mix;
   record.replica = index_;
   record.stream = call.stream;
-  record.model = call.model;
+  record.model = *call.model;
   const Verdict verdict = co_await admit(call.priority);
   record.queue_wait = seconds_between(arrived, engine_.now());
   if (verdict != Verdict::admitted) {

@@ -50,10 +50,8 @@ std::string AccessLogWriter::line(const RequestRecord& record, double start_unix
   core::append_json_number(out, milliseconds(record.latency()));
   member(out, "replica");
   core::append_json_number(out, static_cast<long long>(record.replica));
-  if (record.model) {
-    member(out, "model");
-    core::append_json_string(out, *record.model);
-  }
+  member(out, "model");
+  core::append_json_string(out, record.model);
   if (record.admitted) {
     if (!record.deployment.empty()) {
       member(out, "deployment");

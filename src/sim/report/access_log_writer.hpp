@@ -5,7 +5,9 @@
 // instant), level, msg "request", method, route, status, duration_ms, model, deployment,
 // attempts, outcome, prompt_tokens, completion_tokens, cost_usd, ttft_ms, and `tries` written by
 // the gateway's own code (gateway/attempt_record.hpp); plus `replica` and, for a request that
-// failed, the report's `cause`. The file is what `traffic.replay` reads.
+// failed, the report's `cause`. Times are the client's (with regions, the network's both ways
+// included; a request whose region was down has status 0: no server answered it). The file is
+// what `traffic.replay` reads.
 
 #include <fstream>
 #include <string>

@@ -37,7 +37,7 @@ struct RequestRecord {
   std::string deployment;  // that answered (or failed last); empty when none was tried
   // For the simulated access log: the model asked for, the status the client got, the last
   // attempt's outcome, and every attempt.
-  const std::string* model = nullptr;
+  std::string model;
   int status = 0;
   core::AttemptOutcome last_outcome = core::AttemptOutcome::success;
   std::vector<gateway::AttemptRecord> tries;
