@@ -148,10 +148,10 @@ void Upstream::release() {
 }
 
 // As the log says: the failure arrives, or the answer is complete, `duration` after the attempt
-// was sent (a stream's first chunk at its logged first token). The gateway's own timeouts still
-// apply, as the HTTP client applies them (a what-if run may shorten them). An attempt the log
-// shows without an answer (a timeout; one its request ended: cancelled, client_gone) is silence
-// until they end it.
+// was sent (a stream's first chunk at its logged first token). The provider's first-byte and
+// total timeouts and the request's deadline still apply, as the HTTP client applies them (a
+// what-if run may shorten them). An attempt the log shows without an answer (a timeout; one its
+// request ended: cancelled, client_gone) is silence until they end it.
 asio::awaitable<AttemptResult> Upstream::replayed_attempt(const ReplayedAnswer& answer,
                                                           const RequestPlan& plan,
                                                           gateway::RequestLimits limits,

@@ -101,6 +101,33 @@ TEST(FidelityTest, EachUpstreamAnswersItsAttemptsInTheOrderTheLogsStarted) {
   EXPECT_EQ(seen[1].tries[0].duration, 20ms);
 }
 
+// Streams: a logged first token comes at its time; a stream that broke after it breaks again
+// (and, its client having bytes, is not retried).
+TEST(FidelityTest, ReplayedStreamsSendTheirFirstChunkWhenTheLogSays) {
+  const std::string log = write_file(
+      "fidelity_streams.log",
+      R"({"ts":"2026-01-01T00:00:00.080Z","msg":"request","route":"/v1/chat/completions","status":200,"duration_ms":80,"model":"chat","ttft_ms":30,"prompt_tokens":5,"completion_tokens":9,)"
+      R"("tries":[{"deployment":"primary/big","outcome":"reset","start_ms":0,"duration_ms":80,"wait_ms":0,"ttft_ms":30}]})"
+      "\n"
+      R"({"ts":"2026-01-01T00:00:01.050Z","msg":"request","route":"/v1/chat/completions","status":200,"duration_ms":50,"model":"chat","ttft_ms":20,"prompt_tokens":5,"completion_tokens":9,)"
+      R"("tries":[{"deployment":"primary/big","outcome":"success","start_ms":0,"duration_ms":50,"wait_ms":0,"ttft_ms":20}]})"
+      "\n");
+  const std::vector<RequestRecord> seen = run(scenario_of(answers_scenario(log)));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[0].stream);
+  EXPECT_EQ(seen[0].cause, Cause::stream_broken);
+  EXPECT_EQ(decisions(seen[0]), "primary/big reset wait 0; ");
+  ASSERT_TRUE(seen[0].ttft);
+  EXPECT_DOUBLE_EQ(*seen[0].ttft, 0.03);
+  EXPECT_DOUBLE_EQ(seen[0].end, 0.08);
+  EXPECT_EQ(seen[1].cause, Cause::none);
+  ASSERT_TRUE(seen[1].ttft);
+  EXPECT_DOUBLE_EQ(*seen[1].ttft, 0.02);
+  EXPECT_NEAR(seen[1].end - seen[1].arrival, 0.05, 1e-9);
+  ASSERT_TRUE(seen[1].tries[0].first_token);
+  EXPECT_EQ(*seen[1].tries[0].first_token, 20ms);
+}
+
 TEST(FidelityTest, AnswersNeedALogWithTries) {
   const std::string log = write_file(
       "fidelity_no_tries.log",
