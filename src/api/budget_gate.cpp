@@ -11,30 +11,30 @@ namespace sluice::api {
 
 namespace {
 
-// The verdict for a call of `model`; a downgrade renames `model` and calls `downgraded`.
+// The budget gate's verdict for a call of `model`; a downgrade renames `model` and calls
+// `downgraded`.
 template <class OnDowngrade>
 bool admit(http::Exchange& exchange, const gateway::BudgetGuard& guard, std::string& model,
            long long prompt_tokens, long long completion_tokens, gateway::SpendHold& hold,
            OnDowngrade downgraded) {
-  const core::Principal& who = *exchange.principal;
-  int64_t estimate = 0;
-  const gateway::BudgetVerdict verdict =
-      guard.assess(who, model, prompt_tokens, completion_tokens, estimate);
-  if (!verdict.refusal) {
-    hold = guard.hold(who, estimate);
+  using Kind = gateway::BudgetAdmission::Kind;
+  gateway::BudgetAdmission admission =
+      guard.admit(*exchange.principal, model, prompt_tokens, completion_tokens,
+                  [&exchange](std::string_view cheaper) {
+                    return !model_refused(exchange, cheaper).has_value();
+                  });
+  if (admission.kind == Kind::admitted) {
+    hold = std::move(admission.hold);
     return true;
   }
-  // The cheaper model must be one the key may call too. Its calls are not held: past the
-  // budget, the downgrade is what was asked for.
-  if (!verdict.downgrade_to.empty() && !model_refused(exchange, verdict.downgrade_to)) {
+  const gateway::BudgetVerdict& verdict = admission.verdict;
+  if (admission.kind == Kind::downgraded) {
     exchange.response.add_header(std::string(kBudgetDowngradeHeader),
                                  model + " -> " + verdict.downgrade_to);
     model = verdict.downgrade_to;
     downgraded();
-    guard.count(verdict, gateway::BudgetGuard::Action::downgraded);
     return true;
   }
-  guard.count(verdict, gateway::BudgetGuard::Action::refused);
   exchange.response.set_error(*verdict.refusal);
   exchange.response.add_header("retry-after", std::to_string(verdict.retry_after_seconds));
   // The official SDKs retry a 429 after its Retry-After however long it is (Anthropic's) or after

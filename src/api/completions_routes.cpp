@@ -31,6 +31,7 @@ class CompletionsSink final : public gateway::ChunkSink {
         include_usage_(include_usage) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_canary(std::string_view version) override { writer_.set_canary(version); }
   void on_token_limit(const gateway::TokenLimitReport& report) override {
     writer_.set_token_limit(report);
   }
@@ -97,7 +98,7 @@ awaitable<void> create_completion(gateway::GatewayService& service, http::Exchan
     co_return;
   }
   exchange.response.set_json(200, std::move(*completion));
-  exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+  add_served_by(exchange.response, outcome);
   add_token_limit_headers(exchange.response, outcome.token_limit);
 }
 

@@ -101,6 +101,7 @@ void log_outcome(http::Exchange& exchange, std::string_view model,
   std::string& f = exchange.log_fields;
   append_log_string(f, "model", model);
   if (!outcome.deployment.empty()) append_log_string(f, "deployment", outcome.deployment);
+  if (!outcome.canary.empty()) append_log_string(f, "canary", outcome.canary);
   append_log_number(f, "attempts", outcome.attempts);
   append_log_string(f, "outcome", core::to_string(outcome.last_outcome));
   append_log_number(f, "prompt_tokens", static_cast<double>(outcome.usage.prompt_tokens));
@@ -136,8 +137,14 @@ void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
   else
     response.set_error(outcome.error);
   if (outcome.retry_after) auth::add_retry_after(response, outcome.retry_after->count());
-  if (!outcome.deployment.empty()) response.add_header("x-sluice-deployment", outcome.deployment);
+  add_served_by(response, outcome);
   add_token_limit_headers(response, outcome.token_limit);
+}
+
+void add_served_by(http::Response& response, const gateway::Outcome& outcome) {
+  if (!outcome.deployment.empty()) response.add_header("x-sluice-deployment", outcome.deployment);
+  if (!outcome.canary.empty())
+    response.add_header(std::string(kCanaryHeader), std::string(outcome.canary));
 }
 
 void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report) {

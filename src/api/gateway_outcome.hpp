@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "gateway/caller.hpp"
 #include "gateway/gateway_service.hpp"
 #include "http/exchange.hpp"
 
@@ -11,6 +12,10 @@ namespace sluice::api {
 
 // The header a client may send to shorten a request's deadline, in milliseconds.
 inline constexpr std::string_view kTimeoutHeader = "x-sluice-timeout-ms";
+// Keeps a client's requests on one version of a canaried model (gateway.models[].canary).
+inline constexpr std::string_view kCanaryKeyHeader = "x-sluice-canary-key";
+// Which version of a canaried model served the request: baseline or candidate.
+inline constexpr std::string_view kCanaryHeader = "x-sluice-canary";
 
 // The request's deadline and cancellation: the alias' (or the gateway's) timeout, shortened by
 // the client's x-sluice-timeout-ms, and the exchange's cancellation signal.
@@ -32,12 +37,7 @@ std::chrono::steady_clock::time_point deadline_before_model(
 // Who is calling: the key the authentication filter accepted. Metrics label config keys by name
 // and every virtual key as "virtual" (there may be many: their usage is recorded by key id).
 inline gateway::Caller caller_of(const http::Exchange& exchange) {
-  const long long tokens_per_minute =
-      exchange.principal ? exchange.principal->tokens_per_minute : 0;
-  if (exchange.principal && !exchange.principal->key_id.empty())
-    return gateway::Caller{"virtual", exchange.principal->key_id, exchange.principal->team,
-                           tokens_per_minute};
-  return gateway::Caller{exchange.api_key_name, {}, {}, tokens_per_minute};
+  return gateway::caller_of(exchange.principal.get(), exchange.api_key_name);
 }
 
 // The 403 for a key whose models allowlist does not name `model`; nullopt when the key may call
@@ -58,11 +58,15 @@ std::string mock_header_lines(const http::Request& request);
 void append_log_number(std::string& out, std::string_view key, double value);
 void append_log_string(std::string& out, std::string_view key, std::string_view value);
 
-// Appends the access log fields of a gateway call: model, deployment, attempts, outcome, tokens
+// Appends the access log fields of a gateway call: model, deployment, canary (the version of a
+// canaried model), attempts, outcome, tokens
 // (with the prompt's cached and cache-written parts when there are any), cost, time to first token,
 // finish reason, the upstream's request id when it gave one, the upstream error when it failed,
 // and each attempt (`tries`: gateway/attempt_record.hpp).
 void log_outcome(http::Exchange& exchange, std::string_view model, const gateway::Outcome& outcome);
+
+// x-sluice-deployment (when a deployment was tried) and, for a canaried model, x-sluice-canary.
+void add_served_by(http::Response& response, const gateway::Outcome& outcome);
 
 // x-ratelimit-*-tokens for a call a token limit applied to, when its answer is not streamed.
 void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report);

@@ -63,6 +63,7 @@ class MessagesSink final : public gateway::MessagesStreamSink {
     upstream_request_id_.clear();  // a new attempt, which may have an id of its own, or none
   }
   void on_upstream_request_id(std::string_view id) override { upstream_request_id_.assign(id); }
+  void on_canary(std::string_view version) override { writer_.set_canary(version); }
   void on_token_limit(const gateway::TokenLimitReport& report) override {
     writer_.set_token_limit(report);
   }
@@ -289,7 +290,7 @@ awaitable<void> create_message(gateway::GatewayService& service, http::Exchange&
     }
     exchange.response.set_json(200, std::move(*message));
   }
-  exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+  add_served_by(exchange.response, outcome);
   add_token_limit_headers(exchange.response, outcome.token_limit);
   add_request_ids(exchange.response, exchange.request_id, outcome.upstream_request_id);
 }

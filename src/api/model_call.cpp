@@ -47,6 +47,7 @@ gateway::ChatRequest translated_chat_request(http::Exchange& exchange,
   request.request_id = exchange.request_id;
   mock_headers = mock_header_lines(exchange.request);
   request.forward_headers = mock_headers;
+  request.canary_key = exchange.request.header(kCanaryKeyHeader);
   request.limits = request_limits(exchange, service, request.model);
   return request;
 }

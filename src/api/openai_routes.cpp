@@ -50,6 +50,7 @@ bool prepare_chat(gateway::GatewayService& service, http::Exchange& exchange, js
   request.limits = request_limits(exchange, service, request.model);
   mock_headers = mock_header_lines(exchange.request);
   request.forward_headers = mock_headers;
+  request.canary_key = exchange.request.header(kCanaryKeyHeader);
   return true;
 }
 
@@ -83,7 +84,7 @@ awaitable<void> chat_completions(gateway::GatewayService& service, RagChat* rag,
       co_await sink.finish();
     } else {
       exchange.response.set_json(200, std::move(outcome.body));
-      exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+      add_served_by(exchange.response, outcome);
       add_token_limit_headers(exchange.response, outcome.token_limit);
     }
   } else if (sink.started()) {

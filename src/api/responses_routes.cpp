@@ -37,6 +37,7 @@ class ResponsesSink final : public gateway::ChunkSink {
         translator_(std::move(response_id), created, std::move(model), request) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_canary(std::string_view version) override { writer_.set_canary(version); }
   void on_token_limit(const gateway::TokenLimitReport& report) override {
     writer_.set_token_limit(report);
   }
@@ -167,7 +168,7 @@ awaitable<void> create_response(gateway::GatewayService& service, gateway::Respo
   } else {
     exchange.response.set_error(response.error());
   }
-  exchange.response.add_header("x-sluice-deployment", outcome.deployment);
+  add_served_by(exchange.response, outcome);
   add_token_limit_headers(exchange.response, outcome.token_limit);
 }
 

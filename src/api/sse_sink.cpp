@@ -18,6 +18,7 @@ awaitable<bool> SseWriter::write(std::string_view type, std::string_view data) {
     response.content_type = "text/event-stream; charset=utf-8";
     response.add_header("Cache-Control", "no-cache");
     response.add_header("x-sluice-deployment", deployment_);
+    if (!canary_.empty()) response.add_header(std::string(kCanaryHeader), std::string(canary_));
     add_token_limit_headers(response, token_limit_);
     if (!co_await exchange_.begin_stream()) co_return false;
   }

@@ -22,6 +22,8 @@ class SseWriter {
   SseWriter& operator=(const SseWriter&) = delete;
 
   void set_deployment(std::string_view deployment) { deployment_.assign(deployment); }
+  // The canary version serving the stream (a static name), sent as x-sluice-canary.
+  void set_canary(std::string_view version) { canary_ = version; }
   // A token limit's x-ratelimit-*-tokens headers, sent with the head.
   void set_token_limit(const gateway::TokenLimitReport& report) { token_limit_ = report; }
   bool started() const { return started_; }
@@ -33,6 +35,7 @@ class SseWriter {
   http::Exchange& exchange_;
   gateway::GatewayMetrics* metrics_;
   std::string deployment_;
+  std::string_view canary_;
   std::string event_line_;  // `event: <type>\n`, reused
   gateway::TokenLimitReport token_limit_;
   bool started_ = false;
@@ -46,6 +49,7 @@ class SseSink final : public gateway::ChunkSink {
       : writer_(exchange, &metrics) {}
 
   void on_attempt(std::string_view deployment) override { writer_.set_deployment(deployment); }
+  void on_canary(std::string_view version) override { writer_.set_canary(version); }
   void on_token_limit(const gateway::TokenLimitReport& report) override {
     writer_.set_token_limit(report);
   }

@@ -15,7 +15,8 @@ constexpr std::string_view kAllowMethods = "GET, POST, DELETE, OPTIONS";
 // to the access-log line (both SDKs' spellings), where and how the call was served, and what the
 // SDKs' retry logic and a client's own pacing read.
 constexpr std::string_view kExposeHeaders =
-    "x-request-id, request-id, anthropic-request-id, x-sluice-deployment, x-sluice-degraded, "
+    "x-request-id, request-id, anthropic-request-id, x-sluice-deployment, x-sluice-canary, "
+    "x-sluice-degraded, "
     "x-sluice-budget-downgrade, x-sluice-token-count, retry-after, x-should-retry, "
     "x-ratelimit-limit-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-requests, "
     "x-ratelimit-remaining-tokens, x-ratelimit-reset-requests, x-ratelimit-reset-tokens";

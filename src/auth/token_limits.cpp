@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "auth/rate_limit_filter.hpp"
+#include "auth/request_rate_limits.hpp"
 #include "core/fnv1a.hpp"
 
 namespace sluice::auth {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "api/admin_audit_routes.hpp"
+#include "api/admin_canary_routes.hpp"
 #include "api/admin_key_routes.hpp"
 #include "api/completions_routes.hpp"
 #include "api/media_routes.hpp"
@@ -196,7 +197,7 @@ int serve(const CliArgs& args, Role role) {
   auth::LocalLimiter limiter(static_cast<std::size_t>(config->rate_limits.max_tracked));
   auth::RateLimitFilter rate_limit_filter(config->rate_limits, limiter);
   auth::TokenLimits token_limits(config->rate_limits, limiter);
-  auth::register_rate_limit_metrics(registry, rate_limit_filter, token_limits);
+  auth::register_rate_limit_metrics(registry, rate_limit_filter.limits(), token_limits);
   gateway::register_budget_metrics(registry, budget_guard);
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
@@ -243,6 +244,7 @@ int serve(const CliArgs& args, Role role) {
     api::register_responses_routes(router, gateway_service, config->gateway, registry);
     api::register_messages_routes(router, gateway_service);
     api::register_completions_routes(router, gateway_service);
+    api::register_admin_canary_routes(router, gateway_service);
     api::register_moderations_routes(router, gateway_service);
     api::register_rerank_routes(router, gateway_service,
                                 static_cast<std::size_t>(config->gateway.rerank_max_documents));

@@ -292,12 +292,39 @@ struct DeploymentConfig {
   bool operator==(const DeploymentConfig&) const = default;
 };
 
+// When a canary's candidate is taken out of rotation: its `metric` over the last `window` is
+// above `threshold` (and above the baseline's over the same window, when the baseline had
+// `min_requests` there too), once the candidate had at least `min_requests` in the window.
+struct CanaryRollbackConfig {
+  std::string metric;     // error_rate | p99_latency | ttft_p99; empty = no automatic rollback
+  std::string threshold;  // error_rate: a share (0.05); the latencies: a duration (2s, 800ms)
+  Millis window{300'000};
+  int min_requests = 50;
+
+  bool operator==(const CanaryRollbackConfig&) const = default;
+};
+
+// A candidate version of a model alias: another alias (its own deployments) that serves
+// `weight` of this alias' chat requests until it is rolled back.
+struct CanaryConfig {
+  std::string alias;  // the candidate, a configured alias; empty = no canary
+  double weight = 0;  // the share of requests it serves, 0 to 1
+  CanaryRollbackConfig rollback;
+
+  bool operator==(const CanaryConfig&) const = default;
+};
+
+// The rollback threshold as a number: a share for error_rate, seconds for the latencies;
+// nullopt when `threshold` does not fit `metric` (or the metric is unknown).
+std::optional<double> canary_threshold(const CanaryRollbackConfig& rollback);
+
 struct ModelAliasConfig {
   std::string alias;                  // the model name clients send
   std::string strategy = "weighted";  // weighted | least_outstanding | lowest_latency
   std::vector<DeploymentConfig> deployments;
   std::vector<std::string> fallbacks;  // other aliases, tried when every deployment failed
   Millis timeout{0};  // whole-request deadline for this alias; 0 = gateway.request_timeout
+  CanaryConfig canary;
 
   bool operator==(const ModelAliasConfig&) const = default;
 };

@@ -62,6 +62,16 @@ void describe_gateway(Visitor& v, GatewayConfig& g) {
     });
     v.field("fallbacks", m.fallbacks);
     v.field("timeout", m.timeout);
+    v.section("canary", [&] {
+      v.field("alias", m.canary.alias);
+      v.field("weight", m.canary.weight);
+      v.section("rollback", [&] {
+        v.field("metric", m.canary.rollback.metric);
+        v.field("threshold", m.canary.rollback.threshold);
+        v.field("window", m.canary.rollback.window);
+        v.field("min_requests", m.canary.rollback.min_requests);
+      });
+    });
   });
   v.list("prices", g.prices, [&](PriceConfig& p) {
     v.field("model", p.model);
@@ -114,6 +124,35 @@ void describe_admission(Visitor& v, AdmissionConfig& a) {
       v.field("use", alias.use);
     });
   });
+}
+
+// The budgets section (also embedded in `sluice simulate` scenarios).
+template <class Visitor>
+void describe_budgets(Visitor& v, BudgetsConfig& b) {
+  v.list("teams", b.teams, [&](TeamBudgetConfig& team) {
+    v.field("team", team.team);
+    v.field("daily_usd", team.daily_usd);
+    v.field("monthly_usd", team.monthly_usd);
+  });
+  v.list("downgrades", b.downgrades, [&](BudgetDowngradeConfig& downgrade) {
+    v.field("model", downgrade.model);
+    v.field("to", downgrade.to);
+  });
+}
+
+// The rate_limits section (also embedded in `sluice simulate` scenarios).
+template <class Visitor>
+void describe_rate_limits(Visitor& v, RateLimitConfig& r) {
+  v.field("key_requests_per_minute", r.key_requests_per_minute);
+  v.field("key_tokens_per_minute", r.key_tokens_per_minute);
+  v.field("address_requests_per_minute", r.address_requests_per_minute);
+  v.list("routes", r.routes, [&](RouteRateLimitConfig& route) {
+    v.field("route", route.route);
+    v.field("requests_per_minute", route.requests_per_minute);
+  });
+  v.field("burst", r.burst);
+  v.field("default_completion_tokens", r.default_completion_tokens);
+  v.field("max_tracked", r.max_tracked);
 }
 
 // The whole configuration.
@@ -174,34 +213,13 @@ void describe_config(Visitor& v, Config& c) {
       v.field("models_claim", c.auth.jwt.models_claim);
     });
   });
-  v.section("budgets", [&] {
-    v.list("teams", c.budgets.teams, [&](TeamBudgetConfig& team) {
-      v.field("team", team.team);
-      v.field("daily_usd", team.daily_usd);
-      v.field("monthly_usd", team.monthly_usd);
-    });
-    v.list("downgrades", c.budgets.downgrades, [&](BudgetDowngradeConfig& downgrade) {
-      v.field("model", downgrade.model);
-      v.field("to", downgrade.to);
-    });
-  });
+  v.section("budgets", [&] { describe_budgets(v, c.budgets); });
   v.section("cors", [&] {
     v.field("allow_origins", c.cors.allow_origins);
     v.field("allow_credentials", c.cors.allow_credentials);
     v.field("max_age", c.cors.max_age);
   });
-  v.section("rate_limits", [&] {
-    v.field("key_requests_per_minute", c.rate_limits.key_requests_per_minute);
-    v.field("key_tokens_per_minute", c.rate_limits.key_tokens_per_minute);
-    v.field("address_requests_per_minute", c.rate_limits.address_requests_per_minute);
-    v.list("routes", c.rate_limits.routes, [&](RouteRateLimitConfig& route) {
-      v.field("route", route.route);
-      v.field("requests_per_minute", route.requests_per_minute);
-    });
-    v.field("burst", c.rate_limits.burst);
-    v.field("default_completion_tokens", c.rate_limits.default_completion_tokens);
-    v.field("max_tracked", c.rate_limits.max_tracked);
-  });
+  v.section("rate_limits", [&] { describe_rate_limits(v, c.rate_limits); });
   v.section("storage", [&] { v.field("data_dir", c.storage.data_dir); });
   v.section("rag", [&] {
     v.field("default_collection", c.rag.default_collection);

@@ -289,6 +289,7 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
     if (!p.name.empty() && !contains_name(providers, p.name)) providers.push_back(p.name);
   }
   validate_models(g, providers, report);
+  validate_canaries(g, report);
   validate_prices(g, report);
 
   if (g.request_timeout <= Millis{0})

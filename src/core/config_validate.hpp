@@ -36,8 +36,13 @@ void validate(const Config& c, Reporter& report);
 // The gateway section alone (its keys under "gateway."): providers, model aliases, prices,
 // retries, the circuit breaker and timeouts.
 void validate_gateway(const GatewayConfig& g, Reporter& report);
+// gateway.models[].canary: the candidate is another configured alias (without a canary of its
+// own), its weight a share, its rollback rule a known metric with a threshold that fits it.
+void validate_canaries(const GatewayConfig& g, Reporter& report);
 // The rate_limits section and the per-key limits of auth.api_keys.
 void validate_rate_limits(const Config& c, Reporter& report);
+// The budgets section: team names and amounts, and downgrades.
+void validate_budgets(const BudgetsConfig& b, Reporter& report);
 
 // Fills the tracing keys the configuration left unset from OpenTelemetry's standard variables
 // (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _HEADERS, _TIMEOUT, OTEL_SERVICE_NAME,

@@ -122,6 +122,24 @@ SpendHold BudgetGuard::hold(const core::Principal& principal, int64_t estimate_n
   return SpendHold(spend_, principal.key_id, principal.team, estimate_nano_usd);
 }
 
+BudgetAdmission BudgetGuard::admit(const core::Principal& principal, std::string_view model,
+                                   long long prompt_tokens, long long completion_tokens,
+                                   const std::function<bool(std::string_view)>& may_call) const {
+  BudgetAdmission admission;
+  int64_t estimate = 0;
+  admission.verdict = assess(principal, model, prompt_tokens, completion_tokens, estimate);
+  if (!admission.verdict.refusal) {
+    admission.hold = hold(principal, estimate);
+    return admission;
+  }
+  // The cheaper model must be one the key may call too.
+  const bool downgrade =
+      !admission.verdict.downgrade_to.empty() && may_call(admission.verdict.downgrade_to);
+  admission.kind = downgrade ? BudgetAdmission::Kind::downgraded : BudgetAdmission::Kind::refused;
+  count(admission.verdict, downgrade ? Action::downgraded : Action::refused);
+  return admission;
+}
+
 BudgetVerdict BudgetGuard::check(const core::Principal& principal, std::string_view model,
                                  int64_t estimate_nano_usd) const {
   if (principal.key_id.empty()) return {};

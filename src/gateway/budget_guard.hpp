@@ -53,6 +53,16 @@ struct BudgetVerdict {
   bool team = false;  // the budget passed is the team's (else the key's own)
 };
 
+// What the budget gate did with a call: let it through holding its estimate, sent it to the
+// cheaper model budgets.downgrades names (not held: past the budget, the downgrade is what was
+// asked for), or refused it.
+struct BudgetAdmission {
+  enum class Kind { admitted, downgraded, refused };
+  Kind kind = Kind::admitted;
+  BudgetVerdict verdict;  // over budget (downgraded, refused): why; verdict.downgrade_to
+  SpendHold hold;         // admitted: the call's estimate, held until the call has ended
+};
+
 class BudgetGuard {
  public:
   // `spend` must outlive the guard. `now_ms`: empty = the system clock.
@@ -95,6 +105,12 @@ class BudgetGuard {
                        int64_t& estimate_nano_usd) const;
   // The hold of an admitted call (nothing for keys whose spend is not recorded).
   SpendHold hold(const core::Principal& principal, int64_t estimate_nano_usd) const;
+  // The budget gate, for a call of `model` by `principal` (one applies() holds): assess() it; over
+  // budget, downgrade it when a cheaper model is configured and `may_call` allows the key that
+  // model, else refuse it. Counted for sluice_budget_exceeded_total.
+  BudgetAdmission admit(const core::Principal& principal, std::string_view model,
+                        long long prompt_tokens, long long completion_tokens,
+                        const std::function<bool(std::string_view model)>& may_call) const;
 
  private:
   struct Limits {

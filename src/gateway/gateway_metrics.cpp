@@ -76,7 +76,20 @@ GatewayMetrics::GatewayMetrics(ops::Registry& registry, const Catalog& catalog,
       cost_(registry.counter("sluice_cost_usd_total",
                              "Estimated spend in US dollars, by upstream model, requested model "
                              "(alias) and API key.",
-                             {"model", "alias", "key"})) {
+                             {"model", "alias", "key"})),
+      canary_weight_(registry.gauge("sluice_canary_weight",
+                                    "Share of a model alias' requests its canary candidate "
+                                    "serves now (0 once rolled back).",
+                                    {"alias"})),
+      canary_requests_(registry.counter(
+          "sluice_canary_requests_total",
+          "Requests to a model alias with a canary, by the version that served them: baseline "
+          "(the alias) or candidate.",
+          {"alias", "version"})),
+      canary_rollbacks_(registry.counter("sluice_canary_rollbacks_total",
+                                         "Canary candidates taken out of rotation, by reason: "
+                                         "the rollback rule's metric, or manual.",
+                                         {"alias", "reason"})) {
   registry.add_collector([&catalog, timing](ops::MetricSink& out) {
     ops::write_family_header(out, "sluice_circuit_state",
                              "Circuit breaker state per deployment: 0 closed, 1 half-open, 2 open.",
@@ -159,6 +172,20 @@ void GatewayMetrics::time_to_first_token(const CallLabels& labels, double second
 
 void GatewayMetrics::cost(std::string_view upstream_model, const CallLabels& labels, double usd) {
   if (usd > 0) cost_.inc({upstream_model, labels.model, labels.key_name}, usd);
+}
+
+void GatewayMetrics::canary_weight(std::string_view alias, double weight) {
+  canary_weight_.set({alias}, weight);
+}
+
+void GatewayMetrics::canary_request(std::string_view alias, std::string_view version,
+                                    double count) {
+  canary_requests_.inc({alias, version}, count);
+}
+
+void GatewayMetrics::canary_rollback(std::string_view alias, std::string_view reason,
+                                     double count) {
+  canary_rollbacks_.inc({alias, reason}, count);
 }
 
 }  // namespace sluice::gateway

@@ -43,6 +43,13 @@ class GatewayMetrics {
   void time_to_first_token(const CallLabels& labels, double seconds);
   void cost(std::string_view upstream_model, const CallLabels& labels, double usd);
 
+  // Canary releases: the candidate's share of `alias` now, the requests each version served
+  // (version: "baseline" | "candidate"), and the rollbacks (reason: the rule's metric, or
+  // "manual").
+  void canary_weight(std::string_view alias, double weight);
+  void canary_request(std::string_view alias, std::string_view version, double count = 1);
+  void canary_rollback(std::string_view alias, std::string_view reason, double count = 1);
+
  private:
   ops::HistogramFamily& operation_duration_;
   ops::HistogramFamily& token_usage_;
@@ -54,6 +61,9 @@ class GatewayMetrics {
   ops::GaugeFamily& active_streams_;
   ops::CounterFamily& tokens_by_caller_;
   ops::CounterFamily& cost_;
+  ops::GaugeFamily& canary_weight_;
+  ops::CounterFamily& canary_requests_;
+  ops::CounterFamily& canary_rollbacks_;
 };
 
 }  // namespace sluice::gateway

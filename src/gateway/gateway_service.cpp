@@ -131,6 +131,22 @@ asio::awaitable<AttemptResult> endpoint_attempt(EndpointRequest request,
   co_return result;
 }
 
+// What keeps a client on one version of a canaried alias: its x-sluice-canary-key, else the
+// chat body's `user` (OpenAI's end-user id), else a Messages body's metadata.user_id (which the
+// chat translation carries as `user`, when there is one).
+std::string_view canary_key_of(const ChatRequest& request, const boost::json::object* messages) {
+  if (!request.canary_key.empty()) return request.canary_key;
+  if (request.body)
+    if (const auto* user = request.body->if_contains("user"); user && user->is_string())
+      return user->get_string();
+  if (messages)
+    if (const auto* metadata = messages->if_contains("metadata"); metadata && metadata->is_object())
+      if (const auto* user = metadata->get_object().if_contains("user_id");
+          user && user->is_string())
+        return user->get_string();
+  return {};
+}
+
 // Whether some deployment of `chain` is on a provider that serves `endpoint`.
 bool served(const Route& chain, Endpoint endpoint) {
   for (const ModelAlias* alias : chain.aliases())
@@ -168,9 +184,19 @@ GatewayService::GatewayService(Catalog& catalog, const core::GatewayConfig& conf
       request_timeout_(config.request_timeout),
       prices_(config.prices),
       metrics_(metrics),
-      timing_(timing) {
+      timing_(timing),
+      canaries_(config.models) {
   for (const auto& alias : config.models)
     if (alias.timeout.count() > 0) alias_timeouts_[alias.alias] = alias.timeout;
+  // Every canary's series from the start, so that rate() and increase() see their first events.
+  for (const CanaryController* canary : canaries_.all()) {
+    metrics_.canary_weight(canary->alias(), canary->weight());
+    metrics_.canary_request(canary->alias(), to_string(CanaryVersion::baseline), 0);
+    metrics_.canary_request(canary->alias(), to_string(CanaryVersion::candidate), 0);
+    if (canary->rule())
+      metrics_.canary_rollback(canary->alias(), to_string(canary->rule()->metric), 0);
+    metrics_.canary_rollback(canary->alias(), "manual", 0);
+  }
 }
 
 Error deadline_exceeded() {
@@ -354,7 +380,9 @@ std::optional<AttemptResult> GatewayService::cut_short(const RouteContext& conte
 // co_return's temporary Outcome a frame slot of its own), so a long stream holds a small frame.
 asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt attempt,
                                                ChunkSink* sink) {
-  const auto chain = catalog_.resolve(context.model);
+  const CanaryChoice canary = choose_canary(context, sink);
+  const auto chain = catalog_.resolve(
+      canary.version == CanaryVersion::candidate ? canary.controller->candidate() : context.model);
   RouteState state;
   // A name the catalog does not keep is labelled as its provider's wildcard: clients choose
   // model names, and every distinct label would be a metric series kept forever.
@@ -426,11 +454,11 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
     if (state.end == RouteEnd::failed && state.attempts == 0 && itinerary.skipped_open())
       state.end = RouteEnd::unavailable;
   }
-  co_return finish(chain, state, context);
+  co_return finish(chain, state, context, canary);
 }
 
 Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
-                               const RouteContext& context) {
+                               const RouteContext& context, const CanaryChoice& canary) {
   Outcome outcome;
   switch (state.end) {
     case RouteEnd::rejected:
@@ -459,8 +487,91 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
       break;
   }
   settle_tokens(state, outcome);
+  settle_canary(canary, *chain, state, context, outcome);
   outcome.tries = std::move(state.tries);
   return outcome;
+}
+
+GatewayService::CanaryChoice GatewayService::choose_canary(const RouteContext& context,
+                                                           ChunkSink* sink) {
+  if (canaries_.empty() || context.operation != "chat") return {};
+  CanaryController* controller = canaries_.find(context.model);
+  if (!controller) return {};
+  const CanaryChoice choice{controller, controller->pick(context.canary_key, rng())};
+  if (sink) sink->on_canary(to_string(choice.version));
+  return choice;
+}
+
+void GatewayService::settle_canary(const CanaryChoice& canary, const Route& chain,
+                                   const RouteState& state, const RouteContext& context,
+                                   Outcome& outcome) {
+  if (!canary.controller) return;
+  CanaryController& controller = *canary.controller;
+  outcome.canary = to_string(canary.version);
+  metrics_.canary_request(controller.alias(), outcome.canary);
+  // A request its client cut short (gone, or its own shorter deadline) or the drain ended says
+  // nothing about the version.
+  if (!outcome.ok) {
+    const auto reason = stop_reason(context);
+    if (reason == core::Cancellation::Reason::client_gone ||
+        reason == core::Cancellation::Reason::shutdown ||
+        (reason == core::Cancellation::Reason::deadline && context.limits->deadline_from_client) ||
+        outcome.last_outcome == AttemptOutcome::client_gone)
+      return;
+  }
+  const auto now = timing_.now();
+  CanarySample sample;
+  // Answered by a fallback alias is not answered by the version.
+  sample.failed = !outcome.ok || !in_first_alias(chain, state.deployment);
+  sample.latency = seconds_between(context.started, now);
+  sample.ttft = outcome.time_to_first_token;
+  if (const auto rollback = controller.record(canary.version, sample, now))
+    rolled_back(controller, *rollback);
+}
+
+void GatewayService::rolled_back(const CanaryController& canary, const CanaryRollback& rollback) {
+  metrics_.canary_rollback(canary.alias(), rollback.reason);
+  metrics_.canary_weight(canary.alias(), 0);
+  const CanaryRule* rule = canary.rule() ? &*canary.rule() : nullptr;
+  if (rollback.reason == "manual" || !rule) {
+    ops::logger().warn("canary rolled back by an admin: the candidate gets no more requests",
+                       {{"alias", canary.alias()}, {"candidate", canary.candidate()}});
+    return;
+  }
+  // The baseline's value is logged as -1 when it had too few requests to compare with.
+  ops::logger().warn(
+      "canary rolled back: the candidate broke its rollback rule and gets no more requests",
+      {{"alias", canary.alias()},
+       {"candidate", canary.candidate()},
+       {"reason", rollback.reason},
+       {"value", rollback.candidate_value.value_or(0)},
+       {"threshold", rule->threshold},
+       {"baseline_value", rollback.baseline_value.value_or(-1)},
+       {"window_s", std::chrono::duration<double>(rule->window).count()},
+       {"min_requests", static_cast<long long>(rule->min_requests)}});
+}
+
+std::vector<CanaryStatus> GatewayService::canary_statuses() {
+  std::vector<CanaryStatus> out;
+  const auto now = timing_.now();
+  for (CanaryController* canary : canaries_.all()) out.push_back(canary->status(now));
+  return out;
+}
+
+bool GatewayService::roll_back_canary(CanaryController& canary) {
+  const auto rollback = canary.roll_back(timing_.now());
+  if (!rollback) return false;
+  rolled_back(canary, *rollback);
+  return true;
+}
+
+bool GatewayService::resume_canary(CanaryController& canary) {
+  if (!canary.resume()) return false;
+  metrics_.canary_weight(canary.alias(), canary.weight());
+  ops::logger().info(
+      "canary resumed: the candidate serves its configured share again",
+      {{"alias", canary.alias()}, {"candidate", canary.candidate()}, {"weight", canary.weight()}});
+  return true;
 }
 
 bool GatewayService::reserve_tokens(const RouteContext& context, const Route& chain,
@@ -530,9 +641,11 @@ asio::awaitable<Outcome> GatewayService::chat(const ChatRequest& request, ChunkS
     estimate = estimate_tokens_from_bytes(request.raw_body.size()) +
                (completion > 0 ? completion : default_completion_tokens_);
   }
+  RouteContext context = context_for(served_model(request.model), "chat", request.limits, caller,
+                                     estimate, request.trace, request.body);
+  if (!canaries_.empty()) context.canary_key = canary_key_of(request, nullptr);
   return route(
-      context_for(served_model(request.model), "chat", request.limits, caller, estimate,
-                  request.trace, request.body),
+      context,
       [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
         if (trace) return chat_traced(request, trace, d, stream_sink);
         return d.provider->chat(request, d.upstream_model, stream_sink);
@@ -551,9 +664,11 @@ asio::awaitable<Outcome> GatewayService::messages(const MessagesRequest& request
     estimate = estimate_tokens_from_bytes(request.raw_body.size()) +
                (completion > 0 ? completion : default_completion_tokens_);
   }
+  RouteContext context = context_for(served_model(chat.model), "chat", chat.limits, caller,
+                                     estimate, chat.trace, request.body);
+  if (!canaries_.empty()) context.canary_key = canary_key_of(chat, request.body);
   return route(
-      context_for(served_model(chat.model), "chat", chat.limits, caller, estimate, chat.trace,
-                  request.body),
+      context,
       [&request, stream_sink](Deployment& d, const core::TraceContext* trace) {
         return messages_attempt(request, d, trace, stream_sink);
       },

@@ -10,6 +10,7 @@
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/media_call.hpp"
 #include "gateway/pricing.hpp"
+#include "gateway/routing/canary_controller.hpp"
 #include "gateway/routing/catalog.hpp"
 #include "gateway/routing/decision_random.hpp"
 #include "gateway/timing.hpp"
@@ -52,6 +53,9 @@ struct Outcome {
   // No deployment of the model is on a provider that serves the endpoint asked for: nothing was
   // sent (call(), count_tokens()).
   bool unserved = false;
+  // The version of a canaried model that served the request: "baseline" or "candidate" (for
+  // x-sluice-canary); empty when the model has no canary.
+  std::string_view canary;
   // Every attempt made, in order (for the access log's `tries`).
   std::vector<AttemptRecord> tries;
 };
@@ -141,6 +145,18 @@ class GatewayService {
   // generator per thread, seeded from std::random_device. Set before serving.
   void set_random_seed(std::uint64_t seed) { random_ = std::make_unique<DecisionRandom>(seed); }
 
+  // The canaries of the configured aliases (gateway.models[].canary): chat requests (chat
+  // completions, Messages, Responses, completions) for such an alias go to its candidate alias
+  // in proportion to the canary's weight, until its rollback rule or an admin takes the
+  // candidate out (canary_controller.hpp).
+  const CanaryRouter& canaries() const { return canaries_; }
+  std::vector<CanaryStatus> canary_statuses();
+  // An admin's rollback: the candidate gets no more requests; false when it was already out.
+  bool roll_back_canary(CanaryController& canary);
+  // An admin's resume: the candidate is back at its configured weight, its windows empty; false
+  // when it was not rolled back.
+  bool resume_canary(CanaryController& canary);
+
   // The clock deadlines are counted on.
   Clock::time_point now() const { return timing_.now(); }
   // The whole-request deadline for `model` starting now: the alias' timeout (else the gateway's
@@ -171,7 +187,19 @@ class GatewayService {
     const core::TraceContext* trace;  // the request's; null when none
     const boost::json::object* body;  // the client's request, for span attributes; may be null
     std::optional<Endpoint> endpoint{};  // only deployments whose provider serves it are tried
+    std::string_view canary_key{};       // keeps a client on one version of a canaried alias
   };
+  struct RouteState;
+  // The version of a canaried alias a request goes to; no controller when the alias has none.
+  struct CanaryChoice {
+    CanaryController* controller = nullptr;
+    CanaryVersion version = CanaryVersion::baseline;
+  };
+  CanaryChoice choose_canary(const RouteContext& context, ChunkSink* sink);
+  // Counts the request for its version and hands its sample to the controller.
+  void settle_canary(const CanaryChoice& canary, const Route& chain, const RouteState& state,
+                     const RouteContext& context, Outcome& outcome);
+  void rolled_back(const CanaryController& canary, const CanaryRollback& rollback);
   // `model`, or its degraded alias while degraded mode is on.
   std::string_view served_model(std::string_view model) const;
   RouteContext context_for(std::string_view model, std::string_view operation,
@@ -210,7 +238,8 @@ class GatewayService {
   // Settles the reservation with what the call used (a failure that used nothing refunds it).
   void settle_tokens(const RouteState& state, Outcome& outcome);
   Outcome token_limited(const RouteState& state, const RouteContext& context) const;
-  Outcome finish(const Result<Route>& chain, RouteState& state, const RouteContext& context);
+  Outcome finish(const Result<Route>& chain, RouteState& state, const RouteContext& context,
+                 const CanaryChoice& canary);
 
   Outcome succeed(const Deployment& deployment, AttemptResult& result, int attempts,
                   const RouteContext& context);
@@ -251,6 +280,7 @@ class GatewayService {
   ops::Tracer* tracer_ = nullptr;
   std::unordered_map<std::string, std::string> degraded_aliases_;
   std::unique_ptr<DecisionRandom> random_;  // null: unseeded
+  CanaryRouter canaries_;
 };
 
 }  // namespace sluice::gateway

@@ -66,6 +66,9 @@ class ChunkSink {
   // Called before the first attempt when a token limit applies: its headers go out with the
   // stream's head.
   virtual void on_token_limit(const TokenLimitReport& report) {}
+  // Called before the first attempt when the model has a canary: which version serves the
+  // request ("baseline" or "candidate", for x-sluice-canary).
+  virtual void on_canary(std::string_view version) {}
   virtual boost::asio::awaitable<bool> send(std::string_view chunk_json) = 0;
   virtual bool started() const = 0;
 };
@@ -92,6 +95,9 @@ struct ChatRequest {
   // The client's x-mock-* headers as "Name: value\r\n" lines, passed upstream only by providers
   // configured with forward_mock_headers.
   std::string_view forward_headers;
+  // The client's x-sluice-canary-key: keeps its requests on one version of a canaried model
+  // (else the body's `user` does; else the split is random).
+  std::string_view canary_key;
   RequestLimits limits;
 };
 

@@ -50,12 +50,6 @@ struct IngestWorker::JobRun {
   bool committed = false;   // its batch was committed
 };
 
-milliseconds retry_delay(milliseconds base, int attempts) {
-  milliseconds delay = std::max(base, milliseconds(1));
-  for (int i = 1; i < attempts && delay < kMaxRetryDelay; ++i) delay *= 2;
-  return std::min(delay, kMaxRetryDelay);
-}
-
 std::string lease_owner_prefix() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -172,8 +166,11 @@ void IngestWorker::end_job(JobRun& run) {
     run.recorded =
         store_.jobs().fail_permanently(job.id, options_.owner, run.outcome.error().message);
   } else {
-    run.result = job.attempts >= job.max_attempts ? "dead" : "retried";
-    const int64_t retry_at = now_ms() + retry_delay(options_.retry_base, job.attempts).count();
+    // The store buries the job once its attempts are used up; the retry time is then unused.
+    const store::JobRetryPolicy policy{.max_attempts = job.max_attempts,
+                                       .retry_base = options_.retry_base};
+    run.result = policy.exhausted(job.attempts) ? "dead" : "retried";
+    const int64_t retry_at = now_ms() + policy.retry_delay(job.attempts).count();
     run.recorded =
         store_.jobs().fail(job.id, options_.owner, run.outcome.error().message, retry_at);
   }

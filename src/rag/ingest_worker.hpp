@@ -17,6 +17,7 @@
 
 #include "rag/ingest_metrics.hpp"
 #include "rag/ingest_pipeline.hpp"
+#include "store/job_retry_policy.hpp"
 #include "store/store.hpp"
 
 namespace sluice::rag {
@@ -24,7 +25,7 @@ namespace sluice::rag {
 struct IngestWorkerOptions {
   std::string owner;  // the lease owner: host:pid:n
   std::chrono::milliseconds lease{60'000};
-  std::chrono::milliseconds retry_base{1'000};
+  std::chrono::milliseconds retry_base = store::JobRetryPolicy{}.retry_base;  // see JobRetryPolicy
   std::chrono::milliseconds idle_min{50};     // idle polling backs off from here ...
   std::chrono::milliseconds idle_max{1'000};  // ... to here
   // Jobs whose chunks and ends commit in one store batch rather than a commit each.
@@ -34,11 +35,6 @@ struct IngestWorkerOptions {
   // Milliseconds since the Unix epoch, for leases and retry times; empty = the system clock.
   std::function<int64_t()> clock;
 };
-
-// The wait before attempt `attempts` + 1 of a job that failed: base * 2^(attempts-1), at most
-// kMaxRetryDelay.
-inline constexpr std::chrono::milliseconds kMaxRetryDelay{5 * 60 * 1000};
-std::chrono::milliseconds retry_delay(std::chrono::milliseconds base, int attempts);
 
 // One worker: a loop of lease, run, complete (or fail). Lives on one event loop; its methods
 // other than wake() and stop() run there.

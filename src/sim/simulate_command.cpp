@@ -21,6 +21,7 @@
 #include "sim/report/report_html.hpp"
 #include "sim/report/report_json.hpp"
 #include "sim/report/report_summary.hpp"
+#include "sim/scenario/protection_config.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace sluice::cmd {
@@ -41,8 +42,8 @@ constexpr const char* kUsage =
     "  --openmetrics FILE  also write every replica's metrics, scraped every scrape interval\n"
     "                 of virtual time, as OpenMetrics with timestamps (for promtool to backfill)\n"
     "  --scrape-interval D   between two scrapes (default 15s)\n"
-    "  --metrics-start UNIX_S  the Unix time of the run's start in that file (default\n"
-    "                 1704067200, 2024-01-01T00:00:00Z)\n"
+    "  --metrics-start UNIX_S  the Unix time of the run's start in that file (default: the\n"
+    "                 scenario's `start`, 2024-01-01T00:00:00Z unless it sets another)\n"
     "  --metrics-max-bytes SIZE  the bound on that file (default 256Mi)\n"
     "  --access-log FILE  also write every simulated request as a line of the server's JSON\n"
     "                 access log, with each attempt (`tries`), timed from --metrics-start\n"
@@ -58,7 +59,7 @@ struct SimulateArgs {
   std::string openmetrics;
   std::string access_log;
   double scrape_interval = sim::MetricsTimeline::kDefaultScrapeIntervalSeconds;
-  double metrics_start = sim::MetricsTimeline::kDefaultStartUnixSeconds;
+  std::optional<double> metrics_start;  // none: the scenario's `start`
   std::size_t metrics_max_bytes = sim::OpenMetricsWriter::Options{}.max_bytes;
   bool help = false;
 };
@@ -147,12 +148,15 @@ int run_simulate(int argc, char** argv, int first) {
     print_config_errors(scenario.error());
     return 2;
   }
+  // The file's instants and the budgets' days count from the same start.
+  const double metrics_start = args->metrics_start.value_or(
+      static_cast<double>(sim::unix_ms_of_start(scenario->start).value_or(0)) / 1000);
   sim::Simulation simulation(std::move(*scenario));
   std::optional<sim::MetricsTimeline> timeline;
   if (!args->openmetrics.empty()) {
     timeline.emplace(
         sim::MetricsTimeline::Options{.path = args->openmetrics,
-                                      .start_unix_seconds = args->metrics_start,
+                                      .start_unix_seconds = metrics_start,
                                       .format = {.max_bytes = args->metrics_max_bytes}});
     simulation.scrape_into(*timeline, args->scrape_interval);
   }

@@ -19,6 +19,7 @@ struct Call {
   core::Priority priority = core::Priority::normal;
   std::optional<std::chrono::milliseconds> client_timeout;  // as x-sluice-timeout-ms
   RequestPlan plan;
+  int key = -1;  // the `keys` entry it is sent with (KeyBook index); -1: none
 };
 
 }  // namespace sluice::sim

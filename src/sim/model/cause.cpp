@@ -10,6 +10,8 @@ std::string_view to_string(Cause cause) {
       return "shed";
     case Cause::queue_timeout:
       return "queue_timeout";
+    case Cause::throttled:
+      return "throttled";
     case Cause::rate_limited:
       return "rate_limited";
     case Cause::upstream_5xx:
@@ -26,6 +28,10 @@ std::string_view to_string(Cause cause) {
       return "stream_broken";
     case Cause::region_down:
       return "region_down";
+    case Cause::rate_limit_exceeded:
+      return "rate_limit_exceeded";
+    case Cause::budget_exceeded:
+      return "budget_exceeded";
     case Cause::other:
       return "other";
   }
@@ -33,10 +39,12 @@ std::string_view to_string(Cause cause) {
 }
 
 const std::array<Cause, kCauseCount>& all_causes() {
-  static const std::array<Cause, kCauseCount> causes = {
-      Cause::none,         Cause::shed,          Cause::queue_timeout, Cause::rate_limited,
-      Cause::upstream_5xx, Cause::connection,    Cause::timeout,       Cause::deadline,
-      Cause::circuit_open, Cause::stream_broken, Cause::region_down,   Cause::other};
+  // The enum's order is the report's.
+  static const std::array<Cause, kCauseCount> causes = [] {
+    std::array<Cause, kCauseCount> all{};
+    for (std::size_t i = 0; i < kCauseCount; ++i) all[i] = static_cast<Cause>(i);
+    return all;
+  }();
   return causes;
 }
 
@@ -47,6 +55,10 @@ Cause cause_of(const gateway::Outcome& outcome) {
   // The codes GatewayService gives the failures that are its own decision.
   if (outcome.error.code_detail == "deployments_unavailable") return Cause::circuit_open;
   if (outcome.error.code_detail == "deadline_exceeded") return Cause::deadline;
+  // The key's tokens per minute refused the call before any attempt.
+  if (outcome.last_outcome == AttemptOutcome::rejected &&
+      outcome.error.code_detail == "rate_limit_exceeded")
+    return Cause::rate_limit_exceeded;
   switch (outcome.last_outcome) {
     case AttemptOutcome::rate_limited:
       return Cause::rate_limited;

@@ -138,6 +138,7 @@ asio::awaitable<void> Regions::deliver(Call call, Trip trip) {
   refused.arrival = call.arrival;
   refused.mix = call.mix;
   refused.model = *call.model;
+  refused.key = call.key;
   refused.stream = call.stream;
   refused.admitted = false;
   refused.cause = Cause::region_down;

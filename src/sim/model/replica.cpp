@@ -3,6 +3,8 @@
 #include <stdexcept>
 
 #include "ops/admission_sequence.hpp"
+#include "sim/model/key_book.hpp"
+#include "sim/model/replica_protection.hpp"
 
 namespace sluice::sim {
 namespace asio = boost::asio;
@@ -35,8 +37,13 @@ double seconds_between(Time from, Time to) {
 }  // namespace
 
 Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
-                 PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed)
-    : engine_(engine), plans_(plans), index_(index), max_wait_(scenario.admission.max_wait) {
+                 PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed,
+                 KeyBook* keys)
+    : engine_(engine),
+      plans_(plans),
+      index_(index),
+      keys_(keys),
+      max_wait_(scenario.admission.max_wait) {
   // The production catalog builder, with simulated providers from its factory.
   auto catalog = gateway::Catalog::build(scenario.gateway, [&](const core::ProviderConfig& config) {
     return Result<std::unique_ptr<gateway::Provider>>(
@@ -54,6 +61,10 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
   service_->set_random_seed(configured != core::GatewayConfig::kNoRandomSeed
                                 ? static_cast<std::uint64_t>(configured)
                                 : seed);
+  if (keys_) {
+    protection_ = std::make_unique<ReplicaProtection>(engine_, scenario, *keys_, registry_);
+    protection_->attach(*service_);
+  }
   const core::AdmissionConfig& admission = scenario.admission;
   for (const core::RouteAdmissionConfig& route : admission.routes)
     if (route.route == kRoute)
@@ -65,6 +76,8 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
         std::make_unique<ops::AdmissionGate>(static_cast<std::size_t>(admission.max_concurrency),
                                              static_cast<std::size_t>(admission.max_queue));
 }
+
+Replica::~Replica() = default;
 
 namespace {
 
@@ -105,6 +118,15 @@ void Replica::release_gates() {
     if (gate) gate->release();
 }
 
+void Replica::refuse(RequestRecord& record, Cause cause, Recorder& recorder) {
+  record.cause = cause;
+  // As the server refuses: admission control 503, a rate limit or a budget 429.
+  record.status = cause == Cause::shed || cause == Cause::queue_timeout ? 503 : 429;
+  record.end = seconds_since_start(engine_.now());
+  --connections_;
+  recorder.record(record);
+}
+
 asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   ++connections_;
   const Time arrived = engine_.now();
@@ -114,29 +136,54 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.replica = index_;
   record.stream = call.stream;
   record.model = *call.model;
+  record.key = call.key;
+  const core::Principal* principal =
+      keys_ && call.key >= 0 ? &keys_->principal(static_cast<std::size_t>(call.key)) : nullptr;
+  // The rate limit filter comes before admission: a refused request never queues.
+  if (protection_ && !protection_->admit_request(principal)) {
+    record.admitted = false;
+    refuse(record, Cause::rate_limit_exceeded, recorder);
+    co_return;
+  }
   const Verdict verdict = co_await admit(call.priority);
   record.queue_wait = seconds_between(arrived, engine_.now());
   if (verdict != Verdict::admitted) {
     record.admitted = false;
-    record.cause = verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed;
-    record.status = 503;
-    record.end = seconds_since_start(engine_.now());
-    --connections_;
-    recorder.record(record);
+    refuse(record, verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed, recorder);
     co_return;
   }
-  ++admitted_;
-  // As the chat handler: the deadline starts once admitted (api::request_limits).
   gateway::ChatRequest request;
   request.model = *call.model;
   request.stream = call.stream;
+  // The chat handler's budget gate: over budget, the cheaper model or a 429. The hold lasts until
+  // the call has ended.
+  gateway::SpendHold spend_hold;
+  if (protection_ && principal) {
+    gateway::BudgetAdmission budget =
+        protection_->admit_spend(*principal, request.model, call.plan.prompt_tokens);
+    if (budget.kind == gateway::BudgetAdmission::Kind::refused) {
+      release_gates();
+      refuse(record, Cause::budget_exceeded, recorder);
+      co_return;
+    }
+    if (budget.kind == gateway::BudgetAdmission::Kind::downgraded) {
+      request.model = budget.verdict.downgrade_to;
+      record.downgraded = true;
+    }
+    spend_hold = std::move(budget.hold);
+  }
+  if (protection_) request.raw_body = protection_->body_of(call.plan.prompt_tokens);
+  ++admitted_;
+  // As the chat handler: the deadline starts once admitted (api::request_limits).
   request.limits.deadline = service_->deadline_for(request.model, call.client_timeout);
   request.limits.deadline_from_client =
       call.client_timeout &&
       request.limits.deadline < service_->deadline_for(request.model, std::nullopt);
   plans_.put(&request, &call.plan);
   ClientStream stream(engine_);
-  gateway::Outcome outcome = co_await service_->chat(request, call.stream ? &stream : nullptr);
+  gateway::Outcome outcome = co_await service_->chat(request, call.stream ? &stream : nullptr,
+                                                     gateway::caller_of(principal, {}));
+  spend_hold = {};
   plans_.erase(&request);
   release_gates();
   record.end = seconds_since_start(engine_.now());
@@ -146,6 +193,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.prompt_tokens = outcome.usage.prompt_tokens;
   record.completion_tokens = outcome.usage.completion_tokens;
   record.deployment = outcome.deployment;
+  record.canary = outcome.canary;
   // As the server answers: 200 (a stream that broke had sent its head), the error's status, or
   // 499 for a client that left.
   if (outcome.ok || outcome.stream_started)

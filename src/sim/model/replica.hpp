@@ -20,6 +20,9 @@
 
 namespace sluice::sim {
 
+class KeyBook;
+class ReplicaProtection;
+
 // Receives each request as it finishes.
 class Recorder {
  public:
@@ -32,8 +35,13 @@ class Replica {
   // The route whose admission.routes entry applies to simulated requests.
   static constexpr std::string_view kRoute = "/v1/chat/completions";
 
+  // With `keys` (the scenario's keys, rate limits or budgets apply), requests are charged to the
+  // key's rate limits before admission and to its budgets after it, as the server's filters and
+  // chat handler charge them (ReplicaProtection).
   Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
-          PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed);
+          PlanBoard& plans, gateway::Timing& timing, std::size_t index, std::uint64_t seed,
+          KeyBook* keys = nullptr);
+  ~Replica();
 
   // One request, from its arrival at this replica to its end.
   boost::asio::awaitable<void> serve(Call call, Recorder& recorder);
@@ -51,11 +59,15 @@ class Replica {
   double cost_served() const { return cost_served_; }
   const ops::Registry& registry() const { return registry_; }
   const gateway::Catalog& catalog() const { return *catalog_; }
+  // This replica's canaries now (each replica's controller judges its own traffic).
+  std::vector<gateway::CanaryStatus> canary_statuses() const { return service_->canary_statuses(); }
 
  private:
   using Verdict = ops::AdmissionGate::Verdict;
   boost::asio::awaitable<Verdict> admit(core::Priority priority);
   void release_gates();
+  // Ends a request refused before the gateway was called (by `cause`).
+  void refuse(RequestRecord& record, Cause cause, Recorder& recorder);
 
   Engine& engine_;
   PlanBoard& plans_;
@@ -66,6 +78,8 @@ class Replica {
   std::unique_ptr<gateway::GatewayService> service_;
   // As the admission filter orders them: the route's gate, then the global one; null when off.
   std::array<std::unique_ptr<ops::AdmissionGate>, 2> gates_;
+  KeyBook* keys_;
+  std::unique_ptr<ReplicaProtection> protection_;  // null: no limits or budgets apply
   const std::chrono::milliseconds max_wait_;
   std::int64_t connections_ = 0;
   std::int64_t admitted_ = 0;

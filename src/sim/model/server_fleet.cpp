@@ -1,8 +1,6 @@
 #include "sim/model/server_fleet.hpp"
 
 #include <algorithm>
-#include <climits>
-#include <cmath>
 #include <stdexcept>
 
 #include "sim/scenario/distribution_spec.hpp"
@@ -12,60 +10,29 @@ namespace asio = boost::asio;
 
 namespace {
 
-bool on_platform(const ScenarioConfig& s) { return s.platform.kind == "server"; }
+// A hybrid platform's API tier is a server fleet too; a serverless platform has none.
+bool on_platform(const ScenarioConfig& s) {
+  return s.platform.kind == "server" || s.platform.kind == "hybrid";
+}
 
 int initial_replicas(const ScenarioConfig& s) {
+  if (s.platform.kind == "serverless") return 0;
   if (!on_platform(s)) return s.replicas.count;
   return s.platform.replicas.initial > 0 ? s.platform.replicas.initial : s.platform.replicas.min;
-}
-
-std::chrono::seconds whole_seconds(core::Seconds s) {
-  return std::chrono::seconds(std::llround(s.count()));
-}
-
-HpaConfig hpa_config(const ScenarioConfig& s) {
-  const AutoscalingConfig& a = s.platform.autoscaling;
-  HpaConfig config;
-  config.min_replicas = s.platform.replicas.min;
-  config.max_replicas = s.platform.replicas.max;
-  HpaMetricSpec metric;
-  metric.name = a.metric;
-  metric.target_value = a.target;
-  if (a.metric == "cpu") {
-    // Samples are percent of the admission slots, each replica "requesting" 100 of them.
-    metric.target = HpaMetricSpec::Target::resource_utilization;
-    metric.pod_request = 100;
-  }
-  config.metrics = {metric};
-  config.tolerance = a.tolerance;
-  config.downscale_stabilization = whole_seconds(a.scale_down_stabilization);
-  config.sync_period = whole_seconds(a.sync_period);
-  return config;
-}
-
-TargetTrackingConfig tracking_config(const ScenarioConfig& s) {
-  const AutoscalingConfig& a = s.platform.autoscaling;
-  TargetTrackingConfig config;
-  config.target_value = a.target;
-  config.min_capacity = s.platform.replicas.min;
-  config.max_capacity = s.platform.replicas.max;
-  config.scale_out_cooldown = whole_seconds(a.scale_out_cooldown);
-  config.scale_in_cooldown = whole_seconds(a.scale_in_cooldown);
-  config.period = whole_seconds(a.period);
-  return config;
 }
 
 }  // namespace
 
 ServerFleet::ServerFleet(Engine& engine, const ScenarioConfig& scenario,
                          const UpstreamSet& upstreams, PlanBoard& plans, gateway::Timing& timing,
-                         std::uint64_t seed)
+                         std::uint64_t seed, KeyBook* keys)
     : engine_(engine),
       scenario_(scenario),
       upstreams_(upstreams),
       plans_(plans),
       timing_(timing),
       seed_(seed),
+      keys_(keys),
       startup_random_(derive_seed(seed, "startup")),
       startup_(to_distribution(scenario.platform.startup)),
       balancer_(LoadBalancer::parse(scenario.replicas.load_balancer)) {
@@ -80,13 +47,12 @@ ServerFleet::ServerFleet(Engine& engine, const ScenarioConfig& scenario,
   for (const ProvisionedReplica& r : provisioner_->replicas()) add_replica(r.id);
   cost_ = std::make_unique<AlwaysOnCost>(scenario.platform.price_per_replica_hour,
                                          provisioner_->provisioned(), start);
-  ready_now_ = ready();
-  stats_.peak_ready = ready_now_;
-  const std::string& policy = scenario.platform.autoscaling.policy;
-  if (on_platform(scenario) && policy == "hpa")
-    hpa_ = std::make_unique<HorizontalPodAutoscaler>(hpa_config(scenario));
-  else if (on_platform(scenario) && policy == "target_tracking")
-    tracking_ = std::make_unique<TargetTrackingPolicy>(tracking_config(scenario));
+  ready_series_ = std::make_unique<LevelSeries>(scenario.window.count(), ready());
+  stats_.peak_ready = ready();
+  if (on_platform(scenario) && !scenario.platform.autoscaling.policy.empty())
+    autoscaler_ =
+        std::make_unique<Autoscaler>(scenario.platform.autoscaling, scenario.platform.replicas.min,
+                                     scenario.platform.replicas.max);
 }
 
 ServerFleet::~ServerFleet() = default;
@@ -94,7 +60,8 @@ ServerFleet::~ServerFleet() = default;
 void ServerFleet::add_replica(ReplicaId id) {
   const std::size_t index = replicas_.size();
   replicas_.push_back(std::make_unique<Replica>(engine_, scenario_, upstreams_, plans_, timing_,
-                                                index, derive_seed(seed_, "replica", index)));
+                                                index, derive_seed(seed_, "replica", index),
+                                                keys_));
   ids_.push_back(id);
   draining_.push_back(false);
   Sampled fresh;
@@ -142,28 +109,9 @@ void ServerFleet::apply(const std::vector<ReplicaTransition>& transitions) {
   cost_->set_replicas(provisioner_->provisioned(), engine_.now());
 }
 
-// The ready count held over [last_change_, to): into each report window that span covers.
-void ServerFleet::cover_until(double to) {
-  const double w = scenario_.window.count();
-  for (double from = last_change_; from < to;) {
-    const auto index = static_cast<std::size_t>(from / w);
-    const double end = std::min(to, static_cast<double>(index + 1) * w);
-    if (stats_.windows.size() <= index)
-      stats_.windows.resize(index + 1, ReplicaWindow{INT_MAX, INT_MIN, 0});
-    ReplicaWindow& window = stats_.windows[index];
-    window.min = std::min(window.min, ready_now_);
-    window.max = std::max(window.max, ready_now_);
-    window.mean += ready_now_ * (end - from) / w;
-    if (end <= from) break;
-    from = end;
-  }
-  last_change_ = std::max(last_change_, to);
-}
-
 void ServerFleet::note_ready_count() {
-  cover_until(seconds_since_start(engine_.now()));
-  ready_now_ = ready();
-  stats_.peak_ready = std::max(stats_.peak_ready, ready_now_);
+  ready_series_->set(seconds_since_start(engine_.now()), ready());
+  stats_.peak_ready = ready_series_->peak();
 }
 
 void ServerFleet::sample() {
@@ -202,32 +150,13 @@ double ServerFleet::metric_of(std::size_t index) {
 }
 
 void ServerFleet::evaluate() {
-  const Time now = engine_.now();
-  if (hpa_) {
-    const auto pods = provisioner_->hpa_pods([this](ReplicaId id) {
-      const auto index =
-          static_cast<std::size_t>(std::find(ids_.begin(), ids_.end(), id) - ids_.begin());
-      return std::vector<std::optional<double>>{metric_of(index)};
-    });
-    const HpaDecision d = hpa_->sync(now, provisioner_->desired(), pods);
-    if (d.rescaled()) resize(d.desired_replicas, d.reason);
-    return;
-  }
-  if (ready_.empty()) return;
-  double sum = 0;
-  for (std::size_t i : ready_) sum += metric_of(i);
-  const double mean = sum / static_cast<double>(ready_.size());
-  const TargetTrackingDecision d = tracking_->on_datapoint(now, mean, provisioner_->desired());
-  if (d.action != TargetTrackingDecision::Action::none &&
-      d.desired_capacity != provisioner_->desired())
-    resize(d.desired_capacity,
-           d.action == TargetTrackingDecision::Action::scale_out ? "AlarmHigh" : "AlarmLow");
-}
-
-void ServerFleet::resize(int desired, const std::string& reason) {
-  stats_.scale_events.push_back(
-      {seconds_since_start(engine_.now()), provisioner_->desired(), desired, reason});
-  apply(provisioner_->set_desired(desired, engine_.now()));
+  const auto event = autoscaler_->evaluate(engine_.now(), *provisioner_, [this](ReplicaId id) {
+    return metric_of(
+        static_cast<std::size_t>(std::find(ids_.begin(), ids_.end(), id) - ids_.begin()));
+  });
+  if (!event) return;
+  stats_.scale_events.push_back(*event);
+  apply(provisioner_->set_desired(event->to, engine_.now()));
 }
 
 void ServerFleet::snapshot_cost() {
@@ -239,8 +168,7 @@ void ServerFleet::snapshot_cost() {
 
 asio::awaitable<void> ServerFleet::control(std::function<bool()> done) {
   Alarm alarm(engine_);
-  const double period = hpa_ ? scenario_.platform.autoscaling.sync_period.count()
-                             : scenario_.platform.autoscaling.period.count();
+  const double period = autoscaler_->period();
   const Time duration_end = at_seconds(scenario_.duration.count());
   long long next_sample = 1;  // seconds: replicas are sampled once a second
   long long evaluations = 1;
@@ -269,8 +197,7 @@ asio::awaitable<void> ServerFleet::control(std::function<bool()> done) {
 void ServerFleet::finish(std::size_t windows) {
   if (!cost_taken_) snapshot_cost();
   // The last count holds to the end of the last window.
-  cover_until(static_cast<double>(windows) * scenario_.window.count());
-  stats_.windows.resize(windows, ReplicaWindow{ready_now_, ready_now_, 0});
+  stats_.windows = ready_series_->finish(windows);
 }
 
 }  // namespace sluice::sim

@@ -14,29 +14,18 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/random.hpp"
+#include "sim/model/autoscaler.hpp"
 #include "sim/model/load_balancer.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/platform/always_on_cost.hpp"
-#include "sim/platform/horizontal_pod_autoscaler.hpp"
 #include "sim/platform/replica_provisioner.hpp"
-#include "sim/platform/target_tracking.hpp"
+#include "sim/report/level_series.hpp"
 #include "sim/scenario/distribution.hpp"
 
 namespace sluice::sim {
 
 // Ready replicas over one report window: the fewest and most at any instant, and the time mean.
-struct ReplicaWindow {
-  int min = 0;
-  int max = 0;
-  double mean = 0;
-};
-
-struct ScaleEvent {
-  double at = 0;  // seconds since the start
-  int from = 0;   // desired replicas before
-  int to = 0;     // and after
-  std::string reason;
-};
+using ReplicaWindow = LevelWindow;
 
 struct FleetStats {
   std::vector<ReplicaWindow> windows;
@@ -48,12 +37,14 @@ struct FleetStats {
 
 class ServerFleet {
  public:
+  // `keys`: what every replica charges requests to (Replica's); null: nothing.
   ServerFleet(Engine& engine, const ScenarioConfig& scenario, const UpstreamSet& upstreams,
-              PlanBoard& plans, gateway::Timing& timing, std::uint64_t seed);
+              PlanBoard& plans, gateway::Timing& timing, std::uint64_t seed,
+              KeyBook* keys = nullptr);
   ~ServerFleet();
 
   // Whether an autoscaler runs (control() must then be spawned).
-  bool autoscaled() const { return hpa_ != nullptr || tracking_ != nullptr; }
+  bool autoscaled() const { return autoscaler_ != nullptr; }
 
   // The ready replica the load balancer sends an arrival to.
   Replica& pick();
@@ -92,9 +83,7 @@ class ServerFleet {
   // The metric of replica `index` over the period ending now, in the autoscaler's unit.
   double metric_of(std::size_t index);
   void evaluate();
-  void resize(int desired, const std::string& reason);
   void note_ready_count();
-  void cover_until(double seconds);
   void snapshot_cost();
 
   Engine& engine_;
@@ -103,6 +92,7 @@ class ServerFleet {
   PlanBoard& plans_;
   gateway::Timing& timing_;
   const std::uint64_t seed_;
+  KeyBook* keys_;
   Random startup_random_;
   Distribution startup_;
   LoadBalancer balancer_;
@@ -112,13 +102,10 @@ class ServerFleet {
   std::vector<Sampled> sampled_;
   std::vector<std::size_t> ready_;  // indexes of ready replicas, increasing
   std::unique_ptr<ReplicaProvisioner> provisioner_;
-  std::unique_ptr<HorizontalPodAutoscaler> hpa_;
-  std::unique_ptr<TargetTrackingPolicy> tracking_;
+  std::unique_ptr<Autoscaler> autoscaler_;
   std::unique_ptr<AlwaysOnCost> cost_;
   bool cost_taken_ = false;
-  // The ready count's timeline: the current value since `last_change_`.
-  int ready_now_ = 0;
-  double last_change_ = 0;
+  std::unique_ptr<LevelSeries> ready_series_;
   FleetStats stats_;
 };
 

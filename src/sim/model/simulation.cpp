@@ -6,7 +6,9 @@
 
 #include "sim/engine/quiet_logs.hpp"
 #include "sim/model/arrivals.hpp"
+#include "sim/model/served_by.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/protection_config.hpp"
 
 namespace sluice::sim {
 namespace asio = boost::asio;
@@ -15,9 +17,11 @@ Simulation::Simulation(ScenarioConfig scenario)
     : scenario_(std::move(scenario)),
       timing_(engine_),
       upstreams_(engine_, scenario_, static_cast<std::uint64_t>(scenario_.seed)),
+      keys_(protection_applies(scenario_) ? std::make_unique<KeyBook>(scenario_) : nullptr),
       fleet_(engine_, scenario_, upstreams_, plans_, timing_,
-             static_cast<std::uint64_t>(scenario_.seed)),
-      stats_(scenario_.window.count()) {
+             static_cast<std::uint64_t>(scenario_.seed), keys_.get()),
+      stats_(scenario_.window.count()),
+      key_stats_(scenario_.keys.size(), scenario_.window.count()) {
   if (!scenario_.topology.regions.empty()) {
     Recorder& recorder = *this;
     regions_ = std::make_unique<Regions>(engine_, scenario_, fleet_, recorder,
@@ -28,7 +32,19 @@ Simulation::Simulation(ScenarioConfig scenario)
     total += entry.weight;
     mix_.push_back(
         {total, to_distribution(entry.prompt_tokens), to_distribution(entry.completion_tokens)});
+    if (keys_ && !entry.key.empty()) mix_.back().key = keys_->index_of(entry.key);
   }
+  const auto seed = static_cast<std::uint64_t>(scenario_.seed);
+  if (scenario_.platform.kind == "serverless")
+    serverless_ = std::make_unique<ServerlessFleet>(engine_, scenario_, upstreams_, plans_, timing_,
+                                                    seed, static_cast<Recorder&>(*this));
+  if (scenario_.platform.kind == "hybrid")
+    async_ = std::make_unique<AsyncWorkers>(
+        engine_, scenario_, seed,
+        [this](Call call, std::function<void(const RequestRecord&)> then) {
+          send(std::move(call), std::move(then));
+        },
+        [this] { --in_flight_; });
 }
 
 // The engine's leftovers (a run an exception ended) go first, while the replicas and upstreams
@@ -46,6 +62,9 @@ Call Simulation::draw_call(double arrival, Random& random) const {
   call.model = &entry.model;
   call.stream = entry.stream;
   call.priority = core::parse_priority(entry.priority).value_or(core::Priority::normal);
+  call.key = mix_[i].key;
+  // A key's requests have its priority, as the admission filter reads it.
+  if (call.key >= 0) call.priority = keys_->principal(static_cast<std::size_t>(call.key)).priority;
   if (entry.timeout.count() > 0) call.client_timeout = entry.timeout;
   call.plan.prompt_tokens = std::max(0LL, std::llround(mix_[i].prompt_tokens.sample(random)));
   call.plan.completion_tokens =
@@ -54,11 +73,34 @@ Call Simulation::draw_call(double arrival, Random& random) const {
 }
 
 void Simulation::dispatch(Call call) {
+  if (async_ && !scenario_.replayed && scenario_.traffic.mix[call.mix].async) {
+    ++in_flight_;  // the job, until it is done or dead; its attempts count as requests
+    async_->enqueue(std::move(call));
+    return;
+  }
   stats_.arrived(call.arrival);
   ++in_flight_;
   if (regions_) return regions_->dispatch(std::move(call));
+  if (serverless_) {
+    serverless_->serve(std::move(call));
+    return;
+  }
   Replica& chosen = fleet_.pick();
   asio::co_spawn(engine_.io(), chosen.serve(std::move(call), *this), rethrow_on_error);
+}
+
+void Simulation::send(Call call, std::function<void(const RequestRecord&)> then) {
+  Replica& chosen = fleet_.pick();
+  stats_.arrived(call.arrival);
+  ++in_flight_;
+  asio::co_spawn(engine_.io(), attempt(chosen, std::move(call), std::move(then)), rethrow_on_error);
+}
+
+asio::awaitable<void> Simulation::attempt(Replica& replica, Call call,
+                                          std::function<void(const RequestRecord&)> then) {
+  const RequestRecord done = co_await served_by(replica, std::move(call));
+  record(done);
+  then(done);
 }
 
 // traffic.replay: the log's requests at their (scaled) arrival times, up to the duration.
@@ -96,8 +138,8 @@ asio::awaitable<void> Simulation::generate() {
 
 RegistryCounters Simulation::read_registries() const {
   RegistryCounters sum;
-  for (std::size_t i = 0; i < fleet_.size(); ++i)
-    sum.add(read_counters(fleet_.replica(i).registry().render()));
+  for (std::size_t i = 0; i < replica_count(); ++i)
+    sum.add(read_counters(replica(i).registry().render()));
   return sum;
 }
 
@@ -129,9 +171,9 @@ asio::awaitable<void> Simulation::scrape() {
     const double t = static_cast<double>(k) * scrape_interval_;
     co_await alarm.wait_until(at_seconds(t));
     // Replicas the fleet started since the last scrape join the file from this one on.
-    for (; scraped_replicas_ < fleet_.size(); ++scraped_replicas_)
+    for (; scraped_replicas_ < replica_count(); ++scraped_replicas_)
       timeline_->add_replica(replica_instance(scraped_replicas_),
-                             fleet_.replica(scraped_replicas_).registry());
+                             replica(scraped_replicas_).registry());
     if (!timeline_->snapshot(t).ok()) {
       stopped_ = true;
       co_return;
@@ -140,12 +182,27 @@ asio::awaitable<void> Simulation::scrape() {
   }
 }
 
+asio::awaitable<void> Simulation::flush_usage() {
+  Alarm alarm(engine_);
+  for (Time at = kStart + KeyBook::kFlushPeriod;; at += KeyBook::kFlushPeriod) {
+    co_await alarm.wait_until(at);
+    keys_->flush();
+    if (!generating_ && in_flight_ == 0) co_return;
+  }
+}
+
 void Simulation::record(const RequestRecord& record) {
   --in_flight_;
   ended_at_ = std::max(ended_at_, record.end);
   stats_.finished(record);
-  fleet_.request_ended(record.replica);
+  key_stats_.finished(record);
+  if (!serverless_) fleet_.request_ended(record.replica);
   if (observer_) observer_(record);
+}
+
+double Simulation::platform_cost_usd() const {
+  if (serverless_) return serverless_->stats().cost.total();
+  return fleet_.stats().cost_usd + (async_ ? async_->stats().cost_usd : 0);
 }
 
 const RunStats& Simulation::run() {
@@ -155,14 +212,17 @@ const RunStats& Simulation::run() {
   asio::co_spawn(engine_.io(), scenario_.replayed ? replay() : generate(), rethrow_on_error);
   asio::co_spawn(engine_.io(), tick(), rethrow_on_error);
   if (timeline_) asio::co_spawn(engine_.io(), scrape(), rethrow_on_error);
-  if (fleet_.autoscaled())
-    asio::co_spawn(engine_.io(), fleet_.control([this] { return !generating_ && in_flight_ == 0; }),
-                   rethrow_on_error);
-  if (regions_)
-    asio::co_spawn(engine_.io(), regions_->run([this] { return !generating_ && in_flight_ == 0; }),
-                   rethrow_on_error);
+  const auto done = [this] { return !generating_ && in_flight_ == 0; };
+  if (keys_) asio::co_spawn(engine_.io(), flush_usage(), rethrow_on_error);
+  if (fleet_.autoscaled()) asio::co_spawn(engine_.io(), fleet_.control(done), rethrow_on_error);
+  if (regions_) asio::co_spawn(engine_.io(), regions_->run(done), rethrow_on_error);
+  if (serverless_) asio::co_spawn(engine_.io(), serverless_->control(done), rethrow_on_error);
+  if (async_) asio::co_spawn(engine_.io(), async_->control(done), rethrow_on_error);
   engine_.run();
   fleet_.finish(stats_.windows().size());
+  key_stats_.close(stats_.windows().size());
+  if (serverless_) serverless_->finish(stats_.windows().size());
+  if (async_) async_->finish(stats_.windows().size());
   RegistryCounters totals = read_registries();
   stats_.set_totals(totals.gateway, std::move(totals.deployments));
   return stats_;

@@ -9,9 +9,13 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/virtual_timing.hpp"
+#include "sim/model/async_workers.hpp"
+#include "sim/model/key_book.hpp"
 #include "sim/model/regions.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
+#include "sim/model/serverless_fleet.hpp"
+#include "sim/report/key_stats.hpp"
 #include "sim/report/metric_counters.hpp"
 #include "sim/report/metrics_timeline.hpp"
 #include "sim/report/run_stats.hpp"
@@ -47,26 +51,46 @@ class Simulation final : private Recorder {
   double ended_at() const { return ended_at_; }
   // Virtual-time events the engine fired.
   std::uint64_t events() const { return engine_.timers_fired(); }
-  // Every replica that was ever ready (an autoscaled fleet's removed ones included).
-  std::size_t replica_count() const { return fleet_.size(); }
-  const Replica& replica(std::size_t i) const { return fleet_.replica(i); }
+  // Every replica that was ever ready (an autoscaled fleet's removed ones included), or every
+  // serverless instance that ever served.
+  std::size_t replica_count() const { return serverless_ ? serverless_->size() : fleet_.size(); }
+  const Replica& replica(std::size_t i) const {
+    return serverless_ ? serverless_->replica(i) : fleet_.replica(i);
+  }
   const ServerFleet& fleet() const { return fleet_; }
+  // Per `keys` entry: its requests' refusals, downgrades and spend.
+  const KeyStats& key_stats() const { return key_stats_; }
   // With scenario regions: where the replicas and clients are, and how failover went; else null.
   const Regions* regions() const { return regions_.get(); }
+  // platform kind serverless: the instances; null otherwise.
+  const ServerlessFleet* serverless() const { return serverless_.get(); }
+  // platform kind hybrid: the async tier (job queue and workers); null otherwise.
+  const AsyncWorkers* async_workers() const { return async_.get(); }
+  // What the platform bills (the always-on replicas, or the serverless pool; and a hybrid
+  // platform's workers), beside the upstream cost of the requests. After run().
+  double platform_cost_usd() const;
 
  private:
   struct MixEntry {
     double cumulative_weight;
     Distribution prompt_tokens;
     Distribution completion_tokens;
+    int key = -1;  // the KeyBook index of the entry's key; -1: none
   };
 
   boost::asio::awaitable<void> generate();
   boost::asio::awaitable<void> replay();
-  // Sends an arrival to the replica the load balancer picks.
+  // Sends an arrival to the replica the load balancer picks (to the serverless pool, or to the
+  // job queue for an async mix entry on a hybrid platform).
   void dispatch(Call call);
+  // hybrid: a worker's call to the API tier; `then` hears its record after the run does.
+  void send(Call call, std::function<void(const RequestRecord&)> then);
+  boost::asio::awaitable<void> attempt(Replica& replica, Call call,
+                                       std::function<void(const RequestRecord&)> then);
   boost::asio::awaitable<void> tick();
   boost::asio::awaitable<void> scrape();
+  // Every replica's usage ledger flushes to the shared store each KeyBook::kFlushPeriod.
+  boost::asio::awaitable<void> flush_usage();
   Call draw_call(double arrival, Random& random) const;
   RegistryCounters read_registries() const;
   void record(const RequestRecord& record) override;
@@ -76,10 +100,14 @@ class Simulation final : private Recorder {
   VirtualTiming timing_;
   PlanBoard plans_;
   UpstreamSet upstreams_;
+  std::unique_ptr<KeyBook> keys_;  // null: no key, rate limit or budget applies
   ServerFleet fleet_;
   std::unique_ptr<Regions> regions_;  // with scenario regions only
+  std::unique_ptr<ServerlessFleet> serverless_;
+  std::unique_ptr<AsyncWorkers> async_;
   std::vector<MixEntry> mix_;
   RunStats stats_;
+  KeyStats key_stats_;
   std::function<void(const RequestRecord&)> observer_;
   MetricsTimeline* timeline_ = nullptr;
   std::size_t scraped_replicas_ = 0;  // fleet replicas already in timeline_

@@ -239,7 +239,10 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
   const Time exchange_ends = std::min(sent + total_timeout_, limits.deadline);
   const Time first_byte_by = std::min(sent + first_byte_timeout_, exchange_ends);
 
-  if (const OutageConfig* outage = outage_at(sent)) {
+  // A partial outage draws only inside it: other scenarios' draws are unchanged.
+  const OutageConfig* outage = outage_at(sent);
+  if (outage && outage->share < 1 && random_.uniform() >= outage->share) outage = nullptr;
+  if (outage) {
     if (outage->fail_with == "connect") co_return failure(AttemptOutcome::connect);
     if (outage->fail_with == "timeout") {
       co_await wait_until(first_byte_by);

@@ -160,6 +160,10 @@ std::vector<RequestId> ServerlessPool::expire_queue(Time now) {
 }
 
 int ServerlessPool::expire_idle(Time now) {
+  return static_cast<int>(expire_idle_instances(now).size());
+}
+
+std::vector<ServerlessExpiry> ServerlessPool::expire_idle_instances(Time now) {
   std::vector<std::size_t> idle;
   for (std::size_t i = 0; i < instances_.size(); ++i) {
     const Instance& in = instances_[i];
@@ -171,18 +175,20 @@ int ServerlessPool::expire_idle(Time now) {
   });
   const int removable = static_cast<int>(instances_.size()) - config_.min_instances;
   if (static_cast<int>(idle.size()) > removable) idle.resize(std::max(removable, 0));
-  std::vector<InstanceId> gone;
+  std::vector<ServerlessExpiry> gone;
   for (std::size_t i : idle) {
     const Instance& in = instances_[i];
     // It is gone when its idle time ran out, whenever the engine gets to call.
-    retired_instance_seconds_ +=
-        to_seconds(elapsed(in.created_at, in.idle_since + config_.idle_expiry));
-    gone.push_back(in.id);
+    const Time gone_at = in.idle_since + config_.idle_expiry;
+    retired_instance_seconds_ += to_seconds(elapsed(in.created_at, gone_at));
+    gone.push_back({in.id, gone_at});
   }
   std::erase_if(instances_, [&](const Instance& in) {
-    return std::find(gone.begin(), gone.end(), in.id) != gone.end();
+    return std::find_if(gone.begin(), gone.end(), [&](const ServerlessExpiry& e) {
+             return e.instance == in.id;
+           }) != gone.end();
   });
-  return static_cast<int>(gone.size());
+  return gone;
 }
 
 std::optional<Time> ServerlessPool::next_deadline() const {
@@ -211,6 +217,7 @@ ServerlessCost ServerlessPool::cost_until(Time now) const {
     }
   }
   cost.compute = seconds * active_price_per_second();
+  cost.compute_seconds = seconds;
   double warm_seconds;
   if (config_.warm_billing == WarmBilling::always) {
     warm_seconds = config_.min_instances * to_seconds(elapsed(start_, now));

@@ -60,10 +60,17 @@ struct ServerlessCounters {
 };
 
 struct ServerlessCost {
-  double requests = 0;  // per-request fees
-  double compute = 0;   // billed duration (active)
-  double warm = 0;      // min_instances kept warm
+  double requests = 0;         // per-request fees
+  double compute = 0;          // billed duration (active)
+  double warm = 0;             // min_instances kept warm
+  double compute_seconds = 0;  // the billed duration itself, seconds
   double total() const { return requests + compute + warm; }
+};
+
+// An instance that expire_idle removed, and when its idle time ran out.
+struct ServerlessExpiry {
+  InstanceId instance = 0;
+  Time gone_at{};
 };
 
 class ServerlessPool {
@@ -88,6 +95,8 @@ class ServerlessPool {
 
   // Instances idle for idle_expiry by `now` are removed, keeping min_instances; returns how many.
   int expire_idle(Time now);
+  // The same, naming each instance removed, the longest idle first.
+  std::vector<ServerlessExpiry> expire_idle_instances(Time now);
 
   // The earliest queue deadline or idle expiry still to come, for the engine's next timer.
   std::optional<Time> next_deadline() const;

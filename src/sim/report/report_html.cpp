@@ -154,6 +154,34 @@ void headline(std::string& out, const Simulation& simulation) {
   out += "</table>\n";
 }
 
+// Per key (a scenario with keys only): a table of what its requests met, and its spend over time.
+void keys(std::string& out, const Simulation& simulation, double window) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const double hours = scenario.duration.count() / 3600;
+  out += "<section id=\"keys\">\n<h2>Keys</h2>\n<table id=\"key-table\">\n";
+  out +=
+      "<tr><th>key</th><th>team</th><th>requests</th><th>completed</th><th>rate limited</th>"
+      "<th>budget refused</th><th>downgraded</th><th>over budget at</th><th>cost</th></tr>\n";
+  std::vector<Series> spend;
+  for (std::size_t i = 0; i < scenario.keys.size(); ++i) {
+    const KeySeries& k = simulation.key_stats().keys()[i];
+    const std::string name = core::html_escape(scenario.keys[i].name);
+    out += "<tr><td>" + name + "</td><td>" + core::html_escape(scenario.keys[i].team) +
+           "</td><td>" + std::to_string(k.requests) + "</td><td>" + std::to_string(k.completed) +
+           "</td><td>" + std::to_string(k.rate_limited) + "</td><td>" +
+           std::to_string(k.budget_refused) + "</td><td>" + std::to_string(k.downgraded) +
+           "</td><td>" + (k.over_budget_at ? fixed(*k.over_budget_at / 60, 1) + " min" : "never") +
+           "</td><td>$" + fixed(k.cost_usd, 4) + " ($" + fixed(ratio(k.cost_usd, hours), 4) +
+           " per hour)</td></tr>\n";
+    Series series{"key_cost_per_hour_" + name, scenario.keys[i].name, {}};
+    for (double cost : k.window_cost_usd) series.values.push_back(cost / (window / 3600));
+    spend.push_back(std::move(series));
+  }
+  out += "</table>\n</section>\n";
+  chart(out, "key-cost", "Cost by key", "US dollars per hour, at each window's rate", spend, window,
+        2);
+}
+
 // The share of each window's requests sent to each region.
 std::vector<Series> region_shares(const Regions& regions, std::size_t windows) {
   std::vector<Series> shares;
@@ -170,6 +198,96 @@ std::vector<Series> region_shares(const Regions& regions, std::size_t windows) {
       shares[r].values.push_back(routed ? ratio(static_cast<double>((*routed)[r]), total) : 0);
   }
   return shares;
+}
+
+std::vector<double> means(const std::vector<LevelWindow>& levels) {
+  std::vector<double> out;
+  for (const LevelWindow& l : levels) out.push_back(l.mean);
+  return out;
+}
+std::vector<double> maxima(const std::vector<LevelWindow>& levels) {
+  std::vector<double> out;
+  for (const LevelWindow& l : levels) out.push_back(l.max);
+  return out;
+}
+
+// A platform section: what it ran on, what that cost, and its instances (replicas, serverless
+// instances, workers, the job queue) per window.
+void platform_section(std::string& out, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const SeriesStats& t = simulation.stats().totals();
+  const double hours = scenario.duration.count() / 3600;
+  const double window = simulation.stats().window();
+  const double platform = simulation.platform_cost_usd();
+  out += "<h2>Platform: " + core::html_escape(scenario.platform.kind) + "</h2>\n";
+  out += "<table id=\"platform\">\n";
+  const ServerlessFleet* pool = simulation.serverless();
+  const AsyncWorkers* workers = simulation.async_workers();
+  if (pool) {
+    const ServerlessStats& s = pool->stats();
+    row(out, "instances",
+        "peak " + std::to_string(s.peak_instances) + ", " + fixed(s.instance_seconds / 3600, 2) +
+            " instance-hours");
+    row(out, "cold starts",
+        std::to_string(s.cold_starts_total) + "; " + std::to_string(s.cold_start_requests) +
+            " requests waited for one (" +
+            fixed(100 * ratio(static_cast<double>(s.cold_start_requests),
+                              static_cast<double>(s.invocations)),
+                  2) +
+            "%): " + quantiles(s.cold_start_wait));
+    row(out, "throttled", std::to_string(s.throttled));
+    row(out, "serverless cost",
+        "$" + fixed(s.cost.total(), 4) + " ($" + fixed(s.cost.requests, 4) + " requests, $" +
+            fixed(s.cost.compute, 4) + " compute, $" + fixed(s.cost.warm, 4) + " warm)");
+  } else {
+    const FleetStats& fleet = simulation.fleet().stats();
+    row(out, "replicas",
+        "peak " + std::to_string(fleet.peak_ready) + " ready, " + fixed(fleet.replica_hours, 2) +
+            " replica-hours, " + std::to_string(fleet.scale_events.size()) + " scale events");
+    row(out, "always-on cost", "$" + fixed(fleet.cost_usd, 4));
+  }
+  if (workers) {
+    const AsyncStats& a = workers->stats();
+    row(out, "jobs",
+        std::to_string(a.jobs) + ": " + std::to_string(a.done) + " done, " +
+            std::to_string(a.dead_letters) + " dead letters, " + std::to_string(a.retries) +
+            " retries, " + std::to_string(a.expired_leases) + " expired leases");
+    row(out, "job queue wait", quantiles(a.queue_wait));
+    row(out, "job latency", quantiles(a.latency));
+    row(out, "workers",
+        "peak " + std::to_string(a.peak_workers) + " ready, " + fixed(a.worker_hours, 2) +
+            " worker-hours, $" + fixed(a.cost_usd, 4));
+  }
+  const double all = t.cost_usd + platform;
+  row(out, "all-in cost",
+      "$" + fixed(all, 4) + " total, $" + fixed(ratio(all, hours), 4) + " per hour (upstream $" +
+          fixed(t.cost_usd, 4) + " + platform $" + fixed(platform, 4) + ")");
+  out += "</table>\n";
+  if (pool) {
+    const ServerlessStats& s = pool->stats();
+    std::vector<double> cold(s.cold_starts.begin(), s.cold_starts.end());
+    chart(out, "instances", "Serverless instances", "instances alive (starting, busy or idle)",
+          {{"instances_mean", "mean", means(s.instances)},
+           {"instances_max", "most", maxima(s.instances)}},
+          window, 1);
+    chart(out, "cold_starts", "Cold starts", "instances started per window",
+          {{"cold_starts", "cold starts", cold}}, window, 0);
+  } else {
+    const FleetStats& fleet = simulation.fleet().stats();
+    chart(out, "replicas", "Ready replicas", "replicas",
+          {{"ready_replicas_mean", "mean", means(fleet.windows)},
+           {"ready_replicas_max", "most", maxima(fleet.windows)}},
+          window, 1);
+  }
+  if (workers) {
+    const AsyncStats& a = workers->stats();
+    chart(out, "job_queue", "Job queue", "runnable jobs waiting for a worker",
+          {{"queue_depth_mean", "mean", means(a.depth)},
+           {"queue_depth_max", "most", maxima(a.depth)}},
+          window, 1);
+    chart(out, "workers", "Workers", "ready workers", {{"workers_mean", "mean", means(a.workers)}},
+          window, 1);
+  }
 }
 
 constexpr const char* kStyle =
@@ -219,12 +337,15 @@ std::string render_report_html(const Simulation& simulation, std::string_view sc
   out += "<title>sluice simulate: " + core::html_escape(scenario_name) + "</title>\n";
   out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
   out += "<h1>sluice simulate: " + core::html_escape(scenario_name) + "</h1>\n";
+  const std::string runs_on = !scenario.platform.kind.empty()
+                                  ? "platform " + core::html_escape(scenario.platform.kind)
+                                  : std::to_string(scenario.replicas.count) + " replica" +
+                                        (scenario.replicas.count == 1 ? "" : "s") + " (" +
+                                        core::html_escape(scenario.replicas.load_balancer) + ")";
   out += "<p id=\"run\">" + fixed(scenario.duration.count() / 60, 1) +
-         " minutes of traffic, seed " + std::to_string(scenario.seed) + ", " +
-         std::to_string(scenario.replicas.count) + " replica" +
-         (scenario.replicas.count == 1 ? "" : "s") + " (" +
-         core::html_escape(scenario.replicas.load_balancer) + "), windows of " + fixed(window, 0) +
-         " s; the last request ended at " + fixed(simulation.ended_at(), 1) + " s.</p>\n";
+         " minutes of traffic, seed " + std::to_string(scenario.seed) + ", " + runs_on +
+         ", windows of " + fixed(window, 0) + " s; the last request ended at " +
+         fixed(simulation.ended_at(), 1) + " s.</p>\n";
   headline(out, simulation);
   chart(out, "latency", "Latency of completed requests (arrival to last byte)", "seconds",
         {p50, p99}, window, 2);
@@ -237,9 +358,11 @@ std::string render_report_html(const Simulation& simulation, std::string_view sc
     chart(out, "errors", "Errors by cause", "failed requests per window", errors, window, 0);
   }
   chart(out, "cost", "Cost", "US dollars per hour, at each window's rate", {cost}, window, 2);
+  if (!scenario.keys.empty()) keys(out, simulation, window);
   if (const Regions* regions = simulation.regions())
     chart(out, "regions", "Traffic by serving region", "share of the window's requests",
           region_shares(*regions, windows.size()), window, 2);
+  if (!scenario.platform.kind.empty()) platform_section(out, simulation);
   out += "</body>\n</html>\n";
   return out;
 }

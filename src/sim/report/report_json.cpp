@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/json_text.hpp"
+#include "sim/report/canary_report.hpp"
 
 namespace sluice::sim {
 namespace {
@@ -140,29 +141,67 @@ void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   w.end_object();
 }
 
-// platform (a scenario with a platform section only): the fleet over time and its bill.
-void platform(JsonWriter& w, const Simulation& simulation) {
-  const ScenarioConfig& scenario = simulation.scenario();
-  const PlatformConfig& p = scenario.platform;
-  const FleetStats& fleet = simulation.fleet().stats();
-  const double hours = scenario.duration.count() / 3600;
-  const double finished = static_cast<double>(simulation.stats().totals().finished);
-  w.begin_object("platform");
-  w.string("kind", p.kind);
-  w.string("policy", p.autoscaling.policy.empty() ? "none" : p.autoscaling.policy);
-  w.string("metric", p.autoscaling.metric);
-  w.number("target", p.autoscaling.target);
-  w.integer("min_replicas", p.replicas.min);
-  w.integer("max_replicas", p.replicas.max);
-  w.integer("peak_ready_replicas", fleet.peak_ready);
-  w.number("replica_hours", fleet.replica_hours);
-  w.begin_object("cost_usd");
-  w.number("total", fleet.cost_usd);
-  w.number("per_hour", ratio(fleet.cost_usd, hours));
-  w.number("per_1000_requests", ratio(fleet.cost_usd, finished) * 1000);
+// A series' requests to canaried aliases, by version (a scenario with a canary only).
+void canary_counts(JsonWriter& w, const CanaryCounts& c) {
+  w.begin_object("canary");
+  w.integer("baseline", static_cast<double>(c.baseline));
+  w.integer("candidate", static_cast<double>(c.candidate));
+  w.number("candidate_share",
+           ratio(static_cast<double>(c.candidate), static_cast<double>(c.requests())));
+  w.integer("baseline_failed", static_cast<double>(c.baseline_failed));
+  w.integer("candidate_failed", static_cast<double>(c.candidate_failed));
   w.end_object();
+}
+
+// canaries: each canary's rule, its rollbacks (per replica) and what the candidate cost.
+void canaries(JsonWriter& w, const std::vector<CanaryRun>& runs, const CanaryCounts& totals) {
+  const double baseline_rate =
+      ratio(static_cast<double>(totals.baseline_failed), static_cast<double>(totals.baseline));
+  w.begin_array("canaries");
+  for (const CanaryRun& run : runs) {
+    w.begin_object();
+    w.string("alias", run.alias);
+    w.string("candidate", run.candidate);
+    w.number("weight", run.weight);
+    w.string("metric", run.metric);
+    w.number("threshold", run.threshold);
+    w.number("window_s", run.window);
+    w.integer("min_requests", static_cast<double>(run.min_requests));
+    w.begin_array("rollbacks");
+    for (const CanaryRollbackEvent& e : run.rollbacks) {
+      w.begin_object();
+      w.integer("replica", static_cast<double>(e.replica));
+      w.number("at_s", e.at);
+      w.string("reason", e.reason);
+      w.number("candidate_value", e.candidate_value.value_or(NAN));
+      w.number("baseline_value", e.baseline_value.value_or(NAN));
+      w.end_object();
+    }
+    w.end_array();
+    w.number("first_rollback_s", run.first_rollback().value_or(NAN));
+    w.number("last_rollback_s", run.last_rollback().value_or(NAN));
+    w.end_object();
+  }
+  w.end_array();
+  // Over every canaried alias: the candidate's failures, and those beyond the baseline's rate.
+  w.begin_object("canary_cost");
+  w.integer("candidate_failed", static_cast<double>(totals.candidate_failed));
+  w.number("excess_failed", static_cast<double>(totals.candidate_failed) -
+                                static_cast<double>(totals.candidate) * baseline_rate);
+  w.end_object();
+}
+
+void cost_object(JsonWriter& w, std::string_view key, double total, double hours, double finished) {
+  w.begin_object(key);
+  w.number("total", total);
+  w.number("per_hour", ratio(total, hours));
+  w.number("per_1000_requests", ratio(total, finished) * 1000);
+  w.end_object();
+}
+
+void scale_events(JsonWriter& w, const std::vector<ScaleEvent>& events) {
   w.begin_array("scale_events");
-  for (const ScaleEvent& e : fleet.scale_events) {
+  for (const ScaleEvent& e : events) {
     w.begin_object();
     w.number("at_s", e.at);
     w.integer("from", e.from);
@@ -171,7 +210,147 @@ void platform(JsonWriter& w, const Simulation& simulation) {
     w.end_object();
   }
   w.end_array();
+}
+
+// The server fleet (kind server, and a hybrid platform's API tier).
+void server_tier(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const PlatformConfig& p = scenario.platform;
+  const FleetStats& fleet = simulation.fleet().stats();
+  w.string("policy", p.autoscaling.policy.empty() ? "none" : p.autoscaling.policy);
+  w.string("metric", p.autoscaling.metric);
+  w.number("target", p.autoscaling.target);
+  w.integer("min_replicas", p.replicas.min);
+  w.integer("max_replicas", p.replicas.max);
+  w.integer("peak_ready_replicas", fleet.peak_ready);
+  w.number("replica_hours", fleet.replica_hours);
+  cost_object(w, "cost_usd", fleet.cost_usd, scenario.duration.count() / 3600,
+              static_cast<double>(simulation.stats().totals().finished));
+  scale_events(w, fleet.scale_events);
+}
+
+// kind serverless: the pool's instances, cold starts, refusals and bill.
+void serverless_pool(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const ServerlessPlatformConfig& c = scenario.platform.serverless;
+  const ServerlessStats& s = simulation.serverless()->stats();
+  const double hours = scenario.duration.count() / 3600;
+  const double finished = static_cast<double>(simulation.stats().totals().finished);
+  w.string("preset", c.preset);
+  w.integer("concurrency", c.concurrency);
+  w.integer("min_instances", c.min_instances);
+  w.integer("max_instances", c.max_instances);
+  w.number("idle_expiry_s", c.idle_expiry.count());
+  w.string("billing", c.billing);
+  w.integer("invocations", static_cast<double>(s.invocations));
+  w.integer("cold_starts", static_cast<double>(s.cold_starts_total));
+  w.integer("cold_start_requests", static_cast<double>(s.cold_start_requests));
+  w.number("cold_start_share",
+           ratio(static_cast<double>(s.cold_start_requests), static_cast<double>(s.invocations)));
+  percentiles(w, "cold_start_wait_s", s.cold_start_wait);
+  w.integer("queued", static_cast<double>(s.queued));
+  w.integer("throttled", static_cast<double>(s.throttled));
+  w.integer("peak_instances", s.peak_instances);
+  w.number("instance_hours", s.instance_seconds / 3600);
+  w.number("billed_seconds", s.cost.compute_seconds);
+  w.begin_object("cost_usd");
+  w.number("requests", s.cost.requests);
+  w.number("compute", s.cost.compute);
+  w.number("warm", s.cost.warm);
+  w.number("total", s.cost.total());
+  w.number("per_hour", ratio(s.cost.total(), hours));
+  w.number("per_1000_requests", ratio(s.cost.total(), finished) * 1000);
   w.end_object();
+}
+
+// kind hybrid: the workers, their queue and the jobs.
+void async_tier(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const WorkerPoolConfig& c = scenario.platform.workers;
+  const AsyncStats& s = simulation.async_workers()->stats();
+  const double hours = scenario.duration.count() / 3600;
+  w.begin_object("async");
+  w.begin_object("workers");
+  w.string("policy", c.autoscaling.policy.empty() ? "none" : c.autoscaling.policy);
+  w.string("metric", c.autoscaling.metric);
+  w.number("target", c.autoscaling.target);
+  w.integer("min", c.replicas.min);
+  w.integer("max", c.replicas.max);
+  w.integer("concurrency", c.concurrency);
+  w.integer("peak_ready", s.peak_workers);
+  w.number("worker_hours", s.worker_hours);
+  w.begin_object("cost_usd");
+  w.number("total", s.cost_usd);
+  w.number("per_hour", ratio(s.cost_usd, hours));
+  w.number("per_1000_jobs", ratio(s.cost_usd, static_cast<double>(s.jobs)) * 1000);
+  w.end_object();
+  scale_events(w, s.scale_events);
+  w.end_object();
+  w.begin_object("queue");
+  w.number("lease_s", std::chrono::duration<double>(scenario.platform.queue.lease).count());
+  w.integer("max_attempts", scenario.platform.queue.max_attempts);
+  w.number("retry_base_s",
+           std::chrono::duration<double>(scenario.platform.queue.retry_base).count());
+  w.integer("peak_depth", s.peak_depth);
+  w.end_object();
+  w.integer("jobs", static_cast<double>(s.jobs));
+  w.integer("done", static_cast<double>(s.done));
+  w.integer("dead_letters", static_cast<double>(s.dead_letters));
+  w.integer("attempts", static_cast<double>(s.attempts));
+  w.integer("retries", static_cast<double>(s.retries));
+  w.integer("expired_leases", static_cast<double>(s.expired_leases));
+  w.integer("lost_answers", static_cast<double>(s.lost_answers));
+  percentiles(w, "queue_wait_s", s.queue_wait);
+  percentiles(w, "job_latency_s", s.latency);
+  w.end_object();
+}
+
+// platform (a scenario with a platform section only): the instances over time and their bill.
+void platform(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const double hours = scenario.duration.count() / 3600;
+  const double finished = static_cast<double>(simulation.stats().totals().finished);
+  w.begin_object("platform");
+  w.string("kind", scenario.platform.kind);
+  if (simulation.serverless())
+    serverless_pool(w, simulation);
+  else
+    server_tier(w, simulation);
+  if (simulation.async_workers()) async_tier(w, simulation);
+  // Upstream tokens plus the platform's bill (a hybrid platform's workers included).
+  cost_object(w, "total_cost_usd",
+              simulation.stats().totals().cost_usd + simulation.platform_cost_usd(), hours,
+              finished);
+  w.end_object();
+}
+
+// keys (a scenario with keys only): per key, what its requests met and what it spent.
+void keys(JsonWriter& w, const Simulation& simulation) {
+  const ScenarioConfig& scenario = simulation.scenario();
+  const double hours = scenario.duration.count() / 3600;
+  w.begin_array("keys");
+  for (std::size_t i = 0; i < scenario.keys.size(); ++i) {
+    const KeySeries& k = simulation.key_stats().keys()[i];
+    w.begin_object();
+    w.string("name", scenario.keys[i].name);
+    w.string("team", scenario.keys[i].team);
+    w.integer("requests", static_cast<double>(k.requests));
+    w.integer("completed", static_cast<double>(k.completed));
+    w.integer("failed", static_cast<double>(k.failed()));
+    w.integer("rate_limited", static_cast<double>(k.rate_limited));
+    w.integer("budget_refused", static_cast<double>(k.budget_refused));
+    w.integer("downgraded", static_cast<double>(k.downgraded));
+    w.number("over_budget_at_s", k.over_budget_at.value_or(std::nan("")));
+    w.begin_object("cost_usd");
+    w.number("total", k.cost_usd);
+    w.number("per_hour", ratio(k.cost_usd, hours));
+    w.end_object();
+    w.begin_array("cost_usd_per_window");
+    for (double cost : k.window_cost_usd) w.number({}, cost);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
 }
 
 // A region's requests (those it served, or those its clients sent): counts, latency, errors.
@@ -253,6 +432,35 @@ void window_regions(JsonWriter& w, const Regions& regions, std::size_t window) {
   w.end_array();
 }
 
+void level(JsonWriter& w, std::string_view key, const LevelWindow& l) {
+  w.begin_object(key);
+  w.integer("min", l.min);
+  w.integer("max", l.max);
+  w.number("mean", l.mean);
+  w.end_object();
+}
+
+// A window's platform series.
+void platform_window(JsonWriter& w, const Simulation& simulation, std::size_t i) {
+  if (const ServerlessFleet* pool = simulation.serverless()) {
+    const ServerlessStats& s = pool->stats();
+    if (i < s.instances.size()) level(w, "instances", s.instances[i]);
+    if (i < s.cold_starts.size()) w.integer("cold_starts", static_cast<double>(s.cold_starts[i]));
+    return;
+  }
+  if (i < simulation.fleet().stats().windows.size())
+    level(w, "ready_replicas", simulation.fleet().stats().windows[i]);
+  if (const AsyncWorkers* workers = simulation.async_workers()) {
+    const AsyncStats& s = workers->stats();
+    if (i < s.workers.size()) level(w, "workers", s.workers[i]);
+    if (i < s.depth.size()) level(w, "queue_depth", s.depth[i]);
+    if (i < s.done_per_window.size())
+      w.integer("jobs_done", static_cast<double>(s.done_per_window[i]));
+    if (i < s.dead_per_window.size())
+      w.integer("dead_letters", static_cast<double>(s.dead_per_window[i]));
+  }
+}
+
 }  // namespace
 
 std::string render_report_json(const Simulation& simulation, std::string_view scenario_name) {
@@ -269,8 +477,11 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   w.string("load_balancer", scenario.replicas.load_balancer);
   w.number("ended_s", simulation.ended_at());
   w.end_object();
+  const std::vector<CanaryRun> canary_runs = collect_canaries(simulation);
+  const bool canaried = !canary_runs.empty();
   w.begin_object("totals");
   series(w, stats.totals(), scenario.duration.count());
+  if (canaried) canary_counts(w, stats.totals().canary);
   w.end_object();
   w.begin_array("deployments");
   for (const auto& [id, counters] : stats.deployments()) {
@@ -286,21 +497,17 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   w.end_array();
   const bool on_platform = !scenario.platform.kind.empty();
   if (on_platform) platform(w, simulation);
+  if (!scenario.keys.empty()) keys(w, simulation);
   if (const Regions* r = simulation.regions()) regions(w, *r);
+  if (canaried) canaries(w, canary_runs, stats.totals().canary);
   w.begin_array("windows");
   for (std::size_t i = 0; i < stats.windows().size(); ++i) {
     w.begin_object();
     w.number("start_s", static_cast<double>(i) * stats.window());
     w.number("end_s", static_cast<double>(i + 1) * stats.window());
     series(w, stats.windows()[i], stats.window());
-    if (on_platform && i < simulation.fleet().stats().windows.size()) {
-      const ReplicaWindow& r = simulation.fleet().stats().windows[i];
-      w.begin_object("ready_replicas");
-      w.integer("min", r.min);
-      w.integer("max", r.max);
-      w.number("mean", r.mean);
-      w.end_object();
-    }
+    if (canaried) canary_counts(w, stats.windows()[i].canary);
+    if (on_platform) platform_window(w, simulation, i);
     if (const Regions* r = simulation.regions()) window_regions(w, *r, i);
     w.end_object();
   }

@@ -18,6 +18,11 @@ void SeriesStats::add(const RequestRecord& r) {
   cost_usd += r.cost_usd;
   prompt_tokens += r.prompt_tokens;
   completion_tokens += r.completion_tokens;
+  if (!r.canary.empty()) {
+    const bool candidate = r.canary == "candidate";
+    ++(candidate ? canary.candidate : canary.baseline);
+    if (r.cause != Cause::none) ++(candidate ? canary.candidate_failed : canary.baseline_failed);
+  }
 }
 
 double DeploymentCounters::attempts() const {

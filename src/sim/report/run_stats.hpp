@@ -34,7 +34,10 @@ struct RequestRecord {
   std::size_t region = 0;
   std::size_t client_region = 0;
   bool stream = false;
-  std::string deployment;  // that answered (or failed last); empty when none was tried
+  std::string deployment;   // that answered (or failed last); empty when none was tried
+  int key = -1;             // the `keys` entry it was sent with; -1: none
+  bool downgraded = false;  // over budget, sent to the cheaper model budgets.downgrades names
+  std::string_view canary;  // of a canaried alias: "baseline" or "candidate"; else empty
   // For the simulated access log: the model asked for, the status the client got, the last
   // attempt's outcome, and every attempt.
   std::string model;
@@ -52,6 +55,15 @@ struct GatewayCounters {
   double breaker_openings = 0;  // sluice_circuit_transitions_total{to="open"}
 };
 
+// Requests to canaried aliases (all of them), by the version that served them.
+struct CanaryCounts {
+  std::uint64_t baseline = 0;
+  std::uint64_t candidate = 0;
+  std::uint64_t baseline_failed = 0;
+  std::uint64_t candidate_failed = 0;
+  std::uint64_t requests() const { return baseline + candidate; }
+};
+
 struct SeriesStats {
   std::uint64_t requests = 0;   // arrived
   std::uint64_t finished = 0;   // ended, answered or not
@@ -66,6 +78,7 @@ struct SeriesStats {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   GatewayCounters gateway;
+  CanaryCounts canary;
 
   void add(const RequestRecord& record);
   std::uint64_t failed() const { return finished - completed; }

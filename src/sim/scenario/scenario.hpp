@@ -45,8 +45,10 @@ struct MixEntryConfig {
   bool stream = false;
   std::string priority = "normal";  // the admission class: low | normal | high
   core::Millis timeout{0};          // the client's own deadline (x-sluice-timeout-ms); 0: none
+  bool async = false;  // platform kind hybrid: enqueued as a job for the workers, not served
   CountDistributionSpec prompt_tokens;
   CountDistributionSpec completion_tokens;
+  std::string key;  // the name of the `keys` entry that sends it; empty: no key
 };
 
 // Traffic read from a Sluice access log (JSON lines) instead of drawn.
@@ -98,11 +100,12 @@ struct RateLimitConfig {
   core::Millis retry_after{1000};  // what its 429s ask for
 };
 
-// An outage: attempts that start in [from, to) fail as `fail_with` says.
+// An outage: attempts that start in [from, to) fail as `fail_with` says (a `share` of them).
 struct OutageConfig {
   core::Seconds from{0};
   core::Seconds to{0};
   std::string fail_with = "5xx";  // 5xx | 429 | reset | connect | timeout
+  double share = 1;               // of the attempts starting in it: a partial degradation
 };
 
 // How an upstream behaves: the deployments of gateway provider `provider` (those of upstream
@@ -147,8 +150,54 @@ struct ReplicaRangeConfig {
   int initial = 0;  // 0: min
 };
 
+// platform kind serverless: the instance pool (sim/platform/serverless_config.hpp). Every key
+// the file does not give takes the preset's value (apply_serverless_preset).
+struct ServerlessPlatformConfig {
+  std::string preset = "lambda";  // lambda | cloud_run
+  TimeDistributionSpec cold_start;
+  int concurrency = 1;  // requests one instance serves at once
+  int min_instances = 0;
+  int max_instances = 1000;
+  core::Seconds idle_expiry{600};
+  std::string overflow = "throttle";  // throttle | queue (beyond max_instances)
+  int queue_limit = 0;                // queue: requests waiting at most
+  core::Seconds queue_timeout{10};
+  double memory_gb = 1;
+  double vcpu = 0;
+  double price_per_request = 0;
+  double price_per_gb_second = 0;
+  double price_per_vcpu_second = 0;
+  double warm_price_per_gb_second = 0;  // min_instances kept warm
+  double warm_price_per_vcpu_second = 0;
+  std::string billing = "per_request";  // per_request | per_instance_busy
+  core::Seconds billing_granularity{0.001};
+  std::string warm_billing = "always";  // always | while_idle
+  bool bill_cold_start = true;
+};
+
+// platform kind hybrid: the workers that take the async mix entries' jobs from the queue and
+// call the gateway (the API tier) for each.
+struct WorkerPoolConfig {
+  ReplicaRangeConfig replicas;   // workers: min, max, initial
+  int concurrency = 1;           // jobs one worker runs at once
+  TimeDistributionSpec startup;  // request -> ready; default: at once
+  core::Seconds drain_grace{30};
+  double price_per_worker_hour = 0;
+  AutoscalingConfig autoscaling;  // metric queue_depth or in_flight, per worker
+};
+
+// platform kind hybrid: the job queue, with the policy of Sluice's ingest queue
+// (store::JobRetryPolicy); the defaults are the server's rag.job_* settings.
+struct JobQueueConfig {
+  core::Millis lease = core::RagConfig{}.job_lease;  // the visibility timeout of a leased job
+  int max_attempts = core::RagConfig{}.job_max_attempts;
+  core::Millis retry_base = core::RagConfig{}.job_retry_base;
+};
+
 // platform: how the gateway instances are run. kind `server`: an always-on fleet whose replicas
-// start after a sampled delay and drain when removed; empty: the fixed `replicas` section.
+// start after a sampled delay and drain when removed; `serverless`: instances of a serverless
+// pool, started on demand; `hybrid`: a server fleet for the synchronous API plus workers behind
+// a job queue for the async mix entries; empty: the fixed `replicas` section.
 struct PlatformConfig {
   std::string kind;
   ReplicaRangeConfig replicas;
@@ -156,6 +205,23 @@ struct PlatformConfig {
   core::Seconds drain_grace{30};
   double price_per_replica_hour = 0;
   AutoscalingConfig autoscaling;
+  ServerlessPlatformConfig serverless;  // kind serverless: keys directly under platform
+  WorkerPoolConfig workers;             // kind hybrid: platform.workers
+  JobQueueConfig queue;                 // kind hybrid: platform.queue
+};
+
+// A virtual key, as POST /v1/admin/keys creates one (the body's fields, checked by the admin
+// route's own reader): its team, the models it may call, its admission class, its own budgets
+// and rate limits (0: the rate_limits defaults).
+struct KeyConfig {
+  std::string name;
+  std::string team;
+  std::vector<std::string> models;
+  std::string priority = "normal";
+  double daily_budget_usd = 0;
+  double monthly_budget_usd = 0;
+  long long requests_per_minute = 0;
+  long long tokens_per_minute = 0;
 };
 
 // regions: where the replicas run and the clients are (docs/simulate.md, "Regions and failover").
@@ -206,6 +272,12 @@ struct ScenarioConfig {
   core::GatewayConfig gateway;
   core::AdmissionConfig admission;
   PlatformConfig platform;
+  // Who sends the traffic, and the server's own limits and budgets on them.
+  std::vector<KeyConfig> keys;
+  core::RateLimitConfig rate_limits;
+  core::BudgetsConfig budgets;
+  // The UTC instant virtual time 0 stands for: budgets' days and months turn at its midnights.
+  std::string start = "2024-01-01T00:00:00Z";
   TopologyConfig topology;  // regions, region_latency, failover
   // Read by load_scenario from traffic.replay.file; null when the traffic is drawn.
   std::shared_ptr<const ReplayedTraffic> replayed;

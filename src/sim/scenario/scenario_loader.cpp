@@ -9,6 +9,7 @@
 #include "sim/scenario/access_log_replay.hpp"
 #include "sim/scenario/scenario_schema.hpp"
 #include "sim/scenario/scenario_validate.hpp"
+#include "sim/scenario/serverless_preset.hpp"
 
 namespace sluice::sim {
 namespace {
@@ -48,6 +49,7 @@ ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const std::string&
   core::detail::SchemaBinder binder(root, errors, {.read_secret_files = false});
   describe_scenario(binder, scenario);
   binder.finish();
+  apply_serverless_preset(scenario.platform.serverless, binder.given());
   if (file_ok) {
     core::detail::Reporter report(errors, binder.given());
     validate_scenario(scenario, binder.given(), report);

@@ -20,6 +20,44 @@ void describe_distribution(Visitor& v, DistributionSpec<T>& d) {
 }
 
 template <class Visitor>
+void describe_autoscaling(Visitor& v, AutoscalingConfig& a) {
+  v.field("policy", a.policy);
+  v.field("metric", a.metric);
+  v.field("target", a.target);
+  v.field("sync_period", a.sync_period);
+  v.field("scale_down_stabilization", a.scale_down_stabilization);
+  v.field("tolerance", a.tolerance);
+  v.field("period", a.period);
+  v.field("scale_out_cooldown", a.scale_out_cooldown);
+  v.field("scale_in_cooldown", a.scale_in_cooldown);
+}
+
+// platform kind serverless: its keys sit directly under platform.
+template <class Visitor>
+void describe_serverless(Visitor& v, ServerlessPlatformConfig& c) {
+  v.field("preset", c.preset);
+  v.section("cold_start", [&] { describe_distribution(v, c.cold_start); });
+  v.field("concurrency", c.concurrency);
+  v.field("min_instances", c.min_instances);
+  v.field("max_instances", c.max_instances);
+  v.field("idle_expiry", c.idle_expiry);
+  v.field("overflow", c.overflow);
+  v.field("queue_limit", c.queue_limit);
+  v.field("queue_timeout", c.queue_timeout);
+  v.field("memory_gb", c.memory_gb);
+  v.field("vcpu", c.vcpu);
+  v.field("price_per_request", c.price_per_request);
+  v.field("price_per_gb_second", c.price_per_gb_second);
+  v.field("price_per_vcpu_second", c.price_per_vcpu_second);
+  v.field("warm_price_per_gb_second", c.warm_price_per_gb_second);
+  v.field("warm_price_per_vcpu_second", c.warm_price_per_vcpu_second);
+  v.field("billing", c.billing);
+  v.field("billing_granularity", c.billing_granularity);
+  v.field("warm_billing", c.warm_billing);
+  v.field("bill_cold_start", c.bill_cold_start);
+}
+
+template <class Visitor>
 void describe_scenario(Visitor& v, ScenarioConfig& s) {
   v.field("duration", s.duration);
   v.field("seed", s.seed);
@@ -39,8 +77,10 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("stream", m.stream);
       v.field("priority", m.priority);
       v.field("timeout", m.timeout);
+      v.field("async", m.async);
       v.section("prompt_tokens", [&] { describe_distribution(v, m.prompt_tokens); });
       v.section("completion_tokens", [&] { describe_distribution(v, m.completion_tokens); });
+      v.field("key", m.key);
     });
     v.section("replay", [&] {
       v.field("file", s.traffic.replay.file);
@@ -66,6 +106,7 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("from", o.from);
       v.field("to", o.to);
       v.field("fail_with", o.fail_with);
+      v.field("share", o.share);
     });
   });
   v.section("replicas", [&] {
@@ -83,17 +124,25 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
     v.section("startup", [&] { describe_distribution(v, p.startup); });
     v.field("drain_grace", p.drain_grace);
     v.field("price_per_replica_hour", p.price_per_replica_hour);
-    v.section("autoscaling", [&] {
-      AutoscalingConfig& a = p.autoscaling;
-      v.field("policy", a.policy);
-      v.field("metric", a.metric);
-      v.field("target", a.target);
-      v.field("sync_period", a.sync_period);
-      v.field("scale_down_stabilization", a.scale_down_stabilization);
-      v.field("tolerance", a.tolerance);
-      v.field("period", a.period);
-      v.field("scale_out_cooldown", a.scale_out_cooldown);
-      v.field("scale_in_cooldown", a.scale_in_cooldown);
+    v.section("autoscaling", [&] { describe_autoscaling(v, p.autoscaling); });
+    describe_serverless(v, p.serverless);
+    v.section("workers", [&] {
+      WorkerPoolConfig& w = p.workers;
+      v.section("replicas", [&] {
+        v.field("min", w.replicas.min);
+        v.field("max", w.replicas.max);
+        v.field("initial", w.replicas.initial);
+      });
+      v.field("concurrency", w.concurrency);
+      v.section("startup", [&] { describe_distribution(v, w.startup); });
+      v.field("drain_grace", w.drain_grace);
+      v.field("price_per_worker_hour", w.price_per_worker_hour);
+      v.section("autoscaling", [&] { describe_autoscaling(v, w.autoscaling); });
+    });
+    v.section("queue", [&] {
+      v.field("lease", p.queue.lease);
+      v.field("max_attempts", p.queue.max_attempts);
+      v.field("retry_base", p.queue.retry_base);
     });
   });
   v.list("regions", s.topology.regions, [&](RegionConfig& r) {
@@ -121,6 +170,19 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
   });
   v.section("gateway", [&] { core::describe_gateway(v, s.gateway); });
   v.section("admission", [&] { core::describe_admission(v, s.admission); });
+  v.field("start", s.start);
+  v.list("keys", s.keys, [&](KeyConfig& k) {
+    v.field("name", k.name);
+    v.field("team", k.team);
+    v.field("models", k.models);
+    v.field("priority", k.priority);
+    v.field("daily_budget_usd", k.daily_budget_usd);
+    v.field("monthly_budget_usd", k.monthly_budget_usd);
+    v.field("requests_per_minute", k.requests_per_minute);
+    v.field("tokens_per_minute", k.tokens_per_minute);
+  });
+  v.section("rate_limits", [&] { core::describe_rate_limits(v, s.rate_limits); });
+  v.section("budgets", [&] { core::describe_budgets(v, s.budgets); });
 }
 
 }  // namespace sluice::sim

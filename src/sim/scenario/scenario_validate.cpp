@@ -8,6 +8,7 @@
 
 #include "core/principal.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/protection_config.hpp"
 #include "sim/scenario/region_topology.hpp"
 
 namespace sluice::sim {
@@ -75,6 +76,21 @@ bool routable(const core::GatewayConfig& g, const std::string& model) {
   return !g.default_provider.empty();
 }
 
+void check_model(const ScenarioConfig& s, const std::string& model, const std::string& path,
+                 Reporter& report) {
+  if (model.empty())
+    report.add(path, "must not be empty", "name an alias of gateway.models");
+  else if (!routable(s.gateway, model))
+    report.add(path, "'" + model + "' is not an alias of gateway.models",
+               "name a configured alias, or provider/model of a configured provider");
+  else if (const auto direct = direct_target(s.gateway, model);
+           direct && !upstream_for(s.providers, direct->first, direct->second))
+    report.add(path, "no entry of providers simulates " + direct->first + "/" + direct->second,
+               "add {provider: " + direct->first +
+                   ", ttft: {...}, per_token: {...}} under "
+                   "providers");
+}
+
 namespace {
 
 // traffic.replay: the log stands for the rate, the phases and the mix.
@@ -135,18 +151,7 @@ void validate_traffic(const ScenarioConfig& s, const Given& given, Reporter& rep
     if (!(m.weight > 0))
       report.add(path + ".weight", "must be greater than 0, got " + number_text(m.weight),
                  "a share of the traffic, e.g. 1");
-    if (m.model.empty())
-      report.add(path + ".model", "must not be empty", "name an alias of gateway.models");
-    else if (!routable(s.gateway, m.model))
-      report.add(path + ".model", "'" + m.model + "' is not an alias of gateway.models",
-                 "name a configured alias, or provider/model of a configured provider");
-    else if (const auto direct = direct_target(s.gateway, m.model);
-             direct && !upstream_for(s.providers, direct->first, direct->second))
-      report.add(path + ".model",
-                 "no entry of providers simulates " + direct->first + "/" + direct->second,
-                 "add {provider: " + direct->first +
-                     ", ttft: {...}, per_token: {...}} under "
-                     "providers");
+    check_model(s, m.model, path + ".model", report);
     if (!core::parse_priority(m.priority))
       report.add(path + ".priority", "unknown priority '" + m.priority + "'",
                  "use low, normal or high");
@@ -207,6 +212,9 @@ void validate_upstreams(const ScenarioConfig& s, const Given& given, Reporter& r
       if (!valid_fail_with(o.fail_with))
         report.add(opath + ".fail_with", "unknown failure '" + o.fail_with + "'",
                    "use 5xx, 429, reset, connect or timeout");
+      if (!(o.share > 0 && o.share <= 1))
+        report.add(opath + ".share", "must be above 0 and at most 1, got " + number_text(o.share),
+                   "the share of attempts in the outage that fail: 0.3 fails three in ten");
     }
   }
   // Every configured deployment needs a behaviour: a simulation has no default upstream.
@@ -230,69 +238,243 @@ bool one_of(const std::string& value, std::initializer_list<const char*> choices
   return false;
 }
 
-// platform: kind server (an always-on fleet, optionally autoscaled).
-void validate_platform(const ScenarioConfig& s, const Given& given, Reporter& report) {
-  const PlatformConfig& p = s.platform;
-  bool any = false;
-  for (const auto& [key, value] : given) any = any || key.rfind("platform.", 0) == 0;
-  if (!any) return;
-  if (p.kind != "server") {
-    report.add("platform.kind",
-               p.kind.empty() ? "must be given" : "unknown platform '" + p.kind + "'",
-               "use server (always-on replicas, optionally autoscaled)");
-    return;
-  }
-  // replicas.load_balancer still spreads arrivals over the ready replicas.
-  if (given.contains("replicas.count"))
-    report.add("replicas.count", "is given together with platform",
-               "the fleet's size is platform.replicas.{min, max, initial}");
-  const ReplicaRangeConfig& r = p.replicas;
+// `replicas: {min, max, initial}` at `path` (platform.replicas, platform.workers.replicas).
+void validate_replica_range(const ReplicaRangeConfig& r, const std::string& path,
+                            const Given& given, Reporter& report) {
+  const std::string name = path.substr(path.rfind('.') + 1);
   if (r.min < 1 || r.min > kMaxReplicas)
-    report.add("platform.replicas.min", "must be between 1 and 1000, got " + std::to_string(r.min),
-               "e.g. 2");
+    report.add(path + ".min", "must be between 1 and 1000, got " + std::to_string(r.min), "e.g. 2");
   if (r.max < r.min || r.max > kMaxReplicas)
-    report.add("platform.replicas.max",
-               "must be between replicas.min and 1000, got " + std::to_string(r.max), "e.g. 10");
-  if (given.contains("platform.replicas.initial") && (r.initial < r.min || r.initial > r.max))
-    report.add("platform.replicas.initial",
-               "must be between replicas.min and replicas.max, got " + std::to_string(r.initial),
-               "leave it out to start with replicas.min");
+    report.add(path + ".max",
+               "must be between " + name + ".min and 1000, got " + std::to_string(r.max),
+               "e.g. 10");
+  if (given.contains(path + ".initial") && (r.initial < r.min || r.initial > r.max))
+    report.add(
+        path + ".initial",
+        "must be between " + name + ".min and " + name + ".max, got " + std::to_string(r.initial),
+        "leave it out to start with " + name + ".min");
+}
+
+// `autoscaling` at `path` (given when some key under it is), with the metrics that pool offers.
+void validate_autoscaling(const AutoscalingConfig& a, const std::string& path,
+                          const std::vector<std::string>& metrics, const Given& given,
+                          Reporter& report) {
+  bool scaling = false;
+  for (const auto& [key, value] : given) scaling = scaling || key.rfind(path, 0) == 0;
+  if (!scaling) return;
+  if (!one_of(a.policy, {"hpa", "target_tracking"}))
+    report.add(path + ".policy", "unknown policy '" + a.policy + "'",
+               "use hpa (Kubernetes) or target_tracking (ECS)");
+  if (std::find(metrics.begin(), metrics.end(), a.metric) == metrics.end()) {
+    std::string choices;
+    for (std::size_t i = 0; i < metrics.size(); ++i)
+      choices += (i == 0 ? "" : i + 1 == metrics.size() ? " or " : ", ") + metrics[i];
+    report.add(path + ".metric", "unknown metric '" + a.metric + "'", "use " + choices);
+  }
+  if (!(a.target > 0))
+    report.add(path + ".target", "must be greater than 0",
+               "per member, in the metric's unit (cpu: percent), e.g. 70");
+  for (const auto& [key, value] :
+       {std::pair{"sync_period", a.sync_period}, std::pair{"period", a.period}})
+    if (!(value.count() >= 1)) report.add(path + "." + key, "must be at least 1s", "e.g. 15s");
+  for (const auto& [key, value] :
+       {std::pair{"scale_down_stabilization", a.scale_down_stabilization},
+        std::pair{"scale_out_cooldown", a.scale_out_cooldown},
+        std::pair{"scale_in_cooldown", a.scale_in_cooldown}})
+    if (!(value.count() >= 0)) report.add(path + "." + key, "must not be negative", "e.g. 300s");
+  if (!(a.tolerance >= 0 && a.tolerance < 1))
+    report.add(path + ".tolerance", "must be at least 0 and below 1", "e.g. 0.1");
+}
+
+// The keys directly under platform that each kind takes.
+const std::set<std::string>& platform_keys(const std::string& kind) {
+  static const std::set<std::string> server = {
+      "kind", "replicas", "startup", "drain_grace", "autoscaling", "price_per_replica_hour"};
+  static const std::set<std::string> hybrid = [] {
+    std::set<std::string> keys = server;
+    keys.insert({"workers", "queue"});
+    return keys;
+  }();
+  static const std::set<std::string> serverless = {"kind",
+                                                   "preset",
+                                                   "cold_start",
+                                                   "concurrency",
+                                                   "min_instances",
+                                                   "max_instances",
+                                                   "idle_expiry",
+                                                   "overflow",
+                                                   "queue_limit",
+                                                   "queue_timeout",
+                                                   "memory_gb",
+                                                   "vcpu",
+                                                   "price_per_request",
+                                                   "price_per_gb_second",
+                                                   "price_per_vcpu_second",
+                                                   "warm_price_per_gb_second",
+                                                   "warm_price_per_vcpu_second",
+                                                   "billing",
+                                                   "billing_granularity",
+                                                   "warm_billing",
+                                                   "bill_cold_start"};
+  return kind == "serverless" ? serverless : kind == "hybrid" ? hybrid : server;
+}
+
+// A key of another kind's (platform.cold_start with kind server, platform.replicas with kind
+// serverless): reported once per key directly under platform.
+void validate_platform_keys(const std::string& kind, const Given& given, Reporter& report) {
+  std::set<std::string> reported;
+  const std::set<std::string>& allowed = platform_keys(kind);
+  for (const auto& [key, value] : given) {
+    if (key.rfind("platform.", 0) != 0) continue;
+    const std::string name = key.substr(9, key.find('.', 9) - 9);
+    if (allowed.contains(name) || !reported.insert(name).second) continue;
+    std::string kinds;
+    for (const char* k : {"server", "serverless", "hybrid"})
+      if (platform_keys(k).contains(name)) kinds += std::string(kinds.empty() ? "" : ", ") + k;
+    report.add("platform." + name, "does not apply to kind " + kind,
+               "it is a key of kind " + kinds + ": remove it, or change platform.kind");
+  }
+}
+
+// kind server, and a hybrid platform's API tier: an always-on fleet, optionally autoscaled.
+void validate_server_tier(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  const PlatformConfig& p = s.platform;
+  validate_replica_range(p.replicas, "platform.replicas", given, report);
   check_distribution(p.startup, "platform.startup", given, false, report);
   if (!(p.drain_grace.count() >= 0))
     report.add("platform.drain_grace", "must not be negative", "e.g. 30s");
   if (!(p.price_per_replica_hour >= 0))
     report.add("platform.price_per_replica_hour", "must not be negative", "e.g. 0.085");
-  const AutoscalingConfig& a = p.autoscaling;
+  validate_autoscaling(p.autoscaling, "platform.autoscaling",
+                       {"cpu", "in_flight", "queue_depth", "tokens_per_minute", "cost_per_minute"},
+                       given, report);
   bool scaling = false;
   for (const auto& [key, value] : given)
     scaling = scaling || key.rfind("platform.autoscaling", 0) == 0;
-  if (!scaling) return;
-  if (!one_of(a.policy, {"hpa", "target_tracking"}))
-    report.add("platform.autoscaling.policy", "unknown policy '" + a.policy + "'",
-               "use hpa (Kubernetes) or target_tracking (ECS)");
-  if (!one_of(a.metric,
-              {"cpu", "in_flight", "queue_depth", "tokens_per_minute", "cost_per_minute"}))
-    report.add("platform.autoscaling.metric", "unknown metric '" + a.metric + "'",
-               "use cpu, in_flight, queue_depth, tokens_per_minute or cost_per_minute");
-  if (!(a.target > 0))
-    report.add("platform.autoscaling.target", "must be greater than 0",
-               "per replica, in the metric's unit (cpu: percent), e.g. 70");
-  if (a.metric == "cpu" && s.admission.max_concurrency <= 0)
+  if (scaling && p.autoscaling.metric == "cpu" && s.admission.max_concurrency <= 0)
     report.add("platform.autoscaling.metric",
                "cpu is the busy share of admission.max_concurrency, which is not set",
                "set admission.max_concurrency, or scale on in_flight");
+}
+
+// kind serverless: the pool's keys, after the preset filled those not given.
+void validate_serverless(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  const ServerlessPlatformConfig& c = s.platform.serverless;
+  if (!one_of(c.preset, {"lambda", "cloud_run"}))
+    report.add("platform.preset", "unknown preset '" + c.preset + "'",
+               "use lambda (AWS Lambda) or cloud_run (Google Cloud Run)");
+  check_distribution(c.cold_start, "platform.cold_start", given, true, report);
+  if (c.concurrency < 1 || c.concurrency > 1000)
+    report.add("platform.concurrency",
+               "must be between 1 and 1000, got " + std::to_string(c.concurrency),
+               "requests one instance serves at once: 1 for Lambda, up to 1000 on Cloud Run");
+  if (c.max_instances < 1 || c.max_instances > kMaxReplicas)
+    report.add("platform.max_instances",
+               "must be between 1 and 1000, got " + std::to_string(c.max_instances),
+               "each instance is a simulated gateway; e.g. 100");
+  if (c.min_instances < 0 || c.min_instances > c.max_instances)
+    report.add("platform.min_instances",
+               "must be between 0 and max_instances, got " + std::to_string(c.min_instances),
+               "instances kept warm; 0 scales to zero");
+  if (!(c.idle_expiry.count() > 0))
+    report.add("platform.idle_expiry", "must be greater than 0", "e.g. 10m");
+  if (!one_of(c.overflow, {"throttle", "queue"}))
+    report.add("platform.overflow", "unknown overflow '" + c.overflow + "'",
+               "use throttle (429 at once, as Lambda) or queue (wait up to queue_timeout, as "
+               "Cloud Run)");
+  if (c.queue_limit < 0)
+    report.add("platform.queue_limit", "must not be negative",
+               "requests waiting for a slot at most");
+  if (!(c.queue_timeout.count() >= 0))
+    report.add("platform.queue_timeout", "must not be negative", "e.g. 10s");
   for (const auto& [key, value] :
-       {std::pair{"sync_period", a.sync_period}, std::pair{"period", a.period}})
-    if (!(value.count() >= 1))
-      report.add(std::string("platform.autoscaling.") + key, "must be at least 1s", "e.g. 15s");
-  for (const auto& [key, value] :
-       {std::pair{"scale_down_stabilization", a.scale_down_stabilization},
-        std::pair{"scale_out_cooldown", a.scale_out_cooldown},
-        std::pair{"scale_in_cooldown", a.scale_in_cooldown}})
-    if (!(value.count() >= 0))
-      report.add(std::string("platform.autoscaling.") + key, "must not be negative", "e.g. 300s");
-  if (!(a.tolerance >= 0 && a.tolerance < 1))
-    report.add("platform.autoscaling.tolerance", "must be at least 0 and below 1", "e.g. 0.1");
+       {std::pair{"memory_gb", c.memory_gb}, std::pair{"vcpu", c.vcpu},
+        std::pair{"price_per_request", c.price_per_request},
+        std::pair{"price_per_gb_second", c.price_per_gb_second},
+        std::pair{"price_per_vcpu_second", c.price_per_vcpu_second},
+        std::pair{"warm_price_per_gb_second", c.warm_price_per_gb_second},
+        std::pair{"warm_price_per_vcpu_second", c.warm_price_per_vcpu_second}})
+    if (!(value >= 0))
+      report.add(std::string("platform.") + key, "must not be negative, got " + number_text(value),
+                 "a size or a price in US dollars");
+  if (!one_of(c.billing, {"per_request", "per_instance_busy"}))
+    report.add("platform.billing", "unknown billing '" + c.billing + "'",
+               "use per_request (each request's duration, as Lambda) or per_instance_busy "
+               "(each instance's busy time, as Cloud Run)");
+  if (!(c.billing_granularity.count() >= 0))
+    report.add("platform.billing_granularity", "must not be negative", "e.g. 1ms");
+  if (!one_of(c.warm_billing, {"always", "while_idle"}))
+    report.add("platform.warm_billing", "unknown warm billing '" + c.warm_billing + "'",
+               "use always (as Lambda's provisioned concurrency) or while_idle (as Cloud Run's "
+               "min instances)");
+  // replicas.* place arrivals on always-on replicas; the pool places them on instances.
+  for (const char* key : {"replicas.count", "replicas.load_balancer"})
+    if (given.contains(key))
+      report.add(key, "is given together with platform kind serverless",
+                 "the platform places each request on an instance: remove it");
+}
+
+// kind hybrid: the workers and their queue.
+void validate_async_tier(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  const WorkerPoolConfig& w = s.platform.workers;
+  validate_replica_range(w.replicas, "platform.workers.replicas", given, report);
+  if (w.concurrency < 1 || w.concurrency > 1000)
+    report.add("platform.workers.concurrency",
+               "must be between 1 and 1000, got " + std::to_string(w.concurrency),
+               "jobs one worker runs at once, e.g. 1");
+  check_distribution(w.startup, "platform.workers.startup", given, false, report);
+  if (!(w.drain_grace.count() >= 0))
+    report.add("platform.workers.drain_grace", "must not be negative", "e.g. 30s");
+  if (!(w.price_per_worker_hour >= 0))
+    report.add("platform.workers.price_per_worker_hour", "must not be negative", "e.g. 0.04");
+  validate_autoscaling(w.autoscaling, "platform.workers.autoscaling", {"queue_depth", "in_flight"},
+                       given, report);
+  const JobQueueConfig& q = s.platform.queue;
+  if (q.lease.count() < 1)
+    report.add("platform.queue.lease", "must be at least 1ms",
+               "how long a leased job stays hidden (its visibility timeout), e.g. 60s");
+  if (q.max_attempts < 1 || q.max_attempts > 100)
+    report.add("platform.queue.max_attempts",
+               "must be between 1 and 100, got " + std::to_string(q.max_attempts), "e.g. 5");
+  if (q.retry_base.count() < 0)
+    report.add("platform.queue.retry_base", "must not be negative", "e.g. 1s");
+  bool any_async = false;
+  for (const MixEntryConfig& m : s.traffic.mix) any_async = any_async || m.async;
+  if (!any_async)
+    report.add("platform.kind", "hybrid, but no entry of traffic.mix is async",
+               "mark the entries the workers answer with async: true, or use kind server");
+}
+
+void validate_platform(const ScenarioConfig& s, const Given& given, Reporter& report) {
+  const PlatformConfig& p = s.platform;
+  bool any = false;
+  for (const auto& [key, value] : given) any = any || key.rfind("platform.", 0) == 0;
+  if (!any) return;
+  if (!one_of(p.kind, {"server", "serverless", "hybrid"})) {
+    report.add("platform.kind",
+               p.kind.empty() ? "must be given" : "unknown platform '" + p.kind + "'",
+               "use server (always-on replicas, optionally autoscaled), serverless (instances "
+               "started on demand) or hybrid (server replicas plus workers behind a job queue)");
+    return;
+  }
+  validate_platform_keys(p.kind, given, report);
+  if (p.kind == "serverless") return validate_serverless(s, given, report);
+  // replicas.load_balancer still spreads arrivals over the ready replicas.
+  if (given.contains("replicas.count"))
+    report.add("replicas.count", "is given together with platform",
+               "the fleet's size is platform.replicas.{min, max, initial}");
+  validate_server_tier(s, given, report);
+  if (p.kind == "hybrid") validate_async_tier(s, given, report);
+}
+
+// traffic.mix.N.async: only a hybrid platform has workers to answer it.
+void validate_async_mix(const ScenarioConfig& s, Reporter& report) {
+  if (s.platform.kind == "hybrid") return;
+  for (std::size_t i = 0; i < s.traffic.mix.size(); ++i)
+    if (s.traffic.mix[i].async)
+      report.add(at("traffic.mix", i) + ".async", "needs platform kind hybrid",
+                 "an async request is a job for a hybrid platform's workers: set platform: "
+                 "{kind: hybrid, workers: {...}}, or remove async");
 }
 
 }  // namespace
@@ -303,12 +485,14 @@ void validate_scenario(const ScenarioConfig& s, const Given& given, Reporter& re
   validate_upstreams(s, given, report);
   validate_platform(s, given, report);
   validate_topology(s, given, report);
+  validate_async_mix(s, report);
   // The embedded sections, by the server's own checks.
   core::detail::validate_gateway(s.gateway, report);
   core::Config server;
   server.gateway = s.gateway;
   server.admission = s.admission;
   core::detail::validate_admission(server, report);
+  validate_protection(s, given, report);
 }
 
 }  // namespace sluice::sim

@@ -18,5 +18,9 @@ void validate_scenario(const ScenarioConfig& s, const std::map<std::string, std:
 // Whether clients may name `model`: an alias of the gateway section, provider/model of a
 // configured provider, or any name when a default provider serves it.
 bool routable(const core::GatewayConfig& g, const std::string& model);
+// Reports at `path` a model clients could not call in this scenario: not routable, or routed to
+// an upstream no providers entry simulates.
+void check_model(const ScenarioConfig& s, const std::string& model, const std::string& path,
+                 core::detail::Reporter& report);
 
 }  // namespace sluice::sim

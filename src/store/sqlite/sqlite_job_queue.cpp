@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "store/job_retry_policy.hpp"
 #include "store/sqlite/rows.hpp"
 
 namespace sluice::store::sqlite {
@@ -58,7 +59,8 @@ Result<std::optional<Job>> SqliteJobQueue::lease(const std::string& owner, int64
         if (!row.step()) return std::optional<Job>();
         job = read_job(row);
       }
-      if (job->state == "running" && job->attempts >= job->max_attempts) {
+      const JobRetryPolicy policy{.max_attempts = job->max_attempts};
+      if (job->state == "running" && policy.exhausted(job->attempts)) {
         bury(connection, *job,
              "lease of '" + job->lease_owner + "' expired on attempt " +
                  std::to_string(job->attempts) + " of " + std::to_string(job->max_attempts),
@@ -68,7 +70,7 @@ Result<std::optional<Job>> SqliteJobQueue::lease(const std::string& owner, int64
       job->state = "running";
       job->lease_owner = owner;
       job->lease_expires_ms = now_ms + lease_ms;
-      job->attempts += 1;
+      job->attempts = JobRetryPolicy::attempts_after_lease(job->attempts);
       job->updated_at_ms = now_ms;
       connection
           .prepare(
@@ -117,7 +119,7 @@ Status SqliteJobQueue::fail(const std::string& job_id, const std::string& owner,
   return context_.db.write([&](Connection& connection) -> Status {
     auto job = held_job(connection, job_id, owner);
     if (!job) return job.error();
-    if (job->attempts >= job->max_attempts) {
+    if (JobRetryPolicy{.max_attempts = job->max_attempts}.exhausted(job->attempts)) {
       bury(connection, *job, error, now);
       return Status::success();
     }

@@ -320,6 +320,76 @@ TEST_F(ConfigGatewayTest, FallbacksMustNameOtherAliases) {
   EXPECT_ALL_HAVE_FIXES(r);
 }
 
+// ----- canaries ------------------------------------------------------------------------------
+
+TEST_F(ConfigGatewayTest, CanaryLoads) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: chat
+      deployments: [{provider: openai, model: gpt-4o}]
+      canary:
+        alias: chat-v2
+        weight: 0.1
+        rollback: {metric: p99_latency, threshold: 2500ms, window: 10m, min_requests: 20}
+    - alias: chat-v2
+      deployments: [{provider: openai, model: gpt-4.1}]
+)");
+  ASSERT_TRUE(r.ok()) << describe(r.error());
+  const CanaryConfig& c = r->gateway.models[0].canary;
+  EXPECT_EQ(c.alias, "chat-v2");
+  EXPECT_DOUBLE_EQ(c.weight, 0.1);
+  EXPECT_EQ(c.rollback.metric, "p99_latency");
+  EXPECT_EQ(canary_threshold(c.rollback), 2.5);
+  EXPECT_EQ(c.rollback.window, milliseconds(600'000));
+  EXPECT_EQ(c.rollback.min_requests, 20);
+  EXPECT_EQ(r->gateway.models[1].canary, CanaryConfig{}) << "no canary";
+}
+
+TEST_F(ConfigGatewayTest, CanaryErrorsNameTheirKeys) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: a
+      deployments: [{provider: openai, model: x}]
+      canary: {alias: nope, weight: 1.5, rollback: {metric: error_rate, threshold: 5%}}
+    - alias: b
+      deployments: [{provider: openai, model: y}]
+      canary: {alias: b, rollback: {metric: p50, window: 0s, min_requests: 0}}
+    - alias: c
+      deployments: [{provider: openai, model: z}]
+      canary: {alias: a, rollback: {metric: ttft_p99}}
+    - alias: d
+      deployments: [{provider: openai, model: w}]
+      canary: {weight: 0.2, rollback: {threshold: 0.1}}
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.canary.alias", "'nope' is not a configured model alias");
+  EXPECT_ERROR_AT(r, "gateway.models.0.canary.alias", "use 'b', 'c' or 'd'");
+  EXPECT_ERROR_AT(r, "gateway.models.0.canary.weight", "must be between 0 and 1, got 1.5");
+  EXPECT_ERROR_AT(r, "gateway.models.0.canary.rollback.threshold",
+                  "must be a share between 0 and 1 (exclusive), got '5%'");
+  EXPECT_ERROR_AT(r, "gateway.models.1.canary.alias", "'b' is this alias itself");
+  EXPECT_ERROR_AT(r, "gateway.models.1.canary.rollback.metric", "unknown metric 'p50'");
+  EXPECT_ERROR_AT(r, "gateway.models.1.canary.rollback.window", "must be above 0");
+  EXPECT_ERROR_AT(r, "gateway.models.1.canary.rollback.min_requests", "must be at least 1, got 0");
+  EXPECT_ERROR_AT(r, "gateway.models.2.canary.alias", "'a' has a canary of its own");
+  EXPECT_ERROR_AT(r, "gateway.models.2.canary.rollback.threshold",
+                  "is required with metric ttft_p99");
+  EXPECT_ERROR_AT(r, "gateway.models.3.canary.alias", "must name the candidate alias");
+  EXPECT_ERROR_AT(r, "gateway.models.3.canary.rollback.metric", "is required with a threshold");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
+TEST_F(ConfigGatewayTest, CanaryUnknownKeyIsNamedWithTheClosestOne) {
+  auto r = load(kProviders + R"(
+  models:
+    - alias: a
+      deployments: [{provider: openai, model: x}]
+      canary: {alias: b, weigth: 0.1}
+    - alias: b
+      deployments: [{provider: openai, model: y}]
+)");
+  EXPECT_ERROR_AT(r, "gateway.models.0.canary.weigth", "did you mean");
+}
+
 // ----- prices --------------------------------------------------------------------------------
 
 TEST_F(ConfigGatewayTest, PriceModelMustNotBeEmptyOrRepeated) {

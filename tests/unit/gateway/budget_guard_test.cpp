@@ -84,6 +84,37 @@ TEST_F(BudgetGuardTest, OverBudgetACheaperModelIsOffered) {
   EXPECT_TRUE(guard.check(key("", 1.0), "other").downgrade_to.empty());
 }
 
+TEST_F(BudgetGuardTest, TheGateAdmitsHoldingTheEstimateDowngradesOrRefusesAndCountsIt) {
+  BudgetGuard guard(spend_, config_, clock_);
+  const PriceTable prices({{"big", 1.0, 2.0}});
+  guard.set_estimates(&prices, 100);
+  const auto any = [](std::string_view) { return true; };
+  const core::Principal p = key("", 1.0);
+  {
+    // Under budget: admitted, holding its estimate (1000 x $1 + 100 x $2 per million) until the
+    // call ends.
+    BudgetAdmission admitted = guard.admit(p, "big", 1000, 0, any);
+    EXPECT_EQ(admitted.kind, BudgetAdmission::Kind::admitted);
+    EXPECT_EQ(admitted.hold.nano_usd(), 1'200'000);
+    EXPECT_EQ(spend_.view("key_1", "").held_by_key, 1'200'000);
+  }
+  EXPECT_EQ(spend_.view("key_1", "").held_by_key, 0);
+  spend("key_1", "", 1.0);
+  // Over budget: the cheaper model when the key may call it (not held), else refused.
+  const BudgetAdmission downgraded = guard.admit(p, "big", 1000, 0, any);
+  EXPECT_EQ(downgraded.kind, BudgetAdmission::Kind::downgraded);
+  EXPECT_EQ(downgraded.verdict.downgrade_to, "small");
+  EXPECT_EQ(downgraded.hold.nano_usd(), 0);
+  const BudgetAdmission refused =
+      guard.admit(p, "big", 1000, 0, [](std::string_view model) { return model != "small"; });
+  EXPECT_EQ(refused.kind, BudgetAdmission::Kind::refused);
+  ASSERT_TRUE(refused.verdict.refusal);
+  EXPECT_EQ(refused.verdict.refusal->code_detail, "budget_exceeded");
+  EXPECT_EQ(guard.admit(p, "other", 10, 0, any).kind, BudgetAdmission::Kind::refused);
+  EXPECT_EQ(guard.counted(false, BudgetGuard::Action::downgraded), 1u);
+  EXPECT_EQ(guard.counted(false, BudgetGuard::Action::refused), 2u);
+}
+
 TEST_F(BudgetGuardTest, KeysWithoutRecordedSpendPass) {
   const BudgetGuard guard(spend_, config_, clock_);
   core::Principal config_key = key("alpha", 0.000001);

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "fake_provider.hpp"
 #include "ops/degraded_mode.hpp"
@@ -97,6 +98,7 @@ class ScriptedProvider final : public Provider {
 class CountingSink final : public ChunkSink {
  public:
   void on_attempt(std::string_view deployment) override { attempts.emplace_back(deployment); }
+  void on_canary(std::string_view version) override { canaries.emplace_back(version); }
   boost::asio::awaitable<bool> send(std::string_view) override {
     ++chunks;
     co_return true;
@@ -104,6 +106,7 @@ class CountingSink final : public ChunkSink {
   bool started() const override { return chunks > 0; }
   int chunks = 0;
   std::vector<std::string> attempts;
+  std::vector<std::string> canaries;
 };
 
 // Providers "a", "b", "c"; alias "m" is a/x (priority 0) then b/x (priority 1); alias "solo" is
@@ -152,6 +155,7 @@ struct Harness {
     request.trace = trace;
     request.model = model;
     request.stream = sink != nullptr;
+    request.canary_key = canary_key;
     request.limits.deadline = service->deadline_for(model, client_timeout);
     request.limits.cancellation = cancellation;
     return testing::run_to_end(service->chat(request, sink));
@@ -174,6 +178,7 @@ struct Harness {
   std::unique_ptr<GatewayService> service;
   boost::json::object body;
   std::string body_extra;  // more members for the request body: `,"name":value`
+  std::string canary_key;  // as x-sluice-canary-key
   const core::TraceContext* trace = nullptr;
   std::optional<std::chrono::milliseconds> client_timeout;
 };
@@ -735,6 +740,158 @@ TEST(GatewayServiceTest, ACallBeyondTheTokenLimitIsA429ThatReachesNoUpstream) {
   tokens.estimates.clear();
   EXPECT_EQ(h.chat("nowhere").error.code, Errc::not_found);
   EXPECT_TRUE(tokens.estimates.empty());
+}
+
+// Alias "m" hands `weight` of its chats to its canary, alias "backup" (b/y); `rule` (metric,
+// threshold, window, min_requests) when given.
+std::function<void(core::GatewayConfig&)> canary_of_m(double weight,
+                                                      core::CanaryRollbackConfig rule = {}) {
+  return [weight, rule](core::GatewayConfig& c) {
+    c.models[0].canary.alias = "backup";
+    c.models[0].canary.weight = weight;
+    c.models[0].canary.rollback = rule;
+  };
+}
+
+TEST(GatewayServiceCanaryTest, SplitsTheAliasByWeightWithTheSeededGenerator) {
+  Harness h(canary_of_m(0.25));
+  h.service->set_random_seed(11);
+  int candidate = 0;
+  const int n = 4000;
+  for (int i = 0; i < n; ++i) {
+    const Outcome out = h.chat("m");
+    ASSERT_TRUE(out.ok);
+    if (out.canary == "candidate") {
+      ++candidate;
+      EXPECT_EQ(out.deployment, "b/y");
+    } else {
+      ASSERT_EQ(out.canary, "baseline");
+      EXPECT_EQ(out.deployment, "a/x");
+    }
+  }
+  // Binomial(4000, 0.25): sd 27; 5 sd.
+  EXPECT_NEAR(candidate, 1000, 137);
+  EXPECT_NE(h.metric(R"(sluice_canary_requests_total{alias="m",version="candidate"} )" +
+                     std::to_string(candidate)),
+            "");
+  EXPECT_NE(h.metric(R"(sluice_canary_requests_total{alias="m",version="baseline"} )" +
+                     std::to_string(n - candidate)),
+            "");
+  EXPECT_NE(h.metric(R"(sluice_canary_weight{alias="m"} 0.25)"), "");
+  // The same seed, the same split.
+  Harness again(canary_of_m(0.25));
+  again.service->set_random_seed(11);
+  int replayed = 0;
+  for (int i = 0; i < n; ++i) replayed += again.chat("m").canary == "candidate";
+  EXPECT_EQ(replayed, candidate);
+  // Other aliases (the candidate itself included) are served as configured, without the header.
+  EXPECT_EQ(h.chat("solo").canary, "");
+  EXPECT_EQ(h.chat("backup").canary, "");
+}
+
+TEST(GatewayServiceCanaryTest, AKeyOrTheUserKeepsAClientOnOneVersion) {
+  Harness h(canary_of_m(0.5));
+  h.service->set_random_seed(5);
+  std::map<std::string, std::set<std::string>> versions;  // by key
+  for (int i = 0; i < 40; ++i) {
+    const std::string user = "user-" + std::to_string(i % 8);
+    h.body_extra = R"(,"user":")" + user + R"(")";
+    versions[user].insert(std::string(h.chat("m").canary));
+  }
+  std::set<std::string> seen;
+  for (const auto& [user, v] : versions) {
+    EXPECT_EQ(v.size(), 1u) << user;
+    seen.insert(*v.begin());
+  }
+  EXPECT_EQ(seen.size(), 2u) << "8 users at 50%: both versions serve some";
+  // The header wins over the body's user, as the controller's hash of it says.
+  const CanaryController& canary = *h.service->canaries().find("m");
+  h.canary_key = "team-blue";
+  const std::string expected = canary.position_of("team-blue") < 0.5 ? "candidate" : "baseline";
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(h.chat("m").canary, expected);
+}
+
+TEST(GatewayServiceCanaryTest, AStreamLearnsItsVersionBeforeTheFirstAttempt) {
+  Harness h(canary_of_m(1.0));
+  CountingSink sink;
+  const Outcome out = h.chat("m", &sink);
+  ASSERT_TRUE(out.ok);
+  EXPECT_EQ(sink.canaries, std::vector<std::string>{"candidate"});
+  EXPECT_EQ(sink.attempts, std::vector<std::string>{"b/y"});
+}
+
+TEST(GatewayServiceCanaryTest, AFailingCandidateIsRolledBackOnceAndStaysOut) {
+  Harness h([](core::GatewayConfig& c) {
+    canary_of_m(0.5, {"error_rate", "0.2", core::Millis{60'000}, 10})(c);
+    c.retry.max_attempts = 1;  // each candidate failure reaches the client
+  });
+  h.service->set_random_seed(9);
+  for (int i = 0; i < 1000; ++i) h.p("b").script.push_back({AttemptOutcome::upstream_5xx});
+  int candidate = 0;
+  int failed = 0;
+  for (int i = 0; i < 200; ++i) {
+    h.timing.advance(100ms);
+    const Outcome out = h.chat("m");
+    if (out.canary == "candidate") {
+      ++candidate;
+      failed += !out.ok;
+    }
+  }
+  // Every candidate request failed; the 10th (min_requests) made the verdict, and none followed.
+  EXPECT_EQ(candidate, 10);
+  EXPECT_EQ(failed, 10);
+  EXPECT_NE(h.metric(R"(sluice_canary_rollbacks_total{alias="m",reason="error_rate"} 1)"), "");
+  EXPECT_NE(h.metric(R"(sluice_canary_rollbacks_total{alias="m",reason="manual"} 0)"), "");
+  EXPECT_NE(h.metric(R"(sluice_canary_weight{alias="m"} 0)"), "");
+  const auto statuses = h.service->canary_statuses();
+  ASSERT_EQ(statuses.size(), 1u);
+  ASSERT_TRUE(statuses[0].rollback);
+  EXPECT_EQ(statuses[0].rollback->reason, "error_rate");
+  EXPECT_DOUBLE_EQ(*statuses[0].rollback->candidate_value, 1.0);
+  // An admin puts it back, fixed: it serves again.
+  CanaryController& canary = *h.service->canaries().find("m");
+  EXPECT_FALSE(h.service->roll_back_canary(canary)) << "already out";
+  h.p("b").script.clear();
+  EXPECT_TRUE(h.service->resume_canary(canary));
+  EXPECT_NE(h.metric(R"(sluice_canary_weight{alias="m"} 0.5)"), "");
+  int served = 0;
+  for (int i = 0; i < 40; ++i) served += h.chat("m").canary == "candidate";
+  EXPECT_GT(served, 0);
+  EXPECT_TRUE(h.service->roll_back_canary(canary));
+  EXPECT_NE(h.metric(R"(sluice_canary_rollbacks_total{alias="m",reason="manual"} 1)"), "");
+}
+
+TEST(GatewayServiceCanaryTest, AnAnswerFromTheCandidatesFallbackCountsAgainstIt) {
+  // The candidate is "solo" (c/x), whose own fallback alias "backup" answers when c fails: the
+  // client is served, but not by the candidate.
+  Harness h([](core::GatewayConfig& c) {
+    c.models[0].canary.alias = "solo";
+    c.models[0].canary.weight = 1.0;
+    c.models[0].canary.rollback = {"error_rate", "0.5", core::Millis{60'000}, 5};
+  });
+  for (int i = 0; i < 100; ++i) h.p("c").script.push_back({AttemptOutcome::upstream_5xx});
+  for (int i = 0; i < 5; ++i) {
+    const Outcome out = h.chat("m");
+    EXPECT_TRUE(out.ok);
+    EXPECT_EQ(out.deployment, "b/y");
+    EXPECT_EQ(out.canary, "candidate");
+  }
+  EXPECT_EQ(h.chat("m").canary, "baseline") << "rolled back after 5";
+}
+
+TEST(GatewayServiceCanaryTest, RequestsTheClientCutShortAreNotHeldAgainstAVersion) {
+  Harness h(canary_of_m(1.0, {"error_rate", "0.5", core::Millis{60'000}, 3}));
+  for (int i = 0; i < 10; ++i) {
+    core::Cancellation cancellation;
+    h.p("b").script = {{.outcome = AttemptOutcome::client_gone, .during = [&] {
+                          cancellation.cancel(core::Cancellation::Reason::client_gone);
+                        }}};
+    EXPECT_EQ(h.chat("m", nullptr, &cancellation).canary, "candidate");
+  }
+  const auto statuses = h.service->canary_statuses();
+  EXPECT_EQ(statuses[0].candidate_reading.requests, 0u);
+  EXPECT_FALSE(statuses[0].rollback);
+  EXPECT_NE(h.metric(R"(sluice_canary_requests_total{alias="m",version="candidate"} 10)"), "");
 }
 
 }  // namespace
