@@ -123,6 +123,7 @@ void log_outcome(http::Exchange& exchange, std::string_view model,
   if (!outcome.upstream_request_id.empty())
     append_log_string(f, "upstream_request_id", outcome.upstream_request_id);
   if (!outcome.ok) append_log_string(f, "upstream_error", outcome.error.message);
+  gateway::append_tries_json(f, outcome.tries);
 }
 
 void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {

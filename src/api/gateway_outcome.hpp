@@ -61,8 +61,8 @@ void append_log_string(std::string& out, std::string_view key, std::string_view 
 // Appends the access log fields of a gateway call: model, deployment, canary (the version of a
 // canaried model), attempts, outcome, tokens
 // (with the prompt's cached and cache-written parts when there are any), cost, time to first token,
-// finish reason, the upstream's request id when it gave one, and the upstream error when it
-// failed.
+// finish reason, the upstream's request id when it gave one, the upstream error when it failed,
+// and each attempt (`tries`: gateway/attempt_record.hpp).
 void log_outcome(http::Exchange& exchange, std::string_view model, const gateway::Outcome& outcome);
 
 // x-sluice-deployment (when a deployment was tried) and, for a canaried model, x-sluice-canary.

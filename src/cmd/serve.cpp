@@ -201,6 +201,16 @@ int serve(const CliArgs& args, Role role) {
   gateway::register_budget_metrics(registry, budget_guard);
   gateway::GatewayMetrics gateway_metrics(registry, **catalog);
   gateway::GatewayService gateway_service(**catalog, config->gateway, gateway_metrics);
+  // The seed of the balancer's picks and the retry jitter, logged so that an incident's decisions
+  // can be replayed (`sluice simulate` with the same gateway.random_seed).
+  const bool seed_configured = config->gateway.random_seed != core::GatewayConfig::kNoRandomSeed;
+  const std::uint64_t random_seed = seed_configured
+                                        ? static_cast<std::uint64_t>(config->gateway.random_seed)
+                                        : gateway::DecisionRandom::from_entropy();
+  gateway_service.set_random_seed(random_seed);
+  log.info("gateway decisions seeded",
+           {{"seed", static_cast<long long>(random_seed)},
+            {"set_by", seed_configured ? "gateway.random_seed" : "entropy"}});
   gateway_service.set_usage_sink(&usage_ledger);
   gateway_service.set_budget_guard(&budget_guard);
   gateway_service.set_token_limiter(&token_limits, config->rate_limits.default_completion_tokens);

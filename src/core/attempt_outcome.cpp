@@ -32,6 +32,14 @@ std::string_view to_string(AttemptOutcome outcome) {
   return "unknown";
 }
 
+std::optional<AttemptOutcome> parse_attempt_outcome(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(AttemptOutcome::cancelled); ++i) {
+    const auto outcome = static_cast<AttemptOutcome>(i);
+    if (to_string(outcome) == name) return outcome;
+  }
+  return std::nullopt;
+}
+
 bool is_retriable(AttemptOutcome outcome) {
   switch (outcome) {
     case AttemptOutcome::timeout:

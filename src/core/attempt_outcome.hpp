@@ -5,6 +5,7 @@
 // error the client sees. Nothing re-derives it from statuses or messages.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace sluice::core {
@@ -25,6 +26,8 @@ enum class AttemptOutcome : std::uint8_t {
 };
 
 std::string_view to_string(AttemptOutcome outcome);
+// The outcome to_string names `name`; nullopt for any other text (a log read back).
+std::optional<AttemptOutcome> parse_attempt_outcome(std::string_view name);
 
 // Another attempt (elsewhere, or later) may succeed.
 bool is_retriable(AttemptOutcome outcome);

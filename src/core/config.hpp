@@ -376,6 +376,10 @@ struct GatewayConfig {
   int response_store_max_entries = 100'000;
   // Documents one POST /v1/rerank may rank.
   int rerank_max_documents = 1000;
+  // The seed of the balancer's random picks and the retry jitter, so that a run's decisions can
+  // be replayed (`sluice simulate`); kNoRandomSeed: drawn from the OS at start (and logged).
+  static constexpr long long kNoRandomSeed = -1;
+  long long random_seed = kNoRandomSeed;
 
   bool operator==(const GatewayConfig&) const = default;
 };

@@ -66,6 +66,10 @@ class Printer {
     key(name);
     out_ << value;
   }
+  void field(std::string_view name, long long& value) {
+    key(name);
+    out_ << value;
+  }
   void field(std::string_view name, double& value) {
     key(name);
     char buf[32];  // shortest round-trip form: 0.15, not 0.14999999999999999

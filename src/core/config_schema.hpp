@@ -100,6 +100,7 @@ void describe_gateway(Visitor& v, GatewayConfig& g) {
     v.field("max_entries", g.response_store_max_entries);
   });
   v.section("rerank", [&] { v.field("max_documents", g.rerank_max_documents); });
+  v.field("random_seed", g.random_seed);
 }
 
 // The keys of the admission section (also embedded in scenario files).

@@ -336,6 +336,11 @@ void validate_gateway(const GatewayConfig& g, Reporter& report) {
                "must be at least 1, got " + std::to_string(cb.half_open_requests), "e.g. 1");
   }
 
+  if (g.random_seed < GatewayConfig::kNoRandomSeed)
+    report.add("gateway.random_seed",
+               "must be a non-negative integer, got " + std::to_string(g.random_seed),
+               "e.g. 42, or omit it to draw one at start");
+
   if (g.response_store_max_bytes < (std::size_t{1} << 20))
     report.add("gateway.response_store.max_bytes",
                "must be at least 1MiB, got " + std::to_string(g.response_store_max_bytes),

@@ -233,11 +233,12 @@ GatewayService::Clock::time_point GatewayService::longest_deadline(
   return from + shortened(timeout, client_timeout);
 }
 
-Rng& GatewayService::rng() { return rng_ ? *rng_ : thread_rng(); }
+Rng& GatewayService::rng() { return random_ ? random_->local() : thread_rng(); }
 
-void GatewayService::report(Deployment& deployment, AttemptOutcome outcome, Clock::time_point now) {
+CircuitBreaker::Transition GatewayService::report(Deployment& deployment, AttemptOutcome outcome,
+                                                  Clock::time_point now) {
   const auto transition = deployment.breaker.report(outcome, now);
-  if (transition == CircuitBreaker::Transition::none) return;
+  if (transition == CircuitBreaker::Transition::none) return transition;
   metrics_.circuit_transition(deployment, transition);
   if (transition == CircuitBreaker::Transition::opened)
     ops::logger().warn("circuit opened: deployment taken out of rotation",
@@ -245,6 +246,7 @@ void GatewayService::report(Deployment& deployment, AttemptOutcome outcome, Cloc
   else
     ops::logger().info("circuit closed: deployment back in rotation",
                        {{"deployment", deployment.id}});
+  return transition;
 }
 
 void GatewayService::record_attempt_span(const RouteContext& context, const Deployment& deployment,
@@ -390,12 +392,16 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
     state.end = RouteEnd::unserved;
   if (chain && state.end != RouteEnd::unserved && reserve_tokens(context, *chain, state, sink)) {
     Itinerary itinerary(*chain, retry_.max_attempts, context.endpoint);
-    RetryBudget budget = rng_ ? RetryBudget(retry_, (*rng_)()) : RetryBudget(retry_);
+    RetryBudget budget(retry_, rng()());
     state.end = RouteEnd::failed;
     const bool traced = tracer_ && context.trace && tracer_->sampled(*context.trace);
     core::TraceContext attempt_trace;
     while (Deployment* deployment = itinerary.next(timing_.now(), rng())) {
       std::string_view attempt_kind = "first";
+      // Admitted by a half-open circuit: a probe (the state as next() left it).
+      const bool probe =
+          deployment->breaker.state(timing_.now()) == CircuitBreaker::State::half_open;
+      milliseconds waited{0};
       if (itinerary.attempts() > 1) {
         // Another try after a failure: on a deployment already tried, back off first.
         const auto delay = itinerary.is_retry()
@@ -409,6 +415,7 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
           itinerary.cancel_last();
           break;
         }
+        waited = *delay;
         attempt_kind = in_first_alias(*chain, deployment) ? "retry" : "fallback";
         metrics_.retry(attempt_kind);
       }
@@ -424,8 +431,13 @@ asio::awaitable<Outcome> GatewayService::route(RouteContext context, Attempt att
         record_attempt_span(context, *deployment, attempt_trace, itinerary.attempts(), attempt_kind,
                             attempt_started, attempt_done, state.last);
       deployment->stats.end(attempt_done - attempt_started, state.last.ok());
-      report(*deployment, state.last.outcome, attempt_done);
+      const auto transition = report(*deployment, state.last.outcome, attempt_done);
       metrics_.upstream_attempt(*deployment, core::to_string(state.last.outcome));
+      state.tries.push_back({deployment->id, state.last.outcome, attempt_started - context.started,
+                             attempt_done - attempt_started, waited, state.last.retry_after,
+                             std::nullopt, probe, transition});
+      if (state.last.first_token_seen)
+        state.tries.back().first_token = state.last.first_token_at - attempt_started;
       state.deployment = deployment;
       if (state.last.ok()) {
         state.end = RouteEnd::succeeded;
@@ -476,6 +488,7 @@ Outcome GatewayService::finish(const Result<Route>& chain, RouteState& state,
   }
   settle_tokens(state, outcome);
   settle_canary(canary, *chain, state, context, outcome);
+  outcome.tries = std::move(state.tries);
   return outcome;
 }
 

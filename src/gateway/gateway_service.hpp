@@ -1,15 +1,18 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
 #include "core/config.hpp"
+#include "gateway/attempt_record.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/media_call.hpp"
 #include "gateway/pricing.hpp"
 #include "gateway/routing/canary_controller.hpp"
 #include "gateway/routing/catalog.hpp"
+#include "gateway/routing/decision_random.hpp"
 #include "gateway/timing.hpp"
 #include "gateway/token_limiter.hpp"
 #include "gateway/types.hpp"
@@ -53,6 +56,8 @@ struct Outcome {
   // The version of a canaried model that served the request: "baseline" or "candidate" (for
   // x-sluice-canary); empty when the model has no canary.
   std::string_view canary;
+  // Every attempt made, in order (for the access log's `tries`).
+  std::vector<AttemptRecord> tries;
 };
 
 // Who asked, for cost and token metrics (bounded label sets: alias names and key names come
@@ -134,11 +139,11 @@ class GatewayService {
   // alias. Set before serving; `mode` must outlive the service.
   void set_degraded_aliases(const ops::DegradedMode* mode,
                             const std::vector<core::DegradedAliasConfig>& aliases);
-  // Where the balancer's random picks and the seeds of the retry jitter come from; null (the
-  // default): a generator per thread, seeded from std::random_device. A simulation sets a seeded
-  // one so that a run replays exactly. Set before serving; `rng` must outlive the service and be
-  // used by one thread only.
-  void set_rng(Rng* rng) { rng_ = rng; }
+  // Seeds the balancer's random picks and the seeds of the retry jitter (gateway.random_seed):
+  // a generator per thread derived from `seed` (DecisionRandom), so that a run replays exactly;
+  // `sluice serve` and `sluice simulate` both seed through here. Unseeded (the default): a
+  // generator per thread, seeded from std::random_device. Set before serving.
+  void set_random_seed(std::uint64_t seed) { random_ = std::make_unique<DecisionRandom>(seed); }
 
   // The canaries of the configured aliases (gateway.models[].canary): chat requests (chat
   // completions, Messages, Responses, completions) for such an alias go to its candidate alias
@@ -225,6 +230,7 @@ class GatewayService {
     Deployment* deployment = nullptr;  // the last one tried
     int attempts = 0;
     TokenReservation tokens;
+    std::vector<AttemptRecord> tries;
   };
   // Reserves the call's estimated tokens; false when the caller's token limit refuses them.
   bool reserve_tokens(const RouteContext& context, const Route& chain, RouteState& state,
@@ -247,7 +253,8 @@ class GatewayService {
   // for it), or none.
   core::Cancellation::Reason stop_reason(const RouteContext& context) const;
   bool stopped(const RouteContext& context) const;
-  void report(Deployment& deployment, core::AttemptOutcome outcome, Clock::time_point now);
+  CircuitBreaker::Transition report(Deployment& deployment, core::AttemptOutcome outcome,
+                                    Clock::time_point now);
   Rng& rng();
   void record_attempt_span(const RouteContext& context, const Deployment& deployment,
                            const core::TraceContext& attempt_trace, int attempt,
@@ -272,7 +279,7 @@ class GatewayService {
   const ops::DegradedMode* degraded_ = nullptr;
   ops::Tracer* tracer_ = nullptr;
   std::unordered_map<std::string, std::string> degraded_aliases_;
-  Rng* rng_ = nullptr;
+  std::unique_ptr<DecisionRandom> random_;  // null: unseeded
   CanaryRouter canaries_;
 };
 

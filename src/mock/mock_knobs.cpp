@@ -150,9 +150,11 @@ const char* const kUsage =
     "  x-mock-cached-tokens, x-mock-cache-write-tokens, x-mock-content-filter: 1 (Azure: the\n"
     "  prompt is refused by the content filter, 400 content_filter)\n"
     "runtime: POST /mock/config {snake_case knobs} changes the knobs it names, DELETE\n"
-    "  /mock/config restores the flags' knobs; GET /mock/stats, POST /mock/stats/reset;\n"
-    "  POST /mock/scenario/restart (with --scenario) starts the outage clock and the rate limit\n"
-    "  over;\n"
+    "  /mock/config restores the flags' knobs; POST /mock/script {\"script\": [{from, to,\n"
+    "  status, latency_ms, retry_after, reset}]} scripts the faults of inference requests by\n"
+    "  number from 1 (a covered request gets exactly its entry; GET /mock/script shows it and\n"
+    "  the count); GET /mock/stats, POST /mock/stats/reset; POST /mock/scenario/restart (with\n"
+    "  --scenario) starts the outage clock and the rate limit over;\n"
     "  GET /mock/requests (with --record-requests), DELETE /mock/requests forgets them\n";
 
 Knobs LiveKnobs::load() const {
@@ -296,11 +298,25 @@ std::string knobs_json(const Knobs& k) {
   return json::serialize(out);
 }
 
-Result<Plan> plan_for(const http::Request& request, const Knobs& live) {
+Result<Plan> plan_for(const http::Request& request, const Knobs& live,
+                      const ScriptEntry* scripted) {
   Plan plan;
   Knobs& k = plan.knobs;
   k = live;
   std::optional<long long> forced_status;
+  bool forced_reset = false;
+  if (scripted) {
+    forced_status = scripted->status;  // 0: a normal answer, whatever the error rate
+    forced_reset = scripted->reset;
+    if (scripted->latency_ms >= 0) {
+      k.latency_ms = scripted->latency_ms;
+      k.latency_jitter_ms = 0;
+    }
+    if (scripted->retry_after >= 0) {
+      k.retry_after = scripted->retry_after;
+      plan.retry_after_any_status = true;
+    }
+  }
   struct HeaderKnob {
     std::string_view name;
     long long min;
@@ -333,8 +349,8 @@ Result<Plan> plan_for(const http::Request& request, const Knobs& live) {
     if (knob.target == &k.latency_ms) k.latency_jitter_ms = 0;  // a test asking for N gets N
   }
   const std::string_view reset_header = request.header("x-mock-reset");
-  plan.reset = reset_header == "1" || reset_header == "true" ||
-               (k.reset_rate > 0 && uniform01() < k.reset_rate);
+  plan.reset = reset_header == "1" || reset_header == "true" || forced_reset ||
+               (!scripted && k.reset_rate > 0 && uniform01() < k.reset_rate);
   if (forced_status) {
     plan.error_status = *forced_status >= 400 ? static_cast<int>(*forced_status) : 0;
   } else if (k.error_rate > 0 && uniform01() < k.error_rate) {

@@ -10,6 +10,7 @@
 
 #include "core/result.hpp"
 #include "http/exchange.hpp"
+#include "mock/mock_script.hpp"
 
 namespace sluice::mock {
 
@@ -85,10 +86,15 @@ struct Plan {
   std::chrono::milliseconds latency{0};
   bool reset = false;
   int error_status = 0;  // 0: answer normally
+  // Retry-After (knobs.retry_after) goes with the error whatever its status (a script asked).
+  bool retry_after_any_status = false;
 };
 
-// The live knobs, then the request's x-mock-* headers, then the dice. An x-mock-status below 400
-// forces a normal answer whatever the error rate. A malformed header is an invalid_request Error.
-Result<Plan> plan_for(const http::Request& request, const Knobs& live);
+// The live knobs, then the script's entry for the request (when one covers it), then the
+// request's x-mock-* headers, then the dice for what none of them decided. An x-mock-status below
+// 400 forces a normal answer whatever the error rate. A malformed header is an invalid_request
+// Error.
+Result<Plan> plan_for(const http::Request& request, const Knobs& live,
+                      const ScriptEntry* scripted = nullptr);
 
 }  // namespace sluice::mock

@@ -97,6 +97,7 @@ struct MockState {
   mock::LiveKnobs live;
   Stats stats;
   mock::RequestRecorder recorder;  // GET /mock/requests
+  mock::Script script;             // POST /mock/script
   std::vector<std::string> models{"mock-model"};
   std::atomic<bool> stopping{false};
   gateway::MockPromptCache prompt_cache;  // Anthropic's prompt caching, simulated
@@ -176,13 +177,14 @@ void answer_injected_error(http::Exchange& ex, MockState& state, const Plan& pla
                            Dialect dialect) {
   const int status = plan.error_status;
   const long long retry_after = plan.knobs.retry_after;
-  // Anthropic's overload (529) says when to come back too.
-  if (status == 429 || (status == 529 && dialect == Dialect::anthropic))
+  // Anthropic's overload (529) says when to come back too; so does any error a script gave one.
+  const bool says_when = status == 429 || plan.retry_after_any_status;
+  if (says_when || (status == 529 && dialect == Dialect::anthropic))
     ex.response.add_header("Retry-After", std::to_string(retry_after));
   Stats::bump(state.stats.errors);
   // The exact status asked for, even one Errc has no kind of its own for (e.g. 529).
   if (dialect == Dialect::azure) {
-    if (status == 429) ex.response.add_header("retry-after-ms", std::to_string(retry_after * 1000));
+    if (says_when) ex.response.add_header("retry-after-ms", std::to_string(retry_after * 1000));
     ex.response.set_json(status,
                          mock::azure_error_json(std::to_string(status),
                                                 "Injected fault: sluice mock-upstream answered " +
@@ -238,7 +240,8 @@ std::optional<json::object> parse_body(http::Exchange& ex, MockState& state,
 // The plan and faults every inference endpoint goes through. Empty when already answered.
 asio::awaitable<std::optional<Plan>> begin_inference(http::Exchange& ex, MockState& state,
                                                      Dialect dialect = Dialect::openai) {
-  auto plan = mock::plan_for(ex.request, state.live.load());
+  const std::optional<mock::ScriptEntry> scripted = state.script.next();
+  auto plan = mock::plan_for(ex.request, state.live.load(), scripted ? &*scripted : nullptr);
   if (!plan) {
     answer_error(ex, state, plan.error(), dialect);
     co_return std::nullopt;
@@ -661,6 +664,23 @@ void register_routes(http::Router& router, MockState& state) {
   });
   router.add("GET", "/mock/config", [&state](Exchange& ex) -> asio::awaitable<void> {
     ex.response.set_json(200, mock::knobs_json(state.live.load()));
+    co_return;
+  });
+  router.add("POST", "/mock/script", [&state](Exchange& ex) -> asio::awaitable<void> {
+    boost::system::error_code ec;
+    const json::value body = json::parse(ex.request.body, ec);
+    auto entries = ec ? Result<std::vector<mock::ScriptEntry>>(
+                            make_error(Errc::invalid_request, "expected {\"script\": [...]}"))
+                      : mock::script_from_json(body);
+    if (!entries) {
+      ex.response.set_error(entries.error());
+      co_return;
+    }
+    state.script.set(std::move(*entries));
+    ex.response.set_json(200, state.script.json());
+  });
+  router.add("GET", "/mock/script", [&state](Exchange& ex) -> asio::awaitable<void> {
+    ex.response.set_json(200, state.script.json());
     co_return;
   });
   router.add("GET", "/mock/stats", [&state](Exchange& ex) -> asio::awaitable<void> {

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "ops/admission_sequence.hpp"
 #include "ops/admission_wait.hpp"
 #include "ops/metrics.hpp"
 
@@ -131,21 +133,18 @@ std::optional<http::FilterResult> AdmissionFilter::on_request_now(http::Exchange
 asio::awaitable<http::FilterResult> AdmissionFilter::on_request(http::Exchange& exchange) {
   const core::Priority priority = priority_of(exchange);
   const auto started = SteadyClock::now();
-  const auto deadline = started + max_wait_;
   const auto gates = gates_for(exchange.route);
-  std::size_t held = 0;
-  for (; held < gates.size(); ++held) {
-    Gate* gate = gates[held];
-    if (!gate) continue;
-    const Verdict verdict = co_await wait_for_slot(*gate->gate, priority, deadline, exchange);
-    if (verdict == Verdict::admitted) continue;
-    while (held > 0)
-      if (Gate* taken = gates[--held]) taken->gate->release();
-    wait_seconds_->observe({}, std::chrono::duration<double>(SteadyClock::now() - started).count());
-    refuse(exchange, verdict, *gate, priority);
+  const std::array<AdmissionGate*, 2> slots{gates[0] ? gates[0]->gate.get() : nullptr,
+                                            gates[1] ? gates[1]->gate.get() : nullptr};
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  const AdmissionResult result =
+      co_await pass_gates(slots, priority, started + max_wait_,
+                          [&executor, &exchange] { return ExchangeWait(executor, exchange); });
+  wait_seconds_->observe({}, std::chrono::duration<double>(SteadyClock::now() - started).count());
+  if (result.verdict != Verdict::admitted) {
+    refuse(exchange, result.verdict, *gates[result.gate], priority);
     co_return http::FilterResult::responded;
   }
-  wait_seconds_->observe({}, std::chrono::duration<double>(SteadyClock::now() - started).count());
   count(admitted_after_wait);
   mark_degraded(exchange);
   co_return http::FilterResult::next;

@@ -19,7 +19,8 @@ class HistogramFamily;
 
 // Admission control, the last filter before the handler: a request takes a slot of its route's
 // gate (when admission.routes lists it) and of the global gate, waiting in their queues for at
-// most admission.max_wait, or is refused with 503 and Retry-After. Its slots are released in
+// most admission.max_wait (ops::pass_gates, which the simulator runs too), or is refused with 503
+// and Retry-After. Its slots are released in
 // on_response, which the server runs for every request this filter let through (after the
 // handler returned, threw, streamed to the end or saw the client leave); installed last, this
 // filter's on_response runs first. Exempt routes (probes, metrics) pass untouched.

@@ -16,6 +16,7 @@
 #include "core/config.hpp"
 #include "core/config_values.hpp"
 #include "sim/model/simulation.hpp"
+#include "sim/report/access_log_writer.hpp"
 #include "sim/report/metrics_timeline.hpp"
 #include "sim/report/report_html.hpp"
 #include "sim/report/report_json.hpp"
@@ -29,7 +30,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: sluice simulate SCENARIO.yaml [--seed N] [--duration D] [--json FILE] [--html FILE]\n"
     "                       [--openmetrics FILE [--scrape-interval D] [--metrics-start UNIX_S]\n"
-    "                        [--metrics-max-bytes SIZE]]\n"
+    "                        [--metrics-max-bytes SIZE]] [--access-log FILE]\n"
     "Runs the scenario's traffic through Sluice's own gateway code (routing, retries, circuit\n"
     "breakers, deadlines, admission control) against simulated upstreams, in virtual time, and\n"
     "prints a summary. The same scenario and seed give the same report, byte for byte.\n"
@@ -44,6 +45,8 @@ constexpr const char* kUsage =
     "  --metrics-start UNIX_S  the Unix time of the run's start in that file (default: the\n"
     "                 scenario's `start`, 2024-01-01T00:00:00Z unless it sets another)\n"
     "  --metrics-max-bytes SIZE  the bound on that file (default 256Mi)\n"
+    "  --access-log FILE  also write every simulated request as a line of the server's JSON\n"
+    "                 access log, with each attempt (`tries`), timed from --metrics-start\n"
     "  -h, --help     this text\n"
     "Scenario reference: docs/simulate.md. Exit status: 0 done, 2 bad flags or scenario (each\n"
     "problem named by its key path), 1 the report could not be written.\n";
@@ -54,6 +57,7 @@ struct SimulateArgs {
   std::string json;
   std::string html;
   std::string openmetrics;
+  std::string access_log;
   double scrape_interval = sim::MetricsTimeline::kDefaultScrapeIntervalSeconds;
   std::optional<double> metrics_start;  // none: the scenario's `start`
   std::size_t metrics_max_bytes = sim::OpenMetricsWriter::Options{}.max_bytes;
@@ -72,7 +76,7 @@ Result<SimulateArgs> parse_args(int argc, char** argv, int first) {
     if (arg == "-h" || arg == "--help") {
       args.help = true;
     } else if (arg == "--seed" || arg == "--duration" || arg == "--json" || arg == "--html" ||
-               arg == "--openmetrics") {
+               arg == "--openmetrics" || arg == "--access-log") {
       auto v = value(arg);
       if (!v) return v.error();
       if (arg == "--seed") args.flags.seed = *v;
@@ -80,6 +84,7 @@ Result<SimulateArgs> parse_args(int argc, char** argv, int first) {
       if (arg == "--json") args.json = *v;
       if (arg == "--html") args.html = *v;
       if (arg == "--openmetrics") args.openmetrics = *v;
+      if (arg == "--access-log") args.access_log = *v;
     } else if (arg == "--scrape-interval" || arg == "--metrics-start" ||
                arg == "--metrics-max-bytes") {
       auto v = value(arg);
@@ -155,6 +160,11 @@ int run_simulate(int argc, char** argv, int first) {
                                       .format = {.max_bytes = args->metrics_max_bytes}});
     simulation.scrape_into(*timeline, args->scrape_interval);
   }
+  std::optional<sim::AccessLogWriter> access_log;
+  if (!args->access_log.empty()) {
+    access_log.emplace(args->access_log, metrics_start);
+    simulation.on_request([&access_log](const sim::RequestRecord& r) { access_log->write(r); });
+  }
   const auto started = std::chrono::steady_clock::now();
   simulation.run();
   const double wall =
@@ -177,6 +187,10 @@ int run_simulate(int argc, char** argv, int first) {
   if (!args->html.empty()) output(args->html, sim::render_report_html(simulation, args->scenario));
   if (timeline) {
     const Status written = timeline->finish();
+    if (!written.ok()) fail(written.error().message);
+  }
+  if (access_log) {
+    const Status written = access_log->finish();
     if (!written.ok()) fail(written.error().message);
   }
   std::fputs(summary.c_str(), to_stdout ? stderr : stdout);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <random>
 
 #include "core/strings.hpp"
 
@@ -159,15 +158,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-std::uint64_t thread_seed() {
-  // One random_device read per thread, not per request: it can be a system call.
-  thread_local std::uint64_t state = [] {
-    std::random_device device;
-    return (std::uint64_t{device()} << 32) ^ device();
-  }();
-  return splitmix64(state);
-}
-
 }  // namespace
 
 std::optional<milliseconds> parse_retry_after(std::string_view header,
@@ -191,8 +181,6 @@ RetryBudget::RetryBudget(const core::RetryConfig& config, std::uint64_t seed)
       max_backoff_(std::max(config.max_backoff, milliseconds{1})),
       budget_(std::max(config.budget, milliseconds{0})),
       rng_state_(seed) {}
-
-RetryBudget::RetryBudget(const core::RetryConfig& config) : RetryBudget(config, thread_seed()) {}
 
 std::optional<milliseconds> RetryBudget::next_delay(int attempt_number,
                                                     std::optional<milliseconds> retry_after) {

@@ -22,10 +22,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view h
 // The retry schedule of one request. Not thread-safe: a request runs on one event loop.
 class RetryBudget {
  public:
-  // Jitter comes from a generator seeded with `seed`, so that tests can replay a schedule.
+  // Jitter comes from a generator seeded with `seed` (the gateway draws it per request from its
+  // decision generator), so that a schedule replays.
   RetryBudget(const core::RetryConfig& config, std::uint64_t seed);
-  // Seeded from a per-thread generator.
-  explicit RetryBudget(const core::RetryConfig& config);
 
   // How long to wait before the next attempt, after attempt `attempt_number` (1 = the first try)
   // failed; `retry_after` is the upstream's demand, if it made one. The backoff is "full jitter":

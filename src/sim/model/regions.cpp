@@ -137,6 +137,7 @@ asio::awaitable<void> Regions::deliver(Call call, Trip trip) {
   RequestRecord refused;
   refused.arrival = call.arrival;
   refused.mix = call.mix;
+  refused.model = *call.model;
   refused.key = call.key;
   refused.stream = call.stream;
   refused.admitted = false;

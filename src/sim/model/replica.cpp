@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "ops/admission_sequence.hpp"
 #include "sim/model/key_book.hpp"
 #include "sim/model/replica_protection.hpp"
 
@@ -41,7 +42,6 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
     : engine_(engine),
       plans_(plans),
       index_(index),
-      rng_(seed),
       keys_(keys),
       max_wait_(scenario.admission.max_wait) {
   // The production catalog builder, with simulated providers from its factory.
@@ -55,7 +55,12 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
   metrics_ = std::make_unique<gateway::GatewayMetrics>(registry_, *catalog_, &timing);
   service_ =
       std::make_unique<gateway::GatewayService>(*catalog_, scenario.gateway, *metrics_, timing);
-  service_->set_rng(&rng_);
+  // As serve seeds it: gateway.random_seed when the scenario's gateway section sets one (each
+  // replica then decides as a one-loop server with that seed would), else the replica's own.
+  const long long configured = scenario.gateway.random_seed;
+  service_->set_random_seed(configured != core::GatewayConfig::kNoRandomSeed
+                                ? static_cast<std::uint64_t>(configured)
+                                : seed);
   if (keys_) {
     protection_ = std::make_unique<ReplicaProtection>(engine_, scenario, *keys_, registry_);
     protection_->attach(*service_);
@@ -74,36 +79,32 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
 
 Replica::~Replica() = default;
 
-// As AdmissionFilter::wait_for_slot, on the virtual clock: the gate decides; the wait ends at
-// the deadline, or when a verdict (admitted, or shed by a higher-priority arrival) wakes it.
-asio::awaitable<Verdict> Replica::wait_for_slot(ops::AdmissionGate& gate, core::Priority priority,
-                                                Time deadline) {
-  if (gate.try_admit()) co_return Verdict::admitted;
-  Alarm alarm(engine_);
-  auto waiter = std::make_shared<ops::AdmissionGate::Waiter>(priority);
-  // Called only while this coroutine waits: the gate drops the waiter before withdraw returns.
-  waiter->wake = [&alarm](Verdict) { alarm.cancel(); };
-  const Verdict entered = gate.enter(waiter);
-  if (entered != Verdict::waiting) co_return entered;
-  co_await alarm.wait_until(deadline);
-  co_return gate.withdraw(*waiter, Verdict::timed_out);
-}
+namespace {
 
-// As AdmissionFilter::on_request: one max_wait across the route's gate and the global one; a
-// refusal at the second frees the first.
-asio::awaitable<Verdict> Replica::admit(core::Priority priority) {
-  const Time deadline = engine_.now() + max_wait_;
-  std::size_t held = 0;
-  for (; held < gates_.size(); ++held) {
-    ops::AdmissionGate* gate = gates_[held].get();
-    if (!gate) continue;
-    const Verdict verdict = co_await wait_for_slot(*gate, priority, deadline);
-    if (verdict == Verdict::admitted) continue;
-    while (held > 0)
-      if (ops::AdmissionGate* taken = gates_[--held].get()) taken->release();
-    co_return verdict;
+// A wait for an admission slot on the virtual clock, ended early by a verdict (a simulated client
+// never leaves).
+class AlarmWait {
+ public:
+  explicit AlarmWait(Engine& engine) : alarm_(engine) {}
+  std::function<void(Verdict)> waker() {
+    return [this](Verdict) { alarm_.cancel(); };
   }
-  co_return Verdict::admitted;
+  asio::awaitable<void> until(Time deadline) { co_await alarm_.wait_until(deadline); }
+  Verdict reason() const { return Verdict::timed_out; }
+
+ private:
+  Alarm alarm_;
+};
+
+}  // namespace
+
+// As the admission filter admits (ops::pass_gates): the route's gate then the global one, one
+// max_wait across both.
+asio::awaitable<Verdict> Replica::admit(core::Priority priority) {
+  const ops::AdmissionResult result = co_await ops::pass_gates(
+      std::array<ops::AdmissionGate*, 2>{gates_[0].get(), gates_[1].get()}, priority,
+      engine_.now() + max_wait_, [this] { return AlarmWait(engine_); });
+  co_return result.verdict;
 }
 
 double Replica::busy_share() const {
@@ -119,6 +120,8 @@ void Replica::release_gates() {
 
 void Replica::refuse(RequestRecord& record, Cause cause, Recorder& recorder) {
   record.cause = cause;
+  // As the server refuses: admission control 503, a rate limit or a budget 429.
+  record.status = cause == Cause::shed || cause == Cause::queue_timeout ? 503 : 429;
   record.end = seconds_since_start(engine_.now());
   --connections_;
   recorder.record(record);
@@ -132,6 +135,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.mix = call.mix;
   record.replica = index_;
   record.stream = call.stream;
+  record.model = *call.model;
   record.key = call.key;
   const core::Principal* principal =
       keys_ && call.key >= 0 ? &keys_->principal(static_cast<std::size_t>(call.key)) : nullptr;
@@ -177,8 +181,8 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
       request.limits.deadline < service_->deadline_for(request.model, std::nullopt);
   plans_.put(&request, &call.plan);
   ClientStream stream(engine_);
-  const gateway::Outcome outcome = co_await service_->chat(request, call.stream ? &stream : nullptr,
-                                                           gateway::caller_of(principal, {}));
+  gateway::Outcome outcome = co_await service_->chat(request, call.stream ? &stream : nullptr,
+                                                     gateway::caller_of(principal, {}));
   spend_hold = {};
   plans_.erase(&request);
   release_gates();
@@ -190,6 +194,16 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.completion_tokens = outcome.usage.completion_tokens;
   record.deployment = outcome.deployment;
   record.canary = outcome.canary;
+  // As the server answers: 200 (a stream that broke had sent its head), the error's status, or
+  // 499 for a client that left.
+  if (outcome.ok || outcome.stream_started)
+    record.status = 200;
+  else if (outcome.last_outcome == core::AttemptOutcome::client_gone)
+    record.status = 499;
+  else
+    record.status = http_status(outcome.error.code);
+  record.last_outcome = outcome.last_outcome;
+  record.tries = std::move(outcome.tries);
   if (stream.first_chunk) record.ttft = seconds_between(arrived, *stream.first_chunk);
   tokens_served_ += static_cast<double>(record.prompt_tokens + record.completion_tokens);
   cost_served_ += record.cost_usd;

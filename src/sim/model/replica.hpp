@@ -2,8 +2,8 @@
 // One simulated Sluice instance: the production Catalog (built from the scenario's gateway
 // section by Catalog::build, with simulated providers), GatewayService, GatewayMetrics on its own
 // registry, and the production AdmissionGate(s) from the admission section. A request waits for
-// admission as the admission filter makes it wait (max_wait, priorities, shedding), then goes
-// through GatewayService::chat.
+// admission through the admission filter's own sequence (ops::pass_gates: max_wait, priorities,
+// shedding), then goes through GatewayService::chat.
 
 #include <array>
 #include <cstdint>
@@ -65,8 +65,6 @@ class Replica {
  private:
   using Verdict = ops::AdmissionGate::Verdict;
   boost::asio::awaitable<Verdict> admit(core::Priority priority);
-  boost::asio::awaitable<Verdict> wait_for_slot(ops::AdmissionGate& gate, core::Priority priority,
-                                                Time deadline);
   void release_gates();
   // Ends a request refused before the gateway was called (by `cause`).
   void refuse(RequestRecord& record, Cause cause, Recorder& recorder);
@@ -78,7 +76,6 @@ class Replica {
   std::unique_ptr<gateway::Catalog> catalog_;
   std::unique_ptr<gateway::GatewayMetrics> metrics_;
   std::unique_ptr<gateway::GatewayService> service_;
-  gateway::Rng rng_;
   // As the admission filter orders them: the route's gate, then the global one; null when off.
   std::array<std::unique_ptr<ops::AdmissionGate>, 2> gates_;
   KeyBook* keys_;

@@ -81,6 +81,8 @@ void ServerlessFleet::throttle(const Call& call) {
   record.end = seconds_since_start(engine_.now());
   record.admitted = false;
   record.cause = Cause::throttled;
+  record.status = 429;
+  record.model = *call.model;
   record.mix = call.mix;
   record.stream = call.stream;
   recorder_.record(record);

@@ -17,6 +17,18 @@ UpstreamSet::UpstreamSet(Engine& engine, const ScenarioConfig& scenario, std::ui
                                                    derive_seed(seed, "upstream:" + config.provider +
                                                                          "/" + config.model))});
   }
+  // traffic.replay.answers: each logged attempt goes to the upstream that serves its deployment,
+  // in the order the attempts started.
+  if (!scenario.replayed) return;
+  const ReplayedTraffic& log = *scenario.replayed;
+  std::vector<Upstream*> serving;
+  for (const std::string& id : log.deployments) {
+    const auto slash = id.find('/');
+    serving.push_back(slash == std::string::npos ? nullptr
+                                                 : find(id.substr(0, slash), id.substr(slash + 1)));
+  }
+  for (const ReplayedAnswer& answer : log.answers)
+    if (Upstream* upstream = serving[answer.deployment]) upstream->replay(answer);
 }
 
 Upstream* UpstreamSet::find(const std::string& provider, const std::string& model) const {

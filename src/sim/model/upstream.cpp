@@ -147,9 +147,92 @@ void Upstream::release() {
   --in_flight_;
 }
 
+// As the log says: the failure arrives, or the answer is complete, `duration` after the attempt
+// was sent (a stream's first chunk at its logged first token). The provider's first-byte and
+// total timeouts and the request's deadline still apply, as the HTTP client applies them (a
+// what-if run may shorten them). An attempt the log shows without an answer (a timeout; one its
+// request ended: cancelled, client_gone) is silence until they end it.
+asio::awaitable<AttemptResult> Upstream::replayed_attempt(const ReplayedAnswer& answer,
+                                                          const RequestPlan& plan,
+                                                          gateway::RequestLimits limits,
+                                                          gateway::ChunkSink* sink) {
+  const Time sent = engine_.now();
+  const Time exchange_ends = std::min(sent + total_timeout_, limits.deadline);
+  const Time first_byte_by = std::min(sent + first_byte_timeout_, exchange_ends);
+  const AttemptOutcome outcome = answer.outcome;
+  if (outcome == AttemptOutcome::timeout || outcome == AttemptOutcome::cancelled ||
+      outcome == AttemptOutcome::client_gone) {
+    co_await wait_until(first_byte_by);
+    co_return timed_out(limits);
+  }
+  const Time done = sent + from_seconds(answer.duration);
+  const bool logged_first_token = sink != nullptr && answer.first_token >= 0;
+  const Time first_token = logged_first_token ? sent + from_seconds(answer.first_token) : done;
+  if (first_token > first_byte_by) {  // a stream's first token, else the whole answer or failure
+    co_await wait_until(first_byte_by);
+    co_return timed_out(limits);
+  }
+  AttemptResult result;
+  result.usage.prompt_tokens = plan.prompt_tokens;
+  result.usage.reported = true;
+  // A stream's first chunk: an answer's, or one the log shows before the stream failed.
+  const bool streaming =
+      sink != nullptr && (logged_first_token || outcome == AttemptOutcome::success);
+  if (streaming) {
+    co_await wait_until(first_token);
+    result.first_token_seen = true;
+    result.first_token_at = engine_.now();
+    const bool delivered = co_await sink->send(kFirstChunk);
+    if (!delivered) {
+      result.usage.completion_tokens = 1;
+      result.fail_stream(AttemptResult::failure(
+          AttemptOutcome::client_gone,
+          make_error(Errc::invalid_request, "client disconnected mid-stream")));
+      co_return result;
+    }
+  }
+  const Time stop = std::min(done, exchange_ends);
+  co_await wait_until(stop);
+  if (stop < done || outcome != AttemptOutcome::success) {
+    AttemptResult failed = stop < done ? timed_out(limits) : replayed_failure(answer);
+    if (!streaming) co_return failed;
+    result.usage.completion_tokens = 1;  // the first chunk's
+    result.usage.estimated = true;
+    result.fail_stream(std::move(failed));
+    co_return result;
+  }
+  result.usage.completion_tokens = std::max<long long>(1, plan.completion_tokens);
+  result.finish_reason = "stop";
+  if (streaming)
+    co_await sink->send(kLastChunk);
+  else
+    result.body = "{}";
+  co_return result;
+}
+
+AttemptResult Upstream::replayed_failure(const ReplayedAnswer& answer) const {
+  const AttemptOutcome outcome = answer.outcome;
+  AttemptResult result =
+      outcome == AttemptOutcome::rate_limited || outcome == AttemptOutcome::reset ||
+              outcome == AttemptOutcome::connect || outcome == AttemptOutcome::upstream_5xx
+          ? failure(outcome)
+          : AttemptResult::failure(
+                outcome,
+                make_error(outcome == AttemptOutcome::upstream_4xx ? Errc::invalid_request
+                                                                   : Errc::bad_gateway,
+                           "upstream " + provider_ + " answered as the replayed log says (" +
+                               std::string(core::to_string(outcome)) + ")"));
+  result.retry_after.reset();
+  if (answer.retry_after_ms >= 0)
+    result.retry_after = std::chrono::milliseconds(answer.retry_after_ms);
+  return result;
+}
+
 asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
                                                  gateway::RequestLimits limits,
                                                  gateway::ChunkSink* sink) {
+  if (next_replayed_ < replayed_.size())
+    co_return co_await replayed_attempt(replayed_[next_replayed_++], plan, limits, sink);
   const Time sent = engine_.now();
   // The HTTP client's deadlines: the exchange's (total timeout or the request's deadline) and
   // the first byte's within it.

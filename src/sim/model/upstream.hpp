@@ -31,6 +31,10 @@ class Upstream {
                                                          gateway::RequestLimits limits,
                                                          gateway::ChunkSink* sink);
 
+  // Answers its next attempt as `answer` says (traffic.replay.answers): the n-th call gives the
+  // n-th answer; attempts past the replayed ones follow the distributions.
+  void replay(const ReplayedAnswer& answer) { replayed_.push_back(answer); }
+
   const std::string& provider() const { return provider_; }
   std::int64_t in_flight() const { return in_flight_; }
 
@@ -52,7 +56,13 @@ class Upstream {
   const OutageConfig* outage_at(Time now) const;
   gateway::AttemptResult failure(core::AttemptOutcome outcome) const;
   gateway::AttemptResult timed_out(const gateway::RequestLimits& limits) const;
+  gateway::AttemptResult replayed_failure(const ReplayedAnswer& answer) const;
   boost::asio::awaitable<void> wait_until(Time at);
+  // An attempt answered as a replayed log says.
+  boost::asio::awaitable<gateway::AttemptResult> replayed_attempt(const ReplayedAnswer& answer,
+                                                                  const RequestPlan& plan,
+                                                                  gateway::RequestLimits limits,
+                                                                  gateway::ChunkSink* sink);
 
   Engine& engine_;
   const std::string provider_;
@@ -75,6 +85,8 @@ class Upstream {
   std::deque<Waiter*> queue_;  // attempts waiting for a concurrency slot, first come first served
   double tokens_;              // the rate limit's bucket
   Time refilled_at_ = kStart;
+  std::vector<ReplayedAnswer> replayed_;
+  std::size_t next_replayed_ = 0;
 };
 
 }  // namespace sluice::sim

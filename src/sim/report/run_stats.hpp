@@ -38,6 +38,12 @@ struct RequestRecord {
   int key = -1;             // the `keys` entry it was sent with; -1: none
   bool downgraded = false;  // over budget, sent to the cheaper model budgets.downgrades names
   std::string_view canary;  // of a canaried alias: "baseline" or "candidate"; else empty
+  // For the simulated access log: the model asked for, the status the client got, the last
+  // attempt's outcome, and every attempt.
+  std::string model;
+  int status = 0;
+  core::AttemptOutcome last_outcome = core::AttemptOutcome::success;
+  std::vector<gateway::AttemptRecord> tries;
 
   double latency() const { return end - arrival; }
 };

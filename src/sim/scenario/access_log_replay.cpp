@@ -31,16 +31,51 @@ double number_of(const json::value* v) {
   return 0;
 }
 
+// One of a line's tries, as read for traffic.replay.answers.
+struct Try {
+  std::string deployment;
+  core::AttemptOutcome outcome;
+  double start_ms;
+  double duration_ms;
+  double ttft_ms;               // negative: none
+  std::int64_t retry_after_ms;  // negative: none
+};
+
 struct Line {
   double arrival_ms;
   std::string model;
   bool stream;
   double prompt_tokens;
   double completion_tokens;
+  std::vector<Try> tries;
 };
 
-// The chat completion a line logs, if it logs one.
-std::optional<Line> chat_line(std::string_view text) {
+// The line's `tries`; false when one is malformed (an unknown outcome, a missing field).
+bool read_tries(const json::object& line, std::vector<Try>& out) {
+  const json::value* tries = line.if_contains("tries");
+  if (!tries) return true;
+  if (!tries->is_array()) return false;
+  for (const json::value& t : tries->as_array()) {
+    const json::object* o = t.if_object();
+    if (!o) return false;
+    const json::value* deployment = o->if_contains("deployment");
+    const json::value* outcome = o->if_contains("outcome");
+    if (!deployment || !deployment->is_string() || !outcome || !outcome->is_string()) return false;
+    const auto parsed = core::parse_attempt_outcome(outcome->as_string());
+    if (!parsed || !o->contains("start_ms") || !o->contains("duration_ms")) return false;
+    const json::value* ttft = o->if_contains("ttft_ms");
+    const json::value* retry_after = o->if_contains("retry_after_ms");
+    out.push_back({std::string(deployment->as_string()), *parsed,
+                   number_of(o->if_contains("start_ms")), number_of(o->if_contains("duration_ms")),
+                   ttft ? number_of(ttft) : -1.0,
+                   retry_after ? static_cast<std::int64_t>(number_of(retry_after)) : -1});
+  }
+  return true;
+}
+
+// The chat completion a line logs, if it logs one (with its tries when `answers`). A line whose
+// tries cannot be read sets `bad_tries`.
+std::optional<Line> chat_line(std::string_view text, bool answers, bool& bad_tries) {
   json::error_code ec;
   json::value parsed = json::parse(text, ec);
   if (ec || !parsed.is_object()) return std::nullopt;
@@ -53,9 +88,27 @@ std::optional<Line> chat_line(std::string_view text) {
   const std::string_view model = string_of("model");
   const std::optional<double> ended = parse_log_time(string_of("ts"));
   if (model.empty() || !ended) return std::nullopt;
-  return Line{*ended - number_of(o.if_contains("duration_ms")), std::string(model),
-              o.contains("ttft_ms"), number_of(o.if_contains("prompt_tokens")),
-              number_of(o.if_contains("completion_tokens"))};
+  Line line{*ended - number_of(o.if_contains("duration_ms")),
+            std::string(model),
+            o.contains("ttft_ms"),
+            number_of(o.if_contains("prompt_tokens")),
+            number_of(o.if_contains("completion_tokens")),
+            {}};
+  if (answers && !read_tries(o, line.tries)) bad_tries = true;
+  return line;
+}
+
+// The tries of `line` (arrived at line.arrival_ms), as answers in seconds since `first_ms`.
+void add_answers(const Line& line, double first_ms, ReplayedTraffic& traffic) {
+  for (const Try& t : line.tries) {
+    const auto known =
+        std::find(traffic.deployments.begin(), traffic.deployments.end(), t.deployment);
+    const auto index = static_cast<std::uint32_t>(known - traffic.deployments.begin());
+    if (known == traffic.deployments.end()) traffic.deployments.push_back(t.deployment);
+    traffic.answers.push_back({index, (line.arrival_ms + t.start_ms - first_ms) / 1000, t.outcome,
+                               t.duration_ms / 1000, t.ttft_ms < 0 ? -1.0 : t.ttft_ms / 1000,
+                               t.retry_after_ms});
+  }
 }
 
 }  // namespace
@@ -89,7 +142,7 @@ std::optional<double> parse_log_time(std::string_view t) {
 }
 
 Result<ReplayedTraffic, std::vector<core::ConfigError>> read_access_log(
-    const std::string& path, double speed, const core::GatewayConfig& gateway) {
+    const std::string& path, double speed, const core::GatewayConfig& gateway, bool answers) {
   std::vector<core::ConfigError> errors;
   std::ifstream in(path);
   if (!in) {
@@ -102,7 +155,16 @@ Result<ReplayedTraffic, std::vector<core::ConfigError>> read_access_log(
   std::string text;
   while (std::getline(in, text)) {
     ++traffic.lines;
-    std::optional<Line> line = chat_line(text);
+    bool bad_tries = false;
+    std::optional<Line> line = chat_line(text, answers, bad_tries);
+    if (bad_tries) {
+      errors.push_back({"traffic.replay.answers",
+                        "line " + std::to_string(traffic.lines) + " of '" + path +
+                            "' has tries that cannot be read",
+                        "each try needs deployment, outcome (as the server writes it), start_ms "
+                        "and duration_ms"});
+      return errors;
+    }
     if (!line) continue;
     if (lines.size() == kMaxReplayedRequests) {
       errors.push_back({kPath, "has more than 20000000 chat completions",
@@ -137,6 +199,17 @@ Result<ReplayedTraffic, std::vector<core::ConfigError>> read_access_log(
     r.prompt_tokens = static_cast<std::int32_t>(std::clamp(line.prompt_tokens, 0.0, 2e9));
     r.completion_tokens = static_cast<std::int32_t>(std::clamp(line.completion_tokens, 1.0, 2e9));
     traffic.requests.push_back(r);
+    add_answers(line, first, traffic);
+  }
+  if (answers) {
+    if (traffic.answers.empty())
+      errors.push_back({"traffic.replay.answers", "'" + path + "' has no tries to replay",
+                        "replay a log written by a Sluice whose access log has the `tries` field, "
+                        "or remove answers"});
+    // In the order the attempts started: each upstream counts its attempts in that order.
+    std::stable_sort(
+        traffic.answers.begin(), traffic.answers.end(),
+        [](const ReplayedAnswer& a, const ReplayedAnswer& b) { return a.start < b.start; });
   }
   for (const std::string& model : unroutable)
     errors.push_back(

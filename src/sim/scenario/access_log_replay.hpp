@@ -19,10 +19,13 @@ namespace sluice::sim {
 // A log longer than this is refused: the replay keeps every request in memory (24 bytes each).
 inline constexpr std::size_t kMaxReplayedRequests = 20'000'000;
 
-// Reads `path`, replayed at `speed`; the requests' models must be routable by `gateway`. Errors
-// name the key path `traffic.replay.file`.
+// Reads `path`, replayed at `speed`; the requests' models must be routable by `gateway`. With
+// `answers`, also each line's `tries` (the attempts and how the upstream answered them, at their
+// logged pace whatever the speed). Errors name the key path `traffic.replay.file` (or
+// `traffic.replay.answers`).
 Result<ReplayedTraffic, std::vector<core::ConfigError>> read_access_log(
-    const std::string& path, double speed, const core::GatewayConfig& gateway);
+    const std::string& path, double speed, const core::GatewayConfig& gateway,
+    bool answers = false);
 
 // Milliseconds since the Unix epoch of an RFC 3339 UTC time as the logger writes it
 // ("2026-11-22T20:15:01.123Z", the fraction optional); nullopt when it is not one.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/attempt_outcome.hpp"
 #include "core/config.hpp"
 #include "core/config_values.hpp"
 
@@ -54,6 +55,9 @@ struct MixEntryConfig {
 struct ReplayConfig {
   std::string file;  // relative to the scenario file's folder
   double speed = 1;  // 2 replays twice as fast
+  // The upstreams answer as the log's `tries` say they did: each provider's n-th attempt gets
+  // what the n-th attempt the server sent it got (outcome, time, Retry-After).
+  bool answers = false;
 };
 
 struct TrafficConfig {
@@ -73,10 +77,21 @@ struct ReplayedRequest {
   std::int32_t prompt_tokens = 0;
   std::int32_t completion_tokens = 1;
 };
+// One attempt of the log, as its upstream answered it (traffic.replay.answers).
+struct ReplayedAnswer {
+  std::uint32_t deployment = 0;  // index into ReplayedTraffic::deployments
+  double start = 0;              // seconds since the first request arrived (for the order)
+  core::AttemptOutcome outcome = core::AttemptOutcome::success;
+  double duration = 0;               // seconds
+  double first_token = -1;           // seconds after the attempt started; negative: none came
+  std::int64_t retry_after_ms = -1;  // what the upstream asked for; negative: nothing
+};
 struct ReplayedTraffic {
   std::vector<std::string> models;
   std::vector<ReplayedRequest> requests;
   std::size_t lines = 0;  // read; those not replayed were other routes or other log lines
+  std::vector<std::string> deployments;  // "provider/model", as the log's tries name them
+  std::vector<ReplayedAnswer> answers;   // in the order the attempts started
 };
 
 struct RateLimitConfig {

@@ -61,8 +61,9 @@ ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const std::string&
     for (const RegionConfig& r : scenario.topology.regions) scenario.replicas.count += r.replicas;
   }
   if (!scenario.traffic.replay.file.empty()) {
-    auto replayed = read_access_log(resolve(scenario.traffic.replay.file, name),
-                                    scenario.traffic.replay.speed, scenario.gateway);
+    auto replayed =
+        read_access_log(resolve(scenario.traffic.replay.file, name), scenario.traffic.replay.speed,
+                        scenario.gateway, scenario.traffic.replay.answers);
     if (!replayed) return replayed.error();
     // Without a duration of its own, the replay runs to the log's last arrival.
     if (!binder.given().contains("duration"))

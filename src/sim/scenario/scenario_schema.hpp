@@ -85,6 +85,7 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
     v.section("replay", [&] {
       v.field("file", s.traffic.replay.file);
       v.field("speed", s.traffic.replay.speed);
+      v.field("answers", s.traffic.replay.answers);
     });
   });
   v.list("providers", s.providers, [&](UpstreamConfig& u) {

@@ -108,7 +108,8 @@ void validate_replay(const TrafficConfig& t, const Given& given, Reporter& repor
 
 void validate_traffic(const ScenarioConfig& s, const Given& given, Reporter& report) {
   const TrafficConfig& t = s.traffic;
-  if (given.contains("traffic.replay.file") || given.contains("traffic.replay.speed"))
+  if (given.contains("traffic.replay.file") || given.contains("traffic.replay.speed") ||
+      given.contains("traffic.replay.answers"))
     return validate_replay(t, given, report);
   const bool has_rate = given.contains("traffic.rate");
   if (has_rate && !t.phases.empty())

@@ -35,5 +35,14 @@ TEST(AttemptOutcomeTest, EveryOutcomeHasALabel) {
     EXPECT_NE(to_string(static_cast<AttemptOutcome>(i)), "unknown") << i;
 }
 
+TEST(AttemptOutcomeTest, ALabelReadsBackAsItsOutcome) {
+  for (int i = 0; i <= static_cast<int>(AttemptOutcome::cancelled); ++i) {
+    const auto outcome = static_cast<AttemptOutcome>(i);
+    EXPECT_EQ(parse_attempt_outcome(to_string(outcome)), outcome) << i;
+  }
+  EXPECT_EQ(parse_attempt_outcome("unknown"), std::nullopt);
+  EXPECT_EQ(parse_attempt_outcome("Success"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace sluice::core

@@ -491,6 +491,21 @@ gateway:
   EXPECT_EQ(env->gateway.rerank_max_documents, 7);
 }
 
+TEST_F(ConfigGatewayTest, RandomSeedIsANonNegativeIntegerOrDrawnAtStart) {
+  auto unset = load("");
+  ASSERT_LOADS(unset);
+  EXPECT_EQ(unset->gateway.random_seed, GatewayConfig::kNoRandomSeed);
+  auto set = load("gateway:\n  random_seed: 6317046107711923\n");
+  ASSERT_LOADS(set);
+  EXPECT_EQ(set->gateway.random_seed, 6317046107711923);
+  auto env = load("", {{"SLUICE_GATEWAY__RANDOM_SEED", "42"}});
+  ASSERT_LOADS(env);
+  EXPECT_EQ(env->gateway.random_seed, 42);
+  auto r = load("gateway:\n  random_seed: -7\n");
+  EXPECT_ERROR_AT(r, "gateway.random_seed", "must be a non-negative integer, got -7");
+  EXPECT_ALL_HAVE_FIXES(r);
+}
+
 // ----- how errors are reported ---------------------------------------------------------------
 
 TEST_F(ConfigGatewayTest, ErrorsNameTheFileLine) {

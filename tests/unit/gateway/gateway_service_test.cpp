@@ -392,9 +392,10 @@ TEST(GatewayServiceTest, MaxAttemptsIsEnforcedOnce) {
   EXPECT_GT(h.timing.slept, 0s) << "the second round backs off";
 }
 
-// The simulator's hook: a seeded generator replays the balancer's picks and the retry jitter
-// exactly, and another seed gives another schedule.
-TEST(GatewayServiceTest, ASeededRngReplaysPicksAndBackoffs) {
+// gateway.random_seed (serve and the simulator seed through set_random_seed): the same seed
+// replays the balancer's picks and the retry jitter exactly, and another seed gives another
+// schedule.
+TEST(GatewayServiceTest, ASeedReplaysPicksAndBackoffs) {
   struct Run {
     std::vector<std::string> answered_by;
     Clock::duration slept{0};
@@ -411,8 +412,7 @@ TEST(GatewayServiceTest, ASeededRngReplaysPicksAndBackoffs) {
       c.retry.max_backoff = 1s;
       c.retry.budget = 1h;
     });
-    Rng rng(seed);
-    h.service->set_rng(&rng);
+    h.service->set_random_seed(seed);
     Run out;
     for (int i = 0; i < 30; ++i) {
       // Each request fails on both deployments, then succeeds on whichever the third pick is,
@@ -508,6 +508,71 @@ TEST(GatewayServiceTest, CancelledProbeReleasesTheHalfOpenSlot) {
   EXPECT_EQ(probe.deployment, "c/x");
   EXPECT_EQ(h.p("c").calls, 3);
   EXPECT_NE(h.metric(R"(sluice_circuit_transitions_total{deployment="c/x",to="closed"} 1)"), "");
+}
+
+// Outcome::tries (the access log's `tries`): each attempt's deployment, outcome, start and
+// duration since the request began, the backoff waited before it (Retry-After honoured), what
+// the upstream asked for, and what it did to the circuit.
+TEST(GatewayServiceTest, EachAttemptIsRecordedWithItsWaitAndWhatItDidToTheCircuit) {
+  Harness h([](core::GatewayConfig& c) {
+    c.retry.max_attempts = 3;
+    core::ModelAliasConfig one;
+    one.alias = "one";
+    one.deployments = {{"c", "x", 1, 0, ""}};
+    c.models.push_back(one);
+  });
+  h.p("c").script = {{.outcome = AttemptOutcome::upstream_5xx, .takes = 5ms},
+                     {.outcome = AttemptOutcome::rate_limited, .takes = 7ms, .retry_after = 2000ms},
+                     {.outcome = AttemptOutcome::success, .takes = 11ms}};
+  const Outcome out = h.chat("one");
+  ASSERT_TRUE(out.ok);
+  ASSERT_EQ(out.tries.size(), 3u);
+  const AttemptRecord& first = out.tries[0];
+  EXPECT_EQ(first.deployment, "c/x");
+  EXPECT_EQ(first.outcome, AttemptOutcome::upstream_5xx);
+  EXPECT_EQ(first.start, 0ms);
+  EXPECT_EQ(first.duration, 5ms);
+  EXPECT_EQ(first.wait, 0ms);
+  EXPECT_EQ(first.circuit, CircuitBreaker::Transition::none);
+  const AttemptRecord& second = out.tries[1];
+  // Full jitter below base_backoff (100 ms) after the first failure.
+  EXPECT_LE(second.wait, 100ms);
+  EXPECT_EQ(second.start, 5ms + second.wait);
+  EXPECT_EQ(second.outcome, AttemptOutcome::rate_limited);
+  ASSERT_TRUE(second.retry_after);
+  EXPECT_EQ(*second.retry_after, 2000ms);
+  const AttemptRecord& third = out.tries[2];
+  EXPECT_EQ(third.wait, 2000ms) << "Retry-After is a floor on the backoff";
+  EXPECT_EQ(third.start, second.start + 7ms + 2000ms);
+  EXPECT_EQ(third.duration, 11ms);
+  EXPECT_FALSE(third.retry_after);
+  for (const AttemptRecord& t : out.tries) {
+    EXPECT_FALSE(t.probe);
+    EXPECT_EQ(t.circuit, CircuitBreaker::Transition::none) << "failure_threshold is 100 here";
+  }
+  EXPECT_EQ(h.timing.slept, second.wait + third.wait);
+}
+
+TEST(GatewayServiceTest, AProbeIsRecordedAndItsSuccessClosesTheCircuit) {
+  Harness h([](core::GatewayConfig& c) {
+    c.circuit_breaker.failure_threshold = 1;
+    c.circuit_breaker.cooldown = 1s;
+    c.retry.max_attempts = 1;
+  });
+  h.p("c").script = {{AttemptOutcome::upstream_5xx}};
+  const Outcome failed = h.chat("solo");
+  ASSERT_EQ(failed.tries.size(), 1u);
+  EXPECT_EQ(failed.tries[0].circuit, CircuitBreaker::Transition::opened);
+  EXPECT_FALSE(failed.tries[0].probe);
+  h.timing.advance(2s);  // past the cooldown: the next request probes
+  const Outcome probe = h.chat("solo");
+  ASSERT_EQ(probe.tries.size(), 1u);
+  EXPECT_TRUE(probe.tries[0].probe);
+  EXPECT_EQ(probe.tries[0].circuit, CircuitBreaker::Transition::closed);
+  const Outcome after = h.chat("solo");
+  ASSERT_EQ(after.tries.size(), 1u);
+  EXPECT_FALSE(after.tries[0].probe);
+  EXPECT_EQ(after.tries[0].circuit, CircuitBreaker::Transition::none);
 }
 
 TEST(GatewayServiceTest, DeadlineBoundsRetriesAndAnswers504) {
@@ -690,8 +755,7 @@ std::function<void(core::GatewayConfig&)> canary_of_m(double weight,
 
 TEST(GatewayServiceCanaryTest, SplitsTheAliasByWeightWithTheSeededGenerator) {
   Harness h(canary_of_m(0.25));
-  Rng rng(11);
-  h.service->set_rng(&rng);
+  h.service->set_random_seed(11);
   int candidate = 0;
   const int n = 4000;
   for (int i = 0; i < n; ++i) {
@@ -716,8 +780,7 @@ TEST(GatewayServiceCanaryTest, SplitsTheAliasByWeightWithTheSeededGenerator) {
   EXPECT_NE(h.metric(R"(sluice_canary_weight{alias="m"} 0.25)"), "");
   // The same seed, the same split.
   Harness again(canary_of_m(0.25));
-  Rng same(11);
-  again.service->set_rng(&same);
+  again.service->set_random_seed(11);
   int replayed = 0;
   for (int i = 0; i < n; ++i) replayed += again.chat("m").canary == "candidate";
   EXPECT_EQ(replayed, candidate);
@@ -728,8 +791,7 @@ TEST(GatewayServiceCanaryTest, SplitsTheAliasByWeightWithTheSeededGenerator) {
 
 TEST(GatewayServiceCanaryTest, AKeyOrTheUserKeepsAClientOnOneVersion) {
   Harness h(canary_of_m(0.5));
-  Rng rng(5);
-  h.service->set_rng(&rng);
+  h.service->set_random_seed(5);
   std::map<std::string, std::set<std::string>> versions;  // by key
   for (int i = 0; i < 40; ++i) {
     const std::string user = "user-" + std::to_string(i % 8);
@@ -763,8 +825,7 @@ TEST(GatewayServiceCanaryTest, AFailingCandidateIsRolledBackOnceAndStaysOut) {
     canary_of_m(0.5, {"error_rate", "0.2", core::Millis{60'000}, 10})(c);
     c.retry.max_attempts = 1;  // each candidate failure reaches the client
   });
-  Rng rng(9);
-  h.service->set_rng(&rng);
+  h.service->set_random_seed(9);
   for (int i = 0; i < 1000; ++i) h.p("b").script.push_back({AttemptOutcome::upstream_5xx});
   int candidate = 0;
   int failed = 0;
