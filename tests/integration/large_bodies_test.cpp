@@ -7,19 +7,10 @@
 #include <fstream>
 
 #include "support/mock_fixture.hpp"
+#include "support/sanitizer.hpp"
 
 namespace sluice::testing {
 namespace {
-
-// Under AddressSanitizer the server's allocator is ASan's (quarantine, no glibc mmap threshold)
-// and its CPU costs are the instrumentation's: these measure the release build only.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#define SKIP_WHEN_SANITIZED() \
-  if (kSanitized) GTEST_SKIP() << "measures the uninstrumented allocator and CPU"
 
 // CPU time (ns) of the thread of `pid` named `name`; -1 when there is none.
 long long thread_cpu_ns(pid_t pid, const std::string& name) {

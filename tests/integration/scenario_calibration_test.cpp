@@ -18,6 +18,7 @@
 
 #include "support/mock_fixture.hpp"
 #include "support/program.hpp"
+#include "support/sanitizer.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -105,6 +106,7 @@ std::string scenario_yaml(const std::string& provider_entry, double rate,
 }
 
 TEST(ScenarioCalibrationTest, MockUpstreamPlaysTheProvidersDistributions) {
+  SKIP_WHEN_SANITIZED();
   // Time to first token lognormal (median 20 ms, p99 60 ms), 2 ms a token, one answer in five a
   // 503. Answers of 11 tokens: the last is due 20 ms after the first.
   TempFile scenario(scenario_yaml(
@@ -178,6 +180,7 @@ TEST(ScenarioCalibrationTest, MockUpstreamPlaysTheProvidersDistributions) {
 }
 
 TEST(ScenarioCalibrationTest, TheLoadGeneratorSendsTheSimulatorsRequestsOpenLoop) {
+  SKIP_WHEN_SANITIZED();
   // 50 requests a second for 2 s, each answered after 400 ms: in a closed loop they would take
   // the whole run one after another; open, they overlap and the run ends 0.4 s after the last.
   const std::string dir = make_temp_dir();
