@@ -46,7 +46,7 @@ constexpr const char* kUsage =
     "                 scenario's `start`, 2024-01-01T00:00:00Z unless it sets another)\n"
     "  --metrics-max-bytes SIZE  the bound on that file (default 256Mi)\n"
     "  --access-log FILE  also write every simulated request as a line of the server's JSON\n"
-    "                 access log, with each attempt (`tries`), timed from --metrics-start\n"
+    "                 access log, with each attempt (`tries`), timed from the same start\n"
     "  -h, --help     this text\n"
     "Scenario reference: docs/simulate.md. Exit status: 0 done, 2 bad flags or scenario (each\n"
     "problem named by its key path), 1 the report could not be written.\n";
