@@ -100,6 +100,15 @@ void errors(JsonWriter& w, const SeriesStats& s) {
   w.end_object();
 }
 
+// {total, per_hour, per_1000_requests} of a US-dollar amount.
+void cost_object(JsonWriter& w, std::string_view key, double total, double hours, double finished) {
+  w.begin_object(key);
+  w.number("total", total);
+  w.number("per_hour", ratio(total, hours));
+  w.number("per_1000_requests", ratio(total, finished) * 1000);
+  w.end_object();
+}
+
 // The members of one series (the totals, or a window of `seconds`).
 void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   const double requests = static_cast<double>(s.requests);
@@ -130,11 +139,7 @@ void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   w.number("fallbacks_per_request", ratio(s.gateway.fallbacks, finished));
   w.number("attempts_per_request", ratio(static_cast<double>(s.attempts), finished));
   w.integer("breaker_openings", s.gateway.breaker_openings);
-  w.begin_object("cost_usd");
-  w.number("total", s.cost_usd);
-  w.number("per_hour", ratio(s.cost_usd, seconds / 3600));
-  w.number("per_1000_requests", ratio(s.cost_usd, finished) * 1000);
-  w.end_object();
+  cost_object(w, "cost_usd", s.cost_usd, seconds / 3600, finished);
   w.begin_object("tokens");
   w.integer("prompt", static_cast<double>(s.prompt_tokens));
   w.integer("completion", static_cast<double>(s.completion_tokens));
@@ -188,14 +193,6 @@ void canaries(JsonWriter& w, const std::vector<CanaryRun>& runs, const CanaryCou
   w.integer("candidate_failed", static_cast<double>(totals.candidate_failed));
   w.number("excess_failed", static_cast<double>(totals.candidate_failed) -
                                 static_cast<double>(totals.candidate) * baseline_rate);
-  w.end_object();
-}
-
-void cost_object(JsonWriter& w, std::string_view key, double total, double hours, double finished) {
-  w.begin_object(key);
-  w.number("total", total);
-  w.number("per_hour", ratio(total, hours));
-  w.number("per_1000_requests", ratio(total, finished) * 1000);
   w.end_object();
 }
 
@@ -367,10 +364,6 @@ void region_series(JsonWriter& w, std::string_view key, const SeriesStats& s) {
   w.end_object();
 }
 
-double or_null(const std::optional<double>& v) {
-  return v ? *v : std::numeric_limits<double>::quiet_NaN();
-}
-
 // failover and regions (a scenario with regions only).
 void regions(JsonWriter& w, const Regions& regions) {
   const FailoverConfig& f = regions.failover();
@@ -386,8 +379,8 @@ void regions(JsonWriter& w, const Regions& regions) {
     w.string("region", regions.config(o.region).name);
     w.number("from_s", o.from);
     w.number("to_s", o.to);
-    w.number("failover_s", or_null(o.failover));
-    w.number("failback_s", or_null(o.failback));
+    w.number("failover_s", o.failover.value_or(NAN));
+    w.number("failback_s", o.failback.value_or(NAN));
     w.end_object();
   }
   w.end_array();
