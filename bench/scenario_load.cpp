@@ -15,6 +15,7 @@
 //
 // usage: scenario_load SCENARIO --target URL [--seed N] [--duration D] [--metrics URL]...
 //                      [--json FILE] [--requests FILE] [--drain D] [--start-hook URL]...
+//                      [--load X] [--api-key KEY] [--key NAME=KEY]...
 // Prints the measured report as JSON (to --json, else stdout), in the shape of the simulator's
 // `totals` for the fields both have.
 #include <sys/resource.h>
@@ -58,9 +59,14 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kUsage =
     "usage: scenario_load SCENARIO --target URL [--seed N] [--duration D] [--metrics URL]...\n"
     "                     [--json FILE] [--requests FILE] [--drain D] [--start-hook URL]...\n"
+    "                     [--load X] [--api-key KEY] [--key NAME=KEY]...\n"
     "  --target URL     where requests go: URL/v1/chat/completions (haproxy, or one gateway)\n"
     "  --seed N         instead of the scenario's seed (as sluice simulate --seed)\n"
     "  --duration D     how long requests arrive (as sluice simulate --duration)\n"
+    "  --load X         the scenario's traffic times X (as sluice simulate --load)\n"
+    "  --api-key KEY    sent as Authorization: Bearer KEY (an admin key: x-sluice-priority is\n"
+    "                   honoured for admin keys only)\n"
+    "  --key NAME=KEY   what requests of the mix entries with `key: NAME` send instead (repeat)\n"
     "  --metrics URL    a gateway whose URL/metrics is read before and after the run: retries,\n"
     "                   fallbacks, breaker openings and cost are the sum over these (repeat)\n"
     "  --json FILE      the report (default: stdout)\n"
@@ -80,6 +86,8 @@ struct Args {
   std::vector<std::string> start_hooks;
   std::string json_path;
   std::string requests_path;
+  std::string api_key;
+  std::map<std::string, std::string> keys;  // a `keys` entry's name -> its secret
   double drain_s = 120;
 };
 
@@ -100,6 +108,14 @@ std::optional<Args> parse_args(int argc, char** argv) {
       args.flags.seed = value;
     } else if (flag == "--duration") {
       args.flags.duration = value;
+    } else if (flag == "--load") {
+      args.flags.load = value;
+    } else if (flag == "--api-key") {
+      args.api_key = value;
+    } else if (flag == "--key") {
+      const auto equals = value.find('=');
+      if (equals == std::string::npos) return std::nullopt;
+      args.keys[value.substr(0, equals)] = value.substr(equals + 1);
     } else if (flag == "--metrics") {
       args.metrics.push_back(value);
     } else if (flag == "--start-hook") {
@@ -178,14 +194,19 @@ sim::Cause cause_of_error(int status, std::string_view body) {
   if (status == 504) return sim::Cause::timeout;
   if (message.starts_with("upstream ") && message.find(" answered 5") != std::string::npos)
     return sim::Cause::upstream_5xx;
+  // The upstream's own OpenAI-shaped error, passed through as it came (its status too); the
+  // gateway's own 503s (shed, circuits open) are told apart above by their codes.
+  if (status == 500 || status == 503) return sim::Cause::upstream_5xx;
   if (status == 502) return sim::Cause::connection;
   return sim::Cause::other;
 }
 
 class Generator {
  public:
-  Generator(asio::io_context& io, http::UpstreamEndpoint target, std::size_t expected)
-      : io_(io), target_(std::move(target)) {
+  // `bearer[i]`: the key mix entry i calls with (empty: none).
+  Generator(asio::io_context& io, http::UpstreamEndpoint target, std::size_t expected,
+            std::vector<std::string> bearer)
+      : io_(io), target_(std::move(target)), bearer_(std::move(bearer)) {
     outcomes_.reserve(expected);
   }
 
@@ -206,13 +227,17 @@ class Generator {
       co_await call.read_all(1 << 20);
     }
     start_ = Clock::now();
+    started_unix_ = std::chrono::duration<double>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
     for (sim::Call& call : calls) {
       const auto due = start_ + std::chrono::duration_cast<Clock::duration>(
                                     std::chrono::duration<double>(call.arrival));
       timer.expires_at(due);
       co_await timer.async_wait(asio::use_awaitable);
       const double lag = std::chrono::duration<double>(Clock::now() - due).count();
-      outcomes_.push_back({.arrival = call.arrival, .lag = lag, .stream = call.stream});
+      outcomes_.push_back(
+          {.arrival = call.arrival, .lag = lag, .stream = call.stream, .ttft = std::nullopt});
       ++in_flight_;
       asio::co_spawn(io_, send(std::move(call), due, outcomes_.size() - 1), asio::detached);
     }
@@ -233,12 +258,15 @@ class Generator {
   }
 
   const std::vector<Outcome>& outcomes() const { return outcomes_; }
+  double started_unix() const { return started_unix_; }
   double wall_seconds() const { return std::chrono::duration<double>(ended_ - start_).count(); }
 
  private:
   asio::awaitable<void> send(sim::Call call, Clock::time_point due, std::size_t index) {
     const std::string body = body_of(call);
     std::string headers = "Content-Type: application/json\r\n";
+    if (const std::string& key = bearer_[call.mix]; !key.empty())
+      headers += "Authorization: Bearer " + key + "\r\n";
     if (call.client_timeout)
       headers += "x-sluice-timeout-ms: " + std::to_string(call.client_timeout->count()) + "\r\n";
     if (call.priority != core::Priority::normal)
@@ -317,10 +345,12 @@ class Generator {
 
   asio::io_context& io_;
   const http::UpstreamEndpoint target_;
+  const std::vector<std::string> bearer_;  // by mix entry
   std::vector<Outcome> outcomes_;
   std::size_t in_flight_ = 0;
   core::Cancellation cut_;
   Clock::time_point start_;
+  double started_unix_ = 0;  // time 0, as Unix seconds (to place the gateways' log lines)
   Clock::time_point arrivals_end_;
   Clock::time_point ended_;
 };
@@ -330,19 +360,24 @@ class Generator {
 struct Scrape {
   sim::RegistryCounters counters;
   double cost_usd = 0;
+  double canary_candidate = 0;  // requests a canary's candidate served
+  double canary_rollbacks = 0;
   bool ok = true;
 };
 
-double cost_in(std::string_view exposition) {
+// The sum of the samples of metric `name` whose labels hold `label` (any when empty).
+double sum_of(std::string_view exposition, std::string_view name, std::string_view label = {}) {
   double total = 0;
   while (!exposition.empty()) {
     const auto newline = exposition.find('\n');
     const std::string_view line = exposition.substr(0, newline);
     exposition.remove_prefix(newline == std::string_view::npos ? exposition.size() : newline + 1);
-    if (!line.starts_with("sluice_cost_usd_total")) continue;
+    if (!line.starts_with(name) || line.size() == name.size()) continue;
+    if (line[name.size()] != '{' && line[name.size()] != ' ') continue;
     const auto space = line.rfind(' ');
-    if (space != std::string_view::npos)
-      total += std::strtod(std::string(line.substr(space + 1)).c_str(), nullptr);
+    if (space == std::string_view::npos) continue;
+    if (!label.empty() && line.substr(0, space).find(label) == std::string_view::npos) continue;
+    total += std::strtod(std::string(line.substr(space + 1)).c_str(), nullptr);
   }
   return total;
 }
@@ -367,7 +402,10 @@ asio::awaitable<Scrape> scrape(const std::vector<http::UpstreamEndpoint>& gatewa
       continue;
     }
     out.counters.add(sim::read_counters(*text));
-    out.cost_usd += cost_in(*text);
+    out.cost_usd += sum_of(*text, "sluice_cost_usd_total");
+    out.canary_candidate +=
+        sum_of(*text, "sluice_canary_requests_total", R"(version="candidate")");
+    out.canary_rollbacks += sum_of(*text, "sluice_canary_rollbacks_total");
   }
   co_return out;
 }
@@ -447,18 +485,33 @@ int main(int argc, char** argv) {
   sim::Arrivals arrivals(scenario->traffic, duration, sim::derive_seed(seed, "arrivals"));
   sim::Random mix_random(sim::derive_seed(seed, "mix"));
   const sim::RequestMix mix(scenario->traffic.mix);
+  std::vector<std::string> bearer;
+  for (const sim::MixEntryConfig& entry : scenario->traffic.mix) {
+    if (entry.key.empty()) {
+      bearer.push_back(args->api_key);
+      continue;
+    }
+    const auto secret = args->keys.find(entry.key);
+    if (secret == args->keys.end()) {
+      std::fprintf(stderr, "scenario_load: the mix sends with key %s: give --key %s=SECRET\n",
+                   entry.key.c_str(), entry.key.c_str());
+      return 2;
+    }
+    bearer.push_back(secret->second);
+  }
   std::vector<sim::Call> calls;
   bool prioritized = false;
   while (const std::optional<double> t = arrivals.next()) {
     calls.push_back(mix.draw(*t, mix_random));
     prioritized = prioritized || calls.back().priority != core::Priority::normal;
   }
-  if (prioritized)
-    std::fputs("scenario_load: note: x-sluice-priority is honoured for admin keys only\n", stderr);
+  if (prioritized && args->api_key.empty())
+    std::fputs("scenario_load: note: x-sluice-priority is honoured for admin keys only (--api-key)\n",
+               stderr);
 
   asio::io_context io;
   Scrape before, after;
-  Generator generator(io, *target, calls.size());
+  Generator generator(io, *target, calls.size(), std::move(bearer));
   const double cpu_before = cpu_seconds();
   asio::co_spawn(
       io,
@@ -541,11 +594,15 @@ int main(int argc, char** argv) {
       {"fallbacks", moved.fallbacks},
       {"breaker_openings", moved.breaker_openings},
       {"cost_usd", after.cost_usd - before.cost_usd},
+      {"canary",
+       {{"candidate", after.canary_candidate - before.canary_candidate},
+        {"rollbacks", after.canary_rollbacks - before.canary_rollbacks}}},
       {"deployments", deployments},
       {"generator",
        {{"lag_s", lag_summary},
         {"cpu_s", cpu},
         {"wall_s", generator.wall_seconds()},
+        {"started_unix_s", generator.started_unix()},
         {"cpu_share", generator.wall_seconds() > 0 ? cpu / generator.wall_seconds() : 0.0}}}};
   const std::string text = json::serialize(report) + "\n";
   if (args->json_path.empty()) {

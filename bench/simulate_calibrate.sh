@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Calibration of `sluice simulate` against live runs of the same scenario: for each load (0.5x,
-# 1x and 3x the scenario's ${RATE:-N}), the scenario runs live (its replica count of real
+# 1x and 3x the scenario's traffic: --load of both the simulator and the load generator), the
+# scenario runs live (its replica count of real
 # `sluice serve`, its gateway and admission sections as their sluice.yaml; haproxy in front,
 # roundrobin or leastconn as its load_balancer; one `sluice mock-upstream --scenario` per gateway
 # provider, playing that provider's latency and fault model), and `sluice simulate` runs on the
@@ -23,7 +24,6 @@ source "$(dirname "$0")/lib.sh"
 SCENARIO=$(realpath "${1:-$ROOT/examples/simulate/calibration.yaml}")
 LOADS=${LOADS-"0.5 1 3"}
 SIM_SEEDS=${SIM_SEEDS:-20}
-unset RATE  # the loads set it
 "$ROOT/scripts/deps.sh" bench
 LOADGEN=${BENCH_LOADGEN:-$(dirname "$BIN")/scenario_load}
 [ -x "$LOADGEN" ] || { echo "build it first: ninja -C $(dirname "$BIN") scenario_load" >&2; exit 1; }
@@ -51,10 +51,10 @@ start() {  # log command... : runs it in the background as one of this stack's p
 # --start-hook of every mock).
 start_stack() {
   local scenario=$1 dir=$2 name p
-  local REPLICAS HAPROXY_BALANCE BASE_RATE SCENARIO_DURATION PROVIDERS
+  local REPLICAS HAPROXY_BALANCE BASE_TRAFFIC SCENARIO_DURATION PROVIDERS ADMIN_KEY
   eval "$(python3 "$HELPER" plan "$scenario")"
   mkdir -p "$dir"
-  MOCK_PORTS=(); REPLICA_PORTS=(); LOADGEN_ARGS=()
+  MOCK_PORTS=(); REPLICA_PORTS=(); REPLICA_PIDS=(); LOADGEN_ARGS=()
   local ports=()
   for name in "${PROVIDERS[@]}"; do
     p=$(free_port)
@@ -71,6 +71,7 @@ start_stack() {
     SLUICE_STORAGE__DATA_DIR="$dir/data-$i" start "$dir/replica-$i.log" "$BIN" serve \
       --config "$dir/sluice.yaml" --listen "127.0.0.1:$p"
     servers+="  server replica$i 127.0.0.1:$p"$'\n'
+    REPLICA_PIDS+=("${STACK_PIDS[-1]}")
     REPLICA_PORTS+=("$p"); LOADGEN_ARGS+=(--metrics "http://127.0.0.1:$p")
   done
   for p in "${REPLICA_PORTS[@]}"; do wait_http "http://127.0.0.1:$p/livez"; done
@@ -150,17 +151,40 @@ line("through haproxy and gateway", "haproxy",
 PY
 }
 
+cpu_ticks() {  # pid...: user + system CPU of those processes, in clock ticks
+  local total=0 p
+  for p in "$@"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 run_load() {  # multiple
   local load=$1 dir="$WORK/load-$1"
-  local rate
-  rate=$(awk -v b="$BASE_RATE" -v m="$load" 'BEGIN { printf "%g", b * m }')
-  export RATE=$rate
   start_stack "$SCENARIO" "$dir"
+  # The scenario's keys, created through the admin API of the (single) replica.
+  local key_args=() name body secret
+  while IFS=$'\t' read -r name body; do
+    secret=$(curl -sf -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+      -d "$body" "http://127.0.0.1:${REPLICA_PORTS[0]}/v1/admin/keys" |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+    key_args+=(--key "$name=$secret")
+  done < <(python3 "$HELPER" keys "$SCENARIO")
   local load_before load_after
   load_before=$(cut -d' ' -f1 /proc/loadavg)
+  local cpu_before started
+  cpu_before=$(cpu_ticks "${REPLICA_PIDS[@]}")
+  started=$(date +%s.%N)
   "$LOADGEN" "$SCENARIO" --target "http://127.0.0.1:$FRONT" --duration "$DURATION" \
-    --seed "$RUN_SEED" "${LOADGEN_ARGS[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
+    --load "$load" --seed "$RUN_SEED" ${ADMIN_KEY:+--api-key "$ADMIN_KEY"} "${key_args[@]}" \
+    "${LOADGEN_ARGS[@]}" --json "$dir/live.json" --requests "$dir/requests.csv"
   load_after=$(cut -d' ' -f1 /proc/loadavg)
+  local replica_cpu
+  replica_cpu=$(awk -v t=$(($(cpu_ticks "${REPLICA_PIDS[@]}") - cpu_before)) -v hz="$(getconf CLK_TCK)" \
+    -v n="${#REPLICA_PIDS[@]}" -v s="$started" -v e="$(date +%s.%N)" \
+    'BEGIN { printf "%.0f%% of a core each (mean over %d, whole run)", 100 * t / hz / (e - s) / n, n }')
+  # A canary's rollbacks, as the gateways logged them (the table times them from the run's start).
+  cat "$dir"/replica-*.log | grep '"canary rolled back' > "$dir/rollbacks.jsonl" || true
   # What each mock itself answered, beside what the gateways counted (their outcomes above).
   local i=0 name stats=""
   for name in "${PROVIDERS[@]}"; do
@@ -168,21 +192,23 @@ run_load() {  # multiple
     i=$((i + 1))
   done
   stop_stack
-  "$BIN" simulate "$SCENARIO" --duration "$DURATION" --seed "$RUN_SEED" --json "$dir/sim.json" \
+  "$BIN" simulate "$SCENARIO" --duration "$DURATION" --load "$load" --seed "$RUN_SEED" \
+    --json "$dir/sim.json" \
     > "$dir/sim.txt"
   local seeds=() s
   for s in $(seq $((RUN_SEED + 1)) $((RUN_SEED + SIM_SEEDS))); do
-    "$BIN" simulate "$SCENARIO" --duration "$DURATION" --seed "$s" --json "$dir/sim-$s.json" \
-      > /dev/null
+    "$BIN" simulate "$SCENARIO" --duration "$DURATION" --load "$load" --seed "$s" \
+      --json "$dir/sim-$s.json" > /dev/null
     seeds+=("$dir/sim-$s.json")
   done
-  python3 "$HELPER" table "$load" "$rate" "$dir/sim.json" "$dir/live.json" "${seeds[@]}"
+  python3 "$HELPER" table "$load" "$load x $BASE_TRAFFIC" "$dir/sim.json" "$dir/live.json" "${seeds[@]}"
   echo "mock-upstream's own counts:$stats" | sed -E 's/"(embeddings|messages|moderations|rerank|count_tokens)":0,?//g'
-  echo "machine load average: $load_before before the live run, $load_after after"
+  echo "machine load average: $load_before before the live run, $load_after after; the" \
+    "gateways' own CPU: $replica_cpu"
 }
 
 echo "scenario $SCENARIO: $REPLICAS replicas behind haproxy ($HAPROXY_BALANCE), providers" \
-  "${PROVIDERS[*]}, base rate $BASE_RATE/s, $DURATION per load, seed $RUN_SEED; results in $WORK"
+  "${PROVIDERS[*]}, base traffic $BASE_TRAFFIC, $DURATION per load, seed $RUN_SEED; results in $WORK"
 [ "${PROBE:-1}" = 0 ] || probe
 for load in $LOADS; do run_load "$load"; done
 uptime

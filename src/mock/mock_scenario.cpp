@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/model/outage.hpp"
 #include "sim/scenario/distribution_spec.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
@@ -58,13 +59,12 @@ Nanos ScenarioUpstream::draw_time(const sim::Distribution& d) {
 ArrivalVerdict ScenarioUpstream::on_arrival(double since_start, std::int64_t now_ns) {
   using Kind = ArrivalVerdict::Kind;
   const std::lock_guard lock(mutex_);
-  for (const sim::OutageConfig& outage : outages_) {
-    if (!(since_start >= outage.from.count() && since_start < outage.to.count())) continue;
-    if (outage.fail_with == "connect") return {Kind::connect, Nanos(0)};
-    if (outage.fail_with == "timeout") return {Kind::no_answer, Nanos(0)};
-    const Kind kind = outage.fail_with == "429"     ? Kind::rate_limited
-                      : outage.fail_with == "reset" ? Kind::reset
-                                                    : Kind::upstream_5xx;
+  if (const sim::OutageConfig* outage = sim::outage_met(outages_, since_start, random_)) {
+    if (outage->fail_with == "connect") return {Kind::connect, Nanos(0)};
+    if (outage->fail_with == "timeout") return {Kind::no_answer, Nanos(0)};
+    const Kind kind = outage->fail_with == "429"     ? Kind::rate_limited
+                      : outage->fail_with == "reset" ? Kind::reset
+                                                     : Kind::upstream_5xx;
     return {kind, draw_time(error_latency_)};
   }
   if (rate_limited_) {

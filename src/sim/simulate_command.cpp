@@ -28,14 +28,16 @@ namespace sluice::cmd {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: sluice simulate SCENARIO.yaml [--seed N] [--duration D] [--json FILE] [--html FILE]\n"
-    "                       [--openmetrics FILE [--scrape-interval D] [--metrics-start UNIX_S]\n"
+    "usage: sluice simulate SCENARIO.yaml [--seed N] [--duration D] [--load X] [--json FILE]\n"
+    "                       [--html FILE] [--openmetrics FILE [--scrape-interval D] [--metrics-start UNIX_S]\n"
     "                        [--metrics-max-bytes SIZE]] [--access-log FILE]\n"
     "Runs the scenario's traffic through Sluice's own gateway code (routing, retries, circuit\n"
     "breakers, deadlines, admission control) against simulated upstreams, in virtual time, and\n"
     "prints a summary. The same scenario and seed give the same report, byte for byte.\n"
     "  --seed N       the run's seed (overrides the file's `seed`)\n"
     "  --duration D   how long traffic arrives, e.g. 10m or 2h (overrides `duration`)\n"
+    "  --load X       the scenario's traffic times X: every rate (or a replay's pace); 2 asks\n"
+    "                 what happens when traffic doubles\n"
     "  --json FILE    also write the full report as JSON to FILE ('-': stdout, and the summary\n"
     "                 goes to stderr)\n"
     "  --html FILE    also write the report as one self-contained HTML page with charts\n"
@@ -75,12 +77,13 @@ Result<SimulateArgs> parse_args(int argc, char** argv, int first) {
     };
     if (arg == "-h" || arg == "--help") {
       args.help = true;
-    } else if (arg == "--seed" || arg == "--duration" || arg == "--json" || arg == "--html" ||
-               arg == "--openmetrics" || arg == "--access-log") {
+    } else if (arg == "--seed" || arg == "--duration" || arg == "--load" || arg == "--json" ||
+               arg == "--html" || arg == "--openmetrics" || arg == "--access-log") {
       auto v = value(arg);
       if (!v) return v.error();
       if (arg == "--seed") args.flags.seed = *v;
       if (arg == "--duration") args.flags.duration = *v;
+      if (arg == "--load") args.flags.load = *v;
       if (arg == "--json") args.json = *v;
       if (arg == "--html") args.html = *v;
       if (arg == "--openmetrics") args.openmetrics = *v;

@@ -244,9 +244,12 @@ TEST(ScenarioCalibrationTest, TheShippedCalibrationScenariosRunInBothHalves) {
   for (const auto& [file, providers] :
        std::vector<std::pair<std::string, std::vector<std::string>>>{
            {"calibration.yaml", {"primary", "secondary"}},
-           {"calibration-outage.yaml", {"openai", "fallback"}}}) {
+           {"calibration-outage.yaml", {"openai", "fallback"}},
+           {"calibration-backlog.yaml", {"openai"}},
+           {"calibration-canary.yaml", {"openai"}},
+           {"calibration-cost.yaml", {"openai"}}}) {
     const std::string path = examples + file;
-    auto simulated = run_sluice({"simulate", path, "--duration", "5s"}, {{"RATE", "30"}});
+    auto simulated = run_sluice({"simulate", path, "--duration", "5s", "--load", "1.5"});
     EXPECT_EQ(simulated.exit_code, 0) << file << ": " << simulated.output;
     for (const std::string& provider : providers) {
       SluiceProcess mock({"mock-upstream", "--listen", "127.0.0.1:0", "--scenario", path,

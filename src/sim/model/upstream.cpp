@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/model/outage.hpp"
 #include "sim/scenario/distribution_spec.hpp"
 
 namespace sluice::sim {
@@ -62,13 +63,6 @@ Upstream::Upstream(Engine& engine, const UpstreamConfig& config,
 asio::awaitable<void> Upstream::wait_until(Time at) {
   Alarm alarm(engine_);
   co_await alarm.wait_until(at);
-}
-
-const OutageConfig* Upstream::outage_at(Time now) const {
-  const double t = seconds_since_start(now);
-  for (const OutageConfig& outage : outages_)
-    if (t >= outage.from.count() && t < outage.to.count()) return &outage;
-  return nullptr;
 }
 
 bool Upstream::take_rate_token(Time now) {
@@ -239,9 +233,7 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
   const Time exchange_ends = std::min(sent + total_timeout_, limits.deadline);
   const Time first_byte_by = std::min(sent + first_byte_timeout_, exchange_ends);
 
-  // A partial outage draws only inside it: other scenarios' draws are unchanged.
-  const OutageConfig* outage = outage_at(sent);
-  if (outage && outage->share < 1 && random_.uniform() >= outage->share) outage = nullptr;
+  const OutageConfig* outage = outage_met(outages_, seconds_since_start(sent), random_);
   if (outage) {
     if (outage->fail_with == "connect") co_return failure(AttemptOutcome::connect);
     if (outage->fail_with == "timeout") {

@@ -53,7 +53,6 @@ class Upstream {
   boost::asio::awaitable<bool> acquire(Time give_up);
   void release();
   bool take_rate_token(Time now);
-  const OutageConfig* outage_at(Time now) const;
   gateway::AttemptResult failure(core::AttemptOutcome outcome) const;
   gateway::AttemptResult timed_out(const gateway::RequestLimits& limits) const;
   gateway::AttemptResult replayed_failure(const ReplayedAnswer& answer) const;

@@ -5,6 +5,7 @@
 
 #include "core/config_tree.hpp"
 #include "core/config_validate.hpp"
+#include "core/config_values.hpp"
 #include "core/schema_binder.hpp"
 #include "sim/scenario/access_log_replay.hpp"
 #include "sim/scenario/scenario_schema.hpp"
@@ -31,6 +32,26 @@ void set_flag(RawNode& root, const std::string& key, const std::string& value,
   root.entries.push_back({key, std::move(node)});
 }
 
+// --load: the multiple, or an error naming the flag.
+std::optional<double> load_factor(const ScenarioFlags& flags,
+                                  std::vector<core::ConfigError>& errors) {
+  if (!flags.load) return std::nullopt;
+  auto factor = core::parse_number(*flags.load);
+  if (!factor || !(*factor > 0) || !std::isfinite(*factor)) {
+    errors.push_back({"--load", "must be a number greater than 0, not \"" + *flags.load + "\"",
+                      "2 doubles the scenario's traffic, 0.5 halves it"});
+    return std::nullopt;
+  }
+  return *factor;
+}
+
+// The traffic times `factor`: every rate, or a replay's pace.
+void scale_traffic(TrafficConfig& traffic, double factor) {
+  traffic.rate *= factor;
+  for (PhaseConfig& phase : traffic.phases) phase.rate *= factor;
+  traffic.replay.speed *= factor;
+}
+
 // A path the scenario names, relative to the scenario file's folder.
 std::string resolve(const std::string& path, const std::string& scenario_file) {
   const std::filesystem::path p(path);
@@ -49,6 +70,8 @@ ScenarioResult bind_and_validate(RawNode& root, bool file_ok, const std::string&
   core::detail::SchemaBinder binder(root, errors, {.read_secret_files = false});
   describe_scenario(binder, scenario);
   binder.finish();
+  if (const std::optional<double> factor = load_factor(flags, errors))
+    scale_traffic(scenario.traffic, *factor);
   apply_serverless_preset(scenario.platform.serverless, binder.given());
   if (file_ok) {
     core::detail::Reporter report(errors, binder.given());

@@ -16,6 +16,9 @@ namespace sluice::sim {
 struct ScenarioFlags {
   std::optional<std::string> seed;
   std::optional<std::string> duration;
+  // A multiple of the scenario's traffic (--load): its rate, every phase's rate, or a replay's
+  // speed, times this ("what if traffic doubles": 2). Positive.
+  std::optional<std::string> load;
 };
 
 using ScenarioResult = Result<ScenarioConfig, std::vector<core::ConfigError>>;

@@ -113,6 +113,22 @@ TEST(ScenarioUpstream, AnOutageFailsAttemptsThatArriveInsideIt) {
   EXPECT_EQ(up.on_arrival(50.5, now).kind, Kind::connect);
 }
 
+TEST(ScenarioUpstream, APartialOutageFailsItsShareOfTheAttempts) {
+  ScenarioUpstream up(upstream("{provider: p, ttft: {dist: constant, value: 10ms}, per_token: "
+                               "{dist: constant, value: 1ms}, outages: [{from: 20s, to: 60s, "
+                               "fail_with: 5xx, share: 0.3}]}"),
+                      1);
+  using Kind = ArrivalVerdict::Kind;
+  const std::int64_t now = steady_now_ns();
+  long long failed = 0;
+  const long long n = 20'000;
+  for (long long i = 0; i < n; ++i) {
+    EXPECT_EQ(up.on_arrival(10, now).kind, Kind::serve);  // before the window: never
+    if (up.on_arrival(30, now).kind == Kind::upstream_5xx) ++failed;
+  }
+  expect_share(failed, n, 0.3);
+}
+
 TEST(ScenarioUpstream, TheRateLimitIsATokenBucketStartingFull) {
   ScenarioUpstream up(upstream("{provider: p, ttft: {dist: constant, value: 10ms}, per_token: "
                                "{dist: constant, value: 1ms}, rate_limit: {requests_per_second: "

@@ -75,6 +75,19 @@ TEST(ReplayTest, AnAccessLogReplaysItsChatCompletionsInArrivalOrder) {
   EXPECT_EQ(seen[2].prompt_tokens, 7);
 }
 
+TEST(ReplayTest, LoadSpeedsTheReplayUp) {
+  const std::string path = write_log("replay_load_test.log", kLog);
+  ScenarioFlags doubled;
+  doubled.load = "2";
+  const ScenarioConfig scenario = scenario_of(replay_scenario(path, ", speed: 2"), doubled);
+  ASSERT_TRUE(scenario.replayed);
+  ASSERT_EQ(scenario.replayed->requests.size(), 3u);
+  // At speed 2 x load 2 the arrivals 0, 0.5 and 5 s of the log come at 0, 0.125 and 1.25 s.
+  EXPECT_DOUBLE_EQ(scenario.replayed->requests[1].arrival, 0.125);
+  EXPECT_DOUBLE_EQ(scenario.replayed->requests[2].arrival, 1.25);
+  EXPECT_DOUBLE_EQ(scenario.duration.count(), 2);
+}
+
 TEST(ReplayTest, AReplayIsCheckedLikeTheRestOfTheScenario) {
   const std::string path =
       write_log("replay_other_model.log", std::string(kLog) +

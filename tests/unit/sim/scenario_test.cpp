@@ -164,13 +164,36 @@ TEST(ScenarioTest, ATrafficWithoutRateOrPhasesOrMixIsRefused) {
 }
 
 TEST(ScenarioTest, FlagsWinOverTheFileAndAreCheckedAsItIs) {
-  const ScenarioConfig s = scenario_of(minimal_scenario(), {.seed = "9", .duration = "10m"});
+  const ScenarioConfig s = scenario_of(minimal_scenario(), {.seed = "9", .duration = "10m", .load = std::nullopt});
   EXPECT_EQ(s.seed, 9);
   EXPECT_DOUBLE_EQ(s.duration.count(), 600);
-  const auto errors = errors_of(minimal_scenario(), {.seed = "-1", .duration = "later"});
+  const auto errors = errors_of(minimal_scenario(), {.seed = "-1", .duration = "later", .load = std::nullopt});
   EXPECT_TRUE(has_error(errors, "seed: must not be negative")) << joined(errors);
   EXPECT_TRUE(has_error(errors, "duration: expected a duration")) << joined(errors);
   EXPECT_NE(joined(errors).find("from --duration"), std::string::npos) << joined(errors);
+}
+
+ScenarioFlags load_of(const char* load) {
+  ScenarioFlags flags;
+  flags.load = load;
+  return flags;
+}
+
+TEST(ScenarioTest, LoadMultipliesEveryRate) {
+  const ScenarioConfig constant = scenario_of(minimal_scenario("  rate: 8\n"), load_of("2.5"));
+  EXPECT_DOUBLE_EQ(constant.traffic.rate, 20);
+  const ScenarioConfig phases = scenario_of(
+      minimal_scenario("  phases:\n    - {duration: 1m, rate: 30}\n"
+                       "    - {duration: 1m, rate: 90, ramp: linear}\n"),
+      load_of("0.5"));
+  ASSERT_EQ(phases.traffic.phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(phases.traffic.phases[0].rate, 15);
+  EXPECT_DOUBLE_EQ(phases.traffic.phases[1].rate, 45);
+  EXPECT_DOUBLE_EQ(phases.traffic.phases[1].duration.count(), 60);  // times stay
+  for (const char* bad : {"0", "-1", "double", "inf"}) {
+    const auto errors = errors_of(minimal_scenario(), load_of(bad));
+    EXPECT_TRUE(has_error(errors, "--load: must be a number greater than 0")) << joined(errors);
+  }
 }
 
 TEST(ScenarioTest, VariablesAreInterpolatedFromTheEnvironment) {
