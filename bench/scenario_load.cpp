@@ -227,9 +227,8 @@ class Generator {
       co_await call.read_all(1 << 20);
     }
     start_ = Clock::now();
-    started_unix_ = std::chrono::duration<double>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    started_unix_ =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (sim::Call& call : calls) {
       const auto due = start_ + std::chrono::duration_cast<Clock::duration>(
                                     std::chrono::duration<double>(call.arrival));
@@ -403,8 +402,7 @@ asio::awaitable<Scrape> scrape(const std::vector<http::UpstreamEndpoint>& gatewa
     }
     out.counters.add(sim::read_counters(*text));
     out.cost_usd += sum_of(*text, "sluice_cost_usd_total");
-    out.canary_candidate +=
-        sum_of(*text, "sluice_canary_requests_total", R"(version="candidate")");
+    out.canary_candidate += sum_of(*text, "sluice_canary_requests_total", R"(version="candidate")");
     out.canary_rollbacks += sum_of(*text, "sluice_canary_rollbacks_total");
   }
   co_return out;
@@ -506,8 +504,9 @@ int main(int argc, char** argv) {
     prioritized = prioritized || calls.back().priority != core::Priority::normal;
   }
   if (prioritized && args->api_key.empty())
-    std::fputs("scenario_load: note: x-sluice-priority is honoured for admin keys only (--api-key)\n",
-               stderr);
+    std::fputs(
+        "scenario_load: note: x-sluice-priority is honoured for admin keys only (--api-key)\n",
+        stderr);
 
   asio::io_context io;
   Scrape before, after;

@@ -164,10 +164,12 @@ TEST(ScenarioTest, ATrafficWithoutRateOrPhasesOrMixIsRefused) {
 }
 
 TEST(ScenarioTest, FlagsWinOverTheFileAndAreCheckedAsItIs) {
-  const ScenarioConfig s = scenario_of(minimal_scenario(), {.seed = "9", .duration = "10m", .load = std::nullopt});
+  const ScenarioConfig s =
+      scenario_of(minimal_scenario(), {.seed = "9", .duration = "10m", .load = std::nullopt});
   EXPECT_EQ(s.seed, 9);
   EXPECT_DOUBLE_EQ(s.duration.count(), 600);
-  const auto errors = errors_of(minimal_scenario(), {.seed = "-1", .duration = "later", .load = std::nullopt});
+  const auto errors =
+      errors_of(minimal_scenario(), {.seed = "-1", .duration = "later", .load = std::nullopt});
   EXPECT_TRUE(has_error(errors, "seed: must not be negative")) << joined(errors);
   EXPECT_TRUE(has_error(errors, "duration: expected a duration")) << joined(errors);
   EXPECT_NE(joined(errors).find("from --duration"), std::string::npos) << joined(errors);
@@ -182,10 +184,10 @@ ScenarioFlags load_of(const char* load) {
 TEST(ScenarioTest, LoadMultipliesEveryRate) {
   const ScenarioConfig constant = scenario_of(minimal_scenario("  rate: 8\n"), load_of("2.5"));
   EXPECT_DOUBLE_EQ(constant.traffic.rate, 20);
-  const ScenarioConfig phases = scenario_of(
-      minimal_scenario("  phases:\n    - {duration: 1m, rate: 30}\n"
-                       "    - {duration: 1m, rate: 90, ramp: linear}\n"),
-      load_of("0.5"));
+  const ScenarioConfig phases =
+      scenario_of(minimal_scenario("  phases:\n    - {duration: 1m, rate: 30}\n"
+                                   "    - {duration: 1m, rate: 90, ramp: linear}\n"),
+                  load_of("0.5"));
   ASSERT_EQ(phases.traffic.phases.size(), 2u);
   EXPECT_DOUBLE_EQ(phases.traffic.phases[0].rate, 15);
   EXPECT_DOUBLE_EQ(phases.traffic.phases[1].rate, 45);
