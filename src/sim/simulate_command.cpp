@@ -29,8 +29,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: sluice simulate SCENARIO.yaml [--seed N] [--duration D] [--load X] [--json FILE]\n"
-    "                       [--html FILE] [--openmetrics FILE [--scrape-interval D] [--metrics-start UNIX_S]\n"
-    "                        [--metrics-max-bytes SIZE]] [--access-log FILE]\n"
+    "                       [--html FILE] [--openmetrics FILE [--scrape-interval D]\n"
+    "                        [--metrics-start UNIX_S] [--metrics-max-bytes SIZE]]\n"
+    "                       [--access-log FILE]\n"
     "Runs the scenario's traffic through Sluice's own gateway code (routing, retries, circuit\n"
     "breakers, deadlines, admission control) against simulated upstreams, in virtual time, and\n"
     "prints a summary. The same scenario and seed give the same report, byte for byte.\n"
