@@ -13,6 +13,7 @@ import { gatewayConfig, mockConfig, startMockUpstream, startSluice } from './lib
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT_DIR = process.env.SLUICE_TEST_OUTPUT ?? join(tmpdir(), 'sluice-test-output');
 const KEY = 'sk-status-page-test';
+const ADMIN_KEY = 'sk-status-page-admin-key';
 
 // What a chart section says it drew.
 async function chart(page, id) {
@@ -112,6 +113,7 @@ test('the status page charts live traffic from /metrics, with auth on, same orig
     assert.ok(routes.includes('/v1/chat/completions'), `routes table: ${routes}`);
     const upstreams = await page.$$eval('#upstreams tbody td.route', (cells) => cells.map((c) => c.textContent));
     assert.ok(upstreams.includes('mock/mock-model'), `upstreams table: ${upstreams}`);
+    assert.ok(await page.$eval('#canaries-panel', (s) => s.hidden), 'no canary: no canaries panel');
     assert.equal(await page.$eval('body', (b) => b.dataset.status), 'ready');
 
     mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -121,6 +123,64 @@ test('the status page charts live traffic from /metrics, with auth on, same orig
 
     assert.deepEqual(problems, [], 'console errors or warnings');
     assert.deepEqual(foreign, [], 'requests outside the instance');
+  } finally {
+    await browser.close();
+    await sluice.stop();
+    await mock.stop();
+  }
+});
+
+test('the status page lists canaries: the candidate serving its share, then rolled back', async () => {
+  const mock = await startMockUpstream([]);
+  const config = gatewayConfig([{ name: 'mock', url: mock.url }], {
+    models: [
+      { alias: 'chat', deployments: [{ provider: 'mock', model: 'base-model' }],
+        canary: { alias: 'chat-v2', weight: 0.5 } },
+      { alias: 'chat-v2', deployments: [{ provider: 'mock', model: 'candidate-model' }] },
+    ],
+    root: { auth: { admin_key: ADMIN_KEY } },
+  });
+  const sluice = await startSluice(config);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await page.goto(`${sluice.url}/ui`);
+    await page.waitForSelector('body[data-scrapes]', { timeout: 15000 });
+    const row = () => page.$$eval('#canaries tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent)));
+    const rowShows = async (check) => {
+      const deadline = Date.now() + 30000;
+      for (;;) {
+        const seen = await row();
+        if (check(seen)) return seen;
+        if (Date.now() > deadline) assert.fail(`canaries table: ${JSON.stringify(seen)}`);
+        await page.waitForTimeout(100);
+      }
+    };
+
+    const client = new OpenAI({ apiKey: ADMIN_KEY, baseURL: `${sluice.url}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 20; i++) {
+      await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+    }
+    const serving = await rowShows((rows) => rows.length === 1 && rows[0][1] === 'serving' && rows[0][3] !== '–');
+    assert.equal(serving[0][0], 'chat');
+    assert.equal(serving[0][2], '50%');
+    assert.equal(serving[0][4], '0');
+    assert.ok(await page.$eval('#canaries-panel', (s) => !s.hidden));
+
+    const rolledBack = await fetch(`${sluice.url}/v1/admin/canaries/chat/rollback`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    assert.equal(rolledBack.status, 200);
+    const after = await rowShows((rows) => rows[0]?.[1] === 'rolled back');
+    assert.equal(after[0][2], '0%');
+    assert.equal(after[0][4], '1');
+    assert.deepEqual(problems, [], 'console errors or warnings');
   } finally {
     await browser.close();
     await sluice.stop();

@@ -247,6 +247,31 @@ function renderUpstreams(latest) {
     : [emptyRow(5, 'no upstream deployments')]));
 }
 
+// Canary releases (gateway.models[].canary): shown only when the instance has one.
+function renderCanaries(latest) {
+  const v = latest.values;
+  const section = $('#canaries-panel');
+  section.hidden = v.canaryWeight.size === 0;
+  if (section.hidden) return;
+  const candidate = recentRates('canaryCandidate', TABLE_WINDOW_MS);
+  const requests = recentRates('canaryRequests', TABLE_WINDOW_MS);
+  const rows = [...v.canaryWeight.keys()].sort().map((alias) => {
+    const weight = v.canaryWeight.get(alias);
+    const rollbacks = v.canaryRollbacks.get(alias) ?? 0;
+    // Weight 0 after a rollback: out until an admin resumes it (a configured 0 is just idle).
+    const [state, tone] = weight === 0 && rollbacks > 0 ? ['rolled back', 'bad']
+      : weight === 0 ? ['idle', ''] : ['serving', 'ok'];
+    const chip = element('td');
+    chip.append(element('span', `chip ${tone}`, state));
+    const row = element('tr');
+    row.append(element('td', 'route', alias));
+    const rate = requests.get(alias) ?? 0;
+    return cells(row, chip, format.percent(weight),
+      rate > 0 ? format.percent((candidate.get(alias) ?? 0) / rate) : '–', format.number(rollbacks));
+  });
+  $('#canaries tbody').replaceChildren(...rows);
+}
+
 function emptyRow(columns, text) {
   const row = element('tr', 'empty');
   const cell = element('td', '', text);
@@ -264,6 +289,7 @@ function render() {
   renderTiles(latest);
   renderRoutes();
   renderUpstreams(latest);
+  renderCanaries(latest);
   $('#updated').textContent = `updated ${format.clock(to)}`;
 }
 

@@ -27,6 +27,11 @@ export function extractSignals(families) {
     ragQueries: sumBy(families, 'rag_queries_total', (l) => l.status),
     circuits: sumBy(families, 'sluice_circuit_state', (l) => l.deployment),
     inFlight: sumBy(families, 'sluice_upstream_in_flight', (l) => l.deployment),
+    canaryWeight: sumBy(families, 'sluice_canary_weight', (l) => l.alias),
+    canaryCandidate: sumBy(families, 'sluice_canary_requests_total',
+      (l) => (l.version === 'candidate' ? l.alias : null)),
+    canaryRequests: sumBy(families, 'sluice_canary_requests_total', (l) => l.alias),
+    canaryRollbacks: sumBy(families, 'sluice_canary_rollbacks_total', (l) => l.alias),
     concurrency: new Map([
       ['open connections', one('sluice_http_open_connections')],
       ['active requests', one('http_server_active_requests')],
