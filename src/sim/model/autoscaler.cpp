@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sim/engine/engine.hpp"
+#include "sim/scenario/hpa_behavior_config.hpp"
 
 namespace sluice::sim {
 namespace {
@@ -27,6 +28,7 @@ HpaConfig hpa_config(const AutoscalingConfig& a, int min, int max) {
   config.tolerance = a.tolerance;
   config.downscale_stabilization = whole_seconds(a.scale_down_stabilization);
   config.sync_period = whole_seconds(a.sync_period);
+  config.behavior = to_hpa_behavior(a.behavior);
   return config;
 }
 
@@ -38,6 +40,7 @@ TargetTrackingConfig tracking_config(const AutoscalingConfig& a, int min, int ma
   config.scale_out_cooldown = whole_seconds(a.scale_out_cooldown);
   config.scale_in_cooldown = whole_seconds(a.scale_in_cooldown);
   config.period = whole_seconds(a.period);
+  config.disable_scale_in = a.disable_scale_in;
   return config;
 }
 

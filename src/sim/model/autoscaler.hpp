@@ -1,8 +1,8 @@
 #pragma once
 // The autoscaler a platform section names (`autoscaling:` of the API tier, or of a hybrid
-// platform's workers): the Kubernetes HPA (autoscaling/v2 without behavior) or ECS target
-// tracking, on one per-member metric, between `min` and `max` members that a ReplicaProvisioner
-// holds. The caller samples its members and applies the decisions.
+// platform's workers): the Kubernetes HPA (autoscaling/v2, with the scenario's behavior when it
+// gives one) or ECS target tracking, on one per-member metric, between `min` and `max` members
+// that a ReplicaProvisioner holds. The caller samples its members and applies the decisions.
 
 #include <functional>
 #include <memory>

@@ -194,6 +194,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.completion_tokens = outcome.usage.completion_tokens;
   record.deployment = outcome.deployment;
   record.canary = outcome.canary;
+  if (!outcome.canary.empty()) record.canary_alias = request.model;
   // As the server answers: 200 (a stream that broke had sent its head), the error's status, or
   // 499 for a client that left.
   if (outcome.ok || outcome.stream_started)

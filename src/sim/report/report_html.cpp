@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/html_escape.hpp"
+#include "sim/report/canary_report.hpp"
 
 namespace sluice::sim {
 namespace {
@@ -42,9 +43,18 @@ double round_top(double value) {
   return 10 * power;
 }
 
-// One line chart: x is the window's end (minutes of virtual time), y the series' values.
+// An instant marked on a chart by a vertical line (a canary's rollback on one replica).
+struct Marker {
+  std::string kind;   // data-marker attribute
+  double at = 0;      // seconds of virtual time
+  std::string label;  // its tooltip
+};
+
+// One line chart: x is the window's end (minutes of virtual time), y the series' values;
+// `markers` are drawn across the plot at their instants.
 void chart(std::string& out, std::string_view id, std::string_view title, std::string_view unit,
-           const std::vector<Series>& series, double window_seconds, int decimals) {
+           const std::vector<Series>& series, double window_seconds, int decimals,
+           const std::vector<Marker>& markers = {}) {
   constexpr double kWidth = 760, kHeight = 240, kLeft = 64, kRight = 12, kTop = 12, kBottom = 36;
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   std::size_t points = 0;
@@ -79,6 +89,13 @@ void chart(std::string& out, std::string_view id, std::string_view title, std::s
   out += "\n<text class=\"tick\" x=\"" + fixed(kLeft + plot_w / 2, 1) + "\" y=\"" +
          fixed(kHeight - 4, 1) + "\" text-anchor=\"middle\">minutes (virtual time); " +
          core::html_escape(unit) + "</text>\n";
+  for (const Marker& m : markers) {
+    const double mx = kLeft + plot_w * std::clamp(m.at / 60 / span, 0.0, 1.0);
+    out += "<line class=\"marker\" data-marker=\"" + m.kind + "\" x1=\"" + fixed(mx, 1) +
+           "\" y1=\"" + fixed(kTop, 1) + "\" x2=\"" + fixed(mx, 1) + "\" y2=\"" +
+           fixed(kTop + plot_h, 1) + "\"><title>" + core::html_escape(m.label) +
+           "</title></line>\n";
+  }
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
     out += "<polyline data-series=\"" + s.id + "\" fill=\"none\" stroke=\"" +
@@ -290,12 +307,82 @@ void platform_section(std::string& out, const Simulation& simulation) {
   }
 }
 
+// Per canary (a scenario with one only): a table row, and per window the candidate's share of
+// the alias' requests against its configured weight, each version's requests per second and
+// each version's error rate, with every replica's rollback marked on each chart.
+void canaries(std::string& out, const Simulation& simulation, const std::vector<CanaryRun>& runs) {
+  const RunStats& stats = simulation.stats();
+  const double window = stats.window();
+  out += "<section id=\"canaries\">\n<h2>Canary releases</h2>\n<table id=\"canary-table\">\n";
+  out +=
+      "<tr><th>alias</th><th>candidate</th><th>weight</th><th>candidate served</th>"
+      "<th>failed: candidate</th><th>failed: baseline</th><th>rolled back</th></tr>\n";
+  for (const CanaryRun& run : runs) {
+    const CanaryCounts& c = stats.totals().canary_of(run.alias);
+    const auto rate = [](std::uint64_t failed, std::uint64_t of) {
+      return std::to_string(failed) + " (" +
+             fixed(100 * ratio(static_cast<double>(failed), static_cast<double>(of)), 2) + "%)";
+    };
+    out +=
+        "<tr><td>" + core::html_escape(run.alias) + "</td><td>" + core::html_escape(run.candidate) +
+        "</td><td>" + fixed(run.weight, 4) + "</td><td>" + std::to_string(c.candidate) + " of " +
+        std::to_string(c.requests()) + " (" +
+        fixed(100 * ratio(static_cast<double>(c.candidate), static_cast<double>(c.requests())), 2) +
+        "%)</td><td>" + rate(c.candidate_failed, c.candidate) + "</td><td>" +
+        rate(c.baseline_failed, c.baseline) + "</td><td>" +
+        (run.rollbacks.empty()
+             ? std::string(run.metric.empty() ? "no rule" : "never")
+             : "on " + std::to_string(run.rollbacks.size()) + " of " +
+                   std::to_string(simulation.replica_count()) + " replicas, " +
+                   fixed(*run.first_rollback(), 1) + " s to " + fixed(*run.last_rollback(), 1) +
+                   " s (" + core::html_escape(run.rollbacks.front().reason) + ")") +
+        "</td></tr>\n";
+  }
+  out += "</table>\n</section>\n";
+  for (const CanaryRun& run : runs) {
+    const std::string name = core::html_escape(run.alias);
+    std::vector<Marker> rollbacks;
+    for (const CanaryRollbackEvent& e : run.rollbacks)
+      rollbacks.push_back({"rollback", e.at,
+                           "replica " + std::to_string(e.replica) + " rolled back at " +
+                               fixed(e.at, 1) + " s (" + e.reason + ")"});
+    Series weight{"canary_weight_" + name, "configured weight", {}};
+    Series share{"canary_share_" + name, "candidate's share of requests", {}};
+    Series baseline_rps{"canary_baseline_rps_" + name, "baseline /s", {}};
+    Series candidate_rps{"canary_candidate_rps_" + name, "candidate /s", {}};
+    Series baseline_errors{"canary_baseline_error_rate_" + name, "baseline", {}};
+    Series candidate_errors{"canary_candidate_error_rate_" + name, "candidate", {}};
+    for (const SeriesStats& w : stats.windows()) {
+      const CanaryCounts& c = w.canary_of(run.alias);
+      weight.values.push_back(run.weight);
+      share.values.push_back(
+          ratio(static_cast<double>(c.candidate), static_cast<double>(c.requests())));
+      baseline_rps.values.push_back(static_cast<double>(c.baseline) / window);
+      candidate_rps.values.push_back(static_cast<double>(c.candidate) / window);
+      baseline_errors.values.push_back(
+          ratio(static_cast<double>(c.baseline_failed), static_cast<double>(c.baseline)));
+      candidate_errors.values.push_back(
+          ratio(static_cast<double>(c.candidate_failed), static_cast<double>(c.candidate)));
+    }
+    const std::string title = "Canary " + run.alias + " \u2192 " + run.candidate + ": ";
+    chart(out, "canary-split-" + name, title + "split",
+          "share of the alias' requests that ended in the window; dashed: a replica's rollback",
+          {weight, share}, window, 2, rollbacks);
+    chart(out, "canary-requests-" + name, title + "requests", "requests per second, by version",
+          {baseline_rps, candidate_rps}, window, 1, rollbacks);
+    chart(out, "canary-errors-" + name, title + "error rate",
+          "failed share of each version's requests", {baseline_errors, candidate_errors}, window, 3,
+          rollbacks);
+  }
+}
+
 constexpr const char* kStyle =
     "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:800px;color:#222}"
     "h1{font-size:1.4em}h2{font-size:1.1em;margin:1.5em 0 .3em}"
     "table{border-collapse:collapse}th,td{text-align:left;padding:2px 12px 2px 0}"
     "th{font-weight:600}svg{width:100%;height:auto}"
     ".grid{stroke:#ddd;stroke-width:1}.tick{font-size:11px;fill:#555}"
+    ".marker{stroke:#c00;stroke-width:1;stroke-dasharray:4 3}"
     ".legend span{margin-right:1.2em}.legend i{display:inline-block;width:12px;height:3px;"
     "margin-right:4px;vertical-align:middle}";
 
@@ -362,6 +449,8 @@ std::string render_report_html(const Simulation& simulation, std::string_view sc
   if (const Regions* regions = simulation.regions())
     chart(out, "regions", "Traffic by serving region", "share of the window's requests",
           region_shares(*regions, windows.size()), window, 2);
+  if (const std::vector<CanaryRun> runs = collect_canaries(simulation); !runs.empty())
+    canaries(out, simulation, runs);
   if (!scenario.platform.kind.empty()) platform_section(out, simulation);
   out += "</body>\n</html>\n";
   return out;

@@ -146,24 +146,37 @@ void series(JsonWriter& w, const SeriesStats& s, double seconds) {
   w.end_object();
 }
 
-// A series' requests to canaried aliases, by version (a scenario with a canary only).
-void canary_counts(JsonWriter& w, const CanaryCounts& c) {
+// A series' requests to each canaried alias, by version (a scenario with a canary only): one
+// member per canary, keyed by its alias, in the gateway section's order.
+void canary_counts(JsonWriter& w, const SeriesStats& s, const std::vector<CanaryRun>& runs) {
   w.begin_object("canary");
-  w.integer("baseline", static_cast<double>(c.baseline));
-  w.integer("candidate", static_cast<double>(c.candidate));
-  w.number("candidate_share",
-           ratio(static_cast<double>(c.candidate), static_cast<double>(c.requests())));
-  w.integer("baseline_failed", static_cast<double>(c.baseline_failed));
-  w.integer("candidate_failed", static_cast<double>(c.candidate_failed));
+  for (const CanaryRun& run : runs) {
+    const CanaryCounts& c = s.canary_of(run.alias);
+    w.begin_object(run.alias);
+    w.integer("baseline", static_cast<double>(c.baseline));
+    w.integer("candidate", static_cast<double>(c.candidate));
+    w.number("candidate_share",
+             ratio(static_cast<double>(c.candidate), static_cast<double>(c.requests())));
+    w.integer("baseline_failed", static_cast<double>(c.baseline_failed));
+    w.integer("candidate_failed", static_cast<double>(c.candidate_failed));
+    w.end_object();
+  }
   w.end_object();
 }
 
-// canaries: each canary's rule, its rollbacks (per replica) and what the candidate cost.
-void canaries(JsonWriter& w, const std::vector<CanaryRun>& runs, const CanaryCounts& totals) {
+// The candidate's failures beyond its own baseline's error rate over the run.
+double excess_failed(const CanaryCounts& c) {
   const double baseline_rate =
-      ratio(static_cast<double>(totals.baseline_failed), static_cast<double>(totals.baseline));
+      ratio(static_cast<double>(c.baseline_failed), static_cast<double>(c.baseline));
+  return static_cast<double>(c.candidate_failed) - static_cast<double>(c.candidate) * baseline_rate;
+}
+
+// canaries: each canary's rule, its rollbacks (per replica) and what the candidate cost.
+void canaries(JsonWriter& w, const std::vector<CanaryRun>& runs, const SeriesStats& totals) {
+  double excess = 0;
   w.begin_array("canaries");
   for (const CanaryRun& run : runs) {
+    const CanaryCounts& c = totals.canary_of(run.alias);
     w.begin_object();
     w.string("alias", run.alias);
     w.string("candidate", run.candidate);
@@ -185,14 +198,18 @@ void canaries(JsonWriter& w, const std::vector<CanaryRun>& runs, const CanaryCou
     w.end_array();
     w.number("first_rollback_s", run.first_rollback().value_or(NAN));
     w.number("last_rollback_s", run.last_rollback().value_or(NAN));
+    w.begin_object("cost");
+    w.integer("candidate_failed", static_cast<double>(c.candidate_failed));
+    w.number("excess_failed", excess_failed(c));
     w.end_object();
+    w.end_object();
+    excess += excess_failed(c);
   }
   w.end_array();
-  // Over every canaried alias: the candidate's failures, and those beyond the baseline's rate.
+  // Over every canaried alias: the candidates' failures, and those beyond each one's baseline.
   w.begin_object("canary_cost");
-  w.integer("candidate_failed", static_cast<double>(totals.candidate_failed));
-  w.number("excess_failed", static_cast<double>(totals.candidate_failed) -
-                                static_cast<double>(totals.candidate) * baseline_rate);
+  w.integer("candidate_failed", static_cast<double>(totals.canary.candidate_failed));
+  w.number("excess_failed", excess);
   w.end_object();
 }
 
@@ -474,7 +491,7 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   const bool canaried = !canary_runs.empty();
   w.begin_object("totals");
   series(w, stats.totals(), scenario.duration.count());
-  if (canaried) canary_counts(w, stats.totals().canary);
+  if (canaried) canary_counts(w, stats.totals(), canary_runs);
   w.end_object();
   w.begin_array("deployments");
   for (const auto& [id, counters] : stats.deployments()) {
@@ -492,14 +509,14 @@ std::string render_report_json(const Simulation& simulation, std::string_view sc
   if (on_platform) platform(w, simulation);
   if (!scenario.keys.empty()) keys(w, simulation);
   if (const Regions* r = simulation.regions()) regions(w, *r);
-  if (canaried) canaries(w, canary_runs, stats.totals().canary);
+  if (canaried) canaries(w, canary_runs, stats.totals());
   w.begin_array("windows");
   for (std::size_t i = 0; i < stats.windows().size(); ++i) {
     w.begin_object();
     w.number("start_s", static_cast<double>(i) * stats.window());
     w.number("end_s", static_cast<double>(i + 1) * stats.window());
     series(w, stats.windows()[i], stats.window());
-    if (canaried) canary_counts(w, stats.windows()[i].canary);
+    if (canaried) canary_counts(w, stats.windows()[i], canary_runs);
     if (on_platform) platform_window(w, simulation, i);
     if (const Regions* r = simulation.regions()) window_regions(w, *r, i);
     w.end_object();

@@ -80,7 +80,7 @@ std::string render_summary(const Simulation& simulation, std::string_view scenar
   line(out, "cost       $%.4f total, $%.4f/hour, $%.4f per 1000 requests", t.cost_usd,
        t.cost_usd / (duration / 3600), finished > 0 ? t.cost_usd / finished * 1000 : 0.0);
   for (const CanaryRun& run : collect_canaries(simulation)) {
-    const CanaryCounts& c = t.canary;
+    const CanaryCounts& c = t.canary_of(run.alias);
     line(out,
          "canary     %s -> %s at weight %g: candidate served %llu of %llu (%.2f%%), %llu failed",
          run.alias.c_str(), run.candidate.c_str(), run.weight,

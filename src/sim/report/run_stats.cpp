@@ -20,9 +20,21 @@ void SeriesStats::add(const RequestRecord& r) {
   completion_tokens += r.completion_tokens;
   if (!r.canary.empty()) {
     const bool candidate = r.canary == "candidate";
-    ++(candidate ? canary.candidate : canary.baseline);
-    if (r.cause != Cause::none) ++(candidate ? canary.candidate_failed : canary.baseline_failed);
+    const bool failed = r.cause != Cause::none;
+    canary.add(candidate, failed);
+    canary_by_alias[r.canary_alias].add(candidate, failed);
   }
+}
+
+void CanaryCounts::add(bool candidate_served, bool failed) {
+  ++(candidate_served ? candidate : baseline);
+  if (failed) ++(candidate_served ? candidate_failed : baseline_failed);
+}
+
+const CanaryCounts& SeriesStats::canary_of(std::string_view alias) const {
+  static const CanaryCounts kNone;
+  const auto it = canary_by_alias.find(alias);
+  return it == canary_by_alias.end() ? kNone : it->second;
 }
 
 double DeploymentCounters::attempts() const {

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/model/cause.hpp"
@@ -34,10 +35,11 @@ struct RequestRecord {
   std::size_t region = 0;
   std::size_t client_region = 0;
   bool stream = false;
-  std::string deployment;   // that answered (or failed last); empty when none was tried
-  int key = -1;             // the `keys` entry it was sent with; -1: none
-  bool downgraded = false;  // over budget, sent to the cheaper model budgets.downgrades names
-  std::string_view canary;  // of a canaried alias: "baseline" or "candidate"; else empty
+  std::string deployment;    // that answered (or failed last); empty when none was tried
+  int key = -1;              // the `keys` entry it was sent with; -1: none
+  bool downgraded = false;   // over budget, sent to the cheaper model budgets.downgrades names
+  std::string_view canary;   // of a canaried alias: "baseline" or "candidate"; else empty
+  std::string canary_alias;  // that alias (the model the gateway routed); empty without a canary
   // For the simulated access log: the model asked for, the status the client got, the last
   // attempt's outcome, and every attempt.
   std::string model;
@@ -55,13 +57,14 @@ struct GatewayCounters {
   double breaker_openings = 0;  // sluice_circuit_transitions_total{to="open"}
 };
 
-// Requests to canaried aliases (all of them), by the version that served them.
+// Requests to canaried aliases, by the version that served them.
 struct CanaryCounts {
   std::uint64_t baseline = 0;
   std::uint64_t candidate = 0;
   std::uint64_t baseline_failed = 0;
   std::uint64_t candidate_failed = 0;
   std::uint64_t requests() const { return baseline + candidate; }
+  void add(bool candidate_served, bool failed);
 };
 
 struct SeriesStats {
@@ -78,10 +81,14 @@ struct SeriesStats {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   GatewayCounters gateway;
-  CanaryCounts canary;
+  CanaryCounts canary;  // every canaried alias together
+  // Per canaried alias that had a request end in the series.
+  std::map<std::string, CanaryCounts, std::less<>> canary_by_alias;
 
   void add(const RequestRecord& record);
   std::uint64_t failed() const { return finished - completed; }
+  // Alias `alias`'s counts; all zero when none of its requests ended in the series.
+  const CanaryCounts& canary_of(std::string_view alias) const;
 };
 
 // Per deployment (summed over replicas), from the gateway's metrics at the end of the run.

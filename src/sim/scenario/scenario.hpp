@@ -128,20 +128,53 @@ struct ReplicasConfig {
   std::string load_balancer = "round_robin";  // round_robin | least_connections
 };
 
+// platform.autoscaling.behavior.scale_up / scale_down.policies[] (hpa): Kubernetes'
+// HPAScalingPolicy.
+struct ScalingPolicyConfig {
+  std::string type;          // pods | percent
+  int value = 0;             // pods, or percent of the replicas at the period's start
+  core::Seconds period{15};  // periodSeconds
+};
+
+// platform.autoscaling.behavior.scale_up / scale_down (hpa): Kubernetes' HPAScalingRules. A key
+// the file does not give keeps the value marked "unset" here, and takes Kubernetes' default for
+// its direction (hpa_config.hpp's resolve_scale_up / resolve_scale_down).
+struct ScalingRulesConfig {
+  core::Seconds stabilization_window{-1};     // negative: unset
+  std::string select_policy;                  // max | min | disabled; empty: unset
+  std::vector<ScalingPolicyConfig> policies;  // empty: unset
+  double tolerance = -1;                      // negative: unset
+  bool given() const {
+    return stabilization_window.count() >= 0 || !select_policy.empty() || !policies.empty() ||
+           tolerance >= 0;
+  }
+};
+
+// platform.autoscaling.behavior (hpa): Kubernetes' spec.behavior. Given (any key set), the
+// controller takes its behavior path with every unset key defaulted; else its older path.
+struct HpaBehaviorConfig {
+  ScalingRulesConfig scale_up;
+  ScalingRulesConfig scale_down;
+  bool given() const { return scale_up.given() || scale_down.given(); }
+};
+
 // platform.autoscaling: what scales an always-on fleet (see docs/simulate.md, "platform").
 struct AutoscalingConfig {
   std::string policy;  // hpa | target_tracking; empty: a fixed fleet of replicas.initial
   std::string metric;  // cpu | in_flight | queue_depth | tokens_per_minute | cost_per_minute
   double target = 0;   // per replica, in the metric's unit (cpu: percent of admission slots busy)
   // hpa: the controller's sync period and its downscale stabilization window (no behavior
-  // section: the controller's older path, at most max(2 x current, 4) replicas per sync).
+  // section: the controller's older path, at most max(2 x current, 4) replicas per sync; with
+  // one, the window is the default of behavior.scale_down.stabilization_window).
   core::Seconds sync_period{15};
   core::Seconds scale_down_stabilization{300};
   double tolerance = 0.1;
+  HpaBehaviorConfig behavior;  // hpa: spec.behavior
   // target_tracking: the datapoint period and the cooldowns (ECS defaults).
   core::Seconds period{60};
   core::Seconds scale_out_cooldown{300};
   core::Seconds scale_in_cooldown{300};
+  bool disable_scale_in = false;  // target_tracking: DisableScaleIn
 };
 
 struct ReplicaRangeConfig {

@@ -20,6 +20,18 @@ void describe_distribution(Visitor& v, DistributionSpec<T>& d) {
 }
 
 template <class Visitor>
+void describe_scaling_rules(Visitor& v, ScalingRulesConfig& r) {
+  v.field("stabilization_window", r.stabilization_window);
+  v.field("select_policy", r.select_policy);
+  v.list("policies", r.policies, [&](ScalingPolicyConfig& p) {
+    v.field("type", p.type);
+    v.field("value", p.value);
+    v.field("period", p.period);
+  });
+  v.field("tolerance", r.tolerance);
+}
+
+template <class Visitor>
 void describe_autoscaling(Visitor& v, AutoscalingConfig& a) {
   v.field("policy", a.policy);
   v.field("metric", a.metric);
@@ -27,9 +39,14 @@ void describe_autoscaling(Visitor& v, AutoscalingConfig& a) {
   v.field("sync_period", a.sync_period);
   v.field("scale_down_stabilization", a.scale_down_stabilization);
   v.field("tolerance", a.tolerance);
+  v.section("behavior", [&] {
+    v.section("scale_up", [&] { describe_scaling_rules(v, a.behavior.scale_up); });
+    v.section("scale_down", [&] { describe_scaling_rules(v, a.behavior.scale_down); });
+  });
   v.field("period", a.period);
   v.field("scale_out_cooldown", a.scale_out_cooldown);
   v.field("scale_in_cooldown", a.scale_in_cooldown);
+  v.field("disable_scale_in", a.disable_scale_in);
 }
 
 // platform kind serverless: its keys sit directly under platform.

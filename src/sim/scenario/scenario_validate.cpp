@@ -8,6 +8,7 @@
 
 #include "core/principal.hpp"
 #include "sim/scenario/distribution_spec.hpp"
+#include "sim/scenario/hpa_behavior_config.hpp"
 #include "sim/scenario/protection_config.hpp"
 #include "sim/scenario/region_topology.hpp"
 
@@ -284,6 +285,10 @@ void validate_autoscaling(const AutoscalingConfig& a, const std::string& path,
     if (!(value.count() >= 0)) report.add(path + "." + key, "must not be negative", "e.g. 300s");
   if (!(a.tolerance >= 0 && a.tolerance < 1))
     report.add(path + ".tolerance", "must be at least 0 and below 1", "e.g. 0.1");
+  validate_hpa_behavior(a, path, given, report);
+  if (given.contains(path + ".disable_scale_in") && a.policy != "target_tracking")
+    report.add(path + ".disable_scale_in", "applies to policy target_tracking only",
+               "remove it (with hpa, behavior.scale_down.select_policy: disabled)");
 }
 
 // The keys directly under platform that each kind takes.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "sim/report/report_json.hpp"
 #include "unit/sim/sim_support.hpp"
 
@@ -104,6 +106,44 @@ TEST(AutoscalingTest, TargetTrackingScalesOutAfterThreeHighDatapoints) {
   EXPECT_DOUBLE_EQ(fleet.scale_events[0].at, 480);
   EXPECT_EQ(fleet.scale_events[0].to, 8);
   EXPECT_EQ(fleet.scale_events.size(), 1u);
+}
+
+// The load step with 18 in flight after it (not 20: one request more or less in flight then
+// asks for the same capacity), run for 30 minutes.
+ScenarioConfig step_down_to_18(const std::string& autoscaling) {
+  std::string yaml = load_step(autoscaling);
+  yaml.replace(yaml.find("{duration: 10m, rate: 20}"), 25, "{duration: 10m, rate: 18}");
+  return scenario_of(yaml, {.duration = "30m"});
+}
+
+TEST(AutoscalingTest, TargetTrackingScalesInUnlessScaleInIsDisabled) {
+  // After the step down at 600 s the 8 replicas hold 18 / 8 in flight each, below AlarmLow's
+  // threshold (90 % of the target) from the datapoint that ends at 660 s; the alarm fires at the
+  // scale_in_datapoints-th such datapoint and asks for ceil(8 x (18 / 8) / 5) replicas.
+  const TargetTrackingConfig alarms;
+  const double period = alarms.period.count();
+  const double target = 5, low = 18, replicas = 8;
+  ASSERT_LT(low / replicas, alarms.scale_in_threshold * target);
+  const double scale_in_at = 600 + period + (alarms.scale_in_datapoints - 1) * period;  // 1500 s
+  const std::string tracking =
+      "  autoscaling: {policy: target_tracking, metric: in_flight, target: 5";
+  Simulation scaling(step_down_to_18(tracking + "}\n"));
+  scaling.run();
+  const std::vector<ScaleEvent>& events = scaling.fleet().stats().scale_events;
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].to, replicas);
+  EXPECT_DOUBLE_EQ(events[1].at, scale_in_at);
+  EXPECT_EQ(events[1].from, replicas);
+  EXPECT_EQ(events[1].to, std::ceil(replicas * (low / replicas) / target));
+  EXPECT_EQ(events[1].reason, "AlarmLow");
+
+  // DisableScaleIn: the scale-out alone, and the fleet keeps its size to the end.
+  Simulation held(step_down_to_18(tracking + ", disable_scale_in: true}\n"));
+  held.run();
+  const FleetStats& fleet = held.fleet().stats();
+  ASSERT_EQ(fleet.scale_events.size(), 1u);
+  EXPECT_EQ(fleet.scale_events[0].to, replicas);
+  EXPECT_EQ(fleet.windows.back().min, replicas);
 }
 
 TEST(AutoscalingTest, SameScenarioSameReport) {

@@ -73,6 +73,57 @@ inline std::string minimal_scenario(const std::string& traffic = "  rate: 10\n",
          more;
 }
 
+// Two canaried aliases on two replicas, 20 minutes at 40 requests a second split evenly between
+// them, one attempt per request: `chat` hands 20% to `chat-v2`, whose upstream fails every
+// attempt from minute 5, so each replica's controller rolls it back (error rate above 5% over a
+// minute, 10 requests at least); `search` hands 30% to `search-v2`, which never fails.
+inline std::string two_canaries_scenario() {
+  return "duration: 20m\n"
+         "seed: 3\n"
+         "window: 60s\n"
+         "traffic:\n"
+         "  rate: 40\n"
+         "  mix:\n"
+         "    - model: chat\n"
+         "      prompt_tokens: {dist: constant, value: 100}\n"
+         "      completion_tokens: {dist: constant, value: 20}\n"
+         "    - model: search\n"
+         "      prompt_tokens: {dist: constant, value: 100}\n"
+         "      completion_tokens: {dist: constant, value: 20}\n"
+         "providers:\n"
+         "  - provider: primary\n"
+         "    ttft: {dist: constant, value: 100ms}\n"
+         "    per_token: {dist: constant, value: 10ms}\n"
+         "  - provider: primary\n"
+         "    model: chat-new\n"
+         "    ttft: {dist: constant, value: 100ms}\n"
+         "    per_token: {dist: constant, value: 10ms}\n"
+         "    outages: [{from: 5m, to: 1h, fail_with: 5xx}]\n"
+         "replicas: {count: 2}\n"
+         "gateway:\n"
+         "  providers:\n"
+         "    - {name: primary, type: openai, base_url: https://primary.example/v1}\n"
+         "  models:\n"
+         "    - alias: chat\n"
+         "      deployments: [{provider: primary, model: chat-old}]\n"
+         "      canary:\n"
+         "        alias: chat-v2\n"
+         "        weight: 0.2\n"
+         "        rollback: {metric: error_rate, threshold: 0.05, window: 1m, min_requests: 10}\n"
+         "    - alias: chat-v2\n"
+         "      deployments: [{provider: primary, model: chat-new}]\n"
+         "    - alias: search\n"
+         "      deployments: [{provider: primary, model: search-old}]\n"
+         "      canary:\n"
+         "        alias: search-v2\n"
+         "        weight: 0.3\n"
+         "        rollback: {metric: error_rate, threshold: 0.05, window: 1m, min_requests: 10}\n"
+         "    - alias: search-v2\n"
+         "      deployments: [{provider: primary, model: search-new}]\n"
+         "  retry: {max_attempts: 1}\n"
+         "  circuit_breaker: {failure_threshold: 1000}\n";
+}
+
 // The first line of `exposition` that starts with `series`' name and labels, or "".
 inline std::string metric_line(const std::string& exposition, const std::string& series) {
   const auto at = exposition.find(series);

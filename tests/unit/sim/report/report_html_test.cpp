@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/report/canary_report.hpp"
 #include "unit/sim/sim_support.hpp"
 
 namespace sluice::sim {
@@ -93,6 +94,60 @@ TEST(ReportHtmlTest, ARunWithoutErrorsSaysSo) {
   EXPECT_EQ(unbalanced(html), "");
   // The outage is past the run's end.
   EXPECT_NE(html.find("No request failed."), std::string::npos);
+}
+
+// The points of polyline `series`; empty when the page has none.
+std::string points_of(const std::string& html, const std::string& series) {
+  std::smatch m;
+  if (!std::regex_search(
+          html, m, std::regex("<polyline data-series=\"" + series + "\"[^>]* points=\"([^\"]*)\"")))
+    return "";
+  return m[1];
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+TEST(ReportHtmlTest, ACanaryGetsItsChartsWithItsRollbacksMarked) {
+  Simulation simulation(testing::scenario_of(testing::two_canaries_scenario()));
+  const RunStats& stats = simulation.run();
+  const std::string html = render_report_html(simulation, "two.yaml");
+  EXPECT_EQ(unbalanced(html), "");
+  EXPECT_NE(html.find("<section id=\"canaries\">"), std::string::npos);
+  // Per alias: the split (configured weight, the candidate's share), each version's requests
+  // per second and error rate, one point per window.
+  const std::size_t windows = stats.windows().size();
+  for (const std::string alias : {"chat", "search"})
+    for (const std::string series :
+         {"canary_weight_", "canary_share_", "canary_baseline_rps_", "canary_candidate_rps_",
+          "canary_baseline_error_rate_", "canary_candidate_error_rate_"}) {
+      const std::string points = points_of(html, series + alias);
+      EXPECT_EQ(static_cast<std::size_t>(std::count(points.begin(), points.end(), ',')), windows)
+          << series << alias;
+    }
+  // chat's rollbacks (one per replica) on each of its three charts; none on search's.
+  const std::vector<CanaryRun> runs = collect_canaries(simulation);
+  const std::size_t chat_rollbacks = runs.at(0).rollbacks.size();
+  ASSERT_EQ(chat_rollbacks, 2u);
+  EXPECT_EQ(count_of(html, "data-marker=\"rollback\""), 3 * chat_rollbacks);
+  const auto search_charts = html.find("<section id=\"canary-split-search\">");
+  ASSERT_NE(search_charts, std::string::npos);
+  EXPECT_EQ(html.find("data-marker=\"rollback\"", search_charts), std::string::npos);
+  for (const CanaryRollbackEvent& e : runs[0].rollbacks)
+    EXPECT_NE(html.find("replica " + std::to_string(e.replica) + " rolled back at"),
+              std::string::npos);
+  // The same seed, the same bytes.
+  Simulation again(testing::scenario_of(testing::two_canaries_scenario()));
+  again.run();
+  EXPECT_EQ(render_report_html(again, "two.yaml"), html);
+}
+
+TEST(ReportHtmlTest, NoCanaryNoCanarySection) {
+  const std::string html = page_of(testing::minimal_scenario("  rate: 5\n"), "2m");
+  EXPECT_EQ(html.find("canar"), std::string::npos);
 }
 
 }  // namespace
