@@ -62,6 +62,8 @@ class ServerFleet {
 
   std::size_t size() const { return replicas_.size(); }
   const Replica& replica(std::size_t i) const { return *replicas_[i]; }
+  // Whether replica `i` is draining: removed, finishing its requests, taking no new one.
+  bool draining(std::size_t i) const { return draining_[i]; }
   // Whether replica `i` is gone: drained to its last request, or removed at its drain_grace.
   bool stopped(std::size_t i) const { return stopped_[i]; }
   int ready() const { return static_cast<int>(ready_.size()); }

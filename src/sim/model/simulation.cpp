@@ -177,8 +177,10 @@ void Simulation::note_scrape_targets() {
                            replica(scraped_replicas_).registry());
     target_states_.push_back(TargetState::reachable);
   }
-  // A down region's replicas answer nothing, scrapes included.
+  // A down region's replicas answer nothing, scrapes included; nor does a draining replica (the
+  // server closes its listeners once it stops taking requests, and finishes the ones it holds).
   std::vector<bool> cut_off(target_states_.size(), false);
+  for (std::size_t i = 0; !serverless_ && i < cut_off.size(); ++i) cut_off[i] = fleet_.draining(i);
   for (std::size_t r = 0; regions_ && r < regions_->size(); ++r)
     if (regions_->down(r, engine_.now()))
       for (std::size_t member : regions_->replicas_of(r))
@@ -191,11 +193,13 @@ void Simulation::note_scrape_targets() {
     else if (cut_off[i])
       now = TargetState::unreachable;
     if (now == target_states_[i]) continue;
-    target_states_[i] = now;
+    // Gone: service discovery drops it. When its last scrape did not fail already (it drained
+    // between two scrapes, or expired), the first one after it stopped does.
     if (now == TargetState::stopped)
-      timeline_->remove_replica(replica_instance(i));
+      timeline_->remove_replica(replica_instance(i), target_states_[i] != TargetState::unreachable);
     else
       timeline_->set_reachable(replica_instance(i), now == TargetState::reachable);
+    target_states_[i] = now;
   }
 }
 

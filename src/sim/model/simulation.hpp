@@ -37,9 +37,9 @@ class Simulation final : private Recorder {
 
   // Snapshots every replica's registry (as target replica-N) into `timeline` every
   // `scrape_interval_seconds` of virtual time, from 0 until the first scrape after the last
-  // request ended, as Prometheus would scrape the replicas: a replica whose region is down fails
-  // its scrapes (up 0) until it is back; one that stopped (scaled in and drained, an expired
-  // serverless instance) fails the first scrape after it stopped, and is not scraped after it.
+  // request ended, as Prometheus would scrape the replicas: a replica whose region is down, or
+  // that drains (scaled in), fails its scrapes (up 0); one that stopped (drained to its end, an
+  // expired serverless instance) is not scraped after it, its first scrape failing if none had.
   // Set before run(); `timeline` must outlive it, and the caller finish()es it. A failed
   // snapshot (the byte bound) stops the scraping and ends the arrivals; timeline.finish() then
   // returns the error.

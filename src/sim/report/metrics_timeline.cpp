@@ -17,12 +17,22 @@ void MetricsTimeline::add_replica(std::string instance, const ops::Registry& reg
   leaving_.push_back(false);
 }
 
-void MetricsTimeline::remove_replica(std::string_view instance) {
+void MetricsTimeline::remove_replica(std::string_view instance, bool fails_next_scrape) {
   for (std::size_t i = 0; i < replicas_.size(); ++i)
     if (replicas_[i].instance == instance) {
       replicas_[i].reachable = false;
       leaving_[i] = true;
     }
+  if (fails_next_scrape) return;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
+    if (replicas_[i].instance == instance) continue;
+    if (kept != i) replicas_[kept] = std::move(replicas_[i]);
+    leaving_[kept] = leaving_[i];
+    ++kept;
+  }
+  replicas_.resize(kept);
+  leaving_.resize(kept);
 }
 
 void MetricsTimeline::set_reachable(std::string_view instance, bool reachable) {

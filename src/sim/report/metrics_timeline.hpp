@@ -38,10 +38,11 @@ class MetricsTimeline {
   // Scrapes `registry` as target `instance` (see replica_instance()) from the next snapshot on.
   // The registry must outlive the replica's membership (until remove_replica or finish).
   void add_replica(std::string instance, const ops::Registry& registry);
-  // The replica stopped (drained to its end, removed, expired): the next snapshot records one
-  // failed scrape of it (`up 0`, none of its series), as Prometheus records the scrape that
-  // finds a target gone before service discovery drops it; later snapshots leave it out.
-  void remove_replica(std::string_view instance);
+  // The replica stopped (drained to its end, removed, expired). With `fails_next_scrape`, the
+  // next snapshot records one failed scrape of it (`up 0`, none of its series), as Prometheus
+  // records the scrape that finds a target gone before service discovery drops it; later
+  // snapshots (all, without it) leave it out.
+  void remove_replica(std::string_view instance, bool fails_next_scrape = true);
   // While `instance` cannot be reached (its region is down), each snapshot records a failed
   // scrape of it (`up 0`, none of its series); its series resume once it can be again.
   void set_reachable(std::string_view instance, bool reachable);

@@ -93,6 +93,30 @@ TEST(MetricsTimelineTest, ReplicasJoinAndLeaveBetweenSnapshots) {
   std::filesystem::remove(path);
 }
 
+// A replica whose last scrape failed already (it was draining) leaves at once when it stops.
+TEST(MetricsTimelineTest, AReplicaWhoseScrapeFailedAlreadyLeavesWithoutAnotherFailure) {
+  const std::string path = temp_path("drained.om");
+  ops::Registry registry;
+  MetricsTimeline timeline({.path = path, .start_unix_seconds = 0});
+  timeline.add_replica("replica-0", registry);
+  timeline.add_replica("replica-1", registry);
+  ASSERT_TRUE(timeline.snapshot(15).ok());
+  timeline.set_reachable("replica-0", false);
+  ASSERT_TRUE(timeline.snapshot(30).ok());
+  timeline.remove_replica("replica-0", false);
+  ASSERT_TRUE(timeline.snapshot(45).ok());
+  ASSERT_TRUE(timeline.finish().ok());
+  EXPECT_EQ(read_file(path),
+            "# TYPE up gauge\n# HELP up 1 when the target's last scrape succeeded.\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 15\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 0 30\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 15\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 30\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 45\n"
+            "# EOF\n");
+  std::filesystem::remove(path);
+}
+
 // A replica cut off (its region down) fails its scrapes meanwhile, and its series resume after.
 TEST(MetricsTimelineTest, AnUnreachableReplicaFailsItsScrapesUntilItIsBack) {
   const std::string path = temp_path("unreachable.om");
