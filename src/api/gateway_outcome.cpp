@@ -126,14 +126,18 @@ void log_outcome(http::Exchange& exchange, std::string_view model,
   gateway::append_tries_json(f, outcome.tries);
 }
 
+int failure_status(const gateway::Outcome& outcome) {
+  return can_tell_client(outcome) ? http_status(outcome.error.code) : 499;
+}
+
 void set_failure(http::Exchange& exchange, const gateway::Outcome& outcome) {
   auto& response = exchange.response;
   if (!can_tell_client(outcome)) {
-    response.status = 499;
+    response.status = failure_status(outcome);
     return;
   }
   if (!outcome.error_body.empty())
-    response.set_json(http_status(outcome.error.code), outcome.error_body);
+    response.set_json(failure_status(outcome), outcome.error_body);
   else
     response.set_error(outcome.error);
   if (outcome.retry_after) auth::add_retry_after(response, outcome.retry_after->count());

@@ -71,6 +71,11 @@ void add_served_by(http::Response& response, const gateway::Outcome& outcome);
 // x-ratelimit-*-tokens for a call a token limit applied to, when its answer is not streamed.
 void add_token_limit_headers(http::Response& response, const gateway::TokenLimitReport& report);
 
+// The status of the answer to a failed gateway call before any byte was streamed (after its
+// first chunk, a stream's 200 has gone out): the error's, or 499 for a client that left.
+// set_failure answers with it; `sluice simulate` records it for a simulated call.
+int failure_status(const gateway::Outcome& outcome);
+
 // Answers a failed gateway call before any byte was streamed: the upstream's OpenAI-shaped body
 // when it gave one (else ours), its status, Retry-After and the deployment that failed last. A
 // client that left gets nothing (logged as 499, nginx's "client closed request").

@@ -13,17 +13,7 @@ namespace result {
 enum : std::size_t { allowed, not_limited, limited_key, limited_address, limited_route };
 }  // namespace result
 
-constexpr std::string_view kScopeNames[] = {"key", "address", "route"};
-
 int64_t ceil_ms(int64_t ns) { return (ns + 999'999) / 1'000'000; }
-
-Error refusal(RateLimitFilter::Scope scope, const Rate& rate, int64_t retry_after_ns) {
-  const std::string seconds = openai_duration(retry_after_ns);
-  std::string message = "Rate limit reached for requests per minute (";
-  message += kScopeNames[static_cast<std::size_t>(scope)];
-  message += "): limit " + std::to_string(rate.limit) + ". Please try again in " + seconds + ".";
-  return make_error(Errc::rate_limited, std::move(message), {}, "rate_limit_exceeded");
-}
 
 }  // namespace
 
@@ -59,10 +49,10 @@ http::FilterResult RateLimitFilter::decide(http::Exchange& exchange) {
   }
   const auto scope = static_cast<std::size_t>(decision.scope);
   count(result::limited_key + scope);
-  response.set_error(refusal(decision.scope, decision.rate, decision.state.retry_after_ns));
+  response.set_error(RequestRateLimits::refusal(decision));
   add_retry_after(response, ceil_ms(decision.state.retry_after_ns));
   exchange.log_fields += ",\"rate_limited\":\"";
-  exchange.log_fields += kScopeNames[scope];
+  exchange.log_fields += RequestRateLimits::scope_name(decision.scope);
   exchange.log_fields += '"';
   return http::FilterResult::responded;
 }

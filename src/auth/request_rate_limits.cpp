@@ -1,5 +1,6 @@
 #include "auth/request_rate_limits.hpp"
 
+#include "auth/rate_limit_headers.hpp"
 #include "core/fnv1a.hpp"
 
 namespace sluice::auth {
@@ -12,7 +13,22 @@ uint64_t key_digest(const core::Principal& principal) {
                                   : core::fnv1a(principal.key_id, core::fnv1a("virtual-key:"));
 }
 
+constexpr std::string_view kScopeNames[] = {"key", "address", "route"};
+
 }  // namespace
+
+std::string_view RequestRateLimits::scope_name(Scope scope) {
+  return kScopeNames[static_cast<std::size_t>(scope)];
+}
+
+Error RequestRateLimits::refusal(const Decision& decision) {
+  const std::string seconds = openai_duration(decision.state.retry_after_ns);
+  std::string message = "Rate limit reached for requests per minute (";
+  message += scope_name(decision.scope);
+  message +=
+      "): limit " + std::to_string(decision.rate.limit) + ". Please try again in " + seconds + ".";
+  return make_error(Errc::rate_limited, std::move(message), {}, "rate_limit_exceeded");
+}
 
 Rate rate_per_minute(int64_t per_minute, core::Millis burst) {
   return Rate::per_period(per_minute, 60'000'000'000, per_minute * burst.count() / 60'000);

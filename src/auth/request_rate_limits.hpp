@@ -13,6 +13,7 @@
 
 #include "auth/limiter.hpp"
 #include "core/config.hpp"
+#include "core/error.hpp"
 #include "core/principal.hpp"
 
 namespace sluice::auth {
@@ -52,6 +53,13 @@ class RequestRateLimits {
   // or simulated). Counts refusals by scope.
   Decision check(const core::Principal* principal, std::optional<uint64_t> address,
                  std::string_view route, int64_t now_ns);
+
+  // The 429 a refused request is answered with (OpenAI's wording, the refusing limit's scope and
+  // rate, when to try again): the rate limit filter's answer, and the status `sluice simulate`
+  // records for it.
+  static Error refusal(const Decision& decision);
+  // "key", "address" or "route": as the refusal, the access log and the metrics name it.
+  static std::string_view scope_name(Scope scope);
 
   // Requests refused under `scope` so far.
   uint64_t refused(Scope scope) const {

@@ -38,12 +38,12 @@ AdmissionFilter::AdmissionFilter(const core::AdmissionConfig& config,
       retry_after_(retry_after_seconds(config.retry_after)),
       degraded_(degraded) {
   if (config.max_concurrency > 0)
-    global_ = {"", "admission",
+    global_ = {"", std::string(kGlobalGateKey),
                std::make_unique<AdmissionGate>(static_cast<std::size_t>(config.max_concurrency),
                                                static_cast<std::size_t>(config.max_queue))};
   for (std::size_t i = 0; i < config.routes.size(); ++i) {
     const core::RouteAdmissionConfig& r = config.routes[i];
-    routes_.push_back({r.route, "admission.routes." + std::to_string(i),
+    routes_.push_back({r.route, route_gate_key(i),
                        std::make_unique<AdmissionGate>(static_cast<std::size_t>(r.max_concurrency),
                                                        static_cast<std::size_t>(r.max_queue))});
   }
@@ -51,10 +51,7 @@ AdmissionFilter::AdmissionFilter(const core::AdmissionConfig& config,
 }
 
 void AdmissionFilter::register_metrics(Registry& registry) {
-  shed_total_ = &registry.counter("sluice_shed_total",
-                                  "Requests refused by admission control (queue full or waited "
-                                  "admission.max_wait), by route and priority.",
-                                  {"route", "priority"});
+  shed_total_.emplace(registry);
   wait_seconds_ =
       &registry.histogram("sluice_admission_wait_seconds",
                           "Time requests that found every slot busy waited in the admission queue.",
@@ -152,25 +149,14 @@ asio::awaitable<http::FilterResult> AdmissionFilter::on_request(http::Exchange& 
 
 void AdmissionFilter::refuse(http::Exchange& exchange, Verdict verdict, const Gate& gate,
                              core::Priority priority) {
-  std::string message;
+  shed_total_->refused(verdict, exchange.route, priority);
   if (verdict == Verdict::gone) {
     count(cancelled);
-    message = "request cancelled while waiting for admission";
   } else {
     shed_count_.fetch_add(1, std::memory_order_relaxed);
-    shed_total_->inc({exchange.route, core::to_string(priority)});
-    if (verdict == Verdict::timed_out) {
-      count(timed_out);
-      message = "server overloaded: no slot within " + std::to_string(max_wait_.count()) +
-                "ms (raise admission.max_wait or " + gate.config_key + ".max_concurrency)";
-    } else {
-      count(shed);
-      message = "server overloaded: request shed at priority " +
-                std::string(core::to_string(priority)) + " (raise " + gate.config_key +
-                ".max_queue or " + gate.config_key + ".max_concurrency)";
-    }
+    count(verdict == Verdict::timed_out ? timed_out : shed);
   }
-  exchange.response.set_error(make_error(Errc::unavailable, message, {}, "overloaded"));
+  exchange.response.set_error(admission_refusal(verdict, priority, max_wait_, gate.config_key));
   exchange.response.add_header("Retry-After", retry_after_);
   mark_degraded(exchange);
 }

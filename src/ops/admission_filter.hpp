@@ -3,18 +3,19 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/admission_config.hpp"
 #include "http/filter.hpp"
 #include "ops/admission_gate.hpp"
+#include "ops/admission_refusal.hpp"
 #include "ops/degraded_mode.hpp"
 
 namespace sluice::ops {
 
 class Registry;
-class CounterFamily;
 class HistogramFamily;
 
 // Admission control, the last filter before the handler: a request takes a slot of its route's
@@ -72,7 +73,7 @@ class AdmissionFilter final : public http::Filter {
   std::string retry_after_;  // whole seconds, for the header
   DegradedMode& degraded_;
   std::atomic<std::uint64_t> shed_count_{0};  // refusals of any kind: pressure for degraded mode
-  CounterFamily* shed_total_ = nullptr;
+  std::optional<ShedCounter> shed_total_;
   HistogramFamily* wait_seconds_ = nullptr;
 };
 

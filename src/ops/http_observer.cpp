@@ -1,29 +1,11 @@
 #include "ops/http_observer.hpp"
 
-#include <array>
-#include <charconv>
 #include <cmath>
 
 #include "ops/server_span.hpp"
 #include "ops/tracer.hpp"
 
 namespace sluice::ops {
-
-std::vector<double> request_duration_buckets() {
-  // OpenTelemetry's defaults, then the scale of model calls: long generations and slow
-  // reasoning models run for minutes.
-  std::vector<double> buckets = default_duration_buckets();
-  buckets.insert(buckets.end(), {30, 60, 120, 300, 600});
-  return buckets;
-}
-
-std::string_view method_label(std::string_view method) {
-  static constexpr std::array<std::string_view, 9> kKnown{
-      "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"};
-  for (std::string_view known : kKnown)
-    if (method == known) return known;
-  return "_OTHER";
-}
 
 // Handlers add fields as JSON members (`,"key":value`); the text format shows them as key=value.
 void HttpObserver::append_extra_fields(std::string& line, std::string_view json_members) const {
@@ -55,15 +37,9 @@ void HttpObserver::append_extra_fields(std::string& line, std::string_view json_
 }
 
 HttpObserver::HttpObserver(Registry& registry, Logger& logger, bool access_log)
-    : duration_(registry.histogram("http_server_request_duration_seconds",
-                                   "Duration of HTTP server requests.",
-                                   {"method", "route", "status"}, request_duration_buckets())),
-      active_(registry.gauge("http_server_active_requests",
-                             "Number of active HTTP server requests.", {})),
-      logger_(logger),
-      access_log_(access_log) {}
+    : metrics_(registry), logger_(logger), access_log_(access_log) {}
 
-void HttpObserver::on_request_start() { active_.add({}, 1); }
+void HttpObserver::on_request_start() { metrics_.started(); }
 
 void HttpObserver::on_tick() {
   logger_.flush_thread();
@@ -71,14 +47,10 @@ void HttpObserver::on_tick() {
 }
 
 void HttpObserver::on_request_end(const http::Exchange& exchange, std::size_t bytes_sent) {
-  active_.add({}, -1);
   const auto elapsed = std::chrono::steady_clock::now() - exchange.started;
   const double seconds = std::chrono::duration<double>(elapsed).count();
-  char status[8];
-  auto [end, ec] = std::to_chars(status, status + sizeof status, exchange.response.status);
-  const std::string_view status_text(status, static_cast<std::size_t>(end - status));
+  metrics_.ended(exchange.request.method, exchange.route, exchange.response.status, seconds);
   const std::string_view method = method_label(exchange.request.method);
-  duration_.observe({method, exchange.route, status_text}, seconds);
   if (tracer_ && tracer_->sampled(exchange.trace)) {
     const uint64_t end = Tracer::unix_nanos(exchange.started + elapsed);
     tracer_->record(server_span(

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/server.hpp"
+#include "ops/http_request_metrics.hpp"
 #include "ops/logger.hpp"
 #include "ops/metrics.hpp"
 
@@ -8,8 +9,8 @@ namespace sluice::ops {
 
 class Tracer;
 
-// Records every request: http_server_request_duration_seconds{method,route,status},
-// http_server_active_requests, and the access log line (with the client's address, user agent
+// Records every request: its metrics (HttpRequestMetrics: http_server_request_duration_seconds,
+// http_server_active_requests), and the access log line (with the client's address, user agent
 // and whatever fields the handler added). Responses with status >= 500 are also logged at warn
 // (error for a 500), access log or not.
 class HttpObserver final : public http::RequestObserver {
@@ -27,17 +28,10 @@ class HttpObserver final : public http::RequestObserver {
   void append_extra_fields(std::string& line, std::string_view json_members) const;
   void log_server_error(const http::Exchange& exchange, std::string_view method);
 
-  HistogramFamily& duration_;
-  GaugeFamily& active_;
+  HttpRequestMetrics metrics_;
   Logger& logger_;
   bool access_log_;
   Tracer* tracer_ = nullptr;
 };
-
-// The buckets of http_server_request_duration_seconds, in seconds: up to 10 minutes.
-std::vector<double> request_duration_buckets();
-
-// Keeps the method label bounded: unknown methods become "_OTHER" (OpenTelemetry's rule).
-std::string_view method_label(std::string_view method);
 
 }  // namespace sluice::ops

@@ -79,6 +79,8 @@ class Regions {
   std::vector<RegionOutageReport> outages() const;
   // The failover section with its policy's defaults.
   const FailoverConfig& failover() const { return failover_; }
+  // Whether region `region` is down at `at` (in one of its outages): its replicas answer nothing.
+  bool down(std::size_t region, Time at) const;
   // Region `region`'s replicas (their fleet indexes).
   const std::vector<std::size_t>& replicas_of(std::size_t region) const {
     return regions_[region].members;
@@ -112,7 +114,6 @@ class Regions {
   };
 
   boost::asio::awaitable<void> deliver(Call call, Trip trip);
-  bool down(std::size_t region, Time at) const;
   // The region goes down now: the requests it holds fail.
   void cut_off(std::size_t region);
   void finish(RequestRecord& record, const Trip& trip);

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "api/gateway_outcome.hpp"
 #include "ops/admission_sequence.hpp"
 #include "sim/model/key_book.hpp"
 #include "sim/model/replica_protection.hpp"
@@ -66,15 +67,21 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
     protection_->attach(*service_);
   }
   const core::AdmissionConfig& admission = scenario.admission;
-  for (const core::RouteAdmissionConfig& route : admission.routes)
-    if (route.route == kRoute)
-      gates_[0] =
-          std::make_unique<ops::AdmissionGate>(static_cast<std::size_t>(route.max_concurrency),
-                                               static_cast<std::size_t>(route.max_queue));
-  if (admission.max_concurrency > 0)
+  for (std::size_t i = 0; i < admission.routes.size(); ++i) {
+    const core::RouteAdmissionConfig& route = admission.routes[i];
+    if (route.route != kRoute) continue;
+    gates_[0] = std::make_unique<ops::AdmissionGate>(
+        static_cast<std::size_t>(route.max_concurrency), static_cast<std::size_t>(route.max_queue));
+    gate_keys_[0] = ops::route_gate_key(i);
+  }
+  if (admission.max_concurrency > 0) {
     gates_[1] =
         std::make_unique<ops::AdmissionGate>(static_cast<std::size_t>(admission.max_concurrency),
                                              static_cast<std::size_t>(admission.max_queue));
+    gate_keys_[1] = ops::kGlobalGateKey;
+  }
+  if (admission.enabled()) shed_ = std::make_unique<ops::ShedCounter>(registry_);
+  http_ = std::make_unique<ops::HttpRequestMetrics>(registry_);
 }
 
 Replica::~Replica() = default;
@@ -100,11 +107,10 @@ class AlarmWait {
 
 // As the admission filter admits (ops::pass_gates): the route's gate then the global one, one
 // max_wait across both.
-asio::awaitable<Verdict> Replica::admit(core::Priority priority) {
-  const ops::AdmissionResult result = co_await ops::pass_gates(
+asio::awaitable<ops::AdmissionResult> Replica::admit(core::Priority priority) {
+  co_return co_await ops::pass_gates(
       std::array<ops::AdmissionGate*, 2>{gates_[0].get(), gates_[1].get()}, priority,
       engine_.now() + max_wait_, [this] { return AlarmWait(engine_); });
-  co_return result.verdict;
 }
 
 double Replica::busy_share() const {
@@ -118,17 +124,24 @@ void Replica::release_gates() {
     if (gate) gate->release();
 }
 
-void Replica::refuse(RequestRecord& record, Cause cause, Recorder& recorder) {
+void Replica::refuse(RequestRecord& record, Cause cause, const Error& refusal, Time arrived,
+                     Recorder& recorder) {
   record.cause = cause;
-  // As the server refuses: admission control 503, a rate limit or a budget 429.
-  record.status = cause == Cause::shed || cause == Cause::queue_timeout ? 503 : 429;
+  // The status the server answers the refusal with.
+  record.status = http_status(refusal.code);
   record.end = seconds_since_start(engine_.now());
   --connections_;
+  answered(record, arrived, recorder);
+}
+
+void Replica::answered(const RequestRecord& record, Time arrived, Recorder& recorder) {
+  http_->ended("POST", kRoute, record.status, seconds_between(arrived, engine_.now()));
   recorder.record(record);
 }
 
 asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   ++connections_;
+  http_->started();
   const Time arrived = engine_.now();
   RequestRecord record;
   record.arrival = call.arrival;
@@ -140,16 +153,24 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   const core::Principal* principal =
       keys_ && call.key >= 0 ? &keys_->principal(static_cast<std::size_t>(call.key)) : nullptr;
   // The rate limit filter comes before admission: a refused request never queues.
-  if (protection_ && !protection_->admit_request(principal)) {
-    record.admitted = false;
-    refuse(record, Cause::rate_limit_exceeded, recorder);
-    co_return;
+  if (protection_) {
+    const auto limited = protection_->admit_request(principal);
+    if (!limited.admitted) {
+      record.admitted = false;
+      refuse(record, Cause::rate_limit_exceeded, auth::RequestRateLimits::refusal(limited), arrived,
+             recorder);
+      co_return;
+    }
   }
-  const Verdict verdict = co_await admit(call.priority);
+  const ops::AdmissionResult admission = co_await admit(call.priority);
   record.queue_wait = seconds_between(arrived, engine_.now());
-  if (verdict != Verdict::admitted) {
+  if (admission.verdict != Verdict::admitted) {
     record.admitted = false;
-    refuse(record, verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed, recorder);
+    if (shed_) shed_->refused(admission.verdict, kRoute, call.priority);
+    refuse(record, admission.verdict == Verdict::timed_out ? Cause::queue_timeout : Cause::shed,
+           ops::admission_refusal(admission.verdict, call.priority, max_wait_,
+                                  gate_keys_[admission.gate]),
+           arrived, recorder);
     co_return;
   }
   gateway::ChatRequest request;
@@ -163,7 +184,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
         protection_->admit_spend(*principal, request.model, call.plan.prompt_tokens);
     if (budget.kind == gateway::BudgetAdmission::Kind::refused) {
       release_gates();
-      refuse(record, Cause::budget_exceeded, recorder);
+      refuse(record, Cause::budget_exceeded, *budget.verdict.refusal, arrived, recorder);
       co_return;
     }
     if (budget.kind == gateway::BudgetAdmission::Kind::downgraded) {
@@ -195,14 +216,9 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   record.deployment = outcome.deployment;
   record.canary = outcome.canary;
   if (!outcome.canary.empty()) record.canary_alias = request.model;
-  // As the server answers: 200 (a stream that broke had sent its head), the error's status, or
-  // 499 for a client that left.
-  if (outcome.ok || outcome.stream_started)
-    record.status = 200;
-  else if (outcome.last_outcome == core::AttemptOutcome::client_gone)
-    record.status = 499;
-  else
-    record.status = http_status(outcome.error.code);
+  // As the chat handler answers: 200 (a stream that broke had sent its head), else the failure's
+  // status (499 for a client that left).
+  record.status = outcome.ok || outcome.stream_started ? 200 : api::failure_status(outcome);
   record.last_outcome = outcome.last_outcome;
   record.tries = std::move(outcome.tries);
   if (stream.first_chunk) record.ttft = seconds_between(arrived, *stream.first_chunk);
@@ -210,7 +226,7 @@ asio::awaitable<void> Replica::serve(Call call, Recorder& recorder) {
   cost_served_ += record.cost_usd;
   --admitted_;
   --connections_;
-  recorder.record(record);
+  answered(record, arrived, recorder);
 }
 
 }  // namespace sluice::sim

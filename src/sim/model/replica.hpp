@@ -3,7 +3,10 @@
 // section by Catalog::build, with simulated providers), GatewayService, GatewayMetrics on its own
 // registry, and the production AdmissionGate(s) from the admission section. A request waits for
 // admission through the admission filter's own sequence (ops::pass_gates: max_wait, priorities,
-// shedding), then goes through GatewayService::chat.
+// shedding), then goes through GatewayService::chat. Every request the replica answers is
+// recorded as the server's HTTP layer records it (ops::HttpRequestMetrics: method, route, the
+// status the server would answer, the exchange's duration on the virtual clock), and admission's
+// refusals in sluice_shed_total (ops::ShedCounter), on the replica's registry.
 
 #include <array>
 #include <cstdint>
@@ -12,11 +15,17 @@
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/gateway_service.hpp"
 #include "ops/admission_gate.hpp"
+#include "ops/admission_refusal.hpp"
+#include "ops/http_request_metrics.hpp"
 #include "ops/metrics.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/model/call.hpp"
 #include "sim/model/simulated_provider.hpp"
 #include "sim/report/run_stats.hpp"
+
+namespace sluice::ops {
+struct AdmissionResult;
+}  // namespace sluice::ops
 
 namespace sluice::sim {
 
@@ -64,10 +73,14 @@ class Replica {
 
  private:
   using Verdict = ops::AdmissionGate::Verdict;
-  boost::asio::awaitable<Verdict> admit(core::Priority priority);
+  boost::asio::awaitable<ops::AdmissionResult> admit(core::Priority priority);
   void release_gates();
-  // Ends a request refused before the gateway was called (by `cause`).
-  void refuse(RequestRecord& record, Cause cause, Recorder& recorder);
+  // Ends a request refused before the gateway was called (by `cause`, answered with `refusal`).
+  void refuse(RequestRecord& record, Cause cause, const Error& refusal, Time arrived,
+              Recorder& recorder);
+  // Records the exchange (from `arrived` to now) as the HTTP layer does and hands the request
+  // on.
+  void answered(const RequestRecord& record, Time arrived, Recorder& recorder);
 
   Engine& engine_;
   PlanBoard& plans_;
@@ -78,6 +91,9 @@ class Replica {
   std::unique_ptr<gateway::GatewayService> service_;
   // As the admission filter orders them: the route's gate, then the global one; null when off.
   std::array<std::unique_ptr<ops::AdmissionGate>, 2> gates_;
+  std::array<std::string, 2> gate_keys_;    // their config keys, as the filter names them
+  std::unique_ptr<ops::ShedCounter> shed_;  // null when admission is off, as in the server
+  std::unique_ptr<ops::HttpRequestMetrics> http_;
   KeyBook* keys_;
   std::unique_ptr<ReplicaProtection> protection_;  // null: no limits or budgets apply
   const std::chrono::milliseconds max_wait_;

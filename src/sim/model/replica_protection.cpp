@@ -52,9 +52,10 @@ void ReplicaProtection::attach(gateway::GatewayService& service) {
   service.set_token_limiter(&tokens_, default_completion_tokens_);
 }
 
-bool ReplicaProtection::admit_request(const core::Principal* principal) {
+auth::RequestRateLimits::Decision ReplicaProtection::admit_request(
+    const core::Principal* principal) {
   // No address: simulated clients have none (rate_limits.address_requests_per_minute is refused).
-  return requests_.check(principal, std::nullopt, kRoute, steady_ns(engine_.now())).admitted;
+  return requests_.check(principal, std::nullopt, kRoute, steady_ns(engine_.now()));
 }
 
 gateway::BudgetAdmission ReplicaProtection::admit_spend(const core::Principal& principal,

@@ -45,8 +45,9 @@ class ReplicaProtection {
   // Where `service` records virtual keys' usage and reserves their tokens per minute.
   void attach(gateway::GatewayService& service);
 
-  // The rate limit filter's decision for a request of `principal` (null: none) arriving now.
-  bool admit_request(const core::Principal* principal);
+  // The rate limit filter's decision for a request of `principal` (null: none) arriving now
+  // (refused: not `admitted`; auth::RequestRateLimits::refusal gives the answer).
+  auth::RequestRateLimits::Decision admit_request(const core::Principal* principal);
 
   // The budget gate's decision for a call of `model` with `prompt_tokens` by `principal` (as the
   // chat handler asks it: no max_tokens, so the answer's estimate is

@@ -64,6 +64,7 @@ void ServerFleet::add_replica(ReplicaId id) {
                                                 keys_));
   ids_.push_back(id);
   draining_.push_back(false);
+  stopped_.push_back(false);
   Sampled fresh;
   fresh.since = engine_.now();
   sampled_.push_back(fresh);
@@ -79,6 +80,7 @@ Replica& ServerFleet::pick() {
 void ServerFleet::request_ended(std::size_t index) {
   if (!draining_[index] || replicas_[index]->connections() > 0) return;
   draining_[index] = false;
+  stopped_[index] = true;
   provisioner_->drained(ids_[index]);
   cost_->set_replicas(provisioner_->provisioned(), engine_.now());
 }
@@ -97,12 +99,14 @@ void ServerFleet::apply(const std::vector<ReplicaTransition>& transitions) {
       draining_[index] = true;
       if (replicas_[index]->connections() == 0) {
         draining_[index] = false;
+        stopped_[index] = true;
         provisioner_->drained(t.id);
       }
     } else {
       // Removed at its grace deadline. Its requests still in flight run to their end (the
       // simulator does not cut them off): see docs/simulate.md.
       draining_[index] = false;
+      stopped_[index] = true;
     }
   }
   note_ready_count();

@@ -62,6 +62,10 @@ class ServerFleet {
 
   std::size_t size() const { return replicas_.size(); }
   const Replica& replica(std::size_t i) const { return *replicas_[i]; }
+  // Whether replica `i` is draining: removed, finishing its requests, taking no new one.
+  bool draining(std::size_t i) const { return draining_[i]; }
+  // Whether replica `i` is gone: drained to its last request, or removed at its drain_grace.
+  bool stopped(std::size_t i) const { return stopped_[i]; }
   int ready() const { return static_cast<int>(ready_.size()); }
   const FleetStats& stats() const { return stats_; }
 
@@ -99,6 +103,7 @@ class ServerFleet {
   std::vector<std::unique_ptr<Replica>> replicas_;  // every replica that ever was ready
   std::vector<ReplicaId> ids_;                      // provisioner id of replicas_[i]
   std::vector<bool> draining_;
+  std::vector<bool> stopped_;
   std::vector<Sampled> sampled_;
   std::vector<std::size_t> ready_;  // indexes of ready replicas, increasing
   std::unique_ptr<ReplicaProvisioner> provisioner_;

@@ -42,10 +42,12 @@ std::size_t ServerlessFleet::window_of(Time t) const {
 
 Replica& ServerlessFleet::replica_for(InstanceId instance) {
   const auto [it, fresh] = replica_of_.try_emplace(instance, replicas_.size());
-  if (fresh)
+  if (fresh) {
     replicas_.push_back(std::make_unique<Replica>(engine_, scenario_, upstreams_, plans_, timing_,
                                                   it->second,
                                                   derive_seed(seed_, "instance", it->second)));
+    expired_.push_back(false);
+  }
   return *replicas_[it->second];
 }
 
@@ -117,8 +119,11 @@ void ServerlessFleet::expire(Time now) {
     waiting_.erase(it);
     throttle(call);
   }
-  for (const ServerlessExpiry& gone : pool_->expire_idle_instances(now))
+  for (const ServerlessExpiry& gone : pool_->expire_idle_instances(now)) {
     instances_->set(seconds_since_start(gone.gone_at), instances_->level() - 1);
+    if (const auto it = replica_of_.find(gone.instance); it != replica_of_.end())
+      expired_[it->second] = true;
+  }
 }
 
 asio::awaitable<void> ServerlessFleet::control(std::function<bool()> done) {

@@ -60,6 +60,8 @@ class ServerlessFleet {
   // Every instance that ever served, in the order they first did.
   std::size_t size() const { return replicas_.size(); }
   const Replica& replica(std::size_t i) const { return *replicas_[i]; }
+  // Whether instance `i` expired (idle for idle_expiry).
+  bool stopped(std::size_t i) const { return expired_[i]; }
   const ServerlessStats& stats() const { return stats_; }
 
  private:
@@ -82,6 +84,7 @@ class ServerlessFleet {
   std::unique_ptr<ServerlessPool> pool_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::unordered_map<InstanceId, std::size_t> replica_of_;
+  std::vector<bool> expired_;                    // per replicas_ entry
   std::unordered_map<RequestId, Call> waiting_;  // in the platform's queue
   Alarm wake_;                                   // the control loop's
   std::unique_ptr<LevelSeries> instances_;

@@ -153,15 +153,53 @@ asio::awaitable<void> Simulation::scrape() {
   for (std::size_t k = 0;; ++k) {
     const double t = static_cast<double>(k) * scrape_interval_;
     co_await alarm.wait_until(at_seconds(t));
-    // Replicas the fleet started since the last scrape join the file from this one on.
-    for (; scraped_replicas_ < replica_count(); ++scraped_replicas_)
-      timeline_->add_replica(replica_instance(scraped_replicas_),
-                             replica(scraped_replicas_).registry());
+    note_scrape_targets();
     if (!timeline_->snapshot(t).ok()) {
       stopped_ = true;
       co_return;
     }
     if (!generating_ && in_flight_ == 0) co_return;
+  }
+}
+
+void Simulation::note_scrape_targets() {
+  const auto stopped = [this](std::size_t i) {
+    return serverless_ ? serverless_->stopped(i) : fleet_.stopped(i);
+  };
+  // Replicas the fleet started since the last scrape join the file from this one on (one that
+  // came and went between two scrapes was never scraped).
+  for (; scraped_replicas_ < replica_count(); ++scraped_replicas_) {
+    if (stopped(scraped_replicas_)) {
+      target_states_.push_back(TargetState::stopped);
+      continue;
+    }
+    timeline_->add_replica(replica_instance(scraped_replicas_),
+                           replica(scraped_replicas_).registry());
+    target_states_.push_back(TargetState::reachable);
+  }
+  // A down region's replicas answer nothing, scrapes included; nor does a draining replica (the
+  // server closes its listeners once it stops taking requests, and finishes the ones it holds).
+  std::vector<bool> cut_off(target_states_.size(), false);
+  for (std::size_t i = 0; !serverless_ && i < cut_off.size(); ++i) cut_off[i] = fleet_.draining(i);
+  for (std::size_t r = 0; regions_ && r < regions_->size(); ++r)
+    if (regions_->down(r, engine_.now()))
+      for (std::size_t member : regions_->replicas_of(r))
+        if (member < cut_off.size()) cut_off[member] = true;
+  for (std::size_t i = 0; i < target_states_.size(); ++i) {
+    if (target_states_[i] == TargetState::stopped) continue;
+    TargetState now = TargetState::reachable;
+    if (stopped(i))
+      now = TargetState::stopped;
+    else if (cut_off[i])
+      now = TargetState::unreachable;
+    if (now == target_states_[i]) continue;
+    // Gone: service discovery drops it. When its last scrape did not fail already (it drained
+    // between two scrapes, or expired), the first one after it stopped does.
+    if (now == TargetState::stopped)
+      timeline_->remove_replica(replica_instance(i), target_states_[i] != TargetState::unreachable);
+    else
+      timeline_->set_reachable(replica_instance(i), now == TargetState::reachable);
+    target_states_[i] = now;
   }
 }
 

@@ -37,9 +37,12 @@ class Simulation final : private Recorder {
 
   // Snapshots every replica's registry (as target replica-N) into `timeline` every
   // `scrape_interval_seconds` of virtual time, from 0 until the first scrape after the last
-  // request ended, as Prometheus would scrape the replicas. Set before run(); `timeline` must
-  // outlive it, and the caller finish()es it. A failed snapshot (the byte bound) stops the
-  // scraping and ends the arrivals; timeline.finish() then returns the error.
+  // request ended, as Prometheus would scrape the replicas: a replica whose region is down, or
+  // that drains (scaled in), fails its scrapes (up 0); one that stopped (drained to its end, an
+  // expired serverless instance) is not scraped after it, its first scrape failing if none had.
+  // Set before run(); `timeline` must outlive it, and the caller finish()es it. A failed
+  // snapshot (the byte bound) stops the scraping and ends the arrivals; timeline.finish() then
+  // returns the error.
   void scrape_into(MetricsTimeline& timeline, double scrape_interval_seconds);
 
   // Runs the scenario: arrivals until its duration, then every request still in flight to its
@@ -83,6 +86,8 @@ class Simulation final : private Recorder {
                                        std::function<void(const RequestRecord&)> then);
   boost::asio::awaitable<void> tick();
   boost::asio::awaitable<void> scrape();
+  // Tells timeline_ which replicas stopped or cannot be reached now.
+  void note_scrape_targets();
   // Every replica's usage ledger flushes to the shared store each KeyBook::kFlushPeriod.
   boost::asio::awaitable<void> flush_usage();
   Call draw_call(double arrival, Random& random) const;
@@ -106,6 +111,8 @@ class Simulation final : private Recorder {
   std::function<void(const RequestRecord&)> observer_;
   MetricsTimeline* timeline_ = nullptr;
   std::size_t scraped_replicas_ = 0;  // fleet replicas already in timeline_
+  enum class TargetState : std::uint8_t { reachable, unreachable, stopped };
+  std::vector<TargetState> target_states_;  // per replica in timeline_, as last told to it
   double scrape_interval_ = MetricsTimeline::kDefaultScrapeIntervalSeconds;
   bool stopped_ = false;  // a failed snapshot: no more arrivals
   bool generating_ = true;

@@ -38,8 +38,14 @@ class MetricsTimeline {
   // Scrapes `registry` as target `instance` (see replica_instance()) from the next snapshot on.
   // The registry must outlive the replica's membership (until remove_replica or finish).
   void add_replica(std::string instance, const ops::Registry& registry);
-  // Stops scraping `instance` (scaled in, stopped): its series end at its last snapshot.
-  void remove_replica(std::string_view instance);
+  // The replica stopped (drained to its end, removed, expired). With `fails_next_scrape`, the
+  // next snapshot records one failed scrape of it (`up 0`, none of its series), as Prometheus
+  // records the scrape that finds a target gone before service discovery drops it; later
+  // snapshots (all, without it) leave it out.
+  void remove_replica(std::string_view instance, bool fails_next_scrape = true);
+  // While `instance` cannot be reached (its region is down), each snapshot records a failed
+  // scrape of it (`up 0`, none of its series); its series resume once it can be again.
+  void set_reachable(std::string_view instance, bool reachable);
 
   // Snapshots every current replica at `virtual_seconds` since the start of the run, which must
   // be later than the previous snapshot's (at millisecond resolution). An error (the byte bound,
@@ -56,6 +62,7 @@ class MetricsTimeline {
   Options options_;
   OpenMetricsWriter writer_;
   std::vector<ScrapeTarget> replicas_;
+  std::vector<bool> leaving_;  // per replicas_ entry: removed, dropped after the next snapshot
 };
 
 }  // namespace sluice::sim

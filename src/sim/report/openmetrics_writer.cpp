@@ -196,10 +196,10 @@ Status OpenMetricsWriter::append(std::int64_t unix_ms, std::span<const ScrapeTar
     ops::append_metric_escaped(labels, target.instance, true);
     labels += '"';
     SnapshotSink sink(*this, std::move(labels), timestamp);
-    target.registry->collect(sink);
-    // What Prometheus records for every scrape that succeeded.
+    if (target.reachable) target.registry->collect(sink);
+    // What Prometheus records for every scrape: 1 when it succeeded, 0 when it failed.
     ops::write_family_header(sink, "up", "1 when the target's last scrape succeeded.", "gauge");
-    ops::write_sample(sink, "up", {}, 1);
+    ops::write_sample(sink, "up", {}, target.reachable ? 1 : 0);
     if (!failed_.ok()) return failed_;
   }
   ++snapshots_;

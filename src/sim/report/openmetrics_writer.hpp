@@ -23,6 +23,8 @@ namespace sluice::sim {
 struct ScrapeTarget {
   std::string instance;  // the `instance` label, e.g. "replica-0"
   const ops::Registry* registry = nullptr;
+  // False: its scrape fails (stopped, or cut off): `up 0` and none of its series.
+  bool reachable = true;
 };
 
 // The `instance` label of the simulated replica number `index`: replica-0, replica-1, ...
@@ -45,7 +47,8 @@ std::string replica_instance(std::size_t index);
 //   the file.
 // Every sample gets `job` and `instance` labels (a registry's own label of either name is
 // renamed `exported_job` / `exported_instance`, as a scrape does), and every target scraped at
-// an instant gets `up 1` there, as Prometheus writes for a successful scrape.
+// an instant gets `up 1` there, as Prometheus writes for a successful scrape; an unreachable
+// target gets `up 0` and nothing else, as Prometheus writes for a failed one.
 //
 // The whole text is kept in memory until written, because a family's block can only be closed
 // once the last snapshot is in: its size is bounded by Options::max_bytes.

@@ -64,9 +64,11 @@ TEST(MetricsTimelineTest, WritesVirtualTimeFromTheStartInstantAndReplacesTheFile
   std::filesystem::remove(path);
 }
 
+// A replica that stopped fails the next scrape (up 0, none of its series), then is no target.
 TEST(MetricsTimelineTest, ReplicasJoinAndLeaveBetweenSnapshots) {
   const std::string path = temp_path("scale.om");
   ops::Registry first, second;
+  first.gauge("g", "G.", {}).set({}, 7);
   MetricsTimeline timeline({.path = path, .start_unix_seconds = 0});
   timeline.add_replica("replica-0", first);
   ASSERT_TRUE(timeline.snapshot(15).ok());
@@ -74,13 +76,73 @@ TEST(MetricsTimelineTest, ReplicasJoinAndLeaveBetweenSnapshots) {
   ASSERT_TRUE(timeline.snapshot(30).ok());
   timeline.remove_replica("replica-0");
   ASSERT_TRUE(timeline.snapshot(45).ok());
+  ASSERT_TRUE(timeline.snapshot(60).ok());
+  ASSERT_TRUE(timeline.finish().ok());
+  EXPECT_EQ(read_file(path),
+            "# TYPE g gauge\n# HELP g G.\n"
+            "g{job=\"sluice\",instance=\"replica-0\"} 7 15\n"
+            "g{job=\"sluice\",instance=\"replica-0\"} 7 30\n"
+            "# TYPE up gauge\n# HELP up 1 when the target's last scrape succeeded.\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 15\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 30\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 0 45\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 30\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 45\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 60\n"
+            "# EOF\n");
+  std::filesystem::remove(path);
+}
+
+// A replica whose last scrape failed already (it was draining) leaves at once when it stops.
+TEST(MetricsTimelineTest, AReplicaWhoseScrapeFailedAlreadyLeavesWithoutAnotherFailure) {
+  const std::string path = temp_path("drained.om");
+  ops::Registry registry;
+  MetricsTimeline timeline({.path = path, .start_unix_seconds = 0});
+  timeline.add_replica("replica-0", registry);
+  timeline.add_replica("replica-1", registry);
+  ASSERT_TRUE(timeline.snapshot(15).ok());
+  timeline.set_reachable("replica-0", false);
+  ASSERT_TRUE(timeline.snapshot(30).ok());
+  timeline.remove_replica("replica-0", false);
+  ASSERT_TRUE(timeline.snapshot(45).ok());
   ASSERT_TRUE(timeline.finish().ok());
   EXPECT_EQ(read_file(path),
             "# TYPE up gauge\n# HELP up 1 when the target's last scrape succeeded.\n"
             "up{job=\"sluice\",instance=\"replica-0\"} 1 15\n"
-            "up{job=\"sluice\",instance=\"replica-0\"} 1 30\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 0 30\n"
+            "up{job=\"sluice\",instance=\"replica-1\"} 1 15\n"
             "up{job=\"sluice\",instance=\"replica-1\"} 1 30\n"
             "up{job=\"sluice\",instance=\"replica-1\"} 1 45\n"
+            "# EOF\n");
+  std::filesystem::remove(path);
+}
+
+// A replica cut off (its region down) fails its scrapes meanwhile, and its series resume after.
+TEST(MetricsTimelineTest, AnUnreachableReplicaFailsItsScrapesUntilItIsBack) {
+  const std::string path = temp_path("unreachable.om");
+  ops::Registry registry;
+  ops::GaugeFamily& g = registry.gauge("g", "G.", {});
+  MetricsTimeline timeline({.path = path, .start_unix_seconds = 0});
+  timeline.add_replica("replica-0", registry);
+  g.set({}, 1);
+  ASSERT_TRUE(timeline.snapshot(15).ok());
+  timeline.set_reachable("replica-0", false);
+  g.set({}, 2);
+  ASSERT_TRUE(timeline.snapshot(30).ok());
+  ASSERT_TRUE(timeline.snapshot(45).ok());
+  timeline.set_reachable("replica-0", true);
+  g.set({}, 3);
+  ASSERT_TRUE(timeline.snapshot(60).ok());
+  ASSERT_TRUE(timeline.finish().ok());
+  EXPECT_EQ(read_file(path),
+            "# TYPE g gauge\n# HELP g G.\n"
+            "g{job=\"sluice\",instance=\"replica-0\"} 1 15\n"
+            "g{job=\"sluice\",instance=\"replica-0\"} 3 60\n"
+            "# TYPE up gauge\n# HELP up 1 when the target's last scrape succeeded.\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 15\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 0 30\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 0 45\n"
+            "up{job=\"sluice\",instance=\"replica-0\"} 1 60\n"
             "# EOF\n");
   std::filesystem::remove(path);
 }
