@@ -2,7 +2,7 @@
 // moves each of them: JSON and streamed chats, a deployment that always fails (retries within an
 // alias, a fallback to another alias, open circuits, 5xx answers), embeddings through a slow
 // upstream behind a one-slot admission gate (waits and shedding), a key over its rate limit, a key
-// over its budget, documents ingested (and one that cannot be) and answered (the second answer
+// over its budget, a canary rolled back by its rule, documents ingested (and one that cannot be) and answered (the second answer
 // from the cache), and JWT verification on (its reload counter). Upstreams are `sluice mock-upstream` processes.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -36,6 +36,10 @@ function config(good, bad, slow, jwks) {
           { provider: "good", model: "mock-model", priority: 1 }] },
         { alias: "flaky", deployments: [{ provider: "bad", model: "m2" }], fallbacks: ["chat"] },
         { alias: "broken", deployments: [{ provider: "bad", model: "m3" }] },
+        // A canary whose candidate always fails: its rule rolls it back after two requests.
+        { alias: "release", deployments: [{ provider: "good", model: "mock-model" }],
+          canary: { alias: "broken", weight: 1,
+            rollback: { metric: "error_rate", threshold: 0.5, window: "1m", min_requests: 2 } } },
         { alias: "embed", deployments: [{ provider: "slow", model: "mock-model" }] },
       ],
       prices: [{ model: "mock-model", input_per_million: 1, output_per_million: 2 }],
@@ -118,6 +122,7 @@ function client(base) {
       await chat("mixed");
       await chat("flaky");
       await chat("broken");
+      await chat("release");
       const embed = () => call("/v1/embeddings", { body: { model: "embed", input: "circuit breakers" } });
       await Promise.all([embed(), embed(), embed()]);
       await call("/v1/chat/completions", { key: limited, body: { model: "chat", messages: MESSAGES } });
