@@ -30,7 +30,7 @@ class MetricsTimeline {
   struct Options {
     std::string path;  // the file finish() writes
     double start_unix_seconds = kDefaultStartUnixSeconds;
-    OpenMetricsWriter::Options format;  // job label, byte bound and the option that raises it
+    OpenMetricsWriter::Options format{};  // job label, byte bound and the option that raises it
   };
 
   explicit MetricsTimeline(Options options);

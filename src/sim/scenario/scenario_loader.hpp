@@ -14,11 +14,11 @@ namespace sluice::sim {
 // Values given on the command line, which win over the file's (as text: they are read and
 // checked like the file's own).
 struct ScenarioFlags {
-  std::optional<std::string> seed;
-  std::optional<std::string> duration;
+  std::optional<std::string> seed{};
+  std::optional<std::string> duration{};
   // A multiple of the scenario's traffic (--load): its rate, every phase's rate, or a replay's
   // speed, times this ("what if traffic doubles": 2). Positive.
-  std::optional<std::string> load;
+  std::optional<std::string> load{};
 };
 
 using ScenarioResult = Result<ScenarioConfig, std::vector<core::ConfigError>>;

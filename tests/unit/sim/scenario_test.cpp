@@ -164,12 +164,10 @@ TEST(ScenarioTest, ATrafficWithoutRateOrPhasesOrMixIsRefused) {
 }
 
 TEST(ScenarioTest, FlagsWinOverTheFileAndAreCheckedAsItIs) {
-  const ScenarioConfig s =
-      scenario_of(minimal_scenario(), {.seed = "9", .duration = "10m", .load = std::nullopt});
+  const ScenarioConfig s = scenario_of(minimal_scenario(), {.seed = "9", .duration = "10m"});
   EXPECT_EQ(s.seed, 9);
   EXPECT_DOUBLE_EQ(s.duration.count(), 600);
-  const auto errors =
-      errors_of(minimal_scenario(), {.seed = "-1", .duration = "later", .load = std::nullopt});
+  const auto errors = errors_of(minimal_scenario(), {.seed = "-1", .duration = "later"});
   EXPECT_TRUE(has_error(errors, "seed: must not be negative")) << joined(errors);
   EXPECT_TRUE(has_error(errors, "duration: expected a duration")) << joined(errors);
   EXPECT_NE(joined(errors).find("from --duration"), std::string::npos) << joined(errors);

@@ -130,8 +130,11 @@ TEST(ScrapeTargetsTest, AReplicaScaledInFailsTheNextScrapeAndIsNotScrapedAfterIt
     EXPECT_EQ(up.rbegin()->second, 0) << instance;
     EXPECT_GE(failed, scale_in) << instance;
     EXPECT_LE(failed, scale_in + 15) << instance;
-    for (const auto& [at, value] : up)
-      if (at < failed) EXPECT_EQ(value, 1) << instance << " at " << at;
+    for (const auto& [at, value] : up) {
+      if (at < failed) {
+        EXPECT_EQ(value, 1) << instance << " at " << at;
+      }
+    }
     const auto series = instants_with_series(text, instance);
     ASSERT_FALSE(series.empty()) << instance;
     EXPECT_EQ(*series.rbegin(), failed - 15) << instance;

@@ -128,10 +128,11 @@ TEST(TwoRegionFailoverExampleTest, FailsOverWithinTheHealthChecksAndBackWithTheN
     const double n = static_cast<double>(routed[w][0] + routed[w][1]);
     const double there = static_cast<double>(routed[w][0]) / n;
     const double sd = std::sqrt(share * (1 - share) / n);
-    if (start + window <= from || start >= to + failover.healthy_threshold * interval)
+    if (start + window <= from || start >= to + failover.healthy_threshold * interval) {
       EXPECT_NEAR(there, share, 4 * sd) << "window " << w;
-    else if (start >= from + failover.unhealthy_threshold * interval && start + window <= to)
+    } else if (start >= from + failover.unhealthy_threshold * interval && start + window <= to) {
       EXPECT_EQ(routed[w][0], 0u) << "window " << w;
+    }
   }
 }
 

@@ -168,8 +168,9 @@ TEST(OpenMetricsWriterTest, FamiliesStayContiguousAndSeriesInTimeOrderAcrossRepl
     ASSERT_NE(family, family_of.end()) << line;
     EXPECT_EQ(family->second, current) << "outside its family's block: " << line;
     const auto [series, time] = series_and_time(line);
-    if (last_time.contains(series))
+    if (last_time.contains(series)) {
       EXPECT_LT(std::stod(last_time[series]), std::stod(time)) << line;
+    }
     last_time[series] = time;
   }
   EXPECT_EQ(typed, (std::vector<std::string>{"x", "y", "z_seconds", "collected", "up"}));
