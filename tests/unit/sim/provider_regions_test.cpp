@@ -25,10 +25,10 @@ constexpr double kUpstream = kTtft + kPerToken * (kTokens - 1);
 
 // One alias `chat` on provider `primary`, one attempt a request (no retries, no breaker), its
 // upstream placed by `provider_keys` (e.g. "    region: far\n"), the gateway provider's entry
-// extended by `timeouts` (e.g. ", first_byte_timeout: 150ms"), and `topology` (top-level keys)
-// appended.
+// extended by `timeouts` (e.g. ", first_byte_timeout: 150ms"), the alias' entry by `alias_keys`
+// (e.g. "      timeout: 610ms\n"), and `topology` (top-level keys) appended.
 std::string scenario_text(const std::string& provider_keys, const std::string& topology,
-                          const std::string& timeouts = "") {
+                          const std::string& timeouts = "", const std::string& alias_keys = "") {
   return "duration: 60s\n"
          "seed: 7\n"
          "traffic:\n"
@@ -54,7 +54,7 @@ std::string scenario_text(const std::string& provider_keys, const std::string& t
          "  models:\n"
          "    - alias: chat\n"
          "      deployments: [{provider: primary, model: big}]\n" +
-         topology;
+         alias_keys + topology;
 }
 
 // The gateway's replicas in `home`; `far` has no replicas and no clients, only the provider.
@@ -202,6 +202,28 @@ TEST(ProviderRegionsTest, ARoundTripThatTakesTheFirstBytePastTheTimeoutTimesTheA
   for (const RequestRecord& r : unstreamed.records) {
     ASSERT_EQ(r.cause, Cause::timeout);
     EXPECT_NEAR(r.end - r.arrival, 0.600, 1e-6);
+  }
+}
+
+// The request's deadline (the alias' timeout) runs from its arrival: the round trip to the
+// provider counts toward it.
+TEST(ProviderRegionsTest, ARoundTripThatTakesTheAnswerPastTheRequestsDeadlineEndsItThen) {
+  constexpr double kDeadline = 0.610;
+  constexpr double kOneWayMs = 20;
+  ASSERT_LT(kUpstream, kDeadline);
+  ASSERT_GT(kUpstream + 2 * kOneWayMs / 1000, kDeadline);
+  const std::string alias = "      timeout: 610ms\n";
+  Observed far(scenario_of(scenario_text("    region: far\n", home_and_far(kOneWayMs), "", alias)));
+  ASSERT_GT(far.records.size(), 500u);
+  for (const RequestRecord& r : far.records) {
+    ASSERT_EQ(r.cause, Cause::deadline);
+    EXPECT_NEAR(r.end - r.arrival, kDeadline, 1e-6);
+  }
+  Observed home(scenario_of(scenario_text("", home_and_far(kOneWayMs), "", alias)));
+  ASSERT_GT(home.records.size(), 500u);
+  for (const RequestRecord& r : home.records) {
+    ASSERT_EQ(r.cause, Cause::none);
+    EXPECT_NEAR(r.latency(), kUpstream, 1e-6);
   }
 }
 
