@@ -6,7 +6,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "sim/scenario/distribution_spec.hpp"
 #include "sim/scenario/region_topology.hpp"
 
 namespace sluice::sim {
@@ -59,16 +58,11 @@ Regions::Regions(Engine& engine, const ScenarioConfig& scenario, ServerFleet& fl
     for (std::size_t s = 0; s < n; ++s) {
       const std::string& from = t.regions[c].name;
       const std::string& to = t.regions[s].name;
-      Link link;
-      link.random = Random(derive_seed(seed, "region:link:" + from + ">" + to));
-      if (const RegionLinkConfig* l = link_between(t, from, to)) {
-        link.round_trip = !l->rtt.dist.empty();
-        link.out = to_distribution(link.round_trip ? l->rtt : l->one_way);
-        link.back = link.out;
-        distance[c][s] = link.round_trip ? link.out.mean() / 2 : link.out.mean();
-      } else if (c != s) {
+      RegionLink link(t, from, to, derive_seed(seed, "region:link:" + from + ">" + to));
+      if (link.given())
+        distance[c][s] = link.mean_one_way();
+      else if (c != s)
         distance[c][s] = std::numeric_limits<double>::infinity();  // never needed (validated)
-      }
       links_[c].push_back(std::move(link));
     }
   }
@@ -111,13 +105,9 @@ void Regions::dispatch(Call call) {
     ++trip.client;
   const double cache_draw = failover_.dns_ttl.count() > 0 ? dns_random_.uniform() : 0;
   trip.serving = balancer_->route(trip.client, engine_.now(), cache_draw);
-  Link& link = links_[trip.client][trip.serving];
-  if (link.round_trip) {
-    trip.out = trip.back = link.out.sample(link.random) / 2;
-  } else {
-    trip.out = link.out.sample(link.random);
-    trip.back = link.back.sample(link.random);
-  }
+  const RegionLink::Trip network = links_[trip.client][trip.serving].sample();
+  trip.out = network.out;
+  trip.back = network.back;
   const auto window = static_cast<std::size_t>(call.arrival / scenario_.window.count());
   if (routed_.size() <= window) routed_.resize(window + 1, std::vector<std::uint64_t>(size(), 0));
   ++routed_[window][trip.serving];

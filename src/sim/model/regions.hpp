@@ -24,6 +24,7 @@
 #include "sim/engine/random.hpp"
 #include "sim/model/call.hpp"
 #include "sim/model/load_balancer.hpp"
+#include "sim/model/region_link.hpp"
 #include "sim/model/replica.hpp"
 #include "sim/model/server_fleet.hpp"
 #include "sim/platform/global_load_balancer.hpp"
@@ -87,13 +88,6 @@ class Regions {
   }
 
  private:
-  // The network of one (client region, serving region) pair.
-  struct Link {
-    Distribution out = Distribution::constant(0);
-    Distribution back = Distribution::constant(0);
-    bool round_trip = false;  // one draw, half each way
-    Random random{0};
-  };
   // One request on its way through a region, with what the client needs to know of it.
   struct Trip {
     std::size_t client = 0;
@@ -124,8 +118,8 @@ class Regions {
   Recorder& recorder_;
   FailoverConfig failover_;
   std::vector<Region> regions_;
-  std::vector<double> client_weights_;    // cumulative
-  std::vector<std::vector<Link>> links_;  // [client][serving]
+  std::vector<double> client_weights_;          // cumulative
+  std::vector<std::vector<RegionLink>> links_;  // [client][serving]
   std::unique_ptr<GlobalLoadBalancer> balancer_;
   Random client_random_;
   Random dns_random_;

@@ -6,6 +6,7 @@
 #include "ops/admission_sequence.hpp"
 #include "sim/model/key_book.hpp"
 #include "sim/model/replica_protection.hpp"
+#include "sim/scenario/region_topology.hpp"
 
 namespace sluice::sim {
 namespace asio = boost::asio;
@@ -45,10 +46,12 @@ Replica::Replica(Engine& engine, const ScenarioConfig& scenario, const UpstreamS
       index_(index),
       keys_(keys),
       max_wait_(scenario.admission.max_wait) {
-  // The production catalog builder, with simulated providers from its factory.
+  // The production catalog builder, with simulated providers from its factory (placed in this
+  // replica's region, for upstreams placed in regions).
+  const std::optional<std::size_t> region = region_of_replica(scenario.topology, index);
   auto catalog = gateway::Catalog::build(scenario.gateway, [&](const core::ProviderConfig& config) {
     return Result<std::unique_ptr<gateway::Provider>>(
-        std::make_unique<SimulatedProvider>(config.name, upstreams, plans));
+        std::make_unique<SimulatedProvider>(config.name, upstreams, plans, region));
   });
   if (!catalog) throw std::runtime_error("catalog: " + catalog.error().message);
   catalog_ = std::move(*catalog);

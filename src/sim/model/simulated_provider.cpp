@@ -13,7 +13,7 @@ UpstreamSet::UpstreamSet(Engine& engine, const ScenarioConfig& scenario, std::ui
       if (p.name == config.provider) timeouts = &p;
     if (!timeouts) continue;  // validation reports it
     entries_.push_back({config.provider, config.model,
-                        std::make_unique<Upstream>(engine, config, *timeouts,
+                        std::make_unique<Upstream>(engine, config, *timeouts, scenario.topology,
                                                    derive_seed(seed, "upstream:" + config.provider +
                                                                          "/" + config.model))});
   }
@@ -59,7 +59,8 @@ asio::awaitable<AttemptResult> SimulatedProvider::chat(const gateway::ChatReques
         core::AttemptOutcome::rejected,
         make_error(Errc::invalid_request,
                    "provider " + name_ + " simulates no model " + std::string(upstream_model)));
-  co_return co_await upstream->attempt(*plan, request.limits, request.stream ? sink : nullptr);
+  co_return co_await upstream->attempt(*plan, request.limits, request.stream ? sink : nullptr,
+                                       region_);
 }
 
 asio::awaitable<AttemptResult> SimulatedProvider::embeddings(const gateway::EmbeddingsRequest&,

@@ -5,6 +5,7 @@
 // endpoints answer `rejected`, as a provider without them does.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,8 +34,11 @@ class UpstreamSet {
 
 class SimulatedProvider final : public gateway::Provider {
  public:
-  SimulatedProvider(std::string name, const UpstreamSet& upstreams, const PlanBoard& plans)
-      : name_(std::move(name)), upstreams_(upstreams), plans_(plans) {}
+  // `region`: the region of the replica whose catalog holds it (nullopt without regions); its
+  // attempts cross the network to an upstream placed in another region.
+  SimulatedProvider(std::string name, const UpstreamSet& upstreams, const PlanBoard& plans,
+                    std::optional<std::size_t> region = std::nullopt)
+      : name_(std::move(name)), upstreams_(upstreams), plans_(plans), region_(region) {}
 
   const std::string& name() const override { return name_; }
   boost::asio::awaitable<gateway::AttemptResult> chat(const gateway::ChatRequest& request,
@@ -50,6 +54,7 @@ class SimulatedProvider final : public gateway::Provider {
   const std::string name_;
   const UpstreamSet& upstreams_;
   const PlanBoard& plans_;
+  const std::optional<std::size_t> region_;
   std::vector<std::pair<std::string, Upstream*>> by_model_;  // resolved on first use
 };
 

@@ -33,6 +33,11 @@ class Upstream::Slot {
   }
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
+  // Gives the place back now (the upstream is done; its answer is still on the way).
+  void release() {
+    if (held) upstream_.release();
+    held = false;
+  }
   bool held = false;
 
  private:
@@ -40,7 +45,8 @@ class Upstream::Slot {
 };
 
 Upstream::Upstream(Engine& engine, const UpstreamConfig& config,
-                   const core::ProviderConfig& timeouts, std::uint64_t seed)
+                   const core::ProviderConfig& timeouts, const TopologyConfig& topology,
+                   std::uint64_t seed)
     : engine_(engine),
       provider_(config.provider),
       ttft_(to_distribution(config.ttft)),
@@ -58,7 +64,13 @@ Upstream::Upstream(Engine& engine, const UpstreamConfig& config,
       idle_timeout_(timeouts.idle_timeout),
       total_timeout_(timeouts.total_timeout),
       random_(seed),
-      tokens_(burst_) {}
+      tokens_(burst_) {
+  if (config.region.empty()) return;
+  // Each region's replicas reach it over their own stream of the pair's network.
+  for (const RegionConfig& from : topology.regions)
+    links_.emplace_back(topology, from.name, config.region,
+                        derive_seed(seed, "region:link:" + from.name + ">" + config.region));
+}
 
 asio::awaitable<void> Upstream::wait_until(Time at) {
   Alarm alarm(engine_);
@@ -106,13 +118,14 @@ AttemptResult Upstream::timed_out(const gateway::RequestLimits& limits) const {
 }
 
 asio::awaitable<AttemptResult> Upstream::fail_after_latency(AttemptOutcome outcome, Time give_up,
-                                                            const gateway::RequestLimits& limits) {
+                                                            const gateway::RequestLimits& limits,
+                                                            Clock::duration back) {
   const Time at = engine_.now() + from_seconds(error_latency_.sample(random_));
   if (at > give_up) {
-    co_await wait_until(give_up);
+    co_await wait_until(give_up + back);
     co_return timed_out(limits);
   }
-  co_await wait_until(at);
+  co_await wait_until(at + back);
   co_return failure(outcome);
 }
 
@@ -224,7 +237,9 @@ AttemptResult Upstream::replayed_failure(const ReplayedAnswer& answer) const {
 
 asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
                                                  gateway::RequestLimits limits,
-                                                 gateway::ChunkSink* sink) {
+                                                 gateway::ChunkSink* sink,
+                                                 std::optional<std::size_t> from_region) {
+  // A replayed answer's logged times were measured at the gateway: they hold the network.
   if (next_replayed_ < replayed_.size())
     co_return co_await replayed_attempt(replayed_[next_replayed_++], plan, limits, sink);
   const Time sent = engine_.now();
@@ -233,9 +248,32 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
   const Time exchange_ends = std::min(sent + total_timeout_, limits.deadline);
   const Time first_byte_by = std::min(sent + first_byte_timeout_, exchange_ends);
 
-  const OutageConfig* outage = outage_met(outages_, seconds_since_start(sent), random_);
+  // Placed in another region, the upstream gets the attempt `out` after it was sent, and all it
+  // sends reaches the gateway `back` later. From its arrival on, times below are the upstream's:
+  // the gateway's deadlines move `back` earlier (answer_by, answer_ends), and what the gateway
+  // sees happens at the upstream's time + back, when its timers see it.
+  const RegionLink::Trip network = from_region && *from_region < links_.size()
+                                       ? links_[*from_region].sample()
+                                       : RegionLink::Trip{};
+  const Clock::duration back = from_seconds(network.back);
+  if (network.out > 0 || network.back > 0) {
+    const Time arrives = sent + from_seconds(network.out);
+    if (arrives + back > first_byte_by) {  // no answer could be back in time
+      co_await wait_until(first_byte_by);
+      co_return timed_out(limits);
+    }
+    co_await wait_until(arrives);
+  }
+  const Time arrived = engine_.now();
+  const Time answer_by = first_byte_by - back;
+  const Time answer_ends = exchange_ends - back;
+
+  const OutageConfig* outage = outage_met(outages_, seconds_since_start(arrived), random_);
   if (outage) {
-    if (outage->fail_with == "connect") co_return failure(AttemptOutcome::connect);
+    if (outage->fail_with == "connect") {
+      if (back > Clock::duration::zero()) co_await wait_until(arrived + back);
+      co_return failure(AttemptOutcome::connect);
+    }
     if (outage->fail_with == "timeout") {
       co_await wait_until(first_byte_by);
       co_return timed_out(limits);
@@ -243,15 +281,18 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
     const AttemptOutcome outcome = outage->fail_with == "429"     ? AttemptOutcome::rate_limited
                                    : outage->fail_with == "reset" ? AttemptOutcome::reset
                                                                   : AttemptOutcome::upstream_5xx;
-    co_return co_await fail_after_latency(outcome, first_byte_by, limits);
+    co_return co_await fail_after_latency(outcome, answer_by, limits, back);
   }
-  if (rate_per_second_ > 0 && !take_rate_token(sent))
-    co_return co_await fail_after_latency(AttemptOutcome::rate_limited, first_byte_by, limits);
+  if (rate_per_second_ > 0 && !take_rate_token(arrived))
+    co_return co_await fail_after_latency(AttemptOutcome::rate_limited, answer_by, limits, back);
 
   Slot slot(*this);
   if (concurrency_ > 0) {
-    const bool placed = co_await acquire(first_byte_by);
-    if (!placed) co_return timed_out(limits);
+    const bool placed = co_await acquire(answer_by);
+    if (!placed) {
+      if (back > Clock::duration::zero()) co_await wait_until(first_byte_by);
+      co_return timed_out(limits);
+    }
   } else {
     ++in_flight_;
   }
@@ -259,7 +300,7 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
 
   const double fault = random_.uniform();
   if (fault < error_rate_)
-    co_return co_await fail_after_latency(AttemptOutcome::upstream_5xx, first_byte_by, limits);
+    co_return co_await fail_after_latency(AttemptOutcome::upstream_5xx, answer_by, limits, back);
   const Time started = engine_.now();
   const double per_token = per_token_.sample(random_);
   const long long tokens = std::max<long long>(1, plan.completion_tokens);
@@ -274,11 +315,11 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
   // A non-streamed answer's first byte comes when it is complete: upstreams send its head then.
   const bool streamed = sink != nullptr;
   const Time first_byte = streamed ? first_token : done;
-  if (reset_at < first_byte && reset_at <= first_byte_by) {
-    co_await wait_until(reset_at);
+  if (reset_at < first_byte && reset_at <= answer_by) {
+    co_await wait_until(reset_at + back);
     co_return failure(AttemptOutcome::reset);
   }
-  if (first_byte > first_byte_by) {
+  if (first_byte > answer_by) {
     co_await wait_until(first_byte_by);
     co_return timed_out(limits);
   }
@@ -287,14 +328,18 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
   result.usage.prompt_tokens = plan.prompt_tokens;
   result.usage.reported = true;
   if (!streamed) {
-    co_await wait_until(done);
+    if (back > Clock::duration::zero()) {  // done here; the answer is on its way
+      co_await wait_until(done);
+      slot.release();
+    }
+    co_await wait_until(done + back);
     result.usage.completion_tokens = tokens;
     result.body = "{}";
     result.finish_reason = "stop";
     co_return result;
   }
 
-  co_await wait_until(first_token);
+  co_await wait_until(first_token + back);
   result.first_token_seen = true;
   result.first_token_at = engine_.now();
   const bool first_delivered = co_await sink->send(kFirstChunk);
@@ -310,8 +355,12 @@ asio::awaitable<AttemptResult> Upstream::attempt(const RequestPlan& plan,
   const Time idle_break = tokens > 1 && from_seconds(per_token) > idle_timeout_
                               ? first_token + idle_timeout_
                               : Time::max();
-  const Time stop = std::min({done, reset_at, idle_break, exchange_ends});
-  co_await wait_until(stop);
+  const Time stop = std::min({done, reset_at, idle_break, answer_ends});
+  if (back > Clock::duration::zero()) {
+    co_await wait_until(stop);
+    slot.release();
+  }
+  co_await wait_until(stop + back);
   if (stop == done) {
     co_await sink->send(kLastChunk);
     result.usage.completion_tokens = tokens;

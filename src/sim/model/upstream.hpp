@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "core/config.hpp"
 #include "gateway/types.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/engine/random.hpp"
+#include "sim/model/region_link.hpp"
 #include "sim/model/request_plan.hpp"
 #include "sim/scenario/distribution.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -21,15 +23,18 @@ namespace sluice::sim {
 class Upstream {
  public:
   // `timeouts`: the gateway provider's entry, whose connect/first-byte/idle/total timeouts the
-  // gateway's HTTP client would apply to each attempt.
+  // gateway's HTTP client would apply to each attempt. `topology`: the scenario's regions, for an
+  // upstream placed in one (config.region).
   Upstream(Engine& engine, const UpstreamConfig& config, const core::ProviderConfig& timeouts,
-           std::uint64_t seed);
+           const TopologyConfig& topology, std::uint64_t seed);
 
   // One attempt, as the gateway's HTTP client sees it: the failure it meets, or the answer
   // (streamed into `sink` when given: a first chunk at the first token, the last at the end).
-  boost::asio::awaitable<gateway::AttemptResult> attempt(const RequestPlan& plan,
-                                                         gateway::RequestLimits limits,
-                                                         gateway::ChunkSink* sink);
+  // `from_region`: the calling replica's region; an upstream placed in a region is reached over
+  // the network between the two (region_latency), each way, on the gateway's timers.
+  boost::asio::awaitable<gateway::AttemptResult> attempt(
+      const RequestPlan& plan, gateway::RequestLimits limits, gateway::ChunkSink* sink,
+      std::optional<std::size_t> from_region = std::nullopt);
 
   // Answers its next attempt as `answer` says (traffic.replay.answers): the n-th call gives the
   // n-th answer; attempts past the replayed ones follow the distributions.
@@ -46,9 +51,11 @@ class Upstream {
   };
   class Slot;
 
-  // A failure of `outcome`, after error_latency (cut to a timeout by `give_up`).
+  // A failure of `outcome`, after error_latency (cut to a timeout by `give_up`), reaching the
+  // gateway `back` later (give_up is the upstream's last moment to answer in time).
   boost::asio::awaitable<gateway::AttemptResult> fail_after_latency(
-      core::AttemptOutcome outcome, Time give_up, const gateway::RequestLimits& limits);
+      core::AttemptOutcome outcome, Time give_up, const gateway::RequestLimits& limits,
+      Clock::duration back);
   // Waits for a concurrency slot until `give_up`; false when none came.
   boost::asio::awaitable<bool> acquire(Time give_up);
   void release();
@@ -79,6 +86,9 @@ class Upstream {
   const Clock::duration idle_timeout_;
   const Clock::duration total_timeout_;
   Random random_;
+  // Placed in a region: the network from each region's replicas (index: the region); empty when
+  // not placed.
+  std::vector<RegionLink> links_;
 
   std::int64_t in_flight_ = 0;
   std::deque<Waiter*> queue_;  // attempts waiting for a concurrency slot, first come first served

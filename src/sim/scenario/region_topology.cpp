@@ -1,9 +1,12 @@
 #include "sim/scenario/region_topology.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
+#include <vector>
 
+#include "core/config_tree.hpp"
 #include "sim/scenario/distribution_spec.hpp"
 
 namespace sluice::sim {
@@ -166,6 +169,37 @@ void validate_failover(const FailoverConfig& raw, const Given& given, Reporter& 
     report.add("failover.dns_ttl", "must be between 0s and 1d", "e.g. 60s");
 }
 
+// providers.N.region: a region of `regions`, with a network from every region with replicas.
+void validate_provider_regions(const ScenarioConfig& s, Reporter& report) {
+  const TopologyConfig& t = s.topology;
+  std::vector<std::string> names;
+  for (const RegionConfig& r : t.regions) names.push_back(r.name);
+  for (std::size_t i = 0; i < s.providers.size(); ++i) {
+    const std::string& region = s.providers[i].region;
+    if (region.empty()) continue;
+    const std::string path = at("providers", i) + ".region";
+    if (t.regions.empty()) {
+      report.add(path, "is given without regions",
+                 "declare them: regions: [{name: " + region + ", replicas: 2}], or leave it out");
+      continue;
+    }
+    if (!region_index(t, region)) {
+      const std::optional<std::string> best = core::detail::closest(region, names);
+      report.add(path, "'" + region + "' is not a region",
+                 best ? "did you mean " + *best + "?" : "use one of: " + names_of(t));
+      continue;
+    }
+    for (const RegionConfig& from : t.regions) {
+      if (from.replicas <= 0 || from.name == region || link_between(t, from.name, region)) continue;
+      report.add(path,
+                 "no network from " + from.name + " to " + region +
+                     " (the replicas there call this provider)",
+                 "add {from: " + from.name + ", to: " + region +
+                     ", one_way: {dist: constant, value: 40ms}} under region_latency");
+    }
+  }
+}
+
 }  // namespace
 
 FailoverConfig failover_defaults(FailoverConfig f) {
@@ -183,6 +217,15 @@ std::optional<std::size_t> region_index(const TopologyConfig& t, const std::stri
   return std::nullopt;
 }
 
+std::optional<std::size_t> region_of_replica(const TopologyConfig& t, std::size_t replica) {
+  std::size_t first = 0;
+  for (std::size_t r = 0; r < t.regions.size(); ++r) {
+    first += static_cast<std::size_t>(std::max(0, t.regions[r].replicas));
+    if (replica < first) return r;
+  }
+  return std::nullopt;
+}
+
 const RegionLinkConfig* link_between(const TopologyConfig& t, const std::string& from,
                                      const std::string& to) {
   const RegionLinkConfig* reverse = nullptr;
@@ -195,6 +238,7 @@ const RegionLinkConfig* link_between(const TopologyConfig& t, const std::string&
 
 void validate_topology(const ScenarioConfig& s, const Given& given, Reporter& report) {
   const TopologyConfig& t = s.topology;
+  validate_provider_regions(s, report);
   if (t.regions.empty()) {
     for (const char* key : {"region_latency", "failover"})
       if (given_under(given, key))

@@ -121,6 +121,9 @@ struct UpstreamConfig {
   double error_rate = 0;  // attempts answered 5xx
   double reset_rate = 0;  // attempts whose connection resets mid-answer
   std::vector<OutageConfig> outages;
+  // The region (of `regions`) the upstream serves from: a replica's attempts take the network
+  // between its region and this one (region_latency) each way. Empty: no network time.
+  std::string region;
 };
 
 struct ReplicasConfig {

@@ -125,6 +125,7 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("fail_with", o.fail_with);
       v.field("share", o.share);
     });
+    v.field("region", u.region);
   });
   v.section("replicas", [&] {
     v.field("count", s.replicas.count);
