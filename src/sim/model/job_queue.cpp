@@ -75,7 +75,8 @@ Status SimulatedJobQueue::renew(const JobLease& lease, Time now) {
   if (it == jobs_.end())
     return make_error(Errc::not_found, "job " + std::to_string(lease.job) + " is done or dead");
   if (!holds(lease))
-    return make_error(Errc::conflict, "job " + std::to_string(lease.job) + " is leased again");
+    return make_error(Errc::conflict,
+                      "job " + std::to_string(lease.job) + " is not held by this lease");
   advance(now);
   take_out(lease.job, it->second);
   place(lease.job, it->second, now + lease_);
