@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "ops/blocking_pool.hpp"
 #include "ops/logger.hpp"
+#include "store/lease_renewal_policy.hpp"
 
 namespace sluice::rag {
 namespace asio = boost::asio;
@@ -28,8 +29,8 @@ asio::awaitable<void> wait(asio::steady_timer& timer, milliseconds delay) {
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
-// Keeps the leases of a batch's unfinished jobs alive (renewed every third of a lease, in one
-// store batch) until `done`.
+// Keeps the leases of a batch's unfinished jobs alive (renewed by store::LeaseRenewalPolicy, in
+// one store batch) until `done`.
 struct LeaseKeeper {
   explicit LeaseKeeper(asio::any_io_executor executor) : timer(executor) {}
   asio::steady_timer timer;
@@ -82,13 +83,14 @@ asio::awaitable<bool> IngestWorker::run_once() {
     std::shared_ptr<LeaseKeeper> keeper;
   } stop_keeper{keeper};
   const int64_t lease_ms = options_.lease.count();
+  const store::LeaseRenewalPolicy renewal{.lease = options_.lease};
   asio::co_spawn(
       keeper->timer.get_executor(),
       // Owns copies of what it uses: it may resume once more after this worker is gone.
-      [&store = store_, keeper, owner = options_.owner, clock = options_.clock,
-       lease_ms]() -> asio::awaitable<void> {
+      [&store = store_, keeper, owner = options_.owner, clock = options_.clock, lease_ms,
+       renewal]() -> asio::awaitable<void> {
         while (!keeper->done) {
-          co_await wait(keeper->timer, milliseconds(std::max<int64_t>(lease_ms / 3, 1)));
+          co_await wait(keeper->timer, renewal.period());
           if (keeper->done) break;
           const std::vector<std::string> ids = keeper->job_ids;
           if (ids.empty()) continue;
@@ -106,9 +108,7 @@ asio::awaitable<bool> IngestWorker::run_once() {
             ops::logger().warn("ingest job lease not renewed",
                                {{"job_id", ids[i]}, {"error", renewed[i].error().message}});
             // Lost (expired and taken by another owner, or gone): no use renewing it again.
-            const Errc code = renewed[i].error().code;
-            if (code == Errc::conflict || code == Errc::not_found)
-              std::erase(keeper->job_ids, ids[i]);
+            if (store::LeaseRenewalPolicy::lost(renewed[i])) std::erase(keeper->job_ids, ids[i]);
           }
         }
       },

@@ -31,6 +31,8 @@ AsyncWorkers::AsyncWorkers(Engine& engine, const ScenarioConfig& scenario, std::
       queue_(store::JobRetryPolicy{.max_attempts = scenario.platform.queue.max_attempts,
                                    .retry_base = scenario.platform.queue.retry_base},
              std::chrono::duration_cast<Duration>(scenario.platform.queue.lease)),
+      renewal_{.lease = scenario.platform.queue.lease},
+      renew_leases_(scenario.platform.workers.renew_leases),
       wake_(engine) {
   const WorkerPoolConfig& w = scenario.platform.workers;
   const Time start = engine_.now();
@@ -67,9 +69,11 @@ void AsyncWorkers::enqueue(Call call) {
   pump();
 }
 
-// Idle workers take runnable jobs, in the order the workers were asked for.
+// Idle workers take runnable jobs, in the order the workers were asked for. The leases due for
+// renewal now are renewed first: a renewal on a lease's last millisecond keeps the job.
 void AsyncWorkers::pump() {
   const Time now = engine_.now();
+  renew_due(now);
   std::vector<JobId> buried;
   bool runnable = true;
   for (auto& [id, worker] : workers_) {
@@ -102,13 +106,40 @@ void AsyncWorkers::start(ReplicaId worker, const JobLease& lease) {
   Call call = job.call;
   call.arrival = now;
   const std::uint64_t attempt = next_attempt_++;
-  attempts_.emplace(attempt, Attempt{lease, worker});
+  Attempt& a = attempts_.emplace(attempt, Attempt{lease, worker}).first->second;
+  if (renew_leases_) schedule_renewal(attempt, a, engine_.now() + renewal_.period());
   send_(std::move(call),
         [this, attempt](const RequestRecord& record) { attempt_ended(attempt, record); });
 }
 
+void AsyncWorkers::schedule_renewal(std::uint64_t attempt, Attempt& a, Time at) {
+  a.renew_at = at;
+  renewals_.insert({at, attempt});
+}
+
+void AsyncWorkers::cancel_renewal(std::uint64_t attempt, Attempt& a) {
+  renewals_.erase({a.renew_at, attempt});
+  a.renew_at = Time::max();
+}
+
+// As the ingest workers' lease keeper: each running attempt's lease is renewed a period after the
+// last renewal; one the queue refuses as lost is not renewed again (the worker runs on, and its
+// answer is dropped when it ends).
+void AsyncWorkers::renew_due(Time now) {
+  while (!renewals_.empty() && renewals_.begin()->first <= now) {
+    const std::uint64_t id = renewals_.begin()->second;
+    renewals_.erase(renewals_.begin());
+    Attempt& a = attempts_.at(id);
+    a.renew_at = Time::max();
+    const Status renewed = queue_.renew(a.lease, now);
+    if (renewed) ++stats_.lease_renewals;
+    if (!store::LeaseRenewalPolicy::lost(renewed)) schedule_renewal(id, a, now + renewal_.period());
+  }
+}
+
 void AsyncWorkers::attempt_ended(std::uint64_t id, const RequestRecord& record) {
   const auto found = attempts_.find(id);
+  cancel_renewal(id, found->second);
   const Attempt attempt = found->second;
   attempts_.erase(found);
   if (attempt.abandoned) {
@@ -170,9 +201,13 @@ void AsyncWorkers::apply(const std::vector<ReplicaTransition>& transitions) {
       }
       continue;
     }
-    // Removed at its drain deadline with jobs still running: they go with it.
-    for (auto& [id, attempt] : attempts_)
-      if (attempt.worker == t.id) attempt.abandoned = true;
+    // Removed at its drain deadline with jobs still running: they go with it, and nobody renews
+    // their leases.
+    for (auto& [id, attempt] : attempts_) {
+      if (attempt.worker != t.id) continue;
+      attempt.abandoned = true;
+      cancel_renewal(id, attempt);
+    }
     workers_.erase(it);
   }
   cost_->set_replicas(provisioner_->provisioned(), engine_.now());
@@ -185,10 +220,13 @@ void AsyncWorkers::note_levels() {
   ready_->set(t, ready_workers());
 }
 
-// A job that becomes runnable before the control loop's next wake-up wakes it then.
+// A job that becomes runnable, or a lease due for renewal, before the control loop's next
+// wake-up wakes it then.
 void AsyncWorkers::rearm() {
   if (!wake_.waiting()) return;
-  if (const std::optional<Time> due = queue_.next_due(); due && *due < armed_) wake_.cancel();
+  const std::optional<Time> due = queue_.next_due();
+  const bool renewal = !renewals_.empty() && renewals_.begin()->first < armed_;
+  if (renewal || (due && *due < armed_)) wake_.cancel();
 }
 
 void AsyncWorkers::sample() {
@@ -239,6 +277,7 @@ asio::awaitable<void> AsyncWorkers::control(std::function<bool()> done) {
     if (autoscaler_ && evaluate_at < wake) wake = evaluate_at;
     if (const auto t = provisioner_->next_transition(); t && *t < wake) wake = *t;
     if (const auto t = queue_.next_due(); t && *t < wake) wake = *t;
+    if (!renewals_.empty() && renewals_.begin()->first < wake) wake = renewals_.begin()->first;
     if (!cost_taken_ && duration_end < wake) wake = duration_end;
     armed_ = wake;
     co_await wake_.wait_until(wake);

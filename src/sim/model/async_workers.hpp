@@ -3,18 +3,24 @@
 // jobs instead of being served, and a pool of workers takes them from the queue and calls the
 // gateway (the API tier, through its load balancer) for each. The queue keeps its jobs as Sluice's
 // ingest queue does, with its retry policy (SimulatedJobQueue, store::JobRetryPolicy): leases
-// (visibility timeouts), retries with exponential backoff, a dead letter after max_attempts. An
-// idle worker takes a runnable job at once (long polling). The pool is a fixed size or
-// autoscaled (the Kubernetes HPA or ECS target tracking) on the queue's depth or the jobs in
-// flight per worker; workers start after a sampled delay, drain when removed (no new job), and a
-// worker still running jobs at its drain_grace deadline is gone with them: their answers are
-// lost and their leases expire. Workers are billed per worker-hour, as always-on replicas are.
+// (visibility timeouts), retries with exponential backoff, a dead letter after max_attempts. A
+// worker renews the leases of the jobs it runs as Sluice's ingest workers do
+// (store::LeaseRenewalPolicy: every third of the lease, until the job ends or the lease is lost),
+// unless the scenario's workers do not renew (`renew_leases: false`: an SQS-style visibility
+// timeout, a call outlasting the lease is taken over). An idle worker takes a runnable job at once
+// (long polling). The pool is a fixed size or autoscaled (the Kubernetes HPA or ECS target
+// tracking) on the queue's depth or the jobs in flight per worker; workers start after a sampled
+// delay, drain when removed (no new job), and a worker still running jobs at its drain_grace
+// deadline is gone with them: their answers are lost, their renewals stop and their leases
+// expire. Workers are billed per worker-hour, as always-on replicas are.
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -28,6 +34,7 @@
 #include "sim/report/quantile_sketch.hpp"
 #include "sim/report/run_stats.hpp"
 #include "sim/scenario/distribution.hpp"
+#include "store/lease_renewal_policy.hpp"
 
 namespace sluice::sim {
 
@@ -38,6 +45,7 @@ struct AsyncStats {
   std::uint64_t attempts = 0;        // leases taken (each a gateway call)
   std::uint64_t retries = 0;         // failed attempts scheduled again after the backoff
   std::uint64_t expired_leases = 0;  // jobs found still running after their lease expired
+  std::uint64_t lease_renewals = 0;  // leases of running jobs renewed
   std::uint64_t lost_answers = 0;    // attempts whose answer was dropped (lease lost, or the
                                      // worker was gone at its drain deadline)
   QuantileSketch latency;            // done jobs: enqueued -> answered, seconds
@@ -89,7 +97,8 @@ class AsyncWorkers {
   struct Attempt {
     JobLease lease;
     ReplicaId worker = 0;
-    bool abandoned = false;  // its worker was removed at the drain deadline
+    bool abandoned = false;       // its worker was removed at the drain deadline
+    Time renew_at = Time::max();  // its next lease renewal; max: none
   };
   struct Job {
     Call call;
@@ -98,6 +107,10 @@ class AsyncWorkers {
 
   void pump();
   void start(ReplicaId worker, const JobLease& lease);
+  // Renews the leases due at `now`, and schedules each attempt's next renewal.
+  void renew_due(Time now);
+  void schedule_renewal(std::uint64_t attempt, Attempt& a, Time at);
+  void cancel_renewal(std::uint64_t attempt, Attempt& a);
   void attempt_ended(std::uint64_t attempt, const RequestRecord& record);
   void end_job(JobId job, bool done);
   void apply(const std::vector<ReplicaTransition>& transitions);
@@ -117,6 +130,8 @@ class AsyncWorkers {
   Random startup_random_;
   Distribution startup_;
   SimulatedJobQueue queue_;
+  const store::LeaseRenewalPolicy renewal_;
+  const bool renew_leases_;
   std::unique_ptr<ReplicaProvisioner> provisioner_;
   std::unique_ptr<Autoscaler> autoscaler_;
   std::unique_ptr<AlwaysOnCost> cost_;
@@ -124,6 +139,7 @@ class AsyncWorkers {
   std::unordered_map<JobId, Job> jobs_;
   std::unordered_map<std::uint64_t, Attempt> attempts_;
   std::uint64_t next_attempt_ = 1;
+  std::set<std::pair<Time, std::uint64_t>> renewals_;  // due, attempt: in schedule order
   Alarm wake_;
   Time armed_{};
   bool cost_taken_ = false;

@@ -1,6 +1,7 @@
 #include "sim/model/job_queue.hpp"
 
 #include <stdexcept>
+#include <string>
 
 namespace sluice::sim {
 
@@ -67,6 +68,19 @@ SimulatedJobQueue::Outcome SimulatedJobQueue::complete(const JobLease& lease) {
   take_out(lease.job, jobs_.at(lease.job));
   jobs_.erase(lease.job);
   return Outcome::done;
+}
+
+Status SimulatedJobQueue::renew(const JobLease& lease, Time now) {
+  const auto it = jobs_.find(lease.job);
+  if (it == jobs_.end())
+    return make_error(Errc::not_found, "job " + std::to_string(lease.job) + " is done or dead");
+  if (!holds(lease))
+    return make_error(Errc::conflict,
+                      "job " + std::to_string(lease.job) + " is not held by this lease");
+  advance(now);
+  take_out(lease.job, it->second);
+  place(lease.job, it->second, now + lease_);
+  return Status::success();
 }
 
 SimulatedJobQueue::Outcome SimulatedJobQueue::fail(const JobLease& lease, Time now) {

@@ -5,8 +5,10 @@
 // visibility timeout), when another worker may take it; the retry policy is the store's own
 // (store::JobRetryPolicy): every lease an attempt, a failed attempt runnable again after the
 // exponential backoff, dead (a dead letter) once max_attempts are used, and so is a job whose
-// lease expired on its last attempt. A worker that ends an attempt after its lease was taken over
-// gets "lease lost", as the store refuses that worker's completion. Time is an input.
+// lease expired on its last attempt. A worker renews the lease of a job it runs as the store's
+// renew does (the job hidden until now + lease, refused once the lease is lost). A worker that
+// ends an attempt after its lease was taken over gets "lease lost", as the store refuses that
+// worker's completion. Time is an input.
 
 #include <cstdint>
 #include <optional>
@@ -15,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.hpp"
 #include "sim/platform/time.hpp"
 #include "store/job_retry_policy.hpp"
 
@@ -50,6 +53,10 @@ class SimulatedJobQueue {
   // The attempt of `lease` ended at `now`, answered or failed.
   Outcome complete(const JobLease& lease);
   Outcome fail(const JobLease& lease, Time now);
+  // As store::JobQueue::renew: the job stays hidden until now + lease; conflict when another
+  // lease of the job was taken since, not_found when the job is done or dead (buried after its
+  // lease expired on its last attempt). An expired lease nobody took yet is renewed.
+  Status renew(const JobLease& lease, Time now);
 
   // When the next job that is not runnable yet becomes runnable (a backoff ends, a lease
   // expires); nullopt when none waits.

@@ -42,6 +42,10 @@ class JsonWriter {
     member(key);
     core::append_json_string(out_, value);
   }
+  void boolean(std::string_view key, bool value) {
+    member(key);
+    out_ += value ? "true" : "false";
+  }
 
  private:
   void member(std::string_view key) {
@@ -305,6 +309,7 @@ void async_tier(JsonWriter& w, const Simulation& simulation) {
   w.integer("max_attempts", scenario.platform.queue.max_attempts);
   w.number("retry_base_s",
            std::chrono::duration<double>(scenario.platform.queue.retry_base).count());
+  w.boolean("renew_leases", scenario.platform.workers.renew_leases);
   w.integer("peak_depth", s.peak_depth);
   w.end_object();
   w.integer("jobs", static_cast<double>(s.jobs));
@@ -313,6 +318,7 @@ void async_tier(JsonWriter& w, const Simulation& simulation) {
   w.integer("attempts", static_cast<double>(s.attempts));
   w.integer("retries", static_cast<double>(s.retries));
   w.integer("expired_leases", static_cast<double>(s.expired_leases));
+  w.integer("lease_renewals", static_cast<double>(s.lease_renewals));
   w.integer("lost_answers", static_cast<double>(s.lost_answers));
   percentiles(w, "queue_wait_s", s.queue_wait);
   percentiles(w, "job_latency_s", s.latency);

@@ -220,6 +220,9 @@ struct WorkerPoolConfig {
   core::Seconds drain_grace{30};
   double price_per_worker_hour = 0;
   AutoscalingConfig autoscaling;  // metric queue_depth or in_flight, per worker
+  // Renew the leases of running jobs as Sluice's ingest workers do (store::LeaseRenewalPolicy);
+  // false: an SQS-style visibility timeout, never extended.
+  bool renew_leases = true;
 };
 
 // platform kind hybrid: the job queue, with the policy of Sluice's ingest queue

@@ -156,6 +156,7 @@ void describe_scenario(Visitor& v, ScenarioConfig& s) {
       v.field("drain_grace", w.drain_grace);
       v.field("price_per_worker_hour", w.price_per_worker_hour);
       v.section("autoscaling", [&] { describe_autoscaling(v, w.autoscaling); });
+      v.field("renew_leases", w.renew_leases);
     });
     v.section("queue", [&] {
       v.field("lease", p.queue.lease);

@@ -8,6 +8,7 @@
 #include "sim/report/report_html.hpp"
 #include "sim/report/report_json.hpp"
 #include "store/job_retry_policy.hpp"
+#include "store/lease_renewal_policy.hpp"
 #include "unit/sim/sim_support.hpp"
 
 namespace sluice::sim {
@@ -127,19 +128,59 @@ TEST(HybridTest, FailedAttemptsBackOffAsTheIngestQueueDoesThenTheJobIsADeadLette
   EXPECT_EQ(a.latency.count(), 0u);
 }
 
+TEST(HybridTest, AnAttemptOutlastingItsLeaseKeepsItWhileItsWorkerRenews) {
+  // One job at 1 s, answered in 5 s, a 2 s lease, two workers: worker 1 renews the lease every
+  // 666 ms (store::LeaseRenewalPolicy), as an ingest worker does, so the job is never taken over
+  // and is done once, at 6 s.
+  const std::string yaml = hybrid("1500ms", 1, "5s",
+                                  "  workers: {replicas: {min: 2, max: 2}}\n"
+                                  "  queue: {lease: 2s, max_attempts: 3}\n");
+  Simulation simulation(scenario_of(yaml));
+  std::vector<RequestRecord> attempts;
+  simulation.on_request([&](const RequestRecord& r) { attempts.push_back(r); });
+  simulation.run();
+  const AsyncStats& a = simulation.async_workers()->stats();
+  EXPECT_EQ(a.jobs, 1u);
+  EXPECT_EQ(a.attempts, 1u);
+  EXPECT_EQ(a.done, 1u);
+  EXPECT_EQ(a.expired_leases + a.lost_answers + a.dead_letters + a.retries, 0u);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_NEAR(attempts[0].arrival, 1, 1e-6);
+  EXPECT_NEAR(a.latency.max(), 5, 1e-2 * 5);
+  // Renewed at 1 + k x 0.666 s while the call runs: k = 1 .. 7 (the 8th, at 6.328 s, is after
+  // its end).
+  const double period = std::chrono::duration<double>(
+                            store::LeaseRenewalPolicy{.lease = std::chrono::seconds(2)}.period())
+                            .count();
+  EXPECT_EQ(a.lease_renewals, static_cast<std::uint64_t>(std::floor(5 / period)));
+  EXPECT_EQ(a.lease_renewals, 7u);
+  // Same seed, byte-identical report, renewals included.
+  const std::string json = render_report_json(simulation, "h.yaml");
+  EXPECT_NE(json.find("\"renew_leases\": true"), std::string::npos);
+  EXPECT_NE(json.find("\"lease_renewals\": 7"), std::string::npos);
+  EXPECT_EQ(json, [&] {
+    Simulation again(scenario_of(yaml));
+    again.run();
+    return render_report_json(again, "h.yaml");
+  }());
+}
+
 TEST(HybridTest, AnAttemptOutlastingItsLeaseIsTakenOverAndItsAnswerDropped) {
-  // One job at 1 s, answered in 5 s, a 2 s lease, two workers, three attempts at most. Worker 1
+  // renew_leases: false, an SQS-style visibility timeout that is never extended. One job at 1 s,
+  // answered in 5 s, a 2 s lease, two workers, three attempts at most. Worker 1
   // leases it at 1 s; the lease expires at 3 s and worker 2 takes it over (attempt 2); at 6 s
   // worker 1's answer comes back to a lost lease (dropped) and worker 1 takes the job again
   // (attempt 3, its lease having expired at 5 s); at 8 s worker 2's answer is dropped and the
   // third lease has expired on the last attempt: the job is dead, as the store buries it.
   Simulation simulation(scenario_of(hybrid("1500ms", 1, "5s",
-                                           "  workers: {replicas: {min: 2, max: 2}}\n"
+                                           "  workers: {replicas: {min: 2, max: 2}, "
+                                           "renew_leases: false}\n"
                                            "  queue: {lease: 2s, max_attempts: 3}\n")));
   std::vector<RequestRecord> attempts;
   simulation.on_request([&](const RequestRecord& r) { attempts.push_back(r); });
   simulation.run();
   const AsyncStats& a = simulation.async_workers()->stats();
+  EXPECT_EQ(a.lease_renewals, 0u);
   EXPECT_EQ(a.attempts, 3u);
   EXPECT_EQ(a.expired_leases, 3u);  // two taken over, then buried
   EXPECT_EQ(a.lost_answers, 3u);
@@ -188,6 +229,47 @@ TEST(HybridTest, AWorkerGoneAtItsDrainDeadlineLosesItsJobToTheLease) {
   EXPECT_NEAR(a.latency.max(), 3002 - 2, 1e-2 * 3000);
   EXPECT_EQ(a.peak_workers, 2);
   EXPECT_EQ(a.workers.back().max, 1);
+}
+
+TEST(HybridTest, AWorkerGoneAfterRenewingLosesItsJobALeaseAfterItsLastRenewal) {
+  // As above, with a 900 s lease renewed every 300 s: worker 2 leases job 2 at 2 s and renews it
+  // at 302 s, ... until it is gone (30 s after the scale-in); nobody renews it then, so the job
+  // is taken over a lease after the last renewal, once worker 1 (busy until 1001 s) is free.
+  std::string yaml = hybrid("2500ms", 1, "1000s",
+                            "  workers:\n"
+                            "    replicas: {min: 1, max: 2, initial: 2}\n"
+                            "    autoscaling: {policy: hpa, metric: in_flight, target: 2}\n"
+                            "  queue: {lease: 900s}\n",
+                            "", "  request_timeout: 2h\n");
+  const std::string provider = "https://primary.example/v1}";
+  yaml.replace(yaml.find(provider), provider.size(),
+               "https://primary.example/v1, first_byte_timeout: 2h, total_timeout: 2h}");
+  Simulation simulation(scenario_of(yaml));
+  std::vector<RequestRecord> attempts;
+  simulation.on_request([&](const RequestRecord& r) { attempts.push_back(r); });
+  simulation.run();
+  const AsyncStats& a = simulation.async_workers()->stats();
+  ASSERT_EQ(a.scale_events.size(), 1u);
+  const double lease = 900;
+  const double period = 300;  // store::LeaseRenewalPolicy: a third of the lease
+  EXPECT_EQ(store::LeaseRenewalPolicy{.lease = std::chrono::seconds(900)}.period(),
+            std::chrono::seconds(300));
+  const double gone = a.scale_events[0].at + 30;  // drain_grace
+  const double renewed_before_gone = std::floor((gone - 2) / period);
+  ASSERT_GE(renewed_before_gone, 1) << "gone at " << gone << " s, before its first renewal";
+  ASSERT_GT(gone - 2 - renewed_before_gone * period, 1e-3) << "gone on a renewal";
+  const double taken_over = std::max(2 + renewed_before_gone * period + lease, 1001.0);
+  EXPECT_EQ(a.jobs, 2u);
+  EXPECT_EQ(a.done, 2u);
+  EXPECT_EQ(a.attempts, 3u);
+  EXPECT_EQ(a.lost_answers, 1u);
+  EXPECT_EQ(a.expired_leases, 1u);
+  EXPECT_EQ(a.dead_letters, 0u);
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_NEAR(attempts[2].arrival, taken_over, 1e-6);
+  // Renewals: job 1's 1000 s call at 301, 601, 901 s; job 2's first attempt until its worker
+  // was gone; its second attempt's 1000 s call three times.
+  EXPECT_EQ(a.lease_renewals, static_cast<std::uint64_t>(3 + renewed_before_gone + 3));
 }
 
 TEST(HybridTest, WorkersScaleOnQueueDepth) {
@@ -242,8 +324,8 @@ TEST(HybridTest, SyncRequestsAndJobsShareTheApiTier) {
     return render_report_json(again, "h.yaml");
   }());
   for (const char* key :
-       {"\"kind\": \"hybrid\"",
-        "\"async\":", "\"workers\":", "\"queue\":", "\"dead_letters\":", "\"expired_leases\":",
+       {"\"kind\": \"hybrid\"", "\"async\":", "\"workers\":", "\"queue\":", "\"dead_letters\":",
+        "\"expired_leases\":", "\"renew_leases\": true", "\"lease_renewals\": 0",
         "\"queue_wait_s\":", "\"job_latency_s\":", "\"worker_hours\":", "\"per_1000_jobs\":",
         "\"total_cost_usd\":", "\"queue_depth\":", "\"jobs_done\":", "\"ready_replicas\":"})
     EXPECT_NE(json.find(key), std::string::npos) << key;
@@ -263,6 +345,7 @@ TEST(HybridTest, EveryKeyIsCheckedByItsPath) {
                                        "    drain_grace: -1s\n"
                                        "    price_per_worker_hour: -1\n"
                                        "    autoscaling: {policy: keda, metric: cpu, target: 0}\n"
+                                       "    renew_leases: sometimes\n"
                                        "  queue: {lease: 0s, max_attempts: 0, retry_base: -1s}\n"
                                        "  preset: lambda\n"));
   for (const char* prefix :
@@ -275,7 +358,7 @@ TEST(HybridTest, EveryKeyIsCheckedByItsPath) {
         "platform.workers.autoscaling.policy: unknown policy 'keda'",
         "platform.workers.autoscaling.metric: unknown metric 'cpu'",
         "platform.workers.autoscaling.target: must be greater than 0",
-        "platform.queue.lease: must be at least 1ms",
+        "platform.workers.renew_leases: ", "platform.queue.lease: must be at least 1ms",
         "platform.queue.max_attempts: must be between 1 and 100",
         "platform.queue.retry_base: ", "platform.preset: does not apply to kind hybrid"})
     EXPECT_TRUE(has_error(errors, prefix)) << prefix << "\n" << joined(errors);
@@ -285,6 +368,11 @@ TEST(HybridTest, EveryKeyIsCheckedByItsPath) {
                                      "  queue: {leese: 1s}\n"));
   EXPECT_TRUE(has_error(typo, "platform.queue.leese: unknown key")) << joined(typo);
   EXPECT_NE(joined(typo).find("did you mean platform.queue.lease?"), std::string::npos);
+  const auto renew_typo = errors_of(hybrid("1m", 1, "1s", "  workers: {renew_lease: false}\n"));
+  EXPECT_TRUE(has_error(renew_typo, "platform.workers.renew_lease: unknown key"))
+      << joined(renew_typo);
+  EXPECT_NE(joined(renew_typo).find("did you mean platform.workers.renew_leases?"),
+            std::string::npos);
   // async needs a hybrid platform, and a hybrid platform needs async traffic.
   std::string async_on_server =
       testing::minimal_scenario("  rate: 10\n", "platform: {kind: server}\n");

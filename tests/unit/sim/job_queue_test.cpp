@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/lease_renewal_policy.hpp"
 #include "unit/sim/platform/test_time.hpp"
 
 namespace sluice::sim {
@@ -90,6 +91,46 @@ TEST(SimulatedJobQueueTest, AnAttemptThatEndsAfterItsLeaseButBeforeATakeOverCoun
   EXPECT_EQ(queue.runnable(at(40)), 1u);
   EXPECT_EQ(queue.complete(*lease), Outcome::done);
   EXPECT_EQ(queue.runnable(at(40)), 0u);
+}
+
+TEST(SimulatedJobQueueTest, RenewExtendsTheLease) {
+  // As the store's RenewExtendsTheLease: hidden until the renewal's time + lease.
+  SimulatedJobQueue queue(kPolicy, 30s);
+  std::vector<JobId> buried;
+  queue.enqueue(at(0));
+  const auto lease = queue.lease(at(0), buried);
+  ASSERT_TRUE(queue.renew(*lease, at(20)).ok());
+  EXPECT_EQ(*queue.next_due(), at(50));
+  EXPECT_FALSE(queue.lease(at(49.999), buried).has_value());
+  // A lease that expired while nobody took the job is still the worker's: renewed.
+  EXPECT_EQ(queue.runnable(at(55)), 1u);
+  ASSERT_TRUE(queue.renew(*lease, at(55)).ok());
+  EXPECT_EQ(queue.runnable(at(55)), 0u);
+  EXPECT_EQ(*queue.next_due(), at(85));
+  EXPECT_EQ(queue.complete(*lease), Outcome::done);
+  EXPECT_FALSE(queue.next_due().has_value());
+}
+
+TEST(SimulatedJobQueueTest, ALostLeaseIsNotRenewed) {
+  // As the store's AnExpiredLeaseIsTakenByAnotherOwner: the first holder's renewal is refused
+  // (conflict), and so is any renewal of a job that is gone (not_found): both lost leases.
+  SimulatedJobQueue queue(kPolicy, 30s);
+  std::vector<JobId> buried;
+  queue.enqueue(at(0));
+  const auto first = queue.lease(at(0), buried);
+  const auto second = queue.lease(at(30), buried);
+  ASSERT_TRUE(second.has_value());
+  const Status refused = queue.renew(*first, at(31));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_TRUE(store::LeaseRenewalPolicy::lost(refused));
+  EXPECT_EQ(*queue.next_due(), at(60));  // the refused renewal moved nothing
+  ASSERT_TRUE(queue.renew(*second, at(31)).ok());
+  EXPECT_EQ(queue.complete(*second), Outcome::done);
+  const Status gone = queue.renew(*second, at(32));
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, Errc::not_found);
+  EXPECT_TRUE(store::LeaseRenewalPolicy::lost(gone));
 }
 
 TEST(SimulatedJobQueueTest, AJobThatKeepsLosingItsLeaseEndsDead) {
