@@ -364,23 +364,6 @@ struct Scrape {
   bool ok = true;
 };
 
-// The sum of the samples of metric `name` whose labels hold `label` (any when empty).
-double sum_of(std::string_view exposition, std::string_view name, std::string_view label = {}) {
-  double total = 0;
-  while (!exposition.empty()) {
-    const auto newline = exposition.find('\n');
-    const std::string_view line = exposition.substr(0, newline);
-    exposition.remove_prefix(newline == std::string_view::npos ? exposition.size() : newline + 1);
-    if (!line.starts_with(name) || line.size() == name.size()) continue;
-    if (line[name.size()] != '{' && line[name.size()] != ' ') continue;
-    const auto space = line.rfind(' ');
-    if (space == std::string_view::npos) continue;
-    if (!label.empty() && line.substr(0, space).find(label) == std::string_view::npos) continue;
-    total += std::strtod(std::string(line.substr(space + 1)).c_str(), nullptr);
-  }
-  return total;
-}
-
 asio::awaitable<Scrape> scrape(const std::vector<http::UpstreamEndpoint>& gateways) {
   Scrape out;
   for (const http::UpstreamEndpoint& gateway : gateways) {
@@ -401,9 +384,15 @@ asio::awaitable<Scrape> scrape(const std::vector<http::UpstreamEndpoint>& gatewa
       continue;
     }
     out.counters.add(sim::read_counters(*text));
-    out.cost_usd += sum_of(*text, "sluice_cost_usd_total");
-    out.canary_candidate += sum_of(*text, "sluice_canary_requests_total", R"(version="candidate")");
-    out.canary_rollbacks += sum_of(*text, "sluice_canary_rollbacks_total");
+    sim::for_each_sample(*text, [&](std::string_view name, std::string_view labels, double value) {
+      if (name == "sluice_cost_usd_total") {
+        out.cost_usd += value;
+      } else if (name == "sluice_canary_requests_total") {
+        if (sim::label_value(labels, "version") == "candidate") out.canary_candidate += value;
+      } else if (name == "sluice_canary_rollbacks_total") {
+        out.canary_rollbacks += value;
+      }
+    });
   }
   co_return out;
 }

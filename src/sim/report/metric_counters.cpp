@@ -5,9 +5,15 @@
 namespace sluice::sim {
 namespace {
 
-// The value of label `name` in a sample's label set `{a="x",b="y"}` (label values the gateway
-// uses carry no quotes or backslashes).
-std::string_view label(std::string_view labels, std::string_view name) {
+double value_of(std::string_view text) {
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
+std::string_view label_value(std::string_view labels, std::string_view name) {
   std::string key(name);
   key += "=\"";
   const auto at = labels.find(key);
@@ -17,13 +23,22 @@ std::string_view label(std::string_view labels, std::string_view name) {
   return end == std::string_view::npos ? std::string_view{} : labels.substr(start, end - start);
 }
 
-double value_of(std::string_view text) {
-  double value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+void for_each_sample(std::string_view exposition,
+                     const std::function<void(std::string_view name, std::string_view labels,
+                                              double value)>& sample) {
+  while (!exposition.empty()) {
+    const auto newline = exposition.find('\n');
+    const std::string_view line = exposition.substr(0, newline);
+    exposition.remove_prefix(newline == std::string_view::npos ? exposition.size() : newline + 1);
+    if (line.empty() || line.front() == '#') continue;
+    const auto space = line.rfind(' ');
+    if (space == std::string_view::npos) continue;
+    const auto brace = line.find('{');
+    const auto name_end = brace < space ? brace : space;
+    sample(line.substr(0, name_end), line.substr(name_end, space - name_end),
+           value_of(line.substr(space + 1)));
+  }
 }
-
-}  // namespace
 
 void RegistryCounters::add(const RegistryCounters& other) {
   gateway.retries += other.gateway.retries;
@@ -43,29 +58,19 @@ GatewayCounters RegistryCounters::since(const RegistryCounters& before) const {
 
 RegistryCounters read_counters(std::string_view exposition) {
   RegistryCounters out;
-  while (!exposition.empty()) {
-    const auto newline = exposition.find('\n');
-    const std::string_view line = exposition.substr(0, newline);
-    exposition.remove_prefix(newline == std::string_view::npos ? exposition.size() : newline + 1);
-    if (line.empty() || line.front() == '#') continue;
-    const auto brace = line.find('{');
-    const auto space = line.rfind(' ');
-    if (brace == std::string_view::npos || space == std::string_view::npos) continue;
-    const std::string_view name = line.substr(0, brace);
-    const std::string_view labels = line.substr(brace, space - brace);
-    const double value = value_of(line.substr(space + 1));
+  for_each_sample(exposition, [&](std::string_view name, std::string_view labels, double value) {
     if (name == "sluice_upstream_retries_total") {
-      const std::string_view kind = label(labels, "kind");
+      const std::string_view kind = label_value(labels, "kind");
       (kind == "fallback" ? out.gateway.fallbacks : out.gateway.retries) += value;
     } else if (name == "sluice_circuit_transitions_total") {
-      if (label(labels, "to") != "open") continue;
+      if (label_value(labels, "to") != "open") return;
       out.gateway.breaker_openings += value;
-      out.deployments[std::string(label(labels, "deployment"))].breaker_openings += value;
+      out.deployments[std::string(label_value(labels, "deployment"))].breaker_openings += value;
     } else if (name == "sluice_upstream_requests_total") {
-      out.deployments[std::string(label(labels, "deployment"))]
-          .outcomes[std::string(label(labels, "outcome"))] += value;
+      out.deployments[std::string(label_value(labels, "deployment"))]
+          .outcomes[std::string(label_value(labels, "outcome"))] += value;
     }
-  }
+  });
   return out;
 }
 
