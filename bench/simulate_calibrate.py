@@ -66,7 +66,6 @@ def plan(path):
     replicas = scenario.get("replicas", {})
     balancer = replicas.get("load_balancer", "round_robin")
     names = [p["name"] for p in scenario["gateway"]["providers"]]
-    prioritized = any(m.get("priority", "normal") != "normal" for m in traffic.get("mix", []))
     if "rate" in traffic:
         base = f"{float(traffic['rate']):g}/s"
     else:
@@ -77,9 +76,14 @@ def plan(path):
     print(f"SCENARIO_DURATION={seconds(scenario.get('duration', '1h')):g}s")
     print(f"PROVIDERS=({' '.join(names)})")
     print(f"SCENARIO_SEED={int(scenario.get('seed', 1))}")
-    # x-sluice-priority is honoured for admin keys only: the live run calls with one.
-    # The admin API creates the scenario's keys.
-    print(f"ADMIN_KEY={ADMIN_KEY if prioritized or scenario.get('keys') else ''}")
+    print(f"ADMIN_KEY={ADMIN_KEY if needs_admin_key(scenario) else ''}")
+
+
+def needs_admin_key(scenario):
+    """x-sluice-priority is honoured for admin keys only, and the admin API creates the keys."""
+    prioritized = any(m.get("priority", "normal") != "normal"
+                      for m in scenario["traffic"].get("mix", []))
+    return prioritized or bool(scenario.get("keys"))
 
 
 def live_keys(scenario, path):
@@ -116,9 +120,7 @@ def config(path, out, ports):
     for section in ("rate_limits", "budgets"):
         if scenario.get(section):
             config[section] = scenario[section]
-    prioritized = any(m.get("priority", "normal") != "normal"
-                      for m in scenario["traffic"].get("mix", []))
-    if prioritized or live_keys(scenario, path):
+    if needs_admin_key(scenario):
         config["auth"] = {"admin_key": ADMIN_KEY}
     with open(out, "w") as f:
         yaml.safe_dump(config, f, sort_keys=False)
