@@ -13,43 +13,8 @@ namespace {
 using testing::errors_of;
 using testing::has_error;
 using testing::joined;
+using testing::load_step;
 using testing::scenario_of;
-
-// Every request takes exactly 1 s (one token, a 1 s first token) and arrivals are evenly spaced,
-// so the requests in flight are the rate: 20 for 5 minutes, 40 for 5 minutes, then 20 again.
-// Four replicas at the start and a target of 5 in flight per replica: the step doubles the load
-// to 10 per replica.
-std::string load_step(const std::string& autoscaling) {
-  return "duration: 20m\n"
-         "seed: 4\n"
-         "window: 60s\n"
-         "traffic:\n"
-         "  arrivals: uniform\n"
-         "  phases:\n"
-         "    - {duration: 5m, rate: 20}\n"
-         "    - {duration: 5m, rate: 40}\n"
-         "    - {duration: 10m, rate: 20}\n"
-         "  mix:\n"
-         "    - model: chat\n"
-         "      prompt_tokens: {dist: constant, value: 100}\n"
-         "      completion_tokens: {dist: constant, value: 1}\n"
-         "providers:\n"
-         "  - provider: primary\n"
-         "    ttft: {dist: constant, value: 1s}\n"
-         "    per_token: {dist: constant, value: 10ms}\n"
-         "gateway:\n"
-         "  providers:\n"
-         "    - {name: primary, type: openai, base_url: https://primary.example/v1}\n"
-         "  models:\n"
-         "    - alias: chat\n"
-         "      deployments: [{provider: primary, model: big}]\n"
-         "platform:\n"
-         "  kind: server\n"
-         "  replicas: {min: 4, max: 20}\n"
-         "  startup: {dist: constant, value: 30s}\n"
-         "  price_per_replica_hour: 3.6\n" +
-         autoscaling;
-}
 
 const std::string kHpa = "  autoscaling: {policy: hpa, metric: in_flight, target: 5}\n";
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "sim/report/report_html.hpp"
 #include "sim/report/report_json.hpp"
@@ -193,26 +194,41 @@ TEST(HybridTest, AnAttemptOutlastingItsLeaseIsTakenOverAndItsAnswerDropped) {
   for (const RequestRecord& r : attempts) EXPECT_EQ(r.cause, Cause::none);  // paid for, unused
 }
 
+// Two jobs (at 1 s and 2 s) of 1000 s each on two workers, the HPA (2 jobs in flight per worker)
+// scaling the pool to one while worker 2 holds job 2, with queue.lease `lease`: the run and the
+// attempts it made, in order.
+struct DrainedWorkerRun {
+  explicit DrainedWorkerRun(const std::string& lease) {
+    std::string yaml = hybrid("2500ms", 1, "1000s",
+                              "  workers:\n"
+                              "    replicas: {min: 1, max: 2, initial: 2}\n"
+                              "    autoscaling: {policy: hpa, metric: in_flight, target: 2}\n"
+                              "  queue: {lease: " +
+                                  lease + "}\n",
+                              "", "  request_timeout: 2h\n");
+    const std::string provider = "https://primary.example/v1}";
+    yaml.replace(yaml.find(provider), provider.size(),
+                 "https://primary.example/v1, first_byte_timeout: 2h, total_timeout: 2h}");
+    simulation = std::make_unique<Simulation>(scenario_of(yaml));
+    simulation->on_request([this](const RequestRecord& r) { attempts.push_back(r); });
+    simulation->run();
+  }
+  DrainedWorkerRun(const DrainedWorkerRun&) = delete;
+  DrainedWorkerRun& operator=(const DrainedWorkerRun&) = delete;
+
+  std::unique_ptr<Simulation> simulation;
+  std::vector<RequestRecord> attempts;
+};
+
 TEST(HybridTest, AWorkerGoneAtItsDrainDeadlineLosesItsJobToTheLease) {
   // Two jobs (at 1 s and 2 s) of 1000 s each on two workers; the HPA, aiming at 2 jobs in flight
   // per worker, scales the pool to one once its stabilization window allows. The worker drained
   // is the most recently asked for, busy with job 2: 30 s later it is gone with the job. Job 2
   // stays leased until its lease (2000 s) expires at 2002 s; then worker 1, free since job 1
   // ended (1001 s), takes it over and answers at 3002 s.
-  std::string yaml = hybrid("2500ms", 1, "1000s",
-                            "  workers:\n"
-                            "    replicas: {min: 1, max: 2, initial: 2}\n"
-                            "    autoscaling: {policy: hpa, metric: in_flight, target: 2}\n"
-                            "  queue: {lease: 2000s}\n",
-                            "", "  request_timeout: 2h\n");
-  const std::string provider = "https://primary.example/v1}";
-  yaml.replace(yaml.find(provider), provider.size(),
-               "https://primary.example/v1, first_byte_timeout: 2h, total_timeout: 2h}");
-  Simulation simulation(scenario_of(yaml));
-  std::vector<RequestRecord> attempts;
-  simulation.on_request([&](const RequestRecord& r) { attempts.push_back(r); });
-  simulation.run();
-  const AsyncStats& a = simulation.async_workers()->stats();
+  const DrainedWorkerRun run("2000s");
+  const std::vector<RequestRecord>& attempts = run.attempts;
+  const AsyncStats& a = run.simulation->async_workers()->stats();
   ASSERT_EQ(a.scale_events.size(), 1u);
   EXPECT_EQ(a.scale_events[0].to, 1);
   EXPECT_LT(a.scale_events[0].at + 30, 1000);  // gone before its job's end
@@ -235,20 +251,9 @@ TEST(HybridTest, AWorkerGoneAfterRenewingLosesItsJobALeaseAfterItsLastRenewal) {
   // As above, with a 900 s lease renewed every 300 s: worker 2 leases job 2 at 2 s and renews it
   // at 302 s, ... until it is gone (30 s after the scale-in); nobody renews it then, so the job
   // is taken over a lease after the last renewal, once worker 1 (busy until 1001 s) is free.
-  std::string yaml = hybrid("2500ms", 1, "1000s",
-                            "  workers:\n"
-                            "    replicas: {min: 1, max: 2, initial: 2}\n"
-                            "    autoscaling: {policy: hpa, metric: in_flight, target: 2}\n"
-                            "  queue: {lease: 900s}\n",
-                            "", "  request_timeout: 2h\n");
-  const std::string provider = "https://primary.example/v1}";
-  yaml.replace(yaml.find(provider), provider.size(),
-               "https://primary.example/v1, first_byte_timeout: 2h, total_timeout: 2h}");
-  Simulation simulation(scenario_of(yaml));
-  std::vector<RequestRecord> attempts;
-  simulation.on_request([&](const RequestRecord& r) { attempts.push_back(r); });
-  simulation.run();
-  const AsyncStats& a = simulation.async_workers()->stats();
+  const DrainedWorkerRun run("900s");
+  const std::vector<RequestRecord>& attempts = run.attempts;
+  const AsyncStats& a = run.simulation->async_workers()->stats();
   ASSERT_EQ(a.scale_events.size(), 1u);
   const double lease = 900;
   const double period = 300;  // store::LeaseRenewalPolicy: a third of the lease

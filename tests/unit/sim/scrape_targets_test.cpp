@@ -76,37 +76,11 @@ std::set<long long> instants_with_series(const std::string& text, const std::str
   return out;
 }
 
-// autoscaling_test's load step under the HPA: 20 requests in flight (1 s each), 40 from 300 s
+// The load step (sim_support.hpp) under the HPA: 20 requests in flight (1 s each), 40 from 300 s
 // to 600 s; four replicas, four more from about 345 s, scaled back in (the four newest drained)
 // at the first sync after 900 s.
 std::string load_step() {
-  return "duration: 20m\n"
-         "seed: 4\n"
-         "traffic:\n"
-         "  arrivals: uniform\n"
-         "  phases:\n"
-         "    - {duration: 5m, rate: 20}\n"
-         "    - {duration: 5m, rate: 40}\n"
-         "    - {duration: 10m, rate: 20}\n"
-         "  mix:\n"
-         "    - model: chat\n"
-         "      prompt_tokens: {dist: constant, value: 100}\n"
-         "      completion_tokens: {dist: constant, value: 1}\n"
-         "providers:\n"
-         "  - provider: primary\n"
-         "    ttft: {dist: constant, value: 1s}\n"
-         "    per_token: {dist: constant, value: 10ms}\n"
-         "gateway:\n"
-         "  providers:\n"
-         "    - {name: primary, type: openai, base_url: https://primary.example/v1}\n"
-         "  models:\n"
-         "    - alias: chat\n"
-         "      deployments: [{provider: primary, model: big}]\n"
-         "platform:\n"
-         "  kind: server\n"
-         "  replicas: {min: 4, max: 20}\n"
-         "  startup: {dist: constant, value: 30s}\n"
-         "  autoscaling: {policy: hpa, metric: in_flight, target: 5}\n";
+  return testing::load_step("  autoscaling: {policy: hpa, metric: in_flight, target: 5}\n");
 }
 
 TEST(ScrapeTargetsTest, AReplicaScaledInFailsTheNextScrapeAndIsNotScrapedAfterIt) {
